@@ -1,0 +1,536 @@
+# Generated from catalog.yaml (catalog version 1.0.0) by `codex-otel generate`.
+# Do not edit: change the catalog or a template, then regenerate.
+# ruff: noqa: E501, SIM108
+"""Typed emitters for the events of catalog.yaml.
+
+Catalog version 1.0.0.
+
+Log events that describe each Codex run: outbound API requests, streamed responses, user prompts,
+tool-approval decisions and tool results.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Final, Literal
+
+from codex_otel.runtime import (
+    Attributes,
+    Conversation,
+    invalid_argument,
+    truncate,
+)
+
+CATALOG_VERSION: Final = "1.0.0"
+
+#: Privacy toggles the catalog's redaction policies name, with their defaults.
+TOGGLES: Final[dict[str, bool]] = {
+    "log_user_prompt": False,
+    "log_tool_details": True,
+}
+
+#: Every event this module emits, in catalog order.
+EVENT_NAMES: Final[tuple[str, ...]] = (
+    "codex.conversation_starts",
+    "codex.api_request",
+    "codex.sse_event",
+    "codex.user_prompt",
+    "codex.tool_decision",
+    "codex.tool_result",
+)
+
+
+class Decision(enum.Enum):
+    """Outcome of the approval request."""
+
+    APPROVED = "approved"
+    """The user approved this call."""
+
+    APPROVED_FOR_SESSION = "approved_for_session"
+    """The user approved this call and similar calls for the rest of the session."""
+
+    DENIED = "denied"
+    """The user denied the call; the agent continues."""
+
+    ABORT = "abort"
+    """The user denied the call and stopped the turn."""
+
+
+#: Decision members and their values, mapped to the value sent on the wire.
+_DECISION_WIRE: Final[dict[object, str]] = {
+    Decision.APPROVED: "approved",
+    Decision.APPROVED_FOR_SESSION: "approved_for_session",
+    Decision.DENIED: "denied",
+    Decision.ABORT: "abort",
+    "approved": "approved",
+    "approved_for_session": "approved_for_session",
+    "denied": "denied",
+    "abort": "abort",
+}
+
+
+class Source(enum.Enum):
+    """Who made the decision."""
+
+    CONFIG = "config"
+    """Decided by the configured approval policy, without asking."""
+
+    USER = "user"
+    """Decided by the user when asked."""
+
+
+#: Source members and their values, mapped to the value sent on the wire.
+_SOURCE_WIRE: Final[dict[object, str]] = {
+    Source.CONFIG: "config",
+    Source.USER: "user",
+    "config": "config",
+    "user": "user",
+}
+
+
+class Success(enum.Enum):
+    """Whether the tool call succeeded, as the string `"true"` or `"false"`."""
+
+    TRUE = "true"
+    """The tool ran and succeeded."""
+
+    FALSE = "false"
+    """The tool failed, or could not be run."""
+
+
+#: Success members and their values, mapped to the value sent on the wire.
+_SUCCESS_WIRE: Final[dict[object, str]] = {
+    Success.TRUE: "true",
+    Success.FALSE: "false",
+    "true": "true",
+    "false": "false",
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Metadata:
+    """Metadata shared by every event.
+
+    One per conversation: pass it to `Telemetry.conversation`, and every event emitted
+    through that conversation carries these attributes. Optional fields left as None
+    are omitted from the wire, never sent empty.
+    `event.timestamp` is computed by the runtime when an event is emitted.
+    """
+
+    COMPUTED: ClassVar[Mapping[str, str]] = {
+        "event.timestamp": "timestamp",
+    }
+
+    conversation_id: str
+    """conversation.id: Identifier of the conversation (session) the event belongs to."""
+
+    app_version: str
+    """app.version: Version of the application that emitted the event."""
+
+    auth_mode: str | None = None
+    """auth_mode: How the user authenticated, when known."""
+
+    user_account_id: str | None = None
+    """user.account_id: Account identifier of the signed-in user, when known."""
+
+    terminal_type: str
+    """terminal.type: The terminal the CLI runs in."""
+
+    model: str
+    """model: Model the conversation is using."""
+
+    slug: str
+    """slug: Model family slug the model belongs to."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.conversation_id, str):
+            invalid_argument("Metadata", "conversation_id", "str", self.conversation_id)
+        if not isinstance(self.app_version, str):
+            invalid_argument("Metadata", "app_version", "str", self.app_version)
+        if self.auth_mode is not None and not isinstance(self.auth_mode, str):
+            invalid_argument("Metadata", "auth_mode", "str", self.auth_mode)
+        if self.user_account_id is not None and not isinstance(self.user_account_id, str):
+            invalid_argument("Metadata", "user_account_id", "str", self.user_account_id)
+        if not isinstance(self.terminal_type, str):
+            invalid_argument("Metadata", "terminal_type", "str", self.terminal_type)
+        if not isinstance(self.model, str):
+            invalid_argument("Metadata", "model", "str", self.model)
+        if not isinstance(self.slug, str):
+            invalid_argument("Metadata", "slug", "str", self.slug)
+
+    def to_attributes(self) -> Attributes:
+        """The metadata as wire attributes; unknown optional values are omitted."""
+        attributes: Attributes = {
+            "conversation.id": self.conversation_id,
+            "app.version": self.app_version,
+            "terminal.type": self.terminal_type,
+            "model": self.model,
+            "slug": self.slug,
+        }
+        if self.auth_mode:  # unknown: None or empty, omitted either way
+            attributes["auth_mode"] = self.auth_mode
+        if self.user_account_id:  # unknown: None or empty, omitted either way
+            attributes["user.account_id"] = self.user_account_id
+        return attributes
+
+
+def conversation_starts(
+    conversation: Conversation[Metadata],
+    *,
+    provider_name: str,
+    reasoning_summary: str,
+    approval_policy: str,
+    sandbox_policy: str,
+    mcp_servers: str,
+    reasoning_effort: str | None = None,
+    context_window: int | None = None,
+    max_output_tokens: int | None = None,
+    auto_compact_token_limit: int | None = None,
+    active_profile: str | None = None,
+) -> None:
+    """A conversation started, with the model and policy settings it runs under.
+
+    Emits `codex.conversation_starts`.
+
+    Args:
+        provider_name: `provider_name`, required. Name of the model provider.
+        reasoning_effort: `reasoning_effort`, optional. Reasoning effort configured for the
+            model.
+        reasoning_summary: `reasoning_summary`, required. Reasoning summary mode configured for
+            the model.
+        context_window: `context_window`, optional. Size of the model's context window in
+            tokens.
+        max_output_tokens: `max_output_tokens`, optional. Largest number of output tokens the
+            model may produce.
+        auto_compact_token_limit: `auto_compact_token_limit`, optional. Token count at which the
+            conversation history is compacted automatically.
+        approval_policy: `approval_policy`, required. When the user is asked to approve a tool
+            call.
+        sandbox_policy: `sandbox_policy`, required. Sandbox the agent's commands run in.
+        mcp_servers: `mcp_servers`, required. Names of the configured MCP servers, joined with
+            ", ".
+        active_profile: `active_profile`, optional. Name of the configuration profile in use.
+    """
+    if not conversation.recording:
+        return
+    if not isinstance(provider_name, str):
+        invalid_argument("codex.conversation_starts", "provider_name", "str", provider_name)
+    if not isinstance(reasoning_summary, str):
+        invalid_argument("codex.conversation_starts", "reasoning_summary", "str", reasoning_summary)
+    if not isinstance(approval_policy, str):
+        invalid_argument("codex.conversation_starts", "approval_policy", "str", approval_policy)
+    if not isinstance(sandbox_policy, str):
+        invalid_argument("codex.conversation_starts", "sandbox_policy", "str", sandbox_policy)
+    if not isinstance(mcp_servers, str):
+        invalid_argument("codex.conversation_starts", "mcp_servers", "str", mcp_servers)
+    _attributes: Attributes = {
+        "provider_name": provider_name,
+        "reasoning_summary": reasoning_summary,
+        "approval_policy": approval_policy,
+        "sandbox_policy": sandbox_policy,
+        "mcp_servers": mcp_servers,
+    }
+    if reasoning_effort is not None:
+        if not isinstance(reasoning_effort, str):
+            invalid_argument(
+                "codex.conversation_starts", "reasoning_effort", "str", reasoning_effort
+            )
+        _attributes["reasoning_effort"] = reasoning_effort
+    if context_window is not None:
+        if type(context_window) is not int:
+            invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
+        _attributes["context_window"] = context_window
+    if max_output_tokens is not None:
+        if type(max_output_tokens) is not int:
+            invalid_argument(
+                "codex.conversation_starts", "max_output_tokens", "int", max_output_tokens
+            )
+        _attributes["max_output_tokens"] = max_output_tokens
+    if auto_compact_token_limit is not None:
+        if type(auto_compact_token_limit) is not int:
+            invalid_argument(
+                "codex.conversation_starts",
+                "auto_compact_token_limit",
+                "int",
+                auto_compact_token_limit,
+            )
+        _attributes["auto_compact_token_limit"] = auto_compact_token_limit
+    if active_profile is not None:
+        if not isinstance(active_profile, str):
+            invalid_argument("codex.conversation_starts", "active_profile", "str", active_profile)
+        _attributes["active_profile"] = active_profile
+    conversation.emit("codex.conversation_starts", _attributes)
+
+
+def api_request(
+    conversation: Conversation[Metadata],
+    *,
+    attempt: int,
+    duration_ms: int,
+    http_response_status_code: int | None = None,
+    error_message: str | None = None,
+    cf_ray: str | None = None,
+) -> None:
+    """One attempt of an outbound request to the model API, successful or not.
+
+    Emits `codex.api_request`.
+
+    Args:
+        attempt: `attempt`, required. Attempt number of the request, starting at 1.
+        duration_ms: `duration_ms`, required. Time from sending the request to receiving the
+            response headers or the error, in milliseconds.
+        http_response_status_code: `http.response.status_code`, optional. HTTP status code of
+            the response, when there was one.
+        error_message: `error.message`, conditional: on failure. Text of the error that made the
+            operation fail. Cut to 4096 characters.
+        cf_ray: `cf_ray`, optional. Value of the response's `cf-ray` header.
+    """
+    if not conversation.recording:
+        return
+    if type(attempt) is not int:
+        invalid_argument("codex.api_request", "attempt", "int", attempt)
+    if type(duration_ms) is not int:
+        invalid_argument("codex.api_request", "duration_ms", "int", duration_ms)
+    _attributes: Attributes = {
+        "attempt": attempt,
+        "duration_ms": duration_ms,
+    }
+    if http_response_status_code is not None:
+        if type(http_response_status_code) is not int:
+            invalid_argument(
+                "codex.api_request", "http_response_status_code", "int", http_response_status_code
+            )
+        _attributes["http.response.status_code"] = http_response_status_code
+    if error_message is not None:
+        if not isinstance(error_message, str):
+            invalid_argument("codex.api_request", "error_message", "str", error_message)
+        _attributes["error.message"] = truncate(error_message, 4096)
+    if cf_ray is not None:
+        if not isinstance(cf_ray, str):
+            invalid_argument("codex.api_request", "cf_ray", "str", cf_ray)
+        _attributes["cf_ray"] = cf_ray
+    conversation.emit("codex.api_request", _attributes)
+
+
+def sse_event(
+    conversation: Conversation[Metadata],
+    *,
+    event_kind: str | None = None,
+    duration_ms: int | None = None,
+    error_message: str | None = None,
+    input_token_count: int | None = None,
+    output_token_count: int | None = None,
+    cached_token_count: int | None = None,
+    reasoning_token_count: int | None = None,
+    tool_token_count: int | None = None,
+) -> None:
+    """One server-sent event of a streamed response, a failure while reading the stream, or the summary
+    of a completed response.
+
+    Emits `codex.sse_event`.
+
+    Args:
+        event_kind: `event.kind`, conditional: absent when the stream itself failed or timed
+            out. Type of the server-sent event, such as `response.output_text.delta`.
+        duration_ms: `duration_ms`, conditional: except on the response.completed summary. Time
+            spent waiting for this server-sent event, in milliseconds.
+        error_message: `error.message`, conditional: on failure. Text of the error that made the
+            operation fail. Cut to 4096 characters.
+        input_token_count: `input_token_count`, conditional: on a successful response.completed
+            only. Input tokens the response used.
+        output_token_count: `output_token_count`, conditional: on a successful
+            response.completed only. Output tokens the response produced.
+        cached_token_count: `cached_token_count`, conditional: on a successful
+            response.completed only, when known. Input tokens served from the prompt cache.
+        reasoning_token_count: `reasoning_token_count`, conditional: on a successful
+            response.completed only, when known. Output tokens spent on reasoning.
+        tool_token_count: `tool_token_count`, conditional: on a successful response.completed
+            only. Tokens counted towards tool use.
+    """
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {}
+    if event_kind is not None:
+        if not isinstance(event_kind, str):
+            invalid_argument("codex.sse_event", "event_kind", "str", event_kind)
+        _attributes["event.kind"] = event_kind
+    if duration_ms is not None:
+        if type(duration_ms) is not int:
+            invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
+        _attributes["duration_ms"] = duration_ms
+    if error_message is not None:
+        if not isinstance(error_message, str):
+            invalid_argument("codex.sse_event", "error_message", "str", error_message)
+        _attributes["error.message"] = truncate(error_message, 4096)
+    if input_token_count is not None:
+        if type(input_token_count) is not int:
+            invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
+        _attributes["input_token_count"] = input_token_count
+    if output_token_count is not None:
+        if type(output_token_count) is not int:
+            invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
+        _attributes["output_token_count"] = output_token_count
+    if cached_token_count is not None:
+        if type(cached_token_count) is not int:
+            invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
+        _attributes["cached_token_count"] = cached_token_count
+    if reasoning_token_count is not None:
+        if type(reasoning_token_count) is not int:
+            invalid_argument(
+                "codex.sse_event", "reasoning_token_count", "int", reasoning_token_count
+            )
+        _attributes["reasoning_token_count"] = reasoning_token_count
+    if tool_token_count is not None:
+        if type(tool_token_count) is not int:
+            invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
+        _attributes["tool_token_count"] = tool_token_count
+    conversation.emit("codex.sse_event", _attributes)
+
+
+def user_prompt(
+    conversation: Conversation[Metadata],
+    *,
+    prompt_length: int,
+    prompt: str,
+) -> None:
+    """The user submitted a prompt.
+
+    Emits `codex.user_prompt`.
+
+    Args:
+        prompt_length: `prompt_length`, required. Length of the prompt in characters (Unicode
+            code points), counted before redaction.
+        prompt: `prompt`, required. Text of the user's prompt. Replaced by '[REDACTED]' unless
+            the `log_user_prompt` toggle is on. Cut to 16384 characters.
+    """
+    if not conversation.recording:
+        return
+    if type(prompt_length) is not int:
+        invalid_argument("codex.user_prompt", "prompt_length", "int", prompt_length)
+    if not isinstance(prompt, str):
+        invalid_argument("codex.user_prompt", "prompt", "str", prompt)
+    if conversation.allows("log_user_prompt"):
+        _prompt = truncate(prompt, 16384)
+    else:
+        _prompt = "[REDACTED]"
+    _attributes: Attributes = {
+        "prompt_length": prompt_length,
+        "prompt": _prompt,
+    }
+    conversation.emit("codex.user_prompt", _attributes)
+
+
+def tool_decision(
+    conversation: Conversation[Metadata],
+    *,
+    tool_name: str,
+    call_id: str,
+    decision: Decision | Literal["approved", "approved_for_session", "denied", "abort"],
+    source: Source | Literal["config", "user"],
+) -> None:
+    """A tool call was approved or denied, by the configuration or by the user.
+
+    Emits `codex.tool_decision`.
+
+    Args:
+        tool_name: `tool_name`, required. Name of the tool.
+        call_id: `call_id`, required. Identifier of the tool call, as given by the model.
+        decision: `decision`, required. Outcome of the approval request.
+        source: `source`, required. Who made the decision.
+    """
+    if not conversation.recording:
+        return
+    if not isinstance(tool_name, str):
+        invalid_argument("codex.tool_decision", "tool_name", "str", tool_name)
+    if not isinstance(call_id, str):
+        invalid_argument("codex.tool_decision", "call_id", "str", call_id)
+    _decision = None
+    if isinstance(decision, (str, Decision)):
+        _decision = _DECISION_WIRE.get(decision)
+    if _decision is None:
+        invalid_argument(
+            "codex.tool_decision",
+            "decision",
+            "one of 'approved', 'approved_for_session', 'denied', 'abort'",
+            decision,
+        )
+    _source = None
+    if isinstance(source, (str, Source)):
+        _source = _SOURCE_WIRE.get(source)
+    if _source is None:
+        invalid_argument("codex.tool_decision", "source", "one of 'config', 'user'", source)
+    _attributes: Attributes = {
+        "tool_name": tool_name,
+        "call_id": call_id,
+        "decision": _decision,
+        "source": _source,
+    }
+    conversation.emit("codex.tool_decision", _attributes)
+
+
+def tool_result(
+    conversation: Conversation[Metadata],
+    *,
+    tool_name: str,
+    duration_ms: int,
+    success: Success | Literal["true", "false"],
+    output: str,
+    call_id: str | None = None,
+    arguments: str | None = None,
+) -> None:
+    """A tool call finished, or failed before it could run.
+
+    Emits `codex.tool_result`.
+
+    Args:
+        tool_name: `tool_name`, required. Name of the tool.
+        call_id: `call_id`, conditional: absent when the tool failed before it ran. Identifier
+            of the tool call, as given by the model.
+        arguments: `arguments`, conditional: absent when the tool failed before it ran.
+            Arguments of the tool call, as the model sent them. Replaced by '[REDACTED]' unless the
+            `log_tool_details` toggle is on. Cut to 16384 characters.
+        duration_ms: `duration_ms`, required. Execution time of the tool in milliseconds; 0 when
+            it failed before it ran.
+        success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
+            `"false"`.
+        output: `output`, required. Output of the tool, or the text of its error when it failed.
+            Replaced by '[REDACTED]' unless the `log_tool_details` toggle is on. Cut to 16384
+            characters.
+    """
+    if not conversation.recording:
+        return
+    if not isinstance(tool_name, str):
+        invalid_argument("codex.tool_result", "tool_name", "str", tool_name)
+    if type(duration_ms) is not int:
+        invalid_argument("codex.tool_result", "duration_ms", "int", duration_ms)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        invalid_argument("codex.tool_result", "success", "one of 'true', 'false'", success)
+    if not isinstance(output, str):
+        invalid_argument("codex.tool_result", "output", "str", output)
+    if conversation.allows("log_tool_details"):
+        _output = truncate(output, 16384)
+    else:
+        _output = "[REDACTED]"
+    _attributes: Attributes = {
+        "tool_name": tool_name,
+        "duration_ms": duration_ms,
+        "success": _success,
+        "output": _output,
+    }
+    if call_id is not None:
+        if not isinstance(call_id, str):
+            invalid_argument("codex.tool_result", "call_id", "str", call_id)
+        _attributes["call_id"] = call_id
+    if arguments is not None:
+        if not isinstance(arguments, str):
+            invalid_argument("codex.tool_result", "arguments", "str", arguments)
+        if conversation.allows("log_tool_details"):
+            _attributes["arguments"] = truncate(arguments, 16384)
+        else:
+            _attributes["arguments"] = "[REDACTED]"
+    conversation.emit("codex.tool_result", _attributes)

@@ -1,0 +1,155 @@
+"""The resolved catalog: what templates see.
+
+Every `ref` is resolved and refined, every Python name is derived and checked, so the
+templates only format. Nothing here is specific to any one catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ScalarBase = Literal["string", "int", "double", "boolean"]
+Requirement = Literal["required", "optional", "conditional"]
+
+_PYTHON_TYPES = {"string": "str", "int": "int", "double": "float", "boolean": "bool"}
+_JSON_TYPES = {"string": "string", "int": "integer", "double": "number", "boolean": "boolean"}
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    value: str | int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class AttributeType:
+    """A scalar, an array of scalars, or an enum (members of one scalar base)."""
+
+    base: ScalarBase
+    is_array: bool = False
+    members: tuple[EnumMember, ...] = ()
+    #: The generated enum class and its docstring, for enum types.
+    class_name: str | None = None
+    doc: str = ""
+
+    @property
+    def is_enum(self) -> bool:
+        return bool(self.members)
+
+    @property
+    def python_scalar(self) -> str:
+        return _PYTHON_TYPES[self.base]
+
+    @property
+    def json_type(self) -> str:
+        return _JSON_TYPES[self.base]
+
+    @property
+    def display(self) -> str:
+        """How the docs name the type: `string`, `int[]`, `enum (string)`."""
+        if self.is_enum:
+            return f"enum ({self.base})"
+        return self.base + ("[]" if self.is_array else "")
+
+
+@dataclass(frozen=True)
+class Redaction:
+    toggle: str
+    placeholder: str
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    note: str
+    replacement: str | None
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One attribute as used by one event (or by the common group), refinements applied."""
+
+    key: str
+    python_name: str
+    type: AttributeType
+    description: str
+    requirement: Requirement
+    condition: str | None
+    examples: tuple[object, ...]
+    max_length: int | None
+    redact: Redaction | None
+    stability: str
+    deprecated: Deprecation | None
+    computed: str | None = None
+
+    @property
+    def is_required(self) -> bool:
+        return self.requirement == "required"
+
+    @property
+    def requirement_text(self) -> str:
+        return f"conditional: {self.condition}" if self.condition else self.requirement
+
+
+@dataclass(frozen=True)
+class Toggle:
+    name: str
+    default: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    function_name: str
+    description: str
+    stability: str
+    deprecated: Deprecation | None
+    attributes: tuple[Attribute, ...]
+
+    @property
+    def required_attributes(self) -> tuple[Attribute, ...]:
+        return tuple(a for a in self.attributes if a.is_required)
+
+    @property
+    def optional_attributes(self) -> tuple[Attribute, ...]:
+        return tuple(a for a in self.attributes if not a.is_required)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    #: The catalog's file name (no directories), for the "generated from" lines.
+    file_name: str
+    version: str
+    namespace: str | None
+    description: str
+    toggles: tuple[Toggle, ...]
+    common_description: str
+    common: tuple[Attribute, ...]
+    events: tuple[Event, ...]
+
+    @property
+    def enum_types(self) -> tuple[AttributeType, ...]:
+        """Each enum type once, in first-use order (common group first)."""
+        seen: dict[str, AttributeType] = {}
+        for attribute in (*self.common, *(a for e in self.events for a in e.attributes)):
+            if attribute.type.class_name and attribute.type.class_name not in seen:
+                seen[attribute.type.class_name] = attribute.type
+        return tuple(seen.values())
+
+    @property
+    def uses_arrays(self) -> bool:
+        """Whether any attribute is an array (the module then imports Sequence)."""
+        return any(
+            a.type.is_array for a in (*self.common, *(a for e in self.events for a in e.attributes))
+        )
+
+    @property
+    def has_deprecated_events(self) -> bool:
+        return any(e.deprecated for e in self.events)
+
+    @property
+    def metadata_fields(self) -> tuple[Attribute, ...]:
+        """Common attributes the metadata object holds (computed ones excluded)."""
+        return tuple(a for a in self.common if a.computed is None)

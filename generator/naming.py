@@ -1,0 +1,78 @@
+"""Python names derived from catalog names, checked in one place.
+
+Every identifier that reaches generated source passes `is_safe_identifier`; that and
+the format's strict patterns are why no catalog text can inject code through a name.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+_LOWER_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*\Z")
+_MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
+
+#: Names the generated module defines or uses itself; parameters and functions may not take them.
+RESERVED = frozenset(
+    {
+        "conversation",
+        "metadata",
+        "annotations",
+        "enum",
+        "typing",
+        "dataclasses",
+        "dataclass",
+        "warnings",
+        "self",
+        "cls",
+        "truncate",
+        "invalid_argument",
+        "is_array_of",
+        "attributes",
+    }
+)
+
+
+def python_name_for_key(key: str) -> str:
+    """`http.response.status_code` -> `http_response_status_code`."""
+    return key.replace(".", "_")
+
+
+def function_name_for_event(name: str, namespace: str | None) -> str:
+    """`codex.api_request` in namespace `codex` -> `api_request`."""
+    if namespace and name.startswith(namespace + "."):
+        name = name[len(namespace) + 1 :]
+    return name.replace(".", "_")
+
+
+def class_name_for(python_name: str) -> str:
+    """`http_response_status_code` -> `HttpResponseStatusCode`."""
+    return "".join(part[:1].upper() + part[1:] for part in python_name.split("_") if part)
+
+
+def member_name_for(value: str | int) -> str:
+    """Enum member name from a value: `approved_for_session` -> `APPROVED_FOR_SESSION`."""
+    return re.sub(r"[^0-9A-Za-z]+", "_", str(value)).strip("_").upper()
+
+
+def problem_with_name(name: str) -> str | None:
+    """Why `name` cannot be a lower-case Python identifier in generated code, or None."""
+    if not _LOWER_IDENTIFIER.match(name):
+        return "is not a lower-case Python identifier"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return "is a Python keyword"
+    if hasattr(builtins, name):
+        return "shadows a Python builtin"
+    if name in RESERVED:
+        return "is reserved by the generated module"
+    return None
+
+
+def problem_with_member(name: str) -> str | None:
+    """Why `name` cannot be an enum member name, or None."""
+    if not _MEMBER_IDENTIFIER.match(name) or keyword.iskeyword(name):
+        return "is not a valid upper-case Python identifier"
+    if name in {"NAME", "VALUE"}:  # would confuse readers next to Enum's .name/.value
+        return "is reserved by enum.Enum"
+    return None

@@ -1,0 +1,394 @@
+"""Render a resolved catalog through the Jinja templates, and write or check the output.
+
+Templates only format; the filters below are the one place where catalog text is turned
+into Python source, Markdown or JSON, and each escapes for its target.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import textwrap
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .model import Attribute, AttributeType, Catalog, Event
+
+#: Line length the generated Python is laid out for (ruff's, set in pyproject.toml).
+LINE_LENGTH = 100
+
+#: Template names; a user's template directory may override any of them by name.
+TEMPLATES = {
+    "package": "__init__.py.jinja",
+    "module": "events.py.jinja",
+    "docs": "EVENTS.md.jinja",
+    "schema": "event.schema.json.jinja",
+}
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One generated file: its path relative to the output directory, and its text."""
+
+    path: str
+    text: str
+
+
+# --- Python source ---------------------------------------------------------------------
+
+
+def _escape_char(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    if char == "\n":
+        return "\\n"
+    if char == "\t":
+        return "\\t"
+    if char == "\r":
+        return "\\r"
+    if char.isprintable() and unicodedata.category(char) not in ("Zl", "Zp"):
+        return char
+    code = ord(char)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
+
+
+def py_str(value: str) -> str:
+    """A Python string literal for any text, quoted the way ruff format quotes it."""
+    # ruff prefers double quotes unless that needs more escapes than single quotes.
+    quote = "'" if value.count('"') > value.count("'") else '"'
+    body = "".join(_escape_char(c) for c in value).replace(quote, "\\" + quote)
+    return f"{quote}{body}{quote}"
+
+
+def py_value(value: object) -> str:
+    """A Python literal for a str, int, float or bool from the catalog."""
+    if isinstance(value, str):
+        return py_str(value)
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return repr(value)
+    raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+def docstring(text: str, indent: int) -> str:
+    """Docstring lines for `text`: escaped so it cannot end the string, wrapped to fit.
+
+    Backslashes and control characters are escaped, and so is every quote next to
+    another quote or at the start, so no run of quotes can close the docstring. The
+    templates put the closing quotes on a line of their own, so a final quote is safe.
+    """
+    lines = []
+    width = max(LINE_LENGTH - indent, 20)
+    for paragraph in text.split("\n"):
+        safe = "".join(_escape_char(c) for c in paragraph)
+        safe = re.sub(r'^"|"(?=")|(?<=")"|"$', r'\\"', safe)
+        # textwrap never splits inside a word, so an escape such as \" stays whole.
+        wrapped = textwrap.wrap(safe, width=width, break_long_words=False, break_on_hyphens=False)
+        lines.extend(wrapped or [""])
+    while lines and not lines[-1]:
+        lines.pop()
+    pad = " " * indent
+    return "\n".join(
+        [lines[0] if lines else "", *((pad + line) if line else "" for line in lines[1:])]
+    )
+
+
+def docstring_block(text: str, indent: int) -> str:
+    """A whole docstring literal: on one line when the text is one line, as ruff keeps it."""
+    body = docstring(text, indent)
+    if "\n" not in body:
+        return f'"""{body}"""'
+    return f'"""{body}\n{" " * indent}"""'
+
+
+def call(function: str, args: Iterable[str], indent: int) -> str:
+    """A call laid out as ruff format lays out a call whose arguments are atoms."""
+    arguments = list(args)
+    flat = f"{function}({', '.join(arguments)})"
+    if indent + len(flat) <= LINE_LENGTH:
+        return flat
+    inner = " " * (indent + 4)
+    hugged = ", ".join(arguments)
+    if indent + 4 + len(hugged) <= LINE_LENGTH:
+        return f"{function}(\n{inner}{hugged}\n{' ' * indent})"
+    body = "".join(f"{inner}{argument},\n" for argument in arguments)
+    return f"{function}(\n{body}{' ' * indent})"
+
+
+def annotation(attribute: Attribute) -> str:
+    """The parameter annotation: enums accept the enum class or its literal values."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        literals = ", ".join(py_value(m.value) for m in attribute_type.members)
+        text = f"{attribute_type.class_name} | Literal[{literals}]"
+    elif attribute_type.is_array:
+        text = f"Sequence[{attribute_type.python_scalar}]"
+    else:
+        text = attribute_type.python_scalar
+    return text if attribute.is_required else f"{text} | None"
+
+
+def type_test(attribute: Attribute, subject: str | None = None) -> str:
+    """A condition that is true when the argument named like the attribute has a wrong type.
+
+    Exact type tests for numbers and booleans: `True` is an int to `isinstance`, and a
+    boolean sent as an integer (or the reverse) is a bug the catalog exists to catch.
+    """
+    name = subject or attribute.python_name
+    attribute_type = attribute.type
+    if attribute_type.is_array:
+        return f"not is_array_of({name}, {_array_item_types(attribute_type)})"
+    return {
+        "string": f"not isinstance({name}, str)",
+        "int": f"type({name}) is not int",
+        "double": f"type({name}) not in (int, float)",
+        "boolean": f"type({name}) is not bool",
+    }[attribute_type.base]
+
+
+def _array_item_types(attribute_type: AttributeType) -> str:
+    return {"string": "str", "int": "int", "double": "(int, float)", "boolean": "bool"}[
+        attribute_type.base
+    ]
+
+
+def argument_doc(attribute: Attribute) -> str:
+    """The Args entry of an emitter's docstring for one attribute (name excluded)."""
+    parts = [f"`{attribute.key}`, {attribute.requirement_text}.", attribute.description]
+    if attribute.redact:
+        parts.append(
+            f"Replaced by {attribute.redact.placeholder!r} unless the"
+            f" `{attribute.redact.toggle}` toggle is on."
+        )
+    if attribute.max_length:
+        parts.append(f"Cut to {attribute.max_length} characters.")
+    if attribute.deprecated:
+        parts.append(f"Deprecated: {attribute.deprecated.note}")
+        if attribute.deprecated.replacement:
+            parts.append(f"Use `{attribute.deprecated.replacement}` instead.")
+    return " ".join(parts)
+
+
+def expected(attribute: Attribute) -> str:
+    """How error messages name the expected type."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        return "one of " + ", ".join(repr(m.value) for m in attribute_type.members)
+    return {"string": "str", "int": "int", "double": "float", "boolean": "bool"}[
+        attribute_type.base
+    ] + (" sequence" if attribute_type.is_array else "")
+
+
+def wire_map_name(attribute_type: AttributeType) -> str:
+    """Module constant mapping an enum's members and values to wire values."""
+    return "_" + _upper_snake(attribute_type.class_name or "") + "_WIRE"
+
+
+def _upper_snake(camel: str) -> str:
+    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(camel)).upper()
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+
+def md(text: object) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes and HTML escaped."""
+    value = str(text).replace("\r", " ").replace("\n", " ")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
+def md_code(value: object) -> str:
+    """An inline code span holding `value` (JSON-encoded for non-strings), any backticks allowed."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = md(text).replace("\\|", "|").replace("|", "&#124;")
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def anchor(name: str) -> str:
+    """GitHub's heading anchor for an event name (dots dropped)."""
+    return name.replace(".", "").lower()
+
+
+# --- JSON Schema of the wire attributes -----------------------------------------------
+
+
+def wire_schema(event: Event, catalog: Catalog, header: str) -> str:
+    """JSON Schema (draft 2020-12) of one event's attributes as they arrive on the wire."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for attribute in (*catalog.common, *event.attributes):
+        properties[attribute.key] = _attribute_schema(attribute)
+        if attribute.is_required:
+            required.append(attribute.key)
+    schema = {
+        "$comment": header,
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{event.name}.json",
+        "title": event.name,
+        "description": event.description,
+        "x-catalog-version": catalog.version,
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+    if event.deprecated:
+        schema["deprecated"] = True
+    return json.dumps(schema, indent=2, ensure_ascii=False)
+
+
+def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
+    attribute_type = attribute.type
+    item: dict[str, Any] = {"type": attribute_type.json_type}
+    if attribute_type.is_enum and not attribute.redact:
+        item["enum"] = [m.value for m in attribute_type.members]
+    if attribute.max_length and not attribute_type.is_array:
+        # The cap counts characters before the marker is appended; the marker may add a few.
+        item["maxLength"] = attribute.max_length
+    schema: dict[str, Any] = (
+        {"type": "array", "items": item} if attribute_type.is_array else dict(item)
+    )
+    schema["description"] = attribute.description
+    if attribute.computed == "timestamp":
+        schema["format"] = "date-time"
+    if attribute.condition:
+        schema["x-condition"] = attribute.condition
+    if attribute.redact:
+        schema["x-redacted-by"] = attribute.redact.toggle
+        schema["x-placeholder"] = attribute.redact.placeholder
+    if attribute.examples:
+        schema["examples"] = list(attribute.examples)
+    if attribute.deprecated:
+        schema["deprecated"] = True
+    return schema
+
+
+# --- environment and output ----------------------------------------------------------
+
+
+def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
+    """The Jinja environment; templates in `template_dir` override packaged ones by name."""
+    loaders: list[jinja2.BaseLoader] = []
+    if template_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(template_dir)))
+    loaders.append(jinja2.PackageLoader("codex_otel.generator", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails loudly
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # outputs are Python, Markdown and JSON; filters escape each
+    )
+    env.filters.update(
+        py_str=py_str,
+        py_value=py_value,
+        docstring=docstring,
+        docstring_block=docstring_block,
+        call=call,
+        annotation=annotation,
+        type_test=type_test,
+        expected=expected,
+        argument_doc=argument_doc,
+        wire_map_name=wire_map_name,
+        md=md,
+        md_code=md_code,
+        anchor=anchor,
+    )
+    return env
+
+
+def render(catalog: Catalog, template_dir: str | Path | None = None) -> list[OutputFile]:
+    """Every output file for `catalog`, in a fixed order."""
+    env = environment(template_dir)
+    header_lines = [
+        f"Generated from {catalog.file_name} (catalog version {catalog.version})"
+        " by `codex-otel generate`.",
+        "Do not edit: change the catalog or a template, then regenerate.",
+    ]
+    header = " ".join(header_lines)
+    context = {"catalog": catalog, "header": header, "header_lines": header_lines}
+    outputs = [
+        OutputFile("__init__.py", env.get_template(TEMPLATES["package"]).render(context)),
+        OutputFile("events.py", env.get_template(TEMPLATES["module"]).render(context)),
+        OutputFile("EVENTS.md", env.get_template(TEMPLATES["docs"]).render(context)),
+    ]
+    schema_template = env.get_template(TEMPLATES["schema"])
+    for event in catalog.events:
+        text = schema_template.render(
+            context, event=event, schema=wire_schema(event, catalog, header)
+        )
+        outputs.append(OutputFile(f"schemas/{event.name}.json", text))
+    return outputs
+
+
+@dataclass(frozen=True)
+class Change:
+    """What writing (or checking) one output file found."""
+
+    path: str
+    status: str  # "written", "unchanged", "stale", "missing", "removed", "extra"
+    diff: str = ""
+
+
+def _managed_files(out_dir: Path) -> set[str]:
+    """Files in `out_dir` that a previous run would have written."""
+    found = {p for p in ("__init__.py", "events.py", "EVENTS.md") if (out_dir / p).exists()}
+    schemas = out_dir / "schemas"
+    if schemas.is_dir():
+        found |= {f"schemas/{p.name}" for p in schemas.glob("*.json")}
+    return found
+
+
+def write_outputs(
+    outputs: list[OutputFile], out_dir: str | Path, *, check: bool = False
+) -> list[Change]:
+    """Write `outputs` under `out_dir` (or, with `check`, only compare). Byte-exact."""
+    root = Path(out_dir)
+    changes: list[Change] = []
+    expected_paths = {o.path for o in outputs}
+    for output in outputs:
+        target = root / output.path
+        current = target.read_bytes().decode("utf-8", "replace") if target.exists() else None
+        if current == output.text:
+            changes.append(Change(output.path, "unchanged"))
+            continue
+        if check:
+            diff = "".join(
+                difflib.unified_diff(
+                    (current or "").splitlines(keepends=True),
+                    output.text.splitlines(keepends=True),
+                    fromfile=f"{output.path} (on disk)",
+                    tofile=f"{output.path} (from the catalog)",
+                )
+            )
+            changes.append(Change(output.path, "missing" if current is None else "stale", diff))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(output.text.encode("utf-8"))
+        changes.append(Change(output.path, "written"))
+    # A schema of an event that was removed from the catalog is stale too.
+    for leftover in sorted(_managed_files(root) - expected_paths):
+        if check:
+            changes.append(Change(leftover, "extra", f"{leftover}: no longer generated\n"))
+        else:
+            (root / leftover).unlink()
+            changes.append(Change(leftover, "removed"))
+    return changes

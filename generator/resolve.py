@@ -1,0 +1,386 @@
+"""Semantic checks and resolution: from a structurally valid document to a `Catalog`.
+
+Runs after the JSON Schema check, so shapes and name patterns are known to be right;
+what is checked here is what a schema cannot say: uniqueness, references, collisions
+between derived Python names, and consistency between related fields.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import naming
+from .diagnostics import Diagnostic, DocPath
+from .model import (
+    Attribute,
+    AttributeType,
+    Catalog,
+    Deprecation,
+    EnumMember,
+    Event,
+    Redaction,
+    Requirement,
+    Toggle,
+)
+from .source import Source
+
+#: Names the generated module defines at top level besides emitters and enum classes.
+_MODULE_NAMES = frozenset({"Metadata", "CATALOG_VERSION", "TOGGLES", "EVENT_NAMES"})
+
+
+class _Resolver:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.doc: Mapping[str, Any] = source.data
+        self.diagnostics: list[Diagnostic] = []
+        self.definitions: dict[str, tuple[DocPath, Mapping[str, Any]]] = {}
+        self.types: dict[str, AttributeType] = {}
+        self.toggles: dict[str, Toggle] = {}
+
+    def error(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
+        self.diagnostics.append(self.source.diagnostic(path, message, hint, key=key))
+
+    # --- definitions -----------------------------------------------------------------
+
+    def collect_toggles(self) -> None:
+        for name, body in (self.doc.get("toggles") or {}).items():
+            self.toggles[name] = Toggle(name, body["default"], body["description"])
+
+    def collect_definitions(self) -> None:
+        class_names: dict[str, DocPath] = {}
+        for index, body in enumerate(self.doc["attributes"]):
+            path: DocPath = ("attributes", index)
+            key = body["key"]
+            if key in self.definitions:
+                first = self.source.locate(self.definitions[key][0])[0]
+                self.error(
+                    (*path, "key"),
+                    f"attribute {key!r} is defined twice (first on line {first})",
+                    "keep one definition; refine it per event with a `ref`",
+                )
+                continue
+            self.definitions[key] = (path, body)
+            python_name = body.get("python_name") or naming.python_name_for_key(key)
+            attribute_type = self.resolve_type(path, body, python_name)
+            self.types[key] = attribute_type
+            if attribute_type.class_name:
+                clash = class_names.get(attribute_type.class_name)
+                if clash is not None or attribute_type.class_name in _MODULE_NAMES:
+                    self.error(
+                        (*path, "key"),
+                        f"enum class name {attribute_type.class_name!r} "
+                        "is already used in the generated module",
+                        "set `python_name` on one of the attributes",
+                    )
+                class_names[attribute_type.class_name] = path
+            self.check_definition(path, body, attribute_type)
+
+    def resolve_type(
+        self, path: DocPath, body: Mapping[str, Any], python_name: str
+    ) -> AttributeType:
+        spec = body["type"]
+        if isinstance(spec, str):
+            return AttributeType(base=spec.removesuffix("[]"), is_array=spec.endswith("[]"))  # type: ignore[arg-type]
+        members: list[EnumMember] = []
+        seen_values: set[str | int] = set()
+        seen_names: set[str] = set()
+        kinds = {type(m["value"]) for m in spec["members"]}
+        if len(kinds) > 1:
+            self.error(
+                (*path, "type", "members"),
+                "enum members mix strings and integers",
+                "use one type for every member's value",
+            )
+        for index, member in enumerate(spec["members"]):
+            member_path = (*path, "type", "members", index)
+            value = member["value"]
+            name = member.get("id") or naming.member_name_for(value)
+            problem = naming.problem_with_member(name)
+            if problem:
+                self.error(
+                    (*member_path, "value"),
+                    f"enum member {value!r} gives the name {name!r}, which {problem}",
+                    "set `id` to an upper-case identifier such as APPROVED",
+                )
+            if value in seen_values:
+                self.error(
+                    (*member_path, "value"),
+                    f"enum value {value!r} is listed twice",
+                    "remove the duplicate",
+                )
+            if name in seen_names:
+                self.error(
+                    (*member_path, "value"),
+                    f"two members map to the Python name {name!r}",
+                    "set `id` on one of them",
+                )
+            seen_values.add(value)
+            seen_names.add(name)
+            members.append(EnumMember(value, name, member["description"]))
+        base = "int" if all(isinstance(m.value, int) for m in members) else "string"
+        return AttributeType(
+            base=base,
+            members=tuple(members),  # type: ignore[arg-type]
+            class_name=naming.class_name_for(python_name),
+            doc=body["description"],
+        )
+
+    def check_definition(
+        self, path: DocPath, body: Mapping[str, Any], attribute_type: AttributeType
+    ) -> None:
+        is_plain_string = attribute_type.base == "string" and not attribute_type.is_array
+        if "max_length" in body and not (is_plain_string and not attribute_type.is_enum):
+            self.error(
+                (*path, "max_length"),
+                "max_length applies only to string attributes",
+                "remove it, or change the type to string",
+            )
+        redact = body.get("redact")
+        if redact:
+            if not is_plain_string or attribute_type.is_enum:
+                self.error(
+                    (*path, "redact"),
+                    "redaction applies only to string attributes",
+                    "remove `redact`, or change the type to string",
+                )
+            if redact["toggle"] not in self.toggles:
+                self.error(
+                    (*path, "redact", "toggle"),
+                    f"toggle {redact['toggle']!r} is not defined",
+                    _suggest(redact["toggle"], self.toggles, "define it under `toggles:`"),
+                )
+        for index, example in enumerate(body.get("examples") or []):
+            if not _example_fits(example, attribute_type):
+                self.error(
+                    (*path, "examples", index),
+                    f"example {example!r} is not a {attribute_type.display}",
+                    "fix the example or the type",
+                )
+
+    # --- uses ------------------------------------------------------------------------
+
+    def resolve_use(self, path: DocPath, use: Mapping[str, Any]) -> Attribute | None:
+        key = use["ref"]
+        if key not in self.definitions:
+            self.error(
+                (*path, "ref"),
+                f"attribute {key!r} is not defined",
+                _suggest(key, self.definitions, "define it under `attributes:`"),
+            )
+            return None
+        _, body = self.definitions[key]
+        attribute_type = self.types[key]
+        requirement_spec = use["requirement"]
+        requirement: Requirement
+        if isinstance(requirement_spec, dict):
+            requirement, condition = "conditional", requirement_spec["conditional"]
+        else:
+            requirement, condition = requirement_spec, None
+        max_length = use.get("max_length", body.get("max_length"))
+        if "max_length" in use and "max_length" not in body:
+            self.error(
+                (*path, "max_length"),
+                "max_length can only refine a cap the attribute defines",
+                "set max_length on the attribute's definition",
+            )
+        redact = body.get("redact")
+        deprecated = body.get("deprecated")
+        if (
+            deprecated
+            and deprecated.get("replacement")
+            and deprecated["replacement"] not in self.definitions
+        ):
+            self.error(
+                (*self.definitions[key][0], "deprecated", "replacement"),
+                f"replacement attribute {deprecated['replacement']!r} is not defined",
+                _suggest(deprecated["replacement"], self.definitions, "name a defined attribute"),
+            )
+        computed = use.get("computed")
+        if computed == "timestamp" and (
+            attribute_type.base != "string" or attribute_type.is_array or attribute_type.is_enum
+        ):
+            self.error(
+                (*path, "computed"),
+                "a computed timestamp must be a string attribute",
+                "change the attribute's type to string",
+            )
+        if computed and requirement != "required":
+            self.error(
+                (*path, "requirement"),
+                "a computed attribute is always present",
+                "make it `required`",
+            )
+        return Attribute(
+            key=key,
+            python_name=body.get("python_name") or naming.python_name_for_key(key),
+            type=attribute_type,
+            description=use.get("description") or body["description"],
+            requirement=requirement,
+            condition=condition,
+            examples=tuple(use.get("examples") or body.get("examples") or ()),
+            max_length=max_length,
+            redact=Redaction(redact["toggle"], redact["placeholder"]) if redact else None,
+            stability=body.get("stability", "development"),
+            deprecated=Deprecation(deprecated["note"], deprecated.get("replacement"))
+            if deprecated
+            else None,
+            computed=computed,
+        )
+
+    def resolve_group(
+        self, path: DocPath, uses: list[Mapping[str, Any]], taken: Mapping[str, str], what: str
+    ) -> tuple[Attribute, ...]:
+        """Resolve a list of refs; `taken` maps keys already used (the common group) to where."""
+        attributes: list[Attribute] = []
+        keys: dict[str, str] = dict(taken)
+        python_names: dict[str, str] = {}
+        for index, use in enumerate(uses):
+            use_path = (*path, index)
+            attribute = self.resolve_use(use_path, use)
+            if attribute is None:
+                continue
+            if attribute.key in keys:
+                self.error(
+                    (*use_path, "ref"),
+                    f"{what} uses attribute {attribute.key!r} twice (also {keys[attribute.key]})",
+                    "remove one of the references",
+                )
+                continue
+            keys[attribute.key] = f"in {what}"
+            if attribute.computed is None:
+                clash = python_names.get(attribute.python_name)
+                if clash is not None:
+                    self.error(
+                        (*use_path, "ref"),
+                        f"attributes {clash!r} and {attribute.key!r} both map "
+                        f"to the Python name {attribute.python_name!r}",
+                        "set `python_name` on one of the definitions",
+                    )
+                python_names[attribute.python_name] = attribute.key
+                problem = naming.problem_with_name(attribute.python_name)
+                if problem:
+                    self.error(
+                        (*use_path, "ref"),
+                        f"attribute {attribute.key!r} gives the Python name "
+                        f"{attribute.python_name!r}, which {problem}",
+                        "set `python_name` on the attribute's definition",
+                    )
+            attributes.append(attribute)
+        return tuple(attributes)
+
+    def resolve_events(self, common: tuple[Attribute, ...]) -> tuple[Event, ...]:
+        events: list[Event] = []
+        names: dict[str, DocPath] = {}
+        functions: dict[str, str] = {}
+        common_keys = {a.key: "in the common group" for a in common}
+        namespace = self.doc.get("namespace")
+        enum_classes = {t.class_name for t in self.types.values() if t.class_name}
+        for index, body in enumerate(self.doc["events"]):
+            path: DocPath = ("events", index)
+            name = body["name"]
+            if name in names:
+                first = self.source.locate(names[name])[0]
+                self.error(
+                    (*path, "name"),
+                    f"event {name!r} is defined twice (first on line {first})",
+                    "rename or remove one of them",
+                )
+                continue
+            names[name] = (*path, "name")
+            function = body.get("python_name") or naming.function_name_for_event(name, namespace)
+            problem = naming.problem_with_name(function)
+            if problem is None and function in functions:
+                problem = f"is also the emitter of {functions[function]!r}"
+            if problem is None and (function in enum_classes or function in _MODULE_NAMES):
+                problem = "is already used in the generated module"
+            if problem:
+                self.error(
+                    (*path, "name"),
+                    f"event {name!r} gives the emitter name {function!r}, which {problem}",
+                    "set `python_name` on the event",
+                )
+            functions[function] = name
+            attributes = self.resolve_group(
+                (*path, "attributes"), body["attributes"], common_keys, f"event {name!r}"
+            )
+            deprecated = body.get("deprecated")
+            if (
+                deprecated
+                and deprecated.get("replacement")
+                and deprecated["replacement"] not in {e["name"] for e in self.doc["events"]}
+            ):
+                self.error(
+                    (*path, "deprecated", "replacement"),
+                    f"replacement event {deprecated['replacement']!r} is not defined",
+                    "name a defined event",
+                )
+            events.append(
+                Event(
+                    name=name,
+                    function_name=function,
+                    description=body["description"],
+                    stability=body.get("stability", "development"),
+                    deprecated=Deprecation(deprecated["note"], deprecated.get("replacement"))
+                    if deprecated
+                    else None,
+                    attributes=attributes,
+                )
+            )
+        return tuple(events)
+
+    def resolve(self) -> Catalog:
+        self.collect_toggles()
+        self.collect_definitions()
+        common_body = self.doc.get("common") or {"attributes": []}
+        common = self.resolve_group(
+            ("common", "attributes"), common_body["attributes"], {}, "the common group"
+        )
+        events = self.resolve_events(common)
+        return Catalog(
+            file_name=Path(self.source.file).name,
+            version=self.doc["catalog_version"],
+            namespace=self.doc.get("namespace"),
+            description=self.doc.get("description", ""),
+            toggles=tuple(self.toggles.values()),
+            common_description=common_body.get("description", ""),
+            common=common,
+            events=events,
+        )
+
+
+def _suggest(word: str, known: Mapping[str, object], fallback: str) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else fallback
+
+
+def _example_fits(example: object, attribute_type: AttributeType) -> bool:
+    if attribute_type.is_enum:
+        return example in {m.value for m in attribute_type.members}
+    if attribute_type.is_array:
+        return isinstance(example, list) and all(
+            _scalar_fits(item, attribute_type.base) for item in example
+        )
+    return _scalar_fits(example, attribute_type.base)
+
+
+def _scalar_fits(value: object, base: str) -> bool:
+    if base == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if base == "int":
+        return isinstance(value, int)
+    if base == "double":
+        return isinstance(value, (int, float))
+    return isinstance(value, str)
+
+
+def resolve(source: Source) -> tuple[Catalog | None, list[Diagnostic]]:
+    """The resolved catalog, or None with the diagnostics that prevent it."""
+    resolver = _Resolver(source)
+    catalog = resolver.resolve()
+    diagnostics = sorted(resolver.diagnostics, key=lambda d: (d.line, d.column))
+    return (None if diagnostics else catalog), diagnostics

@@ -1,0 +1,188 @@
+"""Read a catalog file into plain Python data, remembering where every value came from.
+
+PyYAML's constructors drop positions, so the node tree is walked here: scalars are
+constructed by PyYAML (so `1`, `true` and `null` get their YAML types), mappings and
+sequences are rebuilt while recording each path's line and column. Duplicate mapping
+keys, which PyYAML silently overwrites, are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, DocPath
+
+
+@dataclass
+class Source:
+    """A parsed catalog document and the positions of its parts."""
+
+    file: str
+    data: Any
+    #: Path -> 1-based (line, column) of the value at that path.
+    value_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    #: Path -> 1-based (line, column) of the mapping key that leads to that path.
+    key_marks: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: DocPath, *, key: bool = False) -> tuple[int, int]:
+        """Position of `path` (its key if `key`), else of its nearest located ancestor."""
+        marks = self.key_marks if key else self.value_marks
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if prefix in marks:
+                return marks[prefix]
+            if prefix in self.value_marks:
+                return self.value_marks[prefix]
+        return (1, 1)
+
+    def diagnostic(
+        self, path: DocPath, message: str, hint: str = "", *, key: bool = False
+    ) -> Diagnostic:
+        line, column = self.locate(path, key=key)
+        return Diagnostic(self.file, line, column, path, message, hint)
+
+
+def _position(mark: yaml.Mark) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, source: Source, diagnostics: list[Diagnostic]) -> None:
+        self.source = source
+        self.diagnostics = diagnostics
+        self.constructor = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: DocPath) -> Any:
+        self.source.value_marks[path] = _position(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.build(key_node, (*path, "<key>"))
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    self.diagnostics.append(
+                        Diagnostic(
+                            self.source.file,
+                            *_position(key_node.start_mark),
+                            path,
+                            f"mapping key {key!r} is not a string",
+                            "quote the key",
+                        )
+                    )
+                    continue
+                child = (*path, key)
+                if key in result:
+                    first_line = self.source.key_marks[child][0]
+                    self.diagnostics.append(
+                        Diagnostic(
+                            self.source.file,
+                            *_position(key_node.start_mark),
+                            child,
+                            f"duplicate key {key!r} (first defined on line {first_line})",
+                            "remove one of them; YAML keeps only the last",
+                        )
+                    )
+                self.source.key_marks[child] = _position(key_node.start_mark)
+                result[key] = self.build(value_node, child)
+            self.source.value_marks.pop((*path, "<key>"), None)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        return self.constructor.construct_object(node, deep=True)
+
+
+def _decode(raw: bytes, file: str, diagnostics: list[Diagnostic]) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        diagnostics.append(
+            Diagnostic(
+                file,
+                line,
+                column,
+                (),
+                f"invalid UTF-8 (byte 0x{raw[error.start]:02x})",
+                "save the file as UTF-8",
+            )
+        )
+        return None
+
+
+def read_source(path: str | Path, diagnostics: list[Diagnostic]) -> Source | None:
+    """Parse `path`; on failure append diagnostics and return None."""
+    file = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        diagnostics.append(
+            Diagnostic(
+                file, 1, 1, (), f"cannot read the file: {error.strerror or error}", "check the path"
+            )
+        )
+        return None
+    text = _decode(raw, file, diagnostics)
+    if text is None:
+        return None
+    return parse_source(text, file, diagnostics)
+
+
+def parse_source(text: str, file: str, diagnostics: list[Diagnostic]) -> Source | None:
+    """Parse catalog text; `file` is the name used in diagnostics."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = _position(mark) if mark else (1, 1)
+        problem = " ".join(filter(None, [error.context, error.problem]))
+        diagnostics.append(
+            Diagnostic(
+                file,
+                line,
+                column,
+                (),
+                f"YAML syntax error: {problem}",
+                "fix the YAML; indentation and unquoted ':' are the usual causes",
+            )
+        )
+        return None
+    except yaml.YAMLError as error:
+        diagnostics.append(Diagnostic(file, 1, 1, (), f"YAML error: {error}", "fix the YAML"))
+        return None
+    if node is None:
+        diagnostics.append(
+            Diagnostic(
+                file,
+                1,
+                1,
+                (),
+                "the catalog is empty",
+                "start with `catalog_version:`, `attributes:` and `events:`",
+            )
+        )
+        return None
+    source = Source(file, None)
+    try:
+        source.data = _Builder(source, diagnostics).build(node, ())
+    except yaml.YAMLError as error:  # e.g. a bad timestamp or binary scalar
+        mark = getattr(error, "problem_mark", None)
+        line, column = _position(mark) if mark else (1, 1)
+        diagnostics.append(
+            Diagnostic(file, line, column, (), f"YAML error: {error}", "fix the value")
+        )
+        return None
+    if not isinstance(source.data, dict):
+        diagnostics.append(
+            source.diagnostic(
+                (),
+                f"the top level must be a mapping, not {type(source.data).__name__}",
+                "start with `catalog_version:`, `attributes:` and `events:`",
+            )
+        )
+        return None
+    return source

@@ -1,0 +1,137 @@
+"""Check a catalog document against the format's JSON Schema (schema/catalog.schema.json).
+
+jsonschema's messages are turned into diagnostics at the offending node: an unknown key
+is reported at the key with a did-you-mean hint, a `oneOf` failure by its closest branch.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from .diagnostics import Diagnostic, DocPath
+from .source import Source
+
+#: Hints for the schema keywords whose messages alone do not say what to do.
+_HINTS = {
+    "pattern": "names are lower-case letters, digits and underscores, dot-separated "
+    "(identifiers: no dots), starting with a letter",
+    "required": "add the missing key",
+    "type": "change the value's type",
+    "enum": "use one of the allowed values",
+    "minItems": "add at least one item",
+    "minLength": "write some text",
+    "minimum": "use a larger number",
+    "maxLength": "shorten it",
+}
+
+
+@cache
+def format_schema() -> dict[str, Any]:
+    """The catalog format's JSON Schema, as shipped in `codex_otel.schema`."""
+    text = resources.files("codex_otel.schema").joinpath("catalog.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = format_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def check_structure(source: Source) -> list[Diagnostic]:
+    """Every way `source.data` breaks the format, in document order."""
+    diagnostics = [
+        diagnostic
+        for error in _validator().iter_errors(source.data)
+        for diagnostic in _describe(source, error)
+    ]
+    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.message))
+
+
+def _describe(source: Source, error: ValidationError) -> list[Diagnostic]:
+    path: DocPath = tuple(error.absolute_path)
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        # When one branch matches the value's shape (an object where an object form is
+        # allowed), its errors are the useful ones; "expected one of ..." helps nobody.
+        for branch in _branches(error):
+            if not any(_is_shape_mismatch(sub, path) for sub in branch):
+                return [d for sub in branch for d in _describe(source, sub)]
+        return [
+            source.diagnostic(
+                path, _one_of_message(error), "see schema/FORMAT.md for the forms allowed"
+            )
+        ]
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = sorted(schema.get("properties", {}))
+        unknown = [key for key in error.instance if key not in allowed]
+        return [
+            source.diagnostic(
+                (*path, key), f"unknown key {key!r}", _did_you_mean(str(key), allowed), key=True
+            )
+            for key in unknown
+        ]
+    if error.validator == "propertyNames":
+        bad = error.instance
+        return [
+            source.diagnostic(path, f"invalid name {bad!r}: {error.message}", _HINTS["pattern"])
+        ]
+    hint = _HINTS.get(str(error.validator), "")
+    return [source.diagnostic(path, _short(error), hint)]
+
+
+def _branches(error: ValidationError) -> list[list[ValidationError]]:
+    groups: dict[object, list[ValidationError]] = {}
+    for sub in error.context or []:
+        groups.setdefault(sub.relative_schema_path[0], []).append(sub)
+    return list(groups.values())
+
+
+def _is_shape_mismatch(error: ValidationError, path: DocPath) -> bool:
+    """The branch rejected the value itself as the wrong kind (not something inside it)."""
+    return tuple(error.absolute_path) == path and error.validator in (
+        "type",
+        "enum",
+        "oneOf",
+        "anyOf",
+    )
+
+
+def _one_of_message(error: ValidationError) -> str:
+    options = []
+    for sub in error.context or []:
+        if sub.validator == "enum":
+            members: Any = sub.validator_value
+            options.append("one of " + ", ".join(repr(v) for v in members))
+        elif sub.validator == "type":
+            options.append(f"a {sub.validator_value}")
+    value = json.dumps(error.instance, default=str)[:80]
+    return f"{value} is not valid here; expected " + " or ".join(dict.fromkeys(options))
+
+
+def _short(error: ValidationError) -> str:
+    if error.validator == "pattern":
+        return f"{error.instance!r} does not match the required pattern {error.validator_value!r}"
+    if error.validator == "type":
+        found = json.dumps(error.instance, default=str)[:60]
+        return f"expected {error.validator_value}, found {type(error.instance).__name__} {found}"
+    return error.message
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    allowed = ", ".join(choices)
+    return (
+        f"did you mean {close[0]!r}? allowed keys: {allowed}"
+        if close
+        else f"allowed keys: {allowed}"
+    )

@@ -1,0 +1,51 @@
+"""The hand-written runtime under the generated emitters.
+
+Public API: `Telemetry` (config, exporter pipeline, subscribers, shutdown), `Conversation`
+(per-conversation metadata), `load_config` and the config model, and the helpers that
+generated code calls. Importing this package imports no OpenTelemetry module; the
+exporter pipeline is loaded only when an exporter is configured.
+"""
+
+from .checks import TRUNCATION_MARKER, invalid_argument, is_array_of, missing_argument, truncate
+from .config import (
+    DEFAULT_TOGGLES,
+    BatchConfig,
+    ConfigError,
+    ExporterConfig,
+    FileExporter,
+    NoExporter,
+    OtelConfig,
+    OtlpGrpcExporter,
+    OtlpHttpExporter,
+    TlsConfig,
+    load_config,
+)
+from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
+from .types import Attributes, AttributeValue, MetadataLike
+
+__all__ = [
+    "DEFAULT_TOGGLES",
+    "TRUNCATION_MARKER",
+    "AttributeValue",
+    "Attributes",
+    "BatchConfig",
+    "CapturedEvent",
+    "ConfigError",
+    "Conversation",
+    "ExporterConfig",
+    "FileExporter",
+    "MetadataLike",
+    "NoExporter",
+    "OtelConfig",
+    "OtlpGrpcExporter",
+    "OtlpHttpExporter",
+    "Subscriber",
+    "Telemetry",
+    "TelemetryStats",
+    "TlsConfig",
+    "invalid_argument",
+    "is_array_of",
+    "load_config",
+    "missing_argument",
+    "truncate",
+]

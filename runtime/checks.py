@@ -1,0 +1,76 @@
+"""Argument checks and value shaping called by generated emitters.
+
+Generated code does the cheap type tests inline; these functions only build the errors
+and do the work that is the same for every catalog (truncation, timestamps).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import NoReturn
+
+#: Appended to a value cut to its catalog cap, so a reader sees that text is missing.
+TRUNCATION_MARKER = "…[truncated {dropped} chars]"
+
+
+def invalid_argument(event: str, field: str, expected: str, value: object) -> NoReturn:
+    """Raise the error for an argument that breaks the catalog, naming the event and field.
+
+    A value of the wrong type is a TypeError; a value of the right type that the catalog
+    does not allow (an unknown enum member) is a ValueError. The value's type is named,
+    never the value itself: it may be a secret or a prompt.
+    """
+    if expected.startswith("one of") and isinstance(value, str):
+        raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
+    raise TypeError(f"{event}: argument {field!r} must be {expected}, not {type(value).__name__}")
+
+
+def missing_argument(event: str, field: str) -> NoReturn:
+    """Raise the error for a required argument passed as None."""
+    raise TypeError(f"{event}: argument {field!r} is required and may not be None")
+
+
+def truncate(value: str, limit: int) -> str:
+    """Cut `value` to at most `limit` characters, the marker included, when it is longer."""
+    if len(value) <= limit:
+        return value
+    marker = TRUNCATION_MARKER.format(dropped=len(value) - limit)
+    # Keep room for the marker so the result honours the cap; a cap shorter than the
+    # marker still keeps the marker, since a silent cut is worse than a long one.
+    keep = max(limit - len(marker), 0)
+    marker = TRUNCATION_MARKER.format(dropped=len(value) - keep)
+    return value[:keep] + marker
+
+
+class TimestampFormatter:
+    """RFC 3339 UTC timestamps with milliseconds and `Z`, e.g. `2025-09-30T17:02:11.493Z`.
+
+    Formatting a datetime costs microseconds; the seconds part only changes once a
+    second, so it is cached and only the milliseconds are formatted per event.
+    """
+
+    __slots__ = ("_cache",)
+
+    def __init__(self) -> None:
+        # One tuple, read and replaced whole, so threads never see a second paired with
+        # another second's prefix.
+        self._cache: tuple[int, str] = (-1, "")
+
+    def format(self, time_ns: int) -> str:
+        second, rest = divmod(time_ns, 1_000_000_000)
+        cached_second, prefix = self._cache
+        if second != cached_second:
+            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._cache = (second, prefix)
+        return f"{prefix}.{rest // 1_000_000:03d}Z"
+
+
+def is_array_of(value: object, item_types: type | tuple[type, ...]) -> bool:
+    """True for a list or tuple whose items all have exactly one of `item_types`.
+
+    Exact types, as for scalars: a bool is not accepted where ints are expected.
+    """
+    if not isinstance(value, (list, tuple)):
+        return False
+    allowed = item_types if isinstance(item_types, tuple) else (item_types,)
+    return all(type(item) in allowed for item in value)

@@ -1,0 +1,273 @@
+"""`Telemetry` (one per process: config, exporter pipeline, subscribers, shutdown) and
+`Conversation` (one per conversation: the common metadata every event carries).
+
+Generated emitters call `Conversation.recording`, `Conversation.allows` and
+`Conversation.emit`; nothing here knows any particular catalog.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+
+from .checks import TimestampFormatter
+from .config import OtelConfig
+from .types import Attributes, AttributeValue, MetadataLike
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+
+logger = logging.getLogger("codex_otel")
+
+M = TypeVar("M", bound=MetadataLike)
+
+
+class CapturedEvent(NamedTuple):
+    """One event as subscribers see it: exactly the attributes that go on the wire."""
+
+    name: str
+    attributes: Mapping[str, AttributeValue]
+    timestamp_ns: int
+
+
+Subscriber = Callable[[CapturedEvent], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class TelemetryStats:
+    """Counters of what did not reach the exporter, for health checks and tests."""
+
+    dropped_after_shutdown: int
+    dropped_queue_full: int
+    export_failures: int
+    subscriber_errors: int
+    emit_errors: int
+
+
+class Telemetry:
+    """The process's telemetry: an own exporter pipeline plus in-process subscribers.
+
+    With `exporter = "none"` (the default) nothing is written anywhere, but subscribers
+    (see `capture`) still see every event. When nobody would see an event at all,
+    `recording` is False and generated emitters return before doing any work.
+    """
+
+    def __init__(self, config: OtelConfig | None = None, *, service_version: str) -> None:
+        self.config = config if config is not None else OtelConfig()
+        self.service_version = service_version
+        self._lock = threading.Lock()
+        self._subscribers: tuple[Subscriber, ...] = ()
+        self._closed = False
+        self._dropped_after_shutdown = 0
+        self._subscriber_errors = 0
+        self._emit_errors = 0
+        self._reported: set[str] = set()
+        self._pipeline: Pipeline | None = self._start_pipeline()
+        #: Read by every emitter first; kept as a plain attribute so the check is cheap.
+        self.recording = self._pipeline is not None
+        atexit.register(self._shutdown_at_exit)
+
+    def _start_pipeline(self) -> Pipeline | None:
+        if self.config.exporter.kind == "none" or self.config.sdk_disabled:
+            return None  # nothing exporter-related is imported in this case
+        from .pipeline import OtelUnavailable, start_pipeline
+
+        try:
+            return start_pipeline(self.config, service_version=self.service_version)
+        except OtelUnavailable as error:
+            # Not silent: the configured exporter cannot run without the `otel` extra.
+            logger.warning(
+                "codex-otel: exporter %r is configured but cannot start (%s); "
+                "install codex-otel[otel]. Events are not exported.",
+                self.config.exporter.kind,
+                error,
+            )
+            return None
+
+    # --- what generated code uses --------------------------------------------------
+
+    def conversation(self, metadata: M) -> Conversation[M]:
+        """A conversation whose events carry `metadata` (the generated `Metadata` class)."""
+        return Conversation(self, metadata)
+
+    def allows(self, toggle: str) -> bool:
+        """The value of a privacy toggle; a toggle the config does not know redacts."""
+        return self.config.toggles.get(toggle, False)
+
+    def dispatch(self, event_name: str, attributes: Attributes, timestamp_ns: int) -> None:
+        """Hand one finished event to subscribers and the pipeline. Never raises."""
+        if self._closed:
+            self._dropped_after_shutdown += 1
+            self._report_once(
+                "after-shutdown",
+                "codex-otel: telemetry is shut down; later events are dropped and counted",
+            )
+            return
+        subscribers = self._subscribers
+        if subscribers:
+            event = CapturedEvent(event_name, attributes, timestamp_ns)
+            for subscriber in subscribers:
+                try:
+                    subscriber(event)
+                except Exception:  # a subscriber's bug must not break the host application
+                    self._subscriber_errors += 1
+                    self._report_once("subscriber", "codex-otel: a subscriber raised")
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.emit(event_name, attributes, timestamp_ns)
+
+    def note_emit_error(self) -> None:
+        """Count an internal failure while emitting; report the first one."""
+        self._emit_errors += 1
+        self._report_once("emit", "codex-otel: an event could not be emitted")
+
+    # --- subscribers ---------------------------------------------------------------
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        """Call `subscriber` with every event from now on; returns the unsubscribe function."""
+        with self._lock:
+            self._subscribers = (*self._subscribers, subscriber)
+            self._update_recording()
+
+        def unsubscribe() -> None:
+            with self._lock:
+                remaining = list(self._subscribers)
+                if subscriber in remaining:
+                    remaining.remove(subscriber)
+                self._subscribers = tuple(remaining)
+                self._update_recording()
+
+        return unsubscribe
+
+    @contextmanager
+    def capture(self) -> Iterator[list[CapturedEvent]]:
+        """Collect every event emitted inside the block, in order, into the yielded list."""
+        captured: list[CapturedEvent] = []
+        unsubscribe = self.subscribe(captured.append)
+        try:
+            yield captured
+        finally:
+            unsubscribe()
+
+    def _update_recording(self) -> None:
+        # The pipeline stays set after shutdown, so late events still reach `dispatch`
+        # and are counted as dropped.
+        self.recording = bool(self._subscribers) or self._pipeline is not None
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    @property
+    def stats(self) -> TelemetryStats:
+        pipeline = self._pipeline
+        return TelemetryStats(
+            dropped_after_shutdown=self._dropped_after_shutdown,
+            dropped_queue_full=pipeline.dropped if pipeline else 0,
+            export_failures=pipeline.export_failures if pipeline else 0,
+            subscriber_errors=self._subscriber_errors,
+            emit_errors=self._emit_errors,
+        )
+
+    def force_flush(self, timeout: float | None = None) -> bool:
+        """Export what is queued; returns within `timeout` (default: the config's) seconds."""
+        pipeline = self._pipeline
+        if pipeline is None or self._closed:
+            return True
+        return pipeline.force_flush(self._timeout(timeout))
+
+    def shutdown(self, timeout: float | None = None) -> bool:
+        """Flush and stop exporting, within `timeout` (default: the config's) seconds.
+
+        Idempotent. Returns True when everything queued was exported.
+        """
+        with self._lock:
+            if self._closed:
+                return True
+            self._closed = True
+        atexit.unregister(self._shutdown_at_exit)
+        pipeline = self._pipeline
+        if pipeline is None:
+            return True
+        return pipeline.shutdown(self._timeout(timeout))
+
+    def _shutdown_at_exit(self) -> None:
+        try:
+            self.shutdown()
+        except Exception:  # never turn a clean interpreter exit into a traceback
+            logger.exception("codex-otel: shutdown at exit failed")
+
+    def _timeout(self, timeout: float | None) -> float:
+        return self.config.shutdown_timeout if timeout is None else timeout
+
+    def _report_once(self, kind: str, message: str) -> None:
+        if kind not in self._reported:
+            self._reported.add(kind)
+            logger.warning(message)
+
+    def __enter__(self) -> Telemetry:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    def __repr__(self) -> str:
+        state = "shut down" if self._closed else "running"
+        return f"Telemetry(exporter={self.config.exporter.kind!r}, {state})"
+
+
+_TIMESTAMPS = TimestampFormatter()
+
+
+class Conversation(Generic[M]):
+    """The per-conversation handle emitters take: telemetry plus the common metadata."""
+
+    __slots__ = ("_attributes", "_telemetry", "_timestamp_keys", "metadata")
+
+    def __init__(self, telemetry: Telemetry, metadata: M) -> None:
+        self._telemetry = telemetry
+        self.metadata = metadata
+        # Built once per conversation, not per event.
+        self._attributes = metadata.to_attributes()
+        self._timestamp_keys = tuple(
+            key for key, kind in metadata.COMPUTED.items() if kind == "timestamp"
+        )
+
+    @property
+    def telemetry(self) -> Telemetry:
+        return self._telemetry
+
+    @property
+    def recording(self) -> bool:
+        """False when no exporter and no subscriber would see an event."""
+        return self._telemetry.recording
+
+    def allows(self, toggle: str) -> bool:
+        """The value of a privacy toggle from the config."""
+        return self._telemetry.allows(toggle)
+
+    def with_metadata(self, **changes: Any) -> Conversation[M]:
+        """A copy whose metadata has `changes` applied (field names of the metadata class)."""
+        return Conversation(self._telemetry, dataclasses.replace(self.metadata, **changes))  # type: ignore[type-var]
+
+    def emit(self, event_name: str, attributes: Attributes) -> None:
+        """Add the timestamp and the metadata to `attributes` and dispatch. Never raises."""
+        try:
+            now = time.time_ns()
+            record: Attributes = {}
+            if self._timestamp_keys:
+                stamp = _TIMESTAMPS.format(now)
+                for key in self._timestamp_keys:
+                    record[key] = stamp
+            record.update(self._attributes)
+            record.update(attributes)
+            self._telemetry.dispatch(event_name, record, now)
+        except Exception:
+            self._telemetry.note_emit_error()
+
+    def __repr__(self) -> str:
+        return f"Conversation({self.metadata!r})"

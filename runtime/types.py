@@ -1,0 +1,25 @@
+"""Types shared by the runtime and the code generated against it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, Protocol, TypeAlias
+
+#: What an OpenTelemetry attribute may hold (the OTLP `AnyValue` subset the catalog uses).
+AttributeValue: TypeAlias = (
+    str | bool | int | float | Sequence[str] | Sequence[bool] | Sequence[int] | Sequence[float]
+)
+
+#: Attributes of one event, keyed by wire key.
+Attributes = dict[str, AttributeValue]
+
+
+class MetadataLike(Protocol):
+    """The per-conversation metadata a generated module defines from the catalog's common group."""
+
+    #: Wire keys the runtime computes at emit time, and how (the only kind: "timestamp").
+    COMPUTED: ClassVar[Mapping[str, str]]
+
+    def to_attributes(self) -> Attributes:
+        """The metadata as wire attributes; optional values that are unknown are omitted."""
+        ...
