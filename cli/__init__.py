@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The `codex-otel` command line: `generate`, `validate` and `demo` (see `main`)."""

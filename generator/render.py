@@ -159,6 +159,24 @@ def type_test(attribute: Attribute, subject: str | None = None) -> str:
     }[attribute_type.base]
 
 
+def enum_type_test(attribute: Attribute) -> str:
+    """True when the argument may be looked up in the enum's wire map (bools never may)."""
+    name, attribute_type = attribute.python_name, attribute.type
+    if attribute_type.base == "int":
+        return f"type({name}) in (int, {attribute_type.class_name})"
+    return f"isinstance({name}, (str, {attribute_type.class_name}))"
+
+
+def wire_value(attribute: Attribute) -> str:
+    """The expression sent on the wire for a checked argument: doubles always as floats."""
+    name, attribute_type = attribute.python_name, attribute.type
+    if attribute_type.base == "double" and not attribute_type.is_enum:
+        return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
+    if attribute.max_length:
+        return f"truncate({name}, {attribute.max_length})"
+    return name
+
+
 def _array_item_types(attribute_type: AttributeType) -> str:
     return {"string": "str", "int": "int", "double": "(int, float)", "boolean": "bool"}[
         attribute_type.base
@@ -211,9 +229,12 @@ def md(text: object) -> str:
 
 
 def md_code(value: object) -> str:
-    """An inline code span holding `value` (JSON-encoded for non-strings), any backticks allowed."""
+    """An inline code span holding `value` (JSON for non-strings); any backticks allowed.
+
+    Code spans show entities literally, so only line breaks and table pipes are changed.
+    """
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = md(text).replace("\\|", "|").replace("|", "&#124;")
+    text = text.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
     fence = "`"
     while fence in text:
         fence += "`"
@@ -305,6 +326,8 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         call=call,
         annotation=annotation,
         type_test=type_test,
+        enum_type_test=enum_type_test,
+        wire_value=wire_value,
         expected=expected,
         argument_doc=argument_doc,
         wire_map_name=wire_map_name,

@@ -1,0 +1,145 @@
+"""The `codex-otel` command: `generate`, `validate` and `demo`.
+
+Exit codes: 0 success, 1 stale output (`generate --check`) or a failed demo export,
+2 bad input (a catalog, a config or a path). Errors are one paragraph, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_STALE = 1
+EXIT_BAD_INPUT = 2
+
+
+def _package_dir(module_name: str) -> Path:
+    """The real folder of a codex_otel sub-package (through editable-install symlinks)."""
+    import importlib
+
+    module = importlib.import_module(module_name)
+    return Path(str(module.__file__)).resolve().parent
+
+
+def default_catalog() -> Path:
+    return _package_dir("codex_otel.schema") / "catalog.yaml"
+
+
+def default_output() -> Path:
+    return _package_dir("codex_otel.generated")
+
+
+def _error(message: str) -> int:
+    print(f"codex-otel: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from codex_otel.generator import CatalogError, load_catalog, render, write_outputs
+
+    schema = Path(args.schema) if args.schema else default_catalog()
+    out = Path(args.out) if args.out else default_output()
+    if args.templates and not Path(args.templates).is_dir():
+        return _error(f"template directory {args.templates} does not exist")
+    try:
+        catalog = load_catalog(schema)
+    except CatalogError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        outputs = render(catalog, args.templates)
+        changes = write_outputs(outputs, out, check=args.check)
+    except OSError as error:
+        return _error(f"cannot write to {out}: {error.strerror or error}")
+    except Exception as error:  # a broken user template: name it, no traceback
+        return _error(f"rendering failed: {type(error).__name__}: {error}")
+    stale = [change for change in changes if change.status not in ("unchanged", "written", "removed")]
+    for change in changes:
+        if args.check:
+            if change.status != "unchanged":
+                print(f"{change.status}: {out / change.path}")
+                sys.stdout.write(change.diff)
+        elif not args.quiet or change.status != "unchanged":
+            print(f"{change.status}: {out / change.path}")
+    if args.check:
+        if stale:
+            print(
+                f"{len(stale)} generated file(s) in {out} are out of date with {schema}; "
+                "run `codex-otel generate` and commit the result.",
+                file=sys.stderr,
+            )
+            return EXIT_STALE
+        print(f"{out} is up to date with {schema}.")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from codex_otel.generator import CatalogError, load_catalog
+
+    status = EXIT_OK
+    for file in args.files:
+        try:
+            catalog = load_catalog(file)
+        except CatalogError as error:
+            print(error, file=sys.stderr)
+            status = EXIT_BAD_INPUT
+        else:
+            print(f"{file}: valid (catalog version {catalog.version}, {len(catalog.events)} events)")
+    return status
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args.config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codex-otel",
+        description="Schema-first OpenTelemetry log events for AI coding agents.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    generate = commands.add_parser(
+        "generate", help="render the catalog into emitters, docs and JSON Schemas"
+    )
+    generate.add_argument("--schema", metavar="FILE", help="catalog YAML (default: the bundled one)")
+    generate.add_argument("--out", metavar="DIR", help="output folder (default: generated/)")
+    generate.add_argument(
+        "--templates", metavar="DIR", help="folder of templates overriding the packaged ones by name"
+    )
+    generate.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 with a diff if anything is stale"
+    )
+    generate.add_argument("--quiet", "-q", action="store_true", help="list only files that changed")
+    generate.set_defaults(handler=cmd_generate)
+
+    validate = commands.add_parser("validate", help="check catalog files; exit 2 on any error")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(handler=cmd_validate)
+
+    demo = commands.add_parser(
+        "demo", help="run a scripted agent session that emits every event of the catalog"
+    )
+    demo.add_argument(
+        "--config", metavar="FILE", help="TOML file whose [otel] table to use (default: stdout)"
+    )
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

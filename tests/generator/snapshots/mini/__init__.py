@@ -1,0 +1,7 @@
+# Generated from mini.yaml (catalog version 0.3.1) by `codex-otel generate`.
+# Do not edit: change the catalog or a template, then regenerate.
+"""Code generated from mini.yaml: import the emitters from `.events`.
+
+The package also holds EVENTS.md (the event documentation) and schemas/ (one JSON
+Schema per event, of the attributes as they arrive on the wire).
+"""

@@ -1,0 +1,210 @@
+# Generated from mini.yaml (catalog version 0.3.1) by `codex-otel generate`.
+# Do not edit: change the catalog or a template, then regenerate.
+# ruff: noqa: E501, SIM108, RUF100
+"""Typed emitters for the events of mini.yaml.
+
+Catalog version 0.3.1.
+
+Build events of a tiny CI runner, used to test the generator.
+"""
+
+from __future__ import annotations
+
+import enum
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Final, Literal
+
+from codex_otel.runtime import (
+    Attributes,
+    Conversation,
+    invalid_argument,
+    is_array_of,
+    truncate,
+)
+
+CATALOG_VERSION: Final = "0.3.1"
+
+#: Privacy toggles the catalog's redaction policies name, with their defaults.
+TOGGLES: Final[dict[str, bool]] = {
+    "log_commands": False,
+}
+
+#: Every event this module emits, in catalog order.
+EVENT_NAMES: Final[tuple[str, ...]] = (
+    "step.finished",
+    "build.heartbeat",
+    "build.started_old",
+)
+
+
+class Priority(enum.Enum):
+    """Scheduling priority."""
+
+    LOW = 1
+    """Runs when the queue is idle."""
+
+    HIGH = 5
+    """Runs first."""
+
+
+#: Priority members and their values, mapped to the value sent on the wire.
+_PRIORITY_WIRE: Final[dict[object, int]] = {
+    Priority.LOW: 1,
+    Priority.HIGH: 5,
+    1: 1,
+    5: 5,
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Metadata:
+    """Metadata shared by every event.
+
+    One per conversation: pass it to `Telemetry.conversation`, and every event emitted
+    through that conversation carries these attributes. Optional fields left as None
+    are omitted from the wire, never sent empty.
+    """
+
+    COMPUTED: ClassVar[Mapping[str, str]] = {}
+
+    host_name: str
+    """host.name: Host the runner runs on."""
+
+    build_id: int | None = None
+    """build.id: Number of the build."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.host_name, str):
+            invalid_argument("Metadata", "host_name", "str", self.host_name)
+        if self.build_id is not None and type(self.build_id) is not int:
+            invalid_argument("Metadata", "build_id", "int", self.build_id)
+
+    def to_attributes(self) -> Attributes:
+        """The metadata as wire attributes; unknown optional values are omitted."""
+        attributes: Attributes = {
+            "host.name": self.host_name,
+        }
+        if self.build_id is not None:
+            attributes["build.id"] = self.build_id
+        return attributes
+
+
+def step_finished(
+    conversation: Conversation[Metadata],
+    *,
+    step_name: str,
+    step_command: str,
+    step_cached: bool,
+    priority: Priority | Literal[1, 5],
+    step_ratio: float | None = None,
+    step_tags: Sequence[str] | None = None,
+    step_exit_codes: Sequence[int] | None = None,
+    step_legacy_id: str | None = None,
+) -> None:
+    """A build step finished.
+
+    Emits `step.finished`.
+
+    Args:
+        step_name: `step.name`, required. Name of the step.
+        step_command: `step.command`, required. Shell command of the step, which may contain
+            "secrets" and \\backslashes\\. Replaced by '<hidden>' unless the `log_commands` toggle
+            is on. Cut to 64 characters.
+        step_ratio: `step.ratio`, optional. Fraction of the step's budget used.
+        step_cached: `step.cached`, required. Whether the step's result came from the cache.
+        step_tags: `step.tags`, optional. Tags of the step.
+        step_exit_codes: `step.exit_codes`, conditional: when the step ran commands. Exit codes
+            of the step's commands.
+        priority: `step.priority`, required. Scheduling priority.
+        step_legacy_id: `step.legacy_id`, optional. Old identifier of the step. Deprecated:
+            Replaced by step.name. Use `step.name` instead.
+    """
+    if not conversation.recording:
+        return
+    if not isinstance(step_name, str):
+        invalid_argument("step.finished", "step_name", "str", step_name)
+    if not isinstance(step_command, str):
+        invalid_argument("step.finished", "step_command", "str", step_command)
+    if type(step_cached) is not bool:
+        invalid_argument("step.finished", "step_cached", "bool", step_cached)
+    _priority = None
+    if type(priority) in (int, Priority):
+        _priority = _PRIORITY_WIRE.get(priority)
+    if _priority is None:
+        invalid_argument("step.finished", "priority", "one of 1, 5", priority)
+    if conversation.allows("log_commands"):
+        _step_command = truncate(step_command, 64)
+    else:
+        _step_command = "<hidden>"
+    _attributes: Attributes = {
+        "step.name": step_name,
+        "step.command": _step_command,
+        "step.cached": step_cached,
+        "step.priority": _priority,
+    }
+    if step_ratio is not None:
+        if type(step_ratio) not in (int, float):
+            invalid_argument("step.finished", "step_ratio", "float", step_ratio)
+        _attributes["step.ratio"] = float(step_ratio)
+    if step_tags is not None:
+        if not is_array_of(step_tags, str):
+            invalid_argument("step.finished", "step_tags", "str sequence", step_tags)
+        _attributes["step.tags"] = step_tags
+    if step_exit_codes is not None:
+        if not is_array_of(step_exit_codes, int):
+            invalid_argument("step.finished", "step_exit_codes", "int sequence", step_exit_codes)
+        _attributes["step.exit_codes"] = step_exit_codes
+    if step_legacy_id is not None:
+        if not isinstance(step_legacy_id, str):
+            invalid_argument("step.finished", "step_legacy_id", "str", step_legacy_id)
+        _attributes["step.legacy_id"] = step_legacy_id
+    conversation.emit("step.finished", _attributes)
+
+
+def build_heartbeat(
+    conversation: Conversation[Metadata],
+) -> None:
+    """The runner is alive.
+
+    Emits `build.heartbeat`.
+    """
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {}
+    conversation.emit("build.heartbeat", _attributes)
+
+
+def build_started_legacy(
+    conversation: Conversation[Metadata],
+    *,
+    step_command: str | None = None,
+) -> None:
+    """The build started (old form).
+
+    Emits `build.started_old`.
+
+    Deprecated: Emit step.finished events instead. Use `step.finished` instead.
+
+    Args:
+        step_command: `step.command`, optional. Shell command of the step, which may contain
+            "secrets" and \\backslashes\\. Replaced by '<hidden>' unless the `log_commands` toggle
+            is on. Cut to 32 characters.
+    """
+    warnings.warn(
+        "event build.started_old is deprecated: Emit step.finished events instead.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {}
+    if step_command is not None:
+        if not isinstance(step_command, str):
+            invalid_argument("build.started_old", "step_command", "str", step_command)
+        if conversation.allows("log_commands"):
+            _attributes["step.command"] = truncate(step_command, 32)
+        else:
+            _attributes["step.command"] = "<hidden>"
+    conversation.emit("build.started_old", _attributes)
