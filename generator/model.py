@@ -146,6 +146,19 @@ class Catalog:
         )
 
     @property
+    def runtime_imports(self) -> tuple[str, ...]:
+        """The runtime helpers the generated module calls, so it imports nothing unused."""
+        used = [a for e in self.events for a in e.attributes] + list(self.metadata_fields)
+        names = ["Attributes", "Conversation"]
+        if used:
+            names.append("invalid_argument")
+        if any(a.type.is_array for a in used):
+            names.append("is_array_of")
+        if any(a.max_length for a in used):
+            names.append("truncate")
+        return tuple(names)
+
+    @property
     def has_deprecated_events(self) -> bool:
         return any(e.deprecated for e in self.events)
 

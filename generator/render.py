@@ -222,9 +222,14 @@ def _upper_snake(camel: str) -> str:
 # --- Markdown ----------------------------------------------------------------------------
 
 
+def _visible(text: str) -> str:
+    """Control and separator characters spelled as escapes, so docs show what is there."""
+    return "".join(c if c == " " or c.isprintable() else _escape_char(c) for c in text)
+
+
 def md(text: object) -> str:
     """Text safe inside a Markdown table cell: one line, pipes and HTML escaped."""
-    value = str(text).replace("\r", " ").replace("\n", " ")
+    value = _visible(str(text).replace("\r", " ").replace("\n", " "))
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
@@ -234,7 +239,7 @@ def md_code(value: object) -> str:
     Code spans show entities literally, so only line breaks and table pipes are changed.
     """
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = text.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    text = _visible(text.replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
     fence = "`"
     while fence in text:
         fence += "`"

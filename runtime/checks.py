@@ -20,7 +20,7 @@ def invalid_argument(event: str, field: str, expected: str, value: object) -> No
     does not allow (an unknown enum member) is a ValueError. The value's type is named,
     never the value itself: it may be a secret or a prompt.
     """
-    if expected.startswith("one of") and isinstance(value, str):
+    if expected.startswith("one of") and type(value) in (str, int):
         raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
     raise TypeError(f"{event}: argument {field!r} must be {expected}, not {type(value).__name__}")
 

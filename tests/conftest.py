@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -12,21 +10,12 @@ from types import ModuleType
 import pytest
 
 from codex_otel.generator import load_catalog, load_catalog_text, render, write_outputs
+from support.generation import import_generated
 
-REPO = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
 
-
-def import_generated(out_dir: Path) -> ModuleType:
-    """Import `out_dir/events.py` under a fresh module name."""
-    name = f"generated_under_test_{next(_counter)}"
-    spec = importlib.util.spec_from_file_location(name, out_dir / "events.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look the module up while building the class
-    spec.loader.exec_module(module)
-    return module
-
+#: Real OTLP receivers (HTTP, gRPC, TLS) as fixtures, for the wire tests.
+pytest_plugins = ["receivers.fixtures"]
 
 GenerateFn = Callable[[str], ModuleType]
 

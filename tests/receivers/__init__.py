@@ -1,0 +1,44 @@
+"""Real OTLP log receivers for end-to-end tests (test fixtures, not part of the package).
+
+- ``OtlpHttpReceiver``: OTLP/HTTP (protobuf and JSON, gzip/deflate) on a ThreadingHTTPServer.
+- ``OtlpGrpcReceiver``: OTLP/gRPC on a grpcio server.
+- Both on 127.0.0.1, ephemeral port, optional TLS / mTLS, fault injection, ``restart()``.
+- ``make_tls_certs``: a throw-away CA with server and client certificates (trustme).
+- ``unused_port``: a port nobody listens on ("collector down").
+
+Importing this package needs only the standard library; protobuf, grpcio and trustme are
+imported when a receiver starts or certificates are made.
+"""
+
+from .grpc_receiver import EXPORT_METHOD, OtlpGrpcReceiver
+from .http_receiver import LOGS_PATH, OtlpHttpReceiver, abortive_close
+from .records import (
+    Fault,
+    ReceivedRecord,
+    ReceivedRequest,
+    Recorder,
+    Value,
+    any_value_to_python,
+    decode_export_request,
+    flatten_request,
+)
+from .tls import TlsCerts, make_tls_certs, unused_port
+
+__all__ = [
+    "EXPORT_METHOD",
+    "LOGS_PATH",
+    "Fault",
+    "OtlpGrpcReceiver",
+    "OtlpHttpReceiver",
+    "ReceivedRecord",
+    "ReceivedRequest",
+    "Recorder",
+    "TlsCerts",
+    "Value",
+    "abortive_close",
+    "any_value_to_python",
+    "decode_export_request",
+    "flatten_request",
+    "make_tls_certs",
+    "unused_port",
+]

@@ -1,0 +1,293 @@
+"""A real OTLP/gRPC log receiver on loopback (grpcio server), with fault modes."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import traceback
+from concurrent import futures
+from types import TracebackType
+from typing import Any
+
+from .records import Fault, ReceivedRequest, Recorder, flatten_request
+from .tls import TlsCerts
+
+EXPORT_METHOD = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+_RETRY_INFO_KEY = "google.rpc.retryinfo-bin"
+
+
+def _status_code(code: Any) -> Any:
+    import grpc
+
+    if isinstance(code, grpc.StatusCode):
+        return code
+    return grpc.StatusCode[str(code).upper()]
+
+
+def _metadata_dict(metadata: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in metadata or ():
+        name = str(key).lower()
+        if isinstance(value, bytes):
+            out[name] = base64.b64encode(value).decode("ascii")
+        else:
+            out[name] = str(value)
+    return out
+
+
+def _peer_common_name(context: Any) -> str | None:
+    try:
+        names = context.auth_context().get("x509_common_name")
+    except Exception:
+        return None
+    if not names:
+        return None
+    first = names[0]
+    return first.decode() if isinstance(first, bytes) else str(first)
+
+
+class OtlpGrpcReceiver(Recorder):
+    """OTLP/gRPC logs receiver (``LogsService/Export``) on ``host``, port 0 = ephemeral.
+
+    Insecure by default; ``tls`` for TLS and ``require_client_cert`` for mTLS.
+    """
+
+    transport = "grpc"
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: TlsCerts | None = None,
+        require_client_cert: bool = False,
+        max_workers: int = 16,
+        start: bool = True,
+    ) -> None:
+        super().__init__()
+        if require_client_cert and tls is None:
+            raise ValueError("require_client_cert needs tls=")
+        self.host = host
+        self._port = port
+        self._tls = tls
+        self._require_client_cert = require_client_cert
+        self._max_workers = max_workers
+        self._server: Any = None
+        self._executor: futures.ThreadPoolExecutor | None = None
+        self._state_lock = threading.Lock()
+        self._partial_success: tuple[int, str] | None = None
+        if start:
+            self.start()
+
+    # -- lifecycle
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self._tls is not None else "http"
+
+    @property
+    def target(self) -> str:
+        """``host:port`` for ``grpc.insecure_channel`` / ``grpc.secure_channel``."""
+        return f"{self.host}:{self._port}"
+
+    @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:PORT`` (insecure) or ``https://...`` (TLS), for the exporter."""
+        return f"{self.scheme}://{self.target}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> None:
+        import grpc
+        from opentelemetry.proto.collector.logs.v1 import logs_service_pb2_grpc
+
+        with self._state_lock:
+            if self._server is not None:
+                return
+            executor = futures.ThreadPoolExecutor(
+                max_workers=self._max_workers, thread_name_prefix="otlp-grpc-receiver"
+            )
+            # so_reuseport off: never share a port with another listener by accident.
+            server = grpc.server(executor, options=[("grpc.so_reuseport", 0)])
+            register: Any = logs_service_pb2_grpc.add_LogsServiceServicer_to_server
+            register(_make_servicer(self, logs_service_pb2_grpc.LogsServiceServicer), server)
+            address = f"{self.host}:{self._port}"
+            try:
+                if self._tls is not None:
+                    credentials = self._tls.grpc_server_credentials(
+                        require_client_cert=self._require_client_cert
+                    )
+                    port = server.add_secure_port(address, credentials)
+                else:
+                    port = server.add_insecure_port(address)
+            except RuntimeError as error:
+                executor.shutdown(wait=False)
+                raise OSError(f"cannot bind gRPC receiver to {address}: {error}") from error
+            if not port:
+                executor.shutdown(wait=False)
+                raise OSError(f"cannot bind gRPC receiver to {address}")
+            server.start()
+            self._port = port
+            self._server, self._executor = server, executor
+
+    def stop(self) -> None:
+        """Stop at once: in-flight calls are cancelled, the port refuses connections."""
+        with self._state_lock:
+            server, executor = self._server, self._executor
+            self._server = self._executor = None
+        if server is None:
+            return
+        self._release_held()
+        server.stop(grace=None).wait(5)
+        if executor is not None:
+            executor.shutdown(wait=False)
+
+    def restart(self) -> None:
+        """Stop, then listen again on the same port; recorded data is kept."""
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> OtlpGrpcReceiver:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- fault modes (each call queues a fault; they apply in order)
+
+    def fail_with(
+        self,
+        code: Any = "UNAVAILABLE",
+        *,
+        times: int | None = 1,
+        retry_delay: float | None = None,
+        message: str = "",
+    ) -> None:
+        """Answer ``code`` (grpc.StatusCode or its name) to the next ``times`` calls
+        (None: always). ``retry_delay`` adds RetryInfo trailing metadata, which the
+        OpenTelemetry exporter uses as its backoff."""
+        status = _status_code(code)
+        self._faults.add(
+            Fault(
+                "grpc_status",
+                times,
+                code=status,
+                delay=-1.0 if retry_delay is None else retry_delay,
+                message=message or f"injected {status.name}",
+            )
+        )
+
+    def fail_next(self, count: int = 1, code: Any = "UNAVAILABLE", **kwargs: Any) -> None:
+        self.fail_with(code, times=count, **kwargs)
+
+    def fail_always(self, code: Any = "UNAVAILABLE", **kwargs: Any) -> None:
+        self.fail_with(code, times=None, **kwargs)
+
+    def hang(self, *, times: int | None = None) -> None:
+        """Never answer the next ``times`` calls (until heal(), stop() or the deadline)."""
+        self._faults.add(Fault("hang", times))
+
+    blackhole = hang
+
+    def set_partial_success(self, rejected_log_records: int, error_message: str = "") -> None:
+        self._partial_success = (
+            (rejected_log_records, error_message) if rejected_log_records else None
+        )
+
+    # -- the service
+
+    def _export(self, request: Any, context: Any) -> Any:
+        from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+            ExportLogsPartialSuccess,
+            ExportLogsServiceResponse,
+        )
+
+        common: dict[str, Any] = {
+            "transport": "grpc",
+            "path": EXPORT_METHOD,
+            "headers": _metadata_dict(context.invocation_metadata()),
+            "content_type": "application/grpc",
+            "body": request.SerializeToString(),
+            "message": request,
+            "records": flatten_request(request, "grpc"),
+            "client_cert_subject": _peer_common_name(context),
+        }
+        fault = self._faults.take()
+        if fault is not None:
+            self._note_fault(fault)
+            if fault.kind == "grpc_status":
+                self._add_request(
+                    ReceivedRequest(status=fault.code.value[0], fault=fault.describe(), **common)
+                )
+                trailing = () if fault.delay < 0 else ((_RETRY_INFO_KEY, _retry_info(fault.delay)),)
+                raise _Failure(fault.code, fault.message, trailing)
+            if fault.kind in ("hang", "blackhole"):
+                hold = self._hold_event()
+                self._add_request(ReceivedRequest(fault="hang", **common))
+                hold.wait()
+                raise _Failure(_status_code("UNAVAILABLE"), "receiver released the call")
+            if fault.kind == "slow":
+                self._hold_event().wait(fault.delay)
+
+        self._add_request(
+            ReceivedRequest(
+                accepted=True,
+                fault=fault.describe() if fault is not None else None,
+                **common,
+            )
+        )
+        response = ExportLogsServiceResponse()
+        partial = self._partial_success
+        if partial is not None:
+            response.partial_success.CopyFrom(
+                ExportLogsPartialSuccess(rejected_log_records=partial[0], error_message=partial[1])
+            )
+        return response
+
+
+def _retry_info(delay: float) -> bytes:
+    from google.rpc.error_details_pb2 import (  # type: ignore[import-untyped, unused-ignore]
+        RetryInfo,
+    )
+
+    info = RetryInfo()
+    info.retry_delay.seconds = int(delay)
+    info.retry_delay.nanos = round((delay - int(delay)) * 1e9)
+    data: bytes = info.SerializeToString()
+    return data
+
+
+class _Failure(Exception):
+    def __init__(self, code: Any, message: str, trailing: tuple[tuple[str, bytes], ...] = ()):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.trailing = trailing
+
+
+def _make_servicer(receiver: OtlpGrpcReceiver, base: Any) -> Any:
+    class _LogsServicer(base):  # type: ignore[misc, unused-ignore]
+        def Export(self, request: Any, context: Any) -> Any:
+            try:
+                return receiver._export(request, context)
+            except _Failure as failure:
+                if failure.trailing:
+                    context.set_trailing_metadata(failure.trailing)
+                context.abort(failure.code, failure.message)
+            except Exception:
+                receiver._note_server_error(traceback.format_exc())
+                raise
+
+    return _LogsServicer()

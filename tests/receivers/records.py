@@ -1,0 +1,403 @@
+"""What a receiver records, how OTLP messages are flattened, and the shared recording API.
+
+Only the standard library is imported at module level, so importing this package (for
+example from a conftest) works even where opentelemetry-proto or grpcio are missing; the
+protobuf modules are imported when a message is decoded.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+#: A decoded OTLP ``AnyValue``: arrays become lists, kvlists dicts, an empty value None.
+Value: TypeAlias = "str | int | float | bool | bytes | list[Value] | dict[str, Value] | None"
+
+DEFAULT_WAIT = 5.0
+
+
+@dataclass(frozen=True)
+class ReceivedRecord:
+    """One OTLP ``LogRecord`` with its resource and scope, flattened."""
+
+    event_name: str
+    attributes: dict[str, Value]
+    time_unix_nano: int
+    observed_time_unix_nano: int
+    resource: dict[str, Value]
+    scope_name: str
+    scope_version: str = ""
+    severity_number: int = 0
+    severity_text: str = ""
+    body: Value = None
+    trace_id: str = ""
+    """Lower-case hex, "" when unset."""
+    span_id: str = ""
+    flags: int = 0
+    transport: str = ""
+    """"http" or "grpc": which receiver got it."""
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """One HTTP request or gRPC call as the receiver saw it, with how it was answered."""
+
+    transport: str
+    """"http" or "grpc"."""
+    path: str
+    """HTTP request path, or the gRPC method ("/opentelemetry.proto...LogsService/Export")."""
+    headers: dict[str, str]
+    """Lower-cased names. For gRPC the invocation metadata; ``-bin`` values base64-encoded."""
+    content_type: str
+    """Media type without parameters ("application/x-protobuf", "application/json",
+    "application/grpc")."""
+    body: bytes
+    """The body after removing Content-Encoding (for gRPC the re-serialized message)."""
+    message: Any = None
+    """The decoded ``ExportLogsServiceRequest`` (None when the body could not be decoded)."""
+    records: tuple[ReceivedRecord, ...] = ()
+    accepted: bool = False
+    """True when the receiver answered success; only then do ``records`` count as received."""
+    status: int = 0
+    """HTTP status sent (0: no answer, e.g. blackhole or reset), or the gRPC code number."""
+    fault: str | None = None
+    """The fault applied to this request, e.g. "status 503", "blackhole", "slow 0.2s"."""
+    error: str | None = None
+    """Why the request was rejected without a fault (decode error, unknown path, ...)."""
+    client_cert_subject: str | None = None
+    """Common name of the verified client certificate (mTLS), else None."""
+    content_encoding: str = ""
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def any_value_to_python(value: Any) -> Value:
+    """Convert an ``opentelemetry.proto.common.v1.AnyValue`` to a plain Python value."""
+    kind = value.WhichOneof("value")
+    if kind is None:
+        return None
+    if kind == "array_value":
+        return [any_value_to_python(item) for item in value.array_value.values]
+    if kind == "kvlist_value":
+        return key_values_to_dict(value.kvlist_value.values)
+    result: Value = getattr(value, kind)
+    return result
+
+
+def key_values_to_dict(key_values: Any) -> dict[str, Value]:
+    """Convert repeated ``KeyValue`` to a dict (a repeated key: the last one wins)."""
+    return {kv.key: any_value_to_python(kv.value) for kv in key_values}
+
+
+def flatten_request(message: Any, transport: str) -> tuple[ReceivedRecord, ...]:
+    """Flatten an ``ExportLogsServiceRequest`` into one record per log record."""
+    out: list[ReceivedRecord] = []
+    for resource_logs in message.resource_logs:
+        resource = key_values_to_dict(resource_logs.resource.attributes)
+        for scope_logs in resource_logs.scope_logs:
+            scope = scope_logs.scope
+            for log in scope_logs.log_records:
+                out.append(
+                    ReceivedRecord(
+                        event_name=log.event_name,
+                        attributes=key_values_to_dict(log.attributes),
+                        time_unix_nano=log.time_unix_nano,
+                        observed_time_unix_nano=log.observed_time_unix_nano,
+                        resource=dict(resource),
+                        scope_name=scope.name,
+                        scope_version=scope.version,
+                        severity_number=int(log.severity_number),
+                        severity_text=log.severity_text,
+                        body=any_value_to_python(log.body) if log.HasField("body") else None,
+                        trace_id=log.trace_id.hex(),
+                        span_id=log.span_id.hex(),
+                        flags=log.flags,
+                        transport=transport,
+                    )
+                )
+    return tuple(out)
+
+
+def _hex_ids_to_base64(document: Any) -> None:
+    """OTLP/JSON writes trace and span ids as hex; proto3 JSON expects base64 for bytes."""
+    if not isinstance(document, dict):
+        return
+    for resource_logs in document.get("resourceLogs") or document.get("resource_logs") or []:
+        if not isinstance(resource_logs, dict):
+            continue
+        for scope_logs in resource_logs.get("scopeLogs") or resource_logs.get("scope_logs") or []:
+            if not isinstance(scope_logs, dict):
+                continue
+            for log in scope_logs.get("logRecords") or scope_logs.get("log_records") or []:
+                if not isinstance(log, dict):
+                    continue
+                for key in ("traceId", "spanId", "trace_id", "span_id"):
+                    raw = log.get(key)
+                    if isinstance(raw, str) and raw:
+                        # not hex: leave it to the proto3 JSON (base64) rules
+                        with contextlib.suppress(ValueError):
+                            log[key] = base64.b64encode(bytes.fromhex(raw)).decode("ascii")
+
+
+def decode_export_request(body: bytes, *, json: bool) -> Any:
+    """Decode an ``ExportLogsServiceRequest`` from protobuf bytes or OTLP/JSON text.
+
+    OTLP/JSON differs from the proto3 JSON mapping: ids are hex, enums are integers, and
+    64-bit integers may be strings or numbers. Unknown fields are ignored.
+    """
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+        ExportLogsServiceRequest,
+    )
+
+    message = ExportLogsServiceRequest()
+    if json:
+        import json as jsonlib
+
+        from google.protobuf import json_format  # type: ignore[import-untyped, unused-ignore]
+
+        document = jsonlib.loads(body.decode("utf-8")) if body.strip() else {}
+        _hex_ids_to_base64(document)
+        json_format.ParseDict(document, message, ignore_unknown_fields=True)
+    else:
+        message.ParseFromString(body)
+    return message
+
+
+# --------------------------------------------------------------------------- faults
+
+
+@dataclass
+class Fault:
+    """One queued fault; ``remaining`` None means it never expires."""
+
+    kind: str
+    """"status", "blackhole", "reset", "slow", "grpc_status", "hang"."""
+    remaining: int | None
+    status: int = 0
+    retry_after: str | None = None
+    stage: str = "request"
+    """"accept": applied right after the TCP accept; otherwise once the request is read."""
+    delay: float = 0.0
+    code: Any = None
+    message: str = ""
+
+    def describe(self) -> str:
+        if self.kind == "status":
+            return f"status {self.status}"
+        if self.kind == "reset":
+            return f"reset@{self.stage}"
+        if self.kind == "blackhole" and self.stage == "accept":
+            return "blackhole@accept"
+        if self.kind == "slow":
+            return f"slow {self.delay:g}s"
+        if self.kind == "grpc_status":
+            return f"grpc {getattr(self.code, 'name', self.code)}"
+        return self.kind
+
+
+class FaultQueue:
+    """Faults in the order they were added; each applies to the next request(s)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: deque[Fault] = deque()
+
+    def add(self, fault: Fault) -> None:
+        if fault.remaining is not None and fault.remaining <= 0:
+            raise ValueError("times must be positive (or None for always)")
+        with self._lock:
+            self._faults.append(fault)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, *, at_accept: bool = False) -> Fault | None:
+        """Consume one use of the head fault. At accept only an accept-stage fault is taken."""
+        with self._lock:
+            if not self._faults:
+                return None
+            head = self._faults[0]
+            if at_accept and head.stage != "accept":
+                return None
+            if head.remaining is not None:
+                head.remaining -= 1
+                if head.remaining == 0:
+                    self._faults.popleft()
+            return head
+
+
+# --------------------------------------------------------------------------- recorder
+
+
+class Recorder:
+    """Thread-safe store of requests and records, with blocking waits (no polling)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._requests: list[ReceivedRequest] = []
+        self._records: list[ReceivedRecord] = []
+        self._applied_faults: list[str] = []
+        self._tls_errors: list[str] = []
+        self._server_errors: list[str] = []
+        self._connections = 0
+        self._faults = FaultQueue()
+        self._release = threading.Event()
+
+    # -- writers (receiver threads)
+
+    def _add_request(self, request: ReceivedRequest) -> None:
+        with self._cond:
+            self._requests.append(request)
+            if request.accepted:
+                self._records.extend(request.records)
+            self._cond.notify_all()
+
+    def _note_fault(self, fault: Fault) -> None:
+        with self._cond:
+            self._applied_faults.append(fault.describe())
+            self._cond.notify_all()
+
+    def _note_connection(self) -> None:
+        with self._cond:
+            self._connections += 1
+            self._cond.notify_all()
+
+    def _note_tls_error(self, error: BaseException) -> None:
+        with self._cond:
+            self._tls_errors.append(f"{type(error).__name__}: {error}")
+            self._cond.notify_all()
+
+    def _note_server_error(self, error: str) -> None:
+        with self._cond:
+            self._server_errors.append(error)
+            self._cond.notify_all()
+
+    def _hold_event(self) -> threading.Event:
+        with self._cond:
+            return self._release
+
+    def _release_held(self) -> None:
+        """Wake every blackholed / hanging / slow request."""
+        with self._cond:
+            old, self._release = self._release, threading.Event()
+        old.set()
+
+    # -- queries
+
+    def received_records(self, event_name: str | None = None) -> list[ReceivedRecord]:
+        """Records from accepted requests, in arrival order (optionally one event name)."""
+        with self._cond:
+            if event_name is None:
+                return list(self._records)
+            return [r for r in self._records if r.event_name == event_name]
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        """Every request seen, accepted or not, in arrival order."""
+        with self._cond:
+            return list(self._requests)
+
+    def record_count(self) -> int:
+        with self._cond:
+            return len(self._records)
+
+    def request_count(self) -> int:
+        with self._cond:
+            return len(self._requests)
+
+    def connection_count(self) -> int:
+        """TCP connections accepted (HTTP receiver only; gRPC does not expose them)."""
+        with self._cond:
+            return self._connections
+
+    @property
+    def applied_faults(self) -> list[str]:
+        """Descriptions of the faults applied so far, in order ("status 503", ...)."""
+        with self._cond:
+            return list(self._applied_faults)
+
+    @property
+    def tls_errors(self) -> list[str]:
+        """Failed TLS handshakes (HTTP receiver)."""
+        with self._cond:
+            return list(self._tls_errors)
+
+    @property
+    def server_errors(self) -> list[str]:
+        """Unexpected exceptions inside the receiver (should stay empty)."""
+        with self._cond:
+            return list(self._server_errors)
+
+    def clear(self) -> None:
+        """Forget what was recorded (faults stay)."""
+        with self._cond:
+            self._requests.clear()
+            self._records.clear()
+            self._applied_faults.clear()
+            self._tls_errors.clear()
+            self._server_errors.clear()
+            self._connections = 0
+
+    # -- waits
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float = DEFAULT_WAIT) -> bool:
+        """Block until ``predicate()`` is true (re-checked on every recorded event)."""
+        with self._cond:
+            return self._cond.wait_for(predicate, timeout)
+
+    def wait_for(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
+        """Block until at least ``count`` records were received; False on timeout."""
+        return self.wait_until(lambda: len(self._records) >= count, timeout)
+
+    def wait_for_requests(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
+        return self.wait_until(lambda: len(self._requests) >= count, timeout)
+
+    def wait_for_connections(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
+        return self.wait_until(lambda: self._connections >= count, timeout)
+
+    def wait_for_faults(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
+        return self.wait_until(lambda: len(self._applied_faults) >= count, timeout)
+
+    def wait_for_tls_errors(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
+        return self.wait_until(lambda: len(self._tls_errors) >= count, timeout)
+
+    # -- faults common to both receivers
+
+    def slow(self, delay: float, *, times: int | None = None) -> None:
+        """Delay the answer to the next ``times`` requests (None: all) by ``delay`` s."""
+        self._faults.add(Fault("slow", times, delay=delay))
+
+    def heal(self) -> None:
+        """Drop all queued faults and release held (blackholed / hanging) requests."""
+        self._faults.clear()
+        self._release_held()
+
+    @property
+    def pending_faults(self) -> list[Fault]:
+        return self._faults.pending()
+
+
+__all__ = [
+    "DEFAULT_WAIT",
+    "Fault",
+    "FaultQueue",
+    "ReceivedRecord",
+    "ReceivedRequest",
+    "Recorder",
+    "Value",
+    "any_value_to_python",
+    "decode_export_request",
+    "flatten_request",
+    "key_values_to_dict",
+]
