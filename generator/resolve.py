@@ -23,6 +23,7 @@ from .model import (
     Event,
     Redaction,
     Requirement,
+    ScalarBase,
     Toggle,
 )
 from .source import Source
@@ -120,10 +121,10 @@ class _Resolver:
             seen_values.add(value)
             seen_names.add(name)
             members.append(EnumMember(value, name, member["description"]))
-        base = "int" if all(isinstance(m.value, int) for m in members) else "string"
+        base: ScalarBase = "int" if all(isinstance(m.value, int) for m in members) else "string"
         return AttributeType(
             base=base,
-            members=tuple(members),  # type: ignore[arg-type]
+            members=tuple(members),
             class_name=naming.class_name_for(python_name),
             doc=body["description"],
         )

@@ -1,1 +1,76 @@
-"""placeholder"""
+"""Hand-written instruments from the seed's event manager: timing, outcome classification.
+
+`EventManager` wraps a `Conversation[events.Metadata]` and emits the catalog's events
+through the generated emitters: it times API requests, SSE streams and tool calls, and
+classifies how they ended. The modules, one job each:
+
+- `recorder`: the conversation, the injected monotonic clock, the never-raise guard;
+- `outcomes`: duck-typed status codes, `cf-ray`, error text and timeouts of any HTTP stack;
+- `http_attempts`: `codex.api_request` around one HTTP attempt;
+- `sse`: `codex.sse_event` per server-sent event, idle timeout;
+- `completion`: the `response.completed` summary and its token usage;
+- `prompts`: the text of `codex.user_prompt`;
+- `tools`: `codex.tool_result` around a tool call;
+- `manager`: `EventManager`, the public face of all of the above.
+"""
+
+from .completion import COMPLETED_KIND, MISSING_USAGE, TokenUsage, ToolTokenCounter, parse_usage
+from .http_attempts import RequestAttempt
+from .manager import EventManager
+from .outcomes import (
+    HasStatus,
+    HasStatusCode,
+    ResponseLike,
+    cf_ray,
+    error_status,
+    error_text,
+    is_timeout,
+    response_status,
+)
+from .prompts import TEXT_ITEM_TYPES, InputItem, TypedItem, prompt_text
+from .recorder import Clock, Duration
+from .sse import (
+    DEFAULT_IDLE_TIMEOUT,
+    IDLE_TIMEOUT_MESSAGE,
+    OUTPUT_ITEM_ERROR,
+    OutputItemValidator,
+    ServerSentEventLike,
+    SSEIdleTimeout,
+    classify,
+    is_response_item,
+)
+from .tools import SuccessLike, format_output
+
+__all__ = [
+    "COMPLETED_KIND",
+    "DEFAULT_IDLE_TIMEOUT",
+    "IDLE_TIMEOUT_MESSAGE",
+    "MISSING_USAGE",
+    "OUTPUT_ITEM_ERROR",
+    "TEXT_ITEM_TYPES",
+    "Clock",
+    "Duration",
+    "EventManager",
+    "HasStatus",
+    "HasStatusCode",
+    "InputItem",
+    "OutputItemValidator",
+    "RequestAttempt",
+    "ResponseLike",
+    "SSEIdleTimeout",
+    "ServerSentEventLike",
+    "SuccessLike",
+    "TokenUsage",
+    "ToolTokenCounter",
+    "TypedItem",
+    "cf_ray",
+    "classify",
+    "error_status",
+    "error_text",
+    "format_output",
+    "is_response_item",
+    "is_timeout",
+    "parse_usage",
+    "prompt_text",
+    "response_status",
+]

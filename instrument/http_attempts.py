@@ -1,0 +1,181 @@
+"""`codex.api_request`: time one HTTP attempt and record how it ended.
+
+Three shapes of the same measurement: call a function (`run_request`), await one
+(`run_request_async`), or wrap a block (`RequestAttempt`, for `with` and `async with`).
+The result or the exception reaches the caller unchanged; the event is emitted before.
+
+Outcome rules (the seed's `log_request`, plus `cf_ray`):
+
+- returned response: its status, whatever it is (a 500 response is not an error: no
+  `raise_for_status` semantics), and its `cf-ray` header;
+- raised exception: `error.message` = its text, the status and `cf-ray` it carries when it
+  carries a response (`httpx.HTTPStatusError`, `requests.HTTPError`), none for transport errors;
+- interrupted (`KeyboardInterrupt`, `asyncio.CancelledError`, ...: not an `Exception`): no
+  event, as the seed drops a cancelled future without recording it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+from codex_otel.generated import events
+from codex_otel.runtime import invalid_argument
+
+from .outcomes import (
+    ResponseLike,
+    cf_ray,
+    error_response,
+    error_status,
+    error_text,
+    response_status,
+)
+from .recorder import Recorder
+
+R = TypeVar("R")
+
+_EVENT = "codex.api_request"
+
+
+def check_attempt(attempt: int) -> None:
+    """Reject a wrong `attempt` before the request runs, never after it succeeded."""
+    if type(attempt) is not int:
+        invalid_argument(_EVENT, "attempt", "int", attempt)
+
+
+def record_attempt(
+    recorder: Recorder,
+    attempt: int,
+    start_ns: int | None,
+    response: object,
+    error: BaseException | None,
+) -> None:
+    """Emit `codex.api_request` for an attempt that started at `start_ns`. Never raises."""
+    duration = recorder.elapsed_ms(start_ns)
+    if duration is None or not recorder.recording:
+        return
+    with recorder.guard:
+        if error is None:
+            status = response_status(response)
+            ray = cf_ray(response)
+            message = None
+        else:
+            carried = error_response(error)
+            status = error_status(error)
+            if status is None:
+                status = response_status(response)
+            ray = cf_ray(carried) or cf_ray(response)
+            message = error_text(error)
+        events.api_request(
+            recorder.conversation,
+            attempt=attempt,
+            duration_ms=duration,
+            http_response_status_code=status,
+            error_message=message,
+            cf_ray=ray,
+        )
+
+
+def run_request(
+    recorder: Recorder,
+    attempt: int,
+    request: Callable[..., R],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> R:
+    """Call `request(*args, **kwargs)`, record the attempt, return or re-raise its outcome."""
+    check_attempt(attempt)
+    start = recorder.now()
+    try:
+        response = request(*args, **kwargs)
+    except Exception as error:
+        record_attempt(recorder, attempt, start, None, error)
+        raise
+    record_attempt(recorder, attempt, start, response, None)
+    return response
+
+
+async def run_request_async(
+    recorder: Recorder,
+    attempt: int,
+    request: Awaitable[R] | Callable[..., Awaitable[R]],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+) -> R:
+    """Await `request` (an awaitable, or a coroutine function called with the arguments)."""
+    try:
+        check_attempt(attempt)
+    except TypeError:
+        _discard(request)
+        raise
+    start = recorder.now()
+    try:
+        if inspect.isawaitable(request):
+            response = await request
+        else:
+            response = await request(*args, **kwargs)
+    except Exception as error:
+        record_attempt(recorder, attempt, start, None, error)
+        raise
+    record_attempt(recorder, attempt, start, response, None)
+    return response
+
+
+def _discard(request: object) -> None:
+    """Close a coroutine that will never be awaited, so Python does not warn about it."""
+    close = getattr(request, "close", None)
+    if inspect.iscoroutine(request) and callable(close):
+        close()
+
+
+class RequestAttempt:
+    """One attempt as a block: `with manager.request(1) as req: req.response = client.post(...)`.
+
+    Also `async with`. Timing starts when the block is entered and stops when it is left.
+    Set `response` inside the block to record its status and `cf-ray`; an exception leaving
+    the block is recorded (with the status its response carries, else `response`'s) and
+    propagates unchanged: the block never swallows it.
+    """
+
+    __slots__ = ("_recorder", "_start", "attempt", "response")
+
+    def __init__(self, recorder: Recorder, attempt: int) -> None:
+        check_attempt(attempt)
+        self._recorder = recorder
+        self._start: int | None = None
+        self.attempt = attempt
+        #: The response of the attempt, when it produced one.
+        self.response: ResponseLike | None = None
+
+    def __enter__(self) -> RequestAttempt:
+        self._start = self._recorder.now()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._finish(exc)
+
+    async def __aenter__(self) -> RequestAttempt:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._finish(exc)
+
+    def _finish(self, error: BaseException | None) -> None:
+        if error is not None and not isinstance(error, Exception):
+            return  # interrupted or cancelled: not an outcome of the request
+        record_attempt(self._recorder, self.attempt, self._start, self.response, error)
+
+    def __repr__(self) -> str:
+        return f"RequestAttempt(attempt={self.attempt}, response={self.response!r})"

@@ -1,0 +1,353 @@
+"""`EventManager`: the seed's `OtelEventManager`, on top of the generated emitters.
+
+One per conversation (and model): it times calls and classifies their outcomes, then
+emits through the generated, catalog-checked emitters of `codex_otel.generated.events`.
+
+    telemetry = Telemetry(config, service_version="0.42.0")
+    manager = EventManager(telemetry.conversation(events.Metadata(...)))
+
+    response = manager.log_request(attempt, client.post, url, json=body)
+    for sse in manager.log_sse_stream(event_source.iter_sse()):
+        ...
+    output = manager.log_tool_result("shell", call.id, call.arguments, run_shell, command)
+
+Telemetry never breaks the host: the wrappers return the wrapped call's result, or re-raise
+its exception object unchanged, and an error while classifying or emitting is counted in
+`Telemetry.stats.emit_errors` instead of raised. What may raise is a wrong argument given to
+the manager itself: the wrappers check theirs before running anything, the direct emitting
+methods raise as the generated emitters do (only while recording).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Sequence,
+)
+from typing import Any, Literal, ParamSpec, TypeVar, overload
+
+from codex_otel.generated import events
+from codex_otel.runtime import Conversation
+
+from . import completion, http_attempts, prompts, sse, tools
+from .completion import TokenUsage, ToolTokenCounter, no_tool_tokens
+from .outcomes import error_text
+from .recorder import Clock, Duration, Recorder, duration_ms
+from .sse import DEFAULT_IDLE_TIMEOUT, E, OutputItemValidator, StreamOptions, is_response_item
+from .tools import SuccessLike
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _text(error: str | BaseException) -> str:
+    return error if isinstance(error, str) else error_text(error)
+
+
+class EventManager:
+    """Times and classifies what a coding agent does, and emits the catalog's events.
+
+    `clock` is a monotonic clock in integer nanoseconds (default `time.perf_counter_ns`);
+    durations are whole milliseconds, truncated.
+    """
+
+    __slots__ = ("_recorder",)
+
+    def __init__(
+        self, conversation: Conversation[events.Metadata], *, clock: Clock = time.perf_counter_ns
+    ) -> None:
+        reading = clock()
+        if type(reading) is not int:  # e.g. time.perf_counter: seconds, not nanoseconds
+            raise TypeError(
+                "EventManager: clock must return integer nanoseconds like time.perf_counter_ns, "
+                f"not {type(reading).__name__}"
+            )
+        self._recorder = Recorder(conversation, clock)
+
+    @property
+    def conversation(self) -> Conversation[events.Metadata]:
+        return self._recorder.conversation
+
+    @property
+    def clock(self) -> Clock:
+        return self._recorder.clock
+
+    def with_model(self, model: str, slug: str) -> EventManager:
+        """A copy whose events carry `model` and `slug`; this manager is unchanged."""
+        copy = EventManager.__new__(EventManager)
+        copy._recorder = Recorder(
+            self.conversation.with_metadata(model=model, slug=slug), self.clock
+        )
+        return copy
+
+    def __repr__(self) -> str:
+        return f"EventManager({self.conversation!r})"
+
+    # --- codex.conversation_starts ---------------------------------------------------
+
+    def conversation_starts(  # noqa: PLR0917 - the seed's parameter list; keywords welcome
+        self,
+        provider_name: str,
+        reasoning_effort: str | None,
+        reasoning_summary: str,
+        context_window: int | None,
+        max_output_tokens: int | None,
+        auto_compact_token_limit: int | None,
+        approval_policy: str,
+        sandbox_policy: str,
+        mcp_servers: Sequence[str],
+        active_profile: str | None = None,
+    ) -> None:
+        """The conversation started. `mcp_servers` are joined with ", " (a single string is
+        taken as already joined). None values are omitted from the event."""
+        servers = mcp_servers if isinstance(mcp_servers, str) else ", ".join(mcp_servers)
+        events.conversation_starts(
+            self.conversation,
+            provider_name=provider_name,
+            reasoning_effort=reasoning_effort,
+            reasoning_summary=reasoning_summary,
+            context_window=context_window,
+            max_output_tokens=max_output_tokens,
+            auto_compact_token_limit=auto_compact_token_limit,
+            approval_policy=approval_policy,
+            sandbox_policy=sandbox_policy,
+            mcp_servers=servers,
+            active_profile=active_profile,
+        )
+
+    # --- codex.api_request -----------------------------------------------------------
+
+    def log_request(
+        self, attempt: int, request: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Call `request(*args, **kwargs)` as attempt `attempt` (from 1) and record it.
+
+        Returns the response, or re-raises the exception, unchanged. See `http_attempts`
+        for what is recorded from either.
+        """
+        return http_attempts.run_request(self._recorder, attempt, request, args, kwargs)
+
+    @overload
+    async def log_request_async(self, attempt: int, request: Awaitable[R], /) -> R: ...
+
+    @overload
+    async def log_request_async(
+        self,
+        attempt: int,
+        request: Callable[P, Awaitable[R]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R: ...
+
+    async def log_request_async(
+        self,
+        attempt: int,
+        request: Awaitable[R] | Callable[..., Awaitable[R]],
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> R:
+        """`log_request` for async clients: await `request`, an awaitable or a coroutine
+        function called with `args` and `kwargs`."""
+        return await http_attempts.run_request_async(self._recorder, attempt, request, args, kwargs)
+
+    def request(self, attempt: int) -> http_attempts.RequestAttempt:
+        """Attempt `attempt` as a block, for `with` or `async with`; set `.response`."""
+        return http_attempts.RequestAttempt(self._recorder, attempt)
+
+    # --- codex.sse_event -------------------------------------------------------------
+
+    def log_sse_stream(
+        self,
+        source: Iterable[E],
+        *,
+        output_item_validator: OutputItemValidator = is_response_item,
+        tool_tokens: ToolTokenCounter = no_tool_tokens,
+    ) -> Generator[E, None, None]:
+        """Pass `source`'s server-sent events through, recording each one.
+
+        No idle timeout is enforced: set the HTTP client's read timeout; a timeout it
+        raises is recorded as the idle timeout. See `sse` for the classification.
+        """
+        options = StreamOptions(output_item_validator, tool_tokens)
+        return sse.stream(self._recorder, source, options)
+
+    def log_sse_stream_async(
+        self,
+        source: AsyncIterable[E],
+        *,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
+        output_item_validator: OutputItemValidator = is_response_item,
+        tool_tokens: ToolTokenCounter = no_tool_tokens,
+    ) -> AsyncGenerator[E, None]:
+        """Pass `source`'s server-sent events through, recording each one; raise
+        `SSEIdleTimeout` when none arrives within `idle_timeout` seconds (None: no limit)."""
+        options = StreamOptions(output_item_validator, tool_tokens)
+        return sse.stream_async(self._recorder, source, idle_timeout, options)
+
+    def sse_event(self, kind: str, duration: Duration) -> None:
+        """One server-sent event of kind `kind` that took `duration` to arrive."""
+        ms = duration_ms(duration, event="codex.sse_event")
+        sse.emit_item(self.conversation, kind, ms)
+
+    def sse_event_failed(
+        self, kind: str | None, duration: Duration, error: str | BaseException
+    ) -> None:
+        """A server-sent event that failed (`kind` None: the stream itself failed)."""
+        ms = duration_ms(duration, event="codex.sse_event")
+        sse.emit_item(self.conversation, kind, ms, _text(error))
+
+    def sse_event_completed(
+        self,
+        input_token_count: int,
+        output_token_count: int,
+        cached_token_count: int | None = None,
+        reasoning_token_count: int | None = None,
+        tool_token_count: int = 0,
+    ) -> None:
+        """The `response.completed` summary with its token counts (no duration)."""
+        usage = TokenUsage(
+            input_token_count,
+            output_token_count,
+            cached_token_count,
+            reasoning_token_count,
+            tool_token_count,
+        )
+        completion.emit_completed(self.conversation, usage)
+
+    def sse_event_completed_failed(self, error: str | BaseException) -> None:
+        """The `response.completed` summary of a completion that could not be read."""
+        completion.emit_completed_failed(self.conversation, _text(error))
+
+    # --- codex.user_prompt -----------------------------------------------------------
+
+    def user_prompt(self, items: str | Iterable[prompts.InputItem]) -> None:
+        """The user's prompt: the text items of `items`, concatenated (see `prompts`).
+
+        `prompt_length` counts characters (code points). The prompt text is redacted by
+        the emitter unless the `log_user_prompt` toggle is on.
+        """
+        if not self.conversation.recording:
+            return
+        prompt = prompts.prompt_text(items)
+        events.user_prompt(self.conversation, prompt_length=len(prompt), prompt=prompt)
+
+    # --- codex.tool_decision ---------------------------------------------------------
+
+    def tool_decision(
+        self,
+        tool_name: str,
+        call_id: str,
+        decision: events.Decision | Literal["approved", "approved_for_session", "denied", "abort"],
+        source: events.Source | Literal["config", "user"],
+    ) -> None:
+        """A tool call was approved or denied, by the configuration or by the user."""
+        events.tool_decision(
+            self.conversation,
+            tool_name=tool_name,
+            call_id=call_id,
+            decision=decision,
+            source=source,
+        )
+
+    # --- codex.tool_result -----------------------------------------------------------
+
+    def log_tool_result(
+        self,
+        tool_name: str,
+        call_id: str,
+        arguments: str,
+        tool: Callable[P, R],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """Call `tool(*args, **kwargs)` and record it; return or re-raise its outcome.
+
+        `arguments` are the call's arguments as the model sent them. See `tools` for how
+        the result becomes `output`.
+        """
+        return tools.run_tool(
+            self._recorder,
+            tool,
+            args,
+            kwargs,
+            tool_name=tool_name,
+            call_id=call_id,
+            arguments=arguments,
+        )
+
+    @overload
+    async def log_tool_result_async(
+        self, tool_name: str, call_id: str, arguments: str, tool: Awaitable[R], /
+    ) -> R: ...
+
+    @overload
+    async def log_tool_result_async(
+        self,
+        tool_name: str,
+        call_id: str,
+        arguments: str,
+        tool: Callable[P, Awaitable[R]],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R: ...
+
+    async def log_tool_result_async(
+        self,
+        tool_name: str,
+        call_id: str,
+        arguments: str,
+        tool: Awaitable[R] | Callable[..., Awaitable[R]],
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> R:
+        """`log_tool_result` for async tools: an awaitable, or a coroutine function."""
+        return await tools.run_tool_async(
+            self._recorder,
+            tool,
+            args,
+            kwargs,
+            tool_name=tool_name,
+            call_id=call_id,
+            arguments=arguments,
+        )
+
+    def tool_result(  # noqa: PLR0917 - the seed's parameter list; keywords welcome
+        self,
+        tool_name: str,
+        call_id: str,
+        arguments: str,
+        duration: Duration,
+        success: SuccessLike,
+        output: str,
+    ) -> None:
+        """A tool call that ran for `duration` (timedelta, or seconds), measured elsewhere."""
+        events.tool_result(
+            self.conversation,
+            tool_name=tool_name,
+            call_id=call_id,
+            arguments=arguments,
+            duration_ms=duration_ms(duration, event="codex.tool_result"),
+            success=tools.success_value(success),
+            output=output,
+        )
+
+    def log_tool_failed(self, tool_name: str, error: str | BaseException) -> None:
+        """A tool call that failed before it ran: no call id or arguments, duration 0."""
+        events.tool_result(
+            self.conversation,
+            tool_name=tool_name,
+            duration_ms=0,
+            success="false",
+            output=_text(error),
+        )

@@ -1,0 +1,170 @@
+"""`codex.tool_result`: time a tool call and record its output, or its error.
+
+`run_tool` / `run_tool_async` call the tool, emit the event, then return the tool's result
+or re-raise its exception unchanged. A tool that returns succeeded (`success = "true"`,
+`output` = its result as text); a tool that raises failed (`success = "false"`, `output` =
+the exception's text). An interruption (`KeyboardInterrupt`, `asyncio.CancelledError`)
+emits nothing, as the seed drops a cancelled future.
+
+The result as text (`format_output`), since the catalog's `output` is a string:
+a `str` as is; None as ""; bytes decoded as UTF-8 (invalid bytes replaced); anything JSON
+can encode as compact JSON (`{"a":1}`); anything else as `str()`.
+
+Arguments and output are passed to the generated emitter as they are: it redacts them
+unless the `log_tool_details` toggle is on, and cuts them to the catalog's cap.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, Literal, TypeAlias, TypeVar
+
+from codex_otel.generated import events
+from codex_otel.runtime import invalid_argument
+
+from .outcomes import error_text
+from .recorder import Recorder
+
+R = TypeVar("R")
+
+_EVENT: Final = "codex.tool_result"
+
+#: What `tool_result` accepts as `success`: a bool, or the catalog's enum or its values.
+SuccessLike: TypeAlias = bool | events.Success | Literal["true", "false"]
+
+
+def check_text(field: str, value: object) -> None:
+    if not isinstance(value, str):
+        invalid_argument(_EVENT, field, "str", value)
+
+
+def check_call(tool_name: str, call_id: str, arguments: str) -> None:
+    """Reject wrong arguments before the tool runs, never after it did its work."""
+    check_text("tool_name", tool_name)
+    check_text("call_id", call_id)
+    check_text("arguments", arguments)
+
+
+def format_output(value: object) -> str:
+    """A tool's result as the text of `output`; see the module documentation."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        pass
+    try:
+        return str(value)
+    except Exception:
+        return f"<{type(value).__name__} object>"
+
+
+def success_value(success: SuccessLike) -> events.Success | Literal["true", "false"]:
+    """`True`/`False` as the catalog's `"true"`/`"false"`; the enum and strings as they are."""
+    if success is True:
+        return "true"
+    if success is False:
+        return "false"
+    return success
+
+
+def record_tool(
+    recorder: Recorder,
+    start_ns: int | None,
+    *,
+    tool_name: str,
+    call_id: str,
+    arguments: str,
+    result: object = None,
+    error: BaseException | None = None,
+) -> None:
+    """Emit `codex.tool_result` for a call that started at `start_ns`. Never raises."""
+    duration = recorder.elapsed_ms(start_ns)
+    if duration is None or not recorder.recording:
+        return
+    with recorder.guard:
+        events.tool_result(
+            recorder.conversation,
+            tool_name=tool_name,
+            call_id=call_id,
+            arguments=arguments,
+            duration_ms=duration,
+            success="true" if error is None else "false",
+            output=format_output(result) if error is None else error_text(error),
+        )
+
+
+def run_tool(
+    recorder: Recorder,
+    tool: Callable[..., R],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+    *,
+    tool_name: str,
+    call_id: str,
+    arguments: str,
+) -> R:
+    """Call `tool(*args, **kwargs)`, record the call, return or re-raise its outcome."""
+    check_call(tool_name, call_id, arguments)
+    start = recorder.now()
+    try:
+        result = tool(*args, **kwargs)
+    except Exception as error:
+        record_tool(
+            recorder,
+            start,
+            tool_name=tool_name,
+            call_id=call_id,
+            arguments=arguments,
+            error=error,
+        )
+        raise
+    record_tool(
+        recorder, start, tool_name=tool_name, call_id=call_id, arguments=arguments, result=result
+    )
+    return result
+
+
+async def run_tool_async(
+    recorder: Recorder,
+    tool: Awaitable[R] | Callable[..., Awaitable[R]],
+    args: tuple[Any, ...],
+    kwargs: Mapping[str, Any],
+    *,
+    tool_name: str,
+    call_id: str,
+    arguments: str,
+) -> R:
+    """Await `tool` (an awaitable, or a coroutine function called with the arguments)."""
+    try:
+        check_call(tool_name, call_id, arguments)
+    except TypeError:
+        if inspect.iscoroutine(tool):
+            tool.close()  # never awaited: close it so Python does not warn
+        raise
+    start = recorder.now()
+    try:
+        if inspect.isawaitable(tool):
+            result = await tool
+        else:
+            result = await tool(*args, **kwargs)
+    except Exception as error:
+        record_tool(
+            recorder,
+            start,
+            tool_name=tool_name,
+            call_id=call_id,
+            arguments=arguments,
+            error=error,
+        )
+        raise
+    record_tool(
+        recorder, start, tool_name=tool_name, call_id=call_id, arguments=arguments, result=result
+    )
+    return result

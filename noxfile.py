@@ -1,0 +1,92 @@
+"""Sessions: `nox -s ci` is what CI runs (lint, typecheck, check, tests, no_otel).
+
+Run one with `nox -s NAME`; pass pytest arguments after `--`, e.g. `nox -s tests -- -m wire`.
+"""
+
+from __future__ import annotations
+
+import nox
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+CODE = ["runtime", "generator", "generated", "instrument", "cli"]
+
+# Test on every supported Python that is installed; skip the absent ones, even on CI
+# (nox would otherwise fail there when an interpreter is missing).
+nox.options.error_on_missing_interpreters = False
+nox.options.sessions = ["ci"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def install_project(session: nox.Session, extras: str) -> None:
+    # "strict" editable mode links the files into one folder that mypy can follow;
+    # the default mode uses an import hook that mypy cannot see.
+    session.install("-e", f".[{extras}]", "--config-settings", "editable_mode=strict")
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The whole test suite, with the otel extra."""
+    install_project(session, "otel,dev")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=False, name="ci")
+def ci(session: nox.Session) -> None:
+    """Everything CI checks, in order of cost: lint, typecheck, check, tests, no_otel."""
+    for name in ["lint", "typecheck", "check", "tests", "no_otel"]:
+        session.notify(name)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole tree."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the runtime, the generator, the generated code and the helpers."""
+    install_project(session, "otel,dev")
+    session.run("mypy", "--strict", *CODE)
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate generated/ from schema/catalog.yaml."""
+    install_project(session, "dev")
+    session.run("codex-otel", "generate")
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Fail when generated/ is stale."""
+    install_project(session, "dev")
+    session.run("codex-otel", "generate", "--check")
+
+
+@nox.session
+def no_otel(session: nox.Session) -> None:
+    """The suite's relevant part without the otel extra: no opentelemetry package at all."""
+    install_project(session, "")
+    session.install(
+        "pytest>=8", "pytest-snapshot>=0.9", "hypothesis>=6.100", "setuptools>=77", "wheel"
+    )
+    absent = "import importlib.util as u, sys; sys.exit(u.find_spec('opentelemetry') is not None)"
+    session.run("python", "-c", absent)  # the point of the session: prove it is absent
+    session.run("pytest", "-m", "no_otel", *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Run the demo: every event of the catalog, printed to standard output."""
+    install_project(session, "otel")
+    session.run("codex-otel", "demo", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks (not timed tests): prints a table and writes bench-results.json."""
+    install_project(session, "otel,dev")
+    session.run("python", "benchmarks/run.py", "--json", "bench-results.json", *session.posargs)
