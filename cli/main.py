@@ -56,7 +56,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return _error(f"cannot write to {out}: {error.strerror or error}")
     except Exception as error:  # a broken user template: name it, no traceback
         return _error(f"rendering failed: {type(error).__name__}: {error}")
-    stale = [change for change in changes if change.status not in ("unchanged", "written", "removed")]
+    stale = [
+        change for change in changes if change.status not in ("unchanged", "written", "removed")
+    ]
     for change in changes:
         if args.check:
             if change.status != "unchanged":
@@ -87,7 +89,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
-            print(f"{file}: valid (catalog version {catalog.version}, {len(catalog.events)} events)")
+            print(
+                f"{file}: valid (catalog version {catalog.version}, {len(catalog.events)} events)"
+            )
     return status
 
 
@@ -107,13 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser(
         "generate", help="render the catalog into emitters, docs and JSON Schemas"
     )
-    generate.add_argument("--schema", metavar="FILE", help="catalog YAML (default: the bundled one)")
+    generate.add_argument(
+        "--schema", metavar="FILE", help="catalog YAML (default: the bundled one)"
+    )
     generate.add_argument("--out", metavar="DIR", help="output folder (default: generated/)")
     generate.add_argument(
-        "--templates", metavar="DIR", help="folder of templates overriding the packaged ones by name"
+        "--templates",
+        metavar="DIR",
+        help="folder of templates overriding the packaged ones by name",
     )
     generate.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 with a diff if anything is stale"
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a diff if anything is stale",
     )
     generate.add_argument("--quiet", "-q", action="store_true", help="list only files that changed")
     generate.set_defaults(handler=cmd_generate)

@@ -1,0 +1,242 @@
+"""`codex-otel demo`: a scripted agent session through the real helpers and emitters.
+
+The session starts a conversation, retries a failing API request, streams a response
+whose server-sent events include failures and a completion, asks for two tool approvals
+(one approved, one denied), and runs tools that succeed, fail, and fail before running:
+every event of the catalog, in each of its forms. Without `--config` the events are
+printed readably to standard output; with it, they go where the file's `[otel]` table says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TextIO
+
+from codex_otel.generated import events
+from codex_otel.instrument import EventManager
+from codex_otel.runtime import (
+    CapturedEvent,
+    ConfigError,
+    FileExporter,
+    NoExporter,
+    OtelConfig,
+    Subscriber,
+    Telemetry,
+    load_config,
+)
+
+#: How long each scripted step "takes", so durations in the output are not all zero.
+STEP_SECONDS = 0.012
+
+
+def _version() -> str:
+    try:
+        return metadata.version("codex-otel")
+    except metadata.PackageNotFoundError:  # running from a source tree without metadata
+        return "0.0.0"
+
+
+# --- the scripted world: an HTTP response, an error with a status, SSE items, tools ----
+
+
+@dataclass
+class DemoResponse:
+    """Stands in for an httpx/requests response: what the helpers read from one."""
+
+    status_code: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class RateLimited(Exception):
+    """Stands in for an HTTP status error: it carries the response's status."""
+
+    status_code = 429
+
+
+@dataclass
+class DemoSSE:
+    event: str
+    data: str
+
+
+def _stream() -> Iterator[DemoSSE]:
+    usage = {
+        "input_tokens": 1520,
+        "input_tokens_details": {"cached_tokens": 1024},
+        "output_tokens": 310,
+        "output_tokens_details": {"reasoning_tokens": 128},
+        "total_tokens": 1830,
+    }
+    items = [
+        DemoSSE("response.created", json.dumps({"response": {"id": "resp_demo"}})),
+        DemoSSE("response.output_text.delta", json.dumps({"delta": "Running the tests"})),
+        DemoSSE("response.output_item.done", json.dumps({"item": "not a response item"})),
+        DemoSSE("response.output_text.delta", "{truncated json"),
+        DemoSSE(
+            "response.output_item.done",
+            json.dumps({"type": "function_call", "name": "shell", "call_id": "call_1"}),
+        ),
+        DemoSSE(
+            "response.completed", json.dumps({"response": {"id": "resp_demo", "usage": usage}})
+        ),
+    ]
+    for item in items:
+        time.sleep(STEP_SECONDS)
+        yield item
+
+
+def run_session(manager: EventManager) -> None:
+    """The scripted session; emits every event of the catalog in each of its forms."""
+    manager.conversation_starts(
+        provider_name="openai",
+        reasoning_effort="medium",
+        reasoning_summary="auto",
+        context_window=272_000,
+        max_output_tokens=128_000,
+        auto_compact_token_limit=None,
+        approval_policy="on-request",
+        sandbox_policy="workspace-write",
+        mcp_servers=["github", "filesystem"],
+        active_profile="demo",
+    )
+    manager.user_prompt(
+        [{"type": "text", "text": "Fix the failing test "}, {"type": "image"}, "please"]
+    )
+
+    def rate_limited() -> DemoResponse:
+        time.sleep(STEP_SECONDS)
+        raise RateLimited("429 Too Many Requests: rate limit reached, retry after 1s")
+
+    with contextlib.suppress(RateLimited):  # the agent retries, as Codex does
+        manager.log_request(1, rate_limited)
+
+    def accepted() -> DemoResponse:
+        time.sleep(STEP_SECONDS)
+        return DemoResponse(200, {"cf-ray": "8f1e2d3c4b5a6978-SJC"})
+
+    manager.log_request(2, accepted)
+    for _ in manager.log_sse_stream(_stream()):
+        pass  # the agent would render each item
+    manager.sse_event_completed_failed("response.completed arrived after the stream closed")
+
+    manager.tool_decision("shell", "call_1", "approved", "config")
+    manager.tool_decision("shell", "call_2", "denied", "user")
+
+    def run_tests() -> str:
+        time.sleep(STEP_SECONDS)
+        return "4 passed in 0.12s"
+
+    def apply_patch() -> str:
+        time.sleep(STEP_SECONDS)
+        raise RuntimeError("patch does not apply: src/app.py hunk 2")
+
+    manager.log_tool_result("shell", "call_1", '{"command": ["pytest", "-q"]}', run_tests)
+    with contextlib.suppress(RuntimeError):  # reported to the model, as Codex does
+        manager.log_tool_result("apply_patch", "call_3", '{"patch": "..."}', apply_patch)
+    manager.log_tool_failed("unknown_tool", "unsupported call: unknown_tool")
+
+
+# --- printing ----------------------------------------------------------------------------
+
+
+def _printer(out: TextIO, common: frozenset[str]) -> tuple[list[int], Subscriber]:
+    count = [0]
+
+    def show(event: CapturedEvent) -> None:
+        count[0] += 1
+        stamp = event.attributes.get("event.timestamp", "")
+        out.write(f"\n{stamp}  {event.name}\n")
+        own = {k: v for k, v in event.attributes.items() if k not in common}
+        width = max((len(k) for k in own), default=0)
+        for key, value in own.items():
+            text = value if isinstance(value, str) else json.dumps(value)
+            if len(text) > 100:
+                text = text[:97] + "..."
+            out.write(f"    {key:<{width}}  {text}\n")
+
+    return count, show
+
+
+def _describe(config: OtelConfig) -> str:
+    exporter = config.exporter
+    if config.sdk_disabled:
+        return "OTEL_SDK_DISABLED is set: nothing is exported"
+    if isinstance(exporter, NoExporter):
+        return 'exporter "none": nothing is exported'
+    if isinstance(exporter, FileExporter):
+        return f"exporter file: {exporter.path}"
+    return f"exporter {exporter.kind}: {exporter.endpoint}"
+
+
+def _quiet_sdk_logging() -> None:
+    # The demo is the host application here: it decides how library logs look. The SDK's
+    # own retry/export messages would repeat what the summary says, with tracebacks.
+    logging.getLogger("opentelemetry").setLevel(logging.CRITICAL)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    library = logging.getLogger("codex_otel")
+    library.addHandler(handler)
+    library.propagate = False
+
+
+def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
+    """Run the session; 0 when every event was delivered, 1 when not, 2 on bad input."""
+    try:
+        config = load_config(Path(config_path)) if config_path else OtelConfig()
+    except ConfigError as error:
+        print(f"codex-otel: error: {error}", file=sys.stderr)
+        return 2
+    _quiet_sdk_logging()
+    try:
+        telemetry = Telemetry(config, service_version=_version())
+    except ConfigError as error:
+        print(f"codex-otel: error: {error}", file=sys.stderr)
+        return 2
+    metadata_ = events.Metadata(
+        conversation_id=str(uuid.uuid4()),
+        app_version=_version(),
+        auth_mode="ApiKey",
+        terminal_type="demo-terminal/1.0",
+        model="gpt-5-codex",
+        slug="gpt-5-codex",
+    )
+    conversation = telemetry.conversation(metadata_)
+    common = frozenset(metadata_.to_attributes()) | {"event.timestamp"}
+    out.write(f"codex-otel demo: a scripted agent session ({_describe(config)}).\n")
+    out.write("Every event carries this metadata:\n")
+    for key, value in metadata_.to_attributes().items():
+        out.write(f"    {key:<16}  {value}\n")
+    count, show = _printer(out, common)
+    unsubscribe = telemetry.subscribe(show)
+    try:
+        run_session(EventManager(conversation))
+    finally:
+        unsubscribe()
+        started = time.monotonic()
+        delivered = telemetry.shutdown()
+        took = time.monotonic() - started
+    stats = telemetry.stats
+    out.write(f"\n{count[0]} events emitted; telemetry shut down in {took:.2f} s.\n")
+    if config.exporter.kind == "none" or config.sdk_disabled:
+        return 0
+    lost = stats.dropped_queue_full + stats.export_failures
+    if not delivered or lost:
+        print(
+            f"codex-otel: error: the events could not all be delivered ({_describe(config)}; "
+            f"{stats.export_failures} failed export(s), {stats.dropped_queue_full} dropped, "
+            f"shutdown {'completed' if delivered else 'timed out'} after {took:.1f} s of at most "
+            f"{config.shutdown_timeout} s). Check that the collector is running and reachable.",
+            file=sys.stderr,
+        )
+        return 1
+    out.write(f"All events delivered ({_describe(config)}).\n")
+    return 0

@@ -1,0 +1,142 @@
+"""`codex-otel demo`: every event of the catalog in each form, printed or exported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codex_otel.cli.demo import run_session
+from codex_otel.generated import events
+from codex_otel.instrument import EventManager
+from codex_otel.runtime import Telemetry
+from receivers import OtlpHttpReceiver, unused_port
+
+
+def demo(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codex_otel.cli", "demo", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_the_session_emits_every_event_in_every_form() -> None:
+    telemetry = Telemetry(service_version="test")
+    conversation = telemetry.conversation(
+        events.Metadata(
+            conversation_id="c", app_version="1", terminal_type="t", model="m", slug="s"
+        )
+    )
+    with telemetry.capture() as captured:
+        run_session(EventManager(conversation))
+    names = {event.name for event in captured}
+    assert names == set(events.EVENT_NAMES)
+    by_name = {name: [dict(e.attributes) for e in captured if e.name == name] for name in names}
+
+    requests = by_name["codex.api_request"]
+    assert [r.get("error.message") is not None for r in requests] == [True, False]
+    assert [r["http.response.status_code"] for r in requests] == [429, 200]
+    assert requests[1]["cf_ray"] == "8f1e2d3c4b5a6978-SJC"
+
+    sse = by_name["codex.sse_event"]
+    assert any("error.message" in e and "duration_ms" in e for e in sse)  # failed items
+    completion = [e for e in sse if "input_token_count" in e]
+    assert completion == [completion[0]] and completion[0]["cached_token_count"] == 1024
+    assert any(
+        e.get("event.kind") == "response.completed"
+        and "error.message" in e
+        and "duration_ms" not in e
+        for e in sse
+    )
+
+    assert sorted(d["decision"] for d in by_name["codex.tool_decision"]) == ["approved", "denied"]
+    results = by_name["codex.tool_result"]
+    assert [r["success"] for r in results] == ["true", "false", "false"]
+    assert "call_id" not in results[2] and results[2]["duration_ms"] == 0
+    assert by_name["codex.user_prompt"][0]["prompt"] == "[REDACTED]"
+    assert by_name["codex.user_prompt"][0]["prompt_length"] == len("Fix the failing test please")
+
+
+def test_demo_prints_every_event_readably() -> None:
+    result = demo()
+    assert result.returncode == 0, result.stderr
+    for name in events.EVENT_NAMES:
+        assert f"  {name}\n" in result.stdout
+    assert "17 events emitted" in result.stdout
+    assert result.stderr == ""
+
+
+def test_demo_sends_every_event_to_a_collector(tmp_path: Path) -> None:
+    with OtlpHttpReceiver() as receiver:
+        config = tmp_path / "otel.toml"
+        config.write_text(
+            f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{receiver.endpoint}" }} }}\n'
+            "shutdown_timeout = 5.0\n"
+        )
+        result = demo("--config", str(config))
+        assert result.returncode == 0, result.stderr
+        assert receiver.wait_for(17, timeout=5)
+        assert {r.event_name for r in receiver.received_records()} == set(events.EVENT_NAMES)
+        assert all(r.resource["service.name"] == "codex-cli" for r in receiver.received_records())
+    assert "All events delivered" in result.stdout
+
+
+def test_demo_writes_the_otlp_json_file(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    config = tmp_path / "otel.toml"
+    config.write_text(f'[otel]\nexporter = {{ file = {{ path = "{path}" }} }}\n')
+    result = demo("--config", str(config))
+    assert result.returncode == 0, result.stderr
+    names = [
+        record["eventName"]
+        for line in path.read_text().splitlines()
+        for resource in json.loads(line)["resourceLogs"]
+        for scope in resource["scopeLogs"]
+        for record in scope["logRecords"]
+    ]
+    assert len(names) == 17 and set(names) == set(events.EVENT_NAMES)
+
+
+def test_unreachable_collector_fails_within_the_shutdown_timeout(tmp_path: Path) -> None:
+    config = tmp_path / "otel.toml"
+    config.write_text(
+        f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "http://127.0.0.1:{unused_port()}", timeout = 1.0 }} }}\n'
+        "shutdown_timeout = 1.0\n"
+    )
+    started = time.monotonic()
+    result = demo("--config", str(config))
+    took = time.monotonic() - started
+    assert result.returncode == 1
+    assert "could not all be delivered" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert took < 1.0 + 6.0  # the timeout plus interpreter start-up and imports
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "config file not found"),
+        ("[otel\n", "line 1"),
+        ('[otel]\nexporter = "kafka"\n', "otel.exporter"),
+        ("[otel]\nlog_user_prompts = true\n", "log_user_prompt"),
+    ],
+)
+def test_bad_config_is_one_paragraph_and_exit_2(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    config = tmp_path / "otel.toml"
+    if content is not None:
+        config.write_text(content)
+    result = demo("--config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.startswith("codex-otel: error:")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
