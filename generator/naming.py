@@ -30,8 +30,13 @@ RESERVED = frozenset(
         "invalid_argument",
         "is_array_of",
         "attributes",
+        "to_attributes",
     }
 )
+
+
+#: Names pycodestyle and ruff reject as ambiguous (E741-E743): `l`, `I` and `O` look like digits.
+AMBIGUOUS = frozenset({"l", "I", "O"})
 
 
 def python_name_for_key(key: str) -> str:
@@ -66,6 +71,19 @@ def problem_with_name(name: str) -> str | None:
         return "shadows a Python builtin"
     if name in RESERVED:
         return "is reserved by the generated module"
+    if name in AMBIGUOUS:
+        return "is ambiguous (it looks like a digit)"
+    return None
+
+
+def problem_with_class(name: str) -> str | None:
+    """Why `name` (CamelCase, from a checked python name) cannot be an enum class, or None."""
+    if keyword.iskeyword(name):  # `true` -> `True`
+        return "is a Python keyword"
+    if hasattr(builtins, name):  # `deprecation_warning` -> `DeprecationWarning`
+        return "shadows a Python builtin"
+    if name in AMBIGUOUS:
+        return "is ambiguous (it looks like a digit)"
     return None
 
 
@@ -75,4 +93,6 @@ def problem_with_member(name: str) -> str | None:
         return "is not a valid upper-case Python identifier"
     if name in {"NAME", "VALUE"}:  # would confuse readers next to Enum's .name/.value
         return "is reserved by enum.Enum"
+    if name in AMBIGUOUS:
+        return "is ambiguous (it looks like a digit)"
     return None

@@ -42,6 +42,14 @@ class OutputFile:
 
 # --- Python source ---------------------------------------------------------------------
 
+#: A lone surrogate (YAML's "\ud800") is a str character that UTF-8 cannot encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _spell_surrogates(text: str) -> str:
+    """Replace each lone surrogate by the six characters of its escape, `\\ud800`."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 def _escape_char(char: str) -> str:
     if char == "\\":
@@ -92,8 +100,12 @@ def docstring(text: str, indent: int) -> str:
     """
     lines = []
     width = max(LINE_LENGTH - indent, 20)
-    for paragraph in text.split("\n"):
-        safe = "".join(_escape_char(c) for c in paragraph)
+    # A class whose docstring holds a lone surrogate cannot be created (CPython stores
+    # class docstrings as UTF-8), so surrogates are spelled out, not escaped.
+    for paragraph in _spell_surrogates(text).split("\n"):
+        # textwrap drops trailing spaces, which would leave a final quote unescaped next
+        # to the closing quotes of a one-line docstring: drop them before escaping.
+        safe = "".join(_escape_char(c) for c in paragraph).rstrip(" ")
         safe = re.sub(r'^"|"(?=")|(?<=")"|"$', r'\\"', safe)
         # textwrap never splits inside a word, so an escape such as \" stays whole.
         wrapped = textwrap.wrap(safe, width=width, break_long_words=False, break_on_hyphens=False)
@@ -159,9 +171,9 @@ def type_test(attribute: Attribute, subject: str | None = None) -> str:
     }[attribute_type.base]
 
 
-def enum_type_test(attribute: Attribute) -> str:
+def enum_type_test(attribute: Attribute, subject: str | None = None) -> str:
     """True when the argument may be looked up in the enum's wire map (bools never may)."""
-    name, attribute_type = attribute.python_name, attribute.type
+    name, attribute_type = subject or attribute.python_name, attribute.type
     if attribute_type.base == "int":
         return f"type({name}) in (int, {attribute_type.class_name})"
     return f"isinstance({name}, (str, {attribute_type.class_name}))"
@@ -171,6 +183,18 @@ def wire_value(attribute: Attribute) -> str:
     """The expression sent on the wire for a checked argument: doubles always as floats."""
     name, attribute_type = attribute.python_name, attribute.type
     if attribute_type.base == "double" and not attribute_type.is_enum:
+        return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
+    if attribute.max_length:
+        return f"truncate({name}, {attribute.max_length})"
+    return name
+
+
+def metadata_value(attribute: Attribute) -> str:
+    """The wire value of a checked metadata field, shaped as emitters shape arguments."""
+    name, attribute_type = f"self.{attribute.python_name}", attribute.type
+    if attribute_type.is_enum:
+        return f"{wire_map_name(attribute_type)}[{name}]"
+    if attribute_type.base == "double":
         return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
     if attribute.max_length:
         return f"truncate({name}, {attribute.max_length})"
@@ -228,9 +252,44 @@ def _visible(text: str) -> str:
 
 
 def md(text: object) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes and HTML escaped."""
+    """Text safe inside a Markdown table cell: one line, pipes and HTML escaped.
+
+    Inline code the text opens and closes (`like this`) is kept; a backtick run that
+    closes nothing is escaped, or it would pair with a code span the template adds later
+    on the line and turn that span's text into Markdown, HTML included.
+    """
     value = _visible(str(text).replace("\r", " ").replace("\n", " "))
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    value = (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    )
+    return _escape_unclosed_backticks(value)
+
+
+def _escape_unclosed_backticks(text: str) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        if text[index] == "\\":  # an escape: the next character is literal
+            out.append(text[index : index + 2])
+            index += 2
+            continue
+        if text[index] != "`":
+            out.append(text[index])
+            index += 1
+            continue
+        end = index
+        while end < len(text) and text[end] == "`":
+            end += 1
+        run = text[index:end]
+        # The span closes at the next run of exactly as many backticks.
+        closing = re.compile(f"(?<!`){run}(?!`)").search(text, end)
+        if closing is None:
+            out.append("\\`" * len(run))
+            index = end
+        else:
+            out.append(text[index : closing.end()])
+            index = closing.end()
+    return "".join(out)
 
 
 def md_code(value: object) -> str:
@@ -277,7 +336,9 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> str:
     }
     if event.deprecated:
         schema["deprecated"] = True
-    return json.dumps(schema, indent=2, ensure_ascii=False)
+    text = json.dumps(schema, indent=2, ensure_ascii=False)
+    # A lone surrogate cannot be written as UTF-8; JSON's escape for it means the same.
+    return _spell_surrogates(text)
 
 
 def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
@@ -333,6 +394,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         type_test=type_test,
         enum_type_test=enum_type_test,
         wire_value=wire_value,
+        metadata_value=metadata_value,
         expected=expected,
         argument_doc=argument_doc,
         wire_map_name=wire_map_name,
@@ -346,8 +408,10 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
 def render(catalog: Catalog, template_dir: str | Path | None = None) -> list[OutputFile]:
     """Every output file for `catalog`, in a fixed order."""
     env = environment(template_dir)
+    # The file name is not catalog text but can hold a line break, which would end the
+    # header's comment line in Python: spell such characters as escapes.
     header_lines = [
-        f"Generated from {catalog.file_name} (catalog version {catalog.version})"
+        f"Generated from {_visible(catalog.file_name)} (catalog version {catalog.version})"
         " by `codex-otel generate`.",
         "Do not edit: change the catalog or a template, then regenerate.",
     ]

@@ -8,6 +8,7 @@ between derived Python names, and consistency between related fields.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,22 @@ from .model import (
 )
 from .source import Source
 
-#: Names the generated module defines at top level besides emitters and enum classes.
-_MODULE_NAMES = frozenset({"Metadata", "CATALOG_VERSION", "TOGGLES", "EVENT_NAMES"})
+#: Names the generated module defines or imports at top level besides emitters and enums.
+_MODULE_NAMES = frozenset(
+    {
+        "Metadata",
+        "CATALOG_VERSION",
+        "TOGGLES",
+        "EVENT_NAMES",
+        "Attributes",
+        "Conversation",
+        "ClassVar",
+        "Final",
+        "Literal",
+        "Mapping",
+        "Sequence",
+    }
+)
 
 
 class _Resolver:
@@ -69,7 +84,14 @@ class _Resolver:
             self.types[key] = attribute_type
             if attribute_type.class_name:
                 clash = class_names.get(attribute_type.class_name)
-                if clash is not None or attribute_type.class_name in _MODULE_NAMES:
+                problem = naming.problem_with_class(attribute_type.class_name)
+                if problem:
+                    self.error(
+                        (*path, "key"),
+                        f"enum class name {attribute_type.class_name!r} {problem}",
+                        "set `python_name` on the attribute",
+                    )
+                elif clash is not None or attribute_type.class_name in _MODULE_NAMES:
                     self.error(
                         (*path, "key"),
                         f"enum class name {attribute_type.class_name!r} "
@@ -188,6 +210,19 @@ class _Resolver:
                 "set max_length on the attribute's definition",
             )
         redact = body.get("redact")
+        if redact and path[0] == "common":
+            self.error(
+                (*path, "ref"),
+                f"attribute {key!r} is redacted, but the common group's metadata is sent as given",
+                "use it in the events instead, or remove its `redact`",
+            )
+        for index, example in enumerate(use.get("examples") or []):
+            if not _example_fits(example, attribute_type):
+                self.error(
+                    (*path, "examples", index),
+                    f"example {example!r} is not a {attribute_type.display}",
+                    "fix the example or the type",
+                )
         deprecated = body.get("deprecated")
         if (
             deprecated
@@ -359,7 +394,12 @@ def _suggest(word: str, known: Mapping[str, object], fallback: str) -> str:
 
 def _example_fits(example: object, attribute_type: AttributeType) -> bool:
     if attribute_type.is_enum:
-        return example in {m.value for m in attribute_type.members}
+        # Only a str or int can be a member's value (and a list cannot be looked up).
+        return (
+            isinstance(example, (str, int))
+            and not isinstance(example, bool)
+            and example in {m.value for m in attribute_type.members}
+        )
     if attribute_type.is_array:
         return isinstance(example, list) and all(
             _scalar_fits(item, attribute_type.base) for item in example
@@ -374,8 +414,8 @@ def _scalar_fits(value: object, base: str) -> bool:
         return False
     if base == "int":
         return isinstance(value, int)
-    if base == "double":
-        return isinstance(value, (int, float))
+    if base == "double":  # NaN and infinity have no JSON form, and examples are JSON
+        return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
     return isinstance(value, str)
 
 

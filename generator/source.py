@@ -55,9 +55,43 @@ class _Builder:
         self.source = source
         self.diagnostics = diagnostics
         self.constructor = yaml.SafeLoader("")
+        #: Collection nodes being built: an alias to one of them would recurse forever.
+        self.open_nodes: set[int] = set()
 
     def build(self, node: yaml.Node, path: DocPath) -> Any:
         self.source.value_marks[path] = _position(node.start_mark)
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self.open_nodes:
+                self.diagnostics.append(
+                    Diagnostic(
+                        self.source.file,
+                        *_position(node.start_mark),
+                        path,
+                        "an alias refers to a collection that contains it",
+                        "remove the recursive alias",
+                    )
+                )
+                return None
+            self.open_nodes.add(id(node))
+            try:
+                return self.build_collection(node, path)
+            finally:
+                self.open_nodes.discard(id(node))
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as error:  # e.g. 2025-13-45, a 5000-digit int
+            self.diagnostics.append(
+                Diagnostic(
+                    self.source.file,
+                    *_position(node.start_mark),
+                    path,
+                    f"cannot read the value: {error}",
+                    "quote it to keep it a string",
+                )
+            )
+            return None
+
+    def build_collection(self, node: yaml.CollectionNode, path: DocPath) -> Any:
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -89,9 +123,7 @@ class _Builder:
                 result[key] = self.build(value_node, child)
             self.source.value_marks.pop((*path, "<key>"), None)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
 
 
 def _decode(raw: bytes, file: str, diagnostics: list[Diagnostic]) -> str | None:
@@ -136,6 +168,9 @@ def parse_source(text: str, file: str, diagnostics: list[Diagnostic]) -> Source 
     """Parse catalog text; `file` is the name used in diagnostics."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        diagnostics.append(_too_deep(file))
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = _position(mark) if mark else (1, 1)
@@ -169,6 +204,9 @@ def parse_source(text: str, file: str, diagnostics: list[Diagnostic]) -> Source 
     source = Source(file, None)
     try:
         source.data = _Builder(source, diagnostics).build(node, ())
+    except RecursionError:
+        diagnostics.append(_too_deep(file))
+        return None
     except yaml.YAMLError as error:  # e.g. a bad timestamp or binary scalar
         mark = getattr(error, "problem_mark", None)
         line, column = _position(mark) if mark else (1, 1)
@@ -186,3 +224,9 @@ def parse_source(text: str, file: str, diagnostics: list[Diagnostic]) -> Source 
         )
         return None
     return source
+
+
+def _too_deep(file: str) -> Diagnostic:
+    return Diagnostic(
+        file, 1, 1, (), "the document nests too deeply", "a catalog needs only a few levels"
+    )

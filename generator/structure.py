@@ -40,11 +40,21 @@ def format_schema() -> dict[str, Any]:
     return schema
 
 
+def _is_integer(checker: object, instance: object) -> bool:
+    # JSON Schema counts 16.0 as an integer, but YAML gives it as a float, and a float
+    # cap or enum value would reach the generated code as one.
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
 @cache
 def _validator() -> jsonschema.protocols.Validator:
     schema = format_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
+    strict: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        jsonschema.Draft202012Validator, type_checker=checker
+    )
+    return strict(schema)
 
 
 def check_structure(source: Source) -> list[Diagnostic]:

@@ -39,6 +39,11 @@ def truncate(value: str, limit: int) -> str:
     # marker still keeps the marker, since a silent cut is worse than a long one.
     keep = max(limit - len(marker), 0)
     marker = TRUNCATION_MARKER.format(dropped=len(value) - keep)
+    # Counting the marker's room as dropped can add a digit to the count (1 -> 21 chars),
+    # which would overrun the cap by one: keep one character less until it fits.
+    while keep > 0 and keep + len(marker) > limit:
+        keep -= 1
+        marker = TRUNCATION_MARKER.format(dropped=len(value) - keep)
     return value[:keep] + marker
 
 

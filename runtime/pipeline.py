@@ -449,6 +449,7 @@ class _GuardedExporter:
         self._closed = False
         #: Set when shutdown ran out of time: later batches fail at once, without I/O.
         self.aborted = False
+        self._inherited_pools: list[object] = []
         _after_fork_in_child(self._reinit_after_fork)
 
     def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
@@ -488,6 +489,8 @@ class _GuardedExporter:
 
     def _reinit_after_fork(self) -> None:
         self._lock = threading.Lock()
+        # Kept alive, never closed: see `_fresh_connection_pools`.
+        self._inherited_pools = _fresh_connection_pools(self._inner)
 
     def _close(self) -> None:
         with self._lock:
@@ -500,6 +503,43 @@ class _GuardedExporter:
             self._inner.shutdown()  # type: ignore[no-untyped-call]
         except Exception:
             logger.debug("codex-otel: exporter shutdown failed", exc_info=True)
+
+
+def _fresh_connection_pools(exporter: object) -> list[object]:
+    """In a forked child, give an OTLP/HTTP exporter new, empty connection pools.
+
+    The pools hold the parent's keep-alive connections. A child that reused one would
+    share a TCP stream with its parent: requests interleaved (answered 400), answers
+    read by the wrong process, batches sent twice or lost. The inherited pools are
+    returned for the caller to keep: closing them, even by the garbage collector, takes
+    locks that a thread of the parent may have held at fork time, and would only close
+    the child's copies of the sockets. (gRPC handles fork itself.)
+
+    SDK-private attributes (1.45: requests `_client._transport._session` for protobuf,
+    urllib3 `_client._transport._pool` for JSON), looked up, not assumed.
+    """
+    transport = getattr(getattr(exporter, "_client", None), "_transport", None)
+    adapters = getattr(getattr(transport, "_session", None), "adapters", None)
+    holders = [(transport, "_pool")]
+    if isinstance(adapters, Mapping):
+        holders += [(adapter, "poolmanager") for adapter in adapters.values()]
+    inherited: list[object] = []
+    for holder, attribute in holders:
+        pool = getattr(holder, attribute, None)
+        settings = getattr(pool, "connection_pool_kw", None)
+        if pool is None or not isinstance(settings, dict):
+            continue
+        try:
+            setattr(holder, attribute, type(pool)(headers=pool.headers, **settings))
+        except Exception:
+            logger.debug("codex-otel: cannot renew connections after fork", exc_info=True)
+            continue
+        inherited.append(pool)
+        proxies = getattr(holder, "proxy_manager", None)
+        if isinstance(proxies, dict) and proxies:  # requests recreates these on demand
+            inherited.append(dict(proxies))
+            proxies.clear()
+    return inherited
 
 
 # --- building the pieces -------------------------------------------------------------------

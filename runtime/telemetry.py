@@ -135,8 +135,16 @@ class Telemetry:
             self._subscribers = (*self._subscribers, subscriber)
             self._update_recording()
 
+        subscribed = True
+
         def unsubscribe() -> None:
+            nonlocal subscribed
             with self._lock:
+                # Once only: a second call must not remove another subscription of the
+                # same callable.
+                if not subscribed:
+                    return
+                subscribed = False
                 remaining = list(self._subscribers)
                 if subscriber in remaining:
                     remaining.remove(subscriber)

@@ -47,8 +47,20 @@ print("wheel ok")
 def test_the_wheel_holds_a_working_package(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(REPO)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert build.returncode == 0, build.stdout + build.stderr
     (wheel,) = dist.glob("codex_otel-*.whl")
@@ -56,19 +68,31 @@ def test_the_wheel_holds_a_working_package(tmp_path: Path) -> None:
     assert not any(n.startswith(("tests/", "benchmarks/", "codex_otel/tests")) for n in names)
     assert "codex_otel/__init__.py" not in names  # one namespace, sub-packages are the folders
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "codex-otel = codex_otel.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "codex-otel = codex_otel.cli.main:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
 
     target = tmp_path / "site"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert install.returncode == 0, install.stdout + install.stderr
     # -S skips .pth files, so the editable install cannot shadow the wheel; the
     # dependencies come from this environment's site-packages, after the wheel.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(target), sysconfig.get_paths()["purelib"]]),
+    }
     result = subprocess.run(
-        [sys.executable, "-S", "-c", CHECK, str(target)], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-S", "-c", CHECK, str(target)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().endswith("wheel ok")

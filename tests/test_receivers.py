@@ -45,6 +45,7 @@ from opentelemetry.sdk._logs.export import (  # noqa: E402
     SimpleLogRecordProcessor,
 )
 from opentelemetry.sdk.resources import Resource  # noqa: E402
+
 from receivers import (  # noqa: E402
     EXPORT_METHOD,
     OtlpGrpcReceiver,

@@ -17,8 +17,7 @@ import jsonschema
 import pytest
 
 from codex_otel.generator import load_catalog, load_catalog_text, render, write_outputs
-from codex_otel.runtime import OtelConfig, Telemetry, TRUNCATION_MARKER
-
+from codex_otel.runtime import TRUNCATION_MARKER, OtelConfig, Telemetry
 from conftest import GenerateFn
 from support.generation import REPO, import_generated
 
@@ -78,7 +77,9 @@ def test_redaction_and_cap_follow_the_catalog(generate_module: GenerateFn) -> No
             assert value == expected
         else:
             assert isinstance(value, str) and len(value) == 64
-            assert value.endswith(TRUNCATION_MARKER.format(dropped=100 - (64 - len(value.split("x")[-1]))))
+            assert value.endswith(
+                TRUNCATION_MARKER.format(dropped=100 - (64 - len(value.split("x")[-1])))
+            )
             assert value.startswith("x" * 30)
 
 
@@ -87,7 +88,9 @@ def test_a_toggle_the_config_does_not_know_redacts(generate_module: GenerateFn) 
     tel = telemetry()  # no log_commands key at all
     conversation = tel.conversation(events.Metadata(host_name="h"))
     with tel.capture() as captured:
-        events.step_finished(conversation, step_name="s", step_command="rm -rf /", step_cached=True, priority=1)
+        events.step_finished(
+            conversation, step_name="s", step_command="rm -rf /", step_cached=True, priority=1
+        )
     assert captured[0].attributes["step.command"] == "<hidden>"
 
 
@@ -157,7 +160,14 @@ def test_wire_schemas_accept_what_the_emitters_send(tmp_path: Path) -> None:
     tel = telemetry(log_commands=True)
     conversation = tel.conversation(events.Metadata(host_name="h", build_id=1))
     with tel.capture() as captured:
-        events.step_finished(conversation, step_name="s", step_command="c" * 200, step_cached=True, priority=5, step_tags=["a"])
+        events.step_finished(
+            conversation,
+            step_name="s",
+            step_command="c" * 200,
+            step_cached=True,
+            priority=5,
+            step_tags=["a"],
+        )
     schema = json.loads((tmp_path / "schemas" / "step.finished.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     attributes = dict(captured[0].attributes)
@@ -225,17 +235,34 @@ def test_catalog_text_cannot_inject_code(tmp_path: Path) -> None:
     assert dict(captured[0].attributes) == {"a.b": HOSTILE_TEXT, "kind": "back\\slash"}
     markdown = (tmp_path / "EVENTS.md").read_text()
     assert "<script" not in markdown and "\x00" not in markdown
-    assert json.loads((tmp_path / "schemas" / "x.y.json").read_text())["description"] == HOSTILE_TEXT
+    assert (
+        json.loads((tmp_path / "schemas" / "x.y.json").read_text())["description"] == HOSTILE_TEXT
+    )
 
 
 def _lint(paths: list[Path], cwd: Path) -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
-    for command in ([ruff, "check", "--no-cache", *map(str, paths)], [ruff, "format", "--check", "--no-cache", *map(str, paths)]):
+    for command in (
+        [ruff, "check", "--no-cache", *map(str, paths)],
+        [ruff, "format", "--check", "--no-cache", *map(str, paths)],
+    ):
         result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
     mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.10", *map(str, paths)],
-        cwd=cwd, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-version",
+            "3.10",
+            *map(str, paths),
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
 
@@ -245,7 +272,10 @@ def test_generated_modules_pass_ruff_and_mypy_strict(tmp_path: Path) -> None:
     # The project's own ruff settings apply: copy them next to the generated code.
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     outputs = []
-    for name, catalog in [("mini", load_catalog(MINI)), ("hostile", load_catalog_text(hostile_catalog(), "h.yaml"))]:
+    for name, catalog in [
+        ("mini", load_catalog(MINI)),
+        ("hostile", load_catalog_text(hostile_catalog(), "h.yaml")),
+    ]:
         write_outputs(render(catalog), tmp_path / name)
         outputs.append(tmp_path / name / "events.py")
     _lint([*outputs, REPO / "generated" / "events.py"], tmp_path)
@@ -260,11 +290,15 @@ def test_regenerating_is_byte_identical(tmp_path: Path) -> None:
     assert before == {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     for path, content in before.items():
         first_line = content.decode().splitlines()[0 if path.suffix != ".json" else 1]
-        assert "Generated from mini.yaml" in first_line and "Do not edit" in content.decode()[:400], path
+        assert (
+            "Generated from mini.yaml" in first_line and "Do not edit" in content.decode()[:400]
+        ), path
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "codex_otel.cli", *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "codex_otel.cli", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_check_reports_stale_missing_and_extra_files(tmp_path: Path) -> None:
@@ -278,7 +312,10 @@ def test_check_reports_stale_missing_and_extra_files(tmp_path: Path) -> None:
     (out / "schemas" / "gone.json").write_text("{}")
     stale = run_cli("generate", "--schema", str(MINI), "--out", str(out), "--check")
     assert stale.returncode == 1
-    assert "-    \"\"\"Edited by hand." in stale.stdout and "+    \"\"\"A build step finished." in stale.stdout
+    assert (
+        '-    """Edited by hand.' in stale.stdout
+        and '+    """A build step finished.' in stale.stdout
+    )
     assert f"missing: {out / 'schemas' / 'build.heartbeat.json'}" in stale.stdout
     assert f"extra: {out / 'schemas' / 'gone.json'}" in stale.stdout
     assert "out of date" in stale.stderr
@@ -297,9 +334,13 @@ def test_bundled_outputs_are_current() -> None:
 def test_one_template_can_be_overridden_by_name(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "EVENTS.md.jinja").write_text("# {{ catalog.version }} has {{ catalog.events | length }} events\n")
+    (templates / "EVENTS.md.jinja").write_text(
+        "# {{ catalog.version }} has {{ catalog.events | length }} events\n"
+    )
     out = tmp_path / "out"
-    result = run_cli("generate", "--schema", str(MINI), "--out", str(out), "--templates", str(templates))
+    result = run_cli(
+        "generate", "--schema", str(MINI), "--out", str(out), "--templates", str(templates)
+    )
     assert result.returncode == 0, result.stderr
     assert (out / "EVENTS.md").read_text() == "# 0.3.1 has 3 events\n"
     assert "def step_finished(" in (out / "events.py").read_text()  # the rest stays packaged
@@ -307,7 +348,15 @@ def test_one_template_can_be_overridden_by_name(tmp_path: Path) -> None:
 
 def test_a_broken_template_is_reported_without_traceback(tmp_path: Path) -> None:
     (tmp_path / "EVENTS.md.jinja").write_text("{{ catalog.nope }}")
-    result = run_cli("generate", "--schema", str(MINI), "--out", str(tmp_path / "o"), "--templates", str(tmp_path))
+    result = run_cli(
+        "generate",
+        "--schema",
+        str(MINI),
+        "--out",
+        str(tmp_path / "o"),
+        "--templates",
+        str(tmp_path),
+    )
     assert result.returncode == 2
     assert "rendering failed" in result.stderr and "nope" in result.stderr
     assert "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import CapturedEvent, OtelConfig, Telemetry

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager, RequestAttempt
 from codex_otel.runtime import Telemetry

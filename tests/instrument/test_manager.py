@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import Telemetry

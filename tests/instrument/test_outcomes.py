@@ -7,6 +7,7 @@ import http
 from typing import Any
 
 import pytest
+
 from codex_otel.instrument import cf_ray, error_status, error_text, is_timeout, response_status
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from codex_otel.instrument import (
     IDLE_TIMEOUT_MESSAGE,
     OUTPUT_ITEM_ERROR,

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from codex_otel.runtime.config import (
     DEFAULT_TOGGLES,
     BatchConfig,
@@ -119,12 +120,12 @@ log_user_prompt = false # defaults to false; redact prompt text unless explicitl
 SEED_HTTP = """
 [otel]
 exporter = { otlp-http = { endpoint = "https://otel.example.com/v1/logs", protocol = "binary", headers = { "x-otlp-api-key" = "${OTLP_TOKEN}" } }}
-"""  # noqa: E501 - verbatim from the seed
+"""
 
 SEED_GRPC = """
 [otel]
 exporter = { otlp-grpc = { endpoint = "https://otel.example.com:4317", headers = { "x-otlp-meta" = "abc123" } }}
-"""  # noqa: E501 - verbatim from the seed
+"""
 
 
 def test_seed_basic_example() -> None:

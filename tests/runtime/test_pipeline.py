@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from codex_otel.runtime.config import (
     BatchConfig,
     ConfigError,

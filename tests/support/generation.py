@@ -21,5 +21,3 @@ def import_generated(out_dir: Path) -> ModuleType:
     sys.modules[name] = module  # dataclasses look the module up while building the class
     spec.loader.exec_module(module)
     return module
-
-

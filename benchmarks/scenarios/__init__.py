@@ -1,0 +1,34 @@
+"""One module per metric; each has `NAME`, `UNIT`, `TARGET` and `run(context) -> Metric`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+from harness import Context, Metric, Target
+
+from . import dead_collector, disabled, emit_overhead, export_throughput, generate, imports, no_otel
+
+_MODULES: tuple[ModuleType, ...] = (
+    emit_overhead,
+    disabled,
+    no_otel,
+    imports,
+    export_throughput,
+    dead_collector,
+    generate,
+)
+
+
+class Scenario:
+    """A metric's name, unit and target, and the function that measures it."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.name: str = module.NAME
+        self.unit: str = module.UNIT
+        self.target: Target = module.TARGET
+        self.run: Callable[[Context], Metric] = module.run
+
+
+#: In table order.
+SCENARIOS: dict[str, Scenario] = {module.NAME: Scenario(module) for module in _MODULES}

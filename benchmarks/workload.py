@@ -1,0 +1,275 @@
+"""The event every emit scenario sends, both ways: through the generated emitter, and as the
+hand-written `Logger.emit` call it replaces.
+
+The event is the catalog's widest, `codex.tool_result` with every argument given, in a
+conversation whose metadata has every optional field known: 13 attributes on the wire.
+The hand-written side builds the same attribute dict a careful caller would (the common
+metadata, an RFC 3339 millisecond `event.timestamp` computed the obvious way, the event's
+own attributes) and calls `logger.emit` on a logger of the same `LoggerProvider`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any, Final
+
+from opentelemetry._logs import SeverityNumber
+from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import (
+    BatchLogRecordProcessor,
+    LogRecordExporter,
+    LogRecordExportResult,
+)
+from opentelemetry.sdk.resources import Resource
+
+from codex_otel.generated import events
+from codex_otel.runtime import BatchConfig, Conversation, OtelConfig, OtlpHttpExporter, Telemetry
+
+EVENT_NAME = "codex.tool_result"
+SERVICE_VERSION = "bench"
+
+METADATA = events.Metadata(
+    conversation_id="0199a213-81c0-7800-8aa1-bbab2a035a53",
+    app_version="0.42.0",
+    auth_mode="ChatGPT",
+    user_account_id="acct_123",
+    terminal_type="vscode/1.95.0",
+    model="gpt-5-codex",
+    slug="gpt-5-codex",
+)
+
+#: The metadata as a hand-written caller keeps it: a dict built once per conversation.
+METADATA_ATTRIBUTES: dict[str, Any] = {
+    "conversation.id": METADATA.conversation_id,
+    "app.version": METADATA.app_version,
+    "terminal.type": METADATA.terminal_type,
+    "model": METADATA.model,
+    "slug": METADATA.slug,
+    "auth_mode": METADATA.auth_mode,
+    "user.account_id": METADATA.user_account_id,
+}
+
+TOOL_NAME = "shell"
+DURATION_MS = 412
+SUCCESS: Final = "true"
+OUTPUT = "total 8\ndrwxr-xr-x  4 user staff 128 .\n-rw-r--r--  1 user staff 2048 README.md\n"
+CALL_ID = "call_Xf3kq9"
+ARGUMENTS = '{"command": ["ls", "-la"]}'
+
+#: A port nothing is sent to: pipelines built for in-process scenarios never export there.
+UNUSED_ENDPOINT = "http://127.0.0.1:9/v1/logs"
+
+
+# --- the two ways to emit ---------------------------------------------------------------------
+
+
+def emit_generated(conversation: Conversation[events.Metadata]) -> None:
+    """One event through the generated emitter."""
+    events.tool_result(
+        conversation,
+        tool_name=TOOL_NAME,
+        duration_ms=DURATION_MS,
+        success=SUCCESS,
+        output=OUTPUT,
+        call_id=CALL_ID,
+        arguments=ARGUMENTS,
+    )
+
+
+def emit_by_hand(
+    logger: Any,
+    *,
+    tool_name: str,
+    duration_ms: int,
+    success: str,
+    output: str,
+    call_id: str,
+    arguments: str,
+) -> None:
+    """What a caller writes without the generated module: the same record, by hand."""
+    logger.emit(
+        event_name=EVENT_NAME,
+        attributes={
+            "event.timestamp": datetime.now(timezone.utc)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            **METADATA_ATTRIBUTES,
+            "tool_name": tool_name,
+            "duration_ms": duration_ms,
+            "success": success,
+            "output": output,
+            "call_id": call_id,
+            "arguments": arguments,
+        },
+        timestamp=time.time_ns(),
+        severity_number=SeverityNumber.INFO,
+    )
+
+
+def generated_loop(conversation: Conversation[events.Metadata]) -> Callable[[int], int]:
+    """`loop(n)` emits n events through the generated emitter; returns the ns it took."""
+
+    def loop(calls: int) -> int:
+        tool_result = events.tool_result
+        start = time.perf_counter_ns()
+        for _ in range(calls):
+            tool_result(
+                conversation,
+                tool_name=TOOL_NAME,
+                duration_ms=DURATION_MS,
+                success=SUCCESS,
+                output=OUTPUT,
+                call_id=CALL_ID,
+                arguments=ARGUMENTS,
+            )
+        return time.perf_counter_ns() - start
+
+    return loop
+
+
+def hand_written_loop(logger: Any) -> Callable[[int], int]:
+    """`loop(n)` emits n events with `emit_by_hand`; returns the ns it took."""
+
+    def loop(calls: int) -> int:
+        emit = emit_by_hand
+        start = time.perf_counter_ns()
+        for _ in range(calls):
+            emit(
+                logger,
+                tool_name=TOOL_NAME,
+                duration_ms=DURATION_MS,
+                success=SUCCESS,
+                output=OUTPUT,
+                call_id=CALL_ID,
+                arguments=ARGUMENTS,
+            )
+        return time.perf_counter_ns() - start
+
+    return loop
+
+
+def conversation(telemetry: Telemetry) -> Conversation[events.Metadata]:
+    return telemetry.conversation(METADATA)
+
+
+# --- pipelines ----------------------------------------------------------------------------------
+
+
+class DiscardingExporter(LogRecordExporter):
+    """Accepts every batch and keeps nothing: the pipeline minus the network."""
+
+    def __init__(self) -> None:
+        self.records = 0
+
+    def export(self, batch: Sequence[Any]) -> LogRecordExportResult:
+        self.records += len(batch)
+        return LogRecordExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True
+
+
+def exporting_telemetry(
+    endpoint: str, batch: BatchConfig, *, shutdown_timeout: float = 5.0
+) -> Telemetry:
+    """A `Telemetry` exporting OTLP/HTTP protobuf to `endpoint` with these batch settings."""
+    config = OtelConfig(
+        exporter=OtlpHttpExporter(endpoint=endpoint),
+        batch=batch,
+        shutdown_timeout=shutdown_timeout,
+    )
+    telemetry = Telemetry(config, service_version=SERVICE_VERSION)
+    if not telemetry.recording:
+        raise RuntimeError("the runtime did not start its exporter pipeline")
+    return telemetry
+
+
+def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, DiscardingExporter, Any]:
+    """A `Telemetry` whose pipeline exports into a `DiscardingExporter`, and the SDK logger
+    that pipeline emits through (for a hand-written baseline on the same provider).
+
+    The runtime has no hook to inject an exporter, so this reaches into `Pipeline`
+    internals: it builds an OTLP/HTTP pipeline (nothing is sent before the first export)
+    and swaps the exporter inside the runtime's `_GuardedExporter` before any event.
+    """
+    telemetry = exporting_telemetry(UNUSED_ENDPOINT, batch)
+    pipeline: Any = telemetry._pipeline
+    try:
+        guarded = pipeline._exporter
+        original = guarded._inner
+        sdk_logger = pipeline._emit.__self__
+    except AttributeError as error:
+        raise RuntimeError(
+            f"runtime/pipeline.py internals changed ({error}); update "
+            "benchmarks/workload.py:discarding_telemetry"
+        ) from error
+    discarding = DiscardingExporter()
+    guarded._inner = discarding
+    original.shutdown()
+    return telemetry, discarding, sdk_logger
+
+
+def hand_wired_pipeline(endpoint: str, batch: BatchConfig) -> tuple[LoggerProvider, Any]:
+    """The SDK wired by hand as its documentation shows: provider, batch processor, OTLP/HTTP
+    exporter; the same batch settings and export timeout as `exporting_telemetry`."""
+    provider = LoggerProvider(
+        resource=Resource.create({"service.name": "codex-cli", "service.version": SERVICE_VERSION}),
+        shutdown_on_exit=False,
+    )
+    provider.add_log_record_processor(
+        BatchLogRecordProcessor(
+            OTLPLogExporter(endpoint=endpoint, timeout=5),
+            schedule_delay_millis=batch.schedule_delay_ms,
+            max_export_batch_size=batch.max_export_batch_size,
+            max_queue_size=batch.max_queue_size,
+        )
+    )
+    return provider, provider.get_logger("codex_otel.bench")
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+class _RecordingLogger:
+    """Stands in for an SDK logger to see what `emit_by_hand` passes."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def emit(self, **arguments: Any) -> None:
+        self.calls.append(arguments)
+
+
+def same_record_problems(telemetry: Telemetry) -> list[str]:
+    """Differences between the generated record and the hand-written one (the timestamp's
+    value aside): a comparison of two different records would measure nothing."""
+    with telemetry.capture() as captured:
+        emit_generated(conversation(telemetry))
+    by_hand = _RecordingLogger()
+    emit_by_hand(
+        by_hand,
+        tool_name=TOOL_NAME,
+        duration_ms=DURATION_MS,
+        success=SUCCESS,
+        output=OUTPUT,
+        call_id=CALL_ID,
+        arguments=ARGUMENTS,
+    )
+    if len(captured) != 1:
+        return [f"the generated emitter produced {len(captured)} events, not 1"]
+    generated = dict(captured[0].attributes)
+    written = dict(by_hand.calls[0]["attributes"])
+    problems = []
+    for name, attributes in (("generated", generated), ("hand-written", written)):
+        stamp = attributes.pop("event.timestamp", "")
+        if not (isinstance(stamp, str) and len(stamp) == 24 and stamp.endswith("Z")):
+            problems.append(f"{name} event.timestamp is not RFC 3339 with ms: {stamp!r}")
+    if generated != written:
+        problems.append(f"attributes differ: generated {generated} vs hand-written {written}")
+    return problems

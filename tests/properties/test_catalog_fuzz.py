@@ -1,0 +1,1151 @@
+"""Property: bad catalogs never crash the generator.
+
+Hypothesis builds catalogs that are valid or nearly so (random names that match the strict
+patterns, every type, enums, arrays, requirements, toggles and redaction, a common group,
+deprecations) with hostile text in every text field, then often breaks them: a key deleted,
+a value of the wrong type, an event or attribute duplicated, an undefined reference, enum
+values that are no identifiers, Python keywords and builtins as names, integer keys, or
+the YAML text itself cut, spliced, garbled, replaced by random bytes or given nasty YAML.
+
+Every document must end one of two ways, and nothing else (an exception of any other kind
+is a generator bug):
+
+- it is rejected: `load_catalog` raises `CatalogError` whose every diagnostic reads
+  `file:line:col: error: ...` with the line and column inside the file, and the CLI's
+  `validate` exits 2 printing exactly those diagnostics, no traceback; or
+- it is accepted: `validate` exits 0, rendering is deterministic, the rendered module
+  imports, its constants match the catalog, every event emits with random valid arguments
+  (through `Telemetry.capture()`: the names, keys, values and value types are what the
+  catalog says, placeholders and caps included), each JSON Schema is strict JSON (no NaN),
+  a valid schema, and accepts what was emitted, EVENTS.md has no raw control characters
+  and no catalog text that Markdown would read as HTML, and `ruff check` passes with the
+  project's settings.
+
+Linting: ruff takes ~20 ms per file, so every accepted module is linted in its own example
+(a failure is then shrunk by Hypothesis to a small catalog). mypy --strict takes seconds,
+so it runs once at the end, on up to `MYPY_SAMPLE` of the accepted modules. `ruff format
+--check` is not part of the property: the templates lay code out as ruff format would for
+ordinary names, but 64-character names or long enum Literals produce lines ruff would
+wrap (harmless; the generated module silences E501).
+
+Controls: `test_the_checks_catch_a_broken_generator` sabotages one filter at a time and
+the same checks must fail; `test_what_the_property_found_stays_fixed` keeps every bug the
+property found as a fixed example, since a random run need not draw it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import datetime
+import importlib
+import io
+import json
+import keyword
+import math
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
+
+from codex_otel.cli.main import main as cli_main
+from codex_otel.generator import CatalogError, load_catalog, render, write_outputs
+from codex_otel.generator.model import Attribute, Catalog
+from codex_otel.runtime import OtelConfig, Telemetry, truncate
+from support.generation import REPO, import_generated
+
+pytestmark = pytest.mark.slow
+
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
+#: How many accepted modules mypy --strict checks at the end of the run.
+MYPY_SAMPLE = 12
+TIMESTAMP = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
+
+# --- text and names ------------------------------------------------------------------------
+
+#: Pieces of hostile text: Python, Jinja, Markdown, HTML, JSON, YAML and terminal syntax,
+#: control characters, Unicode line separators, a lone surrogate and a very long word.
+HOSTILE = [
+    '"',
+    "'",
+    '"""',
+    "'''",
+    '""""',
+    "\\",
+    '\\"',
+    "\\n",
+    "\\u2028",
+    "{{ catalog }}",
+    "{% if x %}",
+    "{# c #}",
+    "{{",
+    "%}",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "\x7f",
+    "\r\n",
+    "\r",
+    "\n",
+    "\n\n",
+    "\t",
+    "\x0b\x0c",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\ufeff",
+    "\u202e",
+    "\u200b",
+    "\xa0",
+    "\U0001f600",
+    "\ud800",
+    " ",
+    "  ",
+    "x" * 300,
+    "| a | b |",
+    "|",
+    "</script><script>alert(1)</script>",
+    "<!--",
+    "-->",
+    "&amp;",
+    "`",
+    "```",
+    "# not a comment",
+    ": ",
+    "- ",
+    "&a",
+    "*a",
+    "!!python/object",
+    "${HOME}",
+    "%s",
+    "{}",
+    "\\x00",
+    "Args:",
+    "null",
+    "True",
+    ")",
+    "#",
+]
+
+text_piece = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12))
+#: Catalog text: one to four pieces; never empty (the format wants some text).
+texts = st.lists(text_piece, min_size=1, max_size=4).map("".join).filter(bool)
+
+#: Names legal by pattern that Python itself gives a meaning: keywords and builtins.
+PYTHON_NAMES = sorted(
+    {*(k for k in keyword.kwlist if k.islower()), "match", "case", "type", "print", "list", "id"}
+)
+#: Names legal by pattern that mean something in the generated module or its imports (as
+#: parameters, Metadata fields, emitters, or CamelCased as enum classes), and ambiguous ones.
+MODULE_NAMES = [
+    *("l", "i", "o", "class_var", "final", "literal", "mapping", "sequence", "attributes"),
+    *("conversation", "to_attributes", "post_init", "metadata", "self", "cls", "enum"),
+    *("warnings", "dataclass", "dataclasses", "typing", "annotations", "truncate", "wire"),
+    *("invalid_argument", "is_array_of", "recording", "emit", "allows", "computed"),
+    *("catalog_version", "event_names", "toggles", "true", "null", "yes", "on", "z9_"),
+    *("x" * 64, "a" * 65),
+]
+TRICKY_NAMES = PYTHON_NAMES + MODULE_NAMES
+plain_names = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
+
+
+@st.composite
+def python_names(draw: st.DrawFn) -> str:
+    tricky = draw(st.integers(0, 19))
+    if tricky == 0:
+        return draw(st.sampled_from(PYTHON_NAMES))
+    if tricky <= 2:
+        return draw(st.sampled_from(MODULE_NAMES))
+    return draw(plain_names)
+
+
+@st.composite
+def dotted_names(draw: st.DrawFn) -> str:
+    return ".".join(draw(st.lists(python_names(), min_size=1, max_size=3)))
+
+
+SCALAR_TYPES = ["string", "int", "double", "boolean", "string[]", "int[]", "double[]", "boolean[]"]
+STABILITIES = ["stable", "development"]
+
+
+def chance(draw: st.DrawFn, one_in: int) -> bool:
+    return draw(st.integers(0, one_in - 1)) == 0
+
+
+# --- valid-ish catalogs ----------------------------------------------------------------------
+
+
+def scalar_values(base: str) -> st.SearchStrategy[Any]:
+    return {
+        "string": texts,
+        "int": st.integers(-(2**62), 2**62),
+        "double": st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-99, 99)),
+        "boolean": st.booleans(),
+    }[base]
+
+
+@st.composite
+def enum_types(draw: st.DrawFn) -> dict[str, Any]:
+    count = draw(st.integers(1, 4))
+    members = []
+    if draw(st.booleans()):
+        values: list[Any] = draw(
+            st.lists(st.integers(-(2**40), 2**40), min_size=count, max_size=count, unique=True)
+        )
+    else:
+        values = draw(
+            st.lists(st.one_of(plain_names, texts), min_size=count, max_size=count, unique=True)
+        )
+    for index, value in enumerate(values):
+        member: dict[str, Any] = {"value": value, "description": draw(texts)}
+        if not (isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_]*", value)) or chance(
+            draw, 3
+        ):
+            member["id"] = f"M{index}_{draw(st.from_regex(r'[A-Z0-9_]{0,4}', fullmatch=True))}"
+        members.append(member)
+    return {"members": members}
+
+
+def example_scalars(base: str) -> st.SearchStrategy[Any]:
+    """Values a catalog may give as examples: arguments, plus YAML's .nan and .inf."""
+    if base == "double":
+        return st.one_of(scalar_values(base), st.sampled_from([math.nan, math.inf, -math.inf]))
+    return scalar_values(base)
+
+
+def example_for(draw: st.DrawFn, attribute_type: Any) -> Any:
+    if isinstance(attribute_type, dict):
+        return draw(st.sampled_from([m["value"] for m in attribute_type["members"]]))
+    base = attribute_type.removesuffix("[]")
+    if attribute_type.endswith("[]"):
+        return draw(st.lists(example_scalars(base), max_size=3))
+    return draw(example_scalars(base))
+
+
+@st.composite
+def attribute_definitions(draw: st.DrawFn, key: str, toggles: list[str]) -> dict[str, Any]:
+    attribute_type: Any = (
+        draw(enum_types()) if chance(draw, 4) else draw(st.sampled_from(SCALAR_TYPES))
+    )
+    body: dict[str, Any] = {"key": key, "type": attribute_type, "description": draw(texts)}
+    if chance(draw, 8):
+        body["python_name"] = draw(python_names())
+    if chance(draw, 2):
+        body["examples"] = [
+            example_for(draw, attribute_type) for _ in range(draw(st.integers(0, 2)))
+        ]
+    if attribute_type == "string":
+        if chance(draw, 2):
+            body["max_length"] = draw(st.one_of(st.integers(16, 40), st.integers(16, 2**31)))
+        if toggles and chance(draw, 2):
+            body["redact"] = {
+                "toggle": draw(st.sampled_from(toggles)),
+                "placeholder": draw(st.one_of(st.just(""), texts)),
+            }
+    if chance(draw, 3):
+        body["stability"] = draw(st.sampled_from(STABILITIES))
+    if chance(draw, 6):
+        body["deprecated"] = {"note": draw(texts)}
+    return body
+
+
+def requirements(draw: st.DrawFn) -> Any:
+    return draw(
+        st.one_of(
+            st.sampled_from(["required", "optional"]),
+            st.builds(lambda t: {"conditional": t}, texts),
+        )
+    )
+
+
+@st.composite
+def catalogs(draw: st.DrawFn) -> dict[str, Any]:
+    """A catalog that is valid unless names collide or a tricky name is drawn."""
+    doc: dict[str, Any] = {
+        "catalog_version": draw(
+            st.from_regex(
+                r"(0|[1-9][0-9]{0,2})\.(0|[1-9])\.(0|[1-9])(-[0-9A-Za-z.-]{1,6})?", fullmatch=True
+            )
+        )
+    }
+    namespace = draw(python_names()) if chance(draw, 2) else None
+    if namespace is not None:
+        doc["namespace"] = namespace
+    if chance(draw, 2):
+        doc["description"] = draw(texts)
+    toggle_names = draw(st.lists(python_names(), max_size=3, unique=True))
+    if toggle_names or chance(draw, 3):
+        doc["toggles"] = {
+            name: {"default": draw(st.booleans()), "description": draw(texts)}
+            for name in toggle_names
+        }
+    keys = draw(st.lists(dotted_names(), min_size=0, max_size=7, unique=True))
+    definitions = [draw(attribute_definitions(key, toggle_names)) for key in keys]
+    for body in definitions:
+        if "deprecated" in body and keys and chance(draw, 2):
+            body["deprecated"]["replacement"] = draw(st.sampled_from(keys))
+    if definitions and chance(draw, 3):
+        # A name that means something in the generated module, where it will be used.
+        draw(st.sampled_from(definitions))["python_name"] = draw(st.sampled_from(MODULE_NAMES))
+    doc["attributes"] = definitions
+    used: set[str] = set()
+    if (keys and chance(draw, 3)) or chance(draw, 4):
+        common_keys = draw(st.lists(st.sampled_from(keys), unique=True, max_size=4)) if keys else []
+        used.update(common_keys)
+        refs = []
+        for key in common_keys:
+            body = next(b for b in definitions if b["key"] == key)
+            ref: dict[str, Any] = {"ref": key, "requirement": requirements(draw)}
+            if body["type"] == "string" and not body.get("redact") and chance(draw, 3):
+                ref["computed"] = "timestamp"
+                ref["requirement"] = "required"
+            if chance(draw, 4):
+                ref["description"] = draw(texts)
+            if chance(draw, 4):
+                ref["examples"] = [example_for(draw, body["type"])]
+            refs.append(ref)
+        doc["common"] = {"attributes": refs}
+        if chance(draw, 2):
+            doc["common"]["description"] = draw(texts)
+    event_names = draw(st.lists(dotted_names(), min_size=1, max_size=4, unique=True))
+    if namespace is not None:
+        event_names = [f"{namespace}.{name}" if chance(draw, 2) else name for name in event_names]
+    events = []
+    for name in event_names:
+        body = {"name": name, "description": draw(texts), "attributes": []}
+        if chance(draw, 6):
+            body["python_name"] = draw(st.one_of(python_names(), st.sampled_from(MODULE_NAMES)))
+        if chance(draw, 3):
+            body["stability"] = draw(st.sampled_from(STABILITIES))
+        if chance(draw, 5):
+            body["deprecated"] = {"note": draw(texts)}
+            if chance(draw, 2):
+                body["deprecated"]["replacement"] = draw(st.sampled_from(event_names))
+        free = [k for k in keys if k not in used]
+        for key in draw(st.lists(st.sampled_from(free), unique=True, max_size=5)) if free else []:
+            definition = next(b for b in definitions if b["key"] == key)
+            ref = {"ref": key, "requirement": requirements(draw)}
+            if chance(draw, 4):
+                ref["description"] = draw(texts)
+            if chance(draw, 5):
+                ref["examples"] = [example_for(draw, definition["type"])]
+            if "max_length" in definition and chance(draw, 3):
+                ref["max_length"] = draw(st.integers(16, 64))
+            body["attributes"].append(ref)
+        events.append(body)
+    doc["events"] = events
+    return doc
+
+
+# --- mutations -------------------------------------------------------------------------------
+
+#: Values of the wrong kind, including ones YAML has a tag for (dates, binary, NaN).
+junk_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    texts,
+    st.just(datetime.date(2025, 1, 1)),
+    st.just(datetime.datetime(2025, 1, 1, 12, 0, 0)),
+    st.just(b"\x00\xff"),
+    st.lists(st.one_of(st.integers(), texts, st.just(datetime.date(2025, 1, 1))), max_size=2),
+    st.dictionaries(plain_names, st.integers(), max_size=2),
+)
+
+
+def containers(value: Any) -> Iterator[dict[Any, Any] | list[Any]]:
+    """Every dict and list inside `value` (itself included), depth first."""
+    if isinstance(value, (dict, list)):
+        yield value
+        for child in value.values() if isinstance(value, dict) else value:
+            yield from containers(child)
+
+
+@st.composite
+def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A catalog with one to three structural mutations."""
+    doc = copy.deepcopy(draw(catalogs()))
+    for _ in range(draw(st.integers(1, 3))):
+        places = list(containers(doc))
+        target = draw(st.sampled_from(places))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "delete",
+                    "retype",
+                    "duplicate",
+                    "undefined_ref",
+                    "tricky_name",
+                    "unknown_key",
+                    "int_key",
+                    "enum_values",
+                    "nan_example",
+                    "integral_floats",
+                ]
+            )
+        )
+        event(f"mutation: {kind}")
+        if kind == "delete" and target:
+            if isinstance(target, dict):
+                del target[draw(st.sampled_from(list(target)))]
+            else:
+                del target[draw(st.integers(0, len(target) - 1))]
+        elif kind == "retype" and target:
+            if isinstance(target, dict):
+                target[draw(st.sampled_from(list(target)))] = draw(junk_values)
+            else:
+                target[draw(st.integers(0, len(target) - 1))] = draw(junk_values)
+        elif kind == "duplicate":
+            group = draw(st.sampled_from([doc.get("events"), doc.get("attributes"), target]))
+            if isinstance(group, list) and group:
+                group.append(copy.deepcopy(draw(st.sampled_from(group))))
+        elif kind == "undefined_ref":
+            refs = [c for c in containers(doc) if isinstance(c, dict) and "ref" in c]
+            if refs:
+                draw(st.sampled_from(refs))["ref"] = draw(dotted_names())
+        elif kind == "tricky_name":
+            named = [
+                c for c in containers(doc) if isinstance(c, dict) and ({"key", "name"} & set(c))
+            ]
+            if named:
+                chosen = draw(st.sampled_from(named))
+                field = draw(st.sampled_from(["python_name", "key" if "key" in chosen else "name"]))
+                chosen[field] = draw(st.sampled_from(TRICKY_NAMES))
+        elif kind in ("unknown_key", "int_key") and isinstance(target, dict):
+            name: Any = draw(plain_names) if kind == "unknown_key" else draw(st.integers(0, 9))
+            target[name] = draw(junk_values)
+        elif kind == "enum_values":
+            members = [c for c in containers(doc) if isinstance(c, dict) and "members" in c]
+            for body in members:
+                for member in body["members"] if isinstance(body["members"], list) else []:
+                    if isinstance(member, dict):
+                        member.pop("id", None)
+                        member["value"] = draw(
+                            st.sampled_from(
+                                ["a b", "", "1x", "-", "name", "value", "class", 1.0, 1.5, True]
+                            )
+                        )
+        elif kind == "integral_floats":
+            # JSON Schema's "integer" accepts 16.0; YAML keeps it a float.
+            for container in containers(doc):
+                items = container.items() if isinstance(container, dict) else enumerate(container)
+                for index, value in list(items):
+                    if type(value) is int and abs(value) < 2**52:
+                        container[index] = float(value)
+        elif kind == "nan_example":
+            for container in containers(doc):
+                if isinstance(container, dict) and "examples" in container:
+                    container["examples"] = [
+                        draw(
+                            st.sampled_from(
+                                [
+                                    math.nan,
+                                    math.inf,
+                                    [math.nan],
+                                    [datetime.date(2025, 1, 1)],
+                                    [[1]],
+                                    [{"a": 1}],
+                                ]
+                            )
+                        )
+                    ]
+    return doc
+
+
+def dump(doc: Any, draw: st.DrawFn) -> str:
+    return yaml.safe_dump(
+        doc,
+        sort_keys=False,
+        allow_unicode=draw(st.booleans()),
+        default_flow_style=draw(st.sampled_from([False, None, True])),
+        width=draw(st.sampled_from([80, 20, 10_000])),
+    )
+
+
+#: YAML that PyYAML parses into surprises: recursion, huge numbers, tags, merge keys.
+NASTY_YAML = [
+    "x: &a [*a]\n",
+    "x: &a {k: *a}\n",
+    "x: " + "9" * 5000 + "\n",
+    "x: -0x" + "f" * 5000 + "\n",
+    "x: !!python/object:os.system {}\n",
+    "x: !!python/name:os.system\n",
+    "x: !!binary AAEC\n",
+    "x: !!float nan\n",
+    "x: !!set {a, b}\n",
+    "x: !!omap [a: 1]\n",
+    "x: !!timestamp 2025-13-45\n",
+    "x: !!int abc\n",
+    "x: 2025-01-01\n",
+    "x: " + "[" * 3000 + "]" * 3000 + "\n",
+    "x: " + "{a: " * 400 + "b" + "}" * 400 + "\n",
+    "? [a, b]\n: c\n",
+    "? {a: 1}\n: c\n",
+    "<<: {catalog_version: 1.0.0}\n",
+    "x: *undefined\n",
+    "%YAML 1.1\n---\n",
+    "--- a\n--- b\n",
+    "x: 'unterminated\n",
+    "\tx: 1\n",
+    "x: [1, 2\n",
+    "x: \x00\n",
+    "- a\nb: c\n",
+    "x: !unknown y\n",
+]
+
+
+@st.composite
+def raw_documents(draw: st.DrawFn) -> bytes:
+    """The catalog file's bytes: valid, mutated, or broken at the text level."""
+    choice = draw(st.integers(0, 9))
+    if choice <= 3:
+        event("document: generated")
+        return dump(draw(catalogs()), draw).encode("utf-8", "surrogatepass")
+    if choice <= 6:
+        event("document: mutated structure")
+        return dump(draw(mutated_documents()), draw).encode("utf-8", "surrogatepass")
+    event("document: mutated text")
+    text = dump(draw(catalogs()), draw)
+    how = draw(
+        st.sampled_from(["cut", "splice", "nasty", "garbage", "bytes", "lines", "bom", "crlf"])
+    )
+    event(f"text mutation: {how}")
+    position = draw(st.integers(0, len(text)))
+    if how == "cut":
+        text = text[:position]
+    elif how == "splice":
+        text = (
+            text[:position]
+            + draw(st.one_of(text_piece, st.sampled_from(NASTY_YAML)))
+            + text[position:]
+        )
+    elif how == "nasty":
+        nasty = draw(st.sampled_from(NASTY_YAML))
+        text = draw(st.sampled_from([nasty + text, text + nasty]))
+    elif how == "garbage":
+        text = draw(st.text(max_size=200))
+    elif how == "bytes":
+        raw = text.encode("utf-8", "surrogatepass")
+        return draw(
+            st.one_of(
+                st.binary(max_size=200),
+                st.just(raw[:position] + draw(st.binary(min_size=1, max_size=4)) + raw[position:]),
+            )
+        )
+    elif how == "lines":
+        lines = text.splitlines(keepends=True) or [""]
+        index = draw(st.integers(0, len(lines) - 1))
+        if draw(st.booleans()):
+            lines.insert(index, lines[index])  # duplicate keys, mostly
+        else:
+            del lines[index]
+        text = "".join(lines)
+    elif how == "bom":
+        text = "\ufeff" + text
+    elif how == "crlf":
+        text = text.replace("\n", draw(st.sampled_from(["\r\n", "\r", "\u2028", "\x85"])))
+    return text.encode("utf-8", "surrogatepass")
+
+
+#: File names: the catalog's name reaches the generated headers and docstrings.
+FILE_NAMES = [
+    "catalog.yaml",
+    "catalog.yaml",
+    "catalog.yaml",
+    "my catalog.yml",
+    'q"""x\\.yaml',
+    "new\nline.yaml",
+    "line\u2028sep.yaml",
+    "{{x}}.yaml",
+    "\x1b[1m.yaml",
+]
+
+
+# --- checking one document -------------------------------------------------------------------
+
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def check_location(message: str, line: int, column: int, raw: bytes) -> None:
+    """Line and column are 1-based and inside the file (YAML's line breaks; bytes for UTF-8 errors)."""
+    text = raw.decode("utf-8-sig", "replace")
+    char_lines = _BREAKS.split(text)
+    byte_lines = raw.split(b"\n")
+    assert 1 <= line <= max(len(char_lines), len(byte_lines)), message
+    width = max(
+        len(char_lines[line - 1]) if line <= len(char_lines) else 0,
+        len(byte_lines[line - 1]) if line <= len(byte_lines) else 0,
+    )
+    assert 1 <= column <= width + 1, message
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def check_rejected(error: CatalogError, path: Path, raw: bytes) -> None:
+    assert error.diagnostics, "a CatalogError without diagnostics"
+    for diagnostic in error.diagnostics:
+        text = str(diagnostic)
+        assert diagnostic.file == str(path)
+        assert text.startswith(f"{path}:{diagnostic.line}:{diagnostic.column}: error: "), text
+        check_location(text, diagnostic.line, diagnostic.column, raw)
+    code, out, err = run_cli("validate", str(path))
+    assert code == 2, (code, out, err)
+    assert "Traceback" not in err and out == ""
+    assert err == str(error) + "\n"
+
+
+@dataclasses.dataclass
+class Argument:
+    """One argument of a call, and what must arrive on the wire for it (None: absent)."""
+
+    value: Any
+    wire: Any
+
+
+def wire_value(attribute: Attribute, value: Any, toggles: dict[str, bool]) -> Any:
+    """What the catalog says is sent for a valid `value` of `attribute`."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        return (
+            value.value if hasattr(value, "value") and not isinstance(value, (str, int)) else value
+        )
+    if attribute.redact and not toggles.get(attribute.redact.toggle, False):
+        return attribute.redact.placeholder
+    if attribute_type.base == "double":
+        return [float(v) for v in value] if attribute_type.is_array else float(value)
+    if attribute.max_length:
+        return truncate(value, attribute.max_length)
+    return value
+
+
+def draw_argument(
+    data: st.DataObject,
+    module: ModuleType,
+    attribute: Attribute,
+    toggles: dict[str, bool],
+    *,
+    metadata: bool,
+) -> Argument:
+    attribute_type = attribute.type
+    if not attribute.is_required and data.draw(st.booleans()):
+        return Argument(None, None)
+    value: Any
+    if attribute_type.is_enum:
+        member = data.draw(st.sampled_from(attribute_type.members))
+        enum_class = getattr(module, attribute_type.class_name or "")
+        value = data.draw(st.sampled_from([member.value, enum_class[member.name]]))
+    elif attribute_type.is_array:
+        value = data.draw(st.lists(scalar_values(attribute_type.base), max_size=3))
+        if attribute_type.base != "double" and data.draw(st.booleans()):
+            value = tuple(value)
+    elif attribute_type.base == "string" and attribute.max_length:
+        cap = attribute.max_length
+        # Past the cap: a drawn piece repeated (Hypothesis cannot draw huge texts directly).
+        longer = st.tuples(texts, st.integers(1, 40)).map(
+            lambda drawn: (drawn[0] * (cap // len(drawn[0]) + 1))[:cap] + drawn[0] * drawn[1]
+        )
+        value = data.draw(st.one_of(texts, longer))
+    else:
+        value = data.draw(scalar_values(attribute_type.base))
+    wire = wire_value(attribute, value, toggles)
+    # Unknown optional metadata is omitted: None, and for strings also "".
+    plain_string = attribute_type.base == "string" and not (
+        attribute_type.is_array or attribute_type.is_enum
+    )
+    if metadata and not attribute.is_required and plain_string and wire == "":
+        wire = None
+    return Argument(value, wire)
+
+
+def markup_outside_code(markdown: str) -> list[str]:
+    """Each `<` or `>` that Markdown would read as HTML rather than show as text.
+
+    A simplified CommonMark/GFM reading: table rows split at unescaped pipes, backslash
+    escapes, and code spans (a backtick run closed by the next run of the same length),
+    whose text is shown literally. Catalog text must only ever reach the page as entities.
+    """
+    found = []
+    for line in markdown.splitlines():
+        for cell in re.split(r"(?<!\\)\|", line):
+            index = 0
+            while index < len(cell):
+                char = cell[index]
+                if char == "\\":
+                    index += 2
+                elif char == "`":
+                    end = index
+                    while end < len(cell) and cell[end] == "`":
+                        end += 1
+                    run = cell[index:end]
+                    closing = re.compile(f"(?<!`){run}(?!`)").search(cell, end)
+                    index = closing.end() if closing else end
+                else:
+                    if char in "<>":
+                        found.append(line)
+                    index += 1
+    return found
+
+
+def strict_json(text: str) -> Any:
+    def reject(constant: str) -> Any:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=reject)
+
+
+def without_max_length(schema: Any) -> Any:
+    """The truncation marker may overrun `maxLength` (documented), so types are what is checked."""
+    if isinstance(schema, dict):
+        return {k: without_max_length(v) for k, v in schema.items() if k != "maxLength"}
+    if isinstance(schema, list):
+        return [without_max_length(v) for v in schema]
+    return schema
+
+
+def check_accepted(catalog: Catalog, path: Path, out: Path, data: st.DataObject) -> None:
+    code, stdout, stderr = run_cli("validate", str(path))
+    assert (code, stderr) == (0, ""), stderr
+    assert stdout.startswith(f"{path}: valid")
+    outputs = render(catalog)
+    assert render(load_catalog(path)) == outputs, "rendering is not deterministic"
+    write_outputs(outputs, out)
+    assert {o.path for o in outputs} == {
+        "__init__.py",
+        "events.py",
+        "EVENTS.md",
+        *(f"schemas/{e.name}.json" for e in catalog.events),
+    }
+
+    lint(out / "events.py")
+    compile((out / "__init__.py").read_text("utf-8"), str(out / "__init__.py"), "exec")
+    markdown = (out / "EVENTS.md").read_text("utf-8")
+    assert not [c for c in markdown if not c.isprintable() and c != "\n"], (
+        "raw control characters in EVENTS.md"
+    )
+    assert not markup_outside_code(markdown.split("\n", 1)[1]), "raw HTML in EVENTS.md"
+    schemas = {}
+    for event_ in catalog.events:
+        schema = strict_json((out / "schemas" / f"{event_.name}.json").read_text("utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["$id"] == f"{event_.name}.json"
+        schemas[event_.name] = without_max_length(schema)
+
+    module = import_generated(out)
+    try:
+        assert tuple(e.name for e in catalog.events) == module.EVENT_NAMES
+        assert catalog.version == module.CATALOG_VERSION
+        assert {t.name: t.default for t in catalog.toggles} == module.TOGGLES
+        emit_everything(catalog, module, schemas, data)
+    finally:
+        sys.modules.pop(module.__name__, None)
+
+
+def emit_everything(
+    catalog: Catalog, module: ModuleType, schemas: dict[str, Any], data: st.DataObject
+) -> None:
+    toggles = {t.name: data.draw(st.booleans()) for t in catalog.toggles}
+    fields = {
+        a.python_name: draw_argument(data, module, a, toggles, metadata=True)
+        for a in catalog.metadata_fields
+    }
+    metadata = module.Metadata(
+        **{name: arg.value for name, arg in fields.items() if arg.value is not None}
+    )
+    common = {
+        a.key: fields[a.python_name].wire
+        for a in catalog.metadata_fields
+        if fields[a.python_name].wire is not None
+    }
+    telemetry = Telemetry(OtelConfig(toggles=toggles), service_version="fuzz")
+    conversation = telemetry.conversation(metadata)
+    calls = []
+    for event_ in catalog.events:
+        arguments = {
+            a.python_name: draw_argument(data, module, a, toggles, metadata=False)
+            for a in event_.attributes
+        }
+        calls.append((event_, arguments))
+    try:
+        with telemetry.capture() as captured, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for event_, arguments in calls:
+                emitter: Callable[..., None] = getattr(module, event_.function_name)
+                emitter(
+                    conversation,
+                    **{n: a.value for n, a in arguments.items() if a.value is not None},
+                )
+    finally:
+        telemetry.shutdown()
+    assert [
+        str(w.message).split(" is deprecated")[0]
+        for w in caught
+        if w.category is DeprecationWarning
+    ] == [f"event {e.name}" for e in catalog.events if e.deprecated]
+    assert [c.name for c in captured] == [e.name for e in catalog.events]
+    computed = [a.key for a in catalog.common if a.computed]
+    for record, (event_, arguments) in zip(captured, calls, strict=True):
+        attributes = dict(record.attributes)
+        for key in computed:
+            assert TIMESTAMP.match(str(attributes.pop(key))), key
+        expected = {
+            **common,
+            **{
+                a.key: arguments[a.python_name].wire
+                for a in event_.attributes
+                if arguments[a.python_name].wire is not None
+            },
+        }
+        assert attributes == expected, event_.name
+        for key, value in attributes.items():
+            assert type(value) is type(expected[key]), key
+        jsonschema.validate(json.loads(json.dumps(dict(record.attributes))), schemas[event_.name])
+
+
+def lint(path: Path) -> None:
+    """`ruff check` with the project's settings (the pyproject.toml in the run's folder)."""
+    command = [RUFF, "check", "--no-cache", "--quiet", str(path)]
+    result = subprocess.run(command, cwd=path.parent, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- the property ----------------------------------------------------------------------------
+
+FUZZ_SETTINGS = settings(
+    max_examples=250,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.large_base_example,
+    ],
+)
+
+
+def note(label: str) -> None:
+    """Count `label` in Hypothesis's statistics, when running under Hypothesis."""
+    if currently_in_test_context():
+        event(label)
+
+
+class Workspace:
+    """A folder per document under `root`, which holds the project's ruff settings."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.counter = 0
+        self.accepted: list[Path] = []
+        self.rejected = 0
+        shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+
+    def check(self, raw: bytes, name: str, data: st.DataObject | None = None) -> None:
+        """One document: rejected with located diagnostics, or generated and working.
+
+        `data` draws the arguments of the emitters; only accepted documents need it.
+        """
+        self.counter += 1
+        work = self.root / f"c{self.counter}"
+        work.mkdir()
+        path = work / name
+        path.write_bytes(raw)
+        try:
+            catalog = load_catalog(path)
+        except CatalogError as error:
+            note("rejected")
+            check_rejected(error, path, raw)
+            self.rejected += 1
+            return
+        note("accepted")
+        assert data is not None, "an accepted document needs data to draw arguments"
+        check_accepted(catalog, path, work / "out", data)
+        self.accepted.append(work / "out" / "events.py")
+
+
+@pytest.mark.slow
+def test_bad_catalogs_never_crash_the_generator(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path)
+
+    @FUZZ_SETTINGS
+    @given(raw=raw_documents(), name=st.sampled_from(FILE_NAMES), data=st.data())
+    def check(raw: bytes, name: str, data: st.DataObject) -> None:
+        workspace.check(raw, name, data)
+
+    check()
+    # Both outcomes must be common, or the strategies have stopped exploring one of them.
+    total = len(workspace.accepted) + workspace.rejected
+    assert len(workspace.accepted) >= total // 10, (len(workspace.accepted), total)
+    assert workspace.rejected >= total // 4, (workspace.rejected, total)
+    step = max(len(workspace.accepted) // MYPY_SAMPLE, 1)
+    mypy_check(workspace.accepted[::step][:MYPY_SAMPLE], tmp_path)
+
+
+def mypy_check(paths: list[Path], cwd: Path) -> None:
+    """mypy --strict on generated modules (each in its own folder, so as its own package)."""
+    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
+    command += ["--python-version", "3.10", *(str(p.relative_to(cwd)) for p in paths)]
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"no issues found in {len(paths)} source files" in result.stdout, result.stdout
+
+
+# --- the checks can fail ---------------------------------------------------------------------
+
+#: A catalog that exercises what each sabotage below breaks: hostile text, a double, a cap.
+CONTROL_CATALOG = '''\
+catalog_version: 1.0.0
+description: 'He said """hi""" \\ {{ x }} </script><script>alert(1)</script>'
+attributes:
+  - key: ratio
+    type: double
+    description: 'A "ratio" with a trailing quote"'
+  - key: text
+    type: string
+    description: '`unclosed </script><script>alert(1)</script>'
+    max_length: 16
+    examples: ['<b>bold</b>']
+events:
+  - name: thing.done
+    description: Done.
+    attributes:
+      - {ref: ratio, requirement: required}
+      - {ref: text, requirement: required}
+'''
+
+
+def _naive_docstring(text: str, indent: int) -> str:
+    return text
+
+
+def _wire_value_without_float(attribute: Attribute) -> str:
+    name = attribute.python_name
+    return f"truncate({name}, {attribute.max_length})" if attribute.max_length else name
+
+
+def _naive_md(text: object) -> str:
+    return str(text)
+
+
+@pytest.mark.parametrize(
+    ("target", "replacement"),
+    [
+        ("docstring", _naive_docstring),  # quotes end the docstring: ruff / import fail
+        ("wire_value", _wire_value_without_float),  # a double sent as an int
+        ("md", _naive_md),  # catalog text becomes HTML in EVENTS.md
+    ],
+)
+def test_the_checks_catch_a_broken_generator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, replacement: object
+) -> None:
+    monkeypatch.setattr(importlib.import_module("codex_otel.generator.render"), target, replacement)
+    workspace = Workspace(tmp_path)
+
+    # No shrinking: each step would regenerate, import and lint the module again.
+    @settings(FUZZ_SETTINGS, max_examples=25, phases=[Phase.generate])
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        workspace.check(CONTROL_CATALOG.encode(), "control.yaml", data)
+
+    with pytest.raises((AssertionError, SyntaxError)):
+        check()
+
+
+def test_the_checks_catch_misplaced_diagnostics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = b"catalog_version: 1.0.0\nattributes: []\nevents: [1, 2\n"
+    workspace = Workspace(tmp_path)
+    workspace.check(document, "x.yaml")
+    assert workspace.rejected == 1
+    source = importlib.import_module("codex_otel.generator.source")
+    # Off by one: YAML's marks are 0-based, diagnostics 1-based.
+    monkeypatch.setattr(source, "_position", lambda mark: (mark.line, mark.column))
+    with pytest.raises(AssertionError):
+        workspace.check(document, "y.yaml")
+
+
+# --- what the property found ------------------------------------------------------------------
+
+
+def _catalog(attributes: str, common: str = "", uses: str = "") -> str:
+    """A small catalog: attribute definitions, an optional common group, one event."""
+    text = "catalog_version: 1.0.0\ntoggles:\n  show: {default: false, description: d}\n"
+    text += f"attributes:\n{attributes}"
+    if common:
+        text += f"common:\n  attributes:\n{common}"
+    return (
+        text + f"events:\n  - name: e\n    description: d\n    attributes:\n{uses or '      []'}\n"
+    )
+
+
+_ENUM = "{members: [{value: a, description: m}]}"
+
+#: (document, file name, a phrase every rejection must contain; None: must be accepted).
+FOUND: dict[str, tuple[str, str, str | None]] = {
+    "file name with a line break ends the header comment": (
+        _catalog("  []\n"),
+        "new\nline.yaml",
+        None,
+    ),
+    "lone surrogate in class docstrings and JSON": (
+        _catalog(
+            f'  - {{key: k, type: {_ENUM}, description: "\\ud800"}}\n',
+            "    - {ref: k, requirement: required}\n",
+        ).replace("description: d\n    attributes", 'description: "\\udfff"\n    attributes'),
+        "catalog.yaml",
+        None,
+    ),
+    "recursive alias": ("x: &a [*a]\n" + _catalog("  []\n"), "c.yaml", "alias refers"),
+    "deep nesting": ("x: " + "[" * 3000 + "]" * 3000 + "\n", "c.yaml", "nests too deeply"),
+    "impossible date": ("x: 2025-13-45\n" + _catalog("  []\n"), "c.yaml", "cannot read"),
+    "5000-digit integer": ("x: " + "9" * 5000 + "\n", "c.yaml", "cannot read"),
+    "list example of an enum": (
+        _catalog(f"  - {{key: k, type: {_ENUM}, description: d, examples: [[a]]}}\n"),
+        "c.yaml",
+        "is not a enum",
+    ),
+    "date example on a reference": (
+        _catalog(
+            "  - {key: k, type: string, description: d}\n",
+            uses="      - {ref: k, requirement: required, examples: [[2025-01-01]]}",
+        ),
+        "c.yaml",
+        "is not a string",
+    ),
+    "16.0 as a cap": (
+        _catalog("  - {key: k, type: string, description: d, max_length: 16.0}\n"),
+        "c.yaml",
+        "expected integer, found float",
+    ),
+    "1.0 as an enum value": (
+        _catalog(
+            "  - {key: k, type: {members: [{value: 1.0, id: ONE, description: m}]}, description: d}\n"
+        ),
+        "c.yaml",
+        "found float",
+    ),
+    "enum, double and cap in the common group": (
+        _catalog(
+            f"  - {{key: kind, type: {_ENUM}, description: d}}\n"
+            "  - {key: ratio, type: double, description: d}\n"
+            "  - {key: note, type: string, description: d, max_length: 16}\n",
+            "    - {ref: kind, requirement: required}\n"
+            "    - {ref: ratio, requirement: optional}\n"
+            "    - {ref: note, requirement: optional}\n",
+        ),
+        "c.yaml",
+        None,
+    ),
+    "redaction in the common group": (
+        _catalog(
+            "  - {key: k, type: string, description: d, redact: {toggle: show, placeholder: x}}\n",
+            "    - {ref: k, requirement: required}\n",
+        ),
+        "c.yaml",
+        "common group's metadata is sent as given",
+    ),
+    "ambiguous parameter l": (
+        _catalog(
+            "  - {key: l, type: string, description: d}\n",
+            uses="      - {ref: l, requirement: required}",
+        ),
+        "c.yaml",
+        "ambiguous",
+    ),
+    "ambiguous enum class I": (
+        _catalog(f"  - {{key: i, type: {_ENUM}, description: d}}\n"),
+        "c.yaml",
+        "ambiguous",
+    ),
+    "ambiguous enum member O": (
+        _catalog("  - {key: k, type: {members: [{value: o, description: m}]}, description: d}\n"),
+        "c.yaml",
+        "ambiguous",
+    ),
+    "enum class shadowing an import": (
+        _catalog(f"  - {{key: class_var, type: {_ENUM}, description: d}}\n"),
+        "c.yaml",
+        "'ClassVar' is already used",
+    ),
+    "enum class that is a keyword": (
+        _catalog(f"  - {{key: 'true', type: {_ENUM}, description: d}}\n"),
+        "c.yaml",
+        "keyword",
+    ),
+    "enum class shadowing a builtin": (
+        _catalog(f"  - {{key: deprecation_warning, type: {_ENUM}, description: d}}\n"),
+        "c.yaml",
+        "builtin",
+    ),
+    "metadata field to_attributes": (
+        _catalog(
+            "  - {key: to_attributes, type: string, description: d}\n",
+            "    - {ref: to_attributes, requirement: required}\n",
+        ),
+        "c.yaml",
+        "reserved",
+    ),
+    "NaN and infinity as examples": (
+        _catalog("  - {key: k, type: double, description: d, examples: [.nan, -.inf]}\n"),
+        "c.yaml",
+        "is not a double",
+    ),
+    "quote before trailing spaces ends a one-line docstring": (
+        _catalog(
+            "  - {key: k, type: {members: [{value: a, description: 'quote\" '}]},"
+            " description: 'also\"  '}\n",
+            uses="      - {ref: k, requirement: required}",
+        ),
+        "c.yaml",
+        None,
+    ),
+    "stray backtick pairs with a code span and frees its HTML": (
+        _catalog(
+            "  - key: k\n    type: {members: [{value: '</script><script>x()</script>', id: X,"
+            " description: m}]}\n    description: '`oops'\n",
+            uses="      - {ref: k, requirement: required}",
+        ),
+        "c.yaml",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FOUND))
+def test_what_the_property_found_stays_fixed(tmp_path: Path, case: str) -> None:
+    document, name, phrase = FOUND[case]
+    workspace = Workspace(tmp_path)
+    if phrase is not None:
+        workspace.check(document.encode("utf-8", "surrogatepass"), name)
+        assert workspace.rejected == 1
+        path = workspace.root / f"c{workspace.counter}" / name
+        with pytest.raises(CatalogError, match=re.escape(phrase)):
+            load_catalog(path)
+        return
+
+    @settings(FUZZ_SETTINGS, max_examples=10, phases=[Phase.generate])
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        workspace.check(document.encode("utf-8", "surrogatepass"), name, data)
+
+    check()
+    assert workspace.accepted

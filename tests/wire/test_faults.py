@@ -1,0 +1,441 @@
+"""Collector faults: no exception reaches the caller, emit stays cheap, memory and shutdown
+stay bounded, and delivery resumes when the collector comes back.
+
+Recovery (the collector comes back): down at start, killed mid-stream and restarted,
+throttled (503 / 429 with Retry-After, gRPC UNAVAILABLE / RESOURCE_EXHAUSTED with
+RetryInfo), one reset connection. The exporters retry a failed batch with backoff (about
+1 s, then 2 s, ... within the exporter's `timeout`), so a batch that failed while the
+collector was away is delivered by a later attempt, and later batches follow.
+
+Outages (the collector stays broken): refused, blackhole, always 503 / 429 /
+UNAVAILABLE, resets, an untrusted certificate. Each one with `max_queue_size = 512`,
+`max_export_batch_size = 128`, `timeout = 1`, `shutdown_timeout = 0.5`:
+(a) the emit latency, measured interleaved with a healthy pipeline, stays within 5x;
+(b) a flood is dropped and counted, the queue stays at 512, one warning is logged;
+(c) shutdown returns within `shutdown_timeout` + 1.5 s.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from wire.conftest import TelemetryFactory
+from wire.wirekit import (
+    ENVIRON,
+    TRANSPORTS,
+    Transport,
+    compare_emit_latency,
+    endpoint_at,
+    exporter_table,
+    metadata,
+    otel_toml,
+    start_receiver,
+)
+
+from codex_otel.generated import events
+from codex_otel.runtime import Telemetry
+from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, Recorder, TlsCerts, unused_port
+from receivers.fixtures import ReceiverFactory
+
+pytestmark = [pytest.mark.wire, pytest.mark.faults]
+
+#: Shutdown may take this much longer than `shutdown_timeout` (thread hand-over, abort).
+MARGIN = 1.5
+#: Emit latency with a fault / without, medians of interleaved samples.
+LATENCY_RATIO = 5.0
+QUEUE = 512
+BATCH = 128
+SHUTDOWN_TIMEOUT = 0.5
+
+
+def emit_many(telemetry: Telemetry, conversation_id: str, count: int) -> None:
+    conversation = telemetry.conversation(metadata(conversation_id))
+    for attempt in range(count):
+        events.api_request(conversation, attempt=attempt, duration_ms=0)
+
+
+def arrivals(receiver: Recorder) -> collections.Counter[tuple[str, int]]:
+    return collections.Counter(
+        (str(r.attributes["conversation.id"]), int(str(r.attributes["attempt"])))
+        for r in receiver.received_records()
+    )
+
+
+def ids(conversation_id: str, count: int) -> set[tuple[str, int]]:
+    return {(conversation_id, attempt) for attempt in range(count)}
+
+
+def recovery_toml(transport: Transport, endpoint: str) -> str:
+    # A realistic exporter timeout: long enough for a retry after the first backoff.
+    return otel_toml(
+        exporter_table(transport, endpoint, timeout=5), shutdown_timeout=5, schedule_delay_ms=20
+    )
+
+
+# --- the collector comes back ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_collector_down_at_start_then_up(
+    transport: Transport, otlp_receivers: ReceiverFactory, start_telemetry: TelemetryFactory
+) -> None:
+    port = unused_port()
+    telemetry = start_telemetry(recovery_toml(transport, endpoint_at(transport, port)))
+    emit_many(telemetry, "while-down", 20)
+    assert not telemetry.force_flush(0.3)  # nothing listens: the export cannot succeed
+
+    receiver = start_receiver(otlp_receivers, transport, port=port)
+    came_up = time.monotonic()
+    emit_many(telemetry, "after-up", 20)
+    assert receiver.wait_for(40, timeout=10)
+    print(f"{transport}: delivered {time.monotonic() - came_up:.2f}s after the collector came up")
+    assert telemetry.shutdown()
+
+    got = arrivals(receiver)
+    assert set(got) == ids("while-down", 20) | ids("after-up", 20)  # the retry delivered both
+    assert max(got.values()) == 1
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_collector_killed_mid_stream_and_restarted(
+    transport: Transport, otlp_receivers: ReceiverFactory, start_telemetry: TelemetryFactory
+) -> None:
+    receiver = start_receiver(otlp_receivers, transport)
+    telemetry = start_telemetry(recovery_toml(transport, receiver.endpoint))
+    emit_many(telemetry, "before", 50)
+    # Acknowledged, not only received: a collector killed between receiving a batch and
+    # answering makes the client send it again (OTLP delivery is at-least-once).
+    assert telemetry.force_flush()
+    assert receiver.record_count() == 50
+
+    receiver.stop()  # listener and open (keep-alive) connections closed
+    emit_many(telemetry, "while-down", 50)
+    assert not telemetry.force_flush(0.3)
+    receiver.start()  # the same port
+    restarted = time.monotonic()
+    emit_many(telemetry, "after-restart", 50)
+    assert receiver.wait_for(150, timeout=10)
+    print(f"{transport}: delivered {time.monotonic() - restarted:.2f}s after the restart")
+    assert telemetry.shutdown()
+
+    got = arrivals(receiver)
+    assert set(got) == ids("before", 50) | ids("while-down", 50) | ids("after-restart", 50)
+    assert max(got.values()) == 1
+    assert telemetry.stats.export_failures == 0  # retried, not given up
+
+
+@pytest.mark.parametrize(
+    ("transport", "code", "delay"),
+    [
+        pytest.param("http-binary", 503, 2, id="http-binary-503-retry-after-2"),
+        pytest.param("http-json", 429, 0, id="http-json-429-retry-after-0"),
+        pytest.param("grpc", "UNAVAILABLE", 2, id="grpc-unavailable-retryinfo-2"),
+        pytest.param("grpc", "RESOURCE_EXHAUSTED", 0, id="grpc-exhausted-retryinfo-0"),
+    ],
+)
+def test_throttled_export_is_retried_when_the_collector_says(
+    transport: Transport,
+    code: Any,
+    delay: int,
+    otlp_receivers: ReceiverFactory,
+    start_telemetry: TelemetryFactory,
+) -> None:
+    receiver = start_receiver(otlp_receivers, transport)
+    if isinstance(receiver, OtlpHttpReceiver):
+        receiver.respond_with_status(code, times=1, retry_after=delay)
+    else:
+        receiver.fail_with(code, times=1, retry_delay=delay)
+    telemetry = start_telemetry(recovery_toml(transport, receiver.endpoint))
+    emit_many(telemetry, "throttled", 10)
+
+    assert receiver.wait_for_faults(1)
+    refused = time.monotonic()
+    assert receiver.wait_for(10, timeout=delay + 5)
+    waited = time.monotonic() - refused
+    print(f"{transport} {code}: retried after {waited:.2f}s (asked: {delay}s)")
+    # Without the header, the first backoff would be 0.8-1.2 s: the wait is the one asked.
+    if delay:
+        assert waited > delay * 0.85
+    else:
+        assert waited < 0.7
+    assert telemetry.shutdown()
+
+    assert set(arrivals(receiver)) == ids("throttled", 10)
+    assert receiver.record_count() == 10  # the refused attempt is not counted twice
+    assert [r.accepted for r in receiver.requests] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("transport", "stage"), [("http-binary", "accept"), ("http-json", "headers")]
+)
+def test_one_reset_connection_is_retried(
+    transport: Transport,
+    stage: str,
+    otlp_receivers: ReceiverFactory,
+    start_telemetry: TelemetryFactory,
+) -> None:
+    receiver = otlp_receivers.http()
+    receiver.reset_connections(times=1, stage=stage)
+    telemetry = start_telemetry(recovery_toml(transport, receiver.endpoint))
+    emit_many(telemetry, "reset", 10)
+    assert receiver.wait_for(10)
+    assert telemetry.shutdown()
+
+    assert receiver.applied_faults == [f"reset@{stage}"]
+    got = arrivals(receiver)
+    assert set(got) == ids("reset", 10)
+    assert max(got.values()) == 1
+
+
+# --- the collector stays broken ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A broken collector: `open` starts it and returns (endpoint, receiver or None)."""
+
+    name: str
+    transport: Transport
+    open: Callable[[ReceiverFactory, TlsCerts], tuple[str, Recorder | None]]
+    tls: bool = False
+
+
+def _down(transport: Transport) -> Callable[[ReceiverFactory, TlsCerts], tuple[str, None]]:
+    def open_(receivers: ReceiverFactory, untrusted: TlsCerts) -> tuple[str, None]:
+        return endpoint_at(transport, unused_port()), None
+
+    return open_
+
+
+def _http(
+    fault: Callable[[OtlpHttpReceiver], None], *, tls: bool = False
+) -> Callable[[ReceiverFactory, TlsCerts], tuple[str, Recorder]]:
+    def open_(receivers: ReceiverFactory, untrusted: TlsCerts) -> tuple[str, Recorder]:
+        receiver = receivers.http(tls=untrusted if tls else None)
+        fault(receiver)
+        return receiver.endpoint, receiver
+
+    return open_
+
+
+def _grpc(
+    fault: Callable[[OtlpGrpcReceiver], None], *, tls: bool = False
+) -> Callable[[ReceiverFactory, TlsCerts], tuple[str, Recorder]]:
+    def open_(receivers: ReceiverFactory, untrusted: TlsCerts) -> tuple[str, Recorder]:
+        receiver = receivers.grpc(tls=untrusted if tls else None)
+        fault(receiver)
+        return receiver.endpoint, receiver
+
+    return open_
+
+
+def _nothing(receiver: object) -> None:
+    pass
+
+
+OUTAGES = [
+    Outage("refused", "http-binary", _down("http-binary")),
+    Outage("refused", "http-json", _down("http-json")),
+    Outage("refused", "grpc", _down("grpc")),
+    Outage("blackhole", "http-binary", _http(lambda r: r.blackhole(stage="request"))),
+    Outage("blackhole-at-accept", "http-json", _http(lambda r: r.blackhole(stage="accept"))),
+    Outage("blackhole", "grpc", _grpc(lambda r: r.hang())),
+    Outage("always-503", "http-binary", _http(lambda r: r.fail_always(503))),
+    Outage("always-429-retry-after", "http-json", _http(lambda r: r.fail_always(429, retry_after=1))),
+    Outage("always-unavailable", "grpc", _grpc(lambda r: r.fail_always("UNAVAILABLE"))),
+    Outage("resets", "http-binary", _http(lambda r: r.reset_connections(times=None))),
+    Outage("resets-after-headers", "http-json",
+           _http(lambda r: r.reset_connections(times=None, stage="headers"))),
+    Outage("untrusted-certificate", "http-binary", _http(_nothing, tls=True), tls=True),
+    Outage("untrusted-certificate", "http-json", _http(_nothing, tls=True), tls=True),
+    Outage("untrusted-certificate", "grpc", _grpc(_nothing, tls=True), tls=True),
+]  # fmt: skip
+
+
+@pytest.fixture
+def pkis(tls_certs: TlsCerts, untrusted_tls_certs: TlsCerts) -> tuple[TlsCerts, TlsCerts]:
+    """(the PKI the client trusts, an unrelated one the broken collector shows)."""
+    return tls_certs, untrusted_tls_certs
+
+
+def outage_toml(transport: Transport, endpoint: str, *, trust: TlsCerts | None = None) -> str:
+    return otel_toml(
+        exporter_table(transport, endpoint, timeout=1, ca=trust),
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        schedule_delay_ms=20,
+        max_queue_size=QUEUE,
+        max_export_batch_size=BATCH,
+    )
+
+
+def queue_length(telemetry: Telemetry) -> int:
+    """Records waiting in the batch processor (SDK-private: `_batch_processor._queue`)."""
+    pipeline: Any = telemetry._pipeline
+    return len(pipeline._processor._batch_processor._queue)
+
+
+def drop_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "codex_otel" and "dropped" in r.getMessage() and "queue" in r.getMessage()
+    ]
+
+
+def check_drops(telemetry: Telemetry, emitted: int) -> None:
+    """Everything the queue could not hold was dropped and counted, not buffered."""
+    stats = telemetry.stats
+    # In memory at most: the queue, plus one batch per export the worker started.
+    held = QUEUE + (stats.export_failures + 1) * BATCH
+    assert emitted - held <= stats.dropped_queue_full <= emitted - QUEUE
+    assert queue_length(telemetry) <= QUEUE
+    assert stats.emit_errors == 0
+
+
+@pytest.mark.parametrize("outage", OUTAGES, ids=lambda o: f"{o.transport}-{o.name}")
+def test_outage_keeps_emit_cheap_and_everything_bounded(
+    outage: Outage,
+    otlp_receivers: ReceiverFactory,
+    pkis: tuple[TlsCerts, TlsCerts],
+    start_telemetry: TelemetryFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    tls_certs, untrusted_tls_certs = pkis
+    transport = outage.transport
+    healthy_receiver = start_receiver(otlp_receivers, transport)
+    healthy = start_telemetry(outage_toml(transport, healthy_receiver.endpoint))
+    endpoint, receiver = outage.open(otlp_receivers, untrusted_tls_certs)
+    # For the certificate outage the client trusts our CA; the collector shows another one.
+    faulty = start_telemetry(
+        outage_toml(transport, endpoint, trust=tls_certs if outage.tls else None)
+    )
+    good = healthy.conversation(metadata("healthy"))
+    bad = faulty.conversation(metadata("faulty"))
+
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        # (a) as the fault begins: the worker is busy failing, retrying, handshaking.
+        fresh = compare_emit_latency(good, bad, 200)
+        # (b) a flood while the collector stays broken.
+        flood = 5_000
+        for attempt in range(flood):
+            events.api_request(bad, attempt=attempt, duration_ms=0)
+        check_drops(faulty, 200 + flood)
+        # (a) again with the queue full: every emit now drops the oldest record.
+        full = compare_emit_latency(good, bad, 300)
+
+        # (c) shutdown gives up in time and says so; it does not raise.
+        began = time.monotonic()
+        delivered = faulty.shutdown()
+        took = time.monotonic() - began
+    print(f"{transport} {outage.name}: fresh {fresh}; queue full {full}; shutdown {took:.2f}s")
+    assert fresh.median_ratio < LATENCY_RATIO, str(fresh)
+    assert full.median_ratio < LATENCY_RATIO, str(full)
+    assert not delivered
+    assert took < SHUTDOWN_TIMEOUT + MARGIN
+
+    assert len(drop_warnings(caplog)) == 1
+    ours = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
+    assert len(ours) == len(set(ours)), "a codex_otel warning was repeated"
+
+    # The healthy pipeline measured alongside really exported all its events.
+    assert healthy.shutdown()
+    assert healthy_receiver.record_count() == 500
+    if receiver is not None:
+        assert receiver.record_count() == 0
+        if outage.tls and isinstance(receiver, OtlpHttpReceiver):
+            assert receiver.tls_errors, "no handshake was refused"
+
+
+FLOOD_SCRIPT = """
+import gc, json, logging, sys, time, tracemalloc
+from codex_otel.generated import events
+from codex_otel.runtime import Telemetry, load_config
+
+class Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+warnings = Warnings()
+logging.getLogger("codex_otel").addHandler(warnings)
+toml, environ, warm, flood = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+telemetry = Telemetry(load_config(text=toml, environ=environ), service_version="flood")
+conversation = telemetry.conversation(events.Metadata(
+    conversation_id="flood", app_version="0.42.0", terminal_type="vscode/1.95.0",
+    model="gpt-5-codex", slug="gpt-5-codex"))
+for attempt in range(warm):  # steady state: the queue is full
+    events.api_request(conversation, attempt=attempt, duration_ms=0)
+gc.collect()
+tracemalloc.start()
+baseline = tracemalloc.get_traced_memory()[0]
+for attempt in range(flood):
+    events.api_request(conversation, attempt=attempt, duration_ms=0)
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+queue = len(telemetry._pipeline._processor._batch_processor._queue)
+began = time.monotonic()
+delivered = telemetry.shutdown()
+took = time.monotonic() - began
+stats = telemetry.stats
+print(json.dumps({
+    "growth": peak - baseline, "queue": queue, "delivered": delivered, "shutdown": took,
+    "dropped": stats.dropped_queue_full, "failures": stats.export_failures,
+    "emit_errors": stats.emit_errors, "warnings": warnings.messages,
+}))
+"""
+
+
+@pytest.mark.slow
+def test_memory_stays_bounded_under_a_flood_while_the_collector_is_down(tmp_path: Path) -> None:
+    """50,000 events per transport while nothing listens, under tracemalloc.
+
+    Each flood runs in its own process, both at once: tracemalloc there sees only the
+    client (no receiver in the process), and it slows emitting about fourfold.
+    """
+    flood, warm = 50_000, 2 * QUEUE
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    runs = {}
+    for transport in ("http-binary", "grpc"):
+        toml = outage_toml(transport, endpoint_at(transport, unused_port()))
+        # stderr to a file: a pipe nobody reads yet could fill up and stall the process.
+        stderr = (tmp_path / f"{transport}.stderr").open("w")
+        runs[transport] = subprocess.Popen(
+            [
+                *(sys.executable, "-c", textwrap.dedent(FLOOD_SCRIPT), toml),
+                *(json.dumps(ENVIRON), str(warm), str(flood)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=environ,
+        )
+        stderr.close()  # the child has its own copy
+    for transport, process in runs.items():
+        out, _ = process.communicate(timeout=120)
+        assert process.returncode == 0, (tmp_path / f"{transport}.stderr").read_text()
+        run = json.loads(out)
+        print(f"{transport}: {flood} events, peak growth {run['growth'] / 1e6:.2f} MB, {run}")
+        # Unbounded, 50,000 records would hold about 65 MB (~1.3 kB each, measured).
+        assert run["growth"] < 8_000_000, transport
+        assert run["queue"] <= QUEUE
+        held = QUEUE + (run["failures"] + 1) * BATCH
+        assert warm + flood - held <= run["dropped"] <= warm + flood - QUEUE
+        assert run["emit_errors"] == 0
+        assert len([m for m in run["warnings"] if "queue is full" in m]) == 1, run["warnings"]
+        assert len(run["warnings"]) == len(set(run["warnings"]))
+        assert not run["delivered"]
+        assert run["shutdown"] < SHUTDOWN_TIMEOUT + MARGIN
