@@ -27,9 +27,11 @@ from codex_otel.runtime import invalid_argument
 from .outcomes import (
     ResponseLike,
     cf_ray,
+    discard_coroutine,
     error_response,
     error_status,
     error_text,
+    refuse_awaitable,
     response_status,
 )
 from .recorder import Recorder
@@ -93,6 +95,7 @@ def run_request(
     except Exception as error:
         record_attempt(recorder, attempt, start, None, error)
         raise
+    refuse_awaitable(response, "log_request")
     record_attempt(recorder, attempt, start, response, None)
     return response
 
@@ -108,7 +111,7 @@ async def run_request_async(
     try:
         check_attempt(attempt)
     except TypeError:
-        _discard(request)
+        discard_coroutine(request)
         raise
     start = recorder.now()
     try:
@@ -121,13 +124,6 @@ async def run_request_async(
         raise
     record_attempt(recorder, attempt, start, response, None)
     return response
-
-
-def _discard(request: object) -> None:
-    """Close a coroutine that will never be awaited, so Python does not warn about it."""
-    close = getattr(request, "close", None)
-    if inspect.iscoroutine(request) and callable(close):
-        close()
 
 
 class RequestAttempt:

@@ -20,6 +20,7 @@ methods raise as the generated emitters do (only while recording).
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -94,29 +95,31 @@ class EventManager:
     def conversation_starts(  # noqa: PLR0917 - the seed's parameter list; keywords welcome
         self,
         provider_name: str,
-        reasoning_effort: str | None,
-        reasoning_summary: str,
+        reasoning_effort: str | enum.Enum | None,
+        reasoning_summary: str | enum.Enum,
         context_window: int | None,
         max_output_tokens: int | None,
         auto_compact_token_limit: int | None,
-        approval_policy: str,
-        sandbox_policy: str,
+        approval_policy: str | enum.Enum,
+        sandbox_policy: str | enum.Enum,
         mcp_servers: Sequence[str],
         active_profile: str | None = None,
     ) -> None:
         """The conversation started. `mcp_servers` are joined with ", " (a single string is
-        taken as already joined). None values are omitted from the event."""
+        taken as already joined). None values are omitted from the event. An application's
+        own enum members stand for their values, as the seed writes its enums with
+        `to_string()`."""
         servers = mcp_servers if isinstance(mcp_servers, str) else ", ".join(mcp_servers)
         events.conversation_starts(
             self.conversation,
             provider_name=provider_name,
-            reasoning_effort=reasoning_effort,
-            reasoning_summary=reasoning_summary,
+            reasoning_effort=_enum_value(reasoning_effort),
+            reasoning_summary=_enum_value(reasoning_summary),
             context_window=context_window,
             max_output_tokens=max_output_tokens,
             auto_compact_token_limit=auto_compact_token_limit,
-            approval_policy=approval_policy,
-            sandbox_policy=sandbox_policy,
+            approval_policy=_enum_value(approval_policy),
+            sandbox_policy=_enum_value(sandbox_policy),
             mcp_servers=servers,
             active_profile=active_profile,
         )
@@ -168,16 +171,19 @@ class EventManager:
         self,
         source: Iterable[E],
         *,
+        idle_timeout: float | None = None,
         output_item_validator: OutputItemValidator = is_response_item,
         tool_tokens: ToolTokenCounter = no_tool_tokens,
     ) -> Generator[E, None, None]:
         """Pass `source`'s server-sent events through, recording each one.
 
-        No idle timeout is enforced: set the HTTP client's read timeout; a timeout it
-        raises is recorded as the idle timeout. See `sse` for the classification.
+        With `idle_timeout` (seconds), raise `SSEIdleTimeout` when no event arrives in
+        time; the read is then abandoned on a helper thread, so set the HTTP client's read
+        timeout as well. A timeout the client raises is recorded as the idle timeout too.
+        See `sse` for the classification.
         """
         options = StreamOptions(output_item_validator, tool_tokens)
-        return sse.stream(self._recorder, source, options)
+        return sse.stream(self._recorder, source, options, idle_timeout)
 
     def log_sse_stream_async(
         self,
@@ -228,7 +234,7 @@ class EventManager:
 
     # --- codex.user_prompt -----------------------------------------------------------
 
-    def user_prompt(self, items: str | Iterable[prompts.InputItem]) -> None:
+    def user_prompt(self, items: str | prompts.InputItem | Iterable[prompts.InputItem]) -> None:
         """The user's prompt: the text items of `items`, concatenated (see `prompts`).
 
         `prompt_length` counts characters (code points). The prompt text is redacted by
@@ -351,3 +357,12 @@ class EventManager:
             success="false",
             output=_text(error),
         )
+
+
+@overload
+def _enum_value(value: str | enum.Enum) -> str: ...
+@overload
+def _enum_value(value: str | enum.Enum | None) -> str | None: ...
+def _enum_value(value: str | enum.Enum | None) -> str | None:
+    """An enum member's value (`ReasoningEffort.HIGH` -> "high"); a string or None as it is."""
+    return str(value.value) if isinstance(value, enum.Enum) else value

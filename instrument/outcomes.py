@@ -16,6 +16,7 @@ Reading an attribute never raises out of this module: a property that raises cou
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from typing import Protocol, TypeAlias
 
@@ -128,3 +129,24 @@ def is_timeout(error: BaseException) -> bool:
     if isinstance(error, TimeoutError):
         return True
     return any(cls.__name__.endswith(_TIMEOUT_SUFFIXES) for cls in type(error).__mro__)
+
+
+def discard_coroutine(value: object) -> None:
+    """Close a coroutine that will never be awaited, so Python does not warn about it."""
+    if inspect.iscoroutine(value):
+        value.close()
+
+
+def refuse_awaitable(value: object, wrapper: str) -> None:
+    """Raise `TypeError` when a sync wrapper's callable gave an awaitable.
+
+    An async function called by a sync wrapper returns at once, unawaited: recording that as
+    a 0 ms success would be a lie, so nothing is recorded and the caller is told which
+    wrapper to use.
+    """
+    if inspect.isawaitable(value):
+        discard_coroutine(value)
+        raise TypeError(
+            f"{wrapper}: the callable returned an awaitable ({type(value).__name__}); "
+            f"use {wrapper}_async for async functions"
+        )

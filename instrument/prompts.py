@@ -9,8 +9,9 @@ skips the others (images, files). Items here may be:
   enum whose value is one of those);
 - a bare string, which is text.
 
-A whole prompt given as one string is taken as it is. Items are not searched
-recursively: pass the content parts of a message, not the message.
+A whole prompt given as one string is taken as it is, and a single item (a mapping or an
+item object) as a list of one. Items are not searched recursively: pass the content parts
+of a message, not the message.
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ def _text_of(item: object) -> str | None:
     return None
 
 
-def prompt_text(items: str | Iterable[InputItem]) -> str:
+def prompt_text(items: str | InputItem | Iterable[InputItem]) -> str:
     """The prompt: the text items' text, concatenated."""
     if isinstance(items, str):
         return items
+    # A mapping is iterable too, but over its keys: one item must not read as its keys.
+    if isinstance(items, Mapping) or not isinstance(items, Iterable):
+        items = [items]
     return "".join(text for text in map(_text_of, items) if text is not None)

@@ -22,13 +22,18 @@ A `response.completed` event with JSON data also emits the `response.completed` 
 (`completion.py`) right after its own event, so the token counts are recorded even when
 the consumer stops reading at that event.
 
-Idle timeout. The async form enforces it itself (`idle_timeout` seconds per item, default
-300 as Codex's `stream_idle_timeout_ms`; None disables it) and raises `SSEIdleTimeout`, a
-`TimeoutError`, when it expires. The sync form cannot interrupt a blocking read: set the
-HTTP client's read timeout (e.g. `httpx.Timeout(..., read=300)`) instead. In both forms a
-timeout raised by the underlying iterator (`TimeoutError`, `socket.timeout`,
-`httpx.ReadTimeout`, `requests.Timeout`, ...: see `outcomes.is_timeout`) is recorded as the
-idle timeout and re-raised unchanged, so the caller's own error handling keeps working.
+Idle timeout: `idle_timeout` seconds to wait for each item, after which the wrapper records
+`idle timeout waiting for SSE` and raises `SSEIdleTimeout`, a `TimeoutError`. The async form
+enforces it in the caller's own task (default 300 s, Codex's `stream_idle_timeout_ms`; None
+disables it), so a source that holds a cancel scope or sets context variables keeps working;
+on expiry the pending read is cancelled. The sync form has no limit by default (None), since
+a blocking read cannot be interrupted: with a number, each item is read on a helper thread
+(in a copy of the caller's context) that the caller stops waiting for at the deadline; the
+read itself goes on until the source returns, so set the HTTP client's read timeout too
+(e.g. `httpx.Timeout(..., read=300)`). In both forms a timeout raised by the underlying
+iterator (`TimeoutError`, `socket.timeout`, `httpx.ReadTimeout`, `requests.Timeout`, ...:
+see `outcomes.is_timeout`) is recorded as the idle timeout and re-raised unchanged, so the
+caller's own error handling keeps working.
 
 An interruption (`KeyboardInterrupt`, `asyncio.CancelledError`) emits nothing. Closing the
 wrapper early closes the underlying iterator, as `yield from` would.
@@ -37,8 +42,12 @@ wrapper early closes the underlying iterator, as `yield from` would.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import math
+import queue
+import sys
+import threading
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
@@ -131,6 +140,18 @@ def compact_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def _refuse_constant(name: str) -> float:
+    # Python's json accepts NaN and Infinity; JSON (and serde_json, the seed's parser) does not.
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: serde_json's "number out of range"
+        raise ValueError(f"number out of range: {text}")
+    return value
+
+
 def classify(kind: str, data: str, validator: OutputItemValidator = is_response_item) -> str | None:
     """The `error.message` of an event of type `kind` with `data`, or None when it is a success."""
     return _classify(kind, data, validator)[0]
@@ -141,7 +162,7 @@ def _classify(kind: str, data: str, validator: OutputItemValidator) -> tuple[str
     if data.strip() == _DONE:
         return None, _UNPARSED
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as error:
         return error_text(error), _UNPARSED
     if kind == _FAILED_KIND:
@@ -219,35 +240,6 @@ def check_idle_timeout(idle_timeout: float | None) -> None:
         )
 
 
-def stream(
-    recorder: Recorder, source: Iterable[E], options: StreamOptions
-) -> Generator[E, None, None]:
-    """Iterate `source`, recording every item; see the module documentation."""
-    return _stream(recorder, iter(source), options)
-
-
-def _stream(
-    recorder: Recorder, iterator: Iterator[E], options: StreamOptions
-) -> Generator[E, None, None]:
-    try:
-        while True:
-            start = recorder.now()
-            try:
-                item = next(iterator)
-            except StopIteration:
-                return
-            except Exception as error:
-                record_stream_error(recorder, start, error)
-                raise
-            record_item(recorder, item, start, options)
-            yield item
-    except GeneratorExit:
-        close = getattr(iterator, "close", None)
-        if callable(close):
-            close()
-        raise
-
-
 class _End:
     """The source is exhausted."""
 
@@ -271,6 +263,103 @@ class _Item(Generic[E]):
 _END: Final = _End()
 
 
+def _pull_sync(iterator: Iterator[E]) -> _Item[E] | _End | _Failure:
+    try:
+        return _Item(next(iterator))
+    except StopIteration:
+        return _END
+    except Exception as error:
+        return _Failure(error)
+
+
+class _ThreadedReader(Generic[E]):
+    """Reads one item at a time on a helper thread, so that the caller can stop waiting.
+
+    The thread reads only when asked (the source is never read ahead of the consumer) and
+    runs in a copy of the caller's context. After a timeout it is left to finish the read
+    it is blocked in, then exits; it is a daemon, so it never holds the interpreter open.
+    """
+
+    def __init__(self, iterator: Iterator[E], timeout: float) -> None:
+        self._iterator = iterator
+        self._timeout = timeout
+        self._asks: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self._answers: queue.SimpleQueue[_Item[E] | _End | _Failure] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        #: True while the thread is inside the source: it must not be closed then.
+        self.busy = False
+
+    def _run(self) -> None:
+        while self._asks.get():
+            answer = _pull_sync(self._iterator)
+            self._answers.put(answer)
+            if not isinstance(answer, _Item):
+                return
+
+    def pull(self) -> _Item[E] | _End | _Failure | None:
+        if self._thread is None:
+            context = contextvars.copy_context()
+            self._thread = threading.Thread(
+                target=context.run, args=(self._run,), name="codex-otel-sse-reader", daemon=True
+            )
+            self._thread.start()
+        self.busy = True
+        self._asks.put(True)
+        try:
+            answer = self._answers.get(timeout=self._timeout)
+        except queue.Empty:
+            return None  # still busy: the read goes on without us
+        self.busy = False
+        return answer
+
+    def stop(self) -> None:
+        """Let the thread exit: now if it is idle, after its read if it is blocked in one."""
+        if self._thread is not None:
+            self._asks.put(False)
+
+
+def stream(
+    recorder: Recorder,
+    source: Iterable[E],
+    options: StreamOptions,
+    idle_timeout: float | None = None,
+) -> Generator[E, None, None]:
+    """Iterate `source`, recording every item; see the module documentation."""
+    check_idle_timeout(idle_timeout)
+    return _stream(recorder, iter(source), options, idle_timeout)
+
+
+def _stream(
+    recorder: Recorder,
+    iterator: Iterator[E],
+    options: StreamOptions,
+    idle_timeout: float | None,
+) -> Generator[E, None, None]:
+    reader = None if idle_timeout is None else _ThreadedReader(iterator, idle_timeout)
+    try:
+        while True:
+            start = recorder.now()
+            pulled = _pull_sync(iterator) if reader is None else reader.pull()
+            if pulled is None:
+                record_stream_error(recorder, start, SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE))
+                raise SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE)
+            if isinstance(pulled, _End):
+                return
+            if isinstance(pulled, _Failure):
+                record_stream_error(recorder, start, pulled.error)
+                raise pulled.error  # the source's own exception object, not a wrapper
+            record_item(recorder, pulled.value, start, options)
+            yield pulled.value
+    except GeneratorExit:
+        close = getattr(iterator, "close", None)
+        if callable(close) and (reader is None or not reader.busy):
+            close()
+        raise
+    finally:
+        if reader is not None:
+            reader.stop()
+
+
 async def _pull(iterator: AsyncIterator[E]) -> _Item[E] | _End | _Failure:
     # Outcomes of the source come back as values, so that the only TimeoutError
     # `wait_for` can raise around this is the idle timeout's own.
@@ -280,6 +369,40 @@ async def _pull(iterator: AsyncIterator[E]) -> _Item[E] | _End | _Failure:
         return _END
     except Exception as error:
         return _Failure(error)
+
+
+async def _pull_within(
+    iterator: AsyncIterator[E], seconds: float
+) -> _Item[E] | _End | _Failure | None:
+    """`_pull` in the caller's own task, cancelled after `seconds` (then None).
+
+    Not `asyncio.wait_for`: before Python 3.12 it runs the read in a task of its own, which
+    breaks sources that hold a cancel scope (anyio, trio-style) or set context variables.
+    """
+    if sys.version_info >= (3, 11):
+        try:
+            async with asyncio.timeout(seconds):
+                return await _pull(iterator)
+        except TimeoutError:
+            return None  # `_pull` turns the source's own TimeoutError into a _Failure
+    task = asyncio.current_task()
+    assert task is not None  # an async generator always runs in a task
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    deadline = asyncio.get_running_loop().call_later(seconds, expire)
+    try:
+        return await _pull(iterator)
+    except asyncio.CancelledError:
+        if expired:
+            return None
+        raise
+    finally:
+        deadline.cancel()
 
 
 def stream_async(
@@ -306,10 +429,7 @@ async def _stream_async(
             if idle_timeout is None:
                 pulled = await _pull(iterator)
             else:
-                try:
-                    pulled = await asyncio.wait_for(_pull(iterator), idle_timeout)
-                except asyncio.TimeoutError:
-                    pulled = None
+                pulled = await _pull_within(iterator, idle_timeout)
             if pulled is None:
                 record_stream_error(recorder, start, SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE))
                 raise SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE)

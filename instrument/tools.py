@@ -24,7 +24,7 @@ from typing import Any, Final, Literal, TypeAlias, TypeVar
 from codex_otel.generated import events
 from codex_otel.runtime import invalid_argument
 
-from .outcomes import error_text
+from .outcomes import discard_coroutine, error_text, refuse_awaitable
 from .recorder import Recorder
 
 R = TypeVar("R")
@@ -125,6 +125,7 @@ def run_tool(
             error=error,
         )
         raise
+    refuse_awaitable(result, "log_tool_result")
     record_tool(
         recorder, start, tool_name=tool_name, call_id=call_id, arguments=arguments, result=result
     )
@@ -145,8 +146,7 @@ async def run_tool_async(
     try:
         check_call(tool_name, call_id, arguments)
     except TypeError:
-        if inspect.iscoroutine(tool):
-            tool.close()  # never awaited: close it so Python does not warn
+        discard_coroutine(tool)
         raise
     start = recorder.now()
     try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -543,3 +545,17 @@ def test_requests_raise_for_status(
             },
         )
     ]
+
+
+def test_an_async_function_given_to_the_sync_form_is_refused_not_recorded(
+    manager: EventManager, recorded: Recorded
+) -> None:
+    async def get(url: str) -> Resp:  # what `AsyncClient().get` is
+        raise AssertionError("never awaited, never run")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "coroutine ... was never awaited" would fail here
+        with pytest.raises(TypeError, match="use log_request_async"):
+            manager.log_request(1, get, "https://example.com")  # type: ignore[arg-type]
+        gc.collect()
+    assert recorded() == []  # not a 0 ms success

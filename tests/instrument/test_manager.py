@@ -293,3 +293,43 @@ def test_token_counts_are_checked_while_recording(
 ) -> None:
     with pytest.raises(TypeError, match="input_token_count"):
         manager.sse_event_completed("100", 20)  # type: ignore[arg-type]
+
+
+def test_a_single_input_item_is_one_item_not_its_keys(
+    prompt_telemetry: Telemetry, metadata: events.Metadata, own: Callable[..., dict[str, Any]]
+) -> None:
+    manager = EventManager(prompt_telemetry.conversation(metadata))
+    with prompt_telemetry.capture() as captured:
+        manager.user_prompt({"type": "text", "text": "hi"})
+        manager.user_prompt({"type": "image", "image_url": "data:"})
+    assert [own(event) for event in captured] == [
+        {"prompt_length": 2, "prompt": "hi"},
+        {"prompt_length": 0, "prompt": ""},
+    ]
+
+
+def test_conversation_starts_takes_an_applications_enum_members(
+    manager: EventManager, recorded: Recorded
+) -> None:
+    class Effort(enum.Enum):
+        HIGH = "high"
+
+    class Policy(str, enum.Enum):
+        ON_REQUEST = "on-request"
+
+    manager.conversation_starts(
+        provider_name="openai",
+        reasoning_effort=Effort.HIGH,
+        reasoning_summary="auto",
+        context_window=None,
+        max_output_tokens=None,
+        auto_compact_token_limit=None,
+        approval_policy=Policy.ON_REQUEST,
+        sandbox_policy="read-only",
+        mcp_servers=["a", "b"],
+    )
+    [(_, attributes)] = recorded()
+    assert attributes["reasoning_effort"] == "high"
+    assert attributes["approval_policy"] == "on-request"
+    assert type(attributes["approval_policy"]) is str  # the value, not the member
+    assert attributes["mcp_servers"] == "a, b"

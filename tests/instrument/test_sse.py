@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
+import threading
 import traceback
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -253,6 +255,100 @@ def test_async_idle_timeout_is_enforced(
         ("codex.sse_event", {"event.kind": "response.created", "duration_ms": 0}),
         ("codex.sse_event", {"duration_ms": 40, "error.message": IDLE_TIMEOUT_MESSAGE}),
     ]
+
+
+def test_the_sync_idle_timeout_stops_waiting_for_a_blocked_read(
+    manager: EventManager, clock: FakeClock, recorded: Recorded
+) -> None:
+    released = threading.Event()
+    reading_threads: list[str] = []
+
+    def stuck() -> Iterator[Sse]:
+        reading_threads.append(threading.current_thread().name)
+        yield Sse("response.created", "{}")
+        clock.advance(40)
+        released.wait(timeout=30)  # the server went quiet; the test lets it go at the end
+        yield Sse("late", "{}")
+
+    received: list[Sse] = []
+    with pytest.raises(SSEIdleTimeout, match=r"^idle timeout waiting for SSE$") as info:
+        received.extend(manager.log_sse_stream(stuck(), idle_timeout=0.05))
+    assert isinstance(info.value, TimeoutError)
+    assert [item.event for item in received] == ["response.created"]
+    assert reading_threads == ["codex-otel-sse-reader"]  # read off the caller's thread
+    assert recorded() == [
+        ("codex.sse_event", {"event.kind": "response.created", "duration_ms": 0}),
+        ("codex.sse_event", {"duration_ms": 40, "error.message": IDLE_TIMEOUT_MESSAGE}),
+    ]
+    released.set()
+    for thread in threading.enumerate():
+        if thread.name == "codex-otel-sse-reader":
+            thread.join(timeout=5)
+            assert not thread.is_alive()  # it finished its read and left
+
+
+def test_the_sync_idle_timeout_reads_in_step_and_in_the_callers_context(
+    manager: EventManager, clock: FakeClock, recorded: Recorded
+) -> None:
+    request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id")
+    request_id.set("req-7")
+    pulled: list[int] = []
+
+    def counted() -> Iterator[Sse]:
+        for index in range(3):
+            pulled.append(index)
+            clock.advance(5)
+            yield Sse("response.output_text.delta", json.dumps({"id": request_id.get()}))
+
+    stream = manager.log_sse_stream(counted(), idle_timeout=30)
+    first = next(stream)
+    assert json.loads(first.data) == {"id": "req-7"}
+    assert pulled == [0]  # never read ahead of the consumer
+    rest = list(stream)
+    assert len(rest) == 2 and pulled == [0, 1, 2]
+    assert [attributes["duration_ms"] for _, attributes in recorded()] == [5, 5, 5]
+
+
+def test_closing_a_sync_stream_with_an_idle_timeout_closes_the_source(
+    manager: EventManager,
+) -> None:
+    closed: list[bool] = []
+
+    def endless() -> Iterator[Sse]:
+        try:
+            while True:
+                yield Sse("response.output_text.delta", "{}")
+        finally:
+            closed.append(True)
+
+    stream = manager.log_sse_stream(endless(), idle_timeout=30)
+    next(stream)
+    stream.close()
+    assert closed == [True]
+
+
+def test_the_async_idle_timeout_reads_in_the_consumers_task(
+    manager: EventManager, recorded: Recorded
+) -> None:
+    # Sources that hold a cancel scope across yields (anyio, as httpx does) or set context
+    # variables break when each read runs in a task of its own (wait_for before 3.12).
+    anyio = pytest.importorskip("anyio")
+    seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="unset")
+
+    async def scoped() -> AsyncIterator[Sse]:
+        with anyio.fail_after(30):
+            seen.set("set-in-source")
+            for _ in range(2):
+                await asyncio.sleep(0)
+                yield Sse("response.output_text.delta", json.dumps({"seen": seen.get()}))
+
+    async def main() -> list[str]:
+        stream = manager.log_sse_stream_async(scoped(), idle_timeout=30)
+        return [json.loads(item.data)["seen"] async for item in stream]
+
+    assert asyncio.run(main()) == ["set-in-source", "set-in-source"]
+    assert all("error.message" not in attributes for _, attributes in recorded())
+    assert len(recorded()) == 2
 
 
 def test_a_timeout_error_of_the_source_is_not_mistaken_for_the_idle_timeout(
@@ -582,3 +678,18 @@ def test_nothing_is_parsed_when_nobody_listens(
         read_all(manager, [(1, StreamBroken())], clock)
     assert calls == []
     assert telemetry.stats.emit_errors == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("NaN", "NaN is not valid JSON"),
+        ('{"a": Infinity}', "Infinity is not valid JSON"),
+        ('{"a": -Infinity}', "-Infinity is not valid JSON"),
+        ('{"a": 1e400}', "number out of range: 1e400"),
+    ],
+)
+def test_what_json_does_not_allow_is_not_json(data: str, message: str) -> None:
+    # Python's parser accepts these; JSON and the seed's serde_json do not.
+    assert classify("response.output_text.delta", data) == message
+    assert classify("response.failed", data) == message  # never "Infinity" in a message

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import traceback
+import warnings
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -271,3 +273,17 @@ def test_log_tool_failed(manager: EventManager, recorded: Recorded) -> None:
             },
         ),
     ]
+
+
+def test_an_async_tool_given_to_the_sync_form_is_refused_not_recorded(
+    manager: EventManager, recorded: Recorded
+) -> None:
+    async def tool() -> str:
+        raise AssertionError("never awaited, never run")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match="use log_tool_result_async"):
+            manager.log_tool_result("shell", "call_1", "{}", tool)
+        gc.collect()
+    assert recorded() == []
