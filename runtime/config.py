@@ -18,7 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -48,7 +48,41 @@ class NoExporter:
     kind: Literal["none"] = "none"
 
 
-@dataclass(frozen=True)
+def url_without_secrets(url: str) -> str:
+    """`url` without user info and query, the places a token may hide in an endpoint."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL at all: mask by pattern instead
+        return _SECRET_URL_PARTS.sub(lambda m: m.group(1) + "***", url)
+    host = parts.netloc.rpartition("@")[2]
+    query = "***" if parts.query else ""
+    return urlunsplit(
+        (parts.scheme, ("***@" if "@" in parts.netloc else "") + host, parts.path, query, "")
+    )
+
+
+#: User info (`//user:pass@`) and a query (`?key=...`) in text that may not parse as a URL.
+_SECRET_URL_PARTS = re.compile(r"(//)[^/@]*(?=@)|(\?).+$")
+
+
+def _endpoint_repr(exporter: object) -> str:
+    """A dataclass repr with the endpoint's secrets masked and the headers' values left out."""
+    shown = []
+    for item in fields(exporter):  # type: ignore[arg-type]
+        if not item.repr:
+            continue
+        value = getattr(exporter, item.name)
+        shown.append(
+            f"{item.name}={url_without_secrets(value)!r}"
+            if item.name == "endpoint"
+            else f"{item.name}={value!r}"
+        )
+    headers = getattr(exporter, "headers", {})
+    shown.append(f"headers=<{len(headers)} not shown>")
+    return f"{type(exporter).__name__}({', '.join(shown)})"
+
+
+@dataclass(frozen=True, repr=False)
 class OtlpHttpExporter:
     """`exporter = { otlp-http = { ... } }`. `endpoint` is final (the `/v1/logs` rule applied)."""
 
@@ -60,8 +94,10 @@ class OtlpHttpExporter:
     timeout: float = 10.0
     kind: Literal["otlp-http"] = "otlp-http"
 
+    __repr__ = _endpoint_repr
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class OtlpGrpcExporter:
     """`exporter = { otlp-grpc = { ... } }`. Headers are sent as gRPC metadata."""
 
@@ -71,6 +107,8 @@ class OtlpGrpcExporter:
     compression: Literal["none", "gzip"] = "none"
     timeout: float = 10.0
     kind: Literal["otlp-grpc"] = "otlp-grpc"
+
+    __repr__ = _endpoint_repr
 
 
 @dataclass(frozen=True)
@@ -517,6 +555,8 @@ class _Reader:
         before `${VAR}` expansion, so that expanded text never reaches a message.
         """
         expected = "expected an http:// or https:// URL with a host"
+        # What the user wrote, but with any user info or query masked: they hold tokens.
+        shown = url_without_secrets(shown)
         if kind == "otlp-grpc" and "://" not in shown:
             # A bare host:port is ambiguous (plaintext or TLS?): make the user say which.
             expected += f", e.g. 'http://{shown}' (plaintext) or 'https://{shown}' (TLS)"

@@ -35,7 +35,6 @@ import logging
 import os
 import sys
 import threading
-import urllib.parse
 import weakref
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from pathlib import Path
@@ -50,6 +49,7 @@ from .config import (
     OtlpGrpcExporter,
     OtlpHttpExporter,
     TlsConfig,
+    url_without_secrets,
 )
 from .types import AttributeValue
 
@@ -119,10 +119,12 @@ class Pipeline:
 
     def emit(
         self, event_name: str, attributes: Mapping[str, AttributeValue], timestamp_ns: int
-    ) -> None:
-        """Queue one event for export. Never raises; after shutdown it does nothing."""
+    ) -> bool:
+        """Queue one event for export; False when shut down (the caller counts the drop).
+
+        Never raises."""
         if self._closed:
-            return
+            return False
         try:
             # No body: the event name travels in the record's own `event_name` field
             # (OTLP LogRecord field 12), and a body would repeat it on every record.
@@ -139,6 +141,7 @@ class Pipeline:
         except Exception:
             # Telemetry must never break the host application.
             self._health.add_emit_error()
+        return True
 
     # --- counters --------------------------------------------------------------------
 
@@ -782,17 +785,10 @@ def _read(path: Path | None, key: str) -> bytes | None:
 def _describe(config: ExporterConfig) -> str:
     """The destination for messages; never the headers (they may hold credentials)."""
     if isinstance(config, OtlpHttpExporter | OtlpGrpcExporter):
-        return f"{config.kind} {_without_secrets(config.endpoint)}"
+        return f"{config.kind} {url_without_secrets(config.endpoint)}"
     if isinstance(config, FileExporter):
         return "standard output" if config.path == "-" else f"file {config.path}"
     return config.kind
-
-
-def _without_secrets(url: str) -> str:
-    """`url` without user info and query, the places a token may hide."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _package_version() -> str | None:

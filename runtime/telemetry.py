@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .checks import TimestampFormatter
@@ -97,21 +98,22 @@ class Telemetry:
         return Conversation(self, metadata)
 
     def allows(self, toggle: str) -> bool:
-        """The value of a privacy toggle; a toggle the config does not know redacts."""
+        """The value of a privacy toggle; a toggle the config does not know redacts.
+
+        A config knows the toggles `load_config(..., toggles=)` was given, with their
+        defaults: the bundled catalog's by default, `events.TOGGLES` for another catalog."""
         return self.config.toggles.get(toggle, False)
 
     def dispatch(self, event_name: str, attributes: Attributes, timestamp_ns: int) -> None:
         """Hand one finished event to subscribers and the pipeline. Never raises."""
         if self._closed:
-            self._dropped_after_shutdown += 1
-            self._report_once(
-                "after-shutdown",
-                "codex-otel: telemetry is shut down; later events are dropped and counted",
-            )
+            self._drop_after_shutdown()
             return
         subscribers = self._subscribers
         if subscribers:
-            event = CapturedEvent(event_name, attributes, timestamp_ns)
+            # Read-only: a subscriber must not be able to change (or un-redact) what the
+            # exporter sends after it.
+            event = CapturedEvent(event_name, MappingProxyType(attributes), timestamp_ns)
             for subscriber in subscribers:
                 try:
                     subscriber(event)
@@ -119,8 +121,16 @@ class Telemetry:
                     self._subscriber_errors += 1
                     self._report_once("subscriber", "codex-otel: a subscriber raised")
         pipeline = self._pipeline
-        if pipeline is not None:
-            pipeline.emit(event_name, attributes, timestamp_ns)
+        if pipeline is not None and not pipeline.emit(event_name, attributes, timestamp_ns):
+            self._drop_after_shutdown()  # shutdown began after the check above
+
+    def _drop_after_shutdown(self) -> None:
+        with self._lock:
+            self._dropped_after_shutdown += 1
+        self._report_once(
+            "after-shutdown",
+            "codex-otel: telemetry is shut down; later events are dropped and counted",
+        )
 
     def note_emit_error(self) -> None:
         """Count an internal failure while emitting; report the first one."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -280,6 +281,14 @@ def test_toggle_not_in_the_toggles_argument_is_unknown() -> None:
 def test_default_toggles_are_not_mutated() -> None:
     load(otel("log_user_prompt = true"))
     assert DEFAULT_TOGGLES == {"log_user_prompt": False, "log_tool_details": True}
+
+
+def test_the_default_toggles_are_the_bundled_catalogs() -> None:
+    # The runtime knows no catalog, so its defaults are written out; they must not drift
+    # from the catalog's (generated) toggles and their documented defaults.
+    from codex_otel.generated import events
+
+    assert dict(DEFAULT_TOGGLES) == events.TOGGLES
 
 
 # --- batch ---------------------------------------------------------------------------
@@ -743,6 +752,25 @@ def test_secrets_are_absent_from_repr() -> None:
         assert SECRET not in repr(config)
         assert SECRET not in repr(config.exporter)
         assert SECRET not in str(config)
+
+
+@pytest.mark.parametrize("table", [http_table, grpc_table])
+def test_credentials_in_an_endpoint_are_masked_in_repr(table: Callable[[str], str]) -> None:
+    query = "?key=${T}" if table is http_table else ""
+    config = load(
+        table(f'endpoint = "https://user:${{T}}@c.example.com:4318{query}"'), {"T": SECRET}
+    )
+    assert isinstance(config.exporter, (OtlpHttpExporter, OtlpGrpcExporter))
+    assert f"user:{SECRET}@" in config.exporter.endpoint  # really used, just not shown
+    assert SECRET not in repr(config) and "user" not in repr(config.exporter)
+    assert "***@c.example.com:4318" in repr(config.exporter)
+
+
+def test_credentials_written_in_a_bad_endpoint_are_not_repeated_in_the_error() -> None:
+    message = error(http_table(f'endpoint = "https://user:{SECRET}@c:port/x?token={SECRET}"'))
+    assert message.startswith("otel.exporter.otlp-http.endpoint: ")
+    assert "'https://***@c:port/x?***' is not a valid URL" in message
+    assert SECRET not in message
 
 
 # --- environment variables: exporter choice and endpoint -----------------------------

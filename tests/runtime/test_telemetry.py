@@ -528,6 +528,26 @@ def test_a_raising_subscriber_breaks_nothing(
 
 
 @pytest.mark.no_otel
+def test_a_subscriber_cannot_change_what_others_and_the_exporter_get() -> None:
+    telemetry = Telemetry(service_version="9.9.9")
+    conversation = telemetry.conversation(METADATA)
+    tampered: list[str] = []
+
+    def tamper(event: CapturedEvent) -> None:
+        try:
+            event.attributes["prompt"] = "un-redacted"  # type: ignore[index]
+        except TypeError:
+            tampered.append("refused")
+
+    telemetry.subscribe(tamper)
+    with telemetry.capture() as captured:
+        events.user_prompt(conversation, prompt_length=6, prompt="secret")
+    assert tampered == ["refused"]
+    assert captured[0].attributes["prompt"] == "[REDACTED]"
+    telemetry.shutdown()
+
+
+@pytest.mark.no_otel
 def test_recording_follows_exporter_and_subscribers() -> None:
     telemetry = telemetry_from('[otel]\nexporter = "none"\n')
     conversation = telemetry.conversation(METADATA)
