@@ -111,8 +111,9 @@ class Pipeline:
         self._closed = False
         self._flush_thread: threading.Thread | None = None
         self._flush_ok = False
-        self._shutdown_thread: threading.Thread | None = None
         self._shutdown_ok = False
+        self._shutdown_requested = threading.Event()
+        self._shutdown_thread = self._standby_shutdown_thread()
         _after_fork_in_child(self._reinit_after_fork)
 
     # --- the hot path ----------------------------------------------------------------
@@ -193,16 +194,11 @@ class Pipeline:
                 return False  # an earlier shutdown ran out of time and discarded the queue
             thread = self._shutdown_thread
             if thread is None:
-                thread = threading.Thread(
-                    target=self._run_shutdown, name="codex-otel-shutdown", daemon=True
-                )
-                if not _start(thread):
-                    # No new threads at this point of interpreter shutdown (Python 3.12
-                    # refuses them in some phases). An inline SDK shutdown could block for
-                    # 30 s or more, so give up on the queue rather than on the bound.
-                    self._abort(timeout)
-                    return False
-                self._shutdown_thread = thread
+                # The standby thread could not start. An inline SDK shutdown could block
+                # for 30 s or more, so give up on the queue rather than on the bound.
+                self._abort(timeout)
+                return False
+            self._shutdown_requested.set()
         thread.join(max(timeout, 0.0))
         if thread.is_alive():
             self._abort(timeout)
@@ -218,6 +214,23 @@ class Pipeline:
             logger.debug("codex-otel: force_flush failed", exc_info=True)
             flushed = False
         self._flush_ok = flushed and self._health.export_failures == failures_before
+
+    def _standby_shutdown_thread(self) -> threading.Thread | None:
+        """The thread that will run the SDK's shutdown, started now and waiting.
+
+        Started with the pipeline, not at shutdown: shutdown runs most often from the
+        interpreter-exit hook, and Python 3.12 refuses new threads there ("can't create
+        new thread at interpreter shutdown"). The thread is what bounds shutdown: the
+        caller waits for it at most `timeout` seconds, then aborts the exporter.
+        """
+        thread = threading.Thread(
+            target=self._shutdown_when_asked, name="codex-otel-shutdown", daemon=True
+        )
+        return thread if _start(thread) else None
+
+    def _shutdown_when_asked(self) -> None:
+        self._shutdown_requested.wait()
+        self._run_shutdown()
 
     def _run_shutdown(self) -> None:
         failures_before = self._health.export_failures
@@ -245,9 +258,12 @@ class Pipeline:
         )
 
     def _reinit_after_fork(self) -> None:
-        # A lock held by another thread at fork time would stay locked in the child.
+        # A lock held by another thread at fork time would stay locked in the child, and
+        # the parent's threads do not exist there.
         self._lock = threading.Lock()
         self._flush_thread = None
+        self._shutdown_requested = threading.Event()
+        self._shutdown_thread = None if self._closed else self._standby_shutdown_thread()
 
     def __repr__(self) -> str:
         state = "shut down" if self._closed else "running"

@@ -579,19 +579,24 @@ def test_full_queue_drops_are_counted_and_reported_once(
     assert elapsed < 0.5 + MARGIN
 
 
-def test_shutdown_without_threads_still_returns(
+def test_shutdown_flushes_where_new_threads_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Some phases of interpreter shutdown refuse new threads (Python 3.12+).
-    pipeline = start(FileExporter(path=str(tmp_path / "out.jsonl")))
+    # Interpreter exit on Python 3.12 refuses new threads ("can't create new thread at
+    # interpreter shutdown"), and that is where the exit hook shuts down: the thread that
+    # bounds shutdown is started with the pipeline, so it still flushes everything.
+    path = tmp_path / "out.jsonl"
+    pipeline = start(FileExporter(path=str(path)))
+    pipeline.emit("codex.before_exit", {"n": 1}, time.time_ns())
 
     def refuse(self: threading.Thread) -> None:
         raise RuntimeError("can't create new thread at interpreter shutdown")
 
     monkeypatch.setattr(threading.Thread, "start", refuse)
-    assert not pipeline.force_flush(1)
-    assert not pipeline.shutdown(1)
-    pipeline.emit("codex.late", {}, time.time_ns())
+    assert not pipeline.force_flush(1)  # a flush needs a new thread: it says it failed
+    assert pipeline.shutdown(1)
+    assert "codex.before_exit" in path.read_text()
+    assert not pipeline.emit("codex.late", {}, time.time_ns())
 
 
 def test_messages_name_no_secrets(caplog: pytest.LogCaptureFixture) -> None:
