@@ -89,9 +89,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
-            print(
-                f"{file}: valid (catalog version {catalog.version}, {len(catalog.events)} events)"
-            )
+            count = len(catalog.events)
+            noun = "event" if count == 1 else "events"
+            print(f"{file}: valid (catalog version {catalog.version}, {count} {noun})")
     return status
 
 

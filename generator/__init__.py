@@ -7,7 +7,7 @@ Schema), `resolve` (semantic checks, refs resolved into `model`), `render` (Jinj
 from .catalog import bundled_catalog_path, load_catalog, load_catalog_text
 from .diagnostics import CatalogError, Diagnostic
 from .model import Catalog
-from .render import Change, OutputFile, render, write_outputs
+from .render import Change, OutputFile, TemplateDirError, render, write_outputs
 
 __all__ = [
     "Catalog",
@@ -15,6 +15,7 @@ __all__ = [
     "Change",
     "Diagnostic",
     "OutputFile",
+    "TemplateDirError",
     "bundled_catalog_path",
     "load_catalog",
     "load_catalog_text",

@@ -23,6 +23,11 @@ def format_path(path: DocPath) -> str:
     return text or "(document)"
 
 
+def with_article(noun: str) -> str:
+    """`noun` after its indefinite article: `a string`, `an int`, `an enum (string)`."""
+    return ("an " if noun[:1] in ("a", "e", "i", "o", "u") else "a ") + noun
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem: file, 1-based line and column, document path, message and a hint."""

@@ -35,6 +35,14 @@ RESERVED = frozenset(
 )
 
 
+#: Soft keywords of every supported Python (3.12 added `type`), fixed here so that a catalog
+#: is judged the same whichever Python runs the generator.
+SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
+
+#: Builtins that Pythons newer than 3.10 added, refused on every Python for the same reason.
+LATER_BUILTINS = frozenset({"ExceptionGroup", "BaseExceptionGroup", "PythonFinalizationError"})
+
+
 #: Names pycodestyle and ruff reject as ambiguous (E741-E743): `l`, `I` and `O` look like digits.
 AMBIGUOUS = frozenset({"l", "I", "O"})
 
@@ -65,7 +73,7 @@ def problem_with_name(name: str) -> str | None:
     """Why `name` cannot be a lower-case Python identifier in generated code, or None."""
     if not _LOWER_IDENTIFIER.match(name):
         return "is not a lower-case Python identifier"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name) or name in SOFT_KEYWORDS:
         return "is a Python keyword"
     if hasattr(builtins, name):
         return "shadows a Python builtin"
@@ -80,7 +88,8 @@ def problem_with_class(name: str) -> str | None:
     """Why `name` (CamelCase, from a checked python name) cannot be an enum class, or None."""
     if keyword.iskeyword(name):  # `true` -> `True`
         return "is a Python keyword"
-    if hasattr(builtins, name):  # `deprecation_warning` -> `DeprecationWarning`
+    # `deprecation_warning` -> `DeprecationWarning`, `exception_group` -> `ExceptionGroup`
+    if hasattr(builtins, name) or name in LATER_BUILTINS:
         return "shadows a Python builtin"
     if name in AMBIGUOUS:
         return "is ambiguous (it looks like a digit)"

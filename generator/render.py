@@ -347,7 +347,7 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
     if attribute_type.is_enum and not attribute.redact:
         item["enum"] = [m.value for m in attribute_type.members]
     if attribute.max_length and not attribute_type.is_array:
-        # The cap counts characters before the marker is appended; the marker may add a few.
+        # The cap includes the marker of a cut value: the format's smallest cap fits it.
         item["maxLength"] = attribute.max_length
     schema: dict[str, Any] = (
         {"type": "array", "items": item} if attribute_type.is_array else dict(item)
@@ -370,10 +370,43 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
 # --- environment and output ----------------------------------------------------------
 
 
+class TemplateDirError(ValueError):
+    """A template directory that does not exist or holds a file no template is named."""
+
+
+def check_template_dir(template_dir: str | Path) -> None:
+    """Raise TemplateDirError unless every file in `template_dir` overrides a template.
+
+    An override is found by its name alone, so a misspelt one would silently change
+    nothing. Files whose names start with `_` (macros, includes) and dotfiles are allowed.
+    """
+    root = Path(template_dir)
+    if not root.is_dir():
+        raise TemplateDirError(f"template directory {root} does not exist")
+    known = sorted(TEMPLATES.values())
+    unknown = sorted(
+        path.name
+        for path in root.iterdir()
+        if path.is_file() and not path.name.startswith((".", "_")) and path.name not in known
+    )
+    if unknown:
+        problems = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, known, n=1)
+            problems.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise TemplateDirError(
+            f"template directory {root}: {', '.join(problems)} "
+            f"{'is not a template name' if len(unknown) == 1 else 'are not template names'}; "
+            f"the templates are {', '.join(known)} "
+            "(name other files, such as macros to include, with a leading '_')"
+        )
+
+
 def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
     """The Jinja environment; templates in `template_dir` override packaged ones by name."""
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
+        check_template_dir(template_dir)
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders.append(jinja2.PackageLoader("codex_otel.generator", "templates"))
     env = jinja2.Environment(
@@ -409,9 +442,11 @@ def render(catalog: Catalog, template_dir: str | Path | None = None) -> list[Out
     """Every output file for `catalog`, in a fixed order."""
     env = environment(template_dir)
     # The file name is not catalog text but can hold a line break, which would end the
-    # header's comment line in Python: spell such characters as escapes.
+    # header's comment line in Python: spell such characters as escapes. The version is
+    # checked against a strict pattern, and escaped all the same.
     header_lines = [
-        f"Generated from {_visible(catalog.file_name)} (catalog version {catalog.version})"
+        f"Generated from {_visible(catalog.file_name)}"
+        f" (catalog version {_visible(catalog.version)})"
         " by `codex-otel generate`.",
         "Do not edit: change the catalog or a template, then regenerate.",
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import naming
-from .diagnostics import Diagnostic, DocPath
+from .diagnostics import Diagnostic, DocPath, with_article
 from .model import (
     Attribute,
     AttributeType,
@@ -100,6 +100,18 @@ class _Resolver:
                     )
                 class_names[attribute_type.class_name] = path
             self.check_definition(path, body, attribute_type)
+        # Once every attribute is known, so a replacement may be defined further down.
+        for path, body in self.definitions.values():
+            self.check_replacement(path, body)
+
+    def check_replacement(self, path: DocPath, body: Mapping[str, Any]) -> None:
+        replacement = (body.get("deprecated") or {}).get("replacement")
+        if replacement and replacement not in self.definitions:
+            self.error(
+                (*path, "deprecated", "replacement"),
+                f"replacement attribute {replacement!r} is not defined",
+                _suggest(replacement, self.definitions, "name a defined attribute"),
+            )
 
     def resolve_type(
         self, path: DocPath, body: Mapping[str, Any], python_name: str
@@ -169,6 +181,14 @@ class _Resolver:
                     "redaction applies only to string attributes",
                     "remove `redact`, or change the type to string",
                 )
+            cap = body.get("max_length")
+            if cap is not None and len(redact["placeholder"]) > cap:
+                self.error(
+                    (*path, "redact", "placeholder"),
+                    f"placeholder {redact['placeholder']!r} is longer than max_length "
+                    f"({len(redact['placeholder'])} > {cap} characters)",
+                    "shorten the placeholder or raise max_length; placeholders are sent uncut",
+                )
             if redact["toggle"] not in self.toggles:
                 self.error(
                     (*path, "redact", "toggle"),
@@ -179,7 +199,7 @@ class _Resolver:
             if not _example_fits(example, attribute_type):
                 self.error(
                     (*path, "examples", index),
-                    f"example {example!r} is not a {attribute_type.display}",
+                    f"example {example!r} is not {with_article(attribute_type.display)}",
                     "fix the example or the type",
                 )
 
@@ -210,6 +230,18 @@ class _Resolver:
                 "set max_length on the attribute's definition",
             )
         redact = body.get("redact")
+        if (
+            redact
+            and "max_length" in use
+            and "max_length" in body
+            and len(redact["placeholder"]) > use["max_length"]
+        ):
+            self.error(
+                (*path, "max_length"),
+                f"max_length {use['max_length']} is shorter than the placeholder "
+                f"{redact['placeholder']!r} of {key!r} ({len(redact['placeholder'])} characters)",
+                "raise max_length; placeholders are sent uncut",
+            )
         if redact and path[0] == "common":
             self.error(
                 (*path, "ref"),
@@ -220,20 +252,10 @@ class _Resolver:
             if not _example_fits(example, attribute_type):
                 self.error(
                     (*path, "examples", index),
-                    f"example {example!r} is not a {attribute_type.display}",
+                    f"example {example!r} is not {with_article(attribute_type.display)}",
                     "fix the example or the type",
                 )
         deprecated = body.get("deprecated")
-        if (
-            deprecated
-            and deprecated.get("replacement")
-            and deprecated["replacement"] not in self.definitions
-        ):
-            self.error(
-                (*self.definitions[key][0], "deprecated", "replacement"),
-                f"replacement attribute {deprecated['replacement']!r} is not defined",
-                _suggest(deprecated["replacement"], self.definitions, "name a defined attribute"),
-            )
         computed = use.get("computed")
         if computed == "timestamp" and (
             attribute_type.base != "string" or attribute_type.is_array or attribute_type.is_enum

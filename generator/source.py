@@ -3,7 +3,8 @@
 PyYAML's constructors drop positions, so the node tree is walked here: scalars are
 constructed by PyYAML (so `1`, `true` and `null` get their YAML types), mappings and
 sequences are rebuilt while recording each path's line and column. Duplicate mapping
-keys, which PyYAML silently overwrites, are reported.
+keys, which PyYAML silently overwrites, are reported. Nesting is limited to MAX_DEPTH
+levels and the values built (aliases expanded) to MAX_NODES, each with a located error.
 """
 
 from __future__ import annotations
@@ -46,8 +47,56 @@ class Source:
         return Diagnostic(self.file, line, column, path, message, hint)
 
 
+#: Most values a document may build. Aliases are expanded, so a few lines of nested
+#: aliases ("billion laughs") could otherwise build billions; a real catalog has thousands.
+MAX_NODES = 100_000
+
+#: Deepest nesting of collections; a catalog needs fewer than ten levels. Composing and
+#: building recurse, so without a limit deep nesting would end in a RecursionError.
+MAX_DEPTH = 100
+
+#: How much of a too-deep value's path a diagnostic shows (and where it points).
+_DEEP_PATH_SHOWN = 6
+
+
 def _position(mark: yaml.Mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
+
+
+class _TooManyNodes(Exception):
+    """Raised once the cap is reached, so building stops at once."""
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: yaml.Mark, path: DocPath) -> None:
+        super().__init__()
+        self.mark = mark
+        self.path = path
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing at most MAX_DEPTH levels and tracking where it is."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        #: The path of the node being composed, and the start of each of its steps.
+        self.steps: list[tuple[str | int, yaml.Mark]] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        step: str | int | None = None
+        if parent is not None:  # a sequence passes the item's index, a mapping the key node
+            step = index if isinstance(index, int) else "<key>"
+            if isinstance(index, yaml.ScalarNode):
+                step = str(index.value)
+            self.steps.append((step, self.peek_event().start_mark))  # type: ignore[no-untyped-call]
+        try:
+            if len(self.steps) > MAX_DEPTH:
+                shown = self.steps[:_DEEP_PATH_SHOWN]
+                raise _TooDeep(shown[-1][1], tuple(step for step, _ in shown))
+            return super().compose_node(parent, index)
+        finally:
+            if step is not None:
+                self.steps.pop()
 
 
 class _Builder:
@@ -57,8 +106,23 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")
         #: Collection nodes being built: an alias to one of them would recurse forever.
         self.open_nodes: set[int] = set()
+        self.built = 0
 
     def build(self, node: yaml.Node, path: DocPath) -> Any:
+        self.built += 1
+        if self.built > MAX_NODES:
+            self.diagnostics.append(
+                Diagnostic(
+                    self.source.file,
+                    *_position(node.start_mark),
+                    path,
+                    f"the document has more than {MAX_NODES:,} values once its aliases "
+                    "are expanded",
+                    "aliases (*name) copy what they refer to; write the values out, "
+                    "or nest fewer aliases",
+                )
+            )
+            raise _TooManyNodes
         self.source.value_marks[path] = _position(node.start_mark)
         if isinstance(node, yaml.CollectionNode):
             if id(node) in self.open_nodes:
@@ -80,16 +144,22 @@ class _Builder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except (ValueError, OverflowError) as error:  # e.g. 2025-13-45, a 5000-digit int
-            self.diagnostics.append(
-                Diagnostic(
-                    self.source.file,
-                    *_position(node.start_mark),
-                    path,
-                    f"cannot read the value: {error}",
-                    "quote it to keep it a string",
-                )
+            problem, hint = str(error), "quote it to keep it a string"
+        except yaml.MarkedYAMLError as error:  # e.g. an unknown tag such as !!python/object
+            # Its text spans lines and quotes the document as "<unicode string>"; the
+            # diagnostic gives the position, so only the problem is kept.
+            problem = " ".join(filter(None, [error.context, error.problem])) or "bad value"
+            hint = "remove the tag; a catalog holds plain strings, numbers and booleans"
+        self.diagnostics.append(
+            Diagnostic(
+                self.source.file,
+                *_position(node.start_mark),
+                path,
+                f"cannot read the value: {problem}",
+                hint,
             )
-            return None
+        )
+        return None
 
     def build_collection(self, node: yaml.CollectionNode, path: DocPath) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -167,7 +237,10 @@ def read_source(path: str | Path, diagnostics: list[Diagnostic]) -> Source | Non
 def parse_source(text: str, file: str, diagnostics: list[Diagnostic]) -> Source | None:
     """Parse catalog text; `file` is the name used in diagnostics."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+    except _TooDeep as error:
+        diagnostics.append(_too_deep(file, *_position(error.mark), error.path))
+        return None
     except RecursionError:
         diagnostics.append(_too_deep(file))
         return None
@@ -207,6 +280,8 @@ def parse_source(text: str, file: str, diagnostics: list[Diagnostic]) -> Source 
     except RecursionError:
         diagnostics.append(_too_deep(file))
         return None
+    except _TooManyNodes:
+        return None
     except yaml.YAMLError as error:  # e.g. a bad timestamp or binary scalar
         mark = getattr(error, "problem_mark", None)
         line, column = _position(mark) if mark else (1, 1)
@@ -226,7 +301,12 @@ def parse_source(text: str, file: str, diagnostics: list[Diagnostic]) -> Source 
     return source
 
 
-def _too_deep(file: str) -> Diagnostic:
+def _too_deep(file: str, line: int = 1, column: int = 1, path: DocPath = ()) -> Diagnostic:
     return Diagnostic(
-        file, 1, 1, (), "the document nests too deeply", "a catalog needs only a few levels"
+        file,
+        line,
+        column,
+        path,
+        f"the document nests too deeply (more than {MAX_DEPTH} levels inside this value)",
+        "a catalog needs only a few levels",
     )

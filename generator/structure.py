@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
-from .diagnostics import Diagnostic, DocPath
+from .diagnostics import Diagnostic, DocPath, with_article
 from .source import Source
 
 #: Hints for the schema keywords whose messages alone do not say what to do.
@@ -29,6 +31,14 @@ _HINTS = {
     "minLength": "write some text",
     "minimum": "use a larger number",
     "maxLength": "shorten it",
+}
+
+#: Hints for patterns that are not lower-case names, by pattern.
+_PATTERN_HINTS = {
+    "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$": "use a semantic "
+    "version, MAJOR.MINOR.PATCH such as 1.0.0, optionally with a -suffix",
+    "^[A-Z][A-Z0-9_]*$": "enum member ids are upper-case letters, digits and underscores, "
+    "starting with a letter",
 }
 
 
@@ -46,13 +56,54 @@ def _is_integer(checker: object, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
+def ecma_pattern(pattern: str) -> str:
+    """`pattern` for Python's `re` with ECMA-262's meaning of `$`: the end of the text.
+
+    JSON Schema patterns are ECMA-262 regular expressions, where `$` (without the
+    multiline flag) matches only at the end; in Python it also matches before a final
+    line break, so `^[a-z]+$` would accept `"name\\n"`. Each `$` outside a character
+    class becomes `\\Z`.
+    """
+    out: list[str] = []
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_pattern(pattern))
+
+
+def _pattern(
+    validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: object
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @cache
 def _validator() -> jsonschema.protocols.Validator:
     schema = format_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer)
     strict: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-        jsonschema.Draft202012Validator, type_checker=checker
+        jsonschema.Draft202012Validator,
+        validators={"pattern": _pattern},
+        type_checker=checker,
     )
     return strict(schema)
 
@@ -90,12 +141,14 @@ def _describe(source: Source, error: ValidationError) -> list[Diagnostic]:
             )
             for key in unknown
         ]
-    if error.validator == "propertyNames":
-        bad = error.instance
-        return [
-            source.diagnostic(path, f"invalid name {bad!r}: {error.message}", _HINTS["pattern"])
-        ]
     hint = _HINTS.get(str(error.validator), "")
+    if error.validator == "pattern":
+        hint = _PATTERN_HINTS.get(str(error.validator_value), hint)
+    if "propertyNames" in error.absolute_schema_path:
+        # A bad mapping key (a toggle's name): point at that key, not at the mapping.
+        name: Any = error.instance
+        line, column = source.locate((*path, name), key=True)
+        return [Diagnostic(source.file, line, column, path, f"key {_short(error)}", hint)]
     return [source.diagnostic(path, _short(error), hint)]
 
 
@@ -123,7 +176,9 @@ def _one_of_message(error: ValidationError) -> str:
             members: Any = sub.validator_value
             options.append("one of " + ", ".join(repr(v) for v in members))
         elif sub.validator == "type":
-            options.append(f"a {sub.validator_value}")
+            kinds: Any = sub.validator_value
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            options.append(" or ".join(with_article(str(kind)) for kind in kinds))
     value = json.dumps(error.instance, default=str)[:80]
     return f"{value} is not valid here; expected " + " or ".join(dict.fromkeys(options))
 

@@ -5,6 +5,7 @@ These do not depend on the Codex catalog: the generator must work on any catalog
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -16,7 +17,13 @@ from types import ModuleType
 import jsonschema
 import pytest
 
-from codex_otel.generator import load_catalog, load_catalog_text, render, write_outputs
+from codex_otel.generator import (
+    TemplateDirError,
+    load_catalog,
+    load_catalog_text,
+    render,
+    write_outputs,
+)
 from codex_otel.runtime import TRUNCATION_MARKER, OtelConfig, Telemetry
 from conftest import GenerateFn
 from support.generation import REPO, import_generated
@@ -367,3 +374,42 @@ def test_events_module_names_every_event(generate_module: GenerateFn) -> None:
     assert events.EVENT_NAMES == ("step.finished", "build.heartbeat", "build.started_old")
     assert events.CATALOG_VERSION == "0.3.1"
     assert events.TOGGLES == {"log_commands": False}
+
+
+def test_the_header_survives_a_version_with_a_line_break() -> None:
+    # The strict pattern rejects such a version; the header is escaped all the same.
+    catalog = dataclasses.replace(load_catalog(MINI), version="0.3.1\nimport os")
+    for output in render(catalog):
+        if output.path.endswith(".py"):
+            compile(output.text, output.path, "exec")
+            assert "\nimport os" not in output.text.split('"""')[0], output.path
+
+
+def test_a_template_file_with_an_unknown_name_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "event.py.jinja").write_text("typo: overrides nothing")
+    (tmp_path / "_macros.jinja").write_text("{% macro m() %}{% endmacro %}")  # helpers: allowed
+    (tmp_path / ".gitkeep").write_text("")
+    with pytest.raises(TemplateDirError) as caught:
+        render(load_catalog(MINI), tmp_path)
+    message = str(caught.value)
+    assert "'event.py.jinja' (did you mean 'events.py.jinja'?) is not a template name" in message
+    assert (
+        "the templates are EVENTS.md.jinja, __init__.py.jinja, event.schema.json.jinja, "
+        "events.py.jinja"
+    ) in message
+    (tmp_path / "event.py.jinja").unlink()
+    assert render(load_catalog(MINI), tmp_path)  # the helper and the dotfile are fine
+    (tmp_path / "event.py.jinja").write_text("typo")
+    result = run_cli(
+        "generate",
+        "--schema",
+        str(MINI),
+        "--out",
+        str(tmp_path / "o"),
+        "--templates",
+        str(tmp_path),
+    )
+    assert result.returncode == 2
+    assert "'event.py.jinja'" in result.stderr and "events.py.jinja" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists()

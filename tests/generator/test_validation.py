@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from codex_otel.generator import CatalogError, load_catalog, load_catalog_text
+from codex_otel.generator.source import MAX_NODES
+from codex_otel.generator.structure import ecma_pattern, format_schema
+from codex_otel.runtime import TRUNCATION_MARKER, truncate
 
 VALID = """\
 catalog_version: 1.0.0
@@ -76,7 +79,9 @@ def test_empty_file() -> None:
     ("text", "found"), [("- a\n- b\n", "list"), ("42\n", "int"), ("hello\n", "str")]
 )
 def test_wrong_top_level_type(text: str, found: str) -> None:
-    assert f"the top level must be a mapping, not {found}" in only_error(text)
+    assert only_error(text).startswith(
+        f"cat.yaml:1:1: error: (document): the top level must be a mapping, not {found}"
+    )
 
 
 def test_bad_utf8_names_the_position(tmp_path: Path) -> None:
@@ -86,7 +91,18 @@ def test_bad_utf8_names_the_position(tmp_path: Path) -> None:
         load_catalog(path)
     (diagnostic,) = caught.value.diagnostics
     assert (diagnostic.line, diagnostic.column) == (3, 11)
-    assert "invalid UTF-8 (byte 0xff)" in diagnostic.message
+    assert str(diagnostic).startswith(f"{path}:3:11: error: (document): invalid UTF-8 (byte 0xff)")
+    assert "hint: save the file as UTF-8" in str(diagnostic)
+
+
+@pytest.mark.parametrize("missing", [True, False])
+def test_unreadable_file(tmp_path: Path, missing: bool) -> None:
+    path = tmp_path / "missing.yaml" if missing else tmp_path  # a folder cannot be read
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert str(diagnostic).startswith(f"{path}:1:1: error: (document): cannot read the file: ")
+    assert "hint: check the path" in str(diagnostic)
 
 
 def test_unknown_key_at_its_position_with_suggestion() -> None:
@@ -179,20 +195,40 @@ def test_two_keys_mapping_to_one_python_name() -> None:
     ("key", "why"),
     [
         ("class", "is a Python keyword"),
-        ("type", "shadows a Python builtin"),
+        ("type", "is a Python keyword"),  # a soft keyword since 3.12, refused on every Python
+        ("list", "shadows a Python builtin"),
         ("conversation", "is reserved by the generated module"),
     ],
 )
 def test_python_names_that_cannot_be_parameters(key: str, why: str) -> None:
     text = VALID.replace("key: text", f"key: {key}").replace("{ref: text,", f"{{ref: {key},")
     error = only_error(text)
-    assert f"attribute '{key}' gives the Python name '{key}', which {why}" in error
+    assert error.startswith(
+        f"cat.yaml:27:15: error: events[0].attributes[0].ref: attribute '{key}' gives the "
+        f"Python name '{key}', which {why}"
+    )
     assert "hint: set `python_name`" in error
 
 
-def test_event_name_giving_a_builtin_function_name() -> None:
-    error = only_error(VALID.replace("name: app.started", "name: print"))
-    assert "event 'print' gives the emitter name 'print', which shadows a Python builtin" in error
+@pytest.mark.parametrize(
+    ("name", "why"), [("print", "shadows a Python builtin"), ("import", "is a Python keyword")]
+)
+def test_event_name_giving_an_impossible_function_name(name: str, why: str) -> None:
+    error = only_error(VALID.replace("name: app.started", f"name: {name}"))
+    assert error.startswith(
+        f"cat.yaml:24:11: error: events[0].name: event '{name}' gives the emitter name "
+        f"'{name}', which {why}"
+    )
+    assert "hint: set `python_name` on the event" in error
+
+
+def test_two_events_giving_one_emitter_name() -> None:
+    text = VALID + "  - name: app_started\n    description: Again.\n    attributes: []\n"
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:29:11: error: events[1].name: event 'app_started' gives the emitter name "
+        "'app_started', which is also the emitter of 'app.started'"
+    )
 
 
 def test_reference_to_undefined_attribute() -> None:
@@ -224,7 +260,382 @@ def test_enum_member_that_is_not_an_identifier() -> None:
 
 def test_redaction_on_a_non_string() -> None:
     text = VALID.replace("  - key: text\n    type: string", "  - key: text\n    type: int")
-    assert "attributes[1].redact: redaction applies only to string attributes" in only_error(text)
+    assert only_error(text).startswith(
+        "cat.yaml:13:13: error: attributes[1].redact: redaction applies only to string attributes"
+    )
+
+
+# --- enums ------------------------------------------------------------------------------
+
+
+def test_two_enum_members_mapping_to_one_name() -> None:
+    error = only_error(
+        VALID.replace("{value: slow, description: Slow.}", "{value: fast!, description: Slow.}")
+    )
+    assert error.startswith(
+        "cat.yaml:18:19: error: attributes[2].type.members[1].value: "
+        "two members map to the Python name 'FAST'"
+    )
+    assert "hint: set `id` on one of them" in error
+
+
+def test_duplicate_enum_value() -> None:
+    error = only_error(
+        VALID.replace(
+            "{value: slow, description: Slow.}", "{value: fast, id: FAST2, description: Slow.}"
+        )
+    )
+    assert error.startswith(
+        "cat.yaml:18:19: error: attributes[2].type.members[1].value: "
+        "enum value 'fast' is listed twice"
+    )
+
+
+def test_enum_members_of_mixed_types() -> None:
+    error = only_error(
+        VALID.replace(
+            "{value: slow, description: Slow.}", "{value: 2, id: TWO, description: Slow.}"
+        )
+    )
+    assert error.startswith(
+        "cat.yaml:17:9: error: attributes[2].type.members: enum members mix strings and integers"
+    )
+
+
+def test_two_enums_giving_one_class_name() -> None:
+    text = VALID.replace(
+        "  - key: mode\n",
+        "  - key: mode_x\n    python_name: mode\n"
+        "    type: {members: [{value: a, description: A.}]}\n    description: M.\n"
+        "  - key: mode\n",
+    )
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:18:10: error: attributes[3].key: enum class name 'Mode' "
+        "is already used in the generated module"
+    )
+    assert "hint: set `python_name` on one of the attributes" in error
+
+
+# --- caps, redaction, examples, deprecation, computed -----------------------------------
+
+
+def test_max_length_on_a_non_string() -> None:
+    text = VALID.replace(
+        "  - key: app.version\n    type: string", "  - key: app.version\n    type: int"
+    )
+    text = text.replace(
+        "    description: Version.\n", "    description: Version.\n    max_length: 40\n"
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:10:17: error: attributes[0].max_length: "
+        "max_length applies only to string attributes"
+    )
+
+
+def test_refining_a_cap_the_attribute_does_not_define() -> None:
+    text = VALID.replace(
+        "{ref: mode, requirement: required}", "{ref: mode, requirement: required, max_length: 40}"
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:28:56: error: events[0].attributes[1].max_length: "
+        "max_length can only refine a cap the attribute defines"
+    )
+
+
+def test_a_cap_the_truncation_marker_cannot_fit_in() -> None:
+    text = VALID.replace(
+        "    description: Some text.\n", "    description: Some text.\n    max_length: 37\n"
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:13:17: error: attributes[1].max_length: 37 is less than the minimum of 38"
+    )
+
+
+class _HugeText(str):
+    """Text that claims the longest length a Python string can have."""
+
+    def __len__(self) -> int:
+        return sys.maxsize
+
+
+def test_the_smallest_cap_always_fits_the_truncation_marker() -> None:
+    properties = format_schema()["$defs"]
+    caps = {
+        properties[where]["properties"]["max_length"]["minimum"]
+        for where in ("attribute", "attribute_ref")
+    }
+    # No string is longer than sys.maxsize, so no marker is longer than this one.
+    longest_marker = len(TRUNCATION_MARKER.format(dropped=sys.maxsize))
+    assert caps == {longest_marker}
+    for cap in range(longest_marker, longest_marker + 3):
+        for length in [*range(cap + 1, cap + 1100), 10**6 + cap]:
+            assert len(truncate("x" * length, cap)) <= cap, (cap, length)
+        assert len(truncate(_HugeText("x" * 100), cap)) <= cap
+    # One less, and the longest strings would overrun it.
+    assert len(truncate(_HugeText("x" * 100), longest_marker - 1)) > longest_marker - 1
+
+
+def test_placeholder_longer_than_the_cap() -> None:
+    text = VALID.replace(
+        'placeholder: "[REDACTED]"}', 'placeholder: "' + "x" * 50 + '"}\n    max_length: 40'
+    )
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:13:45: error: attributes[1].redact.placeholder: placeholder "
+        f"'{'x' * 50}' is longer than max_length (50 > 40 characters)"
+    )
+    assert "hint: shorten the placeholder or raise max_length" in error
+
+
+def test_refined_cap_shorter_than_the_placeholder() -> None:
+    text = VALID.replace(
+        'placeholder: "[REDACTED]"}', 'placeholder: "' + "x" * 45 + '"}\n    max_length: 64'
+    ).replace(
+        "{ref: text, requirement: optional}", "{ref: text, requirement: optional, max_length: 40}"
+    )
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:28:56: error: events[0].attributes[0].max_length: max_length 40 is shorter "
+        f"than the placeholder '{'x' * 45}' of 'text' (45 characters)"
+    )
+
+
+def test_redacted_attribute_in_the_common_group() -> None:
+    text = VALID.replace(
+        "{ref: app.version, requirement: required}", "{ref: text, requirement: required}"
+    ).replace("      - {ref: text, requirement: optional}\n", "")
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:22:13: error: common.attributes[0].ref: attribute 'text' is redacted, "
+        "but the common group's metadata is sent as given"
+    )
+
+
+@pytest.mark.parametrize(
+    ("type_", "example", "expected"),
+    [
+        ("string", "1.5", "example 1.5 is not a string"),
+        ("int", "x", "example 'x' is not an int"),
+        ("int[]", "[1, x]", "example [1, 'x'] is not an int[]"),
+    ],
+)
+def test_example_of_the_wrong_type(type_: str, example: str, expected: str) -> None:
+    text = VALID.replace(
+        "  - key: app.version\n    type: string", f"  - key: app.version\n    type: {type_}"
+    ).replace(
+        "    description: Version.\n", f"    description: Version.\n    examples: [{example}]\n"
+    )
+    error = only_error(text)
+    assert error.startswith(f"cat.yaml:10:16: error: attributes[0].examples[0]: {expected}\n")
+    assert "hint: fix the example or the type" in error
+
+
+def test_example_of_an_enum_that_is_not_a_member() -> None:
+    text = VALID.replace(
+        "    description: Mode.\n", "    description: Mode.\n    examples: [medium]\n"
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:20:16: error: attributes[2].examples[0]: example 'medium' is not an enum (string)"
+    )
+
+
+def test_bad_replacement_is_reported_once_at_the_definition() -> None:
+    text = VALID.replace(
+        "    description: Some text.\n",
+        "    description: Some text.\n    deprecated: {note: Old., replacement: txet}\n",
+    )
+    # A second event uses the attribute too: still one error, at the definition.
+    text += "  - name: app.stopped\n    description: Stopped.\n    attributes:\n"
+    text += "      - {ref: text, requirement: optional}\n"
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:13:43: error: attributes[1].deprecated.replacement: "
+        "replacement attribute 'txet' is not defined"
+    )
+    assert "did you mean 'text'?" in error
+
+
+def test_bad_replacement_of_an_unused_attribute() -> None:
+    text = VALID.replace(
+        "  - key: mode\n",
+        "  - key: old\n    type: string\n    description: Unused.\n"
+        "    deprecated: {note: Old., replacement: nowhere}\n  - key: mode\n",
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:17:43: error: attributes[2].deprecated.replacement: "
+        "replacement attribute 'nowhere' is not defined"
+    )
+
+
+def test_replacement_defined_further_down_is_accepted() -> None:
+    text = VALID.replace(
+        "    description: Version.\n",
+        "    description: Version.\n    deprecated: {note: Old., replacement: mode}\n",
+    )
+    catalog = load_catalog_text(text, "cat.yaml")
+    assert catalog.common[0].deprecated is not None
+    assert catalog.common[0].deprecated.replacement == "mode"
+
+
+def test_bad_event_replacement() -> None:
+    text = VALID.replace(
+        "    description: Started.\n",
+        "    description: Started.\n    deprecated: {note: Old., replacement: app.stoped}\n",
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:26:43: error: events[0].deprecated.replacement: "
+        "replacement event 'app.stoped' is not defined"
+    )
+
+
+def test_computed_attribute_that_is_not_a_string() -> None:
+    text = VALID.replace(
+        "  - key: app.version\n    type: string", "  - key: app.version\n    type: int"
+    ).replace(
+        "{ref: app.version, requirement: required}",
+        "{ref: app.version, requirement: required, computed: timestamp}",
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:22:59: error: common.attributes[0].computed: "
+        "a computed timestamp must be a string attribute"
+    )
+
+
+def test_computed_attribute_that_is_not_required() -> None:
+    text = VALID.replace(
+        "{ref: app.version, requirement: required}",
+        "{ref: app.version, requirement: optional, computed: timestamp}",
+    )
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:22:39: error: common.attributes[0].requirement: "
+        "a computed attribute is always present"
+    )
+    assert "hint: make it `required`" in error
+
+
+# --- strict patterns: `$` is the end of the text ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("catalog_version: 1.0.0", 'catalog_version: "1.0.0\\n"', "1:18: error: catalog_version"),
+        (
+            "catalog_version: 1.0.0\n",
+            'catalog_version: 1.0.0\nnamespace: "app\\n"\n',
+            "2:12: error: namespace",
+        ),
+        ("  log_text:\n", '  "log_text\\n":\n', "3:3: error: toggles: key"),
+        ("key: app.version", 'key: "app.version\\n"', "7:10: error: attributes[0].key"),
+        (
+            "    description: Version.\n",
+            '    description: Version.\n    python_name: "version\\n"\n',
+            "10:18: error: attributes[0].python_name",
+        ),
+        (
+            "{value: slow, description: Slow.}",
+            '{value: slow, id: "SLOW\\n", description: Slow.}',
+            "18:29: error: attributes[2].type.members[1].id",
+        ),
+        ("name: app.started", 'name: "app.started\\n"', "24:11: error: events[0].name"),
+    ],
+)
+def test_a_trailing_line_break_does_not_match_a_strict_pattern(
+    old: str, new: str, where: str
+) -> None:
+    errors = errors_of(VALID.replace(old, new))
+    assert errors[0].startswith(f"cat.yaml:{where}")
+    assert "does not match the required pattern" in errors[0]
+
+
+def test_patterns_keep_ecma_meaning() -> None:
+    assert ecma_pattern("^[a-z]+$") == r"^[a-z]+\Z"
+    assert ecma_pattern(r"^a\$[$]b$") == r"^a\$[$]b\Z"  # escaped and class `$` stay literal
+    assert ecma_pattern("^(a|b$)$") == r"^(a|b\Z)\Z"
+
+
+def test_semantic_version_hint() -> None:
+    error = only_error(VALID.replace("catalog_version: 1.0.0", "catalog_version: v1"))
+    assert error.startswith("cat.yaml:1:18: error: catalog_version: 'v1' does not match")
+    assert "hint: use a semantic version" in error
+
+
+# --- YAML that cannot become a catalog ------------------------------------------------------
+
+
+def test_value_that_cannot_be_read() -> None:
+    error = only_error(VALID.replace("default: false", "default: 2025-13-45"))
+    assert error.startswith(
+        "cat.yaml:4:14: error: toggles.log_text.default: cannot read the value: month must be in"
+    )
+    assert "hint: quote it to keep it a string" in error
+
+
+def test_unknown_tag_is_one_clean_line_with_its_path() -> None:
+    error = only_error(
+        VALID.replace("description: Started.", "description: !!python/object:os.system x")
+    )
+    first, hint = error.split("\n")
+    assert first == (
+        "cat.yaml:25:18: error: events[0].description: cannot read the value: could not "
+        "determine a constructor for the tag 'tag:yaml.org,2002:python/object:os.system'"
+    )
+    assert hint.startswith("    hint: remove the tag")
+
+
+def test_mapping_key_that_is_not_a_string() -> None:
+    error = only_error(VALID.replace("  log_text:\n", "  [a]: 1\n  log_text:\n"))
+    assert error.startswith("cat.yaml:3:3: error: toggles: mapping key ['a'] is not a string")
+    assert "hint: quote the key" in error
+
+
+def test_recursive_alias() -> None:
+    error = only_error(VALID.replace("description: Started.", "description: &d [*d]"))
+    assert error.startswith(
+        "cat.yaml:25:18: error: events[0].description[0]: "
+        "an alias refers to a collection that contains it"
+    )
+
+
+def test_too_deep_nesting() -> None:
+    error = only_error(
+        VALID.replace("description: Started.", "description: " + "[" * 3000 + "]" * 3000)
+    )
+    # The path and position are those of the value, a few levels in.
+    assert error.startswith(
+        "cat.yaml:25:21: error: events[0].description[0][0][0]: the document nests too deeply"
+    )
+    assert "hint: a catalog needs only a few levels" in error
+
+
+def test_alias_expansion_is_capped() -> None:
+    # "Billion laughs": each line holds ten aliases of the one before.
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 6)]
+    error = only_error("\n".join(lines) + "\n" + VALID)
+    assert error.startswith("cat.yaml:1:")
+    assert ": error: a4[" in error.split("\n")[0]
+    assert f"more than {MAX_NODES:,} values once its aliases are expanded" in error
+    assert "hint: aliases (*name) copy what they refer to" in error
+
+
+def test_aliases_within_the_cap_are_expanded() -> None:
+    text = VALID.replace("    description: Version.", "    description: &same Version.")
+    text = text.replace("    description: Mode.", "    description: *same")
+    catalog = load_catalog_text(text, "cat.yaml")
+    assert catalog.events[0].attributes[1].description == "Version."
+
+
+def test_one_of_message_names_an_object() -> None:
+    error = only_error(
+        VALID.replace("{ref: mode, requirement: required}", "{ref: mode, requirement: [1]}")
+    )
+    assert error.startswith(
+        "cat.yaml:28:34: error: events[0].attributes[1].requirement: [1] is not valid here; "
+        "expected one of 'required', 'optional' or an object"
+    )
 
 
 def test_every_error_is_reported_at_once() -> None:

@@ -249,11 +249,14 @@ def attribute_definitions(draw: st.DrawFn, key: str, toggles: list[str]) -> dict
         ]
     if attribute_type == "string":
         if chance(draw, 2):
-            body["max_length"] = draw(st.one_of(st.integers(16, 40), st.integers(16, 2**31)))
+            # 38: the format's smallest cap, where the truncation marker always fits.
+            body["max_length"] = draw(st.one_of(st.integers(38, 64), st.integers(38, 2**31)))
         if toggles and chance(draw, 2):
+            placeholder = draw(st.one_of(st.just(""), texts))
             body["redact"] = {
                 "toggle": draw(st.sampled_from(toggles)),
-                "placeholder": draw(st.one_of(st.just(""), texts)),
+                # A placeholder is sent uncut, so it may not be longer than the cap.
+                "placeholder": placeholder[: body.get("max_length", len(placeholder))],
             }
     if chance(draw, 3):
         body["stability"] = draw(st.sampled_from(STABILITIES))
@@ -343,7 +346,8 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
             if chance(draw, 5):
                 ref["examples"] = [example_for(draw, definition["type"])]
             if "max_length" in definition and chance(draw, 3):
-                ref["max_length"] = draw(st.integers(16, 64))
+                placeholder = definition.get("redact", {}).get("placeholder", "")
+                ref["max_length"] = max(draw(st.integers(38, 64)), len(placeholder))
             body["attributes"].append(ref)
         events.append(body)
     doc["events"] = events
@@ -921,7 +925,7 @@ attributes:
   - key: text
     type: string
     description: '`unclosed </script><script>alert(1)</script>'
-    max_length: 16
+    max_length: 38
     examples: ['<b>bold</b>']
 events:
   - name: thing.done
@@ -1021,7 +1025,7 @@ FOUND: dict[str, tuple[str, str, str | None]] = {
     "list example of an enum": (
         _catalog(f"  - {{key: k, type: {_ENUM}, description: d, examples: [[a]]}}\n"),
         "c.yaml",
-        "is not a enum",
+        "is not an enum",
     ),
     "date example on a reference": (
         _catalog(
@@ -1047,7 +1051,7 @@ FOUND: dict[str, tuple[str, str, str | None]] = {
         _catalog(
             f"  - {{key: kind, type: {_ENUM}, description: d}}\n"
             "  - {key: ratio, type: double, description: d}\n"
-            "  - {key: note, type: string, description: d, max_length: 16}\n",
+            "  - {key: note, type: string, description: d, max_length: 38}\n",
             "    - {ref: kind, requirement: required}\n"
             "    - {ref: ratio, requirement: optional}\n"
             "    - {ref: note, requirement: optional}\n",

@@ -190,7 +190,7 @@ def build_started_legacy(
     Args:
         step_command: `step.command`, optional. Shell command of the step, which may contain
             "secrets" and \\backslashes\\. Replaced by '<hidden>' unless the `log_commands` toggle
-            is on. Cut to 32 characters.
+            is on. Cut to 48 characters.
     """
     warnings.warn(
         "event build.started_old is deprecated: Emit step.finished events instead.",
@@ -204,7 +204,7 @@ def build_started_legacy(
         if not isinstance(step_command, str):
             invalid_argument("build.started_old", "step_command", "str", step_command)
         if conversation.allows("log_commands"):
-            _attributes["step.command"] = truncate(step_command, 32)
+            _attributes["step.command"] = truncate(step_command, 48)
         else:
             _attributes["step.command"] = "<hidden>"
     conversation.emit("build.started_old", _attributes)
