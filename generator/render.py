@@ -72,11 +72,22 @@ def _escape_char(char: str) -> str:
     )
 
 
+#: Printable ASCII but the backslash: text that `_escape_char` would leave as it is.
+_PLAIN_TEXT = re.compile(r"[ -\[\]-~]*")
+
+
+def _escape_text(text: str) -> str:
+    """`text` with every character escaped as `_escape_char` says (most text: unchanged)."""
+    if _PLAIN_TEXT.fullmatch(text):  # the common case, without a call per character
+        return text
+    return "".join(_escape_char(c) for c in text)
+
+
 def py_str(value: str) -> str:
     """A Python string literal for any text, quoted the way ruff format quotes it."""
     # ruff prefers double quotes unless that needs more escapes than single quotes.
     quote = "'" if value.count('"') > value.count("'") else '"'
-    body = "".join(_escape_char(c) for c in value).replace(quote, "\\" + quote)
+    body = _escape_text(value).replace(quote, "\\" + quote)
     return f"{quote}{body}{quote}"
 
 
@@ -105,7 +116,7 @@ def docstring(text: str, indent: int) -> str:
     for paragraph in _spell_surrogates(text).split("\n"):
         # textwrap drops trailing spaces, which would leave a final quote unescaped next
         # to the closing quotes of a one-line docstring: drop them before escaping.
-        safe = "".join(_escape_char(c) for c in paragraph).rstrip(" ")
+        safe = _escape_text(paragraph).rstrip(" ")
         safe = re.sub(r'^"|"(?=")|(?<=")"|"$', r'\\"', safe)
         # textwrap never splits inside a word, so an escape such as \" stays whole.
         wrapped = textwrap.wrap(safe, width=width, break_long_words=False, break_on_hyphens=False)
@@ -248,6 +259,8 @@ def _upper_snake(camel: str) -> str:
 
 def _visible(text: str) -> str:
     """Control and separator characters spelled as escapes, so docs show what is there."""
+    if text.isascii() and text.isprintable():  # the common case, without a call per character
+        return text
     return "".join(c if c == " " or c.isprintable() else _escape_char(c) for c in text)
 
 
@@ -266,6 +279,8 @@ def md(text: object) -> str:
 
 
 def _escape_unclosed_backticks(text: str) -> str:
+    if "`" not in text:  # nothing to pair (a backslash alone is left as it is)
+        return text
     out: list[str] = []
     index = 0
     while index < len(text):
