@@ -114,7 +114,12 @@ def no_otel(session: nox.Session) -> None:
     """The suite's relevant part without the otel extra: no opentelemetry package at all."""
     session.install("-e", ".", "--config-settings", "editable_mode=strict")
     session.install(
-        "pytest>=8", "pytest-snapshot>=0.9", "hypothesis>=6.100", "setuptools>=77", "wheel"
+        "pytest>=8",
+        "pytest-snapshot>=0.9",
+        "pytest-timeout>=2.3",
+        "hypothesis>=6.100",
+        "setuptools>=77",
+        "wheel",
     )
     absent = "import importlib.util as u, sys; sys.exit(u.find_spec('opentelemetry') is not None)"
     session.run("python", "-c", absent)  # the point of the session: prove it is absent

@@ -2,6 +2,7 @@
 
 - ``OtlpHttpReceiver``: OTLP/HTTP (protobuf and JSON, gzip/deflate) on a ThreadingHTTPServer.
 - ``OtlpGrpcReceiver``: OTLP/gRPC on a grpcio server.
+- ``ResettingListener``: a TCP port that resets every connection (any protocol, e.g. gRPC).
 - Both on 127.0.0.1, ephemeral port, optional TLS / mTLS, fault injection, ``restart()``.
 - ``make_tls_certs``: a throw-away CA with server and client certificates (trustme).
 - ``unused_port``: a port nobody listens on ("collector down").
@@ -22,10 +23,12 @@ from .records import (
     decode_export_request,
     flatten_request,
 )
+from .tcp_resetter import HTTP2_PREFACE, ResettingListener
 from .tls import TlsCerts, make_tls_certs, unused_port
 
 __all__ = [
     "EXPORT_METHOD",
+    "HTTP2_PREFACE",
     "LOGS_PATH",
     "Fault",
     "OtlpGrpcReceiver",
@@ -33,6 +36,7 @@ __all__ = [
     "ReceivedRecord",
     "ReceivedRequest",
     "Recorder",
+    "ResettingListener",
     "TlsCerts",
     "Value",
     "abortive_close",

@@ -13,6 +13,7 @@ import pytest
 
 from .grpc_receiver import OtlpGrpcReceiver
 from .http_receiver import OtlpHttpReceiver
+from .tcp_resetter import ResettingListener
 from .tls import TlsCerts, make_tls_certs, unused_port
 
 
@@ -21,7 +22,7 @@ class ReceiverFactory:
 
     def __init__(self, tls_certs: TlsCerts | None = None) -> None:
         self._tls_certs = tls_certs
-        self._receivers: list[OtlpHttpReceiver | OtlpGrpcReceiver] = []
+        self._receivers: list[OtlpHttpReceiver | OtlpGrpcReceiver | ResettingListener] = []
 
     def http(self, **options: Any) -> OtlpHttpReceiver:
         receiver = OtlpHttpReceiver(**options)
@@ -31,6 +32,12 @@ class ReceiverFactory:
     def grpc(self, **options: Any) -> OtlpGrpcReceiver:
         pytest.importorskip("grpc")
         receiver = OtlpGrpcReceiver(**options)
+        self._receivers.append(receiver)
+        return receiver
+
+    def resetter(self, **options: Any) -> ResettingListener:
+        """A port that resets every TCP connection (see ``ResettingListener``)."""
+        receiver = ResettingListener(**options)
         self._receivers.append(receiver)
         return receiver
 

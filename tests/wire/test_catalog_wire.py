@@ -13,8 +13,10 @@ import pytest
 from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     HEADERS_ON_THE_WIRE,
+    SCHEMAS,
     TRANSPORTS,
     Transport,
+    catalog_calls,
     check_catalog,
     check_kinds,
     check_resource,
@@ -26,6 +28,7 @@ from wire.wirekit import (
     start_receiver,
 )
 
+from codex_otel.generated import events
 from codex_otel.runtime import TelemetryStats
 from receivers import OtlpHttpReceiver, TlsCerts
 from receivers.fixtures import ReceiverFactory
@@ -41,6 +44,29 @@ NO_LOSS = TelemetryStats(
     subscriber_errors=0,
     emit_errors=0,
 )
+
+
+@pytest.mark.parametrize(
+    "toggles",
+    [
+        pytest.param({}, id="defaults"),
+        pytest.param({"log_user_prompt": True, "log_tool_details": False}, id="toggled"),
+    ],
+)
+def test_the_wire_calls_cover_every_catalog_event(toggles: dict[str, bool]) -> None:
+    """A new catalog event cannot go untested on the wire: `catalog_calls` (what every
+    test below emits and checks) calls every event of the generated catalog twice, once
+    with every optional field and once with the required ones only, and nothing else."""
+    calls = catalog_calls(**toggles)
+    catalog = set(events.EVENT_NAMES)
+    assert len(events.EVENT_NAMES) == len(catalog)
+    for full in (True, False):
+        names = [call.event_name for call in calls if call.full is full]
+        assert sorted(names) == sorted(catalog), f"full={full}: missing {catalog - set(names)}"
+    assert set(SCHEMAS) == catalog
+    for call in calls:
+        # Every expected wire key is one the event's schema defines (no stale names).
+        assert set(call.expected) <= set(SCHEMAS[call.event_name]["properties"]), call.event_name
 
 
 @pytest.mark.parametrize("security", SECURITY)

@@ -550,6 +550,8 @@ class Latency:
     faulty_median: float
     healthy_p99: float
     faulty_p99: float
+    healthy_max: float
+    faulty_max: float
 
     @property
     def median_ratio(self) -> float:
@@ -563,7 +565,8 @@ class Latency:
         return (
             f"median {self.healthy_median / 1000:.1f}us -> {self.faulty_median / 1000:.1f}us "
             f"(x{self.median_ratio:.2f}), p99 {self.healthy_p99 / 1000:.1f}us -> "
-            f"{self.faulty_p99 / 1000:.1f}us (x{self.p99_ratio:.2f})"
+            f"{self.faulty_p99 / 1000:.1f}us (x{self.p99_ratio:.2f}), max "
+            f"{self.healthy_max / 1000:.1f}us -> {self.faulty_max / 1000:.1f}us"
         )
 
 
@@ -583,4 +586,11 @@ def compare_emit_latency(
             events.api_request(conversation, attempt=i, duration_ms=1)
             samples[id(conversation)].append(clock() - began)
     good, bad = samples[id(healthy)], samples[id(faulty)]
-    return Latency(statistics.median(good), statistics.median(bad), p99(good), p99(bad))
+    return Latency(
+        statistics.median(good),
+        statistics.median(bad),
+        p99(good),
+        p99(bad),
+        float(max(good)),
+        float(max(bad)),
+    )
