@@ -53,7 +53,7 @@ def url_without_secrets(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # not a URL at all: mask by pattern instead
-        return _SECRET_URL_PARTS.sub(lambda m: m.group(1) + "***", url)
+        return _QUERY.sub("?***", _USER_INFO.sub("//***@", url))
     host = parts.netloc.rpartition("@")[2]
     query = "***" if parts.query else ""
     return urlunsplit(
@@ -61,8 +61,9 @@ def url_without_secrets(url: str) -> str:
     )
 
 
-#: User info (`//user:pass@`) and a query (`?key=...`) in text that may not parse as a URL.
-_SECRET_URL_PARTS = re.compile(r"(//)[^/@]*(?=@)|(\?).+$")
+#: User info (`//user:pass@`) and a query (`?key=...`), in text that does not parse as a URL.
+_USER_INFO = re.compile(r"//[^/@]*@")
+_QUERY = re.compile(r"\?.*", re.DOTALL)
 
 
 def _endpoint_repr(exporter: object) -> str:
