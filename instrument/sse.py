@@ -263,6 +263,29 @@ class _Item(Generic[E]):
 _END: Final = _End()
 
 
+def _record_pulled(
+    recorder: Recorder,
+    pulled: _Item[E] | _End | _Failure | None,
+    start: int | None,
+    options: StreamOptions,
+) -> _Item[E] | None:
+    """Record what one read gave (None: the idle timeout expired), for both stream forms.
+
+    Returns the item to pass on, or None at the end of the stream; raises the timeout or
+    the source's own exception object, not a wrapper.
+    """
+    if pulled is None:
+        record_stream_error(recorder, start, SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE))
+        raise SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE)
+    if isinstance(pulled, _End):
+        return None
+    if isinstance(pulled, _Failure):
+        record_stream_error(recorder, start, pulled.error)
+        raise pulled.error
+    record_item(recorder, pulled.value, start, options)
+    return pulled
+
+
 def _pull_sync(iterator: Iterator[E]) -> _Item[E] | _End | _Failure:
     try:
         return _Item(next(iterator))
@@ -340,16 +363,10 @@ def _stream(
         while True:
             start = recorder.now()
             pulled = _pull_sync(iterator) if reader is None else reader.pull()
-            if pulled is None:
-                record_stream_error(recorder, start, SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE))
-                raise SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE)
-            if isinstance(pulled, _End):
+            item = _record_pulled(recorder, pulled, start, options)
+            if item is None:
                 return
-            if isinstance(pulled, _Failure):
-                record_stream_error(recorder, start, pulled.error)
-                raise pulled.error  # the source's own exception object, not a wrapper
-            record_item(recorder, pulled.value, start, options)
-            yield pulled.value
+            yield item.value
     except GeneratorExit:
         close = getattr(iterator, "close", None)
         if callable(close) and (reader is None or not reader.busy):
@@ -362,7 +379,7 @@ def _stream(
 
 async def _pull(iterator: AsyncIterator[E]) -> _Item[E] | _End | _Failure:
     # Outcomes of the source come back as values, so that the only TimeoutError
-    # `wait_for` can raise around this is the idle timeout's own.
+    # `_pull_within` sees around this is the idle timeout's own.
     try:
         return _Item(await iterator.__anext__())
     except StopAsyncIteration:
@@ -430,16 +447,10 @@ async def _stream_async(
                 pulled = await _pull(iterator)
             else:
                 pulled = await _pull_within(iterator, idle_timeout)
-            if pulled is None:
-                record_stream_error(recorder, start, SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE))
-                raise SSEIdleTimeout(IDLE_TIMEOUT_MESSAGE)
-            if isinstance(pulled, _End):
+            item = _record_pulled(recorder, pulled, start, options)
+            if item is None:
                 return
-            if isinstance(pulled, _Failure):
-                record_stream_error(recorder, start, pulled.error)
-                raise pulled.error  # the source's own exception object, not a wrapper
-            record_item(recorder, pulled.value, start, options)
-            yield pulled.value
+            yield item.value
     except GeneratorExit:
         aclose = getattr(iterator, "aclose", None)
         if callable(aclose):
