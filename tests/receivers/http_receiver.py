@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import socket
+import socketserver
 import ssl
 import struct
 import sys
@@ -12,10 +13,10 @@ import threading
 import traceback
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 from .records import Fault, ReceivedRequest, Recorder, decode_export_request, flatten_request
+from .serving import ServedOnLoopback
 from .tls import TlsCerts
 
 LOGS_PATH = "/v1/logs"
@@ -208,7 +209,7 @@ def _status_body(code: int, message: str, *, json: bool) -> tuple[bytes, str]:
     return status.SerializeToString(), "application/x-protobuf"
 
 
-class OtlpHttpReceiver(Recorder):
+class OtlpHttpReceiver(ServedOnLoopback, Recorder):
     """OTLP/HTTP logs receiver on ``host`` (default 127.0.0.1), port 0 = ephemeral.
 
     Accepts protobuf and JSON bodies (gzip/deflate Content-Encoding), answers with an
@@ -229,27 +230,30 @@ class OtlpHttpReceiver(Recorder):
         logs_path: str = LOGS_PATH,
         start: bool = True,
     ) -> None:
-        super().__init__()
+        Recorder.__init__(self)
         if ssl_context is None and tls is not None:
             ssl_context = tls.server_ssl_context(require_client_cert=require_client_cert)
         elif require_client_cert and tls is None:
             raise ValueError("require_client_cert needs tls=")
         self._ssl_context = ssl_context
-        self.host = host
-        self._port = port
+        ServedOnLoopback.__init__(self, host, port)
         self.logs_path = logs_path
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._state_lock = threading.Lock()
         self._partial_success: tuple[int, str] | None = None
         if start:
             self.start()
 
-    # -- lifecycle
+    # -- lifecycle (start, stop, restart: `ServedOnLoopback`)
 
-    @property
-    def port(self) -> int:
-        return self._port
+    thread_name = "otlp-http-receiver"
+
+    def _make_server(self) -> _Server:
+        return _Server((self.host, self._port), self)
+
+    def _after_close(self, server: socketserver.BaseServer) -> None:
+        # Every open connection goes too, like a killed collector.
+        self._release_held()
+        if isinstance(server, _Server):
+            server.close_connections()
 
     @property
     def scheme(self) -> str:
@@ -263,56 +267,6 @@ class OtlpHttpReceiver(Recorder):
     def endpoint(self) -> str:
         """Full logs URL, e.g. ``http://127.0.0.1:PORT/v1/logs``."""
         return self.base_url + self.logs_path
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    def start(self) -> None:
-        with self._state_lock:
-            if self._server is not None:
-                return
-            server = _Server((self.host, self._port), self)
-            self._port = server.server_address[1]
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"otlp-http-receiver:{self._port}",
-                daemon=True,
-            )
-            thread.start()
-            self._server, self._thread = server, thread
-
-    def stop(self) -> None:
-        """Close the listener and every open connection (like a killed collector)."""
-        with self._state_lock:
-            server, thread = self._server, self._thread
-            self._server = self._thread = None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        self._release_held()
-        server.close_connections()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def restart(self) -> None:
-        """Stop, then listen again on the same port; recorded data is kept."""
-        self.stop()
-        self.start()
-
-    def __enter__(self) -> OtlpHttpReceiver:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- fault modes (each call queues a fault; they apply in order)
 
@@ -351,7 +305,7 @@ class OtlpHttpReceiver(Recorder):
         """Drop queued faults, release held requests and close held (accepted) sockets."""
         super().heal()
         server = self._server
-        if server is not None:
+        if isinstance(server, _Server):
             server.close_held()
 
     def reset_connections(self, *, times: int | None = 1, stage: str = "accept") -> None:

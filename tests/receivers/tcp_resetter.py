@@ -7,12 +7,11 @@ from __future__ import annotations
 import contextlib
 import socket
 import socketserver
-import threading
-from types import TracebackType
 from typing import Any
 
 from .http_receiver import abortive_close
 from .records import Fault, Recorder
+from .serving import ServedOnLoopback
 
 #: What every HTTP/2 client (gRPC included) sends first on a connection (RFC 9113, 3.4).
 HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -38,7 +37,7 @@ class _Server(socketserver.ThreadingTCPServer):
         pass  # the client went away first: nothing to reset
 
 
-class ResettingListener(Recorder):
+class ResettingListener(ServedOnLoopback, Recorder):
     """Accepts TCP connections on ``host`` (port 0 = ephemeral) and aborts each with RST.
 
     ``stage="read"`` (default): first read what the client sends (for gRPC, the HTTP/2
@@ -52,22 +51,19 @@ class ResettingListener(Recorder):
     def __init__(
         self, *, host: str = "127.0.0.1", port: int = 0, stage: str = "read", start: bool = True
     ) -> None:
-        super().__init__()
+        Recorder.__init__(self)
         if stage not in ("accept", "read"):
             raise ValueError("stage must be 'accept' or 'read'")
-        self.host = host
-        self._port = port
+        ServedOnLoopback.__init__(self, host, port)
         self.stage = stage
         self._first_bytes: list[bytes] = []
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._state_lock = threading.Lock()
         if start:
             self.start()
 
-    @property
-    def port(self) -> int:
-        return self._port
+    thread_name = "tcp-resetter"
+
+    def _make_server(self) -> _Server:
+        return _Server((self.host, self._port), self)
 
     @property
     def endpoint(self) -> str:
@@ -90,44 +86,6 @@ class ResettingListener(Recorder):
         with self._cond:
             self._first_bytes.append(data)
         self._note_fault(Fault("reset", None, stage=self.stage))
-
-    def start(self) -> None:
-        with self._state_lock:
-            if self._server is not None:
-                return
-            server = _Server((self.host, self._port), self)
-            self._port = server.server_address[1]
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"tcp-resetter:{self._port}",
-                daemon=True,
-            )
-            thread.start()
-            self._server, self._thread = server, thread
-
-    def stop(self) -> None:
-        with self._state_lock:
-            server, thread = self._server, self._thread
-            self._server = self._thread = None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> ResettingListener:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 __all__ = ["HTTP2_PREFACE", "ResettingListener"]
