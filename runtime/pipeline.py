@@ -186,8 +186,14 @@ class Pipeline:
         """Flush and stop, within `timeout` seconds (plus a few milliseconds). Idempotent.
 
         Returns True when every queued event was exported. When the time runs out, the
-        exporter is aborted and what is still queued is discarded.
+        exporter is aborted and what is still queued is discarded. The first shutdown of
+        a pipeline that lost events logs the totals once.
         """
+        delivered = self._shutdown(timeout)
+        self._health.report_totals()
+        return delivered
+
+    def _shutdown(self, timeout: float) -> bool:
         with self._lock:
             self._closed = True
             if self._exporter.aborted:
@@ -390,6 +396,24 @@ class _Health:
                 "codex-otel: exporting events to %s failed; further failures are counted, "
                 "not logged",
                 self.description,
+            )
+
+    def report_totals(self) -> None:
+        """At shutdown, once: how much was lost over the pipeline's life.
+
+        The first drop and the first failure were logged when they happened, without a
+        count (it was 1 then); this is where the operator learns how many followed."""
+        with self._lock:
+            dropped, failures, errors = self.dropped, self.export_failures, self.emit_errors
+            first = (dropped or failures or errors) and self._first("totals")
+        if first:
+            logger.warning(
+                "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
+                "full), %d export batches failed, %d events refused by the SDK",
+                self.description,
+                dropped,
+                failures,
+                errors,
             )
 
     def add_emit_error(self) -> None:

@@ -250,10 +250,11 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         return _Server((self.host, self._port), self)
 
     def _after_close(self, server: socketserver.BaseServer) -> None:
-        # Every open connection goes too, like a killed collector.
-        self._release_held()
+        # Every open connection goes too, like a killed collector: closed first, so a
+        # held request's client sees its connection die, not an answer.
         if isinstance(server, _Server):
             server.close_connections()
+        self._release_held()
 
     @property
     def scheme(self) -> str:

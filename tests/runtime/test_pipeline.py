@@ -574,9 +574,28 @@ def test_full_queue_drops_are_counted_and_reported_once(
     ]
     assert len(warnings) == 1
     assert warnings[0].levelno == logging.WARNING
-    flushed, elapsed = timed_shutdown(pipeline, 0.5)
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        flushed, elapsed = timed_shutdown(pipeline, 0.5)
+        pipeline.shutdown(0.5)  # a second shutdown does not report again
     assert not flushed
     assert elapsed < 0.5 + MARGIN
+    # The count, which the first warning could not know, is reported once at shutdown.
+    totals = [r.getMessage() for r in caplog.records if "totals at shutdown" in r.getMessage()]
+    assert len(totals) == 1
+    assert f": {pipeline.dropped} events dropped (export queue full), " in totals[0]
+    assert f", {pipeline.export_failures} export batches failed, 0 events refused" in totals[0]
+
+
+def test_a_pipeline_that_lost_nothing_reports_no_totals(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline = start(FileExporter(path=str(tmp_path / "out.jsonl")))
+    pipeline.emit("codex.sse_event", {"i": 1}, time.time_ns())
+    with caplog.at_level(logging.DEBUG, logger="codex_otel"):
+        assert pipeline.shutdown(5)
+    assert not [
+        r for r in caplog.records if r.name == "codex_otel" and r.levelno >= logging.WARNING
+    ]
 
 
 def test_shutdown_flushes_where_new_threads_are_refused(

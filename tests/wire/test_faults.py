@@ -137,7 +137,7 @@ def test_collector_down_at_start_then_up(
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_collector_killed_mid_stream_and_restarted(
+def test_collector_killed_between_exports_and_restarted(
     transport: Transport, otlp_receivers: ReceiverFactory, start_telemetry: TelemetryFactory
 ) -> None:
     receiver = start_receiver(otlp_receivers, transport)
@@ -161,6 +161,40 @@ def test_collector_killed_mid_stream_and_restarted(
     got = arrivals(receiver)
     assert set(got) == ids("before", 50) | ids("while-down", 50) | ids("after-restart", 50)
     assert max(got.values()) == 1
+    assert telemetry.stats.export_failures == 0  # retried, not given up
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_collector_killed_while_an_export_is_in_flight_and_restarted(
+    transport: Transport, otlp_receivers: ReceiverFactory, start_telemetry: TelemetryFactory
+) -> None:
+    receiver = start_receiver(otlp_receivers, transport)
+    # The collector reads the first export request and is killed before it answers.
+    if isinstance(receiver, OtlpHttpReceiver):
+        receiver.blackhole(times=1, stage="request")
+    else:
+        receiver.hang(times=1)
+    telemetry = start_telemetry(recovery_toml(transport, receiver.endpoint))
+    emit_many(telemetry, "in-flight", 50)
+    assert receiver.wait_for_requests(1)
+    [unanswered] = receiver.requests
+    assert unanswered.records and unanswered.fault in ("blackhole", "hang")
+
+    receiver.stop()  # its connections close under the waiting exporter, with no answer
+    emit_many(telemetry, "while-down", 50)
+    receiver.start()
+    restarted = time.monotonic()
+    emit_many(telemetry, "after-restart", 50)
+    assert receiver.wait_for(150, timeout=10)
+    print(f"{transport}: delivered {time.monotonic() - restarted:.2f}s after the restart")
+    assert telemetry.shutdown()
+
+    # The batch that was cut off is sent again; it was never acknowledged, so it counts once.
+    got = arrivals(receiver)
+    assert set(got) == ids("in-flight", 50) | ids("while-down", 50) | ids("after-restart", 50)
+    assert max(got.values()) == 1
+    resent = {r.attributes["attempt"] for r in unanswered.records}
+    assert resent <= {r.attributes["attempt"] for r in receiver.requests[1].records}
     assert telemetry.stats.export_failures == 0  # retried, not given up
 
 
@@ -439,11 +473,9 @@ def batch_worker(telemetry: Telemetry) -> threading.Thread:
     return thread
 
 
-def drop_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+def codex_otel_messages(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
     return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "codex_otel" and "dropped" in r.getMessage() and "queue" in r.getMessage()
+        r.getMessage() for r in caplog.records if r.name == "codex_otel" and text in r.getMessage()
     ]
 
 
@@ -523,8 +555,11 @@ def test_outage_keeps_emit_cheap_and_everything_bounded(
     assert faulty.stats.emit_errors == 0
 
     # Each kind of loss reported once, however many batches failed (checked after the
-    # worker's last attempt, so late failures are included).
-    assert len(drop_warnings(caplog)) == 1
+    # worker's last attempt, so late failures are included): when the first drop happens,
+    # and with its count at shutdown.
+    assert len(codex_otel_messages(caplog, "queue is full")) == 1
+    [totals] = codex_otel_messages(caplog, "totals at shutdown")
+    assert f" {faulty.stats.dropped_queue_full} events dropped (export queue full)" in totals
     ours = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
     assert len(ours) == len(set(ours)), "a codex_otel warning was repeated"
     assert len([m for m in ours if "failed" in m and "exporting" in m]) <= 1
@@ -575,10 +610,28 @@ print(json.dumps({
 """
 
 
+def flood_endpoint(transport: Transport, collector: str, receivers: ReceiverFactory) -> str:
+    """Where the flood goes: a port nobody listens on, or a collector (in this process)
+    that reads every export request and never answers."""
+    if collector == "refused":
+        return endpoint_at(transport, unused_port())
+    receiver = start_receiver(receivers, transport)
+    if isinstance(receiver, OtlpHttpReceiver):
+        receiver.blackhole(times=None, stage="request")
+    else:
+        receiver.hang(times=None)
+    return receiver.endpoint
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(90)
-def test_memory_stays_bounded_under_a_flood_while_the_collector_is_down(tmp_path: Path) -> None:
-    """50,000 events per transport while nothing listens, under tracemalloc.
+@pytest.mark.parametrize("collector", ["refused", "blackhole"])
+def test_memory_stays_bounded_under_a_flood_while_the_collector_is_down(
+    collector: str, tmp_path: Path, otlp_receivers: ReceiverFactory
+) -> None:
+    """50,000 events per transport while the collector refuses connections, or takes
+    every request and never answers (each export then waits for its whole timeout),
+    under tracemalloc.
 
     Each flood runs in its own process, both at once: tracemalloc there sees only the
     client (no receiver in the process), and it slows emitting about fourfold.
@@ -587,7 +640,7 @@ def test_memory_stays_bounded_under_a_flood_while_the_collector_is_down(tmp_path
     environ = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
     runs = {}
     for transport in ("http-binary", "grpc"):
-        toml = outage_toml(transport, endpoint_at(transport, unused_port()))
+        toml = outage_toml(transport, flood_endpoint(transport, collector, otlp_receivers))
         # stderr to a file: a pipe nobody reads yet could fill up and stall the process.
         stderr = (tmp_path / f"{transport}.stderr").open("w")
         runs[transport] = subprocess.Popen(
@@ -611,7 +664,8 @@ def test_memory_stays_bounded_under_a_flood_while_the_collector_is_down(tmp_path
     for transport, process in runs.items():
         assert process.returncode == 0, (tmp_path / f"{transport}.stderr").read_text()
         run = json.loads(outputs[transport])
-        print(f"{transport}: {flood} events, peak growth {run['growth'] / 1e6:.2f} MB, {run}")
+        growth = run["growth"] / 1e6
+        print(f"{transport} {collector}: {flood} events, peak growth {growth:.2f} MB, {run}")
         # Unbounded, 50,000 records would hold about 65 MB (~1.3 kB each, measured).
         assert run["growth"] < 8_000_000, transport
         assert run["queue"] <= QUEUE
@@ -619,6 +673,8 @@ def test_memory_stays_bounded_under_a_flood_while_the_collector_is_down(tmp_path
         assert warm + flood - held <= run["dropped"] <= warm + flood - QUEUE
         assert run["emit_errors"] == 0
         assert len([m for m in run["warnings"] if "queue is full" in m]) == 1, run["warnings"]
+        [totals] = [m for m in run["warnings"] if "totals at shutdown" in m]
+        assert f" {run['dropped']} events dropped" in totals
         assert len(run["warnings"]) == len(set(run["warnings"]))
         assert not run["delivered"]
         assert run["shutdown"] < SHUTDOWN_TIMEOUT + MARGIN
