@@ -25,7 +25,7 @@ class EnumMember:
 
 @dataclass(frozen=True)
 class AttributeType:
-    """A scalar, an array of scalars, or an enum (members of one scalar base)."""
+    """A scalar or an enum (members of one scalar base), or an array of either."""
 
     base: ScalarBase
     is_array: bool = False
@@ -48,10 +48,11 @@ class AttributeType:
 
     @property
     def display(self) -> str:
-        """How the docs name the type: `string`, `int[]`, `enum (string)`."""
+        """How the docs name the type: `string`, `int[]`, `enum (string)`, `enum[] (int)`."""
+        brackets = "[]" if self.is_array else ""
         if self.is_enum:
-            return f"enum ({self.base})"
-        return self.base + ("[]" if self.is_array else "")
+            return f"enum{brackets} ({self.base})"
+        return self.base + brackets
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,12 @@ class Catalog:
         names = ["Attributes", "Conversation"]
         if used:
             names.append("invalid_argument")
-        if any(a.type.is_array for a in used):
+        if any(a.type.is_array and not a.type.is_enum for a in used):
             names.append("is_array_of")
         if any(a.max_length for a in used):
             names.append("truncate")
+        if any(a.type.is_array and a.type.is_enum for a in used):
+            names.append("wire_members")
         return tuple(names)
 
     @property

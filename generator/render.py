@@ -137,18 +137,20 @@ def docstring_block(text: str, indent: int) -> str:
     return f'"""{body}\n{" " * indent}"""'
 
 
-def call(function: str, args: Iterable[str], indent: int) -> str:
-    """A call laid out as ruff format lays out a call whose arguments are atoms."""
+def call(function: str, args: Iterable[str], indent: int, lead: str = "") -> str:
+    """A call laid out as ruff format lays out a call whose arguments are atoms.
+
+    `lead` is what precedes the call on its line (`_name = `), for the width."""
     arguments = list(args)
-    flat = f"{function}({', '.join(arguments)})"
+    flat = f"{lead}{function}({', '.join(arguments)})"
     if indent + len(flat) <= LINE_LENGTH:
         return flat
     inner = " " * (indent + 4)
     hugged = ", ".join(arguments)
     if indent + 4 + len(hugged) <= LINE_LENGTH:
-        return f"{function}(\n{inner}{hugged}\n{' ' * indent})"
+        return f"{lead}{function}(\n{inner}{hugged}\n{' ' * indent})"
     body = "".join(f"{inner}{argument},\n" for argument in arguments)
-    return f"{function}(\n{body}{' ' * indent})"
+    return f"{lead}{function}(\n{body}{' ' * indent})"
 
 
 def annotation(attribute: Attribute) -> str:
@@ -157,6 +159,8 @@ def annotation(attribute: Attribute) -> str:
     if attribute_type.is_enum:
         literals = ", ".join(py_value(m.value) for m in attribute_type.members)
         text = f"{attribute_type.class_name} | Literal[{literals}]"
+        if attribute_type.is_array:
+            text = f"Sequence[{text}]"
     elif attribute_type.is_array:
         text = f"Sequence[{attribute_type.python_scalar}]"
     else:
@@ -190,6 +194,34 @@ def enum_type_test(attribute: Attribute, subject: str | None = None) -> str:
     return f"isinstance({name}, (str, {attribute_type.class_name}))"
 
 
+def enum_lookup(attribute: Attribute, indent: int, subject: str | None = None) -> str:
+    """Statements that set `_<name>` to the wire value of an enum argument (`subject`,
+    default: the argument named like the attribute), or to None when it is not a member
+    (nor a member's value) of the enum."""
+    target, attribute_type = f"_{attribute.python_name}", attribute.type
+    name = subject or attribute.python_name
+    wire_map, pad = wire_map_name(attribute_type), " " * indent
+    if attribute_type.is_array:
+        arguments = [name, _enum_item_types(attribute_type), wire_map]
+        return call("wire_members", arguments, indent, lead=f"{target} = ")
+    return (
+        f"{target} = None\n"
+        f"{pad}if {enum_type_test(attribute, name)}:\n"
+        f"{pad}    {target} = {wire_map}.get({name})"
+    )
+
+
+def enum_unknown(attribute: Attribute, subject: str) -> str:
+    """A condition that is true when `subject` is not a member of a (scalar) enum."""
+    wire_map = wire_map_name(attribute.type)
+    return f"not ({enum_type_test(attribute, subject)} and {subject} in {wire_map})"
+
+
+def _enum_item_types(attribute_type: AttributeType) -> str:
+    scalar = "int" if attribute_type.base == "int" else "str"
+    return f"({scalar}, {attribute_type.class_name})"
+
+
 def wire_value(attribute: Attribute) -> str:
     """The expression sent on the wire for a checked argument: doubles always as floats."""
     name, attribute_type = attribute.python_name, attribute.type
@@ -200,16 +232,36 @@ def wire_value(attribute: Attribute) -> str:
     return name
 
 
-def metadata_value(attribute: Attribute) -> str:
-    """The wire value of a checked metadata field, shaped as emitters shape arguments."""
+def metadata_value(attribute: Attribute, indent: int, lead: str, tail: str = "") -> str:
+    """`lead`, the wire value of a checked metadata field (shaped as emitters shape
+    arguments) and `tail`, laid out for a line indented by `indent`."""
     name, attribute_type = f"self.{attribute.python_name}", attribute.type
     if attribute_type.is_enum:
-        return f"{wire_map_name(attribute_type)}[{name}]"
-    if attribute_type.base == "double":
-        return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
-    if attribute.max_length:
-        return f"truncate({name}, {attribute.max_length})"
-    return name
+        wire_map = wire_map_name(attribute_type)
+        if attribute_type.is_array:
+            return comprehension(f"{wire_map}[item]", name, indent, lead, tail)
+        value = f"{wire_map}[{name}]"
+    elif attribute_type.base == "double" and attribute_type.is_array:
+        return comprehension("float(item)", name, indent, lead, tail)
+    elif attribute_type.base == "double":
+        value = f"float({name})"
+    elif attribute.max_length:
+        value = f"truncate({name}, {attribute.max_length})"
+    else:
+        value = name
+    return f"{lead}{value}{tail}"
+
+
+def comprehension(expression: str, iterable: str, indent: int, lead: str, tail: str) -> str:
+    """`[expression for item in iterable]` after `lead`, laid out as ruff format does."""
+    flat = f"{lead}[{expression} for item in {iterable}]{tail}"
+    if indent + len(flat) <= LINE_LENGTH:
+        return flat
+    pad, inner = " " * indent, " " * (indent + 4)
+    body = f"{expression} for item in {iterable}"
+    if indent + 4 + len(body) <= LINE_LENGTH:
+        return f"{lead}[\n{inner}{body}\n{pad}]{tail}"
+    return f"{lead}[\n{inner}{expression}\n{inner}for item in {iterable}\n{pad}]{tail}"
 
 
 def _array_item_types(attribute_type: AttributeType) -> str:
@@ -239,7 +291,8 @@ def expected(attribute: Attribute) -> str:
     """How error messages name the expected type."""
     attribute_type = attribute.type
     if attribute_type.is_enum:
-        return "one of " + ", ".join(repr(m.value) for m in attribute_type.members)
+        members = "one of " + ", ".join(repr(m.value) for m in attribute_type.members)
+        return f"sequence of {members}" if attribute_type.is_array else members
     return {"string": "str", "int": "int", "double": "float", "boolean": "bool"}[
         attribute_type.base
     ] + (" sequence" if attribute_type.is_array else "")
@@ -441,6 +494,8 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         annotation=annotation,
         type_test=type_test,
         enum_type_test=enum_type_test,
+        enum_lookup=enum_lookup,
+        enum_unknown=enum_unknown,
         wire_value=wire_value,
         metadata_value=metadata_value,
         expected=expected,

@@ -158,6 +158,7 @@ class _Resolver:
         base: ScalarBase = "int" if all(isinstance(m.value, int) for m in members) else "string"
         return AttributeType(
             base=base,
+            is_array=bool(spec.get("array", False)),
             members=tuple(members),
             class_name=naming.class_name_for(python_name),
             doc=body["description"],
@@ -415,18 +416,23 @@ def _suggest(word: str, known: Mapping[str, object], fallback: str) -> str:
 
 
 def _example_fits(example: object, attribute_type: AttributeType) -> bool:
+    if attribute_type.is_array:
+        return isinstance(example, list) and all(
+            _item_fits(item, attribute_type) for item in example
+        )
+    return _item_fits(example, attribute_type)
+
+
+def _item_fits(value: object, attribute_type: AttributeType) -> bool:
+    """Whether `value` is one value of the type (one item, for an array type)."""
     if attribute_type.is_enum:
         # Only a str or int can be a member's value (and a list cannot be looked up).
         return (
-            isinstance(example, (str, int))
-            and not isinstance(example, bool)
-            and example in {m.value for m in attribute_type.members}
+            isinstance(value, (str, int))
+            and not isinstance(value, bool)
+            and value in {m.value for m in attribute_type.members}
         )
-    if attribute_type.is_array:
-        return isinstance(example, list) and all(
-            _scalar_fits(item, attribute_type.base) for item in example
-        )
-    return _scalar_fits(example, attribute_type.base)
+    return _scalar_fits(value, attribute_type.base)
 
 
 def _scalar_fits(value: object, base: str) -> bool:

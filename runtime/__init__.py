@@ -6,7 +6,14 @@ generated code calls. Importing this package imports no OpenTelemetry module; th
 exporter pipeline is loaded only when an exporter is configured.
 """
 
-from .checks import TRUNCATION_MARKER, invalid_argument, is_array_of, missing_argument, truncate
+from .checks import (
+    TRUNCATION_MARKER,
+    invalid_argument,
+    is_array_of,
+    missing_argument,
+    truncate,
+    wire_members,
+)
 from .config import (
     DEFAULT_TOGGLES,
     BatchConfig,
@@ -48,4 +55,5 @@ __all__ = [
     "load_config",
     "missing_argument",
     "truncate",
+    "wire_members",
 ]

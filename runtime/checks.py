@@ -6,8 +6,12 @@ and do the work that is the same for every catalog (truncation, timestamps).
 
 from __future__ import annotations
 
+import enum
 import time
-from typing import NoReturn
+from collections.abc import Mapping
+from typing import NoReturn, TypeVar
+
+W = TypeVar("W", str, int)
 
 #: Appended to a value cut to its catalog cap, so a reader sees that text is missing.
 TRUNCATION_MARKER = "…[truncated {dropped} chars]"
@@ -21,6 +25,8 @@ def invalid_argument(event: str, field: str, expected: str, value: object) -> No
     never the value itself: it may be a secret or a prompt.
     """
     if expected.startswith("one of") and type(value) in (str, int):
+        raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
+    if expected.startswith("sequence of one of") and _members_or_values(value):
         raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
     raise TypeError(f"{event}: argument {field!r} must be {expected}, not {type(value).__name__}")
 
@@ -79,3 +85,32 @@ def is_array_of(value: object, item_types: type | tuple[type, ...]) -> bool:
         return False
     allowed = item_types if isinstance(item_types, tuple) else (item_types,)
     return all(type(item) in allowed for item in value)
+
+
+def wire_members(
+    value: object, item_types: tuple[type, ...], wire_map: Mapping[object, W]
+) -> list[W] | None:
+    """The wire values of a list or tuple of enum members (or of their values).
+
+    None when `value` is not a list or tuple, or holds an item that is not one of
+    `item_types` (never a bool) or not in `wire_map`: the caller then raises.
+    """
+    if not isinstance(value, (list, tuple)):
+        return None
+    out: list[W] = []
+    for item in value:
+        if not isinstance(item, item_types) or isinstance(item, bool):
+            return None
+        wire = wire_map.get(item)
+        if wire is None:
+            return None
+        out.append(wire)
+    return out
+
+
+def _members_or_values(value: object) -> bool:
+    """A list or tuple of strs, ints and enum members: the right shape, so an item that
+    is not in the enum is a wrong value (ValueError), not a wrong type."""
+    return isinstance(value, (list, tuple)) and all(
+        type(item) in (str, int) or isinstance(item, enum.Enum) for item in value
+    )

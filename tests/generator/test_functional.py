@@ -125,6 +125,62 @@ def test_arguments_that_break_the_catalog_raise(
     assert captured == []
 
 
+def test_enum_arrays_take_members_or_values_and_send_values(generate_module: GenerateFn) -> None:
+    events = generate_module(str(MINI))
+    tel = telemetry()
+    metadata = events.Metadata(host_name="h", runner_features=[events.RunnerFeatures.GPU, "docker"])
+    conversation = tel.conversation(metadata)
+    with tel.capture() as captured:
+        for signals in ([events.StepSignals.TERMINATE, 9], (), None):
+            events.step_finished(
+                conversation,
+                step_name="s",
+                step_command="c",
+                step_cached=True,
+                priority=1,
+                step_signals=signals,
+            )
+    assert [event.attributes.get("step.signals") for event in captured] == [[15, 9], [], None]
+    assert all(event.attributes["runner.features"] == ["gpu", "docker"] for event in captured)
+    assert type(captured[0].attributes["step.signals"][0]) is int  # the value, not the member
+
+
+@pytest.mark.parametrize(
+    ("signals", "error", "message"),
+    [
+        ([15, 3], ValueError, "; got an unknown member"),
+        (["TERMINATE"], ValueError, "; got an unknown member"),  # a name, not a value
+        ([15, True], TypeError, ", not list"),
+        ([15.0], TypeError, ", not list"),
+        (15, TypeError, ", not int"),
+        ({15}, TypeError, ", not set"),
+    ],
+)
+def test_enum_arrays_refuse_what_is_not_a_sequence_of_members(
+    generate_module: GenerateFn, signals: object, error: type[Exception], message: str
+) -> None:
+    events = generate_module(str(MINI))
+    tel = telemetry()
+    conversation = tel.conversation(events.Metadata(host_name="h"))
+    expected = (
+        f"step.finished: argument 'step_signals' must be sequence of one of 2, 9, 15{message}"
+    )
+    with tel.capture() as captured, pytest.raises(error, match=f"^{expected}$"):
+        events.step_finished(
+            conversation,
+            step_name="s",
+            step_command="c",
+            step_cached=True,
+            priority=1,
+            step_signals=signals,
+        )
+    assert captured == []
+    with pytest.raises(ValueError, match="'runner_features' must be sequence of one of 'docker'"):
+        events.Metadata(host_name="h", runner_features=["docker", "tpu"])
+    with pytest.raises(TypeError, match=r"'runner_features' must be sequence of .*, not str"):
+        events.Metadata(host_name="h", runner_features="docker")
+
+
 def test_missing_required_argument_is_a_type_error(generate_module: GenerateFn) -> None:
     events = generate_module(str(MINI))
     conversation = telemetry().conversation(events.Metadata(host_name="h"))

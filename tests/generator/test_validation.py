@@ -440,6 +440,36 @@ def test_example_of_an_enum_that_is_not_a_member() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("example", "expected"),
+    [
+        ("[fast, medium]", "example ['fast', 'medium'] is not an enum[] (string)"),
+        ("fast", "example 'fast' is not an enum[] (string)"),  # a member, not a list of them
+    ],
+)
+def test_example_of_an_enum_array_that_is_not_a_list_of_members(
+    example: str, expected: str
+) -> None:
+    text = VALID.replace(
+        "    type:\n      members:", "    type:\n      array: true\n      members:"
+    )
+    assert load_catalog_text(text, "cat.yaml").events[0].attributes[1].type.is_array
+    text = text.replace(
+        "    description: Mode.\n", f"    description: Mode.\n    examples: [{example}]\n"
+    )
+    assert only_error(text).startswith(
+        f"cat.yaml:21:16: error: attributes[2].examples[0]: {expected}\n"
+    )
+
+
+def test_enum_array_flag_must_be_a_boolean() -> None:
+    text = VALID.replace(
+        "    type:\n      members:", "    type:\n      array: yes please\n      members:"
+    )
+    error = only_error(text)
+    assert error.startswith("cat.yaml:16:14: error: attributes[2].type.array: expected boolean")
+
+
 def test_bad_replacement_is_reported_once_at_the_definition() -> None:
     text = VALID.replace(
         "    description: Some text.\n",

@@ -39,6 +39,7 @@ import contextlib
 import copy
 import dataclasses
 import datetime
+import enum
 import importlib
 import io
 import json
@@ -216,7 +217,7 @@ def enum_types(draw: st.DrawFn) -> dict[str, Any]:
         ):
             member["id"] = f"M{index}_{draw(st.from_regex(r'[A-Z0-9_]{0,4}', fullmatch=True))}"
         members.append(member)
-    return {"members": members}
+    return {"members": members, **({"array": True} if chance(draw, 3) else {})}
 
 
 def example_scalars(base: str) -> st.SearchStrategy[Any]:
@@ -228,7 +229,8 @@ def example_scalars(base: str) -> st.SearchStrategy[Any]:
 
 def example_for(draw: st.DrawFn, attribute_type: Any) -> Any:
     if isinstance(attribute_type, dict):
-        return draw(st.sampled_from([m["value"] for m in attribute_type["members"]]))
+        values = st.sampled_from([m["value"] for m in attribute_type["members"]])
+        return draw(st.lists(values, max_size=3) if attribute_type.get("array") else values)
     base = attribute_type.removesuffix("[]")
     if attribute_type.endswith("[]"):
         return draw(st.lists(example_scalars(base), max_size=3))
@@ -629,9 +631,11 @@ def wire_value(attribute: Attribute, value: Any, toggles: dict[str, bool]) -> An
     """What the catalog says is sent for a valid `value` of `attribute`."""
     attribute_type = attribute.type
     if attribute_type.is_enum:
-        return (
-            value.value if hasattr(value, "value") and not isinstance(value, (str, int)) else value
-        )
+
+        def member_value(item: Any) -> Any:
+            return item.value if isinstance(item, enum.Enum) else item
+
+        return [member_value(i) for i in value] if attribute_type.is_array else member_value(value)
     if attribute.redact and not toggles.get(attribute.redact.toggle, False):
         return attribute.redact.placeholder
     if attribute_type.base == "double":
@@ -654,9 +658,16 @@ def draw_argument(
         return Argument(None, None)
     value: Any
     if attribute_type.is_enum:
-        member = data.draw(st.sampled_from(attribute_type.members))
         enum_class = getattr(module, attribute_type.class_name or "")
-        value = data.draw(st.sampled_from([member.value, enum_class[member.name]]))
+        # A member's value or the member itself; a list or tuple of them for an array.
+        item = st.sampled_from(attribute_type.members).flatmap(
+            lambda member: st.sampled_from([member.value, enum_class[member.name]])
+        )
+        value = data.draw(
+            st.one_of(st.lists(item, max_size=3), st.lists(item, max_size=3).map(tuple))
+            if attribute_type.is_array
+            else item
+        )
     elif attribute_type.is_array:
         value = data.draw(st.lists(scalar_values(attribute_type.base), max_size=3))
         if attribute_type.base != "double" and data.draw(st.booleans()):

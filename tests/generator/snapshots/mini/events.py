@@ -22,6 +22,7 @@ from codex_otel.runtime import (
     invalid_argument,
     is_array_of,
     truncate,
+    wire_members,
 )
 
 CATALOG_VERSION: Final = "0.3.1"
@@ -37,6 +38,25 @@ EVENT_NAMES: Final[tuple[str, ...]] = (
     "build.heartbeat",
     "build.started_old",
 )
+
+
+class RunnerFeatures(enum.Enum):
+    """What the runner offers its steps."""
+
+    DOCKER = "docker"
+    """Steps can run containers."""
+
+    GPU = "gpu"
+    """A GPU is attached."""
+
+
+#: RunnerFeatures members and their values, mapped to the value sent on the wire.
+_RUNNER_FEATURES_WIRE: Final[dict[object, str]] = {
+    RunnerFeatures.DOCKER: "docker",
+    RunnerFeatures.GPU: "gpu",
+    "docker": "docker",
+    "gpu": "gpu",
+}
 
 
 class Priority(enum.Enum):
@@ -58,6 +78,30 @@ _PRIORITY_WIRE: Final[dict[object, int]] = {
 }
 
 
+class StepSignals(enum.Enum):
+    """Signals the step's processes received, in order."""
+
+    INTERRUPT = 2
+    """The step was interrupted (SIGINT)."""
+
+    KILL = 9
+    """The step was killed (SIGKILL)."""
+
+    TERMINATE = 15
+    """The step was asked to stop (SIGTERM)."""
+
+
+#: StepSignals members and their values, mapped to the value sent on the wire.
+_STEP_SIGNALS_WIRE: Final[dict[object, int]] = {
+    StepSignals.INTERRUPT: 2,
+    StepSignals.KILL: 9,
+    StepSignals.TERMINATE: 15,
+    2: 2,
+    9: 9,
+    15: 15,
+}
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Metadata:
     """Metadata shared by every event.
@@ -75,11 +119,25 @@ class Metadata:
     build_id: int | None = None
     """build.id: Number of the build."""
 
+    runner_features: Sequence[RunnerFeatures | Literal["docker", "gpu"]] | None = None
+    """runner.features: What the runner offers its steps."""
+
     def __post_init__(self) -> None:
         if not isinstance(self.host_name, str):
             invalid_argument("Metadata", "host_name", "str", self.host_name)
         if self.build_id is not None and type(self.build_id) is not int:
             invalid_argument("Metadata", "build_id", "int", self.build_id)
+        if self.runner_features is not None:
+            _runner_features = wire_members(
+                self.runner_features, (str, RunnerFeatures), _RUNNER_FEATURES_WIRE
+            )
+            if _runner_features is None:
+                invalid_argument(
+                    "Metadata",
+                    "runner_features",
+                    "sequence of one of 'docker', 'gpu'",
+                    self.runner_features,
+                )
 
     def to_attributes(self) -> Attributes:
         """The metadata as wire attributes; unknown optional values are omitted."""
@@ -88,6 +146,10 @@ class Metadata:
         }
         if self.build_id is not None:
             attributes["build.id"] = self.build_id
+        if self.runner_features is not None:
+            attributes["runner.features"] = [
+                _RUNNER_FEATURES_WIRE[item] for item in self.runner_features
+            ]
         return attributes
 
 
@@ -101,6 +163,7 @@ def step_finished(
     step_ratio: float | None = None,
     step_tags: Sequence[str] | None = None,
     step_exit_codes: Sequence[int] | None = None,
+    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
     step_legacy_id: str | None = None,
 ) -> None:
     """A build step finished.
@@ -118,6 +181,8 @@ def step_finished(
         step_exit_codes: `step.exit_codes`, conditional: when the step ran commands. Exit codes
             of the step's commands.
         priority: `step.priority`, required. Scheduling priority.
+        step_signals: `step.signals`, conditional: when the step was signalled. Signals the
+            step's processes received, in order.
         step_legacy_id: `step.legacy_id`, optional. Old identifier of the step. Deprecated:
             Replaced by step.name. Use `step.name` instead.
     """
@@ -156,6 +221,13 @@ def step_finished(
         if not is_array_of(step_exit_codes, int):
             invalid_argument("step.finished", "step_exit_codes", "int sequence", step_exit_codes)
         _attributes["step.exit_codes"] = step_exit_codes
+    if step_signals is not None:
+        _step_signals = wire_members(step_signals, (int, StepSignals), _STEP_SIGNALS_WIRE)
+        if _step_signals is None:
+            invalid_argument(
+                "step.finished", "step_signals", "sequence of one of 2, 9, 15", step_signals
+            )
+        _attributes["step.signals"] = _step_signals
     if step_legacy_id is not None:
         if not isinstance(step_legacy_id, str):
             invalid_argument("step.finished", "step_legacy_id", "str", step_legacy_id)
