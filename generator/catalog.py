@@ -1,4 +1,8 @@
-"""Load a catalog: read (YAML with positions) -> check structure (JSON Schema) -> resolve."""
+"""Load a catalog: read (YAML with positions) -> check structure (JSON Schema) -> resolve.
+
+When the structure is wrong, the meaning checks still run on the well-formed parts, so
+both kinds of error are reported at once.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 from .diagnostics import CatalogError, Diagnostic
 from .model import Catalog
 from .resolve import resolve
+from .salvage import salvage
 from .source import Source, parse_source, read_source
 from .structure import check_structure
 
@@ -20,15 +25,25 @@ def bundled_catalog_path() -> Path:
 def _load(source: Source | None, diagnostics: list[Diagnostic]) -> Catalog:
     if source is None or diagnostics:
         raise CatalogError(diagnostics)
-    # Semantic checks need a well-formed document, so they run once the structure is
-    # right; each phase still reports all of its problems at once.
-    diagnostics.extend(check_structure(source))
-    if diagnostics:
-        raise CatalogError(diagnostics)
+    structural = check_structure(source)
+    if structural:
+        raise CatalogError(_with_meaning_errors(source, structural))
     catalog, problems = resolve(source)
     if catalog is None:
         raise CatalogError(problems)
     return catalog
+
+
+def _with_meaning_errors(source: Source, structural: list[Diagnostic]) -> list[Diagnostic]:
+    """`structural`, plus the semantic errors of the parts of the document that are well
+    formed, so one run reports both kinds (see salvage.py)."""
+    salvaged = salvage(source, structural)
+    # The cut document is checked again: the meaning checks may trust its structure.
+    if salvaged is None or check_structure(salvaged.source):
+        return structural
+    _, problems = resolve(salvaged.source, absent=salvaged.absent)
+    found = structural + [salvaged.original(problem) for problem in problems]
+    return sorted(found, key=lambda d: (d.line, d.column))
 
 
 def load_catalog(path: str | Path) -> Catalog:

@@ -27,6 +27,7 @@ from .model import (
     ScalarBase,
     Toggle,
 )
+from .salvage import Absent
 from .source import Source
 
 #: Names the generated module defines or imports at top level besides emitters and enums.
@@ -48,8 +49,10 @@ _MODULE_NAMES = frozenset(
 
 
 class _Resolver:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, absent: Absent) -> None:
         self.source = source
+        #: Names defined by parts cut for breaking the format: never called undefined.
+        self.absent = absent
         self.doc: Mapping[str, Any] = source.data
         self.diagnostics: list[Diagnostic] = []
         self.definitions: dict[str, tuple[DocPath, Mapping[str, Any]]] = {}
@@ -106,7 +109,11 @@ class _Resolver:
 
     def check_replacement(self, path: DocPath, body: Mapping[str, Any]) -> None:
         replacement = (body.get("deprecated") or {}).get("replacement")
-        if replacement and replacement not in self.definitions:
+        if (
+            replacement
+            and replacement not in self.definitions
+            and not self.absent.attribute(replacement)
+        ):
             self.error(
                 (*path, "deprecated", "replacement"),
                 f"replacement attribute {replacement!r} is not defined",
@@ -190,7 +197,7 @@ class _Resolver:
                     f"({len(redact['placeholder'])} > {cap} characters)",
                     "shorten the placeholder or raise max_length; placeholders are sent uncut",
                 )
-            if redact["toggle"] not in self.toggles:
+            if redact["toggle"] not in self.toggles and not self.absent.toggle(redact["toggle"]):
                 self.error(
                     (*path, "redact", "toggle"),
                     f"toggle {redact['toggle']!r} is not defined",
@@ -209,6 +216,8 @@ class _Resolver:
     def resolve_use(self, path: DocPath, use: Mapping[str, Any]) -> Attribute | None:
         key = use["ref"]
         if key not in self.definitions:
+            if self.absent.attribute(key):
+                return None
             self.error(
                 (*path, "ref"),
                 f"attribute {key!r} is not defined",
@@ -370,6 +379,7 @@ class _Resolver:
                 deprecated
                 and deprecated.get("replacement")
                 and deprecated["replacement"] not in {e["name"] for e in self.doc["events"]}
+                and not self.absent.event(deprecated["replacement"])
             ):
                 self.error(
                     (*path, "deprecated", "replacement"),
@@ -447,9 +457,13 @@ def _scalar_fits(value: object, base: str) -> bool:
     return isinstance(value, str)
 
 
-def resolve(source: Source) -> tuple[Catalog | None, list[Diagnostic]]:
-    """The resolved catalog, or None with the diagnostics that prevent it."""
-    resolver = _Resolver(source)
+def resolve(
+    source: Source, absent: Absent | None = None
+) -> tuple[Catalog | None, list[Diagnostic]]:
+    """The resolved catalog, or None with the diagnostics that prevent it.
+
+    `absent`: names whose definitions were cut from `source` (see salvage.py)."""
+    resolver = _Resolver(source, absent or Absent())
     catalog = resolver.resolve()
     diagnostics = sorted(resolver.diagnostics, key=lambda d: (d.line, d.column))
     return (None if diagnostics else catalog), diagnostics

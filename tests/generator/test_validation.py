@@ -721,3 +721,77 @@ def test_validate_never_tracebacks(tmp_path: Path, content: bytes) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"{path}:")
     assert "Traceback" not in result.stderr
+
+
+# --- structure and meaning in one run --------------------------------------------------------
+
+
+def test_meaning_errors_are_reported_with_structure_errors() -> None:
+    # attributes[0] breaks the format (an unknown key): it is cut, and the meaning checks
+    # run on the rest, so the event's undefined reference is reported in the same run, at
+    # its own line and path (indexes of the original document, not of the cut one).
+    text = VALID.replace(
+        "    description: Version.\n", "    description: Version.\n    colour: red\n"
+    )
+    text = text.replace("{ref: mode, requirement: required}", "{ref: mood, requirement: required}")
+    text = text.replace(
+        "    description: Mode.\n", "    description: Mode.\n    examples: [medium]\n"
+    )
+    assert errors_of(text) == [
+        "cat.yaml:10:5: error: attributes[0].colour: unknown key 'colour'\n"
+        "    hint: allowed keys: deprecated, description, examples, key, max_length, python_name, "
+        "redact, stability, type",
+        "cat.yaml:21:16: error: attributes[2].examples[0]: example 'medium' is not an enum "
+        "(string)\n    hint: fix the example or the type",
+        "cat.yaml:30:15: error: events[0].attributes[1].ref: attribute 'mood' is not defined\n"
+        "    hint: did you mean 'mode'?",
+    ]
+
+
+def test_a_cut_reference_keeps_the_paths_of_the_others() -> None:
+    text = VALID.replace(
+        "      - {ref: text, requirement: optional}\n",
+        "      - {ref: text, requirement: sometimes}\n      - {ref: mode, requirement: optional}\n",
+    )
+    errors = errors_of(text)
+    assert [e.split(": error: ")[0] for e in errors] == ["cat.yaml:27:34", "cat.yaml:29:15"]
+    assert errors[0].startswith("cat.yaml:27:34: error: events[0].attributes[0].requirement:")
+    assert errors[1].startswith(
+        "cat.yaml:29:15: error: events[0].attributes[2].ref: event 'app.started' uses "
+        "attribute 'mode' twice"
+    )
+
+
+def test_a_cut_definition_is_not_reported_as_undefined() -> None:
+    # The broken attribute, toggle and event are defined, only badly: what refers to them
+    # gets no "not defined" error that would send the author hunting for a typo.
+    text = VALID.replace("  - key: mode\n    type:\n", "  - key: mode\n    kind: enum\n    type:\n")
+    text = text.replace("    default: false\n", "    default: maybe\n")
+    text += (
+        "  - name: app.gone\n    description: Gone.\n    stability: retired\n    attributes: []\n"
+        "  - name: app.old\n    description: Old.\n    attributes: []\n"
+        "    deprecated: {note: Use app.gone., replacement: app.gone}\n"
+    )
+    errors = errors_of(text)
+    assert [e.split(": error: ")[1].split(":")[0] for e in errors] == [
+        "toggles.log_text.default",
+        "attributes[2].kind",
+        "events[1].stability",
+    ]
+
+
+def test_an_unreadable_name_silences_every_undefined_reference() -> None:
+    # The cut definition has no key to read: any reference might have meant it.
+    text = VALID.replace("  - key: mode\n", "  - kee: mode\n")
+    errors = errors_of(text)
+    assert all("is not defined" not in e for e in errors), errors
+    assert any("attributes[2]" in e and "'key'" in e for e in errors), errors
+
+
+def test_top_level_structure_errors_leave_nothing_to_check() -> None:
+    text = VALID.replace("{ref: mode, requirement: required}", "{ref: mood, requirement: required}")
+    text = text.replace(
+        "attributes:\n  - key: app.version", "attributes: {}\nunused:\n  - key: app.version", 1
+    )
+    errors = errors_of(text)
+    assert errors and all("mood" not in e for e in errors), errors
