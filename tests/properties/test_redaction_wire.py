@@ -3,8 +3,10 @@
 With `log_user_prompt = false`, no part of any prompt reaches the collector; with
 `log_tool_details = false`, the same holds for tool arguments and tool output. The events
 go through the real runtime (`Telemetry` with the `otlp-http` exporter, protobuf or JSON,
-plain or gzip) to a real OTLP/HTTP receiver on loopback, and the check runs on the raw
-request bodies the receiver read (after removing Content-Encoding), not on decoded records.
+or the `otlp-grpc` exporter; each plain or gzip) to a real OTLP/HTTP or OTLP/gRPC receiver
+on loopback, and the check runs on the raw request bodies the receiver read, not on decoded
+records: for HTTP the body after removing Content-Encoding, for gRPC the request message
+exactly as the exporter serialized it (after grpcio undid gRPC's gzip).
 
 What "no byte of the secret" means: one random byte trivially occurs in protobuf framing,
 so a secret is drawn as text of at least `WINDOW` (8) characters, and the property is that
@@ -17,8 +19,8 @@ anyway (it likes to reuse string literals such as "codex.user_prompt" or "[REDAC
 secret made only of such text is not checked, and no real leak can hide behind it.
 
 The control cases (toggle on) run the same detector and must find the secret, which proves
-the check can fail. One receiver serves the whole module and one `Telemetry` per exporter
-setting is kept; each example clears the receiver, emits, and flushes.
+the check can fail. One receiver per protocol serves the whole module and one `Telemetry` per
+exporter setting is kept; each example clears the receiver, emits, and flushes.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ pytest.importorskip("opentelemetry.proto")
 
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation, Telemetry, load_config, truncate
-from receivers import OtlpHttpReceiver, ReceivedRecord, ReceivedRequest
+from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedRecord, ReceivedRequest
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow]
 
@@ -57,8 +59,16 @@ METADATA = events.Metadata(
     slug="gpt-test",
 )
 
-#: (protocol, compression) of the otlp-http exporter.
-TRANSPORTS = [("binary", "none"), ("binary", "gzip"), ("json", "none"), ("json", "gzip")]
+#: (protocol, compression): "binary" and "json" are the otlp-http exporter's protocols,
+#: "grpc" stands for the otlp-grpc exporter.
+TRANSPORTS = [
+    ("binary", "none"),
+    ("binary", "gzip"),
+    ("json", "none"),
+    ("json", "gzip"),
+    ("grpc", "none"),
+    ("grpc", "gzip"),
+]
 
 PROPERTY_SETTINGS = settings(
     max_examples=100,
@@ -102,11 +112,14 @@ def _json_strings(document: object) -> Iterator[str]:
 
 
 class Wire:
-    """One receiver for the module and one `Telemetry` per (transport, toggles), made lazily."""
+    """One receiver per protocol for the module and one `Telemetry` per (transport, toggles),
+    made lazily."""
 
-    def __init__(self, receiver: OtlpHttpReceiver) -> None:
-        self.receiver = receiver
+    def __init__(self, http: OtlpHttpReceiver, grpc: OtlpGrpcReceiver) -> None:
+        self.http = http
+        self.grpc = grpc
         self._telemetries: dict[tuple[str, str, bool, bool], Telemetry] = {}
+        self._receivers: dict[Telemetry, OtlpHttpReceiver | OtlpGrpcReceiver] = {}
 
     def telemetry(
         self, transport: tuple[str, str], *, prompts: bool, tool_details: bool
@@ -114,32 +127,44 @@ class Wire:
         key = (*transport, prompts, tool_details)
         if key not in self._telemetries:
             protocol, compression = transport
+            receiver: OtlpHttpReceiver | OtlpGrpcReceiver
+            if protocol == "grpc":
+                receiver = self.grpc
+                exporter = f"""otlp-grpc = {{ endpoint = "{receiver.endpoint}", \
+compression = "{compression}", timeout = 5.0 }}"""
+            else:
+                receiver = self.http
+                exporter = f"""otlp-http = {{ endpoint = "{receiver.endpoint}", \
+protocol = "{protocol}", compression = "{compression}", timeout = 5.0 }}"""
             text = f"""\
 [otel]
 log_user_prompt = {str(prompts).lower()}
 log_tool_details = {str(tool_details).lower()}
-exporter = {{ otlp-http = {{ endpoint = "{self.receiver.endpoint}", \
-protocol = "{protocol}", compression = "{compression}", timeout = 5.0 }} }}
+exporter = {{ {exporter} }}
 
 [otel.batch]
 schedule_delay_ms = 20
 """
             config = load_config(text=text, environ={})
-            self._telemetries[key] = Telemetry(config, service_version="prop-test")
+            telemetry = Telemetry(config, service_version="prop-test")
+            self._telemetries[key] = telemetry
+            self._receivers[telemetry] = receiver
         return self._telemetries[key]
 
     def exchange(
         self, telemetry: Telemetry, emit: Callable[[Conversation[events.Metadata]], int]
     ) -> Exchange:
-        """Emit through `telemetry`, flush, and return what the receiver got for it."""
-        self.receiver.clear()
+        """Emit through `telemetry`, flush, and return what its receiver got for it."""
+        receiver = self._receivers[telemetry]
+        receiver.clear()
         count = emit(telemetry.conversation(METADATA))
         assert telemetry.force_flush(10.0), "the flush timed out"
-        assert self.receiver.wait_for(count, timeout=10.0), self.receiver.requests
+        assert receiver.wait_for(count, timeout=10.0), receiver.requests
         assert telemetry.stats.export_failures == 0
-        requests = self.receiver.requests
+        requests = receiver.requests
         assert all(r.accepted for r in requests), [r.error for r in requests]
-        return Exchange(requests, self.receiver.received_records())
+        assert receiver.server_errors == []
+        return Exchange(requests, receiver.received_records())
 
     def close(self) -> None:
         for telemetry in self._telemetries.values():
@@ -148,8 +173,9 @@ schedule_delay_ms = 20
 
 @pytest.fixture(scope="module")
 def wire() -> Iterator[Wire]:
-    with OtlpHttpReceiver() as receiver:
-        shared = Wire(receiver)
+    pytest.importorskip("grpc")
+    with OtlpHttpReceiver() as http, OtlpGrpcReceiver() as grpc:
+        shared = Wire(http, grpc)
         try:
             yield shared
         finally:

@@ -1,4 +1,9 @@
-"""A real OTLP/gRPC log receiver on loopback (grpcio server), with fault modes."""
+"""A real OTLP/gRPC log receiver on loopback (grpcio server), with fault modes.
+
+``Export`` is served by a generic handler with no request deserializer, so every recorded
+body is the request message exactly as the client serialized it (after grpcio undid gRPC
+message compression); the receiver parses it itself.
+"""
 
 from __future__ import annotations
 
@@ -105,7 +110,6 @@ class OtlpGrpcReceiver(Recorder):
 
     def start(self) -> None:
         import grpc
-        from opentelemetry.proto.collector.logs.v1 import logs_service_pb2_grpc
 
         with self._state_lock:
             if self._server is not None:
@@ -115,8 +119,7 @@ class OtlpGrpcReceiver(Recorder):
             )
             # so_reuseport off: never share a port with another listener by accident.
             server = grpc.server(executor, options=[("grpc.so_reuseport", 0)])
-            register: Any = logs_service_pb2_grpc.add_LogsServiceServicer_to_server
-            register(_make_servicer(self, logs_service_pb2_grpc.LogsServiceServicer), server)
+            server.add_generic_rpc_handlers((_generic_handler(self),))
             address = f"{self.host}:{self._port}"
             try:
                 if self._tls is not None:
@@ -143,8 +146,10 @@ class OtlpGrpcReceiver(Recorder):
             self._server = self._executor = None
         if server is None:
             return
-        self._release_held()
+        # Cancelled first, then woken: a held call's client sees the collector die, not
+        # the UNAVAILABLE answer a woken call gives.
         server.stop(grace=None).wait(5)
+        self._release_held()
         if executor is not None:
             executor.shutdown(wait=False)
 
@@ -208,20 +213,37 @@ class OtlpGrpcReceiver(Recorder):
 
     # -- the service
 
-    def _export(self, request: Any, context: Any) -> Any:
+    def _export(self, body: bytes, context: Any) -> Any:
+        """Answer one ``Export`` call; ``body`` is the request message exactly as the client
+        serialized it (gRPC's own message compression already undone by grpcio)."""
         from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
             ExportLogsPartialSuccess,
+            ExportLogsServiceRequest,
             ExportLogsServiceResponse,
         )
 
+        # No grpc-encoding among them: grpc core strips reserved headers (grpc-*, te,
+        # content-type) from the invocation metadata, and grpcio has no other accessor for
+        # the request's compression, so content_encoding stays "" (see
+        # tests/wire/test_grpc_compression.py, which checks gzip on the wire instead).
+        metadata = _metadata_dict(context.invocation_metadata())
+        message: Any = None
+        records: tuple[Any, ...] = ()
+        error: str | None = None
+        try:
+            message = ExportLogsServiceRequest.FromString(body)
+            records = flatten_request(message, "grpc")
+        except Exception as exc:  # a client that sends garbage must not crash the receiver
+            message, records = None, ()
+            error = f"cannot decode: {type(exc).__name__}: {exc}"
         common: dict[str, Any] = {
             "transport": "grpc",
             "path": EXPORT_METHOD,
-            "headers": _metadata_dict(context.invocation_metadata()),
+            "headers": metadata,
             "content_type": "application/grpc",
-            "body": request.SerializeToString(),
-            "message": request,
-            "records": flatten_request(request, "grpc"),
+            "body": body,
+            "message": message,
+            "records": records,
             "client_cert_subject": _peer_common_name(context),
         }
         fault = self._faults.take()
@@ -240,6 +262,12 @@ class OtlpGrpcReceiver(Recorder):
                 raise _Failure(_status_code("UNAVAILABLE"), "receiver released the call")
             if fault.kind == "slow":
                 self._hold_event().wait(fault.delay)
+
+        if error is not None:
+            # Like the HTTP receiver's 400: recorded with its reason, not as a receiver bug.
+            invalid = _status_code("INVALID_ARGUMENT")
+            self._add_request(ReceivedRequest(status=invalid.value[0], error=error, **common))
+            raise _Failure(invalid, error)
 
         self._add_request(
             ReceivedRequest(
@@ -277,17 +305,29 @@ class _Failure(Exception):
         self.trailing = trailing
 
 
-def _make_servicer(receiver: OtlpGrpcReceiver, base: Any) -> Any:
-    class _LogsServicer(base):  # type: ignore[misc, unused-ignore]
-        def Export(self, request: Any, context: Any) -> Any:
-            try:
-                return receiver._export(request, context)
-            except _Failure as failure:
-                if failure.trailing:
-                    context.set_trailing_metadata(failure.trailing)
-                context.abort(failure.code, failure.message)
-            except Exception:
-                receiver._note_server_error(traceback.format_exc())
-                raise
+def _generic_handler(receiver: OtlpGrpcReceiver) -> Any:
+    """``LogsService/Export`` as a generic handler: no request deserializer, so the handler
+    gets the raw request bytes (what the generated servicer would parse, then drop)."""
+    import grpc
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
+        ExportLogsServiceResponse,
+    )
 
-    return _LogsServicer()
+    def export(body: bytes, context: Any) -> Any:
+        try:
+            return receiver._export(body, context)
+        except _Failure as failure:
+            if failure.trailing:
+                context.set_trailing_metadata(failure.trailing)
+            context.abort(failure.code, failure.message)
+        except Exception:
+            receiver._note_server_error(traceback.format_exc())
+            raise
+
+    method = grpc.unary_unary_rpc_method_handler(
+        export,
+        request_deserializer=None,  # None: the behaviour gets the bytes as received
+        response_serializer=ExportLogsServiceResponse.SerializeToString,
+    )
+    service, name = EXPORT_METHOD[1:].rsplit("/", 1)
+    return grpc.method_handlers_generic_handler(service, {name: method})

@@ -57,7 +57,8 @@ class ReceivedRequest:
     """Media type without parameters ("application/x-protobuf", "application/json",
     "application/grpc")."""
     body: bytes
-    """The body after removing Content-Encoding (for gRPC the re-serialized message)."""
+    """The body after removing Content-Encoding; for gRPC the request message as the client
+    sent it (raw bytes, after grpcio removed gRPC message compression)."""
     message: Any = None
     """The decoded ``ExportLogsServiceRequest`` (None when the body could not be decoded)."""
     records: tuple[ReceivedRecord, ...] = ()
@@ -72,6 +73,8 @@ class ReceivedRequest:
     client_cert_subject: str | None = None
     """Common name of the verified client certificate (mTLS), else None."""
     content_encoding: str = ""
+    """The HTTP Content-Encoding as sent, lower-cased ("gzip", ...; "" when absent). Always
+    "" for gRPC: grpcio does not show the handler the request's grpc-encoding."""
 
 
 # --------------------------------------------------------------------------- decoding
