@@ -213,8 +213,6 @@ def conversation_starts(
             ", ".
         active_profile: `active_profile`, optional. Name of the configuration profile in use.
     """
-    if not conversation.recording:
-        return
     if not isinstance(provider_name, str):
         invalid_argument("codex.conversation_starts", "provider_name", "str", provider_name)
     if not isinstance(reasoning_summary, str):
@@ -225,6 +223,20 @@ def conversation_starts(
         invalid_argument("codex.conversation_starts", "sandbox_policy", "str", sandbox_policy)
     if not isinstance(mcp_servers, str):
         invalid_argument("codex.conversation_starts", "mcp_servers", "str", mcp_servers)
+    if reasoning_effort is not None and not isinstance(reasoning_effort, str):
+        invalid_argument("codex.conversation_starts", "reasoning_effort", "str", reasoning_effort)
+    if context_window is not None and type(context_window) is not int:
+        invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
+    if max_output_tokens is not None and type(max_output_tokens) is not int:
+        invalid_argument("codex.conversation_starts", "max_output_tokens", "int", max_output_tokens)
+    if auto_compact_token_limit is not None and type(auto_compact_token_limit) is not int:
+        invalid_argument(
+            "codex.conversation_starts", "auto_compact_token_limit", "int", auto_compact_token_limit
+        )
+    if active_profile is not None and not isinstance(active_profile, str):
+        invalid_argument("codex.conversation_starts", "active_profile", "str", active_profile)
+    if not conversation.recording:
+        return
     _attributes: Attributes = {
         "provider_name": provider_name,
         "reasoning_summary": reasoning_summary,
@@ -233,33 +245,14 @@ def conversation_starts(
         "mcp_servers": mcp_servers,
     }
     if reasoning_effort is not None:
-        if not isinstance(reasoning_effort, str):
-            invalid_argument(
-                "codex.conversation_starts", "reasoning_effort", "str", reasoning_effort
-            )
         _attributes["reasoning_effort"] = reasoning_effort
     if context_window is not None:
-        if type(context_window) is not int:
-            invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
         _attributes["context_window"] = context_window
     if max_output_tokens is not None:
-        if type(max_output_tokens) is not int:
-            invalid_argument(
-                "codex.conversation_starts", "max_output_tokens", "int", max_output_tokens
-            )
         _attributes["max_output_tokens"] = max_output_tokens
     if auto_compact_token_limit is not None:
-        if type(auto_compact_token_limit) is not int:
-            invalid_argument(
-                "codex.conversation_starts",
-                "auto_compact_token_limit",
-                "int",
-                auto_compact_token_limit,
-            )
         _attributes["auto_compact_token_limit"] = auto_compact_token_limit
     if active_profile is not None:
-        if not isinstance(active_profile, str):
-            invalid_argument("codex.conversation_starts", "active_profile", "str", active_profile)
         _attributes["active_profile"] = active_profile
     conversation.emit("codex.conversation_starts", _attributes)
 
@@ -287,29 +280,29 @@ def api_request(
             operation fail. Cut to 4096 characters.
         cf_ray: `cf_ray`, optional. Value of the response's `cf-ray` header.
     """
-    if not conversation.recording:
-        return
     if type(attempt) is not int:
         invalid_argument("codex.api_request", "attempt", "int", attempt)
     if type(duration_ms) is not int:
         invalid_argument("codex.api_request", "duration_ms", "int", duration_ms)
+    if http_response_status_code is not None and type(http_response_status_code) is not int:
+        invalid_argument(
+            "codex.api_request", "http_response_status_code", "int", http_response_status_code
+        )
+    if error_message is not None and not isinstance(error_message, str):
+        invalid_argument("codex.api_request", "error_message", "str", error_message)
+    if cf_ray is not None and not isinstance(cf_ray, str):
+        invalid_argument("codex.api_request", "cf_ray", "str", cf_ray)
+    if not conversation.recording:
+        return
     _attributes: Attributes = {
         "attempt": attempt,
         "duration_ms": duration_ms,
     }
     if http_response_status_code is not None:
-        if type(http_response_status_code) is not int:
-            invalid_argument(
-                "codex.api_request", "http_response_status_code", "int", http_response_status_code
-            )
         _attributes["http.response.status_code"] = http_response_status_code
     if error_message is not None:
-        if not isinstance(error_message, str):
-            invalid_argument("codex.api_request", "error_message", "str", error_message)
         _attributes["error.message"] = truncate(error_message, 4096)
     if cf_ray is not None:
-        if not isinstance(cf_ray, str):
-            invalid_argument("codex.api_request", "cf_ray", "str", cf_ray)
         _attributes["cf_ray"] = cf_ray
     conversation.emit("codex.api_request", _attributes)
 
@@ -349,42 +342,40 @@ def sse_event(
         tool_token_count: `tool_token_count`, conditional: on a successful response.completed
             only. Tokens counted towards tool use.
     """
+    if event_kind is not None and not isinstance(event_kind, str):
+        invalid_argument("codex.sse_event", "event_kind", "str", event_kind)
+    if duration_ms is not None and type(duration_ms) is not int:
+        invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
+    if error_message is not None and not isinstance(error_message, str):
+        invalid_argument("codex.sse_event", "error_message", "str", error_message)
+    if input_token_count is not None and type(input_token_count) is not int:
+        invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
+    if output_token_count is not None and type(output_token_count) is not int:
+        invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
+    if cached_token_count is not None and type(cached_token_count) is not int:
+        invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
+    if reasoning_token_count is not None and type(reasoning_token_count) is not int:
+        invalid_argument("codex.sse_event", "reasoning_token_count", "int", reasoning_token_count)
+    if tool_token_count is not None and type(tool_token_count) is not int:
+        invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
     if not conversation.recording:
         return
     _attributes: Attributes = {}
     if event_kind is not None:
-        if not isinstance(event_kind, str):
-            invalid_argument("codex.sse_event", "event_kind", "str", event_kind)
         _attributes["event.kind"] = event_kind
     if duration_ms is not None:
-        if type(duration_ms) is not int:
-            invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
         _attributes["duration_ms"] = duration_ms
     if error_message is not None:
-        if not isinstance(error_message, str):
-            invalid_argument("codex.sse_event", "error_message", "str", error_message)
         _attributes["error.message"] = truncate(error_message, 4096)
     if input_token_count is not None:
-        if type(input_token_count) is not int:
-            invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
         _attributes["input_token_count"] = input_token_count
     if output_token_count is not None:
-        if type(output_token_count) is not int:
-            invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
         _attributes["output_token_count"] = output_token_count
     if cached_token_count is not None:
-        if type(cached_token_count) is not int:
-            invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
         _attributes["cached_token_count"] = cached_token_count
     if reasoning_token_count is not None:
-        if type(reasoning_token_count) is not int:
-            invalid_argument(
-                "codex.sse_event", "reasoning_token_count", "int", reasoning_token_count
-            )
         _attributes["reasoning_token_count"] = reasoning_token_count
     if tool_token_count is not None:
-        if type(tool_token_count) is not int:
-            invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
         _attributes["tool_token_count"] = tool_token_count
     conversation.emit("codex.sse_event", _attributes)
 
@@ -405,12 +396,12 @@ def user_prompt(
         prompt: `prompt`, required. Text of the user's prompt. Replaced by '[REDACTED]' unless
             the `log_user_prompt` toggle is on. Cut to 16384 characters.
     """
-    if not conversation.recording:
-        return
     if type(prompt_length) is not int:
         invalid_argument("codex.user_prompt", "prompt_length", "int", prompt_length)
     if not isinstance(prompt, str):
         invalid_argument("codex.user_prompt", "prompt", "str", prompt)
+    if not conversation.recording:
+        return
     if conversation.allows("log_user_prompt"):
         _prompt = truncate(prompt, 16384)
     else:
@@ -440,8 +431,6 @@ def tool_decision(
         decision: `decision`, required. Outcome of the approval request.
         source: `source`, required. Who made the decision.
     """
-    if not conversation.recording:
-        return
     if not isinstance(tool_name, str):
         invalid_argument("codex.tool_decision", "tool_name", "str", tool_name)
     if not isinstance(call_id, str):
@@ -461,6 +450,8 @@ def tool_decision(
         _source = _SOURCE_WIRE.get(source)
     if _source is None:
         invalid_argument("codex.tool_decision", "source", "one of 'config', 'user'", source)
+    if not conversation.recording:
+        return
     _attributes: Attributes = {
         "tool_name": tool_name,
         "call_id": call_id,
@@ -499,8 +490,6 @@ def tool_result(
             Replaced by '[REDACTED]' unless the `log_tool_details` toggle is on. Cut to 16384
             characters.
     """
-    if not conversation.recording:
-        return
     if not isinstance(tool_name, str):
         invalid_argument("codex.tool_result", "tool_name", "str", tool_name)
     if type(duration_ms) is not int:
@@ -512,6 +501,12 @@ def tool_result(
         invalid_argument("codex.tool_result", "success", "one of 'true', 'false'", success)
     if not isinstance(output, str):
         invalid_argument("codex.tool_result", "output", "str", output)
+    if call_id is not None and not isinstance(call_id, str):
+        invalid_argument("codex.tool_result", "call_id", "str", call_id)
+    if arguments is not None and not isinstance(arguments, str):
+        invalid_argument("codex.tool_result", "arguments", "str", arguments)
+    if not conversation.recording:
+        return
     if conversation.allows("log_tool_details"):
         _output = truncate(output, 16384)
     else:
@@ -523,12 +518,8 @@ def tool_result(
         "output": _output,
     }
     if call_id is not None:
-        if not isinstance(call_id, str):
-            invalid_argument("codex.tool_result", "call_id", "str", call_id)
         _attributes["call_id"] = call_id
     if arguments is not None:
-        if not isinstance(arguments, str):
-            invalid_argument("codex.tool_result", "arguments", "str", arguments)
         if conversation.allows("log_tool_details"):
             _attributes["arguments"] = truncate(arguments, 16384)
         else:

@@ -207,13 +207,29 @@ def test_deprecated_event_warns_at_the_call_site(generate_module: GenerateFn) ->
     assert caught[0].filename == __file__
 
 
-def test_nothing_is_recorded_or_checked_when_nobody_listens(generate_module: GenerateFn) -> None:
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"step_name": 1},
+        {"priority": 4},
+        {"step_tags": "fast"},
+        {"step_signals": [3]},
+        {"step_ratio": "0.5"},
+    ],
+)
+def test_arguments_are_checked_when_nobody_listens(
+    generate_module: GenerateFn, arguments: dict[str, object]
+) -> None:
+    # A bad call must fail where telemetry is off (development, tests) too, not first
+    # where an exporter is on: the checks run before the not-recording return.
     events = generate_module(str(MINI))
     tel = telemetry()
     conversation = tel.conversation(events.Metadata(host_name="h"))
     assert conversation.recording is False
-    # The cheap path returns before any work, so even a bad argument costs nothing.
-    events.step_finished(conversation, step_name=1, step_command=2, step_cached=3, priority=4)
+    call = {"step_name": "s", "step_command": "c", "step_cached": True, "priority": 1}
+    events.step_finished(conversation, **call)  # a good call: nothing happens
+    with pytest.raises((TypeError, ValueError), match=r"^step\.finished: argument"):
+        events.step_finished(conversation, **{**call, **arguments})
 
 
 def test_wire_schemas_accept_what_the_emitters_send(tmp_path: Path) -> None:

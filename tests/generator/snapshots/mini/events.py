@@ -186,8 +186,6 @@ def step_finished(
         step_legacy_id: `step.legacy_id`, optional. Old identifier of the step. Deprecated:
             Replaced by step.name. Use `step.name` instead.
     """
-    if not conversation.recording:
-        return
     if not isinstance(step_name, str):
         invalid_argument("step.finished", "step_name", "str", step_name)
     if not isinstance(step_command, str):
@@ -199,6 +197,23 @@ def step_finished(
         _priority = _PRIORITY_WIRE.get(priority)
     if _priority is None:
         invalid_argument("step.finished", "priority", "one of 1, 5", priority)
+    if step_ratio is not None and type(step_ratio) not in (int, float):
+        invalid_argument("step.finished", "step_ratio", "float", step_ratio)
+    if step_tags is not None and not is_array_of(step_tags, str):
+        invalid_argument("step.finished", "step_tags", "str sequence", step_tags)
+    if step_exit_codes is not None and not is_array_of(step_exit_codes, int):
+        invalid_argument("step.finished", "step_exit_codes", "int sequence", step_exit_codes)
+    _step_signals = None
+    if step_signals is not None:
+        _step_signals = wire_members(step_signals, (int, StepSignals), _STEP_SIGNALS_WIRE)
+        if _step_signals is None:
+            invalid_argument(
+                "step.finished", "step_signals", "sequence of one of 2, 9, 15", step_signals
+            )
+    if step_legacy_id is not None and not isinstance(step_legacy_id, str):
+        invalid_argument("step.finished", "step_legacy_id", "str", step_legacy_id)
+    if not conversation.recording:
+        return
     if conversation.allows("log_commands"):
         _step_command = truncate(step_command, 64)
     else:
@@ -210,27 +225,14 @@ def step_finished(
         "step.priority": _priority,
     }
     if step_ratio is not None:
-        if type(step_ratio) not in (int, float):
-            invalid_argument("step.finished", "step_ratio", "float", step_ratio)
         _attributes["step.ratio"] = float(step_ratio)
     if step_tags is not None:
-        if not is_array_of(step_tags, str):
-            invalid_argument("step.finished", "step_tags", "str sequence", step_tags)
         _attributes["step.tags"] = step_tags
     if step_exit_codes is not None:
-        if not is_array_of(step_exit_codes, int):
-            invalid_argument("step.finished", "step_exit_codes", "int sequence", step_exit_codes)
         _attributes["step.exit_codes"] = step_exit_codes
-    if step_signals is not None:
-        _step_signals = wire_members(step_signals, (int, StepSignals), _STEP_SIGNALS_WIRE)
-        if _step_signals is None:
-            invalid_argument(
-                "step.finished", "step_signals", "sequence of one of 2, 9, 15", step_signals
-            )
+    if _step_signals is not None:
         _attributes["step.signals"] = _step_signals
     if step_legacy_id is not None:
-        if not isinstance(step_legacy_id, str):
-            invalid_argument("step.finished", "step_legacy_id", "str", step_legacy_id)
         _attributes["step.legacy_id"] = step_legacy_id
     conversation.emit("step.finished", _attributes)
 
@@ -269,12 +271,12 @@ def build_started_legacy(
         DeprecationWarning,
         stacklevel=2,
     )
+    if step_command is not None and not isinstance(step_command, str):
+        invalid_argument("build.started_old", "step_command", "str", step_command)
     if not conversation.recording:
         return
     _attributes: Attributes = {}
     if step_command is not None:
-        if not isinstance(step_command, str):
-            invalid_argument("build.started_old", "step_command", "str", step_command)
         if conversation.allows("log_commands"):
             _attributes["step.command"] = truncate(step_command, 48)
         else:
