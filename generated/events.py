@@ -1,9 +1,9 @@
-# Generated from catalog.yaml (catalog version 1.0.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.1.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 # ruff: noqa: E501, SIM108, RUF100
 """Typed emitters for the events of catalog.yaml.
 
-Catalog version 1.0.0.
+Catalog version 1.1.0.
 
 Log events that describe each Codex run: outbound API requests, streamed responses, user prompts,
 tool-approval decisions and tool results.
@@ -20,10 +20,11 @@ from codex_otel.runtime import (
     Attributes,
     Conversation,
     invalid_argument,
+    out_of_range,
     truncate,
 )
 
-CATALOG_VERSION: Final = "1.0.0"
+CATALOG_VERSION: Final = "1.1.0"
 
 #: Privacy toggles the catalog's redaction policies name, with their defaults.
 TOGGLES: Final[dict[str, bool]] = {
@@ -201,9 +202,9 @@ def conversation_starts(
         reasoning_summary: `reasoning_summary`, required. Reasoning summary mode configured for
             the model.
         context_window: `context_window`, optional. Size of the model's context window in
-            tokens.
+            tokens. Must be at least 0.
         max_output_tokens: `max_output_tokens`, optional. Largest number of output tokens the
-            model may produce.
+            model may produce. Must be at least 0.
         auto_compact_token_limit: `auto_compact_token_limit`, optional. Token count at which the
             conversation history is compacted automatically.
         approval_policy: `approval_policy`, required. When the user is asked to approve a tool
@@ -225,10 +226,18 @@ def conversation_starts(
         invalid_argument("codex.conversation_starts", "mcp_servers", "str", mcp_servers)
     if reasoning_effort is not None and not isinstance(reasoning_effort, str):
         invalid_argument("codex.conversation_starts", "reasoning_effort", "str", reasoning_effort)
-    if context_window is not None and type(context_window) is not int:
-        invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
-    if max_output_tokens is not None and type(max_output_tokens) is not int:
-        invalid_argument("codex.conversation_starts", "max_output_tokens", "int", max_output_tokens)
+    if context_window is not None:
+        if type(context_window) is not int:
+            invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
+        if context_window < 0:
+            out_of_range("codex.conversation_starts", "context_window", "at least 0")
+    if max_output_tokens is not None:
+        if type(max_output_tokens) is not int:
+            invalid_argument(
+                "codex.conversation_starts", "max_output_tokens", "int", max_output_tokens
+            )
+        if max_output_tokens < 0:
+            out_of_range("codex.conversation_starts", "max_output_tokens", "at least 0")
     if auto_compact_token_limit is not None and type(auto_compact_token_limit) is not int:
         invalid_argument(
             "codex.conversation_starts", "auto_compact_token_limit", "int", auto_compact_token_limit
@@ -271,23 +280,31 @@ def api_request(
     Emits `codex.api_request`.
 
     Args:
-        attempt: `attempt`, required. Attempt number of the request, starting at 1.
+        attempt: `attempt`, required. Attempt number of the request, starting at 1. Must be at
+            least 0.
         duration_ms: `duration_ms`, required. Time from sending the request to receiving the
-            response headers or the error, in milliseconds.
+            response headers or the error, in milliseconds. Must be at least 0.
         http_response_status_code: `http.response.status_code`, optional. HTTP status code of
-            the response, when there was one.
+            the response, when there was one. Must be between 0 and 65535.
         error_message: `error.message`, conditional: on failure. Text of the error that made the
             operation fail. Cut to 4096 characters.
         cf_ray: `cf_ray`, optional. Value of the response's `cf-ray` header.
     """
     if type(attempt) is not int:
         invalid_argument("codex.api_request", "attempt", "int", attempt)
+    if attempt < 0:
+        out_of_range("codex.api_request", "attempt", "at least 0")
     if type(duration_ms) is not int:
         invalid_argument("codex.api_request", "duration_ms", "int", duration_ms)
-    if http_response_status_code is not None and type(http_response_status_code) is not int:
-        invalid_argument(
-            "codex.api_request", "http_response_status_code", "int", http_response_status_code
-        )
+    if duration_ms < 0:
+        out_of_range("codex.api_request", "duration_ms", "at least 0")
+    if http_response_status_code is not None:
+        if type(http_response_status_code) is not int:
+            invalid_argument(
+                "codex.api_request", "http_response_status_code", "int", http_response_status_code
+            )
+        if not 0 <= http_response_status_code <= 65535:
+            out_of_range("codex.api_request", "http_response_status_code", "between 0 and 65535")
     if error_message is not None and not isinstance(error_message, str):
         invalid_argument("codex.api_request", "error_message", "str", error_message)
     if cf_ray is not None and not isinstance(cf_ray, str):
@@ -328,36 +345,58 @@ def sse_event(
         event_kind: `event.kind`, conditional: absent when the stream itself failed or timed
             out. Type of the server-sent event, such as `response.output_text.delta`.
         duration_ms: `duration_ms`, conditional: except on the response.completed summary. Time
-            spent waiting for this server-sent event, in milliseconds.
+            spent waiting for this server-sent event, in milliseconds. Must be at least 0.
         error_message: `error.message`, conditional: on failure. Text of the error that made the
             operation fail. Cut to 4096 characters.
         input_token_count: `input_token_count`, conditional: on a successful response.completed
-            only. Input tokens the response used.
+            only. Input tokens the response used. Must be at least 0.
         output_token_count: `output_token_count`, conditional: on a successful
-            response.completed only. Output tokens the response produced.
+            response.completed only. Output tokens the response produced. Must be at least 0.
         cached_token_count: `cached_token_count`, conditional: on a successful
-            response.completed only, when known. Input tokens served from the prompt cache.
+            response.completed only, when known. Input tokens served from the prompt cache. Must be
+            at least 0.
         reasoning_token_count: `reasoning_token_count`, conditional: on a successful
-            response.completed only, when known. Output tokens spent on reasoning.
+            response.completed only, when known. Output tokens spent on reasoning. Must be at least
+            0.
         tool_token_count: `tool_token_count`, conditional: on a successful response.completed
-            only. Tokens counted towards tool use.
+            only. Tokens counted towards tool use. Must be at least 0.
     """
     if event_kind is not None and not isinstance(event_kind, str):
         invalid_argument("codex.sse_event", "event_kind", "str", event_kind)
-    if duration_ms is not None and type(duration_ms) is not int:
-        invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
+    if duration_ms is not None:
+        if type(duration_ms) is not int:
+            invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
+        if duration_ms < 0:
+            out_of_range("codex.sse_event", "duration_ms", "at least 0")
     if error_message is not None and not isinstance(error_message, str):
         invalid_argument("codex.sse_event", "error_message", "str", error_message)
-    if input_token_count is not None and type(input_token_count) is not int:
-        invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
-    if output_token_count is not None and type(output_token_count) is not int:
-        invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
-    if cached_token_count is not None and type(cached_token_count) is not int:
-        invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
-    if reasoning_token_count is not None and type(reasoning_token_count) is not int:
-        invalid_argument("codex.sse_event", "reasoning_token_count", "int", reasoning_token_count)
-    if tool_token_count is not None and type(tool_token_count) is not int:
-        invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
+    if input_token_count is not None:
+        if type(input_token_count) is not int:
+            invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
+        if input_token_count < 0:
+            out_of_range("codex.sse_event", "input_token_count", "at least 0")
+    if output_token_count is not None:
+        if type(output_token_count) is not int:
+            invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
+        if output_token_count < 0:
+            out_of_range("codex.sse_event", "output_token_count", "at least 0")
+    if cached_token_count is not None:
+        if type(cached_token_count) is not int:
+            invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
+        if cached_token_count < 0:
+            out_of_range("codex.sse_event", "cached_token_count", "at least 0")
+    if reasoning_token_count is not None:
+        if type(reasoning_token_count) is not int:
+            invalid_argument(
+                "codex.sse_event", "reasoning_token_count", "int", reasoning_token_count
+            )
+        if reasoning_token_count < 0:
+            out_of_range("codex.sse_event", "reasoning_token_count", "at least 0")
+    if tool_token_count is not None:
+        if type(tool_token_count) is not int:
+            invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
+        if tool_token_count < 0:
+            out_of_range("codex.sse_event", "tool_token_count", "at least 0")
     if not conversation.recording:
         return
     _attributes: Attributes = {}
@@ -392,12 +431,14 @@ def user_prompt(
 
     Args:
         prompt_length: `prompt_length`, required. Length of the prompt in characters (Unicode
-            code points), counted before redaction.
+            code points), counted before redaction. Must be at least 0.
         prompt: `prompt`, required. Text of the user's prompt. Replaced by '[REDACTED]' unless
             the `log_user_prompt` toggle is on. Cut to 16384 characters.
     """
     if type(prompt_length) is not int:
         invalid_argument("codex.user_prompt", "prompt_length", "int", prompt_length)
+    if prompt_length < 0:
+        out_of_range("codex.user_prompt", "prompt_length", "at least 0")
     if not isinstance(prompt, str):
         invalid_argument("codex.user_prompt", "prompt", "str", prompt)
     if not conversation.recording:
@@ -483,7 +524,7 @@ def tool_result(
             Arguments of the tool call, as the model sent them. Replaced by '[REDACTED]' unless the
             `log_tool_details` toggle is on. Cut to 16384 characters.
         duration_ms: `duration_ms`, required. Execution time of the tool in milliseconds; 0 when
-            it failed before it ran.
+            it failed before it ran. Must be at least 0.
         success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
             `"false"`.
         output: `output`, required. Output of the tool, or the text of its error when it failed.
@@ -494,6 +535,8 @@ def tool_result(
         invalid_argument("codex.tool_result", "tool_name", "str", tool_name)
     if type(duration_ms) is not int:
         invalid_argument("codex.tool_result", "duration_ms", "int", duration_ms)
+    if duration_ms < 0:
+        out_of_range("codex.tool_result", "duration_ms", "at least 0")
     _success = None
     if isinstance(success, (str, Success)):
         _success = _SUCCESS_WIRE.get(success)

@@ -83,6 +83,9 @@ class Attribute:
     stability: str
     deprecated: Deprecation | None
     computed: str | None = None
+    #: Inclusive bounds of an int or double attribute.
+    minimum: int | float | None = None
+    maximum: int | float | None = None
 
     @property
     def is_required(self) -> bool:
@@ -91,6 +94,19 @@ class Attribute:
     @property
     def requirement_text(self) -> str:
         return f"conditional: {self.condition}" if self.condition else self.requirement
+
+    @property
+    def has_bounds(self) -> bool:
+        return self.minimum is not None or self.maximum is not None
+
+    @property
+    def bounds_text(self) -> str:
+        """The bounds in words: `at least 0`, `at most 1.0`, `between 0 and 10`."""
+        if self.minimum is not None and self.maximum is not None:
+            return f"between {self.minimum} and {self.maximum}"
+        if self.minimum is not None:
+            return f"at least {self.minimum}"
+        return f"at most {self.maximum}" if self.maximum is not None else ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +171,8 @@ class Catalog:
             names.append("invalid_argument")
         if any(a.type.is_array and not a.type.is_enum for a in used):
             names.append("is_array_of")
+        if any(a.has_bounds for a in used):
+            names.append("out_of_range")
         if any(a.max_length for a in used):
             names.append("truncate")
         if any(a.type.is_array and a.type.is_enum for a in used):

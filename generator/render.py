@@ -186,6 +186,16 @@ def type_test(attribute: Attribute, subject: str | None = None) -> str:
     }[attribute_type.base]
 
 
+def range_test(attribute: Attribute, subject: str | None = None) -> str:
+    """A condition that is true when the (well-typed) argument is outside the bounds."""
+    name, low, high = subject or attribute.python_name, attribute.minimum, attribute.maximum
+    if low is not None and high is not None:
+        return f"not {low!r} <= {name} <= {high!r}"
+    if low is not None:
+        return f"{name} < {low!r}"
+    return f"{name} > {high!r}"
+
+
 def enum_type_test(attribute: Attribute, subject: str | None = None) -> str:
     """True when the argument may be looked up in the enum's wire map (bools never may)."""
     name, attribute_type = subject or attribute.python_name, attribute.type
@@ -280,6 +290,8 @@ def argument_doc(attribute: Attribute) -> str:
         )
     if attribute.max_length:
         parts.append(f"Cut to {attribute.max_length} characters.")
+    if attribute.has_bounds:
+        parts.append(f"Must be {attribute.bounds_text}.")
     if attribute.deprecated:
         parts.append(f"Deprecated: {attribute.deprecated.note}")
         if attribute.deprecated.replacement:
@@ -417,6 +429,10 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
     if attribute.max_length and not attribute_type.is_array:
         # The cap includes the marker of a cut value: the format's smallest cap fits it.
         item["maxLength"] = attribute.max_length
+    if attribute.minimum is not None:
+        item["minimum"] = attribute.minimum
+    if attribute.maximum is not None:
+        item["maximum"] = attribute.maximum
     schema: dict[str, Any] = (
         {"type": "array", "items": item} if attribute_type.is_array else dict(item)
     )
@@ -494,6 +510,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         annotation=annotation,
         type_test=type_test,
         enum_type_test=enum_type_test,
+        range_test=range_test,
         enum_lookup=enum_lookup,
         enum_unknown=enum_unknown,
         wire_value=wire_value,

@@ -203,12 +203,63 @@ class _Resolver:
                     f"toggle {redact['toggle']!r} is not defined",
                     _suggest(redact["toggle"], self.toggles, "define it under `toggles:`"),
                 )
-        for index, example in enumerate(body.get("examples") or []):
+        self.check_bounds(path, body, attribute_type)
+        self.check_examples(path, body.get("examples"), attribute_type, body)
+
+    def check_bounds(
+        self, path: DocPath, body: Mapping[str, Any], attribute_type: AttributeType
+    ) -> None:
+        bounds = [name for name in ("minimum", "maximum") if name in body]
+        if not bounds:
+            return
+        numeric = attribute_type.base in ("int", "double") and not (
+            attribute_type.is_array or attribute_type.is_enum
+        )
+        if not numeric:
+            self.error(
+                (*path, bounds[0]),
+                f"{bounds[0]} applies only to int and double attributes",
+                "remove it, or change the type to int or double",
+            )
+            return
+        for name in bounds:
+            value = body[name]
+            if not math.isfinite(value):
+                self.error((*path, name), f"{name} {value!r} is not a finite number")
+            elif attribute_type.base == "int" and not isinstance(value, int):
+                self.error(
+                    (*path, name),
+                    f"{name} {value!r} of an int attribute is not an integer",
+                    "use a whole number",
+                )
+        low, high = body.get("minimum"), body.get("maximum")
+        if low is not None and high is not None and low > high:
+            self.error(
+                (*path, "maximum"),
+                f"maximum {high!r} is less than minimum {low!r}",
+                "swap them, or fix one",
+            )
+
+    def check_examples(
+        self,
+        path: DocPath,
+        examples: list[Any] | None,
+        attribute_type: AttributeType,
+        body: Mapping[str, Any],
+    ) -> None:
+        """Each example must be a value of the type, within the attribute's bounds."""
+        for index, example in enumerate(examples or []):
             if not _example_fits(example, attribute_type):
                 self.error(
                     (*path, "examples", index),
                     f"example {example!r} is not {with_article(attribute_type.display)}",
                     "fix the example or the type",
+                )
+            elif not _within(example, body.get("minimum"), body.get("maximum")):
+                self.error(
+                    (*path, "examples", index),
+                    f"example {example!r} is outside the attribute's bounds",
+                    "fix the example, `minimum` or `maximum`",
                 )
 
     # --- uses ------------------------------------------------------------------------
@@ -258,13 +309,7 @@ class _Resolver:
                 f"attribute {key!r} is redacted, but the common group's metadata is sent as given",
                 "use it in the events instead, or remove its `redact`",
             )
-        for index, example in enumerate(use.get("examples") or []):
-            if not _example_fits(example, attribute_type):
-                self.error(
-                    (*path, "examples", index),
-                    f"example {example!r} is not {with_article(attribute_type.display)}",
-                    "fix the example or the type",
-                )
+        self.check_examples(path, use.get("examples"), attribute_type, body)
         deprecated = body.get("deprecated")
         computed = use.get("computed")
         if computed == "timestamp" and (
@@ -296,6 +341,8 @@ class _Resolver:
             if deprecated
             else None,
             computed=computed,
+            minimum=body.get("minimum"),
+            maximum=body.get("maximum"),
         )
 
     def resolve_group(
@@ -443,6 +490,15 @@ def _item_fits(value: object, attribute_type: AttributeType) -> bool:
             and value in {m.value for m in attribute_type.members}
         )
     return _scalar_fits(value, attribute_type.base)
+
+
+def _within(value: object, low: float | None, high: float | None) -> bool:
+    """Whether a numeric `value` lies within the bounds (anything else has no bounds)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return True
+    if low is not None and isinstance(low, (int, float)) and value < low:
+        return False
+    return not (high is not None and isinstance(high, (int, float)) and value > high)
 
 
 def _scalar_fits(value: object, base: str) -> bool:

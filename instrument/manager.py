@@ -15,7 +15,7 @@ Telemetry never breaks the host: the wrappers return the wrapped call's result, 
 its exception object unchanged, and an error while classifying or emitting is counted in
 `Telemetry.stats.emit_errors` instead of raised. What may raise is a wrong argument given to
 the manager itself: the wrappers check theirs before running anything, the direct emitting
-methods raise as the generated emitters do (only while recording).
+methods raise as the generated emitters do.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from .checks import (
     invalid_argument,
     is_array_of,
     missing_argument,
+    out_of_range,
     truncate,
     wire_members,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "is_array_of",
     "load_config",
     "missing_argument",
+    "out_of_range",
     "truncate",
     "wire_members",
 ]

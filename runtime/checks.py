@@ -31,6 +31,11 @@ def invalid_argument(event: str, field: str, expected: str, value: object) -> No
     raise TypeError(f"{event}: argument {field!r} must be {expected}, not {type(value).__name__}")
 
 
+def out_of_range(event: str, field: str, bounds: str) -> NoReturn:
+    """Raise the error for a number outside the catalog's bounds (`bounds`: "at least 0")."""
+    raise ValueError(f"{event}: argument {field!r} must be {bounds}")
+
+
 def missing_argument(event: str, field: str) -> NoReturn:
     """Raise the error for a required argument passed as None."""
     raise TypeError(f"{event}: argument {field!r} is required and may not be None")

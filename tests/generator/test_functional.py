@@ -181,6 +181,34 @@ def test_enum_arrays_refuse_what_is_not_a_sequence_of_members(
         events.Metadata(host_name="h", runner_features="docker")
 
 
+@pytest.mark.parametrize(
+    ("ratio", "allowed"),
+    [(0, True), (1.5, True), (0.25, True), (-0.01, False), (1.6, False), (float("nan"), False)],
+)
+def test_numbers_outside_the_catalog_bounds_raise(
+    generate_module: GenerateFn, ratio: float, allowed: bool
+) -> None:
+    events = generate_module(str(MINI))
+    tel = telemetry()
+    conversation = tel.conversation(events.Metadata(host_name="h"))
+    call = {"step_name": "s", "step_command": "c", "step_cached": True, "priority": 1}
+    with tel.capture() as captured:
+        if allowed:  # the bounds are inclusive
+            events.step_finished(conversation, **call, step_ratio=ratio)
+        else:
+            expected = r"^step\.finished: argument 'step_ratio' must be between 0 and 1\.5$"
+            with pytest.raises(ValueError, match=expected):
+                events.step_finished(conversation, **call, step_ratio=ratio)
+    assert [e.attributes.get("step.ratio") for e in captured] == ([ratio] if allowed else [])
+
+
+def test_metadata_bounds_are_checked(generate_module: GenerateFn) -> None:
+    events = generate_module(str(MINI))
+    assert events.Metadata(host_name="h", build_id=1).to_attributes()["build.id"] == 1
+    with pytest.raises(ValueError, match=r"^Metadata: argument 'build_id' must be at least 1$"):
+        events.Metadata(host_name="h", build_id=0)
+
+
 def test_missing_required_argument_is_a_type_error(generate_module: GenerateFn) -> None:
     events = generate_module(str(MINI))
     conversation = telemetry().conversation(events.Metadata(host_name="h"))

@@ -739,7 +739,8 @@ def test_meaning_errors_are_reported_with_structure_errors() -> None:
     )
     assert errors_of(text) == [
         "cat.yaml:10:5: error: attributes[0].colour: unknown key 'colour'\n"
-        "    hint: allowed keys: deprecated, description, examples, key, max_length, python_name, "
+        "    hint: allowed keys: deprecated, description, examples, key, max_length, maximum, "
+        "minimum, python_name, "
         "redact, stability, type",
         "cat.yaml:21:16: error: attributes[2].examples[0]: example 'medium' is not an enum "
         "(string)\n    hint: fix the example or the type",
@@ -795,3 +796,44 @@ def test_top_level_structure_errors_leave_nothing_to_check() -> None:
     )
     errors = errors_of(text)
     assert errors and all("mood" not in e for e in errors), errors
+
+
+# --- bounds ----------------------------------------------------------------------------------
+
+
+def _version_as(type_: str, extra: str) -> str:
+    """VALID with attributes[0] (app.version, line 7) of type `type_` and `extra` lines."""
+    return VALID.replace(
+        "  - key: app.version\n    type: string\n    description: Version.\n",
+        f"  - key: app.version\n    type: {type_}\n    description: Version.\n{extra}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("type_", "extra", "expected"),
+    [
+        ("string", "    minimum: 0\n", "10:14: error: attributes[0].minimum: minimum applies only "
+         "to int and double attributes"),
+        ("int[]", "    maximum: 3\n", "10:14: error: attributes[0].maximum: maximum applies only"),
+        ("int", "    minimum: 0.5\n", "10:14: error: attributes[0].minimum: minimum 0.5 of an int "
+         "attribute is not an integer"),
+        ("double", "    maximum: .inf\n", "10:14: error: attributes[0].maximum: maximum inf is "
+         "not a finite number"),
+        ("int", "    minimum: 5\n    maximum: 1\n", "11:14: error: attributes[0].maximum: "
+         "maximum 1 is less than minimum 5"),
+        ("int", "    minimum: 1\n    examples: [3, 0]\n", "11:19: error: attributes[0].examples[1]:"
+         " example 0 is outside the attribute's bounds"),
+    ],
+)  # fmt: skip
+def test_bounds_that_do_not_fit(type_: str, extra: str, expected: str) -> None:
+    assert only_error(_version_as(type_, extra)).startswith(f"cat.yaml:{expected}")
+
+
+def test_an_example_in_a_reference_is_checked_against_the_bounds() -> None:
+    text = _version_as("int", "    maximum: 9\n").replace(
+        "{ref: app.version, requirement: required}",
+        "{ref: app.version, requirement: required, examples: [10]}",
+    )
+    assert only_error(text).startswith(
+        "cat.yaml:23:60: error: common.attributes[0].examples[0]: example 10 is outside"
+    )

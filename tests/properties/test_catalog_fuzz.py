@@ -245,10 +245,14 @@ def attribute_definitions(draw: st.DrawFn, key: str, toggles: list[str]) -> dict
     body: dict[str, Any] = {"key": key, "type": attribute_type, "description": draw(texts)}
     if chance(draw, 8):
         body["python_name"] = draw(python_names())
+    if attribute_type in ("int", "double") and chance(draw, 3):
+        low = draw(st.none() | st.integers(-1000, 1000))
+        high = draw(st.none() | st.integers(low if low is not None else -1000, 2000))
+        body.update({k: v for k, v in (("minimum", low), ("maximum", high)) if v is not None})
     if chance(draw, 2):
-        body["examples"] = [
-            example_for(draw, attribute_type) for _ in range(draw(st.integers(0, 2)))
-        ]
+        examples = [example_for(draw, attribute_type) for _ in range(draw(st.integers(0, 2)))]
+        # Within the bounds: an example outside them is a validation error, tested apart.
+        body["examples"] = [e for e in examples if within_bounds(e, body)]
     if attribute_type == "string":
         if chance(draw, 2):
             # 38: the format's smallest cap, where the truncation marker always fits.
@@ -265,6 +269,12 @@ def attribute_definitions(draw: st.DrawFn, key: str, toggles: list[str]) -> dict
     if chance(draw, 6):
         body["deprecated"] = {"note": draw(texts)}
     return body
+
+
+def within_bounds(value: Any, body: dict[str, Any]) -> bool:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return True
+    return bool(body.get("minimum", value) <= value <= body.get("maximum", value))
 
 
 def requirements(draw: st.DrawFn) -> Any:
@@ -679,6 +689,13 @@ def draw_argument(
             lambda drawn: (drawn[0] * (cap // len(drawn[0]) + 1))[:cap] + drawn[0] * drawn[1]
         )
         value = data.draw(st.one_of(texts, longer))
+    elif attribute.has_bounds and attribute_type.base == "int":
+        low, high = attribute.minimum, attribute.maximum  # ints: the catalog checked them
+        value = data.draw(
+            st.integers(None if low is None else int(low), None if high is None else int(high))
+        )
+    elif attribute.has_bounds:
+        value = data.draw(st.floats(attribute.minimum, attribute.maximum, allow_nan=False))
     else:
         value = data.draw(scalar_values(attribute_type.base))
     wire = wire_value(attribute, value, toggles)

@@ -21,6 +21,7 @@ from codex_otel.runtime import (
     Conversation,
     invalid_argument,
     is_array_of,
+    out_of_range,
     truncate,
     wire_members,
 )
@@ -127,6 +128,8 @@ class Metadata:
             invalid_argument("Metadata", "host_name", "str", self.host_name)
         if self.build_id is not None and type(self.build_id) is not int:
             invalid_argument("Metadata", "build_id", "int", self.build_id)
+        if self.build_id is not None and self.build_id < 1:
+            out_of_range("Metadata", "build_id", "at least 1")
         if self.runner_features is not None:
             _runner_features = wire_members(
                 self.runner_features, (str, RunnerFeatures), _RUNNER_FEATURES_WIRE
@@ -175,7 +178,8 @@ def step_finished(
         step_command: `step.command`, required. Shell command of the step, which may contain
             "secrets" and \\backslashes\\. Replaced by '<hidden>' unless the `log_commands` toggle
             is on. Cut to 64 characters.
-        step_ratio: `step.ratio`, optional. Fraction of the step's budget used.
+        step_ratio: `step.ratio`, optional. Fraction of the step's budget used. Must be between
+            0 and 1.5.
         step_cached: `step.cached`, required. Whether the step's result came from the cache.
         step_tags: `step.tags`, optional. Tags of the step.
         step_exit_codes: `step.exit_codes`, conditional: when the step ran commands. Exit codes
@@ -197,8 +201,11 @@ def step_finished(
         _priority = _PRIORITY_WIRE.get(priority)
     if _priority is None:
         invalid_argument("step.finished", "priority", "one of 1, 5", priority)
-    if step_ratio is not None and type(step_ratio) not in (int, float):
-        invalid_argument("step.finished", "step_ratio", "float", step_ratio)
+    if step_ratio is not None:
+        if type(step_ratio) not in (int, float):
+            invalid_argument("step.finished", "step_ratio", "float", step_ratio)
+        if not 0 <= step_ratio <= 1.5:
+            out_of_range("step.finished", "step_ratio", "between 0 and 1.5")
     if step_tags is not None and not is_array_of(step_tags, str):
         invalid_argument("step.finished", "step_tags", "str sequence", step_tags)
     if step_exit_codes is not None and not is_array_of(step_exit_codes, int):
