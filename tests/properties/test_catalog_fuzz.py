@@ -182,6 +182,10 @@ SCALAR_TYPES = ["string", "int", "double", "boolean", "string[]", "int[]", "doub
 STABILITIES = ["stable", "development"]
 
 
+#: The largest cap a drawn value goes past (see `draw_argument`).
+MAX_CUT_CAP = 100_000
+
+
 def chance(draw: st.DrawFn, one_in: int) -> bool:
     return draw(st.integers(0, one_in - 1)) == 0
 
@@ -688,7 +692,9 @@ def draw_argument(
         longer = st.tuples(texts, st.integers(1, 40)).map(
             lambda drawn: (drawn[0] * (cap // len(drawn[0]) + 1))[:cap] + drawn[0] * drawn[1]
         )
-        value = data.draw(st.one_of(texts, longer))
+        # A cap can be drawn up to 2**31 characters: a value past it would take gigabytes
+        # (an example once took 24 GB and was OOM-killed), so large caps get short values.
+        value = data.draw(st.one_of(texts, longer) if cap <= MAX_CUT_CAP else texts)
     elif attribute.has_bounds and attribute_type.base == "int":
         low, high = attribute.minimum, attribute.maximum  # ints: the catalog checked them
         value = data.draw(
