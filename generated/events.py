@@ -229,19 +229,33 @@ def conversation_starts(
     if context_window is not None:
         if type(context_window) is not int:
             invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
-        if context_window < 0:
-            out_of_range("codex.conversation_starts", "context_window", "at least 0")
+        if not 0 <= context_window <= 9223372036854775807:
+            out_of_range(
+                "codex.conversation_starts", "context_window", "between 0 and 9223372036854775807"
+            )
     if max_output_tokens is not None:
         if type(max_output_tokens) is not int:
             invalid_argument(
                 "codex.conversation_starts", "max_output_tokens", "int", max_output_tokens
             )
-        if max_output_tokens < 0:
-            out_of_range("codex.conversation_starts", "max_output_tokens", "at least 0")
-    if auto_compact_token_limit is not None and type(auto_compact_token_limit) is not int:
-        invalid_argument(
-            "codex.conversation_starts", "auto_compact_token_limit", "int", auto_compact_token_limit
-        )
+        if not 0 <= max_output_tokens <= 9223372036854775807:
+            out_of_range(
+                "codex.conversation_starts",
+                "max_output_tokens",
+                "between 0 and 9223372036854775807",
+            )
+    if auto_compact_token_limit is not None:
+        if type(auto_compact_token_limit) is not int:
+            invalid_argument(
+                "codex.conversation_starts",
+                "auto_compact_token_limit",
+                "int",
+                auto_compact_token_limit,
+            )
+        if not -9223372036854775808 <= auto_compact_token_limit <= 9223372036854775807:
+            out_of_range(
+                "codex.conversation_starts", "auto_compact_token_limit", "a 64-bit integer"
+            )
     if active_profile is not None and not isinstance(active_profile, str):
         invalid_argument("codex.conversation_starts", "active_profile", "str", active_profile)
     if not conversation.recording:
@@ -280,8 +294,8 @@ def api_request(
     Emits `codex.api_request`.
 
     Args:
-        attempt: `attempt`, required. Attempt number of the request, starting at 1. Must be at
-            least 0.
+        attempt: `attempt`, required. Number of this attempt of the request; each retry is a new
+            attempt with its own event. Must be at least 0.
         duration_ms: `duration_ms`, required. Time from sending the request to receiving the
             response headers or the error, in milliseconds. Must be at least 0.
         http_response_status_code: `http.response.status_code`, optional. HTTP status code of
@@ -292,12 +306,12 @@ def api_request(
     """
     if type(attempt) is not int:
         invalid_argument("codex.api_request", "attempt", "int", attempt)
-    if attempt < 0:
-        out_of_range("codex.api_request", "attempt", "at least 0")
+    if not 0 <= attempt <= 9223372036854775807:
+        out_of_range("codex.api_request", "attempt", "between 0 and 9223372036854775807")
     if type(duration_ms) is not int:
         invalid_argument("codex.api_request", "duration_ms", "int", duration_ms)
-    if duration_ms < 0:
-        out_of_range("codex.api_request", "duration_ms", "at least 0")
+    if not 0 <= duration_ms <= 9223372036854775807:
+        out_of_range("codex.api_request", "duration_ms", "between 0 and 9223372036854775807")
     if http_response_status_code is not None:
         if type(http_response_status_code) is not int:
             invalid_argument(
@@ -366,37 +380,45 @@ def sse_event(
     if duration_ms is not None:
         if type(duration_ms) is not int:
             invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
-        if duration_ms < 0:
-            out_of_range("codex.sse_event", "duration_ms", "at least 0")
+        if not 0 <= duration_ms <= 9223372036854775807:
+            out_of_range("codex.sse_event", "duration_ms", "between 0 and 9223372036854775807")
     if error_message is not None and not isinstance(error_message, str):
         invalid_argument("codex.sse_event", "error_message", "str", error_message)
     if input_token_count is not None:
         if type(input_token_count) is not int:
             invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
-        if input_token_count < 0:
-            out_of_range("codex.sse_event", "input_token_count", "at least 0")
+        if not 0 <= input_token_count <= 9223372036854775807:
+            out_of_range(
+                "codex.sse_event", "input_token_count", "between 0 and 9223372036854775807"
+            )
     if output_token_count is not None:
         if type(output_token_count) is not int:
             invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
-        if output_token_count < 0:
-            out_of_range("codex.sse_event", "output_token_count", "at least 0")
+        if not 0 <= output_token_count <= 9223372036854775807:
+            out_of_range(
+                "codex.sse_event", "output_token_count", "between 0 and 9223372036854775807"
+            )
     if cached_token_count is not None:
         if type(cached_token_count) is not int:
             invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
-        if cached_token_count < 0:
-            out_of_range("codex.sse_event", "cached_token_count", "at least 0")
+        if not 0 <= cached_token_count <= 9223372036854775807:
+            out_of_range(
+                "codex.sse_event", "cached_token_count", "between 0 and 9223372036854775807"
+            )
     if reasoning_token_count is not None:
         if type(reasoning_token_count) is not int:
             invalid_argument(
                 "codex.sse_event", "reasoning_token_count", "int", reasoning_token_count
             )
-        if reasoning_token_count < 0:
-            out_of_range("codex.sse_event", "reasoning_token_count", "at least 0")
+        if not 0 <= reasoning_token_count <= 9223372036854775807:
+            out_of_range(
+                "codex.sse_event", "reasoning_token_count", "between 0 and 9223372036854775807"
+            )
     if tool_token_count is not None:
         if type(tool_token_count) is not int:
             invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
-        if tool_token_count < 0:
-            out_of_range("codex.sse_event", "tool_token_count", "at least 0")
+        if not 0 <= tool_token_count <= 9223372036854775807:
+            out_of_range("codex.sse_event", "tool_token_count", "between 0 and 9223372036854775807")
     if not conversation.recording:
         return
     _attributes: Attributes = {}
@@ -437,8 +459,8 @@ def user_prompt(
     """
     if type(prompt_length) is not int:
         invalid_argument("codex.user_prompt", "prompt_length", "int", prompt_length)
-    if prompt_length < 0:
-        out_of_range("codex.user_prompt", "prompt_length", "at least 0")
+    if not 0 <= prompt_length <= 9223372036854775807:
+        out_of_range("codex.user_prompt", "prompt_length", "between 0 and 9223372036854775807")
     if not isinstance(prompt, str):
         invalid_argument("codex.user_prompt", "prompt", "str", prompt)
     if not conversation.recording:
@@ -535,8 +557,8 @@ def tool_result(
         invalid_argument("codex.tool_result", "tool_name", "str", tool_name)
     if type(duration_ms) is not int:
         invalid_argument("codex.tool_result", "duration_ms", "int", duration_ms)
-    if duration_ms < 0:
-        out_of_range("codex.tool_result", "duration_ms", "at least 0")
+    if not 0 <= duration_ms <= 9223372036854775807:
+        out_of_range("codex.tool_result", "duration_ms", "between 0 and 9223372036854775807")
     _success = None
     if isinstance(success, (str, Success)):
         _success = _SUCCESS_WIRE.get(success)

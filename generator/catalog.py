@@ -38,8 +38,10 @@ def _with_meaning_errors(source: Source, structural: list[Diagnostic]) -> list[D
     """`structural`, plus the semantic errors of the parts of the document that are well
     formed, so one run reports both kinds (see salvage.py)."""
     salvaged = salvage(source, structural)
+    if salvaged is None:
+        return structural
     # The cut document is checked again: the meaning checks may trust its structure.
-    if salvaged is None or check_structure(salvaged.source):
+    if any(d.path not in salvaged.emptied for d in check_structure(salvaged.source)):
         return structural
     _, problems = resolve(salvaged.source, absent=salvaged.absent)
     found = structural + [salvaged.original(problem) for problem in problems]

@@ -12,6 +12,10 @@ from typing import Literal
 ScalarBase = Literal["string", "int", "double", "boolean"]
 Requirement = Literal["required", "optional", "conditional"]
 
+#: OTLP sends ints as 64-bit signed integers: an emitter refuses what they cannot hold, as
+#: the SDK's protobuf encoder would fail the whole batch that held it.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
 _PYTHON_TYPES = {"string": "str", "int": "int", "double": "float", "boolean": "bool"}
 _JSON_TYPES = {"string": "string", "int": "integer", "double": "number", "boolean": "boolean"}
 
@@ -100,6 +104,32 @@ class Attribute:
         return self.minimum is not None or self.maximum is not None
 
     @property
+    def is_range_checked(self) -> bool:
+        """Whether emitters check the value's range: the catalog's bounds, and for every
+        int the 64-bit range of the wire."""
+        plain_int = self.type.base == "int" and not (self.type.is_enum or self.type.is_array)
+        return plain_int or self.has_bounds
+
+    @property
+    def checked_bounds(self) -> tuple[int | float | None, int | float | None]:
+        """The bounds emitters enforce: the catalog's, within 64 bits for ints."""
+        if self.type.base != "int":
+            return self.minimum, self.maximum
+        low = INT64_MIN if self.minimum is None else max(self.minimum, INT64_MIN)
+        high = INT64_MAX if self.maximum is None else min(self.maximum, INT64_MAX)
+        return low, high
+
+    @property
+    def range_text(self) -> str:
+        """What an out-of-range error says the value must be."""
+        if not self.has_bounds and self.type.base == "int":
+            return "a 64-bit integer"
+        low, high = self.checked_bounds
+        if low is not None and high is not None:
+            return f"between {low} and {high}"
+        return f"at least {low}" if low is not None else f"at most {high}"
+
+    @property
     def bounds_text(self) -> str:
         """The bounds in words: `at least 0`, `at most 1.0`, `between 0 and 10`."""
         if self.minimum is not None and self.maximum is not None:
@@ -171,7 +201,7 @@ class Catalog:
             names.append("invalid_argument")
         if any(a.type.is_array and not a.type.is_enum for a in used):
             names.append("is_array_of")
-        if any(a.has_bounds for a in used):
+        if any(a.is_range_checked for a in used):
             names.append("out_of_range")
         if any(a.max_length for a in used):
             names.append("truncate")

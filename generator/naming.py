@@ -26,9 +26,12 @@ RESERVED = frozenset(
         "warnings",
         "self",
         "cls",
+        # The runtime helpers the module may import (`Catalog.runtime_imports`).
         "truncate",
         "invalid_argument",
         "is_array_of",
+        "out_of_range",
+        "wire_members",
         "attributes",
         "to_attributes",
     }

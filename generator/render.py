@@ -187,13 +187,17 @@ def type_test(attribute: Attribute, subject: str | None = None) -> str:
 
 
 def range_test(attribute: Attribute, subject: str | None = None) -> str:
-    """A condition that is true when the (well-typed) argument is outside the bounds."""
-    name, low, high = subject or attribute.python_name, attribute.minimum, attribute.maximum
+    """A condition that is true when the (well-typed) argument is outside the bounds.
+
+    Written so that NaN is outside any bound (`not x >= 0`: every comparison with NaN is
+    false)."""
+    name = subject or attribute.python_name
+    low, high = attribute.checked_bounds
     if low is not None and high is not None:
         return f"not {low!r} <= {name} <= {high!r}"
     if low is not None:
-        return f"{name} < {low!r}"
-    return f"{name} > {high!r}"
+        return f"not {name} >= {low!r}"
+    return f"not {name} <= {high!r}"
 
 
 def enum_type_test(attribute: Attribute, subject: str | None = None) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 from . import naming
 from .diagnostics import Diagnostic, DocPath, with_article
 from .model import (
+    INT64_MAX,
+    INT64_MIN,
     Attribute,
     AttributeType,
     Catalog,
@@ -159,6 +161,12 @@ class _Resolver:
                     f"two members map to the Python name {name!r}",
                     "set `id` on one of them",
                 )
+            if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+                self.error(
+                    (*member_path, "value"),
+                    f"enum value {value!r} does not fit in 64 bits, as OTLP sends ints",
+                    "use a smaller value",
+                )
             seen_values.add(value)
             seen_names.add(name)
             members.append(EnumMember(value, name, member["description"]))
@@ -224,7 +232,7 @@ class _Resolver:
             return
         for name in bounds:
             value = body[name]
-            if not math.isfinite(value):
+            if not _is_finite(value):
                 self.error((*path, name), f"{name} {value!r} is not a finite number")
             elif attribute_type.base == "int" and not isinstance(value, int):
                 self.error(
@@ -492,6 +500,14 @@ def _item_fits(value: object, attribute_type: AttributeType) -> bool:
     return _scalar_fits(value, attribute_type.base)
 
 
+def _is_finite(value: float) -> bool:
+    """Whether `value` is a finite number; an int too large for a float is not one."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _within(value: object, low: float | None, high: float | None) -> bool:
     """Whether a numeric `value` lies within the bounds (anything else has no bounds)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
@@ -506,8 +522,8 @@ def _scalar_fits(value: object, base: str) -> bool:
         return isinstance(value, bool)
     if isinstance(value, bool):
         return False
-    if base == "int":
-        return isinstance(value, int)
+    if base == "int":  # an OTLP int: 64 bits
+        return isinstance(value, int) and INT64_MIN <= value <= INT64_MAX
     if base == "double":  # NaN and infinity have no JSON form, and examples are JSON
         return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
     return isinstance(value, str)

@@ -54,9 +54,10 @@ class _Cuts:
     event_uses: dict[int, set[int]] = field(default_factory=dict)
     common_uses: set[int] = field(default_factory=set)
     common: bool = False
+    common_keys: set[str | int] = field(default_factory=set)
     toggles: set[str] = field(default_factory=set)
     all_toggles: bool = False
-    top_keys: set[str] = field(default_factory=set)
+    top_keys: set[str | int] = field(default_factory=set)
 
 
 #: Top-level keys the meaning checks need whole.
@@ -69,6 +70,8 @@ class Salvage:
 
     source: Source
     absent: Absent
+    #: Lists that cutting emptied: an error that they are empty is the cutting's own.
+    emptied: frozenset[DocPath]
     _attributes: tuple[int, ...]
     _events: tuple[int, ...]
     _event_uses: Mapping[int, tuple[int, ...]]
@@ -123,6 +126,14 @@ def salvage(source: Source, errors: Iterable[Diagnostic]) -> Salvage | None:
             _moved(source.key_marks, old_to_new),
         ),
         absent=absent,
+        emptied=frozenset(
+            path
+            for path, kept_items, items in (
+                (("attributes",), kept_attributes, doc.get("attributes")),
+                (("events",), kept_events, doc.get("events")),
+            )
+            if items and not kept_items
+        ),
         _attributes=kept_attributes,
         _events=kept_events,
         _event_uses=kept_event_uses,
@@ -147,6 +158,8 @@ def _cut(cuts: _Cuts, path: DocPath) -> bool:
     elif top == "common":
         if index == "attributes" and len(path) >= 3 and isinstance(path[2], int):
             cuts.common_uses.add(path[2])
+        elif index is not None and index != "attributes":
+            cuts.common_keys.add(index)  # its description, or a key it may not have
         else:
             cuts.common = True
     elif top == "toggles":
@@ -156,7 +169,7 @@ def _cut(cuts: _Cuts, path: DocPath) -> bool:
             cuts.all_toggles = True
     else:
         # The version and description only label the output; an unknown key goes alone.
-        cuts.top_keys.add(str(top))
+        cuts.top_keys.add(top)
     return True
 
 
@@ -166,9 +179,8 @@ def _prune(
     dict[str, Any] | None,
     tuple[tuple[int, ...], tuple[int, ...], dict[int, tuple[int, ...]], tuple[int, ...]],
 ]:
-    pruned = dict(doc)
-    for key in cuts.top_keys:
-        pruned.pop(key, None)
+    # YAML allows any key type: an integer key at the top level is a key to cut too.
+    pruned: dict[Any, Any] = {k: v for k, v in doc.items() if k not in cuts.top_keys}
     if "catalog_version" in cuts.top_keys:
         pruned["catalog_version"] = "0.0.0"  # any valid version: nothing checks it
     attributes, events = doc.get("attributes"), doc.get("events")
@@ -197,7 +209,8 @@ def _prune(
     elif isinstance(common, dict) and isinstance(common.get("attributes"), list):
         uses = common["attributes"]
         kept_common = tuple(i for i in range(len(uses)) if i not in cuts.common_uses)
-        pruned["common"] = {**common, "attributes": [uses[i] for i in kept_common]}
+        kept_keys = {k: v for k, v in common.items() if k not in cuts.common_keys}
+        pruned["common"] = {**kept_keys, "attributes": [uses[i] for i in kept_common]}
     toggles = doc.get("toggles")
     if cuts.all_toggles:
         pruned.pop("toggles", None)

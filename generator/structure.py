@@ -33,6 +33,9 @@ _HINTS = {
     "maxLength": "shorten it",
 }
 
+#: Numbers in exponent form that YAML 1.1 (PyYAML) reads as strings: `1e-7`, `2E5`, `1.5e3`.
+_YAML11_TEXT_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
 #: Hints for patterns that are not lower-case names, by pattern.
 _PATTERN_HINTS = {
     "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$": "use a semantic "
@@ -166,6 +169,9 @@ def _describe(source: Source, error: ValidationError) -> list[Diagnostic]:
             for key in unknown
         ]
     hint = _HINTS.get(str(error.validator), "")
+    text = error.instance if isinstance(error.instance, str) else ""
+    if error.validator == "type" and _YAML11_TEXT_NUMBER.fullmatch(text):
+        hint = "YAML 1.1 reads 1e-7 as text: write a dot and a signed exponent, 1.0e-7"
     if error.validator == "pattern":
         hint = _PATTERN_HINTS.get(str(error.validator_value), hint)
     if "propertyNames" in error.absolute_schema_path:

@@ -28,7 +28,13 @@ def invalid_argument(event: str, field: str, expected: str, value: object) -> No
         raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
     if expected.startswith("sequence of one of") and _members_or_values(value):
         raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
-    raise TypeError(f"{event}: argument {field!r} must be {expected}, not {type(value).__name__}")
+    if expected == "int sequence" and _all_ints(value):  # the types were right: the range was not
+        raise ValueError(f"{event}: argument {field!r} must be {expected}; an item exceeds 64 bits")
+    found = type(value).__name__
+    if "sequence" in expected and isinstance(value, (list, tuple)) and value:
+        # The container was right; say what it held (names of types, never the items).
+        found += " holding " + ", ".join(sorted({type(item).__name__ for item in value}))
+    raise TypeError(f"{event}: argument {field!r} must be {expected}, not {found}")
 
 
 def out_of_range(event: str, field: str, bounds: str) -> NoReturn:
@@ -81,15 +87,23 @@ class TimestampFormatter:
         return f"{prefix}.{rest // 1_000_000:03d}Z"
 
 
+#: The range of an OTLP int (64-bit signed); the SDK's encoder fails a batch holding more.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def is_array_of(value: object, item_types: type | tuple[type, ...]) -> bool:
     """True for a list or tuple whose items all have exactly one of `item_types`.
 
-    Exact types, as for scalars: a bool is not accepted where ints are expected.
+    Exact types, as for scalars: a bool is not accepted where ints are expected. Ints must
+    fit in 64 bits, as on the wire.
     """
     if not isinstance(value, (list, tuple)):
         return False
     allowed = item_types if isinstance(item_types, tuple) else (item_types,)
-    return all(type(item) in allowed for item in value)
+    return all(
+        type(item) in allowed and (type(item) is not int or INT64_MIN <= item <= INT64_MAX)
+        for item in value
+    )
 
 
 def wire_members(
@@ -104,7 +118,8 @@ def wire_members(
         return None
     out: list[W] = []
     for item in value:
-        if not isinstance(item, item_types) or isinstance(item, bool):
+        # As for a single member: exact types, except that any str may name a value.
+        if type(item) not in item_types and not (str in item_types and isinstance(item, str)):
             return None
         wire = wire_map.get(item)
         if wire is None:
@@ -119,3 +134,7 @@ def _members_or_values(value: object) -> bool:
     return isinstance(value, (list, tuple)) and all(
         type(item) in (str, int) or isinstance(item, enum.Enum) for item in value
     )
+
+
+def _all_ints(value: object) -> bool:
+    return isinstance(value, (list, tuple)) and all(type(item) is int for item in value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -150,8 +151,8 @@ def test_enum_arrays_take_members_or_values_and_send_values(generate_module: Gen
     [
         ([15, 3], ValueError, "; got an unknown member"),
         (["TERMINATE"], ValueError, "; got an unknown member"),  # a name, not a value
-        ([15, True], TypeError, ", not list"),
-        ([15.0], TypeError, ", not list"),
+        ([15, True], TypeError, ", not list holding bool, int"),  # the types, not the items
+        ([15.0], TypeError, ", not list holding float"),
         (15, TypeError, ", not int"),
         ({15}, TypeError, ", not set"),
     ],
@@ -202,11 +203,71 @@ def test_numbers_outside_the_catalog_bounds_raise(
     assert [e.attributes.get("step.ratio") for e in captured] == ([ratio] if allowed else [])
 
 
+ONE_SIDED = """\
+catalog_version: 1.0.0
+attributes:
+  - {key: low, type: double, minimum: 0, description: Low.}
+  - {key: high, type: double, maximum: 1, description: High.}
+  - {key: count, type: int, description: Unbounded int.}
+  - {key: counts, type: "int[]", description: Ints.}
+events:
+  - name: e.one
+    description: One.
+    attributes:
+      - {ref: low, requirement: optional}
+      - {ref: high, requirement: optional}
+      - {ref: count, requirement: optional}
+      - {ref: counts, requirement: optional}
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"low": float("nan")}, "'low' must be at least 0"),  # NaN is outside any bound
+        ({"high": float("nan")}, "'high' must be at most 1"),
+        ({"low": -0.5}, "'low' must be at least 0"),
+        ({"count": 2**63}, "'count' must be a 64-bit integer"),  # what OTLP can carry
+        ({"count": -(2**63) - 1}, "'count' must be a 64-bit integer"),
+        ({"counts": [1, 2**63]}, "'counts' must be int sequence; an item exceeds 64 bits"),
+    ],
+)
+def test_one_sided_bounds_and_the_64_bit_wire(
+    generate_module: GenerateFn, tmp_path: Path, arguments: dict[str, object], message: str
+) -> None:
+    path = tmp_path / "one_sided.yaml"
+    path.write_text(ONE_SIDED)
+    events = generate_module(str(path))
+    tel = telemetry()
+    conversation = tel.conversation(events.Metadata())
+    with tel.capture() as captured:
+        events.e_one(conversation, low=0.0, high=1.0, count=2**63 - 1, counts=[-(2**63)])
+        with pytest.raises(ValueError, match=f"^e.one: argument {re.escape(message)}$"):
+            events.e_one(conversation, **arguments)
+    assert [dict(e.attributes) for e in captured] == [
+        {"low": 0.0, "high": 1.0, "count": 2**63 - 1, "counts": [-(2**63)]}
+    ]
+
+
+def test_metadata_keeps_its_own_copy_of_sequences(generate_module: GenerateFn) -> None:
+    events = generate_module(str(MINI))
+    features = ["docker"]
+    metadata = events.Metadata(host_name="h", runner_features=features)
+    features.append("tpu")  # after the check: must neither reach the wire nor break it
+    tel = telemetry()
+    with tel.capture() as captured:
+        events.build_heartbeat(tel.conversation(metadata))
+    assert captured[0].attributes["runner.features"] == ["docker"]
+
+
 def test_metadata_bounds_are_checked(generate_module: GenerateFn) -> None:
     events = generate_module(str(MINI))
     assert events.Metadata(host_name="h", build_id=1).to_attributes()["build.id"] == 1
-    with pytest.raises(ValueError, match=r"^Metadata: argument 'build_id' must be at least 1$"):
-        events.Metadata(host_name="h", build_id=0)
+    # The catalog says at least 1; the wire says 64 bits.
+    expected = r"^Metadata: argument 'build_id' must be between 1 and 9223372036854775807$"
+    for wrong in (0, 2**63):
+        with pytest.raises(ValueError, match=expected):
+            events.Metadata(host_name="h", build_id=wrong)
 
 
 def test_missing_required_argument_is_a_type_error(generate_module: GenerateFn) -> None:

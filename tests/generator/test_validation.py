@@ -837,3 +837,87 @@ def test_an_example_in_a_reference_is_checked_against_the_bounds() -> None:
     assert only_error(text).startswith(
         "cat.yaml:23:60: error: common.attributes[0].examples[0]: example 10 is outside"
     )
+
+
+def test_a_bound_too_large_for_a_float_is_located_not_a_crash() -> None:
+    error = only_error(_version_as("double", f"    minimum: 1{'0' * 400}\n"))
+    assert error.startswith("cat.yaml:10:14: error: attributes[0].minimum: minimum 1000")
+    assert "is not a finite number" in error
+
+
+def test_ints_must_fit_the_wire() -> None:
+    # OTLP ints are 64-bit: an example or an enum value beyond that could never be sent.
+    assert "example 9223372036854775808 is not an int" in only_error(
+        _version_as("int", "    examples: [9223372036854775808]\n")
+    )
+    text = VALID.replace(
+        "{value: slow, description: Slow.}", "{value: 1, id: ONE, description: A.}"
+    )
+    text = text.replace(
+        "{value: fast, description: Fast.}", f"{{value: {2**64}, id: BIG, description: B.}}"
+    )
+    assert "enum value 18446744073709551616 does not fit in 64 bits" in only_error(text)
+
+
+def test_an_exponent_yaml_reads_as_text_gets_a_hint() -> None:
+    error = only_error(_version_as("double", "    minimum: 1e-7\n"))
+    assert "expected number, found str" in error
+    assert "write a dot and a signed exponent, 1.0e-7" in error
+    assert load_catalog_text(_version_as("double", "    minimum: 1.0e-7\n"), "cat.yaml")
+
+
+@pytest.mark.parametrize("name", ["out_of_range", "wire_members", "is_array_of", "truncate"])
+def test_runtime_helper_names_are_reserved(name: str) -> None:
+    # An emitter parameter with a helper's name would shadow the helper the emitter calls.
+    text = VALID.replace(
+        "    description: Some text.\n", f"    description: Some text.\n    python_name: {name}\n"
+    )
+    assert f"attribute 'text' gives the Python name {name!r}" in only_error(text)
+
+
+def test_every_runtime_helper_a_module_imports_is_reserved() -> None:
+    from codex_otel.generator.naming import RESERVED
+
+    mini = load_catalog(Path(__file__).parent / "fixtures" / "mini.yaml")
+    helpers = {name for name in mini.runtime_imports if name[0].islower()}
+    assert helpers == {
+        "invalid_argument",
+        "is_array_of",
+        "out_of_range",
+        "truncate",
+        "wire_members",
+    }
+    assert helpers <= RESERVED
+
+
+def test_cutting_the_only_event_still_checks_the_attributes() -> None:
+    text = VALID.replace(
+        "    description: Started.\n", "    description: Started.\n    stability: nope\n"
+    )
+    text = text.replace(
+        "    description: Mode.\n", "    description: Mode.\n    examples: [medium]\n"
+    )
+    errors = errors_of(text)
+    assert [e.split(": error: ")[1].split(":")[0] for e in errors] == [
+        "attributes[2].examples[0]",
+        "events[0].stability",
+    ]
+
+
+def test_an_integer_top_level_key_is_cut_alone() -> None:
+    text = VALID.replace("{ref: mode, requirement: required}", "{ref: mood, requirement: required}")
+    errors = errors_of(text + "1: x\n")
+    assert any("unknown key 1" in e for e in errors), errors
+    assert any("attribute 'mood' is not defined" in e for e in errors), errors
+
+
+def test_an_unknown_key_in_the_common_group_keeps_its_references_checked() -> None:
+    text = VALID.replace(
+        "common:\n  attributes:\n", "common:\n  descripton: Typo.\n  attributes:\n"
+    )
+    text = text.replace(
+        "{ref: app.version, requirement: required}", "{ref: app.versoin, requirement: required}"
+    )
+    errors = errors_of(text)
+    assert any("unknown key 'descripton'" in e for e in errors), errors
+    assert any("attribute 'app.versoin' is not defined" in e for e in errors), errors

@@ -175,6 +175,24 @@ def test_a_wrong_attempt_raises_before_the_request_runs(
     assert recorded() == []
 
 
+@pytest.mark.parametrize("attempt", [-1, 2**63])
+def test_an_attempt_out_of_the_catalog_bounds_raises_before_the_request_runs(
+    manager: EventManager, attempt: int, recorded: Recorded
+) -> None:
+    # The message is the emitter's own (the same bounds, checked before the request).
+    bounds = r"^codex\.api_request: argument 'attempt' must be between 0 and 9223372036854775807$"
+    with pytest.raises(ValueError, match=bounds) as from_emitter:
+        events.api_request(manager.conversation, attempt=attempt, duration_ms=0)
+    calls: list[int] = []
+    with pytest.raises(ValueError, match=bounds) as early:
+        manager.log_request(attempt, lambda: calls.append(1))
+    assert str(early.value) == str(from_emitter.value)
+    with pytest.raises(ValueError, match=bounds):
+        manager.request(attempt)
+    assert calls == []
+    assert recorded() == []
+
+
 def test_an_interruption_is_not_recorded(
     manager: EventManager, clock: FakeClock, recorded: Recorded
 ) -> None:

@@ -711,6 +711,13 @@ def draw_argument(
     )
     if metadata and not attribute.is_required and plain_string and wire == "":
         wire = None
+    # Metadata keeps a tuple copy of a sequence, sent as it is (enum and double arrays are
+    # mapped item by item into a new list, as emitters send them).
+    plain_array = attribute_type.is_array and not (
+        attribute_type.is_enum or attribute_type.base == "double"
+    )
+    if metadata and plain_array and wire is not None:
+        wire = tuple(wire)
     return Argument(value, wire)
 
 

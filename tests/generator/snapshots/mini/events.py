@@ -128,8 +128,8 @@ class Metadata:
             invalid_argument("Metadata", "host_name", "str", self.host_name)
         if self.build_id is not None and type(self.build_id) is not int:
             invalid_argument("Metadata", "build_id", "int", self.build_id)
-        if self.build_id is not None and self.build_id < 1:
-            out_of_range("Metadata", "build_id", "at least 1")
+        if self.build_id is not None and not 1 <= self.build_id <= 9223372036854775807:
+            out_of_range("Metadata", "build_id", "between 1 and 9223372036854775807")
         if self.runner_features is not None:
             _runner_features = wire_members(
                 self.runner_features, (str, RunnerFeatures), _RUNNER_FEATURES_WIRE
@@ -141,6 +141,9 @@ class Metadata:
                     "sequence of one of 'docker', 'gpu'",
                     self.runner_features,
                 )
+        # A copy the caller cannot change after the check (the wire values come later).
+        if self.runner_features is not None:
+            object.__setattr__(self, "runner_features", tuple(self.runner_features))
 
     def to_attributes(self) -> Attributes:
         """The metadata as wire attributes; unknown optional values are omitted."""
