@@ -30,6 +30,13 @@ from conftest import GenerateFn
 from support.generation import REPO, import_generated
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
+#: The required arguments of the mini catalog's `step.finished`, all valid.
+STEP: dict[str, object] = {
+    "step_name": "s",
+    "step_command": "c",
+    "step_cached": True,
+    "priority": 1,
+}
 
 
 def telemetry(**toggles: bool) -> Telemetry:
@@ -120,7 +127,7 @@ def test_arguments_that_break_the_catalog_raise(
     events = generate_module(str(MINI))
     tel = telemetry()
     conversation = tel.conversation(events.Metadata(host_name="h"))
-    call = {"step_name": "s", "step_command": "c", "step_cached": True, "priority": 1, **arguments}
+    call = {**STEP, **arguments}
     with tel.capture() as captured, pytest.raises(error, match=message.replace("(", r"\(")):
         events.step_finished(conversation, **call)
     assert captured == []
@@ -133,14 +140,7 @@ def test_enum_arrays_take_members_or_values_and_send_values(generate_module: Gen
     conversation = tel.conversation(metadata)
     with tel.capture() as captured:
         for signals in ([events.StepSignals.TERMINATE, 9], (), None):
-            events.step_finished(
-                conversation,
-                step_name="s",
-                step_command="c",
-                step_cached=True,
-                priority=1,
-                step_signals=signals,
-            )
+            events.step_finished(conversation, **STEP, step_signals=signals)
     assert [event.attributes.get("step.signals") for event in captured] == [[15, 9], [], None]
     assert all(event.attributes["runner.features"] == ["gpu", "docker"] for event in captured)
     assert type(captured[0].attributes["step.signals"][0]) is int  # the value, not the member
@@ -167,14 +167,7 @@ def test_enum_arrays_refuse_what_is_not_a_sequence_of_members(
         f"step.finished: argument 'step_signals' must be sequence of one of 2, 9, 15{message}"
     )
     with tel.capture() as captured, pytest.raises(error, match=f"^{expected}$"):
-        events.step_finished(
-            conversation,
-            step_name="s",
-            step_command="c",
-            step_cached=True,
-            priority=1,
-            step_signals=signals,
-        )
+        events.step_finished(conversation, **STEP, step_signals=signals)
     assert captured == []
     with pytest.raises(ValueError, match="'runner_features' must be sequence of one of 'docker'"):
         events.Metadata(host_name="h", runner_features=["docker", "tpu"])
@@ -192,7 +185,7 @@ def test_numbers_outside_the_catalog_bounds_raise(
     events = generate_module(str(MINI))
     tel = telemetry()
     conversation = tel.conversation(events.Metadata(host_name="h"))
-    call = {"step_name": "s", "step_command": "c", "step_cached": True, "priority": 1}
+    call = STEP
     with tel.capture() as captured:
         if allowed:  # the bounds are inclusive
             events.step_finished(conversation, **call, step_ratio=ratio)
@@ -315,7 +308,7 @@ def test_arguments_are_checked_when_nobody_listens(
     tel = telemetry()
     conversation = tel.conversation(events.Metadata(host_name="h"))
     assert conversation.recording is False
-    call = {"step_name": "s", "step_command": "c", "step_cached": True, "priority": 1}
+    call = STEP
     events.step_finished(conversation, **call)  # a good call: nothing happens
     with pytest.raises((TypeError, ValueError), match=r"^step\.finished: argument"):
         events.step_finished(conversation, **{**call, **arguments})
