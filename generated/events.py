@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
 from codex_otel.runtime import (
+    INT64_MAX,
+    INT64_MIN,
     Attributes,
     Conversation,
     invalid_argument,
@@ -229,7 +231,7 @@ def conversation_starts(
     if context_window is not None:
         if type(context_window) is not int:
             invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
-        if not 0 <= context_window <= 9223372036854775807:
+        if not 0 <= context_window <= INT64_MAX:
             out_of_range(
                 "codex.conversation_starts", "context_window", "between 0 and 9223372036854775807"
             )
@@ -238,7 +240,7 @@ def conversation_starts(
             invalid_argument(
                 "codex.conversation_starts", "max_output_tokens", "int", max_output_tokens
             )
-        if not 0 <= max_output_tokens <= 9223372036854775807:
+        if not 0 <= max_output_tokens <= INT64_MAX:
             out_of_range(
                 "codex.conversation_starts",
                 "max_output_tokens",
@@ -252,7 +254,7 @@ def conversation_starts(
                 "int",
                 auto_compact_token_limit,
             )
-        if not -9223372036854775808 <= auto_compact_token_limit <= 9223372036854775807:
+        if not INT64_MIN <= auto_compact_token_limit <= INT64_MAX:
             out_of_range(
                 "codex.conversation_starts", "auto_compact_token_limit", "a 64-bit integer"
             )
@@ -306,11 +308,11 @@ def api_request(
     """
     if type(attempt) is not int:
         invalid_argument("codex.api_request", "attempt", "int", attempt)
-    if not 0 <= attempt <= 9223372036854775807:
+    if not 0 <= attempt <= INT64_MAX:
         out_of_range("codex.api_request", "attempt", "between 0 and 9223372036854775807")
     if type(duration_ms) is not int:
         invalid_argument("codex.api_request", "duration_ms", "int", duration_ms)
-    if not 0 <= duration_ms <= 9223372036854775807:
+    if not 0 <= duration_ms <= INT64_MAX:
         out_of_range("codex.api_request", "duration_ms", "between 0 and 9223372036854775807")
     if http_response_status_code is not None:
         if type(http_response_status_code) is not int:
@@ -380,28 +382,28 @@ def sse_event(
     if duration_ms is not None:
         if type(duration_ms) is not int:
             invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
-        if not 0 <= duration_ms <= 9223372036854775807:
+        if not 0 <= duration_ms <= INT64_MAX:
             out_of_range("codex.sse_event", "duration_ms", "between 0 and 9223372036854775807")
     if error_message is not None and not isinstance(error_message, str):
         invalid_argument("codex.sse_event", "error_message", "str", error_message)
     if input_token_count is not None:
         if type(input_token_count) is not int:
             invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
-        if not 0 <= input_token_count <= 9223372036854775807:
+        if not 0 <= input_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "input_token_count", "between 0 and 9223372036854775807"
             )
     if output_token_count is not None:
         if type(output_token_count) is not int:
             invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
-        if not 0 <= output_token_count <= 9223372036854775807:
+        if not 0 <= output_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "output_token_count", "between 0 and 9223372036854775807"
             )
     if cached_token_count is not None:
         if type(cached_token_count) is not int:
             invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
-        if not 0 <= cached_token_count <= 9223372036854775807:
+        if not 0 <= cached_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "cached_token_count", "between 0 and 9223372036854775807"
             )
@@ -410,14 +412,14 @@ def sse_event(
             invalid_argument(
                 "codex.sse_event", "reasoning_token_count", "int", reasoning_token_count
             )
-        if not 0 <= reasoning_token_count <= 9223372036854775807:
+        if not 0 <= reasoning_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "reasoning_token_count", "between 0 and 9223372036854775807"
             )
     if tool_token_count is not None:
         if type(tool_token_count) is not int:
             invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
-        if not 0 <= tool_token_count <= 9223372036854775807:
+        if not 0 <= tool_token_count <= INT64_MAX:
             out_of_range("codex.sse_event", "tool_token_count", "between 0 and 9223372036854775807")
     if not conversation.recording:
         return
@@ -459,7 +461,7 @@ def user_prompt(
     """
     if type(prompt_length) is not int:
         invalid_argument("codex.user_prompt", "prompt_length", "int", prompt_length)
-    if not 0 <= prompt_length <= 9223372036854775807:
+    if not 0 <= prompt_length <= INT64_MAX:
         out_of_range("codex.user_prompt", "prompt_length", "between 0 and 9223372036854775807")
     if not isinstance(prompt, str):
         invalid_argument("codex.user_prompt", "prompt", "str", prompt)
@@ -557,7 +559,7 @@ def tool_result(
         invalid_argument("codex.tool_result", "tool_name", "str", tool_name)
     if type(duration_ms) is not int:
         invalid_argument("codex.tool_result", "duration_ms", "int", duration_ms)
-    if not 0 <= duration_ms <= 9223372036854775807:
+    if not 0 <= duration_ms <= INT64_MAX:
         out_of_range("codex.tool_result", "duration_ms", "between 0 and 9223372036854775807")
     _success = None
     if isinstance(success, (str, Success)):

@@ -201,6 +201,17 @@ class Catalog:
             names.append("invalid_argument")
         if any(a.type.is_array and not a.type.is_enum for a in used):
             names.append("is_array_of")
+        limits = {
+            bound
+            for a in used
+            if a.type.base == "int" and a.is_range_checked
+            for bound in a.checked_bounds
+        }
+        names[:0] = [
+            name
+            for name, value in (("INT64_MAX", INT64_MAX), ("INT64_MIN", INT64_MIN))
+            if value in limits
+        ]
         if any(a.is_range_checked for a in used):
             names.append("out_of_range")
         if any(a.max_length for a in used):

@@ -39,6 +39,8 @@ _MODULE_NAMES = frozenset(
         "CATALOG_VERSION",
         "TOGGLES",
         "EVENT_NAMES",
+        "INT64_MAX",
+        "INT64_MIN",
         "Attributes",
         "Conversation",
         "ClassVar",

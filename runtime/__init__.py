@@ -7,6 +7,8 @@ exporter pipeline is loaded only when an exporter is configured.
 """
 
 from .checks import (
+    INT64_MAX,
+    INT64_MIN,
     TRUNCATION_MARKER,
     invalid_argument,
     is_array_of,
@@ -33,6 +35,8 @@ from .types import Attributes, AttributeValue, MetadataLike
 
 __all__ = [
     "DEFAULT_TOGGLES",
+    "INT64_MAX",
+    "INT64_MIN",
     "TRUNCATION_MARKER",
     "AttributeValue",
     "Attributes",

@@ -435,6 +435,7 @@ def test_generated_modules_pass_ruff_and_mypy_strict(tmp_path: Path) -> None:
     outputs = []
     for name, catalog in [
         ("mini", load_catalog(MINI)),
+        ("wide", load_catalog(MINI.parent / "wide.yaml")),
         ("hostile", load_catalog_text(hostile_catalog(), "h.yaml")),
     ]:
         write_outputs(render(catalog), tmp_path / name)

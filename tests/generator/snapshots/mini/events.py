@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
 from codex_otel.runtime import (
+    INT64_MAX,
     Attributes,
     Conversation,
     invalid_argument,
@@ -128,7 +129,7 @@ class Metadata:
             invalid_argument("Metadata", "host_name", "str", self.host_name)
         if self.build_id is not None and type(self.build_id) is not int:
             invalid_argument("Metadata", "build_id", "int", self.build_id)
-        if self.build_id is not None and not 1 <= self.build_id <= 9223372036854775807:
+        if self.build_id is not None and not 1 <= self.build_id <= INT64_MAX:
             out_of_range("Metadata", "build_id", "between 1 and 9223372036854775807")
         if self.runner_features is not None:
             _runner_features = wire_members(
