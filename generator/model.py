@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+# OTLP ints are 64-bit: generated emitters refuse what they cannot hold, naming the limits
+# as the runtime does (one definition for the checks and for the code that calls them).
+from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
+
 ScalarBase = Literal["string", "int", "double", "boolean"]
 Requirement = Literal["required", "optional", "conditional"]
-
-#: OTLP sends ints as 64-bit signed integers: an emitter refuses what they cannot hold, as
-#: the SDK's protobuf encoder would fail the whole batch that held it.
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 _PYTHON_TYPES = {"string": "str", "int": "int", "double": "float", "boolean": "bool"}
 _JSON_TYPES = {"string": "string", "int": "integer", "double": "number", "boolean": "boolean"}
@@ -124,19 +124,20 @@ class Attribute:
         """What an out-of-range error says the value must be."""
         if not self.has_bounds and self.type.base == "int":
             return "a 64-bit integer"
-        low, high = self.checked_bounds
-        if low is not None and high is not None:
-            return f"between {low} and {high}"
-        return f"at least {low}" if low is not None else f"at most {high}"
+        return _in_words(*self.checked_bounds)
 
     @property
     def bounds_text(self) -> str:
-        """The bounds in words: `at least 0`, `at most 1.0`, `between 0 and 10`."""
-        if self.minimum is not None and self.maximum is not None:
-            return f"between {self.minimum} and {self.maximum}"
-        if self.minimum is not None:
-            return f"at least {self.minimum}"
-        return f"at most {self.maximum}" if self.maximum is not None else ""
+        """The catalog's bounds in words: `at least 0`, `at most 1.0`, `between 0 and 10`."""
+        return _in_words(self.minimum, self.maximum)
+
+
+def _in_words(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    if low is not None:
+        return f"at least {low}"
+    return f"at most {high}" if high is not None else ""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from typing import Any
 
 import jinja2
 
-from .model import INT64_MAX, INT64_MIN, Attribute, AttributeType, Catalog, Event
+from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
+
+from .model import Attribute, AttributeType, Catalog, Event
 
 #: Line length the generated Python is laid out for (ruff's, set in pyproject.toml).
 LINE_LENGTH = 100

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
+
 from . import naming
 from .diagnostics import Diagnostic, DocPath, with_article
 from .model import (
-    INT64_MAX,
-    INT64_MIN,
     Attribute,
     AttributeType,
     Catalog,

@@ -15,6 +15,7 @@ as `Absent` and lookups of them stay silent. Errors at the top level (a missing
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,34 +73,13 @@ class Salvage:
     absent: Absent
     #: Lists that cutting emptied: an error that they are empty is the cutting's own.
     emptied: frozenset[DocPath]
-    _attributes: tuple[int, ...]
-    _events: tuple[int, ...]
-    _event_uses: Mapping[int, tuple[int, ...]]
-    _common_uses: tuple[int, ...]
+    #: New path prefix of each kept list item -> its prefix in the original document.
+    _originals: Mapping[DocPath, DocPath]
 
     def original(self, diagnostic: Diagnostic) -> Diagnostic:
         """`diagnostic` (about the salvaged document) with the original document's path."""
-        return Diagnostic(
-            diagnostic.file,
-            diagnostic.line,
-            diagnostic.column,
-            self._to_original(diagnostic.path),
-            diagnostic.message,
-            diagnostic.hint,
-        )
-
-    def _to_original(self, path: DocPath) -> DocPath:
-        head, rest = path[:2], path[2:]
-        if len(head) == 2 and head[0] == "attributes" and isinstance(head[1], int):
-            return ("attributes", self._attributes[head[1]], *rest)
-        if len(head) == 2 and head[0] == "events" and isinstance(head[1], int):
-            event = self._events[head[1]]
-            if len(rest) >= 2 and rest[0] == "attributes" and isinstance(rest[1], int):
-                return ("events", event, "attributes", self._event_uses[event][rest[1]], *rest[2:])
-            return ("events", event, *rest)
-        if path[:2] == ("common", "attributes") and len(path) > 2 and isinstance(path[2], int):
-            return ("common", "attributes", self._common_uses[path[2]], *path[3:])
-        return path
+        path = _renamed(diagnostic.path, self._originals) or diagnostic.path
+        return dataclasses.replace(diagnostic, path=path)
 
 
 def salvage(source: Source, errors: Iterable[Diagnostic]) -> Salvage | None:
@@ -112,32 +92,21 @@ def salvage(source: Source, errors: Iterable[Diagnostic]) -> Salvage | None:
     for error in errors:
         if not _cut(cuts, error.path):
             return None
-    pruned, kept = _prune(doc, cuts)
+    pruned, moves = _prune(doc, cuts)
     if pruned is None:
         return None
-    absent = _absent(doc, cuts)
-    kept_attributes, kept_events, kept_event_uses, kept_common = kept
-    old_to_new = _renumbering(kept_attributes, kept_events, kept_event_uses, kept_common)
     return Salvage(
         source=Source(
             source.file,
             pruned,
-            _moved(source.value_marks, old_to_new),
-            _moved(source.key_marks, old_to_new),
+            _moved(source.value_marks, moves),
+            _moved(source.key_marks, moves),
         ),
-        absent=absent,
+        absent=_absent(doc, cuts),
         emptied=frozenset(
-            path
-            for path, kept_items, items in (
-                (("attributes",), kept_attributes, doc.get("attributes")),
-                (("events",), kept_events, doc.get("events")),
-            )
-            if items and not kept_items
+            (key,) for key in ("attributes", "events") if doc.get(key) and not pruned[key]
         ),
-        _attributes=kept_attributes,
-        _events=kept_events,
-        _event_uses=kept_event_uses,
-        _common_uses=kept_common,
+        _originals={new: old for old, new in moves.items()},
     )
 
 
@@ -175,48 +144,51 @@ def _cut(cuts: _Cuts, path: DocPath) -> bool:
 
 def _prune(
     doc: Mapping[str, Any], cuts: _Cuts
-) -> tuple[
-    dict[str, Any] | None,
-    tuple[tuple[int, ...], tuple[int, ...], dict[int, tuple[int, ...]], tuple[int, ...]],
-]:
+) -> tuple[dict[Any, Any] | None, dict[DocPath, DocPath]]:
+    """The document without the cut units, and the new path prefix of each kept list item
+    (keyed by its original prefix)."""
+    moves: dict[DocPath, DocPath] = {}
+
+    def keep(
+        items: list[Any], dropped: set[int], prefix: DocPath, new_prefix: DocPath
+    ) -> list[Any]:
+        kept = [index for index in range(len(items)) if index not in dropped]
+        for new, old in enumerate(kept):
+            old_path: DocPath = (*prefix, old)
+            moves[old_path] = (*new_prefix, new)
+        return [items[index] for index in kept]
+
     # YAML allows any key type: an integer key at the top level is a key to cut too.
     pruned: dict[Any, Any] = {k: v for k, v in doc.items() if k not in cuts.top_keys}
     if "catalog_version" in cuts.top_keys:
         pruned["catalog_version"] = "0.0.0"  # any valid version: nothing checks it
     attributes, events = doc.get("attributes"), doc.get("events")
     if not isinstance(attributes, list) or not isinstance(events, list):
-        return None, ((), (), {}, ())
-    kept_attributes = tuple(i for i in range(len(attributes)) if i not in cuts.attributes)
-    pruned["attributes"] = [attributes[i] for i in kept_attributes]
-    kept_events = tuple(i for i in range(len(events)) if i not in cuts.events)
-    kept_event_uses: dict[int, tuple[int, ...]] = {}
-    new_events = []
-    for index in kept_events:
-        event = events[index]
-        dropped = cuts.event_uses.get(index, set())
-        if dropped and isinstance(event, dict) and isinstance(event.get("attributes"), list):
-            uses = event["attributes"]
-            kept_event_uses[index] = tuple(i for i in range(len(uses)) if i not in dropped)
-            event = {**event, "attributes": [uses[i] for i in kept_event_uses[index]]}
-        elif isinstance(event, dict) and isinstance(event.get("attributes"), list):
-            kept_event_uses[index] = tuple(range(len(event["attributes"])))
-        new_events.append(event)
-    pruned["events"] = new_events
-    kept_common: tuple[int, ...] = ()
+        return None, moves
+    pruned["attributes"] = keep(attributes, cuts.attributes, ("attributes",), ("attributes",))
+    pruned["events"] = keep(events, cuts.events, ("events",), ("events",))
+    for old, event in enumerate(events):
+        if ("events", old) in moves and isinstance(event, dict):
+            uses = event.get("attributes")
+            if isinstance(uses, list):
+                new = moves[("events", old)]
+                dropped = cuts.event_uses.get(old, set())
+                kept_uses = keep(uses, dropped, ("events", old, "attributes"), (*new, "attributes"))
+                pruned["events"][new[1]] = {**event, "attributes": kept_uses}
     common = doc.get("common")
     if cuts.common:
         pruned.pop("common", None)
     elif isinstance(common, dict) and isinstance(common.get("attributes"), list):
-        uses = common["attributes"]
-        kept_common = tuple(i for i in range(len(uses)) if i not in cuts.common_uses)
+        prefix: DocPath = ("common", "attributes")
         kept_keys = {k: v for k, v in common.items() if k not in cuts.common_keys}
-        pruned["common"] = {**kept_keys, "attributes": [uses[i] for i in kept_common]}
+        uses = keep(common["attributes"], cuts.common_uses, prefix, prefix)
+        pruned["common"] = {**kept_keys, "attributes": uses}
     toggles = doc.get("toggles")
     if cuts.all_toggles:
         pruned.pop("toggles", None)
     elif isinstance(toggles, dict) and cuts.toggles:
         pruned["toggles"] = {k: v for k, v in toggles.items() if k not in cuts.toggles}
-    return pruned, (kept_attributes, kept_events, kept_event_uses, kept_common)
+    return pruned, moves
 
 
 def _absent(doc: Mapping[str, Any], cuts: _Cuts) -> Absent:
@@ -247,25 +219,6 @@ def _names(items: object, indexes: Iterable[int], field_name: str) -> tuple[set[
     return names, unreadable
 
 
-def _renumbering(
-    attributes: tuple[int, ...],
-    events: tuple[int, ...],
-    event_uses: Mapping[int, tuple[int, ...]],
-    common_uses: tuple[int, ...],
-) -> dict[DocPath, DocPath]:
-    """Old path prefix -> new path prefix, for every unit that was kept."""
-    moves: dict[DocPath, DocPath] = {}
-    for new, old in enumerate(attributes):
-        moves[("attributes", old)] = ("attributes", new)
-    for new, old in enumerate(events):
-        moves[("events", old)] = ("events", new)
-        for new_use, old_use in enumerate(event_uses.get(old, ())):
-            moves[("events", old, "attributes", old_use)] = ("events", new, "attributes", new_use)
-    for new, old in enumerate(common_uses):
-        moves[("common", "attributes", old)] = ("common", "attributes", new)
-    return moves
-
-
 def _moved(
     marks: Mapping[DocPath, tuple[int, int]], moves: Mapping[DocPath, DocPath]
 ) -> dict[DocPath, tuple[int, int]]:
@@ -280,14 +233,21 @@ def _moved(
 
 def _move(path: DocPath, moves: Mapping[DocPath, DocPath]) -> DocPath | None:
     """`path` in the salvaged document; None when it lies in a unit that was cut."""
-    is_use = len(path) >= 4 and path[0] == "events" and path[2] == "attributes"
-    for length in (4, 3, 2):
-        prefix = path[:length]
-        if prefix in moves:
-            if length == 2 and is_use:
-                return None  # a cut reference of a kept event
-            return (*moves[prefix], *path[length:])
+    moved = _renamed(path, moves)
+    if moved is not None:
+        return moved
     in_a_list = path[:1] in (("attributes",), ("events",)) and len(path) >= 2
     if in_a_list or (path[:2] == ("common", "attributes") and len(path) >= 3):
         return None
     return path
+
+
+def _renamed(path: DocPath, prefixes: Mapping[DocPath, DocPath]) -> DocPath | None:
+    """`path` with its longest prefix that `prefixes` maps replaced; None when no prefix is
+    mapped, or when only an event is, and the path lies in one of its (cut) references."""
+    for length in (4, 3, 2):
+        target = prefixes.get(path[:length])
+        if target is not None:
+            in_a_use = len(path) >= 4 and path[0] == "events" and path[2] == "attributes"
+            return None if length == 2 and in_a_use else (*target, *path[length:])
+    return None

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from codex_otel.generated import events
-from codex_otel.runtime import invalid_argument, out_of_range
+from codex_otel.runtime import INT64_MAX, invalid_argument, out_of_range
 
 from .outcomes import (
     ResponseLike,
@@ -39,7 +39,6 @@ from .recorder import Recorder
 R = TypeVar("R")
 
 _EVENT = "codex.api_request"
-_ATTEMPT_MAX = 2**63 - 1
 
 
 def check_attempt(attempt: int) -> None:
@@ -48,8 +47,8 @@ def check_attempt(attempt: int) -> None:
     The same checks as the emitter's (type, then the catalog's bounds), made early."""
     if type(attempt) is not int:
         invalid_argument(_EVENT, "attempt", "int", attempt)
-    if not 0 <= attempt <= _ATTEMPT_MAX:  # the catalog's minimum, and 64 bits
-        out_of_range(_EVENT, "attempt", f"between 0 and {_ATTEMPT_MAX}")
+    if not 0 <= attempt <= INT64_MAX:  # the catalog's minimum, and 64 bits
+        out_of_range(_EVENT, "attempt", f"between 0 and {INT64_MAX}")
 
 
 def record_attempt(

@@ -142,7 +142,7 @@ class Metadata:
                     "sequence of one of 'docker', 'gpu'",
                     self.runner_features,
                 )
-        # A copy the caller cannot change after the check (the wire values come later).
+        # Copies the caller cannot change after the checks (the wire values come later).
         if self.runner_features is not None:
             object.__setattr__(self, "runner_features", tuple(self.runner_features))
 
