@@ -49,3 +49,32 @@ def test_the_installed_ruff_is_the_pinned_one() -> None:
     match = re.search(r"\d+\.\d+\.\d+", output)
     assert match is not None, output
     assert match.group() == pins()["ruff"], "install with -c constraints.txt (CONTRIBUTING.md)"
+
+
+def test_no_otel_module_list_matches_the_markers() -> None:
+    # The no_otel session collects only the listed modules: one holding a `no_otel` test
+    # that is missing from the list would silently not run there.
+    listed = {
+        line
+        for line in (REPO / "tests" / "no_otel_modules.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    collected = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-m",
+            "no_otel",
+            "-p",
+            "no:randomly",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    marked = {line.split("::", 1)[0] for line in collected.splitlines() if "::" in line}
+    assert marked == listed
