@@ -12,12 +12,23 @@ import yaml
 from support.generation import REPO
 
 
+def _applies(marker: str) -> bool:
+    """Whether an environment marker of the form `python_version OP "X.Y"` holds here."""
+    match = re.fullmatch(r'\s*python_version\s*(<|>=)\s*"(\d+)\.(\d+)"\s*', marker)
+    assert match is not None, f"constraints.txt: unsupported marker {marker!r}"
+    version = (int(match.group(2)), int(match.group(3)))
+    here = sys.version_info[:2]
+    return here < version if match.group(1) == "<" else here >= version
+
+
 def pins() -> dict[str, str]:
     """`name==version` lines of constraints.txt, comments and blanks skipped."""
     found = {}
     for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines():
-        requirement = line.split("#", 1)[0].strip()
-        if requirement:
+        # A pin may hold for some Pythons only (`name==1.2; python_version < "3.11"`).
+        requirement, _, marker = line.split("#", 1)[0].partition(";")
+        requirement = requirement.strip()
+        if requirement and (not marker or _applies(marker)):
             name, _, version = requirement.partition("==")
             assert version, f"constraints.txt: {line!r} is not pinned with =="
             found[name.strip().lower()] = version.strip()
