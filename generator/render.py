@@ -559,11 +559,8 @@ class TemplateDirError(ValueError):
 def known_template_names() -> list[str]:
     """Every packaged template a template directory may override, by its path inside the
     templates folder: the generator's (`events.py.jinja`) and the site's
-    (`site/event.html.jinja`). Helpers whose names start with `_` are left out."""
-    loader = jinja2.PackageLoader("codex_otel.generator", "templates")
-    return sorted(
-        name for name in loader.list_templates() if not name.rsplit("/", 1)[-1].startswith("_")
-    )
+    (`site/event.html.jinja`, and its helpers such as `site/_layout.html.jinja`)."""
+    return sorted(jinja2.PackageLoader("codex_otel.generator", "templates").list_templates())
 
 
 def check_template_dir(template_dir: str | Path) -> None:
