@@ -115,7 +115,10 @@ def search_index_script(site: Site, header: str) -> str:
     """The search index as a script setting `window.CODEX_OTEL_SEARCH`: a page opened from
     file:// may not fetch() a JSON file, but it may load a script. ASCII-only JSON, so no
     catalog text can end the script or break its encoding."""
+    # `<` only occurs inside JSON strings, where \u003c means the same: the index can be
+    # inlined into a <script> element too, and no `</script>` in catalog text closes it.
     data = json.dumps(list(site.search_records), ensure_ascii=True, indent=1)
+    data = data.replace("<", "\\u003c")
     return f"// {header}\nwindow.CODEX_OTEL_SEARCH = {data};\n"
 
 
