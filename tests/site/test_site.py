@@ -13,11 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("html5lib")  # in the dev extra; absent in the no_otel session
 
 from codex_otel.generator import load_catalog, render
 from codex_otel.generator.model import Attribute, Catalog, Event
+from codex_otel.generator.render import _visible as visible
 from codex_otel.generator.site import build_site
 from codex_otel.generator.site_model import CatalogChange, Release
 from support.site import build, ids, local_links, pages, parse, resolve, text
@@ -263,6 +266,42 @@ def test_catalog_text_is_escaped_and_shown_as_it_is(tmp_path: Path) -> None:
     assert not list(parse(page).iter("script"))  # event pages run no script
     index = (site / "assets" / "search-index.js").read_text(encoding="ascii")
     assert "</script>" not in index and "\\ud800" in index
+
+
+_ANY_TEXT = st.text(st.characters(codec=None, categories=None), max_size=40) | st.sampled_from(
+    ["\ud800", "a\udfffb", "\x00\x07\x1b", "</main>", "`x`", "``", "\u2028", "&amp;" * 5000]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(description=_ANY_TEXT, placeholder=_ANY_TEXT)
+def test_any_catalog_text_gives_valid_html_showing_that_text(
+    description: str, placeholder: str
+) -> None:
+    catalog = load_catalog(MINI)
+    event = catalog.events[0]
+    attributes = tuple(
+        dataclasses.replace(a, redact=dataclasses.replace(a.redact, placeholder=placeholder))
+        if a.redact
+        else a
+        for a in event.attributes
+    )
+    event = dataclasses.replace(event, description=description, attributes=attributes)
+    catalog = dataclasses.replace(catalog, events=(event, *catalog.events[1:]))
+    outputs = {o.path: o.text for o in build_site(catalog)}
+    for path, body in outputs.items():
+        body.encode("utf-8")  # lone surrogates are spelled, never written
+        if path.endswith(".html"):
+            parse(body)
+    page = parse(outputs[f"events/{event.name}.html"])
+    lead = page.find(".//p[@class='lead']")
+    if "`" not in description:  # (code spans become <code>, tested above)
+        # Exactly the text, characters that do not print spelled as escapes (as in
+        # EVENTS.md); whitespace collapses as it does in any HTML.
+        spelled = "\n".join(visible(line) for line in description.split("\n"))
+        assert text(lead) == " ".join(spelled.split())
+    redactions = [text(dd) for dd in page.iterfind(".//dd[@class='redaction']")]
+    assert redactions and all(r.startswith("Replaced by ") for r in redactions)
 
 
 def test_the_changes_page_is_absent_until_a_history_is_given(tmp_path: Path) -> None:

@@ -20,12 +20,14 @@ def build(catalog: Catalog | Path, out: Path, **options: object) -> Path:
     return out
 
 
-def parse(path: Path) -> ET.Element:
-    """The page's tree, parsed by html5lib in strict mode: any HTML5 parse error (a
-    misnested or unclosed element, a bad doctype, a stray end tag, bad characters)
-    raises html5lib's ParseError naming it."""
+def parse(page: Path | str) -> ET.Element:
+    """The tree of a page (a file, or its text), parsed by html5lib in strict mode: any
+    HTML5 parse error (a misnested or unclosed element, a bad doctype, a stray end tag,
+    bad characters) raises html5lib's ParseError naming it."""
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
-    return parser.parse(path.read_bytes(), transport_encoding="utf-8")
+    if isinstance(page, str):
+        return parser.parse(page)
+    return parser.parse(page.read_bytes(), transport_encoding="utf-8")
 
 
 def text(element: ET.Element) -> str:
