@@ -183,10 +183,13 @@ def test_screenshot_of_each_kind_of_page(site: Path, page: Page, kind: str) -> N
     assert background == ("rgb(13, 17, 23)" if scheme_of(page) == "dark" else "rgb(255, 255, 255)")
 
 
+@pytest.mark.parametrize("width", [1100, 390], ids=["wide", "phone"])
 @pytest.mark.parametrize("kind", PAGE_KINDS)
 def test_no_serious_accessibility_violation(
-    site: Path, page: Page, axe_script: str, kind: str
+    site: Path, page: Page, axe_script: str, kind: str, width: int
 ) -> None:
+    # A phone's width too: what fits on a wide screen may need scrolling there.
+    page.set_viewport_size({"width": width, "height": 900})
     page.goto(url(site, PAGE_KINDS[kind]))
     if kind == "event":
         page.locator("details summary").first.click()  # the schema's code block, shown
