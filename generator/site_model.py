@@ -8,7 +8,7 @@ decided here, from the same `Catalog` that EVENTS.md and the emitters are render
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .model import Attribute, Catalog, Event, Toggle
 from .render import parameter
@@ -132,7 +132,7 @@ class Site:
     #: The change history, newest first; empty: the changes page is not built.
     releases: tuple[Release, ...] = ()
     #: The search index: a list of records, serialised into a script by `site.py`.
-    search_records: tuple[dict[str, object], ...] = field(default=())
+    search_records: tuple[dict[str, object], ...] = ()
 
     @property
     def title(self) -> str:
