@@ -352,8 +352,8 @@ def sse_event(
     reasoning_token_count: int | None = None,
     tool_token_count: int | None = None,
 ) -> None:
-    """One server-sent event of a streamed response, a failure while reading the stream, or the summary
-    of a completed response.
+    """One server-sent event of a streamed response, a failure while reading the stream, or the
+    summary of a completed response.
 
     Emits `codex.sse_event`.
 

@@ -104,8 +104,11 @@ def py_value(value: object) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
-def docstring(text: str, indent: int) -> str:
+def docstring(text: str, indent: int, lead: int = 0) -> str:
     """Docstring lines for `text`: escaped so it cannot end the string, wrapped to fit.
+
+    `lead` is how many characters precede the text on its first line after the indent
+    (3 for the opening quotes), so that line fits too.
 
     Backslashes and control characters are escaped, and so is every quote next to
     another quote or at the start, so no run of quotes can close the docstring. The
@@ -121,7 +124,16 @@ def docstring(text: str, indent: int) -> str:
         safe = _escape_text(paragraph).rstrip(" ")
         safe = re.sub(r'^"|"(?=")|(?<=")"|"$', r'\\"', safe)
         # textwrap never splits inside a word, so an escape such as \" stays whole.
-        wrapped = textwrap.wrap(safe, width=width, break_long_words=False, break_on_hyphens=False)
+        first = " " * lead if not lines else ""
+        wrapped = textwrap.wrap(
+            safe,
+            width=width,
+            initial_indent=first,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        if wrapped:
+            wrapped[0] = wrapped[0].removeprefix(first)
         lines.extend(wrapped or [""])
     while lines and not lines[-1]:
         lines.pop()
@@ -133,7 +145,7 @@ def docstring(text: str, indent: int) -> str:
 
 def docstring_block(text: str, indent: int) -> str:
     """A whole docstring literal: on one line when the text is one line, as ruff keeps it."""
-    body = docstring(text, indent)
+    body = docstring(text, indent, lead=len('"""'))
     if "\n" not in body:
         return f'"""{body}"""'
     return f'"""{body}\n{" " * indent}"""'
