@@ -85,7 +85,7 @@ def ci(session: nox.Session) -> None:
     # `notify("tests")` would queue only the first Python's session: name each one.
     for name in ["lint", "typecheck", "check", *(f"tests-{v}" for v in PYTHONS), "no_otel"]:
         session.notify(name, posargs=session.posargs)
-    session.notify(f"browser-{installed[0]}")
+    session.notify(f"browser-{installed[-1]}")  # the newest Python installed
 
 
 @nox.session
@@ -165,6 +165,8 @@ def docs(session: nox.Session) -> None:
 
 #: Debian's Chromium, which the browser tests drive (Playwright downloads no browser).
 CHROMIUM = "/usr/bin/chromium"
+#: axe-core's rules change between releases: pinned like the tools in constraints.txt.
+AXE_CORE = "4.14.1"
 
 
 @nox.session(python=PYTHONS)
@@ -179,7 +181,7 @@ def browser(session: nox.Session) -> None:
         session.run("apt-get", "update", "-q", external=True)
         session.run("apt-get", "install", "-y", "-q", "chromium", external=True)
     install_project(session, "otel,dev")
-    session.install("playwright>=1.45")
+    session.install("playwright", *CONSTRAINTS)
     # axe-core into nox's cache folder (git-ignored with .nox/), not into the tree.
     axe = Path(session.cache_dir) / "axe-core"
     session.run(
@@ -189,7 +191,7 @@ def browser(session: nox.Session) -> None:
         str(axe),
         "--no-audit",
         "--no-fund",
-        "axe-core@4",
+        f"axe-core@{AXE_CORE}",
         external=True,
     )
     session.run(

@@ -114,7 +114,7 @@ def docstring(text: str, indent: int, lead: int = 0) -> str:
     another quote or at the start, so no run of quotes can close the docstring. The
     templates put the closing quotes on a line of their own, so a final quote is safe.
     """
-    lines = []
+    lines: list[str] = []
     width = max(LINE_LENGTH - indent, 20)
     # A class whose docstring holds a lone surrogate cannot be created (CPython stores
     # class docstrings as UTF-8), so surrogates are spelled out, not escaped.

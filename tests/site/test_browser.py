@@ -17,9 +17,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-# html5lib is in the dev extra: only the session without the otel extra lacks it.
-pytest.importorskip("html5lib")
-
 from codex_otel.generator import load_catalog
 from support.site import build
 

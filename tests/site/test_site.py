@@ -16,9 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-# html5lib is in the dev extra: only the session without the otel extra lacks it.
-pytest.importorskip("html5lib")
-
 from codex_otel.generator import load_catalog, render
 from codex_otel.generator.model import Attribute, Catalog, Event
 from codex_otel.generator.render import _visible as visible
