@@ -977,7 +977,7 @@ events:
 '''
 
 
-def _naive_docstring(text: str, indent: int) -> str:
+def _naive_docstring(text: str, indent: int, lead: int = 0) -> str:
     return text
 
 
