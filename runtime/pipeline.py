@@ -481,9 +481,9 @@ class _Health:
         if first:
             error = record.exc_info[1] if record.exc_info else None
             logger.warning(
-                "codex-otel: the OpenTelemetry SDK logged a %s%s (%s) while exporting to %s; "
-                "SDK messages are kept out of the application's logs and counted in "
-                "Telemetry.stats.sdk_messages",
+                "codex-otel: the OpenTelemetry SDK logged a message at level %s%s (%s) "
+                "while exporting to %s; SDK messages are kept out of the application's logs "
+                "and counted in Telemetry.stats.sdk_messages",
                 record.levelname,
                 f" with {type(error).__name__}" if error is not None else "",
                 record.name,
