@@ -86,9 +86,10 @@ class Telemetry:
             return start_pipeline(self.config, service_version=self.service_version)
         except OtelUnavailable as error:
             # Not silent: the configured exporter cannot run without the `otel` extra.
+            # The error names the extra to install; the hint is not repeated here.
             logger.warning(
-                "codex-otel: exporter %r is configured but cannot start (%s); "
-                "install codex-otel[otel]. Events are not exported.",
+                "codex-otel: exporter %r is configured but cannot start: %s. "
+                "Events are not exported.",
                 self.config.exporter.kind,
                 error,
             )
@@ -182,6 +183,12 @@ class Telemetry:
         self.recording = bool(self._subscribers) or self._pipeline is not None
 
     # --- lifecycle -----------------------------------------------------------------
+
+    @property
+    def exporting(self) -> bool:
+        """True when an exporter pipeline runs: False for `exporter = "none"`, a disabled
+        SDK, or an exporter that could not start (the `otel` extra is missing)."""
+        return self._pipeline is not None
 
     @property
     def stats(self) -> TelemetryStats:
