@@ -43,15 +43,16 @@ def wire_string(value: str) -> str:
 def wire_value(value: AttributeValue) -> AttributeValue:
     """An attribute value whose strings (alone or in an array) are all valid UTF-8.
 
-    The value itself is returned when nothing needed replacing; a list or tuple that held
-    a bad string comes back as a new list.
+    The value itself is returned when nothing needed replacing; an array that held a bad
+    string comes back as a new list or tuple, as it was given.
     """
     if type(value) is str:
         return value if value.isascii() else wire_string(value)
-    if isinstance(value, (list, tuple)) and any(
-        type(item) is str and not item.isascii() for item in value
-    ):
-        return [wire_string(item) if type(item) is str else item for item in value]
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if type(item) is str and not item.isascii() and wire_string(item) is not item:
+                items = [wire_string(i) if type(i) is str else i for i in value]
+                return tuple(items) if isinstance(value, tuple) else items
     return value
 
 

@@ -43,11 +43,14 @@ def test_surrogateescape_bytes_and_controls() -> None:
     assert wire_string("🚀") == "🚀"
 
 
-@given(st.lists(any_text, max_size=5))
-def test_arrays_of_strings(items: list[str]) -> None:
-    clean = wire_value(items)
-    assert isinstance(clean, list)
-    assert clean == [wire_string(item) for item in items]
+@given(st.lists(any_text, max_size=5), st.booleans())
+def test_arrays_of_strings(items: list[str], as_tuple: bool) -> None:
+    value = tuple(items) if as_tuple else items
+    clean = wire_value(value)
+    assert type(clean) is type(value)  # a tuple stays a tuple: subscribers see what was given
+    assert list(clean) == [wire_string(item) for item in items]  # type: ignore[arg-type]
+    if all(wire_string(item) is item for item in items):
+        assert clean is value
 
 
 def test_other_values_pass_through_untouched() -> None:
