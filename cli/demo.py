@@ -211,7 +211,7 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
         slug="gpt-5-codex",
     )
     conversation = telemetry.conversation(metadata_)
-    common = frozenset(metadata_.to_attributes()) | {"event.timestamp"}
+    common = frozenset(metadata_.to_attributes()) | {"event.timestamp", "event.name"}
     out.write(f"codex-otel demo: a scripted agent session ({_describe(config)}).\n")
     out.write("Every event carries this metadata:\n")
     for key, value in metadata_.to_attributes().items():
