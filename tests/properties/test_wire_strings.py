@@ -215,7 +215,7 @@ def metadata(terminal: str) -> events.Metadata:
 
 
 @settings(
-    max_examples=120,
+    max_examples=300,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
