@@ -159,3 +159,37 @@ def test_awkward_text_passes_through_rotel_exactly(
         assert received[name]["output"] == expected, name
         assert received[name]["terminal.type"] == AWKWARD["surrogates"][1]
     assert telemetry.stats == NO_LOSS
+
+
+def test_rotel_refuses_the_official_json_encoding_and_accepts_ours(
+    rotel_collector: RotelCollector,
+) -> None:
+    """Why `runtime/otlp_json` exists: the official encoder (0.66b1) writes `"body": {}` for
+    a record without a body, and Rotel refuses the request; the same batch without it is
+    accepted. If a future encoder fixes this, the first assertion says so."""
+    from opentelemetry.exporter.otlp.json.common._log_encoder import encode_logs
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import (
+        InMemoryLogRecordExporter,
+        SimpleLogRecordProcessor,
+    )
+
+    from codex_otel.runtime.otlp_json import encode_body
+
+    memory = InMemoryLogRecordExporter()
+    provider = LoggerProvider(shutdown_on_exit=False)
+    provider.add_log_record_processor(SimpleLogRecordProcessor(memory))
+    provider.get_logger("probe").emit(event_name="probe.event", attributes={"a": "b"})
+    batch = memory.get_finished_logs()
+    provider.shutdown()
+
+    official = encode_logs(batch).to_json().encode("utf-8")
+    assert b'"body": {}' in official or b'"body":{}' in official
+    assert post_json(rotel_collector, official) == 400
+    assert rotel_collector.wait_for_errors(1)
+    assert "Invalid data for Value" in rotel_collector.errors()[0]
+
+    assert post_json(rotel_collector, encode_body(batch)) == 200
+    assert rotel_collector.wait_for(1)
+    (record,) = rotel_collector.received_records()
+    assert (record.event_name, record.attributes, record.body) == ("probe.event", {"a": "b"}, None)
