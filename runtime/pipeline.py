@@ -306,11 +306,31 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
     if isinstance(config.exporter, NoExporter) or config.sdk_disabled:
         return None
     try:
-        from opentelemetry._logs import NoOpLogger
-        from opentelemetry.metrics import NoOpMeterProvider
-        from opentelemetry.sdk._logs import LoggerProvider
+        import opentelemetry._logs
+        import opentelemetry.sdk._logs  # noqa: F401 (checked here: the extra is installed)
     except ImportError as error:
         raise _unavailable(error) from error
+
+    health = _Health(description=_describe(config.exporter))
+    # From here on, what the SDK logs is this pipeline's: counted, not printed.
+    sdk_logs = SDK_LOGS.claim(health)
+    try:
+        with SDK_LOGS.building(sdk_logs):
+            pipeline = _build_pipeline(config, service_version, health, sdk_logs)
+    except BaseException:
+        sdk_logs.release()
+        raise
+    if pipeline is None:
+        sdk_logs.release()
+    return pipeline
+
+
+def _build_pipeline(
+    config: OtelConfig, service_version: str, health: _Health, sdk_logs: _Claim
+) -> Pipeline | None:
+    from opentelemetry._logs import NoOpLogger
+    from opentelemetry.metrics import NoOpMeterProvider
+    from opentelemetry.sdk._logs import LoggerProvider
 
     # The SDK's self-metrics (OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED) would otherwise
     # register instruments on the host's global MeterProvider.
@@ -327,23 +347,14 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
         # everything, so report "nothing to export" instead of running a worker.
         logger.debug("codex-otel: OTEL_SDK_DISABLED is set; not exporting")
         return None
-
-    health = _Health(description=_describe(config.exporter))
-    sdk_logs = SDK_LOGS.claim(health)
-    try:
-        with SDK_LOGS.building(sdk_logs):
-            pipeline = _assemble(
-                config,
-                provider=provider,
-                meter_provider=meter_provider,
-                otel_logger=otel_logger,
-                health=health,
-                sdk_logs=sdk_logs,
-            )
-    except BaseException:
-        sdk_logs.release()
-        raise
-    return pipeline
+    return _assemble(
+        config,
+        provider=provider,
+        meter_provider=meter_provider,
+        otel_logger=otel_logger,
+        health=health,
+        sdk_logs=sdk_logs,
+    )
 
 
 def _assemble(
