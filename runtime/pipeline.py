@@ -26,10 +26,14 @@ What this module guarantees on top of the SDK (opentelemetry-sdk 1.45):
   batches still queued are discarded without network I/O.
 - Loss is counted, not hidden: `dropped` (queue full) and `export_failures` (batches the
   exporter failed), each reported once on the `codex_otel` logger.
+- Undelivered batches can be kept: given an `undelivered` hook, every batch the exporter
+  failed, the batch in flight when shutdown gives up and everything still queued then are
+  handed to it (the spool, `runtime/_spool.py`) instead of being discarded.
 """
 
 from __future__ import annotations
 
+import collections
 import importlib.metadata
 import logging
 import os
@@ -256,12 +260,41 @@ class Pipeline:
     def _abort(self, timeout: float) -> None:
         if not self._exporter.abort():
             return  # a concurrent shutdown call got here first and said so
+        if self._exporter.keeps_undelivered:
+            # Expected whenever the collector is away at exit, and nothing is lost.
+            logger.info(
+                "codex-otel: shutdown gave up after %.1fs; events not yet exported to %s are "
+                "spooled for the next run",
+                timeout,
+                self._description,
+            )
+            self._exporter.set_aside_in_flight_and(self._take_queued())
+            return
         logger.warning(
             "codex-otel: shutdown gave up after %.1fs; events not yet exported to %s are "
             "dropped (collector unreachable or slow)",
             timeout,
             self._description,
         )
+
+    def _take_queued(self) -> list[ReadableLogRecord]:
+        """Empty the batch queue, oldest first (SDK-private, looked up, not assumed)."""
+        queue = getattr(getattr(self._processor, "_batch_processor", None), "_queue", None)
+        taken: list[ReadableLogRecord] = []
+        if isinstance(queue, collections.deque):
+            while True:
+                try:
+                    taken.append(queue.pop())  # the oldest record is at the right end
+                except IndexError:
+                    break
+        return taken
+
+    def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool:
+        """Export records read back from the spool, now, bypassing the queue; True if the
+        collector took them. Failures are the caller's to keep (they are never re-spooled)."""
+        if self._closed:
+            return False
+        return self._exporter.export_unspooled(records)
 
     def _reinit_after_fork(self) -> None:
         # A lock held by another thread at fork time would stay locked in the child, and
@@ -276,13 +309,19 @@ class Pipeline:
         return f"Pipeline({self._description}, {state})"
 
 
-def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | None:
+def start_pipeline(
+    config: OtelConfig,
+    *,
+    service_version: str,
+    undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
+) -> Pipeline | None:
     """Build and start the exporter pipeline `config` asks for.
 
     Returns None when nothing is exported: `exporter = "none"`, or the SDK is disabled
     (`sdk_disabled`, or OTEL_SDK_DISABLED=true seen by the SDK itself). Raises
     `OtelUnavailable` when the `otel` extra is not installed, and `ConfigError` when the
     exporter cannot be set up (an unreadable certificate, a file that cannot be opened).
+    `undelivered` receives the batches that could not be delivered (see the module doc).
     """
     if isinstance(config.exporter, NoExporter) or config.sdk_disabled:
         return None
@@ -321,6 +360,7 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
         health,
         success=LogRecordExportResult.SUCCESS,
         failure=LogRecordExportResult.FAILURE,
+        undelivered=undelivered,
     )
     batch = config.batch
     try:
@@ -483,8 +523,13 @@ class _GuardedExporter:
         *,
         success: LogRecordExportResult,
         failure: LogRecordExportResult,
+        undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
     ) -> None:
         self._inner = inner
+        self._undelivered = undelivered
+        #: The batch being exported, and the one shutdown set aside while it was.
+        self._in_flight: Sequence[ReadableLogRecord] | None = None
+        self._set_aside: Sequence[ReadableLogRecord] | None = None
         self._health = health
         self._success = success
         self._failure = failure
@@ -495,9 +540,16 @@ class _GuardedExporter:
         self._inherited_pools: list[object] = []
         _after_fork_in_child(self._reinit_after_fork)
 
+    @property
+    def keeps_undelivered(self) -> bool:
+        return self._undelivered is not None
+
     def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
         if self.aborted:
+            self._keep(batch)
             return self._failure
+        with self._lock:
+            self._in_flight = batch
         try:
             result = self._inner.export(batch)
         except Exception:
@@ -505,10 +557,45 @@ class _GuardedExporter:
             # encoding problem, and the batch processor would only log it with a traceback.
             logger.debug("codex-otel: the exporter raised", exc_info=True)
             result = self._failure
+        with self._lock:
+            self._in_flight = None
+            already_kept = batch is self._set_aside
         if result is not self._success:
             # A batch cut off by an abort is already covered by shutdown's own warning.
             self._health.add_export_failure(report=not self.aborted)
+            if not already_kept:
+                self._keep(batch)
         return result
+
+    def export_unspooled(self, batch: Sequence[ReadableLogRecord]) -> bool:
+        """Export without the failure accounting and without keeping a failed batch."""
+        if self.aborted or self._closed:
+            return False
+        try:
+            return self._inner.export(batch) is self._success
+        except Exception:
+            logger.debug("codex-otel: the exporter raised", exc_info=True)
+            return False
+
+    def set_aside_in_flight_and(self, queued: Sequence[ReadableLogRecord]) -> None:
+        """At an abort: keep the batch still in flight (it may yet arrive: at least once)
+        and then `queued`, in that order, oldest first."""
+        with self._lock:
+            in_flight = self._in_flight
+            if in_flight is not None:
+                self._set_aside = in_flight
+        if in_flight is not None:
+            self._keep(in_flight)
+        self._keep(queued)
+
+    def _keep(self, batch: Sequence[ReadableLogRecord]) -> None:
+        hook = self._undelivered
+        if hook is None or not batch:
+            return
+        try:
+            hook(batch)
+        except Exception:  # the hook never raises by contract; a bug must not spread
+            logger.debug("codex-otel: keeping an undelivered batch failed", exc_info=True)
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         return self._inner.force_flush(timeout_millis)
@@ -532,6 +619,7 @@ class _GuardedExporter:
 
     def _reinit_after_fork(self) -> None:
         self._lock = threading.Lock()
+        self._in_flight = self._set_aside = None
         # Kept alive, never closed: see `_fresh_connection_pools`.
         self._inherited_pools = _fresh_connection_pools(self._inner)
 

@@ -22,7 +22,7 @@ from .config import OtelConfig
 from .types import Attributes, AttributeValue, MetadataLike
 
 if TYPE_CHECKING:
-    from .pipeline import Pipeline
+    from ._startup import BackgroundPipeline
 
 logger = logging.getLogger("codex_otel")
 
@@ -49,6 +49,10 @@ class TelemetryStats:
     export_failures: int
     subscriber_errors: int
     emit_errors: int
+    #: Events written to the on-disk spool for a later process to deliver.
+    spooled: int = 0
+    #: Events the spool dropped because it was full (the oldest go first).
+    dropped_spool_full: int = 0
 
 
 class Telemetry:
@@ -69,18 +73,20 @@ class Telemetry:
         self._subscriber_errors = 0
         self._emit_errors = 0
         self._reported: set[str] = set()
-        self._pipeline: Pipeline | None = self._start_pipeline()
+        self._pipeline: BackgroundPipeline | None = self._start_pipeline()
         #: Read by every emitter first; kept as a plain attribute so the check is cheap.
         self.recording = self._pipeline is not None
         atexit.register(self._shutdown_at_exit)
 
-    def _start_pipeline(self) -> Pipeline | None:
+    def _start_pipeline(self) -> BackgroundPipeline | None:
         if self.config.exporter.kind == "none" or self.config.sdk_disabled:
             return None  # nothing exporter-related is imported in this case
-        from .pipeline import OtelUnavailable, start_pipeline
+        from ._startup import BackgroundPipeline
+        from .pipeline import OtelUnavailable
 
         try:
-            return start_pipeline(self.config, service_version=self.service_version)
+            # Config errors raise here; the SDK is imported and built on a daemon thread.
+            return BackgroundPipeline(self.config, service_version=self.service_version)
         except OtelUnavailable as error:
             # Not silent: the configured exporter cannot run without the `otel` extra.
             logger.warning(
@@ -183,12 +189,15 @@ class Telemetry:
     @property
     def stats(self) -> TelemetryStats:
         pipeline = self._pipeline
+        spool = pipeline.spool if pipeline else None
         return TelemetryStats(
             dropped_after_shutdown=self._dropped_after_shutdown,
             dropped_queue_full=pipeline.dropped if pipeline else 0,
             export_failures=pipeline.export_failures if pipeline else 0,
             subscriber_errors=self._subscriber_errors,
             emit_errors=self._emit_errors,
+            spooled=spool.spooled if spool else 0,
+            dropped_spool_full=spool.dropped if spool else 0,
         )
 
     def force_flush(self, timeout: float | None = None) -> bool:
