@@ -46,7 +46,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .config import ExporterConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
@@ -230,10 +230,8 @@ class Spool:
 
     def _ensure_directory(self) -> None:
         for folder in (self.root, self.directory):
-            try:
+            with contextlib.suppress(FileExistsError):
                 folder.mkdir(mode=0o700, parents=True)
-            except FileExistsError:
-                pass
             # mkdir's mode is cut by the umask, and a folder made by hand may be wider.
             if folder.stat().st_mode & 0o777 != 0o700:
                 os.chmod(folder, 0o700)
@@ -428,8 +426,8 @@ def _dump(value: object) -> str:
 def _load(line: str, number: int) -> dict[str, Any]:
     try:
         value = json.loads(line)
-    except ValueError as error:
-        raise UnreadableFile(f"line {number}: not JSON ({error.msg})") from None
+    except ValueError:
+        raise UnreadableFile(f"line {number}: not JSON") from None
     if not isinstance(value, dict):
         raise UnreadableFile(f"line {number}: not a JSON object")
     return value
@@ -437,7 +435,7 @@ def _load(line: str, number: int) -> dict[str, Any]:
 
 def _event(value: dict[str, Any], number: int) -> Event:
     name, stamp, observed = value.get("name"), value.get("time"), value.get("observed")
-    if not isinstance(name, str) or not _is_int(stamp) or not _is_int(observed):
+    if not (isinstance(name, str) and _is_time(stamp) and _is_time(observed)):
         raise UnreadableFile(f"line {number}: not an event (name, time, observed)")
     attributes = value.get("attributes")
     if not isinstance(attributes, dict):
@@ -455,7 +453,7 @@ def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]
     return value
 
 
-def _is_int(value: object) -> bool:
+def _is_time(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 

@@ -187,6 +187,9 @@ class BackgroundPipeline:
 
     # --- lifecycle -------------------------------------------------------------------
 
+    def wait_until_started(self, timeout: float) -> bool:
+        return self._started.wait(max(timeout, 0.0))
+
     def force_flush(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         if not self._started.wait(max(timeout, 0.0)):

@@ -83,6 +83,10 @@ SCOPE_NAME = "codex_otel"
 #: the join and the abort either way.
 _MIN_EXPORT_TIMEOUT = 1.0
 
+#: After an abort, how long shutdown waits for the batch worker to hand over (and so
+#: spool) a batch it had already taken from the queue.
+_SET_ASIDE_WAIT = 0.05
+
 
 class OtelUnavailable(RuntimeError):
     """The `otel` extra (opentelemetry-sdk and the OTLP exporters) is not installed."""
@@ -269,6 +273,14 @@ class Pipeline:
                 self._description,
             )
             self._exporter.set_aside_in_flight_and(self._take_queued())
+            worker = getattr(
+                getattr(self._processor, "_batch_processor", None), "_worker_thread", None
+            )
+            if isinstance(worker, threading.Thread) and not self._exporter.exporting:
+                # The worker may hold a batch it took from the queue just before the abort
+                # and not yet handed to the exporter: the exporter now fails it at once and
+                # spools it, on the worker's (daemon) thread. Wait for that, briefly.
+                worker.join(_SET_ASIDE_WAIT)
             return
         logger.warning(
             "codex-otel: shutdown gave up after %.1fs; events not yet exported to %s are "
@@ -539,6 +551,11 @@ class _GuardedExporter:
         self.aborted = False
         self._inherited_pools: list[object] = []
         _after_fork_in_child(self._reinit_after_fork)
+
+    @property
+    def exporting(self) -> bool:
+        """A batch is in the exporter's hands right now."""
+        return self._in_flight is not None
 
     @property
     def keeps_undelivered(self) -> bool:

@@ -200,6 +200,15 @@ class Telemetry:
             dropped_spool_full=spool.dropped if spool else 0,
         )
 
+    def wait_until_started(self, timeout: float | None = None) -> bool:
+        """Wait until the exporter pipeline, started in the background, is running (or
+        failed to); True when it is over within `timeout` (default: the config's) seconds.
+
+        Never needed for correctness (events emitted meanwhile wait in a bounded queue);
+        for measurements and tests that must see the running pipeline."""
+        pipeline = self._pipeline
+        return pipeline is None or pipeline.wait_until_started(self._timeout(timeout))
+
     def force_flush(self, timeout: float | None = None) -> bool:
         """Export what is queued; returns within `timeout` (default: the config's) seconds."""
         pipeline = self._pipeline

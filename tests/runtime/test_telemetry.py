@@ -499,7 +499,7 @@ def test_exit_is_bounded_by_shutdown_timeout(
         # and spooled the events (quietly: nothing is lost).
         assert elapsed > 0.8, elapsed
         assert "shutdown gave up" not in stderr
-    spooled = [path for path in spool_in_tmp.glob("*/*.jsonl")]
+    spooled = list(spool_in_tmp.glob("*/*.jsonl"))
     assert spooled, f"the undelivered events were not spooled; stderr: {stderr}"
     assert all(path.read_text().count("\n") > 1 for path in spooled)
 
