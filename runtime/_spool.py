@@ -183,7 +183,14 @@ class Spool:
                 self._write_file(data)
                 written = len(lines) - 1
                 self.spooled += written
-                return written
+                first = "spooled" not in self._reported
+                self._reported.add("spooled")
+            if first:  # INFO: delayed, not lost; the host's logging decides whether it shows
+                logger.info(
+                    "codex-otel: undelivered events are spooled at %s for the next run to deliver",
+                    self.directory,
+                )
+            return written
         except Exception as error:  # a full disk, a read-only home: count, report, go on
             with self._lock:
                 self.failed += len(batch.events)

@@ -120,9 +120,12 @@ def deliver_spool(spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]
     return delivered
 
 
-def resource_before_start(config: OtelConfig, service_version: str) -> dict[str, AttributeValue]:
+def resource_before_start(
+    config: OtelConfig, service_version: str, *, versions: bool = True
+) -> dict[str, AttributeValue]:
     """The resource for events spooled before the pipeline was built (exit during the
-    background start): the pipeline's own attributes, computed without the SDK."""
+    background start): the pipeline's own attributes, computed without the SDK.
+    `versions=False` leaves out `telemetry.sdk.version` (an importlib.metadata lookup)."""
     import uuid
 
     attributes: dict[str, AttributeValue] = {
@@ -131,7 +134,7 @@ def resource_before_start(config: OtelConfig, service_version: str) -> dict[str,
         # What the SDK's ServiceInstanceIdResourceDetector would have chosen.
         "service.instance.id": str(uuid.UUID(bytes=os.urandom(16), version=4)),
     }
-    version = _distribution_version("opentelemetry-sdk")
+    version = _distribution_version("opentelemetry-sdk") if versions else None
     if version is not None:
         attributes["telemetry.sdk.version"] = version
     attributes.update(config.resource_attributes)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import collections
 
-# Imported here, on the caller's thread (about 1.5 ms once logging is loaded): importing
-# the SDK imports it, and it registers a `threading` exit hook, which raises once the
-# interpreter has begun to exit. A start still running at exit would fail on it.
+# Imported on the caller's thread, before `_finish_start_before_exit` registers its hook
+# (about 1.5 ms once logging is loaded): see there.
 import concurrent.futures.thread  # noqa: F401
+import contextlib
 import importlib.util
 import logging
 import os
@@ -31,14 +31,13 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ._spool import Batch, Event, Spool, default_root, destination_key
-from ._spool_bridge import deliver_spool, keeper, resource_before_start
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
 
+    from ._spool import Spool
     from .pipeline import Pipeline
 
 logger = logging.getLogger("codex_otel")
@@ -49,46 +48,47 @@ logger = logging.getLogger("codex_otel")
 #: urgent about it.
 _YIELD_S = 0.02
 
+#: Without a spool to keep them (the file exporter, or `[otel.spool] enabled = false`),
+#: events that wait for the start would be lost at exit if the start ran out of time:
+#: the exit then waits for the start up to this long (our own import, not a collector:
+#: it ends), and the shutdown still gets its whole `shutdown_timeout` after it.
+_START_WAIT_WITHOUT_SPOOL = 5.0
+
+
+def start_in_background(config: OtelConfig, *, service_version: str) -> BackgroundPipeline | None:
+    """The pipeline `config` asks for, starting in the background; None (with a warning)
+    when the `otel` extra is missing. Raises `ConfigError` at once for a bad config."""
+    check_now(config)
+    if not _sdk_installed():
+        # Not silent: the configured exporter cannot run without the `otel` extra.
+        logger.warning(
+            "codex-otel: exporter %r is configured but cannot start (the OpenTelemetry SDK "
+            "is not installed); install codex-otel[otel]. Events are not exported.",
+            config.exporter.kind,
+        )
+        return None
+    return BackgroundPipeline(config, service_version=service_version)
+
+
+def _sdk_installed() -> bool:
+    try:
+        return importlib.util.find_spec("opentelemetry.sdk") is not None
+    except ImportError:  # not even the `opentelemetry` namespace is there
+        return False
+
 
 def check_now(config: OtelConfig) -> None:
     """What would make the background start fail, checked on the caller's thread.
 
-    Raises `ConfigError` (unreadable TLS files, an export file that cannot be opened, bad
-    batch sizes) and `OtelUnavailable` (the `otel` extra is missing), without importing
-    any OpenTelemetry module.
+    Raises `ConfigError` (TLS files that cannot be read or do not pair, TLS on a plain
+    http:// endpoint, an export file that cannot be opened, bad batch sizes). Cheap: no
+    OpenTelemetry import, no file read (the start reads the TLS files).
     """
-    from .pipeline import OtelUnavailable, _tls_files
-
-    try:
-        installed = importlib.util.find_spec("opentelemetry.sdk") is not None
-    except ImportError:  # not even the `opentelemetry` namespace is there
-        installed = False
-    if not installed:
-        raise OtelUnavailable(
-            "the OpenTelemetry SDK is not installed (No module named 'opentelemetry.sdk'); "
-            "install codex-otel[otel]"
-        )
     exporter = config.exporter
-    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
-        _tls_files(exporter.tls, exporter.endpoint, exporter.kind)
+    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter) and exporter.tls is not None:
+        _check_tls(exporter)
     elif isinstance(exporter, FileExporter) and exporter.path != "-":
-        # Checked without creating the file: the SDK may turn out disabled
-        # (OTEL_SDK_DISABLED), and then nothing is written anywhere.
-        path = exporter.path
-        folder = os.path.dirname(path) or "."
-        problem = None
-        if os.path.isdir(path):
-            problem = "Is a directory"
-        elif os.path.exists(path):
-            problem = None if os.access(path, os.W_OK) else "Permission denied"
-        elif not os.path.isdir(folder):
-            problem = "No such file or directory"
-        elif not os.access(folder, os.W_OK | os.X_OK):
-            problem = "Permission denied"
-        if problem is not None:
-            raise ConfigError(
-                f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}"
-            )
+        _check_export_file(exporter.path)
     batch = config.batch
     if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
         batch.max_export_batch_size > batch.max_queue_size
@@ -101,8 +101,58 @@ def check_now(config: OtelConfig) -> None:
         )
 
 
+def _check_tls(exporter: OtlpHttpExporter | OtlpGrpcExporter) -> None:
+    """The checks of `pipeline._tls_files`, without reading the files."""
+    kind, tls = exporter.kind, exporter.tls
+    assert tls is not None
+    if exporter.endpoint.lower().startswith("http://"):
+        raise ConfigError(
+            f"otel.exporter.{kind}.tls: TLS settings are given but the endpoint "
+            f"{exporter.endpoint!r} is plain http://; use an https:// endpoint"
+        )
+    if (tls.client_certificate is None) != (tls.client_private_key is None):
+        given = "client-certificate" if tls.client_private_key is None else "client-private-key"
+        raise ConfigError(
+            f"otel.exporter.{kind}.tls.{given}: is set alone; client-certificate and "
+            "client-private-key come as a pair (give both or neither)"
+        )
+    for key, path in (
+        ("ca-certificate", tls.ca_certificate),
+        ("client-certificate", tls.client_certificate),
+        ("client-private-key", tls.client_private_key),
+    ):
+        if path is None:
+            continue
+        if not os.path.isfile(path):
+            problem = "No such file or directory"
+        elif not os.access(path, os.R_OK):
+            problem = "Permission denied"
+        else:
+            continue
+        raise ConfigError(f"otel.exporter.{kind}.tls.{key}: cannot read {str(path)!r}: {problem}")
+
+
+def _check_export_file(path: str) -> None:
+    # Checked without creating the file: the SDK may turn out disabled
+    # (OTEL_SDK_DISABLED), and then nothing is written anywhere.
+    folder = os.path.dirname(path) or "."
+    problem = None
+    if os.path.isdir(path):
+        problem = "Is a directory"
+    elif os.path.exists(path):
+        problem = None if os.access(path, os.W_OK) else "Permission denied"
+    elif not os.path.isdir(folder):
+        problem = "No such file or directory"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = "Permission denied"
+    if problem is not None:
+        raise ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
+
+
 def spool_for(config: OtelConfig) -> Spool | None:
     """The spool of the configured destination, or None (turned off, or nothing to spool)."""
+    from ._spool import Spool, default_root, destination_key
+
     settings = config.spool
     key = destination_key(config.exporter)
     if not settings.enabled or key is None:
@@ -115,10 +165,14 @@ class BackgroundPipeline:
     """The exporter pipeline, being started on a daemon thread or running."""
 
     def __init__(self, config: OtelConfig, *, service_version: str) -> None:
-        check_now(config)
         self._config = config
         self._service_version = service_version
-        self.spool = spool_for(config)
+        self._spools = config.spool.enabled and isinstance(
+            config.exporter, OtlpHttpExporter | OtlpGrpcExporter
+        )
+        #: Made by the start thread (hashing and the spool module stay off the caller's
+        #: thread), or at exit if the start never got that far.
+        self.spool: Spool | None = None
         self._limit = config.batch.max_queue_size
         self._lock = threading.Lock()
         #: Events emitted before the pipeline was ready, oldest first.
@@ -132,10 +186,13 @@ class BackgroundPipeline:
         self._closed = False
         #: Set when shutdown begins, before it waits for the start.
         self._closing = False
+        #: The resource and scope version of events spooled before the start is over.
+        self._early_resource: dict[str, AttributeValue] | None = None
+        self._scope_version: str | None = None
         #: Seconds the exit already spent waiting for the start (`_finish_start_at_exit`).
         self._waited_at_exit = 0.0
-        self._start_in_background()
         self._finish_start_before_exit()
+        self._start_in_background()
         _after_fork_in_child(self._reinit_after_fork)
 
     # --- the hot path ----------------------------------------------------------------
@@ -205,7 +262,9 @@ class BackgroundPipeline:
         timeout = max(timeout - self._waited_at_exit, 0.0)
         deadline = time.monotonic() + timeout
         self._closing = True
-        self._started.wait(max(timeout, 0.0))
+        if not self._started.wait(max(timeout, 0.0)) and not self._spools:
+            self._started.wait(_START_WAIT_WITHOUT_SPOOL)
+            deadline = time.monotonic() + timeout
         with self._lock:
             self._closed = True
             pipeline = self._pipeline
@@ -218,6 +277,11 @@ class BackgroundPipeline:
         return True
 
     def _spool_waiting(self, waiting: Sequence[tuple[str, dict[str, AttributeValue], int]]) -> bool:
+        from ._spool import Batch, Event
+        from ._spool_bridge import resource_before_start
+
+        if self.spool is None:
+            self.spool = spool_for(self._config)
         if self.spool is None:
             logger.warning(
                 "codex-otel: the exporter was not ready within the shutdown timeout; %d "
@@ -225,15 +289,16 @@ class BackgroundPipeline:
                 len(waiting),
             )
             return False
-        from .pipeline import SCOPE_NAME, _package_version
+        from .pipeline import SCOPE_NAME
 
-        resource = resource_before_start(self._config, self._service_version)
+        resource = self._early_resource
+        if resource is None:
+            resource = resource_before_start(self._config, self._service_version, versions=False)
         size = self._config.batch.max_export_batch_size
         events = [Event(name, stamp, stamp, attributes) for name, attributes, stamp in waiting]
         for start in range(0, len(events), size):
-            self.spool.write(
-                Batch(resource, SCOPE_NAME, _package_version(), tuple(events[start : start + size]))
-            )
+            chunk = tuple(events[start : start + size])
+            self.spool.write(Batch(resource, SCOPE_NAME, self._scope_version, chunk))
         return False
 
     # --- the background start ----------------------------------------------------------
@@ -246,8 +311,27 @@ class BackgroundPipeline:
             self._start(yield_first=False)
 
     def _start(self, *, yield_first: bool = True) -> None:
+        try:
+            self._start_now(yield_first)
+        except Exception:  # nothing may escape a thread: it would print a traceback
+            logger.debug("codex-otel: the background start failed", exc_info=True)
+            self._started.set()
+
+    def _start_now(self, yield_first: bool) -> None:
         if yield_first:
             time.sleep(_YIELD_S)
+        spool = spool_for(self._config)
+        with self._lock:
+            if self.spool is None:  # else made at exit already
+                self.spool = spool
+        if spool is not None:
+            # For events spooled before the pipeline is ready: looked up here, because
+            # importlib.metadata costs the exit ~10 ms where the start has not done it.
+            from ._spool_bridge import resource_before_start
+            from .pipeline import _package_version
+
+            self._early_resource = resource_before_start(self._config, self._service_version)
+            self._scope_version = _package_version()
         pipeline, failed = self._build()
         with self._lock:
             if self._closed:
@@ -268,6 +352,8 @@ class BackgroundPipeline:
         if abandoned is not None:
             abandoned.shutdown(1.0)  # nothing queued: returns at once
         if pipeline is not None and self.spool is not None:
+            from ._spool_bridge import deliver_spool
+
             try:
                 deliver_spool(self.spool, pipeline, lambda: self._closed)
             except Exception:  # never let the delivery of old events hurt the host
@@ -275,6 +361,7 @@ class BackgroundPipeline:
 
     def _build(self) -> tuple[Pipeline | None, bool]:
         """The running pipeline (None: nothing to export), and whether the start failed."""
+        from ._spool_bridge import keeper
         from .pipeline import start_pipeline
 
         hook: Callable[[Sequence[ReadableLogRecord]], None] | None = None
@@ -307,9 +394,9 @@ class BackgroundPipeline:
         pools close (the SDK's import needs one), within `shutdown_timeout`.
 
         `threading`'s exit hooks run when the main thread ends, newest first: before
-        `concurrent.futures` closes its pools (imported above, so registered earlier),
-        and before the `atexit` hooks, where `Telemetry` shuts down. Private API
-        (3.9+), looked up, not assumed: without it an unfinished start is spooled.
+        `concurrent.futures` closes its pools (imported with this module, so registered
+        earlier), and before the `atexit` hooks, where `Telemetry` shuts down. Private
+        API (3.9+), looked up, not assumed: without it an unfinished start is spooled.
         """
         register = getattr(threading, "_register_atexit", None)
         if register is None:
@@ -318,15 +405,17 @@ class BackgroundPipeline:
 
         def finish_start() -> None:
             alive = ref()
-            if alive is not None and not alive._closing:
-                began = time.monotonic()
-                alive._started.wait(alive._config.shutdown_timeout)
-                alive._waited_at_exit = time.monotonic() - began
+            if alive is None or alive._closing:
+                return
+            if not alive._spools:  # nothing to lose to a wait: no need to count it
+                alive._started.wait(max(alive._config.shutdown_timeout, _START_WAIT_WITHOUT_SPOOL))
+                return
+            began = time.monotonic()
+            alive._started.wait(alive._config.shutdown_timeout)
+            alive._waited_at_exit = time.monotonic() - began
 
-        try:
+        with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
             register(finish_start)
-        except RuntimeError:  # the interpreter is exiting already
-            pass
 
     def _reinit_after_fork(self) -> None:
         # A lock held at fork time stays locked in the child, and the start thread does

@@ -34,7 +34,6 @@ What this module guarantees on top of the SDK (opentelemetry-sdk 1.45):
 from __future__ import annotations
 
 import collections
-import importlib.metadata
 import logging
 import os
 import sys
@@ -362,6 +361,7 @@ def start_pipeline(
         return None
 
     health = _Health(description=_describe(config.exporter))
+    health.spooling = undelivered is not None
     export_timeout = _export_timeout(config)
     try:
         inner = _build_exporter(config.exporter, export_timeout, meter_provider)
@@ -423,6 +423,8 @@ class _Health:
         self.dropped = 0
         self.export_failures = 0
         self.emit_errors = 0
+        #: Failed batches go to the spool (set by `start_pipeline`).
+        self.spooling = False
         self._reported: set[str] = set()
         self._lock = threading.Lock()
         _after_fork_in_child(self._reinit_after_fork)
@@ -457,7 +459,9 @@ class _Health:
         count (it was 1 then); this is where the operator learns how many followed."""
         with self._lock:
             dropped, failures, errors = self.dropped, self.export_failures, self.emit_errors
-            first = (dropped or failures or errors) and self._first("totals")
+            # Failed batches that were spooled are delayed, not lost: no warning for them.
+            lost = failures if not self.spooling else 0
+            first = (dropped or lost or errors) and self._first("totals")
         if first:
             logger.warning(
                 "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
@@ -578,8 +582,9 @@ class _GuardedExporter:
             self._in_flight = None
             already_kept = batch is self._set_aside
         if result is not self._success:
-            # A batch cut off by an abort is already covered by shutdown's own warning.
-            self._health.add_export_failure(report=not self.aborted)
+            # A batch cut off by an abort is already covered by shutdown's own warning,
+            # and one that is spooled is not lost (the spool reports its own trouble).
+            self._health.add_export_failure(report=not self.aborted and not self.keeps_undelivered)
             if not already_kept:
                 self._keep(batch)
         return result
@@ -937,6 +942,10 @@ def _describe(config: ExporterConfig) -> str:
 
 
 def _package_version() -> str | None:
+    # Imported here: importlib.metadata costs ~10 ms, and this module is imported on the
+    # caller's thread (the config checks) while the pipeline is built in the background.
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("codex-otel")
     except importlib.metadata.PackageNotFoundError:

@@ -81,21 +81,10 @@ class Telemetry:
     def _start_pipeline(self) -> BackgroundPipeline | None:
         if self.config.exporter.kind == "none" or self.config.sdk_disabled:
             return None  # nothing exporter-related is imported in this case
-        from ._startup import BackgroundPipeline
-        from .pipeline import OtelUnavailable
+        from ._startup import start_in_background
 
-        try:
-            # Config errors raise here; the SDK is imported and built on a daemon thread.
-            return BackgroundPipeline(self.config, service_version=self.service_version)
-        except OtelUnavailable as error:
-            # Not silent: the configured exporter cannot run without the `otel` extra.
-            logger.warning(
-                "codex-otel: exporter %r is configured but cannot start (%s); "
-                "install codex-otel[otel]. Events are not exported.",
-                self.config.exporter.kind,
-                error,
-            )
-            return None
+        # Config errors raise here; the SDK is imported and built on a daemon thread.
+        return start_in_background(self.config, service_version=self.service_version)
 
     # --- what generated code uses --------------------------------------------------
 
