@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,10 @@ def test_an_exit_during_the_start_spools_the_waiting_events(
     )
     try:
         assert http_receiver.wait_for(25, timeout=15)
+        # The file goes once the answer is back (a moment after the receiver counted).
+        deadline = time.monotonic() + 10
+        while list(spool_in_tmp.glob("*/*")) and time.monotonic() < deadline:
+            time.sleep(0.02)
     finally:
         telemetry.shutdown(2)
     received = http_receiver.received_records()

@@ -116,6 +116,14 @@ def leftovers(root: Path) -> list[str]:
     return sorted(path.name for path in root.glob("*/*") if ".corrupt" not in path.name)
 
 
+def wait_until_delivered(root: Path, timeout: float = 10.0) -> None:
+    """A delivered file goes once the collector's answer is back: a moment after the
+    receiver counted its records."""
+    deadline = time.monotonic() + timeout
+    while leftovers(root) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def arrivals(receiver: Recorder) -> collections.Counter[tuple[str, int]]:
     return collections.Counter(
         (str(r.attributes["conversation.id"]), int(str(r.attributes["attempt"])))
@@ -142,6 +150,7 @@ def test_an_offline_run_exits_and_the_next_run_delivers_every_spooled_event(
     run = Lingering(endpoint_at(port), "online", 5)
     lingering.append(run)
     assert receiver.wait_for(55, timeout=20)
+    wait_until_delivered(spool_in_tmp)
     run.finish()
 
     got = arrivals(receiver)
@@ -211,6 +220,7 @@ def test_two_processes_at_once_neither_corrupt_nor_deliver_twice(
     lingering.extend(runs)
     assert receiver.wait_for(110, timeout=30)
     time.sleep(1.0)  # a second delivery of some batch would arrive by now
+    wait_until_delivered(spool_in_tmp)
     for run in runs:
         run.finish()
     got = arrivals(receiver)
@@ -238,6 +248,7 @@ def test_sigkill_loses_only_what_was_in_memory(
     run = Lingering(endpoint_at(port), "after", 2)
     lingering.append(run)
     assert receiver.wait_for(22, timeout=20)
+    wait_until_delivered(spool_in_tmp)
     run.finish()
     got = arrivals(receiver)
     # The spooled file the killed process had claimed is taken back and delivered.
