@@ -135,11 +135,16 @@ class Claim:
             self._spool.trouble("delete", f"cannot delete a delivered spool file: {error}")
 
     def release(self) -> None:
-        """Not delivered: the file goes back, for this or a later process to try again."""
+        """Not delivered: the file goes back, for this or a later process to try again.
+
+        While claimed it did not count against the cap, so files written meanwhile may
+        have filled the spool: the cap is applied again (the oldest, often this one, go)."""
         try:
             os.rename(self.path, self.path.with_name(self.name))
         except OSError as error:
             self._spool.trouble("release", f"cannot put back a spool file: {error}")
+            return
+        self._spool.apply_cap()
 
 
 class Spool:
@@ -260,6 +265,14 @@ class Spool:
             with contextlib.suppress(OSError):
                 temporary.unlink()
             raise
+
+    def apply_cap(self) -> None:
+        """Delete the oldest files while the spool is over `max_bytes`. Never raises."""
+        try:
+            with self._lock:
+                self._make_room(0)
+        except OSError as error:
+            self.trouble("cap", f"cannot apply the spool's cap at {self.directory}: {error}")
 
     def _make_room(self, incoming: int) -> None:
         """Delete the oldest files until `incoming` more bytes fit under `max_bytes`."""

@@ -46,7 +46,7 @@ logger = logging.getLogger("codex_otel")
 #: starting up (building its conversation, emitting its first event); the SDK import
 #: holds the GIL for tens of milliseconds, and events queue meanwhile, so nothing is
 #: urgent about it.
-_YIELD_S = 0.02
+_YIELD_S = 0.005
 
 #: Without a spool to keep them (the file exporter, or `[otel.spool] enabled = false`),
 #: events that wait for the start would be lost at exit if the start ran out of time:
@@ -186,9 +186,6 @@ class BackgroundPipeline:
         self._closed = False
         #: Set when shutdown begins, before it waits for the start.
         self._closing = False
-        #: The resource and scope version of events spooled before the start is over.
-        self._early_resource: dict[str, AttributeValue] | None = None
-        self._scope_version: str | None = None
         #: Seconds the exit already spent waiting for the start (`_finish_start_at_exit`).
         self._waited_at_exit = 0.0
         self._finish_start_before_exit()
@@ -291,14 +288,14 @@ class BackgroundPipeline:
             return False
         from .pipeline import SCOPE_NAME
 
-        resource = self._early_resource
-        if resource is None:
-            resource = resource_before_start(self._config, self._service_version, versions=False)
+        # No versions (telemetry.sdk.version, the scope's): importlib.metadata would cost
+        # the exit ~10 ms, on the path that must be quick.
+        resource = resource_before_start(self._config, self._service_version, versions=False)
         size = self._config.batch.max_export_batch_size
         events = [Event(name, stamp, stamp, attributes) for name, attributes, stamp in waiting]
         for start in range(0, len(events), size):
             chunk = tuple(events[start : start + size])
-            self.spool.write(Batch(resource, SCOPE_NAME, self._scope_version, chunk))
+            self.spool.write(Batch(resource, SCOPE_NAME, None, chunk))
         return False
 
     # --- the background start ----------------------------------------------------------
@@ -324,14 +321,6 @@ class BackgroundPipeline:
         with self._lock:
             if self.spool is None:  # else made at exit already
                 self.spool = spool
-        if spool is not None:
-            # For events spooled before the pipeline is ready: looked up here, because
-            # importlib.metadata costs the exit ~10 ms where the start has not done it.
-            from ._spool_bridge import resource_before_start
-            from .pipeline import _package_version
-
-            self._early_resource = resource_before_start(self._config, self._service_version)
-            self._scope_version = _package_version()
         pipeline, failed = self._build()
         with self._lock:
             if self._closed:
