@@ -133,8 +133,9 @@ class BatchConfig:
 
 
 #: Default `shutdown_timeout`, in seconds: with the collector unreachable a process exits
-#: at most about this much later than with `exporter = "none"`.
-DEFAULT_SHUTDOWN_TIMEOUT = 0.3
+#: about this much later than with `exporter = "none"`, plus the teardown of the SDK's
+#: modules (~0.1 s here): within the 0.5 s the exit may cost (`exit_offline_extra_ms`).
+DEFAULT_SHUTDOWN_TIMEOUT = 0.25
 
 #: Default `[otel.spool] max_bytes`: a few thousand events of a typical size.
 DEFAULT_SPOOL_BYTES = 4 * 1024 * 1024
