@@ -942,8 +942,8 @@ def _describe(config: ExporterConfig) -> str:
 
 
 def _package_version() -> str | None:
-    # Imported here: importlib.metadata costs ~10 ms, and this module is imported on the
-    # caller's thread (the config checks) while the pipeline is built in the background.
+    # Imported here, not with the module: importlib.metadata costs ~10 ms, and only the
+    # pipeline's start (on its background thread) needs it.
     import importlib.metadata
 
     try:
