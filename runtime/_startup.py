@@ -190,7 +190,7 @@ class BackgroundPipeline:
         self._waited_at_exit = 0.0
         self._finish_start_before_exit()
         self._start_in_background()
-        _after_fork_in_child(self._reinit_after_fork)
+        _around_fork(self._finish_start_before_fork, self._reinit_after_fork)
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -406,6 +406,14 @@ class BackgroundPipeline:
         with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
             register(finish_start)
 
+    def _finish_start_before_fork(self) -> None:
+        # A fork while the start thread imports would leave the child with module locks
+        # held by a thread it does not have: its first import of one of those modules
+        # (the SDK's, or the spool's at exit) would wait forever. So a fork waits for the
+        # start (our own import: it ends), and the child inherits a finished one.
+        if not self._started.is_set() and not self._closed:
+            self._started.wait(_START_WAIT_WITHOUT_SPOOL)
+
     def _reinit_after_fork(self) -> None:
         # A lock held at fork time stays locked in the child, and the start thread does
         # not exist there. The waiting events are the parent's to deliver.
@@ -420,15 +428,16 @@ class BackgroundPipeline:
         return f"BackgroundPipeline({self._config.exporter.kind}, {state})"
 
 
-def _after_fork_in_child(method: Callable[[], None]) -> None:
-    """Call the bound `method` in a forked child, without keeping its object alive."""
+def _around_fork(before: Callable[[], None], in_child: Callable[[], None]) -> None:
+    """Call the bound methods before a fork (in the parent) and after it in the child,
+    without keeping their object alive."""
     if not hasattr(os, "register_at_fork"):
         return
-    ref = weakref.WeakMethod(method)
+    before_ref, child_ref = weakref.WeakMethod(before), weakref.WeakMethod(in_child)
 
-    def hook() -> None:
+    def call(ref: weakref.WeakMethod[Callable[[], None]]) -> None:
         alive = ref()
         if alive is not None:
             alive()
 
-    os.register_at_fork(after_in_child=hook)
+    os.register_at_fork(before=lambda: call(before_ref), after_in_child=lambda: call(child_ref))

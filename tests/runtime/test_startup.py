@@ -5,7 +5,9 @@ exit during the start spools them without crashing or printing."""
 
 from __future__ import annotations
 
+import collections
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -170,3 +172,51 @@ def test_an_exit_during_the_start_spools_the_waiting_events(
     assert [int(str(r.attributes["attempt"])) for r in received] == list(range(25))
     assert {r.resource["service.version"] for r in received} == {"1"}
     assert list(spool_in_tmp.glob("*/*")) == []
+
+
+FORK_DURING_START = textwrap.dedent(
+    """
+    import os, sys, time
+    from codex_otel.generated import events
+    from codex_otel.runtime import Telemetry, load_config
+    toml = '[otel]\\nexporter = { otlp-http = { endpoint = "%s" } }\\n' % sys.argv[1]
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="1")
+    def emit(tag, count):
+        conversation = telemetry.conversation(events.Metadata(
+            conversation_id=tag, app_version="1", terminal_type="t", model="m", slug="s"))
+        for attempt in range(count):
+            events.api_request(conversation, attempt=attempt, duration_ms=0)
+    emit("before-fork", 5)  # waiting for the start, in the parent
+    time.sleep(0.01)  # the start thread is importing the SDK now: the fork waits for it
+    pid = os.fork()
+    if pid == 0:
+        emit("child", 7)
+        ok = telemetry.shutdown(10)
+        os._exit(0 if ok else 3)
+    emit("parent", 3)
+    _, status = os.waitpid(pid, 0)
+    assert telemetry.shutdown(10)
+    sys.exit(os.waitstatus_to_exitcode(status))
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_fork_during_the_start_delivers_each_event_once(http_receiver: OtlpHttpReceiver) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FORK_DURING_START, http_receiver.endpoint],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    got = collections.Counter(
+        (str(r.attributes["conversation.id"]), int(str(r.attributes["attempt"])))
+        for r in http_receiver.received_records()
+    )
+    expected = {("before-fork", n) for n in range(5)} | {("parent", n) for n in range(3)}
+    expected |= {("child", n) for n in range(7)}
+    assert set(got) == expected  # the parent's waiting events are the parent's alone
+    assert max(got.values()) == 1
