@@ -1,4 +1,4 @@
-"""Sessions: `nox -s ci` is what CI runs (lint, typecheck, check, tests, no_otel).
+"""Sessions: `nox -s ci` is what CI runs (lint, typecheck, check, tests, no_otel, browser).
 
 Run one with `nox -s NAME`; pass pytest arguments after `--`, e.g. `nox -s tests -- -m wire`.
 """
@@ -75,13 +75,17 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=False, name="ci")
 def ci(session: nox.Session) -> None:
-    """Everything CI checks, in order of cost: lint, typecheck, check, tests, no_otel."""
+    """Everything CI checks, in order of cost: lint, typecheck, check, tests, no_otel, browser.
+
+    The site's browser tests run on one Python: they are slow and test no Python feature."""
     # Skipping absent Pythons must not become skipping every test.
-    if not any(_runs(f"python{version}") for version in PYTHONS):
+    installed = [version for version in PYTHONS if _runs(f"python{version}")]
+    if not installed:
         session.error(f"no Python among {', '.join(PYTHONS)} is installed to test on")
     # `notify("tests")` would queue only the first Python's session: name each one.
     for name in ["lint", "typecheck", "check", *(f"tests-{v}" for v in PYTHONS), "no_otel"]:
         session.notify(name, posargs=session.posargs)
+    session.notify(f"browser-{installed[-1]}")  # the newest Python installed
 
 
 @nox.session
@@ -128,7 +132,12 @@ def no_otel(session: nox.Session) -> None:
     )
     absent = "import importlib.util as u, sys; sys.exit(u.find_spec('opentelemetry') is not None)"
     session.run("python", "-c", absent)  # the point of the session: prove it is absent
-    session.run("pytest", "-m", "no_otel", *session.posargs)
+    modules = [
+        line
+        for line in Path("tests/no_otel_modules.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    session.run("pytest", "-m", "no_otel", *modules, *session.posargs)
 
 
 @nox.session
@@ -143,3 +152,56 @@ def bench(session: nox.Session) -> None:
     """The benchmarks (not timed tests): prints a table and writes bench-results.json."""
     install_project(session, "otel,dev")
     session.run("python", "benchmarks/run.py", "--json", "bench-results.json", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into .artifacts/site (or the folder given after --)."""
+    install_project(session, "dev")
+    out = session.posargs[0] if session.posargs else ".artifacts/site"
+    session.run("codex-otel", "docs", "--out", out)
+    session.log(f"open {Path(out, 'index.html').resolve().as_uri()}, or publish the folder")
+
+
+#: Debian's Chromium, which the browser tests drive (Playwright downloads no browser).
+CHROMIUM = "/usr/bin/chromium"
+#: axe-core's rules change between releases: pinned like the tools in constraints.txt.
+AXE_CORE = "4.14.1"
+
+
+@nox.session(python=PYTHONS)
+def browser(session: nox.Session) -> None:
+    """The documentation site's tests in a real browser (Chromium, Playwright, axe-core).
+
+    Debian's chromium is installed with apt-get when absent; Playwright drives it and
+    downloads no browser; axe-core comes from the npm registry."""
+    if not Path(CHROMIUM).is_file():
+        if os.geteuid() != 0:
+            session.error(f"no {CHROMIUM}: run `sudo apt-get install -y chromium` first")
+        session.run("apt-get", "update", "-q", external=True)
+        session.run("apt-get", "install", "-y", "-q", "chromium", external=True)
+    install_project(session, "otel,dev")
+    session.install("playwright", *CONSTRAINTS)
+    # axe-core into nox's cache folder (git-ignored with .nox/), not into the tree.
+    axe = Path(session.cache_dir) / "axe-core"
+    session.run(
+        "npm",
+        "install",
+        "--prefix",
+        str(axe),
+        "--no-audit",
+        "--no-fund",
+        f"axe-core@{AXE_CORE}",
+        external=True,
+    )
+    session.run(
+        "pytest",
+        "-m",
+        "browser",
+        *(session.posargs or ["tests/site"]),
+        env={
+            "CHROMIUM": CHROMIUM,
+            "AXE_CORE_JS": str(axe / "node_modules" / "axe-core" / "axe.min.js"),
+            "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+        },
+    )

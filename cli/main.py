@@ -1,6 +1,7 @@
-"""The `codex-otel` command: `generate`, `validate` and `demo`.
+"""The `codex-otel` command: `generate`, `validate`, `docs` and `demo`.
 
-Exit codes: 0 success, 1 stale output (`generate --check`) or a failed demo export,
+Exit codes: 0 success, 1 stale output (`generate --check`, `docs --check`) or a failed
+demo export,
 2 bad input (a catalog, a config or a path). Errors are one paragraph, never a traceback.
 """
 
@@ -95,6 +96,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from .docs import build_docs
+
+    return build_docs(
+        Path(args.schema) if args.schema else default_catalog(),
+        Path(args.out),
+        templates=args.templates,
+        check=args.check,
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -131,6 +143,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check catalog files; exit 2 on any error")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(handler=cmd_validate)
+
+    docs = commands.add_parser(
+        "docs", help="build the static documentation site of the catalog (HTML, no network)"
+    )
+    docs.add_argument("--out", metavar="DIR", required=True, help="folder to write the site to")
+    docs.add_argument("--schema", metavar="FILE", help="catalog YAML (default: the bundled one)")
+    docs.add_argument(
+        "--templates",
+        metavar="DIR",
+        help="folder of templates overriding the packaged ones by name (site/*.html.jinja)",
+    )
+    docs.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a summary of what differs if the site is stale",
+    )
+    docs.set_defaults(handler=cmd_docs)
 
     demo = commands.add_parser(
         "demo", help="run a scripted agent session that emits every event of the catalog"
