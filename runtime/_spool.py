@@ -56,9 +56,13 @@ logger = logging.getLogger("codex_otel")
 FORMAT = "codex-otel-spool"
 VERSION = 1
 _SUFFIX = ".jsonl"
-_PENDING = re.compile(r"\d{20}-\d+-\d+\.jsonl")
-_CLAIMED = re.compile(r"(?P<base>\d{20}-\d+-\d+\.jsonl)\.claimed-(?P<pid>\d+)")
-_CORRUPT = re.compile(r"\d{20}-\d+-\d+\.jsonl\.corrupt")
+#: `<time_ns>-<pid>-<seq>[.r<rejections>].jsonl`: oldest first by name.
+_PENDING = re.compile(r"(?P<stem>\d{20}-\d+-\d+)(?:\.r(?P<rejected>\d+))?\.jsonl")
+_CLAIMED = re.compile(r"(?P<base>\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl)\.claimed-(?P<pid>\d+)")
+_CORRUPT = re.compile(r"\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl\.corrupt")
+#: A batch the collector refused this many times, while it took others, is dropped: a
+#: batch it will never take must not be sent again by every run for ever.
+MAX_REJECTIONS = 3
 _TEMPORARY = re.compile(r"\.tmp-(?P<pid>\d+)-\d+")
 #: A claim older than this is taken back even if its pid is alive (the pid was reused).
 _STALE_CLAIM_S = 600.0
@@ -145,6 +149,19 @@ class Claim:
             self._spool.trouble("release", f"cannot put back a spool file: {error}")
             return
         self._spool.apply_cap()
+
+    def rejected(self) -> None:
+        """The collector refused this batch while it took others: count it against the
+        batch, and drop the batch (counted, reported once) after `MAX_REJECTIONS`."""
+        match = _PENDING.fullmatch(self.name)
+        assert match is not None  # claims are only made of pending names
+        times = int(match["rejected"] or 0) + 1
+        if times >= MAX_REJECTIONS:
+            self.done()
+            self._spool.note_rejected(len(self.batch.events), times)
+            return
+        self.name = f"{match['stem']}.r{times}.jsonl"
+        self.release()
 
 
 class Spool:
@@ -428,6 +445,15 @@ class Spool:
             self._skipped.add(name)
             self.skipped_files += 1
         self.trouble("skip", f"skipping spool file {self.directory / name}: {why}")
+
+    def note_rejected(self, events: int, times: int) -> None:
+        with self._lock:
+            self.dropped += events
+        self.trouble(
+            "rejected",
+            f"a spooled batch of {events} events was refused by the collector {times} times "
+            "while it accepted others; it is dropped and counted",
+        )
 
     def trouble(self, kind: str, message: str) -> None:
         """Report a problem of this kind once per process; later ones are only counted."""

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ._spool import Batch, Event, Spool
+from ._spool import Batch, Claim, Event, Spool
 from .config import OtelConfig
 from .types import AttributeValue
 
@@ -96,25 +96,40 @@ def records_from_batch(batch: Batch) -> list[ReadableLogRecord]:
 def deliver_spool(spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]) -> int:
     """Deliver what earlier processes spooled for this destination, oldest first.
 
-    Stops at the first failure (the collector is still away: the rest waits for the next
-    process) or when `stopping()` says so. Returns the number of events delivered.
+    A failure means the collector is away, or that it refuses this one batch. Which one
+    is told by the next file: a success (here or earlier) makes the failed batch a
+    rejected one (`Claim.rejected`: dropped after a few runs), a second failure in a row
+    ends the delivery (the rest waits for a later process). Stops as well when
+    `stopping()` says so. Returns the number of events delivered.
     """
     delivered = 0
+    collector_up = False
+    failed: list[Claim] = []
     for claim in spool.claims():
         if stopping():
             claim.release()
             break
         try:
-            records = records_from_batch(claim.batch)
-        except Exception:  # an attribute the SDK refuses: the file cannot ever be sent
+            ok = pipeline.deliver_spooled(records_from_batch(claim.batch))
+        except Exception:  # a value the SDK refuses: the batch can never be sent
             logger.debug("codex-otel: a spooled batch cannot be rebuilt", exc_info=True)
-            claim.release()
+            ok = False
+        if ok:
+            claim.done()
+            delivered += len(claim.batch.events)
+            collector_up = True
+            for earlier in failed:
+                earlier.rejected()
+            failed = []
             continue
-        if not pipeline.deliver_spooled(records):
-            claim.release()
+        if collector_up:
+            claim.rejected()
+            continue
+        failed.append(claim)
+        if len(failed) >= 2:
             break
-        claim.done()
-        delivered += len(records)
+    for claim in failed:  # no success since: the collector may be away, not refusing
+        claim.release()
     if delivered:
         logger.debug("codex-otel: delivered %d spooled events", delivered)
     return delivered

@@ -220,3 +220,41 @@ def test_a_fork_during_the_start_delivers_each_event_once(http_receiver: OtlpHtt
     expected |= {("child", n) for n in range(7)}
     assert set(got) == expected  # the parent's waiting events are the parent's alone
     assert max(got.values()) == 1
+
+
+def test_a_batch_the_collector_keeps_refusing_is_dropped_and_does_not_block_others(
+    http_receiver: OtlpHttpReceiver, spool_in_tmp: Path
+) -> None:
+    from codex_otel.runtime._spool import MAX_REJECTIONS, Batch, Event
+
+    config = load_config(text=otlp(http_receiver.endpoint), environ={})
+    spool = _startup.spool_for(config)
+    assert spool is not None
+
+    def spooled(tag: str) -> None:
+        spool.write(
+            Batch(
+                {"service.name": "s"},
+                "codex_otel",
+                None,
+                (Event("codex.api_request", 1, 1, {"conversation.id": tag, "attempt": 0}),),
+            )
+        )
+
+    spooled("poison")  # the oldest: the collector answers 400 to it, every run
+    for run in range(MAX_REJECTIONS):
+        spooled(f"good-{run}")
+        http_receiver.respond_with_status(400, times=1)
+        telemetry = Telemetry(config, service_version="1")
+        try:
+            assert http_receiver.wait_for(run + 1, timeout=15)
+            deadline = time.monotonic() + 10  # until the delivery is over: no claim left
+            while list(spool.directory.glob("*.claimed-*")) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            telemetry.shutdown(2)
+    delivered = [str(r.attributes["conversation.id"]) for r in http_receiver.received_records()]
+    assert delivered == [f"good-{run}" for run in range(MAX_REJECTIONS)]
+    assert spool.pending_files() == []  # the refused batch is gone after MAX_REJECTIONS runs
+    refused = [r for r in http_receiver.requests if not r.accepted]
+    assert len(refused) == MAX_REJECTIONS
