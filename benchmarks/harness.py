@@ -134,6 +134,8 @@ class Context:
             if not name.startswith(("OTEL_", "PYTHON"))
         }
         environment["PYTHONPYCACHEPREFIX"] = str(self.scratch / "pycache")
+        # Undelivered events are spooled here, never in the user's ~/.local/state.
+        environment["XDG_STATE_HOME"] = str(self.scratch / "state")
         environment.update(extra)
         return environment
 

@@ -112,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     names = args.only or list(SCENARIOS)
     context = Context(quick=args.quick)
+    # The in-process scenarios' undelivered events are spooled in the run's scratch folder.
+    os.environ["XDG_STATE_HOME"] = str(context.scratch / "state")
     started = time.perf_counter()
     metrics: list[Metric] = []
     try:

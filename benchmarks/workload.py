@@ -176,7 +176,8 @@ def exporting_telemetry(
         shutdown_timeout=shutdown_timeout,
     )
     telemetry = Telemetry(config, service_version=SERVICE_VERSION)
-    if not telemetry.recording:
+    # The pipeline starts in the background; these scenarios measure it running.
+    if not telemetry.recording or not telemetry.wait_until_started(30):
         raise RuntimeError("the runtime did not start its exporter pipeline")
     return telemetry
 
@@ -190,8 +191,9 @@ def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, DiscardingExpor
     and swaps the exporter inside the runtime's `_GuardedExporter` before any event.
     """
     telemetry = exporting_telemetry(UNUSED_ENDPOINT, batch)
-    pipeline: Any = telemetry._pipeline
+    background: Any = telemetry._pipeline
     try:
+        pipeline = background._pipeline  # the running pipeline behind the background start
         guarded = pipeline._exporter
         original = guarded._inner
         sdk_logger = pipeline._emit.__self__

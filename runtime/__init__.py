@@ -27,6 +27,7 @@ from .config import (
     OtelConfig,
     OtlpGrpcExporter,
     OtlpHttpExporter,
+    SpoolConfig,
     TlsConfig,
     load_config,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "OtelConfig",
     "OtlpGrpcExporter",
     "OtlpHttpExporter",
+    "SpoolConfig",
     "Subscriber",
     "Telemetry",
     "TelemetryStats",

@@ -132,6 +132,27 @@ class BatchConfig:
     max_export_batch_size: int = 512
 
 
+#: Default `shutdown_timeout`, in seconds: with the collector unreachable a process exits
+#: about this much later than with `exporter = "none"`, plus the teardown of the SDK's
+#: modules (~0.1 s here): within the 0.5 s the exit may cost (`exit_offline_extra_ms`).
+DEFAULT_SHUTDOWN_TIMEOUT = 0.25
+
+#: Default `[otel.spool] max_bytes`: a few thousand events of a typical size.
+DEFAULT_SPOOL_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SpoolConfig:
+    """The on-disk spool of undelivered events (`[otel.spool]`); see `runtime/_spool.py`."""
+
+    enabled: bool = True
+    #: None: `$XDG_STATE_HOME/codex-otel`, else `~/.local/state/codex-otel`, decided when
+    #: the spool is first used (so a test's or a sandbox's HOME is honoured).
+    path: Path | None = None
+    #: The most bytes spooled per destination; the oldest events go first when full.
+    max_bytes: int = DEFAULT_SPOOL_BYTES
+
+
 @dataclass(frozen=True)
 class OtelConfig:
     """A resolved `[otel]` table."""
@@ -140,13 +161,15 @@ class OtelConfig:
     exporter: ExporterConfig = field(default_factory=NoExporter)
     toggles: Mapping[str, bool] = field(default_factory=lambda: dict(DEFAULT_TOGGLES))
     service_name: str = "codex-cli"
-    #: Seconds `Telemetry.shutdown` (and the interpreter-exit hook) may take at most.
-    shutdown_timeout: float = 5.0
+    #: Seconds `Telemetry.shutdown` (and the interpreter-exit hook) may take at most. Short
+    #: by default: a CLI must exit promptly, and what is not delivered by then is spooled.
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     batch: BatchConfig = field(default_factory=BatchConfig)
     #: From OTEL_RESOURCE_ATTRIBUTES; the runtime's own keys win over these.
     resource_attributes: Mapping[str, str] = field(default_factory=dict)
     #: OTEL_SDK_DISABLED=true: nothing is exported, whatever `exporter` says.
     sdk_disabled: bool = False
+    spool: SpoolConfig = field(default_factory=SpoolConfig)
 
 
 def load_config(
@@ -204,7 +227,7 @@ def _parse_toml(text: str, origin: str) -> dict[str, Any]:
     return document
 
 
-_TOP_KEYS = ("environment", "exporter", "service_name", "shutdown_timeout", "batch")
+_TOP_KEYS = ("environment", "exporter", "service_name", "shutdown_timeout", "batch", "spool")
 _EXPORTERS = ("none", "otlp-http", "otlp-grpc", "file")
 _OTLP_KEYS = {
     "otlp-http": ("endpoint", "protocol", "headers", "tls", "compression", "timeout"),
@@ -378,8 +401,11 @@ class _Reader:
                 for name, default in toggles.items()
             },
             service_name=service_name,
-            shutdown_timeout=self.seconds(table, "otel", "shutdown_timeout") or 5.0,
+            shutdown_timeout=(
+                self.seconds(table, "otel", "shutdown_timeout") or DEFAULT_SHUTDOWN_TIMEOUT
+            ),
             batch=self.batch(table),
+            spool=self.spool(table),
             resource_attributes=resource,
             # Only "true" disables, as the spec says; anything else leaves the SDK on.
             sdk_disabled=disabled is not None and disabled[1].lower() == "true",
@@ -407,6 +433,20 @@ class _Reader:
                 f"max_queue_size ({batch.max_queue_size})",
             )
         return batch
+
+    def spool(self, otel: Mapping[str, object]) -> SpoolConfig:
+        path = "otel.spool"
+        table = self.sub(otel, "otel", "spool") or {}
+        self.check_keys(table, path, ("enabled", "path", "max_bytes"))
+        enabled = self.flag(table, path, "enabled")
+        raw = self.text(table, path, "path")
+        max_bytes = self.count(table, path, "max_bytes")
+        return SpoolConfig(
+            enabled=True if enabled is None else enabled,
+            # Relative to the config file, like every other path of the table.
+            path=None if raw is None else self.base_dir / Path(raw).expanduser(),
+            max_bytes=DEFAULT_SPOOL_BYTES if max_bytes is None else max_bytes,
+        )
 
     def env_count(self, var: str, value: str) -> int:
         if not value.isdigit() or int(value) <= 0:

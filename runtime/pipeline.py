@@ -26,11 +26,14 @@ What this module guarantees on top of the SDK (opentelemetry-sdk 1.45):
   batches still queued are discarded without network I/O.
 - Loss is counted, not hidden: `dropped` (queue full) and `export_failures` (batches the
   exporter failed), each reported once on the `codex_otel` logger.
+- Undelivered batches can be kept: given an `undelivered` hook, every batch the exporter
+  failed, the batch in flight when shutdown gives up and everything still queued then are
+  handed to it (the spool, `runtime/_spool.py`) instead of being discarded.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
+import collections
 import logging
 import os
 import sys
@@ -84,6 +87,10 @@ SDK_LOGS.owner_modules = frozenset({__name__})
 #: wait long at exit", not "give every export no time at all"; shutdown stays bounded by
 #: the join and the abort either way.
 _MIN_EXPORT_TIMEOUT = 1.0
+
+#: After an abort, how long shutdown waits for the batch worker to hand over (and so
+#: spool) a batch it had already taken from the queue.
+_SET_ASIDE_WAIT = 0.05
 
 
 class OtelUnavailable(RuntimeError):
@@ -275,12 +282,49 @@ class Pipeline:
     def _abort(self, timeout: float) -> None:
         if not self._exporter.abort():
             return  # a concurrent shutdown call got here first and said so
+        if self._exporter.keeps_undelivered:
+            # Expected whenever the collector is away at exit, and nothing is lost.
+            logger.info(
+                "codex-otel: shutdown gave up after %.1fs; events not yet exported to %s are "
+                "spooled for the next run",
+                timeout,
+                self._description,
+            )
+            self._exporter.set_aside_in_flight_and(self._take_queued())
+            worker = getattr(
+                getattr(self._processor, "_batch_processor", None), "_worker_thread", None
+            )
+            if isinstance(worker, threading.Thread) and not self._exporter.exporting:
+                # The worker may hold a batch it took from the queue just before the abort
+                # and not yet handed to the exporter: the exporter now fails it at once and
+                # spools it, on the worker's (daemon) thread. Wait for that, briefly.
+                worker.join(_SET_ASIDE_WAIT)
+            return
         logger.warning(
             "codex-otel: shutdown gave up after %.1fs; events not yet exported to %s are "
             "dropped (collector unreachable or slow)",
             timeout,
             self._description,
         )
+
+    def _take_queued(self) -> list[ReadableLogRecord]:
+        """Empty the batch queue, oldest first (SDK-private, looked up, not assumed)."""
+        queue = getattr(getattr(self._processor, "_batch_processor", None), "_queue", None)
+        taken: list[ReadableLogRecord] = []
+        if isinstance(queue, collections.deque):
+            while True:
+                try:
+                    taken.append(queue.pop())  # the oldest record is at the right end
+                except IndexError:
+                    break
+        return taken
+
+    def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool:
+        """Export records read back from the spool, now, bypassing the queue; True if the
+        collector took them. Failures are the caller's to keep (they are never re-spooled)."""
+        if self._closed:
+            return False
+        return self._exporter.export_unspooled(records)
 
     def _reinit_after_fork(self) -> None:
         # A lock held by another thread at fork time would stay locked in the child, and
@@ -295,13 +339,19 @@ class Pipeline:
         return f"Pipeline({self._description}, {state})"
 
 
-def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | None:
+def start_pipeline(
+    config: OtelConfig,
+    *,
+    service_version: str,
+    undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
+) -> Pipeline | None:
     """Build and start the exporter pipeline `config` asks for.
 
     Returns None when nothing is exported: `exporter = "none"`, or the SDK is disabled
     (`sdk_disabled`, or OTEL_SDK_DISABLED=true seen by the SDK itself). Raises
     `OtelUnavailable` when the `otel` extra is not installed, and `ConfigError` when the
     exporter cannot be set up (an unreadable certificate, a file that cannot be opened).
+    `undelivered` receives the batches that could not be delivered (see the module doc).
     """
     if isinstance(config.exporter, NoExporter) or config.sdk_disabled:
         return None
@@ -312,11 +362,12 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
         raise _unavailable(error) from error
 
     health = _Health(description=_describe(config.exporter))
+    health.spooling = undelivered is not None
     # From here on, what the SDK logs is this pipeline's: counted, not printed.
     sdk_logs = SDK_LOGS.claim(health)
     try:
         with SDK_LOGS.building(sdk_logs):
-            pipeline = _build_pipeline(config, service_version, health, sdk_logs)
+            pipeline = _build_pipeline(config, service_version, health, sdk_logs, undelivered)
     except BaseException:
         sdk_logs.release()
         raise
@@ -326,7 +377,11 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
 
 
 def _build_pipeline(
-    config: OtelConfig, service_version: str, health: _Health, sdk_logs: _Claim
+    config: OtelConfig,
+    service_version: str,
+    health: _Health,
+    sdk_logs: _Claim,
+    undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None,
 ) -> Pipeline | None:
     from opentelemetry._logs import NoOpLogger
     from opentelemetry.metrics import NoOpMeterProvider
@@ -354,6 +409,7 @@ def _build_pipeline(
         otel_logger=otel_logger,
         health=health,
         sdk_logs=sdk_logs,
+        undelivered=undelivered,
     )
 
 
@@ -365,6 +421,7 @@ def _assemble(
     otel_logger: Any,
     health: _Health,
     sdk_logs: _Claim,
+    undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None,
 ) -> Pipeline:
     """The exporter, the batch processor and the `Pipeline` around them."""
     from opentelemetry._logs import SeverityNumber
@@ -380,6 +437,7 @@ def _assemble(
         health,
         success=LogRecordExportResult.SUCCESS,
         failure=LogRecordExportResult.FAILURE,
+        undelivered=undelivered,
     )
     batch = config.batch
     try:
@@ -434,6 +492,8 @@ class _Health:
         self.emit_errors = 0
         #: WARNING and worse messages the SDK logged for this pipeline (see sdk_logs).
         self.sdk_messages = 0
+        #: Failed batches go to the spool (set by `start_pipeline`).
+        self.spooling = False
         self._reported: set[str] = set()
         self._lock = threading.Lock()
         _after_fork_in_child(self._reinit_after_fork)
@@ -469,7 +529,9 @@ class _Health:
         with self._lock:
             dropped, failures, errors = self.dropped, self.export_failures, self.emit_errors
             messages = self.sdk_messages
-            first = (dropped or failures or errors or messages) and self._first("totals")
+            # Failed batches that were spooled are delayed, not lost: no warning for them.
+            lost = failures if not self.spooling else 0
+            first = (dropped or lost or errors or messages) and self._first("totals")
         if first:
             logger.warning(
                 "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
@@ -568,8 +630,13 @@ class _GuardedExporter:
         *,
         success: LogRecordExportResult,
         failure: LogRecordExportResult,
+        undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
     ) -> None:
         self._inner = inner
+        self._undelivered = undelivered
+        #: The batch being exported, and the one shutdown set aside while it was.
+        self._in_flight: Sequence[ReadableLogRecord] | None = None
+        self._set_aside: Sequence[ReadableLogRecord] | None = None
         self._health = health
         self._success = success
         self._failure = failure
@@ -580,9 +647,21 @@ class _GuardedExporter:
         self._inherited_pools: list[object] = []
         _after_fork_in_child(self._reinit_after_fork)
 
+    @property
+    def exporting(self) -> bool:
+        """A batch is in the exporter's hands right now."""
+        return self._in_flight is not None
+
+    @property
+    def keeps_undelivered(self) -> bool:
+        return self._undelivered is not None
+
     def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
         if self.aborted:
+            self._keep(batch)
             return self._failure
+        with self._lock:
+            self._in_flight = batch
         try:
             result = self._inner.export(batch)
         except Exception:
@@ -590,10 +669,46 @@ class _GuardedExporter:
             # encoding problem, and the batch processor would only log it with a traceback.
             logger.debug("codex-otel: the exporter raised", exc_info=True)
             result = self._failure
+        with self._lock:
+            self._in_flight = None
+            already_kept = batch is self._set_aside
         if result is not self._success:
-            # A batch cut off by an abort is already covered by shutdown's own warning.
-            self._health.add_export_failure(report=not self.aborted)
+            # A batch cut off by an abort is already covered by shutdown's own warning,
+            # and one that is spooled is not lost (the spool reports its own trouble).
+            self._health.add_export_failure(report=not self.aborted and not self.keeps_undelivered)
+            if not already_kept:
+                self._keep(batch)
         return result
+
+    def export_unspooled(self, batch: Sequence[ReadableLogRecord]) -> bool:
+        """Export without the failure accounting and without keeping a failed batch."""
+        if self.aborted or self._closed:
+            return False
+        try:
+            return self._inner.export(batch) is self._success
+        except Exception:
+            logger.debug("codex-otel: the exporter raised", exc_info=True)
+            return False
+
+    def set_aside_in_flight_and(self, queued: Sequence[ReadableLogRecord]) -> None:
+        """At an abort: keep the batch still in flight (it may yet arrive: at least once)
+        and then `queued`, in that order, oldest first."""
+        with self._lock:
+            in_flight = self._in_flight
+            if in_flight is not None:
+                self._set_aside = in_flight
+        if in_flight is not None:
+            self._keep(in_flight)
+        self._keep(queued)
+
+    def _keep(self, batch: Sequence[ReadableLogRecord]) -> None:
+        hook = self._undelivered
+        if hook is None or not batch:
+            return
+        try:
+            hook(batch)
+        except Exception:  # the hook never raises by contract; a bug must not spread
+            logger.debug("codex-otel: keeping an undelivered batch failed", exc_info=True)
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         return self._inner.force_flush(timeout_millis)
@@ -617,6 +732,7 @@ class _GuardedExporter:
 
     def _reinit_after_fork(self) -> None:
         self._lock = threading.Lock()
+        self._in_flight = self._set_aside = None
         # Kept alive, never closed: see `_fresh_connection_pools`.
         self._inherited_pools = _fresh_connection_pools(self._inner)
 
@@ -918,6 +1034,10 @@ def _describe(config: ExporterConfig) -> str:
 
 
 def _package_version() -> str | None:
+    # Imported here, not with the module: importlib.metadata costs ~10 ms, and only the
+    # pipeline's start (on its background thread) needs it.
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("codex-otel")
     except importlib.metadata.PackageNotFoundError:

@@ -23,7 +23,7 @@ from .types import Attributes, AttributeValue, MetadataLike
 from .wire_strings import wire_attributes, wire_string, wire_value
 
 if TYPE_CHECKING:
-    from .pipeline import Pipeline
+    from ._startup import BackgroundPipeline
 
 logger = logging.getLogger("codex_otel")
 
@@ -52,6 +52,10 @@ class TelemetryStats:
     emit_errors: int
     #: Warnings and errors the OpenTelemetry SDK logged while exporting (not printed).
     sdk_messages: int = 0
+    #: Events written to the on-disk spool for a later process to deliver.
+    spooled: int = 0
+    #: Events the spool dropped because it was full (the oldest go first).
+    dropped_spool_full: int = 0
 
 
 class Telemetry:
@@ -72,28 +76,18 @@ class Telemetry:
         self._subscriber_errors = 0
         self._emit_errors = 0
         self._reported: set[str] = set()
-        self._pipeline: Pipeline | None = self._start_pipeline()
+        self._pipeline: BackgroundPipeline | None = self._start_pipeline()
         #: Read by every emitter first; kept as a plain attribute so the check is cheap.
         self.recording = self._pipeline is not None
         atexit.register(self._shutdown_at_exit)
 
-    def _start_pipeline(self) -> Pipeline | None:
+    def _start_pipeline(self) -> BackgroundPipeline | None:
         if self.config.exporter.kind == "none" or self.config.sdk_disabled:
             return None  # nothing exporter-related is imported in this case
-        from .pipeline import OtelUnavailable, start_pipeline
+        from ._startup import start_in_background
 
-        try:
-            return start_pipeline(self.config, service_version=self.service_version)
-        except OtelUnavailable as error:
-            # Not silent: the configured exporter cannot run without the `otel` extra.
-            # The error names the extra to install; the hint is not repeated here.
-            logger.warning(
-                "codex-otel: exporter %r is configured but cannot start: %s. "
-                "Events are not exported.",
-                self.config.exporter.kind,
-                error,
-            )
-            return None
+        # Config errors raise here; the SDK is imported and built on a daemon thread.
+        return start_in_background(self.config, service_version=self.service_version)
 
     # --- what generated code uses --------------------------------------------------
 
@@ -193,6 +187,7 @@ class Telemetry:
     @property
     def stats(self) -> TelemetryStats:
         pipeline = self._pipeline
+        spool = pipeline.spool if pipeline else None
         return TelemetryStats(
             dropped_after_shutdown=self._dropped_after_shutdown,
             dropped_queue_full=pipeline.dropped if pipeline else 0,
@@ -200,7 +195,18 @@ class Telemetry:
             subscriber_errors=self._subscriber_errors,
             emit_errors=self._emit_errors,
             sdk_messages=pipeline.sdk_messages if pipeline else 0,
+            spooled=spool.spooled if spool else 0,
+            dropped_spool_full=spool.dropped if spool else 0,
         )
+
+    def wait_until_started(self, timeout: float | None = None) -> bool:
+        """Wait until the exporter pipeline, started in the background, is running (or
+        failed to); True when it is over within `timeout` (default: the config's) seconds.
+
+        Never needed for correctness (events emitted meanwhile wait in a bounded queue);
+        for measurements and tests that must see the running pipeline."""
+        pipeline = self._pipeline
+        return pipeline is None or pipeline.wait_until_started(self._timeout(timeout))
 
     def force_flush(self, timeout: float | None = None) -> bool:
         """Export what is queued; returns within `timeout` (default: the config's) seconds."""

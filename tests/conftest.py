@@ -72,6 +72,15 @@ def pytest_make_collect_report(
     return report
 
 
+@pytest.fixture(autouse=True)
+def spool_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's spool (`runtime/_spool.py`) lives in a fresh folder, never in the real
+    `~/.local/state`; child processes inherit it through the environment."""
+    state = tmp_path_factory.mktemp("xdg-state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state / "codex-otel"
+
+
 @pytest.fixture
 def generate_module(tmp_path: Path) -> GenerateFn:
     """Generate catalog text (or a path) into a temp folder and import the emitters."""

@@ -7,7 +7,17 @@ from types import ModuleType
 
 from harness import Context, Metric, Target
 
-from . import dead_collector, disabled, emit_overhead, export_throughput, generate, imports, no_otel
+from . import (
+    dead_collector,
+    disabled,
+    emit_overhead,
+    exit_offline,
+    export_throughput,
+    generate,
+    imports,
+    no_otel,
+    startup,
+)
 
 _MODULES: tuple[ModuleType, ...] = (
     emit_overhead,
@@ -16,6 +26,8 @@ _MODULES: tuple[ModuleType, ...] = (
     imports,
     export_throughput,
     dead_collector,
+    startup,
+    exit_offline,
     generate,
 )
 

@@ -273,7 +273,7 @@ HOST = textwrap.dedent(
 
     exporter = sys.argv[1]
     telemetry = Telemetry(
-        load_config(text="[otel]\\nexporter = { " + exporter + " }\\n", environ={}),
+        load_config(text="[otel]\\nshutdown_timeout = 10.0\\nexporter = { " + exporter + " }\\n", environ={}),
         service_version="host",
     )
     conversation = telemetry.conversation(events.Metadata(

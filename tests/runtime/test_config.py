@@ -24,6 +24,7 @@ from codex_otel.runtime.config import (
     OtelConfig,
     OtlpGrpcExporter,
     OtlpHttpExporter,
+    SpoolConfig,
     TlsConfig,
     load_config,
 )
@@ -85,7 +86,8 @@ def test_no_source_gives_defaults() -> None:
     assert config.exporter == NoExporter()
     assert config.toggles == {"log_user_prompt": False, "log_tool_details": True}
     assert config.service_name == "codex-cli"
-    assert config.shutdown_timeout == 5.0
+    assert config.shutdown_timeout == 0.25  # short: what misses it is spooled
+    assert config.spool == SpoolConfig(enabled=True, path=None, max_bytes=4 * 1024 * 1024)
     assert config.batch == BatchConfig(1000, 2048, 512)
     assert config.resource_attributes == {}
     assert config.sdk_disabled is False

@@ -27,7 +27,13 @@ from receivers import unused_port
 
 def file_telemetry(path: Path) -> Telemetry:
     text = f'[otel]\nexporter = {{ file = {{ path = "{path.as_posix()}" }} }}\n'
-    return Telemetry(load_config(text=text, environ={}), service_version="t")
+    return started(Telemetry(load_config(text=text, environ={}), service_version="t"))
+
+
+def started(telemetry: Telemetry) -> Telemetry:
+    """The SDK is built in the background; these tests need it running."""
+    assert telemetry.wait_until_started()
+    return telemetry
 
 
 def dead_telemetry() -> Telemetry:
@@ -36,7 +42,7 @@ def dead_telemetry() -> Telemetry:
         "[otel]\nshutdown_timeout = 1.0\n"
         f'exporter = {{ otlp-http = {{ endpoint = "{endpoint}", timeout = 1.0 }} }}\n'
     )
-    return Telemetry(load_config(text=text, environ={}), service_version="t")
+    return started(Telemetry(load_config(text=text, environ={}), service_version="t"))
 
 
 def metadata() -> events.Metadata:
@@ -59,7 +65,9 @@ TAKE_OVER = textwrap.dedent(
 
     def telemetry(name):
         text = '[otel]\\nexporter = { file = { path = "' + sys.argv[1] + name + '" } }\\n'
-        return Telemetry(load_config(text=text, environ={}), service_version="t")
+        telemetry = Telemetry(load_config(text=text, environ={}), service_version="t")
+        assert telemetry.wait_until_started()  # the SDK is built in the background
+        return telemetry
 
     sdk = logging.getLogger("opentelemetry")
     handlers = list(sdk.handlers)
@@ -150,7 +158,8 @@ def test_a_record_logged_while_emitting_is_the_pipelines(tmp_path: Path) -> None
     """The SDK logs on the emitting thread too (a full queue): the pipeline's frame on the
     stack is what attributes it."""
     telemetry = file_telemetry(tmp_path / "a.jsonl")
-    pipeline = telemetry._pipeline
+    assert telemetry._pipeline is not None
+    pipeline = telemetry._pipeline._pipeline  # the running pipeline behind the start
     assert pipeline is not None
     sdk_logger = logging.getLogger("opentelemetry.sdk._shared_internal")
 

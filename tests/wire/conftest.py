@@ -43,6 +43,8 @@ class TelemetryFactory:
             load_config(text=toml, environ=environ), service_version=service_version
         )
         self.started.append(telemetry)
+        # The SDK starts in the background; the tests measure and inspect the running one.
+        assert telemetry.wait_until_started(10)
         return telemetry
 
     def close(self) -> None:

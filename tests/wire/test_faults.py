@@ -459,15 +459,22 @@ def outage_toml(transport: Transport, endpoint: str, *, trust: TlsCerts | None =
     )
 
 
+def sdk_pipeline(telemetry: Telemetry) -> Any:
+    """The running pipeline behind the background start (`runtime/_startup.py`)."""
+    assert telemetry.wait_until_started(10), "the background start did not finish"
+    background: Any = telemetry._pipeline
+    return background._pipeline
+
+
 def queue_length(telemetry: Telemetry) -> int:
     """Records waiting in the batch processor (SDK-private: `_batch_processor._queue`)."""
-    pipeline: Any = telemetry._pipeline
+    pipeline = sdk_pipeline(telemetry)
     return len(pipeline._processor._batch_processor._queue)
 
 
 def batch_worker(telemetry: Telemetry) -> threading.Thread:
     """The batch processor's export thread (SDK-private: `_batch_processor._worker_thread`)."""
-    pipeline: Any = telemetry._pipeline
+    pipeline = sdk_pipeline(telemetry)
     thread: threading.Thread = pipeline._processor._batch_processor._worker_thread
     return thread
 
@@ -582,6 +589,7 @@ warnings = Warnings()
 logging.getLogger("codex_otel").addHandler(warnings)
 toml, environ, warm, flood = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 telemetry = Telemetry(load_config(text=toml, environ=environ), service_version="flood")
+assert telemetry.wait_until_started(10)
 conversation = telemetry.conversation(events.Metadata(
     conversation_id="flood", app_version="0.42.0", terminal_type="vscode/1.95.0",
     model="gpt-5-codex", slug="gpt-5-codex"))
@@ -594,7 +602,7 @@ for attempt in range(flood):
     events.api_request(conversation, attempt=attempt, duration_ms=0)
 peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
-queue = len(telemetry._pipeline._processor._batch_processor._queue)
+queue = len(telemetry._pipeline._pipeline._processor._batch_processor._queue)
 began = time.monotonic()
 delivered = telemetry.shutdown()
 took = time.monotonic() - began

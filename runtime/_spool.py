@@ -1,0 +1,524 @@
+"""The on-disk spool: events that could not be delivered, kept for the next process.
+
+Layout: `<root>/<destination>/<time_ns>-<pid>-<seq>.jsonl`, where `<root>` is
+`[otel.spool] path` (default `$XDG_STATE_HOME/codex-otel`, else `~/.local/state/codex-otel`)
+and `<destination>` a hash of the exporter kind, encoding and endpoint: no endpoint, token
+or header ever appears in a name, and a spooled event is only ever offered to the
+destination it was emitted for. Directories are 0700, files 0600.
+
+A file is JSON lines: a header (format, version, destination, the resource and scope the
+events were emitted with, the event count), then one event per line (name, timestamps,
+attributes). JSON rather than the OTLP protobuf of the export request, because the spool
+must be readable, writable and checkable without the `otel` extra: the events still
+waiting for the background start at exit are written without importing the SDK, and a
+corrupt file is recognised by the standard library alone. JSON keeps what the exporter
+would have encoded: str, int, float (NaN and infinities as JSON's extensions), bool and
+lists of them; lone surrogates survive as `\\udXXX` escapes. What is spooled is what
+would have been exported: the attributes after redaction and truncation, never headers.
+
+Writing is atomic (a hidden temporary file renamed into place), so a reader never sees a
+half-written file. Delivering is claim, export, delete: a process claims a file by
+renaming it to `<name>.claimed-<pid>`; rename is atomic, so of two processes starting at
+once exactly one gets each file, and no batch is delivered twice by two processes. A
+batch is delivered at least once, not exactly once: a process killed after the collector
+accepted a batch but before the file was deleted leaves a claim that a later process
+takes back (its owner is dead) and delivers again.
+
+The spool is bounded per destination (`max_bytes`): when a new batch does not fit, the
+oldest files are deleted first, and their events counted as dropped. A file that cannot
+be read (corrupt, truncated) is renamed `<name>.corrupt` and skipped; a file of another
+format version, or a name the spool does not know, is left alone and skipped. Each kind
+of trouble is reported once per process on the `codex_otel` logger. Nothing here raises
+into the host: every disk error is counted, reported once and swallowed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeGuard
+
+from .config import ExporterConfig, OtlpGrpcExporter, OtlpHttpExporter
+from .types import AttributeValue
+
+logger = logging.getLogger("codex_otel")
+
+FORMAT = "codex-otel-spool"
+VERSION = 1
+_SUFFIX = ".jsonl"
+#: `<time_ns>-<pid>-<seq>[.r<rejections>].jsonl`: oldest first by name.
+_PENDING = re.compile(r"(?P<stem>\d{20}-\d+-\d+)(?:\.r(?P<rejected>\d+))?\.jsonl")
+_CLAIMED = re.compile(r"(?P<base>\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl)\.claimed-(?P<pid>\d+)")
+_CORRUPT = re.compile(r"\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl\.corrupt")
+#: A batch the collector refused this many times, while it took others, is dropped: a
+#: batch it will never take must not be sent again by every run for ever.
+MAX_REJECTIONS = 3
+_TEMPORARY = re.compile(r"\.tmp-(?P<pid>\d+)-\d+")
+#: A claim older than this is taken back even if its pid is alive (the pid was reused).
+_STALE_CLAIM_S = 600.0
+
+
+def default_root(environ: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_STATE_HOME/codex-otel`, else `~/.local/state/codex-otel` (XDG base dirs)."""
+    environ = os.environ if environ is None else environ
+    state = environ.get("XDG_STATE_HOME", "").strip()
+    # The XDG spec: a relative XDG_STATE_HOME is invalid and ignored.
+    if state and os.path.isabs(state):
+        return Path(state) / "codex-otel"
+    return Path.home() / ".local" / "state" / "codex-otel"
+
+
+def destination_key(exporter: ExporterConfig) -> str | None:
+    """The spool folder of an exporter's destination; None for exporters that never spool.
+
+    A hash, so that neither the endpoint nor anything in it (user info, a query token)
+    is written to disk. The encoding is part of it: a JSON collector endpoint and a
+    protobuf one are different destinations even on the same URL.
+    """
+    if isinstance(exporter, OtlpHttpExporter):
+        identity = f"otlp-http\n{exporter.protocol}\n{exporter.endpoint}"
+    elif isinstance(exporter, OtlpGrpcExporter):
+        identity = f"otlp-grpc\nbinary\n{exporter.endpoint}"
+    else:
+        return None  # `none` exports nothing; a file exporter does not fail for an outage
+    return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One spooled event: exactly what the exporter would have encoded."""
+
+    name: str
+    timestamp_ns: int
+    observed_ns: int
+    attributes: Mapping[str, AttributeValue]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Events emitted under one resource and instrumentation scope."""
+
+    resource: Mapping[str, AttributeValue]
+    scope_name: str
+    scope_version: str | None
+    events: Sequence[Event] = field(default_factory=tuple)
+
+
+class UnreadableFile(Exception):
+    """A spool file that is not a well-formed file of this format and version."""
+
+
+class UnknownVersion(UnreadableFile):
+    """A file of this format but another version: left for the version that wrote it."""
+
+
+class Claim:
+    """A spool file this process has claimed. `done()` after delivery, else `release()`."""
+
+    def __init__(self, spool: Spool, path: Path, base: str, batch: Batch) -> None:
+        self._spool = spool
+        self.path = path
+        self.name = base
+        self.batch = batch
+
+    def done(self) -> None:
+        """Delivered: the file goes."""
+        try:
+            self.path.unlink()
+        except OSError as error:
+            self._spool.trouble("delete", f"cannot delete a delivered spool file: {error}")
+
+    def release(self) -> None:
+        """Not delivered: the file goes back, for this or a later process to try again.
+
+        While claimed it did not count against the cap, so files written meanwhile may
+        have filled the spool: the cap is applied again (the oldest, often this one, go)."""
+        try:
+            os.rename(self.path, self.path.with_name(self.name))
+        except OSError as error:
+            self._spool.trouble("release", f"cannot put back a spool file: {error}")
+            return
+        self._spool.apply_cap()
+
+    def rejected(self) -> None:
+        """The collector refused this batch while it took others: count it against the
+        batch, and drop the batch (counted, reported once) after `MAX_REJECTIONS`."""
+        match = _PENDING.fullmatch(self.name)
+        assert match is not None  # claims are only made of pending names
+        times = int(match["rejected"] or 0) + 1
+        if times >= MAX_REJECTIONS:
+            self.done()
+            self._spool.note_rejected(len(self.batch.events), times)
+            return
+        self.name = f"{match['stem']}.r{times}.jsonl"
+        self.release()
+
+
+class Spool:
+    """The spool folder of one destination. Thread-safe; never raises into the host."""
+
+    def __init__(self, root: Path, destination: str, max_bytes: int) -> None:
+        self.root = root
+        self.destination = destination
+        self.directory = root / destination
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._sequence = itertools.count()
+        self._reported: set[str] = set()
+        #: Events written to disk.
+        self.spooled = 0
+        #: Events deleted (or never written) because the spool was full.
+        self.dropped = 0
+        #: Events lost because the disk refused them (permissions, disk full).
+        self.failed = 0
+        #: Files skipped as corrupt, truncated, of another version or unknown.
+        self.skipped_files = 0
+        self._skipped: set[str] = set()
+
+    # --- writing -----------------------------------------------------------------------
+
+    def write(self, batch: Batch) -> int:
+        """Spool `batch`; returns how many of its events were written. Never raises."""
+        if not batch.events:
+            return 0
+        try:
+            lines, trimmed = self._encode(batch)
+            with self._lock:
+                self.dropped += trimmed
+                if trimmed:
+                    self._report_full()
+                if not lines:
+                    return 0
+                self._ensure_directory()
+                data = "".join(lines).encode("ascii")
+                self._make_room(len(data))
+                self._write_file(data)
+                written = len(lines) - 1
+                self.spooled += written
+                first = "spooled" not in self._reported
+                self._reported.add("spooled")
+            if first:  # INFO: delayed, not lost; the host's logging decides whether it shows
+                logger.info(
+                    "codex-otel: undelivered events are spooled at %s for the next run to deliver",
+                    self.directory,
+                )
+            return written
+        except Exception as error:  # a full disk, a read-only home: count, report, go on
+            with self._lock:
+                self.failed += len(batch.events)
+            self.trouble("write", f"cannot write to the spool at {self.directory}: {error}")
+            return 0
+
+    def _encode(self, batch: Batch) -> tuple[list[str], int]:
+        """The file's lines, header first; the oldest events are cut to fit `max_bytes`."""
+        events = [
+            _dump(
+                {
+                    "name": event.name,
+                    "time": event.timestamp_ns,
+                    "observed": event.observed_ns,
+                    "attributes": dict(event.attributes),
+                }
+            )
+            for event in batch.events
+        ]
+        budget = self.max_bytes
+        kept = len(events)
+        header_size = len(self._header(batch, kept))
+        total = header_size + sum(len(line) for line in events)
+        start = 0
+        while start < len(events) and total > budget:
+            total -= len(events[start])
+            start += 1
+        kept = len(events) - start
+        if kept == 0:
+            return [], len(events)
+        return [self._header(batch, kept), *events[start:]], start
+
+    def _header(self, batch: Batch, count: int) -> str:
+        return _dump(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "destination": self.destination,
+                "resource": dict(batch.resource),
+                "scope": {"name": batch.scope_name, "version": batch.scope_version},
+                "count": count,
+            }
+        )
+
+    def _ensure_directory(self) -> None:
+        for folder in (self.root, self.directory):
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(mode=0o700, parents=True)
+            # mkdir's mode is cut by the umask, and a folder made by hand may be wider.
+            if folder.stat().st_mode & 0o777 != 0o700:
+                os.chmod(folder, 0o700)
+
+    def _write_file(self, data: bytes) -> None:
+        sequence = next(self._sequence)
+        temporary = self.directory / f".tmp-{os.getpid()}-{sequence}"
+        # Created 0600 from the start: the events are never readable by others, not even
+        # for the moment between open and chmod.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(data)
+            # No fsync: it would cost the exit milliseconds, and a killed process loses
+            # nothing from the page cache; only a machine crash right after exit could.
+            final = f"{time.time_ns():020d}-{os.getpid()}-{sequence}{_SUFFIX}"
+            os.replace(temporary, self.directory / final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+
+    def apply_cap(self) -> None:
+        """Delete the oldest files while the spool is over `max_bytes`. Never raises."""
+        try:
+            with self._lock:
+                self._make_room(0)
+        except OSError as error:
+            self.trouble("cap", f"cannot apply the spool's cap at {self.directory}: {error}")
+
+    def _make_room(self, incoming: int) -> None:
+        """Delete the oldest files until `incoming` more bytes fit under `max_bytes`."""
+        files = sorted(self._sized_files(), key=lambda item: item[0].name)
+        total = sum(size for _, size in files) + incoming
+        for path, size in files:
+            if total <= self.max_bytes:
+                break
+            events = _declared_count(path)
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                events = 0  # claimed or dropped by another process meanwhile
+            total -= size
+            self.dropped += events
+            self._report_full()
+
+    def _sized_files(self) -> Iterator[tuple[Path, int]]:
+        for path in self._entries():
+            if _PENDING.fullmatch(path.name) or _CORRUPT.fullmatch(path.name):
+                try:
+                    yield path, path.stat().st_size
+                except FileNotFoundError:
+                    continue
+
+    def _report_full(self) -> None:
+        if "full" not in self._reported:
+            self._reported.add("full")
+            logger.warning(
+                "codex-otel: the spool at %s is full (max_bytes=%d); the oldest undelivered "
+                "events are dropped and counted",
+                self.directory,
+                self.max_bytes,
+            )
+
+    # --- delivering --------------------------------------------------------------------
+
+    def claims(self) -> Iterator[Claim]:
+        """Claim and read the spooled files, oldest first, one at a time.
+
+        Files another process claims first are skipped; unreadable files are set aside
+        and reported once. The caller `done()`s or `release()`s each claim it gets.
+        """
+        self._take_back_abandoned()
+        for path in sorted(self._entries(), key=lambda item: item.name):
+            name = path.name
+            if not _PENDING.fullmatch(name):
+                self._note_foreign(path)
+                continue
+            if name in self._skipped:
+                continue
+            claimed = path.with_name(f"{name}.claimed-{os.getpid()}")
+            try:
+                os.rename(path, claimed)
+            except FileNotFoundError:
+                continue  # another process claimed it first
+            except OSError as error:
+                self.trouble("claim", f"cannot claim a spool file: {error}")
+                return
+            with contextlib.suppress(OSError):
+                os.utime(claimed)  # the claim's age, for `_take_back_abandoned`
+            try:
+                batch = self._read(claimed)
+            except UnknownVersion as problem:
+                self._skip(name, f"left alone: {problem}")
+                with contextlib.suppress(OSError):
+                    os.rename(claimed, path)
+                continue
+            except UnreadableFile as problem:
+                self._skip(name, f"set aside as {name}.corrupt: {problem}")
+                with contextlib.suppress(OSError):
+                    os.rename(claimed, path.with_name(f"{name}.corrupt"))
+                continue
+            yield Claim(self, claimed, name, batch)
+
+    def pending_files(self) -> list[Path]:
+        """The files waiting for delivery (not claimed, not set aside), oldest first."""
+        return sorted(
+            (path for path in self._entries() if _PENDING.fullmatch(path.name)),
+            key=lambda item: item.name,
+        )
+
+    def _read(self, path: Path) -> Batch:
+        try:
+            text = path.read_bytes().decode("ascii")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"not ASCII JSON ({error.reason})") from None
+        except OSError as error:
+            raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
+        if not text.endswith("\n"):
+            raise UnreadableFile("truncated (no final newline)")
+        lines = text.split("\n")[:-1]
+        header = _load(lines[0], 1)
+        if header.get("format") != FORMAT:
+            raise UnreadableFile("not a codex-otel spool file")
+        if header.get("version") != VERSION:
+            raise UnknownVersion(f"format version {header.get('version')!r}, not {VERSION}")
+        if header.get("destination") != self.destination:
+            raise UnreadableFile("written for another destination")
+        count = header.get("count")
+        if count != len(lines) - 1:
+            raise UnreadableFile(f"declares {count!r} events, holds {len(lines) - 1}")
+        resource, scope = header.get("resource"), header.get("scope")
+        if not isinstance(resource, dict) or not isinstance(scope, dict):
+            raise UnreadableFile("the header has no resource or scope")
+        scope_name, scope_version = scope.get("name"), scope.get("version")
+        if not isinstance(scope_name, str) or not isinstance(scope_version, str | None):
+            raise UnreadableFile("the header's scope is malformed")
+        events = [_event(_load(line, number), number) for number, line in enumerate(lines[1:], 2)]
+        return Batch(_attributes(resource, 1), scope_name, scope_version, tuple(events))
+
+    def _take_back_abandoned(self) -> None:
+        """Put back the claims of processes that died before finishing their delivery."""
+        now = time.time()
+        for path in self._entries():
+            claimed = _CLAIMED.fullmatch(path.name)
+            temporary = _TEMPORARY.fullmatch(path.name)
+            if claimed is not None:
+                pid = int(claimed["pid"])
+                try:
+                    stale = now - path.stat().st_mtime > _STALE_CLAIM_S
+                except FileNotFoundError:
+                    continue
+                if pid != os.getpid() and (stale or not _alive(pid)):
+                    with contextlib.suppress(OSError):
+                        os.rename(path, path.with_name(claimed["base"]))
+            elif temporary is not None and not _alive(int(temporary["pid"])):
+                with contextlib.suppress(OSError):
+                    path.unlink()  # a write cut off by a kill: never a visible spool file
+
+    def _entries(self) -> list[Path]:
+        try:
+            return list(self.directory.iterdir())
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            self.trouble("list", f"cannot list the spool at {self.directory}: {error}")
+            return []
+
+    def _note_foreign(self, path: Path) -> None:
+        name = path.name
+        if (
+            _CLAIMED.fullmatch(name)
+            or _CORRUPT.fullmatch(name)
+            or _TEMPORARY.fullmatch(name)
+            or name in self._skipped
+        ):
+            return
+        self._skip(name, "left alone: not a name the spool writes")
+
+    def _skip(self, name: str, why: str) -> None:
+        with self._lock:
+            self._skipped.add(name)
+            self.skipped_files += 1
+        self.trouble("skip", f"skipping spool file {self.directory / name}: {why}")
+
+    def note_rejected(self, events: int, times: int) -> None:
+        with self._lock:
+            self.dropped += events
+        self.trouble(
+            "rejected",
+            f"a spooled batch of {events} events was refused by the collector {times} times "
+            "while it accepted others; it is dropped and counted",
+        )
+
+    def trouble(self, kind: str, message: str) -> None:
+        """Report a problem of this kind once per process; later ones are only counted."""
+        with self._lock:
+            if kind in self._reported:
+                return
+            self._reported.add(kind)
+        logger.warning("codex-otel: %s (further problems of this kind are not logged)", message)
+
+
+def _dump(value: object) -> str:
+    # ASCII only: lone surrogates become \\udXXX escapes instead of failing to encode.
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=True) + "\n"
+
+
+def _load(line: str, number: int) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        raise UnreadableFile(f"line {number}: not JSON") from None
+    if not isinstance(value, dict):
+        raise UnreadableFile(f"line {number}: not a JSON object")
+    return value
+
+
+def _event(value: dict[str, Any], number: int) -> Event:
+    name, stamp, observed = value.get("name"), value.get("time"), value.get("observed")
+    if not (isinstance(name, str) and _is_time(stamp) and _is_time(observed)):
+        raise UnreadableFile(f"line {number}: not an event (name, time, observed)")
+    attributes = value.get("attributes")
+    if not isinstance(attributes, dict):
+        raise UnreadableFile(f"line {number}: no attributes object")
+    return Event(name, stamp, observed, _attributes(attributes, number))
+
+
+def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]:
+    for key, item in value.items():
+        if isinstance(item, list):
+            if not all(isinstance(member, str | int | float) for member in item):
+                raise UnreadableFile(f"line {number}: attribute {key!r} has a bad array")
+        elif not isinstance(item, str | int | float):  # bool is an int
+            raise UnreadableFile(f"line {number}: attribute {key!r} has a bad value")
+    return value
+
+
+def _is_time(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _declared_count(path: Path) -> int:
+    """The event count a file's header declares (0 when it cannot be read)."""
+    try:
+        with path.open("rb") as file:
+            header = json.loads(file.readline())
+        count = header.get("count") if isinstance(header, dict) else None
+        return count if isinstance(count, int) and count >= 0 else 0
+    except (OSError, ValueError):
+        return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True

@@ -1,0 +1,168 @@
+"""Between the exporter pipeline and the spool: SDK log records into spool batches, spool
+batches back into SDK log records, and the delivery of a spool at start.
+
+Only `records_from_batch` and `deliver_spool` import the SDK, and only once the
+pipeline (which imported it) is running; turning records into batches needs none.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ._spool import Batch, Claim, Event, Spool
+from .config import OtelConfig
+from .types import AttributeValue
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs import ReadableLogRecord
+
+    from .pipeline import Pipeline
+
+logger = logging.getLogger("codex_otel")
+
+
+def keeper(spool: Spool, batch_size: int) -> Callable[[Sequence[ReadableLogRecord]], None]:
+    """The pipeline's `undelivered` hook: write each failed batch to `spool`."""
+
+    def keep(records: Sequence[ReadableLogRecord]) -> None:
+        for batch in batches_from_records(records, batch_size):
+            spool.write(batch)
+
+    return keep
+
+
+def batches_from_records(records: Sequence[ReadableLogRecord], batch_size: int) -> list[Batch]:
+    """Group records by resource and scope (one pipeline has one of each), at most
+    `batch_size` events per batch so that one file is one export on delivery."""
+    batches: list[Batch] = []
+    key: tuple[int, str, str | None] | None = None
+    events: list[Event] = []
+    resource: dict[str, AttributeValue] = {}
+    for record in records:
+        scope = record.instrumentation_scope
+        name = scope.name if scope is not None else ""
+        version = scope.version if scope is not None else None
+        this = (id(record.resource), name, version)
+        if this != key or len(events) >= batch_size:
+            if key is not None and events:
+                batches.append(Batch(resource, key[1], key[2], tuple(events)))
+            key, events = this, []
+            resource = dict(record.resource.attributes)  # type: ignore[arg-type]
+        log = record.log_record
+        events.append(
+            Event(
+                name=log.event_name or "",
+                timestamp_ns=log.timestamp or 0,
+                observed_ns=log.observed_timestamp or log.timestamp or 0,
+                attributes=dict(log.attributes or {}),  # type: ignore[arg-type]
+            )
+        )
+    if key is not None and events:
+        batches.append(Batch(resource, key[1], key[2], tuple(events)))
+    return batches
+
+
+def records_from_batch(batch: Batch) -> list[ReadableLogRecord]:
+    """The records of a spooled batch, with the resource and scope they were emitted with
+    (the emitting process's `service.instance.id`, not this one's)."""
+    from opentelemetry._logs import LogRecord, SeverityNumber
+    from opentelemetry.sdk._logs import ReadableLogRecord
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+
+    resource = Resource(dict(batch.resource))
+    scope = InstrumentationScope(batch.scope_name, batch.scope_version)
+    return [
+        ReadableLogRecord(
+            log_record=LogRecord(
+                timestamp=event.timestamp_ns,
+                observed_timestamp=event.observed_ns,
+                # Every event of this runtime is INFO (see `Pipeline.emit`).
+                severity_text="INFO",
+                severity_number=SeverityNumber.INFO,
+                attributes=dict(event.attributes),
+                event_name=event.name,
+            ),
+            resource=resource,
+            instrumentation_scope=scope,
+        )
+        for event in batch.events
+    ]
+
+
+def deliver_spool(spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]) -> int:
+    """Deliver what earlier processes spooled for this destination, oldest first.
+
+    A failure means the collector is away, or that it refuses this one batch. Which one
+    is told by the next file: a success (here or earlier) makes the failed batch a
+    rejected one (`Claim.rejected`: dropped after a few runs), a second failure in a row
+    ends the delivery (the rest waits for a later process). Stops as well when
+    `stopping()` says so. Returns the number of events delivered.
+    """
+    delivered = 0
+    collector_up = False
+    failed: list[Claim] = []
+    for claim in spool.claims():
+        if stopping():
+            claim.release()
+            break
+        try:
+            ok = pipeline.deliver_spooled(records_from_batch(claim.batch))
+        except Exception:  # a value the SDK refuses: the batch can never be sent
+            logger.debug("codex-otel: a spooled batch cannot be rebuilt", exc_info=True)
+            ok = False
+        if ok:
+            claim.done()
+            delivered += len(claim.batch.events)
+            collector_up = True
+            for earlier in failed:
+                earlier.rejected()
+            failed = []
+            continue
+        if collector_up:
+            claim.rejected()
+            continue
+        failed.append(claim)
+        if len(failed) >= 2:
+            break
+    for claim in failed:  # no success since: the collector may be away, not refusing
+        claim.release()
+    if delivered:
+        logger.debug("codex-otel: delivered %d spooled events", delivered)
+    return delivered
+
+
+def resource_before_start(
+    config: OtelConfig, service_version: str, *, versions: bool = True
+) -> dict[str, AttributeValue]:
+    """The resource for events spooled before the pipeline was built (exit during the
+    background start): the pipeline's own attributes, computed without the SDK.
+    `versions=False` leaves out `telemetry.sdk.version` (an importlib.metadata lookup)."""
+    import uuid
+
+    attributes: dict[str, AttributeValue] = {
+        "telemetry.sdk.language": "python",
+        "telemetry.sdk.name": "opentelemetry",
+        # What the SDK's ServiceInstanceIdResourceDetector would have chosen.
+        "service.instance.id": str(uuid.UUID(bytes=os.urandom(16), version=4)),
+    }
+    version = _distribution_version("opentelemetry-sdk") if versions else None
+    if version is not None:
+        attributes["telemetry.sdk.version"] = version
+    attributes.update(config.resource_attributes)
+    attributes["service.name"] = config.service_name
+    attributes["service.version"] = service_version
+    attributes["env"] = config.environment
+    return attributes
+
+
+def _distribution_version(name: str) -> str | None:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None

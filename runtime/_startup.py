@@ -1,0 +1,448 @@
+"""The exporter pipeline started in the background, so that telemetry costs a CLI nothing
+at start, and stopped within its bound at exit, spooling what it could not deliver.
+
+`BackgroundPipeline(config, service_version)` checks the config on the caller's thread
+(a bad TLS file, an unwritable export file or a missing `otel` extra is reported at once,
+there), then imports and builds the SDK pipeline on a daemon thread. Until that is ready,
+events wait in a bounded queue (the batch queue's size; the oldest dropped and counted
+when full) and are handed over in order, before any later event. Once ready, the same
+thread delivers what earlier processes spooled for this destination.
+
+At shutdown (and so at interpreter exit), the pipeline gets what is left of the timeout;
+if the background start has not finished by then, the waiting events go straight to the
+spool, which needs no SDK, and the half-built pipeline is left to the daemon thread.
+"""
+
+from __future__ import annotations
+
+import collections
+
+# Imported on the caller's thread, before `_finish_start_before_exit` registers its hook
+# (about 1.5 ms once logging is loaded): see there.
+import concurrent.futures.thread  # noqa: F401
+import contextlib
+import importlib.util
+import logging
+import os
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
+from .types import AttributeValue
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs import ReadableLogRecord
+
+    from ._spool import Spool
+    from .pipeline import Pipeline
+
+logger = logging.getLogger("codex_otel")
+
+#: How long the start thread lets the caller's thread run first. The caller is itself
+#: starting up (building its conversation, emitting its first event); the SDK import
+#: holds the GIL for tens of milliseconds, and events queue meanwhile, so nothing is
+#: urgent about it.
+_YIELD_S = 0.005
+
+#: Without a spool to keep them (the file exporter, or `[otel.spool] enabled = false`),
+#: events that wait for the start would be lost at exit if the start ran out of time:
+#: the exit then waits for the start up to this long (our own import, not a collector:
+#: it ends), and the shutdown still gets its whole `shutdown_timeout` after it.
+_START_WAIT_WITHOUT_SPOOL = 5.0
+
+
+def start_in_background(config: OtelConfig, *, service_version: str) -> BackgroundPipeline | None:
+    """The pipeline `config` asks for, starting in the background; None (with a warning)
+    when the `otel` extra is missing. Raises `ConfigError` at once for a bad config."""
+    check_now(config)
+    if not _sdk_installed():
+        # Not silent: the configured exporter cannot run without the `otel` extra.
+        logger.warning(
+            "codex-otel: exporter %r is configured but cannot start (the OpenTelemetry SDK "
+            "is not installed); install codex-otel[otel]. Events are not exported.",
+            config.exporter.kind,
+        )
+        return None
+    return BackgroundPipeline(config, service_version=service_version)
+
+
+def _sdk_installed() -> bool:
+    try:
+        return importlib.util.find_spec("opentelemetry.sdk") is not None
+    except ImportError:  # not even the `opentelemetry` namespace is there
+        return False
+
+
+def check_now(config: OtelConfig) -> None:
+    """What would make the background start fail, checked on the caller's thread.
+
+    Raises `ConfigError` (TLS files that cannot be read or do not pair, TLS on a plain
+    http:// endpoint, an export file that cannot be opened, bad batch sizes). Cheap: no
+    OpenTelemetry import, no file read (the start reads the TLS files).
+    """
+    exporter = config.exporter
+    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter) and exporter.tls is not None:
+        _check_tls(exporter)
+    elif isinstance(exporter, FileExporter) and exporter.path != "-":
+        _check_export_file(exporter.path)
+    batch = config.batch
+    if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
+        batch.max_export_batch_size > batch.max_queue_size
+    ):
+        raise ConfigError(
+            f"otel.batch: every setting must be positive and max_export_batch_size at most "
+            f"max_queue_size (schedule_delay_ms={batch.schedule_delay_ms}, "
+            f"max_queue_size={batch.max_queue_size}, "
+            f"max_export_batch_size={batch.max_export_batch_size})"
+        )
+
+
+def _check_tls(exporter: OtlpHttpExporter | OtlpGrpcExporter) -> None:
+    """The checks of `pipeline._tls_files`, without reading the files."""
+    kind, tls = exporter.kind, exporter.tls
+    assert tls is not None
+    if exporter.endpoint.lower().startswith("http://"):
+        raise ConfigError(
+            f"otel.exporter.{kind}.tls: TLS settings are given but the endpoint "
+            f"{exporter.endpoint!r} is plain http://; use an https:// endpoint"
+        )
+    if (tls.client_certificate is None) != (tls.client_private_key is None):
+        given = "client-certificate" if tls.client_private_key is None else "client-private-key"
+        raise ConfigError(
+            f"otel.exporter.{kind}.tls.{given}: is set alone; client-certificate and "
+            "client-private-key come as a pair (give both or neither)"
+        )
+    for key, path in (
+        ("ca-certificate", tls.ca_certificate),
+        ("client-certificate", tls.client_certificate),
+        ("client-private-key", tls.client_private_key),
+    ):
+        if path is None:
+            continue
+        if not os.path.isfile(path):
+            problem = "No such file or directory"
+        elif not os.access(path, os.R_OK):
+            problem = "Permission denied"
+        else:
+            continue
+        raise ConfigError(f"otel.exporter.{kind}.tls.{key}: cannot read {str(path)!r}: {problem}")
+
+
+def _check_export_file(path: str) -> None:
+    # Checked without creating the file: the SDK may turn out disabled
+    # (OTEL_SDK_DISABLED), and then nothing is written anywhere.
+    folder = os.path.dirname(path) or "."
+    problem = None
+    if os.path.isdir(path):
+        problem = "Is a directory"
+    elif os.path.exists(path):
+        problem = None if os.access(path, os.W_OK) else "Permission denied"
+    elif not os.path.isdir(folder):
+        problem = "No such file or directory"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = "Permission denied"
+    if problem is not None:
+        raise ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
+
+
+def spool_for(config: OtelConfig) -> Spool | None:
+    """The spool of the configured destination, or None (turned off, or nothing to spool)."""
+    from ._spool import Spool, default_root, destination_key
+
+    settings = config.spool
+    key = destination_key(config.exporter)
+    if not settings.enabled or key is None:
+        return None
+    root = settings.path if settings.path is not None else default_root()
+    return Spool(root, key, settings.max_bytes)
+
+
+class BackgroundPipeline:
+    """The exporter pipeline, being started on a daemon thread or running."""
+
+    def __init__(self, config: OtelConfig, *, service_version: str) -> None:
+        self._config = config
+        self._service_version = service_version
+        self._spools = config.spool.enabled and isinstance(
+            config.exporter, OtlpHttpExporter | OtlpGrpcExporter
+        )
+        #: Made by the start thread (hashing and the spool module stay off the caller's
+        #: thread), or at exit if the start never got that far.
+        self.spool: Spool | None = None
+        self._limit = config.batch.max_queue_size
+        self._lock = threading.Lock()
+        #: Events emitted before the pipeline was ready, oldest first.
+        self._waiting: collections.deque[tuple[str, dict[str, AttributeValue], int]] = (
+            collections.deque()
+        )
+        self._dropped_waiting = 0
+        #: Set once the start is over (a pipeline, or none because it failed).
+        self._pipeline: Pipeline | None = None
+        self._started = threading.Event()
+        self._closed = False
+        #: Set when shutdown begins, before it waits for the start.
+        self._closing = False
+        #: Seconds the exit already spent waiting for the start (`_finish_start_at_exit`).
+        self._waited_at_exit = 0.0
+        self._finish_start_before_exit()
+        self._start_in_background()
+        _around_fork(self._finish_start_before_fork, self._reinit_after_fork)
+
+    # --- the hot path ----------------------------------------------------------------
+
+    def emit(
+        self, event_name: str, attributes: dict[str, AttributeValue], timestamp_ns: int
+    ) -> bool:
+        """Queue one event (see `Pipeline.emit`); False when shut down. Never raises."""
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.emit(event_name, attributes, timestamp_ns)
+        with self._lock:
+            pipeline = self._pipeline
+            if pipeline is None:
+                if self._closed:
+                    return False
+                if not self._started.is_set():
+                    self._wait(event_name, attributes, timestamp_ns)
+                return True  # after a failed start nothing is exported: not a drop
+        return pipeline.emit(event_name, attributes, timestamp_ns)
+
+    def _wait(self, event_name: str, attributes: dict[str, AttributeValue], stamp: int) -> None:
+        if len(self._waiting) >= self._limit:
+            self._waiting.popleft()  # the oldest goes, as in the batch queue
+            self._dropped_waiting += 1
+            if self._dropped_waiting == 1:
+                logger.warning(
+                    "codex-otel: %d events were emitted before the exporter was ready; the "
+                    "oldest are dropped and counted",
+                    self._limit,
+                )
+        self._waiting.append((event_name, attributes, stamp))
+
+    # --- counters --------------------------------------------------------------------
+
+    @property
+    def dropped(self) -> int:
+        pipeline = self._pipeline
+        return self._dropped_waiting + (pipeline.dropped if pipeline is not None else 0)
+
+    @property
+    def export_failures(self) -> int:
+        pipeline = self._pipeline
+        return pipeline.export_failures if pipeline is not None else 0
+
+    @property
+    def sdk_messages(self) -> int:
+        pipeline = self._pipeline
+        return pipeline.sdk_messages if pipeline is not None else 0
+
+    @property
+    def ready(self) -> bool:
+        return self._started.is_set()
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def wait_until_started(self, timeout: float) -> bool:
+        return self._started.wait(max(timeout, 0.0))
+
+    def force_flush(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        if not self._started.wait(max(timeout, 0.0)):
+            return False
+        pipeline = self._pipeline
+        if pipeline is None:
+            return True
+        return pipeline.force_flush(deadline - time.monotonic())
+
+    def shutdown(self, timeout: float) -> bool:
+        """Deliver within `timeout` what can be; spool the rest (see the module doc)."""
+        # The exit's wait for the start counts against the same bound.
+        timeout = max(timeout - self._waited_at_exit, 0.0)
+        deadline = time.monotonic() + timeout
+        self._closing = True
+        if not self._started.wait(max(timeout, 0.0)) and not self._spools:
+            self._started.wait(_START_WAIT_WITHOUT_SPOOL)
+            deadline = time.monotonic() + timeout
+        with self._lock:
+            self._closed = True
+            pipeline = self._pipeline
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        if pipeline is not None:
+            return pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
+        if waiting:
+            return self._spool_waiting(waiting)
+        return True
+
+    def _spool_waiting(self, waiting: Sequence[tuple[str, dict[str, AttributeValue], int]]) -> bool:
+        from ._spool import Batch, Event
+        from ._spool_bridge import resource_before_start
+
+        if self.spool is None:
+            self.spool = spool_for(self._config)
+        if self.spool is None:
+            logger.warning(
+                "codex-otel: the exporter was not ready within the shutdown timeout; %d "
+                "events are dropped (the spool is off)",
+                len(waiting),
+            )
+            return False
+        from .pipeline import SCOPE_NAME
+
+        # No versions (telemetry.sdk.version, the scope's): importlib.metadata would cost
+        # the exit ~10 ms, on the path that must be quick.
+        resource = resource_before_start(self._config, self._service_version, versions=False)
+        size = self._config.batch.max_export_batch_size
+        events = [Event(name, stamp, stamp, attributes) for name, attributes, stamp in waiting]
+        for start in range(0, len(events), size):
+            chunk = tuple(events[start : start + size])
+            self.spool.write(Batch(resource, SCOPE_NAME, None, chunk))
+        return False
+
+    # --- the background start ----------------------------------------------------------
+
+    def _start_in_background(self) -> None:
+        thread = threading.Thread(target=self._start, name="codex-otel-start", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # at interpreter shutdown, or out of threads: start here
+            self._start(yield_first=False)
+
+    def _start(self, *, yield_first: bool = True) -> None:
+        try:
+            self._start_now(yield_first)
+        except Exception:  # nothing may escape a thread: it would print a traceback
+            logger.debug("codex-otel: the background start failed", exc_info=True)
+            self._started.set()
+
+    def _start_now(self, yield_first: bool) -> None:
+        if yield_first:
+            time.sleep(_YIELD_S)
+        spool = spool_for(self._config)
+        with self._lock:
+            if self.spool is None:  # else made at exit already
+                self.spool = spool
+        pipeline, failed = self._build()
+        with self._lock:
+            if self._closed:
+                # Shut down while starting: what was waiting is spooled already.
+                self._started.set()
+                abandoned = pipeline
+                pipeline = None
+            else:
+                abandoned = None
+                if pipeline is not None:
+                    while self._waiting:  # in order, before any later event
+                        pipeline.emit(*self._waiting.popleft())
+                    self._pipeline = pipeline
+                elif not failed:
+                    self._waiting.clear()  # nothing is exported (OTEL_SDK_DISABLED)
+                # After a failure the waiting events stay, for shutdown to spool.
+                self._started.set()
+        if abandoned is not None:
+            abandoned.shutdown(1.0)  # nothing queued: returns at once
+        if pipeline is not None and self.spool is not None:
+            from ._spool_bridge import deliver_spool
+
+            try:
+                deliver_spool(self.spool, pipeline, lambda: self._closed)
+            except Exception:  # never let the delivery of old events hurt the host
+                logger.debug("codex-otel: delivering the spool failed", exc_info=True)
+
+    def _build(self) -> tuple[Pipeline | None, bool]:
+        """The running pipeline (None: nothing to export), and whether the start failed."""
+        from ._spool_bridge import keeper
+        from .pipeline import start_pipeline
+
+        hook: Callable[[Sequence[ReadableLogRecord]], None] | None = None
+        if self.spool is not None:
+            hook = keeper(self.spool, self._config.batch.max_export_batch_size)
+        try:
+            pipeline = start_pipeline(
+                self._config, service_version=self._service_version, undelivered=hook
+            )
+        except Exception as error:
+            if self._closing or sys.is_finalizing():
+                # The process is exiting under the start: at interpreter exit the SDK's
+                # import cannot finish (it runs a thread pool, closed by then). Expected;
+                # the waiting events are spooled.
+                logger.debug("codex-otel: the start was cut off by the exit", exc_info=True)
+            else:
+                # Checked on the caller's thread already: a file removed since, a broken
+                # install. Not silent, and never a traceback into the host's output.
+                logger.warning(
+                    "codex-otel: exporter %r cannot start (%s: %s). Events are not exported.",
+                    self._config.exporter.kind,
+                    type(error).__name__,
+                    error,
+                )
+            return None, True
+        return pipeline, False
+
+    def _finish_start_before_exit(self) -> None:
+        """At interpreter exit, give the start its chance to finish before the thread
+        pools close (the SDK's import needs one), within `shutdown_timeout`.
+
+        `threading`'s exit hooks run when the main thread ends, newest first: before
+        `concurrent.futures` closes its pools (imported with this module, so registered
+        earlier), and before the `atexit` hooks, where `Telemetry` shuts down. Private
+        API (3.9+), looked up, not assumed: without it an unfinished start is spooled.
+        """
+        register = getattr(threading, "_register_atexit", None)
+        if register is None:
+            return
+        ref = weakref.ref(self)
+
+        def finish_start() -> None:
+            alive = ref()
+            if alive is None or alive._closing:
+                return
+            if not alive._spools:  # nothing to lose to a wait: no need to count it
+                alive._started.wait(max(alive._config.shutdown_timeout, _START_WAIT_WITHOUT_SPOOL))
+                return
+            began = time.monotonic()
+            alive._started.wait(alive._config.shutdown_timeout)
+            alive._waited_at_exit = time.monotonic() - began
+
+        with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
+            register(finish_start)
+
+    def _finish_start_before_fork(self) -> None:
+        # A fork while the start thread imports would leave the child with module locks
+        # held by a thread it does not have: its first import of one of those modules
+        # (the SDK's, or the spool's at exit) would wait forever. So a fork waits for the
+        # start (our own import: it ends), and the child inherits a finished one.
+        if not self._started.is_set() and not self._closed:
+            self._started.wait(_START_WAIT_WITHOUT_SPOOL)
+
+    def _reinit_after_fork(self) -> None:
+        # A lock held at fork time stays locked in the child, and the start thread does
+        # not exist there. The waiting events are the parent's to deliver.
+        self._lock = threading.Lock()
+        if not self._started.is_set():
+            self._waiting.clear()
+            if not self._closed:
+                self._start_in_background()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else ("ready" if self.ready else "starting")
+        return f"BackgroundPipeline({self._config.exporter.kind}, {state})"
+
+
+def _around_fork(before: Callable[[], None], in_child: Callable[[], None]) -> None:
+    """Call the bound methods before a fork (in the parent) and after it in the child,
+    without keeping their object alive."""
+    if not hasattr(os, "register_at_fork"):
+        return
+    before_ref, child_ref = weakref.WeakMethod(before), weakref.WeakMethod(in_child)
+
+    def call(ref: weakref.WeakMethod[Callable[[], None]]) -> None:
+        alive = ref()
+        if alive is not None:
+            alive()
+
+    os.register_at_fork(before=lambda: call(before_ref), after_in_child=lambda: call(child_ref))

@@ -1,0 +1,215 @@
+"""The spool's on-disk format and rules, in process (`runtime/_spool.py`): values survive
+the round trip, the cap drops the oldest and counts them, claims are exclusive, bad files
+are set aside and reported once, disk errors never raise, nothing secret reaches disk."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from codex_otel.runtime import OtlpGrpcExporter, OtlpHttpExporter
+from codex_otel.runtime._spool import Batch, Event, Spool, default_root, destination_key
+from codex_otel.runtime.types import AttributeValue
+
+INT64 = st.integers(-(2**63), 2**63 - 1)
+#: Any code point, lone surrogates and control characters included.
+TEXT = st.text(st.characters(codec=None, categories=None), max_size=40)
+SCALAR = st.one_of(TEXT, INT64, st.floats(allow_nan=True, allow_infinity=True), st.booleans())
+VALUE = st.one_of(
+    SCALAR,
+    st.lists(TEXT, max_size=4),
+    st.lists(INT64, max_size=4),
+    st.lists(st.floats(allow_nan=False), max_size=4),
+    st.lists(st.booleans(), max_size=4),
+    st.text(min_size=5000, max_size=20000),  # huge values
+)
+
+
+def event(number: int, **attributes: AttributeValue) -> Event:
+    return Event("codex.api_request", 1_000 + number, 2_000 + number, {"n": number, **attributes})
+
+
+def batch(*events: Event) -> Batch:
+    return Batch(
+        {"service.name": "codex-cli", "service.instance.id": "i"}, "codex_otel", "1", events
+    )
+
+
+def spool_at(root: Path, max_bytes: int = 1 << 20, destination: str = "d" * 32) -> Spool:
+    return Spool(root, destination, max_bytes)
+
+
+def same(left: object, right: object) -> bool:
+    """Equality where NaN equals NaN and tuples equal lists (JSON has only arrays)."""
+    if isinstance(left, float) and isinstance(right, float) and math.isnan(left):
+        return math.isnan(right)
+    if isinstance(left, list | tuple) and isinstance(right, list | tuple):
+        return len(left) == len(right) and all(map(same, left, right))
+    return type(left) is type(right) and left == right
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(attributes=st.dictionaries(TEXT, VALUE, max_size=6), name=TEXT)
+def test_values_survive_the_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, attributes: dict[str, AttributeValue], name: str
+) -> None:
+    spool = spool_at(tmp_path_factory.mktemp("spool"), max_bytes=1 << 24)
+    original = Event(name, 123, 456, attributes)
+    assert spool.write(batch(original)) == 1
+    [claim] = list(spool.claims())
+    [back] = claim.batch.events
+    assert back.name == name and back.timestamp_ns == 123 and back.observed_ns == 456
+    assert set(back.attributes) == set(attributes)
+    for key, value in attributes.items():
+        assert same(back.attributes[key], value), (key, value, back.attributes[key])
+    claim.done()
+    assert spool.pending_files() == []
+
+
+def test_the_cap_drops_the_oldest_files_and_counts_their_events(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    probe = spool_at(tmp_path / "probe")
+    probe.write(batch(*[event(n) for n in range(10)]))
+    [file] = probe.pending_files()
+    size = file.stat().st_size
+    spool = spool_at(tmp_path / "capped", max_bytes=int(size * 2.5))  # two files fit
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        for first in (0, 10, 20, 30):
+            assert spool.write(batch(*[event(n) for n in range(first, first + 10)])) == 10
+    assert spool.dropped == 20  # the two oldest files
+    kept = [e.attributes["n"] for claim in spool.claims() for e in claim.batch.events]
+    assert kept == list(range(20, 40))
+    assert sum(1 for r in caplog.records if "is full" in r.getMessage()) == 1
+
+
+def test_a_batch_larger_than_the_cap_keeps_its_newest_events(tmp_path: Path) -> None:
+    spool = spool_at(tmp_path, max_bytes=2_000)
+    written = spool.write(batch(*[event(n, pad="x" * 100) for n in range(50)]))
+    assert 0 < written < 50
+    assert spool.dropped == 50 - written
+    [claim] = list(spool.claims())
+    numbers = [e.attributes["n"] for e in claim.batch.events]
+    assert numbers == list(range(50 - written, 50))  # the newest, in order
+    assert claim.path.stat().st_size <= 2_000
+
+
+def test_claims_are_exclusive(tmp_path: Path) -> None:
+    writer = spool_at(tmp_path)
+    for n in range(6):
+        writer.write(batch(event(n)))
+    first, second = spool_at(tmp_path), spool_at(tmp_path)
+    taken_first = first.claims()
+    got: list[int] = []
+    for claim_a, claim_b in zip(taken_first, second.claims(), strict=False):
+        got += [claim_a.batch.events[0].attributes["n"], claim_b.batch.events[0].attributes["n"]]
+    # The two iterators interleave over the same files; no file is handed out twice.
+    for claim in taken_first:
+        got.append(claim.batch.events[0].attributes["n"])
+    assert sorted(got) == list(range(6))
+
+
+def test_a_released_claim_is_offered_again(tmp_path: Path) -> None:
+    spool = spool_at(tmp_path)
+    spool.write(batch(event(1)))
+    [claim] = list(spool.claims())
+    assert spool.pending_files() == []
+    claim.release()
+    assert len(spool.pending_files()) == 1
+
+
+def test_an_abandoned_claim_of_a_dead_process_is_taken_back(tmp_path: Path) -> None:
+    spool = spool_at(tmp_path)
+    spool.write(batch(event(7)))
+    [path] = spool.pending_files()
+    dead = 2**22 + 12345  # above the default pid_max: no such process
+    path.rename(path.with_name(f"{path.name}.claimed-{dead}"))
+    [claim] = list(spool.claims())
+    assert claim.batch.events[0].attributes["n"] == 7
+
+
+def test_bad_files_are_set_aside_and_reported_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = spool_at(tmp_path)
+    spool.write(batch(event(1)))
+    [good] = spool.pending_files()
+    text = good.read_bytes()
+    bad = {
+        "00000000000000000001-1-1.jsonl": text[:-5],  # truncated
+        "00000000000000000002-1-1.jsonl": b"{not json\n",
+        "00000000000000000003-1-1.jsonl": text.replace(b'"count":1', b'"count":5'),
+        "00000000000000000004-1-1.jsonl": text.replace(b'"n":1', b'"n":{"x":1}'),
+        "00000000000000000005-1-1.jsonl": text.replace(b"d" * 32, b"e" * 32),
+    }
+    for name, content in bad.items():
+        (spool.directory / name).write_bytes(content)
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        claims = list(spool.claims())
+        assert list(spool.claims()) == []  # a second pass reports nothing new
+    assert [c.batch.events[0].attributes["n"] for c in claims] == [1]
+    assert spool.skipped_files == 5
+    assert sorted(p.name for p in spool.directory.glob("*.corrupt")) == sorted(
+        f"{name}.corrupt" for name in bad
+    )
+    assert len([r for r in caplog.records if "skipping spool file" in r.getMessage()]) == 1
+
+
+def test_permissions_do_not_depend_on_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        spool = spool_at(tmp_path / "state" / "codex-otel")
+        spool.write(batch(event(1)))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(spool.root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(spool.directory.stat().st_mode) == 0o700
+    [file] = spool.pending_files()
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+
+
+def test_a_spool_path_that_is_a_file_never_raises(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    spool = spool_at(blocker)
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        assert spool.write(batch(event(1))) == 0
+        assert list(spool.claims()) == []
+    assert spool.failed == 1
+    assert any("cannot write" in r.getMessage() for r in caplog.records)
+
+
+def test_destinations_are_hashes_that_tell_endpoints_apart() -> None:
+    secret = "https://user:pw@collector.example.com/v1/logs?token=abc"
+    keys = {
+        destination_key(OtlpHttpExporter(secret)),
+        destination_key(OtlpHttpExporter(secret, protocol="json")),
+        destination_key(OtlpHttpExporter("https://collector.example.com/v1/logs")),
+        destination_key(OtlpGrpcExporter("https://collector.example.com:4317")),
+    }
+    assert len(keys) == 4
+    for key in keys:
+        assert key is not None and len(key) == 32 and all(c in "0123456789abcdef" for c in key)
+    # Headers are not part of the destination: a rotated token keeps its spool.
+    assert destination_key(OtlpHttpExporter(secret, headers={"a": "1"})) == destination_key(
+        OtlpHttpExporter(secret, headers={"a": "2"})
+    )
+
+
+def test_default_root_follows_xdg(tmp_path: Path) -> None:
+    assert default_root({"XDG_STATE_HOME": str(tmp_path)}) == tmp_path / "codex-otel"
+    # A relative XDG_STATE_HOME is invalid (XDG spec): the home default applies.
+    home_default = Path.home() / ".local" / "state" / "codex-otel"
+    assert default_root({"XDG_STATE_HOME": "relative/dir"}) == home_default
+    assert default_root({}) == home_default

@@ -1,0 +1,260 @@
+"""The background start (`runtime/_startup.py`): config errors still raise on the caller's
+thread, subscribers see events at once, events emitted before the pipeline is ready reach
+the collector in order (or are dropped oldest first and counted past the bound), and an
+exit during the start spools them without crashing or printing."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from codex_otel.generated import events
+from codex_otel.runtime import (
+    ConfigError,
+    OtelConfig,
+    OtlpHttpExporter,
+    Telemetry,
+    TlsConfig,
+    _startup,
+    load_config,
+)
+from receivers import OtlpHttpReceiver
+
+pytestmark = pytest.mark.wire
+
+METADATA = events.Metadata(
+    conversation_id="start", app_version="1", terminal_type="t", model="m", slug="s"
+)
+
+
+def otlp(endpoint: str, extra: str = "") -> str:
+    return f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{endpoint}" }} }}\n{extra}\n'
+
+
+@pytest.fixture
+def slow_start(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold every background start until the returned event is set (then it proceeds)."""
+    gate = threading.Event()
+    original = _startup.BackgroundPipeline._start_now
+
+    def held(self: _startup.BackgroundPipeline, yield_first: bool) -> None:
+        gate.wait(20)
+        original(self, yield_first)
+
+    monkeypatch.setattr(_startup.BackgroundPipeline, "_start_now", held)
+    yield gate
+    gate.set()
+
+
+def test_config_errors_raise_on_the_callers_thread(tmp_path: Path) -> None:
+    # Built by hand: `load_config` would already refuse a missing file.
+    broken = OtelConfig(
+        exporter=OtlpHttpExporter(
+            "https://127.0.0.1:1/v1/logs", tls=TlsConfig(ca_certificate=tmp_path / "no-ca.pem")
+        )
+    )
+    with pytest.raises(ConfigError, match=r"otel\.exporter\.otlp-http\.tls\.ca-certificate"):
+        Telemetry(broken, service_version="1")
+    file_config = load_config(
+        text=f'[otel]\nexporter = {{ file = {{ path = "{tmp_path}/no/such/dir/e.jsonl" }} }}\n',
+        environ={},
+    )
+    with pytest.raises(ConfigError, match=r"otel\.exporter\.file\.path"):
+        Telemetry(file_config, service_version="1")
+
+
+def test_events_before_ready_reach_subscribers_at_once_and_the_collector_in_order(
+    http_receiver: OtlpHttpReceiver, slow_start: threading.Event
+) -> None:
+    telemetry = Telemetry(
+        load_config(text=otlp(http_receiver.endpoint), environ={}), service_version="1"
+    )
+    try:
+        conversation = telemetry.conversation(METADATA)
+        with telemetry.capture() as captured:
+            for attempt in range(300):
+                events.api_request(conversation, attempt=attempt, duration_ms=0)
+                if attempt == 0:
+                    assert len(captured) == 1  # synchronously, while the start is held
+        assert not telemetry._pipeline.ready  # type: ignore[union-attr]
+        slow_start.set()
+        for attempt in range(300, 310):
+            events.api_request(conversation, attempt=attempt, duration_ms=0)
+        assert telemetry.shutdown(10)
+    finally:
+        telemetry.shutdown(0.2)
+    assert len(captured) == 300
+    attempts = [int(str(r.attributes["attempt"])) for r in http_receiver.received_records()]
+    assert attempts == list(range(310))  # in order: the waiting ones first
+    assert telemetry.stats.dropped_queue_full == 0
+
+
+def test_the_wait_before_ready_is_bounded_and_drops_the_oldest(
+    http_receiver: OtlpHttpReceiver, slow_start: threading.Event
+) -> None:
+    toml = otlp(
+        http_receiver.endpoint, "[otel.batch]\nmax_queue_size = 16\nmax_export_batch_size = 8"
+    )
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="1")
+    try:
+        conversation = telemetry.conversation(METADATA)
+        for attempt in range(100):
+            events.api_request(conversation, attempt=attempt, duration_ms=0)
+        assert telemetry.stats.dropped_queue_full == 84
+        slow_start.set()
+        assert telemetry.shutdown(10)
+    finally:
+        telemetry.shutdown(0.2)
+    attempts = [int(str(r.attributes["attempt"])) for r in http_receiver.received_records()]
+    assert attempts == list(range(84, 100))
+
+
+EXIT_DURING_START = textwrap.dedent(
+    """
+    import sys, threading
+    from codex_otel.generated import events
+    from codex_otel.runtime import Telemetry, load_config
+    from codex_otel.runtime import _startup
+    never = threading.Event()
+    original = _startup.BackgroundPipeline._start_now
+    _startup.BackgroundPipeline._start_now = lambda self, y: (never.wait(), original(self, y))
+    toml = '[otel]\\nexporter = { otlp-http = { endpoint = "%s" } }\\n' % sys.argv[1]
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="1")
+    conversation = telemetry.conversation(events.Metadata(
+        conversation_id="early", app_version="1", terminal_type="t", model="m", slug="s"))
+    for attempt in range(25):
+        events.api_request(conversation, attempt=attempt, duration_ms=0)
+    """
+)
+
+
+def test_an_exit_during_the_start_spools_the_waiting_events(
+    http_receiver: OtlpHttpReceiver, spool_in_tmp: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", EXIT_DURING_START, http_receiver.endpoint],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # quiet: nothing is lost
+    [file] = spool_in_tmp.glob("*/*.jsonl")
+    lines = file.read_text(encoding="ascii").splitlines()
+    header = json.loads(lines[0])
+    assert header["count"] == 25
+    assert header["resource"]["service.version"] == "1"
+    assert [json.loads(line)["attributes"]["attempt"] for line in lines[1:]] == list(range(25))
+
+    # The next process delivers them, with the resource of the process that emitted them.
+    telemetry = Telemetry(
+        load_config(text=otlp(http_receiver.endpoint), environ={}), service_version="2"
+    )
+    try:
+        assert http_receiver.wait_for(25, timeout=15)
+        # The file goes once the answer is back (a moment after the receiver counted).
+        deadline = time.monotonic() + 10
+        while list(spool_in_tmp.glob("*/*")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        telemetry.shutdown(2)
+    received = http_receiver.received_records()
+    assert [int(str(r.attributes["attempt"])) for r in received] == list(range(25))
+    assert {r.resource["service.version"] for r in received} == {"1"}
+    assert list(spool_in_tmp.glob("*/*")) == []
+
+
+FORK_DURING_START = textwrap.dedent(
+    """
+    import os, sys, time
+    from codex_otel.generated import events
+    from codex_otel.runtime import Telemetry, load_config
+    toml = '[otel]\\nexporter = { otlp-http = { endpoint = "%s" } }\\n' % sys.argv[1]
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="1")
+    def emit(tag, count):
+        conversation = telemetry.conversation(events.Metadata(
+            conversation_id=tag, app_version="1", terminal_type="t", model="m", slug="s"))
+        for attempt in range(count):
+            events.api_request(conversation, attempt=attempt, duration_ms=0)
+    emit("before-fork", 5)  # waiting for the start, in the parent
+    time.sleep(0.01)  # the start thread is importing the SDK now: the fork waits for it
+    pid = os.fork()
+    if pid == 0:
+        emit("child", 7)
+        ok = telemetry.shutdown(10)
+        os._exit(0 if ok else 3)
+    emit("parent", 3)
+    _, status = os.waitpid(pid, 0)
+    assert telemetry.shutdown(10)
+    sys.exit(os.waitstatus_to_exitcode(status))
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_fork_during_the_start_delivers_each_event_once(http_receiver: OtlpHttpReceiver) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FORK_DURING_START, http_receiver.endpoint],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    got = collections.Counter(
+        (str(r.attributes["conversation.id"]), int(str(r.attributes["attempt"])))
+        for r in http_receiver.received_records()
+    )
+    expected = {("before-fork", n) for n in range(5)} | {("parent", n) for n in range(3)}
+    expected |= {("child", n) for n in range(7)}
+    assert set(got) == expected  # the parent's waiting events are the parent's alone
+    assert max(got.values()) == 1
+
+
+def test_a_batch_the_collector_keeps_refusing_is_dropped_and_does_not_block_others(
+    http_receiver: OtlpHttpReceiver, spool_in_tmp: Path
+) -> None:
+    from codex_otel.runtime._spool import MAX_REJECTIONS, Batch, Event
+
+    config = load_config(text=otlp(http_receiver.endpoint), environ={})
+    spool = _startup.spool_for(config)
+    assert spool is not None
+
+    def spooled(tag: str) -> None:
+        spool.write(
+            Batch(
+                {"service.name": "s"},
+                "codex_otel",
+                None,
+                (Event("codex.api_request", 1, 1, {"conversation.id": tag, "attempt": 0}),),
+            )
+        )
+
+    spooled("poison")  # the oldest: the collector answers 400 to it, every run
+    for run in range(MAX_REJECTIONS):
+        spooled(f"good-{run}")
+        http_receiver.respond_with_status(400, times=1)
+        telemetry = Telemetry(config, service_version="1")
+        try:
+            assert http_receiver.wait_for(run + 1, timeout=15)
+            deadline = time.monotonic() + 10  # until the delivery is over: no claim left
+            while list(spool.directory.glob("*.claimed-*")) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            telemetry.shutdown(2)
+    delivered = [str(r.attributes["conversation.id"]) for r in http_receiver.received_records()]
+    assert delivered == [f"good-{run}" for run in range(MAX_REJECTIONS)]
+    assert spool.pending_files() == []  # the refused batch is gone after MAX_REJECTIONS runs
+    refused = [r for r in http_receiver.requests if not r.accepted]
+    assert len(refused) == MAX_REJECTIONS
