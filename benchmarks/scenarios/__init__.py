@@ -7,7 +7,17 @@ from types import ModuleType
 
 from harness import Context, Metric, Target
 
-from . import dead_collector, disabled, emit_overhead, export_throughput, generate, imports, no_otel
+from . import (
+    dead_collector,
+    disabled,
+    emit_overhead,
+    export_throughput,
+    generate,
+    imports,
+    live_check,
+    live_check_ratio,
+    no_otel,
+)
 
 _MODULES: tuple[ModuleType, ...] = (
     emit_overhead,
@@ -17,6 +27,8 @@ _MODULES: tuple[ModuleType, ...] = (
     export_throughput,
     dead_collector,
     generate,
+    live_check,
+    live_check_ratio,
 )
 
 
