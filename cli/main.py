@@ -1,4 +1,4 @@
-"""The `codex-otel` command: `generate`, `validate` and `demo`.
+"""The `codex-otel` command: `generate`, `validate`, `demo` and `live-check`.
 
 Exit codes: 0 success, 1 stale output (`generate --check`) or a failed demo export,
 2 bad input (a catalog, a config or a path). Errors are one paragraph, never a traceback.
@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="TOML file whose [otel] table to use (default: stdout)"
     )
     demo.set_defaults(handler=cmd_demo)
+
+    from .live_check import add_parser as add_live_check
+
+    add_live_check(commands)
     return parser
 
 
