@@ -8,7 +8,6 @@ to `_check_value`. Not thread-safe: sources that check from several threads hold
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 
@@ -16,7 +15,7 @@ from ..diagnostics import with_article
 from ..model import Catalog
 from .aggregate import Findings, wire_type
 from .expectations import EVENT_NAME_KEY, AttributeExpectation, EventExpectation, compile_catalog
-from .otlp_json import decode_json_request
+from .otlp_json import decode_json_line
 from .records import InvalidRequest, ResourceRecords
 
 #: Keys a record may carry beyond the catalog's before coverage prunes what it remembers.
@@ -38,18 +37,7 @@ class LiveChecker:
         """Check one OTLP/JSON export request; a line that is not one is a finding."""
         self.requests += 1
         try:
-            document = json.loads(line)
-        except UnicodeDecodeError as error:
-            self.invalid(where, f"not UTF-8 text: {error.reason} at byte {error.start}")
-            return 0
-        except json.JSONDecodeError as error:
-            self.invalid(where, f"not valid JSON: {error.msg} at column {error.colno}")
-            return 0
-        return self._check_decoded(document, where)
-
-    def _check_decoded(self, document: object, where: str) -> int:
-        try:
-            batches = decode_json_request(document)
+            batches = decode_json_line(line)
         except InvalidRequest as error:
             self.invalid(where, str(error))
             return 0

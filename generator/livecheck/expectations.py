@@ -64,7 +64,7 @@ def _bounds(attribute: Attribute) -> tuple[int | float | None, int | float | Non
 def _bounds_text(attribute: Attribute) -> str:
     if not attribute.has_bounds:
         return attribute.range_text  # "a 64-bit integer" for ints, "" otherwise
-    if attribute.type.base == "int":
+    if attribute.type.base == "int" and (attribute.minimum is None or attribute.maximum is None):
         return f"{attribute.bounds_text}, within 64 bits"
     return attribute.bounds_text
 

@@ -26,7 +26,7 @@ def decode_json_line(line: str | bytes) -> list[ResourceRecords]:
     except UnicodeDecodeError as error:
         raise InvalidRequest(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
     except json.JSONDecodeError as error:
-        raise InvalidRequest(f"not valid JSON: {error.msg} at column {error.colno}") from None
+        raise InvalidRequest(f"not valid JSON: {error.msg} at column {error.pos + 1}") from None
     return decode_json_request(document)
 
 
