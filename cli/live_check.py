@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import signal
 import sys
 import threading
@@ -244,6 +245,9 @@ def run_live_check(args: argparse.Namespace) -> int:
         for receiver in receivers:
             receiver.stop()
     report = build_report(session.checker, fail_on=args.fail_on)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Traffic can carry lone surrogates (OTLP/JSON allows them): shown escaped.
+        sys.stdout.reconfigure(errors="backslashreplace")
     sys.stdout.write(render(report, args.format))
     sys.stdout.flush()
     return EXIT_OK if report.ok else EXIT_FINDINGS
