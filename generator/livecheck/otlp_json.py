@@ -32,51 +32,72 @@ def decode_json_line(line: str | bytes) -> list[ResourceRecords]:
 
 def decode_json_request(document: object) -> list[ResourceRecords]:
     """The records of a parsed OTLP/JSON export request, by resource."""
+    if document.__class__ is not dict or len(document) != 1 or "resourceLogs" not in document:
+        if document == {}:
+            return []  # an empty request is valid: nothing to check
+        raise InvalidRequest(_diagnose(document) or "not an export request")
     try:
-        return _decode(document)
-    except InvalidRequest:
-        raise
+        return _decode(document, _fast_attributes)
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):
+        pass  # something unusual (a KeyValue without a value, say): the careful way
+    try:
+        return _decode(document, _careful_attributes)
     except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as error:
         raise InvalidRequest(_diagnose(document) or f"malformed request: {error}") from None
 
 
-def _decode(document: Any) -> list[ResourceRecords]:
-    if document.__class__ is not dict:
-        raise InvalidRequest(_diagnose(document) or "not an export request")
-    if len(document) != 1 or "resourceLogs" not in document:
-        if not document:
-            return []  # an empty request is valid: nothing to check
-        raise InvalidRequest(_diagnose(document) or "not an export request")
+def _decode(document: Any, attributes_of: Any) -> list[ResourceRecords]:
     out: list[ResourceRecords] = []
-    for resource_logs in document["resourceLogs"]:
+    for resource_logs in _array(document["resourceLogs"]):
         resource = resource_logs.get("resource")
         resource_attributes = _attributes(resource.get("attributes")) if resource else {}
         records: list[LiveRecord] = []
-        for scope_logs in resource_logs.get("scopeLogs") or ():
-            for log in scope_logs.get("logRecords") or ():
-                attributes: dict[str, object] = {}
-                for pair in log.get("attributes") or ():
-                    key = pair["key"]
-                    if key.__class__ is not str:
-                        raise TypeError("key")
-                    value = pair.get("value")
-                    if value is None:  # a KeyValue with no value: an empty AnyValue
-                        attributes[key] = None
-                        continue
-                    text = value.get("stringValue")
-                    # Strings are most attributes: they skip the general decoder.
-                    attributes[key] = text if text.__class__ is str else _any(value)
+        for scope_logs in _array(resource_logs.get("scopeLogs")):
+            for log in _array(scope_logs.get("logRecords")):
                 name = log.get("eventName") or ""
                 if name.__class__ is not str:
                     raise TypeError("eventName")
-                records.append(LiveRecord(name, attributes))
+                records.append(LiveRecord(name, attributes_of(_array(log.get("attributes")))))
         out.append(ResourceRecords(resource_attributes, records))
     return out
 
 
+def _array(items: Any) -> Any:
+    """A JSON array (absent: empty); anything else raises, so `_diagnose` names it."""
+    if items is None:
+        return ()
+    if items.__class__ is not list:
+        raise TypeError("expected an array")
+    return items
+
+
+def _fast_attributes(pairs: Any) -> dict[str, object]:
+    """The common shape, as fast as Python goes: strings (most attributes) skip `_any`.
+    Anything unusual raises, and `_careful_attributes` decodes the request instead.
+    (A key that is not a string but hashable is kept: it is an unknown attribute.)"""
+    return {
+        pair["key"]: text
+        if (text := (value := pair["value"]).get("stringValue")).__class__ is str
+        else _any(value)
+        for pair in pairs
+    }
+
+
+def _careful_attributes(pairs: Any) -> dict[str, object]:
+    attributes: dict[str, object] = {}
+    for pair in pairs:
+        key = pair["key"]
+        if key.__class__ is not str:
+            raise TypeError("key")
+        value = pair.get("value")
+        # A KeyValue with no value is an empty AnyValue.
+        attributes[key] = None if value is None else _any(value)
+    return attributes
+
+
 def _attributes(pairs: Any) -> dict[str, object]:
     out: dict[str, object] = {}
-    for pair in pairs or ():
+    for pair in _array(pairs):
         key = pair["key"]
         if key.__class__ is not str:
             raise TypeError("key")
@@ -111,7 +132,7 @@ def _any(value: Any) -> object:
             return _SPECIAL_DOUBLES[number]
         raise TypeError("doubleValue")
     if "arrayValue" in value:
-        return [_any(item) for item in value["arrayValue"].get("values") or ()]
+        return [_any(item) for item in _array(value["arrayValue"].get("values"))]
     if "kvlistValue" in value:
         return _attributes(value["kvlistValue"].get("values"))
     if "bytesValue" in value:

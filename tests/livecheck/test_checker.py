@@ -121,3 +121,50 @@ def test_nan_is_out_of_bounds_for_a_bounded_double() -> None:
         if f.attribute == "ratio"
     }
     assert by_kind == {"out_of_bounds": ["nan", "-1.0"], "type_mismatch": ["7"]}
+
+
+@pytest.mark.no_otel
+@pytest.mark.parametrize(
+    ("pair", "expected"),
+    [
+        ({"key": "k"}, None),  # no value: an empty AnyValue
+        ({"key": "k", "value": {}}, None),
+        ({"key": "k", "value": {"intValue": "-12"}}, -12),
+        ({"key": "k", "value": {"intValue": 7}}, 7),
+        ({"key": "k", "value": {"doubleValue": "NaN"}}, "nan"),
+        ({"key": "k", "value": {"bytesValue": "AAE="}}, b"\x00\x01"),
+        ({"key": "k", "value": {"arrayValue": {"values": [{"boolValue": True}]}}}, [True]),
+        (
+            {"key": "k", "value": {"kvlistValue": {"values": [{"key": "a", "value": {}}]}}},
+            {"a": None},
+        ),
+    ],
+)
+def test_json_any_values(pair: dict[str, object], expected: object) -> None:
+    line = json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": [pair]}]}]}]})
+    [(resource, [(name, attributes)])] = decode_json_line(line)
+    value = attributes["k"]
+    assert (str(value) if isinstance(value, float) else value) == expected
+    assert resource == {} and name == ""
+
+
+@pytest.mark.no_otel
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": [{"key": 1, "value": {"intValue": "x"}}]}]}]}]}',
+         "resourceLogs[0].scopeLogs[0].logRecords[0].attributes[0].key: expected a string"),
+        ('{"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": [{"key": "n", "value": {"intValue": "1.5"}}]}]}]}]}',
+         "resourceLogs[0].scopeLogs[0].logRecords[0].attributes[0].value ('n'): not a valid AnyValue (intValue)"),
+        ('{"resourceLogs": {}}', "resourceLogs: expected an array, got a JSON object"),
+        ('{"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": {}}]}]}]}',
+         "resourceLogs[0].scopeLogs[0].logRecords[0].attributes: expected an array, got a JSON object"),
+        ("[1]", "not an export request: a JSON array, not an object"),
+    ],
+)  # fmt: skip
+def test_malformed_requests_name_the_path(line: str, message: str) -> None:
+    from codex_otel.generator.livecheck import InvalidRequest
+
+    with pytest.raises(InvalidRequest) as error:
+        decode_json_line(line)
+    assert str(error.value) == message
