@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from ..diagnostics import with_article
 from ..model import Catalog
-from .aggregate import Findings, wire_type
+from .aggregate import Findings
 from .expectations import EVENT_NAME_KEY, AttributeExpectation, EventExpectation, compile_catalog
 from .otlp_json import decode_json_line
 from .records import InvalidRequest, ResourceRecords
@@ -264,4 +264,4 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 1.0
 
 
-__all__ = ["LiveChecker", "wire_type"]
+__all__ = ["LiveChecker"]

@@ -72,7 +72,7 @@ def render(report: Report, output_format: str) -> str:
 
 
 def _counts(report: Report) -> str:
-    by_severity = Counter(f.severity for f in report.findings for _ in range(1))
+    by_severity = Counter(f.severity for f in report.findings)
     parts = [f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in SEVERITIES]
     return ", ".join(parts) + " (distinct findings)"
 
@@ -114,12 +114,12 @@ def format_text(report: Report) -> str:
         "",
     ]
     if report.findings:
-        lines.append(f"Findings: {_counts(report)}")
+        lines.append(f"Findings: {_counts(report)}; occurrences by kind:")
         by_kind = Counter[str]()
         for finding in report.findings:
             by_kind[finding.kind] += finding.count
         for kind, count in by_kind.most_common():
-            lines.append(f"  {kind:<22} {count:>8} record(s)")
+            lines.append(f"  {kind:<22} {count:>8}")
         lines.append("")
         for finding in report.findings:
             lines.append(
