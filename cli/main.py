@@ -32,6 +32,13 @@ def default_output() -> Path:
     return _package_dir("codex_otel.generated")
 
 
+def in_checkout(generated: Path) -> bool:
+    """Whether `generated` is the `generated/` folder of a checkout of this repository
+    (not the copy inside an installed package, which `generate` must never rewrite)."""
+    root = generated.parent
+    return (root / "pyproject.toml").is_file() and (root / "schema" / "catalog.yaml").is_file()
+
+
 def _error(message: str) -> int:
     print(f"codex-otel: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
@@ -42,6 +49,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     schema = Path(args.schema) if args.schema else default_catalog()
     out = Path(args.out) if args.out else default_output()
+    if not args.out and not args.check and not in_checkout(out):
+        return _error(
+            f"--out is required outside a checkout of codex-otel: the default, {out}, is "
+            "inside the installed package. Pass --out DIR, e.g. --out generated/"
+        )
     if args.templates and not Path(args.templates).is_dir():
         return _error(f"template directory {args.templates} does not exist")
     try:

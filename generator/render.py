@@ -498,6 +498,9 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> str:
     required: list[str] = []
     for attribute in (*catalog.common, *event.attributes):
         properties[attribute.key] = _attribute_schema(attribute)
+        if attribute.computed == "event_name":
+            # The runtime copies the record's event name here: one value per event.
+            properties[attribute.key]["const"] = event.name
         if attribute.is_required:
             required.append(attribute.key)
     schema = {

@@ -122,8 +122,6 @@ CLEAN = [
             ),
         ]
     ),
-    # Without the attribute: the EventName alone names the event.
-    request([record({**COMMON, **TOOL_DECISION}, "codex.tool_decision")]),
 ]
 
 CODEX = [
@@ -224,6 +222,8 @@ ONE_PER_KIND = [
             codex_otel_record("codex.tool_decision", {**TOOL_DECISION, DEPRECATED_ATTRIBUTE: "t1"}),
         ]
     ),
+    # The EventName alone names the event; catalog 1.2.0 also requires the attribute.
+    request([record({**COMMON, **TOOL_DECISION}, "codex.tool_decision")]),
 ]
 BAD_LINES = ['{"resourceLogs": [', '{"resourceSpans": []}']
 

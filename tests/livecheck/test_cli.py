@@ -76,15 +76,15 @@ def test_errors_exit_1_and_fail_on_moves_the_threshold(tmp_path: Path, schema: P
 def test_bad_lines_are_reported_with_line_numbers_and_the_rest_is_checked(
     tmp_path: Path, schema: Path
 ) -> None:
-    lines = [LINES[0], "not json", LINES[1], '{"resourceMetrics": []}', "", LINES[0]]
+    lines = [LINES[0], "not json", LINES[0], '{"resourceMetrics": []}', "", LINES[0]]
     path = write(tmp_path / "mixed.jsonl", lines)
     result = run("--schema", str(schema), "--input", str(path), "--format", "json")
     assert result.returncode == 1
     assert f"{path}:2: not valid JSON" in result.stderr
     assert f"{path}:4: not an OTLP logs export request" in result.stderr
     document = json.loads(result.stdout)
-    # Three good requests: 4 + 1 + 4 records; the blank line is not a request.
-    assert document["records"] == 9 and document["requests"] == 5
+    # Three good requests of 4 records; the blank line is not a request.
+    assert document["records"] == 12 and document["requests"] == 5
     [invalid] = document["findings"]
     assert invalid["kind"] == "invalid_request" and invalid["count"] == 2
     assert [e["where"] for e in invalid["examples"]] == [f"{path}:2", f"{path}:4"]

@@ -93,6 +93,7 @@ def test_every_finding_kind_is_found_where_it_is(catalog: Catalog) -> None:
         ("missing_service_name", None, "service.name"): line(9),
         ("deprecated", recorded.DEPRECATED_EVENT, None): line(10),
         ("deprecated", "codex.tool_decision", recorded.DEPRECATED_ATTRIBUTE): line(10),
+        ("missing_required", "codex.tool_decision", "event.name"): line(11),
         ("invalid_request", None, None): [f"recorded.jsonl:{n}" for n in bad],
     }
     # Every kind the checker knows is in the file.
