@@ -117,3 +117,50 @@ def test_through_rotel(
     assert_conforming(document, expected)
     # Rotel re-encoded the records: they still match by EventName, and carry the resource.
     assert not any(f["kind"] == "missing_service_name" for f in document["findings"])
+
+
+def test_bodies_that_are_not_export_requests_are_refused_and_reported(
+    live_check: type[LiveCheckProcess],
+) -> None:
+    import gzip
+
+    import grpc
+    import requests
+
+    process = live_check(["--otlp-grpc", "0", "--otlp-http", "0", "--format", "json"])
+    ports = process.wait_listening(2)
+    url = f"http://127.0.0.1:{ports['http']}/v1/logs"
+    protobuf = {"Content-Type": "application/x-protobuf"}
+    answers = [
+        requests.post(url, data=b"\xff\xff\xff", headers=protobuf, timeout=5),
+        requests.post(url, data=b"not gzip", headers={**protobuf, "Content-Encoding": "gzip"}, timeout=5),
+        requests.post(url, data=gzip.compress(b'{"resourceSpans": []}'),
+                      headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=5),
+        requests.post(url, data=b"{}", headers={"Content-Type": "text/plain"}, timeout=5),
+        requests.post(f"http://127.0.0.1:{ports['http']}/v1/traces", data=b"{}",
+                      headers={"Content-Type": "application/json"}, timeout=5),
+        requests.post(url, data=gzip.compress(b"{}"),
+                      headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=5),
+    ]  # fmt: skip
+    assert [answer.status_code for answer in answers] == [400, 400, 400, 415, 404, 200]
+    assert answers[-1].json() == {}
+    assert "resourceLogs" in answers[2].json()["message"]
+    with grpc.insecure_channel(f"127.0.0.1:{ports['grpc']}") as channel:
+        export = channel.unary_unary(
+            "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
+            request_serializer=None,
+            response_deserializer=None,
+        )
+        with pytest.raises(grpc.RpcError) as refused:
+            export(b"\xff\xff\xff", timeout=5)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert export(b"", timeout=5) == b""  # an empty request: accepted
+    finished = process.finish(interrupt=True)
+    assert finished.returncode == 1
+    [invalid] = json.loads(finished.stdout)["findings"]
+    assert invalid["kind"] == "invalid_request" and invalid["count"] == 4
+    assert [e["where"] for e in invalid["examples"]] == [
+        "otlp-http request 1 (protobuf)",
+        "otlp-http request 2 (protobuf)",
+        "otlp-http request 3 (json)",
+    ]
