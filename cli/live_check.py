@@ -280,7 +280,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = commands.add_parser(
         "live-check",
         help="check OTLP log traffic (files, gRPC, HTTP) against the catalog",
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        description="Hold OTLP log traffic against the catalog; report findings and coverage.",
+        epilog="Exit status: 1 when a finding is at or above --fail-on, 0 otherwise, "
+        "2 on bad input (catalog, file, port in use, no otel extra for a receiver).",
     )
     parser.add_argument("--schema", metavar="FILE", help="catalog YAML (default: the bundled one)")
     parser.add_argument(
