@@ -1,8 +1,8 @@
-"""The `codex-otel` command: `generate`, `validate`, `docs` and `demo`.
+"""The `codex-otel` command: `generate`, `validate`, `docs`, `demo` and `live-check`.
 
-Exit codes: 0 success, 1 stale output (`generate --check`, `docs --check`) or a failed
-demo export,
-2 bad input (a catalog, a config or a path). Errors are one paragraph, never a traceback.
+Exit codes: 0 success, 1 stale output (`generate --check`, `docs --check`), a failed demo
+export or a live-check finding at or above `--fail-on`, 2 bad input (a catalog, a config
+or a path). Errors are one paragraph, never a traceback.
 """
 
 from __future__ import annotations
@@ -180,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="FILE", help="TOML file whose [otel] table to use (default: stdout)"
     )
     demo.set_defaults(handler=cmd_demo)
+
+    from .live_check import add_parser as add_live_check
+
+    add_live_check(commands)
     return parser
 
 

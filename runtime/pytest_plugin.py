@@ -6,17 +6,28 @@ Offers the `otel_capture` fixture to applications that test their instrumentatio
         conversation = otel_capture.telemetry.conversation(events.Metadata(...))
         events.user_prompt(conversation, prompt_length=2, prompt="hi")
         assert otel_capture.names() == ["codex.user_prompt"]
+        otel_capture.assert_conforms()  # every event conforms to the catalog
+
+`assert_conforms(events)` (from `codex_otel.runtime.conformance`) checks any captured
+events against the catalog; at the end of the run the plugin prints the catalog's
+events and attributes those checks never saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .config import OtelConfig
+from .conformance import assert_conforms, reset_session_coverage, session_coverage
 from .telemetry import CapturedEvent, Telemetry
+
+if TYPE_CHECKING:
+    from codex_otel.generator.livecheck import Report
 
 
 @dataclass
@@ -34,6 +45,12 @@ class OtelCapture:
         """The captured events called `name`."""
         return [event for event in self.events if event.name == name]
 
+    def assert_conforms(
+        self, *, schema: str | Path | None = None, fail_on: str = "error"
+    ) -> Report:
+        """Fail unless every captured event conforms to the catalog (see conformance)."""
+        return assert_conforms(self.events, schema=schema, fail_on=fail_on)
+
 
 @pytest.fixture
 def otel_capture() -> Iterator[OtelCapture]:
@@ -42,3 +59,20 @@ def otel_capture() -> Iterator[OtelCapture]:
     with telemetry.capture() as events:
         yield OtelCapture(telemetry, events)
     telemetry.shutdown()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    reset_session_coverage()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The catalog coverage of the events `assert_conforms` checked, when it was called."""
+    for path, coverage in session_coverage().items():
+        events, attributes = coverage["events"], coverage["attributes"]
+        terminalreporter.write_sep("-", f"codex-otel catalog coverage ({Path(path).name})")
+        terminalreporter.write_line(
+            f"events {len(events['seen'])}/{events['total']} ({events['ratio']:.0%}), "
+            f"attributes {attributes['seen']}/{attributes['total']} ({attributes['ratio']:.0%})"
+        )
+        if events["unseen"]:
+            terminalreporter.write_line("never emitted: " + ", ".join(events["unseen"]))

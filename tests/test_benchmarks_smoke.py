@@ -19,7 +19,7 @@ from support.generation import REPO
 
 pytestmark = pytest.mark.slow
 
-METRICS = ("import_ratio", "generate_ms_per_event")
+METRICS = ("import_ratio", "generate_ms_per_event", "live_check_records_per_s", "live_check_ratio")
 RUN = REPO / "benchmarks" / "run.py"
 
 

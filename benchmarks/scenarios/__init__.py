@@ -15,6 +15,8 @@ from . import (
     export_throughput,
     generate,
     imports,
+    live_check,
+    live_check_ratio,
     no_otel,
     startup,
 )
@@ -29,6 +31,8 @@ _MODULES: tuple[ModuleType, ...] = (
     startup,
     exit_offline,
     generate,
+    live_check,
+    live_check_ratio,
 )
 
 

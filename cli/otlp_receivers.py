@@ -1,0 +1,212 @@
+"""OTLP log receivers for `codex-otel live-check`: gRPC and HTTP, answering as a collector.
+
+Each receiver hands every request body to a `RequestSink` and answers as the
+OpenTelemetry Collector does, so exporters neither retry nor report failures: gRPC
+`Export` returns an empty `ExportLogsServiceResponse`; HTTP `POST /v1/logs` returns 200
+with an empty response in the request's own encoding (protobuf or JSON). A body that
+is not an export request gets gRPC INVALID_ARGUMENT or HTTP 400, which exporters do not
+retry either. gzip is accepted on both (gRPC message compression, HTTP Content-Encoding).
+
+grpcio and opentelemetry-proto come with the `otel` extra; `receivers_available` says
+whether they are installed, and nothing here imports them before a receiver starts.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import zlib
+from concurrent import futures
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal, Protocol
+
+Encoding = Literal["protobuf", "json"]
+
+
+class RequestSink(Protocol):
+    """Where the receivers hand what arrives."""
+
+    def accept(self, encoding: Encoding, body: bytes, where: str) -> str | None:
+        """Check a body; None when it was an export request, else what was wrong."""
+
+    def reject(self, where: str, problem: str) -> None:
+        """Note a request that could not even be read (a body that does not decompress)."""
+
+
+EXPORT_METHOD = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+LOGS_PATH = "/v1/logs"
+#: Larger bodies are refused (the Collector's default limit is 20 MiB after decompression).
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def receivers_available() -> str | None:
+    """None when the receivers can run here, else what is missing."""
+    try:
+        import grpc  # noqa: F401
+        from opentelemetry.proto.collector.logs.v1 import logs_service_pb2  # noqa: F401
+    except ImportError as error:
+        return f"{error.name or 'grpcio/opentelemetry-proto'} is not installed"
+    return None
+
+
+class ReceiverError(OSError):
+    """A receiver could not listen (the port is in use, the host is not local, ...)."""
+
+
+class GrpcReceiver:
+    """OTLP/gRPC `LogsService/Export` on host:port (0 = any free port)."""
+
+    kind = "OTLP/gRPC"
+
+    def __init__(self, host: str, port: int, sink: RequestSink) -> None:
+        import grpc
+
+        self._sink = sink
+        self._count = 0
+        self._count_lock = threading.Lock()
+        self._executor = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="live-grpc")
+        # so_reuseport off: a port another process listens on is refused, not shared.
+        server = grpc.server(self._executor, options=[("grpc.so_reuseport", 0)])
+        handler = grpc.unary_unary_rpc_method_handler(
+            self._export, request_deserializer=None, response_serializer=None
+        )
+        server.add_generic_rpc_handlers(
+            (
+                grpc.method_handlers_generic_handler(
+                    EXPORT_METHOD.split("/")[1], {"Export": handler}
+                ),
+            )
+        )
+        address = f"{host}:{port}"
+        try:
+            bound = server.add_insecure_port(address)
+        except RuntimeError as error:
+            self._executor.shutdown(wait=False)
+            raise ReceiverError(f"cannot listen on {address} (OTLP/gRPC): {error}") from None
+        if not bound:
+            self._executor.shutdown(wait=False)
+            raise ReceiverError(f"cannot listen on {address} (OTLP/gRPC): the port is in use")
+        self.host, self.port = host, bound
+        self._server = server
+        server.start()
+
+    def _export(self, body: bytes, context: Any) -> bytes:
+        import grpc
+
+        with self._count_lock:
+            self._count += 1
+            where = f"otlp-grpc request {self._count}"
+        problem = self._sink.accept("protobuf", body, where)
+        if problem is not None:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, problem)
+        return b""  # an empty ExportLogsServiceResponse: everything accepted
+
+    def stop(self) -> None:
+        self._server.stop(grace=1.0).wait(5)
+        self._executor.shutdown(wait=False)
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # A port another process listens on is refused, not shared.
+    allow_reuse_address = False
+    sink: RequestSink
+    count = 0
+    count_lock: threading.Lock
+
+
+def _decompress(encoding: str, body: bytes) -> bytes:
+    if encoding in ("", "identity"):
+        return body
+    if encoding in ("gzip", "x-gzip"):
+        return gzip.decompress(body)
+    if encoding == "deflate":
+        return zlib.decompress(body)
+    raise ValueError(f"unsupported Content-Encoding {encoding!r} (gzip and deflate are)")
+
+
+class _ExportHandler(BaseHTTPRequestHandler):
+    server: _HttpServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the report says what arrived; no access log on the terminal
+
+    def _answer(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _refuse(self, status: int, message: str) -> None:
+        # google.rpc.Status in JSON form: exporters log the message.
+        code = 3 if status == 400 else 12
+        body = json.dumps({"code": code, "message": message}).encode()
+        self._answer(status, "application/json", body)
+
+    def do_POST(self) -> None:
+        if self.path.split("?")[0] != LOGS_PATH:
+            self._refuse(404, f"unknown path {self.path!r}: OTLP logs go to {LOGS_PATH}")
+            return
+        media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        encoding: Encoding
+        if media == "application/x-protobuf":
+            encoding = "protobuf"
+        elif media == "application/json":
+            encoding = "json"
+        else:
+            self._refuse(415, f"unsupported Content-Type {media!r}")
+            return
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self._refuse(411, "Content-Length is required")
+            return
+        if length > MAX_BODY_BYTES:
+            self._refuse(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+            return
+        raw = self.rfile.read(length)
+        with self.server.count_lock:
+            self.server.count += 1
+            where = f"otlp-http request {self.server.count} ({encoding})"
+        try:
+            body = _decompress(self.headers.get("Content-Encoding", "").strip().lower(), raw)
+        except (OSError, EOFError, zlib.error, ValueError) as error:
+            self.server.sink.reject(where, f"cannot decompress the body: {error}")
+            self._refuse(400, f"cannot decompress the body: {error}")
+            return
+        problem = self.server.sink.accept(encoding, body, where)
+        if problem is not None:
+            self._refuse(400, problem)
+        elif encoding == "json":
+            self._answer(200, "application/json", b"{}")
+        else:
+            self._answer(200, "application/x-protobuf", b"")
+
+
+class HttpReceiver:
+    """OTLP/HTTP `POST /v1/logs` on host:port (0 = any free port)."""
+
+    kind = "OTLP/HTTP"
+
+    def __init__(self, host: str, port: int, sink: RequestSink) -> None:
+        try:
+            server = _HttpServer((host, port), _ExportHandler)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise ReceiverError(f"cannot listen on {host}:{port} (OTLP/HTTP): {reason}") from None
+        server.sink = sink
+        server.count_lock = threading.Lock()
+        self._server = server
+        self.host, self.port = host, server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)

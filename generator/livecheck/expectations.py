@@ -1,0 +1,145 @@
+"""What each event's records must look like, compiled once from the resolved catalog.
+
+The checker looks an attribute up by key and compares the value's class with one field,
+so everything it needs per attribute is precomputed here: the Python class a decoded
+value must have, and whether any further check (enum, bounds, length, redaction,
+deprecation, array items) applies at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Attribute, Catalog, Event
+
+#: The attribute that carries the event's name on records that have no OTLP EventName
+#: (as Codex sends them); codex-otel sends it too. It must name the record's event.
+EVENT_NAME_KEY = "event.name"
+
+_CLASSES: dict[str, type] = {"string": str, "int": int, "double": float, "boolean": bool}
+
+
+@dataclass(frozen=True)
+class AttributeExpectation:
+    key: str
+    #: The catalog's type in words (`int`, `enum (string)`, `string[]`).
+    type_text: str
+    #: The class of the decoded value: str, int, float, bool, or list for arrays.
+    cls: type
+    #: The class of each item of an array.
+    item_cls: type | None
+    #: True when a value of the right class needs no further check (the fast path).
+    plain: bool
+    members: frozenset[object] | None
+    minimum: int | float | None
+    maximum: int | float | None
+    #: What an out-of-bounds finding says the value must be.
+    bounds_text: str
+    max_length: int | None
+    placeholder: str | None
+    deprecated: str | None
+
+
+@dataclass
+class EventExpectation:
+    name: str
+    deprecated: str | None
+    #: Every attribute a record of this event may carry: its own, the common group's,
+    #: and `event.name`.
+    attributes: dict[str, AttributeExpectation]
+    required: frozenset[str]
+    #: Keys counted by coverage (the catalog's, without `event.name` unless declared).
+    own: tuple[str, ...]
+    #: Records seen, and the keys seen on them (coverage).
+    records: int = 0
+    seen: set[str] = field(default_factory=set)
+
+
+def _bounds(attribute: Attribute) -> tuple[int | float | None, int | float | None]:
+    if attribute.type.base == "int" and not attribute.type.is_enum:
+        return attribute.checked_bounds  # the catalog's, within 64 bits
+    return attribute.minimum, attribute.maximum
+
+
+def _bounds_text(attribute: Attribute) -> str:
+    if not attribute.has_bounds:
+        return attribute.range_text  # "a 64-bit integer" for ints, "" otherwise
+    if attribute.type.base == "int" and (attribute.minimum is None or attribute.maximum is None):
+        return f"{attribute.bounds_text}, within 64 bits"
+    return attribute.bounds_text
+
+
+def compile_attribute(attribute: Attribute) -> AttributeExpectation:
+    kind = attribute.type
+    scalar = _CLASSES[kind.base]
+    members = frozenset(member.value for member in kind.members) if kind.is_enum else None
+    minimum, maximum = _bounds(attribute)
+    redaction = attribute.redact.placeholder if attribute.redact else None
+    deprecated = attribute.deprecated.note if attribute.deprecated else None
+    plain = (
+        not kind.is_array
+        and members is None
+        and minimum is None
+        and maximum is None
+        and attribute.max_length is None
+        and redaction is None
+        and deprecated is None
+    )
+    return AttributeExpectation(
+        key=attribute.key,
+        type_text=kind.display,
+        cls=list if kind.is_array else scalar,
+        item_cls=scalar if kind.is_array else None,
+        plain=plain,
+        members=members,
+        minimum=minimum,
+        maximum=maximum,
+        bounds_text=_bounds_text(attribute),
+        max_length=attribute.max_length,
+        placeholder=redaction,
+        deprecated=deprecated,
+    )
+
+
+def _event_name_expectation(name: str) -> AttributeExpectation:
+    return AttributeExpectation(
+        key=EVENT_NAME_KEY,
+        type_text="string",
+        cls=str,
+        item_cls=None,
+        plain=False,
+        members=frozenset({name}),
+        minimum=None,
+        maximum=None,
+        bounds_text="",
+        max_length=None,
+        placeholder=None,
+        deprecated=None,
+    )
+
+
+def compile_event(event: Event, common: tuple[Attribute, ...]) -> EventExpectation:
+    declared = (*common, *event.attributes)
+    attributes = {attribute.key: compile_attribute(attribute) for attribute in declared}
+    # Whether declared or not, `event.name` must name the record's own event.
+    attributes[EVENT_NAME_KEY] = _event_name_expectation(event.name)
+    return EventExpectation(
+        name=event.name,
+        deprecated=event.deprecated.note if event.deprecated else None,
+        attributes=attributes,
+        required=frozenset(a.key for a in declared if a.is_required),
+        own=tuple(a.key for a in declared if a.key != EVENT_NAME_KEY),
+    )
+
+
+def compile_catalog(catalog: Catalog) -> dict[str, EventExpectation]:
+    """The expectations of every event of `catalog`, by event name."""
+    return {event.name: compile_event(event, catalog.common) for event in catalog.events}
+
+
+__all__ = [
+    "EVENT_NAME_KEY",
+    "AttributeExpectation",
+    "EventExpectation",
+    "compile_catalog",
+]

@@ -1,0 +1,43 @@
+"""The finding kinds live-check reports, how severe each is, and what each means.
+
+The names are a stable interface (they appear in the JSON report and in CI scripts).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+#: Severities from the most to the least severe; `--fail-on` names one of them.
+SEVERITIES: Final[tuple[Severity, ...]] = ("error", "warning", "info")
+SEVERITY_RANK: Final[dict[str, int]] = {"error": 0, "warning": 1, "info": 2}
+
+#: kind -> (severity, what it means). The order is the order of the documentation.
+KINDS: Final[dict[str, tuple[Severity, str]]] = {
+    "unknown_event": ("error", "the record's event is not in the catalog"),
+    "missing_required": ("error", "a required attribute is absent"),
+    "unknown_attribute": ("error", "the attribute is not defined for the event"),
+    "type_mismatch": ("error", "the value is not of the attribute's type"),
+    "enum_violation": ("error", "the value is not one of the enum's members"),
+    "out_of_bounds": ("error", "the number is outside the catalog's minimum/maximum"),
+    "too_long": ("error", "the string is longer than the catalog's max_length"),
+    "invalid_request": ("error", "the input is not an OTLP logs export request"),
+    "deprecated": ("warning", "a deprecated event or attribute is in use"),
+    "unredacted": (
+        "warning",
+        "an attribute with a redaction policy carries its content, not its placeholder",
+    ),
+    "missing_service_name": ("warning", "the resource has no service.name"),
+}
+
+
+def severity_of(kind: str) -> Severity:
+    return KINDS[kind][0]
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    """Whether `severity` is at least as severe as `threshold` (`never`: nothing is)."""
+    if threshold == "never":
+        return False
+    return SEVERITY_RANK[severity] <= SEVERITY_RANK[threshold]

@@ -1,0 +1,180 @@
+"""The report: what the checker found and covered, as text, JSON or Markdown.
+
+The JSON shape is a stable interface (docs/live-check.md):
+`{"records", "requests", "findings": [...], "coverage": {...}, "ok", "fail_on", "catalog"}`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .aggregate import Finding
+from .checker import LiveChecker
+from .kinds import SEVERITIES, at_or_above
+
+FAIL_ON_CHOICES = (*SEVERITIES, "never")
+
+
+@dataclass(frozen=True)
+class Report:
+    records: int
+    requests: int
+    findings: list[Finding]
+    coverage: dict[str, Any]
+    fail_on: str
+    catalog: str
+
+    @property
+    def failing(self) -> list[Finding]:
+        """The findings at or above `fail_on`."""
+        return [f for f in self.findings if at_or_above(f.severity, self.fail_on)]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failing
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "requests": self.requests,
+            "catalog": self.catalog,
+            "findings": [finding.to_json() for finding in self.findings],
+            "coverage": self.coverage,
+            "fail_on": self.fail_on,
+            "ok": self.ok,
+        }
+
+
+def build_report(checker: LiveChecker, *, fail_on: str = "error") -> Report:
+    if fail_on not in FAIL_ON_CHOICES:
+        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON_CHOICES)}, not {fail_on!r}")
+    catalog = checker.catalog
+    name = f"{catalog.namespace or catalog.file_name} {catalog.version}"
+    return Report(
+        records=checker.records,
+        requests=checker.requests,
+        findings=checker.findings.sorted(),
+        coverage=checker.coverage(),
+        fail_on=fail_on,
+        catalog=name,
+    )
+
+
+def render(report: Report, output_format: str) -> str:
+    if output_format == "json":
+        return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    if output_format == "markdown":
+        return format_markdown(report)
+    return format_text(report)
+
+
+def _counts(report: Report) -> str:
+    by_severity = Counter(f.severity for f in report.findings)
+    parts = [f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in SEVERITIES]
+    return ", ".join(parts) + " (distinct findings)"
+
+
+def _subject(finding: Finding) -> str:
+    parts = [finding.event or "-", finding.attribute or "-"]
+    return " ".join(parts)
+
+
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:.0f}%"
+
+
+def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
+    events, attributes = coverage["events"], coverage["attributes"]
+    lines = [
+        f"events {len(events['seen'])}/{events['total']} ({_percent(events['ratio'])}), "
+        f"attributes {attributes['seen']}/{attributes['total']} "
+        f"({_percent(attributes['ratio'])})"
+    ]
+    if events["unseen"]:
+        lines.append("never seen: " + ", ".join(events["unseen"]))
+    for name, keys in attributes["by_event"].items():
+        if name in events["seen"] and keys["unseen"]:
+            lines.append(f"{name}: never seen " + ", ".join(keys["unseen"]))
+    return lines
+
+
+def _verdict(report: Report) -> str:
+    if report.ok:
+        return f"OK: no finding at or above --fail-on {report.fail_on}"
+    return f"FAIL: {len(report.failing)} finding(s) at or above --fail-on {report.fail_on}"
+
+
+def format_text(report: Report) -> str:
+    lines = [
+        f"live-check: {report.records} records in {report.requests} requests, "
+        f"checked against catalog {report.catalog}",
+        "",
+    ]
+    if report.findings:
+        lines.append(f"Findings: {_counts(report)}; occurrences by kind:")
+        by_kind = Counter[str]()
+        for finding in report.findings:
+            by_kind[finding.kind] += finding.count
+        for kind, count in by_kind.most_common():
+            lines.append(f"  {kind:<22} {count:>8}")
+        lines.append("")
+        for finding in report.findings:
+            lines.append(
+                f"{finding.severity.upper():<7} {finding.kind} {_subject(finding)} "
+                f"x{finding.count}: {finding.message}"
+            )
+            lines.extend(f"        e.g. {example.text()}" for example in finding.examples)
+    else:
+        lines.append("Findings: none")
+    lines.append("")
+    lines.append("Coverage: " + "\n  ".join(_coverage_lines(report.coverage)))
+    lines.append("")
+    lines.append(_verdict(report))
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def format_markdown(report: Report) -> str:
+    lines = [
+        "# live-check report",
+        "",
+        f"{report.records} records in {report.requests} requests, checked against catalog "
+        f"{report.catalog}. **{_verdict(report)}**",
+        "",
+        "## Findings",
+        "",
+    ]
+    if report.findings:
+        lines += [
+            "| severity | kind | event | attribute | count | message | example |",
+            "|---|---|---|---|---:|---|---|",
+        ]
+        for finding in report.findings:
+            example = finding.examples[0].text() if finding.examples else ""
+            lines.append(
+                "| "
+                + " | ".join(
+                    _cell(cell)
+                    for cell in (
+                        finding.severity,
+                        f"`{finding.kind}`",
+                        finding.event or "",
+                        finding.attribute or "",
+                        finding.count,
+                        finding.message,
+                        example,
+                    )
+                )
+                + " |"
+            )
+    else:
+        lines.append("None.")
+    lines += ["", "## Coverage", ""]
+    lines += [f"- {_cell(line)}" for line in _coverage_lines(report.coverage)]
+    return "\n".join(lines) + "\n"

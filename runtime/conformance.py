@@ -1,0 +1,91 @@
+"""Check captured events against the catalog in an application's own tests.
+
+`assert_conforms(events)` holds what `telemetry.capture()` (or the `otel_capture` fixture)
+collected against the catalog with live-check's checker, and fails the test with every
+finding; each call also adds to a per-session coverage tally, which the pytest plugin
+prints at the end of the run (the catalog's events the tests never emitted).
+
+The checker lives in the generator (it needs the resolved catalog); it is imported on the
+first call, so applications that never check pay nothing for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .telemetry import CapturedEvent
+
+if TYPE_CHECKING:
+    from codex_otel.generator.livecheck import LiveChecker, Report
+
+#: Per catalog file: a checker that has seen every event checked this session (coverage).
+_session: dict[str, LiveChecker] = {}
+_catalogs: dict[str, Any] = {}
+
+
+def _catalog_path(schema: str | Path | None) -> str:
+    if schema is not None:
+        return str(Path(schema).resolve())
+    from codex_otel.generator import bundled_catalog_path
+
+    return str(bundled_catalog_path())
+
+
+def _catalog(path: str) -> Any:
+    if path not in _catalogs:
+        from codex_otel.generator import load_catalog
+
+        _catalogs[path] = load_catalog(path)
+    return _catalogs[path]
+
+
+def _feed(checker: LiveChecker, events: Iterable[CapturedEvent]) -> None:
+    for index, event in enumerate(events):
+        attributes = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in event.attributes.items()
+        }
+        checker.check_record(event.name, attributes, f"event {index} ({event.name})")
+
+
+def check_events(
+    events: Iterable[CapturedEvent], *, schema: str | Path | None = None, fail_on: str = "error"
+) -> Report:
+    """The live-check report of `events` against the catalog (default: the bundled one)."""
+    from codex_otel.generator.livecheck import LiveChecker, build_report
+
+    events = list(events)
+    path = _catalog_path(schema)
+    checker = LiveChecker(_catalog(path))
+    _feed(checker, events)
+    if path not in _session:
+        _session[path] = LiveChecker(_catalog(path))
+    _feed(_session[path], events)
+    return build_report(checker, fail_on=fail_on)
+
+
+def assert_conforms(
+    events: Iterable[CapturedEvent], *, schema: str | Path | None = None, fail_on: str = "error"
+) -> Report:
+    """Fail (AssertionError listing the findings) unless every event conforms to the
+    catalog: no finding at or above `fail_on`. Returns the report (its coverage says which
+    of the catalog's events and attributes the events exercised)."""
+    from codex_otel.generator.livecheck import render
+
+    report = check_events(events, schema=schema, fail_on=fail_on)
+    if not report.ok:
+        raise AssertionError(
+            "the captured events do not conform to the catalog:\n" + render(report, "text")
+        )
+    return report
+
+
+def session_coverage() -> dict[str, dict[str, Any]]:
+    """Per catalog file, the coverage of every event checked so far in this process."""
+    return {path: checker.coverage() for path, checker in _session.items()}
+
+
+def reset_session_coverage() -> None:
+    _session.clear()

@@ -1,0 +1,123 @@
+"""The in-process helper: `assert_conforms` on captured events, and the coverage summary
+the pytest plugin prints at the end of a run."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codex_otel.cli import demo
+from codex_otel.generated import events
+from codex_otel.instrument import EventManager
+from codex_otel.runtime import CapturedEvent, Telemetry
+from codex_otel.runtime.conformance import assert_conforms
+from codex_otel.runtime.pytest_plugin import OtelCapture
+
+METADATA = events.Metadata(
+    conversation_id="0199a213-81c0-7800-8aa1-bbab2a035a53",
+    app_version="0.42.0",
+    terminal_type="vscode/1.95.0",
+    model="gpt-5-codex",
+    slug="gpt-5-codex",
+)
+
+
+def test_the_demo_session_conforms(
+    otel_capture: OtelCapture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo, "STEP_SECONDS", 0.0)
+    demo.run_session(EventManager(otel_capture.telemetry.conversation(METADATA)))
+    report = otel_capture.assert_conforms()
+    assert report.records == len(otel_capture.events) > 6
+    # Every event of the catalog, and all but the optional ones this metadata leaves out.
+    assert report.coverage["events"]["unseen"] == []
+    unseen = report.coverage["attributes"]["by_event"]["codex.api_request"]["unseen"]
+    assert unseen == ["auth_mode", "user.account_id"]
+    # The default config exports tool details: warnings, shown with --fail-on warning.
+    with pytest.raises(AssertionError, match=re.escape("unredacted codex.tool_result arguments")):
+        otel_capture.assert_conforms(fail_on="warning")
+
+
+def test_an_event_that_drifted_from_the_catalog_fails_naming_the_finding() -> None:
+    captured = [
+        CapturedEvent(
+            "codex.tool_decision",
+            {**METADATA.to_attributes(), "event.timestamp": "2025-09-30T17:02:11.493Z",
+             "tool_name": "shell", "decision": "perhaps", "source": "user"},
+            0,
+        )
+    ]  # fmt: skip
+    with pytest.raises(AssertionError) as failure:
+        assert_conforms(captured)
+    message = str(failure.value)
+    assert "missing_required codex.tool_decision call_id" in message
+    assert "enum_violation codex.tool_decision decision" in message
+    assert "'perhaps'" in message
+
+
+def test_an_application_catalog_is_checked_with_schema(tmp_path: Path) -> None:
+    from support.generation import REPO
+
+    mini = REPO / "tests" / "generator" / "fixtures" / "mini.yaml"
+    with pytest.raises(AssertionError, match=re.escape("unknown_event codex.tool_decision")):
+        assert_conforms([CapturedEvent("codex.tool_decision", {}, 0)], schema=mini)
+
+
+def test_the_plugin_prints_the_coverage_of_the_run(tmp_path: Path) -> None:
+    (tmp_path / "test_app.py").write_text(
+        textwrap.dedent(
+            """
+            from codex_otel.generated import events
+
+            META = events.Metadata(conversation_id="c", app_version="1", terminal_type="t",
+                                   model="m", slug="s")
+
+            def test_decision(otel_capture):
+                conversation = otel_capture.telemetry.conversation(META)
+                events.tool_decision(conversation, tool_name="shell", call_id="c1",
+                                     decision="approved", source="user")
+                otel_capture.assert_conforms()
+
+            def test_prompt(otel_capture):
+                conversation = otel_capture.telemetry.conversation(META)
+                events.user_prompt(conversation, prompt_length=2, prompt="hi")
+                otel_capture.assert_conforms()
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+         str(tmp_path / "test_app.py")],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "codex-otel catalog coverage (catalog.yaml)" in result.stdout
+    assert "events 2/6 (33%)" in result.stdout
+    assert (
+        "never emitted: codex.conversation_starts, codex.api_request, codex.sse_event, "
+        "codex.tool_result"
+    ) in result.stdout
+
+
+def test_without_a_check_the_plugin_prints_no_coverage(tmp_path: Path) -> None:
+    (tmp_path / "test_plain.py").write_text("def test_nothing():\n    pass\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "test_plain.py")],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert "catalog coverage" not in result.stdout
+
+
+def test_a_capture_from_telemetry_directly() -> None:
+    telemetry = Telemetry(service_version="test")
+    with telemetry.capture() as captured:
+        events.user_prompt(telemetry.conversation(METADATA), prompt_length=5, prompt="hello")
+    telemetry.shutdown()
+    assert assert_conforms(captured).records == 1
