@@ -1,6 +1,7 @@
-"""The `codex-otel` command: `generate`, `validate` and `demo`.
+"""The `codex-otel` command: `generate`, `validate`, `diff` and `demo`.
 
-Exit codes: 0 success, 1 stale output (`generate --check`) or a failed demo export,
+Exit codes: 0 success, 1 stale output (`generate --check`), a failed demo export or a
+version bump smaller than `diff` requires,
 2 bad input (a catalog, a config or a path). Errors are one paragraph, never a traceback.
 """
 
@@ -95,6 +96,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff_command import run_diff
+
+    return run_diff(args.old, args.new or str(default_catalog()), args.format)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -131,6 +138,20 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check catalog files; exit 2 on any error")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(handler=cmd_validate)
+
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two catalogs; exit 1 if the version bump is too small",
+    )
+    diff.add_argument("old", metavar="OLD", help="catalog path or git REV:PATH")
+    diff.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        help="catalog path or git REV:PATH (default: the bundled one)",
+    )
+    diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    diff.set_defaults(handler=cmd_diff)
 
     demo = commands.add_parser(
         "demo", help="run a scripted agent session that emits every event of the catalog"

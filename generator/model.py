@@ -69,6 +69,18 @@ class Redaction:
 class Deprecation:
     note: str
     replacement: str | None
+    #: Dual emission (attributes only): events using the replacement also send this
+    #: attribute's key, with the same value, until this catalog version.
+    emit_both_until: str | None = None
+
+
+@dataclass(frozen=True)
+class LegacyKey:
+    """A deprecated key an attribute is also sent under, during a migration window."""
+
+    key: str
+    #: The catalog version until which both keys are sent.
+    until: str
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,8 @@ class Attribute:
     #: Inclusive bounds of an int or double attribute.
     minimum: int | float | None = None
     maximum: int | float | None = None
+    #: Keys of deprecated attributes this one replaces that are still sent (dual emission).
+    also_sent_as: tuple[LegacyKey, ...] = ()
 
     @property
     def is_required(self) -> bool:
