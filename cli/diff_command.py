@@ -12,7 +12,7 @@ from codex_otel.generator import CatalogError
 from codex_otel.generator.diff import diff_catalogs
 from codex_otel.generator.model import Catalog
 from codex_otel.generator.revision import CatalogSourceError, load_catalog_spec
-from codex_otel.generator.semver import gate
+from codex_otel.generator.semver import GateResult, gate
 
 from .diff_output import FORMATS
 
@@ -37,3 +37,12 @@ def run_diff(old_spec: str, new_spec: str, output_format: str) -> int:
     result = gate(old.version, new.version, diff_catalogs(old, new))
     sys.stdout.write(FORMATS[output_format](result))
     return EXIT_OK if result.ok else EXIT_BUMP_TOO_SMALL
+
+
+def evolution_since(baseline_spec: str, catalog: Catalog) -> GateResult | None:
+    """The diff from the baseline catalog to `catalog`, for `generate --baseline`; None
+    (the error already printed) when the baseline cannot be loaded."""
+    baseline = _load(baseline_spec)
+    if baseline is None:
+        return None
+    return gate(baseline.version, catalog.version, diff_catalogs(baseline, catalog))

@@ -50,8 +50,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except CatalogError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
+    evolution = None
+    if args.baseline:
+        from .diff_command import evolution_since
+
+        evolution = evolution_since(args.baseline, catalog)
+        if evolution is None:
+            return EXIT_BAD_INPUT
     try:
-        outputs = render(catalog, args.templates)
+        outputs = render(catalog, args.templates, evolution)
         changes = write_outputs(outputs, out, check=args.check)
     except OSError as error:
         return _error(f"cannot write to {out}: {error.strerror or error}")
@@ -133,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write nothing; exit 1 with a diff if anything is stale",
     )
     generate.add_argument("--quiet", "-q", action="store_true", help="list only files that changed")
+    generate.add_argument(
+        "--baseline",
+        metavar="REV:PATH",
+        help='catalog (a path or git REV:PATH) whose changes EVENTS.md lists under "Changes since"',
+    )
     generate.set_defaults(handler=cmd_generate)
 
     validate = commands.add_parser("validate", help="check catalog files; exit 2 on any error")

@@ -178,6 +178,27 @@ class Event:
     def optional_attributes(self) -> tuple[Attribute, ...]:
         return tuple(a for a in self.attributes if not a.is_required)
 
+    @property
+    def deprecated_attributes(self) -> tuple[Attribute, ...]:
+        """Attributes whose argument warns when passed."""
+        return tuple(a for a in self.attributes if a.deprecated)
+
+    @property
+    def has_deprecated_overload(self) -> bool:
+        """Whether the emitter gets two overloads, the second deprecated and the only one
+        that accepts the optional deprecated arguments, so type checkers flag passing them.
+        (A deprecated event is flagged as a whole; a required argument cannot be left out.)"""
+        return not self.deprecated and any(not a.is_required for a in self.deprecated_attributes)
+
+    @property
+    def current_attributes(self) -> tuple[Attribute, ...]:
+        """The attributes the non-deprecated overload takes, required ones first."""
+        return tuple(
+            a
+            for a in (*self.required_attributes, *self.optional_attributes)
+            if a.is_required or not a.deprecated
+        )
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -233,11 +254,22 @@ class Catalog:
             names.append("truncate")
         if any(a.type.is_array and a.type.is_enum for a in used):
             names.append("wire_members")
+        if self.has_deprecated_events or self.uses_overloads:  # sorted as isort sorts names
+            names.insert(names.index("Conversation") + 1, "deprecated")
         return tuple(names)
 
     @property
     def has_deprecated_events(self) -> bool:
         return any(e.deprecated for e in self.events)
+
+    @property
+    def has_deprecated_arguments(self) -> bool:
+        """Whether any emitter warns about an argument (the module then imports warnings)."""
+        return any(e.deprecated_attributes for e in self.events)
+
+    @property
+    def uses_overloads(self) -> bool:
+        return any(e.has_deprecated_overload for e in self.events)
 
     @property
     def metadata_fields(self) -> tuple[Attribute, ...]:

@@ -30,6 +30,7 @@ from .config import (
     TlsConfig,
     load_config,
 )
+from .deprecation import deprecated
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .types import Attributes, AttributeValue, MetadataLike
 
@@ -55,6 +56,7 @@ __all__ = [
     "Telemetry",
     "TelemetryStats",
     "TlsConfig",
+    "deprecated",
     "invalid_argument",
     "is_array_of",
     "load_config",
