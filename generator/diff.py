@@ -616,9 +616,10 @@ class _Differ:
         for key, attribute in new.items():
             if key in old:
                 continue
-            for legacy in attribute.also_sent_as:
-                if legacy.key in old and legacy.key not in new:
-                    renames[legacy.key] = (key, True)
+            dual = {legacy.key for legacy in attribute.also_sent_as}
+            for replaced in attribute.replaces:
+                if replaced in old and replaced not in new:
+                    renames[replaced] = (key, replaced in dual)
         for key, attribute in old.items():
             replacement = attribute.deprecated.replacement if attribute.deprecated else None
             if (
@@ -694,11 +695,15 @@ class _Differ:
                 new.computed,
                 f"computed value of {key} changed from {old.computed} to {new.computed}",
             )
-        yield from _dual_emission(path, key, old, new)
+        # A rename with dual emission is reported as one change, not also as a start.
+        yield from _dual_emission(path, key, old, new, skip=old.key if renamed else None)
         yield from _stability("attribute", path, key, old.stability, new.stability)
         if not renamed:
             yield from _deprecation("attribute", path, key, old.deprecated, new.deprecated)
-        if old.description != new.description or old.type.doc != new.type.doc:
+        # An enum's class docstring is its definition's description (uses may refine
+        # the attribute's); a type that stops or starts being an enum is reported above.
+        enum_doc_changed = old.type.is_enum and new.type.is_enum and old.type.doc != new.type.doc
+        if old.description != new.description or enum_doc_changed:
             same = old.description == new.description
             yield _change(
                 "attribute.description_changed",
@@ -909,9 +914,11 @@ def _redaction(path: str, key: str, old: Attribute, new: Attribute) -> Iterator[
             )
 
 
-def _dual_emission(path: str, key: str, old: Attribute, new: Attribute) -> Iterator[Change]:
+def _dual_emission(
+    path: str, key: str, old: Attribute, new: Attribute, skip: str | None
+) -> Iterator[Change]:
     before = {legacy.key: legacy.until for legacy in old.also_sent_as}
-    after = {legacy.key: legacy.until for legacy in new.also_sent_as}
+    after = {legacy.key: legacy.until for legacy in new.also_sent_as if legacy.key != skip}
     for legacy, until in after.items():
         if legacy not in before:
             yield _change(

@@ -104,6 +104,9 @@ class Attribute:
     maximum: int | float | None = None
     #: Keys of deprecated attributes this one replaces that are still sent (dual emission).
     also_sent_as: tuple[LegacyKey, ...] = ()
+    #: Keys of deprecated attributes that name this one as their replacement and that the
+    #: event does not use (so `diff` sees a rename); in events only.
+    replaces: tuple[str, ...] = ()
 
     @property
     def is_required(self) -> bool:

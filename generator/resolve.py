@@ -66,6 +66,8 @@ class _Resolver:
         self.toggles: dict[str, Toggle] = {}
         #: Replacement key -> the deprecated keys sent beside it (dual emission).
         self.legacy_keys: dict[str, list[LegacyKey]] = {}
+        #: Replacement key -> the deprecated keys that name it.
+        self.replaced: dict[str, list[str]] = {}
 
     def error(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.diagnostics.append(self.source.diagnostic(path, message, hint, key=key))
@@ -128,6 +130,8 @@ class _Resolver:
                 f"replacement attribute {replacement!r} is not defined",
                 _suggest(replacement, self.definitions, "name a defined attribute"),
             )
+        if replacement and replacement in self.types:
+            self.replaced.setdefault(replacement, []).append(body["key"])
         until = deprecated.get("emit_both_until")
         if until is None:
             return
@@ -492,17 +496,21 @@ class _Resolver:
     def with_legacy_keys(
         self, attributes: tuple[Attribute, ...], common_keys: Mapping[str, str]
     ) -> tuple[Attribute, ...]:
-        """`attributes`, each replacement also sent under the keys it replaces (dual
-        emission), unless the event or the common group still uses such a key itself."""
+        """`attributes`, each replacement knowing the deprecated keys it replaces and also
+        sent under those that opt in to dual emission, unless the event or the common
+        group still uses such a key itself."""
         used = {a.key for a in attributes} | set(common_keys)
         return tuple(
             dataclasses.replace(
                 attribute,
                 also_sent_as=tuple(
-                    legacy for legacy in self.legacy_keys[attribute.key] if legacy.key not in used
+                    legacy
+                    for legacy in self.legacy_keys.get(attribute.key, ())
+                    if legacy.key not in used
                 ),
+                replaces=tuple(key for key in self.replaced[attribute.key] if key not in used),
             )
-            if attribute.key in self.legacy_keys
+            if attribute.key in self.replaced
             else attribute
             for attribute in attributes
         )
