@@ -616,10 +616,10 @@ class _Differ:
         for key, attribute in new.items():
             if key in old:
                 continue
-            dual = {legacy.key for legacy in attribute.also_sent_as}
+            sent_too = {legacy.key for legacy in attribute.also_sent_as}
             for replaced in attribute.replaces:
                 if replaced in old and replaced not in new:
-                    renames[replaced] = (key, replaced in dual)
+                    renames[replaced] = (key, replaced in sent_too)
         for key, attribute in old.items():
             replacement = attribute.deprecated.replacement if attribute.deprecated else None
             if (
