@@ -407,7 +407,8 @@ def deprecation_message(item: Event | Attribute, event: Event | None = None) -> 
     if isinstance(item, Event):
         return f"event {item.name} is deprecated: {item.deprecated.note}"
     where = f" of {event.function_name}()" if event else ""
-    return f"argument {item.python_name} ({item.key}){where} is deprecated: {item.deprecated.note}"
+    key = f" ({item.key})" if item.key != item.python_name else ""
+    return f"argument {item.python_name}{key}{where} is deprecated: {item.deprecated.note}"
 
 
 def deprecated_arguments_message(event: Event) -> str:

@@ -398,7 +398,11 @@ def containers(value: Any) -> Iterator[dict[Any, Any] | list[Any]]:
 @st.composite
 def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     """A catalog with one to three structural mutations."""
-    doc = copy.deepcopy(draw(catalogs()))
+    return mutate(draw, copy.deepcopy(draw(catalogs())))
+
+
+def mutate(draw: st.DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` (changed in place) after one to three structural mutations."""
     for _ in range(draw(st.integers(1, 3))):
         places = list(containers(doc))
         target = draw(st.sampled_from(places))
