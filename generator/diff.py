@@ -425,6 +425,20 @@ def _strict(value: object) -> str:
     return json.dumps(value, sort_keys=True, default=repr)
 
 
+def _same_examples(old: Sequence[Attribute], new: Sequence[Attribute]) -> bool:
+    """For attributes already equal by ==: whether their examples also have the same types
+    (== says True is 1 and 1 is 1.0; the docs print them differently)."""
+    return all(_same_types(a.examples, b.examples) for a, b in zip(old, new, strict=True))
+
+
+def _same_types(old: object, new: object) -> bool:
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, (tuple, list)) and isinstance(new, (tuple, list)):
+        return all(_same_types(a, b) for a, b in zip(old, new, strict=True))
+    return True
+
+
 def _type_text(attribute_type: AttributeType) -> str:
     if not attribute_type.is_enum:
         return attribute_type.display
@@ -582,6 +596,8 @@ class _Differ:
                 )
 
     def event(self, path: str, old: Event, new: Event, *, renamed: bool) -> Iterator[Change]:
+        if old == new and _same_examples(old.attributes, new.attributes):
+            return  # the common case, without a comparison per field
         if old.function_name != new.function_name:
             yield _change(
                 "event.python_name_changed",
@@ -673,6 +689,8 @@ class _Differ:
     def attribute(
         self, path: str, old: Attribute, new: Attribute, *, renamed: bool = False
     ) -> Iterator[Change]:
+        if old == new and _same_examples((old,), (new,)):
+            return  # the common case, without a comparison per field
         key = new.key
         if old.python_name != new.python_name and not renamed:
             yield _change(

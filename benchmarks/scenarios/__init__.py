@@ -7,7 +7,16 @@ from types import ModuleType
 
 from harness import Context, Metric, Target
 
-from . import dead_collector, disabled, emit_overhead, export_throughput, generate, imports, no_otel
+from . import (
+    dead_collector,
+    diff,
+    disabled,
+    emit_overhead,
+    export_throughput,
+    generate,
+    imports,
+    no_otel,
+)
 
 _MODULES: tuple[ModuleType, ...] = (
     emit_overhead,
@@ -17,6 +26,7 @@ _MODULES: tuple[ModuleType, ...] = (
     export_throughput,
     dead_collector,
     generate,
+    diff,
 )
 
 
