@@ -126,3 +126,33 @@ def test_mypy_flags_calls_to_deprecated_emitters_and_arguments(tmp_path: Path) -
     assert "Every sale is online now." in errors[0]
     assert "[deprecated]" in errors[1]
     assert mypy() == []  # why docs/evolution.md tells to enable the error code
+
+
+def _errors(text: str) -> list[str]:
+    from codex_otel.generator import CatalogError, load_catalog_text
+
+    with pytest.raises(CatalogError) as raised:
+        load_catalog_text(text, "c.yaml")
+    return [str(d) for d in raised.value.diagnostics]
+
+
+def test_dual_emission_needs_a_replacement_of_the_same_type() -> None:
+    text = RENAMES.read_text(encoding="utf-8")
+    no_replacement = text.replace(
+        "      replacement: promo\n      emit_both_until", "      emit_both_until"
+    )
+    assert _errors(no_replacement) == [
+        "c.yaml:17:24: error: attributes[2].deprecated.emit_both_until: dual emission needs a"
+        " `replacement` to send beside this attribute\n"
+        "    hint: name the attribute that replaces this one in `replacement`"
+    ]
+    other_type = text.replace(
+        "  - key: order.total\n    type: int", "  - key: order.total\n    type: double"
+    )
+    (error,) = _errors(other_type)
+    assert error.startswith("c.yaml:36:24: error: attributes[6].deprecated.emit_both_until: ")
+    assert "their types differ (double and int)" in error
+    bad_version = text.replace("emit_both_until: 2.0.0", "emit_both_until: soon", 1)
+    (error,) = _errors(bad_version)
+    assert error.startswith("c.yaml:18:24: error: attributes[2].deprecated.emit_both_until: ")
+    assert "hint: use a semantic version" in error
