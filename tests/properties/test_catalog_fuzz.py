@@ -844,11 +844,20 @@ def emit_everything(
                 )
     finally:
         telemetry.shutdown()
+    # A deprecated event warns first (its decorator), then each deprecated argument passed.
+    deprecations = []
+    for event_, arguments in calls:
+        if event_.deprecated:
+            deprecations.append(f"event {event_.name}")
+        for a in event_.deprecated_attributes:
+            if arguments[a.python_name].value is not None:
+                key = f" ({a.key})" if a.key != a.python_name else ""
+                deprecations.append(f"argument {a.python_name}{key} of {event_.function_name}()")
     assert [
         str(w.message).split(" is deprecated")[0]
         for w in caught
         if w.category is DeprecationWarning
-    ] == [f"event {e.name}" for e in catalog.events if e.deprecated]
+    ] == deprecations
     assert [c.name for c in captured] == [e.name for e in catalog.events]
     computed = [a.key for a in catalog.common if a.computed]
     for record, (event_, arguments) in zip(captured, calls, strict=True):
