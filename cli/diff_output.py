@@ -27,6 +27,8 @@ def _printable(text: str) -> str:
 
 def _verdict(result: GateResult) -> str:
     versions = f"{result.old_version} -> {result.new_version}"
+    if result.required_bump == "none":
+        return f"OK: no change, so any version will do ({versions})."
     if result.ok:
         return (
             f"OK: the changes need a {result.required_bump} bump; "
