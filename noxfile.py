@@ -1,4 +1,5 @@
-"""Sessions: `nox -s ci` is what CI runs (lint, typecheck, check, gate, tests, no_otel).
+"""Sessions: `nox -s ci` is what CI runs (lint, typecheck, check, gate, tests, no_otel,
+browser).
 
 Run one with `nox -s NAME`; pass pytest arguments after `--`, e.g. `nox -s tests -- -m wire`.
 """
@@ -56,10 +57,14 @@ nox.options.sessions = ["ci"]
 nox.options.reuse_existing_virtualenvs = True
 
 
+#: Pins for ruff, mypy and the other tools whose output CI compares (see the file).
+CONSTRAINTS = ("-c", "constraints.txt")
+
+
 def install_project(session: nox.Session, extras: str) -> None:
     # "strict" editable mode links the files into one folder that mypy can follow;
     # the default mode uses an import hook that mypy cannot see.
-    session.install("-e", f".[{extras}]", "--config-settings", "editable_mode=strict")
+    session.install("-e", f".[{extras}]", "--config-settings", "editable_mode=strict", *CONSTRAINTS)
 
 
 @nox.session(python=PYTHONS)
@@ -71,9 +76,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=False, name="ci")
 def ci(session: nox.Session) -> None:
-    """Everything CI checks, in order of cost: lint, typecheck, check, gate, tests, no_otel."""
+    """Everything CI checks, in order of cost: lint, typecheck, check, gate, tests, no_otel,
+    browser.
+
+    The site's browser tests run on one Python: they are slow and test no Python feature."""
     # Skipping absent Pythons must not become skipping every test.
-    if not any(_runs(f"python{version}") for version in PYTHONS):
+    installed = [version for version in PYTHONS if _runs(f"python{version}")]
+    if not installed:
         session.error(f"no Python among {', '.join(PYTHONS)} is installed to test on")
     # `notify("tests")` would queue only the first Python's session: name each one.
     for name in [
@@ -85,12 +94,13 @@ def ci(session: nox.Session) -> None:
         "no_otel",
     ]:
         session.notify(name, posargs=session.posargs)
+    session.notify(f"browser-{installed[-1]}")  # the newest Python installed
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole tree."""
-    session.install("ruff>=0.6")
+    session.install("ruff", *CONSTRAINTS)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -149,8 +159,9 @@ def gate(session: nox.Session) -> None:
 @nox.session
 def no_otel(session: nox.Session) -> None:
     """The suite's relevant part without the otel extra: no opentelemetry package at all."""
-    session.install("-e", ".", "--config-settings", "editable_mode=strict")
+    session.install("-e", ".", "--config-settings", "editable_mode=strict", *CONSTRAINTS)
     session.install(
+        *CONSTRAINTS,
         "pytest>=8",
         "pytest-snapshot>=0.9",
         "pytest-timeout>=2.3",
@@ -160,7 +171,12 @@ def no_otel(session: nox.Session) -> None:
     )
     absent = "import importlib.util as u, sys; sys.exit(u.find_spec('opentelemetry') is not None)"
     session.run("python", "-c", absent)  # the point of the session: prove it is absent
-    session.run("pytest", "-m", "no_otel", *session.posargs)
+    modules = [
+        line
+        for line in Path("tests/no_otel_modules.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    session.run("pytest", "-m", "no_otel", *modules, *session.posargs)
 
 
 @nox.session
@@ -175,3 +191,56 @@ def bench(session: nox.Session) -> None:
     """The benchmarks (not timed tests): prints a table and writes bench-results.json."""
     install_project(session, "otel,dev")
     session.run("python", "benchmarks/run.py", "--json", "bench-results.json", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into .artifacts/site (or the folder given after --)."""
+    install_project(session, "dev")
+    out = session.posargs[0] if session.posargs else ".artifacts/site"
+    session.run("codex-otel", "docs", "--out", out)
+    session.log(f"open {Path(out, 'index.html').resolve().as_uri()}, or publish the folder")
+
+
+#: Debian's Chromium, which the browser tests drive (Playwright downloads no browser).
+CHROMIUM = "/usr/bin/chromium"
+#: axe-core's rules change between releases: pinned like the tools in constraints.txt.
+AXE_CORE = "4.14.1"
+
+
+@nox.session(python=PYTHONS)
+def browser(session: nox.Session) -> None:
+    """The documentation site's tests in a real browser (Chromium, Playwright, axe-core).
+
+    Debian's chromium is installed with apt-get when absent; Playwright drives it and
+    downloads no browser; axe-core comes from the npm registry."""
+    if not Path(CHROMIUM).is_file():
+        if os.geteuid() != 0:
+            session.error(f"no {CHROMIUM}: run `sudo apt-get install -y chromium` first")
+        session.run("apt-get", "update", "-q", external=True)
+        session.run("apt-get", "install", "-y", "-q", "chromium", external=True)
+    install_project(session, "otel,dev")
+    session.install("playwright", *CONSTRAINTS)
+    # axe-core into nox's cache folder (git-ignored with .nox/), not into the tree.
+    axe = Path(session.cache_dir) / "axe-core"
+    session.run(
+        "npm",
+        "install",
+        "--prefix",
+        str(axe),
+        "--no-audit",
+        "--no-fund",
+        f"axe-core@{AXE_CORE}",
+        external=True,
+    )
+    session.run(
+        "pytest",
+        "-m",
+        "browser",
+        *(session.posargs or ["tests/site"]),
+        env={
+            "CHROMIUM": CHROMIUM,
+            "AXE_CORE_JS": str(axe / "node_modules" / "axe-core" / "axe.min.js"),
+            "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+        },
+    )

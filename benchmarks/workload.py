@@ -93,6 +93,7 @@ def emit_by_hand(
     logger.emit(
         event_name=EVENT_NAME,
         attributes={
+            "event.name": EVENT_NAME,  # as Codex sends it, and the generated emitter does
             "event.timestamp": datetime.now(timezone.utc)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),

@@ -191,7 +191,8 @@ def _quiet_sdk_logging() -> None:
 def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
     """Run the session; 0 when every event was delivered, 1 when not, 2 on bad input."""
     try:
-        config = load_config(Path(config_path)) if config_path else OtelConfig()
+        # A --config that does not exist is a mistake, not a request for the defaults.
+        config = load_config(Path(config_path), missing_ok=False) if config_path else OtelConfig()
     except ConfigError as error:
         print(f"codex-otel: error: {error}", file=sys.stderr)
         return 2
@@ -210,7 +211,7 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
         slug="gpt-5-codex",
     )
     conversation = telemetry.conversation(metadata_)
-    common = frozenset(metadata_.to_attributes()) | {"event.timestamp"}
+    common = frozenset(metadata_.to_attributes()) | {"event.timestamp", "event.name"}
     out.write(f"codex-otel demo: a scripted agent session ({_describe(config)}).\n")
     out.write("Every event carries this metadata:\n")
     for key, value in metadata_.to_attributes().items():
@@ -228,6 +229,15 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
     out.write(f"\n{count[0]} events emitted; telemetry shut down in {took:.2f} s.\n")
     if config.exporter.kind == "none" or config.sdk_disabled:
         return 0
+    if not telemetry.exporting:
+        # An exporter is configured but could not start (the warning above says why and
+        # what to install): nothing went anywhere, whatever the counters say.
+        print(
+            f"codex-otel: error: nothing was exported ({_describe(config)}): the exporter "
+            "could not start.",
+            file=sys.stderr,
+        )
+        return 1
     lost = stats.dropped_queue_full + stats.export_failures
     if not delivered or lost:
         print(

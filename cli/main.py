@@ -1,7 +1,7 @@
-"""The `codex-otel` command: `generate`, `validate`, `diff` and `demo`.
+"""The `codex-otel` command: `generate`, `validate`, `diff`, `docs` and `demo`.
 
-Exit codes: 0 success, 1 stale output (`generate --check`), a failed demo export or a
-version bump smaller than `diff` requires,
+Exit codes: 0 success, 1 stale output (`generate --check`, `docs --check`), a failed
+demo export or a version bump smaller than `diff` requires,
 2 bad input (a catalog, a config or a path). Errors are one paragraph, never a traceback.
 """
 
@@ -33,6 +33,13 @@ def default_output() -> Path:
     return _package_dir("codex_otel.generated")
 
 
+def in_checkout(generated: Path) -> bool:
+    """Whether `generated` is the `generated/` folder of a checkout of this repository
+    (not the copy inside an installed package, which `generate` must never rewrite)."""
+    root = generated.parent
+    return (root / "pyproject.toml").is_file() and (root / "schema" / "catalog.yaml").is_file()
+
+
 def _error(message: str) -> int:
     print(f"codex-otel: error: {message}", file=sys.stderr)
     return EXIT_BAD_INPUT
@@ -43,6 +50,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     schema = Path(args.schema) if args.schema else default_catalog()
     out = Path(args.out) if args.out else default_output()
+    if not args.out and not args.check and not in_checkout(out):
+        return _error(
+            f"--out is required outside a checkout of codex-otel: the default, {out}, is "
+            "inside the installed package. Pass --out DIR, e.g. --out generated/"
+        )
     if args.templates and not Path(args.templates).is_dir():
         return _error(f"template directory {args.templates} does not exist")
     try:
@@ -109,6 +121,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return run_diff(args.old, args.new or str(default_catalog()), args.format)
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from .docs import build_docs
+
+    return build_docs(
+        Path(args.schema) if args.schema else default_catalog(),
+        Path(args.out),
+        templates=args.templates,
+        check=args.check,
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
@@ -164,6 +187,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     diff.set_defaults(handler=cmd_diff)
+
+    docs = commands.add_parser(
+        "docs", help="build the static documentation site of the catalog (HTML, no network)"
+    )
+    docs.add_argument("--out", metavar="DIR", required=True, help="folder to write the site to")
+    docs.add_argument("--schema", metavar="FILE", help="catalog YAML (default: the bundled one)")
+    docs.add_argument(
+        "--templates",
+        metavar="DIR",
+        help="folder of templates overriding the packaged ones by name (site/*.html.jinja)",
+    )
+    docs.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 with a summary of what differs if the site is stale",
+    )
+    docs.set_defaults(handler=cmd_docs)
 
     demo = commands.add_parser(
         "demo", help="run a scripted agent session that emits every event of the catalog"

@@ -1,9 +1,9 @@
-# Generated from catalog.yaml (catalog version 1.1.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.2.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 # ruff: noqa: E501, SIM108, RUF100
 """Typed emitters for the events of catalog.yaml.
 
-Catalog version 1.1.0.
+Catalog version 1.2.0.
 
 Log events that describe each Codex run: outbound API requests, streamed responses, user prompts,
 tool-approval decisions and tool results.
@@ -26,7 +26,7 @@ from codex_otel.runtime import (
     truncate,
 )
 
-CATALOG_VERSION: Final = "1.1.0"
+CATALOG_VERSION: Final = "1.2.0"
 
 #: Privacy toggles the catalog's redaction policies name, with their defaults.
 TOGGLES: Final[dict[str, bool]] = {
@@ -119,10 +119,12 @@ class Metadata:
     One per conversation: pass it to `Telemetry.conversation`, and every event emitted
     through that conversation carries these attributes. Optional fields left as None
     are omitted from the wire, never sent empty.
+    `event.name` is computed by the runtime when an event is emitted.
     `event.timestamp` is computed by the runtime when an event is emitted.
     """
 
     COMPUTED: ClassVar[Mapping[str, str]] = {
+        "event.name": "event_name",
         "event.timestamp": "timestamp",
     }
 
@@ -352,8 +354,8 @@ def sse_event(
     reasoning_token_count: int | None = None,
     tool_token_count: int | None = None,
 ) -> None:
-    """One server-sent event of a streamed response, a failure while reading the stream, or the summary
-    of a completed response.
+    """One server-sent event of a streamed response, a failure while reading the stream, or the
+    summary of a completed response.
 
     Emits `codex.sse_event`.
 
@@ -375,7 +377,9 @@ def sse_event(
             response.completed only, when known. Output tokens spent on reasoning. Must be at least
             0.
         tool_token_count: `tool_token_count`, conditional: on a successful response.completed
-            only. Tokens counted towards tool use. Must be at least 0.
+            only. Tokens counted towards tool use; Codex fills it with the response usage's
+            `total_tokens`, and so does the SSE helper of `codex_otel.instrument`. Must be at least
+            0.
     """
     if event_kind is not None and not isinstance(event_kind, str):
         invalid_argument("codex.sse_event", "event_kind", "str", event_kind)

@@ -11,7 +11,7 @@ import json
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,14 +107,17 @@ def py_value(value: object) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
-def docstring(text: str, indent: int) -> str:
+def docstring(text: str, indent: int, lead: int = 0) -> str:
     """Docstring lines for `text`: escaped so it cannot end the string, wrapped to fit.
+
+    `lead` is how many characters precede the text on its first line after the indent
+    (3 for the opening quotes), so that line fits too.
 
     Backslashes and control characters are escaped, and so is every quote next to
     another quote or at the start, so no run of quotes can close the docstring. The
     templates put the closing quotes on a line of their own, so a final quote is safe.
     """
-    lines = []
+    lines: list[str] = []
     width = max(LINE_LENGTH - indent, 20)
     # A class whose docstring holds a lone surrogate cannot be created (CPython stores
     # class docstrings as UTF-8), so surrogates are spelled out, not escaped.
@@ -124,7 +127,16 @@ def docstring(text: str, indent: int) -> str:
         safe = _escape_text(paragraph).rstrip(" ")
         safe = re.sub(r'^"|"(?=")|(?<=")"|"$', r'\\"', safe)
         # textwrap never splits inside a word, so an escape such as \" stays whole.
-        wrapped = textwrap.wrap(safe, width=width, break_long_words=False, break_on_hyphens=False)
+        first = " " * lead if not lines else ""
+        wrapped = textwrap.wrap(
+            safe,
+            width=width,
+            initial_indent=first,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        if wrapped:
+            wrapped[0] = wrapped[0].removeprefix(first)
         lines.extend(wrapped or [""])
     while lines and not lines[-1]:
         lines.pop()
@@ -136,7 +148,7 @@ def docstring(text: str, indent: int) -> str:
 
 def docstring_block(text: str, indent: int) -> str:
     """A whole docstring literal: on one line when the text is one line, as ruff keeps it."""
-    body = docstring(text, indent)
+    body = docstring(text, indent, lead=len('"""'))
     if "\n" not in body:
         return f'"""{body}"""'
     return f'"""{body}\n{" " * indent}"""'
@@ -521,6 +533,9 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> str:
     required: list[str] = []
     for attribute in (*catalog.common, *event.attributes):
         properties[attribute.key] = _attribute_schema(attribute)
+        if attribute.computed == "event_name":
+            # The runtime copies the record's event name here: one value per event.
+            properties[attribute.key]["const"] = event.name
         if attribute.is_required:
             required.append(attribute.key)
         for legacy in attribute.also_sent_as:  # dual emission: the same value, old key
@@ -588,20 +603,38 @@ class TemplateDirError(ValueError):
     """A template directory that does not exist or holds a file no template is named."""
 
 
+def known_template_names() -> list[str]:
+    """Every packaged template a template directory may override, by its path inside the
+    templates folder: the generator's (`events.py.jinja`) and the site's
+    (`site/event.html.jinja`, and its helpers such as `site/_layout.html.jinja`)."""
+    return sorted(jinja2.PackageLoader("codex_otel.generator", "templates").list_templates())
+
+
 def check_template_dir(template_dir: str | Path) -> None:
     """Raise TemplateDirError unless every file in `template_dir` overrides a template.
 
     An override is found by its name alone, so a misspelt one would silently change
     nothing. Files whose names start with `_` (macros, includes) and dotfiles are allowed.
+    Files directly in the folder are checked, and those in a subfolder the packaged
+    templates have (`site/`); other subfolders are the user's own.
     """
     root = Path(template_dir)
     if not root.is_dir():
         raise TemplateDirError(f"template directory {root} does not exist")
-    known = sorted(TEMPLATES.values())
+    known = known_template_names()
+    folders = {""} | {name.rsplit("/", 1)[0] + "/" for name in known if "/" in name}
+    candidates = [
+        (folder, path)
+        for folder in sorted(folders)
+        if (root / folder).is_dir()
+        for path in (root / folder).iterdir()
+    ]
     unknown = sorted(
-        path.name
-        for path in root.iterdir()
-        if path.is_file() and not path.name.startswith((".", "_")) and path.name not in known
+        folder + path.name
+        for folder, path in candidates
+        if path.is_file()
+        and not path.name.startswith((".", "_"))
+        and folder + path.name not in known
     )
     if unknown:
         problems = []
@@ -629,7 +662,11 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # outputs are Python, Markdown and JSON; filters escape each
+        # Python, Markdown and JSON outputs are escaped by their filters; the site's HTML
+        # templates (`*.html.jinja`) by Jinja, which escapes every value they print.
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.jinja",), default_for_string=False, default=False
+        ),
     )
     env.filters.update(
         py_str=py_str,
@@ -719,9 +756,16 @@ def _managed_files(out_dir: Path) -> set[str]:
 
 
 def write_outputs(
-    outputs: list[OutputFile], out_dir: str | Path, *, check: bool = False
+    outputs: list[OutputFile],
+    out_dir: str | Path,
+    *,
+    check: bool = False,
+    managed: Callable[[Path], set[str]] = _managed_files,
 ) -> list[Change]:
-    """Write `outputs` under `out_dir` (or, with `check`, only compare). Byte-exact."""
+    """Write `outputs` under `out_dir` (or, with `check`, only compare). Byte-exact.
+
+    `managed` lists the files in `out_dir` a previous run would have written: those no
+    longer among `outputs` are removed (or, with `check`, reported)."""
     root = Path(out_dir)
     changes: list[Change] = []
     expected_paths = {o.path for o in outputs}
@@ -746,7 +790,7 @@ def write_outputs(
         target.write_bytes(output.text.encode("utf-8"))
         changes.append(Change(output.path, "written"))
     # A schema of an event that was removed from the catalog is stale too.
-    for leftover in sorted(_managed_files(root) - expected_paths):
+    for leftover in sorted(managed(root) - expected_paths):
         if check:
             changes.append(Change(leftover, "extra", f"{leftover}: no longer generated\n"))
         else:

@@ -23,6 +23,8 @@ from .model import (
     AttributeType,
     Catalog,
     Deprecation,
+    DifferenceNote,
+    Differences,
     EnumMember,
     Event,
     LegacyKey,
@@ -351,12 +353,13 @@ class _Resolver:
         self.check_examples(path, use.get("examples"), attribute_type, body)
         deprecated = body.get("deprecated")
         computed = use.get("computed")
-        if computed == "timestamp" and (
+        if computed in ("timestamp", "event_name") and (
             attribute_type.base != "string" or attribute_type.is_array or attribute_type.is_enum
         ):
+            what = "timestamp" if computed == "timestamp" else "event name"
             self.error(
                 (*path, "computed"),
-                "a computed timestamp must be a string attribute",
+                f"a computed {what} must be a string attribute",
                 "change the attribute's type to string",
             )
         if computed and requirement != "required":
@@ -386,6 +389,7 @@ class _Resolver:
             computed=computed,
             minimum=body.get("minimum"),
             maximum=body.get("maximum"),
+            reference_type=body.get("reference_type"),
         )
 
     def resolve_group(
@@ -532,7 +536,18 @@ class _Resolver:
             common_description=common_body.get("description", ""),
             common=common,
             events=events,
+            differences=self.resolve_differences(),
         )
+
+    def resolve_differences(self) -> Differences | None:
+        body = self.doc.get("differences")
+        if not body:
+            return None
+        notes = tuple(
+            DifferenceNote(note["topic"], note["reference"], note["here"])
+            for note in body.get("notes") or ()
+        )
+        return Differences(name=body["name"], reference=body["reference"], notes=notes)
 
 
 def _shape(attribute_type: AttributeType) -> tuple[object, ...]:

@@ -14,7 +14,15 @@ classifies how they ended. The modules, one job each:
 - `manager`: `EventManager`, the public face of all of the above.
 """
 
-from .completion import COMPLETED_KIND, MISSING_USAGE, TokenUsage, ToolTokenCounter, parse_usage
+from .completion import (
+    COMPLETED_KIND,
+    MISSING_USAGE,
+    TokenUsage,
+    ToolTokenCounter,
+    no_tool_tokens,
+    parse_usage,
+    total_tokens,
+)
 from .http_attempts import RequestAttempt
 from .manager import EventManager
 from .outcomes import (
@@ -70,7 +78,9 @@ __all__ = [
     "format_output",
     "is_response_item",
     "is_timeout",
+    "no_tool_tokens",
     "parse_usage",
     "prompt_text",
     "response_status",
+    "total_tokens",
 ]

@@ -9,10 +9,10 @@ Reading `{"type": "response.completed", "response": {..., "usage": {...}}}`:
   required non-negative ints;
 - `cached_token_count`: `usage.input_tokens_details.cached_tokens`, omitted when absent;
 - `reasoning_token_count`: `usage.output_tokens_details.reasoning_tokens`, omitted when absent;
-- `tool_token_count`: the Responses API has no such field, so it is 0 unless the caller
-  passes `tool_tokens`, a function of the `usage` object. (Codex itself puts
-  `usage.total_tokens` in this slot; `tool_tokens=lambda usage: usage["total_tokens"]`
-  reproduces that.)
+- `tool_token_count`: `usage.total_tokens`, as Codex sends it (the Responses API has no
+  count of tool tokens; Codex puts the total in this slot). `total_tokens` is a required
+  non-negative int, as in Codex's parser. A caller may pass `tool_tokens`, a function of
+  the `usage` object, to count otherwise (`no_tool_tokens` sends 0).
 
 Failures, emitted as the failed summary (`error.message`, no counts), as Codex does:
 `"missing token usage"` when `response.usage` is absent or null, and
@@ -37,8 +37,16 @@ MISSING_USAGE: Final = "missing token usage"
 ToolTokenCounter: TypeAlias = Callable[[Mapping[str, Any]], int]
 
 
+def total_tokens(usage: Mapping[str, Any]) -> int:
+    """The default `ToolTokenCounter`, Codex's: the usage's `total_tokens`.
+
+    `parse_usage` has checked that it is a count before this is called."""
+    count: int = usage["total_tokens"]
+    return count
+
+
 def no_tool_tokens(usage: Mapping[str, Any]) -> int:
-    """The default `ToolTokenCounter`: the Responses API reports no tool tokens, so 0."""
+    """A `ToolTokenCounter` that sends 0: the Responses API reports no tool tokens as such."""
     return 0
 
 
@@ -70,7 +78,7 @@ def _not_a_count(name: str) -> str:
     return f"failed to parse ResponseCompleted: `response.usage.{name}` is not a count"
 
 
-def parse_usage(data: object, tool_tokens: ToolTokenCounter = no_tool_tokens) -> TokenUsage | str:
+def parse_usage(data: object, tool_tokens: ToolTokenCounter = total_tokens) -> TokenUsage | str:
     """The usage of a parsed `response.completed` event's data, or the failure's message."""
     response = data.get("response") if isinstance(data, Mapping) else None
     if not isinstance(response, Mapping):
@@ -86,6 +94,8 @@ def parse_usage(data: object, tool_tokens: ToolTokenCounter = no_tool_tokens) ->
     output_tokens = _count(usage.get("output_tokens"))
     if output_tokens is None:
         return _not_a_count("output_tokens")
+    if _count(usage.get("total_tokens")) is None:
+        return _not_a_count("total_tokens")
     return TokenUsage(
         input_token_count=input_tokens,
         output_token_count=output_tokens,

@@ -37,7 +37,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import Conversation
 
 from . import completion, http_attempts, prompts, sse, tools
-from .completion import TokenUsage, ToolTokenCounter, no_tool_tokens
+from .completion import TokenUsage, ToolTokenCounter, total_tokens
 from .outcomes import error_text
 from .recorder import Clock, Duration, Recorder, duration_ms
 from .sse import DEFAULT_IDLE_TIMEOUT, E, OutputItemValidator, StreamOptions, is_response_item
@@ -173,7 +173,7 @@ class EventManager:
         *,
         idle_timeout: float | None = None,
         output_item_validator: OutputItemValidator = is_response_item,
-        tool_tokens: ToolTokenCounter = no_tool_tokens,
+        tool_tokens: ToolTokenCounter = total_tokens,
     ) -> Generator[E, None, None]:
         """Pass `source`'s server-sent events through, recording each one.
 
@@ -191,7 +191,7 @@ class EventManager:
         *,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
         output_item_validator: OutputItemValidator = is_response_item,
-        tool_tokens: ToolTokenCounter = no_tool_tokens,
+        tool_tokens: ToolTokenCounter = total_tokens,
     ) -> AsyncGenerator[E, None]:
         """Pass `source`'s server-sent events through, recording each one; raise
         `SSEIdleTimeout` when none arrives within `idle_timeout` seconds (None: no limit)."""

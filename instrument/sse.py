@@ -70,8 +70,8 @@ from .completion import (
     ToolTokenCounter,
     emit_completed,
     emit_completed_failed,
-    no_tool_tokens,
     parse_usage,
+    total_tokens,
 )
 from .outcomes import error_text, is_timeout
 from .recorder import Recorder
@@ -124,7 +124,7 @@ class StreamOptions:
     """How a stream's events are classified."""
 
     output_item_validator: OutputItemValidator = is_response_item
-    tool_tokens: ToolTokenCounter = no_tool_tokens
+    tool_tokens: ToolTokenCounter = total_tokens
 
 
 class _Unparsed:

@@ -155,12 +155,15 @@ def load_config(
     text: str | None = None,
     environ: Mapping[str, str] | None = None,
     toggles: Mapping[str, bool] = DEFAULT_TOGGLES,
+    missing_ok: bool = True,
 ) -> OtelConfig:
     """Read the `[otel]` table from a TOML file (`source`) or string (`text`).
 
-    With neither, the defaults and the environment alone decide. `environ` defaults to
-    `os.environ`. `toggles` names the privacy toggles the table may set, with defaults.
-    Raises `ConfigError` for a missing or unreadable file, bad TOML or a bad setting.
+    With neither, the defaults and the environment alone decide; so does a file that does
+    not exist, as Codex runs with its defaults without `~/.codex/config.toml`
+    (`missing_ok=False` makes that a `ConfigError`). `environ` defaults to `os.environ`.
+    `toggles` names the privacy toggles the table may set, with defaults. Raises
+    `ConfigError` for an unreadable file, bad TOML or a bad setting.
     """
     if source is not None and text is not None:
         raise TypeError("load_config() takes a file path or text=, not both")
@@ -172,8 +175,11 @@ def load_config(
         try:
             text = path.read_bytes().decode("utf-8")
         except FileNotFoundError:
-            # A common slip: TOML text passed where a path is expected.
-            hint = " (to parse TOML text, pass text=...)" if "\n" in origin else ""
+            # A common slip: TOML text passed where a path is expected. Never a file.
+            looks_like_text = "\n" in origin
+            if missing_ok and not looks_like_text:
+                return load_config(environ=environ, toggles=toggles)
+            hint = " (to parse TOML text, pass text=...)" if looks_like_text else ""
             raise ConfigError(f"{path}: config file not found{hint}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read the config file: {exc}") from None

@@ -51,6 +51,7 @@ from .config import (
     TlsConfig,
     url_without_secrets,
 )
+from .sdk_logs import SDK_LOGS, worker_of
 from .types import AttributeValue
 
 if TYPE_CHECKING:
@@ -67,12 +68,17 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.resources import Resource
     from requests.sessions import _Settings
 
+    from .sdk_logs import _Claim
+
 __all__ = ["AttributeValue", "OtelUnavailable", "Pipeline", "start_pipeline"]
 
 logger = logging.getLogger("codex_otel")
 
 #: The instrumentation scope of every record.
 SCOPE_NAME = "codex_otel"
+
+# What the SDK logs below a frame of this module is this module's (see sdk_logs).
+SDK_LOGS.owner_modules = frozenset({__name__})
 
 #: Lower bound of the exporter's timeout. A very short `shutdown_timeout` means "do not
 #: wait long at exit", not "give every export no time at all"; shutdown stays bounded by
@@ -97,8 +103,11 @@ class Pipeline:
         emit: Callable[..., None],
         severity: SeverityNumber,
         description: str,
+        sdk_logs: _Claim,
     ) -> None:
         self._provider = provider
+        #: Held while the SDK may still log on this pipeline's behalf (see sdk_logs).
+        self._sdk_logs = sdk_logs
         self._processor = processor
         self._exporter = exporter
         self._health = health
@@ -161,6 +170,11 @@ class Pipeline:
         """Events the SDK refused with an exception (invalid attribute values, say)."""
         return self._health.emit_errors
 
+    @property
+    def sdk_messages(self) -> int:
+        """Warnings and errors the SDK logged for this pipeline (kept off the host's logs)."""
+        return self._health.sdk_messages
+
     # --- lifecycle -------------------------------------------------------------------
 
     def force_flush(self, timeout: float) -> bool:
@@ -203,6 +217,7 @@ class Pipeline:
                 # The standby thread could not start. An inline SDK shutdown could block
                 # for 30 s or more, so give up on the queue rather than on the bound.
                 self._abort(timeout)
+                self._sdk_logs.release()
                 return False
             self._shutdown_requested.set()
         thread.join(max(timeout, 0.0))
@@ -247,6 +262,10 @@ class Pipeline:
         except Exception:
             logger.debug("codex-otel: SDK shutdown failed", exc_info=True)
             finished = False
+        finally:
+            # The worker has been joined and the exporter closed: the SDK logs no more
+            # for this pipeline (after an abort, only now).
+            self._sdk_logs.release()
         self._shutdown_ok = (
             finished
             and not self._exporter.aborted
@@ -287,12 +306,31 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
     if isinstance(config.exporter, NoExporter) or config.sdk_disabled:
         return None
     try:
-        from opentelemetry._logs import NoOpLogger, SeverityNumber
-        from opentelemetry.metrics import NoOpMeterProvider
-        from opentelemetry.sdk._logs import LoggerProvider
-        from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExportResult
+        import opentelemetry._logs
+        import opentelemetry.sdk._logs  # noqa: F401 (checked here: the extra is installed)
     except ImportError as error:
         raise _unavailable(error) from error
+
+    health = _Health(description=_describe(config.exporter))
+    # From here on, what the SDK logs is this pipeline's: counted, not printed.
+    sdk_logs = SDK_LOGS.claim(health)
+    try:
+        with SDK_LOGS.building(sdk_logs):
+            pipeline = _build_pipeline(config, service_version, health, sdk_logs)
+    except BaseException:
+        sdk_logs.release()
+        raise
+    if pipeline is None:
+        sdk_logs.release()
+    return pipeline
+
+
+def _build_pipeline(
+    config: OtelConfig, service_version: str, health: _Health, sdk_logs: _Claim
+) -> Pipeline | None:
+    from opentelemetry._logs import NoOpLogger
+    from opentelemetry.metrics import NoOpMeterProvider
+    from opentelemetry.sdk._logs import LoggerProvider
 
     # The SDK's self-metrics (OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED) would otherwise
     # register instruments on the host's global MeterProvider.
@@ -309,8 +347,29 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
         # everything, so report "nothing to export" instead of running a worker.
         logger.debug("codex-otel: OTEL_SDK_DISABLED is set; not exporting")
         return None
+    return _assemble(
+        config,
+        provider=provider,
+        meter_provider=meter_provider,
+        otel_logger=otel_logger,
+        health=health,
+        sdk_logs=sdk_logs,
+    )
 
-    health = _Health(description=_describe(config.exporter))
+
+def _assemble(
+    config: OtelConfig,
+    *,
+    provider: LoggerProvider,
+    meter_provider: MeterProvider,
+    otel_logger: Any,
+    health: _Health,
+    sdk_logs: _Claim,
+) -> Pipeline:
+    """The exporter, the batch processor and the `Pipeline` around them."""
+    from opentelemetry._logs import SeverityNumber
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExportResult
+
     export_timeout = _export_timeout(config)
     try:
         inner = _build_exporter(config.exporter, export_timeout, meter_provider)
@@ -344,6 +403,7 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
         ) from error
     if not _install_drop_counter(processor, health):
         logger.debug("codex-otel: this SDK version hides queue drops; `dropped` stays 0")
+    sdk_logs.worker = worker_of(processor)
     provider.add_log_record_processor(processor)
     return Pipeline(
         provider=provider,
@@ -353,6 +413,7 @@ def start_pipeline(config: OtelConfig, *, service_version: str) -> Pipeline | No
         emit=otel_logger.emit,
         severity=SeverityNumber.INFO,
         description=health.description,
+        sdk_logs=sdk_logs,
     )
 
 
@@ -371,6 +432,8 @@ class _Health:
         self.dropped = 0
         self.export_failures = 0
         self.emit_errors = 0
+        #: WARNING and worse messages the SDK logged for this pipeline (see sdk_logs).
+        self.sdk_messages = 0
         self._reported: set[str] = set()
         self._lock = threading.Lock()
         _after_fork_in_child(self._reinit_after_fork)
@@ -405,15 +468,37 @@ class _Health:
         count (it was 1 then); this is where the operator learns how many followed."""
         with self._lock:
             dropped, failures, errors = self.dropped, self.export_failures, self.emit_errors
-            first = (dropped or failures or errors) and self._first("totals")
+            messages = self.sdk_messages
+            first = (dropped or failures or errors or messages) and self._first("totals")
         if first:
             logger.warning(
                 "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
-                "full), %d export batches failed, %d events refused by the SDK",
+                "full), %d export batches failed, %d events refused by the SDK, %d SDK "
+                "warnings",
                 self.description,
                 dropped,
                 failures,
                 errors,
+                messages,
+            )
+
+    def add_sdk_message(self, record: logging.LogRecord) -> None:
+        """A WARNING or worse the SDK logged for this pipeline: counted, the first one
+        reported by its logger's name and level. Not by its text: the SDK quotes the
+        endpoint as configured, credentials in the URL included."""
+        with self._lock:
+            self.sdk_messages += 1
+            first = self._first("sdk")
+        if first:
+            error = record.exc_info[1] if record.exc_info else None
+            logger.warning(
+                "codex-otel: the OpenTelemetry SDK logged a message at level %s%s (%s) "
+                "while exporting to %s; SDK messages are kept out of the application's logs "
+                "and counted in Telemetry.stats.sdk_messages",
+                record.levelname,
+                f" with {type(error).__name__}" if error is not None else "",
+                record.name,
+                self.description,
             )
 
     def add_emit_error(self) -> None:
@@ -658,13 +743,14 @@ def _http_exporter(
     headers = dict(config.headers)
     if config.protocol == "json":
         from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
-        from opentelemetry.exporter.otlp.json.http._log_exporter import (
-            OTLPLogExporter as JsonLogExporter,
-        )
+
+        from .otlp_json import json_http_exporter
 
         # The JSON exporter (0.66b1) supports TLS, mTLS, headers and gzip like the
         # protobuf one; it only lacks `meter_provider` (it records no self-metrics).
-        return JsonLogExporter(
+        # Its encoder writes an empty body object that strict receivers refuse; the
+        # wrapper's does not (see otlp_json).
+        return json_http_exporter(
             endpoint=config.endpoint,
             certificate_file=tls.ca,
             client_key_file=tls.key,
@@ -754,14 +840,14 @@ def _grpc_exporter(
 
 
 def _file_exporter(config: FileExporter) -> LogRecordExporter:
-    from opentelemetry.exporter.otlp.json.file._log_exporter import FileLogExporter
+    from .otlp_json import json_file_exporter
 
     if config.path == "-":
         # The stream as it is now (a test's capture, a redirected stdout); not owned, so
         # shutdown flushes it but never closes it.
-        return FileLogExporter(stream=sys.stdout)
+        return json_file_exporter(stream=sys.stdout)
     try:
-        return FileLogExporter(config.path)
+        return json_file_exporter(path=config.path)
     except OSError as error:
         raise ConfigError(
             f"otel.exporter.file.path: cannot open {config.path!r} for appending: "

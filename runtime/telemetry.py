@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from .checks import TimestampFormatter
 from .config import OtelConfig
 from .types import Attributes, AttributeValue, MetadataLike
+from .wire_strings import wire_attributes, wire_string, wire_value
 
 if TYPE_CHECKING:
     from .pipeline import Pipeline
@@ -49,6 +50,8 @@ class TelemetryStats:
     export_failures: int
     subscriber_errors: int
     emit_errors: int
+    #: Warnings and errors the OpenTelemetry SDK logged while exporting (not printed).
+    sdk_messages: int = 0
 
 
 class Telemetry:
@@ -83,9 +86,10 @@ class Telemetry:
             return start_pipeline(self.config, service_version=self.service_version)
         except OtelUnavailable as error:
             # Not silent: the configured exporter cannot run without the `otel` extra.
+            # The error names the extra to install; the hint is not repeated here.
             logger.warning(
-                "codex-otel: exporter %r is configured but cannot start (%s); "
-                "install codex-otel[otel]. Events are not exported.",
+                "codex-otel: exporter %r is configured but cannot start: %s. "
+                "Events are not exported.",
                 self.config.exporter.kind,
                 error,
             )
@@ -181,6 +185,12 @@ class Telemetry:
     # --- lifecycle -----------------------------------------------------------------
 
     @property
+    def exporting(self) -> bool:
+        """True when an exporter pipeline runs: False for `exporter = "none"`, a disabled
+        SDK, or an exporter that could not start (the `otel` extra is missing)."""
+        return self._pipeline is not None
+
+    @property
     def stats(self) -> TelemetryStats:
         pipeline = self._pipeline
         return TelemetryStats(
@@ -189,6 +199,7 @@ class Telemetry:
             export_failures=pipeline.export_failures if pipeline else 0,
             subscriber_errors=self._subscriber_errors,
             emit_errors=self._emit_errors,
+            sdk_messages=pipeline.sdk_messages if pipeline else 0,
         )
 
     def force_flush(self, timeout: float | None = None) -> bool:
@@ -244,16 +255,16 @@ _TIMESTAMPS = TimestampFormatter()
 class Conversation(Generic[M]):
     """The per-conversation handle emitters take: telemetry plus the common metadata."""
 
-    __slots__ = ("_attributes", "_telemetry", "_timestamp_keys", "metadata")
+    __slots__ = ("_attributes", "_event_name_keys", "_telemetry", "_timestamp_keys", "metadata")
 
     def __init__(self, telemetry: Telemetry, metadata: M) -> None:
         self._telemetry = telemetry
         self.metadata = metadata
-        # Built once per conversation, not per event.
-        self._attributes = metadata.to_attributes()
-        self._timestamp_keys = tuple(
-            key for key, kind in metadata.COMPUTED.items() if kind == "timestamp"
-        )
+        # Built once per conversation, not per event, and made valid UTF-8 here, once.
+        self._attributes = wire_attributes(metadata.to_attributes())
+        computed = metadata.COMPUTED.items()
+        self._event_name_keys = tuple(key for key, kind in computed if kind == "event_name")
+        self._timestamp_keys = tuple(key for key, kind in computed if kind == "timestamp")
 
     @property
     def telemetry(self) -> Telemetry:
@@ -273,16 +284,31 @@ class Conversation(Generic[M]):
         return Conversation(self._telemetry, dataclasses.replace(self.metadata, **changes))  # type: ignore[type-var]
 
     def emit(self, event_name: str, attributes: Attributes) -> None:
-        """Add the timestamp and the metadata to `attributes` and dispatch. Never raises."""
+        """Add the computed attributes (event name, timestamp) and the metadata to
+        `attributes`, make every string valid UTF-8, and dispatch. Never raises.
+
+        This is the one place every value passes before subscribers and the exporter see
+        it: a string that UTF-8 cannot encode (lone surrogates) gets U+FFFD for each bad
+        code point here, instead of costing the attribute or the batch in an encoder.
+        """
         try:
             now = time.time_ns()
             record: Attributes = {}
+            for key in self._event_name_keys:
+                record[key] = event_name
             if self._timestamp_keys:
                 stamp = _TIMESTAMPS.format(now)
                 for key in self._timestamp_keys:
                     record[key] = stamp
             record.update(self._attributes)
-            record.update(attributes)
+            for key, value in attributes.items():
+                # Inline fast path: an ASCII string or a number is used as it is.
+                if type(value) is str:
+                    record[key] = value if value.isascii() else wire_string(value)
+                elif type(value) is list or type(value) is tuple:
+                    record[key] = wire_value(value)
+                else:
+                    record[key] = value
             self._telemetry.dispatch(event_name, record, now)
         except Exception:
             self._telemetry.note_emit_error()

@@ -17,7 +17,8 @@ Attributes = dict[str, AttributeValue]
 class MetadataLike(Protocol):
     """The per-conversation metadata a generated module defines from the catalog's common group."""
 
-    #: Wire keys the runtime computes at emit time, and how (the only kind: "timestamp").
+    #: Wire keys the runtime computes at emit time, and how: "timestamp" (RFC 3339, ms) or
+    #: "event_name" (the name of the event being emitted).
     COMPUTED: ClassVar[Mapping[str, str]]
 
     def to_attributes(self) -> Attributes:

@@ -32,6 +32,8 @@ for package, resource in [
     assert resources.files(package).joinpath(resource).is_file(), (package, resource)
 from codex_otel.cli.main import main
 assert main(["generate", "--check", "--out", str(target / "codex_otel" / "generated")]) == 0
+assert main(["docs", "--out", str(target / "docs-site")]) == 0  # the site's templates shipped
+assert (target / "docs-site" / "events" / "codex.tool_result.html").is_file()
 from codex_otel.generated import events
 from codex_otel.runtime import Telemetry
 telemetry = Telemetry(service_version="wheel")

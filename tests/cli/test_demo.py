@@ -140,3 +140,33 @@ def test_bad_config_is_one_paragraph_and_exit_2(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+WITHOUT_OTEL = """
+import sys
+sys.modules["opentelemetry"] = None  # as if the `otel` extra were not installed
+from codex_otel.cli.main import main
+sys.argv = ["codex-otel", "demo", "--config", sys.argv[1]]
+sys.exit(main())
+"""
+
+
+def test_without_the_otel_extra_the_demo_says_nothing_was_exported(tmp_path: Path) -> None:
+    """Regression: it printed "All events delivered" although no file was written, and the
+    install hint twice."""
+    out = tmp_path / "events.jsonl"
+    config = tmp_path / "otel.toml"
+    config.write_text(f'[otel]\nexporter = {{ file = {{ path = "{out.as_posix()}" }} }}\n')
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_OTEL, str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "delivered" not in result.stdout
+    assert "nothing was exported" in result.stderr
+    assert result.stderr.count("codex-otel[otel]") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()

@@ -741,7 +741,7 @@ def test_meaning_errors_are_reported_with_structure_errors() -> None:
         "cat.yaml:10:5: error: attributes[0].colour: unknown key 'colour'\n"
         "    hint: allowed keys: deprecated, description, examples, key, max_length, maximum, "
         "minimum, python_name, "
-        "redact, stability, type",
+        "redact, reference_type, stability, type",
         "cat.yaml:21:16: error: attributes[2].examples[0]: example 'medium' is not an enum "
         "(string)\n    hint: fix the example or the type",
         "cat.yaml:30:15: error: events[0].attributes[1].ref: attribute 'mood' is not defined\n"

@@ -88,6 +88,7 @@ def own_attributes(event: CapturedEvent, common: dict[str, str] = COMMON) -> dic
     """The event's attributes without the common metadata, which is checked exactly."""
     attributes = dict(event.attributes)
     assert TIMESTAMP.fullmatch(str(attributes.pop("event.timestamp")))
+    assert attributes.pop("event.name") == event.name  # sent as an attribute too, as Codex does
     for key, value in common.items():
         assert attributes.pop(key) == value, key
     return attributes

@@ -68,6 +68,7 @@ def test_metadata_reaches_every_event(
     with telemetry.capture() as captured:
         manager.sse_event("k", 0)
     assert dict(captured[0].attributes) == {
+        "event.name": "codex.sse_event",
         "event.timestamp": captured[0].attributes["event.timestamp"],
         "conversation.id": "c",
         "app.version": "1",

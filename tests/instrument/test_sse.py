@@ -20,6 +20,7 @@ from codex_otel.instrument import (
     SSEIdleTimeout,
     classify,
     is_response_item,
+    no_tool_tokens,
 )
 from codex_otel.runtime import Telemetry
 
@@ -452,7 +453,8 @@ def test_response_completed_emits_the_summary_after_its_event(
                 "output_token_count": 310,
                 "cached_token_count": 1024,
                 "reasoning_token_count": 128,
-                "tool_token_count": 0,
+                # Codex's choice, followed: the usage's total_tokens, not a count of its own.
+                "tool_token_count": 1830,
             },
         ),
     ]
@@ -513,6 +515,12 @@ def test_tool_tokens_can_be_computed_by_the_caller(
             "failed to parse ResponseCompleted: `response.usage.output_tokens` is not a count",
             id="output-negative",
         ),
+        pytest.param(
+            # Required by Codex's parser too (`total_tokens: u64`, no default).
+            {"response": {"usage": {"input_tokens": 5, "output_tokens": 1}}},
+            "failed to parse ResponseCompleted: `response.usage.total_tokens` is not a count",
+            id="no-total",
+        ),
     ],
 )
 def test_an_unreadable_completion_emits_the_failed_summary(
@@ -533,14 +541,23 @@ def test_malformed_usage_details_are_omitted(
         "output_tokens": 2,
         "input_tokens_details": {"cached_tokens": "many"},
         "output_tokens_details": None,
+        "total_tokens": 3,
     }
     read_all(manager, completed({"response": {"usage": usage}}), clock)
     assert recorded()[1][1] == {
         "event.kind": "response.completed",
         "input_token_count": 1,
         "output_token_count": 2,
-        "tool_token_count": 0,
+        "tool_token_count": 3,
     }
+
+
+def test_no_tool_tokens_sends_zero_instead_of_the_total(
+    manager: EventManager, clock: FakeClock, recorded: Recorded
+) -> None:
+    usage = {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3}
+    read_all(manager, completed({"response": {"usage": usage}}), clock, tool_tokens=no_tool_tokens)
+    assert recorded()[1][1]["tool_token_count"] == 0
 
 
 def test_a_completion_that_is_not_json_is_only_a_failed_event(

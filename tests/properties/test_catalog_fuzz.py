@@ -950,8 +950,10 @@ def test_bad_catalogs_never_crash_the_generator(tmp_path: Path) -> None:
 
     check()
     # Both outcomes must be common, or the strategies have stopped exploring one of them.
+    # About one document in eight is accepted; 1 in 20 leaves room for a run's chance
+    # (22 of 250 was seen) while a strategy that stopped producing valid catalogs fails.
     total = len(workspace.accepted) + workspace.rejected
-    assert len(workspace.accepted) >= total // 10, (len(workspace.accepted), total)
+    assert len(workspace.accepted) >= total // 20, (len(workspace.accepted), total)
     assert workspace.rejected >= total // 4, (workspace.rejected, total)
     step = max(len(workspace.accepted) // MYPY_SAMPLE, 1)
     mypy_check(workspace.accepted[::step][:MYPY_SAMPLE], tmp_path)
@@ -990,7 +992,7 @@ events:
 '''
 
 
-def _naive_docstring(text: str, indent: int) -> str:
+def _naive_docstring(text: str, indent: int, lead: int = 0) -> str:
     return text
 
 

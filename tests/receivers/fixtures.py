@@ -13,6 +13,7 @@ import pytest
 
 from .grpc_receiver import OtlpGrpcReceiver
 from .http_receiver import OtlpHttpReceiver
+from .rotel import rotel_collector, rotel_collectors
 from .tcp_resetter import ResettingListener
 from .tls import TlsCerts, make_tls_certs, unused_port
 
@@ -143,6 +144,8 @@ __all__ = [
     "https_receiver",
     "mtls_http_receiver",
     "otlp_receivers",
+    "rotel_collector",
+    "rotel_collectors",
     "tls_certs",
     "untrusted_tls_certs",
 ]

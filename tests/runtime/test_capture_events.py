@@ -238,6 +238,8 @@ def assert_wire(
     assert before <= event.timestamp_ns <= after
     attributes = dict(event.attributes)
     stamp = attributes.pop("event.timestamp")
+    # The event name is an attribute too, as Codex sends it.
+    assert attributes.pop("event.name") == name
     assert isinstance(stamp, str)
     assert STAMP.fullmatch(stamp), stamp
     assert stamp == expected_stamp(event.timestamp_ns)
@@ -326,6 +328,7 @@ def test_auth_mode_and_account_only_when_known(
     }
     assert "" not in attributes.values()
     assert set(attributes) == {
+        "event.name",
         "event.timestamp",
         "conversation.id",
         "app.version",
@@ -473,6 +476,7 @@ def test_with_metadata_returns_a_copy_with_the_new_model(
     new, old = (dict(event.attributes) for event in captured)
     for attributes in (new, old):
         del attributes["event.timestamp"]
+        assert attributes.pop("event.name") == "codex.api_request"
     assert new == {
         **WIRE_METADATA,
         "model": "o3",

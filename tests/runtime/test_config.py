@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -1234,11 +1236,36 @@ def test_load_from_file_with_no_otel_table(tmp_path: Path) -> None:
     assert load_config(config_file, environ={}) == OtelConfig()
 
 
-def test_missing_file(tmp_path: Path) -> None:
+def test_missing_file_with_missing_ok_false(tmp_path: Path) -> None:
     missing = tmp_path / "missing.toml"
     with pytest.raises(ConfigError) as info:
-        load_config(missing, environ={})
+        load_config(missing, environ={}, missing_ok=False)
     assert str(info.value) == f"{missing}: config file not found"
+
+
+def test_a_missing_file_gives_the_defaults_and_the_environment(tmp_path: Path) -> None:
+    """Regression: the README's `load_config("~/.codex/config.toml")` raised where that
+    file does not exist; Codex runs with its defaults then, and so does this."""
+    missing = tmp_path / "missing.toml"
+    assert load_config(missing, environ={}) == OtelConfig()
+    endpoint = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}
+    assert load_config(missing, environ=endpoint) == load_config(environ=endpoint)
+
+
+def test_the_readme_snippet_runs_without_the_file(tmp_path: Path) -> None:
+    """The README's example, verbatim from README.md, in a fresh interpreter whose home
+    has no ~/.codex/config.toml."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("## Emitting events", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert 'load_config("~/.codex/config.toml")' in snippet
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    environ["HOME"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", snippet], capture_output=True, text=True, env=environ,
+        cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
+    assert not (tmp_path / ".codex").exists()
 
 
 def test_text_passed_as_a_path_gets_a_hint() -> None:

@@ -157,6 +157,7 @@ assert [event.name for event in captured] == ["codex." + name for name, _, _ in 
 for event, (name, _, expected) in zip(captured, calls):
     attributes = dict(event.attributes)
     stamp = attributes.pop("event.timestamp")
+    assert attributes.pop("event.name") == event.name
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp), stamp
     assert attributes == {**wire_metadata, **expected}, (name, attributes)
     assert all(type(attributes[k]) is type(v) for k, v in expected.items()), name
@@ -258,7 +259,7 @@ def test_missing_extra_in_this_process(
     for event, (name, _, expected) in zip(captured, CALLS, strict=True):
         attributes = dict(event.attributes)
         del attributes["event.timestamp"]
-        assert event.name == f"codex.{name}"
+        assert attributes.pop("event.name") == event.name == f"codex.{name}"
         assert attributes == {**WIRE_METADATA, **expected}
     assert len(captured) == len(CALLS)
 

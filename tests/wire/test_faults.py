@@ -72,14 +72,13 @@ pytestmark = [pytest.mark.wire, pytest.mark.faults, pytest.mark.timeout(30)]
 MARGIN = 1.5
 #: Emit latency with a fault / without, medians of interleaved samples.
 LATENCY_RATIO = 5.0
-#: The p99 with a fault may be this many times the healthy p99, plus `P99_SLACK_NS`: two
-#: GIL switch intervals (5 ms each), for which a busy export thread may keep an emitting
-#: thread waiting. Measured on 2 noisy cores: up to 2 ms. A caller waiting for the exporter
-#: waits for its timeout or backoff (1 s, 0.8 s here).
-P99_RATIO = 10.0
-P99_SLACK_NS = 2 * sys.getswitchinterval() * 1e9
 #: No single emit may take this long: about half the shortest wait a fault imposes on an
 #: export (retry backoff >= 0.8 s, timeout 1 s). Measured with both cores busy: 0.15 s.
+#: A caller that now and then waits for the exporter (a lock held across an export, a put
+#: that blocks on the full queue) waits that long, so this bound is what catches it; a
+#: bound on the p99 would measure the machine's load instead (a p99 of 12 ms was seen on
+#: two cores running four test suites), which is the benchmarks' job
+#: (`dead_collector_latency_ratio`).
 MAX_EMIT_NS = 0.5e9
 #: The outages' exporter `timeout`.
 EXPORT_TIMEOUT = 1.0
@@ -490,11 +489,9 @@ def check_drops(telemetry: Telemetry, emitted: int) -> None:
 
 
 def check_latency(latency: Latency) -> None:
-    """Emit stays as cheap as on the healthy pipeline measured alongside: the median (the
-    cost of every emit) and the tail, where a caller that now and then waits for the
-    exporter (a lock held across an export, a put that blocks on the full queue) shows."""
+    """Emit stays as cheap as on the healthy pipeline measured alongside (the median, the
+    cost of every emit), and no emit ever waits for the exporter (the maximum)."""
     assert latency.median_ratio < LATENCY_RATIO, str(latency)
-    assert latency.faulty_p99 < P99_RATIO * latency.healthy_p99 + P99_SLACK_NS, str(latency)
     assert latency.faulty_max < MAX_EMIT_NS, str(latency)
 
 

@@ -452,6 +452,8 @@ def check_catalog(records: Sequence[ReceivedRecord], emitted: Emitted) -> None:
             wanted = set(schema["properties"] if call.full else schema["required"])
             assert set(attributes) == wanted, (call.event_name, call.full)
             jsonschema.validate(attributes, schema)  # types, enums, max lengths
+            # The name is in the record's own field and, as Codex sends it, an attribute.
+            assert attributes["event.name"] == record.event_name == call.event_name
             for key, value in {**common, **call.expected}.items():
                 assert attributes[key] == value, (call.event_name, key)
                 assert type(attributes[key]) is type(value), (call.event_name, key)

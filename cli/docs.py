@@ -1,0 +1,74 @@
+"""`codex-otel docs`: build (or check) the static documentation site of a catalog."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from codex_otel.generator import CatalogError, load_catalog
+from codex_otel.generator.render import Change
+from codex_otel.generator.site import build_site, write_site
+
+EXIT_OK = 0
+EXIT_STALE = 1
+EXIT_BAD_INPUT = 2
+
+
+def _line_counts(diff: str) -> str:
+    added = sum(
+        1 for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")
+    )
+    removed = sum(
+        1 for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")
+    )
+    return f" (+{added} -{removed} lines)" if added or removed else ""
+
+
+def _report_check(changes: list[Change], out: Path, schema: Path) -> int:
+    """One line per file that differs, with its line counts (HTML diffs are long and say
+    little; rebuild and use `git diff` to read them), then the verdict."""
+    stale = [change for change in changes if change.status != "unchanged"]
+    for change in stale:
+        print(f"{change.status}: {out / change.path}{_line_counts(change.diff)}")
+    if stale:
+        print(
+            f"{len(stale)} file(s) of the site in {out} are out of date with {schema}; "
+            f"run `codex-otel docs --out {out}` and commit the result.",
+            file=sys.stderr,
+        )
+        return EXIT_STALE
+    print(f"{out} is up to date with {schema}.")
+    return EXIT_OK
+
+
+def build_docs(schema: Path, out: Path, *, templates: str | None, check: bool) -> int:
+    """Build the site of `schema` into `out`, or with `check` only compare. Errors are one
+    paragraph on stderr and exit 2, never a traceback."""
+    if templates and not Path(templates).is_dir():
+        print(f"codex-otel: error: template directory {templates} does not exist", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        catalog = load_catalog(schema)
+    except CatalogError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        outputs = build_site(catalog, templates)
+        changes = write_site(outputs, out, check=check)
+    except OSError as error:
+        print(
+            f"codex-otel: error: cannot write to {out}: {error.strerror or error}", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    except Exception as error:  # a broken user template: name it, no traceback
+        print(
+            f"codex-otel: error: rendering failed: {type(error).__name__}: {error}", file=sys.stderr
+        )
+        return EXIT_BAD_INPUT
+    if check:
+        return _report_check(changes, out, schema)
+    written = [change for change in changes if change.status != "unchanged"]
+    for change in written:
+        print(f"{change.status}: {out / change.path}")
+    print(f"{out}: {len(outputs)} files, {len(written)} changed; open {out / 'index.html'}")
+    return EXIT_OK

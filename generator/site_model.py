@@ -1,0 +1,277 @@
+"""What the documentation site shows, decided from the resolved catalog.
+
+The site's templates only format: which pages exist and where, what each links to, which
+attributes the privacy page lists, the emitter signatures and the search index are all
+decided here, from the same `Catalog` that EVENTS.md and the emitters are rendered from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .model import Attribute, Catalog, Event, Toggle
+from .render import parameter
+
+#: Where each kind of page lives, relative to the site's root.
+INDEX_PAGE = "index.html"
+PRIVACY_PAGE = "privacy.html"
+CHANGES_PAGE = "changes.html"
+EVENT_PAGES = "events"
+SCHEMA_FILES = "schemas"
+ASSETS = "assets"
+
+
+def event_page(event: Event) -> str:
+    return f"{EVENT_PAGES}/{event.name}.html"
+
+
+def schema_file(event: Event) -> str:
+    return f"{SCHEMA_FILES}/{event.name}.json"
+
+
+def attribute_anchor(attribute: Attribute) -> str:
+    """The fragment of an attribute's section; keys are dotted names, valid in ids."""
+    return f"attr-{attribute.key}"
+
+
+# --- the change history (filled in by the schema diff, once it exists) --------------------
+
+
+@dataclass(frozen=True)
+class CatalogChange:
+    """One change between two catalog versions, as the changes page lists it."""
+
+    #: How the change affects consumers, e.g. "breaking", "compatible": shown as a label.
+    severity: str
+    #: What changed: an event name or an attribute key (`event` / `event.attribute`).
+    subject: str
+    #: One sentence saying what happened to the subject.
+    text: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """The changes from one catalog version to the next."""
+
+    from_version: str
+    to_version: str
+    changes: tuple[CatalogChange, ...]
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavLink:
+    title: str
+    page: str
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One row of an index section: an event now, a metric once the catalog has them."""
+
+    name: str
+    page: str
+    description: str
+    attribute_count: int
+    stability: str
+    deprecated: bool
+
+
+@dataclass(frozen=True)
+class IndexSection:
+    """A list on the index page; a section with no entries is not shown."""
+
+    id: str
+    title: str
+    intro: str
+    entries: tuple[IndexEntry, ...]
+
+
+@dataclass(frozen=True)
+class RedactedUse:
+    """An attribute that can carry user content, where it is used, and what replaces it."""
+
+    attribute: Attribute
+    #: The event (None: every event, the attribute is common metadata).
+    event: Event | None
+    page: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class ToggleSection:
+    toggle: Toggle
+    uses: tuple[RedactedUse, ...]
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: Event
+    page: str
+    schema_file: str
+    #: The emitter's `def` line and parameters, as generated/events.py declares it.
+    signature: str
+    #: The schema's text, shown on the page and copied next to it for download.
+    schema_text: str
+    #: The event named by `deprecated.replacement`, when the catalog has it.
+    replacement_page: str | None
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the templates format, for one catalog."""
+
+    catalog: Catalog
+    nav: tuple[NavLink, ...]
+    sections: tuple[IndexSection, ...]
+    events: tuple[EventView, ...]
+    toggles: tuple[ToggleSection, ...]
+    #: The change history, newest first; empty: the changes page is not built.
+    releases: tuple[Release, ...] = ()
+    #: The search index: a list of records, serialised into a script by `site.py`.
+    search_records: tuple[dict[str, object], ...] = ()
+
+    @property
+    def title(self) -> str:
+        if self.catalog.namespace:
+            return f"{self.catalog.namespace} event catalog"
+        return "Event catalog"
+
+    def toggle(self, name: str) -> Toggle:
+        """The catalog's toggle of that name (resolve checked that redactions name one)."""
+        return next(toggle for toggle in self.catalog.toggles if toggle.name == name)
+
+    @property
+    def redacted_uses(self) -> tuple[RedactedUse, ...]:
+        return tuple(use for section in self.toggles for use in section.uses)
+
+
+def signature(event: Event) -> str:
+    """The emitter's declaration, parameter lines as events.py.jinja lays them out."""
+    lines = [f"def {event.function_name}(", "    conversation: Conversation[Metadata],"]
+    if event.attributes:
+        lines.append("    *,")
+    # A parameter's continuation lines carry their own indentation, as in the template.
+    lines += [
+        "    " + parameter(a) for a in (*event.required_attributes, *event.optional_attributes)
+    ]
+    lines.append(") -> None")
+    return "\n".join(lines)
+
+
+def _toggle_sections(catalog: Catalog) -> tuple[ToggleSection, ...]:
+    """Per toggle, every attribute it guards: the common ones, then each event's."""
+    uses: list[RedactedUse] = [
+        RedactedUse(a, None, INDEX_PAGE, attribute_anchor(a)) for a in catalog.common if a.redact
+    ]
+    uses += [
+        RedactedUse(a, event, event_page(event), attribute_anchor(a))
+        for event in catalog.events
+        for a in event.attributes
+        if a.redact
+    ]
+    return tuple(
+        ToggleSection(
+            toggle,
+            tuple(
+                u for u in uses if u.attribute.redact and u.attribute.redact.toggle == toggle.name
+            ),
+        )
+        for toggle in catalog.toggles
+    )
+
+
+def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
+    """One record per event (and one for the common attributes): what the search matches
+    (names, keys, descriptions) and where each match links to."""
+
+    def attributes(page: str, items: Sequence[Attribute]) -> list[dict[str, str]]:
+        return [
+            {
+                "key": a.key,
+                "description": a.description,
+                "url": f"{page}#{attribute_anchor(a)}",
+            }
+            for a in items
+        ]
+
+    records: list[dict[str, object]] = [
+        {
+            "kind": "event",
+            "name": event.name,
+            "description": event.description,
+            "url": event_page(event),
+            "attributes": attributes(event_page(event), event.attributes),
+        }
+        for event in catalog.events
+    ]
+    if catalog.common:
+        records.append(
+            {
+                "kind": "common",
+                "name": "common metadata",
+                "description": catalog.common_description or "Attributes on every event.",
+                "url": f"{INDEX_PAGE}#common",
+                "attributes": attributes(INDEX_PAGE, catalog.common),
+            }
+        )
+    return tuple(records)
+
+
+def build_site_model(
+    catalog: Catalog, schema_texts: dict[str, str], releases: Sequence[Release] = ()
+) -> Site:
+    """The site for `catalog`; `schema_texts` maps event names to their wire schema's text.
+
+    `releases` is the change history (newest first). When it is empty, as it is until the
+    schema diff exists, the changes page is absent, not empty.
+    """
+    pages = {event.name: event_page(event) for event in catalog.events}
+    events = tuple(
+        EventView(
+            event=event,
+            page=event_page(event),
+            schema_file=schema_file(event),
+            signature=signature(event),
+            schema_text=schema_texts[event.name],
+            replacement_page=(
+                pages.get(event.deprecated.replacement)
+                if event.deprecated and event.deprecated.replacement
+                else None
+            ),
+        )
+        for event in catalog.events
+    )
+    event_section = IndexSection(
+        id="events",
+        title="Events",
+        intro="Every event is an OpenTelemetry log record whose event name is the one below.",
+        entries=tuple(
+            IndexEntry(
+                name=view.event.name,
+                page=view.page,
+                description=view.event.description,
+                attribute_count=len(view.event.attributes),
+                stability=view.event.stability,
+                deprecated=view.event.deprecated is not None,
+            )
+            for view in events
+        ),
+    )
+    # The catalog has no metrics yet: the section is there for them, and hidden while empty.
+    metric_section = IndexSection(id="metrics", title="Metrics", intro="", entries=())
+    nav = [NavLink("Events", INDEX_PAGE), NavLink("Privacy", PRIVACY_PAGE)]
+    if releases:
+        nav.append(NavLink("Changes", CHANGES_PAGE))
+    return Site(
+        catalog=catalog,
+        nav=tuple(nav),
+        sections=(event_section, metric_section),
+        events=events,
+        toggles=_toggle_sections(catalog),
+        releases=tuple(releases),
+        search_records=_search_records(catalog),
+    )

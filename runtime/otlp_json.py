@@ -1,0 +1,103 @@
+"""OTLP/JSON that strict receivers accept, written by the official JSON exporters.
+
+The official OTLP/JSON encoder (`opentelemetry-exporter-otlp-json-common` 0.66b1) writes
+`"body": {}` for a record without a body: an `AnyValue` with no value set. The Go
+Collector reads that as an empty body; Rotel, and any receiver that requires one of
+AnyValue's keys, refuses the whole request ("Invalid data for Value, no known keys
+found"). Events carry no body (the name is the record's `event_name`), so every request
+codex-otel sent over OTLP/HTTP JSON, and every line of its file exporter, was refused.
+
+`encode_request` is the official encoder with the empty body left out (what proto3 JSON
+writes for an unset field). Attribute values are never empty: the emitters' types have no
+None, and the SDK drops None values before they reach the encoder.
+
+The HTTP JSON exporter and the file exporter below are the official classes with this
+encoder in place of theirs. They reach one private attribute each (0.66b1: the HTTP
+exporter's `_client`, the file exporter's `_exporter._encode`), checked when the exporter
+is built: a version that moved them gets the official encoder and a debug message, not a
+broken pipeline. The extra is pinned to 0.66b1 for this reason.
+
+Imports the OpenTelemetry packages only when called.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs import ReadableLogRecord
+    from opentelemetry.sdk._logs.export import LogRecordExporter
+
+logger = logging.getLogger("codex_otel")
+
+
+def encode_request(batch: Sequence[ReadableLogRecord]) -> dict[str, Any] | None:
+    """The OTLP/JSON `ExportLogsServiceRequest` of `batch` as a dict; None when empty."""
+    from opentelemetry.exporter.otlp.json.common._log_encoder import encode_logs
+
+    request = encode_logs(batch)
+    if not request.resource_logs:
+        return None
+    document: dict[str, Any] = request.to_dict()
+    for resource_logs in document.get("resourceLogs", ()):
+        for scope_logs in resource_logs.get("scopeLogs", ()):
+            for record in scope_logs.get("logRecords", ()):
+                if record.get("body") == {}:
+                    del record["body"]
+    return document
+
+
+def encode_body(batch: Sequence[ReadableLogRecord]) -> bytes:
+    """The HTTP request body: the request as JSON text, UTF-8 (ASCII-escaped, as upstream)."""
+    return json.dumps(encode_request(batch) or {}).encode("utf-8")
+
+
+def json_http_exporter(**options: Any) -> LogRecordExporter:
+    """The official OTLP/HTTP JSON exporter (same `options`), sending `encode_body`."""
+    from opentelemetry.exporter.otlp.json.http._log_exporter import OTLPLogExporter
+    from opentelemetry.sdk._logs.export import LogRecordExportResult
+
+    class StrictJsonLogExporter(OTLPLogExporter):
+        def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
+            if self._shutdown:
+                return LogRecordExportResult.FAILURE
+            try:
+                body = encode_body(batch)
+            except Exception:
+                logger.debug("codex-otel: a batch could not be encoded", exc_info=True)
+                return LogRecordExportResult.FAILURE
+            if self._client.export(body).success:
+                return LogRecordExportResult.SUCCESS
+            return LogRecordExportResult.FAILURE
+
+    exporter = StrictJsonLogExporter(**options)
+    if not callable(getattr(getattr(exporter, "_client", None), "export", None)) or not hasattr(
+        exporter, "_shutdown"
+    ):
+        logger.debug("codex-otel: this JSON exporter version keeps its own encoder")
+        exporter.shutdown()
+        return OTLPLogExporter(**options)
+    return exporter
+
+
+def json_file_exporter(
+    *, path: str | None = None, stream: IO[str] | None = None
+) -> LogRecordExporter:
+    """The official OTLP/JSON file exporter (one request per line), writing `encode_request`."""
+    from opentelemetry.exporter.otlp.json.file._log_exporter import FileLogExporter
+
+    if path is not None:
+        exporter = FileLogExporter(path)
+    elif stream is not None:
+        exporter = FileLogExporter(stream=stream)
+    else:
+        raise ValueError("json_file_exporter: give a path or a stream")
+    writer = getattr(exporter, "_exporter", None)
+    if writer is not None and callable(getattr(writer, "_encode", None)):
+        writer._encode = encode_request
+    else:
+        logger.debug("codex-otel: this file exporter version keeps its own encoder")
+    return exporter

@@ -1,0 +1,357 @@
+"""The documentation site (`codex-otel docs`), without a browser: every page parses as
+HTML5, links resolve, a page per event, the privacy page, determinism, --check, template
+overrides and the changes-page hook. The browser tests are in test_browser.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from codex_otel.generator import load_catalog, render
+from codex_otel.generator.model import Attribute, Catalog, Event
+from codex_otel.generator.render import _visible as visible
+from codex_otel.generator.site import build_site
+from codex_otel.generator.site_model import CatalogChange, Release
+from support.site import build, ids, local_links, pages, parse, resolve, text
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = ROOT / "schema" / "catalog.yaml"
+MINI = ROOT / "tests" / "generator" / "fixtures" / "mini.yaml"
+CATALOGS = [pytest.param(BUNDLED, id="bundled"), pytest.param(MINI, id="mini")]
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codex_otel.cli", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+    )
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def redacted(catalog: Catalog) -> list[tuple[Event | None, Attribute]]:
+    """Every attribute of the catalog that has a redaction policy, where it is used."""
+    found: list[tuple[Event | None, Attribute]] = [(None, a) for a in catalog.common if a.redact]
+    found += [(e, a) for e in catalog.events for a in e.attributes if a.redact]
+    return found
+
+
+@pytest.mark.parametrize("catalog_file", CATALOGS)
+def test_every_page_is_valid_html5_and_every_link_resolves(
+    catalog_file: Path, tmp_path: Path
+) -> None:
+    site = build(catalog_file, tmp_path / "site")
+    checked = 0
+    for page in pages(site):
+        tree = parse(page)  # strict: raises on any parse error
+        assert len(ids(tree)) == len(set(ids(tree))), f"{page}: duplicate ids"
+        assert tree.find(".//main") is not None and tree.find(".//nav") is not None, page
+        levels = [int(e.tag[1]) for e in tree.iter() if e.tag in ("h1", "h2", "h3", "h4")]
+        assert levels[0] == 1 and levels.count(1) == 1, f"{page}: one h1, first"
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), f"{page}: {levels}"
+        for link in local_links(tree):
+            assert "://" not in link and not link.startswith("//"), f"{page}: {link}"
+            target, fragment = resolve(page, link)
+            assert target.is_file(), f"{page}: {link} -> {target} does not exist"
+            if fragment:
+                assert fragment in ids(parse(target)), f"{page}: {link}: no such anchor"
+            checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("catalog_file", CATALOGS)
+def test_a_page_and_a_wire_schema_per_event(catalog_file: Path, tmp_path: Path) -> None:
+    catalog = load_catalog(catalog_file)
+    site = build(catalog, tmp_path / "site")
+    expected = {f"{event.name}.html" for event in catalog.events}
+    assert {p.name for p in (site / "events").iterdir()} == expected
+    schemas = {o.path: o.text for o in render(catalog) if o.path.startswith("schemas/")}
+    index = parse(site / "index.html")
+    listed = [text(a) for a in index.iterfind(".//table//a")]
+    assert listed == [event.name for event in catalog.events]
+    for event in catalog.events:
+        page = parse(site / "events" / f"{event.name}.html")
+        assert text(page.find(".//h1")) == event.name
+        keys = [text(h) for h in page.iterfind(".//section[@class='attribute']/h3")]
+        assert [k.split(" ")[0] for k in keys] == [a.key for a in event.attributes]
+        assert f"def {event.function_name}(" in text(page.find(".//pre"))
+        schema_file = site / "schemas" / f"{event.name}.json"
+        # The same bytes `generate` writes; valid JSON, linked from the page.
+        assert schema_file.read_text(encoding="utf-8") == schemas[f"schemas/{event.name}.json"]
+        assert json.loads(schema_file.read_text(encoding="utf-8"))["title"] == event.name
+        links = [a.attrib for a in page.iterfind(".//a") if "href" in a.attrib]
+        assert {"href": f"../schemas/{event.name}.json", "download": f"{event.name}.json"} in links
+
+
+def test_the_bundled_site_copies_the_committed_wire_schemas(tmp_path: Path) -> None:
+    site = build(BUNDLED, tmp_path / "site")
+    committed = sorted((ROOT / "generated" / "schemas").glob("*.json"))
+    assert committed
+    for schema in committed:
+        assert (site / "schemas" / schema.name).read_bytes() == schema.read_bytes()
+
+
+@pytest.mark.parametrize("catalog_file", CATALOGS)
+def test_the_privacy_page_lists_every_redacted_attribute(
+    catalog_file: Path, tmp_path: Path
+) -> None:
+    catalog = load_catalog(catalog_file)
+    uses = redacted(catalog)
+    assert uses, "the test needs a catalog with redacted attributes"
+    site = build(catalog, tmp_path / "site")
+    page = parse(site / "privacy.html")
+    rows = [
+        [text(cell) for cell in row]
+        for section in page.iterfind(".//section")
+        for row in section.iterfind(".//tbody/tr")
+    ]
+    expected = [
+        [
+            attribute.key,
+            event.name if event else "every event",
+            json.dumps(attribute.redact.placeholder),
+            f"{attribute.max_length} characters" if attribute.max_length else "none",
+        ]
+        for toggle in catalog.toggles
+        for event, attribute in uses
+        if attribute.redact and attribute.redact.toggle == toggle.name
+    ]
+    assert rows == expected
+    for toggle in catalog.toggles:
+        section = page.find(f".//section[@id='toggle-{toggle.name}']")
+        assert section is not None
+        assert f"{toggle.name} = {'true' if toggle.default else 'false'}" in text(section)
+    # Each event page says the same on the attribute itself.
+    for event, attribute in uses:
+        target = site / ("index.html" if event is None else f"events/{event.name}.html")
+        section = parse(target).find(f".//section[@id='attr-{attribute.key}']")
+        assert section is not None and attribute.redact
+        redaction = text(section.find(".//dd[@class='redaction']"))
+        assert json.dumps(attribute.redact.placeholder) in redaction
+        assert attribute.redact.toggle in redaction
+
+
+def test_the_search_index_covers_every_event_and_attribute(tmp_path: Path) -> None:
+    catalog = load_catalog(BUNDLED)
+    site = build(catalog, tmp_path / "site")
+    script = (site / "assets" / "search-index.js").read_text(encoding="ascii")
+    prefix = "window.CODEX_OTEL_SEARCH = "
+    records = json.loads(script[script.index(prefix) + len(prefix) :].rstrip().rstrip(";"))
+    names = [r["name"] for r in records if r["kind"] == "event"]
+    assert names == [event.name for event in catalog.events]
+    for record in records:
+        for attribute in record["attributes"]:
+            target, fragment = resolve(site / "index.html", attribute["url"])
+            assert fragment == f"attr-{attribute['key']}" and fragment in ids(parse(target))
+    keys = {a["key"] for r in records for a in r["attributes"]}
+    assert keys == {a.key for a in catalog.common} | {
+        a.key for e in catalog.events for a in e.attributes
+    }
+
+
+def test_the_build_is_deterministic_across_processes(tmp_path: Path) -> None:
+    # Different hash seeds: no set or dict order may leak into the output.
+    for seed in ("1", "2"):
+        result = run_cli("docs", "--out", str(tmp_path / seed), PYTHONHASHSEED=seed)
+        assert result.returncode == 0, result.stderr
+    first, second = tree_bytes(tmp_path / "1"), tree_bytes(tmp_path / "2")
+    assert first == second and len(first) > 10
+    assert b"Generated from catalog.yaml (catalog version" in first["index.html"]
+
+
+def test_check_reports_a_stale_site_and_exits_1(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run_cli("docs", "--out", str(site)).returncode == 0
+    fresh = run_cli("docs", "--out", str(site), "--check")
+    assert fresh.returncode == 0 and "is up to date" in fresh.stdout
+    with (site / "index.html").open("a") as page:
+        page.write("<!-- edited by hand -->\n")
+    (site / "privacy.html").unlink()
+    (site / "events" / "codex.removed_event.html").write_text("left over")
+    before = tree_bytes(site)
+    stale = run_cli("docs", "--out", str(site), "--check")
+    assert stale.returncode == 1
+    assert f"stale: {site / 'index.html'} (+0 -1 lines)" in stale.stdout
+    assert f"missing: {site / 'privacy.html'}" in stale.stdout
+    assert f"extra: {site / 'events' / 'codex.removed_event.html'}" in stale.stdout
+    assert "3 file(s) of the site" in stale.stderr
+    assert tree_bytes(site) == before  # --check writes nothing
+    assert run_cli("docs", "--out", str(site)).returncode == 0
+    assert not (site / "events" / "codex.removed_event.html").exists()
+    assert run_cli("docs", "--out", str(site), "--check").returncode == 0
+
+
+def test_building_into_a_folder_keeps_files_the_site_does_not_own(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "CNAME").write_text("docs.example.com\n")
+    (site / "notes.txt").write_text("mine")
+    assert run_cli("docs", "--out", str(site)).returncode == 0
+    assert (site / "CNAME").read_text() == "docs.example.com\n"
+    assert (site / "notes.txt").read_text() == "mine"
+
+
+def test_a_site_template_is_overridden_by_name(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "site").mkdir(parents=True)
+    (templates / "site" / "event.html.jinja").write_text(
+        '{% extends "site/_layout.html.jinja" %}{% block title %}{{ view.event.name }}'
+        "{% endblock %}{% block main %}<h1>Custom: {{ view.event.name }}</h1>{% endblock %}\n"
+    )
+    default = build(MINI, tmp_path / "default")
+    custom = build(MINI, tmp_path / "custom", template_dir=templates)
+    for name in tree_bytes(default):
+        if name.startswith("events/"):
+            assert text(parse(custom / name).find(".//h1")).startswith("Custom: "), name
+        else:  # the others are the packaged templates' output, unchanged
+            assert (custom / name).read_bytes() == (default / name).read_bytes(), name
+
+
+def test_a_misspelt_site_template_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "events.html.jinja").write_text("typo")
+    (tmp_path / "site" / "_macros.html.jinja").write_text("")  # a helper: allowed
+    result = run_cli(
+        "docs", "--schema", str(MINI), "--out", str(tmp_path / "o"), "--templates", str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "'site/events.html.jinja' (did you mean 'site/event.html.jinja'?)" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_a_broken_site_template_is_named_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "privacy.html.jinja").write_text("{{ site.no_such_thing }}")
+    result = run_cli(
+        "docs", "--schema", str(MINI), "--out", str(tmp_path / "o"), "--templates", str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "rendering failed" in result.stderr and "no_such_thing" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_catalog_text_is_escaped_and_shown_as_it_is(tmp_path: Path) -> None:
+    catalog = load_catalog(MINI)
+    hostile = 'Ends </p><script>alert("x")</script> & a lone \ud800, a bell \x07 and `code`.'
+    event = dataclasses.replace(catalog.events[0], description=hostile)
+    catalog = dataclasses.replace(catalog, events=(event, *catalog.events[1:]))
+    site = build(catalog, tmp_path / "site")
+    page = site / "events" / f"{event.name}.html"
+    lead = parse(page).find(".//p[@class='lead']")
+    assert (
+        text(lead)
+        == 'Ends </p><script>alert("x")</script> & a lone \\ud800, a bell \\x07 and code.'
+    )
+    assert lead.find("code") is not None and text(lead.find("code")) == "code"
+    assert not list(parse(page).iter("script"))  # event pages run no script
+    index = (site / "assets" / "search-index.js").read_text(encoding="ascii")
+    assert "</script>" not in index and "\\ud800" in index
+
+
+_ANY_TEXT = st.text(st.characters(codec=None, categories=None), max_size=40) | st.sampled_from(
+    ["\ud800", "a\udfffb", "\x00\x07\x1b", "</main>", "`x`", "``", "\u2028", "&amp;" * 5000]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(description=_ANY_TEXT, placeholder=_ANY_TEXT)
+def test_any_catalog_text_gives_valid_html_showing_that_text(
+    description: str, placeholder: str
+) -> None:
+    catalog = load_catalog(MINI)
+    event = catalog.events[0]
+    attributes = tuple(
+        dataclasses.replace(a, redact=dataclasses.replace(a.redact, placeholder=placeholder))
+        if a.redact
+        else a
+        for a in event.attributes
+    )
+    event = dataclasses.replace(event, description=description, attributes=attributes)
+    catalog = dataclasses.replace(catalog, events=(event, *catalog.events[1:]))
+    outputs = {o.path: o.text for o in build_site(catalog)}
+    for path, body in outputs.items():
+        body.encode("utf-8")  # lone surrogates are spelled, never written
+        if path.endswith(".html"):
+            parse(body)
+    page = parse(outputs[f"events/{event.name}.html"])
+    lead = page.find(".//p[@class='lead']")
+    if "`" not in description:  # (code spans become <code>, tested above)
+        # Exactly the text, characters that do not print spelled as escapes (as in
+        # EVENTS.md); whitespace collapses as it does in any HTML.
+        spelled = "\n".join(visible(line) for line in description.split("\n"))
+        assert text(lead) == " ".join(spelled.split())
+    redactions = [text(dd) for dd in page.iterfind(".//dd[@class='redaction']")]
+    assert redactions and all(r.startswith("Replaced by ") for r in redactions)
+
+
+def test_the_changes_page_is_absent_until_a_history_is_given(tmp_path: Path) -> None:
+    catalog = load_catalog(MINI)
+    without = {o.path for o in build_site(catalog)}
+    assert "changes.html" not in without
+    assert "Changes" not in text(
+        parse(build(catalog, tmp_path / "a") / "index.html").find(".//nav")
+    )
+    releases = [
+        Release(
+            "0.3.0",
+            "0.3.1",
+            (CatalogChange("breaking", "build.started_old", "Deprecated, use `build.started`."),),
+        )
+    ]
+    site = build(catalog, tmp_path / "b", releases=releases)
+    changes = parse(site / "changes.html")
+    assert text(changes.find(".//h2")) == "0.3.0 to 0.3.1"
+    assert "build.started_old: Deprecated, use build.started." in text(changes.find(".//main//li"))
+    for page in pages(site):
+        nav = [text(a) for a in parse(page).iterfind(".//nav//a")]
+        assert nav == ["Events", "Privacy", "Changes"], page
+    # Built again without a history, the page goes away.
+    build(catalog, tmp_path / "b")
+    assert not (tmp_path / "b" / "changes.html").exists()
+
+
+def test_the_metrics_list_is_not_rendered_while_the_catalog_has_none(tmp_path: Path) -> None:
+    index = parse(build(MINI, tmp_path / "site") / "index.html")
+    assert [text(h) for h in index.iterfind(".//h2")] == ["Search", "Events", "Common attributes"]
+
+
+def test_docs_needs_out_and_reports_bad_catalogs(tmp_path: Path) -> None:
+    assert run_cli("docs").returncode == 2  # argparse: --out is required
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("catalog_version: nope\n")
+    result = run_cli("docs", "--schema", str(bad), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "bad.yaml:" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "o").exists()
+
+
+def test_the_site_is_self_contained(tmp_path: Path) -> None:
+    site = build(BUNDLED, tmp_path / "site")
+    for page in pages(site):
+        tree = parse(page)
+        for link in local_links(tree):  # every href and src: nothing from elsewhere
+            assert "://" not in link and not link.startswith("//"), f"{page}: {link}"
+        # Catalog text may hold URLs (an example does); they are text, never links.
+        assert not [a for a in tree.iter("a") if "http" in a.attrib.get("href", "")]
+    style = (site / "assets" / "style.css").read_text(encoding="utf-8")
+    assert "url(" not in style and "@import" not in style  # no web fonts, no CDN
+    for script in (site / "assets").glob("*.js"):  # file:// forbids fetch(): none used
+        body = script.read_text(encoding="utf-8")
+        assert "fetch(" not in body and "XMLHttpRequest" not in body, script

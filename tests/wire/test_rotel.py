@@ -1,0 +1,195 @@
+"""Every catalog event through Rotel, an independent OpenTelemetry collector (Rust).
+
+The in-repo receivers decode with the same protobuf library the SDK encodes with; Rotel
+shares no code with either. Each transport codex-otel offers (OTLP/HTTP protobuf, OTLP/HTTP
+JSON plain and gzip, OTLP/gRPC), and the file exporter's lines posted to Rotel's OTLP/HTTP
+endpoint, must be accepted and decoded with every attribute intact: what its debug log
+prints is checked field by field, with the same checks as the in-repo receivers get.
+
+Text no printout can represent unambiguously (newlines, NUL, lone surrogates) goes through
+Rotel's forwarding instead: Rotel decodes, re-encodes and sends on to an in-repo gRPC
+receiver, which decodes exactly.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+from pathlib import Path
+
+import pytest
+from wire.conftest import TelemetryFactory
+from wire.wirekit import (
+    check_catalog,
+    check_resource,
+    emit_catalog,
+    exporter_table,
+    otel_toml,
+    q,
+)
+
+from codex_otel.generated import events
+from codex_otel.runtime import TelemetryStats
+from receivers import OtlpGrpcReceiver
+from receivers.rotel import RotelCollector, RotelFactory
+
+pytestmark = pytest.mark.wire
+
+NO_LOSS = TelemetryStats(0, 0, 0, 0, 0, sdk_messages=0)
+
+#: (transport, compression) of the exporter tables.
+SETUPS = [
+    ("http-binary", None),
+    ("http-binary", "gzip"),
+    ("http-json", None),
+    ("http-json", "gzip"),
+    ("grpc", None),
+    ("grpc", "gzip"),
+]
+
+
+@pytest.mark.parametrize(("transport", "compression"), SETUPS)
+def test_rotel_decodes_every_catalog_event(
+    transport: str,
+    compression: str | None,
+    rotel_collector: RotelCollector,
+    start_telemetry: TelemetryFactory,
+) -> None:
+    endpoint = (
+        rotel_collector.grpc_endpoint if transport == "grpc" else rotel_collector.http_endpoint
+    )
+    exporter = exporter_table(transport, endpoint, compression=compression)  # type: ignore[arg-type]
+    telemetry = start_telemetry(otel_toml(exporter))
+
+    emitted = emit_catalog(telemetry, f"rotel-{transport}-{compression}")
+    assert telemetry.shutdown()
+
+    assert rotel_collector.wait_for(emitted.count, timeout=10), (
+        rotel_collector.errors(),
+        rotel_collector.stdout[-2000:],
+    )
+    records = rotel_collector.received_records()
+    check_catalog(records, emitted)
+    check_resource(records)
+    assert rotel_collector.errors() == []
+    assert telemetry.stats == NO_LOSS
+
+
+def post_json(rotel: RotelCollector, body: bytes, *, gzipped: bool = False) -> int:
+    headers = {"Content-Type": "application/json"}
+    if gzipped:
+        body = gzip.compress(body)
+        headers["Content-Encoding"] = "gzip"
+    connection = http.client.HTTPConnection("127.0.0.1", rotel.http_port, timeout=10)
+    try:
+        connection.request("POST", "/v1/logs", body=body, headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_rotel_accepts_the_file_exporters_lines(
+    tmp_path: Path, rotel_collector: RotelCollector, start_telemetry: TelemetryFactory
+) -> None:
+    path = tmp_path / "events.jsonl"
+    exporter = f"exporter = {{ file = {{ path = {q(str(path))} }} }}"
+    telemetry = start_telemetry(otel_toml("", extra=exporter, max_export_batch_size=5))
+    emitted = emit_catalog(telemetry, "rotel-file")
+    assert telemetry.shutdown()
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 3
+    for line in lines:
+        # No empty AnyValue anywhere (Rotel refuses `"body": {}`).
+        for log in _log_records(json.loads(line)):
+            assert "body" not in log, log
+        assert post_json(rotel_collector, line.encode("utf-8")) == 200, rotel_collector.errors()
+    assert rotel_collector.wait_for(emitted.count, timeout=10), rotel_collector.errors()
+    check_catalog(rotel_collector.received_records(), emitted)
+    assert rotel_collector.errors() == []
+
+
+def _log_records(document: dict[str, object]) -> list[dict[str, object]]:
+    return [
+        log
+        for resource_logs in document["resourceLogs"]  # type: ignore[attr-defined]
+        for scope_logs in resource_logs["scopeLogs"]
+        for log in scope_logs["logRecords"]
+    ]
+
+
+#: Text a printout cannot carry exactly, and text UTF-8 cannot encode at all.
+AWKWARD = {
+    "surrogates": ("bad \udc80\udcff bytes, \ud83d alone", "bad \ufffd\ufffd bytes, \ufffd alone"),
+    "controls": (
+        "nul\x00 bell\x07 esc\x1b[31m\nnew line\r\t)",
+        "nul\x00 bell\x07 esc\x1b[31m\nnew line\r\t)",
+    ),
+    "non-bmp": ("emoji 🚀 and ∑ and é", "emoji 🚀 and ∑ and é"),
+}
+
+
+@pytest.mark.parametrize("transport", ["http-binary", "http-json", "grpc"])
+def test_awkward_text_passes_through_rotel_exactly(
+    transport: str, rotel_collectors: RotelFactory, start_telemetry: TelemetryFactory
+) -> None:
+    with OtlpGrpcReceiver() as downstream:
+        rotel = rotel_collectors(forward_to=downstream.endpoint)
+        endpoint = rotel.grpc_endpoint if transport == "grpc" else rotel.http_endpoint
+        telemetry = start_telemetry(otel_toml(exporter_table(transport, endpoint)))  # type: ignore[arg-type]
+        conversation = telemetry.conversation(
+            events.Metadata(
+                conversation_id="awkward",
+                app_version="1",
+                terminal_type=AWKWARD["surrogates"][0],
+                model="m",
+                slug="s",
+            )
+        )
+        for name, (sent, _) in AWKWARD.items():
+            events.tool_result(
+                conversation, tool_name=name, duration_ms=1, success="true", output=sent
+            )
+        assert telemetry.shutdown()
+        assert downstream.wait_for(len(AWKWARD), timeout=15), rotel.errors()
+        received = {r.attributes["tool_name"]: r.attributes for r in downstream.received_records()}
+    assert rotel.errors() == []
+    for name, (_, expected) in AWKWARD.items():
+        assert received[name]["output"] == expected, name
+        assert received[name]["terminal.type"] == AWKWARD["surrogates"][1]
+    assert telemetry.stats == NO_LOSS
+
+
+def test_rotel_refuses_the_official_json_encoding_and_accepts_ours(
+    rotel_collector: RotelCollector,
+) -> None:
+    """Why `runtime/otlp_json` exists: the official encoder (0.66b1) writes `"body": {}` for
+    a record without a body, and Rotel refuses the request; the same batch without it is
+    accepted. If a future encoder fixes this, the first assertion says so."""
+    from opentelemetry.exporter.otlp.json.common._log_encoder import encode_logs
+    from opentelemetry.sdk._logs import LoggerProvider
+    from opentelemetry.sdk._logs.export import (
+        InMemoryLogRecordExporter,
+        SimpleLogRecordProcessor,
+    )
+
+    from codex_otel.runtime.otlp_json import encode_body
+
+    memory = InMemoryLogRecordExporter()
+    provider = LoggerProvider(shutdown_on_exit=False)
+    provider.add_log_record_processor(SimpleLogRecordProcessor(memory))
+    provider.get_logger("probe").emit(event_name="probe.event", attributes={"a": "b"})
+    batch = memory.get_finished_logs()
+    provider.shutdown()
+
+    official = encode_logs(batch).to_json().encode("utf-8")
+    assert b'"body": {}' in official or b'"body":{}' in official
+    assert post_json(rotel_collector, official) == 400
+    assert rotel_collector.wait_for_errors(1)
+    assert "Invalid data for Value" in rotel_collector.errors()[0]
+
+    assert post_json(rotel_collector, encode_body(batch)) == 200
+    assert rotel_collector.wait_for(1)
+    (record,) = rotel_collector.received_records()
+    assert (record.event_name, record.attributes, record.body) == ("probe.event", {"a": "b"}, None)
