@@ -645,8 +645,22 @@ class Argument:
     wire: Any
 
 
+def utf8_safe(value: Any) -> Any:
+    """`value` as OTLP carries it: each lone surrogate of a string (alone or in an array)
+    replaced by U+FFFD, one for one (runtime/wire_strings.py)."""
+    if isinstance(value, str):
+        return re.sub("[\ud800-\udfff]", "\ufffd", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(utf8_safe(item) for item in value)
+    return value
+
+
 def wire_value(attribute: Attribute, value: Any, toggles: dict[str, bool]) -> Any:
     """What the catalog says is sent for a valid `value` of `attribute`."""
+    return utf8_safe(_catalog_value(attribute, value, toggles))
+
+
+def _catalog_value(attribute: Attribute, value: Any, toggles: dict[str, bool]) -> Any:
     attribute_type = attribute.type
     if attribute_type.is_enum:
 
