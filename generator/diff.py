@@ -72,6 +72,12 @@ _TABLE: tuple[Rule, ...] = (
     Rule("catalog.description_changed", INFO, (), "Documentation only."),
     Rule("common.description_changed", INFO, (), "Documentation only."),
     Rule(
+        "catalog.differences_changed",
+        INFO,
+        (),
+        "The differences from the reference implementation are documentation only.",
+    ),
+    Rule(
         "toggle.added",
         COMPATIBLE,
         (),
@@ -370,6 +376,13 @@ _TABLE: tuple[Rule, ...] = (
     Rule("attribute.description_changed", INFO, (), "Documentation only."),
     Rule("attribute.examples_changed", INFO, (), "Documentation only."),
     Rule(
+        "attribute.reference_type_changed",
+        INFO,
+        (),
+        "The type the reference implementation sends is documentation only: the wire carries "
+        "the attribute's type.",
+    ),
+    Rule(
         "enum.member_added",
         COMPATIBLE,
         (),
@@ -499,6 +512,14 @@ class _Differ:
                 old.description,
                 new.description,
                 "catalog description changed",
+            )
+        if old.differences != new.differences:
+            yield _change(
+                "catalog.differences_changed",
+                "differences",
+                None if old.differences is None else old.differences.name,
+                None if new.differences is None else new.differences.name,
+                "differences from the reference implementation changed",
             )
         if old.common_description != new.common_description:
             yield _change(
@@ -729,6 +750,15 @@ class _Differ:
                 old.type.doc if same else old.description,
                 new.type.doc if same else new.description,
                 f"description of {key} changed",
+            )
+        if old.reference_type != new.reference_type:
+            yield _change(
+                "attribute.reference_type_changed",
+                path,
+                old.reference_type,
+                new.reference_type,
+                f"the reference's type of {key} changed from {old.reference_type}"
+                f" to {new.reference_type}",
             )
         if _strict(_value(old.examples)) != _strict(_value(new.examples)):
             yield _change(

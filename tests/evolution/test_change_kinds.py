@@ -175,6 +175,18 @@ CASES = [
         "common.description",
         "info",
     ),
+    case(
+        "catalog.differences_changed",
+        lambda d: d.update(
+            differences={
+                "name": "Till",
+                "reference": "the old till's log",
+                "notes": [{"topic": "Amounts", "reference": "Strings.", "here": "Ints."}],
+            }
+        ),
+        "differences",
+        "info",
+    ),
     # toggles
     case(
         "toggle.added",
@@ -550,6 +562,12 @@ CASES = [
         (f"{PAID}[amount]", f"{REFUNDED}[amount]"),
         "info",
         old=setting(lambda d: attribute(d, "amount"), type="double"),
+    ),
+    case(
+        "attribute.reference_type_changed",
+        setting(lambda d: attribute(d, "ratio"), reference_type="string"),
+        f"{PAID}[ratio]",
+        "info",
     ),
     # enum members
     case(
