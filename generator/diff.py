@@ -757,8 +757,8 @@ class _Differ:
                 path,
                 old.reference_type,
                 new.reference_type,
-                f"the reference's type of {key} changed from {old.reference_type}"
-                f" to {new.reference_type}",
+                f"the reference's type of {key} changed from {old.reference_type or 'unset'}"
+                f" to {new.reference_type or 'unset'}",
             )
         if _strict(_value(old.examples)) != _strict(_value(new.examples)):
             yield _change(
