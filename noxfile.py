@@ -1,4 +1,5 @@
-"""Sessions: `nox -s ci` is what CI runs (lint, typecheck, check, tests, no_otel, browser).
+"""Sessions: `nox -s ci` is what CI runs (lint, typecheck, check, gate, tests, no_otel,
+browser).
 
 Run one with `nox -s NAME`; pass pytest arguments after `--`, e.g. `nox -s tests -- -m wire`.
 """
@@ -75,7 +76,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=False, name="ci")
 def ci(session: nox.Session) -> None:
-    """Everything CI checks, in order of cost: lint, typecheck, check, tests, no_otel, browser.
+    """Everything CI checks, in order of cost: lint, typecheck, check, gate, tests, no_otel,
+    browser.
 
     The site's browser tests run on one Python: they are slow and test no Python feature."""
     # Skipping absent Pythons must not become skipping every test.
@@ -83,7 +85,14 @@ def ci(session: nox.Session) -> None:
     if not installed:
         session.error(f"no Python among {', '.join(PYTHONS)} is installed to test on")
     # `notify("tests")` would queue only the first Python's session: name each one.
-    for name in ["lint", "typecheck", "check", *(f"tests-{v}" for v in PYTHONS), "no_otel"]:
+    for name in [
+        "lint",
+        "typecheck",
+        "check",
+        "gate",
+        *(f"tests-{v}" for v in PYTHONS),
+        "no_otel",
+    ]:
         session.notify(name, posargs=session.posargs)
     session.notify(f"browser-{installed[-1]}")  # the newest Python installed
 
@@ -115,6 +124,36 @@ def check(session: nox.Session) -> None:
     """Fail when generated/ is stale."""
     install_project(session, "dev")
     session.run("codex-otel", "generate", "--check")
+
+
+#: Where the main branch may be, in order: a clone's remote branch, then a local one.
+MAIN_REFS = ["origin/main", "main"]
+CATALOG = "schema/catalog.yaml"
+
+
+def _git(*args: str) -> str | None:
+    """git's output, or None when git fails (no repository, unknown ref, no git)."""
+    try:
+        result = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+@nox.session
+def gate(session: nox.Session) -> None:
+    """The semver gate: the catalog's changes since the merge base with main must not need
+    a bigger version bump than `catalog_version` declares (`codex-otel diff`)."""
+    base = next((found for ref in MAIN_REFS if (found := _git("merge-base", "HEAD", ref))), None)
+    if base is None:
+        session.log("gate: no git history with a main branch to compare with; passing.")
+        return
+    if _git("cat-file", "-e", f"{base}:{CATALOG}") is None:
+        session.log(f"gate: {CATALOG} does not exist at the merge base {base[:12]}; passing.")
+        return
+    install_project(session, "dev")
+    session.log(f"gate: comparing {CATALOG} with the merge base {base[:12]} of main")
+    session.run("codex-otel", "diff", f"{base}:{CATALOG}", CATALOG)
 
 
 @nox.session

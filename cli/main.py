@@ -1,8 +1,9 @@
-"""The `codex-otel` command: `generate`, `validate`, `docs`, `demo` and `live-check`.
+"""The `codex-otel` command: `generate`, `validate`, `diff`, `docs`, `demo` and `live-check`.
 
 Exit codes: 0 success, 1 stale output (`generate --check`, `docs --check`), a failed demo
-export or a live-check finding at or above `--fail-on`, 2 bad input (a catalog, a config
-or a path). Errors are one paragraph, never a traceback.
+export, a version bump smaller than `diff` requires, or a live-check finding at or above
+`--fail-on`; 2 bad input (a catalog, a config or a path). Errors are one paragraph, never a
+traceback.
 """
 
 from __future__ import annotations
@@ -62,8 +63,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except CatalogError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
+    evolution = None
+    if args.baseline:
+        from .diff_command import evolution_since
+
+        evolution = evolution_since(args.baseline, catalog)
+        if evolution is None:
+            return EXIT_BAD_INPUT
     try:
-        outputs = render(catalog, args.templates)
+        outputs = render(catalog, args.templates, evolution)
         changes = write_outputs(outputs, out, check=args.check)
     except OSError as error:
         return _error(f"cannot write to {out}: {error.strerror or error}")
@@ -108,6 +116,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff_command import run_diff
+
+    return run_diff(args.old, args.new or str(default_catalog()), args.format)
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from .docs import build_docs
 
@@ -150,11 +164,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="write nothing; exit 1 with a diff if anything is stale",
     )
     generate.add_argument("--quiet", "-q", action="store_true", help="list only files that changed")
+    generate.add_argument(
+        "--baseline",
+        metavar="REV:PATH",
+        help='catalog (a path or git REV:PATH) whose changes EVENTS.md lists under "Changes since"',
+    )
     generate.set_defaults(handler=cmd_generate)
 
     validate = commands.add_parser("validate", help="check catalog files; exit 2 on any error")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(handler=cmd_validate)
+
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two catalogs; exit 1 if the version bump is too small",
+    )
+    diff.add_argument("old", metavar="OLD", help="catalog path or git REV:PATH")
+    diff.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        help="catalog path or git REV:PATH (default: the bundled one)",
+    )
+    diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    diff.set_defaults(handler=cmd_diff)
 
     docs = commands.add_parser(
         "docs", help="build the static documentation site of the catalog (HTML, no network)"

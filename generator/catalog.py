@@ -13,7 +13,7 @@ from .diagnostics import CatalogError, Diagnostic
 from .model import Catalog
 from .resolve import resolve
 from .salvage import salvage
-from .source import Source, parse_source, read_source
+from .source import Source, parse_source, parse_source_bytes, read_source
 from .structure import check_structure
 
 
@@ -58,3 +58,10 @@ def load_catalog_text(text: str, file: str = "<catalog>") -> Catalog:
     """Like `load_catalog`, for catalog text; `file` names it in diagnostics."""
     diagnostics: list[Diagnostic] = []
     return _load(parse_source(text, file, diagnostics), diagnostics)
+
+
+def load_catalog_bytes(raw: bytes, file: str) -> Catalog:
+    """Like `load_catalog`, for the bytes of a catalog (a file read from elsewhere, such as
+    a git revision); `file` names it in diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    return _load(parse_source_bytes(raw, file, diagnostics), diagnostics)

@@ -70,6 +70,18 @@ class Redaction:
 class Deprecation:
     note: str
     replacement: str | None
+    #: Dual emission (attributes only): events using the replacement also send this
+    #: attribute's key, with the same value, until this catalog version.
+    emit_both_until: str | None = None
+
+
+@dataclass(frozen=True)
+class LegacyKey:
+    """A deprecated key an attribute is also sent under, during a migration window."""
+
+    key: str
+    #: The catalog version until which both keys are sent.
+    until: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,11 @@ class Attribute:
     maximum: int | float | None = None
     #: The type the reference implementation sends (see `Differences`), when it differs.
     reference_type: str | None = None
+    #: Keys of deprecated attributes this one replaces that are still sent (dual emission).
+    also_sent_as: tuple[LegacyKey, ...] = ()
+    #: Keys of deprecated attributes that name this one as their replacement and that the
+    #: event does not use (so `diff` sees a rename); in events only.
+    replaces: tuple[str, ...] = ()
 
     @property
     def is_required(self) -> bool:
@@ -166,6 +183,27 @@ class Event:
     @property
     def optional_attributes(self) -> tuple[Attribute, ...]:
         return tuple(a for a in self.attributes if not a.is_required)
+
+    @property
+    def deprecated_attributes(self) -> tuple[Attribute, ...]:
+        """Attributes whose argument warns when passed."""
+        return tuple(a for a in self.attributes if a.deprecated)
+
+    @property
+    def has_deprecated_overload(self) -> bool:
+        """Whether the emitter gets two overloads, the second deprecated and the only one
+        that accepts the optional deprecated arguments, so type checkers flag passing them.
+        (A deprecated event is flagged as a whole; a required argument cannot be left out.)"""
+        return not self.deprecated and any(not a.is_required for a in self.deprecated_attributes)
+
+    @property
+    def current_attributes(self) -> tuple[Attribute, ...]:
+        """The attributes the non-deprecated overload takes, required ones first."""
+        return tuple(
+            a
+            for a in (*self.required_attributes, *self.optional_attributes)
+            if a.is_required or not a.deprecated
+        )
 
 
 @dataclass(frozen=True)
@@ -256,11 +294,22 @@ class Catalog:
             names.append("truncate")
         if any(a.type.is_array and a.type.is_enum for a in used):
             names.append("wire_members")
+        if self.has_deprecated_events or self.uses_overloads:  # sorted as isort sorts names
+            names.insert(names.index("Conversation") + 1, "deprecated")
         return tuple(names)
 
     @property
     def has_deprecated_events(self) -> bool:
         return any(e.deprecated for e in self.events)
+
+    @property
+    def has_deprecated_arguments(self) -> bool:
+        """Whether any emitter warns about an argument (the module then imports warnings)."""
+        return any(e.deprecated_attributes for e in self.events)
+
+    @property
+    def uses_overloads(self) -> bool:
+        return any(e.has_deprecated_overload for e in self.events)
 
     @property
     def metadata_fields(self) -> tuple[Attribute, ...]:

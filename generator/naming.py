@@ -24,6 +24,7 @@ RESERVED = frozenset(
         "dataclasses",
         "dataclass",
         "warnings",
+        "overload",
         "self",
         "cls",
         # The runtime helpers the module may import (`Catalog.runtime_imports`).
@@ -32,6 +33,7 @@ RESERVED = frozenset(
         "is_array_of",
         "out_of_range",
         "wire_members",
+        "deprecated",
         "attributes",
         "to_attributes",
     }

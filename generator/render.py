@@ -14,13 +14,16 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
 
 from .model import Attribute, AttributeType, Catalog, Event
+
+if TYPE_CHECKING:
+    from .semver import GateResult
 
 #: Line length the generated Python is laid out for (ruff's, set in pyproject.toml).
 LINE_LENGTH = 100
@@ -409,6 +412,26 @@ def argument_doc(attribute: Attribute) -> str:
     return " ".join(parts)
 
 
+def deprecation_message(item: Event | Attribute, event: Event | None = None) -> str:
+    """The warning a deprecated event (or an argument of `event`) gives its callers."""
+    if item.deprecated is None:
+        return ""
+    if isinstance(item, Event):
+        return f"event {item.name} is deprecated: {item.deprecated.note}"
+    where = f" of {event.function_name}()" if event else ""
+    key = f" ({item.key})" if item.key != item.python_name else ""
+    return f"argument {item.python_name}{key}{where} is deprecated: {item.deprecated.note}"
+
+
+def deprecated_arguments_message(event: Event) -> str:
+    """The warning of an emitter's deprecated overload: its optional deprecated arguments."""
+    return " ".join(
+        deprecation_message(attribute, event)
+        for attribute in event.deprecated_attributes
+        if not attribute.is_required
+    )
+
+
 def expected(attribute: Attribute) -> str:
     """How error messages name the expected type."""
     attribute_type = attribute.type
@@ -515,6 +538,15 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> str:
             properties[attribute.key]["const"] = event.name
         if attribute.is_required:
             required.append(attribute.key)
+        for legacy in attribute.also_sent_as:  # dual emission: the same value, old key
+            properties[legacy.key] = {
+                **_attribute_schema(attribute),
+                "description": f"Deprecated key of {attribute.key}, sent with the same value "
+                f"until catalog version {legacy.until}.",
+                "deprecated": True,
+            }
+            if attribute.is_required:
+                required.append(legacy.key)
     schema = {
         "$comment": header,
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -654,6 +686,8 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         wire_value=wire_value,
         metadata_value=metadata_value,
         expected=expected,
+        deprecation_message=deprecation_message,
+        deprecated_arguments_message=deprecated_arguments_message,
         argument_doc=argument_doc,
         wire_map_name=wire_map_name,
         md=md,
@@ -663,8 +697,15 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render(catalog: Catalog, template_dir: str | Path | None = None) -> list[OutputFile]:
-    """Every output file for `catalog`, in a fixed order."""
+def render(
+    catalog: Catalog,
+    template_dir: str | Path | None = None,
+    evolution: GateResult | None = None,
+) -> list[OutputFile]:
+    """Every output file for `catalog`, in a fixed order.
+
+    `evolution`: the diff from a baseline catalog (`generate --baseline`), which the docs
+    show as a "Changes since" section."""
     env = environment(template_dir)
     # The file name is not catalog text but can hold a line break, which would end the
     # header's comment line in Python: spell such characters as escapes. The version is
@@ -676,7 +717,12 @@ def render(catalog: Catalog, template_dir: str | Path | None = None) -> list[Out
         "Do not edit: change the catalog or a template, then regenerate.",
     ]
     header = " ".join(header_lines)
-    context = {"catalog": catalog, "header": header, "header_lines": header_lines}
+    context = {
+        "catalog": catalog,
+        "header": header,
+        "header_lines": header_lines,
+        "evolution": evolution,
+    }
     outputs = [
         OutputFile("__init__.py", env.get_template(TEMPLATES["package"]).render(context)),
         OutputFile("events.py", env.get_template(TEMPLATES["module"]).render(context)),

@@ -7,6 +7,7 @@ between derived Python names, and consistency between related fields.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from .model import (
     Differences,
     EnumMember,
     Event,
+    LegacyKey,
     Redaction,
     Requirement,
     ScalarBase,
@@ -64,6 +66,10 @@ class _Resolver:
         self.definitions: dict[str, tuple[DocPath, Mapping[str, Any]]] = {}
         self.types: dict[str, AttributeType] = {}
         self.toggles: dict[str, Toggle] = {}
+        #: Replacement key -> the deprecated keys sent beside it (dual emission).
+        self.legacy_keys: dict[str, list[LegacyKey]] = {}
+        #: Replacement key -> the deprecated keys that name it.
+        self.replaced: dict[str, list[str]] = {}
 
     def error(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.diagnostics.append(self.source.diagnostic(path, message, hint, key=key))
@@ -114,7 +120,8 @@ class _Resolver:
             self.check_replacement(path, body)
 
     def check_replacement(self, path: DocPath, body: Mapping[str, Any]) -> None:
-        replacement = (body.get("deprecated") or {}).get("replacement")
+        deprecated = body.get("deprecated") or {}
+        replacement = deprecated.get("replacement")
         if (
             replacement
             and replacement not in self.definitions
@@ -125,6 +132,28 @@ class _Resolver:
                 f"replacement attribute {replacement!r} is not defined",
                 _suggest(replacement, self.definitions, "name a defined attribute"),
             )
+        if replacement and replacement in self.types:
+            self.replaced.setdefault(replacement, []).append(body["key"])
+        until = deprecated.get("emit_both_until")
+        if until is None:
+            return
+        if not replacement:
+            self.error(
+                (*path, "deprecated", "emit_both_until"),
+                "dual emission needs a `replacement` to send beside this attribute",
+                "name the attribute that replaces this one in `replacement`",
+            )
+        elif replacement in self.types:
+            if _shape(self.types[replacement]) != _shape(self.types[body["key"]]):
+                self.error(
+                    (*path, "deprecated", "emit_both_until"),
+                    f"dual emission sends the value of {replacement!r} under {body['key']!r}, "
+                    f"but their types differ ({self.types[replacement].display} and "
+                    f"{self.types[body['key']].display})",
+                    "give both the same type, or remove `emit_both_until`",
+                )
+            else:
+                self.legacy_keys.setdefault(replacement, []).append(LegacyKey(body["key"], until))
 
     def resolve_type(
         self, path: DocPath, body: Mapping[str, Any], python_name: str
@@ -350,7 +379,11 @@ class _Resolver:
             max_length=max_length,
             redact=Redaction(redact["toggle"], redact["placeholder"]) if redact else None,
             stability=body.get("stability", "development"),
-            deprecated=Deprecation(deprecated["note"], deprecated.get("replacement"))
+            deprecated=Deprecation(
+                deprecated["note"],
+                deprecated.get("replacement"),
+                deprecated.get("emit_both_until"),
+            )
             if deprecated
             else None,
             computed=computed,
@@ -432,8 +465,11 @@ class _Resolver:
                     "set `python_name` on the event",
                 )
             functions[function] = name
-            attributes = self.resolve_group(
-                (*path, "attributes"), body["attributes"], common_keys, f"event {name!r}"
+            attributes = self.with_legacy_keys(
+                self.resolve_group(
+                    (*path, "attributes"), body["attributes"], common_keys, f"event {name!r}"
+                ),
+                common_keys,
             )
             deprecated = body.get("deprecated")
             if (
@@ -460,6 +496,28 @@ class _Resolver:
                 )
             )
         return tuple(events)
+
+    def with_legacy_keys(
+        self, attributes: tuple[Attribute, ...], common_keys: Mapping[str, str]
+    ) -> tuple[Attribute, ...]:
+        """`attributes`, each replacement knowing the deprecated keys it replaces and also
+        sent under those that opt in to dual emission, unless the event or the common
+        group still uses such a key itself."""
+        used = {a.key for a in attributes} | set(common_keys)
+        return tuple(
+            dataclasses.replace(
+                attribute,
+                also_sent_as=tuple(
+                    legacy
+                    for legacy in self.legacy_keys.get(attribute.key, ())
+                    if legacy.key not in used
+                ),
+                replaces=tuple(key for key in self.replaced[attribute.key] if key not in used),
+            )
+            if attribute.key in self.replaced
+            else attribute
+            for attribute in attributes
+        )
 
     def resolve(self) -> Catalog:
         self.collect_toggles()
@@ -490,6 +548,12 @@ class _Resolver:
             for note in body.get("notes") or ()
         )
         return Differences(name=body["name"], reference=body["reference"], notes=notes)
+
+
+def _shape(attribute_type: AttributeType) -> tuple[object, ...]:
+    """What a value of the type looks like on the wire (names and docs aside)."""
+    members = tuple((type(m.value).__name__, m.value) for m in attribute_type.members)
+    return (attribute_type.base, attribute_type.is_array, members)
 
 
 def _suggest(word: str, known: Mapping[str, object], fallback: str) -> str:

@@ -228,6 +228,11 @@ def read_source(path: str | Path, diagnostics: list[Diagnostic]) -> Source | Non
             )
         )
         return None
+    return parse_source_bytes(raw, file, diagnostics)
+
+
+def parse_source_bytes(raw: bytes, file: str, diagnostics: list[Diagnostic]) -> Source | None:
+    """Parse the bytes of a catalog (UTF-8 checked as for a file); `file` names it."""
     text = _decode(raw, file, diagnostics)
     if text is None:
         return None

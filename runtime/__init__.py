@@ -6,6 +6,8 @@ generated code calls. Importing this package imports no OpenTelemetry module; th
 exporter pipeline is loaded only when an exporter is configured.
 """
 
+from typing import TYPE_CHECKING
+
 from .checks import (
     INT64_MAX,
     INT64_MIN,
@@ -57,6 +59,7 @@ __all__ = [
     "Telemetry",
     "TelemetryStats",
     "TlsConfig",
+    "deprecated",
     "invalid_argument",
     "is_array_of",
     "load_config",
@@ -65,3 +68,16 @@ __all__ = [
     "truncate",
     "wire_members",
 ]
+
+if TYPE_CHECKING:
+    from .deprecation import deprecated
+
+
+def __getattr__(name: str) -> object:
+    # PEP 702's decorator is loaded only by generated modules that deprecate something, so
+    # importing the runtime loads nothing outside the standard library (no typing_extensions).
+    if name == "deprecated":
+        from .deprecation import deprecated
+
+        return deprecated
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

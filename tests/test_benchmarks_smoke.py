@@ -1,4 +1,4 @@
-"""The benchmark runs and writes its JSON: a smoke run of two cheap metrics.
+"""The benchmark runs and writes its JSON: a smoke run of three cheap metrics.
 
 Speed targets are not asserted here (a loaded CI machine would make that flaky); only
 that `benchmarks/run.py` works end to end and reports every metric it was asked for in
@@ -19,7 +19,13 @@ from support.generation import REPO
 
 pytestmark = pytest.mark.slow
 
-METRICS = ("import_ratio", "generate_ms_per_event", "live_check_records_per_s", "live_check_ratio")
+METRICS = (
+    "import_ratio",
+    "generate_ms_per_event",
+    "diff_ratio",
+    "live_check_records_per_s",
+    "live_check_ratio",
+)
 RUN = REPO / "benchmarks" / "run.py"
 
 

@@ -9,6 +9,7 @@ from harness import Context, Metric, Target
 
 from . import (
     dead_collector,
+    diff,
     disabled,
     emit_overhead,
     exit_offline,
@@ -33,6 +34,7 @@ _MODULES: tuple[ModuleType, ...] = (
     generate,
     live_check,
     live_check_ratio,
+    diff,
 )
 
 

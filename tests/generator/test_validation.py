@@ -881,6 +881,7 @@ def test_every_runtime_helper_a_module_imports_is_reserved() -> None:
     mini = load_catalog(Path(__file__).parent / "fixtures" / "mini.yaml")
     helpers = {name for name in mini.runtime_imports if name[0].islower()}
     assert helpers == {
+        "deprecated",
         "invalid_argument",
         "is_array_of",
         "out_of_range",

@@ -398,7 +398,11 @@ def containers(value: Any) -> Iterator[dict[Any, Any] | list[Any]]:
 @st.composite
 def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     """A catalog with one to three structural mutations."""
-    doc = copy.deepcopy(draw(catalogs()))
+    return mutate(draw, copy.deepcopy(draw(catalogs())))
+
+
+def mutate(draw: st.DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` (changed in place) after one to three structural mutations."""
     for _ in range(draw(st.integers(1, 3))):
         places = list(containers(doc))
         target = draw(st.sampled_from(places))
@@ -641,8 +645,22 @@ class Argument:
     wire: Any
 
 
+def utf8_safe(value: Any) -> Any:
+    """`value` as OTLP carries it: each lone surrogate of a string (alone or in an array)
+    replaced by U+FFFD, one for one (runtime/wire_strings.py)."""
+    if isinstance(value, str):
+        return re.sub("[\ud800-\udfff]", "\ufffd", value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(utf8_safe(item) for item in value)
+    return value
+
+
 def wire_value(attribute: Attribute, value: Any, toggles: dict[str, bool]) -> Any:
     """What the catalog says is sent for a valid `value` of `attribute`."""
+    return utf8_safe(_catalog_value(attribute, value, toggles))
+
+
+def _catalog_value(attribute: Attribute, value: Any, toggles: dict[str, bool]) -> Any:
     attribute_type = attribute.type
     if attribute_type.is_enum:
 
@@ -840,11 +858,20 @@ def emit_everything(
                 )
     finally:
         telemetry.shutdown()
+    # A deprecated event warns first (its decorator), then each deprecated argument passed.
+    deprecations = []
+    for event_, arguments in calls:
+        if event_.deprecated:
+            deprecations.append(f"event {event_.name}")
+        for a in event_.deprecated_attributes:
+            if arguments[a.python_name].value is not None:
+                key = f" ({a.key})" if a.key != a.python_name else ""
+                deprecations.append(f"argument {a.python_name}{key} of {event_.function_name}()")
     assert [
         str(w.message).split(" is deprecated")[0]
         for w in caught
         if w.category is DeprecationWarning
-    ] == [f"event {e.name}" for e in catalog.events if e.deprecated]
+    ] == deprecations
     assert [c.name for c in captured] == [e.name for e in catalog.events]
     computed = [a.key for a in catalog.common if a.computed]
     for record, (event_, arguments) in zip(captured, calls, strict=True):

@@ -14,12 +14,13 @@ import enum
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Final, Literal
+from typing import ClassVar, Final, Literal, overload
 
 from codex_otel.runtime import (
     INT64_MAX,
     Attributes,
     Conversation,
+    deprecated,
     invalid_argument,
     is_array_of,
     out_of_range,
@@ -160,6 +161,36 @@ class Metadata:
         return attributes
 
 
+@overload
+def step_finished(
+    conversation: Conversation[Metadata],
+    *,
+    step_name: str,
+    step_command: str,
+    step_cached: bool,
+    priority: Priority | Literal[1, 5],
+    step_ratio: float | None = None,
+    step_tags: Sequence[str] | None = None,
+    step_exit_codes: Sequence[int] | None = None,
+    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
+) -> None: ...
+@overload
+@deprecated(
+    "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by step.name.",
+)
+def step_finished(
+    conversation: Conversation[Metadata],
+    *,
+    step_name: str,
+    step_command: str,
+    step_cached: bool,
+    priority: Priority | Literal[1, 5],
+    step_ratio: float | None = None,
+    step_tags: Sequence[str] | None = None,
+    step_exit_codes: Sequence[int] | None = None,
+    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
+    step_legacy_id: str | None = None,
+) -> None: ...
 def step_finished(
     conversation: Conversation[Metadata],
     *,
@@ -194,6 +225,12 @@ def step_finished(
         step_legacy_id: `step.legacy_id`, optional. Old identifier of the step. Deprecated:
             Replaced by step.name. Use `step.name` instead.
     """
+    if step_legacy_id is not None:
+        warnings.warn(
+            "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by step.name.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     if not isinstance(step_name, str):
         invalid_argument("step.finished", "step_name", "str", step_name)
     if not isinstance(step_command, str):
@@ -261,6 +298,7 @@ def build_heartbeat(
     conversation.emit("build.heartbeat", _attributes)
 
 
+@deprecated("event build.started_old is deprecated: Emit step.finished events instead.")
 def build_started_legacy(
     conversation: Conversation[Metadata],
     *,
@@ -277,11 +315,6 @@ def build_started_legacy(
             "secrets" and \\backslashes\\. Replaced by '<hidden>' unless the `log_commands` toggle
             is on. Cut to 48 characters.
     """
-    warnings.warn(
-        "event build.started_old is deprecated: Emit step.finished events instead.",
-        DeprecationWarning,
-        stacklevel=2,
-    )
     if step_command is not None and not isinstance(step_command, str):
         invalid_argument("build.started_old", "step_command", "str", step_command)
     if not conversation.recording:
