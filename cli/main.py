@@ -130,6 +130,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         Path(args.out),
         templates=args.templates,
         check=args.check,
+        history=args.history,
     )
 
 
@@ -203,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; exit 1 with a summary of what differs if the site is stale",
+    )
+    docs.add_argument(
+        "--history",
+        metavar="REV:PATH",
+        nargs="*",
+        help="earlier catalog versions, oldest first (paths or git REV:PATH), for the changes "
+        "page; default: the git tags that hold the catalog; with no value: no changes page",
     )
     docs.set_defaults(handler=cmd_docs)
 
