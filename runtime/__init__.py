@@ -8,6 +8,7 @@ exporter pipeline is loaded only when an exporter is configured.
 
 from typing import TYPE_CHECKING
 
+from ._config_loader import load_config
 from .checks import (
     INT64_MAX,
     INT64_MIN,
@@ -31,7 +32,6 @@ from .config import (
     OtlpHttpExporter,
     SpoolConfig,
     TlsConfig,
-    load_config,
 )
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .types import Attributes, AttributeValue, MetadataLike
