@@ -21,22 +21,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from .config import (
-    DEFAULT_SHUTDOWN_TIMEOUT,
-    DEFAULT_SPOOL_BYTES,
-    DEFAULT_TOGGLES,
-    BatchConfig,
-    ConfigError,
-    ExporterConfig,
-    FileExporter,
-    NoExporter,
-    OtelConfig,
-    OtlpGrpcExporter,
-    OtlpHttpExporter,
-    SpoolConfig,
-    TlsConfig,
-    url_without_secrets,
-)
+from . import config as model
 
 
 def load_config(
@@ -44,9 +29,9 @@ def load_config(
     *,
     text: str | None = None,
     environ: Mapping[str, str] | None = None,
-    toggles: Mapping[str, bool] = DEFAULT_TOGGLES,
+    toggles: Mapping[str, bool] = model.DEFAULT_TOGGLES,
     missing_ok: bool = True,
-) -> OtelConfig:
+) -> model.OtelConfig:
     """Read the `[otel]` table from a TOML file (`source`) or string (`text`).
 
     With neither, the defaults and the environment alone decide; so does a file that does
@@ -70,9 +55,9 @@ def load_config(
             if missing_ok and not looks_like_text:
                 return load_config(environ=environ, toggles=toggles)
             hint = " (to parse TOML text, pass text=...)" if looks_like_text else ""
-            raise ConfigError(f"{path}: config file not found{hint}") from None
+            raise model.ConfigError(f"{path}: config file not found{hint}") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+            raise model.ConfigError(f"{path}: cannot read the config file: {exc}") from None
         # Relative paths in a file mean "next to this file", wherever the process runs.
         base_dir = path.absolute().parent
     document = _parse_toml(text or "", origin or "<text>")
@@ -90,7 +75,7 @@ def _parse_toml(text: str, origin: str) -> dict[str, Any]:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # The message ends with "(at line L, column C)" and quotes none of the text.
-        raise ConfigError(f"{origin}: invalid TOML: {exc}") from None
+        raise model.ConfigError(f"{origin}: invalid TOML: {exc}") from None
     return document
 
 
@@ -169,7 +154,7 @@ class _Reader:
     def bad(self, where: str, problem: str) -> NoReturn:
         """Raise for a key path (prefixed with the file) or a variable name."""
         in_file = self.origin is not None and (where == "otel" or where.startswith("otel."))
-        raise ConfigError(
+        raise model.ConfigError(
             f"{self.origin}: {where}: {problem}" if in_file else f"{where}: {problem}"
         )
 
@@ -245,7 +230,7 @@ class _Reader:
 
     # --- the [otel] table ---------------------------------------------------------------
 
-    def config(self, otel: object, toggles: Mapping[str, bool]) -> OtelConfig:
+    def config(self, otel: object, toggles: Mapping[str, bool]) -> model.OtelConfig:
         table = self.table(otel, "otel")
         self.check_keys(table, "otel", (*_TOP_KEYS, *toggles))
         resource = self.resource_attributes()
@@ -260,7 +245,7 @@ class _Reader:
         )
         flags = {name: self.flag(table, "otel", name) for name in toggles}
         disabled = self.env("OTEL_SDK_DISABLED")
-        return OtelConfig(
+        return model.OtelConfig(
             environment=self.text(table, "otel", "environment") or "dev",
             exporter=self.exporter(table),
             toggles={
@@ -269,7 +254,7 @@ class _Reader:
             },
             service_name=service_name,
             shutdown_timeout=(
-                self.seconds(table, "otel", "shutdown_timeout") or DEFAULT_SHUTDOWN_TIMEOUT
+                self.seconds(table, "otel", "shutdown_timeout") or model.DEFAULT_SHUTDOWN_TIMEOUT
             ),
             batch=self.batch(table),
             spool=self.spool(table),
@@ -278,7 +263,7 @@ class _Reader:
             sdk_disabled=disabled is not None and disabled[1].lower() == "true",
         )
 
-    def batch(self, otel: Mapping[str, object]) -> BatchConfig:
+    def batch(self, otel: Mapping[str, object]) -> model.BatchConfig:
         path = "otel.batch"
         table = self.sub(otel, "otel", "batch") or {}
         self.check_keys(table, path, _BATCH_ENV)
@@ -291,7 +276,7 @@ class _Reader:
                 value, source = self.env_count(*found), var
             if value is not None:
                 values[key], sources[key] = value, source
-        batch = BatchConfig(**values)
+        batch = model.BatchConfig(**values)
         if batch.max_export_batch_size > batch.max_queue_size:
             where = sources.get("max_export_batch_size") or sources["max_queue_size"]
             self.bad(
@@ -301,18 +286,18 @@ class _Reader:
             )
         return batch
 
-    def spool(self, otel: Mapping[str, object]) -> SpoolConfig:
+    def spool(self, otel: Mapping[str, object]) -> model.SpoolConfig:
         path = "otel.spool"
         table = self.sub(otel, "otel", "spool") or {}
         self.check_keys(table, path, ("enabled", "path", "max_bytes"))
         enabled = self.flag(table, path, "enabled")
         raw = self.text(table, path, "path")
         max_bytes = self.count(table, path, "max_bytes")
-        return SpoolConfig(
+        return model.SpoolConfig(
             enabled=True if enabled is None else enabled,
             # Relative to the config file, like every other path of the table.
             path=None if raw is None else self.base_dir / Path(raw).expanduser(),
-            max_bytes=DEFAULT_SPOOL_BYTES if max_bytes is None else max_bytes,
+            max_bytes=model.DEFAULT_SPOOL_BYTES if max_bytes is None else max_bytes,
         )
 
     def env_count(self, var: str, value: str) -> int:
@@ -339,7 +324,7 @@ class _Reader:
 
     # --- exporters -----------------------------------------------------------------------
 
-    def exporter(self, otel: Mapping[str, object]) -> ExporterConfig:
+    def exporter(self, otel: Mapping[str, object]) -> model.ExporterConfig:
         path = "otel.exporter"
         value = otel.get("exporter")
         if value is None:
@@ -348,11 +333,11 @@ class _Reader:
             chosen = self.env_protocol()
             endpoint = self.env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
             if chosen is None and endpoint is None:
-                return NoExporter()
+                return model.NoExporter()
             return self.otlp(chosen[0] if chosen else "otlp-http", {}, path)
         if isinstance(value, str):
             if value == "none":
-                return NoExporter()
+                return model.NoExporter()
             if value in _OTLP_KEYS:
                 return self.otlp(value, {}, path)
             if value == "file":
@@ -384,7 +369,7 @@ class _Reader:
             where, f"unknown exporter; {_suggest(name, tables)}expected one of {_one_of(tables)}"
         )
 
-    def file(self, body: Mapping[str, object], path: str) -> FileExporter:
+    def file(self, body: Mapping[str, object], path: str) -> model.FileExporter:
         self.check_keys(body, path, ("path",))
         raw = self.text(body, path, "path")
         if raw is None:
@@ -392,12 +377,12 @@ class _Reader:
                 f"{path}.path", 'missing; give a file to append to, or "-" for standard output'
             )
         if raw == "-":
-            return FileExporter("-")
-        return FileExporter(str(self.base_dir / Path(raw).expanduser()))
+            return model.FileExporter("-")
+        return model.FileExporter(str(self.base_dir / Path(raw).expanduser()))
 
     def otlp(
         self, kind: str, body: Mapping[str, object], path: str
-    ) -> OtlpHttpExporter | OtlpGrpcExporter:
+    ) -> model.OtlpHttpExporter | model.OtlpGrpcExporter:
         self.check_keys(body, path, _OTLP_KEYS[kind])
         chosen = self.env_protocol()  # validated even when the table picked the transport
         endpoint = self.endpoint(kind, body, path)
@@ -408,14 +393,14 @@ class _Reader:
         timeout = self.seconds(body, path, "timeout") or self.env_timeout() or 10.0
         gzip: Literal["gzip", "none"] = "gzip" if compression == "gzip" else "none"
         if kind == "otlp-grpc":
-            return OtlpGrpcExporter(endpoint, headers, tls, gzip, timeout)
+            return model.OtlpGrpcExporter(endpoint, headers, tls, gzip, timeout)
         # The variable's http/json picks the encoding when the table does not; its "grpc"
         # cannot override a table that asked for otlp-http.
         protocol = self.choice(body, path, "protocol", ("binary", "json"))
         if protocol is None and chosen is not None and chosen[0] == "otlp-http":
             protocol = chosen[1]
         encoding: Literal["binary", "json"] = "json" if protocol == "json" else "binary"
-        return OtlpHttpExporter(endpoint, encoding, headers, tls, gzip, timeout)
+        return model.OtlpHttpExporter(endpoint, encoding, headers, tls, gzip, timeout)
 
     def env_protocol(self) -> tuple[str, str] | None:
         found = self.env("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
@@ -470,7 +455,7 @@ class _Reader:
         """
         expected = "expected an http:// or https:// URL with a host"
         # What the user wrote, but with any user info or query masked: they hold tokens.
-        shown = url_without_secrets(shown)
+        shown = model.url_without_secrets(shown)
         if kind == "otlp-grpc" and "://" not in shown:
             # A bare host:port is ambiguous (plaintext or TLS?): make the user say which.
             expected += f", e.g. 'http://{shown}' (plaintext) or 'https://{shown}' (TLS)"
@@ -553,7 +538,7 @@ class _Reader:
             )
         return value
 
-    def tls(self, body: Mapping[str, object], path: str, endpoint: str) -> TlsConfig | None:
+    def tls(self, body: Mapping[str, object], path: str, endpoint: str) -> model.TlsConfig | None:
         where = f"{path}.tls"
         table = self.sub(body, path, "tls")
         self.check_keys(table or {}, where, _TLS_KEYS)
@@ -590,7 +575,7 @@ class _Reader:
             )
         if not files:
             return None
-        return TlsConfig(
+        return model.TlsConfig(
             ca_certificate=files.get("ca_certificate"),
             client_certificate=files.get("client_certificate"),
             client_private_key=files.get("client_private_key"),
