@@ -8,7 +8,6 @@ exporter pipeline is loaded only when an exporter is configured.
 
 from typing import TYPE_CHECKING
 
-from ._config_loader import load_config
 from .checks import (
     INT64_MAX,
     INT64_MIN,
@@ -32,6 +31,7 @@ from .config import (
     OtlpHttpExporter,
     SpoolConfig,
     TlsConfig,
+    load_config,
 )
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .types import Attributes, AttributeValue, MetadataLike
@@ -59,7 +59,6 @@ __all__ = [
     "Telemetry",
     "TelemetryStats",
     "TlsConfig",
-    "__version__",
     "deprecated",
     "invalid_argument",
     "is_array_of",
