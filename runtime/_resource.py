@@ -1,14 +1,19 @@
 """The OpenTelemetry resource of the runtime's events, and installed distributions'
 versions: shared by the pipeline (with the SDK) and the spool (before the SDK is loaded).
 
-Standard library only; importlib.metadata is imported on first use (~10 ms).
+No OpenTelemetry import at import time (`sdk_resource` imports the SDK when called);
+importlib.metadata is imported on first use (~10 ms).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from .config import OtelConfig
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.resources import Resource
 
 
 def resource_attributes(
@@ -36,6 +41,26 @@ def resource_attributes(
     attributes["service.version"] = service_version
     attributes["env"] = config.environment
     return attributes
+
+
+def sdk_resource(config: OtelConfig, service_version: str) -> Resource:
+    """The pipeline's resource (imports the SDK: only the running pipeline calls this)."""
+    from opentelemetry.sdk import resources
+    from opentelemetry.sdk.version import __version__ as sdk_version
+
+    # `Resource.create` would add service.instance.id, but it also reads
+    # OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME from the process environment, which
+    # would bypass the config's precedence. The SDK replaces this id in a forked child.
+    detected: dict[str, str] = {}
+    detector = getattr(resources, "ServiceInstanceIdResourceDetector", None)
+    if detector is not None:
+        for key, value in detector().detect().attributes.items():
+            detected[key] = str(value)
+    return resources.Resource(
+        resource_attributes(
+            config, service_version, sdk_version=str(sdk_version), detected=detected
+        )
+    )
 
 
 def distribution_version(name: str) -> str | None:

@@ -44,7 +44,7 @@ from ._exporters import build_exporter, describe, export_timeout_of
 from ._fork import at_fork
 from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
-from ._resource import distribution_version, resource_attributes
+from ._resource import distribution_version, sdk_resource
 from .config import ConfigError, NoExporter, OtelConfig
 from .sdk_logs import SDK_LOGS, worker_of
 from .types import AttributeValue
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
-    from opentelemetry.sdk.resources import Resource
 
     from .sdk_logs import _Claim
 
@@ -373,7 +372,7 @@ def _build_pipeline(
     # register instruments on the host's global MeterProvider.
     meter_provider = NoOpMeterProvider()
     provider = LoggerProvider(
-        resource=_resource(config, service_version),
+        resource=sdk_resource(config, service_version),
         # `Telemetry` registers its own, bounded, atexit hook; the SDK's is unbounded.
         shutdown_on_exit=False,
         meter_provider=meter_provider,
@@ -455,31 +454,6 @@ def _assemble(
         description=health.description,
         sdk_logs=sdk_logs,
     )
-
-
-# --- building the pieces -------------------------------------------------------------------
-
-
-def _resource(config: OtelConfig, service_version: str) -> Resource:
-    from opentelemetry.sdk import resources
-
-    # `Resource.create` would add service.instance.id, but it also reads
-    # OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME from the process environment, which
-    # would bypass the config's precedence. The SDK replaces this id in a forked child.
-    detected: dict[str, str] = {}
-    detector = getattr(resources, "ServiceInstanceIdResourceDetector", None)
-    if detector is not None:
-        for key, value in detector().detect().attributes.items():
-            detected[key] = str(value)
-    return resources.Resource(
-        resource_attributes(config, service_version, sdk_version=_sdk_version(), detected=detected)
-    )
-
-
-def _sdk_version() -> str:
-    from opentelemetry.sdk.version import __version__
-
-    return str(__version__)
 
 
 def _unavailable(error: ImportError) -> OtelUnavailable:
