@@ -8,6 +8,7 @@ from it means the `otel` extra is missing (the pipeline reports `OtelUnavailable
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
@@ -183,10 +184,31 @@ def _file_exporter(config: FileExporter) -> LogRecordExporter:
     try:
         return json_file_exporter(path=config.path)
     except OSError as error:
-        raise ConfigError(
-            f"otel.exporter.file.path: cannot open {config.path!r} for appending: "
-            f"{error.strerror or error}"
-        ) from error
+        raise _cannot_open(config.path, error.strerror or str(error)) from error
+
+
+def check_file_exporter(config: FileExporter) -> None:
+    """What opening the export file would say, checked without creating the file: the SDK
+    may turn out disabled (OTEL_SDK_DISABLED), and then nothing is written anywhere."""
+    path = config.path
+    if path == "-":
+        return
+    folder = os.path.dirname(path) or "."
+    problem = None
+    if os.path.isdir(path):
+        problem = "Is a directory"
+    elif os.path.exists(path):
+        problem = None if os.access(path, os.W_OK) else "Permission denied"
+    elif not os.path.isdir(folder):
+        problem = "No such file or directory"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = "Permission denied"
+    if problem is not None:
+        raise _cannot_open(path, problem)
+
+
+def _cannot_open(path: str, problem: str) -> ConfigError:
+    return ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
 
 
 def describe(config: ExporterConfig) -> str:

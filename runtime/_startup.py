@@ -23,7 +23,6 @@ import concurrent.futures.thread  # noqa: F401
 import contextlib
 import importlib.util
 import logging
-import os
 import sys
 import threading
 import time
@@ -31,6 +30,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ._exporters import check_file_exporter
 from ._fork import at_fork
 from ._tls import tls_files
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
@@ -89,8 +89,8 @@ def check_now(config: OtelConfig) -> None:
     exporter = config.exporter
     if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
         tls_files(exporter, read=False)
-    elif isinstance(exporter, FileExporter) and exporter.path != "-":
-        _check_export_file(exporter.path)
+    elif isinstance(exporter, FileExporter):
+        check_file_exporter(exporter)
     batch = config.batch
     if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
         batch.max_export_batch_size > batch.max_queue_size
@@ -101,23 +101,6 @@ def check_now(config: OtelConfig) -> None:
             f"max_queue_size={batch.max_queue_size}, "
             f"max_export_batch_size={batch.max_export_batch_size})"
         )
-
-
-def _check_export_file(path: str) -> None:
-    # Checked without creating the file: the SDK may turn out disabled
-    # (OTEL_SDK_DISABLED), and then nothing is written anywhere.
-    folder = os.path.dirname(path) or "."
-    problem = None
-    if os.path.isdir(path):
-        problem = "Is a directory"
-    elif os.path.exists(path):
-        problem = None if os.access(path, os.W_OK) else "Permission denied"
-    elif not os.path.isdir(folder):
-        problem = "No such file or directory"
-    elif not os.access(folder, os.W_OK | os.X_OK):
-        problem = "Permission denied"
-    if problem is not None:
-        raise ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
 
 
 def spool_for(config: OtelConfig) -> Spool | None:
