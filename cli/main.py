@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .version import PrintVersion
+
 EXIT_OK = 0
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
@@ -145,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="codex-otel",
         description="Schema-first OpenTelemetry log events for AI coding agents.",
     )
+    parser.add_argument("--version", action=PrintVersion)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser(
