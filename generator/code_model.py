@@ -1,0 +1,184 @@
+"""What the generated code does with each attribute: its checks, wire value, messages.
+
+The decisions about one attribute (which test, which runtime helper, which expression
+goes on the wire) are made here, once; the templates only place the results.
+"""
+
+from __future__ import annotations
+
+from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
+
+from .model import Attribute, AttributeType, Event
+from .py_layout import call, comprehension
+
+
+def type_test(attribute: Attribute, subject: str | None = None) -> str:
+    """A condition that is true when the argument named like the attribute has a wrong type.
+
+    Exact type tests for numbers and booleans: `True` is an int to `isinstance`, and a
+    boolean sent as an integer (or the reverse) is a bug the catalog exists to catch.
+    """
+    name = subject or attribute.python_name
+    attribute_type = attribute.type
+    if attribute_type.is_array:
+        return f"not is_array_of({name}, {_array_item_types(attribute_type)})"
+    return {
+        "string": f"not isinstance({name}, str)",
+        "int": f"type({name}) is not int",
+        "double": f"type({name}) not in (int, float)",
+        "boolean": f"type({name}) is not bool",
+    }[attribute_type.base]
+
+
+def range_test(attribute: Attribute, subject: str | None = None) -> str:
+    """A condition that is true when the (well-typed) argument is outside the bounds.
+
+    Written so that NaN is outside any bound (`not x >= 0`: every comparison with NaN is
+    false)."""
+    name = subject or attribute.python_name
+    low, high = (_bound(bound) for bound in attribute.checked_bounds)
+    if low is not None and high is not None:
+        return f"not {low} <= {name} <= {high}"
+    if low is not None:
+        return f"not {name} >= {low}"
+    return f"not {name} <= {high}"
+
+
+def _bound(value: float | None) -> str | None:
+    """A bound as source: the 64-bit limits by the runtime's names, which read better."""
+    if value is None:
+        return None
+    if isinstance(value, int) and value in (INT64_MIN, INT64_MAX):
+        return "INT64_MIN" if value == INT64_MIN else "INT64_MAX"
+    return repr(value)
+
+
+def enum_type_test(attribute: Attribute, subject: str | None = None) -> str:
+    """True when the argument may be looked up in the enum's wire map (bools never may)."""
+    name, attribute_type = subject or attribute.python_name, attribute.type
+    if attribute_type.base == "int":
+        return f"type({name}) in (int, {attribute_type.class_name})"
+    return f"isinstance({name}, (str, {attribute_type.class_name}))"
+
+
+def enum_lookup(attribute: Attribute, indent: int, subject: str | None = None) -> str:
+    """Statements that set `_<name>` to the wire value of an enum argument (`subject`,
+    default: the argument named like the attribute), or to None when it is not a member
+    (nor a member's value) of the enum."""
+    target, attribute_type = f"_{attribute.python_name}", attribute.type
+    name = subject or attribute.python_name
+    wire_map, pad = wire_map_name(attribute_type), " " * indent
+    if attribute_type.is_array:
+        arguments = [name, _enum_item_types(attribute_type), wire_map]
+        return call("wire_members", arguments, indent, lead=f"{target} = ")
+    return (
+        f"{target} = None\n"
+        f"{pad}if {enum_type_test(attribute, name)}:\n"
+        f"{pad}    {target} = {wire_map}.get({name})"
+    )
+
+
+def enum_unknown(attribute: Attribute, subject: str) -> str:
+    """A condition that is true when `subject` is not a member of a (scalar) enum."""
+    wire_map = wire_map_name(attribute.type)
+    return f"not ({enum_type_test(attribute, subject)} and {subject} in {wire_map})"
+
+
+def _enum_item_types(attribute_type: AttributeType) -> str:
+    scalar = "int" if attribute_type.base == "int" else "str"
+    return f"({scalar}, {attribute_type.class_name})"
+
+
+def wire_value(attribute: Attribute) -> str:
+    """The expression sent on the wire for a checked argument: doubles always as floats."""
+    name, attribute_type = attribute.python_name, attribute.type
+    if attribute_type.base == "double" and not attribute_type.is_enum:
+        return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
+    if attribute.max_length:
+        return f"truncate({name}, {attribute.max_length})"
+    return name
+
+
+def metadata_value(attribute: Attribute, indent: int, lead: str, tail: str = "") -> str:
+    """`lead`, the wire value of a checked metadata field (shaped as emitters shape
+    arguments) and `tail`, laid out for a line indented by `indent`."""
+    name, attribute_type = f"self.{attribute.python_name}", attribute.type
+    if attribute_type.is_enum:
+        wire_map = wire_map_name(attribute_type)
+        if attribute_type.is_array:
+            return comprehension(f"{wire_map}[item]", name, indent, lead, tail)
+        value = f"{wire_map}[{name}]"
+    elif attribute_type.base == "double" and attribute_type.is_array:
+        return comprehension("float(item)", name, indent, lead, tail)
+    elif attribute_type.base == "double":
+        value = f"float({name})"
+    elif attribute.max_length:
+        value = f"truncate({name}, {attribute.max_length})"
+    else:
+        value = name
+    return f"{lead}{value}{tail}"
+
+
+def _array_item_types(attribute_type: AttributeType) -> str:
+    return {"string": "str", "int": "int", "double": "(int, float)", "boolean": "bool"}[
+        attribute_type.base
+    ]
+
+
+def argument_doc(attribute: Attribute) -> str:
+    """The Args entry of an emitter's docstring for one attribute (name excluded)."""
+    parts = [f"`{attribute.key}`, {attribute.requirement_text}.", attribute.description]
+    if attribute.redact:
+        parts.append(
+            f"Replaced by {attribute.redact.placeholder!r} unless the"
+            f" `{attribute.redact.toggle}` toggle is on."
+        )
+    if attribute.max_length:
+        parts.append(f"Cut to {attribute.max_length} characters.")
+    if attribute.has_bounds:
+        parts.append(f"Must be {attribute.bounds_text}.")
+    if attribute.deprecated:
+        parts.append(f"Deprecated: {attribute.deprecated.note}")
+        if attribute.deprecated.replacement:
+            parts.append(f"Use `{attribute.deprecated.replacement}` instead.")
+    return " ".join(parts)
+
+
+def deprecation_message(item: Event | Attribute, event: Event | None = None) -> str:
+    """The warning a deprecated event (or an argument of `event`) gives its callers."""
+    if item.deprecated is None:
+        return ""
+    if isinstance(item, Event):
+        return f"event {item.name} is deprecated: {item.deprecated.note}"
+    where = f" of {event.function_name}()" if event else ""
+    key = f" ({item.key})" if item.key != item.python_name else ""
+    return f"argument {item.python_name}{key}{where} is deprecated: {item.deprecated.note}"
+
+
+def deprecated_arguments_message(event: Event) -> str:
+    """The warning of an emitter's deprecated overload: its optional deprecated arguments."""
+    return " ".join(
+        deprecation_message(attribute, event)
+        for attribute in event.deprecated_attributes
+        if not attribute.is_required
+    )
+
+
+def expected(attribute: Attribute) -> str:
+    """How error messages name the expected type."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        members = "one of " + ", ".join(repr(m.value) for m in attribute_type.members)
+        return f"sequence of {members}" if attribute_type.is_array else members
+    return {"string": "str", "int": "int", "double": "float", "boolean": "bool"}[
+        attribute_type.base
+    ] + (" sequence" if attribute_type.is_array else "")
+
+
+def wire_map_name(attribute_type: AttributeType) -> str:
+    """Module constant mapping an enum's members and values to wire values."""
+    return "_" + _upper_snake(attribute_type.class_name or "") + "_WIRE"
+
+
+def _upper_snake(camel: str) -> str:
+    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(camel)).upper()

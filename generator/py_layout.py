@@ -1,0 +1,138 @@
+"""Generated Python laid out as ruff format lays it out (calls, conditions, annotations).
+
+The generated module must pass `ruff format --check` unchanged, so the few shapes it
+uses are laid out here the way ruff would, for the line length of pyproject.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .model import Attribute
+from .py_literals import LINE_LENGTH, py_value
+
+
+def call(function: str, args: Iterable[str], indent: int, lead: str = "") -> str:
+    """A call laid out as ruff format lays out a call whose arguments are atoms.
+
+    `lead` is what precedes the call on its line (`_name = `), for the width."""
+    arguments = list(args)
+    flat = f"{lead}{function}({', '.join(arguments)})"
+    if indent + len(flat) <= LINE_LENGTH:
+        return flat
+    inner = " " * (indent + 4)
+    hugged = ", ".join(arguments)
+    if indent + 4 + len(hugged) <= LINE_LENGTH:
+        return f"{lead}{function}(\n{inner}{hugged}\n{' ' * indent})"
+    body = "".join(f"{inner}{argument},\n" for argument in arguments)
+    return f"{lead}{function}(\n{body}{' ' * indent})"
+
+
+def if_all(conditions: Iterable[str], indent: int) -> str:
+    """`if a and b:` laid out as ruff format lays out a condition too long for its line:
+    parenthesized, one operand a line."""
+    operands = list(conditions)
+    flat = f"if {' and '.join(operands)}:"
+    if indent + len(flat) <= LINE_LENGTH:
+        return flat
+    inner = " " * (indent + 4)
+    # First choice, as ruff's: split the brackets of a call that ends the condition,
+    # when the head and the arguments then each fit on a line.
+    last = operands[-1]
+    opening = _opening_of_final_call(last)
+    if opening is not None:
+        head = f"if {' and '.join([*operands[:-1], last[: opening + 1]])}"
+        arguments = last[opening + 1 : -1]
+        if indent + len(head) <= LINE_LENGTH and indent + 4 + len(arguments) <= LINE_LENGTH:
+            return f"{head}\n{inner}{arguments}\n{' ' * indent}):"
+    body = f"\n{inner}and ".join(operands)
+    return f"if (\n{inner}{body}\n{' ' * indent}):"
+
+
+def _opening_of_final_call(text: str) -> int | None:
+    """Index of the `(` whose `)` ends `text` (a call), or None when `text` does not end
+    with a call's closing parenthesis."""
+    if not text.endswith(")"):
+        return None
+    depth = 0
+    for index in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[index], 0)
+        if depth == 0:
+            # A bare parenthesized group is not a call: a name must come before it.
+            return (
+                index if index and (text[index - 1].isalnum() or text[index - 1] == "_") else None
+            )
+    return None
+
+
+def parameter(attribute: Attribute) -> str:
+    """An emitter's keyword parameter line (indent 4), laid out as ruff format does when
+    the annotation is too long: a union splits before `| None`, then a subscript opens."""
+    name, core = attribute.python_name, _annotation_core(attribute)
+    optional = not attribute.is_required
+    line = f"{name}: {core}{' | None = None' if optional else ''},"
+    if 4 + len(line) <= LINE_LENGTH:
+        return line
+    tail = "\n    | None = None," if optional else ","
+    if optional and 4 + len(f"{name}: {core}") <= LINE_LENGTH:
+        return f"{name}: {core}{tail}"
+    opening = core.find("[")
+    if core.startswith("Sequence[") and 8 + len(core[opening + 1 : -1]) <= LINE_LENGTH:
+        return f"{name}: {core[: opening + 1]}\n        {core[opening + 1 : -1]}\n    ]{tail}"
+    return line  # longer than ruff's layouts handled here (names of ~64 characters)
+
+
+def field(attribute: Attribute) -> str:
+    """A `Metadata` field line (indent 4); an optional one too long for its line gets its
+    annotation parenthesized, as ruff format does."""
+    name, text = attribute.python_name, annotation(attribute)
+    line = f"{name}: {text}" + ("" if attribute.is_required else " = None")
+    if 4 + len(line) <= LINE_LENGTH or attribute.is_required:
+        return line
+    if 8 + len(text) <= LINE_LENGTH:
+        return f"{name}: (\n        {text}\n    ) = None"
+    core = _annotation_core(attribute)
+    inner = core[len("Sequence[") : -1]
+    if core.startswith("Sequence[") and 12 + len(inner) <= LINE_LENGTH:
+        lines = [
+            f"{name}: (",
+            "    Sequence[",
+            f"        {inner}",
+            "    ]",
+            "    | None",
+            ") = None",
+        ]
+        return "\n    ".join(lines)
+    return line  # longer than ruff's layouts handled here (names of ~64 characters)
+
+
+def annotation(attribute: Attribute) -> str:
+    """The parameter annotation: enums accept the enum class or its literal values."""
+    text = _annotation_core(attribute)
+    return text if attribute.is_required else f"{text} | None"
+
+
+def _annotation_core(attribute: Attribute) -> str:
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        literals = ", ".join(py_value(m.value) for m in attribute_type.members)
+        text = f"{attribute_type.class_name} | Literal[{literals}]"
+        if attribute_type.is_array:
+            text = f"Sequence[{text}]"
+    elif attribute_type.is_array:
+        text = f"Sequence[{attribute_type.python_scalar}]"
+    else:
+        text = attribute_type.python_scalar
+    return text
+
+
+def comprehension(expression: str, iterable: str, indent: int, lead: str, tail: str) -> str:
+    """`[expression for item in iterable]` after `lead`, laid out as ruff format does."""
+    flat = f"{lead}[{expression} for item in {iterable}]{tail}"
+    if indent + len(flat) <= LINE_LENGTH:
+        return flat
+    pad, inner = " " * indent, " " * (indent + 4)
+    body = f"{expression} for item in {iterable}"
+    if indent + 4 + len(body) <= LINE_LENGTH:
+        return f"{lead}[\n{inner}{body}\n{pad}]{tail}"
+    return f"{lead}[\n{inner}{expression}\n{inner}for item in {iterable}\n{pad}]{tail}"
