@@ -6,10 +6,13 @@ goes on the wire) are made here, once; the templates only place the results.
 
 from __future__ import annotations
 
-from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
+from dataclasses import dataclass
 
-from .model import Attribute, AttributeType, Event
-from .py_layout import call, comprehension
+from codex_otel.runtime.wire_limits import INT64_MAX, INT64_MIN
+
+from .model import Attribute, AttributeType, Catalog, Event
+from .py_layout import Call, If, Laid, Line, Statement, call, comprehension
+from .py_literals import py_str
 
 
 def type_test(attribute: Attribute, subject: str | None = None) -> str:
@@ -182,3 +185,219 @@ def wire_map_name(attribute_type: AttributeType) -> str:
 
 def _upper_snake(camel: str) -> str:
     return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(camel)).upper()
+
+
+# --- statements of the checks -------------------------------------------------------
+
+
+def _refuse(attribute: Attribute, event: str, subject: str) -> Call:
+    """The call that raises for a value of the wrong type or not in the enum."""
+    arguments = (event, py_str(attribute.python_name), py_str(expected(attribute)), subject)
+    return Call(attribute.error_helper, arguments)
+
+
+def _refuse_range(attribute: Attribute, event: str) -> Call:
+    arguments = (event, py_str(attribute.python_name), py_str(attribute.range_text))
+    return Call("out_of_range", arguments)
+
+
+def _lookup(attribute: Attribute, subject: str) -> tuple[Statement, ...]:
+    """Statements that set `_<name>` to the wire value of an enum argument, or to None
+    when it is not a member (nor a member's value) of the enum."""
+    target, attribute_type = f"_{attribute.python_name}", attribute.type
+    wire_map = wire_map_name(attribute_type)
+    if attribute_type.is_array:
+        arguments = (subject, _enum_item_types(attribute_type), wire_map)
+        return (Call("wire_members", arguments, lead=f"{target} = "),)
+    test = enum_type_test(attribute, subject)
+    return (Line(f"{target} = None"), If((test,), (Line(f"{target} = {wire_map}.get({subject})"),)))
+
+
+# --- views: what the templates loop over ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArgumentView:
+    """One emitter argument: the statements generated for it, in the emitter's order."""
+
+    attribute: Attribute
+    #: Before anything records: type, member and range checks (they raise).
+    checks: tuple[Statement, ...]
+    #: After the recording test, before the attributes dict: a redacted required value.
+    prepare: tuple[Statement, ...]
+    #: The value in the attributes dict (required arguments), or None.
+    entry: str | None
+    #: After the dict: how an optional argument is added.
+    store: tuple[Statement, ...]
+    #: After every argument is stored: the deprecated keys also sent (dual emission).
+    dual_emission: tuple[Statement, ...]
+
+    @property
+    def key(self) -> str:
+        return py_str(self.attribute.key)
+
+
+@dataclass(frozen=True)
+class EmitterView:
+    """One event's emitter: its arguments, required first, and its deprecation warnings."""
+
+    event: Event
+    warnings: tuple[Statement, ...]
+    arguments: tuple[ArgumentView, ...]
+
+    @property
+    def required(self) -> tuple[ArgumentView, ...]:
+        return tuple(a for a in self.arguments if a.attribute.is_required)
+
+    @property
+    def dual_emission(self) -> tuple[Statement, ...]:
+        """In catalog order of the attributes, as the keys appear in the docs."""
+        by_key = {a.attribute.key: a for a in self.arguments}
+        return tuple(s for a in self.event.attributes for s in by_key[a.key].dual_emission)
+
+
+@dataclass(frozen=True)
+class MetadataFieldView:
+    """One `Metadata` field: checks in `__post_init__`, its copy, its wire attribute."""
+
+    attribute: Attribute
+    checks: tuple[Statement, ...]
+    #: Arrays: the tuple copy that the caller cannot change after the checks.
+    copy: tuple[Statement, ...]
+    #: Required fields: the dict entry of `to_attributes` (key included).
+    entry: Laid | None
+    #: Optional fields: how `to_attributes` adds the value.
+    store: tuple[Statement, ...]
+
+
+def emitter_view(event: Event) -> EmitterView:
+    warnings = tuple(
+        If(
+            (f"{attribute.python_name} is not None",),
+            (
+                Call(
+                    "warnings.warn",
+                    (
+                        py_str(deprecation_message(attribute, event)),
+                        "DeprecationWarning",
+                        "stacklevel=2",
+                    ),
+                ),
+            ),
+        )
+        for attribute in event.deprecated_attributes
+    )
+    arguments = (*event.required_attributes, *event.optional_attributes)
+    return EmitterView(event, warnings, tuple(_argument_view(a, event) for a in arguments))
+
+
+def _argument_view(attribute: Attribute, event: Event) -> ArgumentView:
+    name, label = attribute.python_name, py_str(event.name)
+    target, key = f"_{name}", py_str(attribute.key)
+    given = f"{name} is not None"
+    refuse = _refuse(attribute, label, name)
+    range_check = (
+        (If((range_test(attribute),), (_refuse_range(attribute, label),)),)
+        if attribute.is_range_checked
+        else ()
+    )
+    checks: tuple[Statement, ...]
+    if attribute.type.is_enum and attribute.is_required:
+        checks = (*_lookup(attribute, name), If((f"{target} is None",), (refuse,)), *range_check)
+    elif attribute.type.is_enum:
+        lookup = (*_lookup(attribute, name), If((f"{target} is None",), (refuse,)))
+        checks = (Line(f"{target} = None"), If((given,), lookup))
+    elif attribute.is_required:
+        checks = (If((type_test(attribute),), (refuse,)), *range_check)
+    elif attribute.is_range_checked:
+        checks = (If((given,), (If((type_test(attribute),), (refuse,)), *range_check)),)
+    else:
+        checks = (If((given, type_test(attribute)), (refuse,)),)
+
+    value = wire_value(attribute)
+    prepare: tuple[Statement, ...] = ()
+    store: tuple[Statement, ...] = ()
+    entry: str | None = None
+    redact = attribute.redact
+    allows = f"conversation.allows({py_str(redact.toggle)})" if redact else ""
+    if attribute.is_required:
+        entry = target if attribute.type.is_enum or redact else value
+        if redact:
+            prepare = (
+                If(
+                    (allows,),
+                    (Line(f"{target} = {value}"),),
+                    (Line(f"{target} = {py_str(redact.placeholder)}"),),
+                ),
+            )
+    elif attribute.type.is_enum:
+        store = (If((f"{target} is not None",), (Line(f"_attributes[{key}] = {target}"),)),)
+    elif redact:
+        redacted = If(
+            (allows,),
+            (Line(f"_attributes[{key}] = {value}"),),
+            (Line(f"_attributes[{key}] = {py_str(redact.placeholder)}"),),
+        )
+        store = (If((given,), (redacted,)),)
+    else:
+        store = (If((given,), (Line(f"_attributes[{key}] = {value}"),)),)
+
+    dual: list[Statement] = []
+    for legacy in attribute.also_sent_as:
+        dual.append(
+            Line(f"# Dual emission: the deprecated key too, until catalog version {legacy.until}.")
+        )
+        copy = Line(f"_attributes[{py_str(legacy.key)}] = _attributes[{key}]")
+        dual.append(If((f"{key} in _attributes",), (copy,)))
+    return ArgumentView(attribute, checks, prepare, entry, store, tuple(dual))
+
+
+def metadata_views(catalog: Catalog) -> tuple[MetadataFieldView, ...]:
+    return tuple(_metadata_field_view(a) for a in catalog.metadata_fields)
+
+
+def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
+    name, subject = attribute.python_name, f"self.{attribute.python_name}"
+    label, target = '"Metadata"', f"_{attribute.python_name}"
+    given = f"{subject} is not None"
+    refuse = _refuse(attribute, label, subject)
+    # The optional field's checks run only for a value: its conditions gain `given`.
+    guard = () if attribute.is_required else (given,)
+    checks: tuple[Statement, ...]
+    if attribute.type.is_enum and attribute.type.is_array:
+        lookup = (*_lookup(attribute, subject), If((f"{target} is None",), (refuse,)))
+        checks = lookup if attribute.is_required else (If((given,), lookup),)
+    else:
+        unknown = (
+            enum_unknown(attribute, subject)
+            if attribute.type.is_enum
+            else type_test(attribute, subject)
+        )
+        checks = (If((*guard, unknown), (refuse,)),)
+        if attribute.is_range_checked:
+            range_check = If(
+                (*guard, range_test(attribute, subject)), (_refuse_range(attribute, label),)
+            )
+            checks = (*checks, range_check)
+
+    copy: tuple[Statement, ...] = ()
+    if attribute.type.is_array:
+        set_copy = Call("object.__setattr__", ("self", py_str(name), f"tuple({subject})"))
+        copy = (set_copy,) if attribute.is_required else (If((given,), (set_copy,)),)
+
+    key = py_str(attribute.key)
+    entry: Laid | None = None
+    store: tuple[Statement, ...] = ()
+    if attribute.is_required:
+        entry = Laid(lambda indent: metadata_value(attribute, indent, f"{key}: ", ","))
+    else:
+        assign = Laid(lambda indent: metadata_value(attribute, indent, f"attributes[{key}] = "))
+        plain_string = attribute.type.base == "string" and not (
+            attribute.type.is_array or attribute.type.is_enum
+        )
+        if plain_string:
+            unknown_comment = "unknown: None or empty, omitted either way"
+            store = (If((subject,), (assign,), comment=unknown_comment),)
+        else:
+            store = (If((given,), (assign,)),)
+    return MetadataFieldView(attribute, checks, copy, entry, store)

@@ -6,7 +6,8 @@ uses are laid out here the way ruff would, for the line length of pyproject.toml
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from .model import Attribute
 from .py_literals import LINE_LENGTH, py_value
@@ -136,3 +137,64 @@ def comprehension(expression: str, iterable: str, indent: int, lead: str, tail: 
     if indent + 4 + len(body) <= LINE_LENGTH:
         return f"{lead}[\n{inner}{body}\n{pad}]{tail}"
     return f"{lead}[\n{inner}{expression}\n{inner}for item in {iterable}\n{pad}]{tail}"
+
+
+# --- statements ---------------------------------------------------------------------
+# The code model describes generated statements with these; `statement` lays them out.
+
+
+@dataclass(frozen=True)
+class Line:
+    """A statement that fits on its line as it is (`_x = None`, a comment)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call of `function` on atoms, after `lead` (`_x = `), laid out by `call`."""
+
+    function: str
+    arguments: tuple[str, ...]
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A statement laid out by `layout(indent)`, for shapes with their own layout."""
+
+    layout: Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class If:
+    """`if a and b:` (laid out by `if_all`), its body, and an optional `else:` body."""
+
+    conditions: tuple[str, ...]
+    body: tuple[Statement, ...]
+    orelse: tuple[Statement, ...] = ()
+    #: A comment after the colon, for a condition whose meaning is not plain.
+    comment: str = ""
+
+
+Statement = Line | Call | Laid | If
+
+
+def statement(node: Statement, indent: int) -> str:
+    """`node` as source for a line indented by `indent`: the first line without its
+    indent (the template places it), the following lines with theirs."""
+    if isinstance(node, Line):
+        return node.text
+    if isinstance(node, Call):
+        return call(node.function, node.arguments, indent, node.lead)
+    if isinstance(node, Laid):
+        return node.layout(indent)
+    head = if_all(node.conditions, indent) + (f"  # {node.comment}" if node.comment else "")
+    lines = [head, *_block(node.body, indent + 4)]
+    if node.orelse:
+        lines += [" " * indent + "else:", *_block(node.orelse, indent + 4)]
+    return "\n".join(lines)
+
+
+def _block(body: Iterable[Statement], indent: int) -> list[str]:
+    return [" " * indent + statement(node, indent) for node in body]

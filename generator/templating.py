@@ -13,7 +13,7 @@ import jinja2
 
 from . import code_model
 from .markdown import anchor, md, md_code
-from .py_layout import annotation, call, field, if_all, parameter
+from .py_layout import annotation, call, field, if_all, parameter, statement
 from .py_literals import docstring, docstring_block, py_str, py_value
 
 #: Template names; a user's template directory may override any of them by name.
@@ -107,6 +107,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         enum_type_test=code_model.enum_type_test,
         range_test=code_model.range_test,
         if_all=if_all,
+        python=statement,
         enum_lookup=code_model.enum_lookup,
         enum_unknown=code_model.enum_unknown,
         wire_value=code_model.wire_value,
