@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from codex_otel.runtime.wire_limits import INT64_MAX, INT64_MIN
 
 from .model import Attribute, AttributeType, Catalog, Event
-from .py_layout import Call, If, Laid, Line, Statement, call, comprehension
+from .py_layout import Call, If, Laid, Line, Statement, comprehension
 from .py_literals import py_str
 
 
@@ -62,23 +62,6 @@ def enum_type_test(attribute: Attribute, subject: str | None = None) -> str:
     if attribute_type.base == "int":
         return f"type({name}) in (int, {attribute_type.class_name})"
     return f"isinstance({name}, (str, {attribute_type.class_name}))"
-
-
-def enum_lookup(attribute: Attribute, indent: int, subject: str | None = None) -> str:
-    """Statements that set `_<name>` to the wire value of an enum argument (`subject`,
-    default: the argument named like the attribute), or to None when it is not a member
-    (nor a member's value) of the enum."""
-    target, attribute_type = f"_{attribute.python_name}", attribute.type
-    name = subject or attribute.python_name
-    wire_map, pad = wire_map_name(attribute_type), " " * indent
-    if attribute_type.is_array:
-        arguments = [name, _enum_item_types(attribute_type), wire_map]
-        return call("wire_members", arguments, indent, lead=f"{target} = ")
-    return (
-        f"{target} = None\n"
-        f"{pad}if {enum_type_test(attribute, name)}:\n"
-        f"{pad}    {target} = {wire_map}.get({name})"
-    )
 
 
 def enum_unknown(attribute: Attribute, subject: str) -> str:
@@ -250,6 +233,18 @@ class EmitterView:
         return tuple(a for a in self.arguments if a.attribute.is_required)
 
     @property
+    def checks(self) -> tuple[Statement, ...]:
+        return tuple(s for a in self.arguments for s in a.checks)
+
+    @property
+    def prepare(self) -> tuple[Statement, ...]:
+        return tuple(s for a in self.arguments for s in a.prepare)
+
+    @property
+    def store(self) -> tuple[Statement, ...]:
+        return tuple(s for a in self.arguments for s in a.store)
+
+    @property
     def dual_emission(self) -> tuple[Statement, ...]:
         """In catalog order of the attributes, as the keys appear in the docs."""
         by_key = {a.attribute.key: a for a in self.arguments}
@@ -352,8 +347,31 @@ def _argument_view(attribute: Attribute, event: Event) -> ArgumentView:
     return ArgumentView(attribute, checks, prepare, entry, store, tuple(dual))
 
 
-def metadata_views(catalog: Catalog) -> tuple[MetadataFieldView, ...]:
-    return tuple(_metadata_field_view(a) for a in catalog.metadata_fields)
+@dataclass(frozen=True)
+class MetadataView:
+    """The generated `Metadata` class's methods, statement by statement."""
+
+    fields: tuple[MetadataFieldView, ...]
+
+    @property
+    def checks(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.checks)
+
+    @property
+    def copies(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.copy)
+
+    @property
+    def entries(self) -> tuple[Laid, ...]:
+        return tuple(f.entry for f in self.fields if f.entry)
+
+    @property
+    def store(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.store)
+
+
+def metadata_view(catalog: Catalog) -> MetadataView:
+    return MetadataView(tuple(_metadata_field_view(a) for a in catalog.metadata_fields))
 
 
 def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .code_model import emitter_view, metadata_views
+from .code_model import emitter_view, metadata_view
 from .markdown import anchor, md, md_code
 from .model import Catalog
 from .output import Change, OutputFile, write_outputs
@@ -87,7 +87,7 @@ def render(
         # What the code does with each argument and metadata field, decided by the
         # code model: events.py.jinja only places these statements.
         "emitters": [emitter_view(event) for event in catalog.events],
-        "metadata": metadata_views(catalog),
+        "metadata": metadata_view(catalog),
     }
     outputs = [
         OutputFile("__init__.py", env.get_template(TEMPLATES["package"]).render(context)),

@@ -108,7 +108,6 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         range_test=code_model.range_test,
         if_all=if_all,
         python=statement,
-        enum_lookup=code_model.enum_lookup,
         enum_unknown=code_model.enum_unknown,
         wire_value=code_model.wire_value,
         metadata_value=code_model.metadata_value,
