@@ -1,6 +1,6 @@
 # Generated from catalog.yaml (catalog version 1.2.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
-# ruff: noqa: E501, SIM108, RUF100
+# ruff: noqa: SIM108, RUF100
 """Typed emitters for the events of catalog.yaml.
 
 Catalog version 1.2.0.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from codex_otel.runtime.wire_limits import INT64_MAX, INT64_MIN
 
 from .model import Attribute, AttributeType, Catalog, Event
-from .py_layout import Call, If, Laid, Line, Statement, comprehension
+from .py_layout import AssignText, Call, If, Laid, Line, Statement, Text, comprehension
 from .py_literals import py_str
 
 
@@ -175,12 +175,12 @@ def _upper_snake(camel: str) -> str:
 
 def _refuse(attribute: Attribute, event: str, subject: str) -> Call:
     """The call that raises for a value of the wrong type or not in the enum."""
-    arguments = (event, py_str(attribute.python_name), py_str(expected(attribute)), subject)
+    arguments = (event, py_str(attribute.python_name), Text(expected(attribute)), subject)
     return Call(attribute.error_helper, arguments)
 
 
 def _refuse_range(attribute: Attribute, event: str) -> Call:
-    arguments = (event, py_str(attribute.python_name), py_str(attribute.range_text))
+    arguments = (event, py_str(attribute.python_name), Text(attribute.range_text))
     return Call("out_of_range", arguments)
 
 
@@ -273,7 +273,7 @@ def emitter_view(event: Event) -> EmitterView:
                 Call(
                     "warnings.warn",
                     (
-                        py_str(deprecation_message(attribute, event)),
+                        Text(deprecation_message(attribute, event)),
                         "DeprecationWarning",
                         "stacklevel=2",
                     ),
@@ -322,7 +322,7 @@ def _argument_view(attribute: Attribute, event: Event) -> ArgumentView:
                 If(
                     (allows,),
                     (Line(f"{target} = {value}"),),
-                    (Line(f"{target} = {py_str(redact.placeholder)}"),),
+                    (AssignText(f"{target} = ", redact.placeholder),),
                 ),
             )
     elif attribute.type.is_enum:
@@ -331,7 +331,7 @@ def _argument_view(attribute: Attribute, event: Event) -> ArgumentView:
         redacted = If(
             (allows,),
             (Line(f"_attributes[{key}] = {value}"),),
-            (Line(f"_attributes[{key}] = {py_str(redact.placeholder)}"),),
+            (AssignText(f"_attributes[{key}] = ", redact.placeholder),),
         )
         store = (If((given,), (redacted,)),)
     else:

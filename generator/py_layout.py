@@ -6,27 +6,72 @@ uses are laid out here the way ruff would, for the line length of pyproject.toml
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .model import Attribute
-from .py_literals import LINE_LENGTH, py_value
+from .py_literals import LINE_LENGTH, py_str, py_str_parts, py_value
 
 
-def call(function: str, args: Iterable[str], indent: int, lead: str = "") -> str:
+def fits_line_length(source: str) -> bool:
+    """Whether ruff check (E501) accepts every line of `source`: none is longer than the
+    line length, counted as ruff counts (East Asian wide characters as two columns), or
+    it is one word (ruff lets a line without whitespace, a long literal, be)."""
+    for line in source.splitlines():
+        if len(line) <= LINE_LENGTH // 2:  # the common case, without a width per character
+            continue
+        width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+        if width > LINE_LENGTH and len(line.split()) > 1:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Text:
+    """Catalog text to be written as a string literal, split over lines when too long."""
+
+    value: str
+
+
+def _flat(argument: str | Text) -> str:
+    return py_str(argument.value) if isinstance(argument, Text) else argument
+
+
+def _expanded(argument: str | Text, indent: int) -> str:
+    """An argument on lines of its own (a comma follows): long text split into parts."""
+    if not isinstance(argument, Text):
+        return argument
+    return f"\n{' ' * indent}".join(py_str_parts(argument.value, LINE_LENGTH - indent - 1))
+
+
+def call(function: str, args: Iterable[str | Text], indent: int, lead: str = "") -> str:
     """A call laid out as ruff format lays out a call whose arguments are atoms.
 
     `lead` is what precedes the call on its line (`_name = `), for the width."""
     arguments = list(args)
-    flat = f"{lead}{function}({', '.join(arguments)})"
+    flat = f"{lead}{function}({', '.join(_flat(a) for a in arguments)})"
     if indent + len(flat) <= LINE_LENGTH:
         return flat
     inner = " " * (indent + 4)
-    hugged = ", ".join(arguments)
+    hugged = ", ".join(_flat(a) for a in arguments)
     if indent + 4 + len(hugged) <= LINE_LENGTH:
         return f"{lead}{function}(\n{inner}{hugged}\n{' ' * indent})"
-    body = "".join(f"{inner}{argument},\n" for argument in arguments)
+    body = "".join(f"{inner}{_expanded(argument, indent + 4)},\n" for argument in arguments)
     return f"{lead}{function}(\n{body}{' ' * indent})"
+
+
+def assign_text(lead: str, text: str, indent: int) -> str:
+    """`lead` (`_x = `) and a string literal, parenthesized and split when too long, as
+    ruff format lays out an assignment of an implicitly concatenated string."""
+    flat = f"{lead}{py_str(text)}"
+    if indent + len(flat) <= LINE_LENGTH:
+        return flat
+    parts = py_str_parts(text, LINE_LENGTH - indent - 4)
+    if len(parts) == 1 and indent + 4 + len(parts[0]) > LINE_LENGTH:
+        return flat  # one word: parentheses would not make it fit
+    inner = " " * (indent + 4)
+    return f"{lead}(\n{inner}" + f"\n{inner}".join(parts) + f"\n{' ' * indent})"
 
 
 def if_all(conditions: Iterable[str], indent: int) -> str:
@@ -155,8 +200,16 @@ class Call:
     """A call of `function` on atoms, after `lead` (`_x = `), laid out by `call`."""
 
     function: str
-    arguments: tuple[str, ...]
+    arguments: tuple[str | Text, ...]
     lead: str = ""
+
+
+@dataclass(frozen=True)
+class AssignText:
+    """`lead` (`_x = `) and catalog text as a string literal, laid out by `assign_text`."""
+
+    lead: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -177,7 +230,7 @@ class If:
     comment: str = ""
 
 
-Statement = Line | Call | Laid | If
+Statement = Line | Call | AssignText | Laid | If
 
 
 def statement(node: Statement, indent: int) -> str:
@@ -187,6 +240,8 @@ def statement(node: Statement, indent: int) -> str:
         return node.text
     if isinstance(node, Call):
         return call(node.function, node.arguments, indent, node.lead)
+    if isinstance(node, AssignText):
+        return assign_text(node.lead, node.text, indent)
     if isinstance(node, Laid):
         return node.layout(indent)
     head = if_all(node.conditions, indent) + (f"  # {node.comment}" if node.comment else "")

@@ -1,6 +1,6 @@
 # Generated from mini.yaml (catalog version 0.3.1) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
-# ruff: noqa: E501, SIM108, RUF100
+# ruff: noqa: SIM108, RUF100
 """Typed emitters for the events of mini.yaml.
 
 Catalog version 0.3.1.
@@ -180,7 +180,8 @@ def step_finished(
 ) -> None: ...
 @overload
 @deprecated(
-    "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by step.name.",
+    "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by "
+    "step.name.",
 )
 def step_finished(
     conversation: Conversation[Metadata],
@@ -231,7 +232,8 @@ def step_finished(
     """
     if step_legacy_id is not None:
         warnings.warn(
-            "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by step.name.",
+            "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced "
+            "by step.name.",
             DeprecationWarning,
             stacklevel=2,
         )
