@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codex_otel.runtime.wire_limits import INT64_MAX, INT64_MIN
-
 from .model import Attribute, AttributeType, Catalog, Event
 from .py_layout import AssignText, Call, If, Laid, Line, Statement, Text, comprehension
 from .py_literals import py_str
+from .wire_limits import INT64_MAX, INT64_MIN
 
 
 def type_test(attribute: Attribute, subject: str | None = None) -> str:

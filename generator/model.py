@@ -12,7 +12,7 @@ from typing import Literal
 
 # OTLP ints are 64-bit: generated emitters refuse what they cannot hold, naming the limits
 # as the runtime does (one definition, in a module of no imports, for both sides).
-from codex_otel.runtime.wire_limits import INT64_MAX, INT64_MIN
+from .wire_limits import INT64_MAX, INT64_MIN
 
 ScalarBase = Literal["string", "int", "double", "boolean"]
 Requirement = Literal["required", "optional", "conditional"]

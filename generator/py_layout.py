@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .model import Attribute
+from .model import Attribute, Toggle
 from .py_literals import LINE_LENGTH, py_str, py_str_parts, py_value
 
 
@@ -25,6 +25,12 @@ def fits_line_length(source: str) -> bool:
         if width > LINE_LENGTH and len(line.split()) > 1:
             return False
     return True
+
+
+def toggles_constant(toggles: Iterable[Toggle]) -> str:
+    """The `TOGGLES` constant (toggle name -> default) of the generated package and module."""
+    items = "".join(f"    {py_str(t.name)}: {py_value(t.default)},\n" for t in toggles)
+    return "TOGGLES: Final[dict[str, bool]] = {" + (f"\n{items}}}" if items else "}")
 
 
 @dataclass(frozen=True)

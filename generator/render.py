@@ -25,6 +25,7 @@ from .templating import (
     environment,
     known_template_names,
 )
+from .wire_limits import INT64_MAX, INT64_MIN
 from .wire_schema import wire_schema
 
 if TYPE_CHECKING:
@@ -88,6 +89,8 @@ def render(
         # code model: events.py.jinja only places these statements.
         "emitters": [emitter_view(event) for event in catalog.events],
         "metadata": metadata_view(catalog),
+        "int64_min": INT64_MIN,
+        "int64_max": INT64_MAX,
     }
     module_template = env.get_template(TEMPLATES["module"])
     module = module_template.render(context, long_lines=False)

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from codex_otel.runtime.wire_limits import INT64_MAX, INT64_MIN
-
 from . import naming
 from .diagnostics import Diagnostic, DocPath, with_article
 from .model import (
@@ -35,6 +33,7 @@ from .model import (
 )
 from .salvage import Absent
 from .source import Source
+from .wire_limits import INT64_MAX, INT64_MIN
 
 
 class _Resolver:

@@ -13,7 +13,16 @@ import jinja2
 
 from . import code_model
 from .markdown import anchor, md, md_code
-from .py_layout import Text, annotation, call, field, if_all, parameter, statement
+from .py_layout import (
+    Text,
+    annotation,
+    call,
+    field,
+    if_all,
+    parameter,
+    statement,
+    toggles_constant,
+)
 from .py_literals import docstring, docstring_block, py_str, py_value
 
 #: Template names; a user's template directory may override any of them by name.
@@ -109,6 +118,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         if_all=if_all,
         python=statement,
         text=Text,
+        toggles_constant=toggles_constant,
         enum_unknown=code_model.enum_unknown,
         wire_value=code_model.wire_value,
         metadata_value=code_model.metadata_value,

@@ -8,6 +8,8 @@ exporter pipeline is loaded only when an exporter is configured.
 
 from typing import TYPE_CHECKING
 
+from codex_otel.generated import INT64_MAX, INT64_MIN
+
 from .arguments import (
     is_array_of,
     not_a_member,
@@ -35,7 +37,6 @@ from .config import (
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .truncation import TRUNCATION_MARKER, truncate
 from .types import Attributes, AttributeValue, MetadataLike
-from .wire_limits import INT64_MAX, INT64_MIN
 
 __all__ = [
     "DEFAULT_TOGGLES",

@@ -14,7 +14,7 @@ import enum
 from collections.abc import Mapping
 from typing import NoReturn, TypeVar
 
-from .wire_limits import INT64_MAX, INT64_MIN
+from codex_otel.generated import INT64_MAX, INT64_MIN
 
 W = TypeVar("W", str, int)
 
