@@ -9,7 +9,19 @@ from .model import Attribute, Catalog, Event
 from .py_literals import spell_surrogates
 
 
-def wire_schema(event: Event, catalog: Catalog, header: str) -> str:
+class SchemaDocument(dict[str, Any]):
+    """A JSON Schema as data, which prints as its JSON text (2-space indent, UTF-8).
+
+    `event.schema.json.jinja` receives one as `schema`: `{{ schema }}` writes the document,
+    and an override may use its parts instead (`schema.properties`, `schema.required`)."""
+
+    def __str__(self) -> str:
+        text = json.dumps(self, indent=2, ensure_ascii=False)
+        # A lone surrogate cannot be written as UTF-8; JSON's escape for it means the same.
+        return spell_surrogates(text)
+
+
+def wire_schema(event: Event, catalog: Catalog, header: str) -> SchemaDocument:
     """JSON Schema (draft 2020-12) of one event's attributes as they arrive on the wire."""
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -43,9 +55,7 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> str:
     }
     if event.deprecated:
         schema["deprecated"] = True
-    text = json.dumps(schema, indent=2, ensure_ascii=False)
-    # A lone surrogate cannot be written as UTF-8; JSON's escape for it means the same.
-    return spell_surrogates(text)
+    return SchemaDocument(schema)
 
 
 def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
