@@ -166,15 +166,21 @@ def _error(message: str) -> int:
 
 
 def _wait(session: Session, deadline: float | None) -> None:
-    """Until a stop: `--max-records` reached, the deadline, Ctrl-C or SIGTERM."""
-    previous = signal.getsignal(signal.SIGTERM)
+    """Until a stop: `--max-records` reached, the deadline, Ctrl-C or SIGTERM.
 
-    def on_term(_signum: int, _frame: FrameType | None) -> None:
+    Both signals get a handler of their own, SIGINT too: a process started in the
+    background by a shell without job control inherits SIGINT ignored, and Ctrl-C (or a
+    test's SIGINT) must still end the wait and give the report."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.getsignal(number) for number in stops}
+
+    def on_stop(_signum: int, _frame: FrameType | None) -> None:
         session.stopped.set()
 
     in_main = threading.current_thread() is threading.main_thread()
     if in_main:
-        signal.signal(signal.SIGTERM, on_term)
+        for number in stops:
+            signal.signal(number, on_stop)
     try:
         while not session.stopped.is_set():
             left = None if deadline is None else deadline - time.monotonic()
@@ -185,7 +191,8 @@ def _wait(session: Session, deadline: float | None) -> None:
         pass  # Ctrl-C: report what was seen
     finally:
         if in_main:
-            signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def run_live_check(args: argparse.Namespace) -> int:
