@@ -56,7 +56,9 @@ def test_the_session_emits_every_event_in_every_form() -> None:
         for e in sse
     )
 
-    assert sorted(d["decision"] for d in by_name["codex.tool_decision"]) == ["approved", "denied"]
+    decisions = [d["decision"] for d in by_name["codex.tool_decision"]]
+    assert all(isinstance(d, str) for d in decisions)
+    assert sorted(map(str, decisions)) == ["approved", "denied"]
     results = by_name["codex.tool_result"]
     assert [r["success"] for r in results] == ["true", "false", "false"]
     assert "call_id" not in results[2] and results[2]["duration_ms"] == 0

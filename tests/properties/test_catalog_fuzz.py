@@ -53,7 +53,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import jsonschema
 import pytest
@@ -490,7 +490,16 @@ def mutate(draw: st.DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def dump(doc: Any, draw: st.DrawFn) -> str:
+_Drawn = TypeVar("_Drawn")
+
+
+class Draw(Protocol):
+    """What draws a value: a composite strategy's `draw`, or `st.data()`'s `data.draw`."""
+
+    def __call__(self, strategy: st.SearchStrategy[_Drawn], /) -> _Drawn: ...
+
+
+def dump(doc: Any, draw: Draw) -> str:
     return yaml.safe_dump(
         doc,
         sort_keys=False,

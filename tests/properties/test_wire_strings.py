@@ -290,6 +290,7 @@ HOST = textwrap.dedent(
 @pytest.mark.parametrize("kind", ["binary", "json", "grpc", "file"])
 def test_a_plain_host_process_prints_nothing(kind: str, tmp_path: Path) -> None:
     with OtlpHttpReceiver() as http, OtlpGrpcReceiver() as grpc:
+        receiver: OtlpHttpReceiver | OtlpGrpcReceiver | None
         if kind == "grpc":
             exporter, receiver = f'otlp-grpc = {{ endpoint = "{grpc.endpoint}" }}', grpc
         elif kind == "file":

@@ -13,6 +13,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def otlp(endpoint: str, extra: str = "") -> str:
 
 
 @pytest.fixture
-def slow_start(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+def slow_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Hold every background start until the returned event is set (then it proceeds)."""
     gate = threading.Event()
     original = _startup.BackgroundPipeline._start_now

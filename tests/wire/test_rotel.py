@@ -176,7 +176,7 @@ def test_rotel_refuses_the_official_json_encoding_and_accepts_ours(
 
     from codex_otel.runtime.otlp_json import encode_body
 
-    memory = InMemoryLogRecordExporter()
+    memory = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]  # SDK: unannotated __init__
     provider = LoggerProvider(shutdown_on_exit=False)
     provider.add_log_record_processor(SimpleLogRecordProcessor(memory))
     provider.get_logger("probe").emit(event_name="probe.event", attributes={"a": "b"})
