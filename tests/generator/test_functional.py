@@ -26,8 +26,7 @@ from codex_otel.generator import (
     write_outputs,
 )
 from codex_otel.runtime import TRUNCATION_MARKER, OtelConfig, Telemetry
-from conftest import GenerateFn
-from support.generation import REPO, import_generated
+from support.generation import REPO, GenerateFn, import_generated
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 #: The required arguments of the mini catalog's `step.finished`, all valid.

@@ -16,7 +16,7 @@ from codex_otel.instrument import EventManager, format_output
 from codex_otel.runtime import Telemetry
 
 if TYPE_CHECKING:
-    from .conftest import FakeClock, Recorded
+    from support.instrument import FakeClock, Recorded
 
 ARGS = '{"command": ["ls", "-la"]}'
 

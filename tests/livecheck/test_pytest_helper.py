@@ -17,8 +17,9 @@ from codex_otel.instrument import EventManager
 from codex_otel.runtime import CapturedEvent, Telemetry
 from codex_otel.runtime.conformance import assert_conforms
 from codex_otel.runtime.pytest_plugin import OtelCapture
+from support.metadata import make_metadata
 
-METADATA = events.Metadata(
+METADATA = make_metadata(
     conversation_id="0199a213-81c0-7800-8aa1-bbab2a035a53",
     app_version="0.42.0",
     terminal_type="vscode/1.95.0",

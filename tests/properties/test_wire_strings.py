@@ -48,6 +48,7 @@ from receivers import (
     decode_export_request,
     flatten_request,
 )
+from support.metadata import make_metadata
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow]
 
@@ -205,7 +206,7 @@ def setups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setups]:
 
 
 def metadata(terminal: str) -> events.Metadata:
-    return events.Metadata(
+    return make_metadata(
         conversation_id="conv-strings",
         app_version="1.0",
         terminal_type=terminal,

@@ -29,12 +29,11 @@ from codex_otel.runtime import (
     load_config,
 )
 from receivers import OtlpHttpReceiver
+from support.metadata import make_metadata
 
 pytestmark = pytest.mark.wire
 
-METADATA = events.Metadata(
-    conversation_id="start", app_version="1", terminal_type="t", model="m", slug="s"
-)
+METADATA = make_metadata(conversation_id="start")
 
 
 def otlp(endpoint: str, extra: str = "") -> str:

@@ -19,7 +19,6 @@ import json
 from pathlib import Path
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     check_catalog,
     check_resource,
@@ -33,6 +32,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import TelemetryStats
 from receivers import OtlpGrpcReceiver
 from receivers.rotel import RotelCollector, RotelFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
 
