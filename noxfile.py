@@ -107,9 +107,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the runtime, the generator, the generated code and the helpers."""
+    """mypy --strict on the runtime, the generator, the generated code and the helpers, and
+    on the tests and the benchmarks (pyproject's mypy_path finds their own modules)."""
     install_project(session, "otel,dev")
     session.run("mypy", "--strict", *CODE)
+    session.run("mypy", "--strict", "tests", "benchmarks")
 
 
 @nox.session
