@@ -272,6 +272,7 @@ _ANY_TEXT = st.text(st.characters(codec=None, categories=None), max_size=40) | s
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(description=_ANY_TEXT, placeholder=_ANY_TEXT)
 def test_any_catalog_text_gives_valid_html_showing_that_text(
