@@ -183,7 +183,7 @@ def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, DiscardingExpor
 
     The runtime has no hook to inject an exporter, so this reaches into `Pipeline`
     internals: it builds an OTLP/HTTP pipeline (nothing is sent before the first export)
-    and swaps the exporter inside the runtime's `_GuardedExporter` before any event.
+    and swaps the exporter inside the runtime's `GuardedExporter` before any event.
     """
     telemetry = exporting_telemetry(UNUSED_ENDPOINT, batch)
     background: Any = telemetry._pipeline
@@ -194,7 +194,7 @@ def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, DiscardingExpor
         sdk_logger = pipeline._emit.__self__
     except AttributeError as error:
         raise RuntimeError(
-            f"runtime/pipeline.py internals changed ({error}); update "
+            f"runtime/pipeline.py or _guarded_exporter.py internals changed ({error}); update "
             "benchmarks/workload.py:discarding_telemetry"
         ) from error
     discarding = DiscardingExporter()

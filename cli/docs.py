@@ -7,7 +7,9 @@ from pathlib import Path
 
 from codex_otel.generator import CatalogError, load_catalog
 from codex_otel.generator.render import Change
+from codex_otel.generator.revision import CatalogSourceError
 from codex_otel.generator.site import build_site, write_site
+from codex_otel.generator.site_history import load_history, releases, tagged_versions
 
 EXIT_OK = 0
 EXIT_STALE = 1
@@ -41,19 +43,34 @@ def _report_check(changes: list[Change], out: Path, schema: Path) -> int:
     return EXIT_OK
 
 
-def build_docs(schema: Path, out: Path, *, templates: str | None, check: bool) -> int:
+def build_docs(
+    schema: Path,
+    out: Path,
+    *,
+    templates: str | None,
+    check: bool,
+    history: list[str] | None = None,
+) -> int:
     """Build the site of `schema` into `out`, or with `check` only compare. Errors are one
-    paragraph on stderr and exit 2, never a traceback."""
+    paragraph on stderr and exit 2, never a traceback.
+
+    `history` lists earlier catalog versions (paths or `REV:PATH`, oldest first) for the
+    changes page; None looks for git tags that hold the catalog; `[]` means no page."""
     if templates and not Path(templates).is_dir():
         print(f"codex-otel: error: template directory {templates} does not exist", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         catalog = load_catalog(schema)
+        specs = tagged_versions(schema) if history is None else history
+        history_releases = releases(load_history(specs), catalog)
     except CatalogError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except CatalogSourceError as error:
+        print(f"codex-otel: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
-        outputs = build_site(catalog, templates)
+        outputs = build_site(catalog, templates, releases=history_releases)
         changes = write_site(outputs, out, check=check)
     except OSError as error:
         print(

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .version import PrintVersion
+
 EXIT_OK = 0
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
@@ -130,6 +132,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         Path(args.out),
         templates=args.templates,
         check=args.check,
+        history=args.history,
     )
 
 
@@ -144,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="codex-otel",
         description="Schema-first OpenTelemetry log events for AI coding agents.",
     )
+    parser.add_argument("--version", action=PrintVersion)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser(
@@ -203,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="write nothing; exit 1 with a summary of what differs if the site is stale",
+    )
+    docs.add_argument(
+        "--history",
+        metavar="REV:PATH",
+        nargs="*",
+        help="earlier catalog versions, oldest first (paths or git REV:PATH), for the changes "
+        "page; default: the git tags that hold the catalog; with no value: no changes page",
     )
     docs.set_defaults(handler=cmd_docs)
 

@@ -16,7 +16,6 @@ Outcome rules (the seed's `log_request`, plus `cf_ray`):
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
@@ -27,13 +26,12 @@ from codex_otel.runtime import INT64_MAX, invalid_argument, out_of_range
 from .outcomes import (
     ResponseLike,
     cf_ray,
-    discard_coroutine,
     error_response,
     error_status,
     error_text,
-    refuse_awaitable,
     response_status,
 )
+from .recorded_calls import RecordOutcome, call_recorded, call_recorded_async, check_before_await
 from .recorder import Recorder
 
 R = TypeVar("R")
@@ -93,15 +91,8 @@ def run_request(
 ) -> R:
     """Call `request(*args, **kwargs)`, record the attempt, return or re-raise its outcome."""
     check_attempt(attempt)
-    start = recorder.now()
-    try:
-        response = request(*args, **kwargs)
-    except Exception as error:
-        record_attempt(recorder, attempt, start, None, error)
-        raise
-    refuse_awaitable(response, "log_request")
-    record_attempt(recorder, attempt, start, response, None)
-    return response
+    record = _recorder_of(recorder, attempt)
+    return call_recorded(recorder, request, args, kwargs, record, wrapper="log_request")
 
 
 async def run_request_async(
@@ -112,22 +103,16 @@ async def run_request_async(
     kwargs: Mapping[str, Any],
 ) -> R:
     """Await `request` (an awaitable, or a coroutine function called with the arguments)."""
-    try:
-        check_attempt(attempt)
-    except TypeError:
-        discard_coroutine(request)
-        raise
-    start = recorder.now()
-    try:
-        if inspect.isawaitable(request):
-            response = await request
-        else:
-            response = await request(*args, **kwargs)
-    except Exception as error:
-        record_attempt(recorder, attempt, start, None, error)
-        raise
-    record_attempt(recorder, attempt, start, response, None)
-    return response
+    check_before_await(lambda: check_attempt(attempt), request)
+    record = _recorder_of(recorder, attempt)
+    return await call_recorded_async(recorder, request, args, kwargs, record)
+
+
+def _recorder_of(recorder: Recorder, attempt: int) -> RecordOutcome:
+    def record(start_ns: int | None, response: object, error: BaseException | None) -> None:
+        record_attempt(recorder, attempt, start_ns, response, error)
+
+    return record
 
 
 class RequestAttempt:

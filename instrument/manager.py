@@ -196,7 +196,7 @@ class EventManager:
         """Pass `source`'s server-sent events through, recording each one; raise
         `SSEIdleTimeout` when none arrives within `idle_timeout` seconds (None: no limit)."""
         options = StreamOptions(output_item_validator, tool_tokens)
-        return sse.stream_async(self._recorder, source, idle_timeout, options)
+        return sse.stream_async(self._recorder, source, options, idle_timeout)
 
     def sse_event(self, kind: str, duration: Duration) -> None:
         """One server-sent event of kind `kind` that took `duration` to arrive."""

@@ -16,7 +16,6 @@ unless the `log_tool_details` toggle is on, and cuts them to the catalog's cap.
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, Literal, TypeAlias, TypeVar
@@ -24,7 +23,8 @@ from typing import Any, Final, Literal, TypeAlias, TypeVar
 from codex_otel.generated import events
 from codex_otel.runtime import invalid_argument
 
-from .outcomes import discard_coroutine, error_text, refuse_awaitable
+from .outcomes import error_text
+from .recorded_calls import RecordOutcome, call_recorded, call_recorded_async, check_before_await
 from .recorder import Recorder
 
 R = TypeVar("R")
@@ -112,24 +112,8 @@ def run_tool(
 ) -> R:
     """Call `tool(*args, **kwargs)`, record the call, return or re-raise its outcome."""
     check_call(tool_name, call_id, arguments)
-    start = recorder.now()
-    try:
-        result = tool(*args, **kwargs)
-    except Exception as error:
-        record_tool(
-            recorder,
-            start,
-            tool_name=tool_name,
-            call_id=call_id,
-            arguments=arguments,
-            error=error,
-        )
-        raise
-    refuse_awaitable(result, "log_tool_result")
-    record_tool(
-        recorder, start, tool_name=tool_name, call_id=call_id, arguments=arguments, result=result
-    )
-    return result
+    record = _recorder_of(recorder, tool_name, call_id, arguments)
+    return call_recorded(recorder, tool, args, kwargs, record, wrapper="log_tool_result")
 
 
 async def run_tool_async(
@@ -143,28 +127,21 @@ async def run_tool_async(
     arguments: str,
 ) -> R:
     """Await `tool` (an awaitable, or a coroutine function called with the arguments)."""
-    try:
-        check_call(tool_name, call_id, arguments)
-    except TypeError:
-        discard_coroutine(tool)
-        raise
-    start = recorder.now()
-    try:
-        if inspect.isawaitable(tool):
-            result = await tool
-        else:
-            result = await tool(*args, **kwargs)
-    except Exception as error:
+    check_before_await(lambda: check_call(tool_name, call_id, arguments), tool)
+    record = _recorder_of(recorder, tool_name, call_id, arguments)
+    return await call_recorded_async(recorder, tool, args, kwargs, record)
+
+
+def _recorder_of(recorder: Recorder, tool_name: str, call_id: str, arguments: str) -> RecordOutcome:
+    def record(start_ns: int | None, result: object, error: BaseException | None) -> None:
         record_tool(
             recorder,
-            start,
+            start_ns,
             tool_name=tool_name,
             call_id=call_id,
             arguments=arguments,
+            result=result,
             error=error,
         )
-        raise
-    record_tool(
-        recorder, start, tool_name=tool_name, call_id=call_id, arguments=arguments, result=result
-    )
-    return result
+
+    return record

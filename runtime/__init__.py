@@ -72,6 +72,9 @@ __all__ = [
 if TYPE_CHECKING:
     from .deprecation import deprecated
 
+    #: The installed codex-otel distribution's version (computed on first access).
+    __version__: str
+
 
 def __getattr__(name: str) -> object:
     # PEP 702's decorator is loaded only by generated modules that deprecate something, so
@@ -80,4 +83,11 @@ def __getattr__(name: str) -> object:
         from .deprecation import deprecated
 
         return deprecated
+    if name == "__version__":
+        # Looked up on first access (importlib.metadata costs ~10 ms), then kept.
+        from ._resource import distribution_version
+
+        version = distribution_version("codex-otel") or "0+unknown"
+        globals()["__version__"] = version
+        return version
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

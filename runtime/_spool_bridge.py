@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ._resource import distribution_version, resource_attributes
 from ._spool import Batch, Claim, Event, Spool
 from .config import OtelConfig
 from .types import AttributeValue
@@ -143,26 +144,9 @@ def resource_before_start(
     `versions=False` leaves out `telemetry.sdk.version` (an importlib.metadata lookup)."""
     import uuid
 
-    attributes: dict[str, AttributeValue] = {
-        "telemetry.sdk.language": "python",
-        "telemetry.sdk.name": "opentelemetry",
-        # What the SDK's ServiceInstanceIdResourceDetector would have chosen.
-        "service.instance.id": str(uuid.UUID(bytes=os.urandom(16), version=4)),
-    }
-    version = _distribution_version("opentelemetry-sdk") if versions else None
-    if version is not None:
-        attributes["telemetry.sdk.version"] = version
-    attributes.update(config.resource_attributes)
-    attributes["service.name"] = config.service_name
-    attributes["service.version"] = service_version
-    attributes["env"] = config.environment
-    return attributes
-
-
-def _distribution_version(name: str) -> str | None:
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    # What the SDK's ServiceInstanceIdResourceDetector would have chosen.
+    instance = {"service.instance.id": str(uuid.UUID(bytes=os.urandom(16), version=4))}
+    sdk_version = distribution_version("opentelemetry-sdk") if versions else None
+    return dict(
+        resource_attributes(config, service_version, sdk_version=sdk_version, detected=instance)
+    )

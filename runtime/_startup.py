@@ -23,7 +23,6 @@ import concurrent.futures.thread  # noqa: F401
 import contextlib
 import importlib.util
 import logging
-import os
 import sys
 import threading
 import time
@@ -31,6 +30,9 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ._exporters import check_file_exporter
+from ._fork import at_fork
+from ._tls import tls_files
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
 
@@ -85,10 +87,10 @@ def check_now(config: OtelConfig) -> None:
     OpenTelemetry import, no file read (the start reads the TLS files).
     """
     exporter = config.exporter
-    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter) and exporter.tls is not None:
-        _check_tls(exporter)
-    elif isinstance(exporter, FileExporter) and exporter.path != "-":
-        _check_export_file(exporter.path)
+    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
+        tls_files(exporter, read=False)
+    elif isinstance(exporter, FileExporter):
+        check_file_exporter(exporter)
     batch = config.batch
     if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
         batch.max_export_batch_size > batch.max_queue_size
@@ -99,54 +101,6 @@ def check_now(config: OtelConfig) -> None:
             f"max_queue_size={batch.max_queue_size}, "
             f"max_export_batch_size={batch.max_export_batch_size})"
         )
-
-
-def _check_tls(exporter: OtlpHttpExporter | OtlpGrpcExporter) -> None:
-    """The checks of `pipeline._tls_files`, without reading the files."""
-    kind, tls = exporter.kind, exporter.tls
-    assert tls is not None
-    if exporter.endpoint.lower().startswith("http://"):
-        raise ConfigError(
-            f"otel.exporter.{kind}.tls: TLS settings are given but the endpoint "
-            f"{exporter.endpoint!r} is plain http://; use an https:// endpoint"
-        )
-    if (tls.client_certificate is None) != (tls.client_private_key is None):
-        given = "client-certificate" if tls.client_private_key is None else "client-private-key"
-        raise ConfigError(
-            f"otel.exporter.{kind}.tls.{given}: is set alone; client-certificate and "
-            "client-private-key come as a pair (give both or neither)"
-        )
-    for key, path in (
-        ("ca-certificate", tls.ca_certificate),
-        ("client-certificate", tls.client_certificate),
-        ("client-private-key", tls.client_private_key),
-    ):
-        if path is None:
-            continue
-        if not os.path.isfile(path):
-            problem = "No such file or directory"
-        elif not os.access(path, os.R_OK):
-            problem = "Permission denied"
-        else:
-            continue
-        raise ConfigError(f"otel.exporter.{kind}.tls.{key}: cannot read {str(path)!r}: {problem}")
-
-
-def _check_export_file(path: str) -> None:
-    # Checked without creating the file: the SDK may turn out disabled
-    # (OTEL_SDK_DISABLED), and then nothing is written anywhere.
-    folder = os.path.dirname(path) or "."
-    problem = None
-    if os.path.isdir(path):
-        problem = "Is a directory"
-    elif os.path.exists(path):
-        problem = None if os.access(path, os.W_OK) else "Permission denied"
-    elif not os.path.isdir(folder):
-        problem = "No such file or directory"
-    elif not os.access(folder, os.W_OK | os.X_OK):
-        problem = "Permission denied"
-    if problem is not None:
-        raise ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
 
 
 def spool_for(config: OtelConfig) -> Spool | None:
@@ -190,7 +144,7 @@ class BackgroundPipeline:
         self._waited_at_exit = 0.0
         self._finish_start_before_exit()
         self._start_in_background()
-        _around_fork(self._finish_start_before_fork, self._reinit_after_fork)
+        at_fork(before=self._finish_start_before_fork, after_in_child=self._reinit_after_fork)
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -431,18 +385,3 @@ class BackgroundPipeline:
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("ready" if self.ready else "starting")
         return f"BackgroundPipeline({self._config.exporter.kind}, {state})"
-
-
-def _around_fork(before: Callable[[], None], in_child: Callable[[], None]) -> None:
-    """Call the bound methods before a fork (in the parent) and after it in the child,
-    without keeping their object alive."""
-    if not hasattr(os, "register_at_fork"):
-        return
-    before_ref, child_ref = weakref.WeakMethod(before), weakref.WeakMethod(in_child)
-
-    def call(ref: weakref.WeakMethod[Callable[[], None]]) -> None:
-        alive = ref()
-        if alive is not None:
-            alive()
-
-    os.register_at_fork(before=lambda: call(before_ref), after_in_child=lambda: call(child_ref))

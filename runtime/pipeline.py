@@ -35,41 +35,25 @@ from __future__ import annotations
 
 import collections
 import logging
-import os
-import sys
 import threading
-import weakref
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from .config import (
-    ConfigError,
-    ExporterConfig,
-    FileExporter,
-    NoExporter,
-    OtelConfig,
-    OtlpGrpcExporter,
-    OtlpHttpExporter,
-    TlsConfig,
-    url_without_secrets,
-)
+from . import _guarded_exporter, _health
+from ._exporters import build_exporter, describe, export_timeout_of
+from ._fork import at_fork
+from ._guarded_exporter import GuardedExporter
+from ._health import Health, install_drop_counter
+from ._resource import distribution_version, sdk_resource
+from .config import ConfigError, NoExporter, OtelConfig
 from .sdk_logs import SDK_LOGS, worker_of
 from .types import AttributeValue
 
 if TYPE_CHECKING:
-    import requests
     from opentelemetry._logs import SeverityNumber
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
-    from opentelemetry.sdk._logs.export import (
-        BatchLogRecordProcessor,
-        LogRecordExporter,
-        LogRecordExportResult,
-    )
-    from opentelemetry.sdk._shared_internal._processor_metrics import ProcessorMetricsT
-    from opentelemetry.sdk.resources import Resource
-    from requests.sessions import _Settings
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 
     from .sdk_logs import _Claim
 
@@ -80,13 +64,10 @@ logger = logging.getLogger("codex_otel")
 #: The instrumentation scope of every record.
 SCOPE_NAME = "codex_otel"
 
-# What the SDK logs below a frame of this module is this module's (see sdk_logs).
-SDK_LOGS.owner_modules = frozenset({__name__})
+# What the SDK logs below a frame of these modules (the pipeline, its exporter wrapper
+# and its loss counters) is this pipeline's (see sdk_logs).
+SDK_LOGS.owner_modules = frozenset({__name__, _guarded_exporter.__name__, _health.__name__})
 
-#: Lower bound of the exporter's timeout. A very short `shutdown_timeout` means "do not
-#: wait long at exit", not "give every export no time at all"; shutdown stays bounded by
-#: the join and the abort either way.
-_MIN_EXPORT_TIMEOUT = 1.0
 
 #: After an abort, how long shutdown waits for the batch worker to hand over (and so
 #: spool) a batch it had already taken from the queue.
@@ -105,8 +86,8 @@ class Pipeline:
         *,
         provider: LoggerProvider,
         processor: BatchLogRecordProcessor,
-        exporter: _GuardedExporter,
-        health: _Health,
+        exporter: GuardedExporter,
+        health: Health,
         emit: Callable[..., None],
         severity: SeverityNumber,
         description: str,
@@ -130,7 +111,7 @@ class Pipeline:
         self._shutdown_ok = False
         self._shutdown_requested = threading.Event()
         self._shutdown_thread = self._standby_shutdown_thread()
-        _after_fork_in_child(self._reinit_after_fork)
+        at_fork(after_in_child=self._reinit_after_fork)
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -361,7 +342,7 @@ def start_pipeline(
     except ImportError as error:
         raise _unavailable(error) from error
 
-    health = _Health(description=_describe(config.exporter))
+    health = Health(description=describe(config.exporter))
     health.spooling = undelivered is not None
     # From here on, what the SDK logs is this pipeline's: counted, not printed.
     sdk_logs = SDK_LOGS.claim(health)
@@ -379,7 +360,7 @@ def start_pipeline(
 def _build_pipeline(
     config: OtelConfig,
     service_version: str,
-    health: _Health,
+    health: Health,
     sdk_logs: _Claim,
     undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None,
 ) -> Pipeline | None:
@@ -391,12 +372,12 @@ def _build_pipeline(
     # register instruments on the host's global MeterProvider.
     meter_provider = NoOpMeterProvider()
     provider = LoggerProvider(
-        resource=_resource(config, service_version),
+        resource=sdk_resource(config, service_version),
         # `Telemetry` registers its own, bounded, atexit hook; the SDK's is unbounded.
         shutdown_on_exit=False,
         meter_provider=meter_provider,
     )
-    otel_logger = provider.get_logger(SCOPE_NAME, _package_version())
+    otel_logger = provider.get_logger(SCOPE_NAME, distribution_version("codex-otel"))
     if isinstance(otel_logger, NoOpLogger):
         # OTEL_SDK_DISABLED=true in the process environment: the SDK would drop
         # everything, so report "nothing to export" instead of running a worker.
@@ -419,7 +400,7 @@ def _assemble(
     provider: LoggerProvider,
     meter_provider: MeterProvider,
     otel_logger: Any,
-    health: _Health,
+    health: Health,
     sdk_logs: _Claim,
     undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None,
 ) -> Pipeline:
@@ -427,12 +408,12 @@ def _assemble(
     from opentelemetry._logs import SeverityNumber
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExportResult
 
-    export_timeout = _export_timeout(config)
+    export_timeout = export_timeout_of(config)
     try:
-        inner = _build_exporter(config.exporter, export_timeout, meter_provider)
+        inner = build_exporter(config.exporter, export_timeout, meter_provider)
     except ImportError as error:
         raise _unavailable(error) from error
-    exporter = _GuardedExporter(
+    exporter = GuardedExporter(
         inner,
         health,
         success=LogRecordExportResult.SUCCESS,
@@ -459,7 +440,7 @@ def _assemble(
             f"max_queue_size={batch.max_queue_size}, "
             f"max_export_batch_size={batch.max_export_batch_size})"
         ) from error
-    if not _install_drop_counter(processor, health):
+    if not install_drop_counter(processor, health):
         logger.debug("codex-otel: this SDK version hides queue drops; `dropped` stays 0")
     sdk_logs.worker = worker_of(processor)
     provider.add_log_record_processor(processor)
@@ -473,581 +454,6 @@ def _assemble(
         description=health.description,
         sdk_logs=sdk_logs,
     )
-
-
-# --- failure accounting ------------------------------------------------------------------
-
-
-class _Health:
-    """Loss counters shared by emitting threads, the batch worker and the pipeline.
-
-    Each kind of loss is logged once (a warning on `codex_otel`) and counted after that:
-    under a collector outage the per-event alternative would flood the host's logs.
-    """
-
-    def __init__(self, *, description: str) -> None:
-        self.description = description
-        self.dropped = 0
-        self.export_failures = 0
-        self.emit_errors = 0
-        #: WARNING and worse messages the SDK logged for this pipeline (see sdk_logs).
-        self.sdk_messages = 0
-        #: Failed batches go to the spool (set by `start_pipeline`).
-        self.spooling = False
-        self._reported: set[str] = set()
-        self._lock = threading.Lock()
-        _after_fork_in_child(self._reinit_after_fork)
-
-    def add_dropped(self, count: int) -> None:
-        with self._lock:
-            self.dropped += count
-            first = self._first("dropped")
-        if first:
-            logger.warning(
-                "codex-otel: the export queue is full and events are being dropped: "
-                "exporting to %s cannot keep up (collector down or slow?); further drops "
-                "are counted, not logged",
-                self.description,
-            )
-
-    def add_export_failure(self, *, report: bool = True) -> None:
-        with self._lock:
-            self.export_failures += 1
-            first = report and self._first("export")
-        if first:
-            logger.warning(
-                "codex-otel: exporting events to %s failed; further failures are counted, "
-                "not logged",
-                self.description,
-            )
-
-    def report_totals(self) -> None:
-        """At shutdown, once: how much was lost over the pipeline's life.
-
-        The first drop and the first failure were logged when they happened, without a
-        count (it was 1 then); this is where the operator learns how many followed."""
-        with self._lock:
-            dropped, failures, errors = self.dropped, self.export_failures, self.emit_errors
-            messages = self.sdk_messages
-            # Failed batches that were spooled are delayed, not lost: no warning for them.
-            lost = failures if not self.spooling else 0
-            first = (dropped or lost or errors or messages) and self._first("totals")
-        if first:
-            logger.warning(
-                "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
-                "full), %d export batches failed, %d events refused by the SDK, %d SDK "
-                "warnings",
-                self.description,
-                dropped,
-                failures,
-                errors,
-                messages,
-            )
-
-    def add_sdk_message(self, record: logging.LogRecord) -> None:
-        """A WARNING or worse the SDK logged for this pipeline: counted, the first one
-        reported by its logger's name and level. Not by its text: the SDK quotes the
-        endpoint as configured, credentials in the URL included."""
-        with self._lock:
-            self.sdk_messages += 1
-            first = self._first("sdk")
-        if first:
-            error = record.exc_info[1] if record.exc_info else None
-            logger.warning(
-                "codex-otel: the OpenTelemetry SDK logged a message at level %s%s (%s) "
-                "while exporting to %s; SDK messages are kept out of the application's logs "
-                "and counted in Telemetry.stats.sdk_messages",
-                record.levelname,
-                f" with {type(error).__name__}" if error is not None else "",
-                record.name,
-                self.description,
-            )
-
-    def add_emit_error(self) -> None:
-        with self._lock:
-            self.emit_errors += 1
-            first = self._first("emit")
-        if first:
-            logger.warning("codex-otel: an event could not be handed to the SDK", exc_info=True)
-
-    def _first(self, kind: str) -> bool:
-        if kind in self._reported:
-            return False
-        self._reported.add(kind)
-        return True
-
-    def _reinit_after_fork(self) -> None:
-        self._lock = threading.Lock()
-
-
-class _DropCounter:
-    """The batch processor's metrics recorder, wrapped to count queue-full drops.
-
-    SDK 1.45's `BatchProcessor.emit` calls `metrics.drop_items(1)` exactly when the queue
-    is full and it evicts the oldest record; that is the only place the drop is visible.
-    Hooking it costs nothing on the normal path (no queue-length check per event).
-    """
-
-    def __init__(self, inner: ProcessorMetricsT, health: _Health) -> None:
-        self._inner = inner
-        self._health = health
-
-    def register_queue_size(self, get_queue_size: Callable[[], int]) -> None:
-        self._inner.register_queue_size(get_queue_size)
-
-    def drop_items(self, count: int, error_type: str = "queue_full") -> None:
-        self._inner.drop_items(count, error_type)
-        if error_type == "queue_full":
-            self._health.add_dropped(count)
-
-    def finish_items(self, count: int) -> None:
-        self._inner.finish_items(count)
-
-
-def _install_drop_counter(processor: BatchLogRecordProcessor, health: _Health) -> bool:
-    # Private SDK attributes (1.45: `_batch_processor._metrics`); checked, not assumed,
-    # so a future SDK that moves them costs the counter, not the pipeline.
-    batch_processor = getattr(processor, "_batch_processor", None)
-    metrics = getattr(batch_processor, "_metrics", None)
-    if batch_processor is None or not callable(getattr(metrics, "drop_items", None)):
-        return False
-    batch_processor._metrics = _DropCounter(cast("ProcessorMetricsT", metrics), health)
-    return True
-
-
-class _GuardedExporter:
-    """The configured exporter, counting failed batches and abortable at shutdown.
-
-    It has `LogRecordExporter`'s interface (`export`, `shutdown`, `force_flush`) without
-    subclassing it: this module imports no OpenTelemetry at import time, and the batch
-    processor only calls these methods.
-    """
-
-    def __init__(
-        self,
-        inner: LogRecordExporter,
-        health: _Health,
-        *,
-        success: LogRecordExportResult,
-        failure: LogRecordExportResult,
-        undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
-    ) -> None:
-        self._inner = inner
-        self._undelivered = undelivered
-        #: The batch being exported, and the one shutdown set aside while it was.
-        self._in_flight: Sequence[ReadableLogRecord] | None = None
-        self._set_aside: Sequence[ReadableLogRecord] | None = None
-        self._health = health
-        self._success = success
-        self._failure = failure
-        self._lock = threading.Lock()
-        self._closed = False
-        #: Set when shutdown ran out of time: later batches fail at once, without I/O.
-        self.aborted = False
-        self._inherited_pools: list[object] = []
-        _after_fork_in_child(self._reinit_after_fork)
-
-    @property
-    def exporting(self) -> bool:
-        """A batch is in the exporter's hands right now."""
-        return self._in_flight is not None
-
-    @property
-    def keeps_undelivered(self) -> bool:
-        return self._undelivered is not None
-
-    def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
-        if self.aborted:
-            self._keep(batch)
-            return self._failure
-        with self._lock:
-            self._in_flight = batch
-        try:
-            result = self._inner.export(batch)
-        except Exception:
-            # The SDK's exporters report failures by result; an exception is a bug or an
-            # encoding problem, and the batch processor would only log it with a traceback.
-            logger.debug("codex-otel: the exporter raised", exc_info=True)
-            result = self._failure
-        with self._lock:
-            self._in_flight = None
-            already_kept = batch is self._set_aside
-        if result is not self._success:
-            # A batch cut off by an abort is already covered by shutdown's own warning,
-            # and one that is spooled is not lost (the spool reports its own trouble).
-            self._health.add_export_failure(report=not self.aborted and not self.keeps_undelivered)
-            if not already_kept:
-                self._keep(batch)
-        return result
-
-    def export_unspooled(self, batch: Sequence[ReadableLogRecord]) -> bool:
-        """Export without the failure accounting and without keeping a failed batch."""
-        if self.aborted or self._closed:
-            return False
-        try:
-            return self._inner.export(batch) is self._success
-        except Exception:
-            logger.debug("codex-otel: the exporter raised", exc_info=True)
-            return False
-
-    def set_aside_in_flight_and(self, queued: Sequence[ReadableLogRecord]) -> None:
-        """At an abort: keep the batch still in flight (it may yet arrive: at least once)
-        and then `queued`, in that order, oldest first."""
-        with self._lock:
-            in_flight = self._in_flight
-            if in_flight is not None:
-                self._set_aside = in_flight
-        if in_flight is not None:
-            self._keep(in_flight)
-        self._keep(queued)
-
-    def _keep(self, batch: Sequence[ReadableLogRecord]) -> None:
-        hook = self._undelivered
-        if hook is None or not batch:
-            return
-        try:
-            hook(batch)
-        except Exception:  # the hook never raises by contract; a bug must not spread
-            logger.debug("codex-otel: keeping an undelivered batch failed", exc_info=True)
-
-    def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return self._inner.force_flush(timeout_millis)
-
-    def shutdown(self, timeout_millis: float = 30_000) -> None:
-        self._close()
-
-    def abort(self) -> bool:
-        """Stop now: no more retries, a gRPC call in flight is cancelled, no new exports.
-
-        An HTTP request already on the wire ends at its own timeout (the exporter's
-        timeout, at most `shutdown_timeout`), on the daemon worker thread. Returns False
-        when the exporter was already aborted.
-        """
-        with self._lock:
-            if self.aborted:
-                return False
-            self.aborted = True
-        self._close()
-        return True
-
-    def _reinit_after_fork(self) -> None:
-        self._lock = threading.Lock()
-        self._in_flight = self._set_aside = None
-        # Kept alive, never closed: see `_fresh_connection_pools`.
-        self._inherited_pools = _fresh_connection_pools(self._inner)
-
-    def _close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-        try:
-            # HTTP: sets the event the retry backoff waits on, closes the session.
-            # gRPC: the same, and closing the channel cancels the call in flight.
-            self._inner.shutdown()  # type: ignore[no-untyped-call]
-        except Exception:
-            logger.debug("codex-otel: exporter shutdown failed", exc_info=True)
-
-
-def _fresh_connection_pools(exporter: object) -> list[object]:
-    """In a forked child, give an OTLP/HTTP exporter new, empty connection pools.
-
-    The pools hold the parent's keep-alive connections. A child that reused one would
-    share a TCP stream with its parent: requests interleaved (answered 400), answers
-    read by the wrong process, batches sent twice or lost. The inherited pools are
-    returned for the caller to keep: closing them, even by the garbage collector, takes
-    locks that a thread of the parent may have held at fork time, and would only close
-    the child's copies of the sockets. (gRPC handles fork itself.)
-
-    SDK-private attributes (1.45: requests `_client._transport._session` for protobuf,
-    urllib3 `_client._transport._pool` for JSON), looked up, not assumed.
-    """
-    transport = getattr(getattr(exporter, "_client", None), "_transport", None)
-    adapters = getattr(getattr(transport, "_session", None), "adapters", None)
-    holders = [(transport, "_pool")]
-    if isinstance(adapters, Mapping):
-        holders += [(adapter, "poolmanager") for adapter in adapters.values()]
-    inherited: list[object] = []
-    for holder, attribute in holders:
-        pool = getattr(holder, attribute, None)
-        settings = getattr(pool, "connection_pool_kw", None)
-        if pool is None or not isinstance(settings, dict):
-            continue
-        try:
-            setattr(holder, attribute, type(pool)(headers=pool.headers, **settings))
-        except Exception:
-            logger.debug("codex-otel: cannot renew connections after fork", exc_info=True)
-            continue
-        inherited.append(pool)
-        proxies = getattr(holder, "proxy_manager", None)
-        if isinstance(proxies, dict) and proxies:  # requests recreates these on demand
-            inherited.append(dict(proxies))
-            proxies.clear()
-    return inherited
-
-
-# --- building the pieces -------------------------------------------------------------------
-
-
-def _resource_attributes(config: OtelConfig, service_version: str) -> dict[str, str]:
-    """The resource's attributes, lowest precedence first; the runtime's own keys win."""
-    from opentelemetry.sdk import resources
-
-    attributes: dict[str, str] = {
-        resources.TELEMETRY_SDK_LANGUAGE: "python",
-        resources.TELEMETRY_SDK_NAME: "opentelemetry",
-        resources.TELEMETRY_SDK_VERSION: _sdk_version(),
-    }
-    # `Resource.create` would add service.instance.id, but it also reads
-    # OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME from the process environment, which
-    # would bypass the config's precedence. The SDK replaces this id in a forked child.
-    detector = getattr(resources, "ServiceInstanceIdResourceDetector", None)
-    if detector is not None:
-        for key, value in detector().detect().attributes.items():
-            attributes[key] = str(value)
-    attributes.update(config.resource_attributes)
-    attributes[resources.SERVICE_NAME] = config.service_name
-    attributes[resources.SERVICE_VERSION] = service_version
-    attributes["env"] = config.environment
-    return attributes
-
-
-def _resource(config: OtelConfig, service_version: str) -> Resource:
-    from opentelemetry.sdk.resources import Resource
-
-    return Resource(_resource_attributes(config, service_version))
-
-
-def _build_exporter(
-    config: ExporterConfig, timeout: float, meter_provider: MeterProvider
-) -> LogRecordExporter:
-    if isinstance(config, OtlpHttpExporter):
-        return _http_exporter(config, timeout, meter_provider)
-    if isinstance(config, OtlpGrpcExporter):
-        return _grpc_exporter(config, timeout, meter_provider)
-    if isinstance(config, FileExporter):
-        return _file_exporter(config)
-    raise ConfigError(f"otel.exporter: cannot export with {config!r}")
-
-
-def _export_timeout(config: OtelConfig) -> float:
-    """Seconds one `export()` call may take, all retries included.
-
-    The OTLP exporters (1.45) treat `timeout` as the deadline of a whole export: up to 6
-    attempts, backing off 2**n seconds (+-20% jitter; 1, 2, 4 s ...), a retry skipped when
-    its backoff would pass the deadline; HTTP retries 429/502/503/504 and connection
-    errors (honouring Retry-After), gRPC retries UNAVAILABLE, DEADLINE_EXCEEDED and the
-    like. Capping it at the shutdown timeout means an export that is in flight when
-    shutdown starts cannot outlive the shutdown by much, even on a daemon thread.
-    """
-    bound = max(_MIN_EXPORT_TIMEOUT, config.shutdown_timeout)
-    exporter = config.exporter
-    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
-        return min(exporter.timeout, bound)
-    return bound
-
-
-def _http_exporter(
-    config: OtlpHttpExporter, timeout: float, meter_provider: MeterProvider
-) -> LogRecordExporter:
-    tls = _tls_files(config.tls, config.endpoint, "otlp-http")
-    # The exporters also merge OTEL_EXPORTER_OTLP_[LOGS_]HEADERS beneath these headers
-    # (and read the certificate variables when no file is given); `load_config` has
-    # already applied the same variables with the same precedence, so that adds nothing.
-    # Endpoint, timeout and compression are always passed, so those variables are not
-    # read again (the SDK would read OTEL_EXPORTER_OTLP_TIMEOUT as seconds).
-    headers = dict(config.headers)
-    if config.protocol == "json":
-        from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
-
-        from .otlp_json import json_http_exporter
-
-        # The JSON exporter (0.66b1) supports TLS, mTLS, headers and gzip like the
-        # protobuf one; it only lacks `meter_provider` (it records no self-metrics).
-        # Its encoder writes an empty body object that strict receivers refuse; the
-        # wrapper's does not (see otlp_json).
-        return json_http_exporter(
-            endpoint=config.endpoint,
-            certificate_file=tls.ca,
-            client_key_file=tls.key,
-            client_certificate_file=tls.certificate,
-            headers=headers,
-            timeout=timeout,
-            compression=(
-                JsonCompression.GZIP if config.compression == "gzip" else JsonCompression.NONE
-            ),
-        )
-    from opentelemetry.exporter.otlp.proto.http import Compression
-    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
-
-    return OTLPLogExporter(
-        # Used as written: the config's endpoint already ends in /v1/logs.
-        endpoint=config.endpoint,
-        session=_session_trusting(tls.ca) if tls.ca is not None else None,
-        certificate_file=tls.ca,
-        client_key_file=tls.key,
-        client_certificate_file=tls.certificate,
-        headers=headers,
-        timeout=timeout,
-        compression=Compression.Gzip if config.compression == "gzip" else Compression.NoCompression,
-        meter_provider=meter_provider,
-    )
-
-
-def _session_trusting(ca: str) -> requests.Session:
-    """A requests session that verifies the collector against the configured CA.
-
-    requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in the environment override a
-    session's own `verify` (psf/requests#3829), so the CA the config names would be
-    silently replaced by the system bundle wherever those are set (many corporate and
-    container images). Without a configured CA the environment keeps its say.
-    """
-    import requests
-
-    class ConfiguredTrustSession(requests.Session):
-        def merge_environment_settings(
-            self,
-            url: str | bytes | None,
-            proxies: MutableMapping[str, str] | None,
-            stream: bool | None,
-            verify: Any,
-            cert: Any,
-        ) -> _Settings:
-            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-            if isinstance(self.verify, str):
-                settings["verify"] = self.verify
-            return settings
-
-    session = ConfiguredTrustSession()
-    session.verify = ca
-    return session
-
-
-def _grpc_exporter(
-    config: OtlpGrpcExporter, timeout: float, meter_provider: MeterProvider
-) -> LogRecordExporter:
-    import grpc
-    from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
-
-    tls = _tls_files(config.tls, config.endpoint, "otlp-grpc")
-    credentials = None
-    if config.tls is not None:
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=tls.ca_pem,
-            private_key=tls.key_pem,
-            certificate_chain=tls.certificate_pem,
-        )
-    return OTLPLogExporter(
-        endpoint=config.endpoint,
-        # Plaintext only for an explicit http:// endpoint; https:// and bare host:port
-        # use TLS (the system's roots unless the config names a CA).
-        insecure=config.endpoint.lower().startswith("http://"),
-        credentials=credentials,
-        # gRPC rejects metadata keys with upper-case letters.
-        headers={name.lower(): value for name, value in config.headers.items()} or None,
-        timeout=timeout,
-        compression=(
-            grpc.Compression.Gzip
-            if config.compression == "gzip"
-            else grpc.Compression.NoCompression
-        ),
-        meter_provider=meter_provider,
-    )
-
-
-def _file_exporter(config: FileExporter) -> LogRecordExporter:
-    from .otlp_json import json_file_exporter
-
-    if config.path == "-":
-        # The stream as it is now (a test's capture, a redirected stdout); not owned, so
-        # shutdown flushes it but never closes it.
-        return json_file_exporter(stream=sys.stdout)
-    try:
-        return json_file_exporter(path=config.path)
-    except OSError as error:
-        raise ConfigError(
-            f"otel.exporter.file.path: cannot open {config.path!r} for appending: "
-            f"{error.strerror or error}"
-        ) from error
-
-
-class _TlsFiles(NamedTuple):
-    """The configured TLS files: paths (for the HTTP exporters) and contents (for gRPC)."""
-
-    ca: str | None = None
-    certificate: str | None = None
-    key: str | None = None
-    ca_pem: bytes | None = None
-    certificate_pem: bytes | None = None
-    key_pem: bytes | None = None
-
-
-def _tls_files(tls: TlsConfig | None, endpoint: str, kind: str) -> _TlsFiles:
-    """Check the TLS settings and read their files now.
-
-    A bad path fails at startup with the key and the path named, not at every export.
-    """
-    if tls is None:
-        return _TlsFiles()
-    if endpoint.lower().startswith("http://"):
-        raise ConfigError(
-            f"otel.exporter.{kind}.tls: TLS settings are given but the endpoint "
-            f"{endpoint!r} is plain http://; use an https:// endpoint"
-        )
-    ca, certificate, key = tls.ca_certificate, tls.client_certificate, tls.client_private_key
-    if (certificate is None) != (key is None):
-        given = "client-certificate" if key is None else "client-private-key"
-        raise ConfigError(
-            f"otel.exporter.{kind}.tls.{given}: is set alone; client-certificate and "
-            "client-private-key come as a pair (give both or neither)"
-        )
-    return _TlsFiles(
-        ca=_path(ca),
-        certificate=_path(certificate),
-        key=_path(key),
-        ca_pem=_read(ca, f"otel.exporter.{kind}.tls.ca-certificate"),
-        certificate_pem=_read(certificate, f"otel.exporter.{kind}.tls.client-certificate"),
-        key_pem=_read(key, f"otel.exporter.{kind}.tls.client-private-key"),
-    )
-
-
-def _path(path: Path | None) -> str | None:
-    return None if path is None else str(path)
-
-
-def _read(path: Path | None, key: str) -> bytes | None:
-    if path is None:
-        return None
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise ConfigError(f"{key}: cannot read {str(path)!r}: {error.strerror or error}") from error
-
-
-def _describe(config: ExporterConfig) -> str:
-    """The destination for messages; never the headers (they may hold credentials)."""
-    if isinstance(config, OtlpHttpExporter | OtlpGrpcExporter):
-        return f"{config.kind} {url_without_secrets(config.endpoint)}"
-    if isinstance(config, FileExporter):
-        return "standard output" if config.path == "-" else f"file {config.path}"
-    return config.kind
-
-
-def _package_version() -> str | None:
-    # Imported here, not with the module: importlib.metadata costs ~10 ms, and only the
-    # pipeline's start (on its background thread) needs it.
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version("codex-otel")
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def _sdk_version() -> str:
-    from opentelemetry.sdk.version import __version__
-
-    return str(__version__)
 
 
 def _unavailable(error: ImportError) -> OtelUnavailable:
@@ -1064,17 +470,3 @@ def _start(thread: threading.Thread) -> bool:
         logger.debug("codex-otel: cannot start %s", thread.name, exc_info=True)
         return False
     return True
-
-
-def _after_fork_in_child(method: Callable[[], None]) -> None:
-    """Call the bound `method` in a forked child, without keeping its object alive."""
-    if not hasattr(os, "register_at_fork"):
-        return
-    ref = weakref.WeakMethod(method)
-
-    def hook() -> None:
-        alive = ref()
-        if alive is not None:
-            alive()
-
-    os.register_at_fork(after_in_child=hook)

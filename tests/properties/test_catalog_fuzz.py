@@ -293,9 +293,13 @@ def draw_argument(
         # (an example once took 24 GB and was OOM-killed), so large caps get short values.
         value = data.draw(st.one_of(texts, longer) if cap <= MAX_CUT_CAP else texts)
     elif attribute.has_bounds and attribute_type.base == "int":
-        low, high = attribute.minimum, attribute.maximum  # ints: the catalog checked them
+        # Ints: the catalog checked the bounds; a missing one is OTLP's 64-bit limit (an
+        # unbounded draw once gave 1.3e21 for `minimum: -176`, which the emitter refuses).
+        low, high = attribute.minimum, attribute.maximum
         value = data.draw(
-            st.integers(None if low is None else int(low), None if high is None else int(high))
+            st.integers(
+                -(2**63) if low is None else int(low), 2**63 - 1 if high is None else int(high)
+            )
         )
     elif attribute.has_bounds:
         value = data.draw(st.floats(attribute.minimum, attribute.maximum, allow_nan=False))

@@ -38,6 +38,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sysconfig
 import tempfile
 import threading
 import time
@@ -402,8 +403,7 @@ class RotelCollector:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
-                # No colour codes in the debug log, whatever the environment says.
-                env={**os.environ, "NO_COLOR": "1"},
+                env=_agent_environment(),
                 start_new_session=True,  # a Ctrl-C of the test run does not reach it first
             )
         finally:
@@ -533,6 +533,19 @@ class RotelCollector:
 
 
 _BUNYAN_KEYS = {"v", "name", "msg", "level", "hostname", "pid", "time", "target", "line", "file"}
+
+
+def _agent_environment() -> dict[str, str]:
+    """The agent's environment: no colour codes in its debug log, and this interpreter's
+    libpython on the loader's path. The wheel's rotel-agent links the libpython of the
+    Python it was built for (it embeds one for processors); Debian has only its own
+    Python's in /lib, so for the others (pyenv builds) the loader needs their LIBDIR."""
+    environment = {**os.environ, "NO_COLOR": "1"}
+    libdir = sysconfig.get_config_var("LIBDIR")
+    if libdir:
+        paths = [libdir, *filter(None, environment.get("LD_LIBRARY_PATH", "").split(":"))]
+        environment["LD_LIBRARY_PATH"] = ":".join(paths)
+    return environment
 
 
 def _two_unused_ports() -> tuple[int, int]:

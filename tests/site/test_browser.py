@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 
 from codex_otel.generator import load_catalog
+from codex_otel.generator.site_history import releases
 from support.site import build
 
 if TYPE_CHECKING:
@@ -45,7 +47,16 @@ SCHEMES = ["light", "dark"]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(BUNDLED, tmp_path_factory.mktemp("site"))
+    """The bundled catalog's site, with a changes page from an earlier version of it (one
+    version number lower, without its last event)."""
+    folder = tmp_path_factory.mktemp("site")
+    document = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    document["catalog_version"] = "0.9.0"
+    document["events"] = document["events"][:-1]
+    earlier = folder.parent / "earlier.yaml"
+    earlier.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    catalog = load_catalog(BUNDLED)
+    return build(catalog, folder, releases=releases([load_catalog(earlier)], catalog))
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +176,7 @@ PAGE_KINDS = {
     "search": "index.html?q=redact",
     "event": "events/codex.tool_result.html",
     "privacy": "privacy.html",
+    "changes": "changes.html",
 }
 
 

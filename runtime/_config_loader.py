@@ -1,0 +1,590 @@
+"""`load_config`: the `[otel]` table of a TOML file or string, and the environment, read
+into the config model (`config.py`).
+
+Every setting is decided the same way: the `[otel]` table, else the standard environment
+variable, else the default. `${VAR}` in endpoints and header values expands from the
+environment. Anything wrong is a `ConfigError` naming the key path (or the variable), the
+offending value and what is allowed: a bad table must never quietly turn telemetry off.
+Header values are never shown, as they usually carry credentials.
+
+Standard library only: the runtime must import cheaply and work without the `otel` extra.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from . import config as model
+
+
+def load_config(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    text: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    toggles: Mapping[str, bool] = model.DEFAULT_TOGGLES,
+    missing_ok: bool = True,
+) -> model.OtelConfig:
+    """Read the `[otel]` table from a TOML file (`source`) or string (`text`).
+
+    With neither, the defaults and the environment alone decide; so does a file that does
+    not exist, as Codex runs with its defaults without `~/.codex/config.toml`
+    (`missing_ok=False` makes that a `ConfigError`). `environ` defaults to `os.environ`.
+    `toggles` names the privacy toggles the table may set, with defaults. Raises
+    `ConfigError` for an unreadable file, bad TOML or a bad setting.
+    """
+    if source is not None and text is not None:
+        raise TypeError("load_config() takes a file path or text=, not both")
+    origin: str | None = None
+    base_dir = Path.cwd()
+    if source is not None:
+        path = Path(source).expanduser()
+        origin = str(path)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            # A common slip: TOML text passed where a path is expected. Never a file.
+            looks_like_text = "\n" in origin
+            if missing_ok and not looks_like_text:
+                return load_config(environ=environ, toggles=toggles)
+            hint = " (to parse TOML text, pass text=...)" if looks_like_text else ""
+            raise model.ConfigError(f"{path}: config file not found{hint}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise model.ConfigError(f"{path}: cannot read the config file: {exc}") from None
+        # Relative paths in a file mean "next to this file", wherever the process runs.
+        base_dir = path.absolute().parent
+    document = _parse_toml(text or "", origin or "<text>")
+    reader = _Reader(os.environ if environ is None else environ, base_dir, origin)
+    return reader.config(document.get("otel", {}), toggles)
+
+
+def _parse_toml(text: str, origin: str) -> dict[str, Any]:
+    # Imported here, not at module level: most processes never read a config file.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    try:
+        document: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The message ends with "(at line L, column C)" and quotes none of the text.
+        raise model.ConfigError(f"{origin}: invalid TOML: {exc}") from None
+    return document
+
+
+_TOP_KEYS = ("environment", "exporter", "service_name", "shutdown_timeout", "batch", "spool")
+_EXPORTERS = ("none", "otlp-http", "otlp-grpc", "file")
+_OTLP_KEYS = {
+    "otlp-http": ("endpoint", "protocol", "headers", "tls", "compression", "timeout"),
+    "otlp-grpc": ("endpoint", "headers", "tls", "compression", "timeout"),
+}
+_DEFAULT_ENDPOINTS = {
+    "otlp-http": "http://localhost:4318/v1/logs",
+    "otlp-grpc": "http://localhost:4317",
+}
+#: OTEL_EXPORTER_OTLP_PROTOCOL values -> (exporter, OTLP/HTTP encoding).
+_ENV_PROTOCOLS = {
+    "http/protobuf": ("otlp-http", "binary"),
+    "http/json": ("otlp-http", "json"),
+    "grpc": ("otlp-grpc", "binary"),
+}
+#: `tls` keys -> (TlsConfig field, suffix of the OTEL_EXPORTER_OTLP_[LOGS_]* variable).
+_TLS_KEYS = {
+    "ca-certificate": ("ca_certificate", "CERTIFICATE"),
+    "client-certificate": ("client_certificate", "CLIENT_CERTIFICATE"),
+    "client-private-key": ("client_private_key", "CLIENT_KEY"),
+}
+#: `[otel.batch]` keys -> the SDK's variables for the same settings.
+_BATCH_ENV = {
+    "schedule_delay_ms": "OTEL_BLRP_SCHEDULE_DELAY",
+    "max_queue_size": "OTEL_BLRP_MAX_QUEUE_SIZE",
+    "max_export_batch_size": "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
+}
+#: `${NAME}` expands a variable, `$$` is a literal `$`; a lone `${` is a mistake.
+_VAR = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)\}|\{)")
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: Printable ASCII, no surrounding blanks: valid both as an HTTP field and as gRPC metadata.
+_HEADER_VALUE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")
+
+
+def _kind(value: object) -> str:
+    """The TOML type of `value`, for messages (bool first: it is an int to Python)."""
+    for python_type, name in (
+        (bool, "a boolean"),
+        (int, "an integer"),
+        (float, "a float"),
+        (str, "a string"),
+        (dict, "a table"),
+        (list, "an array"),
+    ):
+        if isinstance(value, python_type):
+            return name
+    return "a date/time"
+
+
+def _one_of(choices: Collection[str]) -> str:
+    return ", ".join(f'"{choice}"' for choice in choices)
+
+
+def _suggest(word: str, choices: Collection[str]) -> str:
+    import difflib  # only needed on the error path
+
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+class _Reader:
+    """Reads one `[otel]` table. Knows its environment, its file (for messages) and the
+    directory that relative paths start from."""
+
+    def __init__(self, environ: Mapping[str, str], base_dir: Path, origin: str | None) -> None:
+        self.environ = environ
+        self.base_dir = base_dir
+        self.origin = origin
+
+    # --- errors and the environment ----------------------------------------------------
+
+    def bad(self, where: str, problem: str) -> NoReturn:
+        """Raise for a key path (prefixed with the file) or a variable name."""
+        in_file = self.origin is not None and (where == "otel" or where.startswith("otel."))
+        raise model.ConfigError(
+            f"{self.origin}: {where}: {problem}" if in_file else f"{where}: {problem}"
+        )
+
+    def env(self, *names: str) -> tuple[str, str] | None:
+        """The first of `names` that is set, as (name, value). As the OpenTelemetry spec
+        asks, a variable set to an empty value counts as unset."""
+        for name in names:
+            value = self.environ.get(name, "").strip()
+            if value:
+                return name, value
+        return None
+
+    # --- typed getters: None when the key is absent (TOML has no null) --------------------
+
+    def table(self, value: object, where: str) -> dict[str, object]:
+        if not isinstance(value, dict):
+            self.bad(where, f"expected a table, got {_kind(value)} {value!r}")
+        return value
+
+    def sub(self, table: Mapping[str, object], path: str, key: str) -> dict[str, object] | None:
+        value = table.get(key)
+        return None if value is None else self.table(value, f"{path}.{key}")
+
+    def text(self, table: Mapping[str, object], path: str, key: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.bad(f"{path}.{key}", f"expected a string, got {_kind(value)} {value!r}")
+        if not value.strip():
+            self.bad(f"{path}.{key}", "must not be empty")
+        return value
+
+    def choice(
+        self, table: Mapping[str, object], path: str, key: str, allowed: Collection[str]
+    ) -> str | None:
+        value = self.text(table, path, key)
+        if value is not None and value not in allowed:
+            self.bad(
+                f"{path}.{key}", f"{value!r} is not allowed; expected one of {_one_of(allowed)}"
+            )
+        return value
+
+    def flag(self, table: Mapping[str, object], path: str, key: str) -> bool | None:
+        value = table.get(key)
+        if value is not None and not isinstance(value, bool):
+            self.bad(f"{path}.{key}", f"expected true or false, got {_kind(value)} {value!r}")
+        return value
+
+    def seconds(self, table: Mapping[str, object], path: str, key: str) -> float | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.bad(f"{path}.{key}", f"expected a number of seconds, got {_kind(value)} {value!r}")
+        if not (math.isfinite(value) and value > 0):
+            self.bad(f"{path}.{key}", f"expected a positive number of seconds, got {value!r}")
+        return float(value)
+
+    def count(self, table: Mapping[str, object], path: str, key: str) -> int | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            self.bad(f"{path}.{key}", f"expected a positive integer, got {_kind(value)} {value!r}")
+        return value
+
+    def check_keys(self, table: Mapping[str, object], path: str, allowed: Collection[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                hint = _suggest(key, allowed)
+                self.bad(f"{path}.{key}", f"unknown key; {hint}allowed: {', '.join(allowed)}")
+
+    # --- the [otel] table ---------------------------------------------------------------
+
+    def config(self, otel: object, toggles: Mapping[str, bool]) -> model.OtelConfig:
+        table = self.table(otel, "otel")
+        self.check_keys(table, "otel", (*_TOP_KEYS, *toggles))
+        resource = self.resource_attributes()
+        # Table, then OTEL_SERVICE_NAME, then service.name in OTEL_RESOURCE_ATTRIBUTES (the
+        # spec's order), then the seed's "codex-cli".
+        found = self.env("OTEL_SERVICE_NAME")
+        service_name = (
+            self.text(table, "otel", "service_name")
+            or (found[1] if found else None)
+            or resource.get("service.name")
+            or "codex-cli"
+        )
+        flags = {name: self.flag(table, "otel", name) for name in toggles}
+        disabled = self.env("OTEL_SDK_DISABLED")
+        return model.OtelConfig(
+            environment=self.text(table, "otel", "environment") or "dev",
+            exporter=self.exporter(table),
+            toggles={
+                name: default if flags[name] is None else bool(flags[name])
+                for name, default in toggles.items()
+            },
+            service_name=service_name,
+            shutdown_timeout=(
+                self.seconds(table, "otel", "shutdown_timeout") or model.DEFAULT_SHUTDOWN_TIMEOUT
+            ),
+            batch=self.batch(table),
+            spool=self.spool(table),
+            resource_attributes=resource,
+            # Only "true" disables, as the spec says; anything else leaves the SDK on.
+            sdk_disabled=disabled is not None and disabled[1].lower() == "true",
+        )
+
+    def batch(self, otel: Mapping[str, object]) -> model.BatchConfig:
+        path = "otel.batch"
+        table = self.sub(otel, "otel", "batch") or {}
+        self.check_keys(table, path, _BATCH_ENV)
+        values: dict[str, int] = {}
+        sources: dict[str, str] = {}
+        for key, var in _BATCH_ENV.items():
+            value, source = self.count(table, path, key), f"{path}.{key}"
+            found = self.env(var)
+            if value is None and found is not None:
+                value, source = self.env_count(*found), var
+            if value is not None:
+                values[key], sources[key] = value, source
+        batch = model.BatchConfig(**values)
+        if batch.max_export_batch_size > batch.max_queue_size:
+            where = sources.get("max_export_batch_size") or sources["max_queue_size"]
+            self.bad(
+                where,
+                f"max_export_batch_size ({batch.max_export_batch_size}) must not exceed "
+                f"max_queue_size ({batch.max_queue_size})",
+            )
+        return batch
+
+    def spool(self, otel: Mapping[str, object]) -> model.SpoolConfig:
+        path = "otel.spool"
+        table = self.sub(otel, "otel", "spool") or {}
+        self.check_keys(table, path, ("enabled", "path", "max_bytes"))
+        enabled = self.flag(table, path, "enabled")
+        raw = self.text(table, path, "path")
+        max_bytes = self.count(table, path, "max_bytes")
+        return model.SpoolConfig(
+            enabled=True if enabled is None else enabled,
+            # Relative to the config file, like every other path of the table.
+            path=None if raw is None else self.base_dir / Path(raw).expanduser(),
+            max_bytes=model.DEFAULT_SPOOL_BYTES if max_bytes is None else max_bytes,
+        )
+
+    def env_count(self, var: str, value: str) -> int:
+        if not value.isdigit() or int(value) <= 0:
+            self.bad(var, f"expected a positive integer, got {value!r}")
+        return int(value)
+
+    def resource_attributes(self) -> dict[str, str]:
+        found = self.env("OTEL_RESOURCE_ATTRIBUTES")
+        return dict(self.pairs(*found, secret=False)) if found else {}
+
+    def pairs(self, var: str, raw: str, *, secret: bool) -> list[tuple[str, str]]:
+        """Parse the spec's `key=value,key2=value2` lists; values are percent-decoded."""
+        pairs = []
+        for position, member in enumerate(raw.split(","), 1):
+            if not member.strip():
+                continue  # tolerate "a=1,,b=2" and a trailing comma
+            key, equals, value = member.partition("=")
+            if not equals or not key.strip():
+                shown = f"item {position}" if secret else repr(member.strip())
+                self.bad(var, f"{shown} is not key=value; expected comma-separated key=value pairs")
+            pairs.append((key.strip(), unquote(value.strip())))
+        return pairs
+
+    # --- exporters -----------------------------------------------------------------------
+
+    def exporter(self, otel: Mapping[str, object]) -> model.ExporterConfig:
+        path = "otel.exporter"
+        value = otel.get("exporter")
+        if value is None:
+            # The table is silent. Export stays off (the seed's default) unless the standard
+            # variables ask for OTLP export, as they would of any OpenTelemetry SDK.
+            chosen = self.env_protocol()
+            endpoint = self.env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+            if chosen is None and endpoint is None:
+                return model.NoExporter()
+            return self.otlp(chosen[0] if chosen else "otlp-http", {}, path)
+        if isinstance(value, str):
+            if value == "none":
+                return model.NoExporter()
+            if value in _OTLP_KEYS:
+                return self.otlp(value, {}, path)
+            if value == "file":
+                self.bad(
+                    path, 'the file exporter needs a path: exporter = { file = { path = "..." } }'
+                )
+            self.bad(
+                path,
+                f"unknown exporter {value!r}; {_suggest(value, _EXPORTERS)}"
+                f"expected one of {_one_of(_EXPORTERS)} or a table such as "
+                '{ otlp-http = { endpoint = "..." } }',
+            )
+        if not isinstance(value, dict):
+            self.bad(path, f"expected a string or a table, got {_kind(value)} {value!r}")
+        if len(value) != 1:
+            self.bad(
+                path,
+                f"expected a table with exactly one key (otlp-http, otlp-grpc or file), "
+                f"got {len(value)}: {', '.join(value) or 'none'}",
+            )
+        [(name, settings)] = value.items()
+        where = f"{path}.{name}"
+        if name == "file":
+            return self.file(self.table(settings, where), where)
+        if name in _OTLP_KEYS:
+            return self.otlp(name, self.table(settings, where), where)
+        tables = ("otlp-http", "otlp-grpc", "file")
+        self.bad(
+            where, f"unknown exporter; {_suggest(name, tables)}expected one of {_one_of(tables)}"
+        )
+
+    def file(self, body: Mapping[str, object], path: str) -> model.FileExporter:
+        self.check_keys(body, path, ("path",))
+        raw = self.text(body, path, "path")
+        if raw is None:
+            self.bad(
+                f"{path}.path", 'missing; give a file to append to, or "-" for standard output'
+            )
+        if raw == "-":
+            return model.FileExporter("-")
+        return model.FileExporter(str(self.base_dir / Path(raw).expanduser()))
+
+    def otlp(
+        self, kind: str, body: Mapping[str, object], path: str
+    ) -> model.OtlpHttpExporter | model.OtlpGrpcExporter:
+        self.check_keys(body, path, _OTLP_KEYS[kind])
+        chosen = self.env_protocol()  # validated even when the table picked the transport
+        endpoint = self.endpoint(kind, body, path)
+        headers = self.headers(body, path)
+        tls = self.tls(body, path, endpoint)
+        compression = self.choice(body, path, "compression", ("gzip", "none"))
+        compression = compression or self.env_compression()
+        timeout = self.seconds(body, path, "timeout") or self.env_timeout() or 10.0
+        gzip: Literal["gzip", "none"] = "gzip" if compression == "gzip" else "none"
+        if kind == "otlp-grpc":
+            return model.OtlpGrpcExporter(endpoint, headers, tls, gzip, timeout)
+        # The variable's http/json picks the encoding when the table does not; its "grpc"
+        # cannot override a table that asked for otlp-http.
+        protocol = self.choice(body, path, "protocol", ("binary", "json"))
+        if protocol is None and chosen is not None and chosen[0] == "otlp-http":
+            protocol = chosen[1]
+        encoding: Literal["binary", "json"] = "json" if protocol == "json" else "binary"
+        return model.OtlpHttpExporter(endpoint, encoding, headers, tls, gzip, timeout)
+
+    def env_protocol(self) -> tuple[str, str] | None:
+        found = self.env("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+        if found is None:
+            return None
+        var, value = found
+        if value not in _ENV_PROTOCOLS:
+            self.bad(var, f"{value!r} is not allowed; expected one of {_one_of(_ENV_PROTOCOLS)}")
+        return _ENV_PROTOCOLS[value]
+
+    def env_compression(self) -> str | None:
+        found = self.env("OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION")
+        if found is not None and found[1] not in ("gzip", "none"):
+            self.bad(found[0], f'{found[1]!r} is not allowed; expected one of "gzip", "none"')
+        return found[1] if found else None
+
+    def env_timeout(self) -> float | None:
+        found = self.env("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT")
+        if found is None:
+            return None
+        var, value = found
+        try:
+            millis = float(value)
+        except ValueError:
+            millis = math.nan
+        if not (math.isfinite(millis) and millis > 0):
+            self.bad(var, f"expected a positive number of milliseconds, got {value!r}")
+        return millis / 1000  # the spec's unit is milliseconds; ours is seconds
+
+    # --- endpoints -----------------------------------------------------------------------
+
+    def endpoint(self, kind: str, body: Mapping[str, object], path: str) -> str:
+        raw = self.text(body, path, "endpoint")
+        if raw is not None:
+            where = f"{path}.endpoint"
+            return self.url(kind, self.expand(raw, where), where, raw, logs_path=True)
+        found = self.env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")
+        if found is not None:
+            return self.url(kind, found[1], found[0], found[1], logs_path=True)
+        found = self.env("OTEL_EXPORTER_OTLP_ENDPOINT")
+        if found is not None:
+            return self.url(kind, found[1], found[0], found[1], logs_path=False)
+        return _DEFAULT_ENDPOINTS[kind]
+
+    def url(self, kind: str, value: str, where: str, shown: str, *, logs_path: bool) -> str:
+        """Validate an endpoint and apply the `/v1/logs` rule for OTLP/HTTP.
+
+        `logs_path`: a signal endpoint (the table's, or ..._LOGS_ENDPOINT) gets `/v1/logs`
+        only when it has no path; a base URL (OTEL_EXPORTER_OTLP_ENDPOINT) always gets
+        `v1/logs` appended to its path, as the spec says. `shown` is the value as written,
+        before `${VAR}` expansion, so that expanded text never reaches a message.
+        """
+        expected = "expected an http:// or https:// URL with a host"
+        # What the user wrote, but with any user info or query masked: they hold tokens.
+        shown = model.url_without_secrets(shown)
+        if kind == "otlp-grpc" and "://" not in shown:
+            # A bare host:port is ambiguous (plaintext or TLS?): make the user say which.
+            expected += f", e.g. 'http://{shown}' (plaintext) or 'https://{shown}' (TLS)"
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            self.bad(where, f"{shown!r} is not a valid URL; {expected}")
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or any(char.isspace() or not char.isprintable() for char in value)
+        ):
+            self.bad(where, f"{shown!r}: {expected}")
+        if kind == "otlp-grpc":
+            if parts.path not in ("", "/") or parts.query or parts.fragment:
+                self.bad(
+                    where, f"{shown!r}: a gRPC endpoint has no path; expected scheme://host:port"
+                )
+            return f"{parts.scheme}://{parts.netloc}"
+        if logs_path and parts.path not in ("", "/"):
+            return value  # a path was given: used as written
+        base = "" if logs_path else parts.path.rstrip("/")
+        return urlunsplit(parts._replace(path=f"{base}/v1/logs"))
+
+    def expand(self, value: str, where: str) -> str:
+        """Expand `${NAME}` from the environment and `$$` to `$`. An unset (or empty)
+        variable is an error: it must never become an empty header or a broken URL."""
+
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(1) == "$":
+                return "$"
+            name = match.group(2)
+            if name is None:
+                self.bad(
+                    where, "malformed '${'; write ${NAME} for a variable, $$ for a literal '$'"
+                )
+            found = self.environ.get(name)
+            if not found:
+                state = "not set" if found is None else "empty"
+                self.bad(where, f"environment variable {name} (from ${{{name}}}) is {state}")
+            return found
+
+        return _VAR.sub(substitute, value)
+
+    # --- headers and TLS -----------------------------------------------------------------
+
+    def headers(self, body: Mapping[str, object], path: str) -> dict[str, str]:
+        # Header names are case-insensitive (and gRPC metadata keys must be lower case), so
+        # they are lower-cased; that also makes "the table wins per key" unambiguous.
+        merged: dict[str, str] = {}
+        found = self.env("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
+        if found is not None:
+            var = found[0]
+            for name, text in self.pairs(*found, secret=True):
+                merged[self.header_name(name, var)] = self.header_value(text, f"{var}: {name}")
+        table = self.sub(body, path, "headers") or {}
+        for name, value in table.items():
+            where = f"{path}.headers.{name}"
+            if not isinstance(value, str):
+                self.bad(where, f"expected a string, got {_kind(value)} (value not shown)")
+            merged[self.header_name(name, where)] = self.header_value(
+                self.expand(value, where), where
+            )
+        return merged
+
+    def header_name(self, name: str, where: str) -> str:
+        if not _HEADER_NAME.fullmatch(name):
+            self.bad(
+                where, f"{name!r} is not a valid header name (letters, digits, -_.!#$%&'*+^`|~)"
+            )
+        return name.lower()
+
+    def header_value(self, value: str, where: str) -> str:
+        if not _HEADER_VALUE.fullmatch(value):
+            self.bad(
+                where,
+                "invalid header value (not shown: it may be a secret); expected non-empty "
+                "printable ASCII without leading or trailing spaces",
+            )
+        return value
+
+    def tls(self, body: Mapping[str, object], path: str, endpoint: str) -> model.TlsConfig | None:
+        where = f"{path}.tls"
+        table = self.sub(body, path, "tls")
+        self.check_keys(table or {}, where, _TLS_KEYS)
+        plaintext = endpoint.startswith("http://")
+        if table is not None and plaintext:
+            # Certificates with an http:// endpoint would be ignored: refuse rather than send
+            # in the clear while the user believes TLS is on.
+            self.bad(where, "TLS settings need an https:// endpoint, and the endpoint is http://")
+        files: dict[str, Path] = {}
+        sources: dict[str, str] = {}
+        for key, (name, suffix) in _TLS_KEYS.items():
+            raw = self.text(table or {}, where, key)
+            if raw is not None:
+                files[name] = self.file_path(raw, f"{where}.{key}", self.base_dir)
+                sources[name] = f"{where}.{key}"
+                continue
+            # The variables are the SDK-wide defaults; like other SDKs, an http:// endpoint
+            # simply does not use them.
+            found = (
+                None
+                if plaintext
+                else self.env(f"OTEL_EXPORTER_OTLP_LOGS_{suffix}", f"OTEL_EXPORTER_OTLP_{suffix}")
+            )
+            if found is not None:
+                files[name] = self.file_path(found[1], found[0], Path.cwd())
+                sources[name] = found[0]
+        if ("client_certificate" in files) != ("client_private_key" in files):
+            given = sources.get("client_certificate") or sources["client_private_key"]
+            self.bad(
+                given,
+                "a client certificate and its private key come as a pair: set both "
+                "client-certificate and client-private-key (or both "
+                "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY)",
+            )
+        if not files:
+            return None
+        return model.TlsConfig(
+            ca_certificate=files.get("ca_certificate"),
+            client_certificate=files.get("client_certificate"),
+            client_private_key=files.get("client_private_key"),
+        )
+
+    def file_path(self, raw: str, where: str, base: Path) -> Path:
+        """`~` expanded, relative to `base`, and checked now so that a typo fails at start-up
+        rather than at the first export."""
+        path = base / Path(raw).expanduser()
+        if not path.is_file():
+            self.bad(where, f"{raw!r}: no such file ({path})")
+        return path

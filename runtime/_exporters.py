@@ -1,0 +1,220 @@
+"""The OTLP exporters the config names, built (with their TLS files read), and what the
+pipeline says about a destination in its messages.
+
+`build_exporter` imports only the exporter that is configured (gRPC only for
+`otlp-grpc`); importing this module imports no OpenTelemetry module. An `ImportError`
+from it means the `otel` extra is missing (the pipeline reports `OtelUnavailable`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from ._tls import tls_files
+from .config import (
+    ConfigError,
+    ExporterConfig,
+    FileExporter,
+    OtelConfig,
+    OtlpGrpcExporter,
+    OtlpHttpExporter,
+    url_without_secrets,
+)
+
+if TYPE_CHECKING:
+    import requests
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.sdk._logs.export import LogRecordExporter
+    from requests.sessions import _Settings
+
+
+#: Lower bound of the exporter's timeout. A very short `shutdown_timeout` means "do not
+#: wait long at exit", not "give every export no time at all"; shutdown stays bounded by
+#: the join and the abort either way.
+_MIN_EXPORT_TIMEOUT = 1.0
+
+
+def build_exporter(
+    config: ExporterConfig, timeout: float, meter_provider: MeterProvider
+) -> LogRecordExporter:
+    if isinstance(config, OtlpHttpExporter):
+        return _http_exporter(config, timeout, meter_provider)
+    if isinstance(config, OtlpGrpcExporter):
+        return _grpc_exporter(config, timeout, meter_provider)
+    if isinstance(config, FileExporter):
+        return _file_exporter(config)
+    raise ConfigError(f"otel.exporter: cannot export with {config!r}")
+
+
+def export_timeout_of(config: OtelConfig) -> float:
+    """Seconds one `export()` call may take, all retries included.
+
+    The OTLP exporters (1.45) treat `timeout` as the deadline of a whole export: up to 6
+    attempts, backing off 2**n seconds (+-20% jitter; 1, 2, 4 s ...), a retry skipped when
+    its backoff would pass the deadline; HTTP retries 429/502/503/504 and connection
+    errors (honouring Retry-After), gRPC retries UNAVAILABLE, DEADLINE_EXCEEDED and the
+    like. Capping it at the shutdown timeout means an export that is in flight when
+    shutdown starts cannot outlive the shutdown by much, even on a daemon thread.
+    """
+    bound = max(_MIN_EXPORT_TIMEOUT, config.shutdown_timeout)
+    exporter = config.exporter
+    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
+        return min(exporter.timeout, bound)
+    return bound
+
+
+def _http_exporter(
+    config: OtlpHttpExporter, timeout: float, meter_provider: MeterProvider
+) -> LogRecordExporter:
+    tls = tls_files(config)
+    # The exporters also merge OTEL_EXPORTER_OTLP_[LOGS_]HEADERS beneath these headers
+    # (and read the certificate variables when no file is given); `load_config` has
+    # already applied the same variables with the same precedence, so that adds nothing.
+    # Endpoint, timeout and compression are always passed, so those variables are not
+    # read again (the SDK would read OTEL_EXPORTER_OTLP_TIMEOUT as seconds).
+    headers = dict(config.headers)
+    if config.protocol == "json":
+        from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
+
+        from .otlp_json import json_http_exporter
+
+        # The JSON exporter (0.66b1) supports TLS, mTLS, headers and gzip like the
+        # protobuf one; it only lacks `meter_provider` (it records no self-metrics).
+        # Its encoder writes an empty body object that strict receivers refuse; the
+        # wrapper's does not (see otlp_json).
+        return json_http_exporter(
+            endpoint=config.endpoint,
+            certificate_file=tls.ca,
+            client_key_file=tls.key,
+            client_certificate_file=tls.certificate,
+            headers=headers,
+            timeout=timeout,
+            compression=(
+                JsonCompression.GZIP if config.compression == "gzip" else JsonCompression.NONE
+            ),
+        )
+    from opentelemetry.exporter.otlp.proto.http import Compression
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+
+    return OTLPLogExporter(
+        # Used as written: the config's endpoint already ends in /v1/logs.
+        endpoint=config.endpoint,
+        session=_session_trusting(tls.ca) if tls.ca is not None else None,
+        certificate_file=tls.ca,
+        client_key_file=tls.key,
+        client_certificate_file=tls.certificate,
+        headers=headers,
+        timeout=timeout,
+        compression=Compression.Gzip if config.compression == "gzip" else Compression.NoCompression,
+        meter_provider=meter_provider,
+    )
+
+
+def _session_trusting(ca: str) -> requests.Session:
+    """A requests session that verifies the collector against the configured CA.
+
+    requests lets REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE in the environment override a
+    session's own `verify` (psf/requests#3829), so the CA the config names would be
+    silently replaced by the system bundle wherever those are set (many corporate and
+    container images). Without a configured CA the environment keeps its say.
+    """
+    import requests
+
+    class ConfiguredTrustSession(requests.Session):
+        def merge_environment_settings(
+            self,
+            url: str | bytes | None,
+            proxies: MutableMapping[str, str] | None,
+            stream: bool | None,
+            verify: Any,
+            cert: Any,
+        ) -> _Settings:
+            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if isinstance(self.verify, str):
+                settings["verify"] = self.verify
+            return settings
+
+    session = ConfiguredTrustSession()
+    session.verify = ca
+    return session
+
+
+def _grpc_exporter(
+    config: OtlpGrpcExporter, timeout: float, meter_provider: MeterProvider
+) -> LogRecordExporter:
+    import grpc
+    from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+
+    tls = tls_files(config)
+    credentials = None
+    if config.tls is not None:
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=tls.ca_pem,
+            private_key=tls.key_pem,
+            certificate_chain=tls.certificate_pem,
+        )
+    return OTLPLogExporter(
+        endpoint=config.endpoint,
+        # Plaintext only for an explicit http:// endpoint; https:// and bare host:port
+        # use TLS (the system's roots unless the config names a CA).
+        insecure=config.endpoint.lower().startswith("http://"),
+        credentials=credentials,
+        # gRPC rejects metadata keys with upper-case letters.
+        headers={name.lower(): value for name, value in config.headers.items()} or None,
+        timeout=timeout,
+        compression=(
+            grpc.Compression.Gzip
+            if config.compression == "gzip"
+            else grpc.Compression.NoCompression
+        ),
+        meter_provider=meter_provider,
+    )
+
+
+def _file_exporter(config: FileExporter) -> LogRecordExporter:
+    from .otlp_json import json_file_exporter
+
+    if config.path == "-":
+        # The stream as it is now (a test's capture, a redirected stdout); not owned, so
+        # shutdown flushes it but never closes it.
+        return json_file_exporter(stream=sys.stdout)
+    try:
+        return json_file_exporter(path=config.path)
+    except OSError as error:
+        raise _cannot_open(config.path, error.strerror or str(error)) from error
+
+
+def check_file_exporter(config: FileExporter) -> None:
+    """What opening the export file would say, checked without creating the file: the SDK
+    may turn out disabled (OTEL_SDK_DISABLED), and then nothing is written anywhere."""
+    path = config.path
+    if path == "-":
+        return
+    folder = os.path.dirname(path) or "."
+    problem = None
+    if os.path.isdir(path):
+        problem = "Is a directory"
+    elif os.path.exists(path):
+        problem = None if os.access(path, os.W_OK) else "Permission denied"
+    elif not os.path.isdir(folder):
+        problem = "No such file or directory"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        problem = "Permission denied"
+    if problem is not None:
+        raise _cannot_open(path, problem)
+
+
+def _cannot_open(path: str, problem: str) -> ConfigError:
+    return ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
+
+
+def describe(config: ExporterConfig) -> str:
+    """The destination for messages; never the headers (they may hold credentials)."""
+    if isinstance(config, OtlpHttpExporter | OtlpGrpcExporter):
+        return f"{config.kind} {url_without_secrets(config.endpoint)}"
+    if isinstance(config, FileExporter):
+        return "standard output" if config.path == "-" else f"file {config.path}"
+    return config.kind

@@ -1,0 +1,154 @@
+"""The configured exporter inside the pipeline: counts failed batches, hands undelivered
+ones to the spool hook, and can be aborted at shutdown. No OpenTelemetry import at import
+time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ._fork import at_fork, fresh_connection_pools
+from ._health import Health
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs import ReadableLogRecord
+    from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
+
+logger = logging.getLogger("codex_otel")
+
+
+class GuardedExporter:
+    """The configured exporter, counting failed batches and abortable at shutdown.
+
+    It has `LogRecordExporter`'s interface (`export`, `shutdown`, `force_flush`) without
+    subclassing it: this module imports no OpenTelemetry at import time, and the batch
+    processor only calls these methods.
+    """
+
+    def __init__(
+        self,
+        inner: LogRecordExporter,
+        health: Health,
+        *,
+        success: LogRecordExportResult,
+        failure: LogRecordExportResult,
+        undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
+    ) -> None:
+        self._inner = inner
+        self._undelivered = undelivered
+        #: The batch being exported, and the one shutdown set aside while it was.
+        self._in_flight: Sequence[ReadableLogRecord] | None = None
+        self._set_aside: Sequence[ReadableLogRecord] | None = None
+        self._health = health
+        self._success = success
+        self._failure = failure
+        self._lock = threading.Lock()
+        self._closed = False
+        #: Set when shutdown ran out of time: later batches fail at once, without I/O.
+        self.aborted = False
+        self._inherited_pools: list[object] = []
+        at_fork(after_in_child=self._reinit_after_fork)
+
+    @property
+    def exporting(self) -> bool:
+        """A batch is in the exporter's hands right now."""
+        return self._in_flight is not None
+
+    @property
+    def keeps_undelivered(self) -> bool:
+        return self._undelivered is not None
+
+    def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
+        if self.aborted:
+            self._keep(batch)
+            return self._failure
+        with self._lock:
+            self._in_flight = batch
+        try:
+            result = self._inner.export(batch)
+        except Exception:
+            # The SDK's exporters report failures by result; an exception is a bug or an
+            # encoding problem, and the batch processor would only log it with a traceback.
+            logger.debug("codex-otel: the exporter raised", exc_info=True)
+            result = self._failure
+        with self._lock:
+            self._in_flight = None
+            already_kept = batch is self._set_aside
+        if result is not self._success:
+            # A batch cut off by an abort is already covered by shutdown's own warning,
+            # and one that is spooled is not lost (the spool reports its own trouble).
+            self._health.add_export_failure(report=not self.aborted and not self.keeps_undelivered)
+            if not already_kept:
+                self._keep(batch)
+        return result
+
+    def export_unspooled(self, batch: Sequence[ReadableLogRecord]) -> bool:
+        """Export without the failure accounting and without keeping a failed batch."""
+        if self.aborted or self._closed:
+            return False
+        try:
+            return self._inner.export(batch) is self._success
+        except Exception:
+            logger.debug("codex-otel: the exporter raised", exc_info=True)
+            return False
+
+    def set_aside_in_flight_and(self, queued: Sequence[ReadableLogRecord]) -> None:
+        """At an abort: keep the batch still in flight (it may yet arrive: at least once)
+        and then `queued`, in that order, oldest first."""
+        with self._lock:
+            in_flight = self._in_flight
+            if in_flight is not None:
+                self._set_aside = in_flight
+        if in_flight is not None:
+            self._keep(in_flight)
+        self._keep(queued)
+
+    def _keep(self, batch: Sequence[ReadableLogRecord]) -> None:
+        hook = self._undelivered
+        if hook is None or not batch:
+            return
+        try:
+            hook(batch)
+        except Exception:  # the hook never raises by contract; a bug must not spread
+            logger.debug("codex-otel: keeping an undelivered batch failed", exc_info=True)
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return self._inner.force_flush(timeout_millis)
+
+    def shutdown(self, timeout_millis: float = 30_000) -> None:
+        self._close()
+
+    def abort(self) -> bool:
+        """Stop now: no more retries, a gRPC call in flight is cancelled, no new exports.
+
+        An HTTP request already on the wire ends at its own timeout (the exporter's
+        timeout, at most `shutdown_timeout`), on the daemon worker thread. Returns False
+        when the exporter was already aborted.
+        """
+        with self._lock:
+            if self.aborted:
+                return False
+            self.aborted = True
+        self._close()
+        return True
+
+    def _reinit_after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight = self._set_aside = None
+        # Kept alive, never closed: see `fresh_connection_pools`.
+        self._inherited_pools = fresh_connection_pools(self._inner)
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        try:
+            # HTTP: sets the event the retry backoff waits on, closes the session.
+            # gRPC: the same, and closing the channel cancels the call in flight.
+            self._inner.shutdown()  # type: ignore[no-untyped-call]
+        except Exception:
+            logger.debug("codex-otel: exporter shutdown failed", exc_info=True)

@@ -1,0 +1,158 @@
+"""Loss accounting of one exporter pipeline: what was dropped, failed or refused, each
+kind logged once when it first happens and totalled at shutdown.
+
+`Health` holds the counters; `install_drop_counter` hooks the batch processor so that
+queue-full drops reach them. No OpenTelemetry import at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
+from ._fork import at_fork
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+    from opentelemetry.sdk._shared_internal._processor_metrics import ProcessorMetricsT
+
+logger = logging.getLogger("codex_otel")
+
+
+class Health:
+    """Loss counters shared by emitting threads, the batch worker and the pipeline.
+
+    Each kind of loss is logged once (a warning on `codex_otel`) and counted after that:
+    under a collector outage the per-event alternative would flood the host's logs.
+    """
+
+    def __init__(self, *, description: str) -> None:
+        self.description = description
+        self.dropped = 0
+        self.export_failures = 0
+        self.emit_errors = 0
+        #: WARNING and worse messages the SDK logged for this pipeline (see sdk_logs).
+        self.sdk_messages = 0
+        #: Failed batches go to the spool (set by `start_pipeline`).
+        self.spooling = False
+        self._reported: set[str] = set()
+        self._lock = threading.Lock()
+        at_fork(after_in_child=self._reinit_after_fork)
+
+    def add_dropped(self, count: int) -> None:
+        with self._lock:
+            self.dropped += count
+            first = self._first("dropped")
+        if first:
+            logger.warning(
+                "codex-otel: the export queue is full and events are being dropped: "
+                "exporting to %s cannot keep up (collector down or slow?); further drops "
+                "are counted, not logged",
+                self.description,
+            )
+
+    def add_export_failure(self, *, report: bool = True) -> None:
+        with self._lock:
+            self.export_failures += 1
+            first = report and self._first("export")
+        if first:
+            logger.warning(
+                "codex-otel: exporting events to %s failed; further failures are counted, "
+                "not logged",
+                self.description,
+            )
+
+    def report_totals(self) -> None:
+        """At shutdown, once: how much was lost over the pipeline's life.
+
+        The first drop and the first failure were logged when they happened, without a
+        count (it was 1 then); this is where the operator learns how many followed."""
+        with self._lock:
+            dropped, failures, errors = self.dropped, self.export_failures, self.emit_errors
+            messages = self.sdk_messages
+            # Failed batches that were spooled are delayed, not lost: no warning for them.
+            lost = failures if not self.spooling else 0
+            first = (dropped or lost or errors or messages) and self._first("totals")
+        if first:
+            logger.warning(
+                "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
+                "full), %d export batches failed, %d events refused by the SDK, %d SDK "
+                "warnings",
+                self.description,
+                dropped,
+                failures,
+                errors,
+                messages,
+            )
+
+    def add_sdk_message(self, record: logging.LogRecord) -> None:
+        """A WARNING or worse the SDK logged for this pipeline: counted, the first one
+        reported by its logger's name and level. Not by its text: the SDK quotes the
+        endpoint as configured, credentials in the URL included."""
+        with self._lock:
+            self.sdk_messages += 1
+            first = self._first("sdk")
+        if first:
+            error = record.exc_info[1] if record.exc_info else None
+            logger.warning(
+                "codex-otel: the OpenTelemetry SDK logged a message at level %s%s (%s) "
+                "while exporting to %s; SDK messages are kept out of the application's logs "
+                "and counted in Telemetry.stats.sdk_messages",
+                record.levelname,
+                f" with {type(error).__name__}" if error is not None else "",
+                record.name,
+                self.description,
+            )
+
+    def add_emit_error(self) -> None:
+        with self._lock:
+            self.emit_errors += 1
+            first = self._first("emit")
+        if first:
+            logger.warning("codex-otel: an event could not be handed to the SDK", exc_info=True)
+
+    def _first(self, kind: str) -> bool:
+        if kind in self._reported:
+            return False
+        self._reported.add(kind)
+        return True
+
+    def _reinit_after_fork(self) -> None:
+        self._lock = threading.Lock()
+
+
+class DropCounter:
+    """The batch processor's metrics recorder, wrapped to count queue-full drops.
+
+    SDK 1.45's `BatchProcessor.emit` calls `metrics.drop_items(1)` exactly when the queue
+    is full and it evicts the oldest record; that is the only place the drop is visible.
+    Hooking it costs nothing on the normal path (no queue-length check per event).
+    """
+
+    def __init__(self, inner: ProcessorMetricsT, health: Health) -> None:
+        self._inner = inner
+        self._health = health
+
+    def register_queue_size(self, get_queue_size: Callable[[], int]) -> None:
+        self._inner.register_queue_size(get_queue_size)
+
+    def drop_items(self, count: int, error_type: str = "queue_full") -> None:
+        self._inner.drop_items(count, error_type)
+        if error_type == "queue_full":
+            self._health.add_dropped(count)
+
+    def finish_items(self, count: int) -> None:
+        self._inner.finish_items(count)
+
+
+def install_drop_counter(processor: BatchLogRecordProcessor, health: Health) -> bool:
+    # Private SDK attributes (1.45: `_batch_processor._metrics`); checked, not assumed,
+    # so a future SDK that moves them costs the counter, not the pipeline.
+    batch_processor = getattr(processor, "_batch_processor", None)
+    metrics = getattr(batch_processor, "_metrics", None)
+    if batch_processor is None or not callable(getattr(metrics, "drop_items", None)):
+        return False
+    batch_processor._metrics = DropCounter(cast("ProcessorMetricsT", metrics), health)
+    return True
