@@ -32,6 +32,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import TelemetryStats
 from receivers import OtlpGrpcReceiver
 from receivers.rotel import RotelCollector, RotelFactory
+from support.metadata import make_metadata
 from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
@@ -139,13 +140,7 @@ def test_awkward_text_passes_through_rotel_exactly(
         endpoint = rotel.grpc_endpoint if transport == "grpc" else rotel.http_endpoint
         telemetry = start_telemetry(otel_toml(exporter_table(transport, endpoint)))  # type: ignore[arg-type]
         conversation = telemetry.conversation(
-            events.Metadata(
-                conversation_id="awkward",
-                app_version="1",
-                terminal_type=AWKWARD["surrogates"][0],
-                model="m",
-                slug="s",
-            )
+            make_metadata(conversation_id="awkward", terminal_type=AWKWARD["surrogates"][0])
         )
         for name, (sent, _) in AWKWARD.items():
             events.tool_result(
