@@ -1,6 +1,6 @@
 # Generated from catalog.yaml (catalog version 1.2.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
-# ruff: noqa: E501, SIM108, RUF100
+# ruff: noqa: SIM108, RUF100
 """Typed emitters for the events of catalog.yaml.
 
 Catalog version 1.2.0.
@@ -21,9 +21,10 @@ from codex_otel.runtime import (
     INT64_MIN,
     Attributes,
     Conversation,
-    invalid_argument,
+    not_a_member,
     out_of_range,
     truncate,
+    wrong_type,
 )
 
 CATALOG_VERSION: Final = "1.2.0"
@@ -151,19 +152,19 @@ class Metadata:
 
     def __post_init__(self) -> None:
         if not isinstance(self.conversation_id, str):
-            invalid_argument("Metadata", "conversation_id", "str", self.conversation_id)
+            wrong_type("Metadata", "conversation_id", "str", self.conversation_id)
         if not isinstance(self.app_version, str):
-            invalid_argument("Metadata", "app_version", "str", self.app_version)
+            wrong_type("Metadata", "app_version", "str", self.app_version)
         if self.auth_mode is not None and not isinstance(self.auth_mode, str):
-            invalid_argument("Metadata", "auth_mode", "str", self.auth_mode)
+            wrong_type("Metadata", "auth_mode", "str", self.auth_mode)
         if self.user_account_id is not None and not isinstance(self.user_account_id, str):
-            invalid_argument("Metadata", "user_account_id", "str", self.user_account_id)
+            wrong_type("Metadata", "user_account_id", "str", self.user_account_id)
         if not isinstance(self.terminal_type, str):
-            invalid_argument("Metadata", "terminal_type", "str", self.terminal_type)
+            wrong_type("Metadata", "terminal_type", "str", self.terminal_type)
         if not isinstance(self.model, str):
-            invalid_argument("Metadata", "model", "str", self.model)
+            wrong_type("Metadata", "model", "str", self.model)
         if not isinstance(self.slug, str):
-            invalid_argument("Metadata", "slug", "str", self.slug)
+            wrong_type("Metadata", "slug", "str", self.slug)
 
     def to_attributes(self) -> Attributes:
         """The metadata as wire attributes; unknown optional values are omitted."""
@@ -219,29 +220,27 @@ def conversation_starts(
         active_profile: `active_profile`, optional. Name of the configuration profile in use.
     """
     if not isinstance(provider_name, str):
-        invalid_argument("codex.conversation_starts", "provider_name", "str", provider_name)
+        wrong_type("codex.conversation_starts", "provider_name", "str", provider_name)
     if not isinstance(reasoning_summary, str):
-        invalid_argument("codex.conversation_starts", "reasoning_summary", "str", reasoning_summary)
+        wrong_type("codex.conversation_starts", "reasoning_summary", "str", reasoning_summary)
     if not isinstance(approval_policy, str):
-        invalid_argument("codex.conversation_starts", "approval_policy", "str", approval_policy)
+        wrong_type("codex.conversation_starts", "approval_policy", "str", approval_policy)
     if not isinstance(sandbox_policy, str):
-        invalid_argument("codex.conversation_starts", "sandbox_policy", "str", sandbox_policy)
+        wrong_type("codex.conversation_starts", "sandbox_policy", "str", sandbox_policy)
     if not isinstance(mcp_servers, str):
-        invalid_argument("codex.conversation_starts", "mcp_servers", "str", mcp_servers)
+        wrong_type("codex.conversation_starts", "mcp_servers", "str", mcp_servers)
     if reasoning_effort is not None and not isinstance(reasoning_effort, str):
-        invalid_argument("codex.conversation_starts", "reasoning_effort", "str", reasoning_effort)
+        wrong_type("codex.conversation_starts", "reasoning_effort", "str", reasoning_effort)
     if context_window is not None:
         if type(context_window) is not int:
-            invalid_argument("codex.conversation_starts", "context_window", "int", context_window)
+            wrong_type("codex.conversation_starts", "context_window", "int", context_window)
         if not 0 <= context_window <= INT64_MAX:
             out_of_range(
                 "codex.conversation_starts", "context_window", "between 0 and 9223372036854775807"
             )
     if max_output_tokens is not None:
         if type(max_output_tokens) is not int:
-            invalid_argument(
-                "codex.conversation_starts", "max_output_tokens", "int", max_output_tokens
-            )
+            wrong_type("codex.conversation_starts", "max_output_tokens", "int", max_output_tokens)
         if not 0 <= max_output_tokens <= INT64_MAX:
             out_of_range(
                 "codex.conversation_starts",
@@ -250,7 +249,7 @@ def conversation_starts(
             )
     if auto_compact_token_limit is not None:
         if type(auto_compact_token_limit) is not int:
-            invalid_argument(
+            wrong_type(
                 "codex.conversation_starts",
                 "auto_compact_token_limit",
                 "int",
@@ -261,7 +260,7 @@ def conversation_starts(
                 "codex.conversation_starts", "auto_compact_token_limit", "a 64-bit integer"
             )
     if active_profile is not None and not isinstance(active_profile, str):
-        invalid_argument("codex.conversation_starts", "active_profile", "str", active_profile)
+        wrong_type("codex.conversation_starts", "active_profile", "str", active_profile)
     if not conversation.recording:
         return
     _attributes: Attributes = {
@@ -309,24 +308,24 @@ def api_request(
         cf_ray: `cf_ray`, optional. Value of the response's `cf-ray` header.
     """
     if type(attempt) is not int:
-        invalid_argument("codex.api_request", "attempt", "int", attempt)
+        wrong_type("codex.api_request", "attempt", "int", attempt)
     if not 0 <= attempt <= INT64_MAX:
         out_of_range("codex.api_request", "attempt", "between 0 and 9223372036854775807")
     if type(duration_ms) is not int:
-        invalid_argument("codex.api_request", "duration_ms", "int", duration_ms)
+        wrong_type("codex.api_request", "duration_ms", "int", duration_ms)
     if not 0 <= duration_ms <= INT64_MAX:
         out_of_range("codex.api_request", "duration_ms", "between 0 and 9223372036854775807")
     if http_response_status_code is not None:
         if type(http_response_status_code) is not int:
-            invalid_argument(
+            wrong_type(
                 "codex.api_request", "http_response_status_code", "int", http_response_status_code
             )
         if not 0 <= http_response_status_code <= 65535:
             out_of_range("codex.api_request", "http_response_status_code", "between 0 and 65535")
     if error_message is not None and not isinstance(error_message, str):
-        invalid_argument("codex.api_request", "error_message", "str", error_message)
+        wrong_type("codex.api_request", "error_message", "str", error_message)
     if cf_ray is not None and not isinstance(cf_ray, str):
-        invalid_argument("codex.api_request", "cf_ray", "str", cf_ray)
+        wrong_type("codex.api_request", "cf_ray", "str", cf_ray)
     if not conversation.recording:
         return
     _attributes: Attributes = {
@@ -382,47 +381,45 @@ def sse_event(
             0.
     """
     if event_kind is not None and not isinstance(event_kind, str):
-        invalid_argument("codex.sse_event", "event_kind", "str", event_kind)
+        wrong_type("codex.sse_event", "event_kind", "str", event_kind)
     if duration_ms is not None:
         if type(duration_ms) is not int:
-            invalid_argument("codex.sse_event", "duration_ms", "int", duration_ms)
+            wrong_type("codex.sse_event", "duration_ms", "int", duration_ms)
         if not 0 <= duration_ms <= INT64_MAX:
             out_of_range("codex.sse_event", "duration_ms", "between 0 and 9223372036854775807")
     if error_message is not None and not isinstance(error_message, str):
-        invalid_argument("codex.sse_event", "error_message", "str", error_message)
+        wrong_type("codex.sse_event", "error_message", "str", error_message)
     if input_token_count is not None:
         if type(input_token_count) is not int:
-            invalid_argument("codex.sse_event", "input_token_count", "int", input_token_count)
+            wrong_type("codex.sse_event", "input_token_count", "int", input_token_count)
         if not 0 <= input_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "input_token_count", "between 0 and 9223372036854775807"
             )
     if output_token_count is not None:
         if type(output_token_count) is not int:
-            invalid_argument("codex.sse_event", "output_token_count", "int", output_token_count)
+            wrong_type("codex.sse_event", "output_token_count", "int", output_token_count)
         if not 0 <= output_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "output_token_count", "between 0 and 9223372036854775807"
             )
     if cached_token_count is not None:
         if type(cached_token_count) is not int:
-            invalid_argument("codex.sse_event", "cached_token_count", "int", cached_token_count)
+            wrong_type("codex.sse_event", "cached_token_count", "int", cached_token_count)
         if not 0 <= cached_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "cached_token_count", "between 0 and 9223372036854775807"
             )
     if reasoning_token_count is not None:
         if type(reasoning_token_count) is not int:
-            invalid_argument(
-                "codex.sse_event", "reasoning_token_count", "int", reasoning_token_count
-            )
+            wrong_type("codex.sse_event", "reasoning_token_count", "int", reasoning_token_count)
         if not 0 <= reasoning_token_count <= INT64_MAX:
             out_of_range(
                 "codex.sse_event", "reasoning_token_count", "between 0 and 9223372036854775807"
             )
     if tool_token_count is not None:
         if type(tool_token_count) is not int:
-            invalid_argument("codex.sse_event", "tool_token_count", "int", tool_token_count)
+            wrong_type("codex.sse_event", "tool_token_count", "int", tool_token_count)
         if not 0 <= tool_token_count <= INT64_MAX:
             out_of_range("codex.sse_event", "tool_token_count", "between 0 and 9223372036854775807")
     if not conversation.recording:
@@ -464,11 +461,11 @@ def user_prompt(
             the `log_user_prompt` toggle is on. Cut to 16384 characters.
     """
     if type(prompt_length) is not int:
-        invalid_argument("codex.user_prompt", "prompt_length", "int", prompt_length)
+        wrong_type("codex.user_prompt", "prompt_length", "int", prompt_length)
     if not 0 <= prompt_length <= INT64_MAX:
         out_of_range("codex.user_prompt", "prompt_length", "between 0 and 9223372036854775807")
     if not isinstance(prompt, str):
-        invalid_argument("codex.user_prompt", "prompt", "str", prompt)
+        wrong_type("codex.user_prompt", "prompt", "str", prompt)
     if not conversation.recording:
         return
     if conversation.allows("log_user_prompt"):
@@ -501,14 +498,14 @@ def tool_decision(
         source: `source`, required. Who made the decision.
     """
     if not isinstance(tool_name, str):
-        invalid_argument("codex.tool_decision", "tool_name", "str", tool_name)
+        wrong_type("codex.tool_decision", "tool_name", "str", tool_name)
     if not isinstance(call_id, str):
-        invalid_argument("codex.tool_decision", "call_id", "str", call_id)
+        wrong_type("codex.tool_decision", "call_id", "str", call_id)
     _decision = None
     if isinstance(decision, (str, Decision)):
         _decision = _DECISION_WIRE.get(decision)
     if _decision is None:
-        invalid_argument(
+        not_a_member(
             "codex.tool_decision",
             "decision",
             "one of 'approved', 'approved_for_session', 'denied', 'abort'",
@@ -518,7 +515,7 @@ def tool_decision(
     if isinstance(source, (str, Source)):
         _source = _SOURCE_WIRE.get(source)
     if _source is None:
-        invalid_argument("codex.tool_decision", "source", "one of 'config', 'user'", source)
+        not_a_member("codex.tool_decision", "source", "one of 'config', 'user'", source)
     if not conversation.recording:
         return
     _attributes: Attributes = {
@@ -560,22 +557,22 @@ def tool_result(
             characters.
     """
     if not isinstance(tool_name, str):
-        invalid_argument("codex.tool_result", "tool_name", "str", tool_name)
+        wrong_type("codex.tool_result", "tool_name", "str", tool_name)
     if type(duration_ms) is not int:
-        invalid_argument("codex.tool_result", "duration_ms", "int", duration_ms)
+        wrong_type("codex.tool_result", "duration_ms", "int", duration_ms)
     if not 0 <= duration_ms <= INT64_MAX:
         out_of_range("codex.tool_result", "duration_ms", "between 0 and 9223372036854775807")
     _success = None
     if isinstance(success, (str, Success)):
         _success = _SUCCESS_WIRE.get(success)
     if _success is None:
-        invalid_argument("codex.tool_result", "success", "one of 'true', 'false'", success)
+        not_a_member("codex.tool_result", "success", "one of 'true', 'false'", success)
     if not isinstance(output, str):
-        invalid_argument("codex.tool_result", "output", "str", output)
+        wrong_type("codex.tool_result", "output", "str", output)
     if call_id is not None and not isinstance(call_id, str):
-        invalid_argument("codex.tool_result", "call_id", "str", call_id)
+        wrong_type("codex.tool_result", "call_id", "str", call_id)
     if arguments is not None and not isinstance(arguments, str):
-        invalid_argument("codex.tool_result", "arguments", "str", arguments)
+        wrong_type("codex.tool_result", "arguments", "str", arguments)
     if not conversation.recording:
         return
     if conversation.allows("log_tool_details"):

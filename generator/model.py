@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 # OTLP ints are 64-bit: generated emitters refuse what they cannot hold, naming the limits
-# as the runtime does (one definition for the checks and for the code that calls them).
-from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
+# as the runtime does (one definition, in a module of no imports, for both sides).
+from .wire_limits import INT64_MAX, INT64_MIN
 
 ScalarBase = Literal["string", "int", "double", "boolean"]
 Requirement = Literal["required", "optional", "conditional"]
@@ -138,6 +138,19 @@ class Attribute:
         low = INT64_MIN if self.minimum is None else max(self.minimum, INT64_MIN)
         high = INT64_MAX if self.maximum is None else min(self.maximum, INT64_MAX)
         return low, high
+
+    @property
+    def error_helper(self) -> str:
+        """The runtime helper (`runtime/arguments.py`) a failed type or member check calls.
+
+        Named for the check, so the runtime never guesses from the wording of the
+        expected type whether the value had a wrong type (TypeError) or a wrong value
+        (ValueError). One of `naming.RUNTIME_HELPERS`."""
+        if self.type.is_enum:
+            return "not_members" if self.type.is_array else "not_a_member"
+        if self.type.is_array:
+            return "wrong_int_items" if self.type.base == "int" else "wrong_items"
+        return "wrong_type"
 
     @property
     def range_text(self) -> str:
@@ -272,31 +285,32 @@ class Catalog:
     def runtime_imports(self) -> tuple[str, ...]:
         """The runtime helpers the generated module calls, so it imports nothing unused."""
         used = [a for e in self.events for a in e.attributes] + list(self.metadata_fields)
-        names = ["Attributes", "Conversation"]
-        if used:
-            names.append("invalid_argument")
+        names = {"Attributes", "Conversation", *(a.error_helper for a in used)}
         if any(a.type.is_array and not a.type.is_enum for a in used):
-            names.append("is_array_of")
+            names.add("is_array_of")
         limits = {
             bound
             for a in used
             if a.type.base == "int" and a.is_range_checked
             for bound in a.checked_bounds
         }
-        names[:0] = [
+        names |= {
             name
             for name, value in (("INT64_MAX", INT64_MAX), ("INT64_MIN", INT64_MIN))
             if value in limits
-        ]
+        }
         if any(a.is_range_checked for a in used):
-            names.append("out_of_range")
+            names.add("out_of_range")
         if any(a.max_length for a in used):
-            names.append("truncate")
+            names.add("truncate")
         if any(a.type.is_array and a.type.is_enum for a in used):
-            names.append("wire_members")
-        if self.has_deprecated_events or self.uses_overloads:  # sorted as isort sorts names
-            names.insert(names.index("Conversation") + 1, "deprecated")
-        return tuple(names)
+            names.add("wire_members")
+        if self.has_deprecated_events or self.uses_overloads:
+            names.add("deprecated")
+        # As isort sorts imported names: constants, then classes, then functions.
+        return tuple(
+            sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
+        )
 
     @property
     def has_deprecated_events(self) -> bool:

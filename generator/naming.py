@@ -13,31 +13,54 @@ import re
 _LOWER_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*\Z")
 _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 
-#: Names the generated module defines or uses itself; parameters and functions may not take them.
-RESERVED = frozenset(
-    {
-        "conversation",
-        "metadata",
-        "annotations",
-        "enum",
-        "typing",
-        "dataclasses",
-        "dataclass",
-        "warnings",
-        "overload",
-        "self",
-        "cls",
-        # The runtime helpers the module may import (`Catalog.runtime_imports`).
-        "truncate",
-        "invalid_argument",
-        "is_array_of",
-        "out_of_range",
-        "wire_members",
-        "deprecated",
-        "attributes",
-        "to_attributes",
-    }
+# --- the names the generated module reserves (one list, in four parts) ---------------
+
+#: The helpers the runtime offers generated code: the contract with `codex_otel.runtime`
+#: (runtime/arguments.py, truncation.py, deprecation.py). `Catalog.runtime_imports`
+#: imports the ones a module calls; tests check each is exported by the runtime.
+RUNTIME_HELPERS = (
+    "deprecated",
+    "is_array_of",
+    "not_a_member",
+    "not_members",
+    "out_of_range",
+    "truncate",
+    "wire_members",
+    "wrong_int_items",
+    "wrong_items",
+    "wrong_type",
 )
+
+#: The other names the module may import from the runtime: types and the 64-bit limits.
+RUNTIME_CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN")
+
+#: Names the module defines or imports from the standard library at top level, besides
+#: emitters and enum classes.
+MODULE_NAMES = (
+    "Metadata",
+    "CATALOG_VERSION",
+    "TOGGLES",
+    "EVENT_NAMES",
+    "ClassVar",
+    "Final",
+    "Literal",
+    "Mapping",
+    "Sequence",
+    "annotations",
+    "enum",
+    "typing",
+    "dataclasses",
+    "dataclass",
+    "warnings",
+    "overload",
+)
+
+#: Names of emitters' and `Metadata`'s parameters, locals and methods (`_attributes` is
+#: the local of `attributes`).
+LOCAL_NAMES = ("conversation", "metadata", "self", "cls", "attributes", "to_attributes")
+
+#: Every name above: no parameter, emitter or enum class may take one.
+RESERVED = frozenset((*RUNTIME_HELPERS, *RUNTIME_CONSTANTS, *MODULE_NAMES, *LOCAL_NAMES))
 
 
 #: Soft keywords of every supported Python (3.12 added `type`), fixed here so that a catalog

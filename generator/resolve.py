@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from codex_otel.runtime.checks import INT64_MAX, INT64_MIN
-
 from . import naming
 from .diagnostics import Diagnostic, DocPath, with_article
 from .model import (
@@ -35,25 +33,7 @@ from .model import (
 )
 from .salvage import Absent
 from .source import Source
-
-#: Names the generated module defines or imports at top level besides emitters and enums.
-_MODULE_NAMES = frozenset(
-    {
-        "Metadata",
-        "CATALOG_VERSION",
-        "TOGGLES",
-        "EVENT_NAMES",
-        "INT64_MAX",
-        "INT64_MIN",
-        "Attributes",
-        "Conversation",
-        "ClassVar",
-        "Final",
-        "Literal",
-        "Mapping",
-        "Sequence",
-    }
-)
+from .wire_limits import INT64_MAX, INT64_MIN
 
 
 class _Resolver:
@@ -106,7 +86,7 @@ class _Resolver:
                         f"enum class name {attribute_type.class_name!r} {problem}",
                         "set `python_name` on the attribute",
                     )
-                elif clash is not None or attribute_type.class_name in _MODULE_NAMES:
+                elif clash is not None or attribute_type.class_name in naming.RESERVED:
                     self.error(
                         (*path, "key"),
                         f"enum class name {attribute_type.class_name!r} "
@@ -456,7 +436,7 @@ class _Resolver:
             problem = naming.problem_with_name(function)
             if problem is None and function in functions:
                 problem = f"is also the emitter of {functions[function]!r}"
-            if problem is None and (function in enum_classes or function in _MODULE_NAMES):
+            if problem is None and (function in enum_classes or function in naming.RESERVED):
                 problem = "is already used in the generated module"
             if problem:
                 self.error(

@@ -18,8 +18,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .model import Catalog
+from .py_literals import visible
 from .render import Change, OutputFile, environment, render, write_outputs
-from .render import _visible as visible
 from .site_model import (
     ASSETS,
     CHANGES_PAGE,

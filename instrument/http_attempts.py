@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from codex_otel.generated import events
-from codex_otel.runtime import INT64_MAX, invalid_argument, out_of_range
+from codex_otel.runtime import INT64_MAX, out_of_range, wrong_type
 
 from .outcomes import (
     ResponseLike,
@@ -44,7 +44,7 @@ def check_attempt(attempt: int) -> None:
 
     The same checks as the emitter's (type, then the catalog's bounds), made early."""
     if type(attempt) is not int:
-        invalid_argument(_EVENT, "attempt", "int", attempt)
+        wrong_type(_EVENT, "attempt", "int", attempt)
     if not 0 <= attempt <= INT64_MAX:  # the catalog's minimum, and 64 bits
         out_of_range(_EVENT, "attempt", f"between 0 and {INT64_MAX}")
 

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, Literal, TypeAlias, TypeVar
 
 from codex_otel.generated import events
-from codex_otel.runtime import invalid_argument
+from codex_otel.runtime import wrong_type
 
 from .outcomes import error_text
 from .recorded_calls import RecordOutcome, call_recorded, call_recorded_async, check_before_await
@@ -37,7 +37,7 @@ SuccessLike: TypeAlias = bool | events.Success | Literal["true", "false"]
 
 def check_text(field: str, value: object) -> None:
     if not isinstance(value, str):
-        invalid_argument(_EVENT, field, "str", value)
+        wrong_type(_EVENT, field, "str", value)
 
 
 def check_call(tool_name: str, call_id: str, arguments: str) -> None:

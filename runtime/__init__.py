@@ -8,16 +8,17 @@ exporter pipeline is loaded only when an exporter is configured.
 
 from typing import TYPE_CHECKING
 
-from .checks import (
-    INT64_MAX,
-    INT64_MIN,
-    TRUNCATION_MARKER,
-    invalid_argument,
+from codex_otel.generated import INT64_MAX, INT64_MIN
+
+from .arguments import (
     is_array_of,
-    missing_argument,
+    not_a_member,
+    not_members,
     out_of_range,
-    truncate,
     wire_members,
+    wrong_int_items,
+    wrong_items,
+    wrong_type,
 )
 from .config import (
     DEFAULT_TOGGLES,
@@ -34,6 +35,7 @@ from .config import (
     load_config,
 )
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
+from .truncation import TRUNCATION_MARKER, truncate
 from .types import Attributes, AttributeValue, MetadataLike
 
 __all__ = [
@@ -60,13 +62,16 @@ __all__ = [
     "TelemetryStats",
     "TlsConfig",
     "deprecated",
-    "invalid_argument",
     "is_array_of",
     "load_config",
-    "missing_argument",
+    "not_a_member",
+    "not_members",
     "out_of_range",
     "truncate",
     "wire_members",
+    "wrong_int_items",
+    "wrong_items",
+    "wrong_type",
 ]
 
 if TYPE_CHECKING:

@@ -56,6 +56,14 @@ _YIELD_S = 0.005
 #: it ends), and the shutdown still gets its whole `shutdown_timeout` after it.
 _START_WAIT_WITHOUT_SPOOL = 5.0
 
+#: CPython 3.12.0 to 3.12.2 refuse to start any thread once the main thread has ended
+#: (python/cpython#113964, fixed in 3.12.3), so a start still importing the SDK when a
+#: short process exits could never create the batch worker: its events would only reach
+#: the spool. There the pipeline is built on the caller's thread, as before the
+#: background start (the start costs what it did then), and only the delivery of spooled
+#: events runs on a thread.
+BACKGROUND_START = not ((3, 12, 0) <= sys.version_info[:3] < (3, 12, 3))
+
 
 def start_in_background(config: OtelConfig, *, service_version: str) -> BackgroundPipeline | None:
     """The pipeline `config` asks for, starting in the background; None (with a warning)
@@ -260,20 +268,23 @@ class BackgroundPipeline:
     # --- the background start ----------------------------------------------------------
 
     def _start_in_background(self) -> None:
+        if not BACKGROUND_START:
+            self._start(yield_first=False, deliver_in_background=True)
+            return
         thread = threading.Thread(target=self._start, name="codex-otel-start", daemon=True)
         try:
             thread.start()
         except RuntimeError:  # at interpreter shutdown, or out of threads: start here
             self._start(yield_first=False)
 
-    def _start(self, *, yield_first: bool = True) -> None:
+    def _start(self, *, yield_first: bool = True, deliver_in_background: bool = False) -> None:
         try:
-            self._start_now(yield_first)
+            self._start_now(yield_first, deliver_in_background)
         except Exception:  # nothing may escape a thread: it would print a traceback
             logger.debug("codex-otel: the background start failed", exc_info=True)
             self._started.set()
 
-    def _start_now(self, yield_first: bool) -> None:
+    def _start_now(self, yield_first: bool, deliver_in_background: bool = False) -> None:
         if yield_first:
             time.sleep(_YIELD_S)
         spool = spool_for(self._config)
@@ -300,12 +311,24 @@ class BackgroundPipeline:
         if abandoned is not None:
             abandoned.shutdown(1.0)  # nothing queued: returns at once
         if pipeline is not None and self.spool is not None:
-            from ._spool_bridge import deliver_spool
+            if deliver_in_background:  # on the caller's thread: never wait for a collector
+                delivery = threading.Thread(
+                    target=self._deliver_spool, args=(pipeline,), name="codex-otel-spool"
+                )
+                delivery.daemon = True
+                with contextlib.suppress(RuntimeError):  # out of threads: next run delivers
+                    delivery.start()
+            else:
+                self._deliver_spool(pipeline)
 
-            try:
-                deliver_spool(self.spool, pipeline, lambda: self._closed)
-            except Exception:  # never let the delivery of old events hurt the host
-                logger.debug("codex-otel: delivering the spool failed", exc_info=True)
+    def _deliver_spool(self, pipeline: Pipeline) -> None:
+        from ._spool_bridge import deliver_spool
+
+        assert self.spool is not None
+        try:
+            deliver_spool(self.spool, pipeline, lambda: self._closed)
+        except Exception:  # never let the delivery of old events hurt the host
+            logger.debug("codex-otel: delivering the spool failed", exc_info=True)
 
     def _build(self) -> tuple[Pipeline | None, bool]:
         """The running pipeline (None: nothing to export), and whether the start failed."""

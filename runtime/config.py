@@ -38,9 +38,11 @@ __all__ = [
 ]
 
 
-#: Privacy toggles known to the `[otel]` table, with their defaults. The catalog's
-#: redaction policies name these; the generated module's TOGGLES must match them.
-DEFAULT_TOGGLES: Mapping[str, bool] = {"log_user_prompt": False, "log_tool_details": True}
+from codex_otel.generated import TOGGLES as BUNDLED_CATALOG_TOGGLES
+
+#: Privacy toggles known to the `[otel]` table, with their defaults: the bundled catalog's
+#: (its redaction policies name them), from the generated package.
+DEFAULT_TOGGLES: Mapping[str, bool] = BUNDLED_CATALOG_TOGGLES
 
 
 class ConfigError(ValueError):

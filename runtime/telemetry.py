@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from .checks import TimestampFormatter
 from .config import OtelConfig
+from .timestamps import TimestampFormatter
 from .types import Attributes, AttributeValue, MetadataLike
 from .wire_strings import wire_attributes, wire_string, wire_value
 

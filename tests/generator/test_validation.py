@@ -882,11 +882,15 @@ def test_every_runtime_helper_a_module_imports_is_reserved() -> None:
     helpers = {name for name in mini.runtime_imports if name[0].islower()}
     assert helpers == {
         "deprecated",
-        "invalid_argument",
         "is_array_of",
+        "not_a_member",
+        "not_members",
         "out_of_range",
         "truncate",
         "wire_members",
+        "wrong_int_items",
+        "wrong_items",
+        "wrong_type",
     }
     assert helpers <= RESERVED
 

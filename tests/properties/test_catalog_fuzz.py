@@ -603,17 +603,19 @@ def _naive_md(text: object) -> str:
 
 
 @pytest.mark.parametrize(
-    ("target", "replacement"),
+    ("module", "target", "replacement"),
     [
-        ("docstring", _naive_docstring),  # quotes end the docstring: ruff / import fail
-        ("wire_value", _wire_value_without_float),  # a double sent as an int
-        ("md", _naive_md),  # catalog text becomes HTML in EVENTS.md
+        # quotes end the docstring: ruff / import fail
+        ("templating", "docstring", _naive_docstring),
+        ("code_model", "wire_value", _wire_value_without_float),  # a double sent as an int
+        ("templating", "md", _naive_md),  # catalog text becomes HTML in EVENTS.md
     ],
 )
 def test_the_checks_catch_a_broken_generator(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, replacement: object
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, target: str, replacement: object
 ) -> None:
-    monkeypatch.setattr(importlib.import_module("codex_otel.generator.render"), target, replacement)
+    generator_module = importlib.import_module(f"codex_otel.generator.{module}")
+    monkeypatch.setattr(generator_module, target, replacement)
     workspace = Workspace(tmp_path)
 
     # No shrinking: each step would regenerate, import and lint the module again.

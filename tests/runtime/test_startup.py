@@ -46,9 +46,9 @@ def slow_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     gate = threading.Event()
     original = _startup.BackgroundPipeline._start_now
 
-    def held(self: _startup.BackgroundPipeline, yield_first: bool) -> None:
+    def held(self: _startup.BackgroundPipeline, *args: bool) -> None:
         gate.wait(20)
-        original(self, yield_first)
+        original(self, *args)
 
     monkeypatch.setattr(_startup.BackgroundPipeline, "_start_now", held)
     yield gate
@@ -72,6 +72,7 @@ def test_config_errors_raise_on_the_callers_thread(tmp_path: Path) -> None:
         Telemetry(file_config, service_version="1")
 
 
+@pytest.mark.background_start
 def test_events_before_ready_reach_subscribers_at_once_and_the_collector_in_order(
     http_receiver: OtlpHttpReceiver, slow_start: threading.Event
 ) -> None:
@@ -98,6 +99,7 @@ def test_events_before_ready_reach_subscribers_at_once_and_the_collector_in_orde
     assert telemetry.stats.dropped_queue_full == 0
 
 
+@pytest.mark.background_start
 def test_the_wait_before_ready_is_bounded_and_drops_the_oldest(
     http_receiver: OtlpHttpReceiver, slow_start: threading.Event
 ) -> None:
@@ -126,7 +128,7 @@ EXIT_DURING_START = textwrap.dedent(
     from codex_otel.runtime import _startup
     never = threading.Event()
     original = _startup.BackgroundPipeline._start_now
-    _startup.BackgroundPipeline._start_now = lambda self, y: (never.wait(), original(self, y))
+    _startup.BackgroundPipeline._start_now = lambda self, *a: (never.wait(), original(self, *a))
     toml = '[otel]\\nexporter = { otlp-http = { endpoint = "%s" } }\\n' % sys.argv[1]
     telemetry = Telemetry(load_config(text=toml, environ={}), service_version="1")
     conversation = telemetry.conversation(events.Metadata(
@@ -137,6 +139,7 @@ EXIT_DURING_START = textwrap.dedent(
 )
 
 
+@pytest.mark.background_start
 def test_an_exit_during_the_start_spools_the_waiting_events(
     http_receiver: OtlpHttpReceiver, spool_in_tmp: Path
 ) -> None:

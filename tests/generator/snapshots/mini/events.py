@@ -1,6 +1,6 @@
 # Generated from mini.yaml (catalog version 0.3.1) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
-# ruff: noqa: E501, SIM108, RUF100
+# ruff: noqa: SIM108, RUF100
 """Typed emitters for the events of mini.yaml.
 
 Catalog version 0.3.1.
@@ -21,11 +21,15 @@ from codex_otel.runtime import (
     Attributes,
     Conversation,
     deprecated,
-    invalid_argument,
     is_array_of,
+    not_a_member,
+    not_members,
     out_of_range,
     truncate,
     wire_members,
+    wrong_int_items,
+    wrong_items,
+    wrong_type,
 )
 
 CATALOG_VERSION: Final = "0.3.1"
@@ -127,9 +131,9 @@ class Metadata:
 
     def __post_init__(self) -> None:
         if not isinstance(self.host_name, str):
-            invalid_argument("Metadata", "host_name", "str", self.host_name)
+            wrong_type("Metadata", "host_name", "str", self.host_name)
         if self.build_id is not None and type(self.build_id) is not int:
-            invalid_argument("Metadata", "build_id", "int", self.build_id)
+            wrong_type("Metadata", "build_id", "int", self.build_id)
         if self.build_id is not None and not 1 <= self.build_id <= INT64_MAX:
             out_of_range("Metadata", "build_id", "between 1 and 9223372036854775807")
         if self.runner_features is not None:
@@ -137,7 +141,7 @@ class Metadata:
                 self.runner_features, (str, RunnerFeatures), _RUNNER_FEATURES_WIRE
             )
             if _runner_features is None:
-                invalid_argument(
+                not_members(
                     "Metadata",
                     "runner_features",
                     "sequence of one of 'docker', 'gpu'",
@@ -176,7 +180,8 @@ def step_finished(
 ) -> None: ...
 @overload
 @deprecated(
-    "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by step.name.",
+    "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by "
+    "step.name.",
 )
 def step_finished(
     conversation: Conversation[Metadata],
@@ -227,39 +232,40 @@ def step_finished(
     """
     if step_legacy_id is not None:
         warnings.warn(
-            "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced by step.name.",
+            "argument step_legacy_id (step.legacy_id) of step_finished() is deprecated: Replaced "
+            "by step.name.",
             DeprecationWarning,
             stacklevel=2,
         )
     if not isinstance(step_name, str):
-        invalid_argument("step.finished", "step_name", "str", step_name)
+        wrong_type("step.finished", "step_name", "str", step_name)
     if not isinstance(step_command, str):
-        invalid_argument("step.finished", "step_command", "str", step_command)
+        wrong_type("step.finished", "step_command", "str", step_command)
     if type(step_cached) is not bool:
-        invalid_argument("step.finished", "step_cached", "bool", step_cached)
+        wrong_type("step.finished", "step_cached", "bool", step_cached)
     _priority = None
     if type(priority) in (int, Priority):
         _priority = _PRIORITY_WIRE.get(priority)
     if _priority is None:
-        invalid_argument("step.finished", "priority", "one of 1, 5", priority)
+        not_a_member("step.finished", "priority", "one of 1, 5", priority)
     if step_ratio is not None:
         if type(step_ratio) not in (int, float):
-            invalid_argument("step.finished", "step_ratio", "float", step_ratio)
+            wrong_type("step.finished", "step_ratio", "float", step_ratio)
         if not 0 <= step_ratio <= 1.5:
             out_of_range("step.finished", "step_ratio", "between 0 and 1.5")
     if step_tags is not None and not is_array_of(step_tags, str):
-        invalid_argument("step.finished", "step_tags", "str sequence", step_tags)
+        wrong_items("step.finished", "step_tags", "str sequence", step_tags)
     if step_exit_codes is not None and not is_array_of(step_exit_codes, int):
-        invalid_argument("step.finished", "step_exit_codes", "int sequence", step_exit_codes)
+        wrong_int_items("step.finished", "step_exit_codes", "int sequence", step_exit_codes)
     _step_signals = None
     if step_signals is not None:
         _step_signals = wire_members(step_signals, (int, StepSignals), _STEP_SIGNALS_WIRE)
         if _step_signals is None:
-            invalid_argument(
+            not_members(
                 "step.finished", "step_signals", "sequence of one of 2, 9, 15", step_signals
             )
     if step_legacy_id is not None and not isinstance(step_legacy_id, str):
-        invalid_argument("step.finished", "step_legacy_id", "str", step_legacy_id)
+        wrong_type("step.finished", "step_legacy_id", "str", step_legacy_id)
     if not conversation.recording:
         return
     if conversation.allows("log_commands"):
@@ -316,7 +322,7 @@ def build_started_legacy(
             is on. Cut to 48 characters.
     """
     if step_command is not None and not isinstance(step_command, str):
-        invalid_argument("build.started_old", "step_command", "str", step_command)
+        wrong_type("build.started_old", "step_command", "str", step_command)
     if not conversation.recording:
         return
     _attributes: Attributes = {}

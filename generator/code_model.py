@@ -1,0 +1,420 @@
+"""What the generated code does with each attribute: its checks, wire value, messages.
+
+The decisions about one attribute (which test, which runtime helper, which expression
+goes on the wire) are made here, once; the templates only place the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Attribute, AttributeType, Catalog, Event
+from .py_layout import AssignText, Call, If, Laid, Line, Statement, Text, comprehension
+from .py_literals import py_str
+from .wire_limits import INT64_MAX, INT64_MIN
+
+
+def type_test(attribute: Attribute, subject: str | None = None) -> str:
+    """A condition that is true when the argument named like the attribute has a wrong type.
+
+    Exact type tests for numbers and booleans: `True` is an int to `isinstance`, and a
+    boolean sent as an integer (or the reverse) is a bug the catalog exists to catch.
+    """
+    name = subject or attribute.python_name
+    attribute_type = attribute.type
+    if attribute_type.is_array:
+        return f"not is_array_of({name}, {_array_item_types(attribute_type)})"
+    return {
+        "string": f"not isinstance({name}, str)",
+        "int": f"type({name}) is not int",
+        "double": f"type({name}) not in (int, float)",
+        "boolean": f"type({name}) is not bool",
+    }[attribute_type.base]
+
+
+def range_test(attribute: Attribute, subject: str | None = None) -> str:
+    """A condition that is true when the (well-typed) argument is outside the bounds.
+
+    Written so that NaN is outside any bound (`not x >= 0`: every comparison with NaN is
+    false)."""
+    name = subject or attribute.python_name
+    low, high = (_bound(bound) for bound in attribute.checked_bounds)
+    if low is not None and high is not None:
+        return f"not {low} <= {name} <= {high}"
+    if low is not None:
+        return f"not {name} >= {low}"
+    return f"not {name} <= {high}"
+
+
+def _bound(value: float | None) -> str | None:
+    """A bound as source: the 64-bit limits by the runtime's names, which read better."""
+    if value is None:
+        return None
+    if isinstance(value, int) and value in (INT64_MIN, INT64_MAX):
+        return "INT64_MIN" if value == INT64_MIN else "INT64_MAX"
+    return repr(value)
+
+
+def enum_type_test(attribute: Attribute, subject: str | None = None) -> str:
+    """True when the argument may be looked up in the enum's wire map (bools never may)."""
+    name, attribute_type = subject or attribute.python_name, attribute.type
+    if attribute_type.base == "int":
+        return f"type({name}) in (int, {attribute_type.class_name})"
+    return f"isinstance({name}, (str, {attribute_type.class_name}))"
+
+
+def enum_unknown(attribute: Attribute, subject: str) -> str:
+    """A condition that is true when `subject` is not a member of a (scalar) enum."""
+    wire_map = wire_map_name(attribute.type)
+    return f"not ({enum_type_test(attribute, subject)} and {subject} in {wire_map})"
+
+
+def _enum_item_types(attribute_type: AttributeType) -> str:
+    scalar = "int" if attribute_type.base == "int" else "str"
+    return f"({scalar}, {attribute_type.class_name})"
+
+
+def wire_value(attribute: Attribute) -> str:
+    """The expression sent on the wire for a checked argument: doubles always as floats."""
+    name, attribute_type = attribute.python_name, attribute.type
+    if attribute_type.base == "double" and not attribute_type.is_enum:
+        return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
+    if attribute.max_length:
+        return f"truncate({name}, {attribute.max_length})"
+    return name
+
+
+def metadata_value(attribute: Attribute, indent: int, lead: str, tail: str = "") -> str:
+    """`lead`, the wire value of a checked metadata field (shaped as emitters shape
+    arguments) and `tail`, laid out for a line indented by `indent`."""
+    name, attribute_type = f"self.{attribute.python_name}", attribute.type
+    if attribute_type.is_enum:
+        wire_map = wire_map_name(attribute_type)
+        if attribute_type.is_array:
+            return comprehension(f"{wire_map}[item]", name, indent, lead, tail)
+        value = f"{wire_map}[{name}]"
+    elif attribute_type.base == "double" and attribute_type.is_array:
+        return comprehension("float(item)", name, indent, lead, tail)
+    elif attribute_type.base == "double":
+        value = f"float({name})"
+    elif attribute.max_length:
+        value = f"truncate({name}, {attribute.max_length})"
+    else:
+        value = name
+    return f"{lead}{value}{tail}"
+
+
+def _array_item_types(attribute_type: AttributeType) -> str:
+    return {"string": "str", "int": "int", "double": "(int, float)", "boolean": "bool"}[
+        attribute_type.base
+    ]
+
+
+def argument_doc(attribute: Attribute) -> str:
+    """The Args entry of an emitter's docstring for one attribute (name excluded)."""
+    parts = [f"`{attribute.key}`, {attribute.requirement_text}.", attribute.description]
+    if attribute.redact:
+        parts.append(
+            f"Replaced by {attribute.redact.placeholder!r} unless the"
+            f" `{attribute.redact.toggle}` toggle is on."
+        )
+    if attribute.max_length:
+        parts.append(f"Cut to {attribute.max_length} characters.")
+    if attribute.has_bounds:
+        parts.append(f"Must be {attribute.bounds_text}.")
+    if attribute.deprecated:
+        parts.append(f"Deprecated: {attribute.deprecated.note}")
+        if attribute.deprecated.replacement:
+            parts.append(f"Use `{attribute.deprecated.replacement}` instead.")
+    return " ".join(parts)
+
+
+def deprecation_message(item: Event | Attribute, event: Event | None = None) -> str:
+    """The warning a deprecated event (or an argument of `event`) gives its callers."""
+    if item.deprecated is None:
+        return ""
+    if isinstance(item, Event):
+        return f"event {item.name} is deprecated: {item.deprecated.note}"
+    where = f" of {event.function_name}()" if event else ""
+    key = f" ({item.key})" if item.key != item.python_name else ""
+    return f"argument {item.python_name}{key}{where} is deprecated: {item.deprecated.note}"
+
+
+def deprecated_arguments_message(event: Event) -> str:
+    """The warning of an emitter's deprecated overload: its optional deprecated arguments."""
+    return " ".join(
+        deprecation_message(attribute, event)
+        for attribute in event.deprecated_attributes
+        if not attribute.is_required
+    )
+
+
+def expected(attribute: Attribute) -> str:
+    """How error messages name the expected type."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        members = "one of " + ", ".join(repr(m.value) for m in attribute_type.members)
+        return f"sequence of {members}" if attribute_type.is_array else members
+    return {"string": "str", "int": "int", "double": "float", "boolean": "bool"}[
+        attribute_type.base
+    ] + (" sequence" if attribute_type.is_array else "")
+
+
+def wire_map_name(attribute_type: AttributeType) -> str:
+    """Module constant mapping an enum's members and values to wire values."""
+    return "_" + _upper_snake(attribute_type.class_name or "") + "_WIRE"
+
+
+def _upper_snake(camel: str) -> str:
+    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(camel)).upper()
+
+
+# --- statements of the checks -------------------------------------------------------
+
+
+def _refuse(attribute: Attribute, event: str, subject: str) -> Call:
+    """The call that raises for a value of the wrong type or not in the enum."""
+    arguments = (event, py_str(attribute.python_name), Text(expected(attribute)), subject)
+    return Call(attribute.error_helper, arguments)
+
+
+def _refuse_range(attribute: Attribute, event: str) -> Call:
+    arguments = (event, py_str(attribute.python_name), Text(attribute.range_text))
+    return Call("out_of_range", arguments)
+
+
+def _lookup(attribute: Attribute, subject: str) -> tuple[Statement, ...]:
+    """Statements that set `_<name>` to the wire value of an enum argument, or to None
+    when it is not a member (nor a member's value) of the enum."""
+    target, attribute_type = f"_{attribute.python_name}", attribute.type
+    wire_map = wire_map_name(attribute_type)
+    if attribute_type.is_array:
+        arguments = (subject, _enum_item_types(attribute_type), wire_map)
+        return (Call("wire_members", arguments, lead=f"{target} = "),)
+    test = enum_type_test(attribute, subject)
+    return (Line(f"{target} = None"), If((test,), (Line(f"{target} = {wire_map}.get({subject})"),)))
+
+
+# --- views: what the templates loop over ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArgumentView:
+    """One emitter argument: the statements generated for it, in the emitter's order."""
+
+    attribute: Attribute
+    #: Before anything records: type, member and range checks (they raise).
+    checks: tuple[Statement, ...]
+    #: After the recording test, before the attributes dict: a redacted required value.
+    prepare: tuple[Statement, ...]
+    #: The value in the attributes dict (required arguments), or None.
+    entry: str | None
+    #: After the dict: how an optional argument is added.
+    store: tuple[Statement, ...]
+    #: After every argument is stored: the deprecated keys also sent (dual emission).
+    dual_emission: tuple[Statement, ...]
+
+    @property
+    def key(self) -> str:
+        return py_str(self.attribute.key)
+
+
+@dataclass(frozen=True)
+class EmitterView:
+    """One event's emitter: its arguments, required first, and its deprecation warnings."""
+
+    event: Event
+    warnings: tuple[Statement, ...]
+    arguments: tuple[ArgumentView, ...]
+
+    @property
+    def required(self) -> tuple[ArgumentView, ...]:
+        return tuple(a for a in self.arguments if a.attribute.is_required)
+
+    @property
+    def checks(self) -> tuple[Statement, ...]:
+        return tuple(s for a in self.arguments for s in a.checks)
+
+    @property
+    def prepare(self) -> tuple[Statement, ...]:
+        return tuple(s for a in self.arguments for s in a.prepare)
+
+    @property
+    def store(self) -> tuple[Statement, ...]:
+        return tuple(s for a in self.arguments for s in a.store)
+
+    @property
+    def dual_emission(self) -> tuple[Statement, ...]:
+        """In catalog order of the attributes, as the keys appear in the docs."""
+        by_key = {a.attribute.key: a for a in self.arguments}
+        return tuple(s for a in self.event.attributes for s in by_key[a.key].dual_emission)
+
+
+@dataclass(frozen=True)
+class MetadataFieldView:
+    """One `Metadata` field: checks in `__post_init__`, its copy, its wire attribute."""
+
+    attribute: Attribute
+    checks: tuple[Statement, ...]
+    #: Arrays: the tuple copy that the caller cannot change after the checks.
+    copy: tuple[Statement, ...]
+    #: Required fields: the dict entry of `to_attributes` (key included).
+    entry: Laid | None
+    #: Optional fields: how `to_attributes` adds the value.
+    store: tuple[Statement, ...]
+
+
+def emitter_view(event: Event) -> EmitterView:
+    warnings = tuple(
+        If(
+            (f"{attribute.python_name} is not None",),
+            (
+                Call(
+                    "warnings.warn",
+                    (
+                        Text(deprecation_message(attribute, event)),
+                        "DeprecationWarning",
+                        "stacklevel=2",
+                    ),
+                ),
+            ),
+        )
+        for attribute in event.deprecated_attributes
+    )
+    arguments = (*event.required_attributes, *event.optional_attributes)
+    return EmitterView(event, warnings, tuple(_argument_view(a, event) for a in arguments))
+
+
+def _argument_view(attribute: Attribute, event: Event) -> ArgumentView:
+    name, label = attribute.python_name, py_str(event.name)
+    target, key = f"_{name}", py_str(attribute.key)
+    given = f"{name} is not None"
+    refuse = _refuse(attribute, label, name)
+    range_check = (
+        (If((range_test(attribute),), (_refuse_range(attribute, label),)),)
+        if attribute.is_range_checked
+        else ()
+    )
+    checks: tuple[Statement, ...]
+    if attribute.type.is_enum and attribute.is_required:
+        checks = (*_lookup(attribute, name), If((f"{target} is None",), (refuse,)), *range_check)
+    elif attribute.type.is_enum:
+        lookup = (*_lookup(attribute, name), If((f"{target} is None",), (refuse,)))
+        checks = (Line(f"{target} = None"), If((given,), lookup))
+    elif attribute.is_required:
+        checks = (If((type_test(attribute),), (refuse,)), *range_check)
+    elif attribute.is_range_checked:
+        checks = (If((given,), (If((type_test(attribute),), (refuse,)), *range_check)),)
+    else:
+        checks = (If((given, type_test(attribute)), (refuse,)),)
+
+    value = wire_value(attribute)
+    prepare: tuple[Statement, ...] = ()
+    store: tuple[Statement, ...] = ()
+    entry: str | None = None
+    redact = attribute.redact
+    allows = f"conversation.allows({py_str(redact.toggle)})" if redact else ""
+    if attribute.is_required:
+        entry = target if attribute.type.is_enum or redact else value
+        if redact:
+            prepare = (
+                If(
+                    (allows,),
+                    (Line(f"{target} = {value}"),),
+                    (AssignText(f"{target} = ", redact.placeholder),),
+                ),
+            )
+    elif attribute.type.is_enum:
+        store = (If((f"{target} is not None",), (Line(f"_attributes[{key}] = {target}"),)),)
+    elif redact:
+        redacted = If(
+            (allows,),
+            (Line(f"_attributes[{key}] = {value}"),),
+            (AssignText(f"_attributes[{key}] = ", redact.placeholder),),
+        )
+        store = (If((given,), (redacted,)),)
+    else:
+        store = (If((given,), (Line(f"_attributes[{key}] = {value}"),)),)
+
+    dual: list[Statement] = []
+    for legacy in attribute.also_sent_as:
+        dual.append(
+            Line(f"# Dual emission: the deprecated key too, until catalog version {legacy.until}.")
+        )
+        copy = Line(f"_attributes[{py_str(legacy.key)}] = _attributes[{key}]")
+        dual.append(If((f"{key} in _attributes",), (copy,)))
+    return ArgumentView(attribute, checks, prepare, entry, store, tuple(dual))
+
+
+@dataclass(frozen=True)
+class MetadataView:
+    """The generated `Metadata` class's methods, statement by statement."""
+
+    fields: tuple[MetadataFieldView, ...]
+
+    @property
+    def checks(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.checks)
+
+    @property
+    def copies(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.copy)
+
+    @property
+    def entries(self) -> tuple[Laid, ...]:
+        return tuple(f.entry for f in self.fields if f.entry)
+
+    @property
+    def store(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.store)
+
+
+def metadata_view(catalog: Catalog) -> MetadataView:
+    return MetadataView(tuple(_metadata_field_view(a) for a in catalog.metadata_fields))
+
+
+def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
+    name, subject = attribute.python_name, f"self.{attribute.python_name}"
+    label, target = '"Metadata"', f"_{attribute.python_name}"
+    given = f"{subject} is not None"
+    refuse = _refuse(attribute, label, subject)
+    # The optional field's checks run only for a value: its conditions gain `given`.
+    guard = () if attribute.is_required else (given,)
+    checks: tuple[Statement, ...]
+    if attribute.type.is_enum and attribute.type.is_array:
+        lookup = (*_lookup(attribute, subject), If((f"{target} is None",), (refuse,)))
+        checks = lookup if attribute.is_required else (If((given,), lookup),)
+    else:
+        unknown = (
+            enum_unknown(attribute, subject)
+            if attribute.type.is_enum
+            else type_test(attribute, subject)
+        )
+        checks = (If((*guard, unknown), (refuse,)),)
+        if attribute.is_range_checked:
+            range_check = If(
+                (*guard, range_test(attribute, subject)), (_refuse_range(attribute, label),)
+            )
+            checks = (*checks, range_check)
+
+    copy: tuple[Statement, ...] = ()
+    if attribute.type.is_array:
+        set_copy = Call("object.__setattr__", ("self", py_str(name), f"tuple({subject})"))
+        copy = (set_copy,) if attribute.is_required else (If((given,), (set_copy,)),)
+
+    key = py_str(attribute.key)
+    entry: Laid | None = None
+    store: tuple[Statement, ...] = ()
+    if attribute.is_required:
+        entry = Laid(lambda indent: metadata_value(attribute, indent, f"{key}: ", ","))
+    else:
+        assign = Laid(lambda indent: metadata_value(attribute, indent, f"attributes[{key}] = "))
+        plain_string = attribute.type.base == "string" and not (
+            attribute.type.is_array or attribute.type.is_enum
+        )
+        if plain_string:
+            unknown_comment = "unknown: None or empty, omitted either way"
+            store = (If((subject,), (assign,), comment=unknown_comment),)
+        else:
+            store = (If((given,), (assign,)),)
+    return MetadataFieldView(attribute, checks, copy, entry, store)
