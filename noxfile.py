@@ -2,6 +2,14 @@
 browser).
 
 Run one with `nox -s NAME`; pass pytest arguments after `--`, e.g. `nox -s tests -- -m wire`.
+
+Slow tests (marker `slow`: more than about 3 s each on Python 3.11) are never deselected in
+CI: `tests` runs the whole suite, slow ones included, on every Python of PYTHONS that is
+installed. The marker is for local runs only (`nox -s tests-3.12 -- -m "not slow"`). Two
+suites run on one Python, on purpose: `browser` (the newest installed; it drives Chromium
+and tests the built site, no Python feature) and `no_otel` (the Python running nox; it
+proves the package and its no_otel tests work without the otel extra, which does not
+depend on the Python version).
 """
 
 from __future__ import annotations
@@ -107,9 +115,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on the runtime, the generator, the generated code and the helpers."""
+    """mypy --strict on the runtime, the generator, the generated code and the helpers, and
+    on the tests and the benchmarks (pyproject's mypy_path finds their own modules)."""
     install_project(session, "otel,dev")
-    session.run("mypy", "--strict", *CODE)
+    session.run("mypy", "--strict", *CODE, "tests", "benchmarks")
 
 
 @nox.session

@@ -7,15 +7,15 @@ adds its log records to the count of `<key>` and answers an empty
 the decoded message, so the receiver stays far faster than the exporters it serves and
 each side of a comparison gets its own key. It keeps connections alive like a collector.
 
-`ReceiverProcess` starts it (with this interpreter) and reads counts; `RefusingPort` is
-a collector that is down: a bound port nobody listens on refuses every connection.
+`ReceiverProcess` starts it (with this interpreter) and reads counts. It is the
+benchmarks' own, not one of the suite's receivers (tests/receivers/): those record and
+decode every request in the test's process, which would measure the receiver too. A
+collector that is down is the suite's `receivers.RefusingPort`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gzip
-import socket
 import subprocess
 import sys
 import threading
@@ -136,24 +136,6 @@ class ReceiverProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-
-
-class RefusingPort:
-    """A loopback port that is bound but not listening: every connection is refused, at
-    once and for as long as this object is open (no other process can take the port)."""
-
-    def __init__(self) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.port: int = self._socket.getsockname()[1]
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}{LOGS_SUFFIX}"
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._socket.close()
 
 
 if __name__ == "__main__":

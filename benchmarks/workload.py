@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, Final
 
+import suite  # noqa: F401  (tests/ on the path, for `support`)
 from opentelemetry._logs import SeverityNumber
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 from opentelemetry.sdk._logs import LoggerProvider
@@ -27,19 +28,13 @@ from opentelemetry.sdk.resources import Resource
 
 from codex_otel.generated import events
 from codex_otel.runtime import BatchConfig, Conversation, OtelConfig, OtlpHttpExporter, Telemetry
+from support.metadata import CODEX_METADATA
 
 EVENT_NAME = "codex.tool_result"
 SERVICE_VERSION = "bench"
 
-METADATA = events.Metadata(
-    conversation_id="0199a213-81c0-7800-8aa1-bbab2a035a53",
-    app_version="0.42.0",
-    auth_mode="ChatGPT",
-    user_account_id="acct_123",
-    terminal_type="vscode/1.95.0",
-    model="gpt-5-codex",
-    slug="gpt-5-codex",
-)
+#: Codex's metadata with every optional field known (the test suite's, tests/support/).
+METADATA = CODEX_METADATA
 
 #: The metadata as a hand-written caller keeps it: a dict built once per conversation.
 METADATA_ATTRIBUTES: dict[str, Any] = {

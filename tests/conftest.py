@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from codex_otel.generator import load_catalog, load_catalog_text, render, write_outputs
-from support.generation import import_generated
+from support.generation import GenerateFn, import_generated
 
 _counter = itertools.count()
 
 #: Real OTLP receivers (HTTP, gRPC, TLS) as fixtures, for the wire tests.
 pytest_plugins = ["receivers.fixtures"]
-
-GenerateFn = Callable[[str], ModuleType]
-
 
 # --- in CI, a skip is a failure --------------------------------------------------------------
 #

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from support.generation import REPO
@@ -62,6 +63,7 @@ def test_the_installed_ruff_is_the_pinned_one() -> None:
     assert match.group() == pins()["ruff"], "install with -c constraints.txt (CONTRIBUTING.md)"
 
 
+@pytest.mark.slow  # collects the whole suite in a child pytest
 def test_no_otel_module_list_matches_the_markers() -> None:
     # The no_otel session collects only the listed modules: one holding a `no_otel` test
     # that is missing from the list would silently not run there.

@@ -15,11 +15,12 @@ import threading
 import time
 from collections.abc import Callable
 
+import suite  # noqa: F401  (tests/ on the path, for `receivers`)
 from harness import Context, Metric, Target, interleaved, median, paired_ratio, percentile, rounded
-from receiver import RefusingPort
 from workload import conversation, emit_generated, exporting_telemetry
 
 from codex_otel.runtime import BatchConfig, Telemetry
+from receivers import RefusingPort
 
 NAME = "dead_collector_latency_ratio"
 UNIT = "x"

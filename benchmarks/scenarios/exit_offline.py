@@ -15,8 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+import suite  # noqa: F401  (tests/ on the path, for `receivers`)
 from harness import Context, Metric, Target, interleaved, median, rounded
-from receiver import RefusingPort
+
+from receivers import RefusingPort
 
 NAME = "exit_offline_extra_ms"
 UNIT = "ms"

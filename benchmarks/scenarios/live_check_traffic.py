@@ -16,15 +16,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import Context, interleaved, median
+import suite  # noqa: F401  (tests/ on the path, for `support`)
+from harness import Context, Detail, interleaved, median
 
 from codex_otel.cli import demo
-from codex_otel.generated import events
 from codex_otel.generator import load_catalog
 from codex_otel.generator.catalog import bundled_catalog_path
 from codex_otel.generator.livecheck import LiveChecker
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import Telemetry, load_config
+from support.metadata import CODEX_METADATA
 
 RECORDS = 100_000
 
@@ -33,17 +34,7 @@ def write_traffic(path: Path, records: int) -> int:
     """Run demo sessions into a file exporter until `records` records; returns the count."""
     toml = f'[otel]\nexporter = {{ file = {{ path = "{path}" }} }}\n'
     telemetry = Telemetry(load_config(text=toml), service_version="bench")
-    conversation = telemetry.conversation(
-        events.Metadata(
-            conversation_id="0199a213-81c0-7800-8aa1-bbab2a035a53",
-            app_version="0.42.0",
-            auth_mode="ChatGPT",
-            user_account_id="acct_123",
-            terminal_type="vscode/1.95.0",
-            model="gpt-5-codex",
-            slug="gpt-5-codex",
-        )
-    )
+    conversation = telemetry.conversation(CODEX_METADATA)
     emitted = [0]
     telemetry.subscribe(lambda _event: emitted.__setitem__(0, emitted[0] + 1))
     pause, demo.STEP_SECONDS = demo.STEP_SECONDS, 0.0
@@ -127,7 +118,7 @@ def measure(context: Context) -> Measurement:
     return result
 
 
-def details(result: Measurement) -> dict[str, object]:
+def details(result: Measurement) -> dict[str, Detail]:
     return {
         "records": result.records,
         "lines": result.lines,

@@ -15,6 +15,7 @@ from codex_otel.generated import events
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import Telemetry
 from receivers import OtlpHttpReceiver, unused_port
+from support.metadata import make_metadata
 
 
 def demo(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -29,11 +30,7 @@ def demo(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
 
 def test_the_session_emits_every_event_in_every_form() -> None:
     telemetry = Telemetry(service_version="test")
-    conversation = telemetry.conversation(
-        events.Metadata(
-            conversation_id="c", app_version="1", terminal_type="t", model="m", slug="s"
-        )
-    )
+    conversation = telemetry.conversation(make_metadata())
     with telemetry.capture() as captured:
         run_session(EventManager(conversation))
     names = {event.name for event in captured}
@@ -56,7 +53,9 @@ def test_the_session_emits_every_event_in_every_form() -> None:
         for e in sse
     )
 
-    assert sorted(d["decision"] for d in by_name["codex.tool_decision"]) == ["approved", "denied"]
+    decisions = [d["decision"] for d in by_name["codex.tool_decision"]]
+    assert all(isinstance(d, str) for d in decisions)
+    assert sorted(map(str, decisions)) == ["approved", "denied"]
     results = by_name["codex.tool_result"]
     assert [r["success"] for r in results] == ["true", "false", "false"]
     assert "call_id" not in results[2] and results[2]["duration_ms"] == 0

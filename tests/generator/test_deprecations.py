@@ -15,7 +15,7 @@ import pytest
 
 from codex_otel.generator import load_catalog, render, write_outputs
 from codex_otel.runtime import OtelConfig, Telemetry
-from conftest import GenerateFn
+from support.generation import GenerateFn
 
 RENAMES = Path(__file__).resolve().parent / "fixtures" / "renames.yaml"
 

@@ -19,8 +19,7 @@ import yaml
 from codex_otel.generator import CatalogError, load_catalog, load_catalog_text, render
 from codex_otel.generator.model import Catalog
 from codex_otel.runtime import OtelConfig, Telemetry
-from conftest import GenerateFn
-from support.generation import REPO
+from support.generation import REPO, GenerateFn
 
 CATALOG = """\
 catalog_version: 1.0.0

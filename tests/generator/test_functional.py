@@ -26,8 +26,7 @@ from codex_otel.generator import (
     write_outputs,
 )
 from codex_otel.runtime import TRUNCATION_MARKER, OtelConfig, Telemetry
-from conftest import GenerateFn
-from support.generation import REPO, import_generated
+from support.generation import REPO, GenerateFn, import_generated
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 #: The required arguments of the mini catalog's `step.finished`, all valid.
@@ -143,7 +142,9 @@ def test_enum_arrays_take_members_or_values_and_send_values(generate_module: Gen
             events.step_finished(conversation, **STEP, step_signals=signals)
     assert [event.attributes.get("step.signals") for event in captured] == [[15, 9], [], None]
     assert all(event.attributes["runner.features"] == ["gpu", "docker"] for event in captured)
-    assert type(captured[0].attributes["step.signals"][0]) is int  # the value, not the member
+    step_signals = captured[0].attributes["step.signals"]
+    assert isinstance(step_signals, list)
+    assert type(step_signals[0]) is int  # the value, not the member
 
 
 @pytest.mark.parametrize(
@@ -332,7 +333,9 @@ def test_wire_schemas_accept_what_the_emitters_send(tmp_path: Path) -> None:
     schema = json.loads((tmp_path / "schemas" / "step.finished.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     attributes = dict(captured[0].attributes)
-    attributes["step.command"] = attributes["step.command"][:64]  # maxLength counts the cut text
+    command = attributes["step.command"]
+    assert isinstance(command, str)
+    attributes["step.command"] = command[:64]  # maxLength counts the cut text
     jsonschema.validate(attributes, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**attributes, "step.priority": 3}, schema)

@@ -14,8 +14,10 @@ import pytest
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import CapturedEvent, OtelConfig, Telemetry
+from support.instrument import FakeClock, Recorded
+from support.metadata import make_metadata
 
-METADATA = events.Metadata(
+METADATA = make_metadata(
     conversation_id="conv-1",
     app_version="0.42.0",
     terminal_type="xterm-256color",
@@ -33,24 +35,6 @@ COMMON = {
 }
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-
-
-class FakeClock:
-    """A monotonic nanosecond clock that only moves when told to (or by `step_ms` per read)."""
-
-    def __init__(self) -> None:
-        self.now_ns = 7_000_000_000
-        self.step_ns = 0
-        self.reads = 0
-
-    def __call__(self) -> int:
-        self.reads += 1
-        value = self.now_ns
-        self.now_ns += self.step_ns
-        return value
-
-    def advance(self, ms: float) -> None:
-        self.now_ns += round(ms * 1_000_000)
 
 
 @pytest.fixture
@@ -79,9 +63,6 @@ def manager(telemetry: Telemetry, clock: FakeClock) -> EventManager:
 def captured(telemetry: Telemetry) -> Iterator[list[CapturedEvent]]:
     with telemetry.capture() as captured:
         yield captured
-
-
-Recorded = Callable[[], list[tuple[str, dict[str, Any]]]]
 
 
 def own_attributes(event: CapturedEvent, common: dict[str, str] = COMMON) -> dict[str, Any]:

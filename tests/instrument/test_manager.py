@@ -13,11 +13,12 @@ import pytest
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import Telemetry
+from support.metadata import make_metadata
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .conftest import FakeClock, Recorded
+    from support.instrument import FakeClock, Recorded
 
 
 def test_defaults_and_repr(telemetry: Telemetry, metadata: events.Metadata) -> None:
@@ -55,16 +56,10 @@ def test_with_model_returns_a_copy(
 def test_metadata_reaches_every_event(
     telemetry: Telemetry, clock: FakeClock, recorded: Recorded
 ) -> None:
-    metadata = events.Metadata(
-        conversation_id="c",
-        app_version="1",
-        auth_mode="ApiKey",
-        user_account_id="acct_1",
-        terminal_type="vscode/1.95.0",
-        model="m",
-        slug="s",
+    conversation_metadata = make_metadata(
+        auth_mode="ApiKey", user_account_id="acct_1", terminal_type="vscode/1.95.0"
     )
-    manager = EventManager(telemetry.conversation(metadata), clock=clock)
+    manager = EventManager(telemetry.conversation(conversation_metadata), clock=clock)
     with telemetry.capture() as captured:
         manager.sse_event("k", 0)
     assert dict(captured[0].attributes) == {

@@ -25,7 +25,7 @@ from codex_otel.instrument import (
 from codex_otel.runtime import Telemetry
 
 if TYPE_CHECKING:
-    from .conftest import FakeClock, Recorded
+    from support.instrument import FakeClock, Recorded
 
 
 @dataclass(frozen=True)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from livecheck.process import live_check
+from support.telemetry import start_telemetry
 
-__all__ = ["live_check"]
+__all__ = ["live_check", "start_telemetry"]

@@ -19,6 +19,7 @@ Three groups of OTLP/JSON lines (one ExportLogsServiceRequest each):
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def any_value(value: object) -> dict[str, Any]:
     return {"stringValue": value}
 
 
-def record(attributes: dict[str, object], event_name: str = "") -> dict[str, Any]:
+def record(attributes: Mapping[str, object], event_name: str = "") -> dict[str, Any]:
     log: dict[str, Any] = {
         "timeUnixNano": "1759251731493000000",
         "severityNumber": 9,
@@ -68,7 +69,7 @@ def record(attributes: dict[str, object], event_name: str = "") -> dict[str, Any
     return log
 
 
-def request(logs: list[dict[str, Any]], resource: dict[str, object] | None = None) -> str:
+def request(logs: list[dict[str, Any]], resource: Mapping[str, object] | None = None) -> str:
     resource = CODEX_RESOURCE if resource is None else resource
     document = {
         "resourceLogs": [
@@ -83,12 +84,12 @@ def request(logs: list[dict[str, Any]], resource: dict[str, object] | None = Non
     return json.dumps(document, ensure_ascii=False)
 
 
-def codex_otel_record(name: str, own: dict[str, object]) -> dict[str, Any]:
+def codex_otel_record(name: str, own: Mapping[str, object]) -> dict[str, Any]:
     """As codex-otel sends it: EventName, and `event.name` among the attributes."""
     return record({"event.name": name, **COMMON, **own}, name)
 
 
-def codex_record(name: str, own: dict[str, object]) -> dict[str, Any]:
+def codex_record(name: str, own: Mapping[str, object]) -> dict[str, Any]:
     """As Codex's Rust sends it: the name only in `event.name`."""
     return record({"event.name": name, **COMMON, **own})
 

@@ -11,24 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import TRANSPORTS, Transport, emit_catalog, exporter_table, otel_toml
 
 from livecheck.process import LiveCheckProcess
 from receivers.rotel import RotelFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = [pytest.mark.wire, pytest.mark.timeout(120)]
 
 pytest.importorskip("grpc", reason="the receivers need the otel extra")
-
-
-@pytest.fixture
-def start_telemetry() -> Any:
-    factory = TelemetryFactory()
-    try:
-        yield factory
-    finally:
-        factory.close()
 
 
 def endpoint(transport: Transport, ports: dict[str, int]) -> str:

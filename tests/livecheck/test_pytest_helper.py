@@ -3,6 +3,7 @@ the pytest plugin prints at the end of a run."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -17,14 +18,10 @@ from codex_otel.instrument import EventManager
 from codex_otel.runtime import CapturedEvent, Telemetry
 from codex_otel.runtime.conformance import assert_conforms
 from codex_otel.runtime.pytest_plugin import OtelCapture
+from support.metadata import CODEX_METADATA
 
-METADATA = events.Metadata(
-    conversation_id="0199a213-81c0-7800-8aa1-bbab2a035a53",
-    app_version="0.42.0",
-    terminal_type="vscode/1.95.0",
-    model="gpt-5-codex",
-    slug="gpt-5-codex",
-)
+#: A Codex session's metadata, its optional fields unknown.
+METADATA = dataclasses.replace(CODEX_METADATA, auth_mode=None, user_account_id=None)
 
 
 def test_the_demo_session_conforms(

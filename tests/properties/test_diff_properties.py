@@ -22,7 +22,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from properties.test_catalog_fuzz import (
+
+from codex_otel.cli.diff_output import as_json, as_markdown, as_text
+from codex_otel.generator import CatalogError, load_catalog_text
+from codex_otel.generator.diff import RULES, Change, diff_catalogs
+from codex_otel.generator.model import Catalog
+from codex_otel.generator.semver import gate
+from support.catalog_documents import (
     SCALAR_TYPES,
     STABILITIES,
     catalogs,
@@ -35,12 +41,6 @@ from properties.test_catalog_fuzz import (
     requirements,
     texts,
 )
-
-from codex_otel.cli.diff_output import as_json, as_markdown, as_text
-from codex_otel.generator import CatalogError, load_catalog_text
-from codex_otel.generator.diff import RULES, Change, diff_catalogs
-from codex_otel.generator.model import Catalog
-from codex_otel.generator.semver import gate
 
 pytestmark = pytest.mark.slow
 

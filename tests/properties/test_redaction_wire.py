@@ -40,6 +40,7 @@ pytest.importorskip("opentelemetry.proto")
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation, Telemetry, load_config, truncate
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedRecord, ReceivedRequest
+from support.metadata import make_metadata
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow]
 
@@ -51,13 +52,7 @@ CALL_SECRETS = {"prompt", "arguments", "output"}
 #: The catalog's cap on prompts, tool arguments and tool output.
 CAP = 16384
 
-METADATA = events.Metadata(
-    conversation_id="conv-prop",
-    app_version="9.9.9",
-    terminal_type="xterm",
-    model="gpt-test",
-    slug="gpt-test",
-)
+METADATA = make_metadata(conversation_id="conv-prop")
 
 #: (protocol, compression): "binary" and "json" are the otlp-http exporter's protocols,
 #: "grpc" stands for the otlp-grpc exporter.

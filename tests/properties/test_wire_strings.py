@@ -48,6 +48,7 @@ from receivers import (
     decode_export_request,
     flatten_request,
 )
+from support.metadata import make_metadata
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow]
 
@@ -205,7 +206,7 @@ def setups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setups]:
 
 
 def metadata(terminal: str) -> events.Metadata:
-    return events.Metadata(
+    return make_metadata(
         conversation_id="conv-strings",
         app_version="1.0",
         terminal_type=terminal,
@@ -290,6 +291,7 @@ HOST = textwrap.dedent(
 @pytest.mark.parametrize("kind", ["binary", "json", "grpc", "file"])
 def test_a_plain_host_process_prints_nothing(kind: str, tmp_path: Path) -> None:
     with OtlpHttpReceiver() as http, OtlpGrpcReceiver() as grpc:
+        receiver: OtlpHttpReceiver | OtlpGrpcReceiver | None
         if kind == "grpc":
             exporter, receiver = f'otlp-grpc = {{ endpoint = "{grpc.endpoint}" }}', grpc
         elif kind == "file":

@@ -6,6 +6,7 @@
 - Both on 127.0.0.1, ephemeral port, optional TLS / mTLS, fault injection, ``restart()``.
 - ``make_tls_certs``: a throw-away CA with server and client certificates (trustme).
 - ``unused_port``: a port nobody listens on ("collector down").
+- ``RefusingPort``: a port kept bound and not listening, for a collector down for long.
 
 Importing this package needs only the standard library; protobuf, grpcio and trustme are
 imported when a receiver starts or certificates are made.
@@ -23,6 +24,7 @@ from .records import (
     decode_export_request,
     flatten_request,
 )
+from .refusing import RefusingPort
 from .tcp_resetter import HTTP2_PREFACE, ResettingListener
 from .tls import TlsCerts, make_tls_certs, unused_port
 
@@ -36,6 +38,7 @@ __all__ = [
     "ReceivedRecord",
     "ReceivedRequest",
     "Recorder",
+    "RefusingPort",
     "ResettingListener",
     "TlsCerts",
     "Value",

@@ -30,21 +30,14 @@ from codex_otel.runtime import (
 )
 from codex_otel.runtime import telemetry as telemetry_module
 from codex_otel.runtime.pytest_plugin import OtelCapture
+from support.metadata import CODEX_METADATA
 
 pytestmark = pytest.mark.no_otel
 
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
-#: The metadata every event of these tests carries, as the keyword arguments of `Metadata`.
-METADATA: dict[str, str] = {
-    "conversation_id": "0199a213-81c0-7800-8aa1-bbab2a035a53",
-    "app_version": "0.42.0",
-    "auth_mode": "ChatGPT",
-    "user_account_id": "acct_123",
-    "terminal_type": "iTerm.app/3.5.0",
-    "model": "gpt-5-codex",
-    "slug": "gpt-5-codex",
-}
+#: The metadata every event of these tests carries: a Codex session's, in another terminal.
+METADATA = dataclasses.replace(CODEX_METADATA, terminal_type="iTerm.app/3.5.0")
 
 #: The same metadata on the wire (the timestamp is checked on its own).
 WIRE_METADATA: dict[str, AttributeValue] = {
@@ -259,7 +252,7 @@ def telemetry() -> Iterator[Telemetry]:
 
 @pytest.fixture
 def conversation(telemetry: Telemetry) -> Conversation[events.Metadata]:
-    return telemetry.conversation(events.Metadata(**METADATA))
+    return telemetry.conversation(METADATA)
 
 
 # --- every event, every field ---------------------------------------------------------------
@@ -314,9 +307,7 @@ def test_auth_mode_and_account_only_when_known(
     user_account_id: str | None,
     present: dict[str, str],
 ) -> None:
-    metadata = dataclasses.replace(
-        events.Metadata(**METADATA), auth_mode=auth_mode, user_account_id=user_account_id
-    )
+    metadata = dataclasses.replace(METADATA, auth_mode=auth_mode, user_account_id=user_account_id)
     conversation = telemetry.conversation(metadata)
     with telemetry.capture() as captured:
         events.api_request(conversation, attempt=1, duration_ms=3)
@@ -505,7 +496,7 @@ def test_otel_capture_fixture(otel_capture: OtelCapture, request: pytest.Fixture
     assert otel_capture.telemetry.recording
     assert otel_capture.events == []
 
-    conversation = otel_capture.telemetry.conversation(events.Metadata(**METADATA))
+    conversation = otel_capture.telemetry.conversation(METADATA)
     events.user_prompt(conversation, prompt_length=2, prompt="hi")
     events.tool_decision(
         conversation, tool_name="shell", call_id="c", decision="denied", source="user"

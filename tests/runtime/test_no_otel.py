@@ -268,10 +268,12 @@ def test_missing_extra_in_this_process(
     "module", ["test_no_otel.py", "test_capture_events.py", "test_telemetry.py"]
 )
 def test_modules_with_no_otel_tests_import_no_opentelemetry(module: str) -> None:
-    # So that they load where the extra is not installed: checked in a fresh interpreter.
+    # So that they load where the extra is not installed: checked in a fresh interpreter,
+    # with tests/ on the path as pytest puts it (pyproject's `pythonpath`).
     code = textwrap.dedent(
         f"""
         import importlib.util, sys
+        sys.path.append({str(Path(__file__).parent.parent)!r})
         spec = importlib.util.spec_from_file_location("probe", {str(Path(__file__).with_name(module))!r})
         probe = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(probe)

@@ -1,26 +1,20 @@
 """The exporter pipeline: what it builds, what it imports, and that it stays bounded.
 
-Collectors here are minimal loopback stand-ins (stdlib `http.server`, a grpcio server,
-a socket that never answers, a port that refuses); the full wire tests live in
-tests/receivers/.
+Collectors here are the suite's shared loopback receivers (tests/receivers/: OTLP/HTTP,
+with mTLS or a blackhole fault, OTLP/gRPC, a port that refuses); the full wire tests
+live in tests/wire/.
 """
 
 from __future__ import annotations
 
-import gzip
-import http.server
 import json
 import logging
 import os
-import socket
-import ssl
 import subprocess
 import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +32,7 @@ from codex_otel.runtime.config import (
     TlsConfig,
 )
 from codex_otel.runtime.pipeline import OtelUnavailable, Pipeline, start_pipeline
+from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, TlsCerts, unused_port
 
 #: Shutdown may overrun its timeout by this much (thread hand-over, exporter abort).
 MARGIN = 0.5
@@ -105,83 +100,11 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def dead_port() -> int:
-    """A loopback port nothing listens on: connections are refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture
-def blackhole() -> Iterator[int]:
-    """A collector that accepts connections and never answers a byte."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            held.append(connection)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    server.close()
-
-
-class Received:
-    """What a stand-in collector got: decoded bodies and request headers."""
-
-    def __init__(self) -> None:
-        self.bodies: list[bytes] = []
-        self.headers: list[dict[str, str]] = []
-        self.arrived = threading.Event()
-
-
-@pytest.fixture
-def http_collector() -> Iterator[tuple[str, Received]]:
-    """An OTLP/HTTP collector on loopback (stdlib `http.server`); yields (base URL, Received)."""
-    received = Received()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            if self.headers.get("Content-Encoding") == "gzip":
-                body = gzip.decompress(body)
-            received.headers.append({k.lower(): v for k, v in self.headers.items()})
-            received.bodies.append(body)
-            json_body = self.headers.get("Content-Type") == "application/json"
-            reply = b"{}" if json_body else b""
-            self.send_response(200)
-            self.send_header(
-                "Content-Type", "application/json" if json_body else "application/x-protobuf"
-            )
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-            received.arrived.set()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", received
-    server.shutdown()
-    server.server_close()
+def blackhole(http_receiver: OtlpHttpReceiver) -> int:
+    """The port of a collector that accepts connections and never answers a byte."""
+    http_receiver.blackhole(stage="accept")
+    return http_receiver.port
 
 
 # --- what is built -------------------------------------------------------------------------
@@ -334,66 +257,38 @@ def test_inconsistent_tls_settings_are_config_errors(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("protocol", ["binary", "json"])
 def test_https_with_mutual_tls_delivers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, protocol: Any
+    tls_certs: TlsCerts,
+    mtls_http_receiver: OtlpHttpReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+    protocol: Any,
 ) -> None:
     # The configured CA must win over a system bundle named in the environment (requests
     # would otherwise let REQUESTS_CA_BUNDLE replace it; psf/requests#3829).
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/bundle.pem")
     monkeypatch.setenv("CURL_CA_BUNDLE", "/nonexistent/bundle.pem")
-    trustme = pytest.importorskip("trustme")
-    ca = trustme.CA()
-    server_cert = ca.issue_cert("127.0.0.1")
-    client_cert = ca.issue_cert("client@example.com")
-    ca_path, cert_path, key_path = tmp_path / "ca.pem", tmp_path / "c.pem", tmp_path / "k.pem"
-    ca.cert_pem.write_to_path(str(ca_path))
-    client_cert.cert_chain_pems[0].write_to_path(str(cert_path))
-    client_cert.private_key_pem.write_to_path(str(key_path))
-
-    received = Received()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            received.arrived.set()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_cert.configure_cert(context)
-    ca.configure_trust(context)
-    context.verify_mode = ssl.CERT_REQUIRED  # the client must present its certificate
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        tls = TlsConfig(ca_certificate=ca_path, client_certificate=cert_path,
-                        client_private_key=key_path)  # fmt: skip
-        endpoint = f"https://127.0.0.1:{server.server_address[1]}/v1/logs"
-        pipeline = start(OtlpHttpExporter(endpoint=endpoint, protocol=protocol, tls=tls))
-        pipeline.emit("codex.api_request", {"attempt": 1}, time.time_ns())
-        assert pipeline.shutdown(5)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert len(received.bodies) == 1
+    tls = TlsConfig(
+        ca_certificate=tls_certs.ca,
+        client_certificate=tls_certs.client_cert,
+        client_private_key=tls_certs.client_key,
+    )
+    # The receiver requires a client certificate signed by the CA: the request gets through
+    # only with the configured one.
+    endpoint = mtls_http_receiver.endpoint
+    pipeline = start(OtlpHttpExporter(endpoint=endpoint, protocol=protocol, tls=tls))
+    pipeline.emit("codex.api_request", {"attempt": 1}, time.time_ns())
+    assert pipeline.shutdown(5)
+    assert len(mtls_http_receiver.requests) == 1
 
 
 # --- delivery to loopback collectors -----------------------------------------------------
 
 
 @pytest.mark.parametrize("compression", ["none", "gzip"])
-def test_otlp_http_protobuf_delivers(
-    http_collector: tuple[str, Received], compression: Any
-) -> None:
+def test_otlp_http_protobuf_delivers(http_receiver: OtlpHttpReceiver, compression: Any) -> None:
     from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 
-    base, received = http_collector
     exporter = OtlpHttpExporter(
-        endpoint=f"{base}/v1/logs", headers={"X-Api-Key": "secret"}, compression=compression
+        endpoint=http_receiver.endpoint, headers={"X-Api-Key": "secret"}, compression=compression
     )
     pipeline = start(exporter)
     stamp = time.time_ns()
@@ -401,11 +296,12 @@ def test_otlp_http_protobuf_delivers(
     assert pipeline.force_flush(5)
     assert pipeline.shutdown(5)
 
-    (headers,) = received.headers
+    (received,) = http_receiver.requests
+    headers = received.headers
     assert headers["x-api-key"] == "secret"
     assert headers["content-type"] == "application/x-protobuf"
     assert headers.get("content-encoding") == ("gzip" if compression == "gzip" else None)
-    request = ExportLogsServiceRequest.FromString(received.bodies[0])
+    request = ExportLogsServiceRequest.FromString(received.body)
     (resource_logs,) = request.resource_logs
     resource = proto_attributes(resource_logs.resource.attributes)
     assert (resource["service.name"], resource["env"]) == ("codex-cli", "dev")
@@ -418,51 +314,37 @@ def test_otlp_http_protobuf_delivers(
     assert record.body.WhichOneof("value") is None  # no body: the name is in event_name
 
 
-def test_otlp_http_json_delivers(http_collector: tuple[str, Received]) -> None:
-    base, received = http_collector
+def test_otlp_http_json_delivers(http_receiver: OtlpHttpReceiver) -> None:
     exporter = OtlpHttpExporter(
-        endpoint=f"{base}/v1/logs", protocol="json", headers={"x-api-key": "k"}, compression="gzip"
+        endpoint=http_receiver.endpoint,
+        protocol="json",
+        headers={"x-api-key": "k"},
+        compression="gzip",
     )
     pipeline = start(exporter)
     stamp = time.time_ns()
     pipeline.emit("codex.sse_event", {"event.kind": "response.completed"}, stamp)
     assert pipeline.shutdown(5)
 
-    (headers,) = received.headers
+    (received,) = http_receiver.requests
+    headers = received.headers
     assert headers["content-type"] == "application/json"
     assert headers["x-api-key"] == "k"
-    _, (record,) = records_of([body.decode() for body in received.bodies])
+    _, (record,) = records_of([received.body.decode()])
     assert record["eventName"] == "codex.sse_event"
     assert int(record["timeUnixNano"]) == stamp
 
 
-def test_otlp_grpc_delivers_with_metadata() -> None:
-    grpc = pytest.importorskip("grpc")
-    from opentelemetry.proto.collector.logs.v1 import logs_service_pb2, logs_service_pb2_grpc
-
-    received: list[tuple[Any, dict[str, str]]] = []
-
-    class Servicer(logs_service_pb2_grpc.LogsServiceServicer):
-        def Export(self, request: Any, context: Any) -> Any:
-            received.append((request, dict(context.invocation_metadata())))
-            return logs_service_pb2.ExportLogsServiceResponse()
-
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
-    logs_service_pb2_grpc.add_LogsServiceServicer_to_server(Servicer(), server)  # type: ignore[no-untyped-call]
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    try:
-        exporter = OtlpGrpcExporter(
-            endpoint=f"http://127.0.0.1:{port}", headers={"X-Otlp-Meta": "abc"}, compression="gzip"
-        )
-        pipeline = start(exporter)
-        pipeline.emit("codex.user_prompt", {"prompt_length": 5}, time.time_ns())
-        assert pipeline.shutdown(5)
-    finally:
-        server.stop(None)
-    ((request, metadata),) = received
-    assert metadata["x-otlp-meta"] == "abc"
-    record = request.resource_logs[0].scope_logs[0].log_records[0]
+def test_otlp_grpc_delivers_with_metadata(grpc_receiver: OtlpGrpcReceiver) -> None:
+    exporter = OtlpGrpcExporter(
+        endpoint=grpc_receiver.endpoint, headers={"X-Otlp-Meta": "abc"}, compression="gzip"
+    )
+    pipeline = start(exporter)
+    pipeline.emit("codex.user_prompt", {"prompt_length": 5}, time.time_ns())
+    assert pipeline.shutdown(5)
+    (received,) = grpc_receiver.requests
+    assert received.headers["x-otlp-meta"] == "abc"
+    record = received.message.resource_logs[0].scope_logs[0].log_records[0]
     assert record.event_name == "codex.user_prompt"
     assert proto_attributes(record.attributes) == {"prompt_length": 5}
 
@@ -486,7 +368,7 @@ def timed_shutdown(pipeline: Pipeline, timeout: float) -> tuple[bool, float]:
 @pytest.mark.parametrize("kind", ["http", "grpc"])
 def test_shutdown_is_bounded_when_the_collector_is_dead(kind: str) -> None:
     # A 10 s exporter timeout: without the bound the SDK keeps retrying for it.
-    pipeline = start(unreachable(kind, dead_port()), shutdown_timeout=10)
+    pipeline = start(unreachable(kind, unused_port()), shutdown_timeout=10)
     for i in range(20):
         pipeline.emit("codex.api_request", {"attempt": i}, time.time_ns())
     flushed, elapsed = timed_shutdown(pipeline, 1.0)
@@ -619,7 +501,7 @@ def test_shutdown_flushes_where_new_threads_are_refused(
 
 
 def test_messages_name_no_secrets(caplog: pytest.LogCaptureFixture) -> None:
-    endpoint = f"http://user:hunter2@127.0.0.1:{dead_port()}/v1/logs?token=hunter2"
+    endpoint = f"http://user:hunter2@127.0.0.1:{unused_port()}/v1/logs?token=hunter2"
     pipeline = start(OtlpHttpExporter(endpoint=endpoint), shutdown_timeout=0.1)
     with caplog.at_level(logging.WARNING, logger="codex_otel"):
         pipeline.emit("codex.x", {}, time.time_ns())
@@ -633,7 +515,7 @@ def test_messages_name_no_secrets(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_export_failures_are_counted(caplog: pytest.LogCaptureFixture) -> None:
     # Connection refused, retries end at the exporter's 1 s timeout floor.
-    pipeline = start(unreachable("http", dead_port()), shutdown_timeout=0.1)
+    pipeline = start(unreachable("http", unused_port()), shutdown_timeout=0.1)
     with caplog.at_level(logging.WARNING, logger="codex_otel"):
         pipeline.emit("codex.x", {}, time.time_ns())
         assert not pipeline.force_flush(3)

@@ -23,6 +23,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import Telemetry, load_config
 from codex_otel.runtime.sdk_logs import SDK_LOGS
 from receivers import unused_port
+from support.metadata import make_metadata
 
 
 def file_telemetry(path: Path) -> Telemetry:
@@ -43,12 +44,6 @@ def dead_telemetry() -> Telemetry:
         f'exporter = {{ otlp-http = {{ endpoint = "{endpoint}", timeout = 1.0 }} }}\n'
     )
     return started(Telemetry(load_config(text=text, environ={}), service_version="t"))
-
-
-def metadata() -> events.Metadata:
-    return events.Metadata(
-        conversation_id="c", app_version="1", terminal_type="t", model="m", slug="s"
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +133,7 @@ def test_messages_on_a_pipelines_behalf_are_counted_and_reported_once(
 ) -> None:
     forget_recent_sdk_messages()
     telemetry = dead_telemetry()
-    conversation = telemetry.conversation(metadata())
+    conversation = telemetry.conversation(make_metadata())
     with caplog.at_level(logging.DEBUG):
         for attempt in range(3):
             events.api_request(conversation, attempt=attempt, duration_ms=1)
@@ -169,7 +164,7 @@ def test_a_record_logged_while_emitting_is_the_pipelines(tmp_path: Path) -> None
     original = pipeline._emit
     pipeline._emit = emit_and_log
     try:
-        events.api_request(telemetry.conversation(metadata()), attempt=1, duration_ms=1)
+        events.api_request(telemetry.conversation(make_metadata()), attempt=1, duration_ms=1)
     finally:
         pipeline._emit = original
         telemetry.shutdown()

@@ -13,6 +13,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,11 @@ from codex_otel.runtime import (
     load_config,
 )
 from receivers import OtlpHttpReceiver
+from support.metadata import make_metadata
 
 pytestmark = pytest.mark.wire
 
-METADATA = events.Metadata(
-    conversation_id="start", app_version="1", terminal_type="t", model="m", slug="s"
-)
+METADATA = make_metadata(conversation_id="start")
 
 
 def otlp(endpoint: str, extra: str = "") -> str:
@@ -41,7 +41,7 @@ def otlp(endpoint: str, extra: str = "") -> str:
 
 
 @pytest.fixture
-def slow_start(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+def slow_start(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Hold every background start until the returned event is set (then it proceeds)."""
     gate = threading.Event()
     original = _startup.BackgroundPipeline._start_now

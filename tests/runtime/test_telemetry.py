@@ -34,12 +34,13 @@ from codex_otel.runtime import (
     load_config,
     truncate,
 )
+from support.metadata import make_metadata
 
 #: How long the interpreter may take past `shutdown_timeout` to exit (thread hand-over,
 #: exporter abort, interpreter teardown).
 MARGIN = 0.75
 
-METADATA = events.Metadata(
+METADATA = make_metadata(
     conversation_id="c-1",
     app_version="9.9.9",
     auth_mode="ApiKey",

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from codex_otel.runtime import AttributeValue
 from codex_otel.runtime.wire_strings import REPLACEMENT, wire_attributes, wire_string, wire_value
 
 pytestmark = pytest.mark.no_otel
@@ -48,17 +49,17 @@ def test_arrays_of_strings(items: list[str], as_tuple: bool) -> None:
     value = tuple(items) if as_tuple else items
     clean = wire_value(value)
     assert type(clean) is type(value)  # a tuple stays a tuple: subscribers see what was given
-    assert list(clean) == [wire_string(item) for item in items]  # type: ignore[arg-type]
+    assert list(clean) == [wire_string(item) for item in items]
     if all(wire_string(item) is item for item in items):
         assert clean is value
 
 
 def test_other_values_pass_through_untouched() -> None:
-    values = [1, 2.5, True, [1, 2], (True,), ["ascii"]]
+    values: list[AttributeValue] = [1, 2.5, True, [1, 2], (True,), ["ascii"]]
     for value in values:
         assert wire_value(value) is value
-    attributes = {"a": "x", "n": 3}
+    attributes: dict[str, AttributeValue] = {"a": "x", "n": 3}
     assert wire_attributes(attributes) is attributes
-    dirty = {"a": "x\udc80", "n": 3}
+    dirty: dict[str, AttributeValue] = {"a": "x\udc80", "n": 3}
     assert wire_attributes(dirty) == {"a": "x\ufffd", "n": 3}
     assert dirty["a"] == "x\udc80"  # the caller's dict is not changed

@@ -260,6 +260,7 @@ def test_catalog_text_is_escaped_and_shown_as_it_is(tmp_path: Path) -> None:
         text(lead)
         == 'Ends </p><script>alert("x")</script> & a lone \\ud800, a bell \\x07 and code.'
     )
+    assert lead is not None
     assert lead.find("code") is not None and text(lead.find("code")) == "code"
     assert not list(parse(page).iter("script"))  # event pages run no script
     index = (site / "assets" / "search-index.js").read_text(encoding="ascii")
@@ -271,6 +272,7 @@ _ANY_TEXT = st.text(st.characters(codec=None, categories=None), max_size=40) | s
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(description=_ANY_TEXT, placeholder=_ANY_TEXT)
 def test_any_catalog_text_gives_valid_html_showing_that_text(

@@ -5,11 +5,15 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent.parent
 _counter = itertools.count()
+
+#: The `generate_module` fixture (tests/conftest.py): catalog text or path -> imported emitters.
+GenerateFn = Callable[[str], ModuleType]
 
 
 def import_generated(out_dir: Path) -> ModuleType:

@@ -25,13 +25,18 @@ def parse(page: Path | str) -> ET.Element:
     HTML5 parse error (a misnested or unclosed element, a bad doctype, a stray end tag,
     bad characters) raises html5lib's ParseError naming it."""
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    tree: ET.Element
     if isinstance(page, str):
-        return parser.parse(page)
-    return parser.parse(page.read_bytes(), transport_encoding="utf-8")
+        tree = parser.parse(page)
+    else:
+        tree = parser.parse(page.read_bytes(), transport_encoding="utf-8")
+    return tree
 
 
-def text(element: ET.Element) -> str:
-    """The element's text, whitespace collapsed as a browser shows it."""
+def text(element: ET.Element | None) -> str:
+    """The element's text, whitespace collapsed as a browser shows it (fails the test when
+    the element is missing, as `find` says with None)."""
+    assert element is not None, "no such element"
     return " ".join("".join(element.itertext()).split())
 
 

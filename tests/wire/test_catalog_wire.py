@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     HEADERS_ON_THE_WIRE,
     SCHEMAS,
@@ -32,6 +31,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import TelemetryStats
 from receivers import OtlpHttpReceiver, TlsCerts
 from receivers.fixtures import ReceiverFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
 

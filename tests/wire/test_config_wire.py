@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     ARGUMENTS,
     ENVIRON,
@@ -35,6 +34,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import Telemetry
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver
 from receivers.fixtures import ReceiverFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
 

@@ -19,7 +19,6 @@ import threading
 from collections.abc import Sequence
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     TRANSPORTS,
     Transport,
@@ -34,6 +33,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import Telemetry
 from receivers import OtlpHttpReceiver, ReceivedRecord
 from receivers.fixtures import ReceiverFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
 

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     ENVIRON,
     TRANSPORTS,
@@ -64,6 +63,7 @@ from receivers import (
     unused_port,
 )
 from receivers.fixtures import ReceiverFactory
+from support.telemetry import TelemetryFactory
 
 #: Each fault test takes about 0.5-3 s; a hang fails it instead of blocking the run.
 pytestmark = [pytest.mark.wire, pytest.mark.faults, pytest.mark.timeout(30)]

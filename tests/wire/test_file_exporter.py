@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     check_catalog,
     check_kinds,
@@ -20,6 +19,7 @@ from wire.wirekit import (
 
 from codex_otel.runtime import Telemetry
 from receivers import ReceivedRecord, decode_export_request, flatten_request
+from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
 

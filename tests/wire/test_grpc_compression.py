@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import exporter_table, metadata, otel_toml
 
 from codex_otel.generated import events
 from codex_otel.runtime import TelemetryStats
 from receivers import EXPORT_METHOD, HTTP2_PREFACE, OtlpGrpcReceiver
 from receivers.fixtures import ReceiverFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = [pytest.mark.wire]
 

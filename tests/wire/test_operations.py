@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     ENVIRON,
     TOKEN,
@@ -37,6 +36,7 @@ from wire.wirekit import (
 from codex_otel.generated import events
 from receivers import OtlpHttpReceiver
 from receivers.fixtures import ReceiverFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
 

@@ -19,7 +19,6 @@ import json
 from pathlib import Path
 
 import pytest
-from wire.conftest import TelemetryFactory
 from wire.wirekit import (
     check_catalog,
     check_resource,
@@ -33,6 +32,8 @@ from codex_otel.generated import events
 from codex_otel.runtime import TelemetryStats
 from receivers import OtlpGrpcReceiver
 from receivers.rotel import RotelCollector, RotelFactory
+from support.metadata import make_metadata
+from support.telemetry import TelemetryFactory
 
 pytestmark = pytest.mark.wire
 
@@ -139,13 +140,7 @@ def test_awkward_text_passes_through_rotel_exactly(
         endpoint = rotel.grpc_endpoint if transport == "grpc" else rotel.http_endpoint
         telemetry = start_telemetry(otel_toml(exporter_table(transport, endpoint)))  # type: ignore[arg-type]
         conversation = telemetry.conversation(
-            events.Metadata(
-                conversation_id="awkward",
-                app_version="1",
-                terminal_type=AWKWARD["surrogates"][0],
-                model="m",
-                slug="s",
-            )
+            make_metadata(conversation_id="awkward", terminal_type=AWKWARD["surrogates"][0])
         )
         for name, (sent, _) in AWKWARD.items():
             events.tool_result(
@@ -176,7 +171,7 @@ def test_rotel_refuses_the_official_json_encoding_and_accepts_ours(
 
     from codex_otel.runtime.otlp_json import encode_body
 
-    memory = InMemoryLogRecordExporter()
+    memory = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]  # SDK: unannotated __init__
     provider = LoggerProvider(shutdown_on_exit=False)
     provider.add_log_record_processor(SimpleLogRecordProcessor(memory))
     provider.get_logger("probe").emit(event_name="probe.event", attributes={"a": "b"})

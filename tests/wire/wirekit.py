@@ -11,7 +11,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Any, Literal
@@ -22,6 +22,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import Conversation, Telemetry, truncate
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedRecord, ReceivedRequest, TlsCerts
 from receivers.fixtures import ReceiverFactory
+from support.metadata import CODEX_METADATA
 
 Transport = Literal["http-binary", "http-json", "grpc"]
 TRANSPORTS: tuple[Transport, ...] = ("http-binary", "http-json", "grpc")
@@ -150,14 +151,12 @@ def endpoint_at(transport: Transport, port: int, *, tls: bool = False) -> str:
 
 def metadata(conversation_id: str, *, full: bool = False) -> events.Metadata:
     """Conversation metadata; `full` also sets the optional fields (auth mode, account)."""
-    return events.Metadata(
+    return replace(
+        CODEX_METADATA,
         conversation_id=conversation_id,
-        app_version="0.42.0",
-        auth_mode="ChatGPT" if full else None,
-        user_account_id="acct_123" if full else None,
+        auth_mode=CODEX_METADATA.auth_mode if full else None,
+        user_account_id=CODEX_METADATA.user_account_id if full else None,
         terminal_type="vscode/1.95.0 ✓",
-        model="gpt-5-codex",
-        slug="gpt-5-codex",
     )
 
 
