@@ -226,8 +226,9 @@ def browser(session: nox.Session) -> None:
     if not Path(CHROMIUM).is_file():
         if os.geteuid() != 0:
             session.error(f"no {CHROMIUM}: run `sudo apt-get install -y chromium` first")
-        session.run("apt-get", "update", "-q", external=True)
-        session.run("apt-get", "install", "-y", "-q", "chromium", external=True)
+        quiet = {"DEBIAN_FRONTEND": "noninteractive"}  # CI has no terminal to answer on
+        session.run("apt-get", "update", "-q", external=True, env=quiet)
+        session.run("apt-get", "install", "-y", "-q", "chromium", external=True, env=quiet)
     install_project(session, "otel,dev")
     session.install("playwright", *CONSTRAINTS)
     # axe-core into nox's cache folder (git-ignored with .nox/), not into the tree.
