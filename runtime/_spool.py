@@ -133,6 +133,8 @@ class Claim:
 
     def done(self) -> None:
         """Delivered: the file goes."""
+        if not self._spool.settle(self):
+            return  # released at shutdown meanwhile: delivered again later (at least once)
         try:
             self.path.unlink()
         except OSError as error:
@@ -143,6 +145,8 @@ class Claim:
 
         While claimed it did not count against the cap, so files written meanwhile may
         have filled the spool: the cap is applied again (the oldest, often this one, go)."""
+        if not self._spool.settle(self):
+            return
         try:
             os.rename(self.path, self.path.with_name(self.name))
         except OSError as error:
@@ -157,8 +161,9 @@ class Claim:
         assert match is not None  # claims are only made of pending names
         times = int(match["rejected"] or 0) + 1
         if times >= MAX_REJECTIONS:
-            self.done()
-            self._spool.note_rejected(len(self.batch.events), times)
+            if self._spool.held(self):
+                self.done()
+                self._spool.note_rejected(len(self.batch.events), times)
             return
         self.name = f"{match['stem']}.r{times}.jsonl"
         self.release()
@@ -184,6 +189,9 @@ class Spool:
         #: Files skipped as corrupt, truncated, of another version or unknown.
         self.skipped_files = 0
         self._skipped: set[str] = set()
+        #: The claims this process holds and has not yet settled (done or released).
+        self._held: set[Claim] = set()
+        self._claims_closed = False
 
     # --- writing -----------------------------------------------------------------------
 
@@ -363,7 +371,39 @@ class Spool:
                 with contextlib.suppress(OSError):
                     os.rename(claimed, path.with_name(f"{name}.corrupt"))
                 continue
-            yield Claim(self, claimed, name, batch)
+            claim = Claim(self, claimed, name, batch)
+            with self._lock:
+                self._held.add(claim)
+                closed = self._claims_closed
+            if closed:  # shutdown released the held claims while this one was made
+                claim.release()
+                return
+            yield claim
+
+    def held(self, claim: Claim) -> bool:
+        with self._lock:
+            return claim in self._held
+
+    def settle(self, claim: Claim) -> bool:
+        """Mark `claim` settled; False when it already was (`release_held` got there)."""
+        with self._lock:
+            if claim not in self._held:
+                return False
+            self._held.discard(claim)
+            return True
+
+    def release_held(self) -> int:
+        """At shutdown: put back every file this process still holds.
+
+        The delivery thread is a daemon and may be in the middle of an export when the
+        process exits; a claim left behind would wait for a later process to notice its
+        owner is dead. Returns the number of files put back."""
+        with self._lock:
+            self._claims_closed = True
+            held = list(self._held)
+        for claim in held:
+            claim.release()
+        return len(held)
 
     def pending_files(self) -> list[Path]:
         """The files waiting for delivery (not claimed, not set aside), oldest first."""

@@ -235,7 +235,12 @@ class BackgroundPipeline:
             waiting = list(self._waiting)
             self._waiting.clear()
         if pipeline is not None:
-            return pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
+            delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
+            if self.spool is not None:
+                # A delivery of older runs' files cut off by the exit: their files go back
+                # now rather than when a later process finds this one dead.
+                self.spool.release_held()
+            return delivered
         if waiting:
             return self._spool_waiting(waiting)
         return True

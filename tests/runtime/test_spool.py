@@ -129,6 +129,29 @@ def test_a_released_claim_is_offered_again(tmp_path: Path) -> None:
     assert len(spool.pending_files()) == 1
 
 
+def test_release_held_puts_back_open_claims_and_later_settling_is_a_no_op(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = spool_at(tmp_path)
+    for n in range(3):
+        spool.write(batch(event(n)))
+    claims = spool.claims()
+    delivering = next(claims)
+    finished = next(claims)
+    finished.done()
+    assert spool.release_held() == 1  # the exit: only the open claim goes back
+    assert len(spool.pending_files()) == 2
+    # The delivery thread ending after the exit hook settles nothing twice: no error, and
+    # the file put back stays for the next run (at least once).
+    delivering.done()
+    delivering.release()
+    assert len(spool.pending_files()) == 2
+    assert not [r for r in caplog.records if r.name == "codex_otel"]
+    # Claims made after the release are put back at once.
+    assert list(claims) == []
+    assert len(spool.pending_files()) == 2
+
+
 def test_an_abandoned_claim_of_a_dead_process_is_taken_back(tmp_path: Path) -> None:
     spool = spool_at(tmp_path)
     spool.write(batch(event(7)))

@@ -259,6 +259,23 @@ def test_sigkill_loses_only_what_was_in_memory(
     assert leftovers(spool_in_tmp) == []
 
 
+def test_a_run_that_exits_while_delivering_puts_its_claim_back(
+    otlp_receivers: ReceiverFactory, lingering: list[Lingering], spool_in_tmp: Path
+) -> None:
+    port = unused_port()
+    run_offline(endpoint_at(port), "spooled", 20)
+    receiver = otlp_receivers.http(port=port)
+    receiver.blackhole(stage="request")  # reads the delivery, never answers
+    run = Lingering(endpoint_at(port), "exiting", 0)
+    lingering.append(run)
+    assert receiver.wait_for_requests(1, timeout=20)
+    assert any(".claimed-" in name for name in leftovers(spool_in_tmp))
+    run.finish()  # a normal exit in the middle of the delivery
+    # The file is pending again at once, not left for a later run to find its owner dead.
+    assert not any(".claimed-" in name for name in leftovers(spool_in_tmp))
+    assert spooled(spool_in_tmp) == collections.Counter(ids("spooled", 20))
+
+
 # --- the cap, bad files, permissions, destinations ----------------------------------------
 
 
