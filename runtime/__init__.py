@@ -34,9 +34,10 @@ from .config import (
     TlsConfig,
     load_config,
 )
+from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .truncation import TRUNCATION_MARKER, truncate
-from .types import Attributes, AttributeValue, MetadataLike
+from .types import Attributes, AttributeValue, MetadataLike, MetricMetadataLike
 
 __all__ = [
     "DEFAULT_TOGGLES",
@@ -47,11 +48,15 @@ __all__ = [
     "Attributes",
     "BatchConfig",
     "CapturedEvent",
+    "CapturedMeasurement",
     "ConfigError",
     "Conversation",
     "ExporterConfig",
     "FileExporter",
+    "MeasurementSubscriber",
     "MetadataLike",
+    "MetricDefinition",
+    "MetricMetadataLike",
     "NoExporter",
     "OtelConfig",
     "OtlpGrpcExporter",

@@ -2,7 +2,8 @@
 `Conversation` (one per conversation: the common metadata every event carries).
 
 Generated emitters call `Conversation.recording`, `Conversation.allows` and
-`Conversation.emit`; nothing here knows any particular catalog.
+`Conversation.emit`; generated metric recorders call `Conversation.metrics_recording`
+and `Conversation.record`. Nothing here knows any particular catalog.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .config import OtelConfig
+from .metrics import CapturedMeasurement, MeasurementSink, MeasurementSubscriber, MetricDefinition
 from .timestamps import TimestampFormatter
 from .types import Attributes, AttributeValue, MetadataLike
 from .wire_strings import wire_attributes, wire_string, wire_value
@@ -71,6 +73,7 @@ class Telemetry:
         self.service_version = service_version
         self._lock = threading.Lock()
         self._subscribers: tuple[Subscriber, ...] = ()
+        self._measurement_subscribers: tuple[MeasurementSubscriber, ...] = ()
         self._closed = False
         self._dropped_after_shutdown = 0
         self._subscriber_errors = 0
@@ -79,6 +82,10 @@ class Telemetry:
         self._pipeline: BackgroundPipeline | None = self._start_pipeline()
         #: Read by every emitter first; kept as a plain attribute so the check is cheap.
         self.recording = self._pipeline is not None
+        #: Where measurements are exported; None when metrics are not exported.
+        self._metric_sink: MeasurementSink | None = None
+        #: Read by every metric recorder first, as `recording` by emitters.
+        self.metrics_recording = self._metric_sink is not None
         atexit.register(self._shutdown_at_exit)
 
     def _start_pipeline(self) -> BackgroundPipeline | None:
@@ -122,6 +129,29 @@ class Telemetry:
         if pipeline is not None and not pipeline.emit(event_name, attributes, timestamp_ns):
             self._drop_after_shutdown()  # shutdown began after the check above
 
+    def dispatch_measurement(
+        self, metric: MetricDefinition, value: int | float, attributes: Attributes
+    ) -> None:
+        """Hand one measurement to measurement subscribers and the metrics pipeline.
+        Never raises."""
+        if self._closed:
+            self._drop_after_shutdown()
+            return
+        subscribers = self._measurement_subscribers
+        if subscribers:
+            measurement = CapturedMeasurement(
+                metric, value, MappingProxyType(attributes), time.time_ns()
+            )
+            for subscriber in subscribers:
+                try:
+                    subscriber(measurement)
+                except Exception:  # a subscriber's bug must not break the host application
+                    self._subscriber_errors += 1
+                    self._report_once("subscriber", "codex-otel: a subscriber raised")
+        sink = self._metric_sink
+        if sink is not None and not sink.record(metric, value, attributes):
+            self._drop_after_shutdown()
+
     def _drop_after_shutdown(self) -> None:
         with self._lock:
             self._dropped_after_shutdown += 1
@@ -161,6 +191,39 @@ class Telemetry:
 
         return unsubscribe
 
+    def subscribe_measurements(self, subscriber: MeasurementSubscriber) -> Callable[[], None]:
+        """Call `subscriber` with every metric measurement from now on; returns the
+        unsubscribe function."""
+        with self._lock:
+            self._measurement_subscribers = (*self._measurement_subscribers, subscriber)
+            self._update_recording()
+
+        subscribed = True
+
+        def unsubscribe() -> None:
+            nonlocal subscribed
+            with self._lock:
+                if not subscribed:
+                    return
+                subscribed = False
+                remaining = list(self._measurement_subscribers)
+                if subscriber in remaining:
+                    remaining.remove(subscriber)
+                self._measurement_subscribers = tuple(remaining)
+                self._update_recording()
+
+        return unsubscribe
+
+    @contextmanager
+    def capture_measurements(self) -> Iterator[list[CapturedMeasurement]]:
+        """Collect every metric measurement recorded inside the block, in order."""
+        captured: list[CapturedMeasurement] = []
+        unsubscribe = self.subscribe_measurements(captured.append)
+        try:
+            yield captured
+        finally:
+            unsubscribe()
+
     @contextmanager
     def capture(self) -> Iterator[list[CapturedEvent]]:
         """Collect every event emitted inside the block, in order, into the yielded list."""
@@ -175,6 +238,9 @@ class Telemetry:
         # The pipeline stays set after shutdown, so late events still reach `dispatch`
         # and are counted as dropped.
         self.recording = bool(self._subscribers) or self._pipeline is not None
+        self.metrics_recording = (
+            bool(self._measurement_subscribers) or self._metric_sink is not None
+        )
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -261,7 +327,14 @@ _TIMESTAMPS = TimestampFormatter()
 class Conversation(Generic[M]):
     """The per-conversation handle emitters take: telemetry plus the common metadata."""
 
-    __slots__ = ("_attributes", "_event_name_keys", "_telemetry", "_timestamp_keys", "metadata")
+    __slots__ = (
+        "_attributes",
+        "_event_name_keys",
+        "_metric_attributes",
+        "_telemetry",
+        "_timestamp_keys",
+        "metadata",
+    )
 
     def __init__(self, telemetry: Telemetry, metadata: M) -> None:
         self._telemetry = telemetry
@@ -271,6 +344,12 @@ class Conversation(Generic[M]):
         computed = metadata.COMPUTED.items()
         self._event_name_keys = tuple(key for key, kind in computed if kind == "event_name")
         self._timestamp_keys = tuple(key for key, kind in computed if kind == "timestamp")
+        # The metadata every metric carries (`METRIC_KEYS`: none for a catalog without
+        # metrics), also built once.
+        metric_keys: tuple[str, ...] = getattr(metadata, "METRIC_KEYS", ())
+        self._metric_attributes = {
+            key: value for key, value in self._attributes.items() if key in metric_keys
+        }
 
     @property
     def telemetry(self) -> Telemetry:
@@ -280,6 +359,12 @@ class Conversation(Generic[M]):
     def recording(self) -> bool:
         """False when no exporter and no subscriber would see an event."""
         return self._telemetry.recording
+
+    @property
+    def metrics_recording(self) -> bool:
+        """False when no metrics pipeline and no measurement subscriber would see a
+        measurement."""
+        return self._telemetry.metrics_recording
 
     def allows(self, toggle: str) -> bool:
         """The value of a privacy toggle from the config."""
@@ -316,6 +401,23 @@ class Conversation(Generic[M]):
                 else:
                     record[key] = value
             self._telemetry.dispatch(event_name, record, now)
+        except Exception:
+            self._telemetry.note_emit_error()
+
+    def record(self, metric: MetricDefinition, value: int | float, attributes: Attributes) -> None:
+        """Add the metadata's metric attributes to `attributes` (the metric's own win
+        no key: the catalog refuses a clash), make every string valid UTF-8, and hand
+        the measurement on. Never raises."""
+        try:
+            point: Attributes = dict(self._metric_attributes)
+            for key, value_ in attributes.items():
+                if type(value_) is str:
+                    point[key] = value_ if value_.isascii() else wire_string(value_)
+                elif type(value_) is list or type(value_) is tuple:
+                    point[key] = wire_value(value_)
+                else:
+                    point[key] = value_
+            self._telemetry.dispatch_measurement(metric, value, point)
         except Exception:
             self._telemetry.note_emit_error()
 

@@ -24,3 +24,10 @@ class MetadataLike(Protocol):
     def to_attributes(self) -> Attributes:
         """The metadata as wire attributes; optional values that are unknown are omitted."""
         ...
+
+
+class MetricMetadataLike(MetadataLike, Protocol):
+    """Metadata of a catalog with metrics: which of its wire keys every metric carries
+    (the catalog's `common.metric_attributes`, all of low cardinality)."""
+
+    METRIC_KEYS: ClassVar[tuple[str, ...]]
