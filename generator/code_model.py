@@ -10,7 +10,18 @@ from dataclasses import dataclass
 
 from .diagnostics import with_article
 from .model import Attribute, AttributeType, Catalog, Event, Metric
-from .py_layout import AssignText, Call, If, Laid, Line, Statement, Text, call, comprehension
+from .py_layout import (
+    AssignText,
+    Call,
+    If,
+    Laid,
+    Line,
+    Statement,
+    Text,
+    annotation,
+    call,
+    comprehension,
+)
 from .py_literals import LINE_LENGTH, py_str
 from .wire_limits import INT64_MAX, INT64_MIN
 
@@ -470,6 +481,19 @@ class RecorderView:
         if metric.boundaries is not None:
             text += " Bucket boundaries: " + ", ".join(repr(b) for b in metric.boundaries) + "."
         return text
+
+    @property
+    def signature(self) -> str:
+        """The recorder's signature on one line, for the docs."""
+        metric = self.metric
+        parameters = ["conversation", self.value_parameter.rstrip(",")]
+        if metric.attributes:
+            parameters.append("*")
+        parameters += [
+            f"{a.python_name}: {annotation(a)}" + ("" if a.is_required else " = None")
+            for a in (*metric.required_attributes, *metric.optional_attributes)
+        ]
+        return f"{metric.function_name}({', '.join(parameters)})"
 
     @property
     def value_doc(self) -> str:
