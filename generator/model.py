@@ -433,7 +433,8 @@ class Catalog:
     def has_deprecated_arguments(self) -> bool:
         """Whether any emitter or recorder warns about an argument (the module then imports
         warnings)."""
-        return any(e.deprecated_attributes for e in (*self.events, *self.metrics))
+        owners: tuple[Event | Metric, ...] = (*self.events, *self.metrics)
+        return any(owner.deprecated_attributes for owner in owners)
 
     @property
     def uses_overloads(self) -> bool:

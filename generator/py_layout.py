@@ -45,7 +45,11 @@ class Text:
 def _flat(argument: str | Text) -> str:
     if not isinstance(argument, Text):
         return argument
-    return f"{argument.keyword}={py_str(argument.value)}" if argument.keyword else py_str(argument.value)
+    return (
+        f"{argument.keyword}={py_str(argument.value)}"
+        if argument.keyword
+        else py_str(argument.value)
+    )
 
 
 def _expanded(argument: str | Text, indent: int) -> str:

@@ -585,7 +585,7 @@ class _Resolver:
         constants: dict[str, str] = {}
         emitters = {e.function_name: e.name for e in events}
         enum_classes = {t.class_name for t in self.types.values() if t.class_name}
-        taken = {key: "in common.metric_attributes" for key in metric_keys}
+        taken = dict.fromkeys(metric_keys, "in common.metric_attributes")
         bodies = self.doc.get("metrics") or []
         for index, body in enumerate(bodies):
             path: DocPath = ("metrics", index)
@@ -611,7 +611,10 @@ class _Resolver:
             if problem is None and (recorder in enum_classes or recorder in naming.RESERVED):
                 problem = "is already used in the generated module"
             if problem is None and constant in constants:
-                problem = f"gives the constant {constant}, as the recorder of {constants[constant]!r} does"
+                problem = (
+                    f"gives the constant {constant}, as the recorder of "
+                    f"{constants[constant]!r} does"
+                )
             if problem:
                 self.error(
                     (*path, "name"),
@@ -655,9 +658,7 @@ class _Resolver:
                     value_type=body.get("value_type", "int"),
                     description=body["description"],
                     stability=body.get("stability", "development"),
-                    deprecated=Deprecation(deprecated["note"], replacement)
-                    if deprecated
-                    else None,
+                    deprecated=Deprecation(deprecated["note"], replacement) if deprecated else None,
                     attributes=attributes,
                     boundaries=boundaries,
                 )

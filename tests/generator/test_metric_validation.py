@@ -168,7 +168,9 @@ def test_recorder_name_of_an_emitter() -> None:
 
 
 def test_two_metrics_giving_one_recorder_name() -> None:
-    text = replaced("name: app.request.duration", "name: app.request_x\n    python_name: record_requests")
+    text = replaced(
+        "name: app.request.duration", "name: app.request_x\n    python_name: record_requests"
+    )
     error = only_error(text)
     assert error.startswith(
         "cat.yaml:56:11: error: metrics[1].name: metric 'app.request_x' gives the recorder name "
@@ -204,13 +206,18 @@ def test_recorder_names_that_cannot_be_functions(python_name: str, why: str) -> 
 
 
 def test_an_unbounded_attribute_on_a_metric() -> None:
-    text = replaced("{ref: status, requirement: required}", "{ref: session.id, requirement: required}")
+    text = replaced(
+        "{ref: status, requirement: required}", "{ref: session.id, requirement: required}"
+    )
     error = only_error(text)
     assert error.startswith(
         "cat.yaml:54:15: error: metrics[0].attributes[0].ref: attribute 'session.id' is "
         "unbounded (an unbounded string)"
     )
-    assert "hint: mark the attribute `cardinality: low` in its definition if its values are few" in error
+    assert (
+        "hint: mark the attribute `cardinality: low` in its definition if its values are few"
+        in error
+    )
 
 
 def test_an_int_bounded_on_one_side_is_unbounded() -> None:
