@@ -1,9 +1,9 @@
-# Generated from catalog.yaml (catalog version 1.2.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.3.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 # ruff: noqa: SIM108, RUF100
-"""Typed emitters for the events of catalog.yaml.
+"""Typed emitters for the events of catalog.yaml, and recorders for its metrics.
 
-Catalog version 1.2.0.
+Catalog version 1.3.0.
 
 Log events that describe each Codex run: outbound API requests, streamed responses, user prompts,
 tool-approval decisions and tool results.
@@ -21,13 +21,14 @@ from codex_otel.runtime import (
     INT64_MIN,
     Attributes,
     Conversation,
+    MetricDefinition,
     not_a_member,
     out_of_range,
     truncate,
     wrong_type,
 )
 
-CATALOG_VERSION: Final = "1.2.0"
+CATALOG_VERSION: Final = "1.3.0"
 
 #: Privacy toggles the catalog's redaction policies name, with their defaults.
 TOGGLES: Final[dict[str, bool]] = {
@@ -43,6 +44,17 @@ EVENT_NAMES: Final[tuple[str, ...]] = (
     "codex.user_prompt",
     "codex.tool_decision",
     "codex.tool_result",
+)
+
+#: Every metric this module records, in catalog order.
+METRIC_NAMES: Final[tuple[str, ...]] = (
+    "codex.api_request",
+    "codex.api_request.duration_ms",
+    "codex.tool.call",
+    "codex.tool.call.duration_ms",
+    "codex.sse_event",
+    "codex.sse_event.duration_ms",
+    "codex.turn.token_usage",
 )
 
 
@@ -98,10 +110,10 @@ class Success(enum.Enum):
     """Whether the tool call succeeded, as the string `"true"` or `"false"`."""
 
     TRUE = "true"
-    """The tool ran and succeeded."""
+    """It succeeded (the tool ran and succeeded, for a tool call)."""
 
     FALSE = "false"
-    """The tool failed, or could not be run."""
+    """It failed (or the tool could not be run, for a tool call)."""
 
 
 #: Success members and their values, mapped to the value sent on the wire.
@@ -110,6 +122,40 @@ _SUCCESS_WIRE: Final[dict[object, str]] = {
     Success.FALSE: "false",
     "true": "true",
     "false": "false",
+}
+
+
+class TokenType(enum.Enum):
+    """Which of a response's token counts a measurement is."""
+
+    INPUT = "input"
+    """Input tokens of the response."""
+
+    CACHED_INPUT = "cached_input"
+    """Input tokens served from the prompt cache."""
+
+    OUTPUT = "output"
+    """Output tokens of the response."""
+
+    REASONING_OUTPUT = "reasoning_output"
+    """Output tokens spent on reasoning."""
+
+    TOTAL = "total"
+    """Every token of the response."""
+
+
+#: TokenType members and their values, mapped to the value sent on the wire.
+_TOKEN_TYPE_WIRE: Final[dict[object, str]] = {
+    TokenType.INPUT: "input",
+    TokenType.CACHED_INPUT: "cached_input",
+    TokenType.OUTPUT: "output",
+    TokenType.REASONING_OUTPUT: "reasoning_output",
+    TokenType.TOTAL: "total",
+    "input": "input",
+    "cached_input": "cached_input",
+    "output": "output",
+    "reasoning_output": "reasoning_output",
+    "total": "total",
 }
 
 
@@ -128,6 +174,12 @@ class Metadata:
         "event.name": "event_name",
         "event.timestamp": "timestamp",
     }
+    #: Wire keys of the metadata that every metric carries too.
+    METRIC_KEYS: ClassVar[tuple[str, ...]] = (
+        "model",
+        "app.version",
+        "auth_mode",
+    )
 
     conversation_id: str
     """conversation.id: Identifier of the conversation (session) the event belongs to."""
@@ -593,3 +645,341 @@ def tool_result(
         else:
             _attributes["arguments"] = "[REDACTED]"
     conversation.emit("codex.tool_result", _attributes)
+
+
+_METRIC_API_REQUEST: Final = MetricDefinition(
+    name="codex.api_request",
+    instrument="counter",
+    unit="{request}",
+    description="Attempts of outbound requests to the model API, successful or not.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_api_request(
+    conversation: Conversation[Metadata],
+    value: int = 1,
+    *,
+    status: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Attempts of outbound requests to the model API, successful or not.
+
+    Records `codex.api_request`: a counter of int values in `{request}`.
+
+    Args:
+        value: The value to record, in `{request}` (1 when left out). Must be at least 0.
+        status: `status`, required. HTTP status code of the response as text, or `none` when
+            there was no response.
+        success: `success`, required. `"true"` when the response's status is 2xx and no error
+            occurred, else `"false"`.
+    """
+    if type(value) is not int:
+        wrong_type("codex.api_request", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.api_request", "value", "between 0 and 9223372036854775807")
+    if not isinstance(status, str):
+        wrong_type("codex.api_request", "status", "str", status)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.api_request", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "status": status,
+        "success": _success,
+    }
+    conversation.record(_METRIC_API_REQUEST, value, _attributes)
+
+
+_METRIC_API_REQUEST_DURATION_MS: Final = MetricDefinition(
+    name="codex.api_request.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description=(
+        "Time from sending a request to the model API to receiving the response headers or the "
+        "error, in milliseconds."
+    ),
+    value_type="int",
+    boundaries=(50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000),
+)
+
+
+def record_api_request_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+    *,
+    status: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Time from sending a request to the model API to receiving the response headers or the error,
+    in milliseconds.
+
+    Records `codex.api_request.duration_ms`: a histogram of int values in `ms`. Bucket boundaries:
+    50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+        status: `status`, required. HTTP status code of the response as text, or `none` when
+            there was no response.
+        success: `success`, required. `"true"` when the response's status is 2xx and no error
+            occurred, else `"false"`.
+    """
+    if type(value) is not int:
+        wrong_type("codex.api_request.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.api_request.duration_ms", "value", "between 0 and 9223372036854775807")
+    if not isinstance(status, str):
+        wrong_type("codex.api_request.duration_ms", "status", "str", status)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.api_request.duration_ms", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "status": status,
+        "success": _success,
+    }
+    conversation.record(_METRIC_API_REQUEST_DURATION_MS, value, _attributes)
+
+
+_METRIC_TOOL_CALL: Final = MetricDefinition(
+    name="codex.tool.call",
+    instrument="counter",
+    unit="{call}",
+    description="Tool calls that finished, or failed before they could run.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_tool_call(
+    conversation: Conversation[Metadata],
+    value: int = 1,
+    *,
+    tool: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Tool calls that finished, or failed before they could run.
+
+    Records `codex.tool.call`: a counter of int values in `{call}`.
+
+    Args:
+        value: The value to record, in `{call}` (1 when left out). Must be at least 0.
+        tool: `tool`, required. Name of the tool, as a metric tag.
+        success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
+            `"false"`.
+    """
+    if type(value) is not int:
+        wrong_type("codex.tool.call", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.tool.call", "value", "between 0 and 9223372036854775807")
+    if not isinstance(tool, str):
+        wrong_type("codex.tool.call", "tool", "str", tool)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.tool.call", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "tool": tool,
+        "success": _success,
+    }
+    conversation.record(_METRIC_TOOL_CALL, value, _attributes)
+
+
+_METRIC_TOOL_CALL_DURATION_MS: Final = MetricDefinition(
+    name="codex.tool.call.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Execution time of tool calls in milliseconds; 0 when a call failed before it ran.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_tool_call_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+    *,
+    tool: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Execution time of tool calls in milliseconds; 0 when a call failed before it ran.
+
+    Records `codex.tool.call.duration_ms`: a histogram of int values in `ms`.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+        tool: `tool`, required. Name of the tool, as a metric tag.
+        success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
+            `"false"`.
+    """
+    if type(value) is not int:
+        wrong_type("codex.tool.call.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.tool.call.duration_ms", "value", "between 0 and 9223372036854775807")
+    if not isinstance(tool, str):
+        wrong_type("codex.tool.call.duration_ms", "tool", "str", tool)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.tool.call.duration_ms", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "tool": tool,
+        "success": _success,
+    }
+    conversation.record(_METRIC_TOOL_CALL_DURATION_MS, value, _attributes)
+
+
+_METRIC_SSE_EVENT: Final = MetricDefinition(
+    name="codex.sse_event",
+    instrument="counter",
+    unit="{event}",
+    description="Server-sent events of streamed responses, and failures while reading a stream.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_sse_event(
+    conversation: Conversation[Metadata],
+    value: int = 1,
+    *,
+    kind: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Server-sent events of streamed responses, and failures while reading a stream.
+
+    Records `codex.sse_event`: a counter of int values in `{event}`.
+
+    Args:
+        value: The value to record, in `{event}` (1 when left out). Must be at least 0.
+        kind: `kind`, required. Type of the server-sent event, such as `response.completed`, as
+            a metric tag; `none` when the stream itself failed or timed out.
+        success: `success`, required. `"true"` for an event read without error, `"false"` for a
+            failure.
+    """
+    if type(value) is not int:
+        wrong_type("codex.sse_event", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.sse_event", "value", "between 0 and 9223372036854775807")
+    if not isinstance(kind, str):
+        wrong_type("codex.sse_event", "kind", "str", kind)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.sse_event", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "kind": kind,
+        "success": _success,
+    }
+    conversation.record(_METRIC_SSE_EVENT, value, _attributes)
+
+
+_METRIC_SSE_EVENT_DURATION_MS: Final = MetricDefinition(
+    name="codex.sse_event.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Time spent waiting for each server-sent event, in milliseconds.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_sse_event_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+    *,
+    kind: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Time spent waiting for each server-sent event, in milliseconds.
+
+    Records `codex.sse_event.duration_ms`: a histogram of int values in `ms`.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+        kind: `kind`, required. Type of the server-sent event, such as `response.completed`, as
+            a metric tag; `none` when the stream itself failed or timed out.
+        success: `success`, required. `"true"` for an event read without error, `"false"` for a
+            failure.
+    """
+    if type(value) is not int:
+        wrong_type("codex.sse_event.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.sse_event.duration_ms", "value", "between 0 and 9223372036854775807")
+    if not isinstance(kind, str):
+        wrong_type("codex.sse_event.duration_ms", "kind", "str", kind)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.sse_event.duration_ms", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "kind": kind,
+        "success": _success,
+    }
+    conversation.record(_METRIC_SSE_EVENT_DURATION_MS, value, _attributes)
+
+
+_METRIC_TURN_TOKEN_USAGE: Final = MetricDefinition(
+    name="codex.turn.token_usage",
+    instrument="histogram",
+    unit="{token}",
+    description="Tokens a completed response used, one measurement per token type.",
+    value_type="int",
+    boundaries=(100, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 200000, 400000, 1000000),
+)
+
+
+def record_turn_token_usage(
+    conversation: Conversation[Metadata],
+    value: int,
+    *,
+    token_type: TokenType | Literal["input", "cached_input", "output", "reasoning_output", "total"],
+) -> None:
+    """Tokens a completed response used, one measurement per token type.
+
+    Records `codex.turn.token_usage`: a histogram of int values in `{token}`. Bucket boundaries:
+    100, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 200000, 400000, 1000000.
+
+    Args:
+        value: The value to record, in `{token}`. Must be at least 0.
+        token_type: `token_type`, required. Which of a response's token counts a measurement is.
+    """
+    if type(value) is not int:
+        wrong_type("codex.turn.token_usage", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.turn.token_usage", "value", "between 0 and 9223372036854775807")
+    _token_type = None
+    if isinstance(token_type, (str, TokenType)):
+        _token_type = _TOKEN_TYPE_WIRE.get(token_type)
+    if _token_type is None:
+        not_a_member(
+            "codex.turn.token_usage",
+            "token_type",
+            "one of 'input', 'cached_input', 'output', 'reasoning_output', 'total'",
+            token_type,
+        )
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "token_type": _token_type,
+    }
+    conversation.record(_METRIC_TURN_TOKEN_USAGE, value, _attributes)

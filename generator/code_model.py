@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Attribute, AttributeType, Catalog, Event
-from .py_layout import AssignText, Call, If, Laid, Line, Statement, Text, comprehension
-from .py_literals import py_str
+from .diagnostics import with_article
+from .model import Attribute, AttributeType, Catalog, Event, Metric
+from .py_layout import (
+    AssignText,
+    Call,
+    If,
+    Laid,
+    Line,
+    Statement,
+    Text,
+    annotation,
+    call,
+    comprehension,
+)
+from .py_literals import LINE_LENGTH, py_str
 from .wire_limits import INT64_MAX, INT64_MIN
 
 
@@ -129,12 +141,17 @@ def argument_doc(attribute: Attribute) -> str:
     return " ".join(parts)
 
 
-def deprecation_message(item: Event | Attribute, event: Event | None = None) -> str:
-    """The warning a deprecated event (or an argument of `event`) gives its callers."""
+def deprecation_message(
+    item: Event | Metric | Attribute, event: Event | Metric | None = None
+) -> str:
+    """The warning a deprecated event or metric (or an argument of `event`, an event or a
+    metric) gives its callers."""
     if item.deprecated is None:
         return ""
     if isinstance(item, Event):
         return f"event {item.name} is deprecated: {item.deprecated.note}"
+    if isinstance(item, Metric):
+        return f"metric {item.name} is deprecated: {item.deprecated.note}"
     where = f" of {event.function_name}()" if event else ""
     key = f" ({item.key})" if item.key != item.python_name else ""
     return f"argument {item.python_name}{key}{where} is deprecated: {item.deprecated.note}"
@@ -264,29 +281,35 @@ class MetadataFieldView:
     store: tuple[Statement, ...]
 
 
-def emitter_view(event: Event) -> EmitterView:
-    warnings = tuple(
+def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
+    """The warnings an emitter or recorder gives for each deprecated argument passed."""
+    return tuple(
         If(
             (f"{attribute.python_name} is not None",),
             (
                 Call(
                     "warnings.warn",
                     (
-                        Text(deprecation_message(attribute, event)),
+                        Text(deprecation_message(attribute, owner)),
                         "DeprecationWarning",
                         "stacklevel=2",
                     ),
                 ),
             ),
         )
-        for attribute in event.deprecated_attributes
+        for attribute in owner.deprecated_attributes
     )
+
+
+def emitter_view(event: Event) -> EmitterView:
+    warnings = _argument_warnings(event)
     arguments = (*event.required_attributes, *event.optional_attributes)
-    return EmitterView(event, warnings, tuple(_argument_view(a, event) for a in arguments))
+    return EmitterView(event, warnings, tuple(_argument_view(a, event.name) for a in arguments))
 
 
-def _argument_view(attribute: Attribute, event: Event) -> ArgumentView:
-    name, label = attribute.python_name, py_str(event.name)
+def _argument_view(attribute: Attribute, owner: str) -> ArgumentView:
+    """`owner`: the event or metric whose errors name the argument."""
+    name, label = attribute.python_name, py_str(owner)
     target, key = f"_{name}", py_str(attribute.key)
     given = f"{name} is not None"
     refuse = _refuse(attribute, label, name)
@@ -418,3 +441,109 @@ def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
         else:
             store = (If((given,), (assign,)),)
     return MetadataFieldView(attribute, checks, copy, entry, store)
+
+
+# --- metric recorders ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecorderView:
+    """One metric's recorder: the value's checks, then its attributes' as an emitter's."""
+
+    metric: Metric
+    warnings: tuple[Statement, ...]
+    #: The `value` parameter line (positional, after the conversation).
+    value_parameter: str
+    value_checks: tuple[Statement, ...]
+    #: The value handed to `Conversation.record`: doubles always as floats.
+    value_entry: str
+    arguments: tuple[ArgumentView, ...]
+
+    @property
+    def required(self) -> tuple[ArgumentView, ...]:
+        return tuple(a for a in self.arguments if a.attribute.is_required)
+
+    @property
+    def checks(self) -> tuple[Statement, ...]:
+        return (*self.value_checks, *(s for a in self.arguments for s in a.checks))
+
+    @property
+    def store(self) -> tuple[Statement, ...]:
+        return tuple(s for a in self.arguments for s in a.store)
+
+    @property
+    def summary(self) -> str:
+        """The docstring's line on what the recorder records."""
+        metric = self.metric
+        kind = {"int": "int", "double": "float"}[metric.value_type]
+        text = f"Records `{metric.name}`: {with_article(metric.instrument)} of {kind} values"
+        text += f" in `{metric.unit}`."
+        if metric.boundaries is not None:
+            text += " Bucket boundaries: " + ", ".join(repr(b) for b in metric.boundaries) + "."
+        return text
+
+    @property
+    def signature(self) -> str:
+        """The recorder's signature on one line, for the docs."""
+        metric = self.metric
+        parameters = ["conversation", self.value_parameter.rstrip(",")]
+        if metric.attributes:
+            parameters.append("*")
+        parameters += [
+            f"{a.python_name}: {annotation(a)}" + ("" if a.is_required else " = None")
+            for a in (*metric.required_attributes, *metric.optional_attributes)
+        ]
+        return f"{metric.function_name}({', '.join(parameters)})"
+
+    @property
+    def value_doc(self) -> str:
+        """The docstring's entry for `value` (its name excluded)."""
+        value = self.metric.value
+        text = value.description
+        if value.has_bounds:
+            text += f" Must be {value.bounds_text}."
+        return text
+
+    @property
+    def definition(self) -> str:
+        """The `MetricDefinition(...)` of the module constant, laid out at indent 0."""
+        metric = self.metric
+        boundaries = "None" if metric.boundaries is None else _tuple_literal(metric.boundaries, 4)
+        arguments: tuple[str | Text, ...] = (
+            f"name={py_str(metric.name)}",
+            f"instrument={py_str(metric.instrument)}",
+            f"unit={py_str(metric.unit)}",
+            Text(metric.description, keyword="description"),
+            f"value_type={py_str(metric.value_type)}",
+            f"boundaries={boundaries}",
+        )
+        return call("MetricDefinition", arguments, 0, lead=f"{metric.constant_name}: Final = ")
+
+
+def _tuple_literal(values: tuple[int | float, ...], indent: int) -> str:
+    """A tuple of numbers after `boundaries=` on a line indented by `indent`, laid out as
+    ruff format does: on the line when it fits, else one item a line."""
+    if len(values) == 1:
+        return f"({values[0]!r},)"
+    flat = "(" + ", ".join(repr(v) for v in values) + ")"
+    if indent + len("boundaries=") + len(flat) + 1 <= LINE_LENGTH:
+        return flat
+    inner = " " * (indent + 4)
+    return "(\n" + "".join(f"{inner}{v!r},\n" for v in values) + " " * indent + ")"
+
+
+def recorder_view(metric: Metric) -> RecorderView:
+    value = metric.value
+    parameter = f"value: {value.type.python_scalar}" + (" = 1," if metric.is_counter else ",")
+    arguments = (*metric.required_attributes, *metric.optional_attributes)
+    # A value that is not a recorded type raises; so does a negative one where the
+    # instrument refuses it, and an int beyond 64 bits (the SDK would drop the point).
+    checks = _argument_view(value, metric.name).checks
+    return RecorderView(
+        metric=metric,
+        warnings=_argument_warnings(metric),
+        value_parameter=parameter,
+        value_checks=checks,
+        value_entry=wire_value(value),
+        arguments=tuple(_argument_view(a, metric.name) for a in arguments),
+    )

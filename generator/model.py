@@ -110,6 +110,8 @@ class Attribute:
     #: Keys of deprecated attributes that name this one as their replacement and that the
     #: event does not use (so `diff` sees a rename); in events only.
     replaces: tuple[str, ...] = ()
+    #: The definition's `cardinality` ("low"), or None when it says nothing.
+    cardinality: str | None = None
 
     @property
     def is_required(self) -> bool:
@@ -118,6 +120,25 @@ class Attribute:
     @property
     def requirement_text(self) -> str:
         return f"conditional: {self.condition}" if self.condition else self.requirement
+
+    @property
+    def is_low_cardinality(self) -> bool:
+        """Whether metrics may carry the attribute: its values are few by type (an enum, a
+        boolean, an int bounded on both sides) or by the catalog's word (`cardinality: low`)."""
+        if self.cardinality == "low" or self.type.is_enum or self.type.base == "boolean":
+            return True
+        return self.type.base == "int" and self.minimum is not None and self.maximum is not None
+
+    @property
+    def cardinality_text(self) -> str:
+        """How the docs name the attribute's cardinality and why it is low."""
+        if self.cardinality == "low":
+            return "low (declared)"
+        if self.type.is_enum:
+            return "low (enum)"
+        if self.type.base == "boolean":
+            return "low (boolean)"
+        return "low (bounded)" if self.is_low_cardinality else "unbounded"
 
     @property
     def has_bounds(self) -> bool:
@@ -219,6 +240,72 @@ class Event:
         )
 
 
+Instrument = Literal["counter", "updowncounter", "histogram", "gauge"]
+ValueType = Literal["int", "double"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: its instrument, unit, attributes and the recorder generated for it."""
+
+    name: str
+    #: The recorder function (`record_api_request`).
+    function_name: str
+    #: The module constant holding its `MetricDefinition` (`_METRIC_API_REQUEST`).
+    constant_name: str
+    instrument: Instrument
+    unit: str
+    value_type: ValueType
+    description: str
+    stability: str
+    deprecated: Deprecation | None
+    attributes: tuple[Attribute, ...]
+    #: Explicit histogram bucket boundaries; None: the SDK's defaults.
+    boundaries: tuple[int | float, ...] | None = None
+
+    @property
+    def is_counter(self) -> bool:
+        return self.instrument == "counter"
+
+    @property
+    def refuses_negative(self) -> bool:
+        """Counters only go up, and a histogram's sum is meant to be a counter's too."""
+        return self.instrument in ("counter", "histogram")
+
+    @property
+    def value(self) -> Attribute:
+        """The recorder's `value` argument, as an attribute, so it is checked (and its
+        errors worded) as emitters check theirs: an exact int or float, not negative for
+        counters and histograms, ints within 64 bits."""
+        return Attribute(
+            key="value",
+            python_name="value",
+            type=AttributeType(base=self.value_type),
+            description=f"The value to record, in `{self.unit}`"
+            + (" (1 when left out)." if self.is_counter else "."),
+            requirement="required",
+            condition=None,
+            examples=(),
+            max_length=None,
+            redact=None,
+            stability=self.stability,
+            deprecated=None,
+            minimum=0 if self.refuses_negative else None,
+        )
+
+    @property
+    def required_attributes(self) -> tuple[Attribute, ...]:
+        return tuple(a for a in self.attributes if a.is_required)
+
+    @property
+    def optional_attributes(self) -> tuple[Attribute, ...]:
+        return tuple(a for a in self.attributes if not a.is_required)
+
+    @property
+    def deprecated_attributes(self) -> tuple[Attribute, ...]:
+        return tuple(a for a in self.attributes if a.deprecated)
+
+
 @dataclass(frozen=True)
 class DifferenceNote:
     """One way this catalog's events differ from the reference implementation's."""
@@ -264,12 +351,30 @@ class Catalog:
     common: tuple[Attribute, ...]
     events: tuple[Event, ...]
     differences: Differences | None = None
+    metrics: tuple[Metric, ...] = ()
+    #: Wire keys of the common attributes every metric carries (`common.metric_attributes`).
+    metric_keys: tuple[str, ...] = ()
+
+    @property
+    def _all_attributes(self) -> tuple[Attribute, ...]:
+        """Every use of an attribute: the common group, the events', the metrics'."""
+        return (
+            *self.common,
+            *(a for e in self.events for a in e.attributes),
+            *(a for m in self.metrics for a in m.attributes),
+        )
+
+    @property
+    def metric_attributes(self) -> tuple[Attribute, ...]:
+        """The common attributes every metric carries, in `metric_keys` order."""
+        by_key = {a.key: a for a in self.common}
+        return tuple(by_key[key] for key in self.metric_keys)
 
     @property
     def enum_types(self) -> tuple[AttributeType, ...]:
-        """Each enum type once, in first-use order (common group first)."""
+        """Each enum type once, in first-use order (common group first, metrics last)."""
         seen: dict[str, AttributeType] = {}
-        for attribute in (*self.common, *(a for e in self.events for a in e.attributes)):
+        for attribute in self._all_attributes:
             if attribute.type.class_name and attribute.type.class_name not in seen:
                 seen[attribute.type.class_name] = attribute.type
         return tuple(seen.values())
@@ -277,15 +382,19 @@ class Catalog:
     @property
     def uses_arrays(self) -> bool:
         """Whether any attribute is an array (the module then imports Sequence)."""
-        return any(
-            a.type.is_array for a in (*self.common, *(a for e in self.events for a in e.attributes))
-        )
+        return any(a.type.is_array for a in self._all_attributes)
 
     @property
     def runtime_imports(self) -> tuple[str, ...]:
         """The runtime helpers the generated module calls, so it imports nothing unused."""
-        used = [a for e in self.events for a in e.attributes] + list(self.metadata_fields)
+        used = [
+            *(a for e in self.events for a in e.attributes),
+            *self.metadata_fields,
+            *(a for m in self.metrics for a in (m.value, *m.attributes)),
+        ]
         names = {"Attributes", "Conversation", *(a.error_helper for a in used)}
+        if self.metrics:
+            names.add("MetricDefinition")
         if any(a.type.is_array and not a.type.is_enum for a in used):
             names.add("is_array_of")
         limits = {
@@ -305,7 +414,7 @@ class Catalog:
             names.add("truncate")
         if any(a.type.is_array and a.type.is_enum for a in used):
             names.add("wire_members")
-        if self.has_deprecated_events or self.uses_overloads:
+        if self.has_deprecated_events or self.uses_overloads or self.has_deprecated_metrics:
             names.add("deprecated")
         # As isort sorts imported names: constants, then classes, then functions.
         return tuple(
@@ -317,9 +426,15 @@ class Catalog:
         return any(e.deprecated for e in self.events)
 
     @property
+    def has_deprecated_metrics(self) -> bool:
+        return any(m.deprecated for m in self.metrics)
+
+    @property
     def has_deprecated_arguments(self) -> bool:
-        """Whether any emitter warns about an argument (the module then imports warnings)."""
-        return any(e.deprecated_attributes for e in self.events)
+        """Whether any emitter or recorder warns about an argument (the module then imports
+        warnings)."""
+        owners: tuple[Event | Metric, ...] = (*self.events, *self.metrics)
+        return any(owner.deprecated_attributes for owner in owners)
 
     @property
     def uses_overloads(self) -> bool:

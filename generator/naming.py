@@ -32,7 +32,7 @@ RUNTIME_HELPERS = (
 )
 
 #: The other names the module may import from the runtime: types and the 64-bit limits.
-RUNTIME_CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN")
+RUNTIME_CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN", "MetricDefinition")
 
 #: Names the module defines or imports from the standard library at top level, besides
 #: emitters and enum classes.
@@ -41,6 +41,7 @@ MODULE_NAMES = (
     "CATALOG_VERSION",
     "TOGGLES",
     "EVENT_NAMES",
+    "METRIC_NAMES",
     "ClassVar",
     "Final",
     "Literal",
@@ -58,6 +59,10 @@ MODULE_NAMES = (
 #: Names of emitters' and `Metadata`'s parameters, locals and methods (`_attributes` is
 #: the local of `attributes`).
 LOCAL_NAMES = ("conversation", "metadata", "self", "cls", "attributes", "to_attributes")
+
+#: The parameter a metric recorder takes besides the conversation and the attributes: no
+#: attribute of a metric may take its name (emitters have no such parameter).
+RECORDER_VALUE = "value"
 
 #: Every name above: no parameter, emitter or enum class may take one.
 RESERVED = frozenset((*RUNTIME_HELPERS, *RUNTIME_CONSTANTS, *MODULE_NAMES, *LOCAL_NAMES))
@@ -85,6 +90,17 @@ def function_name_for_event(name: str, namespace: str | None) -> str:
     if namespace and name.startswith(namespace + "."):
         name = name[len(namespace) + 1 :]
     return name.replace(".", "_")
+
+
+def recorder_name_for_metric(name: str, namespace: str | None) -> str:
+    """`codex.tool.call.duration_ms` in namespace `codex` -> `record_tool_call_duration_ms`."""
+    return "record_" + function_name_for_event(name, namespace)
+
+
+def metric_constant_for(recorder: str) -> str:
+    """The module constant of a recorder's metric: `record_api_request` -> `_METRIC_API_REQUEST`
+    (a `python_name` without the `record_` prefix keeps all of it)."""
+    return "_METRIC_" + recorder.removeprefix("record_").upper()
 
 
 def class_name_for(python_name: str) -> str:

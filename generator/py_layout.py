@@ -38,16 +38,34 @@ class Text:
     """Catalog text to be written as a string literal, split over lines when too long."""
 
     value: str
+    #: The name of a keyword argument the text is passed as (`description=`), or "".
+    keyword: str = ""
 
 
 def _flat(argument: str | Text) -> str:
-    return py_str(argument.value) if isinstance(argument, Text) else argument
+    if not isinstance(argument, Text):
+        return argument
+    return (
+        f"{argument.keyword}={py_str(argument.value)}"
+        if argument.keyword
+        else py_str(argument.value)
+    )
 
 
 def _expanded(argument: str | Text, indent: int) -> str:
-    """An argument on lines of its own (a comma follows): long text split into parts."""
+    """An argument on lines of its own (a comma follows): long text split into parts; a
+    keyword argument's parts parenthesized, as ruff format lays them out."""
     if not isinstance(argument, Text):
         return argument
+    if argument.keyword:
+        lead = f"{argument.keyword}="
+        if indent + len(lead) + len(py_str(argument.value)) + 1 <= LINE_LENGTH:
+            return lead + py_str(argument.value)
+        parts = py_str_parts(argument.value, LINE_LENGTH - indent - 4)
+        if len(parts) == 1:  # one word: parentheses would not make it fit
+            return lead + parts[0]
+        inner = f"\n{' ' * (indent + 4)}"
+        return f"{lead}({inner}{inner.join(parts)}\n{' ' * indent})"
     return f"\n{' ' * indent}".join(py_str_parts(argument.value, LINE_LENGTH - indent - 1))
 
 

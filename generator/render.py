@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .code_model import emitter_view, metadata_view
+from .code_model import emitter_view, metadata_view, recorder_view
 from .markdown import anchor, md, md_code
 from .model import Catalog
 from .output import Change, OutputFile, write_outputs
@@ -88,6 +88,7 @@ def render(
         # What the code does with each argument and metadata field, decided by the
         # code model: events.py.jinja only places these statements.
         "emitters": [emitter_view(event) for event in catalog.events],
+        "recorders": [recorder_view(metric) for metric in catalog.metrics],
         "metadata": metadata_view(catalog),
         "int64_min": INT64_MIN,
         "int64_max": INT64_MAX,

@@ -26,6 +26,7 @@ from .model import (
     EnumMember,
     Event,
     LegacyKey,
+    Metric,
     Redaction,
     Requirement,
     ScalarBase,
@@ -370,6 +371,7 @@ class _Resolver:
             minimum=body.get("minimum"),
             maximum=body.get("maximum"),
             reference_type=body.get("reference_type"),
+            cardinality=body.get("cardinality"),
         )
 
     def resolve_group(
@@ -507,6 +509,8 @@ class _Resolver:
             ("common", "attributes"), common_body["attributes"], {}, "the common group"
         )
         events = self.resolve_events(common)
+        metric_keys = self.resolve_metric_keys(common, common_body.get("metric_attributes") or [])
+        metrics = self.resolve_metrics(metric_keys, events)
         return Catalog(
             file_name=Path(self.source.file).name,
             version=self.doc["catalog_version"],
@@ -517,7 +521,179 @@ class _Resolver:
             common=common,
             events=events,
             differences=self.resolve_differences(),
+            metrics=metrics,
+            metric_keys=tuple(metric_keys),
         )
+
+    # --- metrics -----------------------------------------------------------------------
+
+    def check_metric_attribute(self, path: DocPath, attribute: Attribute) -> None:
+        """A metric attribute must have few values (each is a time series) and no secret."""
+        if attribute.redact:
+            self.error(
+                path,
+                f"attribute {attribute.key!r} is redacted, and metrics carry no redacted values",
+                "record the metric without it",
+            )
+        elif not attribute.is_low_cardinality:
+            what = f"an unbounded {attribute.type.display}"
+            if attribute.type.base == "int" and not attribute.type.is_array:
+                what = "an int without both minimum and maximum"
+            self.error(
+                path,
+                f"attribute {attribute.key!r} is unbounded ({what}): every value a metric "
+                "carries makes a time series of its own",
+                "mark the attribute `cardinality: low` in its definition if its values are "
+                "few, or record the metric without it",
+            )
+
+    def resolve_metric_keys(
+        self, common: tuple[Attribute, ...], keys: list[str]
+    ) -> dict[str, Attribute]:
+        """The common attributes every metric carries, by key (`common.metric_attributes`)."""
+        by_key = {a.key: a for a in common}
+        chosen: dict[str, Attribute] = {}
+        for index, key in enumerate(keys):
+            path: DocPath = ("common", "metric_attributes", index)
+            attribute = by_key.get(key)
+            if key in chosen:
+                self.error(path, f"metric attribute {key!r} is listed twice", "remove one")
+            elif attribute is None:
+                if not self.absent.attribute(key):
+                    self.error(
+                        path,
+                        f"metric attribute {key!r} is not in the common group",
+                        _suggest(key, by_key, "add a `ref` to it under `common.attributes`"),
+                    )
+            elif attribute.computed:
+                self.error(
+                    path,
+                    f"metric attribute {key!r} is computed for each event, not metadata",
+                    "list a metadata attribute of the common group",
+                )
+            else:
+                self.check_metric_attribute(path, attribute)
+                chosen[key] = attribute
+        return chosen
+
+    def resolve_metrics(
+        self, metric_keys: Mapping[str, Attribute], events: tuple[Event, ...]
+    ) -> tuple[Metric, ...]:
+        metrics: list[Metric] = []
+        names: dict[str, DocPath] = {}
+        recorders: dict[str, str] = {}
+        constants: dict[str, str] = {}
+        emitters = {e.function_name: e.name for e in events}
+        enum_classes = {t.class_name for t in self.types.values() if t.class_name}
+        taken = dict.fromkeys(metric_keys, "in common.metric_attributes")
+        bodies = self.doc.get("metrics") or []
+        for index, body in enumerate(bodies):
+            path: DocPath = ("metrics", index)
+            name = body["name"]
+            if name in names:
+                first = self.source.locate(names[name])[0]
+                self.error(
+                    (*path, "name"),
+                    f"metric {name!r} is defined twice (first on line {first})",
+                    "rename or remove one of them",
+                )
+                continue
+            names[name] = (*path, "name")
+            recorder = body.get("python_name") or naming.recorder_name_for_metric(
+                name, self.doc.get("namespace")
+            )
+            constant = naming.metric_constant_for(recorder)
+            problem = naming.problem_with_name(recorder)
+            if problem is None and recorder in recorders:
+                problem = f"is also the recorder of {recorders[recorder]!r}"
+            if problem is None and recorder in emitters:
+                problem = f"is also the emitter of {emitters[recorder]!r}"
+            if problem is None and (recorder in enum_classes or recorder in naming.RESERVED):
+                problem = "is already used in the generated module"
+            if problem is None and constant in constants:
+                problem = (
+                    f"gives the constant {constant}, as the recorder of "
+                    f"{constants[constant]!r} does"
+                )
+            if problem:
+                self.error(
+                    (*path, "name"),
+                    f"metric {name!r} gives the recorder name {recorder!r}, which {problem}",
+                    "set `python_name` on the metric",
+                )
+            recorders[recorder] = name
+            constants[constant] = name
+            attributes = self.resolve_group(
+                (*path, "attributes"), body["attributes"], taken, f"metric {name!r}"
+            )
+            uses: dict[str, int] = {}
+            for position, use in enumerate(body["attributes"]):
+                uses.setdefault(use["ref"], position)
+            for attribute in attributes:
+                ref_path: DocPath = (*path, "attributes", uses[attribute.key], "ref")
+                self.check_metric_attribute(ref_path, attribute)
+                if attribute.python_name == naming.RECORDER_VALUE:
+                    self.error(
+                        ref_path,
+                        f"attribute {attribute.key!r} gives the Python name "
+                        f"{attribute.python_name!r}, which is the recorder's value argument",
+                        "set `python_name` on the attribute's definition",
+                    )
+            boundaries = self.check_boundaries(path, body)
+            deprecated = body.get("deprecated")
+            replacement = (deprecated or {}).get("replacement")
+            if replacement and replacement not in {m["name"] for m in bodies}:
+                self.error(
+                    (*path, "deprecated", "replacement"),
+                    f"replacement metric {replacement!r} is not defined",
+                    _suggest(replacement, names, "name a defined metric"),
+                )
+            metrics.append(
+                Metric(
+                    name=name,
+                    function_name=recorder,
+                    constant_name=constant,
+                    instrument=body["instrument"],
+                    unit=body["unit"],
+                    value_type=body.get("value_type", "int"),
+                    description=body["description"],
+                    stability=body.get("stability", "development"),
+                    deprecated=Deprecation(deprecated["note"], replacement) if deprecated else None,
+                    attributes=attributes,
+                    boundaries=boundaries,
+                )
+            )
+        return tuple(metrics)
+
+    def check_boundaries(
+        self, path: DocPath, body: Mapping[str, Any]
+    ) -> tuple[int | float, ...] | None:
+        """A histogram's bucket boundaries: finite and strictly increasing."""
+        if "boundaries" not in body:
+            return None
+        boundaries: list[int | float] = body["boundaries"]
+        if body["instrument"] != "histogram":
+            self.error(
+                (*path, "boundaries"),
+                f"boundaries apply only to histograms, not to a {body['instrument']}",
+                "remove them, or make the metric a histogram",
+            )
+            return None
+        for index, bound in enumerate(boundaries):
+            if not _is_finite(bound):
+                self.error(
+                    (*path, "boundaries", index), f"boundary {bound!r} is not a finite number"
+                )
+                return None
+            if index and not bound > boundaries[index - 1]:
+                self.error(
+                    (*path, "boundaries", index),
+                    f"boundary {bound!r} is not greater than the one before it "
+                    f"({boundaries[index - 1]!r})",
+                    "list the boundaries in strictly increasing order",
+                )
+                return None
+        return tuple(boundaries)
 
     def resolve_differences(self) -> Differences | None:
         body = self.doc.get("differences")

@@ -40,6 +40,9 @@ _YAML11_TEXT_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]
 _PATTERN_HINTS = {
     "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$": "use a semantic "
     "version, MAJOR.MINOR.PATCH such as 1.0.0, optionally with a -suffix",
+    "^(1|%|[A-Za-z]+(-?[0-9]+)?|[A-Za-z]*\\{[A-Za-z0-9_.-]+\\})([./](1|%|[A-Za-z]+(-?[0-9]+)?"
+    "|[A-Za-z]*\\{[A-Za-z0-9_.-]+\\}))*$": "units are UCUM: 1, ms, s, By, %, an annotation in "
+    "braces such as {token}, or such terms joined by / (By/s); no spaces",
     "^[A-Z][A-Z0-9_]*$": "enum member ids are upper-case letters, digits and underscores, "
     "starting with a letter",
 }

@@ -739,7 +739,7 @@ def test_meaning_errors_are_reported_with_structure_errors() -> None:
     )
     assert errors_of(text) == [
         "cat.yaml:10:5: error: attributes[0].colour: unknown key 'colour'\n"
-        "    hint: allowed keys: deprecated, description, examples, key, max_length, maximum, "
+        "    hint: allowed keys: cardinality, deprecated, description, examples, key, max_length, maximum, "
         "minimum, python_name, "
         "redact, reference_type, stability, type",
         "cat.yaml:21:16: error: attributes[2].examples[0]: example 'medium' is not an enum "

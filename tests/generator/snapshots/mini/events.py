@@ -1,7 +1,7 @@
 # Generated from mini.yaml (catalog version 0.3.1) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 # ruff: noqa: SIM108, RUF100
-"""Typed emitters for the events of mini.yaml.
+"""Typed emitters for the events of mini.yaml, and recorders for its metrics.
 
 Catalog version 0.3.1.
 
@@ -18,8 +18,10 @@ from typing import ClassVar, Final, Literal, overload
 
 from codex_otel.runtime import (
     INT64_MAX,
+    INT64_MIN,
     Attributes,
     Conversation,
+    MetricDefinition,
     deprecated,
     is_array_of,
     not_a_member,
@@ -44,6 +46,15 @@ EVENT_NAMES: Final[tuple[str, ...]] = (
     "step.finished",
     "build.heartbeat",
     "build.started_old",
+)
+
+#: Every metric this module records, in catalog order.
+METRIC_NAMES: Final[tuple[str, ...]] = (
+    "step.runs",
+    "build.queue.depth",
+    "step.load",
+    "step.seconds",
+    "step.duration_old",
 )
 
 
@@ -119,6 +130,8 @@ class Metadata:
     """
 
     COMPUTED: ClassVar[Mapping[str, str]] = {}
+    #: Wire keys of the metadata that every metric carries too.
+    METRIC_KEYS: ClassVar[tuple[str, ...]] = ("host.name",)
 
     host_name: str
     """host.name: Host the runner runs on."""
@@ -332,3 +345,207 @@ def build_started_legacy(
         else:
             _attributes["step.command"] = "<hidden>"
     conversation.emit("build.started_old", _attributes)
+
+
+_METRIC_STEP_RUNS: Final = MetricDefinition(
+    name="step.runs",
+    instrument="counter",
+    unit="{step}",
+    description="Steps run.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_step_runs(
+    conversation: Conversation[Metadata],
+    value: int = 1,
+    *,
+    step_cached: bool,
+    priority: Priority | Literal[1, 5],
+    runner_slot: int | None = None,
+) -> None:
+    """Steps run.
+
+    Records `step.runs`: a counter of int values in `{step}`.
+
+    Args:
+        value: The value to record, in `{step}` (1 when left out). Must be at least 0.
+        step_cached: `step.cached`, required. Whether the step's result came from the cache.
+        priority: `step.priority`, required. Scheduling priority.
+        runner_slot: `runner.slot`, optional. Slot of the runner the step ran in. Must be
+            between 0 and 15.
+    """
+    if type(value) is not int:
+        wrong_type("step.runs", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("step.runs", "value", "between 0 and 9223372036854775807")
+    if type(step_cached) is not bool:
+        wrong_type("step.runs", "step_cached", "bool", step_cached)
+    _priority = None
+    if type(priority) in (int, Priority):
+        _priority = _PRIORITY_WIRE.get(priority)
+    if _priority is None:
+        not_a_member("step.runs", "priority", "one of 1, 5", priority)
+    if runner_slot is not None:
+        if type(runner_slot) is not int:
+            wrong_type("step.runs", "runner_slot", "int", runner_slot)
+        if not 0 <= runner_slot <= 15:
+            out_of_range("step.runs", "runner_slot", "between 0 and 15")
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        "step.cached": step_cached,
+        "step.priority": _priority,
+    }
+    if runner_slot is not None:
+        _attributes["runner.slot"] = runner_slot
+    conversation.record(_METRIC_STEP_RUNS, value, _attributes)
+
+
+_METRIC_BUILD_QUEUE_DEPTH: Final = MetricDefinition(
+    name="build.queue.depth",
+    instrument="updowncounter",
+    unit="{build}",
+    description="Builds waiting for a runner.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_build_queue_depth(
+    conversation: Conversation[Metadata],
+    value: int,
+) -> None:
+    """Builds waiting for a runner.
+
+    Records `build.queue.depth`: an updowncounter of int values in `{build}`.
+
+    Args:
+        value: The value to record, in `{build}`.
+    """
+    if type(value) is not int:
+        wrong_type("build.queue.depth", "value", "int", value)
+    if not INT64_MIN <= value <= INT64_MAX:
+        out_of_range("build.queue.depth", "value", "a 64-bit integer")
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {}
+    conversation.record(_METRIC_BUILD_QUEUE_DEPTH, value, _attributes)
+
+
+_METRIC_STEP_LOAD: Final = MetricDefinition(
+    name="step.load",
+    instrument="gauge",
+    unit="1",
+    description='Load of the runner while the step ran, "from 0 to 1" (a \\backslash too).',
+    value_type="double",
+    boundaries=None,
+)
+
+
+def record_step_load(
+    conversation: Conversation[Metadata],
+    value: float,
+    *,
+    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
+) -> None:
+    """Load of the runner while the step ran, "from 0 to 1" (a \\backslash too).
+
+    Records `step.load`: a gauge of float values in `1`.
+
+    Args:
+        value: The value to record, in `1`.
+        step_signals: `step.signals`, optional. Signals the step got, as a tag.
+    """
+    if type(value) not in (int, float):
+        wrong_type("step.load", "value", "float", value)
+    _step_signals = None
+    if step_signals is not None:
+        _step_signals = wire_members(step_signals, (int, StepSignals), _STEP_SIGNALS_WIRE)
+        if _step_signals is None:
+            not_members("step.load", "step_signals", "sequence of one of 2, 9, 15", step_signals)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {}
+    if _step_signals is not None:
+        _attributes["step.signals"] = _step_signals
+    conversation.record(_METRIC_STEP_LOAD, float(value), _attributes)
+
+
+_METRIC_STEP_TIME: Final = MetricDefinition(
+    name="step.seconds",
+    instrument="histogram",
+    unit="s",
+    description="How long steps took.",
+    value_type="double",
+    boundaries=(0.5, 1, 5, 30),
+)
+
+
+def record_step_time(
+    conversation: Conversation[Metadata],
+    value: float,
+    *,
+    priority: Priority | Literal[1, 5] | None = None,
+) -> None:
+    """How long steps took.
+
+    Records `step.seconds`: a histogram of float values in `s`. Bucket boundaries: 0.5, 1, 5, 30.
+
+    Args:
+        value: The value to record, in `s`. Must be at least 0.
+        priority: `step.priority`, conditional: when the step was scheduled. Scheduling
+            priority.
+    """
+    if type(value) not in (int, float):
+        wrong_type("step.seconds", "value", "float", value)
+    if not value >= 0:
+        out_of_range("step.seconds", "value", "at least 0")
+    _priority = None
+    if priority is not None:
+        _priority = None
+        if type(priority) in (int, Priority):
+            _priority = _PRIORITY_WIRE.get(priority)
+        if _priority is None:
+            not_a_member("step.seconds", "priority", "one of 1, 5", priority)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {}
+    if _priority is not None:
+        _attributes["step.priority"] = _priority
+    conversation.record(_METRIC_STEP_TIME, float(value), _attributes)
+
+
+_METRIC_STEP_DURATION_OLD: Final = MetricDefinition(
+    name="step.duration_old",
+    instrument="histogram",
+    unit="ms",
+    description="How long steps took, in milliseconds.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+@deprecated("metric step.duration_old is deprecated: Record step.seconds instead.")
+def record_step_duration_old(
+    conversation: Conversation[Metadata],
+    value: int,
+) -> None:
+    """How long steps took, in milliseconds.
+
+    Records `step.duration_old`: a histogram of int values in `ms`.
+
+    Deprecated: Record step.seconds instead. Use `step.seconds` instead.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+    """
+    if type(value) is not int:
+        wrong_type("step.duration_old", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("step.duration_old", "value", "between 0 and 9223372036854775807")
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {}
+    conversation.record(_METRIC_STEP_DURATION_OLD, value, _attributes)
