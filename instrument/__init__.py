@@ -1,16 +1,19 @@
 """Hand-written instruments from the seed's event manager: timing, outcome classification.
 
 `EventManager` wraps a `Conversation[events.Metadata]` and emits the catalog's events
-through the generated emitters: it times API requests, SSE streams and tool calls, and
+through the generated emitters, recording beside them the metrics Codex records (through
+the generated recorders): it times API requests, SSE streams and tool calls, and
 classifies how they ended. The modules, one job each:
 
 - `recorder`: the conversation, the injected monotonic clock, the never-raise guard;
 - `outcomes`: duck-typed status codes, `cf-ray`, error text and timeouts of any HTTP stack;
 - `http_attempts`: `codex.api_request` around one HTTP attempt;
-- `sse`: `codex.sse_event` per server-sent event, idle timeout;
+- `sse`: `codex.sse_event` per server-sent event, idle timeout (its rules: `sse_rules`);
 - `completion`: the `response.completed` summary and its token usage;
 - `prompts`: the text of `codex.user_prompt`;
 - `tools`: `codex.tool_result` around a tool call;
+- `measurements`: the metrics beside those events (`codex.api_request`, `codex.tool.call`,
+  `codex.sse_event`, their `.duration_ms`, `codex.turn.token_usage`) and their tags;
 - `manager`: `EventManager`, the public face of all of the above.
 """
 

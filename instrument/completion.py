@@ -17,6 +17,10 @@ Reading `{"type": "response.completed", "response": {..., "usage": {...}}}`:
 Failures, emitted as the failed summary (`error.message`, no counts), as Codex does:
 `"missing token usage"` when `response.usage` is absent or null, and
 `"failed to parse ResponseCompleted: ..."` when `response` or `usage` has the wrong shape.
+
+A successful summary also records `codex.turn.token_usage`, one measurement per token type
+it knows: `input`, `cached_input`, `output`, `reasoning_output` and `total`
+(`usage.total_tokens`, whatever `tool_tokens` counts); a failed one records no metric.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from typing import Any, Final, TypeAlias
 
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation
+
+from . import measurements
 
 #: The `event.kind` of the summary.
 COMPLETED_KIND: Final = "response.completed"
@@ -59,6 +65,9 @@ class TokenUsage:
     cached_token_count: int | None = None
     reasoning_token_count: int | None = None
     tool_token_count: int = 0
+    #: The usage's `total_tokens`: not on the event (Codex sends it as `tool_token_count`),
+    #: recorded as the `total` of `codex.turn.token_usage`; None when not known.
+    total_token_count: int | None = None
 
 
 def _count(value: object) -> int | None:
@@ -94,7 +103,8 @@ def parse_usage(data: object, tool_tokens: ToolTokenCounter = total_tokens) -> T
     output_tokens = _count(usage.get("output_tokens"))
     if output_tokens is None:
         return _not_a_count("output_tokens")
-    if _count(usage.get("total_tokens")) is None:
+    total = _count(usage.get("total_tokens"))
+    if total is None:
         return _not_a_count("total_tokens")
     return TokenUsage(
         input_token_count=input_tokens,
@@ -102,11 +112,13 @@ def parse_usage(data: object, tool_tokens: ToolTokenCounter = total_tokens) -> T
         cached_token_count=_detail(usage, "input_tokens_details", "cached_tokens"),
         reasoning_token_count=_detail(usage, "output_tokens_details", "reasoning_tokens"),
         tool_token_count=tool_tokens(usage),
+        total_token_count=total,
     )
 
 
 def emit_completed(conversation: Conversation[events.Metadata], usage: TokenUsage) -> None:
-    """The successful summary: kind `response.completed` and the counts, no duration."""
+    """The successful summary: kind `response.completed` and the counts, no duration; and
+    `codex.turn.token_usage` per known token type."""
     events.sse_event(
         conversation,
         event_kind=COMPLETED_KIND,
@@ -116,6 +128,7 @@ def emit_completed(conversation: Conversation[events.Metadata], usage: TokenUsag
         reasoning_token_count=usage.reasoning_token_count,
         tool_token_count=usage.tool_token_count,
     )
+    measurements.token_usage(conversation, usage)
 
 
 def emit_completed_failed(conversation: Conversation[events.Metadata], message: str) -> None:

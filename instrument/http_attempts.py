@@ -1,4 +1,4 @@
-"""`codex.api_request`: time one HTTP attempt and record how it ended.
+"""`codex.api_request`: time one HTTP attempt and record how it ended, event and metrics.
 
 Three shapes of the same measurement: call a function (`run_request`), await one
 (`run_request_async`), or wrap a block (`RequestAttempt`, for `with` and `async with`).
@@ -12,6 +12,10 @@ Outcome rules (the seed's `log_request`, plus `cf_ray`):
   carries a response (`httpx.HTTPStatusError`, `requests.HTTPError`), none for transport errors;
 - interrupted (`KeyboardInterrupt`, `asyncio.CancelledError`, ...: not an `Exception`): no
   event, as the seed drops a cancelled future without recording it.
+
+Beside the event, as Codex does: `codex.api_request` +1 and `codex.api_request.duration_ms`,
+tagged `status` (the code as text, `none` without one) and `success` (`true` for a 2xx
+status and no exception); see `measurements`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any, TypeVar
 from codex_otel.generated import events
 from codex_otel.runtime import INT64_MAX, out_of_range, wrong_type
 
+from . import measurements
 from .outcomes import (
     ResponseLike,
     cf_ray,
@@ -56,30 +61,35 @@ def record_attempt(
     response: object,
     error: BaseException | None,
 ) -> None:
-    """Emit `codex.api_request` for an attempt that started at `start_ns`. Never raises."""
+    """Emit `codex.api_request` and record its metrics for an attempt that started at
+    `start_ns`. Never raises."""
     duration = recorder.elapsed_ms(start_ns)
-    if duration is None or not recorder.recording:
+    if duration is None or not recorder.observed:
         return
     with recorder.guard:
+        conversation = recorder.conversation
         if error is None:
             status = response_status(response)
-            ray = cf_ray(response)
-            message = None
         else:
-            carried = error_response(error)
             status = error_status(error)
             if status is None:
                 status = response_status(response)
-            ray = cf_ray(carried) or cf_ray(response)
-            message = error_text(error)
-        events.api_request(
-            recorder.conversation,
-            attempt=attempt,
-            duration_ms=duration,
-            http_response_status_code=status,
-            error_message=message,
-            cf_ray=ray,
-        )
+        if recorder.recording:  # `cf-ray` and the error's text are the event's alone
+            if error is None:
+                ray = cf_ray(response)
+                message = None
+            else:
+                ray = cf_ray(error_response(error)) or cf_ray(response)
+                message = error_text(error)
+            events.api_request(
+                conversation,
+                attempt=attempt,
+                duration_ms=duration,
+                http_response_status_code=status,
+                error_message=message,
+                cf_ray=ray,
+            )
+        measurements.api_request(conversation, duration, status, failed=error is not None)
 
 
 def run_request(

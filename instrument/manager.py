@@ -1,7 +1,9 @@
 """`EventManager`: the seed's `OtelEventManager`, on top of the generated emitters.
 
 One per conversation (and model): it times calls and classifies their outcomes, then
-emits through the generated, catalog-checked emitters of `codex_otel.generated.events`.
+emits through the generated, catalog-checked emitters of `codex_otel.generated.events`
+and, beside each API request, server-sent event, tool result and completed response,
+records Codex's metrics through the generated recorders (`measurements`).
 
     telemetry = Telemetry(config, service_version="0.42.0")
     manager = EventManager(telemetry.conversation(events.Metadata(...)))
@@ -15,7 +17,7 @@ Telemetry never breaks the host: the wrappers return the wrapped call's result, 
 its exception object unchanged, and an error while classifying or emitting is counted in
 `Telemetry.stats.emit_errors` instead of raised. What may raise is a wrong argument given to
 the manager itself: the wrappers check theirs before running anything, the direct emitting
-methods raise as the generated emitters do.
+methods raise as the generated emitters do (before any metric is recorded).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from collections.abc import (
 from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 from codex_otel.generated import events
-from codex_otel.runtime import Conversation
+from codex_otel.runtime import INT64_MAX, Conversation, out_of_range, wrong_type
 
 from . import completion, http_attempts, prompts, sse, tools
 from .completion import TokenUsage, ToolTokenCounter, total_tokens
@@ -217,14 +219,22 @@ class EventManager:
         cached_token_count: int | None = None,
         reasoning_token_count: int | None = None,
         tool_token_count: int = 0,
+        *,
+        total_token_count: int | None = None,
     ) -> None:
-        """The `response.completed` summary with its token counts (no duration)."""
+        """The `response.completed` summary with its token counts (no duration).
+
+        `codex.turn.token_usage` is recorded per count given; `total_token_count` (the
+        usage's `total_tokens`, which the event does not carry) only for that metric."""
+        if total_token_count is not None:
+            _check_count("total_token_count", total_token_count)
         usage = TokenUsage(
             input_token_count,
             output_token_count,
             cached_token_count,
             reasoning_token_count,
             tool_token_count,
+            total_token_count,
         )
         completion.emit_completed(self.conversation, usage)
 
@@ -338,25 +348,21 @@ class EventManager:
         output: str,
     ) -> None:
         """A tool call that ran for `duration` (timedelta, or seconds), measured elsewhere."""
-        events.tool_result(
-            self.conversation,
-            tool_name=tool_name,
-            call_id=call_id,
-            arguments=arguments,
-            duration_ms=duration_ms(duration, event="codex.tool_result"),
-            success=tools.success_value(success),
-            output=output,
-        )
+        ms = duration_ms(duration, event="codex.tool_result")
+        tools.emit_result(self.conversation, tool_name, ms, success, output, call_id, arguments)
 
     def log_tool_failed(self, tool_name: str, error: str | BaseException) -> None:
         """A tool call that failed before it ran: no call id or arguments, duration 0."""
-        events.tool_result(
-            self.conversation,
-            tool_name=tool_name,
-            duration_ms=0,
-            success="false",
-            output=_text(error),
-        )
+        tools.emit_result(self.conversation, tool_name, 0, "false", _text(error))
+
+
+def _check_count(field: str, value: object) -> None:
+    """A count only a metric carries, checked before the event is emitted, as the
+    generated recorder would check it, naming the metric and the manager's argument."""
+    if type(value) is not int:
+        wrong_type("codex.turn.token_usage", field, "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.turn.token_usage", field, f"between 0 and {INT64_MAX}")
 
 
 @overload

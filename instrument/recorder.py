@@ -1,8 +1,10 @@
-"""What every instrument needs: the conversation to emit through, a clock, and a guard.
+"""What every instrument needs: the conversation to emit and record through, a clock, and a
+guard.
 
 The guard is what keeps telemetry from ever breaking the host: anything that goes wrong
-while classifying or emitting an outcome is counted (`Telemetry.stats.emit_errors`) and
-reported once, never raised into the code being instrumented.
+while classifying an outcome, emitting its event or recording its metrics is counted
+(`Telemetry.stats.emit_errors`) and reported once, never raised into the code being
+instrumented.
 """
 
 from __future__ import annotations
@@ -90,8 +92,15 @@ class Recorder:
 
     @property
     def recording(self) -> bool:
-        """False when nobody would see an event: instruments then skip all their work."""
+        """False when nobody would see an event: instruments then skip the event's work."""
         return self.conversation.recording
+
+    @property
+    def observed(self) -> bool:
+        """False when nobody would see an event or a measurement: instruments then skip
+        all their work."""
+        conversation = self.conversation
+        return conversation.recording or conversation.metrics_recording
 
     def now(self) -> int | None:
         """The clock's reading, or None (counted) when the injected clock fails."""

@@ -15,6 +15,11 @@ A `response.completed` event with JSON data also emits the `response.completed` 
 (`completion.py`) right after its own event, so the token counts are recorded even when
 the consumer stops reading at that event.
 
+Beside each event, as Codex does: `codex.sse_event` +1 and `codex.sse_event.duration_ms`,
+tagged `kind` (the event type, `none` for a failure of the stream) and `success`; the
+summary records no `codex.sse_event` but, when it succeeds, `codex.turn.token_usage`
+(see `measurements`).
+
 How the events are read (iterators, idle timeouts, sync and async) is `sse.py`'s job.
 """
 
@@ -29,6 +34,7 @@ from typing import Any, Final, Protocol, TypeAlias
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation
 
+from . import measurements
 from .completion import (
     COMPLETED_KIND,
     TokenUsage,
@@ -148,10 +154,12 @@ def emit_item(
     duration_ms: int,
     error_message: str | None = None,
 ) -> None:
-    """One `codex.sse_event` for one item (kind None: the stream itself failed)."""
+    """One `codex.sse_event` for one item (kind None: the stream itself failed), and its
+    metrics: the one place both the stream and `EventManager.sse_event[_failed]` record."""
     events.sse_event(
         conversation, event_kind=kind, duration_ms=duration_ms, error_message=error_message
     )
+    measurements.sse_event(conversation, kind, duration_ms, succeeded=error_message is None)
 
 
 def record_item(
@@ -159,7 +167,7 @@ def record_item(
 ) -> None:
     """Classify and emit one item read after waiting since `start_ns`. Never raises."""
     duration = recorder.elapsed_ms(start_ns)
-    if duration is None or not recorder.recording:
+    if duration is None or not recorder.observed:
         return
     with recorder.guard:
         kind = _text(item.event, "message")  # the SSE default event type
@@ -176,7 +184,7 @@ def record_item(
 def record_stream_error(recorder: Recorder, start_ns: int | None, error: BaseException) -> None:
     """Emit the failure of the stream itself (no kind). Never raises."""
     duration = recorder.elapsed_ms(start_ns)
-    if duration is None or not recorder.recording:
+    if duration is None or not recorder.observed:
         return
     with recorder.guard:
         message = IDLE_TIMEOUT_MESSAGE if is_timeout(error) else error_text(error)

@@ -1,4 +1,4 @@
-"""`codex.tool_result`: time a tool call and record its output, or its error.
+"""`codex.tool_result`: time a tool call and record its output, or its error; and its metrics.
 
 `run_tool` / `run_tool_async` call the tool, emit the event, then return the tool's result
 or re-raise its exception unchanged. A tool that returns succeeded (`success = "true"`,
@@ -12,6 +12,11 @@ can encode as compact JSON (`{"a":1}`); anything else as `str()`.
 
 Arguments and output are passed to the generated emitter as they are: it redacts them
 unless the `log_tool_details` toggle is on, and cuts them to the catalog's cap.
+
+Beside the event, as Codex does: `codex.tool.call` +1 and `codex.tool.call.duration_ms`,
+tagged `tool` (the tool's name) and `success` (the event's). A call that failed before it
+ran (`EventManager.log_tool_failed`) records them too, with 0 ms as its event says: the
+catalog counts such calls, where Codex records only the event.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, Literal, TypeAlias, TypeVar
 
 from codex_otel.generated import events
-from codex_otel.runtime import wrong_type
+from codex_otel.runtime import Conversation, wrong_type
 
+from . import measurements
 from .outcomes import error_text
 from .recorded_calls import RecordOutcome, call_recorded, call_recorded_async, check_before_await
 from .recorder import Recorder
@@ -84,20 +90,49 @@ def record_tool(
     result: object = None,
     error: BaseException | None = None,
 ) -> None:
-    """Emit `codex.tool_result` for a call that started at `start_ns`. Never raises."""
+    """Emit `codex.tool_result` and record its metrics for a call that started at
+    `start_ns`. Never raises."""
     duration = recorder.elapsed_ms(start_ns)
-    if duration is None or not recorder.recording:
+    if duration is None or not recorder.observed:
         return
     with recorder.guard:
-        events.tool_result(
-            recorder.conversation,
-            tool_name=tool_name,
-            call_id=call_id,
-            arguments=arguments,
-            duration_ms=duration,
-            success="true" if error is None else "false",
-            output=format_output(result) if error is None else error_text(error),
-        )
+        conversation = recorder.conversation
+        success: Literal["true", "false"] = "true" if error is None else "false"
+        if recorder.recording:  # the output's text, maybe long, is the event's alone
+            events.tool_result(
+                conversation,
+                tool_name=tool_name,
+                call_id=call_id,
+                arguments=arguments,
+                duration_ms=duration,
+                success=success,
+                output=format_output(result) if error is None else error_text(error),
+            )
+        measurements.tool_call(conversation, tool_name, duration, success)
+
+
+def emit_result(  # noqa: PLR0917 - the event's fields, in the manager's order
+    conversation: Conversation[events.Metadata],
+    tool_name: str,
+    duration: int,
+    success: SuccessLike,
+    output: str,
+    call_id: str | None = None,
+    arguments: str | None = None,
+) -> None:
+    """`codex.tool_result` and its metrics for a call measured elsewhere (the manager's
+    `tool_result` and `log_tool_failed`). Raises as the emitter does, before recording."""
+    value = success_value(success)
+    events.tool_result(
+        conversation,
+        tool_name=tool_name,
+        call_id=call_id,
+        arguments=arguments,
+        duration_ms=duration,
+        success=value,
+        output=output,
+    )
+    measurements.tool_call(conversation, tool_name, duration, value)
 
 
 def run_tool(

@@ -1,0 +1,97 @@
+"""The metrics Codex records beside its events, as its `SessionTelemetry` tags them.
+
+Each function records one outcome's measurements through the generated recorders; the
+instruments call it where they emit the outcome's event, right after the event (whose
+checks have then passed, so a value the event refuses records no metric either):
+
+- `api_request`: `codex.api_request` +1 and `codex.api_request.duration_ms`, tagged `status`
+  (the HTTP status code as text, `none` without a response) and `success` (`true` for a
+  2xx status without an error);
+- `tool_call`: `codex.tool.call` +1 and `codex.tool.call.duration_ms`, tagged `tool` and
+  `success` (the event's);
+- `sse_event`: `codex.sse_event` +1 and `codex.sse_event.duration_ms`, tagged `kind` (the SSE
+  event type; `none` when the stream itself failed or timed out, as the catalog's `kind`
+  says, where Codex writes `unknown`) and `success`;
+- `token_usage`: `codex.turn.token_usage` once per token type the usage knows (`input`,
+  `cached_input`, `output`, `reasoning_output`, `total`), from a successful
+  `response.completed` summary.
+
+Each returns at once when no metrics pipeline and no measurement subscriber would see a
+measurement (`Conversation.metrics_recording`), before building any tag.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+
+from codex_otel.generated import events
+from codex_otel.runtime import Conversation
+
+if TYPE_CHECKING:
+    from .completion import TokenUsage
+
+#: The `status` and `kind` tag of an outcome that has none (no response, no SSE event).
+NONE_TAG: Final = "none"
+
+#: The `success` tag, as the event carries it.
+SuccessTag: TypeAlias = events.Success | Literal["true", "false"]
+
+
+def api_request(
+    conversation: Conversation[events.Metadata],
+    duration_ms: int,
+    status: int | None,
+    failed: bool,
+) -> None:
+    """One API request attempt that took `duration_ms`, ended with `status` (None: no
+    response) and raised (`failed`) or not."""
+    if not conversation.metrics_recording:
+        return
+    succeeded = not failed and status is not None and 200 <= status <= 299
+    success: SuccessTag = "true" if succeeded else "false"
+    status_tag = NONE_TAG if status is None else str(status)
+    events.record_api_request(conversation, status=status_tag, success=success)
+    events.record_api_request_duration_ms(
+        conversation, duration_ms, status=status_tag, success=success
+    )
+
+
+def tool_call(
+    conversation: Conversation[events.Metadata], tool: str, duration_ms: int, success: SuccessTag
+) -> None:
+    """One tool call of `tool` that ran for `duration_ms` (0 when it failed before it ran)."""
+    if not conversation.metrics_recording:
+        return
+    events.record_tool_call(conversation, tool=tool, success=success)
+    events.record_tool_call_duration_ms(conversation, duration_ms, tool=tool, success=success)
+
+
+def sse_event(
+    conversation: Conversation[events.Metadata],
+    kind: str | None,
+    duration_ms: int,
+    succeeded: bool,
+) -> None:
+    """One server-sent event of type `kind` (None: the stream itself failed) that took
+    `duration_ms` to arrive."""
+    if not conversation.metrics_recording:
+        return
+    kind_tag = NONE_TAG if kind is None else kind
+    success: SuccessTag = "true" if succeeded else "false"
+    events.record_sse_event(conversation, kind=kind_tag, success=success)
+    events.record_sse_event_duration_ms(conversation, duration_ms, kind=kind_tag, success=success)
+
+
+def token_usage(conversation: Conversation[events.Metadata], usage: TokenUsage) -> None:
+    """The token counts of a completed response, one measurement per known token type."""
+    if not conversation.metrics_recording:
+        return
+    record = events.record_turn_token_usage
+    record(conversation, usage.input_token_count, token_type="input")
+    if usage.cached_token_count is not None:
+        record(conversation, usage.cached_token_count, token_type="cached_input")
+    record(conversation, usage.output_token_count, token_type="output")
+    if usage.reasoning_token_count is not None:
+        record(conversation, usage.reasoning_token_count, token_type="reasoning_output")
+    if usage.total_token_count is not None:
+        record(conversation, usage.total_token_count, token_type="total")
