@@ -866,7 +866,7 @@ def record_sse_event(
     Args:
         value: The value to record, in `{event}` (1 when left out). Must be at least 0.
         kind: `kind`, required. Type of the server-sent event, such as `response.completed`, as
-            a metric tag; `none` when the stream itself failed or timed out.
+            a metric tag; `unknown` when the stream itself failed or timed out (Codex's value).
         success: `success`, required. `"true"` for an event read without error, `"false"` for a
             failure.
     """
@@ -914,7 +914,7 @@ def record_sse_event_duration_ms(
     Args:
         value: The value to record, in `ms`. Must be at least 0.
         kind: `kind`, required. Type of the server-sent event, such as `response.completed`, as
-            a metric tag; `none` when the stream itself failed or timed out.
+            a metric tag; `unknown` when the stream itself failed or timed out (Codex's value).
         success: `success`, required. `"true"` for an event read without error, `"false"` for a
             failure.
     """

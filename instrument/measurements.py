@@ -30,8 +30,10 @@ from codex_otel.runtime import Conversation
 if TYPE_CHECKING:
     from .completion import TokenUsage
 
-#: The `status` and `kind` tag of an outcome that has none (no response, no SSE event).
-NONE_TAG: Final = "none"
+#: Codex's tags for what is not known: `status` of a request with no response, `kind`
+#: of a stream that failed before an SSE event arrived.
+NO_STATUS_TAG: Final = "none"
+UNKNOWN_KIND_TAG: Final = "unknown"
 
 #: The `success` tag, as the event carries it.
 SuccessTag: TypeAlias = events.Success | Literal["true", "false"]
@@ -49,7 +51,7 @@ def api_request(
         return
     succeeded = not failed and status is not None and 200 <= status <= 299
     success: SuccessTag = "true" if succeeded else "false"
-    status_tag = NONE_TAG if status is None else str(status)
+    status_tag = NO_STATUS_TAG if status is None else str(status)
     events.record_api_request(conversation, status=status_tag, success=success)
     events.record_api_request_duration_ms(
         conversation, duration_ms, status=status_tag, success=success
@@ -76,7 +78,7 @@ def sse_event(
     `duration_ms` to arrive."""
     if not conversation.metrics_recording:
         return
-    kind_tag = NONE_TAG if kind is None else kind
+    kind_tag = UNKNOWN_KIND_TAG if kind is None else kind
     success: SuccessTag = "true" if succeeded else "false"
     events.record_sse_event(conversation, kind=kind_tag, success=success)
     events.record_sse_event_duration_ms(conversation, duration_ms, kind=kind_tag, success=success)

@@ -414,7 +414,7 @@ def test_a_failed_stream_is_tagged_none(
         read()
     [_, failure] = both.events
     assert "event.kind" not in failure.attributes  # the event has no kind; the metric says none
-    assert both.points() == [*sse("response.created", "true", 2), *sse("none", "false", 9)]
+    assert both.points() == [*sse("response.created", "true", 2), *sse("unknown", "false", 9)]
 
 
 def test_the_idle_timeout_is_tagged_none(
@@ -431,7 +431,7 @@ def test_the_idle_timeout_is_tagged_none(
 
     with pytest.raises(SSEIdleTimeout):
         asyncio.run(main())
-    assert both.points() == sse("none", "false", 12)
+    assert both.points() == sse("unknown", "false", 12)
 
 
 def test_token_usage_records_only_the_known_counts(
@@ -479,7 +479,7 @@ def test_sse_events_measured_elsewhere(metered: EventManager, both: Captured) ->
     assert both.points() == [
         *sse("response.output_text.delta", "true", 4),
         *sse("response.failed", "false", 5),
-        *sse("none", "false", 6),
+        *sse("unknown", "false", 6),
         *tokens(input=100, cached_input=25, output=50, total=150),
         *tokens(input=1, output=2),
     ]
