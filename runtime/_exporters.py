@@ -184,10 +184,10 @@ def _file_exporter(config: FileExporter) -> LogRecordExporter:
     try:
         return json_file_exporter(path=config.path)
     except OSError as error:
-        raise _cannot_open(config.path, error.strerror or str(error)) from error
+        raise cannot_open(config.path, error.strerror or str(error)) from error
 
 
-def check_file_exporter(config: FileExporter) -> None:
+def check_file_exporter(config: FileExporter, *, key: str = "exporter") -> None:
     """What opening the export file would say, checked without creating the file: the SDK
     may turn out disabled (OTEL_SDK_DISABLED), and then nothing is written anywhere."""
     path = config.path
@@ -204,11 +204,11 @@ def check_file_exporter(config: FileExporter) -> None:
     elif not os.access(folder, os.W_OK | os.X_OK):
         problem = "Permission denied"
     if problem is not None:
-        raise _cannot_open(path, problem)
+        raise cannot_open(path, problem, key)
 
 
-def _cannot_open(path: str, problem: str) -> ConfigError:
-    return ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
+def cannot_open(path: str, problem: str, key: str = "exporter") -> ConfigError:
+    return ConfigError(f"otel.{key}.file.path: cannot open {path!r} for appending: {problem}")
 
 
 def describe(config: ExporterConfig) -> str:
