@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from time import monotonic as _monotonic
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -303,7 +304,7 @@ class Telemetry:
 
         Never needed for correctness (events emitted meanwhile wait in a bounded queue);
         for measurements and tests that must see the running pipeline."""
-        deadline = time.monotonic() + self._timeout(timeout)
+        deadline = _monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
         started = pipeline is None or pipeline.wait_until_started(_left(deadline))
         return (metrics is None or metrics.wait_until_started(_left(deadline))) and started
@@ -313,7 +314,7 @@ class Telemetry:
         within `timeout` (default: the config's) seconds."""
         if self._closed:
             return True
-        deadline = time.monotonic() + self._timeout(timeout)
+        deadline = _monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
         flushed = pipeline is None or pipeline.force_flush(_left(deadline))
         return (metrics is None or metrics.force_flush(_left(deadline))) and flushed
@@ -328,7 +329,7 @@ class Telemetry:
                 return True
             self._closed = True
         atexit.unregister(self._shutdown_at_exit)
-        deadline = time.monotonic() + self._timeout(timeout)
+        deadline = _monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
         if metrics is not None:
             # The metrics' last export runs while the logs flush: one bound for both.
@@ -362,7 +363,7 @@ class Telemetry:
 
 
 def _left(deadline: float) -> float:
-    return max(deadline - time.monotonic(), 0.0)
+    return max(deadline - _monotonic(), 0.0)
 
 
 _TIMESTAMPS = TimestampFormatter()
