@@ -68,6 +68,9 @@ _START_WAIT_AT_EXIT = 5.0
 SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {__name__}
 
 Recorder = Callable[..., None]
+#: An instrument ready to record: its bound add/record/set, the value's Python type (int
+#: or float), and its definition.
+InstrumentEntry = tuple[Recorder, type, MetricDefinition]
 Measurement = tuple[MetricDefinition, "int | float", "Mapping[str, AttributeValue]"]
 
 
@@ -144,8 +147,10 @@ class MetricsPipeline:
         self._sdk_logs = sdk_logs
         self._abort_exporter = abort
         #: id(definition) -> (the instrument's bound add/record/set, the value's type,
-        #: the definition: kept alive so that its id stays its own).
-        self._instruments: dict[int, tuple[Recorder, type, MetricDefinition]] = {}
+        #: the definition: kept alive so that its id stays its own). Read without the
+        #: lock (one dict operation is atomic), by `record` and, to save a call per
+        #: measurement, by `Conversation.record` (through `Telemetry`).
+        self.instruments: dict[int, InstrumentEntry] = {}
         self._lock = threading.Lock()
         #: Read on every `record`; a plain attribute keeps the check cheap.
         self._closed = False
@@ -165,7 +170,7 @@ class MetricsPipeline:
         if self._closed:
             return False
         try:
-            entry = self._instruments.get(id(metric))
+            entry = self.instruments.get(id(metric))
             if entry is None:
                 entry = self._instrument(metric)
             add, kind, _ = entry
@@ -176,9 +181,9 @@ class MetricsPipeline:
             self._health.add_emit_error()
         return True
 
-    def _instrument(self, metric: MetricDefinition) -> tuple[Recorder, type, MetricDefinition]:
+    def _instrument(self, metric: MetricDefinition) -> InstrumentEntry:
         with self._lock:
-            entry = self._instruments.get(id(metric))
+            entry = self.instruments.get(id(metric))
             if entry is not None:
                 return entry
             meter = self._meter
@@ -200,8 +205,7 @@ class MetricsPipeline:
             else:
                 raise ValueError(f"metric {name!r}: unknown instrument {metric.instrument!r}")
             entry = (add, int if metric.value_type == "int" else float, metric)
-            # Copied, not changed in place: `record` reads the dict without the lock.
-            self._instruments = {**self._instruments, id(metric): entry}
+            self.instruments[id(metric)] = entry
             return entry
 
     # --- counters --------------------------------------------------------------------
@@ -465,12 +469,21 @@ class BackgroundMetrics:
     """The `MeasurementSink` of `Telemetry`: the pipeline, being started on a daemon
     thread or running."""
 
-    def __init__(self, config: OtelConfig, *, service_version: str) -> None:
+    def __init__(
+        self,
+        config: OtelConfig,
+        *,
+        service_version: str,
+        on_ready: Callable[[], None] = lambda: None,
+    ) -> None:
         from ._startup import BACKGROUND_START
 
+        self._on_ready = on_ready
         self._config = config
         self._service_version = service_version
         self._lock = threading.Lock()
+        #: The running pipeline's instruments (see `MetricsPipeline.instruments`).
+        self.instruments: Mapping[int, InstrumentEntry] = {}
         self._waiting: collections.deque[Measurement] = collections.deque()
         self._dropped_waiting = 0
         self._pipeline: MetricsPipeline | None = None
@@ -590,10 +603,18 @@ class BackgroundMetrics:
                 while self._waiting:  # in order, before any later measurement
                     pipeline.record(*self._waiting.popleft())
                 self._pipeline = pipeline
+                # From now on `record` is the pipeline's own, one call less per measurement.
+                self.record = pipeline.record  # type: ignore[method-assign]
+                self.instruments = pipeline.instruments
             self._waiting.clear()
             self._started.set()
         if abandoned is not None:
             abandoned.shutdown(0.0)
+        elif pipeline is not None:
+            try:
+                self._on_ready()
+            except Exception:  # never let the owner's hook break the start thread
+                logger.debug("codex-otel: the metrics ready hook failed", exc_info=True)
 
     def _finish_start_before_exit(self) -> None:
         # As `BackgroundPipeline._finish_start_before_exit`: at interpreter exit, let the

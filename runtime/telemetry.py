@@ -93,6 +93,17 @@ class Telemetry:
         self._metric_sink: MeasurementSink | None = self._metrics
         #: Read by every metric recorder first, as `recording` by emitters.
         self.metrics_recording = self._metric_sink is not None
+        #: What `Conversation.record` calls: `dispatch_measurement`, or, while nobody but
+        #: the pipeline sees measurements, the sink's own `record` (no subscriber branch,
+        #: no shutdown check: shutdown puts `dispatch_measurement` back first).
+        self._measure: Callable[[MetricDefinition, int | float, Attributes], object] = (
+            self.dispatch_measurement
+        )
+        #: In the same case, the running pipeline's instruments by `id(definition)`, which
+        #: `Conversation.record` calls itself (one call less per measurement); else empty.
+        self._instruments: Mapping[int, tuple[Callable[..., None], type, MetricDefinition]] = {}
+        with self._lock:
+            self._update_recording()
         atexit.register(self._shutdown_at_exit)
 
     def _start_pipeline(self) -> BackgroundPipeline | None:
@@ -118,7 +129,14 @@ class Telemetry:
                 self.config.metrics_exporter.kind,
             )
             return None
-        return BackgroundMetrics(self.config, service_version=self.service_version)
+        return BackgroundMetrics(
+            self.config, service_version=self.service_version, on_ready=self._metrics_ready
+        )
+
+    def _metrics_ready(self) -> None:
+        # The sink's `record` is the running pipeline's own from now on: use it directly.
+        with self._lock:
+            self._update_recording()
 
     # --- what generated code uses --------------------------------------------------
 
@@ -265,6 +283,10 @@ class Telemetry:
         self.metrics_recording = (
             bool(self._measurement_subscribers) or self._metric_sink is not None
         )
+        sink = self._metric_sink
+        direct = sink is not None and not self._measurement_subscribers and not self._closed
+        self._measure = sink.record if direct else self.dispatch_measurement  # type: ignore[union-attr]
+        self._instruments = getattr(sink, "instruments", _NO_INSTRUMENTS) if direct else _NO_INSTRUMENTS
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -328,6 +350,7 @@ class Telemetry:
             if self._closed:
                 return True
             self._closed = True
+            self._update_recording()  # measurements go through `dispatch_measurement` again
         atexit.unregister(self._shutdown_at_exit)
         deadline = _monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
@@ -360,6 +383,11 @@ class Telemetry:
     def __repr__(self) -> str:
         state = "shut down" if self._closed else "running"
         return f"Telemetry(exporter={self.config.exporter.kind!r}, {state})"
+
+
+_NO_INSTRUMENTS: Mapping[int, tuple[Callable[..., None], type, MetricDefinition]] = (
+    MappingProxyType({})
+)
 
 
 def _left(deadline: float) -> float:
@@ -454,17 +482,40 @@ class Conversation(Generic[M]):
         no key: the catalog refuses a clash), make every string valid UTF-8, and hand
         the measurement on. Never raises."""
         try:
-            point: Attributes = dict(self._metric_attributes)
-            for key, value_ in attributes.items():
+            point: Attributes = {**self._metric_attributes, **attributes}
+            # Merged first, checked after: ASCII strings and numbers (nearly every value)
+            # then cost no store of their own.
+            for value_ in attributes.values():
                 if type(value_) is str:
-                    point[key] = value_ if value_.isascii() else wire_string(value_)
+                    if not value_.isascii():
+                        point = self._wire_point(attributes)
+                        break
                 elif type(value_) is list or type(value_) is tuple:
-                    point[key] = wire_value(value_)
-                else:
-                    point[key] = value_
-            self._telemetry.dispatch_measurement(metric, value, point)
+                    point = self._wire_point(attributes)
+                    break
+            telemetry = self._telemetry
+            entry = telemetry._instruments.get(id(metric))
+            if entry is None:
+                telemetry._measure(metric, value, point)
+                return
+            # The pipeline's instrument, called here (see `Telemetry._instruments`). The
+            # point's value type (asInt / asDouble) follows the definition's.
+            add, kind, _ = entry
+            add(value if type(value) is kind else kind(value), point)
         except Exception:
             self._telemetry.note_emit_error()
+
+    def _wire_point(self, attributes: Attributes) -> Attributes:
+        """The metadata's metric attributes and `attributes`, every string valid UTF-8."""
+        point: Attributes = dict(self._metric_attributes)
+        for key, value in attributes.items():
+            if type(value) is str:
+                point[key] = wire_string(value)
+            elif type(value) is list or type(value) is tuple:
+                point[key] = wire_value(value)
+            else:
+                point[key] = value
+        return point
 
     def __repr__(self) -> str:
         return f"Conversation({self.metadata!r})"
