@@ -248,11 +248,11 @@ def _http_metric_exporter(
     headers = dict(config.headers)  # the variables are applied already, as for logs
     if config.protocol == "json":
         from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
-        from opentelemetry.exporter.otlp.json.http.metric_exporter import (
-            OTLPMetricExporter as JsonMetricExporter,
-        )
 
-        return JsonMetricExporter(  # type: ignore[no-any-return]
+        from .otlp_json import json_http_metric_exporter
+
+        # Integers as JSON numbers, which Rotel needs (see otlp_json).
+        return json_http_metric_exporter(
             endpoint=config.endpoint,
             certificate_file=tls.ca,
             client_key_file=tls.key,
@@ -314,16 +314,12 @@ def _grpc_metric_exporter(
 def _file_metric_exporter(
     config: FileExporter, temporality: dict[type, AggregationTemporality]
 ) -> MetricExporter:
-    from opentelemetry.exporter.otlp.json.file.metric_exporter import FileMetricExporter
+    from .otlp_json import json_file_metric_exporter
 
     if config.path == "-":
-        return FileMetricExporter(  # type: ignore[no-any-return]
-            stream=sys.stdout, preferred_temporality=temporality
-        )
+        return json_file_metric_exporter(stream=sys.stdout, preferred_temporality=temporality)
     try:
-        return FileMetricExporter(  # type: ignore[no-any-return]
-            config.path, preferred_temporality=temporality
-        )
+        return json_file_metric_exporter(path=config.path, preferred_temporality=temporality)
     except OSError as error:
         raise cannot_open(config.path, error.strerror or str(error), METRICS_KEY) from error
 

@@ -291,6 +291,8 @@ class MetricsPipeline:
 
     def _abort(self, timeout: float) -> None:
         self._abort_exporter()
+        # The last collection is lost (an export still on the wire may yet arrive).
+        self._health.add_export_failure(report=False)
         logger.info(
             "codex-otel: metrics shutdown gave up after %.1fs; the last metrics for %s are "
             "dropped (metrics are not spooled)",

@@ -215,8 +215,9 @@ def test_telemetry_exports_conversation_measurements_with_the_metadata(
     conversation.record(REQUESTS, 4, {"status": "200"})
     assert telemetry.shutdown(10)
     exported = [m for m in read_points(path) if m["name"] == "demo.requests"]
-    # Cumulative by default: 3 at the flush, 7 at shutdown.
-    assert [m["sum"]["dataPoints"][0]["asInt"] for m in exported] == ["3", "7"]
+    # Cumulative by default: 3 at the flush, 7 at shutdown. JSON numbers, not the
+    # official encoder's strings, which Rotel misreads (see otlp_json).
+    assert [m["sum"]["dataPoints"][0]["asInt"] for m in exported] == [3, 7]
     attributes = exported[0]["sum"]["dataPoints"][0]["attributes"]
     assert attributes == [
         {"key": "model", "value": {"stringValue": "gpt-5"}},
