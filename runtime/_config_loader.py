@@ -404,7 +404,8 @@ class _Reader:
             if value == "file":
                 self.bad(
                     path,
-                    f'the file exporter needs a path: {signal.key} = {{ file = {{ path = "..." }} }}',
+                    "the file exporter needs a path: "
+                    f'{signal.key} = {{ file = {{ path = "..." }} }}',
                 )
             self.bad(
                 path,

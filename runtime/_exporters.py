@@ -267,7 +267,7 @@ def _http_metric_exporter(
     from opentelemetry.exporter.otlp.proto.http import Compression
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 
-    return OTLPMetricExporter(  # type: ignore[no-any-return]
+    return OTLPMetricExporter(
         endpoint=config.endpoint,  # already ends in /v1/metrics
         session=_session_trusting(tls.ca) if tls.ca is not None else None,
         certificate_file=tls.ca,
@@ -295,7 +295,7 @@ def _grpc_metric_exporter(
             private_key=tls.key_pem,
             certificate_chain=tls.certificate_pem,
         )
-    return OTLPMetricExporter(  # type: ignore[no-any-return]
+    return OTLPMetricExporter(
         endpoint=config.endpoint,
         insecure=config.endpoint.lower().startswith("http://"),
         credentials=credentials,

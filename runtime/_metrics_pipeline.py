@@ -32,7 +32,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._fork import at_fork
 from ._health import Health
@@ -381,7 +381,7 @@ def _build(
     )
 
 
-class _Abortable:
+class _Abortable(Protocol):
     """What `_guard` returns: a `MetricExporter` that can also be aborted."""
 
     def abort(self) -> None: ...
@@ -392,7 +392,7 @@ def _guard(inner: MetricExporter, health: Health) -> _Abortable:
     with a traceback by the reader) and abortable at shutdown."""
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
 
-    class GuardedMetricExporter(MetricExporter):  # type: ignore[misc]
+    class GuardedMetricExporter(MetricExporter):
         def __init__(self) -> None:
             super().__init__(
                 preferred_temporality=inner._preferred_temporality,

@@ -126,9 +126,7 @@ def encode_metrics_request(data: MetricsData) -> dict[str, Any] | None:
     `bucketCounts`) are written as JSON numbers instead, which every receiver accepts,
     whenever a JSON number holds them exactly (below 2**53); timestamps stay strings.
     """
-    from opentelemetry.exporter.otlp.json.common._internal.metrics_encoder import (
-        encode_metrics,
-    )
+    from opentelemetry.exporter.otlp.json.common.metrics_encoder import encode_metrics
 
     request = encode_metrics(data)
     if not request.resource_metrics:
@@ -167,7 +165,7 @@ def json_http_metric_exporter(**options: Any) -> MetricExporter:
     from opentelemetry.exporter.otlp.json.http.metric_exporter import OTLPMetricExporter
     from opentelemetry.sdk.metrics.export import MetricExportResult
 
-    class StrictJsonMetricExporter(OTLPMetricExporter):  # type: ignore[misc]
+    class StrictJsonMetricExporter(OTLPMetricExporter):
         def export(
             self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
         ) -> MetricExportResult:
@@ -188,7 +186,7 @@ def json_http_metric_exporter(**options: Any) -> MetricExporter:
     ):
         logger.debug("codex-otel: this JSON metric exporter version keeps its own encoder")
         exporter.shutdown()
-        return OTLPMetricExporter(**options)  # type: ignore[no-any-return]
+        return OTLPMetricExporter(**options)
     return exporter
 
 
@@ -209,4 +207,4 @@ def json_file_metric_exporter(
         writer._encode = encode_metrics_request
     else:
         logger.debug("codex-otel: this file metric exporter version keeps its own encoder")
-    return exporter  # type: ignore[no-any-return]
+    return exporter

@@ -286,7 +286,9 @@ class Telemetry:
         sink = self._metric_sink
         direct = sink is not None and not self._measurement_subscribers and not self._closed
         self._measure = sink.record if direct else self.dispatch_measurement  # type: ignore[union-attr]
-        self._instruments = getattr(sink, "instruments", _NO_INSTRUMENTS) if direct else _NO_INSTRUMENTS
+        self._instruments = (
+            getattr(sink, "instruments", _NO_INSTRUMENTS) if direct else _NO_INSTRUMENTS
+        )
 
     # --- lifecycle -----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ False), so it is timed over many more calls per round than the exporting one.
 from __future__ import annotations
 
 from harness import Context, Metric, Target, interleaved, median, paired_ratio, rounded
-from metric_workload import METADATA, recorder_loop, metrics_telemetry
+from metric_workload import METADATA, metrics_telemetry, recorder_loop
 
 NAME = "metric_disabled_ratio"
 UNIT = "x"

@@ -13,10 +13,10 @@ import functools
 from harness import Context, Metric, Target, interleaved, median, paired_ratio, rounded
 from metric_workload import (
     METADATA,
-    record_loop,
     hand_written_counter,
     hand_written_loop,
     metrics_telemetry,
+    record_loop,
 )
 
 NAME = "metric_record_ratio"

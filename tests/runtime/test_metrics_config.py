@@ -85,20 +85,29 @@ def test_the_generic_variables_turn_metrics_on_as_they_do_logs() -> None:
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318/base", "OTEL_EXPORTER_OTLP_HEADERS": "a=1"}
     config = load("", env)
     # A base URL gets the signal path appended, as the spec says.
-    assert config.metrics_exporter == OtlpHttpExporter("http://c:4318/base/v1/metrics", headers={"a": "1"})
+    assert config.metrics_exporter == OtlpHttpExporter(
+        "http://c:4318/base/v1/metrics", headers={"a": "1"}
+    )
     assert config.exporter == OtlpHttpExporter("http://c:4318/base/v1/logs", headers={"a": "1"})
     grpc = load("", {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}).metrics_exporter
     assert grpc == OtlpGrpcExporter("http://localhost:4317")
     # The signal's variable wins over the generic one.
     env["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = "http://m:9/custom"
-    assert load("", env).metrics_exporter == OtlpHttpExporter("http://m:9/custom", headers={"a": "1"})
+    assert load("", env).metrics_exporter == OtlpHttpExporter(
+        "http://m:9/custom", headers={"a": "1"}
+    )
 
 
 def test_the_table_wins_over_the_variables_and_none_reads_none_of_them() -> None:
-    env = {"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://m:4318", "OTEL_EXPORTER_OTLP_TIMEOUT": "bad"}
+    env = {
+        "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://m:4318",
+        "OTEL_EXPORTER_OTLP_TIMEOUT": "bad",
+    }
     assert load(otel('metrics_exporter = "none"'), env).metrics_exporter == NoExporter()
     table = 'metrics_exporter = { otlp-http = { endpoint = "http://t:1", timeout = 1 } }'
-    assert load(otel(table), env).metrics_exporter == OtlpHttpExporter("http://t:1/v1/metrics", timeout=1.0)
+    assert load(otel(table), env).metrics_exporter == OtlpHttpExporter(
+        "http://t:1/v1/metrics", timeout=1.0
+    )
 
 
 def test_tls_variables_of_the_metrics_signal_are_used(tmp_path: Path) -> None:
@@ -114,21 +123,72 @@ def test_tls_variables_of_the_metrics_signal_are_used(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "env", "expected"),
     [
-        ('metrics_exporter = "carrier-pigeon"', {}, "otel.metrics_exporter: unknown exporter 'carrier-pigeon'"),
-        ('metrics_exporter = "file"', {}, "otel.metrics_exporter: the file exporter needs a path: metrics_exporter = {"),
-        ('metrics_exporter = { file = {} }', {}, "otel.metrics_exporter.file.path: missing"),
-        ('metrics_exporter = { otlp-http = { endpoint = "ftp://c" } }', {}, "otel.metrics_exporter.otlp-http.endpoint: 'ftp://c': expected an http"),
-        ('metrics_exporter = { otlp-grpc = { endpoint = "http://c:4317/x" } }', {}, "otel.metrics_exporter.otlp-grpc.endpoint: 'http://c:4317/x': a gRPC endpoint has no path"),
-        ('metrics_exporter = { otlp-http = { endpoint = "http://c", tls = { ca-certificate = "ca.pem" } } }', {}, "otel.metrics_exporter.otlp-http.tls: TLS settings need an https:// endpoint"),
-        ('metrics_exporter = { otlp-http = { colour = "red" } }', {}, "otel.metrics_exporter.otlp-http.colour: unknown key"),
-        ('metrics_exporter = { otlp-http = { headers = { "bad name" = "x" } } }', {}, "otel.metrics_exporter.otlp-http.headers.bad name"),
-        ("", {"OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": "smoke"}, "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'smoke' is not allowed"),
-        ("", {"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://c", "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT": "-1"}, "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: expected a positive number"),
+        (
+            'metrics_exporter = "carrier-pigeon"',
+            {},
+            "otel.metrics_exporter: unknown exporter 'carrier-pigeon'",
+        ),
+        (
+            'metrics_exporter = "file"',
+            {},
+            "otel.metrics_exporter: the file exporter needs a path: metrics_exporter = {",
+        ),
+        ("metrics_exporter = { file = {} }", {}, "otel.metrics_exporter.file.path: missing"),
+        (
+            'metrics_exporter = { otlp-http = { endpoint = "ftp://c" } }',
+            {},
+            "otel.metrics_exporter.otlp-http.endpoint: 'ftp://c': expected an http",
+        ),
+        (
+            'metrics_exporter = { otlp-grpc = { endpoint = "http://c:4317/x" } }',
+            {},
+            "otel.metrics_exporter.otlp-grpc.endpoint: 'http://c:4317/x': a gRPC endpoint has no path",
+        ),
+        (
+            'metrics_exporter = { otlp-http = { endpoint = "http://c", tls = { ca-certificate = "ca.pem" } } }',
+            {},
+            "otel.metrics_exporter.otlp-http.tls: TLS settings need an https:// endpoint",
+        ),
+        (
+            'metrics_exporter = { otlp-http = { colour = "red" } }',
+            {},
+            "otel.metrics_exporter.otlp-http.colour: unknown key",
+        ),
+        (
+            'metrics_exporter = { otlp-http = { headers = { "bad name" = "x" } } }',
+            {},
+            "otel.metrics_exporter.otlp-http.headers.bad name",
+        ),
+        (
+            "",
+            {"OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": "smoke"},
+            "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'smoke' is not allowed",
+        ),
+        (
+            "",
+            {
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://c",
+                "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT": "-1",
+            },
+            "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: expected a positive number",
+        ),
         ("[otel.metrics]\nexport_interval_ms = 0", {}, "otel.metrics.export_interval_ms"),
-        ("[otel.metrics]\ntemporality = \"sometimes\"", {}, "otel.metrics.temporality: 'sometimes' is not allowed; expected one of \"cumulative\", \"delta\", \"lowmemory\""),
+        (
+            '[otel.metrics]\ntemporality = "sometimes"',
+            {},
+            'otel.metrics.temporality: \'sometimes\' is not allowed; expected one of "cumulative", "delta", "lowmemory"',
+        ),
         ("[otel.metrics]\ncolour = 1", {}, "otel.metrics.colour: unknown key"),
-        ("", {"OTEL_METRIC_EXPORT_INTERVAL": "soon"}, "OTEL_METRIC_EXPORT_INTERVAL: expected a positive integer"),
-        ("", {"OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "often"}, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'often' is not allowed"),
+        (
+            "",
+            {"OTEL_METRIC_EXPORT_INTERVAL": "soon"},
+            "OTEL_METRIC_EXPORT_INTERVAL: expected a positive integer",
+        ),
+        (
+            "",
+            {"OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "often"},
+            "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'often' is not allowed",
+        ),
     ],
 )
 def test_errors_name_the_key_or_the_variable(text: str, env: dict[str, str], expected: str) -> None:
@@ -136,16 +196,21 @@ def test_errors_name_the_key_or_the_variable(text: str, env: dict[str, str], exp
 
 
 def test_metrics_settings_from_the_table_and_the_variables() -> None:
-    table = otel("[otel.metrics]\nexport_interval_ms = 5000\ntemporality = \"delta\"")
+    table = otel('[otel.metrics]\nexport_interval_ms = 5000\ntemporality = "delta"')
     assert load(table).metrics == MetricsConfig(5000, "delta")
-    env = {"OTEL_METRIC_EXPORT_INTERVAL": "1500", "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "LowMemory"}
+    env = {
+        "OTEL_METRIC_EXPORT_INTERVAL": "1500",
+        "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": "LowMemory",
+    }
     assert load("", env).metrics == MetricsConfig(1500, "lowmemory")
     # The table wins over the variables.
     assert load(table, env).metrics == MetricsConfig(5000, "delta")
 
 
 def test_a_sdk_disabled_by_the_environment_exports_no_metrics() -> None:
-    config = load(otel('metrics_exporter = { file = { path = "-" } }'), {"OTEL_SDK_DISABLED": "true"})
+    config = load(
+        otel('metrics_exporter = { file = { path = "-" } }'), {"OTEL_SDK_DISABLED": "true"}
+    )
     assert config.sdk_disabled
     telemetry = Telemetry(config, service_version="1")
     assert not telemetry.exporting_metrics
@@ -159,7 +224,9 @@ def test_config_errors_raise_on_the_callers_thread(tmp_path: Path) -> None:
             "https://127.0.0.1:1/v1/metrics", tls=TlsConfig(ca_certificate=tmp_path / "no-ca.pem")
         )
     )
-    with pytest.raises(ConfigError, match=r"otel\.metrics_exporter\.otlp-http\.tls\.ca-certificate"):
+    with pytest.raises(
+        ConfigError, match=r"otel\.metrics_exporter\.otlp-http\.tls\.ca-certificate"
+    ):
         Telemetry(broken, service_version="1")
     unwritable = OtelConfig(metrics_exporter=FileExporter(str(tmp_path / "no" / "dir" / "m.jsonl")))
     with pytest.raises(ConfigError, match=r"otel\.metrics_exporter\.file\.path: cannot open"):

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,8 +25,8 @@ from codex_otel.runtime import (
     MetricsConfig,
     OtelConfig,
     Telemetry,
+    _metrics_pipeline,
 )
-from codex_otel.runtime import _metrics_pipeline
 from codex_otel.runtime._metrics_pipeline import (
     MetricsPipeline,
     build_metrics_pipeline,
@@ -72,9 +72,9 @@ def points(reader: InMemoryMetricReader) -> dict[str, Any]:
 
 
 @pytest.fixture
-def reader() -> Iterator[InMemoryMetricReader]:
+def reader() -> InMemoryMetricReader:
     reader = InMemoryMetricReader(preferred_temporality=temporality_preference("cumulative"))
-    yield reader
+    return reader
 
 
 def test_every_instrument_kind_with_its_unit_description_and_value_type(
@@ -152,31 +152,68 @@ def value(found: dict[str, Any], name: str) -> float:
 
 def test_cumulative_temporality_accumulates_across_collections() -> None:
     first, second = collections_of("cumulative")
-    assert [value(first, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [3, 30.0, 3]
-    assert [value(second, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [7, 70.0, 7]
+    assert [value(first, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [
+        3,
+        30.0,
+        3,
+    ]
+    assert [value(second, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [
+        7,
+        70.0,
+        7,
+    ]
     assert second["demo.requests"].data.aggregation_temporality.name == "CUMULATIVE"
 
 
 def test_delta_temporality_resets_counters_and_histograms_but_not_updowncounters() -> None:
     first, second = collections_of("delta")
-    assert [value(first, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [3, 30.0, 3]
+    assert [value(first, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [
+        3,
+        30.0,
+        3,
+    ]
     # Counters and histograms report what happened since the last collection; an
     # up-down counter stays a running total, as the spec's delta preference says.
-    assert [value(second, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [4, 40.0, 7]
+    assert [value(second, n) for n in ("demo.requests", "demo.duration", "demo.in_flight")] == [
+        4,
+        40.0,
+        7,
+    ]
     assert second["demo.requests"].data.aggregation_temporality.name == "DELTA"
     assert second["demo.in_flight"].data.aggregation_temporality.name == "CUMULATIVE"
 
 
 def test_the_temporality_preferences_per_instrument_kind() -> None:
-    from opentelemetry.sdk.metrics import Counter, Histogram, ObservableCounter, UpDownCounter, _Gauge
+    from opentelemetry.sdk.metrics import (
+        Counter,
+        Histogram,
+        ObservableCounter,
+        UpDownCounter,
+        _Gauge,
+    )
 
     def names(preference: str) -> dict[str, str]:
         chosen = temporality_preference(preference)  # type: ignore[arg-type]
-        return {kind.__name__: chosen[kind].name for kind in (Counter, UpDownCounter, Histogram, _Gauge, ObservableCounter)}
+        return {
+            kind.__name__: chosen[kind].name
+            for kind in (Counter, UpDownCounter, Histogram, _Gauge, ObservableCounter)
+        }
 
     assert set(names("cumulative").values()) == {"CUMULATIVE"}
-    assert names("delta") == {"Counter": "DELTA", "UpDownCounter": "CUMULATIVE", "Histogram": "DELTA", "Gauge": "DELTA", "ObservableCounter": "DELTA"}
-    assert names("lowmemory") == {"Counter": "DELTA", "UpDownCounter": "CUMULATIVE", "Histogram": "DELTA", "Gauge": "CUMULATIVE", "ObservableCounter": "CUMULATIVE"}
+    assert names("delta") == {
+        "Counter": "DELTA",
+        "UpDownCounter": "CUMULATIVE",
+        "Histogram": "DELTA",
+        "Gauge": "DELTA",
+        "ObservableCounter": "DELTA",
+    }
+    assert names("lowmemory") == {
+        "Counter": "DELTA",
+        "UpDownCounter": "CUMULATIVE",
+        "Histogram": "DELTA",
+        "Gauge": "CUMULATIVE",
+        "ObservableCounter": "CUMULATIVE",
+    }
 
 
 def test_a_recording_the_sdk_refuses_is_counted_not_raised(reader: InMemoryMetricReader) -> None:
@@ -202,7 +239,8 @@ def test_telemetry_exports_conversation_measurements_with_the_metadata(
 ) -> None:
     path = tmp_path / "metrics.jsonl"
     config = OtelConfig(
-        metrics_exporter=FileExporter(str(path)), metrics=MetricsConfig(export_interval_ms=3_600_000)
+        metrics_exporter=FileExporter(str(path)),
+        metrics=MetricsConfig(export_interval_ms=3_600_000),
     )
     telemetry = Telemetry(config, service_version="1")
     assert telemetry.exporting_metrics and not telemetry.exporting
@@ -240,9 +278,7 @@ def test_measurements_before_the_start_are_replayed_in_order(
 
     monkeypatch.setattr(_metrics_pipeline, "build_metrics_pipeline", held)
     path = tmp_path / "metrics.jsonl"
-    telemetry = Telemetry(
-        OtelConfig(metrics_exporter=FileExporter(str(path))), service_version="1"
-    )
+    telemetry = Telemetry(OtelConfig(metrics_exporter=FileExporter(str(path))), service_version="1")
     conversation = telemetry.conversation(Meta())
     for load in (0.1, 0.2, 0.3):  # a gauge keeps the last value: the order shows
         conversation.record(LOAD, load, {})
@@ -288,6 +324,8 @@ def test_nothing_is_imported_when_metrics_are_off() -> None:
         "loaded = [m for m in sys.modules if m.startswith('opentelemetry') or m.endswith('_metrics_pipeline')]\n"
         "print(loaded)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
     assert result.stderr == ""

@@ -38,7 +38,9 @@ DURATION = MetricDefinition(
     "codex.api_request.duration_ms", "histogram", "ms", "API request durations.", "double",
     (50.0, 250.0, 1000.0),
 )  # fmt: skip
-IN_FLIGHT = MetricDefinition("codex.requests.in_flight", "updowncounter", "{request}", "In flight.", "int")
+IN_FLIGHT = MetricDefinition(
+    "codex.requests.in_flight", "updowncounter", "{request}", "In flight.", "int"
+)
 CONTEXT = MetricDefinition("codex.context.used", "gauge", "1", "Context window used.", "double")
 TOKENS = MetricDefinition("codex.turn.token_usage", "counter", "{token}", "Tokens.", "int")
 ALL = (REQUESTS, DURATION, IN_FLIGHT, CONTEXT, TOKENS)
@@ -106,9 +108,11 @@ def record_every_kind(telemetry: Telemetry) -> None:
     conversation.record(TOKENS, 300, {"token.type": "output"})
 
 
-def by_series(points: list[ReceivedPoint]) -> dict[tuple[str, tuple[tuple[str, object], ...]], ReceivedPoint]:
+def by_series(
+    points: list[ReceivedPoint],
+) -> dict[tuple[str, tuple[tuple[str, object], ...]], ReceivedPoint]:
     """The last point of each (metric, attributes) series."""
-    found = {}
+    found: dict[tuple[str, tuple[tuple[str, object], ...]], ReceivedPoint] = {}
     for point in points:
         found[(point.name, tuple(sorted(point.attributes.items())))] = point
     return found
@@ -148,7 +152,9 @@ def check_every_kind(points: list[ReceivedPoint]) -> None:
     assert one(TOKENS.name, **{"token.type": "output"}).value == 300
 
 
-def start(receivers: ReceiverFactory, transport: str, port: int = 0) -> OtlpHttpReceiver | OtlpGrpcReceiver:
+def start(
+    receivers: ReceiverFactory, transport: str, port: int = 0
+) -> OtlpHttpReceiver | OtlpGrpcReceiver:
     return receivers.grpc(port=port) if transport == "grpc" else receivers.http(port=port)
 
 
@@ -179,7 +185,9 @@ def test_every_instrument_reaches_the_receiver(
     if transport != "grpc":
         assert request.path == "/v1/metrics"
         json_body = transport == "http-json"
-        assert request.content_type == ("application/json" if json_body else "application/x-protobuf")
+        assert request.content_type == (
+            "application/json" if json_body else "application/x-protobuf"
+        )
     assert telemetry.stats.metric_export_failures == 0
 
 
@@ -232,7 +240,9 @@ def test_rotel_receives_every_instrument(
     # exactly what Rotel understood.
     with OtlpGrpcReceiver() as downstream:
         rotel = rotel_collectors(forward_to=downstream.endpoint)
-        endpoint = rotel.grpc_endpoint if transport == "grpc" else f"http://127.0.0.1:{rotel.http_port}"
+        endpoint = (
+            rotel.grpc_endpoint if transport == "grpc" else f"http://127.0.0.1:{rotel.http_port}"
+        )
         telemetry = start_telemetry(metrics_table(transport, endpoint), environ=ENVIRON)
         record_every_kind(telemetry)
         assert telemetry.shutdown()
@@ -275,7 +285,9 @@ def test_collector_killed_mid_run_then_restarted(
     transport: str, otlp_receivers: ReceiverFactory, start_telemetry: TelemetryFactory, quiet: None
 ) -> None:
     receiver = start(otlp_receivers, transport)
-    telemetry = start_telemetry(metrics_table(transport, endpoint_of(receiver), timeout=1.0), environ=ENVIRON)
+    telemetry = start_telemetry(
+        metrics_table(transport, endpoint_of(receiver), timeout=1.0), environ=ENVIRON
+    )
     conversation = telemetry.conversation(Meta())
     conversation.record(REQUESTS, 1, {"status": "200"})
     assert telemetry.force_flush(10)
@@ -312,9 +324,12 @@ def test_shutdown_is_bounded_when_the_collector_is_away(
         receiver, endpoint = started, endpoint_of(started)
     # Logs and metrics both export to the dead collector: one bound for both.
     kind = "otlp-grpc" if transport == "grpc" else "otlp-http"
-    toml = metrics_table(transport, endpoint, timeout=10.0).replace(
-        "shutdown_timeout = 2.0", f"shutdown_timeout = {SHUTDOWN_TIMEOUT}"
-    ) + f'[otel.exporter.{kind}]\nendpoint = {q(endpoint)}\n[otel.spool]\nenabled = false\n'
+    toml = (
+        metrics_table(transport, endpoint, timeout=10.0).replace(
+            "shutdown_timeout = 2.0", f"shutdown_timeout = {SHUTDOWN_TIMEOUT}"
+        )
+        + f"[otel.exporter.{kind}]\nendpoint = {q(endpoint)}\n[otel.spool]\nenabled = false\n"
+    )
     telemetry = start_telemetry(toml, environ=ENVIRON)
     assert telemetry.exporting and telemetry.exporting_metrics
     record_every_kind(telemetry)
@@ -359,12 +374,18 @@ def test_the_exit_is_bounded_and_silent_with_an_unresponsive_collector(
         receiver.hang()
     else:
         receiver.blackhole()
-    toml = metrics_table(transport, endpoint_of(receiver), timeout=10.0).replace(
-        "shutdown_timeout = 2.0", f"shutdown_timeout = {SHUTDOWN_TIMEOUT}"
-    ).replace('"${OTLP_TOKEN}"', '"t"')
+    toml = (
+        metrics_table(transport, endpoint_of(receiver), timeout=10.0)
+        .replace("shutdown_timeout = 2.0", f"shutdown_timeout = {SHUTDOWN_TIMEOUT}")
+        .replace('"${OTLP_TOKEN}"', '"t"')
+    )
     began = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", EXIT_CHILD, toml], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", EXIT_CHILD, toml],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     took = time.monotonic() - began
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
