@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -79,16 +80,47 @@ def _parse_toml(text: str, origin: str) -> dict[str, Any]:
     return document
 
 
-_TOP_KEYS = ("environment", "exporter", "service_name", "shutdown_timeout", "batch", "spool")
+_TOP_KEYS = (
+    "environment",
+    "exporter",
+    "metrics_exporter",
+    "service_name",
+    "shutdown_timeout",
+    "batch",
+    "spool",
+    "metrics",
+)
 _EXPORTERS = ("none", "otlp-http", "otlp-grpc", "file")
 _OTLP_KEYS = {
     "otlp-http": ("endpoint", "protocol", "headers", "tls", "compression", "timeout"),
     "otlp-grpc": ("endpoint", "headers", "tls", "compression", "timeout"),
 }
 _DEFAULT_ENDPOINTS = {
-    "otlp-http": "http://localhost:4318/v1/logs",
+    "otlp-http": "http://localhost:4318",
     "otlp-grpc": "http://localhost:4317",
 }
+
+
+@dataclass(frozen=True)
+class _Signal:
+    """What differs between the logs' `exporter` and the metrics' `metrics_exporter`: the
+    key, the infix of the signal-specific variables, and the OTLP/HTTP path."""
+
+    key: str
+    #: OTEL_EXPORTER_OTLP_{env}_ENDPOINT and the like.
+    env: str
+    #: The OTLP/HTTP signal path appended to a bare endpoint.
+    path: str
+
+    def var(self, suffix: str) -> tuple[str, str]:
+        """The signal's variable, then the generic one: the spec's precedence."""
+        return f"OTEL_EXPORTER_OTLP_{self.env}_{suffix}", f"OTEL_EXPORTER_OTLP_{suffix}"
+
+
+_LOGS = _Signal("exporter", "LOGS", "/v1/logs")
+_METRICS = _Signal("metrics_exporter", "METRICS", "/v1/metrics")
+#: `[otel.metrics] temporality` and OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE.
+_TEMPORALITIES = ("cumulative", "delta", "lowmemory")
 #: OTEL_EXPORTER_OTLP_PROTOCOL values -> (exporter, OTLP/HTTP encoding).
 _ENV_PROTOCOLS = {
     "http/protobuf": ("otlp-http", "binary"),
@@ -247,7 +279,9 @@ class _Reader:
         disabled = self.env("OTEL_SDK_DISABLED")
         return model.OtelConfig(
             environment=self.text(table, "otel", "environment") or "dev",
-            exporter=self.exporter(table),
+            exporter=self.exporter(table, _LOGS),
+            metrics_exporter=self.exporter(table, _METRICS),
+            metrics=self.metrics(table),
             toggles={
                 name: default if flags[name] is None else bool(flags[name])
                 for name, default in toggles.items()
@@ -285,6 +319,31 @@ class _Reader:
                 f"max_queue_size ({batch.max_queue_size})",
             )
         return batch
+
+    def metrics(self, otel: Mapping[str, object]) -> model.MetricsConfig:
+        """`[otel.metrics]`: how often measurements are exported, and their temporality."""
+        path = "otel.metrics"
+        table = self.sub(otel, "otel", "metrics") or {}
+        self.check_keys(table, path, ("export_interval_ms", "temporality"))
+        interval = self.count(table, path, "export_interval_ms")
+        if interval is None:
+            found = self.env("OTEL_METRIC_EXPORT_INTERVAL")
+            interval = self.env_count(*found) if found else model.DEFAULT_EXPORT_INTERVAL_MS
+        temporality = self.choice(table, path, "temporality", _TEMPORALITIES)
+        if temporality is None:
+            found = self.env("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE")
+            if found is not None:
+                # The spec's values are case-insensitive (the SDKs upper-case them).
+                temporality = found[1].lower()
+                if temporality not in _TEMPORALITIES:
+                    self.bad(
+                        found[0],
+                        f"{found[1]!r} is not allowed; expected one of {_one_of(_TEMPORALITIES)}",
+                    )
+        return model.MetricsConfig(
+            export_interval_ms=interval,
+            temporality=temporality or "cumulative",  # type: ignore[arg-type]
+        )
 
     def spool(self, otel: Mapping[str, object]) -> model.SpoolConfig:
         path = "otel.spool"
@@ -324,25 +383,29 @@ class _Reader:
 
     # --- exporters -----------------------------------------------------------------------
 
-    def exporter(self, otel: Mapping[str, object]) -> model.ExporterConfig:
-        path = "otel.exporter"
-        value = otel.get("exporter")
+    def exporter(self, otel: Mapping[str, object], signal: _Signal) -> model.ExporterConfig:
+        """`exporter` (logs) or `metrics_exporter`: the same forms, each with its own
+        signal's variables (then the generic OTEL_EXPORTER_OTLP_* ones) and path."""
+        path = f"otel.{signal.key}"
+        value = otel.get(signal.key)
         if value is None:
             # The table is silent. Export stays off (the seed's default) unless the standard
             # variables ask for OTLP export, as they would of any OpenTelemetry SDK.
-            chosen = self.env_protocol()
-            endpoint = self.env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+            chosen = self.env_protocol(signal)
+            endpoint = self.env(*signal.var("ENDPOINT"))
             if chosen is None and endpoint is None:
                 return model.NoExporter()
-            return self.otlp(chosen[0] if chosen else "otlp-http", {}, path)
+            return self.otlp(chosen[0] if chosen else "otlp-http", {}, path, signal)
         if isinstance(value, str):
             if value == "none":
                 return model.NoExporter()
             if value in _OTLP_KEYS:
-                return self.otlp(value, {}, path)
+                return self.otlp(value, {}, path, signal)
             if value == "file":
                 self.bad(
-                    path, 'the file exporter needs a path: exporter = { file = { path = "..." } }'
+                    path,
+                    "the file exporter needs a path: "
+                    f'{signal.key} = {{ file = {{ path = "..." }} }}',
                 )
             self.bad(
                 path,
@@ -363,7 +426,7 @@ class _Reader:
         if name == "file":
             return self.file(self.table(settings, where), where)
         if name in _OTLP_KEYS:
-            return self.otlp(name, self.table(settings, where), where)
+            return self.otlp(name, self.table(settings, where), where, signal)
         tables = ("otlp-http", "otlp-grpc", "file")
         self.bad(
             where, f"unknown exporter; {_suggest(name, tables)}expected one of {_one_of(tables)}"
@@ -381,16 +444,17 @@ class _Reader:
         return model.FileExporter(str(self.base_dir / Path(raw).expanduser()))
 
     def otlp(
-        self, kind: str, body: Mapping[str, object], path: str
+        self, kind: str, body: Mapping[str, object], path: str, signal: _Signal
     ) -> model.OtlpHttpExporter | model.OtlpGrpcExporter:
         self.check_keys(body, path, _OTLP_KEYS[kind])
-        chosen = self.env_protocol()  # validated even when the table picked the transport
-        endpoint = self.endpoint(kind, body, path)
-        headers = self.headers(body, path)
-        tls = self.tls(body, path, endpoint)
+        # Validated even when the table picked the transport.
+        chosen = self.env_protocol(signal)
+        endpoint = self.endpoint(kind, body, path, signal)
+        headers = self.headers(body, path, signal)
+        tls = self.tls(body, path, endpoint, signal)
         compression = self.choice(body, path, "compression", ("gzip", "none"))
-        compression = compression or self.env_compression()
-        timeout = self.seconds(body, path, "timeout") or self.env_timeout() or 10.0
+        compression = compression or self.env_compression(signal)
+        timeout = self.seconds(body, path, "timeout") or self.env_timeout(signal) or 10.0
         gzip: Literal["gzip", "none"] = "gzip" if compression == "gzip" else "none"
         if kind == "otlp-grpc":
             return model.OtlpGrpcExporter(endpoint, headers, tls, gzip, timeout)
@@ -402,8 +466,8 @@ class _Reader:
         encoding: Literal["binary", "json"] = "json" if protocol == "json" else "binary"
         return model.OtlpHttpExporter(endpoint, encoding, headers, tls, gzip, timeout)
 
-    def env_protocol(self) -> tuple[str, str] | None:
-        found = self.env("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
+    def env_protocol(self, signal: _Signal) -> tuple[str, str] | None:
+        found = self.env(*signal.var("PROTOCOL"))
         if found is None:
             return None
         var, value = found
@@ -411,14 +475,14 @@ class _Reader:
             self.bad(var, f"{value!r} is not allowed; expected one of {_one_of(_ENV_PROTOCOLS)}")
         return _ENV_PROTOCOLS[value]
 
-    def env_compression(self) -> str | None:
-        found = self.env("OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "OTEL_EXPORTER_OTLP_COMPRESSION")
+    def env_compression(self, signal: _Signal) -> str | None:
+        found = self.env(*signal.var("COMPRESSION"))
         if found is not None and found[1] not in ("gzip", "none"):
             self.bad(found[0], f'{found[1]!r} is not allowed; expected one of "gzip", "none"')
         return found[1] if found else None
 
-    def env_timeout(self) -> float | None:
-        found = self.env("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT")
+    def env_timeout(self, signal: _Signal) -> float | None:
+        found = self.env(*signal.var("TIMEOUT"))
         if found is None:
             return None
         var, value = found
@@ -432,24 +496,29 @@ class _Reader:
 
     # --- endpoints -----------------------------------------------------------------------
 
-    def endpoint(self, kind: str, body: Mapping[str, object], path: str) -> str:
+    def endpoint(self, kind: str, body: Mapping[str, object], path: str, signal: _Signal) -> str:
         raw = self.text(body, path, "endpoint")
         if raw is not None:
             where = f"{path}.endpoint"
-            return self.url(kind, self.expand(raw, where), where, raw, logs_path=True)
-        found = self.env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT")
+            return self.url(kind, self.expand(raw, where), where, raw, signal, signal_url=True)
+        specific, generic = signal.var("ENDPOINT")
+        found = self.env(specific)
         if found is not None:
-            return self.url(kind, found[1], found[0], found[1], logs_path=True)
-        found = self.env("OTEL_EXPORTER_OTLP_ENDPOINT")
+            return self.url(kind, found[1], found[0], found[1], signal, signal_url=True)
+        found = self.env(generic)
         if found is not None:
-            return self.url(kind, found[1], found[0], found[1], logs_path=False)
-        return _DEFAULT_ENDPOINTS[kind]
+            return self.url(kind, found[1], found[0], found[1], signal, signal_url=False)
+        default = _DEFAULT_ENDPOINTS[kind]
+        return default + signal.path if kind == "otlp-http" else default
 
-    def url(self, kind: str, value: str, where: str, shown: str, *, logs_path: bool) -> str:
-        """Validate an endpoint and apply the `/v1/logs` rule for OTLP/HTTP.
+    def url(
+        self, kind: str, value: str, where: str, shown: str, signal: _Signal, *, signal_url: bool
+    ) -> str:
+        """Validate an endpoint and apply the signal path rule (`/v1/logs`, `/v1/metrics`)
+        for OTLP/HTTP.
 
-        `logs_path`: a signal endpoint (the table's, or ..._LOGS_ENDPOINT) gets `/v1/logs`
-        only when it has no path; a base URL (OTEL_EXPORTER_OTLP_ENDPOINT) always gets
+        `signal_url`: a signal endpoint (the table's, or ..._LOGS_ENDPOINT) gets the path
+        only when it has none; a base URL (OTEL_EXPORTER_OTLP_ENDPOINT) always gets
         `v1/logs` appended to its path, as the spec says. `shown` is the value as written,
         before `${VAR}` expansion, so that expanded text never reaches a message.
         """
@@ -476,10 +545,10 @@ class _Reader:
                     where, f"{shown!r}: a gRPC endpoint has no path; expected scheme://host:port"
                 )
             return f"{parts.scheme}://{parts.netloc}"
-        if logs_path and parts.path not in ("", "/"):
+        if signal_url and parts.path not in ("", "/"):
             return value  # a path was given: used as written
-        base = "" if logs_path else parts.path.rstrip("/")
-        return urlunsplit(parts._replace(path=f"{base}/v1/logs"))
+        base = "" if signal_url else parts.path.rstrip("/")
+        return urlunsplit(parts._replace(path=f"{base}{signal.path}"))
 
     def expand(self, value: str, where: str) -> str:
         """Expand `${NAME}` from the environment and `$$` to `$`. An unset (or empty)
@@ -503,11 +572,11 @@ class _Reader:
 
     # --- headers and TLS -----------------------------------------------------------------
 
-    def headers(self, body: Mapping[str, object], path: str) -> dict[str, str]:
+    def headers(self, body: Mapping[str, object], path: str, signal: _Signal) -> dict[str, str]:
         # Header names are case-insensitive (and gRPC metadata keys must be lower case), so
         # they are lower-cased; that also makes "the table wins per key" unambiguous.
         merged: dict[str, str] = {}
-        found = self.env("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS")
+        found = self.env(*signal.var("HEADERS"))
         if found is not None:
             var = found[0]
             for name, text in self.pairs(*found, secret=True):
@@ -538,7 +607,9 @@ class _Reader:
             )
         return value
 
-    def tls(self, body: Mapping[str, object], path: str, endpoint: str) -> model.TlsConfig | None:
+    def tls(
+        self, body: Mapping[str, object], path: str, endpoint: str, signal: _Signal
+    ) -> model.TlsConfig | None:
         where = f"{path}.tls"
         table = self.sub(body, path, "tls")
         self.check_keys(table or {}, where, _TLS_KEYS)
@@ -557,11 +628,7 @@ class _Reader:
                 continue
             # The variables are the SDK-wide defaults; like other SDKs, an http:// endpoint
             # simply does not use them.
-            found = (
-                None
-                if plaintext
-                else self.env(f"OTEL_EXPORTER_OTLP_LOGS_{suffix}", f"OTEL_EXPORTER_OTLP_{suffix}")
-            )
+            found = None if plaintext else self.env(*signal.var(suffix))
             if found is not None:
                 files[name] = self.file_path(found[1], found[0], Path.cwd())
                 sources[name] = found[0]

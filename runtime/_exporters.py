@@ -1,5 +1,5 @@
-"""The OTLP exporters the config names, built (with their TLS files read), and what the
-pipeline says about a destination in its messages.
+"""The OTLP exporters the config names (for logs and for metrics), built (with their TLS
+files read), and what the pipelines say about a destination in their messages.
 
 `build_exporter` imports only the exporter that is configured (gRPC only for
 `otlp-grpc`); importing this module imports no OpenTelemetry module. An `ImportError`
@@ -28,7 +28,11 @@ if TYPE_CHECKING:
     import requests
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.sdk._logs.export import LogRecordExporter
+    from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter
     from requests.sessions import _Settings
+
+#: The `[otel]` key of the metrics' exporter, for messages.
+METRICS_KEY = "metrics_exporter"
 
 
 #: Lower bound of the exporter's timeout. A very short `shutdown_timeout` means "do not
@@ -49,7 +53,7 @@ def build_exporter(
     raise ConfigError(f"otel.exporter: cannot export with {config!r}")
 
 
-def export_timeout_of(config: OtelConfig) -> float:
+def export_timeout_of(config: OtelConfig, exporter: ExporterConfig | None = None) -> float:
     """Seconds one `export()` call may take, all retries included.
 
     The OTLP exporters (1.45) treat `timeout` as the deadline of a whole export: up to 6
@@ -58,9 +62,10 @@ def export_timeout_of(config: OtelConfig) -> float:
     errors (honouring Retry-After), gRPC retries UNAVAILABLE, DEADLINE_EXCEEDED and the
     like. Capping it at the shutdown timeout means an export that is in flight when
     shutdown starts cannot outlive the shutdown by much, even on a daemon thread.
+    `exporter`: the exporter timed (default: the logs').
     """
     bound = max(_MIN_EXPORT_TIMEOUT, config.shutdown_timeout)
-    exporter = config.exporter
+    exporter = config.exporter if exporter is None else exporter
     if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
         return min(exporter.timeout, bound)
     return bound
@@ -184,10 +189,10 @@ def _file_exporter(config: FileExporter) -> LogRecordExporter:
     try:
         return json_file_exporter(path=config.path)
     except OSError as error:
-        raise _cannot_open(config.path, error.strerror or str(error)) from error
+        raise cannot_open(config.path, error.strerror or str(error)) from error
 
 
-def check_file_exporter(config: FileExporter) -> None:
+def check_file_exporter(config: FileExporter, *, key: str = "exporter") -> None:
     """What opening the export file would say, checked without creating the file: the SDK
     may turn out disabled (OTEL_SDK_DISABLED), and then nothing is written anywhere."""
     path = config.path
@@ -204,11 +209,11 @@ def check_file_exporter(config: FileExporter) -> None:
     elif not os.access(folder, os.W_OK | os.X_OK):
         problem = "Permission denied"
     if problem is not None:
-        raise _cannot_open(path, problem)
+        raise cannot_open(path, problem, key)
 
 
-def _cannot_open(path: str, problem: str) -> ConfigError:
-    return ConfigError(f"otel.exporter.file.path: cannot open {path!r} for appending: {problem}")
+def cannot_open(path: str, problem: str, key: str = "exporter") -> ConfigError:
+    return ConfigError(f"otel.{key}.file.path: cannot open {path!r} for appending: {problem}")
 
 
 def describe(config: ExporterConfig) -> str:
@@ -218,3 +223,110 @@ def describe(config: ExporterConfig) -> str:
     if isinstance(config, FileExporter):
         return "standard output" if config.path == "-" else f"file {config.path}"
     return config.kind
+
+
+def build_metric_exporter(
+    config: ExporterConfig,
+    timeout: float,
+    temporality: dict[type, AggregationTemporality],
+) -> MetricExporter:
+    """The metrics' exporter for `metrics_exporter`: the same transports and settings as
+    the logs' (`build_exporter`), with `temporality` per instrument class."""
+    if isinstance(config, OtlpHttpExporter):
+        return _http_metric_exporter(config, timeout, temporality)
+    if isinstance(config, OtlpGrpcExporter):
+        return _grpc_metric_exporter(config, timeout, temporality)
+    if isinstance(config, FileExporter):
+        return _file_metric_exporter(config, temporality)
+    raise ConfigError(f"otel.metrics_exporter: cannot export with {config!r}")
+
+
+def _http_metric_exporter(
+    config: OtlpHttpExporter, timeout: float, temporality: dict[type, AggregationTemporality]
+) -> MetricExporter:
+    tls = tls_files(config, key=METRICS_KEY)
+    headers = dict(config.headers)  # the variables are applied already, as for logs
+    if config.protocol == "json":
+        from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
+
+        from .otlp_json import json_http_metric_exporter
+
+        # Integers as JSON numbers, which Rotel needs (see otlp_json).
+        return json_http_metric_exporter(
+            endpoint=config.endpoint,
+            certificate_file=tls.ca,
+            client_key_file=tls.key,
+            client_certificate_file=tls.certificate,
+            headers=headers,
+            timeout=timeout,
+            compression=(
+                JsonCompression.GZIP if config.compression == "gzip" else JsonCompression.NONE
+            ),
+            preferred_temporality=temporality,
+        )
+    from opentelemetry.exporter.otlp.proto.http import Compression
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+    return OTLPMetricExporter(
+        endpoint=config.endpoint,  # already ends in /v1/metrics
+        session=_session_trusting(tls.ca) if tls.ca is not None else None,
+        certificate_file=tls.ca,
+        client_key_file=tls.key,
+        client_certificate_file=tls.certificate,
+        headers=headers,
+        timeout=timeout,
+        compression=Compression.Gzip if config.compression == "gzip" else Compression.NoCompression,
+        preferred_temporality=temporality,
+        meter_provider=_no_self_metrics(),
+    )
+
+
+def _grpc_metric_exporter(
+    config: OtlpGrpcExporter, timeout: float, temporality: dict[type, AggregationTemporality]
+) -> MetricExporter:
+    import grpc
+    from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+
+    tls = tls_files(config, key=METRICS_KEY)
+    credentials = None
+    if config.tls is not None:
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=tls.ca_pem,
+            private_key=tls.key_pem,
+            certificate_chain=tls.certificate_pem,
+        )
+    return OTLPMetricExporter(
+        endpoint=config.endpoint,
+        insecure=config.endpoint.lower().startswith("http://"),
+        credentials=credentials,
+        headers={name.lower(): value for name, value in config.headers.items()} or None,
+        timeout=timeout,
+        compression=(
+            grpc.Compression.Gzip
+            if config.compression == "gzip"
+            else grpc.Compression.NoCompression
+        ),
+        preferred_temporality=temporality,
+        meter_provider=_no_self_metrics(),
+    )
+
+
+def _file_metric_exporter(
+    config: FileExporter, temporality: dict[type, AggregationTemporality]
+) -> MetricExporter:
+    from .otlp_json import json_file_metric_exporter
+
+    if config.path == "-":
+        return json_file_metric_exporter(stream=sys.stdout, preferred_temporality=temporality)
+    try:
+        return json_file_metric_exporter(path=config.path, preferred_temporality=temporality)
+    except OSError as error:
+        raise cannot_open(config.path, error.strerror or str(error), METRICS_KEY) from error
+
+
+def _no_self_metrics() -> MeterProvider:
+    # The exporters' own metrics (OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED) would otherwise
+    # go to the host's global MeterProvider.
+    from opentelemetry.metrics import NoOpMeterProvider
+
+    return NoOpMeterProvider()

@@ -69,7 +69,7 @@ def start_in_background(config: OtelConfig, *, service_version: str) -> Backgrou
     """The pipeline `config` asks for, starting in the background; None (with a warning)
     when the `otel` extra is missing. Raises `ConfigError` at once for a bad config."""
     check_now(config)
-    if not _sdk_installed():
+    if not sdk_installed():
         # Not silent: the configured exporter cannot run without the `otel` extra.
         logger.warning(
             "codex-otel: exporter %r is configured but cannot start (the OpenTelemetry SDK "
@@ -80,7 +80,7 @@ def start_in_background(config: OtelConfig, *, service_version: str) -> Backgrou
     return BackgroundPipeline(config, service_version=service_version)
 
 
-def _sdk_installed() -> bool:
+def sdk_installed() -> bool:
     try:
         return importlib.util.find_spec("opentelemetry.sdk") is not None
     except ImportError:  # not even the `opentelemetry` namespace is there

@@ -27,34 +27,41 @@ class TlsFiles(NamedTuple):
     key_pem: bytes | None = None
 
 
-def tls_files(exporter: OtlpHttpExporter | OtlpGrpcExporter, *, read: bool = True) -> TlsFiles:
+def tls_files(
+    exporter: OtlpHttpExporter | OtlpGrpcExporter, *, read: bool = True, key: str = "exporter"
+) -> TlsFiles:
     """Check `exporter`'s TLS settings; read the files too unless `read` is False (then
-    only check that they are readable). Raises `ConfigError` naming the key."""
+    only check that they are readable). Raises `ConfigError` naming the key (`key`: the
+    `[otel]` key the exporter came from, `exporter` or `metrics_exporter`)."""
     tls, kind, endpoint = exporter.tls, exporter.kind, exporter.endpoint
     if tls is None:
         return TlsFiles()
     if endpoint.lower().startswith("http://"):
         raise ConfigError(
-            f"otel.exporter.{kind}.tls: TLS settings are given but the endpoint "
+            f"otel.{key}.{kind}.tls: TLS settings are given but the endpoint "
             f"{endpoint!r} is plain http://; use an https:// endpoint"
         )
-    ca, certificate, key = tls.ca_certificate, tls.client_certificate, tls.client_private_key
-    if (certificate is None) != (key is None):
-        given = "client-certificate" if key is None else "client-private-key"
+    ca, certificate, private_key = (
+        tls.ca_certificate,
+        tls.client_certificate,
+        tls.client_private_key,
+    )
+    if (certificate is None) != (private_key is None):
+        given = "client-certificate" if private_key is None else "client-private-key"
         raise ConfigError(
-            f"otel.exporter.{kind}.tls.{given}: is set alone; client-certificate and "
+            f"otel.{key}.{kind}.tls.{given}: is set alone; client-certificate and "
             "client-private-key come as a pair (give both or neither)"
         )
-    where = f"otel.exporter.{kind}.tls"
+    where = f"otel.{key}.{kind}.tls"
     contents = [
         _read(path, f"{where}.{name}", read)
         for name, path in (
             ("ca-certificate", ca),
             ("client-certificate", certificate),
-            ("client-private-key", key),
+            ("client-private-key", private_key),
         )
     ]
-    return TlsFiles(_path(ca), _path(certificate), _path(key), *contents)
+    return TlsFiles(_path(ca), _path(certificate), _path(private_key), *contents)
 
 
 def _path(path: Path | None) -> str | None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ._config_loader import load_config
 
 __all__ = [
+    "DEFAULT_EXPORT_INTERVAL_MS",
     "DEFAULT_SHUTDOWN_TIMEOUT",
     "DEFAULT_SPOOL_BYTES",
     "DEFAULT_TOGGLES",
@@ -27,6 +28,7 @@ __all__ = [
     "ConfigError",
     "ExporterConfig",
     "FileExporter",
+    "MetricsConfig",
     "NoExporter",
     "OtelConfig",
     "OtlpGrpcExporter",
@@ -102,7 +104,8 @@ def _endpoint_repr(exporter: object) -> str:
 
 @dataclass(frozen=True, repr=False)
 class OtlpHttpExporter:
-    """`exporter = { otlp-http = { ... } }`. `endpoint` is final (the `/v1/logs` rule applied)."""
+    """`exporter = { otlp-http = { ... } }` (or `metrics_exporter`). `endpoint` is final (the
+    `/v1/logs` or `/v1/metrics` rule applied)."""
 
     endpoint: str
     protocol: Literal["binary", "json"] = "binary"
@@ -170,6 +173,24 @@ class SpoolConfig:
     max_bytes: int = DEFAULT_SPOOL_BYTES
 
 
+#: Default `[otel.metrics] export_interval_ms` (the spec's OTEL_METRIC_EXPORT_INTERVAL
+#: default): a CLI run shorter than this exports its metrics once, at shutdown.
+DEFAULT_EXPORT_INTERVAL_MS = 60_000
+
+#: `cumulative`: every point is the total since the process started. `delta`: counters,
+#: histograms and gauges report what happened since the last export (up-down counters stay
+#: cumulative, as the spec says). `lowmemory`: delta for counters and histograms only.
+Temporality = Literal["cumulative", "delta", "lowmemory"]
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """How measurements are exported (`[otel.metrics]`); where is `metrics_exporter`."""
+
+    export_interval_ms: int = DEFAULT_EXPORT_INTERVAL_MS
+    temporality: Temporality = "cumulative"
+
+
 @dataclass(frozen=True)
 class OtelConfig:
     """A resolved `[otel]` table."""
@@ -187,6 +208,10 @@ class OtelConfig:
     #: OTEL_SDK_DISABLED=true: nothing is exported, whatever `exporter` says.
     sdk_disabled: bool = False
     spool: SpoolConfig = field(default_factory=SpoolConfig)
+    #: Where metrics go: the same forms as `exporter`; off (`none`) by default. Metrics
+    #: are never spooled: what a shutdown cannot deliver in time is lost.
+    metrics_exporter: ExporterConfig = field(default_factory=NoExporter)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
 
 def __getattr__(name: str) -> object:

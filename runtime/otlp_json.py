@@ -17,6 +17,9 @@ exporter's `_client`, the file exporter's `_exporter._encode`), checked when the
 is built: a version that moved them gets the official encoder and a debug message, not a
 broken pipeline. The extra is pinned to 0.66b1 for this reason.
 
+Metrics (`encode_metrics_request`, below) get the same treatment for another receiver
+quirk: their integers are written as JSON numbers.
+
 Imports the OpenTelemetry packages only when called.
 """
 
@@ -30,6 +33,7 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk._logs.export import LogRecordExporter
+    from opentelemetry.sdk.metrics.export import MetricExporter, MetricsData
 
 logger = logging.getLogger("codex_otel")
 
@@ -100,4 +104,107 @@ def json_file_exporter(
         writer._encode = encode_request
     else:
         logger.debug("codex-otel: this file exporter version keeps its own encoder")
+    return exporter
+
+
+# --- metrics ------------------------------------------------------------------------------
+
+#: Integers a JSON number holds exactly in every reader (JavaScript's included).
+_EXACT_IN_JSON = 2**53
+
+#: The 64-bit integer fields of metric data points that carry the measurement itself.
+_POINT_INT64_FIELDS = ("asInt", "count")
+
+
+def encode_metrics_request(data: MetricsData) -> dict[str, Any] | None:
+    """The OTLP/JSON `ExportMetricsServiceRequest` of `data` as a dict; None when empty.
+
+    The official encoder writes every 64-bit integer as a decimal string, as the proto3
+    JSON mapping says and OTLP receivers must accept. Rotel (0.0.1a15) does not: it reads
+    a string `asInt` as 0 and drops a histogram whose `count` or `bucketCounts` are
+    strings, answering 200 all the same. The measurement's integers (`asInt`, `count`,
+    `bucketCounts`) are written as JSON numbers instead, which every receiver accepts,
+    whenever a JSON number holds them exactly (below 2**53); timestamps stay strings.
+    """
+    from opentelemetry.exporter.otlp.json.common.metrics_encoder import encode_metrics
+
+    request = encode_metrics(data)
+    if not request.resource_metrics:
+        return None
+    document: dict[str, Any] = request.to_dict()
+    for resource_metrics in document.get("resourceMetrics", ()):
+        for scope_metrics in resource_metrics.get("scopeMetrics", ()):
+            for metric in scope_metrics.get("metrics", ()):
+                for kind in ("sum", "gauge", "histogram", "exponentialHistogram", "summary"):
+                    for point in metric.get(kind, {}).get("dataPoints", ()):
+                        _int64_as_numbers(point)
+    return document
+
+
+def _int64_as_numbers(point: dict[str, Any]) -> None:
+    for key in _POINT_INT64_FIELDS:
+        if key in point:
+            point[key] = _number(point[key])
+    if "bucketCounts" in point:
+        point["bucketCounts"] = [_number(count) for count in point["bucketCounts"]]
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            number = int(value)
+        except ValueError:
+            return value
+        return number if abs(number) < _EXACT_IN_JSON else value
+    return value
+
+
+def json_http_metric_exporter(**options: Any) -> MetricExporter:
+    """The official OTLP/HTTP JSON metric exporter (same `options`), sending the body of
+    `encode_metrics_request`."""
+    from opentelemetry.exporter.otlp.json.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.sdk.metrics.export import MetricExportResult
+
+    class StrictJsonMetricExporter(OTLPMetricExporter):
+        def export(
+            self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
+        ) -> MetricExportResult:
+            if self._shutdown:
+                return MetricExportResult.FAILURE
+            try:
+                body = json.dumps(encode_metrics_request(metrics_data) or {}).encode("utf-8")
+            except Exception:
+                logger.debug("codex-otel: metrics could not be encoded", exc_info=True)
+                return MetricExportResult.FAILURE
+            if self._client.export(body).success:
+                return MetricExportResult.SUCCESS
+            return MetricExportResult.FAILURE
+
+    exporter = StrictJsonMetricExporter(**options)
+    if not callable(getattr(getattr(exporter, "_client", None), "export", None)) or not hasattr(
+        exporter, "_shutdown"
+    ):
+        logger.debug("codex-otel: this JSON metric exporter version keeps its own encoder")
+        exporter.shutdown()
+        return OTLPMetricExporter(**options)
+    return exporter
+
+
+def json_file_metric_exporter(
+    *, path: str | None = None, stream: IO[str] | None = None, **options: Any
+) -> MetricExporter:
+    """The official OTLP/JSON file metric exporter, writing `encode_metrics_request`."""
+    from opentelemetry.exporter.otlp.json.file.metric_exporter import FileMetricExporter
+
+    if path is not None:
+        exporter = FileMetricExporter(path, **options)
+    elif stream is not None:
+        exporter = FileMetricExporter(stream=stream, **options)
+    else:
+        raise ValueError("json_file_metric_exporter: give a path or a stream")
+    writer = getattr(exporter, "_exporter", None)
+    if writer is not None and callable(getattr(writer, "_encode", None)):
+        writer._encode = encode_metrics_request
+    else:
+        logger.debug("codex-otel: this file metric exporter version keeps its own encoder")
     return exporter

@@ -66,7 +66,11 @@ SCOPE_NAME = "codex_otel"
 
 # What the SDK logs below a frame of these modules (the pipeline, its exporter wrapper
 # and its loss counters) is this pipeline's (see sdk_logs).
-SDK_LOGS.owner_modules = frozenset({__name__, _guarded_exporter.__name__, _health.__name__})
+SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {
+    __name__,
+    _guarded_exporter.__name__,
+    _health.__name__,
+}
 
 
 #: After an abort, how long shutdown waits for the batch worker to hand over (and so

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from time import monotonic as _monotonic
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -25,6 +26,7 @@ from .types import Attributes, AttributeValue, MetadataLike
 from .wire_strings import wire_attributes, wire_string, wire_value
 
 if TYPE_CHECKING:
+    from ._metrics_pipeline import BackgroundMetrics
     from ._startup import BackgroundPipeline
 
 logger = logging.getLogger("codex_otel")
@@ -58,6 +60,10 @@ class TelemetryStats:
     spooled: int = 0
     #: Events the spool dropped because it was full (the oldest go first).
     dropped_spool_full: int = 0
+    #: Metric exports that failed (metrics are not spooled: these are lost).
+    metric_export_failures: int = 0
+    #: Measurements dropped while the metrics pipeline started (its wait queue was full).
+    dropped_measurements: int = 0
 
 
 class Telemetry:
@@ -83,9 +89,21 @@ class Telemetry:
         #: Read by every emitter first; kept as a plain attribute so the check is cheap.
         self.recording = self._pipeline is not None
         #: Where measurements are exported; None when metrics are not exported.
-        self._metric_sink: MeasurementSink | None = None
+        self._metrics: BackgroundMetrics | None = self._start_metrics()
+        self._metric_sink: MeasurementSink | None = self._metrics
         #: Read by every metric recorder first, as `recording` by emitters.
         self.metrics_recording = self._metric_sink is not None
+        #: What `Conversation.record` calls: `dispatch_measurement`, or, while nobody but
+        #: the pipeline sees measurements, the sink's own `record` (no subscriber branch,
+        #: no shutdown check: shutdown puts `dispatch_measurement` back first).
+        self._measure: Callable[[MetricDefinition, int | float, Attributes], object] = (
+            self.dispatch_measurement
+        )
+        #: In the same case, the running pipeline's instruments by `id(definition)`, which
+        #: `Conversation.record` calls itself (one call less per measurement); else empty.
+        self._instruments: Mapping[int, tuple[Callable[..., None], type, MetricDefinition]] = {}
+        with self._lock:
+            self._update_recording()
         atexit.register(self._shutdown_at_exit)
 
     def _start_pipeline(self) -> BackgroundPipeline | None:
@@ -95,6 +113,30 @@ class Telemetry:
 
         # Config errors raise here; the SDK is imported and built on a daemon thread.
         return start_in_background(self.config, service_version=self.service_version)
+
+    def _start_metrics(self) -> BackgroundMetrics | None:
+        if self.config.metrics_exporter.kind == "none" or self.config.sdk_disabled:
+            return None  # nothing metrics-related is imported in this case
+        from ._metrics_pipeline import BackgroundMetrics, check_metrics_now
+        from ._startup import sdk_installed
+
+        check_metrics_now(self.config)  # config errors raise here, as for logs
+        if not sdk_installed():
+            logger.warning(
+                "codex-otel: metrics exporter %r is configured but cannot start (the "
+                "OpenTelemetry SDK is not installed); install codex-otel[otel]. Metrics are "
+                "not exported.",
+                self.config.metrics_exporter.kind,
+            )
+            return None
+        return BackgroundMetrics(
+            self.config, service_version=self.service_version, on_ready=self._metrics_ready
+        )
+
+    def _metrics_ready(self) -> None:
+        # The sink's `record` is the running pipeline's own from now on: use it directly.
+        with self._lock:
+            self._update_recording()
 
     # --- what generated code uses --------------------------------------------------
 
@@ -241,6 +283,12 @@ class Telemetry:
         self.metrics_recording = (
             bool(self._measurement_subscribers) or self._metric_sink is not None
         )
+        sink = self._metric_sink
+        direct = sink is not None and not self._measurement_subscribers and not self._closed
+        self._measure = sink.record if direct else self.dispatch_measurement  # type: ignore[union-attr]
+        self._instruments = (
+            getattr(sink, "instruments", _NO_INSTRUMENTS) if direct else _NO_INSTRUMENTS
+        )
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -251,18 +299,27 @@ class Telemetry:
         return self._pipeline is not None
 
     @property
+    def exporting_metrics(self) -> bool:
+        """True when a metrics pipeline runs (`metrics_exporter` is set, the SDK is on)."""
+        return self._metrics is not None
+
+    @property
     def stats(self) -> TelemetryStats:
         pipeline = self._pipeline
         spool = pipeline.spool if pipeline else None
+        metrics = self._metrics
         return TelemetryStats(
             dropped_after_shutdown=self._dropped_after_shutdown,
             dropped_queue_full=pipeline.dropped if pipeline else 0,
             export_failures=pipeline.export_failures if pipeline else 0,
             subscriber_errors=self._subscriber_errors,
             emit_errors=self._emit_errors,
-            sdk_messages=pipeline.sdk_messages if pipeline else 0,
+            sdk_messages=(pipeline.sdk_messages if pipeline else 0)
+            + (metrics.sdk_messages if metrics else 0),
             spooled=spool.spooled if spool else 0,
             dropped_spool_full=spool.dropped if spool else 0,
+            metric_export_failures=metrics.export_failures if metrics else 0,
+            dropped_measurements=metrics.dropped if metrics else 0,
         )
 
     def wait_until_started(self, timeout: float | None = None) -> bool:
@@ -271,15 +328,20 @@ class Telemetry:
 
         Never needed for correctness (events emitted meanwhile wait in a bounded queue);
         for measurements and tests that must see the running pipeline."""
-        pipeline = self._pipeline
-        return pipeline is None or pipeline.wait_until_started(self._timeout(timeout))
+        deadline = _monotonic() + self._timeout(timeout)
+        pipeline, metrics = self._pipeline, self._metrics
+        started = pipeline is None or pipeline.wait_until_started(_left(deadline))
+        return (metrics is None or metrics.wait_until_started(_left(deadline))) and started
 
     def force_flush(self, timeout: float | None = None) -> bool:
-        """Export what is queued; returns within `timeout` (default: the config's) seconds."""
-        pipeline = self._pipeline
-        if pipeline is None or self._closed:
+        """Export what is queued (events, and the metrics collected so far); returns
+        within `timeout` (default: the config's) seconds."""
+        if self._closed:
             return True
-        return pipeline.force_flush(self._timeout(timeout))
+        deadline = _monotonic() + self._timeout(timeout)
+        pipeline, metrics = self._pipeline, self._metrics
+        flushed = pipeline is None or pipeline.force_flush(_left(deadline))
+        return (metrics is None or metrics.force_flush(_left(deadline))) and flushed
 
     def shutdown(self, timeout: float | None = None) -> bool:
         """Flush and stop exporting, within `timeout` (default: the config's) seconds.
@@ -290,11 +352,15 @@ class Telemetry:
             if self._closed:
                 return True
             self._closed = True
+            self._update_recording()  # measurements go through `dispatch_measurement` again
         atexit.unregister(self._shutdown_at_exit)
-        pipeline = self._pipeline
-        if pipeline is None:
-            return True
-        return pipeline.shutdown(self._timeout(timeout))
+        deadline = _monotonic() + self._timeout(timeout)
+        pipeline, metrics = self._pipeline, self._metrics
+        if metrics is not None:
+            # The metrics' last export runs while the logs flush: one bound for both.
+            metrics.request_shutdown()
+        delivered = pipeline is None or pipeline.shutdown(_left(deadline))
+        return (metrics is None or metrics.shutdown(_left(deadline))) and delivered
 
     def _shutdown_at_exit(self) -> None:
         try:
@@ -319,6 +385,15 @@ class Telemetry:
     def __repr__(self) -> str:
         state = "shut down" if self._closed else "running"
         return f"Telemetry(exporter={self.config.exporter.kind!r}, {state})"
+
+
+_NO_INSTRUMENTS: Mapping[int, tuple[Callable[..., None], type, MetricDefinition]] = (
+    MappingProxyType({})
+)
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - _monotonic(), 0.0)
 
 
 _TIMESTAMPS = TimestampFormatter()
@@ -409,17 +484,40 @@ class Conversation(Generic[M]):
         no key: the catalog refuses a clash), make every string valid UTF-8, and hand
         the measurement on. Never raises."""
         try:
-            point: Attributes = dict(self._metric_attributes)
-            for key, value_ in attributes.items():
+            point: Attributes = {**self._metric_attributes, **attributes}
+            # Merged first, checked after: ASCII strings and numbers (nearly every value)
+            # then cost no store of their own.
+            for value_ in attributes.values():
                 if type(value_) is str:
-                    point[key] = value_ if value_.isascii() else wire_string(value_)
+                    if not value_.isascii():
+                        point = self._wire_point(attributes)
+                        break
                 elif type(value_) is list or type(value_) is tuple:
-                    point[key] = wire_value(value_)
-                else:
-                    point[key] = value_
-            self._telemetry.dispatch_measurement(metric, value, point)
+                    point = self._wire_point(attributes)
+                    break
+            telemetry = self._telemetry
+            entry = telemetry._instruments.get(id(metric))
+            if entry is None:
+                telemetry._measure(metric, value, point)
+                return
+            # The pipeline's instrument, called here (see `Telemetry._instruments`). The
+            # point's value type (asInt / asDouble) follows the definition's.
+            add, kind, _ = entry
+            add(value if type(value) is kind else kind(value), point)
         except Exception:
             self._telemetry.note_emit_error()
+
+    def _wire_point(self, attributes: Attributes) -> Attributes:
+        """The metadata's metric attributes and `attributes`, every string valid UTF-8."""
+        point: Attributes = dict(self._metric_attributes)
+        for key, value in attributes.items():
+            if type(value) is str:
+                point[key] = wire_string(value)
+            elif type(value) is list or type(value) is tuple:
+                point[key] = wire_value(value)
+            else:
+                point[key] = value
+        return point
 
     def __repr__(self) -> str:
         return f"Conversation({self.metadata!r})"

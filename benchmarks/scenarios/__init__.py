@@ -18,6 +18,8 @@ from . import (
     imports,
     live_check,
     live_check_ratio,
+    metric_disabled,
+    metric_record,
     no_otel,
     startup,
 )
@@ -25,6 +27,8 @@ from . import (
 _MODULES: tuple[ModuleType, ...] = (
     emit_overhead,
     disabled,
+    metric_record,
+    metric_disabled,
     no_otel,
     imports,
     export_throughput,

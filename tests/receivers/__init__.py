@@ -1,4 +1,4 @@
-"""Real OTLP log receivers for end-to-end tests (test fixtures, not part of the package).
+"""Real OTLP log and metric receivers for end-to-end tests (test fixtures, not part of the package).
 
 - ``OtlpHttpReceiver``: OTLP/HTTP (protobuf and JSON, gzip/deflate) on a ThreadingHTTPServer.
 - ``OtlpGrpcReceiver``: OTLP/gRPC on a grpcio server.
@@ -12,16 +12,19 @@ Importing this package needs only the standard library; protobuf, grpcio and tru
 imported when a receiver starts or certificates are made.
 """
 
-from .grpc_receiver import EXPORT_METHOD, OtlpGrpcReceiver
-from .http_receiver import LOGS_PATH, OtlpHttpReceiver, abortive_close
+from .grpc_receiver import EXPORT_METHOD, METRICS_EXPORT_METHOD, OtlpGrpcReceiver
+from .http_receiver import LOGS_PATH, METRICS_PATH, OtlpHttpReceiver, abortive_close
 from .records import (
     Fault,
+    ReceivedPoint,
     ReceivedRecord,
     ReceivedRequest,
     Recorder,
     Value,
     any_value_to_python,
     decode_export_request,
+    decode_metrics_request,
+    flatten_metrics_request,
     flatten_request,
 )
 from .refusing import RefusingPort
@@ -32,9 +35,12 @@ __all__ = [
     "EXPORT_METHOD",
     "HTTP2_PREFACE",
     "LOGS_PATH",
+    "METRICS_EXPORT_METHOD",
+    "METRICS_PATH",
     "Fault",
     "OtlpGrpcReceiver",
     "OtlpHttpReceiver",
+    "ReceivedPoint",
     "ReceivedRecord",
     "ReceivedRequest",
     "Recorder",
@@ -45,6 +51,8 @@ __all__ = [
     "abortive_close",
     "any_value_to_python",
     "decode_export_request",
+    "decode_metrics_request",
+    "flatten_metrics_request",
     "flatten_request",
     "make_tls_certs",
     "unused_port",

@@ -14,10 +14,11 @@ from concurrent import futures
 from types import TracebackType
 from typing import Any
 
-from .records import Fault, ReceivedRequest, Recorder, flatten_request
+from .records import Fault, ReceivedRequest, Recorder, flatten_metrics_request, flatten_request
 from .tls import TlsCerts
 
 EXPORT_METHOD = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+METRICS_EXPORT_METHOD = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
 _RETRY_INFO_KEY = "google.rpc.retryinfo-bin"
 
 
@@ -52,7 +53,8 @@ def _peer_common_name(context: Any) -> str | None:
 
 
 class OtlpGrpcReceiver(Recorder):
-    """OTLP/gRPC logs receiver (``LogsService/Export``) on ``host``, port 0 = ephemeral.
+    """OTLP/gRPC logs and metrics receiver (``LogsService/Export``,
+    ``MetricsService/Export``) on ``host``, port 0 = ephemeral.
 
     Insecure by default; ``tls`` for TLS and ``require_client_cert`` for mTLS.
     """
@@ -119,7 +121,7 @@ class OtlpGrpcReceiver(Recorder):
             )
             # so_reuseport off: never share a port with another listener by accident.
             server = grpc.server(executor, options=[("grpc.so_reuseport", 0)])
-            server.add_generic_rpc_handlers((_generic_handler(self),))
+            server.add_generic_rpc_handlers(_generic_handlers(self))
             address = f"{self.host}:{self._port}"
             try:
                 if self._tls is not None:
@@ -213,13 +215,17 @@ class OtlpGrpcReceiver(Recorder):
 
     # -- the service
 
-    def _export(self, body: bytes, context: Any) -> Any:
+    def _export(self, body: bytes, context: Any, *, metrics: bool = False) -> Any:
         """Answer one ``Export`` call; ``body`` is the request message exactly as the client
         serialized it (gRPC's own message compression already undone by grpcio)."""
         from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
             ExportLogsPartialSuccess,
             ExportLogsServiceRequest,
             ExportLogsServiceResponse,
+        )
+        from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+            ExportMetricsServiceRequest,
+            ExportMetricsServiceResponse,
         )
 
         # No grpc-encoding among them: grpc core strips reserved headers (grpc-*, te,
@@ -229,16 +235,22 @@ class OtlpGrpcReceiver(Recorder):
         metadata = _metadata_dict(context.invocation_metadata())
         message: Any = None
         records: tuple[Any, ...] = ()
+        points: tuple[Any, ...] = ()
         error: str | None = None
         try:
-            message = ExportLogsServiceRequest.FromString(body)
-            records = flatten_request(message, "grpc")
+            if metrics:
+                message = ExportMetricsServiceRequest.FromString(body)
+                points = flatten_metrics_request(message, "grpc")
+            else:
+                message = ExportLogsServiceRequest.FromString(body)
+                records = flatten_request(message, "grpc")
         except Exception as exc:  # a client that sends garbage must not crash the receiver
-            message, records = None, ()
+            message, records, points = None, (), ()
             error = f"cannot decode: {type(exc).__name__}: {exc}"
         common: dict[str, Any] = {
             "transport": "grpc",
-            "path": EXPORT_METHOD,
+            "path": METRICS_EXPORT_METHOD if metrics else EXPORT_METHOD,
+            "points": points,
             "headers": metadata,
             "content_type": "application/grpc",
             "body": body,
@@ -276,6 +288,8 @@ class OtlpGrpcReceiver(Recorder):
                 **common,
             )
         )
+        if metrics:
+            return ExportMetricsServiceResponse()
         response = ExportLogsServiceResponse()
         partial = self._partial_success
         if partial is not None:
@@ -305,29 +319,39 @@ class _Failure(Exception):
         self.trailing = trailing
 
 
-def _generic_handler(receiver: OtlpGrpcReceiver) -> Any:
-    """``LogsService/Export`` as a generic handler: no request deserializer, so the handler
-    gets the raw request bytes (what the generated servicer would parse, then drop)."""
+def _generic_handlers(receiver: OtlpGrpcReceiver) -> tuple[Any, ...]:
+    """``LogsService/Export`` and ``MetricsService/Export`` as generic handlers: no request
+    deserializer, so the handler gets the raw request bytes (what the generated servicer
+    would parse, then drop)."""
     import grpc
     from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
         ExportLogsServiceResponse,
     )
-
-    def export(body: bytes, context: Any) -> Any:
-        try:
-            return receiver._export(body, context)
-        except _Failure as failure:
-            if failure.trailing:
-                context.set_trailing_metadata(failure.trailing)
-            context.abort(failure.code, failure.message)
-        except Exception:
-            receiver._note_server_error(traceback.format_exc())
-            raise
-
-    method = grpc.unary_unary_rpc_method_handler(
-        export,
-        request_deserializer=None,  # None: the behaviour gets the bytes as received
-        response_serializer=ExportLogsServiceResponse.SerializeToString,
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceResponse,
     )
-    service, name = EXPORT_METHOD[1:].rsplit("/", 1)
-    return grpc.method_handlers_generic_handler(service, {name: method})
+
+    def handler(metrics: bool) -> Any:
+        def export(body: bytes, context: Any) -> Any:
+            try:
+                return receiver._export(body, context, metrics=metrics)
+            except _Failure as failure:
+                if failure.trailing:
+                    context.set_trailing_metadata(failure.trailing)
+                context.abort(failure.code, failure.message)
+            except Exception:
+                receiver._note_server_error(traceback.format_exc())
+                raise
+
+        response = ExportMetricsServiceResponse if metrics else ExportLogsServiceResponse
+        return grpc.unary_unary_rpc_method_handler(
+            export,
+            request_deserializer=None,  # None: the behaviour gets the bytes as received
+            response_serializer=response.SerializeToString,
+        )
+
+    handlers = []
+    for method, metrics in ((EXPORT_METHOD, False), (METRICS_EXPORT_METHOD, True)):
+        service, name = method[1:].rsplit("/", 1)
+        handlers.append(grpc.method_handlers_generic_handler(service, {name: handler(metrics)}))
+    return tuple(handlers)

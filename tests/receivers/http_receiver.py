@@ -15,11 +15,20 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from .records import Fault, ReceivedRequest, Recorder, decode_export_request, flatten_request
+from .records import (
+    Fault,
+    ReceivedRequest,
+    Recorder,
+    decode_export_request,
+    decode_metrics_request,
+    flatten_metrics_request,
+    flatten_request,
+)
 from .serving import ServedOnLoopback
 from .tls import TlsCerts
 
 LOGS_PATH = "/v1/logs"
+METRICS_PATH = "/v1/metrics"
 _PROTOBUF_TYPES = frozenset({"application/x-protobuf", "application/protobuf"})
 _JSON_TYPE = "application/json"
 _MAX_BODY = 64 * 1024 * 1024
@@ -210,10 +219,12 @@ def _status_body(code: int, message: str, *, json: bool) -> tuple[bytes, str]:
 
 
 class OtlpHttpReceiver(ServedOnLoopback, Recorder):
-    """OTLP/HTTP logs receiver on ``host`` (default 127.0.0.1), port 0 = ephemeral.
+    """OTLP/HTTP logs and metrics receiver on ``host`` (default 127.0.0.1), port 0 =
+    ephemeral.
 
-    Accepts protobuf and JSON bodies (gzip/deflate Content-Encoding), answers with an
-    ``ExportLogsServiceResponse`` in the same encoding. Requests to other paths are recorded
+    Accepts protobuf and JSON bodies (gzip/deflate Content-Encoding) on ``logs_path`` and
+    ``metrics_path``, answers with an ``ExportLogsServiceResponse`` (or
+    ``ExportMetricsServiceResponse``) in the same encoding. Requests to other paths are recorded
     and answered 404. Pass ``tls`` for HTTPS and ``require_client_cert`` for mTLS.
     """
 
@@ -228,6 +239,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         require_client_cert: bool = False,
         ssl_context: ssl.SSLContext | None = None,
         logs_path: str = LOGS_PATH,
+        metrics_path: str = METRICS_PATH,
         start: bool = True,
     ) -> None:
         Recorder.__init__(self)
@@ -238,6 +250,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         self._ssl_context = ssl_context
         ServedOnLoopback.__init__(self, host, port)
         self.logs_path = logs_path
+        self.metrics_path = metrics_path
         self._partial_success: tuple[int, str] | None = None
         if start:
             self.start()
@@ -268,6 +281,11 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
     def endpoint(self) -> str:
         """Full logs URL, e.g. ``http://127.0.0.1:PORT/v1/logs``."""
         return self.base_url + self.logs_path
+
+    @property
+    def metrics_endpoint(self) -> str:
+        """Full metrics URL, e.g. ``http://127.0.0.1:PORT/v1/metrics``."""
+        return self.base_url + self.metrics_path
 
     # -- fault modes (each call queues a fault; they apply in order)
 
@@ -349,16 +367,24 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         body = handler.read_body()
         message: Any = None
         records: tuple[Any, ...] = ()
+        points: tuple[Any, ...] = ()
         error: str | None = None
         status = 200
-        if handler.path.split("?", 1)[0] != self.logs_path:
+        is_metrics = handler.path.split("?", 1)[0] == self.metrics_path
+        if handler.path.split("?", 1)[0] != self.logs_path and not is_metrics:
             status, error = 404, f"unknown path {handler.path!r}"
         elif content_type not in _PROTOBUF_TYPES and not is_json:
             status, error = 415, f"unsupported Content-Type {raw_type!r}"
         try:
             body = _decompress(body, encoding)
-            message = decode_export_request(body, json=is_json) if status != 415 else None
-            records = flatten_request(message, "http") if message is not None else ()
+            if status == 415:
+                pass
+            elif is_metrics:
+                message = decode_metrics_request(body, json=is_json)
+                points = flatten_metrics_request(message, "http")
+            else:
+                message = decode_export_request(body, json=is_json)
+                records = flatten_request(message, "http")
         except Exception as exc:
             if error is None:
                 status, error = 400, f"cannot decode: {type(exc).__name__}: {exc}"
@@ -371,6 +397,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                         body=body,
                         message=message,
                         records=records,
+                        points=points,
                         status=fault.status,
                         fault=fault.describe(),
                         **common,
@@ -388,7 +415,12 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                 hold = self._hold_event()
                 self._add_request(
                     ReceivedRequest(
-                        body=body, message=message, records=records, fault="blackhole", **common
+                        body=body,
+                        message=message,
+                        records=records,
+                        points=points,
+                        fault="blackhole",
+                        **common,
                     )
                 )
                 hold.wait()
@@ -402,6 +434,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                     body=body,
                     message=message,
                     records=records,
+                    points=points,
                     status=status,
                     error=error,
                     **common,
@@ -416,24 +449,28 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                 body=body,
                 message=message,
                 records=records,
+                points=points,
                 accepted=True,
                 status=200,
                 fault=fault.describe() if fault is not None else None,
                 **common,
             )
         )
-        payload, payload_type = self._success_body(json=is_json)
+        payload, payload_type = self._success_body(json=is_json, metrics=is_metrics)
         handler.respond(200, payload, payload_type)
 
-    def _success_body(self, *, json: bool) -> tuple[bytes, str]:
+    def _success_body(self, *, json: bool, metrics: bool = False) -> tuple[bytes, str]:
         from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
             ExportLogsPartialSuccess,
             ExportLogsServiceResponse,
         )
+        from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+            ExportMetricsServiceResponse,
+        )
 
-        response = ExportLogsServiceResponse()
+        response: Any = ExportMetricsServiceResponse() if metrics else ExportLogsServiceResponse()
         partial = self._partial_success
-        if partial is not None:
+        if partial is not None and not metrics:
             response.partial_success.CopyFrom(
                 ExportLogsPartialSuccess(rejected_log_records=partial[0], error_message=partial[1])
             )

@@ -44,6 +44,31 @@ class ReceivedRecord:
 
 
 @dataclass(frozen=True)
+class ReceivedPoint:
+    """One OTLP metric data point with its metric, resource and scope, flattened."""
+
+    name: str
+    #: "sum", "gauge" or "histogram": the metric's data field.
+    kind: str
+    unit: str
+    description: str
+    attributes: dict[str, Value]
+    #: A number point's value (int for asInt, float for asDouble); a histogram's sum.
+    value: int | float
+    time_unix_nano: int
+    start_time_unix_nano: int
+    resource: dict[str, Value]
+    scope_name: str
+    #: 1 delta, 2 cumulative, 0 for gauges (OTLP's AggregationTemporality).
+    temporality: int = 0
+    monotonic: bool = False
+    count: int = 0
+    bucket_counts: tuple[int, ...] = ()
+    explicit_bounds: tuple[float, ...] = ()
+    transport: str = ""
+
+
+@dataclass(frozen=True)
 class ReceivedRequest:
     """One HTTP request or gRPC call as the receiver saw it, with how it was answered."""
 
@@ -75,6 +100,8 @@ class ReceivedRequest:
     content_encoding: str = ""
     """The HTTP Content-Encoding as sent, lower-cased ("gzip", ...; "" when absent). Always
     "" for gRPC: grpcio does not show the handler the request's grpc-encoding."""
+    points: tuple[ReceivedPoint, ...] = ()
+    """The metric data points of an ``ExportMetricsServiceRequest`` (``records`` is empty)."""
 
 
 # --------------------------------------------------------------------------- decoding
@@ -125,6 +152,70 @@ def flatten_request(message: Any, transport: str) -> tuple[ReceivedRecord, ...]:
                     )
                 )
     return tuple(out)
+
+
+def flatten_metrics_request(message: Any, transport: str) -> tuple[ReceivedPoint, ...]:
+    """Flatten an ``ExportMetricsServiceRequest`` into one point per data point."""
+    out: list[ReceivedPoint] = []
+    for resource_metrics in message.resource_metrics:
+        resource = key_values_to_dict(resource_metrics.resource.attributes)
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                kind = metric.WhichOneof("data")
+                data = getattr(metric, kind) if kind else None
+                for point in getattr(data, "data_points", ()):
+                    common: dict[str, Any] = {
+                        "name": metric.name,
+                        "kind": kind,
+                        "unit": metric.unit,
+                        "description": metric.description,
+                        "attributes": key_values_to_dict(point.attributes),
+                        "time_unix_nano": point.time_unix_nano,
+                        "start_time_unix_nano": point.start_time_unix_nano,
+                        "resource": dict(resource),
+                        "scope_name": scope_metrics.scope.name,
+                        "temporality": int(getattr(data, "aggregation_temporality", 0)),
+                        "transport": transport,
+                    }
+                    if kind == "histogram":
+                        out.append(
+                            ReceivedPoint(
+                                value=point.sum,
+                                count=point.count,
+                                bucket_counts=tuple(point.bucket_counts),
+                                explicit_bounds=tuple(point.explicit_bounds),
+                                **common,
+                            )
+                        )
+                    else:
+                        number = point.WhichOneof("value")
+                        out.append(
+                            ReceivedPoint(
+                                value=getattr(point, number) if number else 0,
+                                monotonic=bool(getattr(data, "is_monotonic", False)),
+                                **common,
+                            )
+                        )
+    return tuple(out)
+
+
+def decode_metrics_request(body: bytes, *, json: bool) -> Any:
+    """Decode an ``ExportMetricsServiceRequest`` from protobuf bytes or OTLP/JSON text."""
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceRequest,
+    )
+
+    message = ExportMetricsServiceRequest()
+    if json:
+        import json as jsonlib
+
+        from google.protobuf import json_format  # type: ignore[import-untyped, unused-ignore]
+
+        document = jsonlib.loads(body.decode("utf-8")) if body.strip() else {}
+        json_format.ParseDict(document, message, ignore_unknown_fields=True)
+    else:
+        message.ParseFromString(body)
+    return message
 
 
 def _hex_ids_to_base64(document: Any) -> None:
@@ -250,6 +341,7 @@ class Recorder:
         self._cond = threading.Condition()
         self._requests: list[ReceivedRequest] = []
         self._records: list[ReceivedRecord] = []
+        self._points: list[ReceivedPoint] = []
         self._applied_faults: list[str] = []
         self._tls_errors: list[str] = []
         self._server_errors: list[str] = []
@@ -264,6 +356,7 @@ class Recorder:
             self._requests.append(request)
             if request.accepted:
                 self._records.extend(request.records)
+                self._points.extend(request.points)
             self._cond.notify_all()
 
     def _note_fault(self, fault: Fault) -> None:
@@ -304,6 +397,18 @@ class Recorder:
             if event_name is None:
                 return list(self._records)
             return [r for r in self._records if r.event_name == event_name]
+
+    def received_points(self, name: str | None = None) -> list[ReceivedPoint]:
+        """Metric data points from accepted requests, in arrival order (optionally one
+        metric's)."""
+        with self._cond:
+            return [p for p in self._points if name is None or p.name == name]
+
+    def wait_for_points(
+        self, predicate: Callable[[list[ReceivedPoint]], bool], timeout: float = DEFAULT_WAIT
+    ) -> bool:
+        """Block until ``predicate(points received so far)`` is true; False on timeout."""
+        return self.wait_until(lambda: predicate(self._points), timeout)
 
     @property
     def requests(self) -> list[ReceivedRequest]:
@@ -347,6 +452,7 @@ class Recorder:
         with self._cond:
             self._requests.clear()
             self._records.clear()
+            self._points.clear()
             self._applied_faults.clear()
             self._tls_errors.clear()
             self._server_errors.clear()
@@ -395,12 +501,15 @@ __all__ = [
     "DEFAULT_WAIT",
     "Fault",
     "FaultQueue",
+    "ReceivedPoint",
     "ReceivedRecord",
     "ReceivedRequest",
     "Recorder",
     "Value",
     "any_value_to_python",
     "decode_export_request",
+    "decode_metrics_request",
+    "flatten_metrics_request",
     "flatten_request",
     "key_values_to_dict",
 ]

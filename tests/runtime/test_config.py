@@ -533,7 +533,9 @@ def test_bad_file_exporter(inner: str, message_start: str) -> None:
 
 def test_file_exporter_ignores_otlp_environment() -> None:
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_TIMEOUT": "bad"}
-    assert load(otel('exporter = { file = { path = "-" } }'), env).exporter == FileExporter("-")
+    # metrics_exporter is set too: a silent one would take the variables (and refuse "bad").
+    table = 'exporter = { file = { path = "-" } }\nmetrics_exporter = "none"'
+    assert load(otel(table), env).exporter == FileExporter("-")
 
 
 # --- endpoints and the /v1/logs rule -------------------------------------------------
@@ -859,7 +861,8 @@ def test_table_none_wins_over_environment() -> None:
 
 def test_variables_of_an_unused_exporter_are_not_read() -> None:
     env = {"OTEL_EXPORTER_OTLP_TIMEOUT": "soon", "OTEL_EXPORTER_OTLP_PROTOCOL": "carrier-pigeon"}
-    assert load(otel('exporter = "none"'), env).exporter == NoExporter()
+    table = otel('exporter = "none"\nmetrics_exporter = "none"')
+    assert load(table, env).exporter == NoExporter()
 
 
 def test_string_otlp_http_takes_json_from_the_protocol_variable() -> None:

@@ -1,0 +1,654 @@
+"""The metrics pipeline: an own OpenTelemetry `MeterProvider`, a periodic reader and the
+configured OTLP metric exporter; the `MeasurementSink` `Telemetry` hands measurements to.
+
+    Telemetry.dispatch_measurement ──▶ BackgroundMetrics.record ──▶ MetricsPipeline.record
+        ──▶ instrument (made once per MetricDefinition) ──▶ PeriodicExportingMetricReader
+        ──▶ exporter (OTLP/HTTP protobuf or JSON, gRPC, OTLP/JSON lines)
+
+As for logs (`pipeline.py`, `_startup.py`):
+
+- Nothing global: the provider is private (never `set_meter_provider`), its atexit hook
+  is off (`Telemetry` shuts it down within `shutdown_timeout`, together with the logs),
+  and what the SDK logs for it is counted, not printed (`sdk_logs`).
+- Cheap: importing this module imports no OpenTelemetry. The SDK is imported and the
+  provider built on a daemon thread; measurements recorded meanwhile wait in a bounded
+  queue (the oldest dropped and counted when full) and are recorded, in order, once the
+  provider is ready.
+- Bounded: `force_flush` and `shutdown` run the SDK's (unbounded) calls on daemon threads
+  and wait at most their timeout; at the end of a shutdown the exporter is aborted
+  (retries stop, a gRPC call is cancelled).
+
+Unlike events, metrics are never spooled: a shutdown that cannot deliver the last
+collection in time (the collector down or slow) loses it, and counts it as an export
+failure. A metric is an aggregate, and a later run cannot add to this run's totals.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ._fork import at_fork
+from ._health import Health
+from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
+from .metrics import MetricDefinition
+from .sdk_logs import SDK_LOGS
+from .types import AttributeValue
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import (
+        AggregationTemporality,
+        MetricExporter,
+        MetricReader,
+    )
+
+    from .config import Temporality
+    from .sdk_logs import _Claim
+
+logger = logging.getLogger("codex_otel")
+
+#: The instrumentation scope of every metric (the same as the events').
+SCOPE_NAME = "codex_otel"
+
+#: How many measurements may wait for the provider to start; the oldest go first.
+WAITING_LIMIT = 4096
+
+#: How long the start may run at interpreter exit before the exit stops waiting for it
+#: (our own import: it ends); the shutdown gets its own `shutdown_timeout` after it.
+_START_WAIT_AT_EXIT = 5.0
+
+# What the SDK logs below a frame of this module is this pipeline's (see sdk_logs).
+SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {__name__}
+
+Recorder = Callable[..., None]
+#: An instrument ready to record: its bound add/record/set, the value's Python type (int
+#: or float), and its definition.
+InstrumentEntry = tuple[Recorder, type, MetricDefinition]
+Measurement = tuple[MetricDefinition, "int | float", "Mapping[str, AttributeValue]"]
+
+
+def temporality_preference(preference: Temporality) -> dict[type, AggregationTemporality]:
+    """The temporality of every instrument kind for a preference, as the spec defines
+    OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: `delta` is delta for counters,
+    histograms and gauges, cumulative for up-down counters (a running total is what they
+    mean); `lowmemory` is delta only for synchronous counters and histograms."""
+    from opentelemetry.sdk.metrics import (
+        Counter,
+        Histogram,
+        ObservableCounter,
+        ObservableGauge,
+        ObservableUpDownCounter,
+        UpDownCounter,
+        _Gauge,
+    )
+    from opentelemetry.sdk.metrics.export import AggregationTemporality
+
+    cumulative, delta = AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA
+    deltas: tuple[type, ...] = {
+        "cumulative": (),
+        "delta": (Counter, Histogram, _Gauge, ObservableCounter, ObservableGauge),
+        "lowmemory": (Counter, Histogram),
+    }[preference]
+    kinds = (
+        Counter,
+        UpDownCounter,
+        Histogram,
+        _Gauge,
+        ObservableCounter,
+        ObservableUpDownCounter,
+        ObservableGauge,
+    )
+    return {kind: delta if kind in deltas else cumulative for kind in kinds}
+
+
+def check_metrics_now(config: OtelConfig) -> None:
+    """What would make the background start fail, checked on the caller's thread (no
+    OpenTelemetry import, no file read). Raises `ConfigError` naming the key."""
+    from ._exporters import METRICS_KEY, check_file_exporter
+    from ._tls import tls_files
+
+    exporter = config.metrics_exporter
+    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
+        tls_files(exporter, read=False, key=METRICS_KEY)
+    elif isinstance(exporter, FileExporter):
+        check_file_exporter(exporter, key=METRICS_KEY)
+    if config.metrics.export_interval_ms <= 0:
+        raise ConfigError(
+            f"otel.metrics.export_interval_ms: must be positive, got "
+            f"{config.metrics.export_interval_ms}"
+        )
+
+
+# --- the running pipeline ---------------------------------------------------------------
+
+
+class MetricsPipeline:
+    """One running provider. Built by `build_metrics_pipeline`; not constructed directly."""
+
+    def __init__(
+        self,
+        *,
+        provider: MeterProvider,
+        meter: Any,
+        health: Health,
+        sdk_logs: _Claim,
+        abort: Callable[[], None],
+    ) -> None:
+        self._provider = provider
+        self._meter = meter
+        self._health = health
+        self._sdk_logs = sdk_logs
+        self._abort_exporter = abort
+        #: id(definition) -> (the instrument's bound add/record/set, the value's type,
+        #: the definition: kept alive so that its id stays its own). Read without the
+        #: lock (one dict operation is atomic), by `record` and, to save a call per
+        #: measurement, by `Conversation.record` (through `Telemetry`).
+        self.instruments: dict[int, InstrumentEntry] = {}
+        self._lock = threading.Lock()
+        #: Read on every `record`; a plain attribute keeps the check cheap.
+        self._closed = False
+        self._flush_thread: threading.Thread | None = None
+        self._flush_ok = False
+        self._shutdown_ok = False
+        self._shutdown_requested = threading.Event()
+        self._shutdown_thread = self._standby_shutdown_thread()
+        at_fork(after_in_child=self._reinit_after_fork)
+
+    # --- the hot path ----------------------------------------------------------------
+
+    def record(
+        self, metric: MetricDefinition, value: int | float, attributes: Mapping[str, Any]
+    ) -> bool:
+        """Record one measurement; False when shut down. Never raises."""
+        if self._closed:
+            return False
+        try:
+            entry = self.instruments.get(id(metric))
+            if entry is None:
+                entry = self._instrument(metric)
+            add, kind, _ = entry
+            # An int for an int metric, a float for a double one: the point's type on
+            # the wire (asInt / asDouble) follows the value's.
+            add(value if type(value) is kind else kind(value), attributes)
+        except Exception:
+            self._health.add_emit_error()
+        return True
+
+    def _instrument(self, metric: MetricDefinition) -> InstrumentEntry:
+        with self._lock:
+            entry = self.instruments.get(id(metric))
+            if entry is not None:
+                return entry
+            meter = self._meter
+            name, unit, description = metric.name, metric.unit, metric.description
+            if metric.instrument == "counter":
+                add = meter.create_counter(name, unit=unit, description=description).add
+            elif metric.instrument == "updowncounter":
+                add = meter.create_up_down_counter(name, unit=unit, description=description).add
+            elif metric.instrument == "gauge":
+                add = meter.create_gauge(name, unit=unit, description=description).set
+            elif metric.instrument == "histogram":
+                boundaries = list(metric.boundaries) if metric.boundaries is not None else None
+                add = meter.create_histogram(
+                    name,
+                    unit=unit,
+                    description=description,
+                    explicit_bucket_boundaries_advisory=boundaries,
+                ).record
+            else:
+                raise ValueError(f"metric {name!r}: unknown instrument {metric.instrument!r}")
+            entry = (add, int if metric.value_type == "int" else float, metric)
+            self.instruments[id(metric)] = entry
+            return entry
+
+    # --- counters --------------------------------------------------------------------
+
+    @property
+    def export_failures(self) -> int:
+        return self._health.export_failures
+
+    @property
+    def sdk_messages(self) -> int:
+        return self._health.sdk_messages
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def force_flush(self, timeout: float) -> bool:
+        """Collect and export now; within `timeout` seconds. True if it was delivered."""
+        with self._lock:
+            if self._closed:
+                return self._shutdown_ok
+            thread = self._flush_thread
+            if thread is None or not thread.is_alive():
+                thread = threading.Thread(
+                    target=self._run_flush, args=(timeout,), name="codex-otel-metrics-flush"
+                )
+                thread.daemon = True
+                if not _start(thread):
+                    return False
+                self._flush_thread = thread
+        thread.join(max(timeout, 0.0))
+        return not thread.is_alive() and self._flush_ok
+
+    def _run_flush(self, timeout: float) -> None:
+        failures_before = self._health.export_failures
+        try:
+            flushed = self._provider.force_flush(timeout_millis=max(timeout, 0.001) * 1000)
+        except Exception:
+            logger.debug("codex-otel: metrics force_flush failed", exc_info=True)
+            flushed = False
+        self._flush_ok = bool(flushed) and self._health.export_failures == failures_before
+
+    def request_shutdown(self) -> None:
+        """Start the shutdown (the last collection and its export) without waiting, so
+        that it runs while the logs shut down. `shutdown` waits for it."""
+        self._closed = True
+        self._shutdown_requested.set()
+
+    def shutdown(self, timeout: float) -> bool:
+        """Collect, export and stop, within `timeout` seconds. Idempotent. True when the
+        last collection was delivered; else the exporter is aborted (nothing is kept)."""
+        self.request_shutdown()
+        thread = self._shutdown_thread
+        if thread is None:
+            self._abort(timeout)
+            self._sdk_logs.release()
+            return False
+        thread.join(max(timeout, 0.0))
+        if thread.is_alive():
+            self._abort(timeout)
+            return False
+        self._health.report_totals()
+        return self._shutdown_ok
+
+    def _standby_shutdown_thread(self) -> threading.Thread | None:
+        # Started with the pipeline, not at shutdown: shutdown runs most often from the
+        # interpreter-exit hook, where Python 3.12 refuses new threads (see pipeline.py).
+        thread = threading.Thread(
+            target=self._shutdown_when_asked, name="codex-otel-metrics-shutdown", daemon=True
+        )
+        return thread if _start(thread) else None
+
+    def _shutdown_when_asked(self) -> None:
+        self._shutdown_requested.wait()
+        failures_before = self._health.export_failures
+        try:
+            self._provider.shutdown()
+            finished = True
+        except Exception:
+            logger.debug("codex-otel: metrics SDK shutdown failed", exc_info=True)
+            finished = False
+        finally:
+            self._sdk_logs.release()
+        self._shutdown_ok = finished and self._health.export_failures == failures_before
+
+    def _abort(self, timeout: float) -> None:
+        self._abort_exporter()
+        # The last collection is lost (an export still on the wire may yet arrive).
+        self._health.add_export_failure(report=False)
+        logger.info(
+            "codex-otel: metrics shutdown gave up after %.1fs; the last metrics for %s are "
+            "dropped (metrics are not spooled)",
+            timeout,
+            self._health.description,
+        )
+
+    def _reinit_after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._flush_thread = None
+        self._shutdown_requested = threading.Event()
+        self._shutdown_thread = None if self._closed else self._standby_shutdown_thread()
+
+
+def build_metrics_pipeline(
+    config: OtelConfig,
+    *,
+    service_version: str,
+    reader: MetricReader | None = None,
+) -> MetricsPipeline | None:
+    """Build the provider `config.metrics_exporter` asks for (imports the SDK).
+
+    `reader` replaces the periodic reader and its exporter (tests pass an in-memory
+    reader). Returns None when the SDK turns out disabled. Raises `ImportError` without
+    the `otel` extra, `ConfigError` when the exporter cannot be set up.
+    """
+    from ._exporters import describe
+
+    health = Health(description=f"{describe(config.metrics_exporter)} (metrics)")
+    sdk_logs = SDK_LOGS.claim(health)
+    try:
+        with SDK_LOGS.building(sdk_logs):
+            return _build(config, service_version, health, sdk_logs, reader)
+    except BaseException:
+        sdk_logs.release()
+        raise
+
+
+def _build(
+    config: OtelConfig,
+    service_version: str,
+    health: Health,
+    sdk_logs: _Claim,
+    reader: MetricReader | None,
+) -> MetricsPipeline | None:
+    from opentelemetry.metrics import NoOpMeter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+    from ._exporters import build_metric_exporter, export_timeout_of
+    from ._resource import distribution_version, sdk_resource
+
+    guarded: _Abortable | None = None
+    if reader is None:
+        inner = build_metric_exporter(
+            config.metrics_exporter,
+            export_timeout_of(config, config.metrics_exporter),
+            temporality_preference(config.metrics.temporality),
+        )
+        guarded = _guard(inner, health)
+        reader = PeriodicExportingMetricReader(
+            guarded,  # type: ignore[arg-type]
+            export_interval_millis=config.metrics.export_interval_ms,
+            export_timeout_millis=export_timeout_of(config, config.metrics_exporter) * 1000,
+        )
+        # The reader's thread runs the periodic exports: what the SDK logs there is ours.
+        sdk_logs.worker = _thread_of(reader)
+    provider = MeterProvider(
+        resource=sdk_resource(config, service_version),
+        metric_readers=[reader],
+        # `Telemetry` registers its own, bounded, atexit hook; the SDK's is unbounded.
+        shutdown_on_exit=False,
+    )
+    meter = provider.get_meter(SCOPE_NAME, distribution_version("codex-otel"))
+    if isinstance(meter, NoOpMeter):
+        # OTEL_SDK_DISABLED=true in the process environment.
+        provider.shutdown()
+        sdk_logs.release()
+        return None
+    return MetricsPipeline(
+        provider=provider,
+        meter=meter,
+        health=health,
+        sdk_logs=sdk_logs,
+        abort=guarded.abort if guarded is not None else lambda: None,
+    )
+
+
+class _Abortable(Protocol):
+    """What `_guard` returns: a `MetricExporter` that can also be aborted."""
+
+    def abort(self) -> None: ...
+
+
+def _guard(inner: MetricExporter, health: Health) -> _Abortable:
+    """`inner`, counting failed exports (an exception counts as one, and is not logged
+    with a traceback by the reader) and abortable at shutdown."""
+    from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
+
+    class GuardedMetricExporter(MetricExporter):
+        def __init__(self) -> None:
+            super().__init__(
+                preferred_temporality=inner._preferred_temporality,
+                preferred_aggregation=inner._preferred_aggregation,
+            )
+            self._health = health
+            self._lock = threading.Lock()
+            self._closed = False
+            self.aborted = False
+
+        def export(
+            self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any
+        ) -> MetricExportResult:
+            if self.aborted:
+                self._health.add_export_failure(report=False)
+                return MetricExportResult.FAILURE
+            try:
+                result = inner.export(metrics_data, timeout_millis=timeout_millis)
+            except Exception:
+                logger.debug("codex-otel: the metric exporter raised", exc_info=True)
+                result = MetricExportResult.FAILURE
+            if result is not MetricExportResult.SUCCESS:
+                self._health.add_export_failure(report=not self.aborted)
+            return result
+
+        def force_flush(self, timeout_millis: float = 10_000) -> bool:
+            return bool(inner.force_flush(timeout_millis=timeout_millis))
+
+        def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+            self._close()
+
+        def abort(self) -> None:
+            self.aborted = True
+            self._close()
+
+        def _close(self) -> None:
+            with self._lock:
+                if self._closed:
+                    return
+                self._closed = True
+            try:
+                # HTTP: ends the retry backoff and closes the session; gRPC: closes the
+                # channel, which cancels the call in flight.
+                inner.shutdown()
+            except Exception:
+                logger.debug("codex-otel: metric exporter shutdown failed", exc_info=True)
+
+    return GuardedMetricExporter()
+
+
+def _thread_of(reader: object) -> Callable[[], int | None]:
+    """The periodic reader's thread id, read when asked (SDK-private, 1.45:
+    `_daemon_thread`, looked up, not assumed; it changes in a forked child)."""
+    ref = weakref.ref(reader)
+
+    def ident() -> int | None:
+        thread = getattr(ref(), "_daemon_thread", None)
+        return getattr(thread, "ident", None)
+
+    return ident
+
+
+def _start(thread: threading.Thread) -> bool:
+    try:
+        thread.start()
+    except RuntimeError:
+        logger.debug("codex-otel: cannot start %s", thread.name, exc_info=True)
+        return False
+    return True
+
+
+# --- the background start -----------------------------------------------------------------
+
+
+class BackgroundMetrics:
+    """The `MeasurementSink` of `Telemetry`: the pipeline, being started on a daemon
+    thread or running."""
+
+    def __init__(
+        self,
+        config: OtelConfig,
+        *,
+        service_version: str,
+        on_ready: Callable[[], None] = lambda: None,
+    ) -> None:
+        from ._startup import BACKGROUND_START
+
+        self._on_ready = on_ready
+        self._config = config
+        self._service_version = service_version
+        self._lock = threading.Lock()
+        #: The running pipeline's instruments (see `MetricsPipeline.instruments`).
+        self.instruments: Mapping[int, InstrumentEntry] = {}
+        self._waiting: collections.deque[Measurement] = collections.deque()
+        self._dropped_waiting = 0
+        self._pipeline: MetricsPipeline | None = None
+        self._started = threading.Event()
+        self._closed = False
+        self._closing = False
+        #: Seconds the exit already spent waiting for the start (counted against the bound).
+        self._waited_at_exit = 0.0
+        self._finish_start_before_exit()
+        self._start_in_background(BACKGROUND_START)
+        at_fork(before=self._finish_start_before_fork, after_in_child=self._reinit_after_fork)
+
+    def _start_in_background(self, background: bool) -> None:
+        if background:
+            thread = threading.Thread(target=self._start, name="codex-otel-metrics", daemon=True)
+            if _start(thread):
+                return
+        self._start()
+
+    # --- the hot path ----------------------------------------------------------------
+
+    def record(
+        self, metric: MetricDefinition, value: int | float, attributes: Mapping[str, Any]
+    ) -> bool:
+        """Record one measurement (see `MeasurementSink`); False when shut down."""
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.record(metric, value, attributes)
+        with self._lock:
+            pipeline = self._pipeline
+            if pipeline is None:
+                if self._closed:
+                    return False
+                if not self._started.is_set():
+                    if len(self._waiting) >= WAITING_LIMIT:
+                        self._waiting.popleft()
+                        self._dropped_waiting += 1
+                    self._waiting.append((metric, value, attributes))
+                return True  # after a failed start nothing is exported: not a drop
+        return pipeline.record(metric, value, attributes)
+
+    # --- counters --------------------------------------------------------------------
+
+    @property
+    def dropped(self) -> int:
+        return self._dropped_waiting
+
+    @property
+    def export_failures(self) -> int:
+        pipeline = self._pipeline
+        return pipeline.export_failures if pipeline is not None else 0
+
+    @property
+    def sdk_messages(self) -> int:
+        pipeline = self._pipeline
+        return pipeline.sdk_messages if pipeline is not None else 0
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def wait_until_started(self, timeout: float) -> bool:
+        return self._started.wait(max(timeout, 0.0))
+
+    def force_flush(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        if not self._started.wait(max(timeout, 0.0)):
+            return False
+        pipeline = self._pipeline
+        return True if pipeline is None else pipeline.force_flush(deadline - time.monotonic())
+
+    def request_shutdown(self) -> None:
+        """Let a running pipeline begin its last export now (see `shutdown`)."""
+        self._closing = True
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.request_shutdown()
+
+    def shutdown(self, timeout: float) -> bool:
+        """Deliver the last collection within `timeout` seconds, else drop it."""
+        timeout = max(timeout - self._waited_at_exit, 0.0)
+        deadline = time.monotonic() + timeout
+        self._closing = True
+        self._started.wait(max(timeout, 0.0))
+        with self._lock:
+            self._closed = True
+            pipeline = self._pipeline
+            waiting = len(self._waiting)
+            self._waiting.clear()
+        if pipeline is not None:
+            return pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
+        if waiting:
+            logger.info(
+                "codex-otel: the metrics exporter was not ready within the shutdown "
+                "timeout; %d measurements are dropped (metrics are not spooled)",
+                waiting,
+            )
+            return False
+        return True
+
+    def _start(self) -> None:
+        try:
+            pipeline = build_metrics_pipeline(self._config, service_version=self._service_version)
+        except Exception as error:
+            pipeline = None
+            if not self._closing:
+                logger.warning(
+                    "codex-otel: metrics exporter %r cannot start (%s: %s). Metrics are "
+                    "not exported.",
+                    self._config.metrics_exporter.kind,
+                    type(error).__name__,
+                    error,
+                )
+        abandoned = None
+        with self._lock:
+            if self._closed:
+                abandoned, pipeline = pipeline, None
+            elif pipeline is not None:
+                while self._waiting:  # in order, before any later measurement
+                    pipeline.record(*self._waiting.popleft())
+                self._pipeline = pipeline
+                # From now on `record` is the pipeline's own, one call less per measurement.
+                self.record = pipeline.record  # type: ignore[method-assign]
+                self.instruments = pipeline.instruments
+            self._waiting.clear()
+            self._started.set()
+        if abandoned is not None:
+            abandoned.shutdown(0.0)
+        elif pipeline is not None:
+            try:
+                self._on_ready()
+            except Exception:  # never let the owner's hook break the start thread
+                logger.debug("codex-otel: the metrics ready hook failed", exc_info=True)
+
+    def _finish_start_before_exit(self) -> None:
+        # As `BackgroundPipeline._finish_start_before_exit`: at interpreter exit, let the
+        # start finish before the thread pools close (the SDK's import needs one).
+        register = getattr(threading, "_register_atexit", None)
+        if register is None:
+            return
+        ref = weakref.ref(self)
+
+        def finish_start() -> None:
+            alive = ref()
+            if alive is not None and not alive._closing:
+                began = time.monotonic()
+                alive._started.wait(min(alive._config.shutdown_timeout, _START_WAIT_AT_EXIT))
+                alive._waited_at_exit = time.monotonic() - began
+
+        with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
+            register(finish_start)
+
+    def _finish_start_before_fork(self) -> None:
+        # A fork while the start thread imports would leave the child with module locks
+        # held by a thread it does not have (see `BackgroundPipeline`).
+        if not self._started.is_set() and not self._closed:
+            self._started.wait(_START_WAIT_AT_EXIT)
+
+    def _reinit_after_fork(self) -> None:
+        self._lock = threading.Lock()
+        if not self._started.is_set():
+            self._waiting.clear()  # the parent's to record
+            if not self._closed:
+                self._start_in_background(True)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else ("ready" if self._started.is_set() else "starting")
+        return f"BackgroundMetrics({self._config.metrics_exporter.kind}, {state})"
