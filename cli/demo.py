@@ -3,8 +3,10 @@
 The session starts a conversation, retries a failing API request, streams a response
 whose server-sent events include failures and a completion, asks for two tool approvals
 (one approved, one denied), and runs tools that succeed, fail, and fail before running:
-every event of the catalog, in each of its forms. Without `--config` the events are
-printed readably to standard output; with it, they go where the file's `[otel]` table says.
+every event of the catalog, in each of its forms, and the metrics the helpers record
+beside them. Without `--config` the events and a summary of the measurements are printed
+readably to standard output; with it, they go where the file's `[otel]` table says
+(`exporter` for the events, `metrics_exporter` for the metrics).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from codex_otel.generated import events
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import (
     CapturedEvent,
+    CapturedMeasurement,
     ConfigError,
+    ExporterConfig,
     FileExporter,
     NoExporter,
     OtelConfig,
@@ -166,15 +170,52 @@ def _printer(out: TextIO, common: frozenset[str]) -> tuple[list[int], Subscriber
     return count, show
 
 
+def _metric_summary(out: TextIO, measurements: list[CapturedMeasurement]) -> None:
+    """One line per metric and attribute set: a counter's sum, a histogram's count and
+    sum (what a backend would show after one export)."""
+    metadata_keys = frozenset(events.Metadata.METRIC_KEYS)
+    totals: dict[tuple[str, str, str], list[float]] = {}
+    for measurement in measurements:
+        own = ", ".join(
+            f"{key}={value}"
+            for key, value in sorted(measurement.attributes.items())
+            if key not in metadata_keys
+        )
+        key = (measurement.name, own, measurement.metric.instrument)
+        count_and_sum = totals.setdefault(key, [0, 0])
+        count_and_sum[0] += 1
+        count_and_sum[1] += measurement.value
+    out.write(
+        f"\n{len(measurements)} measurements recorded; every point also carries "
+        f"{', '.join(events.Metadata.METRIC_KEYS)}:\n"
+    )
+    width = max((len(f"{name} {{{own}}}") for name, own, _ in totals), default=0)
+    for (name, own, instrument), (count, total) in sorted(totals.items()):
+        label = f"{name} {{{own}}}"
+        if instrument == "histogram":
+            shown = f"histogram  count {count:g}, sum {total:g}"
+        else:
+            shown = f"{instrument:<9}  {total:g}"
+        out.write(f"    {label:<{width}}  {shown}\n")
+
+
+def _destination(exporter: ExporterConfig) -> str:
+    if isinstance(exporter, FileExporter):
+        return f"file: {exporter.path}"
+    if isinstance(exporter, NoExporter):
+        return '"none"'
+    return f"{exporter.kind}: {exporter.endpoint}"
+
+
 def _describe(config: OtelConfig) -> str:
-    exporter = config.exporter
     if config.sdk_disabled:
         return "OTEL_SDK_DISABLED is set: nothing is exported"
-    if isinstance(exporter, NoExporter):
+    if isinstance(config.exporter, NoExporter) and isinstance(config.metrics_exporter, NoExporter):
         return 'exporter "none": nothing is exported'
-    if isinstance(exporter, FileExporter):
-        return f"exporter file: {exporter.path}"
-    return f"exporter {exporter.kind}: {exporter.endpoint}"
+    described = f"exporter {_destination(config.exporter)}"
+    if not isinstance(config.metrics_exporter, NoExporter):
+        described += f", metrics_exporter {_destination(config.metrics_exporter)}"
+    return described
 
 
 def _quiet_sdk_logging() -> None:
@@ -219,17 +260,21 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
     count, show = _printer(out, common)
     unsubscribe = telemetry.subscribe(show)
     try:
-        run_session(EventManager(conversation))
+        with telemetry.capture_measurements() as measurements:
+            run_session(EventManager(conversation))
     finally:
         unsubscribe()
         started = time.monotonic()
         delivered = telemetry.shutdown()
         took = time.monotonic() - started
+    _metric_summary(out, measurements)
     stats = telemetry.stats
     out.write(f"\n{count[0]} events emitted; telemetry shut down in {took:.2f} s.\n")
-    if config.exporter.kind == "none" or config.sdk_disabled:
+    exports_events = config.exporter.kind != "none"
+    exports_metrics = config.metrics_exporter.kind != "none"
+    if config.sdk_disabled or not (exports_events or exports_metrics):
         return 0
-    if not telemetry.exporting:
+    if exports_events != telemetry.exporting or exports_metrics != telemetry.exporting_metrics:
         # An exporter is configured but could not start (the warning above says why and
         # what to install): nothing went anywhere, whatever the counters say.
         print(
@@ -238,11 +283,18 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
             file=sys.stderr,
         )
         return 1
-    lost = stats.dropped_queue_full + stats.export_failures
+    lost = (
+        stats.dropped_queue_full
+        + stats.export_failures
+        + stats.metric_export_failures
+        + stats.dropped_measurements
+    )
     if not delivered or lost:
+        failures = stats.export_failures + stats.metric_export_failures
+        dropped = stats.dropped_queue_full + stats.dropped_measurements
         print(
             f"codex-otel: error: the events could not all be delivered ({_describe(config)}; "
-            f"{stats.export_failures} failed export(s), {stats.dropped_queue_full} dropped, "
+            f"{failures} failed export(s), {dropped} dropped, "
             f"shutdown took {took:.1f} s of at most {config.shutdown_timeout} s). "
             "Check that the collector is running and reachable.",
             file=sys.stderr,

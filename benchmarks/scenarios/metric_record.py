@@ -1,9 +1,10 @@
-"""metric_record_ratio: a measurement through `Conversation.record` (the call a generated
-recorder ends in) against the hand-written SDK `Counter.add` with the same five attributes.
+"""metric_record_ratio: a measurement through the generated recorder
+`events.record_api_request` against the hand-written SDK `Counter.add` with the same five
+attributes.
 
 Both sides record into their own `MeterProvider`, each with a periodic reader that never
 fires while timed (see metric_workload), so the ratio is what the runtime adds: the
-recorder's check, the metadata merge, the dispatch and the instrument lookup.
+recorder's argument checks, the metadata merge, the dispatch and the instrument lookup.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from metric_workload import (
     hand_written_counter,
     hand_written_loop,
     metrics_telemetry,
-    record_loop,
+    recorder_loop,
 )
 
 NAME = "metric_record_ratio"
@@ -32,7 +33,7 @@ def run(context: Context) -> Metric:
     problems = [] if telemetry.exporting_metrics else ["the metrics pipeline did not start"]
     try:
         loops = {
-            "record": record_loop(telemetry.conversation(METADATA)),
+            "record": recorder_loop(telemetry.conversation(METADATA)),
             "hand_written": hand_written_loop(counter),
         }
 

@@ -87,6 +87,48 @@ def test_demo_sends_every_event_to_a_collector(tmp_path: Path) -> None:
     assert "All events delivered" in result.stdout
 
 
+def test_demo_prints_a_summary_of_every_metric() -> None:
+    result = demo()
+    assert result.returncode == 0, result.stderr
+    for name in events.METRIC_NAMES:
+        assert f"    {name} {{" in result.stdout
+    # The retried request: one 429 attempt and one 200, each counted once.
+    assert "codex.api_request {status=429, success=false}" in result.stdout
+    assert "codex.api_request {status=200, success=true}" in result.stdout
+    assert "every point also carries model, app.version, auth_mode" in result.stdout
+
+
+def test_demo_sends_every_metric_to_a_collector_beside_the_events(tmp_path: Path) -> None:
+    with OtlpHttpReceiver() as receiver:
+        endpoint = receiver.endpoint.removesuffix("/v1/logs")
+        config = tmp_path / "otel.toml"
+        config.write_text(
+            f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{endpoint}/v1/logs" }} }}\n'
+            f'metrics_exporter = {{ otlp-http = {{ endpoint = "{endpoint}/v1/metrics" }} }}\n'
+            "shutdown_timeout = 5.0\n"
+        )
+        result = demo("--config", str(config))
+        assert result.returncode == 0, result.stderr
+        assert receiver.wait_for(17, timeout=5)
+        assert receiver.wait_for_points(
+            lambda points: {p.name for p in points} >= set(events.METRIC_NAMES), timeout=5
+        )
+        points = receiver.received_points()
+    assert {p.name for p in points} == set(events.METRIC_NAMES)
+    for point in points:
+        assert {"model", "app.version", "auth_mode"} <= set(point.attributes)
+        assert "conversation.id" not in point.attributes
+        assert point.resource["service.name"] == "codex-cli"
+    requests = {
+        (p.attributes["status"], p.attributes["success"]): p.value
+        for p in points
+        if p.name == "codex.api_request"
+    }
+    assert requests == {("429", "false"): 1, ("200", "true"): 1}
+    assert "metrics_exporter otlp-http" in result.stdout
+    assert "All events delivered" in result.stdout
+
+
 def test_demo_writes_the_otlp_json_file(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     config = tmp_path / "otel.toml"

@@ -346,3 +346,17 @@ def test_a_deprecated_metric_warns(telemetry: Telemetry, mini: ModuleType) -> No
         "metric step.duration_old is deprecated: Record step.seconds instead."
     ]
     assert [m.value for m in got] == [12]
+
+
+def test_the_readme_metrics_snippet_records_what_it_says(telemetry: Telemetry) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Recording metrics", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    conversation = codex_conversation(telemetry)
+    with telemetry.capture_measurements() as measurements:
+        exec(snippet, {"events": codex, "conversation": conversation})
+    assert [(m.name, m.metric.instrument, m.value) for m in measurements] == [
+        ("codex.api_request", "counter", 1),
+        ("codex.api_request.duration_ms", "histogram", 412),
+        ("codex.turn.token_usage", "histogram", 1520),
+    ]
