@@ -176,6 +176,34 @@ assert telemetry.shutdown()
 assert telemetry.stats.dropped_after_shutdown == 0
 assert len(warnings) == 1, [w.getMessage() for w in warnings]  # still only the one
 
+# Metrics: a configured metrics exporter warns once in the same way; the recorders check
+# their arguments, return, and measurement subscribers still see every measurement.
+warnings.clear()
+metered = Telemetry(load_config(text='[otel]\nmetrics_exporter = "otlp-grpc"\n', environ={}),
+                    service_version="1.2.3")
+assert [w.levelno for w in warnings] == [logging.WARNING], [w.getMessage() for w in warnings]
+assert "codex-otel[otel]" in warnings[0].getMessage(), warnings[0].getMessage()
+assert "otlp-grpc" in warnings[0].getMessage(), warnings[0].getMessage()
+conversation = metered.conversation(events.Metadata(**metadata))
+assert not conversation.metrics_recording
+assert events.record_api_request(conversation, status="200", success="true") is None
+with metered.capture_measurements() as measured:
+    events.record_api_request(conversation, status="none", success="false")
+    events.record_turn_token_usage(conversation, 1520, token_type="input")
+    try:
+        events.record_tool_call(conversation, tool="shell", success="maybe")
+    except ValueError as error:
+        assert "codex.tool.call" in str(error) and "'success'" in str(error), error
+    else:
+        raise AssertionError("no ValueError while recording")
+assert [(m.name, m.value) for m in measured] == [
+    ("codex.api_request", 1), ("codex.turn.token_usage", 1520)]
+assert dict(measured[0].attributes) == {
+    "model": wire_metadata["model"], "app.version": wire_metadata["app.version"],
+    **({"auth_mode": wire_metadata["auth_mode"]} if "auth_mode" in wire_metadata else {}),
+    "status": "none", "success": "false"}
+assert metered.shutdown() and len(warnings) == 1
+
 # Nothing outside the standard library was imported (but tomli, tomllib's backport and a
 # core dependency on Python 3.10).
 outside = sorted({m.split(".")[0] for m in sys.modules} - set(sys.stdlib_module_names)
