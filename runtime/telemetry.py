@@ -211,8 +211,17 @@ class Telemetry:
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Call `subscriber` with every event from now on; returns the unsubscribe function."""
+        return self._subscribe("_subscribers", subscriber)
+
+    def subscribe_measurements(self, subscriber: MeasurementSubscriber) -> Callable[[], None]:
+        """Call `subscriber` with every metric measurement from now on; returns the
+        unsubscribe function."""
+        return self._subscribe("_measurement_subscribers", subscriber)
+
+    def _subscribe(self, field: str, subscriber: Callable[[Any], None]) -> Callable[[], None]:
+        # The tuple in `field` is replaced, never changed: dispatch reads it without the lock.
         with self._lock:
-            self._subscribers = (*self._subscribers, subscriber)
+            setattr(self, field, (*getattr(self, field), subscriber))
             self._update_recording()
 
         subscribed = True
@@ -225,33 +234,10 @@ class Telemetry:
                 if not subscribed:
                     return
                 subscribed = False
-                remaining = list(self._subscribers)
+                remaining = list(getattr(self, field))
                 if subscriber in remaining:
                     remaining.remove(subscriber)
-                self._subscribers = tuple(remaining)
-                self._update_recording()
-
-        return unsubscribe
-
-    def subscribe_measurements(self, subscriber: MeasurementSubscriber) -> Callable[[], None]:
-        """Call `subscriber` with every metric measurement from now on; returns the
-        unsubscribe function."""
-        with self._lock:
-            self._measurement_subscribers = (*self._measurement_subscribers, subscriber)
-            self._update_recording()
-
-        subscribed = True
-
-        def unsubscribe() -> None:
-            nonlocal subscribed
-            with self._lock:
-                if not subscribed:
-                    return
-                subscribed = False
-                remaining = list(self._measurement_subscribers)
-                if subscriber in remaining:
-                    remaining.remove(subscriber)
-                self._measurement_subscribers = tuple(remaining)
+                setattr(self, field, tuple(remaining))
                 self._update_recording()
 
         return unsubscribe
