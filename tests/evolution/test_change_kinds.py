@@ -844,8 +844,7 @@ CASES = [
         setting(
             lambda d: metric(d, "shop.payment.amount"),
             # The SDK's defaults, which a histogram without boundaries gets, and one more.
-            boundaries=[0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000]
-            + [20000],
+            boundaries=[*SDK_DEFAULT_BOUNDARIES, 20000],
         ),
         f"{AMOUNTS}.boundaries",
         "compatible",
