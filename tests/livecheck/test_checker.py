@@ -29,10 +29,16 @@ def test_protobuf_and_json_decode_to_the_same_records(number: int) -> None:
     pytest.importorskip("opentelemetry.proto", reason="protobuf needs the otel extra")
     from google.protobuf import json_format
     from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceRequest,
+    )
 
     line = VALID_LINES[number - 1]
-    message = json_format.Parse(line, ExportLogsServiceRequest())
-    assert decode_proto_request(message.SerializeToString()) == decode_json_line(line)
+    signal = "metrics" if line.startswith('{"resourceMetrics"') else "logs"
+    request = ExportMetricsServiceRequest() if signal == "metrics" else ExportLogsServiceRequest()
+    message = json_format.Parse(line, request)
+    decoded = decode_proto_request(message.SerializeToString(), signal)
+    assert decoded == decode_json_line(line, signal) == decode_json_line(line)
 
 
 @pytest.mark.no_otel
