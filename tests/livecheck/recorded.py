@@ -21,7 +21,7 @@ ExportMetricsServiceRequest each):
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,7 @@ def sum_metric(
 
 
 def histogram_metric(
-    name: str, unit: str, points: list[Mapping[str, object]], bounds: list[float]
+    name: str, unit: str, points: list[Mapping[str, object]], bounds: Sequence[float]
 ) -> dict[str, Any]:
     data_points = [
         {
@@ -130,7 +130,7 @@ def histogram_metric(
             "count": "1",
             "sum": 412.0,
             "bucketCounts": ["0"] * (len(bounds) + 1),
-            "explicitBounds": bounds,
+            "explicitBounds": list(bounds),
         }
         for own in points
     ]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
 from codex_otel.generator.livecheck import (
     LiveChecker,
+    ResourceRecords,
     build_report,
     decode_json_line,
     decode_proto_request,
@@ -148,7 +149,9 @@ def test_nan_is_out_of_bounds_for_a_bounded_double() -> None:
 )
 def test_json_any_values(pair: dict[str, object], expected: object) -> None:
     line = json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": [pair]}]}]}]})
-    [(resource, [(name, attributes)])] = decode_json_line(line)
+    [batch] = decode_json_line(line)
+    assert isinstance(batch, ResourceRecords)
+    resource, [(name, attributes)] = batch
     value = attributes["k"]
     assert (str(value) if isinstance(value, float) else value) == expected
     assert resource == {} and name == ""
