@@ -1,7 +1,9 @@
 """`codex-otel live-check`: hold OTLP traffic against the catalog, report findings and coverage.
 
-Sources: OTLP/JSON lines (`--input`, repeatable, `-` for standard input) and receivers
-(`--otlp-grpc PORT`, `--otlp-http PORT`). Stops at `--max-records`, after `--duration`,
+Sources: OTLP/JSON lines (`--input`, repeatable, `-` for standard input; each line an
+export request of logs or of metrics) and receivers (`--otlp-grpc PORT`, `--otlp-http
+PORT`; logs and metrics). Stops at `--max-records` (log records and metric data points),
+after `--duration`,
 at the end of the input when no receiver runs, or on Ctrl-C (SIGINT) or SIGTERM; then
 prints the report. Exit 1 when a finding is at or above `--fail-on`, 0 otherwise, 2 on
 bad input (a bad catalog, an unreadable file, a port in use, a missing extra).
@@ -24,9 +26,13 @@ from typing import BinaryIO
 from codex_otel.generator import CatalogError, load_catalog
 from codex_otel.generator.livecheck import (
     FAIL_ON_CHOICES,
+    Batch,
     InvalidRequest,
     LiveChecker,
+    LiveMetric,
+    LivePoint,
     LiveRecord,
+    ResourceMetrics,
     ResourceRecords,
     build_report,
     decode_json_line,
@@ -34,7 +40,14 @@ from codex_otel.generator.livecheck import (
     render,
 )
 
-from .otlp_receivers import Encoding, GrpcReceiver, HttpReceiver, ReceiverError, receivers_available
+from .otlp_receivers import (
+    Encoding,
+    GrpcReceiver,
+    HttpReceiver,
+    ReceiverError,
+    Signal,
+    receivers_available,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 #: Bad input lines named on standard error as they are met (all are counted in the report).
@@ -54,9 +67,9 @@ class Session:
     def _room(self) -> int | None:
         if self.max_records is None:
             return None
-        return self.max_records - self.checker.records
+        return self.max_records - self.checker.records - self.checker.points
 
-    def check(self, batches: list[ResourceRecords], where: str) -> None:
+    def check(self, batches: list[Batch], where: str) -> None:
         with self._lock:
             if self.stopped.is_set():
                 return
@@ -83,10 +96,14 @@ class Session:
 
     # -- the receivers' sink (RequestSink)
 
-    def accept(self, encoding: Encoding, body: bytes, where: str) -> str | None:
+    def accept(
+        self, encoding: Encoding, body: bytes, where: str, signal: Signal = "logs"
+    ) -> str | None:
         try:
-            decode = decode_json_line if encoding == "json" else decode_proto_request
-            batches = decode(body)
+            if encoding == "json":
+                batches = decode_json_line(body, signal)
+            else:
+                batches = decode_proto_request(body, signal)
         except InvalidRequest as error:
             self.bad(where, str(error))
             return str(error)
@@ -97,14 +114,24 @@ class Session:
         self.bad(where, problem)
 
 
-def _first_records(batches: list[ResourceRecords], room: int) -> list[ResourceRecords]:
-    """The batches cut to their first `room` records (`--max-records`)."""
-    out: list[ResourceRecords] = []
-    for resource, records in batches:
+def _first_records(batches: list[Batch], room: int) -> list[Batch]:
+    """The batches cut to their first `room` records or data points (`--max-records`)."""
+    out: list[Batch] = []
+    for batch in batches:
         if room <= 0:
             break
-        kept: list[LiveRecord] = records[:room]
-        out.append(ResourceRecords(resource, kept))
+        if isinstance(batch, ResourceMetrics):
+            metrics: list[LiveMetric] = []
+            for metric in batch.metrics:
+                if room <= 0:
+                    break
+                points: list[LivePoint] = metric.points[:room]
+                metrics.append(metric._replace(points=points))
+                room -= len(points)
+            out.append(ResourceMetrics(batch.resource, metrics))
+            continue
+        kept: list[LiveRecord] = batch.records[:room]
+        out.append(ResourceRecords(batch.resource, kept))
         room -= len(kept)
     return out
 
@@ -286,8 +313,9 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "live-check",
-        help="check OTLP log traffic (files, gRPC, HTTP) against the catalog",
-        description="Hold OTLP log traffic against the catalog; report findings and coverage.",
+        help="check OTLP log and metric traffic (files, gRPC, HTTP) against the catalog",
+        description="Hold OTLP log and metric traffic against the catalog; report findings "
+        "and coverage.",
         epilog="Exit status: 1 when a finding is at or above --fail-on, 0 otherwise, "
         "2 on bad input (catalog, file, port in use, no otel extra for a receiver).",
     )
@@ -296,17 +324,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--input",
         metavar="FILE",
         action="append",
-        help="OTLP/JSON lines, one export request per line (repeatable; - is standard input)",
+        help="OTLP/JSON lines, one logs or metrics export request per line "
+        "(repeatable; - is standard input)",
     )
     parser.add_argument("--otlp-grpc", metavar="PORT", type=_port, help="receive OTLP/gRPC here")
     parser.add_argument(
-        "--otlp-http", metavar="PORT", type=_port, help="receive OTLP/HTTP (POST /v1/logs) here"
+        "--otlp-http",
+        metavar="PORT",
+        type=_port,
+        help="receive OTLP/HTTP (POST /v1/logs and /v1/metrics) here",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address the receivers listen on (default 127.0.0.1)"
     )
     parser.add_argument(
-        "--max-records", metavar="N", type=_positive(int), help="stop after N records"
+        "--max-records",
+        metavar="N",
+        type=_positive(int),
+        help="stop after N log records and metric data points",
     )
     parser.add_argument(
         "--duration", metavar="SECONDS", type=_positive(float), help="stop receiving after this"

@@ -1,9 +1,12 @@
-"""OTLP log receivers for `codex-otel live-check`: gRPC and HTTP, answering as a collector.
+"""OTLP log and metric receivers for `codex-otel live-check`: gRPC and HTTP, answering as
+a collector.
 
-Each receiver hands every request body to a `RequestSink` and answers as the
-OpenTelemetry Collector does, so exporters neither retry nor report failures: gRPC
-`Export` returns an empty `ExportLogsServiceResponse`; HTTP `POST /v1/logs` returns 200
-with an empty response in the request's own encoding (protobuf or JSON). A body that
+Each receiver hands every request body to a `RequestSink`, with the signal the transport
+says it holds (the gRPC service, the HTTP path), and answers as the OpenTelemetry
+Collector does, so exporters neither retry nor report failures: gRPC `Export` returns an
+empty `ExportLogsServiceResponse` (or `ExportMetricsServiceResponse`); HTTP `POST
+/v1/logs` and `POST /v1/metrics` return 200 with an empty response in the request's own
+encoding (protobuf or JSON). A body that
 is not an export request gets gRPC INVALID_ARGUMENT or HTTP 400, which exporters do not
 retry either. gzip is accepted on both (gRPC message compression, HTTP Content-Encoding).
 
@@ -22,12 +25,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, Protocol
 
 Encoding = Literal["protobuf", "json"]
+Signal = Literal["logs", "metrics"]
 
 
 class RequestSink(Protocol):
     """Where the receivers hand what arrives."""
 
-    def accept(self, encoding: Encoding, body: bytes, where: str) -> str | None:
+    def accept(self, encoding: Encoding, body: bytes, where: str, signal: Signal) -> str | None:
         """Check a body; None when it was an export request, else what was wrong."""
 
     def reject(self, where: str, problem: str) -> None:
@@ -35,7 +39,11 @@ class RequestSink(Protocol):
 
 
 EXPORT_METHOD = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+METRICS_EXPORT_METHOD = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
 LOGS_PATH = "/v1/logs"
+METRICS_PATH = "/v1/metrics"
+#: The HTTP paths the receiver answers, with the signal each carries.
+PATHS: dict[str, Signal] = {LOGS_PATH: "logs", METRICS_PATH: "metrics"}
 #: Larger bodies are refused (the Collector's default limit is 20 MiB after decompression).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -45,6 +53,7 @@ def receivers_available() -> str | None:
     try:
         import grpc  # noqa: F401
         from opentelemetry.proto.collector.logs.v1 import logs_service_pb2  # noqa: F401
+        from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2  # noqa: F401
     except ImportError as error:
         return f"{error.name or 'grpcio/opentelemetry-proto'} is not installed"
     return None
@@ -55,7 +64,8 @@ class ReceiverError(OSError):
 
 
 class GrpcReceiver:
-    """OTLP/gRPC `LogsService/Export` on host:port (0 = any free port)."""
+    """OTLP/gRPC `LogsService/Export` and `MetricsService/Export` on host:port (0 = any
+    free port)."""
 
     kind = "OTLP/gRPC"
 
@@ -68,14 +78,21 @@ class GrpcReceiver:
         self._executor = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="live-grpc")
         # so_reuseport off: a port another process listens on is refused, not shared.
         server = grpc.server(self._executor, options=[("grpc.so_reuseport", 0)])
-        handler = grpc.unary_unary_rpc_method_handler(
-            self._export, request_deserializer=None, response_serializer=None
+        services = (
+            (EXPORT_METHOD, self._export_logs),
+            (METRICS_EXPORT_METHOD, self._export_metrics),
         )
         server.add_generic_rpc_handlers(
-            (
+            tuple(
                 grpc.method_handlers_generic_handler(
-                    EXPORT_METHOD.split("/")[1], {"Export": handler}
-                ),
+                    method.split("/")[1],
+                    {
+                        "Export": grpc.unary_unary_rpc_method_handler(
+                            export, request_deserializer=None, response_serializer=None
+                        )
+                    },
+                )
+                for method, export in services
             )
         )
         address = f"{host}:{port}"
@@ -91,16 +108,24 @@ class GrpcReceiver:
         self._server = server
         server.start()
 
-    def _export(self, body: bytes, context: Any) -> bytes:
+    def _export_logs(self, body: bytes, context: Any) -> bytes:
+        return self._export(body, context, "logs")
+
+    def _export_metrics(self, body: bytes, context: Any) -> bytes:
+        return self._export(body, context, "metrics")
+
+    def _export(self, body: bytes, context: Any, signal: Signal) -> bytes:
         import grpc
 
         with self._count_lock:
             self._count += 1
-            where = f"otlp-grpc request {self._count}"
-        problem = self._sink.accept("protobuf", body, where)
+            where = f"otlp-grpc request {self._count}" + (
+                " (metrics)" if signal == "metrics" else ""
+            )
+        problem = self._sink.accept("protobuf", body, where, signal)
         if problem is not None:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, problem)
-        return b""  # an empty ExportLogsServiceResponse: everything accepted
+        return b""  # an empty Export*ServiceResponse: everything accepted
 
     def stop(self) -> None:
         self._server.stop(grace=1.0).wait(5)
@@ -147,8 +172,13 @@ class _ExportHandler(BaseHTTPRequestHandler):
         self._answer(status, "application/json", body)
 
     def do_POST(self) -> None:
-        if self.path.split("?")[0] != LOGS_PATH:
-            self._refuse(404, f"unknown path {self.path!r}: OTLP logs go to {LOGS_PATH}")
+        signal = PATHS.get(self.path.split("?")[0])
+        if signal is None:
+            self._refuse(
+                404,
+                f"unknown path {self.path!r}: OTLP logs go to {LOGS_PATH}, "
+                f"metrics to {METRICS_PATH}",
+            )
             return
         media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         encoding: Encoding
@@ -170,14 +200,15 @@ class _ExportHandler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         with self.server.count_lock:
             self.server.count += 1
-            where = f"otlp-http request {self.server.count} ({encoding})"
+            what = encoding if signal == "logs" else f"{encoding} metrics"
+            where = f"otlp-http request {self.server.count} ({what})"
         try:
             body = _decompress(self.headers.get("Content-Encoding", "").strip().lower(), raw)
         except (OSError, EOFError, zlib.error, ValueError) as error:
             self.server.sink.reject(where, f"cannot decompress the body: {error}")
             self._refuse(400, f"cannot decompress the body: {error}")
             return
-        problem = self.server.sink.accept(encoding, body, where)
+        problem = self.server.sink.accept(encoding, body, where, signal)
         if problem is not None:
             self._refuse(400, problem)
         elif encoding == "json":
@@ -187,7 +218,7 @@ class _ExportHandler(BaseHTTPRequestHandler):
 
 
 class HttpReceiver:
-    """OTLP/HTTP `POST /v1/logs` on host:port (0 = any free port)."""
+    """OTLP/HTTP `POST /v1/logs` and `POST /v1/metrics` on host:port (0 = any free port)."""
 
     kind = "OTLP/HTTP"
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Union
 
-from .model import Attribute, AttributeType, Catalog, Deprecation, EnumMember, Event
+from .model import Attribute, AttributeType, Catalog, Deprecation, EnumMember, Event, Metric
 
 Severity = Literal["breaking", "compatible", "info"]
 Audience = Literal["api", "wire", "privacy"]
@@ -383,6 +383,14 @@ _TABLE: tuple[Rule, ...] = (
         "the attribute's type.",
     ),
     Rule(
+        "attribute.cardinality_changed",
+        INFO,
+        (),
+        "Whether metrics may carry the attribute (`cardinality: low`) changed: a metric that "
+        "carries one that is no longer low-cardinality is refused by validation before any diff, "
+        "so nothing that is sent changes.",
+    ),
+    Rule(
         "enum.member_added",
         COMPATIBLE,
         (),
@@ -410,6 +418,136 @@ _TABLE: tuple[Rule, ...] = (
         "same.",
     ),
     Rule("enum.member_description_changed", INFO, (), "Documentation only."),
+    Rule(
+        "metric_attribute.added",
+        COMPATIBLE,
+        (),
+        "Every metric carries one more metadata key: queries that aggregate keep working, though "
+        "each series splits by the new key's values.",
+    ),
+    Rule(
+        "metric_attribute.removed",
+        BREAKING,
+        ("wire",),
+        "Every metric stops carrying the key: queries and alerts that group or filter by it get "
+        "nothing.",
+    ),
+    Rule(
+        "metric.added",
+        COMPATIBLE,
+        (),
+        "A new recorder and a new metric; existing calls and readers are untouched.",
+    ),
+    Rule(
+        "metric.removed",
+        BREAKING,
+        ("api", "wire"),
+        "Calls to its recorder fail, and dashboards and alerts on it stop receiving points.",
+    ),
+    Rule(
+        "metric.renamed",
+        COMPATIBLE,
+        (),
+        "The new metric is added and the old one stays, deprecated, naming it as its replacement: "
+        "a migration, nothing removed yet.",
+    ),
+    Rule(
+        "metric.python_name_changed",
+        BREAKING,
+        ("api",),
+        "Calls to the old recorder name fail; the points are unchanged.",
+    ),
+    Rule(
+        "metric.deprecated",
+        COMPATIBLE,
+        (),
+        "A deprecation is announced: type checkers and the runtime warn callers of the recorder, "
+        "nothing stops working.",
+    ),
+    Rule(
+        "metric.undeprecated",
+        COMPATIBLE,
+        (),
+        "The deprecation warning goes away; nothing stops working.",
+    ),
+    Rule(
+        "metric.deprecation_changed",
+        INFO,
+        (),
+        "The note or replacement of a deprecation changed: documentation and warning text.",
+    ),
+    Rule(
+        "metric.stabilized",
+        COMPATIBLE,
+        (),
+        "A development metric becomes stable: a stronger promise, nothing changes shape.",
+    ),
+    Rule(
+        "metric.destabilized",
+        BREAKING,
+        ("api", "wire"),
+        "A stable metric goes back to development: callers and readers lose the promise that it "
+        "will not change.",
+    ),
+    Rule("metric.description_changed", INFO, (), "Documentation only."),
+    Rule(
+        "metric.instrument_changed",
+        BREAKING,
+        ("api", "wire"),
+        "The recorder's contract changes (a counter's value defaults to 1 and refuses negatives; "
+        "others differ), and readers receive another point type: a sum becomes a histogram or a "
+        "gauge, so rates, quantiles and alerts on it stop working.",
+    ),
+    Rule(
+        "metric.unit_changed",
+        BREAKING,
+        ("wire",),
+        "Readers receive numbers in another unit (ms to s: a thousand times smaller) and backends "
+        "that put the unit into the series name (Prometheus: `_milliseconds`) start a new series.",
+    ),
+    Rule(
+        "metric.int_to_double",
+        BREAKING,
+        ("wire",),
+        "Callers' ints are still accepted, but counter, up-down counter and gauge points carry a "
+        "double (asDouble) where readers expected an int (asInt).",
+    ),
+    Rule(
+        "metric.double_to_int",
+        BREAKING,
+        ("api", "wire"),
+        "Float values are refused, and counter, up-down counter and gauge points carry an int "
+        "(asInt) where readers expected a double (asDouble).",
+    ),
+    Rule(
+        "metric.histogram_int_to_double",
+        COMPATIBLE,
+        (),
+        "Callers' ints are still accepted, and a histogram's points have the same shape whatever "
+        "the value type (a double sum, bucket counts): only fractional values become possible.",
+    ),
+    Rule(
+        "metric.histogram_double_to_int",
+        BREAKING,
+        ("api",),
+        "Float values are refused; a histogram's points have the same shape whatever the value "
+        "type.",
+    ),
+    Rule(
+        "metric.boundaries_refined",
+        COMPATIBLE,
+        (),
+        "Bucket bounds are only added: every former bound stays, so cumulative buckets (`le`) "
+        "keep their meaning and readers get finer ones; dashboards estimating percentiles across "
+        "the change show a step.",
+    ),
+    Rule(
+        "metric.boundaries_changed",
+        BREAKING,
+        ("wire",),
+        "A bucket bound that readers may query (an SLO on `le=500`) disappears, and percentiles "
+        "estimated across the change mix two bucket layouts.",
+    ),
 )
 
 #: The classification table by kind.
@@ -494,6 +632,8 @@ class _Differ:
             "common.attributes", {a.key: a for a in self.old.common}, self.new.common
         )
         yield from self.events()
+        yield from self.metric_attributes()
+        yield from self.metrics()
 
     def catalog_level(self) -> Iterator[Change]:
         old, new = self.old, self.new
@@ -642,6 +782,118 @@ class _Differ:
             f"{path}.attributes", {a.key: a for a in old.attributes}, new.attributes
         )
 
+    def metric_attributes(self) -> Iterator[Change]:
+        old, new = self.old.metric_keys, self.new.metric_keys
+        for key in new:
+            if key not in old:
+                yield _change(
+                    "metric_attribute.added",
+                    f"common.metric_attributes[{key}]",
+                    None,
+                    key,
+                    f"every metric now carries {key}",
+                )
+        for key in old:
+            if key not in new:
+                yield _change(
+                    "metric_attribute.removed",
+                    f"common.metric_attributes[{key}]",
+                    key,
+                    None,
+                    f"metrics no longer carry {key}: queries grouping by it get nothing",
+                )
+
+    def metrics(self) -> Iterator[Change]:
+        old = {m.name: m for m in self.old.metrics}
+        new = {m.name: m for m in self.new.metrics}
+        # A rename, as for events: an old metric, newly deprecated, names a new one.
+        renamed_to = {
+            m.deprecated.replacement: m.name
+            for m in self.new.metrics
+            if m.name in old
+            and m.deprecated is not None
+            and m.deprecated.replacement is not None
+            and m.deprecated.replacement not in old
+            and old[m.name].deprecated is None
+        }
+        renamed_from = set(renamed_to.values())
+        for name, metric in new.items():
+            path = f"metrics[{name}]"
+            before = old.get(name)
+            if before is not None:
+                yield from self.metric(path, before, metric, renamed=name in renamed_from)
+            elif name in renamed_to:
+                source = renamed_to[name]
+                yield _change(
+                    "metric.renamed",
+                    path,
+                    source,
+                    name,
+                    f"metric {source} renamed to {name}; {source} stays, deprecated",
+                )
+            else:
+                yield _change(
+                    "metric.added",
+                    path,
+                    None,
+                    name,
+                    f"metric {name} added ({metric.instrument}, {metric.function_name})",
+                )
+        for name, metric in old.items():
+            if name not in new:
+                yield _change(
+                    "metric.removed",
+                    f"metrics[{name}]",
+                    name,
+                    None,
+                    f"metric {name} removed: calls to {metric.function_name} fail",
+                )
+
+    def metric(self, path: str, old: Metric, new: Metric, *, renamed: bool) -> Iterator[Change]:
+        if old == new and _same_examples(old.attributes, new.attributes):
+            return
+        name = new.name
+        if old.function_name != new.function_name:
+            yield _change(
+                "metric.python_name_changed",
+                path,
+                old.function_name,
+                new.function_name,
+                f"recorder of {name} renamed from {old.function_name} to {new.function_name}",
+            )
+        if old.instrument != new.instrument:
+            yield _change(
+                "metric.instrument_changed",
+                f"{path}.instrument",
+                old.instrument,
+                new.instrument,
+                f"{name} is now a {new.instrument}, was a {old.instrument}: its points change type",
+            )
+        if old.unit != new.unit:
+            yield _change(
+                "metric.unit_changed",
+                f"{path}.unit",
+                old.unit,
+                new.unit,
+                f"unit of {name} changed from {old.unit} to {new.unit}",
+            )
+        yield from _value_type(path, old, new)
+        yield from _boundaries(path, old, new)
+        yield from _stability("metric", path, name, old.stability, new.stability)
+        if not renamed:
+            yield from _deprecation("metric", path, name, old.deprecated, new.deprecated)
+        if old.description != new.description:
+            yield _change(
+                "metric.description_changed",
+                path,
+                old.description,
+                new.description,
+                f"description of metric {name} changed",
+            )
+        yield from self.group(
+            f"{path}.attributes", {a.key: a for a in old.attributes}, new.attributes
+        )
+
     def group(
         self, path: str, old: dict[str, Attribute], new_attributes: Sequence[Attribute]
     ) -> Iterator[Change]:
@@ -760,6 +1012,17 @@ class _Differ:
                 f"the reference's type of {key} changed from {old.reference_type or 'unset'}"
                 f" to {new.reference_type or 'unset'}",
             )
+        # Only the declaration: a cardinality that follows from the type or the bounds
+        # changes with them, and those changes are reported above.
+        if old.cardinality != new.cardinality:
+            yield _change(
+                "attribute.cardinality_changed",
+                f"{path}.cardinality",
+                old.cardinality_text,
+                new.cardinality_text,
+                f"cardinality of {key} changed from {old.cardinality_text}"
+                f" to {new.cardinality_text}",
+            )
         if _strict(_value(old.examples)) != _strict(_value(new.examples)):
             yield _change(
                 "attribute.examples_changed",
@@ -768,6 +1031,74 @@ class _Differ:
                 _value(new.examples),
                 f"examples of {key} changed",
             )
+
+
+#: The OpenTelemetry SDK's default explicit bucket boundaries, what a histogram without
+#: `boundaries` gets (the specification's defaults; the generator imports no SDK).
+SDK_DEFAULT_BOUNDARIES: tuple[float, ...] = (
+    0,
+    5,
+    10,
+    25,
+    50,
+    75,
+    100,
+    250,
+    500,
+    750,
+    1000,
+    2500,
+    5000,
+    7500,
+    10000,
+)
+
+
+def _value_type(path: str, old: Metric, new: Metric) -> Iterator[Change]:
+    if old.value_type == new.value_type:
+        return
+    # A histogram's points have a double sum and int counts whatever the value type, so
+    # only the recorder's contract can change; other points switch asInt and asDouble.
+    histogram = old.instrument == new.instrument == "histogram"
+    kind = f"metric.{'histogram_' if histogram else ''}{old.value_type}_to_{new.value_type}"
+    if new.value_type == "double":
+        effect = "ints are still accepted" + (
+            "" if histogram else "; points carry doubles where readers expected ints"
+        )
+    else:
+        effect = "float values are refused" + (
+            "" if histogram else "; points carry ints where readers expected doubles"
+        )
+    yield _change(
+        kind,
+        f"{path}.value_type",
+        old.value_type,
+        new.value_type,
+        f"value type of {new.name} changed from {old.value_type} to {new.value_type}: {effect}",
+    )
+
+
+def _boundaries(path: str, old: Metric, new: Metric) -> Iterator[Change]:
+    if not (old.instrument == new.instrument == "histogram"):
+        return  # a change of instrument is reported as such
+    before = old.boundaries if old.boundaries is not None else SDK_DEFAULT_BOUNDARIES
+    after = new.boundaries if new.boundaries is not None else SDK_DEFAULT_BOUNDARIES
+    if _strict([float(b) for b in before]) == _strict([float(b) for b in after]):
+        return
+    gone = sorted(set(map(float, before)) - set(map(float, after)))
+    kind = "metric.boundaries_changed" if gone else "metric.boundaries_refined"
+    if gone:
+        listed = ", ".join(f"{b:g}" for b in gone)
+        effect = f"bucket bound{'s' if len(gone) > 1 else ''} {listed} removed"
+    else:
+        effect = "bounds only added; dashboards' buckets get finer"
+    yield _change(
+        kind,
+        f"{path}.boundaries",
+        None if old.boundaries is None else _value(old.boundaries),
+        None if new.boundaries is None else _value(new.boundaries),
+        f"bucket boundaries of {new.name} changed: {effect}",
+    )
 
 
 def _type_kind(old: AttributeType, new: AttributeType) -> str | None:

@@ -25,6 +25,7 @@ from .site_model import (
     CHANGES_PAGE,
     EVENT_PAGES,
     INDEX_PAGE,
+    METRIC_PAGES,
     PRIVACY_PAGE,
     SCHEMA_FILES,
     Release,
@@ -38,6 +39,7 @@ from .site_model import (
 SITE_TEMPLATES = {
     "index": "site/index.html.jinja",
     "event": "site/event.html.jinja",
+    "metric": "site/metric.html.jinja",
     "privacy": "site/privacy.html.jinja",
     "changes": "site/changes.html.jinja",
     "style": "site/style.css.jinja",
@@ -153,6 +155,7 @@ def build_site(
     if site.releases:
         outputs.append(page("changes", CHANGES_PAGE))
     outputs += [page("event", view.page, view=view) for view in site.events]
+    outputs += [page("metric", view.page, view=view) for view in site.metrics]
     outputs += [OutputFile(view.schema_file, view.schema_text) for view in site.events]
     outputs += [
         OutputFile(f"{ASSETS}/style.css", env.get_template(SITE_TEMPLATES["style"]).render()),
@@ -168,7 +171,8 @@ def site_files(out_dir: Path) -> set[str]:
     found = {
         page for page in (INDEX_PAGE, PRIVACY_PAGE, CHANGES_PAGE) if (out_dir / page).is_file()
     }
-    for folder, pattern in ((EVENT_PAGES, "*.html"), (SCHEMA_FILES, "*.json"), (ASSETS, "*")):
+    folders = ((EVENT_PAGES, "*.html"), (METRIC_PAGES, "*.html"), (SCHEMA_FILES, "*.json"))
+    for folder, pattern in (*folders, (ASSETS, "*")):
         if (out_dir / folder).is_dir():
             found |= {
                 f"{folder}/{path.name}"

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Attribute, Catalog, Event, Toggle
+from .code_model import recorder_view
+from .diff import SDK_DEFAULT_BOUNDARIES
+from .model import Attribute, Catalog, Event, Metric, Toggle
 from .render import parameter
 
 #: Where each kind of page lives, relative to the site's root.
@@ -18,12 +20,18 @@ INDEX_PAGE = "index.html"
 PRIVACY_PAGE = "privacy.html"
 CHANGES_PAGE = "changes.html"
 EVENT_PAGES = "events"
+#: Metric pages have a folder of their own: a metric may share its name with an event.
+METRIC_PAGES = "metrics"
 SCHEMA_FILES = "schemas"
 ASSETS = "assets"
 
 
 def event_page(event: Event) -> str:
     return f"{EVENT_PAGES}/{event.name}.html"
+
+
+def metric_page(metric: Metric) -> str:
+    return f"{METRIC_PAGES}/{metric.name}.html"
 
 
 def schema_file(event: Event) -> str:
@@ -70,7 +78,7 @@ class NavLink:
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One row of an index section: an event now, a metric once the catalog has them."""
+    """One row of an index section: an event or a metric."""
 
     name: str
     page: str
@@ -78,6 +86,8 @@ class IndexEntry:
     attribute_count: int
     stability: str
     deprecated: bool
+    #: What kind of metric it is, in words (`counter of int, in {request}`); empty for events.
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,33 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class MetricView:
+    metric: Metric
+    page: str
+    #: The recorder's `def` line and parameters, as generated/events.py declares it.
+    signature: str
+    #: The metric named by `deprecated.replacement`, when the catalog has it.
+    replacement_page: str | None
+    #: The metadata attributes every metric carries (`common.metric_attributes`).
+    metadata: tuple[Attribute, ...]
+
+    @property
+    def kind(self) -> str:
+        metric = self.metric
+        return f"{metric.instrument} of {metric.value_type}, in {metric.unit}"
+
+    @property
+    def boundaries_text(self) -> str:
+        """The histogram's bucket bounds in words (the SDK's defaults when none are given)."""
+        if self.metric.instrument != "histogram":
+            return ""
+        if self.metric.boundaries is None:
+            defaults = ", ".join(f"{bound:g}" for bound in SDK_DEFAULT_BOUNDARIES)
+            return f"The OpenTelemetry SDK's defaults: {defaults}"
+        return ", ".join(f"{bound:g}" for bound in self.metric.boundaries)
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the templates format, for one catalog."""
 
@@ -129,6 +166,7 @@ class Site:
     sections: tuple[IndexSection, ...]
     events: tuple[EventView, ...]
     toggles: tuple[ToggleSection, ...]
+    metrics: tuple[MetricView, ...] = ()
     #: The change history, newest first; empty: the changes page is not built.
     releases: tuple[Release, ...] = ()
     #: The search index: a list of records, serialised into a script by `site.py`.
@@ -157,6 +195,22 @@ def signature(event: Event) -> str:
     # A parameter's continuation lines carry their own indentation, as in the template.
     lines += [
         "    " + parameter(a) for a in (*event.required_attributes, *event.optional_attributes)
+    ]
+    lines.append(") -> None")
+    return "\n".join(lines)
+
+
+def recorder_signature(metric: Metric) -> str:
+    """The recorder's declaration, laid out as `signature` lays out an emitter's."""
+    lines = [
+        f"def {metric.function_name}(",
+        "    conversation: Conversation[Metadata],",
+        "    " + recorder_view(metric).value_parameter,
+    ]
+    if metric.attributes:
+        lines.append("    *,")
+    lines += [
+        "    " + parameter(a) for a in (*metric.required_attributes, *metric.optional_attributes)
     ]
     lines.append(") -> None")
     return "\n".join(lines)
@@ -207,6 +261,16 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
             "attributes": attributes(event_page(event), event.attributes),
         }
         for event in catalog.events
+    ]
+    records += [
+        {
+            "kind": "metric",
+            "name": metric.name,
+            "description": metric.description,
+            "url": metric_page(metric),
+            "attributes": attributes(metric_page(metric), metric.attributes),
+        }
+        for metric in catalog.metrics
     ]
     if catalog.common:
         records.append(
@@ -261,8 +325,41 @@ def build_site_model(
             for view in events
         ),
     )
-    # The catalog has no metrics yet: the section is there for them, and hidden while empty.
-    metric_section = IndexSection(id="metrics", title="Metrics", intro="", entries=())
+    metric_pages = {metric.name: metric_page(metric) for metric in catalog.metrics}
+    metrics = tuple(
+        MetricView(
+            metric=metric,
+            page=metric_page(metric),
+            signature=recorder_signature(metric),
+            replacement_page=(
+                metric_pages.get(metric.deprecated.replacement)
+                if metric.deprecated and metric.deprecated.replacement
+                else None
+            ),
+            metadata=catalog.metric_attributes,
+        )
+        for metric in catalog.metrics
+    )
+    # Hidden while the catalog has no metrics (a section with no entries is not shown).
+    metric_section = IndexSection(
+        id="metrics",
+        title="Metrics",
+        intro="Every metric is an OpenTelemetry instrument of the name below, recorded by its "
+        "generated recorder; its attributes have few values each, so every combination is a "
+        "time series a backend can afford.",
+        entries=tuple(
+            IndexEntry(
+                name=view.metric.name,
+                page=view.page,
+                description=view.metric.description,
+                attribute_count=len(view.metric.attributes),
+                stability=view.metric.stability,
+                deprecated=view.metric.deprecated is not None,
+                kind=view.kind,
+            )
+            for view in metrics
+        ),
+    )
     nav = [NavLink("Events", INDEX_PAGE), NavLink("Privacy", PRIVACY_PAGE)]
     if releases:
         nav.append(NavLink("Changes", CHANGES_PAGE))
@@ -272,6 +369,7 @@ def build_site_model(
         sections=(event_section, metric_section),
         events=events,
         toggles=_toggle_sections(catalog),
+        metrics=metrics,
         releases=tuple(releases),
         search_records=_search_records(catalog),
     )

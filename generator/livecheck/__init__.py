@@ -1,4 +1,4 @@
-"""live-check: hold OTLP log records against the resolved catalog.
+"""live-check: hold OTLP log records and metrics against the resolved catalog.
 
 Pure: decoded records in, aggregated findings and coverage out. The sources that read
 files and listen on ports are the CLI's (`codex_otel.cli.live_check`); the in-process
@@ -13,19 +13,31 @@ from .checker import LiveChecker
 from .kinds import KINDS, SEVERITIES
 from .otlp_json import decode_json_line, decode_json_request
 from .otlp_proto import decode_proto_request, proto_available
-from .records import InvalidRequest, LiveRecord, ResourceRecords
+from .records import (
+    Batch,
+    InvalidRequest,
+    LiveMetric,
+    LivePoint,
+    LiveRecord,
+    ResourceMetrics,
+    ResourceRecords,
+)
 from .report import FAIL_ON_CHOICES, Report, build_report, render
 
 __all__ = [
     "FAIL_ON_CHOICES",
     "KINDS",
     "SEVERITIES",
+    "Batch",
     "Example",
     "Finding",
     "InvalidRequest",
     "LiveChecker",
+    "LiveMetric",
+    "LivePoint",
     "LiveRecord",
     "Report",
+    "ResourceMetrics",
     "ResourceRecords",
     "build_report",
     "decode_json_line",

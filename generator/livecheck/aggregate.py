@@ -97,12 +97,16 @@ class Finding:
     message: str
     count: int = 0
     examples: list[Example] = field(default_factory=list)
+    #: The metric, for findings on metrics and their data points (`event` is then None:
+    #: a metric may share its name with an event).
+    metric: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "severity": self.severity,
             "event": self.event,
+            "metric": self.metric,
             "attribute": self.attribute,
             "count": self.count,
             "message": self.message,
@@ -120,7 +124,7 @@ class Findings:
     def __init__(self, *, examples: int = 3, max_keys: int = 1000) -> None:
         self.examples = examples
         self.max_keys = max_keys
-        self._entries: dict[tuple[str, str | None, str | None], Finding] = {}
+        self._entries: dict[tuple[str, str | None, str | None, str | None], Finding] = {}
 
     def add(
         self,
@@ -134,16 +138,22 @@ class Findings:
         redacted: bool = False,
         count: int = 1,
         detail: str | None = None,
+        metric: str | None = None,
     ) -> None:
-        key = (kind, event, attribute)
+        key = (kind, event, attribute, metric)
         entry = self._entries.get(key)
         if entry is None:
             if len(self._entries) >= self.max_keys:
-                key = (kind, OTHER, OTHER if attribute is not None else None)
+                key = (
+                    kind,
+                    OTHER if metric is None else None,
+                    OTHER if attribute is not None else None,
+                    OTHER if metric is not None else None,
+                )
                 message = f"{message} (and others: too many distinct names to list)"
                 entry = self._entries.get(key)
             if entry is None:
-                entry = Finding(kind, severity_of(kind), key[1], key[2], message)
+                entry = Finding(kind, severity_of(kind), key[1], key[2], message, metric=key[3])
                 self._entries[key] = entry
         entry.count += count
         if len(entry.examples) < self.examples:
@@ -161,6 +171,7 @@ class Findings:
                 -f.count,
                 f.kind,
                 f.event or "",
+                f.metric or "",
                 f.attribute or "",
             ),
         )

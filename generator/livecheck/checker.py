@@ -1,4 +1,5 @@
-"""The checker: decoded records against the compiled catalog, into aggregated findings.
+"""The checker: decoded records and metric points against the compiled catalog, into
+aggregated findings.
 
 `check_record` runs once per record and its attribute loop once per attribute, so it does
 the least it can: a dict lookup and a class comparison per attribute; only attributes the
@@ -14,9 +15,16 @@ from collections.abc import Iterable, Mapping
 from ..diagnostics import with_article
 from ..model import Catalog
 from .aggregate import Findings
-from .expectations import EVENT_NAME_KEY, AttributeExpectation, EventExpectation, compile_catalog
+from .expectations import (
+    EVENT_NAME_KEY,
+    AttributeExpectation,
+    EventExpectation,
+    MetricExpectation,
+    compile_catalog,
+    compile_metrics,
+)
 from .otlp_json import decode_json_line
-from .records import InvalidRequest, ResourceRecords
+from .records import Batch, InvalidRequest, LiveMetric, ResourceMetrics
 
 #: Keys a record may carry beyond the catalog's before coverage prunes what it remembers.
 _SEEN_SLACK = 64
@@ -26,9 +34,12 @@ class LiveChecker:
     def __init__(self, catalog: Catalog, *, examples: int = 3, max_keys: int = 1000) -> None:
         self.catalog = catalog
         self.events: dict[str, EventExpectation] = compile_catalog(catalog)
+        self.metrics: dict[str, MetricExpectation] = compile_metrics(catalog)
         self.findings = Findings(examples=examples, max_keys=max_keys)
-        #: Records checked, and export requests (lines, bodies) read, valid or not.
+        #: Records and metric data points checked, and export requests (lines, bodies)
+        #: read, valid or not.
         self.records = 0
+        self.points = 0
         self.requests = 0
 
     # --- sources ---------------------------------------------------------------------
@@ -43,22 +54,40 @@ class LiveChecker:
             return 0
         return self.check_batches(batches, where)
 
-    def check_batches(self, batches: Iterable[ResourceRecords], where: str) -> int:
-        """Check records grouped by resource; returns how many records were checked."""
+    def check_batches(self, batches: Iterable[Batch], where: str) -> int:
+        """Check records (or metrics) grouped by resource; returns how many records and
+        data points were checked."""
         checked = 0
         check = self.check_record
-        for resource, records in batches:
+        for batch in batches:
+            if batch.__class__ is ResourceMetrics:
+                checked += self._check_metrics(batch, where)
+                continue
+            resource, records = batch
             if resource is not None and records:
                 self._check_resource(resource, len(records), where)
-            for name, attributes in records:
+            for name, attributes in records:  # type: ignore[misc]  # LiveRecords
                 check(name, attributes, where)
             checked += len(records)
         return checked
 
+    def _check_metrics(self, batch: ResourceMetrics, where: str) -> int:
+        points = sum(len(metric.points) for metric in batch.metrics)
+        if batch.resource is not None and batch.metrics:
+            self._check_resource(batch.resource, max(points, 1), where)
+        for metric in batch.metrics:
+            self.check_metric(metric, where)
+        return points
+
     def invalid(self, where: str, message: str) -> None:
         """A request that could not be decoded at all (bad JSON, not an export request)."""
         self.findings.add(
-            "invalid_request", None, None, "not an OTLP logs export request", where, detail=message
+            "invalid_request",
+            None,
+            None,
+            "not an OTLP logs or metrics export request",
+            where,
+            detail=message,
         )
 
     # --- records ---------------------------------------------------------------------
@@ -127,8 +156,130 @@ class LiveChecker:
             elif not expected.plain:
                 self._check_value(name, expected, value, where)
 
+    # --- metrics ---------------------------------------------------------------------
+
+    def check_metric(self, metric: LiveMetric, where: str) -> None:
+        """One metric of an export request: its instrument and unit once, then each data
+        point's value type, bucket bounds and attributes."""
+        name = metric.name
+        count = len(metric.points)
+        self.points += count
+        findings = self.findings
+        expected = self.metrics.get(name)
+        if expected is None:
+            findings.add(
+                "unknown_metric",
+                None,
+                None,
+                f"metric {name!r} is not in the catalog",
+                where,
+                count=max(count, 1),
+                metric=name,
+            )
+            return
+        expected.points += count
+        if metric.instrument not in expected.accepted_instruments:
+            findings.add(
+                "instrument_mismatch",
+                None,
+                None,
+                f"{name!r} is a {expected.instrument}, but its points are those of "
+                f"{with_article(_POINT_TYPE_WORDS.get(metric.instrument, metric.instrument))}",
+                where,
+                value=metric.instrument,
+                metric=name,
+            )
+        if metric.unit != expected.unit:
+            findings.add(
+                "unit_mismatch",
+                None,
+                None,
+                f"the unit of {name!r} must be {expected.unit!r}",
+                where,
+                value=metric.unit,
+                metric=name,
+            )
+        if expected.deprecated is not None:
+            findings.add(
+                "deprecated",
+                None,
+                None,
+                f"metric {name!r} is deprecated: {expected.deprecated}",
+                where,
+                metric=name,
+            )
+        for point in metric.points:
+            if point.value_type is not None and point.value_type != expected.value_type:
+                findings.add(
+                    "value_type_mismatch",
+                    None,
+                    None,
+                    f"the points of {name!r} must be {expected.value_type}s",
+                    where,
+                    value=point.value_type,
+                    metric=name,
+                )
+            if (
+                point.bounds is not None
+                and expected.boundaries is not None
+                and point.bounds != expected.boundaries
+            ):
+                findings.add(
+                    "boundaries_mismatch",
+                    None,
+                    None,
+                    f"the bucket bounds of {name!r} must be "
+                    + ", ".join(f"{b:g}" for b in expected.boundaries),
+                    where,
+                    value=", ".join(f"{b:g}" for b in point.bounds),
+                    metric=name,
+                )
+            self._check_point(expected, point.attributes, where)
+
+    def _check_point(
+        self, expected: MetricExpectation, attributes: Mapping[str, object], where: str
+    ) -> None:
+        name = expected.name
+        findings = self.findings
+        if not attributes.keys() >= expected.required:
+            for key in sorted(expected.required - attributes.keys()):
+                findings.add(
+                    "missing_required",
+                    None,
+                    key,
+                    f"required attribute {key!r} is absent",
+                    where,
+                    metric=name,
+                )
+        seen = expected.seen
+        known = expected.attributes
+        seen.update(key for key in attributes if key in known)
+        for key, value in attributes.items():
+            attribute = known.get(key)
+            if attribute is None:
+                findings.add(
+                    "unknown_attribute",
+                    None,
+                    key,
+                    f"attribute {key!r} is not defined for metric {name!r}",
+                    where,
+                    value=value,
+                    metric=name,
+                )
+            elif value.__class__ is not attribute.cls:
+                self._mismatch(None, attribute, value, where, metric=name)
+            elif not attribute.plain:
+                self._check_value(None, attribute, value, where, metric=name)
+
+    # --- values ------------------------------------------------------------------------
+
     def _mismatch(
-        self, event: str, expected: AttributeExpectation, value: object, where: str
+        self,
+        event: str | None,
+        expected: AttributeExpectation,
+        value: object,
+        where: str,
+        metric: str | None = None,
     ) -> None:
         self.findings.add(
             "type_mismatch",
@@ -138,22 +289,28 @@ class LiveChecker:
             where,
             value=value,
             redacted=expected.placeholder is not None,
+            metric=metric,
         )
 
     def _check_value(
-        self, event: str, expected: AttributeExpectation, value: object, where: str
+        self,
+        event: str | None,
+        expected: AttributeExpectation,
+        value: object,
+        where: str,
+        metric: str | None = None,
     ) -> None:
         if expected.item_cls is not None:
             items: list[object] = value  # type: ignore[assignment]  # a list: checked by the caller
             for item in items:
                 if item.__class__ is not expected.item_cls:
-                    self._mismatch(event, expected, value, where)
+                    self._mismatch(event, expected, value, where, metric)
                     return
             for item in items:
-                if not self._check_scalar(event, expected, item, where):
+                if not self._check_scalar(event, expected, item, where, metric):
                     break  # one finding per value is enough
         else:
-            self._check_scalar(event, expected, value, where)
+            self._check_scalar(event, expected, value, where, metric)
         if expected.deprecated is not None:
             self.findings.add(
                 "deprecated",
@@ -163,6 +320,7 @@ class LiveChecker:
                 where,
                 value=value,
                 redacted=expected.placeholder is not None,
+                metric=metric,
             )
         if expected.placeholder is not None and value != expected.placeholder:
             self.findings.add(
@@ -174,10 +332,16 @@ class LiveChecker:
                 where,
                 value=value,
                 redacted=True,
+                metric=metric,
             )
 
     def _check_scalar(
-        self, event: str, expected: AttributeExpectation, value: object, where: str
+        self,
+        event: str | None,
+        expected: AttributeExpectation,
+        value: object,
+        where: str,
+        metric: str | None = None,
     ) -> bool:
         """Check an item's value against the enum, bounds and cap; False on a finding."""
         redacted = expected.placeholder is not None
@@ -196,6 +360,7 @@ class LiveChecker:
                 where,
                 value=value,
                 redacted=redacted,
+                metric=metric,
             )
             return False
         low, high = expected.minimum, expected.maximum
@@ -214,6 +379,7 @@ class LiveChecker:
                     where,
                     value=value,
                     redacted=redacted,
+                    metric=metric,
                 )
                 return False
         cap = expected.max_length
@@ -226,6 +392,7 @@ class LiveChecker:
                 where,
                 value=value,
                 redacted=redacted,
+                metric=metric,
             )
             return False
         return True
@@ -244,12 +411,28 @@ class LiveChecker:
             by_event[name] = {"seen": seen, "unseen": unseen}
             seen_pairs += len(seen)
             total_pairs += len(event.own)
+        seen_metrics = [name for name, metric in self.metrics.items() if metric.points]
+        unseen_metrics = [name for name, metric in self.metrics.items() if not metric.points]
+        by_metric = {
+            name: {
+                "seen": [key for key in metric.own if key in metric.seen],
+                "unseen": [key for key in metric.own if key not in metric.seen],
+            }
+            for name, metric in self.metrics.items()
+        }
         return {
             "events": {
                 "total": len(self.events),
                 "seen": seen_events,
                 "unseen": unseen_events,
                 "ratio": _ratio(len(seen_events), len(self.events)),
+            },
+            "metrics": {
+                "total": len(self.metrics),
+                "seen": seen_metrics,
+                "unseen": unseen_metrics,
+                "ratio": _ratio(len(seen_metrics), len(self.metrics)),
+                "by_metric": by_metric,
             },
             "attributes": {
                 "total": total_pairs,
@@ -258,6 +441,15 @@ class LiveChecker:
                 "by_event": by_event,
             },
         }
+
+
+#: How findings name the instrument a point type comes from.
+_POINT_TYPE_WORDS = {
+    "counter": "counter (a monotonic sum)",
+    "updowncounter": "updowncounter (a non-monotonic sum)",
+    "exponential_histogram": "exponential histogram",
+    "empty": "metric without data",
+}
 
 
 def _ratio(part: int, whole: int) -> float:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Attribute, Catalog, Event
+from ..diff import SDK_DEFAULT_BOUNDARIES
+from ..model import Attribute, Catalog, Event, Metric
 
 #: The attribute that carries the event's name on records that have no OTLP EventName
 #: (as Codex sends them); codex-otel sends it too. It must name the record's event.
@@ -137,9 +138,60 @@ def compile_catalog(catalog: Catalog) -> dict[str, EventExpectation]:
     return {event.name: compile_event(event, catalog.common) for event in catalog.events}
 
 
+@dataclass
+class MetricExpectation:
+    name: str
+    instrument: str
+    #: The instruments OTLP point types may say: a histogram may be exported as an
+    #: exponential one (an aggregation the exporter's configuration chooses).
+    accepted_instruments: frozenset[str]
+    unit: str
+    value_type: str
+    #: The bucket bounds a histogram's points should carry (the SDK's defaults when the
+    #: catalog gives none); None for other instruments.
+    boundaries: tuple[float, ...] | None
+    deprecated: str | None
+    #: The metric's attributes and the metadata keys every metric carries.
+    attributes: dict[str, AttributeExpectation]
+    required: frozenset[str]
+    own: tuple[str, ...]
+    #: Data points seen, and the keys seen on them (coverage).
+    points: int = 0
+    seen: set[str] = field(default_factory=set)
+
+
+def compile_metric(metric: Metric, metadata: tuple[Attribute, ...]) -> MetricExpectation:
+    declared = (*metadata, *metric.attributes)
+    histogram = metric.instrument == "histogram"
+    boundaries = metric.boundaries if metric.boundaries is not None else SDK_DEFAULT_BOUNDARIES
+    return MetricExpectation(
+        name=metric.name,
+        instrument=metric.instrument,
+        accepted_instruments=frozenset(
+            {"histogram", "exponential_histogram"} if histogram else {metric.instrument}
+        ),
+        unit=metric.unit,
+        value_type=metric.value_type,
+        boundaries=tuple(float(b) for b in boundaries) if histogram else None,
+        deprecated=metric.deprecated.note if metric.deprecated else None,
+        attributes={attribute.key: compile_attribute(attribute) for attribute in declared},
+        required=frozenset(a.key for a in declared if a.is_required),
+        own=tuple(a.key for a in declared),
+    )
+
+
+def compile_metrics(catalog: Catalog) -> dict[str, MetricExpectation]:
+    """The expectations of every metric of `catalog`, by metric name."""
+    return {
+        metric.name: compile_metric(metric, catalog.metric_attributes) for metric in catalog.metrics
+    }
+
+
 __all__ = [
     "EVENT_NAME_KEY",
     "AttributeExpectation",
     "EventExpectation",
+    "MetricExpectation",
     "compile_catalog",
+    "compile_metrics",
 ]

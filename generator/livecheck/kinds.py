@@ -16,14 +16,30 @@ SEVERITY_RANK: Final[dict[str, int]] = {"error": 0, "warning": 1, "info": 2}
 #: kind -> (severity, what it means). The order is the order of the documentation.
 KINDS: Final[dict[str, tuple[Severity, str]]] = {
     "unknown_event": ("error", "the record's event is not in the catalog"),
+    "unknown_metric": ("error", "the metric is not in the catalog"),
+    "instrument_mismatch": (
+        "error",
+        "the metric's points are not of its instrument's type (counter: a monotonic sum, "
+        "updowncounter: a non-monotonic sum, histogram, gauge)",
+    ),
+    "unit_mismatch": ("error", "the metric's unit is not the catalog's"),
+    "value_type_mismatch": (
+        "error",
+        "a sum or gauge point is an int where the catalog says double, or the reverse",
+    ),
     "missing_required": ("error", "a required attribute is absent"),
-    "unknown_attribute": ("error", "the attribute is not defined for the event"),
+    "unknown_attribute": ("error", "the attribute is not defined for the event or metric"),
     "type_mismatch": ("error", "the value is not of the attribute's type"),
     "enum_violation": ("error", "the value is not one of the enum's members"),
     "out_of_bounds": ("error", "the number is outside the catalog's minimum/maximum"),
     "too_long": ("error", "the string is longer than the catalog's max_length"),
-    "invalid_request": ("error", "the input is not an OTLP logs export request"),
-    "deprecated": ("warning", "a deprecated event or attribute is in use"),
+    "invalid_request": ("error", "the input is not an OTLP logs or metrics export request"),
+    "deprecated": ("warning", "a deprecated event, metric or attribute is in use"),
+    "boundaries_mismatch": (
+        "warning",
+        "a histogram's bucket bounds are not the catalog's (a view or the exporter's "
+        "configuration may change them on purpose)",
+    ),
     "unredacted": (
         "warning",
         "an attribute with a redaction policy carries its content, not its placeholder",

@@ -1,4 +1,5 @@
-"""Decode OTLP/JSON `ExportLogsServiceRequest`s (one per line of a file, or an HTTP body).
+"""Decode OTLP/JSON `ExportLogsServiceRequest`s and `ExportMetricsServiceRequest`s (one
+per line of a file, or an HTTP body).
 
 The format is the protobuf JSON mapping OTLP specifies: lowerCamelCase field names,
 64-bit integers as decimal strings (numbers accepted too), bytes in base64. The loop is
@@ -14,28 +15,50 @@ import json
 import math
 from typing import Any
 
-from .records import InvalidRequest, LiveRecord, ResourceRecords
+from .records import (
+    Batch,
+    InvalidRequest,
+    LiveMetric,
+    LivePoint,
+    LiveRecord,
+    ResourceMetrics,
+    ResourceRecords,
+)
 
 _SPECIAL_DOUBLES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
-def decode_json_line(line: str | bytes) -> list[ResourceRecords]:
-    """Parse one line (or HTTP body) of OTLP/JSON; raise InvalidRequest when it is not one."""
+#: The top-level field of each signal's export request.
+_SIGNAL_FIELDS = {"logs": "resourceLogs", "metrics": "resourceMetrics"}
+
+
+def decode_json_line(line: str | bytes, signal: str | None = None) -> list[Batch]:
+    """Parse one line (or HTTP body) of OTLP/JSON; raise InvalidRequest when it is not one.
+    `signal` (`logs` or `metrics`) accepts only that signal's requests; None, either."""
     try:
         document = json.loads(line)
     except UnicodeDecodeError as error:
         raise InvalidRequest(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
     except json.JSONDecodeError as error:
         raise InvalidRequest(f"not valid JSON: {error.msg} at column {error.pos + 1}") from None
-    return decode_json_request(document)
+    return decode_json_request(document, signal)
 
 
-def decode_json_request(document: object) -> list[ResourceRecords]:
-    """The records of a parsed OTLP/JSON export request, by resource."""
+def decode_json_request(document: object, signal: str | None = None) -> list[Batch]:
+    """The records (or metrics) of a parsed OTLP/JSON export request, by resource."""
     if document.__class__ is not dict or len(document) != 1 or "resourceLogs" not in document:
         if document == {}:
             return []  # an empty request is valid: nothing to check
-        raise InvalidRequest(_diagnose(document) or "not an export request")
+        if (
+            document.__class__ is dict
+            and len(document) == 1
+            and "resourceMetrics" in document
+            and signal in (None, "metrics")
+        ):
+            return _decode_metrics_request(document)
+        raise InvalidRequest(_diagnose(document, signal) or "not an export request")
+    if signal == "metrics":
+        raise InvalidRequest("a logs export request (resourceLogs) where metrics were expected")
     try:
         return _decode(document, _fast_attributes)
     except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):
@@ -46,8 +69,8 @@ def decode_json_request(document: object) -> list[ResourceRecords]:
         raise InvalidRequest(_diagnose(document) or f"malformed request: {error}") from None
 
 
-def _decode(document: Any, attributes_of: Any) -> list[ResourceRecords]:
-    out: list[ResourceRecords] = []
+def _decode(document: Any, attributes_of: Any) -> list[Batch]:
+    out: list[Batch] = []
     for resource_logs in _array(document["resourceLogs"]):
         resource = resource_logs.get("resource")
         resource_attributes = _attributes(resource.get("attributes")) if resource else {}
@@ -60,6 +83,68 @@ def _decode(document: Any, attributes_of: Any) -> list[ResourceRecords]:
                 records.append(LiveRecord(name, attributes_of(_array(log.get("attributes")))))
         out.append(ResourceRecords(resource_attributes, records))
     return out
+
+
+def _decode_metrics_request(document: Any) -> list[Batch]:
+    try:
+        return _decode_metrics(document)
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as error:
+        raise InvalidRequest(
+            _diagnose(document, "metrics") or f"malformed request: {error}"
+        ) from None
+
+
+#: OTLP's point types with the instrument each comes from (sums: by `isMonotonic`).
+_POINT_TYPES = ("sum", "gauge", "histogram", "exponentialHistogram", "summary")
+_INSTRUMENTS = {
+    "gauge": "gauge",
+    "histogram": "histogram",
+    "exponentialHistogram": "exponential_histogram",
+    "summary": "summary",
+}
+
+
+def _decode_metrics(document: Any) -> list[Batch]:
+    out: list[Batch] = []
+    for resource_metrics in _array(document["resourceMetrics"]):
+        resource = resource_metrics.get("resource")
+        resource_attributes = _attributes(resource.get("attributes")) if resource else {}
+        metrics: list[LiveMetric] = []
+        for scope_metrics in _array(resource_metrics.get("scopeMetrics")):
+            for metric in _array(scope_metrics.get("metrics")):
+                metrics.append(_metric(metric))
+        out.append(ResourceMetrics(resource_attributes, metrics))
+    return out
+
+
+def _metric(metric: Any) -> LiveMetric:
+    name = metric.get("name")
+    unit = metric.get("unit") or ""
+    if name.__class__ is not str or unit.__class__ is not str:
+        raise TypeError("name and unit must be strings")
+    present = [field for field in _POINT_TYPES if field in metric]
+    if not present:
+        return LiveMetric(name, "empty", unit, [])
+    if len(present) > 1:
+        raise ValueError(f"more than one point type: {', '.join(present)}")
+    field = present[0]
+    data = metric[field]
+    if field == "sum":
+        instrument = "counter" if data.get("isMonotonic") is True else "updowncounter"
+    else:
+        instrument = _INSTRUMENTS[field]
+    points: list[LivePoint] = []
+    for point in _array(data.get("dataPoints")):
+        attributes = _careful_attributes(_array(point.get("attributes")))
+        if field in ("sum", "gauge"):
+            value_type = "int" if "asInt" in point else "double" if "asDouble" in point else None
+            points.append(LivePoint(attributes, value_type))
+        elif field == "histogram":
+            bounds = tuple(float(b) for b in _array(point.get("explicitBounds")))
+            points.append(LivePoint(attributes, None, bounds))
+        else:
+            points.append(LivePoint(attributes))
+    return LiveMetric(name, instrument, unit, points)
 
 
 def _array(items: Any) -> Any:
@@ -145,17 +230,66 @@ def _any(value: Any) -> object:
 # --- naming what is wrong ------------------------------------------------------------------
 
 
-def _diagnose(document: object) -> str | None:
+def _diagnose(document: object, signal: str | None = None) -> str | None:
     """The first thing that makes `document` not an export request, with its path."""
     if not isinstance(document, dict):
         return f"not an export request: a JSON {_json_type(document)}, not an object"
-    if "resourceLogs" not in document:
+    expected = [_SIGNAL_FIELDS[signal]] if signal else ["resourceLogs", "resourceMetrics"]
+    present = [field for field in expected if field in document]
+    if not present:
         keys = ", ".join(sorted(document)[:5])
-        return f"not an OTLP logs export request: no resourceLogs (keys: {keys})"
-    extra = sorted(set(document) - {"resourceLogs"})
+        what = signal or "logs or metrics"
+        return f"not an OTLP {what} export request: no {' or '.join(expected)} (keys: {keys})"
+    top = present[0]
+    extra = sorted(set(document) - {top})
     if extra:
-        return f"unknown field {extra[0]!r} beside resourceLogs"
+        return f"unknown field {extra[0]!r} beside {top}"
+    if top == "resourceMetrics":
+        return _walk_list(document[top], top, _diagnose_resource_metrics)
     return _walk_list(document["resourceLogs"], "resourceLogs", _diagnose_resource_logs)
+
+
+def _diagnose_resource_metrics(item: dict[str, Any], path: str) -> str | None:
+    resource = item.get("resource")
+    if resource is not None:
+        if not isinstance(resource, dict):
+            return f"{path}.resource: expected an object"
+        problem = _walk_list(resource.get("attributes"), f"{path}.resource.attributes", _pair)
+        if problem:
+            return problem
+    return _walk_list(item.get("scopeMetrics"), f"{path}.scopeMetrics", _diagnose_scope_metrics)
+
+
+def _diagnose_scope_metrics(item: dict[str, Any], path: str) -> str | None:
+    return _walk_list(item.get("metrics"), f"{path}.metrics", _diagnose_metric)
+
+
+def _diagnose_metric(item: dict[str, Any], path: str) -> str | None:
+    for field in ("name", "unit"):
+        value = item.get(field)
+        if value is not None and not isinstance(value, str):
+            return f"{path}.{field}: expected a string, got a JSON {_json_type(value)}"
+    present = [field for field in _POINT_TYPES if field in item]
+    if len(present) > 1:
+        return f"{path}: more than one point type ({', '.join(present)})"
+    for field in present:
+        data = item[field]
+        if not isinstance(data, dict):
+            return f"{path}.{field}: expected an object, got a JSON {_json_type(data)}"
+        problem = _walk_list(data.get("dataPoints"), f"{path}.{field}.dataPoints", _point)
+        if problem:
+            return problem
+    return None
+
+
+def _point(item: dict[str, Any], path: str) -> str | None:
+    bounds = item.get("explicitBounds")
+    if bounds is not None and (
+        not isinstance(bounds, list)
+        or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+    ):
+        return f"{path}.explicitBounds: expected an array of numbers"
+    return _walk_list(item.get("attributes"), f"{path}.attributes", _pair)
 
 
 def _json_type(value: object) -> str:

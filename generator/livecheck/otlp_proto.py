@@ -1,4 +1,5 @@
-"""Decode OTLP protobuf `ExportLogsServiceRequest`s (gRPC messages and HTTP bodies).
+"""Decode OTLP protobuf `ExportLogsServiceRequest`s and `ExportMetricsServiceRequest`s
+(gRPC messages and HTTP bodies).
 
 Needs `opentelemetry-proto` (the `otel` extra); imported on first use, so the JSON path
 works without it.
@@ -8,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .records import InvalidRequest, LiveRecord, ResourceRecords
+from .records import (
+    Batch,
+    InvalidRequest,
+    LiveMetric,
+    LivePoint,
+    LiveRecord,
+    ResourceMetrics,
+    ResourceRecords,
+)
 
 
 def proto_available() -> bool:
@@ -28,19 +37,76 @@ def _request_class() -> Any:
     return ExportLogsServiceRequest
 
 
-def decode_proto_request(body: bytes) -> list[ResourceRecords]:
-    """The records of a serialized export request, by resource."""
+def _metrics_request_class() -> Any:
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceRequest,
+    )
+
+    return ExportMetricsServiceRequest
+
+
+def decode_proto_request(body: bytes, signal: str = "logs") -> list[Batch]:
+    """The records (`signal` "logs") or metrics ("metrics") of a serialized export
+    request, by resource. Protobuf does not say which message it holds: the transport
+    does (the gRPC service, the HTTP path)."""
     from google.protobuf.message import DecodeError
 
+    metrics = signal == "metrics"
+    request_class = _metrics_request_class() if metrics else _request_class()
     try:
-        message = _request_class().FromString(body)
+        message = request_class.FromString(body)
     except DecodeError as error:
-        raise InvalidRequest(f"not a protobuf ExportLogsServiceRequest: {error}") from None
-    return decode_proto_message(message)
+        name = request_class.__name__
+        raise InvalidRequest(f"not a protobuf {name}: {error}") from None
+    return decode_proto_metrics(message) if metrics else decode_proto_message(message)
 
 
-def decode_proto_message(message: Any) -> list[ResourceRecords]:
-    out: list[ResourceRecords] = []
+_INSTRUMENTS = {
+    "gauge": "gauge",
+    "histogram": "histogram",
+    "exponential_histogram": "exponential_histogram",
+    "summary": "summary",
+}
+
+
+def decode_proto_metrics(message: Any) -> list[Batch]:
+    out: list[Batch] = []
+    for resource_metrics in message.resource_metrics:
+        resource = _attributes(resource_metrics.resource.attributes)
+        metrics = [
+            _metric(metric)
+            for scope_metrics in resource_metrics.scope_metrics
+            for metric in scope_metrics.metrics
+        ]
+        out.append(ResourceMetrics(resource, metrics))
+    return out
+
+
+def _metric(metric: Any) -> LiveMetric:
+    field = metric.WhichOneof("data")
+    if field is None:
+        return LiveMetric(metric.name, "empty", metric.unit, [])
+    data = getattr(metric, field)
+    if field == "sum":
+        instrument = "counter" if data.is_monotonic else "updowncounter"
+    else:
+        instrument = _INSTRUMENTS[field]
+    points: list[LivePoint] = []
+    for point in data.data_points:
+        attributes = _attributes(point.attributes)
+        if field in ("sum", "gauge"):
+            value = point.WhichOneof("value")
+            value_type = {"as_int": "int", "as_double": "double"}.get(value or "")
+            points.append(LivePoint(attributes, value_type))
+        elif field == "histogram":
+            points.append(LivePoint(attributes, None, tuple(point.explicit_bounds)))
+        else:
+            points.append(LivePoint(attributes))
+    return LiveMetric(metric.name, instrument, metric.unit, points)
+
+
+def decode_proto_message(message: Any) -> list[Batch]:
+    out: list[Batch] = []
     for resource_logs in message.resource_logs:
         resource = _attributes(resource_logs.resource.attributes)
         records = [

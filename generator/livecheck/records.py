@@ -1,4 +1,5 @@
-"""The neutral shape every source is decoded into: records grouped by their resource.
+"""The neutral shape every source is decoded into: log records, or metrics and their data
+points, grouped by their resource.
 
 Values are decoded OTLP `AnyValue`s as Python values: `str`, `int`, `float`, `bool`,
 `list` (arrayValue), `dict` (kvlistValue), `bytes` (bytesValue) and `None` (no value),
@@ -23,5 +24,35 @@ class ResourceRecords(NamedTuple):
     records: list[LiveRecord]
 
 
+class LivePoint(NamedTuple):
+    """One data point of a metric."""
+
+    attributes: dict[str, object]
+    #: `int` (asInt) or `double` (asDouble) for sum and gauge points; None for the others.
+    value_type: str | None = None
+    #: A histogram point's explicit bucket bounds; None for the others.
+    bounds: tuple[float, ...] | None = None
+
+
+class LiveMetric(NamedTuple):
+    name: str
+    #: The instrument the point type says: `counter` (a monotonic sum), `updowncounter`
+    #: (a non-monotonic sum), `histogram`, `gauge`, or what OTLP sent that no catalog
+    #: instrument makes: `exponential_histogram`, `summary`, `empty`.
+    instrument: str
+    unit: str
+    points: list[LivePoint]
+
+
+class ResourceMetrics(NamedTuple):
+    resource: dict[str, object] | None
+    metrics: list[LiveMetric]
+
+
+#: What a decoded export request holds: log records or metrics, by resource.
+Batch = ResourceRecords | ResourceMetrics
+
+
 class InvalidRequest(ValueError):
-    """The input is not an OTLP logs export request; the message says where and why."""
+    """The input is not an OTLP logs or metrics export request; the message says where and
+    why."""

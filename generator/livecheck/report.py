@@ -1,7 +1,8 @@
 """The report: what the checker found and covered, as text, JSON or Markdown.
 
 The JSON shape is a stable interface (docs/live-check.md):
-`{"records", "requests", "findings": [...], "coverage": {...}, "ok", "fail_on", "catalog"}`.
+`{"records", "points", "requests", "findings": [...], "coverage": {...}, "ok", "fail_on",
+"catalog"}`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Report:
     coverage: dict[str, Any]
     fail_on: str
     catalog: str
+    #: Metric data points checked.
+    points: int = 0
 
     @property
     def failing(self) -> list[Finding]:
@@ -39,6 +42,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "records": self.records,
+            "points": self.points,
             "requests": self.requests,
             "catalog": self.catalog,
             "findings": [finding.to_json() for finding in self.findings],
@@ -60,6 +64,7 @@ def build_report(checker: LiveChecker, *, fail_on: str = "error") -> Report:
         coverage=checker.coverage(),
         fail_on=fail_on,
         catalog=name,
+        points=checker.points,
     )
 
 
@@ -78,8 +83,8 @@ def _counts(report: Report) -> str:
 
 
 def _subject(finding: Finding) -> str:
-    parts = [finding.event or "-", finding.attribute or "-"]
-    return " ".join(parts)
+    owner = f"metric {finding.metric}" if finding.metric else finding.event or "-"
+    return f"{owner} {finding.attribute or '-'}"
 
 
 def _percent(ratio: float) -> str:
@@ -98,7 +103,23 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     for name, keys in attributes["by_event"].items():
         if name in events["seen"] and keys["unseen"]:
             lines.append(f"{name}: never seen " + ", ".join(keys["unseen"]))
+    metrics = coverage.get("metrics")
+    if metrics and metrics["total"]:
+        lines.append(
+            f"metrics {len(metrics['seen'])}/{metrics['total']} ({_percent(metrics['ratio'])})"
+        )
+        if metrics["unseen"]:
+            lines.append("metrics never seen: " + ", ".join(metrics["unseen"]))
+        for name, keys in metrics["by_metric"].items():
+            if name in metrics["seen"] and keys["unseen"]:
+                lines.append(f"metric {name}: never seen " + ", ".join(keys["unseen"]))
     return lines
+
+
+def _counted(report: Report) -> str:
+    """What was checked: records, and metric data points when there were any."""
+    points = f" and {report.points} metric points" if report.points else ""
+    return f"{report.records} records{points} in {report.requests} requests"
 
 
 def _verdict(report: Report) -> str:
@@ -109,8 +130,7 @@ def _verdict(report: Report) -> str:
 
 def format_text(report: Report) -> str:
     lines = [
-        f"live-check: {report.records} records in {report.requests} requests, "
-        f"checked against catalog {report.catalog}",
+        f"live-check: {_counted(report)}, checked against catalog {report.catalog}",
         "",
     ]
     if report.findings:
@@ -144,15 +164,14 @@ def format_markdown(report: Report) -> str:
     lines = [
         "# live-check report",
         "",
-        f"{report.records} records in {report.requests} requests, checked against catalog "
-        f"{report.catalog}. **{_verdict(report)}**",
+        f"{_counted(report)}, checked against catalog {report.catalog}. **{_verdict(report)}**",
         "",
         "## Findings",
         "",
     ]
     if report.findings:
         lines += [
-            "| severity | kind | event | attribute | count | message | example |",
+            "| severity | kind | event or metric | attribute | count | message | example |",
             "|---|---|---|---|---:|---|---|",
         ]
         for finding in report.findings:
@@ -164,7 +183,7 @@ def format_markdown(report: Report) -> str:
                     for cell in (
                         finding.severity,
                         f"`{finding.kind}`",
-                        finding.event or "",
+                        f"metric {finding.metric}" if finding.metric else finding.event or "",
                         finding.attribute or "",
                         finding.count,
                         finding.message,

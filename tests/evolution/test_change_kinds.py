@@ -21,7 +21,7 @@ import yaml
 
 from codex_otel.cli.main import main
 from codex_otel.generator import load_catalog_text
-from codex_otel.generator.diff import RULES, diff_catalogs
+from codex_otel.generator.diff import RULES, SDK_DEFAULT_BOUNDARIES, diff_catalogs
 from codex_otel.generator.semver import required_bump
 from support.generation import REPO
 
@@ -40,6 +40,14 @@ def event(doc: Doc, name: str) -> Doc:
 
 def use(doc: Doc, event_name: str, key: str) -> Doc:
     return next(r for r in event(doc, event_name)["attributes"] if r["ref"] == key)
+
+
+def metric(doc: Doc, name: str) -> Doc:
+    return next(m for m in doc["metrics"] if m["name"] == name)
+
+
+def metric_use(doc: Doc, metric_name: str, key: str) -> Doc:
+    return next(r for r in metric(doc, metric_name)["attributes"] if r["ref"] == key)
 
 
 def member(doc: Doc, key: str, value: str) -> Doc:
@@ -113,6 +121,8 @@ def no_edit(doc: Doc) -> None:
     return None
 
 
+PAYMENTS = "metrics[shop.payments]"
+AMOUNTS = "metrics[shop.payment.amount]"
 PAID = "events[shop.paid].attributes"
 REFUNDED = "events[shop.refunded].attributes"
 
@@ -160,7 +170,7 @@ CASES = [
         lambda d: d.update(namespace="store"),
         "namespace",
         "info",
-        also=("event.python_name_changed",),
+        also=("event.python_name_changed", "metric.python_name_changed"),
         bump="major",
     ),
     case(
@@ -564,6 +574,12 @@ CASES = [
         old=setting(lambda d: attribute(d, "amount"), type="double"),
     ),
     case(
+        "attribute.cardinality_changed",
+        setting(lambda d: attribute(d, "ratio"), cardinality="low"),
+        f"{PAID}[ratio].cardinality",
+        "info",
+    ),
+    case(
         "attribute.reference_type_changed",
         setting(lambda d: attribute(d, "ratio"), reference_type="string"),
         f"{PAID}[ratio]",
@@ -604,6 +620,235 @@ CASES = [
         setting(lambda d: member(d, "method", "cash"), description="Other."),
         f"{PAID}[method].type.members[cash]",
         "info",
+    ),
+    # a metric's attributes: the same kinds as an event's
+    case(
+        "attribute.added",
+        lambda d: metric(d, "shop.payments")["attributes"].append(
+            {"ref": "amount", "requirement": "optional"}
+        ),
+        f"{PAYMENTS}.attributes[amount]",
+        "compatible",
+    ),
+    case(
+        "attribute.added_required",
+        lambda d: metric(d, "shop.payments")["attributes"].append(
+            {"ref": "amount", "requirement": "required"}
+        ),
+        f"{PAYMENTS}.attributes[amount]",
+        "breaking",
+        ("api",),
+    ),
+    case(
+        "attribute.removed",
+        lambda d: metric(d, "shop.payments")["attributes"].clear(),
+        f"{PAYMENTS}.attributes[channel]",
+        "breaking",
+        ("api", "wire"),
+    ),
+    case(
+        "attribute.requirement_tightened",
+        setting(lambda d: metric_use(d, "shop.payment.amount", "channel"), requirement="required"),
+        f"{AMOUNTS}.attributes[channel].requirement",
+        "breaking",
+        ("api",),
+    ),
+    case(
+        "attribute.requirement_loosened",
+        setting(lambda d: metric_use(d, "shop.payments", "channel"), requirement="optional"),
+        f"{PAYMENTS}.attributes[channel].requirement",
+        "breaking",
+        ("wire",),
+    ),
+    case(
+        "attribute.cardinality_changed",
+        setting(lambda d: attribute(d, "channel"), cardinality="low"),
+        (
+            f"{PAYMENTS}.attributes[channel].cardinality",
+            f"{AMOUNTS}.attributes[channel].cardinality",
+        ),
+        "info",
+    ),
+    # the metadata every metric carries
+    case(
+        "metric_attribute.added",
+        no_edit,
+        "common.metric_attributes[host.name]",
+        "compatible",
+        old=lambda d: d["common"].update(metric_attributes=[]),
+    ),
+    case(
+        "metric_attribute.removed",
+        lambda d: d["common"].update(metric_attributes=[]),
+        "common.metric_attributes[host.name]",
+        "breaking",
+        ("wire",),
+    ),
+    # metrics
+    case(
+        "metric.added",
+        lambda d: d["metrics"].append(
+            {
+                "name": "shop.visits",
+                "instrument": "counter",
+                "unit": "{visit}",
+                "description": "Visits.",
+                "attributes": [],
+            }
+        ),
+        "metrics[shop.visits]",
+        "compatible",
+    ),
+    case(
+        "metric.removed",
+        lambda d: d["metrics"].remove(metric(d, "shop.payments")),
+        PAYMENTS,
+        "breaking",
+        ("api", "wire"),
+    ),
+    case(
+        "metric.renamed",
+        both(
+            setting(
+                lambda d: metric(d, "shop.payments"),
+                deprecated={"note": "Renamed.", "replacement": "shop.payments_taken"},
+            ),
+            lambda d: d["metrics"].append(
+                {**copy.deepcopy(metric(d, "shop.payments")), "name": "shop.payments_taken"}
+            ),
+            lambda d: metric(d, "shop.payments_taken").pop("deprecated"),
+        ),
+        "metrics[shop.payments_taken]",
+        "compatible",
+    ),
+    case(
+        "metric.python_name_changed",
+        setting(lambda d: metric(d, "shop.payments"), python_name="record_payment"),
+        PAYMENTS,
+        "breaking",
+        ("api",),
+    ),
+    case(
+        "metric.deprecated",
+        setting(lambda d: metric(d, "shop.payments"), deprecated={"note": "Unused."}),
+        f"{PAYMENTS}.deprecated",
+        "compatible",
+    ),
+    case(
+        "metric.undeprecated",
+        no_edit,
+        f"{PAYMENTS}.deprecated",
+        "compatible",
+        old=setting(lambda d: metric(d, "shop.payments"), deprecated={"note": "Unused."}),
+    ),
+    case(
+        "metric.deprecation_changed",
+        setting(lambda d: metric(d, "shop.payments"), deprecated={"note": "Other."}),
+        f"{PAYMENTS}.deprecated",
+        "info",
+        old=setting(lambda d: metric(d, "shop.payments"), deprecated={"note": "Unused."}),
+    ),
+    case(
+        "metric.stabilized",
+        setting(lambda d: metric(d, "shop.payments"), stability="stable"),
+        f"{PAYMENTS}.stability",
+        "compatible",
+    ),
+    case(
+        "metric.destabilized",
+        no_edit,
+        f"{PAYMENTS}.stability",
+        "breaking",
+        ("api", "wire"),
+        old=setting(lambda d: metric(d, "shop.payments"), stability="stable"),
+    ),
+    case(
+        "metric.description_changed",
+        setting(lambda d: metric(d, "shop.payments"), description="Other."),
+        PAYMENTS,
+        "info",
+    ),
+    case(
+        "metric.instrument_changed",
+        setting(lambda d: metric(d, "shop.payments"), instrument="updowncounter"),
+        f"{PAYMENTS}.instrument",
+        "breaking",
+        ("api", "wire"),
+    ),
+    case(
+        "metric.instrument_changed",
+        setting(lambda d: metric(d, "shop.payment.amount"), instrument="gauge", boundaries=None),
+        f"{AMOUNTS}.instrument",
+        "breaking",
+        ("api", "wire"),
+    ),
+    case(
+        "metric.unit_changed",
+        setting(lambda d: metric(d, "shop.payment.amount"), unit="{dollar}"),
+        f"{AMOUNTS}.unit",
+        "breaking",
+        ("wire",),
+    ),
+    case(
+        "metric.int_to_double",
+        setting(lambda d: metric(d, "shop.payments"), value_type="double"),
+        f"{PAYMENTS}.value_type",
+        "breaking",
+        ("wire",),
+    ),
+    case(
+        "metric.double_to_int",
+        no_edit,
+        f"{PAYMENTS}.value_type",
+        "breaking",
+        ("api", "wire"),
+        old=setting(lambda d: metric(d, "shop.payments"), value_type="double"),
+    ),
+    case(
+        "metric.histogram_int_to_double",
+        setting(lambda d: metric(d, "shop.payment.amount"), value_type="double"),
+        f"{AMOUNTS}.value_type",
+        "compatible",
+    ),
+    case(
+        "metric.histogram_double_to_int",
+        no_edit,
+        f"{AMOUNTS}.value_type",
+        "breaking",
+        ("api",),
+        old=setting(lambda d: metric(d, "shop.payment.amount"), value_type="double"),
+    ),
+    case(
+        "metric.boundaries_refined",
+        setting(lambda d: metric(d, "shop.payment.amount"), boundaries=[100, 250, 500, 1000]),
+        f"{AMOUNTS}.boundaries",
+        "compatible",
+    ),
+    case(
+        "metric.boundaries_changed",
+        setting(lambda d: metric(d, "shop.payment.amount"), boundaries=[100, 500]),
+        f"{AMOUNTS}.boundaries",
+        "breaking",
+        ("wire",),
+    ),
+    case(
+        "metric.boundaries_changed",
+        setting(lambda d: metric(d, "shop.payment.amount"), boundaries=None),
+        f"{AMOUNTS}.boundaries",
+        "breaking",
+        ("wire",),
+        old=setting(lambda d: metric(d, "shop.payment.amount"), boundaries=[100, 300]),
+    ),
+    case(
+        "metric.boundaries_refined",
+        setting(
+            lambda d: metric(d, "shop.payment.amount"),
+            # The SDK's defaults, which a histogram without boundaries gets, and one more.
+            boundaries=[*SDK_DEFAULT_BOUNDARIES, 20000],
+        ),
+        f"{AMOUNTS}.boundaries",
+        "compatible",
+        old=setting(lambda d: metric(d, "shop.payment.amount"), boundaries=None),
     ),
 ]
 
@@ -680,6 +925,8 @@ def test_order_and_formatting_alone_give_no_change() -> None:
         shuffled["attributes"],
         shuffled["events"],
         *(e["attributes"] for e in shuffled["events"]),
+        shuffled["metrics"],
+        *(m["attributes"] for m in shuffled["metrics"]),
     ):
         group.reverse()
     shuffled["toggles"] = dict(reversed(shuffled["toggles"].items()))
@@ -688,3 +935,21 @@ def test_order_and_formatting_alone_give_no_change() -> None:
     old = load_catalog_text(BASE.read_text(encoding="utf-8"), "a.yaml")
     assert diff_catalogs(old, load_catalog_text(text, "b.yaml")) == []
     assert diff_catalogs(old, old) == []
+
+
+def test_writing_out_the_sdk_default_boundaries_is_no_change() -> None:
+    def explicit(doc: Doc) -> None:
+        metric(doc, "shop.payment.amount")["boundaries"] = list(SDK_DEFAULT_BOUNDARIES)
+
+    implicit = setting(lambda d: metric(d, "shop.payment.amount"), boundaries=None)
+    old = load_catalog_text(catalog_text(implicit), "old.yaml")
+    new = load_catalog_text(catalog_text(explicit), "new.yaml")
+    assert diff_catalogs(old, new) == []
+
+
+def test_a_value_type_change_says_what_happens_to_calls_and_points() -> None:
+    to_double = setting(lambda d: metric(d, "shop.payments"), value_type="double")
+    old = load_catalog_text(catalog_text(no_edit), "old.yaml")
+    (change,) = diff_catalogs(old, load_catalog_text(catalog_text(to_double), "new.yaml"))
+    assert "ints are still accepted" in change.message
+    assert "points carry doubles" in change.message

@@ -1,9 +1,11 @@
 """The recorded traffic file `recorded.jsonl`: what each of its lines is, and how it is made.
 
-Three groups of OTLP/JSON lines (one ExportLogsServiceRequest each):
+Three groups of OTLP/JSON lines (one ExportLogsServiceRequest or, for metrics,
+ExportMetricsServiceRequest each):
 
 - clean lines, shaped as codex-otel sends records (EventName set, `event.name` also an
-  attribute, counts as ints): they must produce no finding at all;
+  attribute, counts as ints) and metrics (the catalog's instruments, units, bucket
+  bounds, tags and metadata keys): they must produce no finding at all;
 - Codex lines, shaped as Codex's Rust event manager (`codex_otel` crate, through
   `tracing`) sends them: no EventName, the name only in the `event.name` attribute, and
   every field written with `%` (Display) a string, so the counts `duration_ms`,
@@ -19,7 +21,7 @@ Three groups of OTLP/JSON lines (one ExportLogsServiceRequest each):
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +96,70 @@ def codex_record(name: str, own: Mapping[str, object]) -> dict[str, Any]:
     return record({"event.name": name, **COMMON, **own})
 
 
+#: The metadata every metric carries (`common.metric_attributes`).
+METRIC_METADATA = {"model": "gpt-5-codex", "app.version": "0.42.0", "auth_mode": "ApiKey"}
+API_REQUEST_BOUNDS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000]
+
+
+def tags(own: Mapping[str, object]) -> list[dict[str, Any]]:
+    return [{"key": k, "value": any_value(v)} for k, v in {**METRIC_METADATA, **own}.items()]
+
+
+def sum_metric(
+    name: str, unit: str, points: list[Mapping[str, object]], *, monotonic: bool = True
+) -> dict[str, Any]:
+    """A sum, as the SDK exports a counter (monotonic) or an up-down counter: one point per
+    attribute set, each an int (asInt, a decimal string in OTLP/JSON)."""
+    data_points = [
+        {"attributes": tags(own), "timeUnixNano": "1759251731493000000", "asInt": "1"}
+        for own in points
+    ]
+    body: dict[str, Any] = {"dataPoints": data_points, "aggregationTemporality": 2}
+    if monotonic:
+        body["isMonotonic"] = True
+    return {"name": name, "unit": unit, "sum": body}
+
+
+def histogram_metric(
+    name: str, unit: str, points: list[Mapping[str, object]], bounds: Sequence[float]
+) -> dict[str, Any]:
+    data_points = [
+        {
+            "attributes": tags(own),
+            "timeUnixNano": "1759251731493000000",
+            "count": "1",
+            "sum": 412.0,
+            "bucketCounts": ["0"] * (len(bounds) + 1),
+            "explicitBounds": list(bounds),
+        }
+        for own in points
+    ]
+    return {
+        "name": name,
+        "unit": unit,
+        "histogram": {"dataPoints": data_points, "aggregationTemporality": 2},
+    }
+
+
+def metrics_request(
+    metrics: list[dict[str, Any]], resource: Mapping[str, object] | None = None
+) -> str:
+    resource = CODEX_RESOURCE if resource is None else resource
+    document = {
+        "resourceMetrics": [
+            {
+                "resource": {
+                    "attributes": [{"key": k, "value": any_value(v)} for k, v in resource.items()]
+                },
+                "scopeMetrics": [{"scope": {"name": "codex_otel"}, "metrics": metrics}],
+            }
+        ]
+    }
+    return json.dumps(document, ensure_ascii=False)
+
+
+API_TAGS = {"status": "200", "success": "true"}
+
 TOOL_DECISION = {
     "tool_name": "shell",
     "call_id": "call_1",
@@ -120,6 +186,20 @@ CLEAN = [
                     "success": "true",
                     "output": "[REDACTED]",
                 },
+            ),
+        ]
+    ),
+    metrics_request(
+        [
+            sum_metric(
+                "codex.api_request", "{request}", [API_TAGS, {**API_TAGS, "status": "none"}]
+            ),
+            histogram_metric("codex.api_request.duration_ms", "ms", [API_TAGS], API_REQUEST_BOUNDS),
+            histogram_metric(
+                "codex.tool.call.duration_ms",
+                "ms",
+                [{"tool": "shell", "success": "false"}],
+                [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000],
             ),
         ]
     ),
@@ -225,6 +305,61 @@ ONE_PER_KIND = [
     ),
     # The EventName alone names the event; catalog 1.2.0 also requires the attribute.
     request([record({**COMMON, **TOOL_DECISION}, "codex.tool_decision")]),
+    # metrics
+    metrics_request([sum_metric("codex.telemetry_probe.count", "1", [{}])]),  # unknown_metric
+    metrics_request(
+        [sum_metric("codex.api_request", "{request}", [API_TAGS], monotonic=False)]
+    ),  # instrument_mismatch: an up-down counter's points for a counter
+    metrics_request(
+        [histogram_metric("codex.api_request.duration_ms", "s", [API_TAGS], API_REQUEST_BOUNDS)]
+    ),  # unit_mismatch
+    metrics_request(
+        [
+            {
+                **sum_metric("codex.tool.call", "{call}", []),
+                "sum": {
+                    "isMonotonic": True,
+                    "aggregationTemporality": 1,
+                    "dataPoints": [
+                        {"attributes": tags({"tool": "shell", "success": "true"}), "asDouble": 1.0}
+                    ],
+                },
+            }
+        ]
+    ),  # value_type_mismatch: a double where the catalog's counter counts ints
+    metrics_request(
+        [histogram_metric("codex.api_request.duration_ms", "ms", [API_TAGS], [1.0, 2.0])]
+    ),  # boundaries_mismatch (a warning)
+    metrics_request(
+        [
+            sum_metric(
+                "codex.tool.call",
+                "{call}",
+                [
+                    {"success": "true"},  # missing_required tool
+                    {"tool": "shell", "success": "maybe"},  # enum_violation
+                    {"tool": "shell", "success": "true", "call_id": "call_1"},  # unknown
+                    {"tool": 7, "success": "true"},  # type_mismatch
+                ],
+            ),
+            {
+                "name": "codex.sse_event",
+                "unit": "{event}",
+                "sum": {
+                    "isMonotonic": True,
+                    "dataPoints": [
+                        {
+                            "attributes": [
+                                {"key": "kind", "value": {"stringValue": "response.completed"}},
+                                {"key": "success", "value": {"stringValue": "true"}},
+                            ],
+                            "asInt": "3",
+                        }
+                    ],
+                },
+            },  # missing_required model and app.version: the metadata every metric carries
+        ]
+    ),
 ]
 BAD_LINES = ['{"resourceLogs": [', '{"resourceSpans": []}']
 

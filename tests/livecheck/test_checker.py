@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
 from codex_otel.generator.livecheck import (
     LiveChecker,
+    ResourceRecords,
     build_report,
     decode_json_line,
     decode_proto_request,
@@ -29,10 +30,16 @@ def test_protobuf_and_json_decode_to_the_same_records(number: int) -> None:
     pytest.importorskip("opentelemetry.proto", reason="protobuf needs the otel extra")
     from google.protobuf import json_format
     from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceRequest,
+    )
 
     line = VALID_LINES[number - 1]
-    message = json_format.Parse(line, ExportLogsServiceRequest())
-    assert decode_proto_request(message.SerializeToString()) == decode_json_line(line)
+    signal = "metrics" if line.startswith('{"resourceMetrics"') else "logs"
+    request = ExportMetricsServiceRequest() if signal == "metrics" else ExportLogsServiceRequest()
+    message = json_format.Parse(line, request)
+    decoded = decode_proto_request(message.SerializeToString(), signal)
+    assert decoded == decode_json_line(line, signal) == decode_json_line(line)
 
 
 @pytest.mark.no_otel
@@ -142,7 +149,9 @@ def test_nan_is_out_of_bounds_for_a_bounded_double() -> None:
 )
 def test_json_any_values(pair: dict[str, object], expected: object) -> None:
     line = json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": [pair]}]}]}]})
-    [(resource, [(name, attributes)])] = decode_json_line(line)
+    [batch] = decode_json_line(line)
+    assert isinstance(batch, ResourceRecords)
+    resource, [(name, attributes)] = batch
     value = attributes["k"]
     assert (str(value) if isinstance(value, float) else value) == expected
     assert resource == {} and name == ""

@@ -76,12 +76,12 @@ def test_errors_exit_1_and_fail_on_moves_the_threshold(tmp_path: Path, schema: P
 def test_bad_lines_are_reported_with_line_numbers_and_the_rest_is_checked(
     tmp_path: Path, schema: Path
 ) -> None:
-    lines = [LINES[0], "not json", LINES[0], '{"resourceMetrics": []}', "", LINES[0]]
+    lines = [LINES[0], "not json", LINES[0], '{"resourceSpans": []}', "", LINES[0]]
     path = write(tmp_path / "mixed.jsonl", lines)
     result = run("--schema", str(schema), "--input", str(path), "--format", "json")
     assert result.returncode == 1
     assert f"{path}:2: not valid JSON" in result.stderr
-    assert f"{path}:4: not an OTLP logs export request" in result.stderr
+    assert f"{path}:4: not an OTLP logs or metrics export request" in result.stderr
     document = json.loads(result.stdout)
     # Three good requests of 4 records; the blank line is not a request.
     assert document["records"] == 12 and document["requests"] == 5

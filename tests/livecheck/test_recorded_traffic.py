@@ -32,8 +32,11 @@ def check(catalog: Catalog, numbered: list[tuple[int, str]]) -> LiveChecker:
 
 
 def findings_table(checker: LiveChecker) -> dict[tuple[str, str | None, str | None], list[str]]:
+    """Findings by kind, subject (an event, or `metric NAME`) and attribute."""
     return {
-        (f.kind, f.event, f.attribute): [example.where for example in f.examples]
+        (f.kind, f"metric {f.metric}" if f.metric else f.event, f.attribute): [
+            example.where for example in f.examples
+        ]
         for f in checker.findings.sorted()
     }
 
@@ -45,7 +48,7 @@ def test_the_file_is_what_recorded_py_makes() -> None:
 def test_each_clean_line_alone_produces_no_finding(catalog: Catalog) -> None:
     for number, line in enumerate(LINES[: len(recorded.CLEAN)], 1):
         checker = check(catalog, [(number, line)])
-        assert checker.records > 0
+        assert checker.records + checker.points > 0
         assert checker.findings.sorted() == [], number
 
 
@@ -94,12 +97,24 @@ def test_every_finding_kind_is_found_where_it_is(catalog: Catalog) -> None:
         ("deprecated", recorded.DEPRECATED_EVENT, None): line(10),
         ("deprecated", "codex.tool_decision", recorded.DEPRECATED_ATTRIBUTE): line(10),
         ("missing_required", "codex.tool_decision", "event.name"): line(11),
+        ("unknown_metric", "metric codex.telemetry_probe.count", None): line(12),
+        ("instrument_mismatch", "metric codex.api_request", None): line(13),
+        ("unit_mismatch", "metric codex.api_request.duration_ms", None): line(14),
+        ("value_type_mismatch", "metric codex.tool.call", None): line(15),
+        ("boundaries_mismatch", "metric codex.api_request.duration_ms", None): line(16),
+        ("missing_required", "metric codex.tool.call", "tool"): line(17),
+        ("enum_violation", "metric codex.tool.call", "success"): line(17),
+        ("unknown_attribute", "metric codex.tool.call", "call_id"): line(17),
+        ("type_mismatch", "metric codex.tool.call", "tool"): line(17),
+        ("missing_required", "metric codex.sse_event", "model"): line(17),
+        ("missing_required", "metric codex.sse_event", "app.version"): line(17),
         ("invalid_request", None, None): [f"recorded.jsonl:{n}" for n in bad],
     }
     # Every kind the checker knows is in the file.
     assert {kind for kind, _, _ in table} == set(KINDS)
     # The bad lines did not stop the rest: every record of every other line was checked.
     assert checker.records == 24
+    assert checker.points == 14
     assert checker.requests == len(LINES)
 
 
@@ -110,8 +125,8 @@ def test_bad_lines_are_named_with_their_line_numbers(catalog: Catalog) -> None:
     texts = [example.text() for example in invalid.examples]
     assert texts[0].startswith(f"recorded.jsonl:{len(LINES) - 1}: not valid JSON")
     assert texts[1] == (
-        f"recorded.jsonl:{len(LINES)}: not an OTLP logs export request: "
-        "no resourceLogs (keys: resourceSpans)"
+        f"recorded.jsonl:{len(LINES)}: not an OTLP logs or metrics export request: "
+        "no resourceLogs or resourceMetrics (keys: resourceSpans)"
     )
 
 
@@ -139,7 +154,8 @@ def test_the_json_report_has_the_documented_shape(catalog: Catalog) -> None:
     assert document["records"] == 24 and document["ok"] is False
     for finding in document["findings"]:
         assert set(finding) == {
-            "kind", "severity", "event", "attribute", "count", "message", "example", "examples",
+            "kind", "severity", "event", "metric", "attribute", "count", "message", "example",
+            "examples",
         }  # fmt: skip
         assert finding["severity"] == KINDS[finding["kind"]][0]
     events = document["coverage"]["events"]
@@ -148,3 +164,18 @@ def test_the_json_report_has_the_documented_shape(catalog: Catalog) -> None:
     assert "cf_ray" in attributes["by_event"]["codex.api_request"]["unseen"]
     assert "attempt" in attributes["by_event"]["codex.api_request"]["seen"]
     assert attributes["ratio"] == round(attributes["seen"] / attributes["total"], 4)
+    assert document["points"] == 14
+    metrics = document["coverage"]["metrics"]
+    assert metrics["seen"] == [
+        "codex.api_request",
+        "codex.api_request.duration_ms",
+        "codex.tool.call",
+        "codex.tool.call.duration_ms",
+        "codex.sse_event",
+    ]
+    assert metrics["unseen"] == ["codex.sse_event.duration_ms", "codex.turn.token_usage"]
+    assert metrics["ratio"] == round(5 / 7, 4)
+    # Its one point lacks the metadata (auth_mode, conditional, is no finding).
+    unseen = metrics["by_metric"]["codex.sse_event"]["unseen"]
+    assert unseen == ["model", "app.version", "auth_mode"]
+    assert metrics["by_metric"]["codex.api_request"]["unseen"] == []

@@ -48,11 +48,12 @@ SCHEMES = ["light", "dark"]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled catalog's site, with a changes page from an earlier version of it (one
-    version number lower, without its last event)."""
+    version number lower, without its last event and its last metric)."""
     folder = tmp_path_factory.mktemp("site")
     document = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
     document["catalog_version"] = "0.9.0"
     document["events"] = document["events"][:-1]
+    document["metrics"] = document["metrics"][:-1]
     earlier = folder.parent / "earlier.yaml"
     earlier.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     catalog = load_catalog(BUNDLED)
@@ -115,9 +116,13 @@ def scheme_of(page: Page) -> str:
     return "dark" if dark else "light"
 
 
+#: The search field's label: the bundled catalog has events and metrics.
+SEARCH_LABEL = "Event and metric names, attribute keys and descriptions"
+
+
 def test_search_for_an_attribute_and_follow_the_result(site: Path, page: Page) -> None:
     page.goto(url(site, "index.html"))
-    page.get_by_label("Event names, attribute keys and descriptions").fill("arguments")
+    page.get_by_label(SEARCH_LABEL).fill("arguments")
     result = page.locator("#search-results li").filter(has_text="attribute of codex.tool_result")
     assert result.count() == 1
     assert "1 result for" in page.locator("#search-status").inner_text()
@@ -135,14 +140,36 @@ def test_search_for_an_attribute_and_follow_the_result(site: Path, page: Page) -
 
 def test_search_by_description_and_by_link(site: Path, page: Page) -> None:
     page.goto(url(site, "index.html") + "?q=cache%20tokens")
-    assert page.get_by_label("Event names, attribute keys and descriptions").input_value() == (
-        "cache tokens"
-    )
+    assert page.get_by_label(SEARCH_LABEL).input_value() == ("cache tokens")
     titles = page.locator("#search-results code").all_inner_texts()
     assert titles == ["cached_token_count"]  # every word must match: "Input tokens ... cache"
-    page.get_by_label("Event names, attribute keys and descriptions").fill("no such thing")
+    page.get_by_label(SEARCH_LABEL).fill("no such thing")
     assert page.locator("#search-results").is_hidden()
     assert "No results" in page.locator("#search-status").inner_text()
+
+
+def test_search_for_a_metric_tag_and_follow_it_to_the_metric_page(site: Path, page: Page) -> None:
+    page.goto(url(site, "index.html"))
+    page.get_by_label(SEARCH_LABEL).fill("token_type")
+    result = page.locator("#search-results li").filter(
+        has_text="attribute of metric codex.turn.token_usage"
+    )
+    assert result.count() == 1
+    result.get_by_role("link").click()
+    page.wait_for_url("**/metrics/codex.turn.token_usage.html#attr-token_type")
+    target = page.locator(":target")
+    assert target.get_attribute("id") == "attr-token_type"
+    assert target.locator(".cardinality").inner_text() == "low (enum)"
+    assert page.locator("dd.instrument").inner_text() == "histogram"
+    assert page.locator("dd.unit").inner_text() == "{token}"
+    assert "def record_turn_token_usage(" in page.locator("pre").inner_text()
+
+
+def test_a_metric_name_is_found_as_a_metric(site: Path, page: Page) -> None:
+    page.goto(url(site, "index.html") + "?q=codex.tool.call.duration_ms")
+    first = page.locator("#search-results li").first
+    assert first.locator("code").inner_text() == "codex.tool.call.duration_ms"
+    assert first.locator(".where").inner_text() == "metric"
 
 
 def test_an_event_page_has_the_redaction_and_a_working_schema_link(site: Path, page: Page) -> None:
@@ -175,6 +202,7 @@ PAGE_KINDS = {
     "index": "index.html",
     "search": "index.html?q=redact",
     "event": "events/codex.tool_result.html",
+    "metric": "metrics/codex.api_request.duration_ms.html",
     "privacy": "privacy.html",
     "changes": "changes.html",
 }
@@ -222,3 +250,18 @@ def test_every_event_page_opens_without_errors(site: Path, page: Page) -> None:
         page.goto(url(site, f"events/{event.name}.html"))
         assert page.locator("h1").inner_text() == event.name
         assert page.title() == f"{event.name} · codex event catalog"
+
+
+def test_every_metric_page_opens_without_errors(site: Path, page: Page) -> None:
+    for metric in load_catalog(BUNDLED).metrics:
+        page.goto(url(site, f"metrics/{metric.name}.html"))
+        assert page.locator("h1").inner_text() == metric.name
+        assert page.title() == f"{metric.name} · codex event catalog"
+
+
+def test_the_changes_page_lists_the_metric_added(site: Path, page: Page) -> None:
+    page.goto(url(site, "changes.html"))
+    added = page.locator("li").filter(has_text="metrics[codex.turn.token_usage]")
+    assert added.count() == 1
+    assert added.locator(".badge").text_content() == "compatible"  # shown upper-case by CSS
+    assert "metric codex.turn.token_usage added" in added.inner_text()

@@ -4,6 +4,7 @@ overrides and the changes-page hook. The browser tests are in test_browser.py.""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 import json
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +22,7 @@ from codex_otel.generator import load_catalog, render
 from codex_otel.generator.model import Attribute, Catalog, Event
 from codex_otel.generator.render import _visible as visible
 from codex_otel.generator.site import build_site
+from codex_otel.generator.site_history import releases
 from codex_otel.generator.site_model import CatalogChange, Release
 from support.site import build, ids, local_links, pages, parse, resolve, text
 
@@ -85,7 +88,7 @@ def test_a_page_and_a_wire_schema_per_event(catalog_file: Path, tmp_path: Path) 
     assert {p.name for p in (site / "events").iterdir()} == expected
     schemas = {o.path: o.text for o in render(catalog) if o.path.startswith("schemas/")}
     index = parse(site / "index.html")
-    listed = [text(a) for a in index.iterfind(".//table//a")]
+    listed = [text(a) for a in index.iterfind(".//section[@aria-labelledby='events-heading']//a")]
     assert listed == [event.name for event in catalog.events]
     for event in catalog.events:
         page = parse(site / "events" / f"{event.name}.html")
@@ -161,10 +164,15 @@ def test_the_search_index_covers_every_event_and_attribute(tmp_path: Path) -> No
         for attribute in record["attributes"]:
             target, fragment = resolve(site / "index.html", attribute["url"])
             assert fragment == f"attr-{attribute['key']}" and fragment in ids(parse(target))
+    metric_names = [r["name"] for r in records if r["kind"] == "metric"]
+    assert metric_names == [metric.name for metric in catalog.metrics]
+    for record in records:
+        target, _ = resolve(site / "index.html", record["url"])
+        assert target.is_file(), record["url"]
     keys = {a["key"] for r in records for a in r["attributes"]}
     assert keys == {a.key for a in catalog.common} | {
         a.key for e in catalog.events for a in e.attributes
-    }
+    } | {a.key for m in catalog.metrics for a in m.attributes}
 
 
 def test_the_build_is_deterministic_across_processes(tmp_path: Path) -> None:
@@ -331,8 +339,93 @@ def test_the_changes_page_is_absent_until_a_history_is_given(tmp_path: Path) -> 
 
 
 def test_the_metrics_list_is_not_rendered_while_the_catalog_has_none(tmp_path: Path) -> None:
-    index = parse(build(MINI, tmp_path / "site") / "index.html")
+    document = yaml.safe_load(MINI.read_text(encoding="utf-8"))
+    del document["metrics"], document["common"]["metric_attributes"]
+    without = tmp_path / "no-metrics.yaml"
+    without.write_text(yaml.safe_dump(document), encoding="utf-8")
+    site = build(without, tmp_path / "site")
+    index = parse(site / "index.html")
     assert [text(h) for h in index.iterfind(".//h2")] == ["Search", "Events", "Common attributes"]
+    assert not (site / "metrics").exists()
+    assert "metric" not in text(index.find(".//label"))
+
+
+@pytest.mark.parametrize("catalog_file", CATALOGS)
+def test_a_page_per_metric_with_its_instrument_unit_attributes_and_recorder(
+    catalog_file: Path, tmp_path: Path
+) -> None:
+    catalog = load_catalog(catalog_file)
+    assert catalog.metrics
+    site = build(catalog, tmp_path / "site")
+    assert {p.name for p in (site / "metrics").iterdir()} == {
+        f"{metric.name}.html" for metric in catalog.metrics
+    }
+    index = parse(site / "index.html")
+    listed = [text(a) for a in index.iterfind(".//section[@aria-labelledby='metrics-heading']//a")]
+    assert listed == [metric.name for metric in catalog.metrics]
+    for metric in catalog.metrics:
+        page = parse(site / "metrics" / f"{metric.name}.html")
+        assert text(page.find(".//h1")) == metric.name
+        assert text(page.find(".//dd[@class='instrument']")) == metric.instrument
+        assert text(page.find(".//dd[@class='unit']")) == metric.unit
+        boundaries = page.find(".//dd[@class='boundaries']")
+        if metric.instrument != "histogram":
+            assert boundaries is None
+        elif metric.boundaries is None:
+            assert text(boundaries).startswith("The OpenTelemetry SDK's defaults: 0, 5, 10")
+        else:
+            assert text(boundaries) == ", ".join(f"{b:g}" for b in metric.boundaries)
+        keys = [text(h) for h in page.iterfind(".//section[@class='attribute']/h3")]
+        assert [k.split(" ")[0] for k in keys] == [a.key for a in metric.attributes]
+        cardinalities = [text(dd) for dd in page.iterfind(".//dd[@class='cardinality']")]
+        assert cardinalities == [a.cardinality_text for a in metric.attributes]
+        signature = text(page.find(".//pre"))
+        assert f"def {metric.function_name}(" in signature
+        assert ("value: int = 1," if metric.is_counter else "value: ") in signature
+        metadata = [
+            text(a) for a in page.iterfind(".//section[@aria-labelledby='metadata-attributes']//a")
+        ]
+        assert metadata == list(catalog.metric_keys)
+        notice = page.find(".//div[@class='notice']")
+        assert (notice is not None) == (metric.deprecated is not None)
+
+
+def test_a_deprecated_metric_links_its_replacement(tmp_path: Path) -> None:
+    site = build(MINI, tmp_path / "site")
+    page = parse(site / "metrics" / "step.duration_old.html")
+    notice = page.find(".//div[@class='notice']")
+    assert notice is not None and "Record step.seconds instead." in text(notice)
+    [link] = notice.iterfind(".//a")
+    assert link.attrib["href"] == "../metrics/step.seconds.html"
+    row = next(
+        tr
+        for tr in parse(site / "index.html").iterfind(".//tbody/tr")
+        if text(tr.find(".//th")) == "step.duration_old"
+    )
+    assert "histogram of int, in ms." in text(row) and "Deprecated" in text(row)
+
+
+def test_the_changes_page_shows_metric_changes_from_the_diff(tmp_path: Path) -> None:
+    document = yaml.safe_load(MINI.read_text(encoding="utf-8"))
+    older = copy.deepcopy(document)
+    older["catalog_version"] = "0.0.1"
+    seconds = next(m for m in older["metrics"] if m["name"] == "step.seconds")
+    seconds["boundaries"] = [0.5, 1, 5, 30, 60]
+    older["metrics"] = [m for m in older["metrics"] if m["name"] != "build.queue.depth"]
+    old_file = tmp_path / "old.yaml"
+    old_file.write_text(yaml.safe_dump(older), encoding="utf-8")
+    catalog = load_catalog(MINI)
+    site = build(catalog, tmp_path / "site", releases=releases([load_catalog(old_file)], catalog))
+    changes = [text(li) for li in parse(site / "changes.html").iterfind(".//main//li")]
+    assert any(
+        c.startswith("compatible metrics[build.queue.depth]: metric build.queue.depth added")
+        for c in changes
+    ), changes
+    assert any(
+        c.startswith("breaking metrics[step.seconds].boundaries: bucket boundaries of step.seconds")
+        and "bucket bound 60 removed" in c
+        for c in changes
+    ), changes
 
 
 def test_docs_needs_out_and_reports_bad_catalogs(tmp_path: Path) -> None:
