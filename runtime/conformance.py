@@ -1,9 +1,10 @@
-"""Check captured events against the catalog in an application's own tests.
+"""Check captured events and measurements against the catalog in an application's own tests.
 
-`assert_conforms(events)` holds what `telemetry.capture()` (or the `otel_capture` fixture)
-collected against the catalog with live-check's checker, and fails the test with every
-finding; each call also adds to a per-session coverage tally, which the pytest plugin
-prints at the end of the run (the catalog's events the tests never emitted).
+`assert_conforms(events, measurements=...)` holds what `telemetry.capture()` and
+`telemetry.capture_measurements()` (or the `otel_capture` fixture) collected against the
+catalog with live-check's checker, and fails the test with every finding; each call also
+adds to a per-session coverage tally, which the pytest plugin prints at the end of the run
+(the catalog's events and metrics the tests never recorded).
 
 The checker lives in the generator (it needs the resolved catalog); it is imported on the
 first call, so applications that never check pay nothing for it.
@@ -11,10 +12,11 @@ first call, so applications that never check pay nothing for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .metrics import CapturedMeasurement
 from .telemetry import CapturedEvent
 
 if TYPE_CHECKING:
@@ -50,34 +52,61 @@ def _feed(checker: LiveChecker, events: Iterable[CapturedEvent]) -> None:
         checker.check_record(event.name, attributes, f"event {index} ({event.name})")
 
 
+def _feed_measurements(checker: LiveChecker, measurements: Sequence[CapturedMeasurement]) -> None:
+    from codex_otel.generator.livecheck.records import LiveMetric, LivePoint
+
+    for index, measurement in enumerate(measurements):
+        metric = measurement.metric
+        histogram = metric.instrument == "histogram"
+        # What the exporter would send: a sum or gauge point's value is asInt or asDouble
+        # by the instrument's value type; a histogram point carries its bucket bounds.
+        point = LivePoint(
+            dict(measurement.attributes),
+            None if histogram else ("int" if type(measurement.value) is int else "double"),
+            metric.boundaries if histogram else None,
+        )
+        live = LiveMetric(metric.name, metric.instrument, metric.unit, [point])
+        checker.check_metric(live, f"measurement {index} ({metric.name})")
+
+
 def check_events(
-    events: Iterable[CapturedEvent], *, schema: str | Path | None = None, fail_on: str = "error"
+    events: Iterable[CapturedEvent],
+    *,
+    measurements: Iterable[CapturedMeasurement] = (),
+    schema: str | Path | None = None,
+    fail_on: str = "error",
 ) -> Report:
-    """The live-check report of `events` against the catalog (default: the bundled one)."""
+    """The live-check report of `events` and `measurements` against the catalog (default:
+    the bundled one)."""
     from codex_otel.generator.livecheck import LiveChecker, build_report
 
-    events = list(events)
+    events, measured = list(events), list(measurements)
     path = _catalog_path(schema)
     checker = LiveChecker(_catalog(path))
-    _feed(checker, events)
     if path not in _session:
         _session[path] = LiveChecker(_catalog(path))
-    _feed(_session[path], events)
+    for each in (checker, _session[path]):
+        _feed(each, events)
+        _feed_measurements(each, measured)
     return build_report(checker, fail_on=fail_on)
 
 
 def assert_conforms(
-    events: Iterable[CapturedEvent], *, schema: str | Path | None = None, fail_on: str = "error"
+    events: Iterable[CapturedEvent],
+    *,
+    measurements: Iterable[CapturedMeasurement] = (),
+    schema: str | Path | None = None,
+    fail_on: str = "error",
 ) -> Report:
-    """Fail (AssertionError listing the findings) unless every event conforms to the
-    catalog: no finding at or above `fail_on`. Returns the report (its coverage says which
-    of the catalog's events and attributes the events exercised)."""
+    """Fail (AssertionError listing the findings) unless every event and measurement
+    conforms to the catalog: no finding at or above `fail_on`. Returns the report (its
+    coverage says which of the catalog's events, metrics and attributes they exercised)."""
     from codex_otel.generator.livecheck import render
 
-    report = check_events(events, schema=schema, fail_on=fail_on)
+    report = check_events(events, measurements=measurements, schema=schema, fail_on=fail_on)
     if not report.ok:
         raise AssertionError(
-            "the captured events do not conform to the catalog:\n" + render(report, "text")
+            "the captured telemetry does not conform to the catalog:\n" + render(report, "text")
         )
     return report
 

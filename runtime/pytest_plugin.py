@@ -6,11 +6,11 @@ Offers the `otel_capture` fixture to applications that test their instrumentatio
         conversation = otel_capture.telemetry.conversation(events.Metadata(...))
         events.user_prompt(conversation, prompt_length=2, prompt="hi")
         assert otel_capture.names() == ["codex.user_prompt"]
-        otel_capture.assert_conforms()  # every event conforms to the catalog
+        otel_capture.assert_conforms()  # every event and measurement conforms
 
-`assert_conforms(events)` (from `codex_otel.runtime.conformance`) checks any captured
-events against the catalog; at the end of the run the plugin prints the catalog's
-events and attributes those checks never saw.
+`assert_conforms(events, measurements=...)` (from `codex_otel.runtime.conformance`) checks
+any captured events and measurements against the catalog; at the end of the run the plugin
+prints the catalog's events, metrics and attributes those checks never saw.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import pytest
 
 from .config import OtelConfig
 from .conformance import assert_conforms, reset_session_coverage, session_coverage
+from .metrics import CapturedMeasurement
 from .telemetry import CapturedEvent, Telemetry
 
 if TYPE_CHECKING:
@@ -32,10 +33,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class OtelCapture:
-    """A `Telemetry` that exports nothing, and every event it saw."""
+    """A `Telemetry` that exports nothing, and every event and measurement it saw."""
 
     telemetry: Telemetry
     events: list[CapturedEvent] = field(default_factory=list)
+    measurements: list[CapturedMeasurement] = field(default_factory=list)
 
     def names(self) -> list[str]:
         """The names of the captured events, in order."""
@@ -48,16 +50,20 @@ class OtelCapture:
     def assert_conforms(
         self, *, schema: str | Path | None = None, fail_on: str = "error"
     ) -> Report:
-        """Fail unless every captured event conforms to the catalog (see conformance)."""
-        return assert_conforms(self.events, schema=schema, fail_on=fail_on)
+        """Fail unless every captured event and measurement conforms to the catalog (see
+        conformance)."""
+        return assert_conforms(
+            self.events, measurements=self.measurements, schema=schema, fail_on=fail_on
+        )
 
 
 @pytest.fixture
 def otel_capture() -> Iterator[OtelCapture]:
-    """Telemetry with `exporter = "none"` whose events are collected for assertions."""
+    """Telemetry with `exporter = "none"` whose events and measurements are collected for
+    assertions."""
     telemetry = Telemetry(OtelConfig(), service_version="test")
-    with telemetry.capture() as events:
-        yield OtelCapture(telemetry, events)
+    with telemetry.capture() as events, telemetry.capture_measurements() as measurements:
+        yield OtelCapture(telemetry, events, measurements)
     telemetry.shutdown()
 
 
@@ -76,3 +82,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
         if events["unseen"]:
             terminalreporter.write_line("never emitted: " + ", ".join(events["unseen"]))
+        metrics = coverage.get("metrics")
+        if metrics and metrics["total"]:
+            terminalreporter.write_line(
+                f"metrics {len(metrics['seen'])}/{metrics['total']} ({metrics['ratio']:.0%})"
+            )
+            if metrics["unseen"]:
+                terminalreporter.write_line("never recorded: " + ", ".join(metrics["unseen"]))

@@ -15,7 +15,7 @@ import pytest
 from codex_otel.cli import demo
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager
-from codex_otel.runtime import CapturedEvent, Telemetry
+from codex_otel.runtime import CapturedEvent, CapturedMeasurement, MetricDefinition, Telemetry
 from codex_otel.runtime.conformance import assert_conforms
 from codex_otel.runtime.pytest_plugin import OtelCapture
 from support.metadata import CODEX_METADATA
@@ -31,6 +31,9 @@ def test_the_demo_session_conforms(
     demo.run_session(EventManager(otel_capture.telemetry.conversation(METADATA)))
     report = otel_capture.assert_conforms()
     assert report.records == len(otel_capture.events) > 6
+    # The metrics EventManager records beside the events are checked too: all of them.
+    assert report.points == len(otel_capture.measurements) > report.records
+    assert report.coverage["metrics"]["unseen"] == []
     # Every event of the catalog, and all but the optional ones this metadata leaves out.
     assert report.coverage["events"]["unseen"] == []
     unseen = report.coverage["attributes"]["by_event"]["codex.api_request"]["unseen"]
@@ -55,6 +58,19 @@ def test_an_event_that_drifted_from_the_catalog_fails_naming_the_finding() -> No
     assert "missing_required codex.tool_decision call_id" in message
     assert "enum_violation codex.tool_decision decision" in message
     assert "'perhaps'" in message
+
+
+def test_a_measurement_that_drifted_from_the_catalog_fails_naming_the_finding() -> None:
+    # A hand-made definition that says histogram where the catalog says counter, with a
+    # tag the catalog does not know and without the metadata keys.
+    wrong = MetricDefinition("codex.api_request", "histogram", "ms", "drifted", "int")
+    drifted = CapturedMeasurement(wrong, 3, {"status": "200", "route": "/v1"}, 0)
+    with pytest.raises(AssertionError) as failure:
+        assert_conforms([], measurements=[drifted])
+    message = str(failure.value)
+    assert "instrument_mismatch" in message and "unit_mismatch" in message
+    assert "unknown_attribute" in message and "route" in message
+    assert "missing_required" in message and "success" in message
 
 
 def test_an_application_catalog_is_checked_with_schema(tmp_path: Path) -> None:
@@ -83,6 +99,7 @@ def test_the_plugin_prints_the_coverage_of_the_run(tmp_path: Path) -> None:
             def test_prompt(otel_capture):
                 conversation = otel_capture.telemetry.conversation(META)
                 events.user_prompt(conversation, prompt_length=2, prompt="hi")
+                events.record_tool_call(conversation, tool="shell", success="true")
                 otel_capture.assert_conforms()
             """
         ),
@@ -100,6 +117,8 @@ def test_the_plugin_prints_the_coverage_of_the_run(tmp_path: Path) -> None:
         "never emitted: codex.conversation_starts, codex.api_request, codex.sse_event, "
         "codex.tool_result"
     ) in result.stdout
+    assert "metrics 1/7 (14%)" in result.stdout
+    assert "never recorded: codex.api_request, codex.api_request.duration_ms" in result.stdout
 
 
 def test_without_a_check_the_plugin_prints_no_coverage(tmp_path: Path) -> None:
