@@ -20,14 +20,10 @@ any warning there), for every exporter.
 from __future__ import annotations
 
 import json
-import logging
-import os
 import subprocess
 import sys
-import tempfile
 import textwrap
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,71 +44,12 @@ from receivers import (
     decode_export_request,
     flatten_request,
 )
+from support.awkward_text import CAP, any_text, fd2_and_root_logs, texts, wire_form
 from support.metadata import make_metadata
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow]
 
-#: The catalog's cap on tool output.
-CAP = 16384
-
 EXPORTERS = ["binary", "binary-gzip", "json", "json-gzip", "grpc", "grpc-gzip", "file"]
-
-#: Any code point: surrogates and control characters included (categories=None).
-any_text = st.text(st.characters(codec=None, categories=None), max_size=200)
-#: Text with lone surrogates for sure, as `errors="surrogateescape"` produces them.
-surrogate_text = st.builds(
-    lambda head, bad, tail: head + bad + tail,
-    any_text,
-    st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=5),
-    any_text,
-)
-texts = st.one_of(
-    any_text,
-    surrogate_text,
-    st.text(st.sampled_from("\x00\x01\x1b\n\r\t\x7f\u2028\ufeff\ud800\udfffa"), max_size=50),
-    any_text.map(lambda s: (s + "\udc80") * (CAP // (len(s) + 1) + 2)),  # longer than the cap
-)
-
-
-def wire_form(text: str) -> str:
-    """What the wire must carry: each surrogate as U+FFFD, everything else as it is."""
-    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
-
-
-# --- capturing what the process prints and logs --------------------------------------------
-
-
-class _RootRecords(logging.Handler):
-    """Every record that reaches the root logger's handlers: what a host application sees."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@contextmanager
-def fd2_and_root_logs() -> Iterator[tuple[list[bytes], _RootRecords]]:
-    """Redirect file descriptor 2 to a file and watch the root logger, for the block."""
-    written: list[bytes] = []
-    root = logging.getLogger()
-    handler = _RootRecords()
-    root.addHandler(handler)
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield written, handler
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            root.removeHandler(handler)
-            sink.seek(0)
-            written.append(sink.read())
-
 
 # --- one exporter per kind, made once ------------------------------------------------------
 
