@@ -13,10 +13,10 @@ As for logs (`pipeline.py`, `_startup.py`):
 - Cheap: importing this module imports no OpenTelemetry. The SDK is imported and the
   provider built on a daemon thread; measurements recorded meanwhile wait in a bounded
   queue (the oldest dropped and counted when full) and are recorded, in order, once the
-  provider is ready.
+  provider is ready (the same start as the logs': `_background.BackgroundStart`).
 - Bounded: `force_flush` and `shutdown` run the SDK's (unbounded) calls on daemon threads
-  and wait at most their timeout; at the end of a shutdown the exporter is aborted
-  (retries stop, a gRPC call is cancelled).
+  and wait at most their timeout (`_lifecycle.BoundedLifecycle`, as `Pipeline`); at the
+  end of a shutdown the exporter is aborted (retries stop, a gRPC call is cancelled).
 
 Unlike events, metrics are never spooled: a shutdown that cannot deliver the last
 collection in time (the collector down or slow) loses it, and counts it as an export
