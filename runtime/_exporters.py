@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, MutableMapping
+from typing import TYPE_CHECKING, Any, cast
 
 from ._tls import tls_files
 from .config import (
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter
     from requests.sessions import _Settings
 
+    #: The metrics' temporality per instrument class.
+    Temporalities = dict[type, AggregationTemporality]
+
 #: The `[otel]` key of the metrics' exporter, for messages.
 METRICS_KEY = "metrics_exporter"
 
@@ -44,13 +47,30 @@ _MIN_EXPORT_TIMEOUT = 1.0
 def build_exporter(
     config: ExporterConfig, timeout: float, meter_provider: MeterProvider
 ) -> LogRecordExporter:
+    """The logs' exporter for `exporter`."""
     if isinstance(config, OtlpHttpExporter):
-        return _http_exporter(config, timeout, meter_provider)
+        return cast("LogRecordExporter", _http_exporter(config, timeout, meter_provider))
     if isinstance(config, OtlpGrpcExporter):
-        return _grpc_exporter(config, timeout, meter_provider)
+        return cast("LogRecordExporter", _grpc_exporter(config, timeout, meter_provider))
     if isinstance(config, FileExporter):
-        return _file_exporter(config)
+        return cast("LogRecordExporter", _file_exporter(config))
     raise ConfigError(f"otel.exporter: cannot export with {config!r}")
+
+
+def build_metric_exporter(
+    config: ExporterConfig, timeout: float, temporality: Temporalities
+) -> MetricExporter:
+    """The metrics' exporter for `metrics_exporter`: the same transports and settings as
+    the logs' (`build_exporter`), with `temporality` per instrument class."""
+    if isinstance(config, OtlpHttpExporter):
+        exporter = _http_exporter(config, timeout, _no_self_metrics(), temporality)
+    elif isinstance(config, OtlpGrpcExporter):
+        exporter = _grpc_exporter(config, timeout, _no_self_metrics(), temporality)
+    elif isinstance(config, FileExporter):
+        exporter = _file_exporter(config, temporality)
+    else:
+        raise ConfigError(f"otel.{METRICS_KEY}: cannot export with {config!r}")
+    return cast("MetricExporter", exporter)
 
 
 def export_timeout_of(config: OtelConfig, exporter: ExporterConfig | None = None) -> float:
@@ -71,50 +91,66 @@ def export_timeout_of(config: OtelConfig, exporter: ExporterConfig | None = None
     return bound
 
 
+# --- one builder per transport: the logs' exporter, or, given `temporality`, the metrics'
+
+
 def _http_exporter(
-    config: OtlpHttpExporter, timeout: float, meter_provider: MeterProvider
-) -> LogRecordExporter:
-    tls = tls_files(config)
-    # The exporters also merge OTEL_EXPORTER_OTLP_[LOGS_]HEADERS beneath these headers
-    # (and read the certificate variables when no file is given); `load_config` has
-    # already applied the same variables with the same precedence, so that adds nothing.
-    # Endpoint, timeout and compression are always passed, so those variables are not
-    # read again (the SDK would read OTEL_EXPORTER_OTLP_TIMEOUT as seconds).
-    headers = dict(config.headers)
-    if config.protocol == "json":
-        from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
-
-        from .otlp_json import json_http_exporter
-
-        # The JSON exporter (0.66b1) supports TLS, mTLS, headers and gzip like the
-        # protobuf one; it only lacks `meter_provider` (it records no self-metrics).
-        # Its encoder writes an empty body object that strict receivers refuse; the
-        # wrapper's does not (see otlp_json).
-        return json_http_exporter(
-            endpoint=config.endpoint,
-            certificate_file=tls.ca,
-            client_key_file=tls.key,
-            client_certificate_file=tls.certificate,
-            headers=headers,
-            timeout=timeout,
-            compression=(
-                JsonCompression.GZIP if config.compression == "gzip" else JsonCompression.NONE
-            ),
-        )
-    from opentelemetry.exporter.otlp.proto.http import Compression
-    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
-
-    return OTLPLogExporter(
-        # Used as written: the config's endpoint already ends in /v1/logs.
+    config: OtlpHttpExporter,
+    timeout: float,
+    meter_provider: MeterProvider,
+    temporality: Temporalities | None = None,
+) -> Any:
+    tls = tls_files(config, key=_key_of(temporality))
+    # The exporters also merge OTEL_EXPORTER_OTLP_[LOGS_|METRICS_]HEADERS beneath these
+    # headers (and read the certificate variables when no file is given); `load_config`
+    # has already applied the same variables with the same precedence, so that adds
+    # nothing. Endpoint, timeout and compression are always passed, so those variables
+    # are not read again (the SDK would read OTEL_EXPORTER_OTLP_TIMEOUT as seconds).
+    options: dict[str, Any] = dict(
+        # Used as written: the config's endpoint already ends in /v1/logs or /v1/metrics.
         endpoint=config.endpoint,
-        session=_session_trusting(tls.ca) if tls.ca is not None else None,
         certificate_file=tls.ca,
         client_key_file=tls.key,
         client_certificate_file=tls.certificate,
-        headers=headers,
+        headers=dict(config.headers),
         timeout=timeout,
+        **_signal_options(temporality),
+    )
+    if config.protocol == "json":
+        from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
+
+        from . import otlp_json
+
+        # The JSON exporter (0.66b1) supports TLS, mTLS, headers and gzip like the
+        # protobuf one; it only lacks `meter_provider` (it records no self-metrics).
+        # The wrappers encode what strict receivers take: no empty log body object,
+        # integers as JSON numbers, which Rotel needs (see otlp_json).
+        json_exporter: Callable[..., Any] = (
+            otlp_json.json_http_exporter
+            if temporality is None
+            else otlp_json.json_http_metric_exporter
+        )
+        return json_exporter(
+            compression=(
+                JsonCompression.GZIP if config.compression == "gzip" else JsonCompression.NONE
+            ),
+            **options,
+        )
+    from opentelemetry.exporter.otlp.proto.http import Compression
+
+    if temporality is None:
+        from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+
+        exporter_class: Any = OTLPLogExporter
+    else:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        exporter_class = OTLPMetricExporter
+    return exporter_class(
+        session=_session_trusting(tls.ca) if tls.ca is not None else None,
         compression=Compression.Gzip if config.compression == "gzip" else Compression.NoCompression,
         meter_provider=meter_provider,
+        **options,
     )
 
 
@@ -148,12 +184,22 @@ def _session_trusting(ca: str) -> requests.Session:
 
 
 def _grpc_exporter(
-    config: OtlpGrpcExporter, timeout: float, meter_provider: MeterProvider
-) -> LogRecordExporter:
+    config: OtlpGrpcExporter,
+    timeout: float,
+    meter_provider: MeterProvider,
+    temporality: Temporalities | None = None,
+) -> Any:
     import grpc
-    from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
 
-    tls = tls_files(config)
+    if temporality is None:
+        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
+
+        exporter_class: Any = OTLPLogExporter
+    else:
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+
+        exporter_class = OTLPMetricExporter
+    tls = tls_files(config, key=_key_of(temporality))
     credentials = None
     if config.tls is not None:
         credentials = grpc.ssl_channel_credentials(
@@ -161,7 +207,7 @@ def _grpc_exporter(
             private_key=tls.key_pem,
             certificate_chain=tls.certificate_pem,
         )
-    return OTLPLogExporter(
+    return exporter_class(
         endpoint=config.endpoint,
         # Plaintext only for an explicit http:// endpoint; https:// and bare host:port
         # use TLS (the system's roots unless the config names a CA).
@@ -176,20 +222,36 @@ def _grpc_exporter(
             else grpc.Compression.NoCompression
         ),
         meter_provider=meter_provider,
+        **_signal_options(temporality),
     )
 
 
-def _file_exporter(config: FileExporter) -> LogRecordExporter:
-    from .otlp_json import json_file_exporter
+def _file_exporter(config: FileExporter, temporality: Temporalities | None = None) -> Any:
+    from . import otlp_json
 
+    json_file_exporter: Callable[..., Any] = (
+        otlp_json.json_file_exporter if temporality is None else otlp_json.json_file_metric_exporter
+    )
+    options = _signal_options(temporality)
     if config.path == "-":
         # The stream as it is now (a test's capture, a redirected stdout); not owned, so
         # shutdown flushes it but never closes it.
-        return json_file_exporter(stream=sys.stdout)
+        return json_file_exporter(stream=sys.stdout, **options)
     try:
-        return json_file_exporter(path=config.path)
+        return json_file_exporter(path=config.path, **options)
     except OSError as error:
-        raise cannot_open(config.path, error.strerror or str(error)) from error
+        key = _key_of(temporality)
+        raise cannot_open(config.path, error.strerror or str(error), key) from error
+
+
+def _key_of(temporality: Temporalities | None) -> str:
+    """The `[otel]` key the exporter came from, for messages."""
+    return "exporter" if temporality is None else METRICS_KEY
+
+
+def _signal_options(temporality: Temporalities | None) -> dict[str, Any]:
+    """The metrics' own exporter argument; the logs' exporter has none."""
+    return {} if temporality is None else {"preferred_temporality": temporality}
 
 
 def check_file_exporter(config: FileExporter, *, key: str = "exporter") -> None:
@@ -223,105 +285,6 @@ def describe(config: ExporterConfig) -> str:
     if isinstance(config, FileExporter):
         return "standard output" if config.path == "-" else f"file {config.path}"
     return config.kind
-
-
-def build_metric_exporter(
-    config: ExporterConfig,
-    timeout: float,
-    temporality: dict[type, AggregationTemporality],
-) -> MetricExporter:
-    """The metrics' exporter for `metrics_exporter`: the same transports and settings as
-    the logs' (`build_exporter`), with `temporality` per instrument class."""
-    if isinstance(config, OtlpHttpExporter):
-        return _http_metric_exporter(config, timeout, temporality)
-    if isinstance(config, OtlpGrpcExporter):
-        return _grpc_metric_exporter(config, timeout, temporality)
-    if isinstance(config, FileExporter):
-        return _file_metric_exporter(config, temporality)
-    raise ConfigError(f"otel.metrics_exporter: cannot export with {config!r}")
-
-
-def _http_metric_exporter(
-    config: OtlpHttpExporter, timeout: float, temporality: dict[type, AggregationTemporality]
-) -> MetricExporter:
-    tls = tls_files(config, key=METRICS_KEY)
-    headers = dict(config.headers)  # the variables are applied already, as for logs
-    if config.protocol == "json":
-        from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
-
-        from .otlp_json import json_http_metric_exporter
-
-        # Integers as JSON numbers, which Rotel needs (see otlp_json).
-        return json_http_metric_exporter(
-            endpoint=config.endpoint,
-            certificate_file=tls.ca,
-            client_key_file=tls.key,
-            client_certificate_file=tls.certificate,
-            headers=headers,
-            timeout=timeout,
-            compression=(
-                JsonCompression.GZIP if config.compression == "gzip" else JsonCompression.NONE
-            ),
-            preferred_temporality=temporality,
-        )
-    from opentelemetry.exporter.otlp.proto.http import Compression
-    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-
-    return OTLPMetricExporter(
-        endpoint=config.endpoint,  # already ends in /v1/metrics
-        session=_session_trusting(tls.ca) if tls.ca is not None else None,
-        certificate_file=tls.ca,
-        client_key_file=tls.key,
-        client_certificate_file=tls.certificate,
-        headers=headers,
-        timeout=timeout,
-        compression=Compression.Gzip if config.compression == "gzip" else Compression.NoCompression,
-        preferred_temporality=temporality,
-        meter_provider=_no_self_metrics(),
-    )
-
-
-def _grpc_metric_exporter(
-    config: OtlpGrpcExporter, timeout: float, temporality: dict[type, AggregationTemporality]
-) -> MetricExporter:
-    import grpc
-    from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
-
-    tls = tls_files(config, key=METRICS_KEY)
-    credentials = None
-    if config.tls is not None:
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=tls.ca_pem,
-            private_key=tls.key_pem,
-            certificate_chain=tls.certificate_pem,
-        )
-    return OTLPMetricExporter(
-        endpoint=config.endpoint,
-        insecure=config.endpoint.lower().startswith("http://"),
-        credentials=credentials,
-        headers={name.lower(): value for name, value in config.headers.items()} or None,
-        timeout=timeout,
-        compression=(
-            grpc.Compression.Gzip
-            if config.compression == "gzip"
-            else grpc.Compression.NoCompression
-        ),
-        preferred_temporality=temporality,
-        meter_provider=_no_self_metrics(),
-    )
-
-
-def _file_metric_exporter(
-    config: FileExporter, temporality: dict[type, AggregationTemporality]
-) -> MetricExporter:
-    from .otlp_json import json_file_metric_exporter
-
-    if config.path == "-":
-        return json_file_metric_exporter(stream=sys.stdout, preferred_temporality=temporality)
-    try:
-        return json_file_metric_exporter(path=config.path, preferred_temporality=temporality)
-    except OSError as error:
-        raise cannot_open(config.path, error.strerror or str(error), METRICS_KEY) from error
 
 
 def _no_self_metrics() -> MeterProvider:

@@ -13,10 +13,10 @@ As for logs (`pipeline.py`, `_startup.py`):
 - Cheap: importing this module imports no OpenTelemetry. The SDK is imported and the
   provider built on a daemon thread; measurements recorded meanwhile wait in a bounded
   queue (the oldest dropped and counted when full) and are recorded, in order, once the
-  provider is ready.
+  provider is ready (the same start as the logs': `_background.BackgroundStart`).
 - Bounded: `force_flush` and `shutdown` run the SDK's (unbounded) calls on daemon threads
-  and wait at most their timeout; at the end of a shutdown the exporter is aborted
-  (retries stop, a gRPC call is cancelled).
+  and wait at most their timeout (`_lifecycle.BoundedLifecycle`, as `Pipeline`); at the
+  end of a shutdown the exporter is aborted (retries stop, a gRPC call is cancelled).
 
 Unlike events, metrics are never spooled: a shutdown that cannot deliver the last
 collection in time (the collector down or slow) loses it, and counts it as an export
@@ -25,8 +25,6 @@ failure. A metric is an aggregate, and a later run cannot add to this run's tota
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import logging
 import threading
 import time
@@ -34,8 +32,9 @@ import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._fork import at_fork
+from ._background import START_WAIT, BackgroundStart
 from ._health import Health
+from ._lifecycle import BoundedLifecycle
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .metrics import MetricDefinition
 from .sdk_logs import SDK_LOGS
@@ -59,10 +58,6 @@ SCOPE_NAME = "codex_otel"
 
 #: How many measurements may wait for the provider to start; the oldest go first.
 WAITING_LIMIT = 4096
-
-#: How long the start may run at interpreter exit before the exit stops waiting for it
-#: (our own import: it ends); the shutdown gets its own `shutdown_timeout` after it.
-_START_WAIT_AT_EXIT = 5.0
 
 # What the SDK logs below a frame of this module is this pipeline's (see sdk_logs).
 SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {__name__}
@@ -129,8 +124,13 @@ def check_metrics_now(config: OtelConfig) -> None:
 # --- the running pipeline ---------------------------------------------------------------
 
 
-class MetricsPipeline:
-    """One running provider. Built by `build_metrics_pipeline`; not constructed directly."""
+class MetricsPipeline(BoundedLifecycle):
+    """One running provider. Built by `build_metrics_pipeline`; not constructed directly.
+
+    `force_flush` and the bounded shutdown thread come from `BoundedLifecycle`."""
+
+    _thread_prefix = "codex-otel-metrics"
+    _message_prefix = "codex-otel: metrics "
 
     def __init__(
         self,
@@ -151,15 +151,7 @@ class MetricsPipeline:
         #: lock (one dict operation is atomic), by `record` and, to save a call per
         #: measurement, by `Conversation.record` (through `Telemetry`).
         self.instruments: dict[int, InstrumentEntry] = {}
-        self._lock = threading.Lock()
-        #: Read on every `record`; a plain attribute keeps the check cheap.
-        self._closed = False
-        self._flush_thread: threading.Thread | None = None
-        self._flush_ok = False
-        self._shutdown_ok = False
-        self._shutdown_requested = threading.Event()
-        self._shutdown_thread = self._standby_shutdown_thread()
-        at_fork(after_in_child=self._reinit_after_fork)
+        self._start_lifecycle()
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -220,31 +212,8 @@ class MetricsPipeline:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def force_flush(self, timeout: float) -> bool:
-        """Collect and export now; within `timeout` seconds. True if it was delivered."""
-        with self._lock:
-            if self._closed:
-                return self._shutdown_ok
-            thread = self._flush_thread
-            if thread is None or not thread.is_alive():
-                thread = threading.Thread(
-                    target=self._run_flush, args=(timeout,), name="codex-otel-metrics-flush"
-                )
-                thread.daemon = True
-                if not _start(thread):
-                    return False
-                self._flush_thread = thread
-        thread.join(max(timeout, 0.0))
-        return not thread.is_alive() and self._flush_ok
-
-    def _run_flush(self, timeout: float) -> None:
-        failures_before = self._health.export_failures
-        try:
-            flushed = self._provider.force_flush(timeout_millis=max(timeout, 0.001) * 1000)
-        except Exception:
-            logger.debug("codex-otel: metrics force_flush failed", exc_info=True)
-            flushed = False
-        self._flush_ok = bool(flushed) and self._health.export_failures == failures_before
+    def _flush_provider(self, timeout: float) -> bool:
+        return bool(self._provider.force_flush(timeout_millis=max(timeout, 0.001) * 1000))
 
     def request_shutdown(self) -> None:
         """Start the shutdown (the last collection and its export) without waiting, so
@@ -258,36 +227,12 @@ class MetricsPipeline:
         self.request_shutdown()
         thread = self._shutdown_thread
         if thread is None:
-            self._abort(timeout)
-            self._sdk_logs.release()
+            self._give_up(timeout)
             return False
-        thread.join(max(timeout, 0.0))
-        if thread.is_alive():
-            self._abort(timeout)
+        if not self._join_shutdown(thread, timeout):
             return False
         self._health.report_totals()
         return self._shutdown_ok
-
-    def _standby_shutdown_thread(self) -> threading.Thread | None:
-        # Started with the pipeline, not at shutdown: shutdown runs most often from the
-        # interpreter-exit hook, where Python 3.12 refuses new threads (see pipeline.py).
-        thread = threading.Thread(
-            target=self._shutdown_when_asked, name="codex-otel-metrics-shutdown", daemon=True
-        )
-        return thread if _start(thread) else None
-
-    def _shutdown_when_asked(self) -> None:
-        self._shutdown_requested.wait()
-        failures_before = self._health.export_failures
-        try:
-            self._provider.shutdown()
-            finished = True
-        except Exception:
-            logger.debug("codex-otel: metrics SDK shutdown failed", exc_info=True)
-            finished = False
-        finally:
-            self._sdk_logs.release()
-        self._shutdown_ok = finished and self._health.export_failures == failures_before
 
     def _abort(self, timeout: float) -> None:
         self._abort_exporter()
@@ -299,12 +244,6 @@ class MetricsPipeline:
             timeout,
             self._health.description,
         )
-
-    def _reinit_after_fork(self) -> None:
-        self._lock = threading.Lock()
-        self._flush_thread = None
-        self._shutdown_requested = threading.Event()
-        self._shutdown_thread = None if self._closed else self._standby_shutdown_thread()
 
 
 def build_metrics_pipeline(
@@ -455,21 +394,17 @@ def _thread_of(reader: object) -> Callable[[], int | None]:
     return ident
 
 
-def _start(thread: threading.Thread) -> bool:
-    try:
-        thread.start()
-    except RuntimeError:
-        logger.debug("codex-otel: cannot start %s", thread.name, exc_info=True)
-        return False
-    return True
-
-
 # --- the background start -----------------------------------------------------------------
 
 
-class BackgroundMetrics:
+class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
     """The `MeasurementSink` of `Telemetry`: the pipeline, being started on a daemon
-    thread or running."""
+    thread or running (the start, its waiting queue, exit and fork hooks:
+    `BackgroundStart`)."""
+
+    _start_thread_name = "codex-otel-metrics"
+    # A forked child is no exiting interpreter: its start always gets a thread.
+    _background_in_child = True
 
     def __init__(
         self,
@@ -478,32 +413,13 @@ class BackgroundMetrics:
         service_version: str,
         on_ready: Callable[[], None] = lambda: None,
     ) -> None:
-        from ._startup import BACKGROUND_START
-
         self._on_ready = on_ready
-        self._config = config
         self._service_version = service_version
-        self._lock = threading.Lock()
         #: The running pipeline's instruments (see `MetricsPipeline.instruments`).
         self.instruments: Mapping[int, InstrumentEntry] = {}
-        self._waiting: collections.deque[Measurement] = collections.deque()
-        self._dropped_waiting = 0
-        self._pipeline: MetricsPipeline | None = None
-        self._started = threading.Event()
-        self._closed = False
-        self._closing = False
-        #: Seconds the exit already spent waiting for the start (counted against the bound).
-        self._waited_at_exit = 0.0
-        self._finish_start_before_exit()
-        self._start_in_background(BACKGROUND_START)
-        at_fork(before=self._finish_start_before_fork, after_in_child=self._reinit_after_fork)
-
-    def _start_in_background(self, background: bool) -> None:
-        if background:
-            thread = threading.Thread(target=self._start, name="codex-otel-metrics", daemon=True)
-            if _start(thread):
-                return
-        self._start()
+        super().__init__(
+            config, exporter_kind=config.metrics_exporter.kind, waiting_limit=WAITING_LIMIT
+        )
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -512,48 +428,14 @@ class BackgroundMetrics:
     ) -> bool:
         """Record one measurement (see `MeasurementSink`); False when shut down."""
         pipeline = self._pipeline
-        if pipeline is not None:
-            return pipeline.record(metric, value, attributes)
-        with self._lock:
-            pipeline = self._pipeline
-            if pipeline is None:
-                if self._closed:
-                    return False
-                if not self._started.is_set():
-                    if len(self._waiting) >= WAITING_LIMIT:
-                        self._waiting.popleft()
-                        self._dropped_waiting += 1
-                    self._waiting.append((metric, value, attributes))
-                return True  # after a failed start nothing is exported: not a drop
+        if pipeline is None:
+            held = self._running_or_wait((metric, value, attributes))
+            if isinstance(held, bool):
+                return held
+            pipeline = held
         return pipeline.record(metric, value, attributes)
 
-    # --- counters --------------------------------------------------------------------
-
-    @property
-    def dropped(self) -> int:
-        return self._dropped_waiting
-
-    @property
-    def export_failures(self) -> int:
-        pipeline = self._pipeline
-        return pipeline.export_failures if pipeline is not None else 0
-
-    @property
-    def sdk_messages(self) -> int:
-        pipeline = self._pipeline
-        return pipeline.sdk_messages if pipeline is not None else 0
-
     # --- lifecycle -------------------------------------------------------------------
-
-    def wait_until_started(self, timeout: float) -> bool:
-        return self._started.wait(max(timeout, 0.0))
-
-    def force_flush(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        if not self._started.wait(max(timeout, 0.0)):
-            return False
-        pipeline = self._pipeline
-        return True if pipeline is None else pipeline.force_flush(deadline - time.monotonic())
 
     def request_shutdown(self) -> None:
         """Let a running pipeline begin its last export now (see `shutdown`)."""
@@ -564,25 +446,23 @@ class BackgroundMetrics:
 
     def shutdown(self, timeout: float) -> bool:
         """Deliver the last collection within `timeout` seconds, else drop it."""
-        timeout = max(timeout - self._waited_at_exit, 0.0)
+        timeout = self._begin_shutdown(timeout)
         deadline = time.monotonic() + timeout
-        self._closing = True
         self._started.wait(max(timeout, 0.0))
-        with self._lock:
-            self._closed = True
-            pipeline = self._pipeline
-            waiting = len(self._waiting)
-            self._waiting.clear()
+        pipeline, waiting = self._close()
         if pipeline is not None:
             return pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
         if waiting:
             logger.info(
                 "codex-otel: the metrics exporter was not ready within the shutdown "
                 "timeout; %d measurements are dropped (metrics are not spooled)",
-                waiting,
+                len(waiting),
             )
             return False
         return True
+
+    def _start_here(self, *, thread_refused: bool) -> None:
+        self._start()
 
     def _start(self) -> None:
         try:
@@ -602,8 +482,7 @@ class BackgroundMetrics:
             if self._closed:
                 abandoned, pipeline = pipeline, None
             elif pipeline is not None:
-                while self._waiting:  # in order, before any later measurement
-                    pipeline.record(*self._waiting.popleft())
+                self._replay_waiting(pipeline.record)
                 self._pipeline = pipeline
                 # From now on `record` is the pipeline's own, one call less per measurement.
                 self.record = pipeline.record  # type: ignore[method-assign]
@@ -618,37 +497,7 @@ class BackgroundMetrics:
             except Exception:  # never let the owner's hook break the start thread
                 logger.debug("codex-otel: the metrics ready hook failed", exc_info=True)
 
-    def _finish_start_before_exit(self) -> None:
-        # As `BackgroundPipeline._finish_start_before_exit`: at interpreter exit, let the
-        # start finish before the thread pools close (the SDK's import needs one).
-        register = getattr(threading, "_register_atexit", None)
-        if register is None:
-            return
-        ref = weakref.ref(self)
-
-        def finish_start() -> None:
-            alive = ref()
-            if alive is not None and not alive._closing:
-                began = time.monotonic()
-                alive._started.wait(min(alive._config.shutdown_timeout, _START_WAIT_AT_EXIT))
-                alive._waited_at_exit = time.monotonic() - began
-
-        with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
-            register(finish_start)
-
-    def _finish_start_before_fork(self) -> None:
-        # A fork while the start thread imports would leave the child with module locks
-        # held by a thread it does not have (see `BackgroundPipeline`).
-        if not self._started.is_set() and not self._closed:
-            self._started.wait(_START_WAIT_AT_EXIT)
-
-    def _reinit_after_fork(self) -> None:
-        self._lock = threading.Lock()
-        if not self._started.is_set():
-            self._waiting.clear()  # the parent's to record
-            if not self._closed:
-                self._start_in_background(True)
-
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else ("ready" if self._started.is_set() else "starting")
-        return f"BackgroundMetrics({self._config.metrics_exporter.kind}, {state})"
+    def _exit_wait(self) -> tuple[float, bool]:
+        # At interpreter exit, let the start finish before the thread pools close (the
+        # SDK's import needs one); counted against the shutdown's bound.
+        return min(self._config.shutdown_timeout, START_WAIT), True

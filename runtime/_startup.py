@@ -15,26 +15,29 @@ spool, which needs no SDK, and the half-built pipeline is left to the daemon thr
 
 from __future__ import annotations
 
-import collections
-
-# Imported on the caller's thread, before `_finish_start_before_exit` registers its hook
-# (about 1.5 ms once logging is loaded): see there.
-import concurrent.futures.thread  # noqa: F401
 import contextlib
 import importlib.util
 import logging
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ._background import BACKGROUND_START, START_WAIT, BackgroundStart
 from ._exporters import check_file_exporter
-from ._fork import at_fork
 from ._tls import tls_files
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
+
+__all__ = [
+    "BACKGROUND_START",  # re-exported: where tests and callers have always found it
+    "BackgroundPipeline",
+    "check_now",
+    "sdk_installed",
+    "spool_for",
+    "start_in_background",
+]
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
@@ -54,15 +57,10 @@ _YIELD_S = 0.005
 #: events that wait for the start would be lost at exit if the start ran out of time:
 #: the exit then waits for the start up to this long (our own import, not a collector:
 #: it ends), and the shutdown still gets its whole `shutdown_timeout` after it.
-_START_WAIT_WITHOUT_SPOOL = 5.0
+_START_WAIT_WITHOUT_SPOOL = START_WAIT
 
-#: CPython 3.12.0 to 3.12.2 refuse to start any thread once the main thread has ended
-#: (python/cpython#113964, fixed in 3.12.3), so a start still importing the SDK when a
-#: short process exits could never create the batch worker: its events would only reach
-#: the spool. There the pipeline is built on the caller's thread, as before the
-#: background start (the start costs what it did then), and only the delivery of spooled
-#: events runs on a thread.
-BACKGROUND_START = not ((3, 12, 0) <= sys.version_info[:3] < (3, 12, 3))
+#: An event waiting for the start: its name, attributes and timestamp.
+_Waiting = tuple[str, dict[str, AttributeValue], int]
 
 
 def start_in_background(config: OtelConfig, *, service_version: str) -> BackgroundPipeline | None:
@@ -123,11 +121,13 @@ def spool_for(config: OtelConfig) -> Spool | None:
     return Spool(root, key, settings.max_bytes)
 
 
-class BackgroundPipeline:
-    """The exporter pipeline, being started on a daemon thread or running."""
+class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
+    """The exporter pipeline, being started on a daemon thread or running (the start,
+    its waiting queue, exit and fork hooks: `BackgroundStart`)."""
+
+    _start_thread_name = "codex-otel-start"
 
     def __init__(self, config: OtelConfig, *, service_version: str) -> None:
-        self._config = config
         self._service_version = service_version
         self._spools = config.spool.enabled and isinstance(
             config.exporter, OtlpHttpExporter | OtlpGrpcExporter
@@ -135,24 +135,9 @@ class BackgroundPipeline:
         #: Made by the start thread (hashing and the spool module stay off the caller's
         #: thread), or at exit if the start never got that far.
         self.spool: Spool | None = None
-        self._limit = config.batch.max_queue_size
-        self._lock = threading.Lock()
-        #: Events emitted before the pipeline was ready, oldest first.
-        self._waiting: collections.deque[tuple[str, dict[str, AttributeValue], int]] = (
-            collections.deque()
+        super().__init__(
+            config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
-        self._dropped_waiting = 0
-        #: Set once the start is over (a pipeline, or none because it failed).
-        self._pipeline: Pipeline | None = None
-        self._started = threading.Event()
-        self._closed = False
-        #: Set when shutdown begins, before it waits for the start.
-        self._closing = False
-        #: Seconds the exit already spent waiting for the start (`_finish_start_at_exit`).
-        self._waited_at_exit = 0.0
-        self._finish_start_before_exit()
-        self._start_in_background()
-        at_fork(before=self._finish_start_before_fork, after_in_child=self._reinit_after_fork)
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -161,29 +146,19 @@ class BackgroundPipeline:
     ) -> bool:
         """Queue one event (see `Pipeline.emit`); False when shut down. Never raises."""
         pipeline = self._pipeline
-        if pipeline is not None:
-            return pipeline.emit(event_name, attributes, timestamp_ns)
-        with self._lock:
-            pipeline = self._pipeline
-            if pipeline is None:
-                if self._closed:
-                    return False
-                if not self._started.is_set():
-                    self._wait(event_name, attributes, timestamp_ns)
-                return True  # after a failed start nothing is exported: not a drop
+        if pipeline is None:
+            held = self._running_or_wait((event_name, attributes, timestamp_ns))
+            if isinstance(held, bool):
+                return held
+            pipeline = held
         return pipeline.emit(event_name, attributes, timestamp_ns)
 
-    def _wait(self, event_name: str, attributes: dict[str, AttributeValue], stamp: int) -> None:
-        if len(self._waiting) >= self._limit:
-            self._waiting.popleft()  # the oldest goes, as in the batch queue
-            self._dropped_waiting += 1
-            if self._dropped_waiting == 1:
-                logger.warning(
-                    "codex-otel: %d events were emitted before the exporter was ready; the "
-                    "oldest are dropped and counted",
-                    self._limit,
-                )
-        self._waiting.append((event_name, attributes, stamp))
+    def _first_waiting_drop(self) -> None:
+        logger.warning(
+            "codex-otel: %d events were emitted before the exporter was ready; the "
+            "oldest are dropped and counted",
+            self._limit,
+        )
 
     # --- counters --------------------------------------------------------------------
 
@@ -193,47 +168,19 @@ class BackgroundPipeline:
         return self._dropped_waiting + (pipeline.dropped if pipeline is not None else 0)
 
     @property
-    def export_failures(self) -> int:
-        pipeline = self._pipeline
-        return pipeline.export_failures if pipeline is not None else 0
-
-    @property
-    def sdk_messages(self) -> int:
-        pipeline = self._pipeline
-        return pipeline.sdk_messages if pipeline is not None else 0
-
-    @property
     def ready(self) -> bool:
         return self._started.is_set()
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def wait_until_started(self, timeout: float) -> bool:
-        return self._started.wait(max(timeout, 0.0))
-
-    def force_flush(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        if not self._started.wait(max(timeout, 0.0)):
-            return False
-        pipeline = self._pipeline
-        if pipeline is None:
-            return True
-        return pipeline.force_flush(deadline - time.monotonic())
-
     def shutdown(self, timeout: float) -> bool:
         """Deliver within `timeout` what can be; spool the rest (see the module doc)."""
-        # The exit's wait for the start counts against the same bound.
-        timeout = max(timeout - self._waited_at_exit, 0.0)
+        timeout = self._begin_shutdown(timeout)
         deadline = time.monotonic() + timeout
-        self._closing = True
         if not self._started.wait(max(timeout, 0.0)) and not self._spools:
             self._started.wait(_START_WAIT_WITHOUT_SPOOL)
             deadline = time.monotonic() + timeout
-        with self._lock:
-            self._closed = True
-            pipeline = self._pipeline
-            waiting = list(self._waiting)
-            self._waiting.clear()
+        pipeline, waiting = self._close()
         if pipeline is not None:
             delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
             if self.spool is not None:
@@ -245,7 +192,7 @@ class BackgroundPipeline:
             return self._spool_waiting(waiting)
         return True
 
-    def _spool_waiting(self, waiting: Sequence[tuple[str, dict[str, AttributeValue], int]]) -> bool:
+    def _spool_waiting(self, waiting: Sequence[_Waiting]) -> bool:
         from ._spool import Batch, Event
         from ._spool_bridge import resource_before_start
 
@@ -272,15 +219,10 @@ class BackgroundPipeline:
 
     # --- the background start ----------------------------------------------------------
 
-    def _start_in_background(self) -> None:
-        if not BACKGROUND_START:
-            self._start(yield_first=False, deliver_in_background=True)
-            return
-        thread = threading.Thread(target=self._start, name="codex-otel-start", daemon=True)
-        try:
-            thread.start()
-        except RuntimeError:  # at interpreter shutdown, or out of threads: start here
-            self._start(yield_first=False)
+    def _start_here(self, *, thread_refused: bool) -> None:
+        # Without a background start, the caller never waits for a collector: the spool
+        # is delivered on a thread. When only the thread was refused, it is delivered here.
+        self._start(yield_first=False, deliver_in_background=not thread_refused)
 
     def _start(self, *, yield_first: bool = True, deliver_in_background: bool = False) -> None:
         try:
@@ -306,8 +248,7 @@ class BackgroundPipeline:
             else:
                 abandoned = None
                 if pipeline is not None:
-                    while self._waiting:  # in order, before any later event
-                        pipeline.emit(*self._waiting.popleft())
+                    self._replay_waiting(pipeline.emit)
                     self._pipeline = pipeline
                 elif not failed:
                     self._waiting.clear()  # nothing is exported (OTEL_SDK_DISABLED)
@@ -365,51 +306,7 @@ class BackgroundPipeline:
             return None, True
         return pipeline, False
 
-    def _finish_start_before_exit(self) -> None:
-        """At interpreter exit, give the start its chance to finish before the thread
-        pools close (the SDK's import needs one), within `shutdown_timeout`.
-
-        `threading`'s exit hooks run when the main thread ends, newest first: before
-        `concurrent.futures` closes its pools (imported with this module, so registered
-        earlier), and before the `atexit` hooks, where `Telemetry` shuts down. Private
-        API (3.9+), looked up, not assumed: without it an unfinished start is spooled.
-        """
-        register = getattr(threading, "_register_atexit", None)
-        if register is None:
-            return
-        ref = weakref.ref(self)
-
-        def finish_start() -> None:
-            alive = ref()
-            if alive is None or alive._closing:
-                return
-            if not alive._spools:  # nothing to lose to a wait: no need to count it
-                alive._started.wait(max(alive._config.shutdown_timeout, _START_WAIT_WITHOUT_SPOOL))
-                return
-            began = time.monotonic()
-            alive._started.wait(alive._config.shutdown_timeout)
-            alive._waited_at_exit = time.monotonic() - began
-
-        with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
-            register(finish_start)
-
-    def _finish_start_before_fork(self) -> None:
-        # A fork while the start thread imports would leave the child with module locks
-        # held by a thread it does not have: its first import of one of those modules
-        # (the SDK's, or the spool's at exit) would wait forever. So a fork waits for the
-        # start (our own import: it ends), and the child inherits a finished one.
-        if not self._started.is_set() and not self._closed:
-            self._started.wait(_START_WAIT_WITHOUT_SPOOL)
-
-    def _reinit_after_fork(self) -> None:
-        # A lock held at fork time stays locked in the child, and the start thread does
-        # not exist there. The waiting events are the parent's to deliver.
-        self._lock = threading.Lock()
-        if not self._started.is_set():
-            self._waiting.clear()
-            if not self._closed:
-                self._start_in_background()
-
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else ("ready" if self.ready else "starting")
-        return f"BackgroundPipeline({self._config.exporter.kind}, {state})"
+    def _exit_wait(self) -> tuple[float, bool]:
+        if not self._spools:  # nothing to lose to a wait: no need to count it
+            return max(self._config.shutdown_timeout, _START_WAIT_WITHOUT_SPOOL), False
+        return self._config.shutdown_timeout, True

@@ -41,9 +41,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import _guarded_exporter, _health
 from ._exporters import build_exporter, describe, export_timeout_of
-from ._fork import at_fork
 from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
+from ._lifecycle import BoundedLifecycle
 from ._resource import distribution_version, sdk_resource
 from .config import ConfigError, NoExporter, OtelConfig
 from .sdk_logs import SDK_LOGS, worker_of
@@ -82,8 +82,13 @@ class OtelUnavailable(RuntimeError):
     """The `otel` extra (opentelemetry-sdk and the OTLP exporters) is not installed."""
 
 
-class Pipeline:
-    """One running exporter pipeline. Built by `start_pipeline`; not constructed directly."""
+class Pipeline(BoundedLifecycle):
+    """One running exporter pipeline. Built by `start_pipeline`; not constructed directly.
+
+    `force_flush` and the bounded shutdown thread come from `BoundedLifecycle`."""
+
+    _thread_prefix = "codex-otel"
+    _message_prefix = "codex-otel: "
 
     def __init__(
         self,
@@ -98,7 +103,6 @@ class Pipeline:
         sdk_logs: _Claim,
     ) -> None:
         self._provider = provider
-        #: Held while the SDK may still log on this pipeline's behalf (see sdk_logs).
         self._sdk_logs = sdk_logs
         self._processor = processor
         self._exporter = exporter
@@ -107,15 +111,7 @@ class Pipeline:
         self._emit = emit
         self._severity = severity
         self._description = description
-        self._lock = threading.Lock()
-        #: Read on every `emit`; a plain attribute keeps the check cheap.
-        self._closed = False
-        self._flush_thread: threading.Thread | None = None
-        self._flush_ok = False
-        self._shutdown_ok = False
-        self._shutdown_requested = threading.Event()
-        self._shutdown_thread = self._standby_shutdown_thread()
-        at_fork(after_in_child=self._reinit_after_fork)
+        self._start_lifecycle()
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -169,25 +165,6 @@ class Pipeline:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def force_flush(self, timeout: float) -> bool:
-        """Export what is queued. Returns within `timeout` seconds; True if all was sent."""
-        with self._lock:
-            if self._closed:
-                # Shutdown already flushed (or gave up); nothing is queued any more.
-                return self._shutdown_ok
-            thread = self._flush_thread
-            # One flush at a time: a second caller joins the running flush instead of
-            # piling up another thread behind the SDK's export lock.
-            if thread is None or not thread.is_alive():
-                thread = threading.Thread(
-                    target=self._run_flush, name="codex-otel-flush", daemon=True
-                )
-                if not _start(thread):
-                    return False
-                self._flush_thread = thread
-        thread.join(max(timeout, 0.0))
-        return not thread.is_alive() and self._flush_ok
-
     def shutdown(self, timeout: float) -> bool:
         """Flush and stop, within `timeout` seconds (plus a few milliseconds). Idempotent.
 
@@ -206,63 +183,18 @@ class Pipeline:
                 return False  # an earlier shutdown ran out of time and discarded the queue
             thread = self._shutdown_thread
             if thread is None:
-                # The standby thread could not start. An inline SDK shutdown could block
-                # for 30 s or more, so give up on the queue rather than on the bound.
-                self._abort(timeout)
-                self._sdk_logs.release()
+                self._give_up(timeout)
                 return False
             self._shutdown_requested.set()
-        thread.join(max(timeout, 0.0))
-        if thread.is_alive():
-            self._abort(timeout)
-            return False
-        return self._shutdown_ok
+        return self._join_shutdown(thread, timeout) and self._shutdown_ok
 
-    def _run_flush(self) -> None:
-        failures_before = self._health.export_failures
-        try:
-            # The SDK ignores this timeout (#4568); the join in `force_flush` bounds it.
-            flushed = self._processor.force_flush()
-        except Exception:
-            logger.debug("codex-otel: force_flush failed", exc_info=True)
-            flushed = False
-        self._flush_ok = flushed and self._health.export_failures == failures_before
+    def _flush_provider(self, timeout: float) -> bool:
+        # The SDK ignores a timeout here (#4568); the join in `force_flush` bounds it.
+        return self._processor.force_flush()
 
-    def _standby_shutdown_thread(self) -> threading.Thread | None:
-        """The thread that will run the SDK's shutdown, started now and waiting.
-
-        Started with the pipeline, not at shutdown: shutdown runs most often from the
-        interpreter-exit hook, and Python 3.12 refuses new threads there ("can't create
-        new thread at interpreter shutdown"). The thread is what bounds shutdown: the
-        caller waits for it at most `timeout` seconds, then aborts the exporter.
-        """
-        thread = threading.Thread(
-            target=self._shutdown_when_asked, name="codex-otel-shutdown", daemon=True
-        )
-        return thread if _start(thread) else None
-
-    def _shutdown_when_asked(self) -> None:
-        self._shutdown_requested.wait()
-        self._run_shutdown()
-
-    def _run_shutdown(self) -> None:
-        failures_before = self._health.export_failures
-        try:
-            # The worker exports everything queued, then the exporter is shut down.
-            self._provider.shutdown()
-            finished = True
-        except Exception:
-            logger.debug("codex-otel: SDK shutdown failed", exc_info=True)
-            finished = False
-        finally:
-            # The worker has been joined and the exporter closed: the SDK logs no more
-            # for this pipeline (after an abort, only now).
-            self._sdk_logs.release()
-        self._shutdown_ok = (
-            finished
-            and not self._exporter.aborted
-            and self._health.export_failures == failures_before
-        )
+    @property
+    def _exporter_aborted(self) -> bool:
+        return self._exporter.aborted
 
     def _abort(self, timeout: float) -> None:
         if not self._exporter.abort():
@@ -310,14 +242,6 @@ class Pipeline:
         if self._closed:
             return False
         return self._exporter.export_unspooled(records)
-
-    def _reinit_after_fork(self) -> None:
-        # A lock held by another thread at fork time would stay locked in the child, and
-        # the parent's threads do not exist there.
-        self._lock = threading.Lock()
-        self._flush_thread = None
-        self._shutdown_requested = threading.Event()
-        self._shutdown_thread = None if self._closed else self._standby_shutdown_thread()
 
     def __repr__(self) -> str:
         state = "shut down" if self._closed else "running"
@@ -464,13 +388,3 @@ def _unavailable(error: ImportError) -> OtelUnavailable:
     return OtelUnavailable(
         f"the OpenTelemetry SDK or exporter is not installed ({error}); install codex-otel[otel]"
     )
-
-
-def _start(thread: threading.Thread) -> bool:
-    try:
-        thread.start()
-    except RuntimeError:
-        # "can't create new thread at interpreter shutdown", or out of threads.
-        logger.debug("codex-otel: cannot start %s", thread.name, exc_info=True)
-        return False
-    return True
