@@ -32,8 +32,9 @@ def file_telemetry(path: Path) -> Telemetry:
 
 
 def started(telemetry: Telemetry) -> Telemetry:
-    """The SDK is built in the background; these tests need it running."""
-    assert telemetry.wait_until_started()
+    """The SDK is built in the background; these tests need it running (the default wait,
+    shutdown_timeout, is shorter than its import on a loaded machine)."""
+    assert telemetry.wait_until_started(30)
     return telemetry
 
 
@@ -61,7 +62,9 @@ TAKE_OVER = textwrap.dedent(
     def telemetry(name):
         text = '[otel]\\nexporter = { file = { path = "' + sys.argv[1] + name + '" } }\\n'
         telemetry = Telemetry(load_config(text=text, environ={}), service_version="t")
-        assert telemetry.wait_until_started()  # the SDK is built in the background
+        # The SDK is built in the background; the default wait (shutdown_timeout, 0.25 s)
+        # is shorter than its import on a loaded machine.
+        assert telemetry.wait_until_started(30)
         return telemetry
 
     sdk = logging.getLogger("opentelemetry")
