@@ -25,6 +25,7 @@ from codex_otel.runtime import (
     not_a_member,
     out_of_range,
     truncate,
+    wire_string,
     wrong_type,
 )
 
@@ -689,10 +690,11 @@ def record_api_request(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
-        "status": status,
+        **conversation.metric_attributes,
+        "status": status if status.isascii() else wire_string(status),
         "success": _success,
     }
-    conversation.record(_METRIC_API_REQUEST, value, _attributes)
+    conversation.record_point(_METRIC_API_REQUEST, value, _attributes)
 
 
 _METRIC_API_REQUEST_DURATION_MS: Final = MetricDefinition(
@@ -742,10 +744,11 @@ def record_api_request_duration_ms(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
-        "status": status,
+        **conversation.metric_attributes,
+        "status": status if status.isascii() else wire_string(status),
         "success": _success,
     }
-    conversation.record(_METRIC_API_REQUEST_DURATION_MS, value, _attributes)
+    conversation.record_point(_METRIC_API_REQUEST_DURATION_MS, value, _attributes)
 
 
 _METRIC_TOOL_CALL: Final = MetricDefinition(
@@ -789,10 +792,11 @@ def record_tool_call(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
-        "tool": tool,
+        **conversation.metric_attributes,
+        "tool": tool if tool.isascii() else wire_string(tool),
         "success": _success,
     }
-    conversation.record(_METRIC_TOOL_CALL, value, _attributes)
+    conversation.record_point(_METRIC_TOOL_CALL, value, _attributes)
 
 
 _METRIC_TOOL_CALL_DURATION_MS: Final = MetricDefinition(
@@ -836,10 +840,11 @@ def record_tool_call_duration_ms(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
-        "tool": tool,
+        **conversation.metric_attributes,
+        "tool": tool if tool.isascii() else wire_string(tool),
         "success": _success,
     }
-    conversation.record(_METRIC_TOOL_CALL_DURATION_MS, value, _attributes)
+    conversation.record_point(_METRIC_TOOL_CALL_DURATION_MS, value, _attributes)
 
 
 _METRIC_SSE_EVENT: Final = MetricDefinition(
@@ -884,10 +889,11 @@ def record_sse_event(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
-        "kind": kind,
+        **conversation.metric_attributes,
+        "kind": kind if kind.isascii() else wire_string(kind),
         "success": _success,
     }
-    conversation.record(_METRIC_SSE_EVENT, value, _attributes)
+    conversation.record_point(_METRIC_SSE_EVENT, value, _attributes)
 
 
 _METRIC_SSE_EVENT_DURATION_MS: Final = MetricDefinition(
@@ -932,10 +938,11 @@ def record_sse_event_duration_ms(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
-        "kind": kind,
+        **conversation.metric_attributes,
+        "kind": kind if kind.isascii() else wire_string(kind),
         "success": _success,
     }
-    conversation.record(_METRIC_SSE_EVENT_DURATION_MS, value, _attributes)
+    conversation.record_point(_METRIC_SSE_EVENT_DURATION_MS, value, _attributes)
 
 
 _METRIC_TURN_TOKEN_USAGE: Final = MetricDefinition(
@@ -980,6 +987,7 @@ def record_turn_token_usage(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
+        **conversation.metric_attributes,
         "token_type": _token_type,
     }
-    conversation.record(_METRIC_TURN_TOKEN_USAGE, value, _attributes)
+    conversation.record_point(_METRIC_TURN_TOKEN_USAGE, value, _attributes)

@@ -307,8 +307,23 @@ def emitter_view(event: Event) -> EmitterView:
     return EmitterView(event, warnings, tuple(_argument_view(a, event.name) for a in arguments))
 
 
-def _argument_view(attribute: Attribute, owner: str) -> ArgumentView:
-    """`owner`: the event or metric whose errors name the argument."""
+def _valid_text(attribute: Attribute) -> str:
+    """A recorder's wire value: free text made valid UTF-8 where it is built (an emitter's
+    goes through `Conversation.emit`, which does it for every value). Enum members are
+    valid already: they are the catalog's own text."""
+    name, value = attribute.python_name, wire_value(attribute)
+    if attribute.type.base != "string" or attribute.type.is_enum:
+        return value
+    if attribute.type.is_array:
+        return f"[wire_string(item) for item in {value}]"
+    if value == name:  # the common case, inline: ASCII text costs one test
+        return f"{name} if {name}.isascii() else wire_string({name})"
+    return f"wire_string({value})"
+
+
+def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:
+    """`owner`: the event or metric whose errors name the argument; `recorder`: the value
+    on the wire is made valid UTF-8 here (see `_valid_text`)."""
     name, label = attribute.python_name, py_str(owner)
     target, key = f"_{name}", py_str(attribute.key)
     given = f"{name} is not None"
@@ -331,7 +346,7 @@ def _argument_view(attribute: Attribute, owner: str) -> ArgumentView:
     else:
         checks = (If((given, type_test(attribute)), (refuse,)),)
 
-    value = wire_value(attribute)
+    value = _valid_text(attribute) if recorder else wire_value(attribute)
     prepare: tuple[Statement, ...] = ()
     store: tuple[Statement, ...] = ()
     entry: str | None = None
@@ -545,5 +560,5 @@ def recorder_view(metric: Metric) -> RecorderView:
         value_parameter=parameter,
         value_checks=checks,
         value_entry=wire_value(value),
-        arguments=tuple(_argument_view(a, metric.name) for a in arguments),
+        arguments=tuple(_argument_view(a, metric.name, recorder=True) for a in arguments),
     )

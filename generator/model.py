@@ -414,6 +414,12 @@ class Catalog:
             names.add("truncate")
         if any(a.type.is_array and a.type.is_enum for a in used):
             names.add("wire_members")
+        if any(
+            a.type.base == "string" and not a.type.is_enum
+            for m in self.metrics
+            for a in m.attributes
+        ):
+            names.add("wire_string")  # recorders make free text valid UTF-8 themselves
         if self.has_deprecated_events or self.uses_overloads or self.has_deprecated_metrics:
             names.add("deprecated")
         # As isort sorts imported names: constants, then classes, then functions.

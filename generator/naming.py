@@ -16,7 +16,7 @@ _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 # --- the names the generated module reserves (one list, in four parts) ---------------
 
 #: The helpers the runtime offers generated code: the contract with `codex_otel.runtime`
-#: (runtime/arguments.py, truncation.py, deprecation.py). `Catalog.runtime_imports`
+#: (runtime/arguments.py, truncation.py, deprecation.py, wire_strings.py). `Catalog.runtime_imports`
 #: imports the ones a module calls; tests check each is exported by the runtime.
 RUNTIME_HELPERS = (
     "deprecated",
@@ -26,6 +26,7 @@ RUNTIME_HELPERS = (
     "out_of_range",
     "truncate",
     "wire_members",
+    "wire_string",
     "wrong_int_items",
     "wrong_items",
     "wrong_type",

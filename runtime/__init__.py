@@ -39,6 +39,7 @@ from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinitio
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .truncation import TRUNCATION_MARKER, truncate
 from .types import Attributes, AttributeValue, MetadataLike, MetricMetadataLike
+from .wire_strings import wire_string
 
 __all__ = [
     "DEFAULT_TOGGLES",
@@ -76,6 +77,7 @@ __all__ = [
     "out_of_range",
     "truncate",
     "wire_members",
+    "wire_string",
     "wrong_int_items",
     "wrong_items",
     "wrong_type",

@@ -1,9 +1,11 @@
 """What generated metric recorders hand the runtime: a `MetricDefinition` per catalog
 metric, and the measurements subscribers see (`CapturedMeasurement`).
 
-A recorder checks its arguments, then calls `Conversation.record(definition, value,
-attributes)`; the conversation adds the metadata attributes the catalog puts on every
-metric and hands the measurement to `Telemetry.dispatch_measurement`. No OpenTelemetry
+A recorder checks its arguments, builds the point (`Conversation.metric_attributes`, the
+metadata every metric carries, and its own attributes, free text made valid UTF-8) and
+calls `Conversation.record_point(definition, value, point)`, which hands it to the
+pipeline's instrument and to measurement subscribers (`Conversation.record` does the
+merging itself, for hand-written callers). No OpenTelemetry
 import here: the SDK's instruments are made from these definitions by the metrics
 pipeline, once it runs.
 """

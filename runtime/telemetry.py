@@ -391,10 +391,10 @@ class Conversation(Generic[M]):
     __slots__ = (
         "_attributes",
         "_event_name_keys",
-        "_metric_attributes",
         "_telemetry",
         "_timestamp_keys",
         "metadata",
+        "metric_attributes",
     )
 
     def __init__(self, telemetry: Telemetry, metadata: M) -> None:
@@ -408,7 +408,9 @@ class Conversation(Generic[M]):
         # The metadata every metric carries (`METRIC_KEYS`: none for a catalog without
         # metrics), also built once.
         metric_keys: tuple[str, ...] = getattr(metadata, "METRIC_KEYS", ())
-        self._metric_attributes = {
+        #: The metadata's wire attributes every metric carries (valid UTF-8); read-only
+        #: by contract: generated recorders start each point from it.
+        self.metric_attributes: Attributes = {
             key: value for key, value in self._attributes.items() if key in metric_keys
         }
 
@@ -470,7 +472,7 @@ class Conversation(Generic[M]):
         no key: the catalog refuses a clash), make every string valid UTF-8, and hand
         the measurement on. Never raises."""
         try:
-            point: Attributes = {**self._metric_attributes, **attributes}
+            point: Attributes = {**self.metric_attributes, **attributes}
             # Merged first, checked after: ASCII strings and numbers (nearly every value)
             # then cost no store of their own.
             for value_ in attributes.values():
@@ -481,6 +483,16 @@ class Conversation(Generic[M]):
                 elif type(value_) is list or type(value_) is tuple:
                     point = self._wire_point(attributes)
                     break
+        except Exception:
+            self._telemetry.note_emit_error()
+            return
+        self.record_point(metric, value, point)
+
+    def record_point(self, metric: MetricDefinition, value: int | float, point: Attributes) -> None:
+        """Hand on a complete point: `metric_attributes` included and every string valid
+        UTF-8, as generated recorders build it (the model knows which arguments are free
+        text; `record` does both for any caller). Never raises."""
+        try:
             telemetry = self._telemetry
             entry = telemetry._instruments.get(id(metric))
             if entry is None:
@@ -495,7 +507,7 @@ class Conversation(Generic[M]):
 
     def _wire_point(self, attributes: Attributes) -> Attributes:
         """The metadata's metric attributes and `attributes`, every string valid UTF-8."""
-        point: Attributes = dict(self._metric_attributes)
+        point: Attributes = dict(self.metric_attributes)
         for key, value in attributes.items():
             if type(value) is str:
                 point[key] = wire_string(value)

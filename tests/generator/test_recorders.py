@@ -360,3 +360,63 @@ def test_the_readme_metrics_snippet_records_what_it_says(telemetry: Telemetry) -
         ("codex.api_request.duration_ms", "histogram", 412),
         ("codex.turn.token_usage", "histogram", 1520),
     ]
+
+
+FREE_TEXT_CATALOG = """
+catalog_version: 1.0.0
+description: Free text on a metric.
+attributes:
+  - key: region
+    type: string
+    cardinality: low
+    description: Region.
+  - key: labels
+    type: string[]
+    cardinality: low
+    description: Labels.
+  - key: queue
+    type: string
+    cardinality: low
+    max_length: 40
+    description: Queue name.
+events:
+  - name: job.started
+    description: A job started.
+    attributes:
+      - ref: region
+        requirement: required
+metrics:
+  - name: jobs
+    instrument: counter
+    unit: "{job}"
+    description: Jobs.
+    attributes:
+      - ref: region
+        requirement: required
+      - ref: labels
+        requirement: optional
+      - ref: queue
+        requirement: optional
+"""
+
+
+def test_recorders_make_free_text_valid_utf8_where_they_build_the_point(
+    generate_module: GenerateFn, telemetry: Telemetry
+) -> None:
+    """A recorder hands `Conversation.record_point` a finished point, so free text (a
+    scalar, an array, a capped one) is made valid UTF-8 by the generated code itself."""
+    module = generate_module(FREE_TEXT_CATALOG)
+    conversation = telemetry.conversation(module.Metadata())
+    with telemetry.capture_measurements() as measurements:
+        module.record_jobs(conversation, region="eu")
+        module.record_jobs(
+            conversation, region="\udc80x", labels=["ok", "b\ud800d"], queue="q\udfff" * 30
+        )
+    plain, awkward = (dict(m.attributes) for m in measurements)
+    assert plain == {"region": "eu"}
+    assert awkward["region"] == "\ufffdx"
+    assert awkward["labels"] == ["ok", "b\ufffdd"]
+    queue = awkward["queue"]
+    assert isinstance(queue, str) and len(queue) <= 40 and "\udfff" not in queue
+    for value in (awkward["region"], queue, *awkward["labels"]):
+        value.encode("utf-8")  # strict

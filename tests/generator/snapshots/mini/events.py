@@ -395,12 +395,13 @@ def record_step_runs(
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
+        **conversation.metric_attributes,
         "step.cached": step_cached,
         "step.priority": _priority,
     }
     if runner_slot is not None:
         _attributes["runner.slot"] = runner_slot
-    conversation.record(_METRIC_STEP_RUNS, value, _attributes)
+    conversation.record_point(_METRIC_STEP_RUNS, value, _attributes)
 
 
 _METRIC_BUILD_QUEUE_DEPTH: Final = MetricDefinition(
@@ -430,8 +431,8 @@ def record_build_queue_depth(
         out_of_range("build.queue.depth", "value", "a 64-bit integer")
     if not conversation.metrics_recording:
         return
-    _attributes: Attributes = {}
-    conversation.record(_METRIC_BUILD_QUEUE_DEPTH, value, _attributes)
+    _attributes: Attributes = dict(conversation.metric_attributes)
+    conversation.record_point(_METRIC_BUILD_QUEUE_DEPTH, value, _attributes)
 
 
 _METRIC_STEP_LOAD: Final = MetricDefinition(
@@ -467,10 +468,10 @@ def record_step_load(
             not_members("step.load", "step_signals", "sequence of one of 2, 9, 15", step_signals)
     if not conversation.metrics_recording:
         return
-    _attributes: Attributes = {}
+    _attributes: Attributes = dict(conversation.metric_attributes)
     if _step_signals is not None:
         _attributes["step.signals"] = _step_signals
-    conversation.record(_METRIC_STEP_LOAD, float(value), _attributes)
+    conversation.record_point(_METRIC_STEP_LOAD, float(value), _attributes)
 
 
 _METRIC_STEP_TIME: Final = MetricDefinition(
@@ -511,10 +512,10 @@ def record_step_time(
             not_a_member("step.seconds", "priority", "one of 1, 5", priority)
     if not conversation.metrics_recording:
         return
-    _attributes: Attributes = {}
+    _attributes: Attributes = dict(conversation.metric_attributes)
     if _priority is not None:
         _attributes["step.priority"] = _priority
-    conversation.record(_METRIC_STEP_TIME, float(value), _attributes)
+    conversation.record_point(_METRIC_STEP_TIME, float(value), _attributes)
 
 
 _METRIC_STEP_DURATION_OLD: Final = MetricDefinition(
@@ -547,5 +548,5 @@ def record_step_duration_old(
         out_of_range("step.duration_old", "value", "between 0 and 9223372036854775807")
     if not conversation.metrics_recording:
         return
-    _attributes: Attributes = {}
-    conversation.record(_METRIC_STEP_DURATION_OLD, value, _attributes)
+    _attributes: Attributes = dict(conversation.metric_attributes)
+    conversation.record_point(_METRIC_STEP_DURATION_OLD, value, _attributes)
