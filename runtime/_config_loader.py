@@ -23,6 +23,7 @@ from typing import Any, Literal, NoReturn
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import config as model
+from ._tls import TlsNames, check_tls, plaintext
 
 
 def load_config(
@@ -185,10 +186,12 @@ class _Reader:
 
     def bad(self, where: str, problem: str) -> NoReturn:
         """Raise for a key path (prefixed with the file) or a variable name."""
+        raise model.ConfigError(f"{self.named(where)}: {problem}")
+
+    def named(self, where: str) -> str:
+        """A key path as messages name it (prefixed with the file), or a variable name."""
         in_file = self.origin is not None and (where == "otel" or where.startswith("otel."))
-        raise model.ConfigError(
-            f"{self.origin}: {where}: {problem}" if in_file else f"{where}: {problem}"
-        )
+        return f"{self.origin}: {where}" if in_file else where
 
     def env(self, *names: str) -> tuple[str, str] | None:
         """The first of `names` that is set, as (name, value). As the OpenTelemetry spec
@@ -610,48 +613,26 @@ class _Reader:
     def tls(
         self, body: Mapping[str, object], path: str, endpoint: str, signal: _Signal
     ) -> model.TlsConfig | None:
+        """The `tls` table, else the variables; checked by `check_tls`, which names the key
+        or the variable each setting came from."""
         where = f"{path}.tls"
         table = self.sub(body, path, "tls")
         self.check_keys(table or {}, where, _TLS_KEYS)
-        plaintext = endpoint.startswith("http://")
-        if table is not None and plaintext:
-            # Certificates with an http:// endpoint would be ignored: refuse rather than send
-            # in the clear while the user believes TLS is on.
-            self.bad(where, "TLS settings need an https:// endpoint, and the endpoint is http://")
         files: dict[str, Path] = {}
-        sources: dict[str, str] = {}
+        names = {name: self.named(f"{where}.{key}") for key, (name, _) in _TLS_KEYS.items()}
         for key, (name, suffix) in _TLS_KEYS.items():
             raw = self.text(table or {}, where, key)
             if raw is not None:
-                files[name] = self.file_path(raw, f"{where}.{key}", self.base_dir)
-                sources[name] = f"{where}.{key}"
+                # `~` expanded, relative to the config file (or the working directory).
+                files[name] = self.base_dir / Path(raw).expanduser()
                 continue
             # The variables are the SDK-wide defaults; like other SDKs, an http:// endpoint
             # simply does not use them.
-            found = None if plaintext else self.env(*signal.var(suffix))
+            found = None if plaintext(endpoint) else self.env(*signal.var(suffix))
             if found is not None:
-                files[name] = self.file_path(found[1], found[0], Path.cwd())
-                sources[name] = found[0]
-        if ("client_certificate" in files) != ("client_private_key" in files):
-            given = sources.get("client_certificate") or sources["client_private_key"]
-            self.bad(
-                given,
-                "a client certificate and its private key come as a pair: set both "
-                "client-certificate and client-private-key (or both "
-                "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY)",
-            )
-        if not files:
-            return None
-        return model.TlsConfig(
-            ca_certificate=files.get("ca_certificate"),
-            client_certificate=files.get("client_certificate"),
-            client_private_key=files.get("client_private_key"),
-        )
-
-    def file_path(self, raw: str, where: str, base: Path) -> Path:
-        """`~` expanded, relative to `base`, and checked now so that a typo fails at start-up
-        rather than at the first export."""
-        path = base / Path(raw).expanduser()
-        if not path.is_file():
-            self.bad(where, f"{raw!r}: no such file ({path})")
-        return path
+                files[name] = Path.cwd() / Path(found[1]).expanduser()
+                names[name] = found[0]
+        # A table, even an empty one, asks for TLS: `check_tls` refuses it on http://.
+        tls = model.TlsConfig(**files) if files or table is not None else None
+        check_tls(endpoint, tls, TlsNames(table=self.named(where), **names))
+        return tls if files else None
