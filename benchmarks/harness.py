@@ -170,6 +170,73 @@ def interleaved(
     return samples
 
 
+@dataclass(frozen=True)
+class Loop:
+    """A timed loop of one side of a ratio: `run(calls)` returns the nanoseconds `calls`
+    iterations took; `after`, if set, runs untimed after each sample (e.g. a flush)."""
+
+    run: Callable[[int], int]
+    calls: int
+    after: Callable[[], object] | None = None
+
+    def microseconds_per_call(self) -> float:
+        elapsed = self.run(self.calls)
+        if self.after is not None:
+            self.after()
+        return elapsed / self.calls / 1000
+
+
+@dataclass(frozen=True)
+class PairedLoops:
+    """The per-call samples (microseconds) of two loops run in the same interleaved rounds."""
+
+    ours: str
+    theirs: str
+    samples: dict[str, list[float]]
+    calls: int
+
+    def metric(
+        self,
+        name: str,
+        unit: str,
+        target: Target,
+        *,
+        details: Mapping[str, Detail] | None = None,
+        problems: Sequence[str] = (),
+    ) -> Metric:
+        """The paired ratio `ours / theirs`, with each side's median time per call and
+        their difference in the details."""
+        mine, other = self.samples[self.ours], self.samples[self.theirs]
+        return Metric.of(
+            name,
+            paired_ratio(mine, other),
+            unit,
+            target,
+            details={
+                f"{self.ours}_us": rounded(median(mine)),
+                f"{self.theirs}_us": rounded(median(other)),
+                "difference_us": rounded(median(mine) - median(other)),
+                "calls_per_round": self.calls,
+                "rounds": len(mine),
+                **(details or {}),
+            },
+            problems=problems,
+        )
+
+
+def paired_loops(ours: tuple[str, Loop], theirs: tuple[str, Loop], rounds: int) -> PairedLoops:
+    """Time two loops per call in interleaved rounds (see `interleaved`)."""
+    (ours_name, ours_loop), (theirs_name, theirs_loop) = ours, theirs
+    samples = interleaved(
+        {
+            ours_name: ours_loop.microseconds_per_call,
+            theirs_name: theirs_loop.microseconds_per_call,
+        },
+        rounds,
+    )
+    return PairedLoops(ours_name, theirs_name, samples, ours_loop.calls)
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else math.nan
 

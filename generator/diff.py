@@ -15,9 +15,9 @@ leaves the user's machine (content that was withheld is exported).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Union
+from typing import Final, Literal, TypeVar, Union
 
 from .model import Attribute, AttributeType, Catalog, Deprecation, EnumMember, Event, Metric
 
@@ -597,6 +597,48 @@ def _type_text(attribute_type: AttributeType) -> str:
     return f"{attribute_type.display} of {members}"
 
 
+_Item = TypeVar("_Item", Event, Metric)
+
+
+def _items(
+    noun: str,
+    old: Mapping[str, _Item],
+    new: Mapping[str, _Item],
+    compare: Callable[[str, _Item, _Item, bool], Iterator[Change]],
+    *,
+    added: Callable[[_Item], str],
+    removed: Callable[[_Item], str],
+) -> Iterator[Change]:
+    """The events or the metrics of two catalogs, matched by name: added, renamed, removed,
+    and `compare` for each one on both sides (its last argument is True for the source of a
+    rename, whose deprecation the rename reports)."""
+    # A rename: an old item, newly deprecated, names as its replacement an item that is new.
+    renamed_to = {
+        item.deprecated.replacement: item.name
+        for item in new.values()
+        if item.name in old
+        and item.deprecated is not None
+        and item.deprecated.replacement is not None
+        and item.deprecated.replacement not in old
+        and old[item.name].deprecated is None
+    }
+    renamed_from = set(renamed_to.values())
+    for name, item in new.items():
+        path = f"{noun}s[{name}]"
+        before = old.get(name)
+        if before is not None:
+            yield from compare(path, before, item, name in renamed_from)
+        elif name in renamed_to:
+            source = renamed_to[name]
+            message = f"{noun} {source} renamed to {name}; {source} stays, deprecated"
+            yield _change(f"{noun}.renamed", path, source, name, message)
+        else:
+            yield _change(f"{noun}.added", path, None, name, added(item))
+    for name, item in old.items():
+        if name not in new:
+            yield _change(f"{noun}.removed", f"{noun}s[{name}]", name, None, removed(item))
+
+
 def _deprecation_text(deprecation: Deprecation | None) -> str | None:
     if deprecation is None:
         return None
@@ -710,53 +752,16 @@ class _Differ:
                 )
 
     def events(self) -> Iterator[Change]:
-        old = {e.name: e for e in self.old.events}
-        new = {e.name: e for e in self.new.events}
-        # A rename: an old event, deprecated, names as its replacement an event that is new.
-        renamed_to = {
-            e.deprecated.replacement: e.name
-            for e in self.new.events
-            if e.name in old
-            and e.deprecated is not None
-            and e.deprecated.replacement is not None
-            and e.deprecated.replacement not in old
-            and old[e.name].deprecated is None
-        }
-        renamed_from = {source: target for target, source in renamed_to.items()}
-        for name, event in new.items():
-            path = f"events[{name}]"
-            before = old.get(name)
-            if before is None:
-                if name in renamed_to:
-                    source = renamed_to[name]
-                    yield _change(
-                        "event.renamed",
-                        path,
-                        source,
-                        name,
-                        f"event {source} renamed to {name}; {source} stays, deprecated",
-                    )
-                else:
-                    yield _change(
-                        "event.added",
-                        path,
-                        None,
-                        name,
-                        f"event {name} added ({event.function_name})",
-                    )
-                continue
-            yield from self.event(path, before, event, renamed=name in renamed_from)
-        for name, event in old.items():
-            if name not in new:
-                yield _change(
-                    "event.removed",
-                    f"events[{name}]",
-                    name,
-                    None,
-                    f"event {name} removed: calls to {event.function_name} fail",
-                )
+        yield from _items(
+            "event",
+            {e.name: e for e in self.old.events},
+            {e.name: e for e in self.new.events},
+            self.event,
+            added=lambda e: f"event {e.name} added ({e.function_name})",
+            removed=lambda e: f"event {e.name} removed: calls to {e.function_name} fail",
+        )
 
-    def event(self, path: str, old: Event, new: Event, *, renamed: bool) -> Iterator[Change]:
+    def event(self, path: str, old: Event, new: Event, renamed: bool) -> Iterator[Change]:
         if old == new and _same_examples(old.attributes, new.attributes):
             return  # the common case, without a comparison per field
         if old.function_name != new.function_name:
@@ -804,52 +809,16 @@ class _Differ:
                 )
 
     def metrics(self) -> Iterator[Change]:
-        old = {m.name: m for m in self.old.metrics}
-        new = {m.name: m for m in self.new.metrics}
-        # A rename, as for events: an old metric, newly deprecated, names a new one.
-        renamed_to = {
-            m.deprecated.replacement: m.name
-            for m in self.new.metrics
-            if m.name in old
-            and m.deprecated is not None
-            and m.deprecated.replacement is not None
-            and m.deprecated.replacement not in old
-            and old[m.name].deprecated is None
-        }
-        renamed_from = set(renamed_to.values())
-        for name, metric in new.items():
-            path = f"metrics[{name}]"
-            before = old.get(name)
-            if before is not None:
-                yield from self.metric(path, before, metric, renamed=name in renamed_from)
-            elif name in renamed_to:
-                source = renamed_to[name]
-                yield _change(
-                    "metric.renamed",
-                    path,
-                    source,
-                    name,
-                    f"metric {source} renamed to {name}; {source} stays, deprecated",
-                )
-            else:
-                yield _change(
-                    "metric.added",
-                    path,
-                    None,
-                    name,
-                    f"metric {name} added ({metric.instrument}, {metric.function_name})",
-                )
-        for name, metric in old.items():
-            if name not in new:
-                yield _change(
-                    "metric.removed",
-                    f"metrics[{name}]",
-                    name,
-                    None,
-                    f"metric {name} removed: calls to {metric.function_name} fail",
-                )
+        yield from _items(
+            "metric",
+            {m.name: m for m in self.old.metrics},
+            {m.name: m for m in self.new.metrics},
+            self.metric,
+            added=lambda m: f"metric {m.name} added ({m.instrument}, {m.function_name})",
+            removed=lambda m: f"metric {m.name} removed: calls to {m.function_name} fail",
+        )
 
-    def metric(self, path: str, old: Metric, new: Metric, *, renamed: bool) -> Iterator[Change]:
+    def metric(self, path: str, old: Metric, new: Metric, renamed: bool) -> Iterator[Change]:
         if old == new and _same_examples(old.attributes, new.attributes):
             return
         name = new.name

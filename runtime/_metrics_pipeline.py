@@ -1,5 +1,5 @@
 """The metrics pipeline: an own OpenTelemetry `MeterProvider`, a periodic reader and the
-configured OTLP metric exporter; the `MeasurementSink` `Telemetry` hands measurements to.
+configured OTLP metric exporter, which `Telemetry` hands measurements to.
 
     Telemetry.dispatch_measurement ──▶ BackgroundMetrics.record ──▶ MetricsPipeline.record
         ──▶ instrument (made once per MetricDefinition) ──▶ PeriodicExportingMetricReader
@@ -398,7 +398,7 @@ def _thread_of(reader: object) -> Callable[[], int | None]:
 
 
 class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
-    """The `MeasurementSink` of `Telemetry`: the pipeline, being started on a daemon
+    """Where `Telemetry` hands measurements: the pipeline, being started on a daemon
     thread or running (the start, its waiting queue, exit and fork hooks:
     `BackgroundStart`)."""
 
@@ -426,7 +426,8 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
     def record(
         self, metric: MetricDefinition, value: int | float, attributes: Mapping[str, Any]
     ) -> bool:
-        """Record one measurement (see `MeasurementSink`); False when shut down."""
+        """Record one measurement; False once shut down (the caller counts the drop). Never
+        raises."""
         pipeline = self._pipeline
         if pipeline is None:
             held = self._running_or_wait((metric, value, attributes))

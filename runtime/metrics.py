@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple
 
 from .types import AttributeValue
 
@@ -51,14 +51,3 @@ class CapturedMeasurement(NamedTuple):
 
 
 MeasurementSubscriber = Callable[[CapturedMeasurement], None]
-
-
-class MeasurementSink(Protocol):
-    """Where `Telemetry` hands measurements when metrics are exported (the pipeline)."""
-
-    def record(
-        self, metric: MetricDefinition, value: int | float, attributes: Mapping[str, AttributeValue]
-    ) -> bool:
-        """Record one measurement; False once shut down (the caller counts the drop).
-        Never raises."""
-        ...

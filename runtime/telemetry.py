@@ -2,8 +2,10 @@
 `Conversation` (one per conversation: the common metadata every event carries).
 
 Generated emitters call `Conversation.recording`, `Conversation.allows` and
-`Conversation.emit`; generated metric recorders call `Conversation.metrics_recording`
-and `Conversation.record`. Nothing here knows any particular catalog.
+`Conversation.emit`; generated metric recorders read `Conversation.metrics_recording` and
+`Conversation.metric_attributes`, build the finished point and call
+`Conversation.record_point`. Hand-written callers use `Conversation.record`, which merges
+and cleans the point itself. Nothing here knows any particular catalog.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from time import monotonic as _monotonic
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .config import OtelConfig
-from .metrics import CapturedMeasurement, MeasurementSink, MeasurementSubscriber, MetricDefinition
+from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .timestamps import TimestampFormatter
 from .types import Attributes, AttributeValue, MetadataLike
 from .wire_strings import wire_attributes, wire_string, wire_value
@@ -90,9 +91,8 @@ class Telemetry:
         self.recording = self._pipeline is not None
         #: Where measurements are exported; None when metrics are not exported.
         self._metrics: BackgroundMetrics | None = self._start_metrics()
-        self._metric_sink: MeasurementSink | None = self._metrics
         #: Read by every metric recorder first, as `recording` by emitters.
-        self.metrics_recording = self._metric_sink is not None
+        self.metrics_recording = self._metrics is not None
         #: What `Conversation.record` calls: `dispatch_measurement`, or, while nobody but
         #: the pipeline sees measurements, the sink's own `record` (no subscriber branch,
         #: no shutdown check: shutdown puts `dispatch_measurement` back first).
@@ -190,7 +190,7 @@ class Telemetry:
                 except Exception:  # a subscriber's bug must not break the host application
                     self._subscriber_errors += 1
                     self._report_once("subscriber", "codex-otel: a subscriber raised")
-        sink = self._metric_sink
+        sink = self._metrics
         if sink is not None and not sink.record(metric, value, attributes):
             self._drop_after_shutdown()
 
@@ -266,10 +266,8 @@ class Telemetry:
         # The pipeline stays set after shutdown, so late events still reach `dispatch`
         # and are counted as dropped.
         self.recording = bool(self._subscribers) or self._pipeline is not None
-        self.metrics_recording = (
-            bool(self._measurement_subscribers) or self._metric_sink is not None
-        )
-        sink = self._metric_sink
+        self.metrics_recording = bool(self._measurement_subscribers) or self._metrics is not None
+        sink = self._metrics
         direct = sink is not None and not self._measurement_subscribers and not self._closed
         self._measure = sink.record if direct else self.dispatch_measurement  # type: ignore[union-attr]
         self._instruments = (
@@ -314,7 +312,7 @@ class Telemetry:
 
         Never needed for correctness (events emitted meanwhile wait in a bounded queue);
         for measurements and tests that must see the running pipeline."""
-        deadline = _monotonic() + self._timeout(timeout)
+        deadline = time.monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
         started = pipeline is None or pipeline.wait_until_started(_left(deadline))
         return (metrics is None or metrics.wait_until_started(_left(deadline))) and started
@@ -324,7 +322,7 @@ class Telemetry:
         within `timeout` (default: the config's) seconds."""
         if self._closed:
             return True
-        deadline = _monotonic() + self._timeout(timeout)
+        deadline = time.monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
         flushed = pipeline is None or pipeline.force_flush(_left(deadline))
         return (metrics is None or metrics.force_flush(_left(deadline))) and flushed
@@ -340,7 +338,7 @@ class Telemetry:
             self._closed = True
             self._update_recording()  # measurements go through `dispatch_measurement` again
         atexit.unregister(self._shutdown_at_exit)
-        deadline = _monotonic() + self._timeout(timeout)
+        deadline = time.monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
         if metrics is not None:
             # The metrics' last export runs while the logs flush: one bound for both.
@@ -379,7 +377,7 @@ _NO_INSTRUMENTS: Mapping[int, tuple[Callable[..., None], type, MetricDefinition]
 
 
 def _left(deadline: float) -> float:
-    return max(deadline - _monotonic(), 0.0)
+    return max(deadline - time.monotonic(), 0.0)
 
 
 _TIMESTAMPS = TimestampFormatter()

@@ -68,7 +68,10 @@ def test_the_wheel_holds_a_working_package(tmp_path: Path) -> None:
     (wheel,) = dist.glob("codex_otel-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert not any(n.startswith(("tests/", "benchmarks/", "codex_otel/tests")) for n in names)
-    assert "codex_otel/__init__.py" not in names  # one namespace, sub-packages are the folders
+    # The package holds only its own `__init__` (for `__version__`); the rest are the folders,
+    # and no folder of a stage lands inside another (runtime/_package_root is the package).
+    assert {"codex_otel/__init__.py", "codex_otel/py.typed"} <= set(names)
+    assert not any("_package_root" in n for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
         "codex-otel = codex_otel.cli.main:main"

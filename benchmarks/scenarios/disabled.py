@@ -7,7 +7,7 @@ so it is timed over many more calls per round than the exporting one.
 
 from __future__ import annotations
 
-from harness import Context, Metric, Target, interleaved, median, paired_ratio, rounded
+from harness import Context, Loop, Metric, Target, paired_loops
 from workload import SERVICE_VERSION, conversation, discarding_telemetry, generated_loop
 
 from codex_otel.runtime import BatchConfig, OtelConfig, Telemetry
@@ -28,31 +28,17 @@ def run(context: Context) -> Metric:
     problems = []
     if disabled.recording:
         problems.append("the telemetry with exporter none is recording")
+
+    def enabled_flush() -> None:
+        enabled.force_flush(timeout=30)  # an empty queue for the next round, untimed
+
     try:
-        disabled_loop = generated_loop(conversation(disabled))
-        enabled_loop = generated_loop(conversation(enabled))
-
-        def disabled_sample() -> float:
-            return disabled_loop(disabled_calls) / disabled_calls / 1000
-
-        def enabled_sample() -> float:
-            elapsed = enabled_loop(calls)
-            enabled.force_flush(timeout=30)
-            return elapsed / calls / 1000
-
-        samples = interleaved({"disabled": disabled_sample, "enabled": enabled_sample}, rounds)
+        paired = paired_loops(
+            ("disabled", Loop(generated_loop(conversation(disabled)), disabled_calls)),
+            ("enabled", Loop(generated_loop(conversation(enabled)), calls, enabled_flush)),
+            rounds,
+        )
     finally:
         disabled.shutdown()
         enabled.shutdown(timeout=5)
-    return Metric.of(
-        NAME,
-        paired_ratio(samples["disabled"], samples["enabled"]),
-        UNIT,
-        TARGET,
-        details={
-            "disabled_us": rounded(median(samples["disabled"])),
-            "enabled_us": rounded(median(samples["enabled"])),
-            "rounds": rounds,
-        },
-        problems=problems,
-    )
+    return paired.metric(NAME, UNIT, TARGET, problems=problems)

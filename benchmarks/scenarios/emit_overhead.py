@@ -9,9 +9,7 @@ between rounds (outside the timing), so nothing is dropped.
 
 from __future__ import annotations
 
-import functools
-
-from harness import Context, Metric, Target, interleaved, median, paired_ratio, rounded
+from harness import Context, Loop, Metric, Target, paired_loops
 from workload import (
     conversation,
     discarding_telemetry,
@@ -32,19 +30,17 @@ def run(context: Context) -> Metric:
     rounds = context.pick(full=60, quick=10)
     batch = BatchConfig(max_queue_size=2 * calls, max_export_batch_size=512)
     telemetry, discarding, sdk_logger = discarding_telemetry(batch)
+
+    def empty_queue() -> None:
+        telemetry.force_flush(timeout=30)  # an empty queue for the next round, untimed
+
     try:
         problems = same_record_problems(telemetry)
-        loops = {
-            "generated": generated_loop(conversation(telemetry)),
-            "hand_written": hand_written_loop(sdk_logger),
-        }
-
-        def per_call(name: str) -> float:
-            elapsed = loops[name](calls)
-            telemetry.force_flush(timeout=30)  # an empty queue for the next round, untimed
-            return elapsed / calls / 1000
-
-        samples = interleaved({name: functools.partial(per_call, name) for name in loops}, rounds)
+        paired = paired_loops(
+            ("generated", Loop(generated_loop(conversation(telemetry)), calls, empty_queue)),
+            ("hand_written", Loop(hand_written_loop(sdk_logger), calls, empty_queue)),
+            rounds,
+        )
         stats = telemetry.stats
     finally:
         telemetry.shutdown(timeout=5)
@@ -52,19 +48,6 @@ def run(context: Context) -> Metric:
         problems.append(
             f"{stats.dropped_queue_full} events dropped, {stats.emit_errors} emit errors"
         )
-    generated, by_hand = median(samples["generated"]), median(samples["hand_written"])
-    return Metric.of(
-        NAME,
-        paired_ratio(samples["generated"], samples["hand_written"]),
-        UNIT,
-        TARGET,
-        details={
-            "generated_us": rounded(generated),
-            "hand_written_us": rounded(by_hand),
-            "difference_us": rounded(generated - by_hand),
-            "calls_per_round": calls,
-            "rounds": rounds,
-            "exported": discarding.records,
-        },
-        problems=problems,
+    return paired.metric(
+        NAME, UNIT, TARGET, details={"exported": discarding.records}, problems=problems
     )

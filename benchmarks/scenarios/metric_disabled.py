@@ -7,7 +7,7 @@ False), so it is timed over many more calls per round than the exporting one.
 
 from __future__ import annotations
 
-from harness import Context, Metric, Target, interleaved, median, paired_ratio, rounded
+from harness import Context, Loop, Metric, Target, paired_loops
 from metric_workload import METADATA, metrics_telemetry, recorder_loop
 
 NAME = "metric_disabled_ratio"
@@ -27,28 +27,12 @@ def run(context: Context) -> Metric:
     if not enabled.exporting_metrics:
         problems.append("the metrics pipeline did not start")
     try:
-        disabled_loop = recorder_loop(disabled.conversation(METADATA))
-        enabled_loop = recorder_loop(enabled.conversation(METADATA))
-
-        def disabled_sample() -> float:
-            return disabled_loop(disabled_calls) / disabled_calls / 1000
-
-        def enabled_sample() -> float:
-            return enabled_loop(calls) / calls / 1000
-
-        samples = interleaved({"disabled": disabled_sample, "enabled": enabled_sample}, rounds)
+        paired = paired_loops(
+            ("disabled", Loop(recorder_loop(disabled.conversation(METADATA)), disabled_calls)),
+            ("enabled", Loop(recorder_loop(enabled.conversation(METADATA)), calls)),
+            rounds,
+        )
     finally:
         disabled.shutdown()
         enabled.shutdown(timeout=5)
-    return Metric.of(
-        NAME,
-        paired_ratio(samples["disabled"], samples["enabled"]),
-        UNIT,
-        TARGET,
-        details={
-            "disabled_us": rounded(median(samples["disabled"])),
-            "enabled_us": rounded(median(samples["enabled"])),
-            "rounds": rounds,
-        },
-        problems=problems,
-    )
+    return paired.metric(NAME, UNIT, TARGET, problems=problems)

@@ -9,9 +9,7 @@ recorder's argument checks, the metadata merge, the dispatch and the instrument 
 
 from __future__ import annotations
 
-import functools
-
-from harness import Context, Metric, Target, interleaved, median, paired_ratio, rounded
+from harness import Context, Loop, Metric, Target, paired_loops
 from metric_workload import (
     METADATA,
     hand_written_counter,
@@ -32,15 +30,11 @@ def run(context: Context) -> Metric:
     provider, counter = hand_written_counter()
     problems = [] if telemetry.exporting_metrics else ["the metrics pipeline did not start"]
     try:
-        loops = {
-            "record": recorder_loop(telemetry.conversation(METADATA)),
-            "hand_written": hand_written_loop(counter),
-        }
-
-        def per_call(name: str) -> float:
-            return loops[name](calls) / calls / 1000
-
-        samples = interleaved({name: functools.partial(per_call, name) for name in loops}, rounds)
+        paired = paired_loops(
+            ("record", Loop(recorder_loop(telemetry.conversation(METADATA)), calls)),
+            ("hand_written", Loop(hand_written_loop(counter), calls)),
+            rounds,
+        )
         stats = telemetry.stats
     finally:
         telemetry.shutdown(timeout=5)
@@ -49,18 +43,4 @@ def run(context: Context) -> Metric:
         problems.append(
             f"{stats.emit_errors} emit errors, {stats.dropped_measurements} measurements dropped"
         )
-    recorded, by_hand = median(samples["record"]), median(samples["hand_written"])
-    return Metric.of(
-        NAME,
-        paired_ratio(samples["record"], samples["hand_written"]),
-        UNIT,
-        TARGET,
-        details={
-            "record_us": rounded(recorded),
-            "hand_written_us": rounded(by_hand),
-            "difference_us": rounded(recorded - by_hand),
-            "calls_per_round": calls,
-            "rounds": rounds,
-        },
-        problems=problems,
-    )
+    return paired.metric(NAME, UNIT, TARGET, problems=problems)

@@ -250,14 +250,9 @@ def _diagnose(document: object, signal: str | None = None) -> str | None:
 
 
 def _diagnose_resource_metrics(item: dict[str, Any], path: str) -> str | None:
-    resource = item.get("resource")
-    if resource is not None:
-        if not isinstance(resource, dict):
-            return f"{path}.resource: expected an object"
-        problem = _walk_list(resource.get("attributes"), f"{path}.resource.attributes", _pair)
-        if problem:
-            return problem
-    return _walk_list(item.get("scopeMetrics"), f"{path}.scopeMetrics", _diagnose_scope_metrics)
+    return _diagnose_resource(item, path) or _walk_list(
+        item.get("scopeMetrics"), f"{path}.scopeMetrics", _diagnose_scope_metrics
+    )
 
 
 def _diagnose_scope_metrics(item: dict[str, Any], path: str) -> str | None:
@@ -320,14 +315,19 @@ def _walk_list(items: object, path: str, each: Any) -> str | None:
 
 
 def _diagnose_resource_logs(item: dict[str, Any], path: str) -> str | None:
+    return _diagnose_resource(item, path) or _walk_list(
+        item.get("scopeLogs"), f"{path}.scopeLogs", _diagnose_scope_logs
+    )
+
+
+def _diagnose_resource(item: dict[str, Any], path: str) -> str | None:
+    """The `resource` of a resourceLogs or resourceMetrics item, which both signals share."""
     resource = item.get("resource")
-    if resource is not None:
-        if not isinstance(resource, dict):
-            return f"{path}.resource: expected an object"
-        problem = _walk_list(resource.get("attributes"), f"{path}.resource.attributes", _pair)
-        if problem:
-            return problem
-    return _walk_list(item.get("scopeLogs"), f"{path}.scopeLogs", _diagnose_scope_logs)
+    if resource is None:
+        return None
+    if not isinstance(resource, dict):
+        return f"{path}.resource: expected an object"
+    return _walk_list(resource.get("attributes"), f"{path}.resource.attributes", _pair)
 
 
 def _diagnose_scope_logs(item: dict[str, Any], path: str) -> str | None:

@@ -24,6 +24,7 @@ def installed_copy(root: Path) -> Path:
         shutil.copytree(
             REPO / sub, site / "codex_otel" / sub, ignore=shutil.ignore_patterns("__pycache__")
         )
+    shutil.copy(REPO / "runtime" / "_package_root" / "__init__.py", site / "codex_otel")
     return site
 
 

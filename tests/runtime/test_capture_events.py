@@ -349,6 +349,10 @@ def test_timestamp_is_rfc3339_utc_milliseconds_across_seconds(
     )
 
     class FakeTime:
+        """The wall clock replaced; the monotonic one (shutdown's deadlines) kept."""
+
+        monotonic = staticmethod(time.monotonic)
+
         @staticmethod
         def time_ns() -> int:
             return next(clock)

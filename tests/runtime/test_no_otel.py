@@ -238,6 +238,7 @@ def bare_environment(root: Path) -> Path:
     for sub in ("runtime", "generated"):
         # An editable install is a tree of symlinks: copy what they point to.
         shutil.copytree(package_dir(f"codex_otel.{sub}"), site / "codex_otel" / sub, ignore=ignore)
+    shutil.copy(importlib.util.find_spec("codex_otel").origin or "", site / "codex_otel")  # type: ignore[union-attr]
     if sys.version_info < (3, 11):  # a dependency of the runtime there (tomllib's backport)
         shutil.copytree(package_dir("tomli"), site / "tomli", ignore=ignore)
     return python
