@@ -206,15 +206,20 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the documentation site into .artifacts/site (or the folder given after --)."""
+    """Build the documentation site into .artifacts/site (or the folder given first after
+    --; any further arguments are passed to `codex-otel docs`)."""
     install_project(session, "dev")
     out = session.posargs[0] if session.posargs else ".artifacts/site"
-    session.run("codex-otel", "docs", "--out", out)
+    # The rest goes to `codex-otel docs`: `nox -s docs -- DIR --check`, `-- DIR --history`.
+    session.run("codex-otel", "docs", "--out", out, *session.posargs[1:])
     session.log(f"open {Path(out, 'index.html').resolve().as_uri()}, or publish the folder")
 
 
-#: Debian's Chromium, which the browser tests drive (Playwright downloads no browser).
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium, installed by the browser session when absent.
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+#: The Chromium the browser tests drive (Playwright downloads no browser): $CHROMIUM, or
+#: else Debian's.
+CHROMIUM = os.environ.get("CHROMIUM", DEBIAN_CHROMIUM)
 #: axe-core's rules change between releases: pinned like the tools in constraints.txt.
 AXE_CORE = "4.14.1"
 
@@ -223,9 +228,12 @@ AXE_CORE = "4.14.1"
 def browser(session: nox.Session) -> None:
     """The documentation site's tests in a real browser (Chromium, Playwright, axe-core).
 
-    Debian's chromium is installed with apt-get when absent; Playwright drives it and
-    downloads no browser; axe-core comes from the npm registry."""
+    Debian's chromium is installed with apt-get when absent (a binary $CHROMIUM names
+    instead must exist); Playwright drives it and downloads no browser; axe-core comes from
+    the npm registry."""
     if not Path(CHROMIUM).is_file():
+        if CHROMIUM != DEBIAN_CHROMIUM:
+            session.error(f"no {CHROMIUM}, which $CHROMIUM names")
         if os.geteuid() != 0:
             session.error(f"no {CHROMIUM}: run `sudo apt-get install -y chromium` first")
         quiet = {"DEBIAN_FRONTEND": "noninteractive"}  # CI has no terminal to answer on

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -9,7 +10,12 @@ from codex_otel.generator import CatalogError, load_catalog
 from codex_otel.generator.render import Change
 from codex_otel.generator.revision import CatalogSourceError
 from codex_otel.generator.site import build_site, write_site
-from codex_otel.generator.site_history import load_history, releases, tagged_versions
+from codex_otel.generator.site_history import (
+    TaggedHistoryError,
+    load_history,
+    releases,
+    tagged_history,
+)
 
 EXIT_OK = 0
 EXIT_STALE = 1
@@ -26,7 +32,22 @@ def _line_counts(diff: str) -> str:
     return f" (+{added} -{removed} lines)" if added or removed else ""
 
 
-def _report_check(changes: list[Change], out: Path, schema: Path) -> int:
+def rebuild_command(
+    out: Path, schema: Path | None, templates: str | None, history: list[str] | None
+) -> str:
+    """The `codex-otel docs` command that rebuilds the site as it was checked: the same
+    options, `--check` left out, quoted for a POSIX shell."""
+    words = ["codex-otel", "docs", "--out", str(out)]
+    if schema is not None:
+        words += ["--schema", str(schema)]
+    if templates:
+        words += ["--templates", templates]
+    if history is not None:  # last: it takes every word after it
+        words += ["--history", *history]
+    return shlex.join(words)
+
+
+def _report_check(changes: list[Change], out: Path, schema: Path, rebuild: str) -> int:
     """One line per file that differs, with its line counts (HTML diffs are long and say
     little; rebuild and use `git diff` to read them), then the verdict."""
     stale = [change for change in changes if change.status != "unchanged"]
@@ -35,7 +56,7 @@ def _report_check(changes: list[Change], out: Path, schema: Path) -> int:
     if stale:
         print(
             f"{len(stale)} file(s) of the site in {out} are out of date with {schema}; "
-            f"run `codex-otel docs --out {out}` and commit the result.",
+            f"run `{rebuild}` and commit the result.",
             file=sys.stderr,
         )
         return EXIT_STALE
@@ -44,25 +65,34 @@ def _report_check(changes: list[Change], out: Path, schema: Path) -> int:
 
 
 def build_docs(
-    schema: Path,
+    schema: Path | None,
     out: Path,
     *,
     templates: str | None,
     check: bool,
     history: list[str] | None = None,
 ) -> int:
-    """Build the site of `schema` into `out`, or with `check` only compare. Errors are one
-    paragraph on stderr and exit 2, never a traceback.
+    """Build the site of `schema` (None: the bundled catalog) into `out`, or with `check`
+    only compare. Errors are one paragraph on stderr and exit 2, never a traceback.
 
     `history` lists earlier catalog versions (paths or `REV:PATH`, oldest first) for the
-    changes page; None looks for git tags that hold the catalog; `[]` means no page."""
+    changes page; None looks for the git tags merged into HEAD that hold the catalog (see
+    `site_history`); `[]` means no page."""
+    rebuild = rebuild_command(out, schema, templates, history)
+    if schema is None:
+        from .main import default_catalog
+
+        schema = default_catalog()
     if templates and not Path(templates).is_dir():
         print(f"codex-otel: error: template directory {templates} does not exist", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         catalog = load_catalog(schema)
-        specs = tagged_versions(schema) if history is None else history
-        history_releases = releases(load_history(specs), catalog)
+        versions = tagged_history(schema) if history is None else load_history(history)
+        history_releases = releases(versions, catalog)
+    except TaggedHistoryError as error:
+        print(f"codex-otel: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except CatalogError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -83,7 +113,7 @@ def build_docs(
         )
         return EXIT_BAD_INPUT
     if check:
-        return _report_check(changes, out, schema)
+        return _report_check(changes, out, schema, rebuild)
     written = [change for change in changes if change.status != "unchanged"]
     for change in written:
         print(f"{change.status}: {out / change.path}")

@@ -128,7 +128,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from .docs import build_docs
 
     return build_docs(
-        Path(args.schema) if args.schema else default_catalog(),
+        Path(args.schema) if args.schema else None,
         Path(args.out),
         templates=args.templates,
         check=args.check,

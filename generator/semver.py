@@ -40,6 +40,12 @@ def _parts(version: str) -> tuple[int, int, int]:
     return major, minor, patch
 
 
+def version_key(version: str) -> tuple[int, int, int]:
+    """A key that sorts versions by precedence: major, minor, patch as numbers (a
+    pre-release suffix is ignored, so `1.0.0-rc.1` and `1.0.0` are equal)."""
+    return _parts(version)
+
+
 def declared_bump(old_version: str, new_version: str) -> Bump:
     """What going from `old_version` to `new_version` allows, with Cargo's rule for 0.x.
 

@@ -65,6 +65,18 @@ class Release:
     from_version: str
     to_version: str
     changes: tuple[CatalogChange, ...]
+    #: Whether `to_version` is the catalog the site is built from (not a tagged version).
+    unreleased: bool = False
+
+    @property
+    def title(self) -> str:
+        """The release's heading: "1.0.0 to 1.1.0"; changes that kept the version number
+        are "1.1.0 (unreleased changes)" when they lead to the catalog being built, and
+        "1.1.0 (changes without a new version)" between two earlier versions."""
+        if self.from_version != self.to_version:
+            return f"{self.from_version} to {self.to_version}"
+        kind = "unreleased changes" if self.unreleased else "changes without a new version"
+        return f"{self.to_version} ({kind})"
 
 
 # --- pages ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ that hold the catalog, and bad specs. The diff itself is tested in tests/evoluti
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -29,8 +30,10 @@ def older(version: str, drop_last_event: bool) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+def git(repo: Path, *args: str, date: str | None = None) -> None:
+    """Run git in `repo`; `date` (ISO 8601) is the commit's and an annotated tag's date."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else None
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
 
 
 @pytest.fixture
@@ -111,3 +114,97 @@ def test_an_unknown_revision_is_bad_input_naming_it(
     assert "v9.9.9:schema/catalog.yaml" in error
     assert "Traceback" not in error
     assert not (repo / "site").exists()
+
+
+def test_tags_are_ordered_by_version_not_by_when_they_were_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v1.1.0 was tagged first; v1.0.0 was tagged a day later, on the older commit. The
+    history still goes 1.0.0, then 1.1.0, then the catalog being built."""
+    repo = tmp_path / "repo"
+    (repo / "schema").mkdir(parents=True)
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "t@example.com")
+    git(repo, "config", "user.name", "t")
+    catalog = repo / "schema" / "catalog.yaml"
+    catalog.write_text(older("1.0.0", drop_last_event=True), encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "1.0.0", date="2024-01-01T10:00:00Z")
+    first = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    catalog.write_text(older("1.1.0", drop_last_event=False), encoding="utf-8")
+    git(repo, "commit", "-qam", "1.1.0", date="2024-02-01T10:00:00Z")
+    git(repo, "tag", "-a", "v1.1.0", "-m", "1.1.0", date="2024-03-01T10:00:00Z")
+    git(repo, "tag", "-a", "v1.0.0", "-m", "1.0.0", first, date="2024-03-02T10:00:00Z")
+    catalog.write_text(BUNDLED.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    out = repo / "site"
+    assert main(["docs", "--schema", "schema/catalog.yaml", "--out", str(out)]) == 0
+    current = load_catalog(BUNDLED).version
+    assert releases_on(out / "changes.html") == [f"1.1.0 to {current}", "1.0.0 to 1.1.0"]
+
+
+def test_tags_not_merged_into_head_are_not_used(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tag on a branch HEAD does not contain (here with a catalog that does not even
+    load) is not part of HEAD's history."""
+    catalog = repo / "schema" / "catalog.yaml"
+    git(repo, "checkout", "-qb", "experiment")
+    catalog.write_text("catalog_version: [broken\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "experiment")
+    git(repo, "tag", "v9.0.0")
+    git(repo, "checkout", "-q", "-")
+    catalog.write_text(BUNDLED.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    out = repo / "site"
+    assert main(["docs", "--schema", "schema/catalog.yaml", "--out", str(out)]) == 0
+    current = load_catalog(BUNDLED).version
+    assert releases_on(out / "changes.html") == [f"1.1.0 to {current}", "1.0.0 to 1.1.0"]
+
+
+def test_a_default_tag_whose_catalog_does_not_load_is_named_with_the_way_out(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = repo / "schema" / "catalog.yaml"
+    catalog.write_text("catalog_version: [broken\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "broken")
+    git(repo, "tag", "v1.2.0-bad")
+    catalog.write_text(BUNDLED.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    code = main(["docs", "--schema", "schema/catalog.yaml", "--out", str(repo / "site")])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "tag v1.2.0-bad" in error, error
+    assert "v1.2.0-bad:schema/catalog.yaml" in error, error  # the loader's own diagnostic
+    assert "by default" in error, error
+    assert "--history REV:PATH" in error and "`--history` alone" in error, error
+    assert "Traceback" not in error
+    assert not (repo / "site").exists()
+    # The way out works: an explicit history, or none.
+    assert main(["docs", "--out", str(repo / "site"), "--history"]) == 0
+
+
+def test_the_tags_are_read_from_the_catalogs_repository_not_the_current_directory(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    out = elsewhere / "site"
+    assert main(["docs", "--schema", str(repo / "schema" / "catalog.yaml"), "--out", str(out)]) == 0
+    current = load_catalog(BUNDLED).version
+    assert releases_on(out / "changes.html") == [f"1.1.0 to {current}", "1.0.0 to 1.1.0"]
+
+
+def test_changes_since_the_last_tag_without_a_new_version_are_unreleased(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog being built has the last tag's version and one event fewer."""
+    catalog = repo / "schema" / "catalog.yaml"
+    catalog.write_text(older("1.1.0", drop_last_event=True), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    out = repo / "site"
+    assert main(["docs", "--schema", "schema/catalog.yaml", "--out", str(out)]) == 0
+    assert releases_on(out / "changes.html") == ["1.1.0 (unreleased changes)", "1.0.0 to 1.1.0"]

@@ -9,6 +9,8 @@ import dataclasses
 import itertools
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from codex_otel.cli.main import main
 from codex_otel.generator import load_catalog, render
 from codex_otel.generator.model import Attribute, Catalog, Event
 from codex_otel.generator.render import _visible as visible
@@ -102,6 +105,82 @@ def test_a_page_and_a_wire_schema_per_event(catalog_file: Path, tmp_path: Path) 
         assert json.loads(schema_file.read_text(encoding="utf-8"))["title"] == event.name
         links = [a.attrib for a in page.iterfind(".//a") if "href" in a.attrib]
         assert {"href": f"../schemas/{event.name}.json", "download": f"{event.name}.json"} in links
+
+
+def shown(prose: str) -> str:
+    """Catalog prose as a page's text shows it: code spans' backticks gone, spaces collapsed."""
+    return " ".join(re.sub(r"`+", "", prose).split())
+
+
+def expected_facts(attribute: Attribute) -> dict[str, str]:
+    """The rows of an attribute's facts that come straight from the resolved model, with
+    the text each must show; a row the model gives no value for must be absent."""
+    facts = {"Requirement": attribute.requirement_text, "Stability": attribute.stability}
+    facts["Type"] = attribute.type.display
+    if attribute.type.is_enum:
+        members = " ".join(
+            f"{json.dumps(m.value, ensure_ascii=False)}: {shown(m.description)}"
+            for m in attribute.type.members
+        )
+        facts["Type"] += f", one of: {members}"
+    if attribute.max_length:
+        facts["Cap"] = f"Cut to {attribute.max_length} characters, with a visible marker."
+    if attribute.has_bounds:
+        bounds = attribute.bounds_text
+        facts["Bounds"] = f"{bounds[:1].upper()}{bounds[1:]}."
+    if attribute.examples:
+        facts["Examples"] = ", ".join(
+            json.dumps(example, ensure_ascii=False) for example in attribute.examples
+        )
+    if attribute.deprecated:
+        facts["Deprecated"] = shown(attribute.deprecated.note)
+        if attribute.deprecated.replacement:
+            facts["Deprecated"] += f" Use {attribute.deprecated.replacement} instead."
+    return facts
+
+
+def test_each_attribute_shows_the_resolved_models_facts(tmp_path: Path) -> None:
+    """Type, requirement, cap, bounds, examples, stability and deprecation of every
+    attribute of every event page, as the resolved model has them (per-event overrides,
+    such as a smaller cap, included), and the deprecation notice of a deprecated event."""
+    catalog = load_catalog(MINI)
+    site = build(catalog, tmp_path / "site")
+    rows_seen: set[str] = set()
+    for event in catalog.events:
+        page_file = site / "events" / f"{event.name}.html"
+        page = parse(page_file)
+        for attribute in event.attributes:
+            section = page.find(f".//section[@id='attr-{attribute.key}']")
+            assert section is not None, f"{event.name}: no section for {attribute.key}"
+            facts = section.find("dl")
+            assert facts is not None
+            terms = [text(dt) for dt in facts.iterfind("dt")]
+            values = [text(dd) for dd in facts.iterfind("dd")]
+            assert len(terms) == len(values), f"{event.name} {attribute.key}: {terms}"
+            shown_facts = dict(zip(terms, values, strict=True))
+            expected = expected_facts(attribute)
+            # Every row from the model shows its value; no other such row is there.
+            model_rows = {"Type", "Requirement", "Cap", "Bounds", "Examples", "Deprecated"}
+            assert {t for t in terms if t in model_rows} == set(expected) - {"Stability"}, (
+                f"{event.name} {attribute.key}: {terms}"
+            )
+            for term, value in expected.items():
+                assert shown_facts[term] == value, f"{event.name} {attribute.key} {term}"
+            rows_seen |= set(expected)
+        notice = page.find(".//div[@class='notice']")
+        if event.deprecated is None:
+            assert notice is None, event.name
+            continue
+        message = f"Deprecated: {shown(event.deprecated.note)}"
+        if event.deprecated.replacement:
+            message += f" Use {event.deprecated.replacement} instead."
+            [link] = notice.iterfind(".//a") if notice is not None else []
+            target, _ = resolve(page_file, link.attrib["href"])
+            assert target == (site / "events" / f"{event.deprecated.replacement}.html").resolve()
+        assert text(notice) == message, event.name
+    # The fixture exercises every row, so none of the checks above is vacuous.
+    assert rows_seen >= {"Type", "Requirement", "Cap", "Bounds", "Examples", "Deprecated"}
+    assert any(event.deprecated for event in catalog.events)
 
 
 def test_the_bundled_site_copies_the_committed_wire_schemas(tmp_path: Path) -> None:
@@ -205,6 +284,28 @@ def test_check_reports_a_stale_site_and_exits_1(tmp_path: Path) -> None:
     assert run_cli("docs", "--out", str(site)).returncode == 0
     assert not (site / "events" / "codex.removed_event.html").exists()
     assert run_cli("docs", "--out", str(site), "--check").returncode == 0
+
+
+def test_check_hints_the_command_with_the_options_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = tmp_path / "my templates"  # a space: the hint quotes it
+    (templates / "site").mkdir(parents=True)
+    site = tmp_path / "site"
+    for options in (
+        ["--schema", str(MINI), "--templates", str(templates), "--history"],
+        ["--history", f"{MINI}"],
+        [],
+    ):
+        assert main(["docs", "--out", str(site), *options]) == 0
+        (site / "privacy.html").unlink()
+        capsys.readouterr()
+        assert main(["docs", "--out", str(site), "--check", *options]) == 1
+        hint = shlex.join(["codex-otel", "docs", "--out", str(site), *options])
+        assert f"run `{hint}` and commit" in capsys.readouterr().err
+        # The hint, run as it is, makes the site pass that check.
+        assert main(shlex.split(hint)[1:]) == 0
+        assert main(["docs", "--out", str(site), "--check", *options]) == 0
 
 
 def test_building_into_a_folder_keeps_files_the_site_does_not_own(tmp_path: Path) -> None:
@@ -336,6 +437,22 @@ def test_the_changes_page_is_absent_until_a_history_is_given(tmp_path: Path) -> 
     # Built again without a history, the page goes away.
     build(catalog, tmp_path / "b")
     assert not (tmp_path / "b" / "changes.html").exists()
+
+
+def test_changes_that_kept_the_version_number_are_labelled_as_such(tmp_path: Path) -> None:
+    """Two versions with one number: "(unreleased changes)" when the newer one is the
+    catalog being built, "(changes without a new version)" between two earlier ones."""
+    catalog = load_catalog(MINI)
+    fewer = dataclasses.replace(catalog, events=catalog.events[:-1])
+    unreleased = releases([fewer], catalog)
+    assert [r.title for r in unreleased] == [f"{catalog.version} (unreleased changes)"]
+    site = build(catalog, tmp_path / "site", releases=unreleased)
+    assert text(parse(site / "changes.html").find(".//h2")) == unreleased[0].title
+    bumped = dataclasses.replace(catalog, version="0.4.0")
+    assert [r.title for r in releases([fewer, catalog], bumped)] == [
+        f"{catalog.version} to 0.4.0",
+        f"{catalog.version} (changes without a new version)",
+    ]
 
 
 def test_the_metrics_list_is_not_rendered_while_the_catalog_has_none(tmp_path: Path) -> None:
