@@ -459,7 +459,7 @@ class Conversation(Generic[M]):
                 # Inline fast path: an ASCII string or a number is used as it is.
                 if type(value) is str:
                     record[key] = value if value.isascii() else wire_string(value)
-                elif type(value) is list or type(value) is tuple:
+                elif isinstance(value, (list, tuple, str)):  # arrays, and str subclasses
                     record[key] = wire_value(value)
                 else:
                     record[key] = value
@@ -480,7 +480,7 @@ class Conversation(Generic[M]):
                     if not value_.isascii():
                         point = self._wire_point(attributes)
                         break
-                elif type(value_) is list or type(value_) is tuple:
+                elif isinstance(value_, (list, tuple, str)):  # arrays and str subclasses
                     point = self._wire_point(attributes)
                     break
         except Exception:
@@ -511,7 +511,7 @@ class Conversation(Generic[M]):
         for key, value in attributes.items():
             if type(value) is str:
                 point[key] = wire_string(value)
-            elif type(value) is list or type(value) is tuple:
+            elif isinstance(value, (str, list, tuple)):  # arrays, and str subclasses
                 point[key] = wire_value(value)
             else:
                 point[key] = value
