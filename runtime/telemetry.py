@@ -118,15 +118,12 @@ class Telemetry:
         if self.config.metrics_exporter.kind == "none" or self.config.sdk_disabled:
             return None  # nothing metrics-related is imported in this case
         from ._metrics_pipeline import BackgroundMetrics, check_metrics_now
-        from ._startup import sdk_installed
+        from ._startup import sdk_installed, warn_sdk_missing
 
         check_metrics_now(self.config)  # config errors raise here, as for logs
         if not sdk_installed():
-            logger.warning(
-                "codex-otel: metrics exporter %r is configured but cannot start (the "
-                "OpenTelemetry SDK is not installed); install codex-otel[otel]. Metrics are "
-                "not exported.",
-                self.config.metrics_exporter.kind,
+            warn_sdk_missing(
+                "metrics exporter", self.config.metrics_exporter.kind, "Metrics are not exported."
             )
             return None
         return BackgroundMetrics(
