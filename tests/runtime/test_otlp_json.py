@@ -60,7 +60,7 @@ def test_empty_arrays_and_kvlists_carry_values_in_log_requests() -> None:
     (resource_logs,) = document["resourceLogs"]
     (scope_logs,) = resource_logs["scopeLogs"]
     (record,) = scope_logs["logRecords"]
-    empty = {"arrayValue": {"values": []}}
+    empty: dict[str, Any] = {"arrayValue": {"values": []}}
     assert _attributes(resource_logs["resource"]["attributes"])["resource.tags"] == empty
     assert _attributes(scope_logs["scope"]["attributes"])["scope.tags"] == empty
     attributes = _attributes(record["attributes"])
@@ -87,7 +87,7 @@ def test_empty_arrays_carry_values_in_metric_requests() -> None:
     assert document is not None
     (resource_metrics,) = document["resourceMetrics"]
     (point,) = resource_metrics["scopeMetrics"][0]["metrics"][0]["sum"]["dataPoints"]
-    empty = {"arrayValue": {"values": []}}
+    empty: dict[str, Any] = {"arrayValue": {"values": []}}
     assert _attributes(resource_metrics["resource"]["attributes"])["resource.tags"] == empty
     assert _attributes(point["attributes"])["tags"] == empty
     assert all("values" in value for value in _values(document))
