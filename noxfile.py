@@ -89,8 +89,10 @@ def ci(session: nox.Session) -> None:
 
     The site's browser tests run on one Python: they are slow and test no Python feature.
     The whole suite runs on the oldest and the newest Python installed; those between run
-    all but the `wire` and `slow` tests (real collectors, child processes: two thirds of
-    the time of a run), which keeps CI within about half an hour on a 2-core machine."""
+    all but the `slow` tests and the `wire` tests other than Rotel's (real collectors, child
+    processes: two thirds of the time of a run), which keeps CI within about half an hour
+    on a 2-core machine. The `rotel` tests (a third-party collector decoding what we send)
+    run on every Python."""
     # Skipping absent Pythons must not become skipping every test.
     installed = [version for version in PYTHONS if _runs(f"python{version}")]
     if not installed:
@@ -101,7 +103,7 @@ def ci(session: nox.Session) -> None:
     for version in PYTHONS:
         whole = version in (installed[0], installed[-1])
         # A later -m replaces the one in pyproject's addopts, so it says `not browser` too.
-        between = ["-m", "not browser and not wire and not slow"]
+        between = ["-m", "not browser and not slow and (not wire or rotel)"]
         session.notify(f"tests-{version}", posargs=[*session.posargs, *([] if whole else between)])
     session.notify("no_otel", posargs=session.posargs)
     session.notify(f"browser-{installed[-1]}")  # the newest Python installed

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .config import OtelConfig
+from .wire_strings import plain_string
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.resources import Resource
@@ -28,6 +29,11 @@ def resource_attributes(
     `detected`: what the SDK's detectors add (`service.instance.id`). Never read from the
     process environment here: OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME come through
     the config, with its precedence.
+
+    Every key and value is made valid UTF-8 (`plain_string`): the environment hands over
+    bytes that are not UTF-8 as lone surrogates (`team=caf\udce9`), and a host may pass
+    any `str` as `service_version`. Unclean, one such value cost every OTLP/JSON batch and
+    the resource over protobuf.
     """
     attributes: dict[str, str] = {
         "telemetry.sdk.language": "python",
@@ -40,7 +46,7 @@ def resource_attributes(
     attributes["service.name"] = config.service_name
     attributes["service.version"] = service_version
     attributes["env"] = config.environment
-    return attributes
+    return {plain_string(key): plain_string(value) for key, value in attributes.items()}
 
 
 def sdk_resource(config: OtelConfig, service_version: str) -> Resource:

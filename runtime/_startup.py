@@ -69,13 +69,29 @@ def start_in_background(config: OtelConfig, *, service_version: str) -> Backgrou
     check_now(config)
     if not sdk_installed():
         # Not silent: the configured exporter cannot run without the `otel` extra.
-        logger.warning(
-            "codex-otel: exporter %r is configured but cannot start (the OpenTelemetry SDK "
-            "is not installed); install codex-otel[otel]. Events are not exported.",
-            config.exporter.kind,
-        )
+        warn_sdk_missing("exporter", config.exporter.kind, "Events are not exported.")
         return None
     return BackgroundPipeline(config, service_version=service_version)
+
+
+#: The hints this process has given ("otel": install the `otel` extra): once is enough,
+#: even with both `exporter` and `metrics_exporter` set, or several `Telemetry` objects.
+_hints_given: set[str] = set()
+
+
+def warn_sdk_missing(setting: str, kind: str, consequence: str) -> None:
+    """Warn that the exporter `setting` names cannot start without the SDK; the install
+    hint is part of the first such warning of the process only."""
+    hint = "" if "otel" in _hints_given else "; install codex-otel[otel]"
+    _hints_given.add("otel")
+    logger.warning(
+        "codex-otel: %s %r is configured but cannot start (the OpenTelemetry SDK is not "
+        "installed)%s. %s",
+        setting,
+        kind,
+        hint,
+        consequence,
+    )
 
 
 def sdk_installed() -> bool:

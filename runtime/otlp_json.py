@@ -11,6 +11,13 @@ codex-otel sent over OTLP/HTTP JSON, and every line of its file exporter, was re
 writes for an unset field). Attribute values are never empty: the emitters' types have no
 None, and the SDK drops None values before they reach the encoder.
 
+An empty array has the opposite problem: the encoder writes `{"arrayValue": {}}` (proto3
+JSON leaves out an empty repeated field), and Rotel refuses the whole request ("missing
+field `values`"). `ArrayValue.values` and `KeyValueList.values` are repeated fields, so
+`{"values": []}` means the same to every reader and is what strict ones need: both
+encoders below write it for every empty array or key-value list, in record, data point,
+resource and scope attributes, nested ones included (`_fill_empty_values`).
+
 The HTTP JSON exporter and the file exporter below are the official classes with this
 encoder in place of theirs. They reach one private attribute each (0.66b1: the HTTP
 exporter's `_client`, the file exporter's `_exporter._encode`), checked when the exporter
@@ -47,11 +54,38 @@ def encode_request(batch: Sequence[ReadableLogRecord]) -> dict[str, Any] | None:
         return None
     document: dict[str, Any] = request.to_dict()
     for resource_logs in document.get("resourceLogs", ()):
+        _fill_empty_values(resource_logs.get("resource", {}).get("attributes", ()))
         for scope_logs in resource_logs.get("scopeLogs", ()):
+            _fill_empty_values(scope_logs.get("scope", {}).get("attributes", ()))
             for record in scope_logs.get("logRecords", ()):
                 if record.get("body") == {}:
                     del record["body"]
+                elif "body" in record:
+                    _fill_empty_value(record["body"])
+                _fill_empty_values(record.get("attributes", ()))
     return document
+
+
+def _fill_empty_values(attributes: Sequence[dict[str, Any]]) -> None:
+    """Write `"values": []` into every empty array and key-value list among `attributes`
+    (OTLP/JSON `KeyValue`s), nested ones included."""
+    for attribute in attributes:
+        value = attribute.get("value")
+        if value is not None:
+            _fill_empty_value(value)
+
+
+def _fill_empty_value(value: dict[str, Any]) -> None:
+    """The same for one OTLP/JSON `AnyValue`."""
+    array = value.get("arrayValue")
+    if array is not None:
+        items = array.setdefault("values", [])
+        for item in items:
+            _fill_empty_value(item)
+        return
+    pairs = value.get("kvlistValue")
+    if pairs is not None:
+        _fill_empty_values(pairs.setdefault("values", []))
 
 
 def encode_body(batch: Sequence[ReadableLogRecord]) -> bytes:
@@ -133,11 +167,14 @@ def encode_metrics_request(data: MetricsData) -> dict[str, Any] | None:
         return None
     document: dict[str, Any] = request.to_dict()
     for resource_metrics in document.get("resourceMetrics", ()):
+        _fill_empty_values(resource_metrics.get("resource", {}).get("attributes", ()))
         for scope_metrics in resource_metrics.get("scopeMetrics", ()):
+            _fill_empty_values(scope_metrics.get("scope", {}).get("attributes", ()))
             for metric in scope_metrics.get("metrics", ()):
                 for kind in ("sum", "gauge", "histogram", "exponentialHistogram", "summary"):
                     for point in metric.get(kind, {}).get("dataPoints", ()):
                         _int64_as_numbers(point)
+                        _fill_empty_values(point.get("attributes", ()))
     return document
 
 

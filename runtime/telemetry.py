@@ -118,15 +118,12 @@ class Telemetry:
         if self.config.metrics_exporter.kind == "none" or self.config.sdk_disabled:
             return None  # nothing metrics-related is imported in this case
         from ._metrics_pipeline import BackgroundMetrics, check_metrics_now
-        from ._startup import sdk_installed
+        from ._startup import sdk_installed, warn_sdk_missing
 
         check_metrics_now(self.config)  # config errors raise here, as for logs
         if not sdk_installed():
-            logger.warning(
-                "codex-otel: metrics exporter %r is configured but cannot start (the "
-                "OpenTelemetry SDK is not installed); install codex-otel[otel]. Metrics are "
-                "not exported.",
-                self.config.metrics_exporter.kind,
+            warn_sdk_missing(
+                "metrics exporter", self.config.metrics_exporter.kind, "Metrics are not exported."
             )
             return None
         return BackgroundMetrics(
@@ -457,7 +454,7 @@ class Conversation(Generic[M]):
                 # Inline fast path: an ASCII string or a number is used as it is.
                 if type(value) is str:
                     record[key] = value if value.isascii() else wire_string(value)
-                elif type(value) is list or type(value) is tuple:
+                elif isinstance(value, (list, tuple, str)):  # arrays, and str subclasses
                     record[key] = wire_value(value)
                 else:
                     record[key] = value
@@ -478,7 +475,7 @@ class Conversation(Generic[M]):
                     if not value_.isascii():
                         point = self._wire_point(attributes)
                         break
-                elif type(value_) is list or type(value_) is tuple:
+                elif isinstance(value_, (list, tuple, str)):  # arrays and str subclasses
                     point = self._wire_point(attributes)
                     break
         except Exception:
@@ -509,7 +506,7 @@ class Conversation(Generic[M]):
         for key, value in attributes.items():
             if type(value) is str:
                 point[key] = wire_string(value)
-            elif type(value) is list or type(value) is tuple:
+            elif isinstance(value, (str, list, tuple)):  # arrays, and str subclasses
                 point[key] = wire_value(value)
             else:
                 point[key] = value

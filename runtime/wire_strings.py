@@ -14,6 +14,12 @@ and valid OTLP (protobuf carries them as bytes; the JSON encoders escape them as
 
 The check costs one `str.isascii()` (constant time in CPython) for an ASCII string; only
 other strings are encoded to find out, and only strings that fail are rebuilt.
+
+The callers' fast paths test `type(value) is str`; a `str` subclass (which the emitters'
+`isinstance` checks and Metadata accept) takes a fallback instead: `plain_string` turns it
+into an ordinary `str` holding the same characters (what every encoder would read), which
+is then cleaned like any other. A subclass's own `isascii`, `encode` or `__str__` is never
+asked.
 """
 
 from __future__ import annotations
@@ -40,19 +46,34 @@ def wire_string(value: str) -> str:
     return value
 
 
+def plain_string(value: str) -> str:
+    """`value` as an ordinary, valid UTF-8 `str`: a subclass's characters (read by
+    `str.__str__`, which copies them into an exact `str`, whatever the subclass overrides)
+    with every surrogate replaced."""
+    return wire_string(str.__str__(value))
+
+
 def wire_value(value: AttributeValue) -> AttributeValue:
-    """An attribute value whose strings (alone or in an array) are all valid UTF-8.
+    """An attribute value whose strings (alone or in an array) are all valid UTF-8 and
+    ordinary `str` objects (a subclass becomes one: see `plain_string`).
 
     The value itself is returned when nothing needed replacing; an array that held a bad
-    string comes back as a new list or tuple, as it was given.
+    string (or a subclass) comes back as a new list or tuple, as it was given.
     """
     if type(value) is str:
         return value if value.isascii() else wire_string(value)
     if isinstance(value, (list, tuple)):
         for item in value:
-            if type(item) is str and not item.isascii() and wire_string(item) is not item:
-                items = [wire_string(i) if type(i) is str else i for i in value]
-                return tuple(items) if isinstance(value, tuple) else items
+            if type(item) is str:
+                if item.isascii() or wire_string(item) is item:
+                    continue
+            elif not isinstance(item, str):
+                continue
+            items = [plain_string(i) if isinstance(i, str) else i for i in value]
+            return tuple(items) if isinstance(value, tuple) else items
+        return value
+    if isinstance(value, str):
+        return plain_string(value)
     return value
 
 

@@ -78,10 +78,18 @@ def spool_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return state / "codex-otel"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect (not skip) the tests of a background start where the runtime has none:
+    """Mark `rotel` every test that starts Rotel (the `rotel_collectors` fixture, which
+    `rotel_collector` uses too), so that CI can run them on every Python (`nox -s ci`).
+
+    Deselect (not skip) the tests of a background start where the runtime has none:
     on CPython 3.12.0-3.12.2 it starts the SDK on the caller's thread (see
     `runtime/_startup.py`, BACKGROUND_START), so nothing waits for a start there."""
+    for item in items:
+        if "rotel_collectors" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.rotel)
+
     from codex_otel.runtime._startup import BACKGROUND_START
 
     if BACKGROUND_START:

@@ -91,3 +91,28 @@ def test_no_otel_module_list_matches_the_markers() -> None:
     ).stdout
     marked = {line.split("::", 1)[0] for line in collected.splitlines() if "::" in line}
     assert marked == listed
+
+
+def _collected(*args: str) -> set[str]:
+    """The test ids pytest collects with `args` (in a child: its own collection)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return {line for line in result.stdout.splitlines() if "::" in line}
+
+
+def test_ci_runs_the_rotel_tests_on_the_pythons_between() -> None:
+    """`nox -s ci` runs a marker selection on the Pythons between the oldest and the
+    newest; every test that starts Rotel (whether marked `wire` or not) is in it."""
+    match = re.search(r'between = \["-m", "([^"]+)"\]', (REPO / "noxfile.py").read_text())
+    assert match is not None, "noxfile.py: the ci session's selection for the middle Pythons"
+    every = _collected("tests/wire/test_rotel.py")  # each of them starts Rotel
+    assert len(every) >= 10
+    assert _collected("-m", "rotel", "tests/wire/test_rotel.py") == every
+    assert _collected("-m", match.group(1), "tests/wire/test_rotel.py") == every

@@ -192,12 +192,19 @@ sys.exit(main())
 """
 
 
-def test_without_the_otel_extra_the_demo_says_nothing_was_exported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("metrics", [False, True], ids=["events", "events-and-metrics"])
+def test_without_the_otel_extra_the_demo_says_nothing_was_exported(
+    tmp_path: Path, metrics: bool
+) -> None:
     """Regression: it printed "All events delivered" although no file was written, and the
-    install hint twice."""
+    install hint twice (with `metrics_exporter` set too: once for each pipeline)."""
     out = tmp_path / "events.jsonl"
+    metrics_out = tmp_path / "metrics.jsonl"
     config = tmp_path / "otel.toml"
-    config.write_text(f'[otel]\nexporter = {{ file = {{ path = "{out.as_posix()}" }} }}\n')
+    text = f'[otel]\nexporter = {{ file = {{ path = "{out.as_posix()}" }} }}\n'
+    if metrics:
+        text += f'metrics_exporter = {{ file = {{ path = "{metrics_out.as_posix()}" }} }}\n'
+    config.write_text(text)
     result = subprocess.run(
         [sys.executable, "-c", WITHOUT_OTEL, str(config)],
         capture_output=True,
@@ -211,3 +218,4 @@ def test_without_the_otel_extra_the_demo_says_nothing_was_exported(tmp_path: Pat
     assert result.stderr.count("codex-otel[otel]") == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+    assert not metrics_out.exists()

@@ -2,7 +2,7 @@
 valid UTF-8, and costs no other data point.
 
 The same strategies as test_wire_strings.py (lone surrogates and control characters
-included) go into a metric tag (`tool` of `codex.tool.call`) and into the conversation's
+included, sometimes as a `str` subclass) go into a metric tag (`tool` of `codex.tool.call`) and into the conversation's
 metadata (`model`, a key every metric carries). For OTLP/HTTP protobuf, OTLP/HTTP JSON,
 OTLP/gRPC and the OTLP/JSON file exporter:
 
@@ -175,3 +175,4 @@ def test_any_string_in_a_metric_arrives_as_valid_utf8_and_costs_nothing_else(
     # Subscribers see what the wire carries.
     assert seen[1].attributes["tool"] == wire["tool"]
     assert seen[1].attributes["model"] == wire["model"]
+    assert type(seen[1].attributes["model"]) is str  # a subclass is copied as it is cleaned

@@ -1,8 +1,9 @@
 """Property: any `str` reaches every exporter's wire as valid UTF-8, and costs nothing else.
 
 Arbitrary text, lone surrogates and control characters included (the default text
-strategy leaves surrogates out; this one does not), goes into an event argument and into
-the conversation's metadata. For every exporter (OTLP/HTTP protobuf, OTLP/HTTP JSON plain
+strategy leaves surrogates out; this one does not), sometimes as a `str` subclass (which
+the emitters and Metadata accept), goes into an event argument and into the conversation's
+metadata. For every exporter (OTLP/HTTP protobuf, OTLP/HTTP JSON plain
 and gzip, OTLP/gRPC plain and gzip, the OTLP/JSON file exporter) the property is:
 
 - no other event is lost: the plain events sent before and after it arrive too;
@@ -199,6 +200,8 @@ def test_any_string_arrives_as_valid_utf8_and_costs_nothing_else(
     assert {k: v for k, v in seen[1].attributes.items() if k != "event.timestamp"} == {
         k: v for k, v in wire.items() if k != "event.timestamp"
     }
+    # ... as ordinary strings: a subclass is cleaned and copied like any other text.
+    assert all(type(v) is str for v in seen[1].attributes.values() if isinstance(v, str))
 
 
 # --- a plain host process ----------------------------------------------------------------------

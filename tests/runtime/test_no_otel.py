@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from codex_otel.generated import events
-from codex_otel.runtime import TRUNCATION_MARKER, Telemetry, load_config
+from codex_otel.runtime import TRUNCATION_MARKER, Telemetry, _startup, load_config
 
 pytestmark = pytest.mark.no_otel
 
@@ -176,13 +176,15 @@ assert telemetry.shutdown()
 assert telemetry.stats.dropped_after_shutdown == 0
 assert len(warnings) == 1, [w.getMessage() for w in warnings]  # still only the one
 
-# Metrics: a configured metrics exporter warns once in the same way; the recorders check
-# their arguments, return, and measurement subscribers still see every measurement.
+# Metrics: a configured metrics exporter warns once in the same way (the install hint was
+# given once in this process already); the recorders check their arguments, return, and
+# measurement subscribers still see every measurement.
 warnings.clear()
 metered = Telemetry(load_config(text='[otel]\nmetrics_exporter = "otlp-grpc"\n', environ={}),
                     service_version="1.2.3")
 assert [w.levelno for w in warnings] == [logging.WARNING], [w.getMessage() for w in warnings]
-assert "codex-otel[otel]" in warnings[0].getMessage(), warnings[0].getMessage()
+assert "not installed" in warnings[0].getMessage(), warnings[0].getMessage()
+assert "codex-otel[otel]" not in warnings[0].getMessage(), warnings[0].getMessage()
 assert "otlp-grpc" in warnings[0].getMessage(), warnings[0].getMessage()
 conversation = metered.conversation(events.Metadata(**metadata))
 assert not conversation.metrics_recording
@@ -264,6 +266,8 @@ def test_generated_emitters_work_without_any_opentelemetry(tmp_path: Path) -> No
 def test_missing_extra_in_this_process(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # The install hint is given once per process: this test wants to see it.
+    monkeypatch.setattr(_startup, "_hints_given", set())
     # Whether or not the extra is installed here, make every OpenTelemetry import fail.
     for name in [m for m in sys.modules if m == "opentelemetry" or m.startswith("opentelemetry.")]:
         monkeypatch.setitem(sys.modules, name, None)

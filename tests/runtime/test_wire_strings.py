@@ -6,8 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codex_otel.runtime import AttributeValue
+from codex_otel.generated import events
+from codex_otel.runtime import AttributeValue, Telemetry, load_config
 from codex_otel.runtime.wire_strings import REPLACEMENT, wire_attributes, wire_string, wire_value
+from support.metadata import make_metadata
 
 pytestmark = pytest.mark.no_otel
 
@@ -63,3 +65,105 @@ def test_other_values_pass_through_untouched() -> None:
     dirty: dict[str, AttributeValue] = {"a": "x\udc80", "n": 3}
     assert wire_attributes(dirty) == {"a": "x\ufffd", "n": 3}
     assert dirty["a"] == "x\udc80"  # the caller's dict is not changed
+
+
+# --- `str` subclasses: emitters and Metadata accept them (isinstance) ----------------------
+
+
+class SubStr(str):
+    """A subclass that would fool any check that asks the object: it claims to be ASCII,
+    to encode, and to read differently. Cleaning must read its characters, not ask it."""
+
+    __slots__ = ()
+
+    def isascii(self) -> bool:
+        return True
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return b"fine"
+
+    def __str__(self) -> str:
+        return "something else"
+
+
+class Plain(str):
+    __slots__ = ()
+
+
+@pytest.mark.parametrize("kind", [SubStr, Plain])
+def test_a_str_subclass_becomes_an_ordinary_valid_str(kind: type[str]) -> None:
+    for text, expected in [("out \udcff put", "out \ufffd put"), ("café", "café"), ("a", "a")]:
+        clean = wire_value(kind(text))
+        assert type(clean) is str
+        assert clean == expected
+    clean_items = wire_value(["ok", kind("x\udc80"), kind("é")])
+    assert isinstance(clean_items, list)
+    assert clean_items == ["ok", "x\ufffd", "é"]
+    assert [type(item) for item in clean_items] == [str, str, str]
+    clean_tuple = wire_value((kind("a"),))
+    assert isinstance(clean_tuple, tuple)
+    assert [type(item) for item in clean_tuple] == [str]
+    assert wire_attributes({"a": kind("b\udcff")}) == {"a": "b\ufffd"}
+
+
+def _telemetry() -> Telemetry:
+    return Telemetry(
+        load_config(text="[otel]\nlog_tool_details = true\n", environ={}), service_version="t"
+    )
+
+
+@pytest.mark.parametrize("kind", [SubStr, Plain])
+def test_emit_cleans_str_subclasses_in_arguments_arrays_and_metadata(kind: type[str]) -> None:
+    telemetry = _telemetry()
+    conversation = telemetry.conversation(
+        make_metadata(conversation_id=kind("conv \udcff"), terminal_type=kind("t"))
+    )
+    with telemetry.capture() as seen:
+        conversation.emit(
+            "codex.probe", {"output": kind("out \udcff put"), "tags": [kind("a\udc80"), "b"]}
+        )
+        events.tool_result(
+            conversation,
+            tool_name=kind("shell"),
+            duration_ms=1,
+            success="true",
+            output=kind("out \udcff put"),
+        )
+    assert telemetry.stats.emit_errors == 0
+    for event in seen:
+        attributes = event.attributes
+        assert attributes["output"] == "out \ufffd put"
+        assert attributes["conversation.id"] == "conv \ufffd"
+        for value in attributes.values():
+            if isinstance(value, str):
+                assert type(value) is str, value
+                value.encode("utf-8")
+    assert seen[0].attributes["tags"] == ["a\ufffd", "b"]
+    telemetry.shutdown()
+
+
+@pytest.mark.parametrize("kind", [SubStr, Plain])
+def test_record_cleans_str_subclasses(kind: type[str]) -> None:
+    telemetry = _telemetry()
+    conversation = telemetry.conversation(make_metadata(model=kind("m\udcff")))
+    metric = events._METRIC_TOOL_CALL
+    with telemetry.capture_measurements() as seen:
+        conversation.record(metric, 1, {"tool": kind("to\udcffol"), "success": "true"})
+        conversation.record(metric, 1, {"tool": kind("shell"), "success": "true"})
+    assert telemetry.stats.emit_errors == 0
+    assert [m.attributes["tool"] for m in seen] == ["to\ufffdol", "shell"]
+    for measurement in seen:
+        assert measurement.attributes["model"] == "m\ufffd"
+        assert all(type(v) is str for v in measurement.attributes.values() if isinstance(v, str))
+    telemetry.shutdown()
+
+
+def test_generated_recorders_clean_an_ordinary_str_subclass() -> None:
+    """Generated recorders clean free text themselves (`x if x.isascii() else wire_string(x)`):
+    a subclass that does not lie about its characters is made valid UTF-8 there too."""
+    telemetry = _telemetry()
+    conversation = telemetry.conversation(make_metadata())
+    with telemetry.capture_measurements() as seen:
+        events.record_tool_call(conversation, tool=Plain("to\udcffol"), success="true")
+    assert [m.attributes["tool"] for m in seen] == ["to\ufffdol"]
+    telemetry.shutdown()

@@ -17,6 +17,7 @@ import gzip
 import http.client
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from wire.wirekit import (
@@ -188,3 +189,48 @@ def test_rotel_refuses_the_official_json_encoding_and_accepts_ours(
     assert rotel_collector.wait_for(1)
     (record,) = rotel_collector.received_records()
     assert (record.event_name, record.attributes, record.body) == ("probe.event", {"a": "b"}, None)
+
+
+MINI = Path(__file__).resolve().parents[1] / "generator" / "fixtures" / "mini.yaml"
+
+
+@pytest.mark.parametrize("transport", ["http-json", "file"])
+def test_rotel_accepts_an_empty_string_array(
+    transport: str,
+    tmp_path: Path,
+    rotel_collector: RotelCollector,
+    start_telemetry: TelemetryFactory,
+    generate_module: Any,
+) -> None:
+    """An empty `string[]` attribute: the official encoder writes `{"arrayValue": {}}`, which
+    Rotel refuses ("missing field `values`") with the rest of the batch; ours writes
+    `{"arrayValue": {"values": []}}`."""
+    mini = generate_module(str(MINI))
+    path = tmp_path / "events.jsonl"
+    if transport == "file":
+        toml = otel_toml("", extra=f"exporter = {{ file = {{ path = {q(str(path))} }} }}")
+    else:
+        toml = otel_toml(exporter_table("http-json", rotel_collector.http_endpoint))
+    telemetry = start_telemetry(toml)
+    conversation = telemetry.conversation(mini.Metadata(host_name="ci-7"))
+    for tags in ([], ["fast"]):
+        mini.step_finished(
+            conversation,
+            step_name=f"tags-{len(tags)}",
+            step_command="make",
+            step_cached=False,
+            priority=1,
+            step_tags=tags,
+        )
+    assert telemetry.shutdown()
+    if transport == "file":
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert '"arrayValue": {}' not in line and '"arrayValue":{}' not in line, line
+            assert post_json(rotel_collector, line.encode("utf-8")) == 200, rotel_collector.errors()
+
+    assert rotel_collector.wait_for(2, timeout=10), rotel_collector.errors()
+    received = {r.attributes["step.name"]: r.attributes for r in rotel_collector.received_records()}
+    assert received["tags-0"]["step.tags"] == []
+    assert received["tags-1"]["step.tags"] == ["fast"]
+    assert rotel_collector.errors() == []
+    assert telemetry.stats == NO_LOSS
