@@ -24,8 +24,8 @@ from codex_otel.runtime import (
     MetricDefinition,
     not_a_member,
     out_of_range,
+    plain_string,
     truncate,
-    wire_string,
     wrong_type,
 )
 
@@ -691,7 +691,7 @@ def record_api_request(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "status": status if status.isascii() else wire_string(status),
+        "status": status if type(status) is str and status.isascii() else plain_string(status),
         "success": _success,
     }
     conversation.record_point(_METRIC_API_REQUEST, value, _attributes)
@@ -745,7 +745,7 @@ def record_api_request_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "status": status if status.isascii() else wire_string(status),
+        "status": status if type(status) is str and status.isascii() else plain_string(status),
         "success": _success,
     }
     conversation.record_point(_METRIC_API_REQUEST_DURATION_MS, value, _attributes)
@@ -793,7 +793,7 @@ def record_tool_call(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "tool": tool if tool.isascii() else wire_string(tool),
+        "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
         "success": _success,
     }
     conversation.record_point(_METRIC_TOOL_CALL, value, _attributes)
@@ -841,7 +841,7 @@ def record_tool_call_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "tool": tool if tool.isascii() else wire_string(tool),
+        "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
         "success": _success,
     }
     conversation.record_point(_METRIC_TOOL_CALL_DURATION_MS, value, _attributes)
@@ -890,7 +890,7 @@ def record_sse_event(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if kind.isascii() else wire_string(kind),
+        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_SSE_EVENT, value, _attributes)
@@ -939,7 +939,7 @@ def record_sse_event_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if kind.isascii() else wire_string(kind),
+        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_SSE_EVENT_DURATION_MS, value, _attributes)

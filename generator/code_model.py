@@ -309,16 +309,17 @@ def emitter_view(event: Event) -> EmitterView:
 
 def _valid_text(attribute: Attribute) -> str:
     """A recorder's wire value: free text made valid UTF-8 where it is built (an emitter's
-    goes through `Conversation.emit`, which does it for every value). Enum members are
-    valid already: they are the catalog's own text."""
+    goes through `Conversation.emit`, which does it for every value). A `str` subclass
+    is copied into an ordinary `str` first (`plain_string`), so none of its own methods is
+    trusted. Enum members are valid already: they are the catalog's own text."""
     name, value = attribute.python_name, wire_value(attribute)
     if attribute.type.base != "string" or attribute.type.is_enum:
         return value
     if attribute.type.is_array:
-        return f"[wire_string(item) for item in {value}]"
-    if value == name:  # the common case, inline: ASCII text costs one test
-        return f"{name} if {name}.isascii() else wire_string({name})"
-    return f"wire_string({value})"
+        return f"[plain_string(item) for item in {value}]"
+    if value == name:  # the common case, inline: an ordinary ASCII `str` costs two tests
+        return f"{name} if type({name}) is str and {name}.isascii() else plain_string({name})"
+    return f"plain_string({value})"
 
 
 def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:

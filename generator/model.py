@@ -419,7 +419,7 @@ class Catalog:
             for m in self.metrics
             for a in m.attributes
         ):
-            names.add("wire_string")  # recorders make free text valid UTF-8 themselves
+            names.add("plain_string")  # recorders make free text valid UTF-8 themselves
         if self.has_deprecated_events or self.uses_overloads or self.has_deprecated_metrics:
             names.add("deprecated")
         # As isort sorts imported names: constants, then classes, then functions.

@@ -39,7 +39,7 @@ from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinitio
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .truncation import TRUNCATION_MARKER, truncate
 from .types import Attributes, AttributeValue, MetadataLike, MetricMetadataLike
-from .wire_strings import wire_string
+from .wire_strings import plain_string, wire_string
 
 __all__ = [
     "DEFAULT_TOGGLES",
@@ -75,6 +75,7 @@ __all__ = [
     "not_a_member",
     "not_members",
     "out_of_range",
+    "plain_string",
     "truncate",
     "wire_members",
     "wire_string",

@@ -158,12 +158,16 @@ def test_record_cleans_str_subclasses(kind: type[str]) -> None:
     telemetry.shutdown()
 
 
-def test_generated_recorders_clean_an_ordinary_str_subclass() -> None:
-    """Generated recorders clean free text themselves (`x if x.isascii() else wire_string(x)`):
-    a subclass that does not lie about its characters is made valid UTF-8 there too."""
+@pytest.mark.parametrize("kind", [SubStr, Plain])
+def test_generated_recorders_clean_str_subclasses(kind: type[str]) -> None:
+    """Generated recorders clean free text themselves (an ordinary ASCII `str` passes on
+    two tests; anything else goes through `plain_string`): even a subclass that claims to
+    be ASCII is read character by character and sent as an ordinary valid `str`."""
     telemetry = _telemetry()
     conversation = telemetry.conversation(make_metadata())
     with telemetry.capture_measurements() as seen:
-        events.record_tool_call(conversation, tool=Plain("to\udcffol"), success="true")
-    assert [m.attributes["tool"] for m in seen] == ["to\ufffdol"]
+        events.record_tool_call(conversation, tool=kind("to\udcffol"), success="true")
+        events.record_tool_call(conversation, tool=kind("shell"), success="true")
+    assert [m.attributes["tool"] for m in seen] == ["to\ufffdol", "shell"]
+    assert [type(m.attributes["tool"]) for m in seen] == [str, str]
     telemetry.shutdown()
