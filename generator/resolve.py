@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,18 @@ from .model import (
 from .salvage import Absent
 from .source import Source
 from .wire_limits import INT64_MAX, INT64_MIN
+
+_RELEASE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?")
+
+
+def _release(version: object) -> tuple[int, int, int] | None:
+    """A semantic version's major, minor and patch; None when `version` is not one (the
+    JSON Schema has reported it)."""
+    match = _RELEASE.fullmatch(version) if isinstance(version, str) else None
+    if match is None:
+        return None
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
 
 
 class _Resolver:
@@ -135,6 +148,20 @@ class _Resolver:
                 )
             else:
                 self.legacy_keys.setdefault(replacement, []).append(LegacyKey(body["key"], until))
+        version = self.doc.get("catalog_version")
+        if (
+            replacement
+            and _release(until) is not None
+            and _release(version) is not None
+            and (_release(version) >= _release(until))
+        ):
+            self.error(
+                (*path, "deprecated", "emit_both_until"),
+                f"the migration window has ended: catalog version {version} is not before "
+                f"emit_both_until {until}, yet both keys would still be sent",
+                f"remove `emit_both_until` to send {replacement!r} alone (a breaking change "
+                "for the wire: `codex-otel diff` says so), or move it to a later version",
+            )
 
     def resolve_type(
         self, path: DocPath, body: Mapping[str, Any], python_name: str

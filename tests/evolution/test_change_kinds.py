@@ -344,7 +344,7 @@ CASES = [
     ),
     case(
         "attribute.renamed_dual_emitted",
-        rename_coupon(until="2.0.0"),
+        rename_coupon(until="3.0.0"),
         f"{PAID}[coupon]",
         "breaking",
         ("api",),
@@ -507,7 +507,7 @@ CASES = [
     ),
     case(
         "attribute.dual_emission_started",
-        rename_coupon(until="2.0.0"),
+        rename_coupon(until="3.0.0"),
         f"{PAID}[promo].also_sent_as[coupon]",
         "compatible",
         old=rename_coupon(),
@@ -518,14 +518,14 @@ CASES = [
         f"{PAID}[promo].also_sent_as[coupon]",
         "breaking",
         ("wire",),
-        old=rename_coupon(until="2.0.0"),
+        old=rename_coupon(until="3.0.0"),
     ),
     case(
         "attribute.dual_emission_changed",
-        rename_coupon(until="3.0.0"),
+        rename_coupon(until="4.0.0"),
         f"{PAID}[promo].also_sent_as[coupon]",
         "info",
-        old=rename_coupon(until="2.0.0"),
+        old=rename_coupon(until="3.0.0"),
     ),
     case(
         "attribute.deprecated",

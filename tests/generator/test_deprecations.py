@@ -156,3 +156,27 @@ def test_dual_emission_needs_a_replacement_of_the_same_type() -> None:
     (error,) = _errors(bad_version)
     assert error.startswith("c.yaml:18:24: error: attributes[2].deprecated.emit_both_until: ")
     assert "hint: use a semantic version" in error
+
+
+@pytest.mark.parametrize("version", ["2.0.0", "2.0.1", "3.0.0-rc.1"])
+def test_an_ended_migration_window_is_an_error(version: str) -> None:
+    text = RENAMES.read_text(encoding="utf-8").replace(
+        "catalog_version: 1.4.0", f"catalog_version: {version}"
+    )
+    errors = _errors(text)
+    assert len(errors) == 2  # coupon and total both end at 2.0.0
+    assert errors[0] == (
+        "c.yaml:18:24: error: attributes[2].deprecated.emit_both_until: the migration window "
+        f"has ended: catalog version {version} is not before emit_both_until 2.0.0, yet both "
+        "keys would still be sent\n"
+        "    hint: remove `emit_both_until` to send 'promo' alone (a breaking change for the "
+        "wire: `codex-otel diff` says so), or move it to a later version"
+    )
+    # Before the end it is valid.
+    _ = load_catalog_text_ok(text.replace(f"catalog_version: {version}", "catalog_version: 1.9.9"))
+
+
+def load_catalog_text_ok(text: str) -> object:
+    from codex_otel.generator import load_catalog_text
+
+    return load_catalog_text(text, "c.yaml")
