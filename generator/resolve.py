@@ -536,6 +536,19 @@ class _Resolver:
             ("common", "attributes"), common_body["attributes"], {}, "the common group"
         )
         events = self.resolve_events(common)
+        # Renames in the common group: the metadata also sends the old key, unless the
+        # group or an event still uses it itself.
+        event_keys = {a.key: "in an event" for e in events for a in e.attributes}
+        common = self.with_legacy_keys(common, event_keys)
+        for index, attribute in enumerate(common):
+            if attribute.computed and attribute.also_sent_as:
+                self.error(
+                    ("common", "attributes", index, "ref"),
+                    f"attribute {attribute.key!r} is computed by the runtime, which sends it "
+                    f"under one key only, but {attribute.also_sent_as[0].key!r} asks for dual "
+                    "emission of it",
+                    f"remove `emit_both_until` from {attribute.also_sent_as[0].key!r}",
+                )
         metric_keys = self.resolve_metric_keys(common, common_body.get("metric_attributes") or [])
         metrics = self.resolve_metrics(metric_keys, events)
         return Catalog(
