@@ -149,12 +149,8 @@ class _Resolver:
             else:
                 self.legacy_keys.setdefault(replacement, []).append(LegacyKey(body["key"], until))
         version = self.doc.get("catalog_version")
-        if (
-            replacement
-            and _release(until) is not None
-            and _release(version) is not None
-            and (_release(version) >= _release(until))
-        ):
+        current, end = _release(version), _release(until)
+        if replacement and current is not None and end is not None and current >= end:
             self.error(
                 (*path, "deprecated", "emit_both_until"),
                 f"the migration window has ended: catalog version {version} is not before "

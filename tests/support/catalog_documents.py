@@ -387,7 +387,7 @@ def catalogs(draw: st.DrawFn, tricky: bool = True) -> dict[str, Any]:
         event_names = [f"{name}_e{index}" for index, name in enumerate(event_names)]
     if namespace is not None:
         event_names = [f"{namespace}.{name}" if chance(draw, 2) else name for name in event_names]
-    events = []
+    events: list[dict[str, Any]] = []
     for name in event_names:
         body = {"name": name, "description": draw(texts), "attributes": []}
         if chance(draw, 6):
