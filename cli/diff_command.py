@@ -7,11 +7,13 @@ bad input (a catalog that does not validate, a git revision or path that does no
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 from codex_otel.generator import CatalogError
 from codex_otel.generator.diff import diff_catalogs
 from codex_otel.generator.model import Catalog
-from codex_otel.generator.revision import CatalogSourceError, load_catalog_spec
+from codex_otel.generator.revision import CatalogSourceError, git_output, load_catalog_spec
 from codex_otel.generator.semver import GateResult, gate
 
 from .diff_output import FORMATS
@@ -46,3 +48,53 @@ def evolution_since(baseline_spec: str, catalog: Catalog) -> GateResult | None:
     if baseline is None:
         return None
     return gate(baseline.version, catalog.version, diff_catalogs(baseline, catalog))
+
+
+def _say(message: str) -> None:
+    print(f"codex-otel: gate: {message}", file=sys.stderr)
+
+
+def merge_base_gate(main_refs: Sequence[str], catalog: str, output_format: str = "text") -> int:
+    """The CI gate (`codex-otel diff --against-merge-base REF`, which `nox -s gate` runs):
+    diff the catalog at the merge base of HEAD with the first of `main_refs` that git
+    knows against the working tree's `catalog`, and exit as `diff` does.
+
+    It says what it compares with, on stderr, and passes (exit 0) when there is nothing
+    to compare with: no git repository, no main branch, or no catalog at the base. On
+    the main branch itself the merge base is HEAD, which would compare the catalog with
+    itself; it compares with the previous commit, HEAD^, instead."""
+    if _load(catalog) is None:  # reported as `diff` reports it
+        return EXIT_BAD_INPUT
+    top = git_output("rev-parse", "--show-toplevel")
+    head = git_output("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if top is None or head is None:
+        _say("no git history to compare with; passing.")
+        return EXIT_OK
+    try:
+        path = Path(catalog).resolve().relative_to(Path(top).resolve()).as_posix()
+    except ValueError:
+        print(f"codex-otel: error: {catalog} is not in the git repository {top}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    found = ((ref, git_output("merge-base", "HEAD", ref)) for ref in main_refs)
+    ref, base = next(((ref, base) for ref, base in found if base), ("", None))
+    if base is None:
+        _say(
+            f"no main branch ({', '.join(main_refs)}) in the git history to compare with; passing."
+        )
+        return EXIT_OK
+    what = f"the merge base {base[:12]} of {ref}"
+    if base == head:
+        parent = git_output("rev-parse", "--verify", "--quiet", "HEAD^1")
+        if parent is None:
+            _say(f"HEAD is {ref} itself and has no previous commit to compare with; passing.")
+            return EXIT_OK
+        base = parent
+        what = (
+            f"the previous commit {base[:12]} (HEAD^: HEAD is the merge base with {ref}, "
+            "so comparing with it would compare the catalog with itself)"
+        )
+    if git_output("cat-file", "-e", f"{base}:{path}") is None:
+        _say(f"{path} does not exist at {what}; passing.")
+        return EXIT_OK
+    _say(f"comparing {path} with {what}")
+    return run_diff(f"{base}:{path}", catalog, output_format)

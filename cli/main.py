@@ -121,6 +121,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from .diff_command import run_diff
 
+    if args.against_merge_base:
+        from .diff_command import merge_base_gate
+
+        if args.new is not None:
+            print(
+                "codex-otel diff: error: with --against-merge-base give one catalog, not two",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+        return merge_base_gate(
+            args.against_merge_base, args.old or str(default_catalog()), args.format
+        )
+    if args.old is None:
+        print("codex-otel diff: error: the following arguments are required: OLD", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return run_diff(args.old, args.new or str(default_catalog()), args.format)
 
 
@@ -182,8 +197,20 @@ def build_parser() -> argparse.ArgumentParser:
     diff = commands.add_parser(
         "diff",
         help="classify the changes between two catalogs; exit 1 if the version bump is too small",
+        description=(
+            "Classify every change from catalog OLD to catalog NEW (field by field: kind, "
+            "path, severity, whom it breaks), derive the version bump the changes need, and "
+            "compare it with the bump between the two catalog_versions (below 1.0.0, "
+            "Cargo's rule: 0.3 -> 0.4 may break, 0.3.0 -> 0.3.1 may not). OLD and NEW are "
+            "catalog paths or git objects REV:PATH (e.g. origin/main:schema/catalog.yaml)."
+        ),
+        epilog=(
+            "exit codes: 0 the declared bump allows the changes; 1 the declared bump is "
+            "smaller than the changes need; 2 bad input (a missing file, an unknown git "
+            "revision or path, an invalid catalog)."
+        ),
     )
-    diff.add_argument("old", metavar="OLD", help="catalog path or git REV:PATH")
+    diff.add_argument("old", metavar="OLD", nargs="?", help="catalog path or git REV:PATH")
     diff.add_argument(
         "new",
         metavar="NEW",
@@ -191,6 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="catalog path or git REV:PATH (default: the bundled one)",
     )
     diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    diff.add_argument(
+        "--against-merge-base",
+        metavar="REF",
+        action="append",
+        help=(
+            "the CI gate: compare the one catalog given (default: the bundled one) with "
+            "itself at the merge base of HEAD and REF (repeat for fallbacks, the first git "
+            "knows wins); on REF itself, with HEAD^. Passes when there is no history"
+        ),
+    )
     diff.set_defaults(handler=cmd_diff)
 
     docs = commands.add_parser(

@@ -152,7 +152,10 @@ def deprecation_message(
         return f"event {item.name} is deprecated: {item.deprecated.note}"
     if isinstance(item, Metric):
         return f"metric {item.name} is deprecated: {item.deprecated.note}"
-    where = f" of {event.function_name}()" if event else ""
+    if event is None:  # a field of the common group's Metadata
+        key = f" ({item.key})" if item.key != item.python_name else ""
+        return f"Metadata field {item.python_name}{key} is deprecated: {item.deprecated.note}"
+    where = f" of {event.function_name}()"
     key = f" ({item.key})" if item.key != item.python_name else ""
     return f"argument {item.python_name}{key}{where} is deprecated: {item.deprecated.note}"
 
@@ -279,6 +282,10 @@ class MetadataFieldView:
     entry: Laid | None
     #: Optional fields: how `to_attributes` adds the value.
     store: tuple[Statement, ...]
+    #: A deprecated field: the warning `__post_init__` gives when it is set.
+    warnings: tuple[Statement, ...] = ()
+    #: After every field is stored: the deprecated keys also sent (dual emission).
+    dual_emission: tuple[Statement, ...] = ()
 
 
 def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
@@ -396,8 +403,16 @@ class MetadataView:
         return tuple(s for f in self.fields for s in f.checks)
 
     @property
+    def warnings(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.warnings)
+
+    @property
     def copies(self) -> tuple[Statement, ...]:
         return tuple(s for f in self.fields for s in f.copy)
+
+    @property
+    def dual_emission(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.fields for s in f.dual_emission)
 
     @property
     def entries(self) -> tuple[Laid, ...]:
@@ -456,7 +471,23 @@ def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
             store = (If((subject,), (assign,), comment=unknown_comment),)
         else:
             store = (If((given,), (assign,)),)
-    return MetadataFieldView(attribute, checks, copy, entry, store)
+    # Warned as an emitter warns for a deprecated argument; stacklevel 3 skips
+    # `__post_init__` and the dataclass's `__init__`, naming the caller's construction.
+    warnings: tuple[Statement, ...] = ()
+    if attribute.deprecated:
+        warn = Call(
+            "warnings.warn",
+            (Text(deprecation_message(attribute)), "DeprecationWarning", "stacklevel=3"),
+        )
+        warnings = (If((given,), (warn,)),)
+    dual: list[Statement] = []
+    for legacy in attribute.also_sent_as:
+        dual.append(
+            Line(f"# Dual emission: the deprecated key too, until catalog version {legacy.until}.")
+        )
+        copy_key = Line(f"attributes[{py_str(legacy.key)}] = attributes[{key}]")
+        dual.append(If((f"{key} in attributes",), (copy_key,)))
+    return MetadataFieldView(attribute, checks, copy, entry, store, warnings, tuple(dual))
 
 
 # --- metric recorders ----------------------------------------------------------------

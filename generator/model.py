@@ -440,7 +440,8 @@ class Catalog:
         """Whether any emitter or recorder warns about an argument (the module then imports
         warnings)."""
         owners: tuple[Event | Metric, ...] = (*self.events, *self.metrics)
-        return any(owner.deprecated_attributes for owner in owners)
+        metadata = any(a.deprecated for a in self.metadata_fields)  # Metadata warns too
+        return metadata or any(owner.deprecated_attributes for owner in owners)
 
     @property
     def uses_overloads(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,18 @@ from .model import (
 from .salvage import Absent
 from .source import Source
 from .wire_limits import INT64_MAX, INT64_MIN
+
+_RELEASE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?")
+
+
+def _release(version: object) -> tuple[int, int, int] | None:
+    """A semantic version's major, minor and patch; None when `version` is not one (the
+    JSON Schema has reported it)."""
+    match = _RELEASE.fullmatch(version) if isinstance(version, str) else None
+    if match is None:
+        return None
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
 
 
 class _Resolver:
@@ -135,6 +148,16 @@ class _Resolver:
                 )
             else:
                 self.legacy_keys.setdefault(replacement, []).append(LegacyKey(body["key"], until))
+        version = self.doc.get("catalog_version")
+        current, end = _release(version), _release(until)
+        if replacement and current is not None and end is not None and current >= end:
+            self.error(
+                (*path, "deprecated", "emit_both_until"),
+                f"the migration window has ended: catalog version {version} is not before "
+                f"emit_both_until {until}, yet both keys would still be sent",
+                f"remove `emit_both_until` to send {replacement!r} alone (a breaking change "
+                "for the wire: `codex-otel diff` says so), or move it to a later version",
+            )
 
     def resolve_type(
         self, path: DocPath, body: Mapping[str, Any], python_name: str
@@ -509,6 +532,19 @@ class _Resolver:
             ("common", "attributes"), common_body["attributes"], {}, "the common group"
         )
         events = self.resolve_events(common)
+        # Renames in the common group: the metadata also sends the old key, unless the
+        # group or an event still uses it itself.
+        event_keys = {a.key: "in an event" for e in events for a in e.attributes}
+        common = self.with_legacy_keys(common, event_keys)
+        for index, attribute in enumerate(common):
+            if attribute.computed and attribute.also_sent_as:
+                self.error(
+                    ("common", "attributes", index, "ref"),
+                    f"attribute {attribute.key!r} is computed by the runtime, which sends it "
+                    f"under one key only, but {attribute.also_sent_as[0].key!r} asks for dual "
+                    "emission of it",
+                    f"remove `emit_both_until` from {attribute.also_sent_as[0].key!r}",
+                )
         metric_keys = self.resolve_metric_keys(common, common_body.get("metric_attributes") or [])
         metrics = self.resolve_metrics(metric_keys, events)
         return Catalog(

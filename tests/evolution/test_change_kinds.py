@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from codex_otel.cli.main import main
-from codex_otel.generator import load_catalog_text
+from codex_otel.generator import load_catalog_text, semver
 from codex_otel.generator.diff import RULES, SDK_DEFAULT_BOUNDARIES, diff_catalogs
 from codex_otel.generator.semver import required_bump
 from support.generation import REPO
@@ -344,7 +344,7 @@ CASES = [
     ),
     case(
         "attribute.renamed_dual_emitted",
-        rename_coupon(until="2.0.0"),
+        rename_coupon(until="3.0.0"),
         f"{PAID}[coupon]",
         "breaking",
         ("api",),
@@ -507,7 +507,7 @@ CASES = [
     ),
     case(
         "attribute.dual_emission_started",
-        rename_coupon(until="2.0.0"),
+        rename_coupon(until="3.0.0"),
         f"{PAID}[promo].also_sent_as[coupon]",
         "compatible",
         old=rename_coupon(),
@@ -518,14 +518,14 @@ CASES = [
         f"{PAID}[promo].also_sent_as[coupon]",
         "breaking",
         ("wire",),
-        old=rename_coupon(until="2.0.0"),
+        old=rename_coupon(until="3.0.0"),
     ),
     case(
         "attribute.dual_emission_changed",
-        rename_coupon(until="3.0.0"),
+        rename_coupon(until="4.0.0"),
         f"{PAID}[promo].also_sent_as[coupon]",
         "info",
-        old=rename_coupon(until="2.0.0"),
+        old=rename_coupon(until="3.0.0"),
     ),
     case(
         "attribute.deprecated",
@@ -953,3 +953,47 @@ def test_a_value_type_change_says_what_happens_to_calls_and_points() -> None:
     (change,) = diff_catalogs(old, load_catalog_text(catalog_text(to_double), "new.yaml"))
     assert "ints are still accepted" in change.message
     assert "points carry doubles" in change.message
+
+
+# --- the 0.x rule (Cargo's) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "declared", "allows_breaking", "allows_additions"),
+    [
+        ("0.3.0", "0.4.0", "major", True, True),  # 0.y: the minor part is the major one
+        ("0.3.5", "0.4.0", "major", True, True),
+        ("0.3.0", "0.3.1", "minor", False, True),  # 0.3.z: may add, never break
+        ("0.0.3", "0.0.4", "major", True, True),  # 0.0.z: every bump may break
+        ("0.3.0", "1.0.0", "major", True, True),
+        ("0.3.1", "0.3.1", "none", False, False),
+        ("0.4.0", "0.3.9", "none", False, False),
+        ("1.2.3", "1.2.4", "patch", False, False),
+    ],
+)
+def test_declared_bump_follows_cargo_below_1_0_0(
+    old: str, new: str, declared: str, allows_breaking: bool, allows_additions: bool
+) -> None:
+    assert semver.declared_bump(old, new) == declared
+    assert semver.allows(semver.declared_bump(old, new), "major") is allows_breaking
+    assert semver.allows(semver.declared_bump(old, new), "minor") is allows_additions
+
+
+def test_a_breaking_change_in_a_0_x_patch_release_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = BASE.read_text(encoding="utf-8")
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(text.replace("catalog_version: 1.0.0", "catalog_version: 0.3.0"), "utf-8")
+    breaking = text.replace("catalog_version: 1.0.0", "catalog_version: 0.3.1").replace(
+        "  - name: shop.refunded\n    description: An order was refunded.\n"
+        "    attributes:\n      - {ref: amount, requirement: required}\n",
+        "",
+    )
+    new.write_text(breaking, "utf-8")
+    assert main(["diff", str(old), str(new)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL: the changes need a major bump, but 0.3.0 -> 0.3.1 is a minor bump." in out
+    new.write_text(breaking.replace("catalog_version: 0.3.1", "catalog_version: 0.4.0"), "utf-8")
+    assert main(["diff", str(old), str(new)]) == 0

@@ -192,3 +192,80 @@ def test_generate_baseline_adds_changes_since_to_the_docs(repo: Path, capsys: Ca
     status, _, err = run(capsys, *args, "--baseline", "v9:schema/catalog.yaml")
     assert status == 2
     assert "cannot read v9:schema/catalog.yaml from git" in err
+
+
+# --- hostile and odd specs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", ["--output={out}:x", "-p:schema/catalog.yaml"])
+def test_a_revision_starting_with_a_dash_is_never_a_git_option(
+    repo: Path, capsys: Capture, tmp_path_factory: pytest.TempPathFactory, spec: str
+) -> None:
+    out = tmp_path_factory.mktemp("hostile") / "x.txt"
+    hostile = spec.format(out=out)
+    status, stdout, err = run(capsys, "diff", "--", hostile, "HEAD:schema/catalog.yaml")
+    assert (status, stdout) == (2, "")
+    assert err == (
+        f"codex-otel: error: cannot read {hostile} from git: a revision cannot start with '-'\n"
+    )
+    assert not out.exists()  # git never saw it as `--output=FILE`
+
+
+def test_git_reads_a_dash_spec_as_a_revision_even_without_the_check(repo: Path) -> None:
+    """The second guard: `--end-of-options` keeps git from reading any spec as an option."""
+    from codex_otel.generator.revision import _git
+
+    out = repo / "x.txt"
+    result = _git(["show", "--no-textconv", "--end-of-options", f"--output={out}:x"], "spec", repo)
+    assert result.returncode != 0
+    assert not out.exists()
+
+
+def test_a_folder_in_git_is_named_a_folder(repo: Path, capsys: Capture) -> None:
+    status, out, err = run(capsys, "diff", "HEAD:schema", "HEAD:schema/catalog.yaml")
+    assert (status, out) == (2, "")
+    assert err == (
+        "codex-otel: error: cannot read HEAD:schema from git: "
+        "'schema' is a folder (a git tree), not a catalog file\n"
+    )
+
+
+def test_from_a_subfolder_git_says_why_and_how(
+    repo: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo / "schema")
+    status, _, err = run(capsys, "diff", "HEAD:catalog.yaml", "catalog.yaml")
+    assert status == 2
+    assert err == (
+        "codex-otel: error: cannot read HEAD:catalog.yaml from git: "
+        "path 'schema/catalog.yaml' exists, but not 'catalog.yaml' "
+        "(hint: Did you mean 'HEAD:schema/catalog.yaml' aka 'HEAD:./catalog.yaml'?)\n"
+    )
+
+
+def test_an_empty_path_is_called_empty(capsys: Capture) -> None:
+    status, out, err = run(capsys, "diff", "", str(SHOP))
+    assert (status, out) == (2, "")
+    assert err == ("codex-otel: error: the catalog path is empty (''): name a file or REV:PATH\n")
+
+
+def test_generate_baseline_with_no_change_says_no_changes(repo: Path, capsys: Capture) -> None:
+    out = repo / "out"
+    args = ["generate", "--schema", "schema/catalog.yaml", "--out", str(out), "--quiet"]
+    assert run(capsys, *args, "--baseline", "HEAD:schema/catalog.yaml")[0] == 0
+    docs = (out / "EVENTS.md").read_text(encoding="utf-8")
+    section = docs[docs.index("## Changes since 1.1.0") :]
+    assert "From catalog version 1.1.0 to 1.1.0, `codex-otel diff` finds no changes." in section
+    assert "**none**" not in section
+
+
+def test_diff_help_describes_the_command_and_its_exit_codes(capsys: Capture) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["diff", "--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Classify every change from catalog OLD to catalog NEW" in text
+    assert (
+        "exit codes: 0 the declared bump allows the changes; 1 the declared bump is smaller "
+        "than the changes need; 2 bad input" in text
+    )

@@ -156,3 +156,104 @@ def test_dual_emission_needs_a_replacement_of_the_same_type() -> None:
     (error,) = _errors(bad_version)
     assert error.startswith("c.yaml:18:24: error: attributes[2].deprecated.emit_both_until: ")
     assert "hint: use a semantic version" in error
+
+
+@pytest.mark.parametrize("version", ["2.0.0", "2.0.1", "3.0.0-rc.1"])
+def test_an_ended_migration_window_is_an_error(version: str) -> None:
+    text = RENAMES.read_text(encoding="utf-8").replace(
+        "catalog_version: 1.4.0", f"catalog_version: {version}"
+    )
+    errors = _errors(text)
+    assert len(errors) == 2  # coupon and total both end at 2.0.0
+    assert errors[0] == (
+        "c.yaml:18:24: error: attributes[2].deprecated.emit_both_until: the migration window "
+        f"has ended: catalog version {version} is not before emit_both_until 2.0.0, yet both "
+        "keys would still be sent\n"
+        "    hint: remove `emit_both_until` to send 'promo' alone (a breaking change for the "
+        "wire: `codex-otel diff` says so), or move it to a later version"
+    )
+    # Before the end it is valid.
+    _ = load_catalog_text_ok(text.replace(f"catalog_version: {version}", "catalog_version: 1.9.9"))
+
+
+def load_catalog_text_ok(text: str) -> object:
+    from codex_otel.generator import load_catalog_text
+
+    return load_catalog_text(text, "c.yaml")
+
+
+# --- the common group: Metadata fields ------------------------------------------------------
+
+COMMON_RENAMES = RENAMES.with_name("common-renames.yaml")
+
+
+def test_a_deprecated_metadata_field_warns_at_the_construction(
+    generate_module: GenerateFn,
+) -> None:
+    events = generate_module(str(COMMON_RENAMES))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        events.Metadata(host_name="h")
+        assert caught == []  # not set: no warning
+        events.Metadata(host_name="h", region=None)
+        assert caught == []
+        events.Metadata(host_name="h", region="eu")
+    assert [(w.category, str(w.message)) for w in caught] == [
+        (
+            DeprecationWarning,
+            "Metadata field region is deprecated: Every shop is in one region now.",
+        )
+    ]
+    assert caught[0].filename == __file__  # the caller's line, not generated code
+
+
+def test_a_rename_in_the_common_group_sends_both_keys(
+    generate_module: GenerateFn, tmp_path: Path
+) -> None:
+    events = generate_module(str(COMMON_RENAMES))
+    telemetry = Telemetry(OtelConfig(), service_version="test")
+    conversation = telemetry.conversation(events.Metadata(host_name="h"))
+    with telemetry.capture() as captured:
+        events.shop_paid(conversation, amount=5)
+    assert dict(captured[0].attributes) == {"host.name": "h", "host": "h", "amount": 5}
+    write_outputs(render(load_catalog(COMMON_RENAMES)), tmp_path)
+    schema = json.loads((tmp_path / "schemas" / "shop.paid.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["host"]["deprecated"] is True
+    jsonschema.validate(dict(captured[0].attributes), schema)
+    docs = (tmp_path / "EVENTS.md").read_text(encoding="utf-8")
+    assert (
+        "**Renamed:** `host` is now `host.name`. Until catalog version 2.0.0, every event "
+        "also sends the value under `host` (deprecated)" in docs
+    )
+
+
+def test_diff_reports_a_common_rename_as_a_rename() -> None:
+    from codex_otel.generator import load_catalog_text
+    from codex_otel.generator.diff import diff_catalogs
+
+    new_text = COMMON_RENAMES.read_text(encoding="utf-8")
+    old_text = new_text.replace("    - ref: host.name\n", "    - ref: host\n").replace(
+        "    deprecated:\n      note: Renamed to host.name.\n      replacement: host.name\n"
+        "      emit_both_until: 2.0.0\n",
+        "",
+    )
+    changes = diff_catalogs(
+        load_catalog_text(old_text, "old.yaml"), load_catalog_text(new_text, "new.yaml")
+    )
+    renames = [c for c in changes if c.path.startswith("common.attributes[host]")]
+    assert [(c.kind, c.severity, c.audiences) for c in renames] == [
+        ("attribute.renamed_dual_emitted", "breaking", ("api",))
+    ]
+    assert not [c for c in changes if c.kind in {"attribute.added", "attribute.removed"}]
+    assert "common.attributes" not in {c.path for c in changes if "required" in c.kind}
+
+
+def test_dual_emission_of_a_computed_attribute_is_refused() -> None:
+    text = COMMON_RENAMES.read_text(encoding="utf-8").replace(
+        "    - ref: host.name\n      requirement: required\n",
+        "    - ref: host.name\n      requirement: required\n      computed: timestamp\n",
+    )
+    (error,) = _errors(text)
+    assert error.startswith("c.yaml:27:12: error: common.attributes[0].ref: attribute ")
+    assert "'host.name' is computed by the runtime" in error
+    assert "hint: remove `emit_both_until` from 'host'" in error

@@ -413,9 +413,19 @@ def emit_everything(
         a.python_name: draw_argument(data, module, a, toggles, metadata=True)
         for a in catalog.metadata_fields
     }
-    metadata = module.Metadata(
-        **{name: arg.value for name, arg in fields.items() if arg.value is not None}
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        metadata = module.Metadata(
+            **{name: arg.value for name, arg in fields.items() if arg.value is not None}
+        )
+    # A deprecated field warns when it is set, attributed to this construction.
+    deprecated_set = [
+        a
+        for a in catalog.metadata_fields
+        if a.deprecated and fields[a.python_name].value is not None
+    ]
+    assert [w.category for w in caught] == [DeprecationWarning] * len(deprecated_set)
+    assert all(w.filename == __file__ for w in caught)
     common = {
         a.key: fields[a.python_name].wire
         for a in catalog.metadata_fields

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from codex_otel.cli.diff_output import as_json, as_markdown, as_text
@@ -29,13 +29,18 @@ from codex_otel.generator.diff import RULES, Change, diff_catalogs
 from codex_otel.generator.model import Catalog
 from codex_otel.generator.semver import gate
 from support.catalog_documents import (
+    INSTRUMENTS,
     SCALAR_TYPES,
     STABILITIES,
+    UNITS,
     catalogs,
     chance,
     dotted_names,
     dump,
     enum_types,
+    histogram_boundaries,
+    low_cardinality,
+    metric_bodies,
     mutate,
     python_names,
     requirements,
@@ -94,7 +99,78 @@ def _refs(doc: Doc) -> list[Doc]:
     groups = [e["attributes"] for e in doc["events"]]
     if doc.get("common"):
         groups.append(doc["common"]["attributes"])
+    groups += [m["attributes"] for m in doc.get("metrics") or []]
     return [ref for group in groups for ref in group]
+
+
+METRIC_EDITS = [
+    "drop_metric",
+    "add_metric",
+    "rename_metric",
+    "instrument",
+    "unit",
+    "value_type",
+    "boundaries",
+    "deprecate_metric",
+    "metric_ref",
+    "metric_keys",
+]
+
+
+def _edit_metric(draw: st.DrawFn, doc: Doc, kind: str) -> None:
+    """An edit of the metrics or of `common.metric_attributes`."""
+    metrics: list[Doc] = doc.setdefault("metrics", [])
+    low = [b for b in doc["attributes"] if low_cardinality(b)]
+    taken = set((doc.get("common") or {}).get("metric_attributes") or [])
+    if kind == "add_metric" or not metrics:
+        name = draw(dotted_names(tricky=False)) + f"_m{len(metrics) + 10}"
+        names = [m["name"] for m in metrics] + [name]
+        metrics.append(draw(metric_bodies(name, low, taken, names, tricky=False)))
+        return
+    metric = draw(st.sampled_from(metrics))
+    if kind == "drop_metric":
+        metrics.remove(metric)
+    elif kind == "rename_metric":
+        metric["name"] = draw(dotted_names(tricky=False)) + "_renamed"
+    elif kind == "instrument":
+        metric["instrument"] = draw(st.sampled_from(INSTRUMENTS))
+        if metric["instrument"] != "histogram":
+            metric.pop("boundaries", None)
+    elif kind == "unit":
+        metric["unit"] = draw(st.sampled_from(UNITS))
+    elif kind == "value_type":
+        metric["value_type"] = "double" if metric.get("value_type", "int") == "int" else "int"
+    elif kind == "boundaries" and metric["instrument"] == "histogram":
+        if "boundaries" in metric and chance(draw, 3):
+            del metric["boundaries"]
+        else:
+            metric["boundaries"] = draw(histogram_boundaries())
+    elif kind == "deprecate_metric":
+        if "deprecated" in metric and chance(draw, 2):
+            del metric["deprecated"]
+        else:
+            metric["deprecated"] = {"note": draw(texts)}
+            if chance(draw, 2):
+                metric["deprecated"]["replacement"] = draw(st.sampled_from(metrics))["name"]
+    elif kind == "metric_ref":
+        used = {r["ref"] for r in metric["attributes"]} | taken
+        free = [b["key"] for b in low if b["key"] not in used]
+        if metric["attributes"] and (not free or chance(draw, 2)):
+            metric["attributes"].pop(draw(st.integers(0, len(metric["attributes"]) - 1)))
+        elif free:
+            ref = {"ref": draw(st.sampled_from(free)), "requirement": requirements(draw)}
+            metric["attributes"].append(ref)
+    elif kind == "metric_keys" and doc.get("common"):
+        keys = doc["common"].setdefault("metric_attributes", [])
+        metadata = {r["ref"] for r in doc["common"]["attributes"] if "computed" not in r}
+        candidates = [b["key"] for b in low if b["key"] in metadata and b["key"] not in keys]
+        if keys and (not candidates or chance(draw, 2)):
+            keys.pop(draw(st.integers(0, len(keys) - 1)))
+        elif candidates:
+            key = draw(st.sampled_from(candidates))
+            keys.append(key)
+            for other in metrics:  # a metric may not use a key every metric carries
+                other["attributes"] = [r for r in other["attributes"] if r["ref"] != key]
 
 
 def _edit(draw: st.DrawFn, doc: Doc) -> None:
@@ -123,10 +199,14 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
                 "namespace",
                 "rename_key",
                 "computed",
+                *METRIC_EDITS,
             ]
         )
     )
     event(f"edit: {kind}")
+    if kind in METRIC_EDITS:
+        _edit_metric(draw, doc, kind)
+        return
     if kind == "drop_event" and len(events) > 1:
         events.pop(draw(st.integers(0, len(events) - 1)))
     elif kind == "add_event":
@@ -134,17 +214,19 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
         chosen = draw(st.lists(st.sampled_from(keys), unique=True, max_size=3)) if keys else []
         events.append(
             {
-                "name": draw(dotted_names()),
+                "name": draw(dotted_names(tricky=False)),
                 "description": draw(texts),
                 "attributes": [{"ref": k, "requirement": requirements(draw)} for k in chosen],
             }
         )
     elif kind == "rename_event":
-        draw(st.sampled_from(events))["name"] = draw(dotted_names())
+        draw(st.sampled_from(events))["name"] = draw(dotted_names(tricky=False))
     elif kind == "drop_ref" and refs:
-        for group in [e["attributes"] for e in events] + [
-            doc.get("common", {}).get("attributes", [])
-        ]:
+        for group in (
+            [e["attributes"] for e in events]
+            + [doc.get("common", {}).get("attributes", [])]
+            + [m["attributes"] for m in doc.get("metrics") or []]
+        ):
             if group and chance(draw, 2):
                 group.pop(draw(st.integers(0, len(group) - 1)))
                 break
@@ -197,7 +279,10 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
             else:
                 toggles[name]["description"] = draw(texts)
         else:
-            toggles[draw(python_names())] = {"default": draw(st.booleans()), "description": "T."}
+            toggles[draw(python_names(tricky=False))] = {
+                "default": draw(st.booleans()),
+                "description": "T.",
+            }
     elif kind == "members":
         enums = [a for a in attributes if isinstance(a["type"], dict)]
         if enums:
@@ -227,7 +312,7 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
         if "python_name" in body and chance(draw, 2):
             del body["python_name"]
         else:
-            body["python_name"] = draw(python_names())
+            body["python_name"] = draw(python_names(tricky=False))
     elif kind == "deprecate":
         body = (
             draw(st.sampled_from(events + attributes))
@@ -242,7 +327,9 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
             if chance(draw, 2):
                 deprecated["replacement"] = draw(st.sampled_from(pool))
                 if "key" in body and chance(draw, 2):
-                    deprecated["emit_both_until"] = draw(st.sampled_from(["2.0.0", "3.1.0"]))
+                    # After the catalog's version: an ended window is an error.
+                    major = int(doc["catalog_version"].split(".")[0])
+                    deprecated["emit_both_until"] = f"{major + draw(st.integers(1, 2))}.0.0"
             body["deprecated"] = deprecated
     elif kind == "stability":
         draw(st.sampled_from(events + attributes))["stability"] = draw(st.sampled_from(STABILITIES))
@@ -258,14 +345,18 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
         if "namespace" in doc and chance(draw, 2):
             del doc["namespace"]
         else:
-            doc["namespace"] = draw(python_names())
+            doc["namespace"] = draw(python_names(tricky=False))
     elif kind == "rename_key" and attributes:
         body = draw(st.sampled_from(attributes))
-        old, new = body["key"], draw(dotted_names())
+        old, new = body["key"], draw(dotted_names(tricky=False))
         body["key"] = new
         for ref in refs:
             if ref["ref"] == old:
                 ref["ref"] = new
+        keys = (doc.get("common") or {}).get("metric_attributes") or []
+        doc.get("common", {})["metric_attributes"] = [new if k == old else k for k in keys]
+        if not keys:
+            doc.get("common", {}).pop("metric_attributes", None)
     elif kind == "computed" and doc.get("common", {}).get("attributes"):
         ref = draw(st.sampled_from(doc["common"]["attributes"]))
         if "computed" in ref:
@@ -276,14 +367,17 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
 
 @st.composite
 def catalog_pairs(draw: st.DrawFn) -> tuple[Catalog, Catalog] | None:
-    """A valid catalog and a valid edit of it (or None when an edit broke it)."""
-    doc = draw(catalogs())
+    """A valid catalog and a valid edit of it (or None when either is invalid: rare, and
+    `assume`d away). The catalogs avoid tricky names, which the generator's fuzz covers."""
+    doc = draw(catalogs(tricky=False))
     old = load(doc, draw, "old.yaml")
     if old is None:
         event("base rejected")
         return None
     edited = copy.deepcopy(doc)
-    if chance(draw, 4):
+    # Mostly rejected, so rarer than the edits (`chance` would favour it: Hypothesis
+    # draws the 0 it tests for far more often than one time in eight).
+    if draw(st.sampled_from([False] * 7 + [True])):
         event("fuzz mutation")
         mutate(draw, edited)
     else:
@@ -336,12 +430,14 @@ def shuffled(doc: Doc, seed: int) -> Doc:
 @PROPERTY_SETTINGS
 @given(data=st.data())
 def test_a_catalog_reordered_and_reformatted_has_no_changes(data: st.DataObject) -> None:
-    text = dump(data.draw(catalogs()), data.draw)
+    text = dump(data.draw(catalogs(tricky=False)), data.draw)
     try:
         catalog = load_catalog_text(text, "a.yaml")
     except CatalogError:
         event("rejected")
-        return
+        catalog = None
+    assume(catalog is not None)
+    assert catalog is not None
     assert diff_catalogs(catalog, catalog) == []
     # Reorder what the YAML parser read (a dump can change text: PyYAML writes some line
     # separators, such as NEL, in a style that reads back as a space).
@@ -360,8 +456,8 @@ def test_a_catalog_reordered_and_reformatted_has_no_changes(data: st.DataObject)
 def test_diff_is_empty_exactly_when_the_resolved_catalogs_are_equal(
     pair: tuple[Catalog, Catalog] | None,
 ) -> None:
-    if pair is None:
-        return
+    assume(pair is not None)
+    assert pair is not None
     old, new = pair
     changes = diff_catalogs(old, new)
     check_classified(changes)
@@ -377,13 +473,26 @@ ADDED = {
     "attribute.added_required",
     "toggle.added",
     "enum.member_added",
+    "metric.added",
+    "metric_attribute.added",
 }
-REMOVED = {"event.removed", "attribute.removed", "toggle.removed", "enum.member_removed"}
+REMOVED = {
+    "event.removed",
+    "attribute.removed",
+    "toggle.removed",
+    "enum.member_removed",
+    "metric.removed",
+    "metric_attribute.removed",
+}
+
+
+#: A rename of a whole event or metric: the new name is added (its old one stays, deprecated).
+RENAMED_ITEMS = {"event.renamed", "metric.renamed"}
 
 
 def additions(changes: list[Change]) -> set[str]:
     """Paths that `changes` add (a renamed event or attribute adds its new name)."""
-    found = {c.path for c in changes if c.kind in ADDED or c.kind == "event.renamed"}
+    found = {c.path for c in changes if c.kind in ADDED or c.kind in RENAMED_ITEMS}
     for change in changes:
         if change.kind in ("attribute.renamed", "attribute.renamed_dual_emitted"):
             found.add(change.path.removesuffix(f"[{change.old}]") + f"[{change.new}]")
@@ -404,8 +513,8 @@ def removals(changes: list[Change]) -> set[str]:
 def test_diff_forward_and_backward_mirror_additions_and_removals(
     pair: tuple[Catalog, Catalog] | None,
 ) -> None:
-    if pair is None:
-        return
+    assume(pair is not None)
+    assert pair is not None
     old, new = pair
     forward, backward = diff_catalogs(old, new), diff_catalogs(new, old)
     check_classified(backward)

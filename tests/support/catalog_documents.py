@@ -108,18 +108,22 @@ plain_names = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True)
 
 
 @st.composite
-def python_names(draw: st.DrawFn) -> str:
-    tricky = draw(st.integers(0, 19))
-    if tricky == 0:
+def python_names(draw: st.DrawFn, tricky: bool = True) -> str:
+    """A name; with `tricky`, one in seven is a keyword, a builtin or a name the generated
+    module uses (mostly refused), else never one of those."""
+    if not tricky:
+        return draw(plain_names.filter(lambda name: name not in TRICKY_NAMES))
+    which = draw(st.integers(0, 19))
+    if which == 0:
         return draw(st.sampled_from(PYTHON_NAMES))
-    if tricky <= 2:
+    if which <= 2:
         return draw(st.sampled_from(MODULE_NAMES))
     return draw(plain_names)
 
 
 @st.composite
-def dotted_names(draw: st.DrawFn) -> str:
-    return ".".join(draw(st.lists(python_names(), min_size=1, max_size=3)))
+def dotted_names(draw: st.DrawFn, tricky: bool = True) -> str:
+    return ".".join(draw(st.lists(python_names(tricky), min_size=1, max_size=3)))
 
 
 SCALAR_TYPES = ["string", "int", "double", "boolean", "string[]", "int[]", "double[]", "boolean[]"]
@@ -168,37 +172,42 @@ def enum_types(draw: st.DrawFn) -> dict[str, Any]:
     return {"members": members, **({"array": True} if chance(draw, 3) else {})}
 
 
-def example_scalars(base: str) -> st.SearchStrategy[Any]:
-    """Values a catalog may give as examples: arguments, plus YAML's .nan and .inf."""
-    if base == "double":
+def example_scalars(base: str, tricky: bool = True) -> st.SearchStrategy[Any]:
+    """Values a catalog may give as examples: arguments, plus (`tricky`) YAML's .nan and
+    .inf, which are refused."""
+    if base == "double" and tricky:
         return st.one_of(scalar_values(base), st.sampled_from([math.nan, math.inf, -math.inf]))
     return scalar_values(base)
 
 
-def example_for(draw: st.DrawFn, attribute_type: Any) -> Any:
+def example_for(draw: st.DrawFn, attribute_type: Any, tricky: bool = True) -> Any:
     if isinstance(attribute_type, dict):
         values = st.sampled_from([m["value"] for m in attribute_type["members"]])
         return draw(st.lists(values, max_size=3) if attribute_type.get("array") else values)
     base = attribute_type.removesuffix("[]")
     if attribute_type.endswith("[]"):
-        return draw(st.lists(example_scalars(base), max_size=3))
-    return draw(example_scalars(base))
+        return draw(st.lists(example_scalars(base, tricky), max_size=3))
+    return draw(example_scalars(base, tricky))
 
 
 @st.composite
-def attribute_definitions(draw: st.DrawFn, key: str, toggles: list[str]) -> dict[str, Any]:
+def attribute_definitions(
+    draw: st.DrawFn, key: str, toggles: list[str], tricky: bool = True
+) -> dict[str, Any]:
     attribute_type: Any = (
         draw(enum_types()) if chance(draw, 4) else draw(st.sampled_from(SCALAR_TYPES))
     )
     body: dict[str, Any] = {"key": key, "type": attribute_type, "description": draw(texts)}
     if chance(draw, 8):
-        body["python_name"] = draw(python_names())
+        body["python_name"] = draw(python_names(tricky))
     if attribute_type in ("int", "double") and chance(draw, 3):
         low = draw(st.none() | st.integers(-1000, 1000))
         high = draw(st.none() | st.integers(low if low is not None else -1000, 2000))
         body.update({k: v for k, v in (("minimum", low), ("maximum", high)) if v is not None})
     if chance(draw, 2):
-        examples = [example_for(draw, attribute_type) for _ in range(draw(st.integers(0, 2)))]
+        examples = [
+            example_for(draw, attribute_type, tricky) for _ in range(draw(st.integers(0, 2)))
+        ]
         # Within the bounds: an example outside them is a validation error, tested apart.
         body["examples"] = [e for e in examples if within_bounds(e, body)]
     if attribute_type == "string":
@@ -216,6 +225,75 @@ def attribute_definitions(draw: st.DrawFn, key: str, toggles: list[str]) -> dict
         body["stability"] = draw(st.sampled_from(STABILITIES))
     if chance(draw, 6):
         body["deprecated"] = {"note": draw(texts)}
+    if attribute_type in ("string", "string[]", "double") and chance(draw, 3):
+        body["cardinality"] = "low"  # metrics may then carry it (schema/FORMAT.md)
+    return body
+
+
+def low_cardinality(body: dict[str, Any]) -> bool:
+    """Whether a metric may carry the attribute `body` defines (schema/FORMAT.md)."""
+    if body.get("redact"):
+        return False
+    attribute_type = body["type"]
+    if body.get("cardinality") == "low" or isinstance(attribute_type, dict):
+        return True
+    if attribute_type == "boolean":
+        return True
+    return attribute_type == "int" and "minimum" in body and "maximum" in body
+
+
+INSTRUMENTS = ["counter", "updowncounter", "histogram", "gauge"]
+UNITS = ["1", "ms", "s", "By", "%", "{token}", "By/s"]
+
+
+@st.composite
+def histogram_boundaries(draw: st.DrawFn) -> list[Any]:
+    values = draw(st.lists(st.integers(-100, 10_000), min_size=1, max_size=5, unique=True))
+    return sorted(values)
+
+
+@st.composite
+def metric_bodies(  # noqa: PLR0917
+    draw: st.DrawFn,
+    name: str,
+    low: list[dict[str, Any]],
+    taken: set[str],
+    names: list[str],
+    tricky: bool = True,
+) -> dict[str, Any]:
+    """One metric: an instrument, a unit, a value type, boundaries for some histograms,
+    refs to low-cardinality attributes (not in `taken`: the metric keys), a deprecation."""
+    body: dict[str, Any] = {
+        "name": name,
+        "instrument": draw(st.sampled_from(INSTRUMENTS)),
+        "unit": draw(st.sampled_from(UNITS)),
+        "description": draw(texts),
+        "attributes": [],
+    }
+    if chance(draw, 2):
+        body["value_type"] = draw(st.sampled_from(["int", "double"]))
+    if body["instrument"] == "histogram" and chance(draw, 2):
+        body["boundaries"] = draw(histogram_boundaries())
+    if chance(draw, 8):
+        # Without `tricky`, the metric's name in it: no two recorders share a name.
+        suffix = "" if tricky else "_" + name.replace(".", "_")
+        body["python_name"] = "record_" + draw(python_names(tricky)) + suffix
+    if chance(draw, 3):
+        body["stability"] = draw(st.sampled_from(STABILITIES))
+    if chance(draw, 5):
+        body["deprecated"] = {"note": draw(texts)}
+        if chance(draw, 2):
+            body["deprecated"]["replacement"] = draw(st.sampled_from(names))
+    free = [b for b in low if b["key"] not in taken]
+    for definition in (
+        draw(st.lists(st.sampled_from(free), unique_by=lambda b: b["key"], max_size=3))
+        if free
+        else []
+    ):
+        ref: dict[str, Any] = {"ref": definition["key"], "requirement": requirements(draw)}
+        if chance(draw, 4):
+            ref["description"] = draw(texts)
+        body["attributes"].append(ref)
     return body
 
 
@@ -235,8 +313,10 @@ def requirements(draw: st.DrawFn) -> Any:
 
 
 @st.composite
-def catalogs(draw: st.DrawFn) -> dict[str, Any]:
-    """A catalog that is valid unless names collide or a tricky name is drawn."""
+def catalogs(draw: st.DrawFn, tricky: bool = True) -> dict[str, Any]:
+    """A catalog that is valid unless names collide or a tricky name is drawn; without
+    `tricky`, no keyword, builtin or name of the generated module is drawn, so nearly
+    every catalog is valid (for properties that need valid ones)."""
     doc: dict[str, Any] = {
         "catalog_version": draw(
             st.from_regex(
@@ -244,29 +324,38 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
             )
         )
     }
-    namespace = draw(python_names()) if chance(draw, 2) else None
+    namespace = draw(python_names(tricky)) if chance(draw, 2) else None
     if namespace is not None:
         doc["namespace"] = namespace
     if chance(draw, 2):
         doc["description"] = draw(texts)
-    toggle_names = draw(st.lists(python_names(), max_size=3, unique=True))
+    toggle_names = draw(st.lists(python_names(tricky), max_size=3, unique=True))
     if toggle_names or chance(draw, 3):
         doc["toggles"] = {
             name: {"default": draw(st.booleans()), "description": draw(texts)}
             for name in toggle_names
         }
-    keys = draw(st.lists(dotted_names(), min_size=0, max_size=7, unique=True))
-    definitions = [draw(attribute_definitions(key, toggle_names)) for key in keys]
+    keys = draw(st.lists(dotted_names(tricky), min_size=0, max_size=7, unique=True))
+    if not tricky:  # names that no derived Python name (parameter, enum class) shares
+        keys = [f"{key}_k{index}" for index, key in enumerate(keys)]
+    definitions = [draw(attribute_definitions(key, toggle_names, tricky)) for key in keys]
+    if not tricky:
+        for index, body in enumerate(definitions):
+            if "python_name" in body:
+                body["python_name"] += f"_p{index}"
     for body in definitions:
         if "deprecated" in body and keys and chance(draw, 2):
             body["deprecated"]["replacement"] = draw(st.sampled_from(keys))
-    if definitions and chance(draw, 3):
+    if tricky and definitions and chance(draw, 3):
         # A name that means something in the generated module, where it will be used.
         draw(st.sampled_from(definitions))["python_name"] = draw(st.sampled_from(MODULE_NAMES))
     doc["attributes"] = definitions
     used: set[str] = set()
     if (keys and chance(draw, 3)) or chance(draw, 4):
-        common_keys = draw(st.lists(st.sampled_from(keys), unique=True, max_size=4)) if keys else []
+        allowed = keys if tricky else [b["key"] for b in definitions if "redact" not in b]
+        common_keys = (
+            draw(st.lists(st.sampled_from(allowed), unique=True, max_size=4)) if allowed else []
+        )
         used.update(common_keys)
         refs = []
         for key in common_keys:
@@ -278,19 +367,35 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
             if chance(draw, 4):
                 ref["description"] = draw(texts)
             if chance(draw, 4):
-                ref["examples"] = [example_for(draw, body["type"])]
+                ref["examples"] = [example_for(draw, body["type"], tricky)]
             refs.append(ref)
         doc["common"] = {"attributes": refs}
         if chance(draw, 2):
             doc["common"]["description"] = draw(texts)
-    event_names = draw(st.lists(dotted_names(), min_size=1, max_size=4, unique=True))
+        metadata = [
+            next(b for b in definitions if b["key"] == r["ref"])
+            for r in refs
+            if "computed" not in r
+        ]
+        metric_keys = [b["key"] for b in metadata if low_cardinality(b)]
+        if metric_keys and chance(draw, 2):
+            doc["common"]["metric_attributes"] = draw(
+                st.lists(st.sampled_from(metric_keys), unique=True, min_size=1)
+            )
+    event_names = draw(st.lists(dotted_names(tricky), min_size=1, max_size=4, unique=True))
+    if not tricky:
+        event_names = [f"{name}_e{index}" for index, name in enumerate(event_names)]
     if namespace is not None:
         event_names = [f"{namespace}.{name}" if chance(draw, 2) else name for name in event_names]
-    events = []
+    events: list[dict[str, Any]] = []
     for name in event_names:
         body = {"name": name, "description": draw(texts), "attributes": []}
         if chance(draw, 6):
-            body["python_name"] = draw(st.one_of(python_names(), st.sampled_from(MODULE_NAMES)))
+            body["python_name"] = draw(
+                st.one_of(python_names(), st.sampled_from(MODULE_NAMES))
+                if tricky
+                else python_names(tricky=False).map(lambda name: f"{name}_f{len(events)}")
+            )
         if chance(draw, 3):
             body["stability"] = draw(st.sampled_from(STABILITIES))
         if chance(draw, 5):
@@ -304,13 +409,24 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
             if chance(draw, 4):
                 ref["description"] = draw(texts)
             if chance(draw, 5):
-                ref["examples"] = [example_for(draw, definition["type"])]
+                example = example_for(draw, definition["type"], tricky)
+                if tricky or within_bounds(example, definition):
+                    ref["examples"] = [example]
             if "max_length" in definition and chance(draw, 3):
                 placeholder = definition.get("redact", {}).get("placeholder", "")
                 ref["max_length"] = max(draw(st.integers(38, 64)), len(placeholder))
             body["attributes"].append(ref)
         events.append(body)
     doc["events"] = events
+    if chance(draw, 2):
+        metric_names = draw(st.lists(dotted_names(tricky), min_size=1, max_size=3, unique=True))
+        if not tricky:
+            metric_names = [f"{name}_m{index}" for index, name in enumerate(metric_names)]
+        low = [b for b in definitions if low_cardinality(b)]
+        taken = set((doc.get("common") or {}).get("metric_attributes") or [])
+        doc["metrics"] = [
+            draw(metric_bodies(name, low, taken, metric_names, tricky)) for name in metric_names
+        ]
     return doc
 
 
