@@ -3,9 +3,11 @@ browser).
 
 Run one with `nox -s NAME`; pass pytest arguments after `--`, e.g. `nox -s tests -- -m wire`.
 
-Slow tests (marker `slow`: more than about 3 s each on Python 3.11) are never deselected in
-CI: `tests` runs the whole suite, slow ones included, on every Python of PYTHONS that is
-installed. The marker is for local runs only (`nox -s tests-3.12 -- -m "not slow"`). Two
+Slow tests (marker `slow`: more than about 3 s each on Python 3.11) and the wire tests
+(real receivers, child processes) run in CI on the oldest and the newest installed
+Python of PYTHONS; the Pythons between run everything else, the Rotel tests included
+(`-m "not browser and not slow and (not wire or rotel)"`), which keeps CI within half an
+hour on two cores (see `ci`). Locally: `nox -s tests-3.12 -- -m "not slow"`. Two
 suites run on one Python, on purpose: `browser` (the newest installed; it drives Chromium
 and tests the built site, no Python feature) and `no_otel` (the Python running nox; it
 proves the package and its no_otel tests work without the otel extra, which does not

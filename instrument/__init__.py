@@ -1,4 +1,4 @@
-"""Hand-written instruments from the seed's event manager: timing, outcome classification.
+"""Hand-written instruments after Codex's reference event manager: timing, outcome classification.
 
 `EventManager` wraps a `Conversation[events.Metadata]` and emits the catalog's events
 through the generated emitters, recording beside them the metrics Codex records (through

@@ -4,14 +4,14 @@ Three shapes of the same measurement: call a function (`run_request`), await one
 (`run_request_async`), or wrap a block (`RequestAttempt`, for `with` and `async with`).
 The result or the exception reaches the caller unchanged; the event is emitted before.
 
-Outcome rules (the seed's `log_request`, plus `cf_ray`):
+Outcome rules (Codex's `log_request`, plus `cf_ray`):
 
 - returned response: its status, whatever it is (a 500 response is not an error: no
   `raise_for_status` semantics), and its `cf-ray` header;
 - raised exception: `error.message` = its text, the status and `cf-ray` it carries when it
   carries a response (`httpx.HTTPStatusError`, `requests.HTTPError`), none for transport errors;
 - interrupted (`KeyboardInterrupt`, `asyncio.CancelledError`, ...: not an `Exception`): no
-  event, as the seed drops a cancelled future without recording it.
+  event, as Codex drops a cancelled future without recording it.
 
 Beside the event, as Codex does: `codex.api_request` +1 and `codex.api_request.duration_ms`,
 tagged `status` (the code as text, `none` without one) and `success` (`true` for a 2xx

@@ -1,4 +1,4 @@
-"""`EventManager`: the seed's `OtelEventManager`, on top of the generated emitters.
+"""`EventManager`: Codex's reference `OtelEventManager`, on top of the generated emitters.
 
 One per conversation (and model): it times calls and classifies their outcomes, then
 emits through the generated, catalog-checked emitters of `codex_otel.generated.events`
@@ -94,7 +94,7 @@ class EventManager:
 
     # --- codex.conversation_starts ---------------------------------------------------
 
-    def conversation_starts(  # noqa: PLR0917 - the seed's parameter list; keywords welcome
+    def conversation_starts(  # noqa: PLR0917 - Codex's parameter list; keywords welcome
         self,
         provider_name: str,
         reasoning_effort: str | enum.Enum | None,
@@ -109,7 +109,7 @@ class EventManager:
     ) -> None:
         """The conversation started. `mcp_servers` are joined with ", " (a single string is
         taken as already joined). None values are omitted from the event. An application's
-        own enum members stand for their values, as the seed writes its enums with
+        own enum members stand for their values, as Codex writes its enums with
         `to_string()`."""
         servers = mcp_servers if isinstance(mcp_servers, str) else ", ".join(mcp_servers)
         events.conversation_starts(
@@ -338,7 +338,7 @@ class EventManager:
             arguments=arguments,
         )
 
-    def tool_result(  # noqa: PLR0917 - the seed's parameter list; keywords welcome
+    def tool_result(  # noqa: PLR0917 - Codex's parameter list; keywords welcome
         self,
         tool_name: str,
         call_id: str,

@@ -1,6 +1,6 @@
 """`codex.user_prompt`: the text of the user's input items.
 
-The seed keeps the `Text` items of the input, concatenated without a separator, and
+Codex keeps the `Text` items of the input, concatenated without a separator, and
 skips the others (images, files). Items here may be:
 
 - a mapping with `"type"` `"text"` or `"input_text"` (Codex's input item and the Responses

@@ -2,7 +2,7 @@
 
 `stream` (iterators) and `stream_async` (async iterators) pass every item through
 unchanged and emit, for each one, the time spent waiting for it (`duration_ms`) and its
-classification, the seed's `log_sse_event`, by the rules of `sse_rules` (this module only
+classification, Codex's `log_sse_event`, by the rules of `sse_rules` (this module only
 reads the stream), with the metrics Codex records beside it (`codex.sse_event` and its
 duration, tagged `kind` and `success`). An exception raised by the iterator is recorded as
 the stream's failure, then re-raised unchanged; the end of the stream emits nothing.

@@ -1,4 +1,4 @@
-"""The classification rules of `codex.sse_event` (the seed's `log_sse_event`): which
+"""The classification rules of `codex.sse_event` (Codex's `log_sse_event`): which
 fields one server-sent event, or the failure of the stream, puts on its event.
 
 - data `[DONE]` (surrounding whitespace ignored): success;
@@ -74,7 +74,7 @@ OutputItemValidator: TypeAlias = Callable[[Any], bool]
 def is_response_item(data: Any) -> bool:
     """The default `OutputItemValidator`: a JSON object with a string `type`.
 
-    This is what the seed's check amounts to: it deserializes the event's whole data into
+    This is what Codex's check amounts to: it deserializes the event's whole data into
     Codex's `ResponseItem`, an enum tagged by `type` with a catch-all variant, which accepts
     any object with a string `type` (the data's own `"type": "response.output_item.done"`).
     Pass a stricter validator to check the item itself, e.g. `data["item"]`.
@@ -104,7 +104,7 @@ def compact_json(value: object) -> str:
 
 
 def _refuse_constant(name: str) -> float:
-    # Python's json accepts NaN and Infinity; JSON (and serde_json, the seed's parser) does not.
+    # Python's json accepts NaN and Infinity; JSON (and serde_json, Codex's parser) does not.
     raise ValueError(f"{name} is not valid JSON")
 
 

@@ -4,7 +4,7 @@
 or re-raise its exception unchanged. A tool that returns succeeded (`success = "true"`,
 `output` = its result as text); a tool that raises failed (`success = "false"`, `output` =
 the exception's text). An interruption (`KeyboardInterrupt`, `asyncio.CancelledError`)
-emits nothing, as the seed drops a cancelled future.
+emits nothing, as Codex drops a cancelled future.
 
 The result as text (`format_output`), since the catalog's `output` is a string:
 a `str` as is; None as ""; bytes decoded as UTF-8 (invalid bytes replaced); anything JSON

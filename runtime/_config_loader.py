@@ -270,7 +270,7 @@ class _Reader:
         self.check_keys(table, "otel", (*_TOP_KEYS, *toggles))
         resource = self.resource_attributes()
         # Table, then OTEL_SERVICE_NAME, then service.name in OTEL_RESOURCE_ATTRIBUTES (the
-        # spec's order), then the seed's "codex-cli".
+        # spec's order), then Codex's "codex-cli".
         found = self.env("OTEL_SERVICE_NAME")
         service_name = (
             self.text(table, "otel", "service_name")
@@ -392,7 +392,7 @@ class _Reader:
         path = f"otel.{signal.key}"
         value = otel.get(signal.key)
         if value is None:
-            # The table is silent. Export stays off (the seed's default) unless the standard
+            # The table is silent. Export stays off (Codex's default) unless the standard
             # variables ask for OTLP export, as they would of any OpenTelemetry SDK.
             chosen = self.env_protocol(signal)
             endpoint = self.env(*signal.var("ENDPOINT"))

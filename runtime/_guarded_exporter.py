@@ -146,9 +146,14 @@ class GuardedExporter:
             if self._closed:
                 return
             self._closed = True
-        try:
-            # HTTP: sets the event the retry backoff waits on, closes the session.
-            # gRPC: the same, and closing the channel cancels the call in flight.
-            self._inner.shutdown()  # type: ignore[no-untyped-call]
-        except Exception:
-            logger.debug("codex-otel: exporter shutdown failed", exc_info=True)
+        shut_down_inner(self._inner, "exporter")
+
+
+def shut_down_inner(inner: object, what: str) -> None:
+    """Shut the wrapped SDK exporter down (once: the caller holds the flag). HTTP: ends the
+    retry backoff and closes the session; gRPC: closes the channel, which cancels the call
+    in flight. A failure is logged at debug level, never raised."""
+    try:
+        inner.shutdown()  # type: ignore[attr-defined]
+    except Exception:
+        logger.debug("codex-otel: %s shutdown failed", what, exc_info=True)

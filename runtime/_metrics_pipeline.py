@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._background import START_WAIT, BackgroundStart
+from ._guarded_exporter import shut_down_inner
 from ._health import Health
 from ._lifecycle import BoundedLifecycle
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
@@ -372,12 +373,7 @@ def _guard(inner: MetricExporter, health: Health) -> _Abortable:
                 if self._closed:
                     return
                 self._closed = True
-            try:
-                # HTTP: ends the retry backoff and closes the session; gRPC: closes the
-                # channel, which cancels the call in flight.
-                inner.shutdown()
-            except Exception:
-                logger.debug("codex-otel: metric exporter shutdown failed", exc_info=True)
+            shut_down_inner(inner, "metric exporter")
 
     return GuardedMetricExporter()
 

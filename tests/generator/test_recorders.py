@@ -17,6 +17,7 @@ import pytest
 from codex_otel.generated import events as codex
 from codex_otel.runtime import CapturedMeasurement, Telemetry
 from support.generation import GenerateFn
+from support.metadata import make_metadata
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 
@@ -34,14 +35,7 @@ def mini(generate_module: GenerateFn) -> ModuleType:
 
 
 def codex_conversation(telemetry: Telemetry, auth_mode: str | None = "ApiKey") -> Any:
-    metadata = codex.Metadata(
-        conversation_id="c-1",
-        app_version="0.42.0",
-        auth_mode=auth_mode,
-        terminal_type="xterm",
-        model="gpt-5-codex",
-        slug="gpt-5",
-    )
+    metadata = make_metadata("c-1", "0.42.0", "xterm", "gpt-5-codex", "gpt-5", auth_mode=auth_mode)
     return telemetry.conversation(metadata)
 
 

@@ -288,8 +288,8 @@ def test_default_toggles_are_not_mutated() -> None:
 
 
 def test_the_default_toggles_are_the_bundled_catalogs() -> None:
-    # The runtime knows no catalog, so its defaults are written out; they must not drift
-    # from the catalog's (generated) toggles and their documented defaults.
+    # The runtime's defaults are the bundled catalog's toggles (`config.DEFAULT_TOGGLES` is
+    # the generated `TOGGLES`), never a copy kept in step by hand.
     from codex_otel.generated import events
 
     assert dict(DEFAULT_TOGGLES) == events.TOGGLES
