@@ -281,12 +281,17 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         from ._spool_bridge import keeper
         from .pipeline import start_pipeline
 
-        hook: Callable[[Sequence[ReadableLogRecord]], None] | None = None
+        hook: Callable[[Sequence[ReadableLogRecord]], bool] | None = None
+        location = None
         if self.spool is not None:
             hook = keeper(self.spool, self._config.batch.max_export_batch_size)
+            location = str(self.spool.directory)
         try:
             pipeline = start_pipeline(
-                self._config, service_version=self._service_version, undelivered=hook
+                self._config,
+                service_version=self._service_version,
+                undelivered=hook,
+                spool_location=location,
             )
         except Exception as error:
             if self._closing or sys.is_finalizing():

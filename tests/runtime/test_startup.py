@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -261,3 +262,32 @@ def test_a_batch_the_collector_keeps_refusing_is_dropped_and_does_not_block_othe
     assert spool.pending_files() == []  # the refused batch is gone after MAX_REJECTIONS runs
     refused = [r for r in http_receiver.requests if not r.accepted]
     assert len(refused) == MAX_REJECTIONS
+
+
+def test_a_failed_batch_that_is_spooled_warns_nothing_and_says_where_it_waits(
+    spool_in_tmp: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from receivers import unused_port
+
+    refused = f"http://127.0.0.1:{unused_port()}/v1/logs"  # the collector is down
+    config = load_config(text=otlp(refused).replace(" }", ", timeout = 0.5 }", 1), environ={})
+    with caplog.at_level(logging.INFO, logger="codex_otel"):
+        telemetry = Telemetry(config, service_version="1")
+        assert telemetry.wait_until_started(30)
+        conversation = telemetry.conversation(METADATA)
+        for attempt in range(5):
+            events.api_request(conversation, attempt=attempt, duration_ms=1)
+        assert not telemetry.force_flush(10)  # the export fails: the batch goes to the spool
+        telemetry.shutdown(2)
+    stats = telemetry.stats
+    assert stats.export_failures >= 1 and stats.sdk_messages >= 1  # counted ...
+    assert stats.spooled == 5
+    # ... but nothing is lost, so nothing is a warning: not the SDK's retry messages, not
+    # the failed export, not the totals.
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    spool = _startup.spool_for(config)
+    assert spool is not None
+    totals = [r.getMessage() for r in caplog.records if "totals at shutdown" in r.getMessage()]
+    assert len(totals) == 1 and "nothing lost" in totals[0]
+    assert str(spool.directory) in totals[0]

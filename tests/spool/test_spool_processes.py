@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from codex_otel.runtime import load_config
-from codex_otel.runtime._spool import Batch, Event
+from codex_otel.runtime._spool import Batch, Event, Spool
 from codex_otel.runtime._startup import spool_for
 from receivers import OtlpHttpReceiver, Recorder, unused_port
 from receivers.fixtures import ReceiverFactory
@@ -39,6 +39,21 @@ TOKEN = "spool-secret-token-4e1d"
 
 def endpoint_at(port: int) -> str:
     return f"http://127.0.0.1:{port}/v1/logs"
+
+
+def emitter_spool(endpoint: str) -> Spool:
+    """The spool `emitter.py` uses for `endpoint`: its headers are part of the destination."""
+    spool = spool_for(
+        load_config(
+            text=(
+                f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{endpoint}", '
+                'headers = { "x-otlp-api-key" = "${OTLP_TOKEN}" } } }\n'
+            ),
+            environ={"OTLP_TOKEN": TOKEN},
+        )
+    )
+    assert spool is not None
+    return spool
 
 
 def run_offline(endpoint: str, tag: str, count: int, extra: str = "") -> float:
@@ -200,10 +215,7 @@ def test_two_processes_at_once_neither_corrupt_nor_deliver_twice(
     ]
     for writer in writers:
         assert writer.wait(timeout=30) == 0
-    spool = spool_for(
-        load_config(text=f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{endpoint}" }} }}\n')
-    )
-    assert spool is not None
+    spool = emitter_spool(endpoint)
     for number in range(30):
         event = Event(
             "codex.api_request",
@@ -296,12 +308,7 @@ def test_corrupt_truncated_and_unknown_files_are_skipped_and_reported_once(
     otlp_receivers: ReceiverFactory, lingering: list[Lingering], spool_in_tmp: Path
 ) -> None:
     receiver = otlp_receivers.http()
-    spool = spool_for(
-        load_config(
-            text=f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{receiver.endpoint}" }} }}\n'
-        )
-    )
-    assert spool is not None
+    spool = emitter_spool(receiver.endpoint)
     good = [
         Event("codex.api_request", 1, 1, {"conversation.id": "good", "attempt": number})
         for number in range(5)
@@ -325,10 +332,19 @@ def test_corrupt_truncated_and_unknown_files_are_skipped_and_reported_once(
     stderr = run.finish()
     assert set(arrivals(receiver)) == ids("good", 5) | ids("live", 1)
     assert stderr.count("skipping spool file") == 1, stderr  # reported once, not per file
+    assert "notes.txt" not in stderr  # not a name the spool writes: none of its business
     assert (folder / f"{truncated.name}.corrupt").exists()
     assert (folder / f"{garbage.name}.corrupt").exists()
-    assert newer.read_bytes() == newer_bytes  # another version's file is left as it was
+    # Another version's file is set aside, as it was, for that version to pick up.
+    assert (folder / f"{newer.name}.v99").read_bytes() == newer_bytes
     assert foreign.read_text() == "mine"
+
+    # Reported once for all: the next process finds nothing to say about them.
+    again = Lingering(receiver.endpoint, "again", 1)
+    lingering.append(again)
+    assert receiver.wait_for(7, timeout=20)
+    stderr = again.finish()
+    assert "spool" not in stderr, stderr
 
 
 def test_permissions_and_no_secrets_on_disk(spool_in_tmp: Path) -> None:
