@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from ._fork import at_fork
 from .config import ExporterConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
 
@@ -84,10 +85,36 @@ _STALE_CLAIM_S = 600.0
 #: imported): a claim with this process's pid but older than that was made by an earlier
 #: process with the same pid (containers give every run the same one) that was killed.
 _STARTED_NS = time.time_ns()
-#: The claimed paths this process holds, over all its `Spool`s (one per destination, but
-#: two `Telemetry` objects may share one): never taken back from under it.
-_HELD_HERE: set[str] = set()
-_HELD_HERE_LOCK = threading.Lock()
+
+
+class _HeldHere:
+    """The claimed paths this process holds, over all its `Spool`s (one per destination,
+    but two `Telemetry` objects may share one): never taken back from under it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reinit_after_fork)
+
+    def add(self, path: Path) -> None:
+        with self._lock:
+            self._paths.add(str(path))
+
+    def discard(self, path: Path) -> None:
+        with self._lock:
+            self._paths.discard(str(path))
+
+    def __contains__(self, path: Path) -> bool:
+        with self._lock:
+            return str(path) in self._paths
+
+    def _reinit_after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._paths = set()  # the parent's claims: a child has another pid anyway
+
+
+_HELD_HERE = _HeldHere()
 
 
 def default_root(environ: Mapping[str, str] | None = None) -> Path:
@@ -236,6 +263,13 @@ class Spool:
         self._claims_closed = False
         #: The folders were checked (`_ensure_directory`) and may be used.
         self._safe = False
+        at_fork(after_in_child=self._reinit_after_fork)
+
+    def _reinit_after_fork(self) -> None:
+        # The claims held at the fork are the parent's to settle: a child that put them
+        # back at its exit would have the parent's delivery sent twice.
+        self._lock = threading.Lock()
+        self._held = set()
 
     # --- writing -----------------------------------------------------------------------
 
@@ -447,8 +481,7 @@ class Spool:
             if not _PENDING.fullmatch(name) or name in self._skipped:
                 continue  # claimed, set aside, being written, or not the spool's at all
             claimed = path.with_name(f"{name}.claimed-{os.getpid()}")
-            with _HELD_HERE_LOCK:  # before the rename: no moment where it looks abandoned
-                _HELD_HERE.add(str(claimed))
+            _HELD_HERE.add(claimed)  # before the rename: no moment where it looks abandoned
             try:
                 os.rename(path, claimed)
             except FileNotFoundError:
@@ -567,9 +600,7 @@ class Spool:
                 if pid == os.getpid():
                     # Ours, unless an earlier process with the same pid claimed it before
                     # this one started (and was killed: a container's every run is pid 1).
-                    with _HELD_HERE_LOCK:
-                        held_here = str(path) in _HELD_HERE
-                    abandoned = not held_here and made < _STARTED_NS
+                    abandoned = path not in _HELD_HERE and made < _STARTED_NS
                 else:
                     abandoned = now - made > _STALE_CLAIM_S * 1e9 or not _alive(pid)
                 if abandoned:
@@ -672,8 +703,7 @@ def _make_folder(folder: Path, *, parents: bool) -> bool:
 
 
 def _forget_claim(claimed: Path) -> None:
-    with _HELD_HERE_LOCK:
-        _HELD_HERE.discard(str(claimed))
+    _HELD_HERE.discard(claimed)
 
 
 def _alive(pid: int) -> bool:

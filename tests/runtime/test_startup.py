@@ -291,3 +291,56 @@ def test_a_failed_batch_that_is_spooled_warns_nothing_and_says_where_it_waits(
     totals = [r.getMessage() for r in caplog.records if "totals at shutdown" in r.getMessage()]
     assert len(totals) == 1 and "nothing lost" in totals[0]
     assert str(spool.directory) in totals[0]
+
+
+@pytest.mark.background_start
+def test_a_start_that_ends_after_shutdown_began_leaves_the_spool_to_a_later_run(
+    http_receiver: OtlpHttpReceiver, slow_start: threading.Event
+) -> None:
+    from codex_otel.runtime._spool import Batch, Event
+
+    config = load_config(text=otlp(http_receiver.endpoint, "shutdown_timeout = 10.0"), environ={})
+    spool = _startup.spool_for(config)
+    assert spool is not None
+    old = Event("codex.api_request", 1, 1, {"conversation.id": "old", "attempt": 0})
+    spool.write(Batch({"service.name": "s"}, "codex_otel", None, (old,)))
+    telemetry = Telemetry(config, service_version="1")
+    events.api_request(telemetry.conversation(METADATA), attempt=1, duration_ms=0)
+    # The run ends while its start is still importing (a short run on a loaded machine).
+    ending = threading.Thread(target=telemetry.shutdown)
+    ending.start()
+    deadline = time.monotonic() + 10
+    while not telemetry._pipeline._closing and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.005)
+    slow_start.set()
+    ending.join(20)
+    assert not ending.is_alive()
+    # Its own event is delivered; the spooled one is not even claimed: no export the exit
+    # could cut off (and no file put back after the collector took it: a duplicate).
+    assert [r.attributes["conversation.id"] for r in http_receiver.received_records()] == ["start"]
+    assert len(spool.pending_files()) == 1
+    assert list(spool.directory.glob("*.claimed-*")) == []
+
+
+def test_shutdown_lets_the_spool_export_in_flight_finish_rather_than_put_it_back(
+    http_receiver: OtlpHttpReceiver,
+) -> None:
+    from codex_otel.runtime._spool import Batch, Event
+
+    config = load_config(text=otlp(http_receiver.endpoint, "shutdown_timeout = 10.0"), environ={})
+    spool = _startup.spool_for(config)
+    assert spool is not None
+    old = Event("codex.api_request", 1, 1, {"conversation.id": "old", "attempt": 0})
+    spool.write(Batch({"service.name": "s"}, "codex_otel", None, (old,)))
+    http_receiver.slow(1.0, times=1)  # the collector takes the delivery, answers late
+    telemetry = Telemetry(config, service_version="1")
+    deadline = time.monotonic() + 20
+    while not list(spool.directory.glob("*.claimed-*")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert list(spool.directory.glob("*.claimed-*")), "the delivery never began"
+    telemetry.shutdown()  # while the delivery's export is in flight
+    assert http_receiver.wait_for(1, timeout=10)
+    time.sleep(0.5)  # a late `done()` of a claim put back would leave the file: look
+    # Delivered once: the file is gone, not put back for the next run to send again.
+    assert spool.pending_files() == []
+    assert list(spool.directory.iterdir()) == []
