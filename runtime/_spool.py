@@ -35,13 +35,14 @@ takes back (its owner is dead) and delivers again.
 The spool is bounded per destination (`max_bytes`): when a new batch does not fit, the
 oldest files are deleted first, and their events counted as dropped. A file that cannot
 be read (corrupt, truncated) is renamed `<name>.corrupt` and skipped; a file of another
-format version is renamed `<name>.v<version>` (left for that version, which can pick up
-its `*.v<version>` files; this one ignores them). Both are reported once, by the process
-that renames them; later processes ignore the new names silently. Names the spool never
+format version is renamed `<name>.v<version>`, left for that version (a process renames
+its own version's `*.v<VERSION>` files back and delivers them, and ignores the others').
+Both are reported once, by the process that renames them; later processes ignore the new
+names silently. Names the spool never
 writes (a README, an editor's backup) are ignored without a word. Set-aside files count
 against the cap, so they go in time. Each kind of trouble is reported once per process
-on the `codex_otel` logger. Nothing here raises
-into the host: every disk error is counted, reported once and swallowed.
+on the `codex_otel` logger. Nothing here raises into the host: every disk error is
+counted, reported once and swallowed.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ _SUFFIX = ".jsonl"
 #: `<time_ns>-<pid>-<seq>[.r<rejections>].jsonl`: oldest first by name.
 _PENDING = re.compile(r"(?P<stem>\d{20}-\d+-\d+)(?:\.r(?P<rejected>\d+))?\.jsonl")
 _CLAIMED = re.compile(r"(?P<base>\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl)\.claimed-(?P<pid>\d+)")
+#: What a process of another version renames this version's files to.
+_MINE_SET_ASIDE = f".v{VERSION}"
 #: Set aside: unreadable (`.corrupt`) or of another format version (`.v<version>`).
 _SET_ASIDE = re.compile(r"\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl\.(?:corrupt|v\d{1,9})")
 #: A batch the collector refused this many times, while it took others, is dropped: a
@@ -586,7 +589,8 @@ class Spool:
         return Batch(_attributes(resource, 1), scope_name, scope_version, tuple(events))
 
     def _take_back_abandoned(self) -> None:
-        """Put back the claims of processes that died before finishing their delivery."""
+        """Put back the claims of processes that died before finishing their delivery, and
+        this version's files another version set aside."""
         now = time.time_ns()
         for path in self._entries():
             claimed = _CLAIMED.fullmatch(path.name)
@@ -609,6 +613,10 @@ class Spool:
             elif temporary is not None and not _alive(int(temporary["pid"])):
                 with contextlib.suppress(OSError):
                     path.unlink()  # a write cut off by a kill: never a visible spool file
+            elif path.name.endswith(_MINE_SET_ASIDE) and _SET_ASIDE.fullmatch(path.name):
+                # This version's file, set aside by a process of another version: ours.
+                with contextlib.suppress(OSError):
+                    os.rename(path, path.with_name(path.name[: -len(_MINE_SET_ASIDE)]))
 
     def _entries(self) -> list[Path]:
         try:

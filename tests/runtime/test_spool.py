@@ -251,6 +251,15 @@ def test_files_of_another_version_are_set_aside_and_foreign_names_ignored_once_f
     assert (writer.directory / "README.txt").read_text() == "mine"
 
 
+def test_files_of_this_version_set_aside_by_another_version_are_delivered(tmp_path: Path) -> None:
+    spool = spool_at(tmp_path)
+    spool.write(batch(event(4)))
+    [path] = spool.pending_files()
+    path.rename(path.with_name(f"{path.name}.v1"))  # as a version-2 process would
+    [claim] = list(spool_at(tmp_path).claims())
+    assert claim.batch.events[0].attributes["n"] == 4
+
+
 def test_permissions_do_not_depend_on_the_umask(tmp_path: Path) -> None:
     old = os.umask(0)
     try:
