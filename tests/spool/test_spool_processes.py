@@ -70,19 +70,24 @@ EXIT_MARGIN_S = 0.5
 @functools.cache
 def exit_baseline() -> float:
     """The median exit time of a run with `exporter = "none"` (after its last statement)."""
-    return statistics.median(exit_time("none", "baseline", 50) for _ in range(3))
+    return statistics.median(exit_time("none", "baseline", 50)[0] for _ in range(3))
 
 
-def run_offline(endpoint: str, tag: str, count: int, extra: str = "") -> float:
+def run_offline(
+    endpoint: str, tag: str, count: int, extra: str = "", *, quiet: bool = False
+) -> float:
     """One run that emits and exits; returns its exit time (after its last statement),
-    checked against the exit bound beyond the `none` baseline."""
-    elapsed = exit_time(endpoint, tag, count, extra)
+    checked against the exit bound beyond the `none` baseline. `quiet`: everything was
+    spooled, nothing lost, so the run prints nothing at all."""
+    elapsed, stderr = exit_time(endpoint, tag, count, extra)
+    if quiet:
+        assert stderr == "", stderr
     baseline = exit_baseline()
     assert elapsed <= baseline + EXIT_BOUND_S + EXIT_MARGIN_S, (elapsed, baseline)
     return elapsed
 
 
-def exit_time(endpoint: str, tag: str, count: int, extra: str = "") -> float:
+def exit_time(endpoint: str, tag: str, count: int, extra: str = "") -> tuple[float, str]:
     process = subprocess.Popen(
         [sys.executable, str(EMITTER), endpoint, tag, str(count), "exit", extra],
         stdout=subprocess.PIPE,
@@ -101,7 +106,7 @@ def exit_time(endpoint: str, tag: str, count: int, extra: str = "") -> float:
     assert line == "exiting\n", stderr
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr, stderr
-    return elapsed
+    return elapsed, stderr
 
 
 class Lingering:
@@ -182,7 +187,7 @@ def test_an_offline_run_exits_and_the_next_run_delivers_every_spooled_event(
     otlp_receivers: ReceiverFactory, lingering: list[Lingering], spool_in_tmp: Path
 ) -> None:
     port = unused_port()  # the collector is down: connections are refused
-    elapsed = run_offline(endpoint_at(port), "offline", 50)
+    elapsed = run_offline(endpoint_at(port), "offline", 50, quiet=True)
     print(f"exit with the collector refusing: {elapsed:.2f}s after the last statement")
     assert spooled(spool_in_tmp) == collections.Counter(ids("offline", 50))
 
@@ -211,7 +216,7 @@ def test_a_collector_that_never_answers_is_spooled_too(
 ) -> None:
     receiver = otlp_receivers.http()
     receiver.blackhole(stage="accept")  # accepts the connection, never reads nor answers
-    elapsed = run_offline(receiver.endpoint, "silent", 30)
+    elapsed = run_offline(receiver.endpoint, "silent", 30, quiet=True)
     print(f"exit with the collector silent: {elapsed:.2f}s after the last statement")
     assert spooled(spool_in_tmp) == collections.Counter(ids("silent", 30))
 
