@@ -37,6 +37,7 @@ from codex_otel.runtime import (
     Telemetry,
     load_config,
 )
+from codex_otel.runtime._startup import spool_for
 
 #: How long each scripted step "takes", so durations in the output are not all zero.
 STEP_SECONDS = 0.012
@@ -230,7 +231,8 @@ def _quiet_sdk_logging() -> None:
 
 
 def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
-    """Run the session; 0 when every event was delivered, 1 when not, 2 on bad input."""
+    """Run the session; 0 when every event was delivered, 1 when not (events spooled for
+    the next run included: the collector was not reached), 2 on bad input."""
     try:
         # A --config that does not exist is a mistake, not a request for the defaults.
         config = load_config(Path(config_path), missing_ok=False) if config_path else OtelConfig()
@@ -283,22 +285,47 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
             file=sys.stderr,
         )
         return 1
-    lost = (
+    # With a spool, a failed export is kept on disk for the next run: delayed, not lost
+    # (unless the spool itself dropped or could not write it, counted apart).
+    spool = spool_for(config) if exports_events else None
+    lost_events = (
         stats.dropped_queue_full
-        + stats.export_failures
-        + stats.metric_export_failures
-        + stats.dropped_measurements
+        + (0 if spool is not None else stats.export_failures)
+        + stats.dropped_spool_full
+        + stats.spool_failures
     )
-    if not delivered or lost:
-        failures = stats.export_failures + stats.metric_export_failures
-        dropped = stats.dropped_queue_full + stats.dropped_measurements
+    lost_metrics = stats.metric_export_failures + stats.dropped_measurements
+    if delivered and not (lost_events or lost_metrics or stats.spooled):
+        out.write(f"All events delivered ({_describe(config)}).\n")
+        return 0
+    if spool is not None and stats.spooled and not lost_events:
+        # Not delivered now, but nothing of the events is lost: say where they wait.
         print(
-            f"codex-otel: error: the events could not all be delivered ({_describe(config)}; "
-            f"{failures} failed export(s), {dropped} dropped, "
-            f"shutdown took {took:.1f} s of at most {config.shutdown_timeout} s). "
-            "Check that the collector is running and reachable.",
+            f"codex-otel: the collector was not reached ({_describe(config)}): "
+            f"{stats.spooled} events spooled at {spool.directory}; the next run with the "
+            "collector up delivers them.",
             file=sys.stderr,
         )
+        if lost_metrics:
+            print(
+                f"codex-otel: error: {stats.metric_export_failures} metric export(s) failed "
+                "and are lost (metrics are not spooled).",
+                file=sys.stderr,
+            )
         return 1
-    out.write(f"All events delivered ({_describe(config)}).\n")
-    return 0
+    failures = (0 if spool is not None else stats.export_failures) + stats.metric_export_failures
+    dropped = (
+        stats.dropped_queue_full
+        + stats.dropped_spool_full
+        + stats.spool_failures
+        + stats.dropped_measurements
+    )
+    print(
+        f"codex-otel: error: the events could not all be delivered ({_describe(config)}; "
+        f"{failures} failed export(s), {dropped} dropped"
+        + (f", {stats.spooled} spooled at {spool.directory}" if spool and stats.spooled else "")
+        + f", shutdown took {took:.1f} s of at most {config.shutdown_timeout} s). "
+        "Check that the collector is running and reachable.",
+        file=sys.stderr,
+    )
+    return 1

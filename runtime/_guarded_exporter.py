@@ -35,7 +35,7 @@ class GuardedExporter:
         *,
         success: LogRecordExportResult,
         failure: LogRecordExportResult,
-        undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
+        undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None = None,
     ) -> None:
         self._inner = inner
         self._undelivered = undelivered
@@ -67,33 +67,48 @@ class GuardedExporter:
             return self._failure
         with self._lock:
             self._in_flight = batch
+        if self.keeps_undelivered:
+            # What the SDK logs during this export ("failed to export, retrying") is no
+            # news when the batch ends up in the spool: held until the outcome is known.
+            self._health.hold_sdk_messages()
+        spooled = False
         try:
-            result = self._inner.export(batch)
-        except Exception:
-            # The SDK's exporters report failures by result; an exception is a bug or an
-            # encoding problem, and the batch processor would only log it with a traceback.
-            logger.debug("codex-otel: the exporter raised", exc_info=True)
-            result = self._failure
-        with self._lock:
-            self._in_flight = None
-            already_kept = batch is self._set_aside
-        if result is not self._success:
-            # A batch cut off by an abort is already covered by shutdown's own warning,
-            # and one that is spooled is not lost (the spool reports its own trouble).
-            self._health.add_export_failure(report=not self.aborted and not self.keeps_undelivered)
-            if not already_kept:
-                self._keep(batch)
+            try:
+                result = self._inner.export(batch)
+            except Exception:
+                # The SDK's exporters report failures by result; an exception is a bug or
+                # an encoding problem, that the batch processor would log with a traceback.
+                logger.debug("codex-otel: the exporter raised", exc_info=True)
+                result = self._failure
+            with self._lock:
+                self._in_flight = None
+                already_kept = batch is self._set_aside
+            if result is not self._success:
+                # Shutdown set the batch aside when it aborted (and spooled it), or it goes
+                # to the spool now: delayed, not lost (the spool reports its own trouble).
+                spooled = already_kept or self._keep(batch)
+                # A batch cut off by an abort is covered by shutdown's own message.
+                self._health.add_export_failure(report=not self.aborted, spooled=spooled)
+        finally:
+            if self.keeps_undelivered:
+                self._health.end_export(spooled=spooled)
         return result
 
     def export_unspooled(self, batch: Sequence[ReadableLogRecord]) -> bool:
-        """Export without the failure accounting and without keeping a failed batch."""
+        """Export without the failure accounting and without keeping a failed batch: a
+        spooled batch stays in the spool when this fails, so what the SDK logs about the
+        failure is excused (counted, not reported) as for a batch that is spooled now."""
         if self.aborted or self._closed:
             return False
+        self._health.hold_sdk_messages()
+        ok = False
         try:
-            return self._inner.export(batch) is self._success
+            ok = self._inner.export(batch) is self._success
         except Exception:
             logger.debug("codex-otel: the exporter raised", exc_info=True)
-            return False
+        finally:
+            self._health.end_export(spooled=not ok)
+        return ok
 
     def set_aside_in_flight_and(self, queued: Sequence[ReadableLogRecord]) -> None:
         """At an abort: keep the batch still in flight (it may yet arrive: at least once)
@@ -106,14 +121,16 @@ class GuardedExporter:
             self._keep(in_flight)
         self._keep(queued)
 
-    def _keep(self, batch: Sequence[ReadableLogRecord]) -> None:
+    def _keep(self, batch: Sequence[ReadableLogRecord]) -> bool:
+        """Hand `batch` to the spool hook; True when all of it was kept."""
         hook = self._undelivered
         if hook is None or not batch:
-            return
+            return False
         try:
-            hook(batch)
+            return hook(batch)
         except Exception:  # the hook never raises by contract; a bug must not spread
             logger.debug("codex-otel: keeping an undelivered batch failed", exc_info=True)
+            return False
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         return self._inner.force_flush(timeout_millis)

@@ -35,8 +35,17 @@ class Health:
         self.emit_errors = 0
         #: WARNING and worse messages the SDK logged for this pipeline (see sdk_logs).
         self.sdk_messages = 0
-        #: Failed batches go to the spool (set by `start_pipeline`).
+        #: Failed batches go to the spool (set by `start_pipeline`), in this folder.
         self.spooling = False
+        self.spool_location: str | None = None
+        #: Of `export_failures`, the batches that went to the spool: delayed, not lost.
+        self.spooled_failures = 0
+        #: Of `sdk_messages`, those logged during an export whose batch then went to the
+        #: spool (the exporter saying the collector is away): counted, never reported.
+        self.excused_messages = 0
+        #: Per thread: the SDK messages of the export running there, until its outcome
+        #: says whether they are about a spooled batch (`hold_sdk_messages`).
+        self._exporting = threading.local()
         self._reported: set[str] = set()
         self._lock = threading.Lock()
         at_fork(after_in_child=self._reinit_after_fork)
@@ -53,10 +62,12 @@ class Health:
                 self.description,
             )
 
-    def add_export_failure(self, *, report: bool = True) -> None:
+    def add_export_failure(self, *, report: bool = True, spooled: bool = False) -> None:
         with self._lock:
             self.export_failures += 1
-            first = report and self._first("export")
+            if spooled:
+                self.spooled_failures += 1
+            first = report and not spooled and self._first("export")
         if first:
             logger.warning(
                 "codex-otel: exporting events to %s failed; further failures are counted, "
@@ -68,24 +79,59 @@ class Health:
         """At shutdown, once: how much was lost over the pipeline's life.
 
         The first drop and the first failure were logged when they happened, without a
-        count (it was 1 then); this is where the operator learns how many followed."""
+        count (it was 1 then); this is where the operator learns how many followed.
+        Batches that went to the spool are delayed, not lost, and so are the SDK's
+        messages about them: alone, they make an INFO line saying where they wait."""
         with self._lock:
             dropped, failures, errors = self.dropped, self.export_failures, self.emit_errors
             messages = self.sdk_messages
-            # Failed batches that were spooled are delayed, not lost: no warning for them.
-            lost = failures if not self.spooling else 0
-            first = (dropped or lost or errors or messages) and self._first("totals")
-        if first:
+            spooled = self.spooled_failures
+            lost = failures - spooled
+            unexplained = messages - self.excused_messages
+            warn = bool(dropped or lost or errors or unexplained)
+            first = (warn or spooled) and self._first("totals")
+        if not first:
+            return
+        where = self.spool_location or "the spool"
+        if warn:
             logger.warning(
                 "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
-                "full), %d export batches failed, %d events refused by the SDK, %d SDK "
+                "full), %d export batches failed%s, %d events refused by the SDK, %d SDK "
                 "warnings",
                 self.description,
                 dropped,
-                failures,
+                lost,
+                f" (and {spooled} more spooled at {where} for the next run)" if spooled else "",
                 errors,
                 messages,
             )
+        else:
+            logger.info(
+                "codex-otel: totals at shutdown for %s: nothing lost; %d export batches "
+                "could not be delivered and are spooled at %s, for the next run with the "
+                "collector up to deliver",
+                self.description,
+                spooled,
+                where,
+            )
+
+    def hold_sdk_messages(self) -> None:
+        """An export begins on this thread: what the SDK logs until `end_export` waits
+        for its outcome (a failure about a spooled batch is no news to the host)."""
+        self._exporting.held = []
+
+    def end_export(self, *, spooled: bool) -> None:
+        """The export `hold_sdk_messages` began is over: its SDK messages are excused
+        when its batch went to the spool, else handled as any other."""
+        held: list[logging.LogRecord] | None = getattr(self._exporting, "held", None)
+        self._exporting.held = None
+        if not held:
+            return
+        if spooled:
+            with self._lock:
+                self.excused_messages += len(held)
+            return
+        self._report_sdk_message(held[0])
 
     def add_sdk_message(self, record: logging.LogRecord) -> None:
         """A WARNING or worse the SDK logged for this pipeline: counted, the first one
@@ -93,6 +139,14 @@ class Health:
         endpoint as configured, credentials in the URL included."""
         with self._lock:
             self.sdk_messages += 1
+        held: list[logging.LogRecord] | None = getattr(self._exporting, "held", None)
+        if held is not None:
+            held.append(record)  # reported, or not, when the export's outcome is known
+            return
+        self._report_sdk_message(record)
+
+    def _report_sdk_message(self, record: logging.LogRecord) -> None:
+        with self._lock:
             first = self._first("sdk")
         if first:
             error = record.exc_info[1] if record.exc_info else None
@@ -121,6 +175,7 @@ class Health:
 
     def _reinit_after_fork(self) -> None:
         self._lock = threading.Lock()
+        self._exporting = threading.local()
 
 
 class DropCounter:

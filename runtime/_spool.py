@@ -2,9 +2,17 @@
 
 Layout: `<root>/<destination>/<time_ns>-<pid>-<seq>.jsonl`, where `<root>` is
 `[otel.spool] path` (default `$XDG_STATE_HOME/codex-otel`, else `~/.local/state/codex-otel`)
-and `<destination>` a hash of the exporter kind, encoding and endpoint: no endpoint, token
-or header ever appears in a name, and a spooled event is only ever offered to the
-destination it was emitted for. Directories are 0700, files 0600.
+and `<destination>` a hash of the exporter kind, encoding, endpoint and headers (a hash of
+their names and values among the hashed text): no endpoint, token or header ever appears in
+a name, and a spooled event is only ever offered to the destination it was emitted for.
+
+Folders: a root the spool creates is made 0700; an existing root keeps its mode (it may be
+a shared folder such as `/tmp`, 1777), but one that is group- or world-writable without
+the sticky bit is refused (others could swap the spool's folder). The `<destination>`
+folder is the spool's own: created 0700, narrowed to 0700 when it is wider, and refused
+when another user owns it or it is not a plain folder (a symlink). A refused spool is
+reported once and not used: nothing is written there nor delivered from there. Files are
+0600.
 
 A file is JSON lines: a header (format, version, destination, the resource and scope the
 events were emitted with, the event count), then one event per line (name, timestamps,
@@ -27,9 +35,14 @@ takes back (its owner is dead) and delivers again.
 The spool is bounded per destination (`max_bytes`): when a new batch does not fit, the
 oldest files are deleted first, and their events counted as dropped. A file that cannot
 be read (corrupt, truncated) is renamed `<name>.corrupt` and skipped; a file of another
-format version, or a name the spool does not know, is left alone and skipped. Each kind
-of trouble is reported once per process on the `codex_otel` logger. Nothing here raises
-into the host: every disk error is counted, reported once and swallowed.
+format version is renamed `<name>.v<version>`, left for that version (a process renames
+its own version's `*.v<VERSION>` files back and delivers them, and ignores the others').
+Both are reported once, by the process that renames them; later processes ignore the new
+names silently. Names the spool never
+writes (a README, an editor's backup) are ignored without a word. Set-aside files count
+against the cap, so they go in time. Each kind of trouble is reported once per process
+on the `codex_otel` logger. Nothing here raises into the host: every disk error is
+counted, reported once and swallowed.
 """
 
 from __future__ import annotations
@@ -41,6 +54,7 @@ import json
 import logging
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -48,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from ._fork import at_fork
 from .config import ExporterConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
 
@@ -59,13 +74,50 @@ _SUFFIX = ".jsonl"
 #: `<time_ns>-<pid>-<seq>[.r<rejections>].jsonl`: oldest first by name.
 _PENDING = re.compile(r"(?P<stem>\d{20}-\d+-\d+)(?:\.r(?P<rejected>\d+))?\.jsonl")
 _CLAIMED = re.compile(r"(?P<base>\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl)\.claimed-(?P<pid>\d+)")
-_CORRUPT = re.compile(r"\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl\.corrupt")
+#: What a process of another version renames this version's files to.
+_MINE_SET_ASIDE = f".v{VERSION}"
+#: Set aside: unreadable (`.corrupt`) or of another format version (`.v<version>`).
+_SET_ASIDE = re.compile(r"\d{20}-\d+-\d+(?:\.r\d+)?\.jsonl\.(?:corrupt|v\d{1,9})")
 #: A batch the collector refused this many times, while it took others, is dropped: a
 #: batch it will never take must not be sent again by every run for ever.
 MAX_REJECTIONS = 3
 _TEMPORARY = re.compile(r"\.tmp-(?P<pid>\d+)-\d+")
 #: A claim older than this is taken back even if its pid is alive (the pid was reused).
 _STALE_CLAIM_S = 600.0
+#: When this process could first have claimed a file (no claim before this module is
+#: imported): a claim with this process's pid but older than that was made by an earlier
+#: process with the same pid (containers give every run the same one) that was killed.
+_STARTED_NS = time.time_ns()
+
+
+class _HeldHere:
+    """The claimed paths this process holds, over all its `Spool`s (one per destination,
+    but two `Telemetry` objects may share one): never taken back from under it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reinit_after_fork)
+
+    def add(self, path: Path) -> None:
+        with self._lock:
+            self._paths.add(str(path))
+
+    def discard(self, path: Path) -> None:
+        with self._lock:
+            self._paths.discard(str(path))
+
+    def __contains__(self, path: Path) -> bool:
+        with self._lock:
+            return str(path) in self._paths
+
+    def _reinit_after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._paths = set()  # the parent's claims: a child has another pid anyway
+
+
+_HELD_HERE = _HeldHere()
 
 
 def default_root(environ: Mapping[str, str] | None = None) -> Path:
@@ -83,7 +135,10 @@ def destination_key(exporter: ExporterConfig) -> str | None:
 
     A hash, so that neither the endpoint nor anything in it (user info, a query token)
     is written to disk. The encoding is part of it: a JSON collector endpoint and a
-    protobuf one are different destinations even on the same URL.
+    protobuf one are different destinations even on the same URL. So are the headers: two
+    tenants (or API keys) of one collector URL are two destinations, and events spooled
+    for one are never sent with the other's credentials. Only a hash of the headers
+    enters the hashed text, never their values; a rotated key starts a new spool.
     """
     if isinstance(exporter, OtlpHttpExporter):
         identity = f"otlp-http\n{exporter.protocol}\n{exporter.endpoint}"
@@ -91,7 +146,16 @@ def destination_key(exporter: ExporterConfig) -> str | None:
         identity = f"otlp-grpc\nbinary\n{exporter.endpoint}"
     else:
         return None  # `none` exports nothing; a file exporter does not fail for an outage
+    identity += f"\n{_headers_digest(exporter.headers)}"
     return hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _headers_digest(headers: Mapping[str, str]) -> str:
+    """sha256 of the headers, names lower-cased (HTTP and gRPC names are case-blind) and
+    sorted; JSON keeps every name/value boundary unambiguous."""
+    pairs = sorted((name.lower(), value) for name, value in headers.items())
+    text = json.dumps(pairs, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -120,6 +184,14 @@ class UnreadableFile(Exception):
 
 class UnknownVersion(UnreadableFile):
     """A file of this format but another version: left for the version that wrote it."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"format version {version}, not {VERSION}")
+        self.version = version
+
+
+class UnsafeFolder(Exception):
+    """A spool folder the spool must not use: another user's, or others could swap it."""
 
 
 class Claim:
@@ -192,6 +264,15 @@ class Spool:
         #: The claims this process holds and has not yet settled (done or released).
         self._held: set[Claim] = set()
         self._claims_closed = False
+        #: The folders were checked (`_ensure_directory`) and may be used.
+        self._safe = False
+        at_fork(after_in_child=self._reinit_after_fork)
+
+    def _reinit_after_fork(self) -> None:
+        # The claims held at the fork are the parent's to settle: a child that put them
+        # back at its exit would have the parent's delivery sent twice.
+        self._lock = threading.Lock()
+        self._held = set()
 
     # --- writing -----------------------------------------------------------------------
 
@@ -207,7 +288,7 @@ class Spool:
                     self._report_full()
                 if not lines:
                     return 0
-                self._ensure_directory()
+                self._ensure_directory()  # raises UnsafeFolder: counted as failed below
                 data = "".join(lines).encode("ascii")
                 self._make_room(len(data))
                 self._write_file(data)
@@ -221,6 +302,11 @@ class Spool:
                     self.directory,
                 )
             return written
+        except UnsafeFolder as problem:  # someone else's folder: never write there
+            with self._lock:
+                self.failed += len(batch.events)
+            self.trouble("unsafe", f"the spool is not used: {problem}")
+            return 0
         except Exception as error:  # a full disk, a read-only home: count, report, go on
             with self._lock:
                 self.failed += len(batch.events)
@@ -266,12 +352,61 @@ class Spool:
         )
 
     def _ensure_directory(self) -> None:
-        for folder in (self.root, self.directory):
-            with contextlib.suppress(FileExistsError):
-                folder.mkdir(mode=0o700, parents=True)
-            # mkdir's mode is cut by the umask, and a folder made by hand may be wider.
-            if folder.stat().st_mode & 0o777 != 0o700:
-                os.chmod(folder, 0o700)
+        """Create the folders as needed; raise `UnsafeFolder` for one the spool must not
+        use (see the module doc). Only what the spool creates, or its own destination
+        folder, is ever chmod'ed: a configured `path` such as `/tmp` keeps its mode."""
+        if self._safe:
+            return
+        self._check_root(created=_make_folder(self.root, parents=True))
+        _make_folder(self.directory, parents=False)
+        self._check_directory()
+        self._safe = True
+
+    def _check_root(self, *, created: bool) -> None:
+        if created:
+            # mkdir's mode is cut by the umask; ours, so made private whatever the umask.
+            os.chmod(self.root, 0o700)
+            return
+        mode = self.root.stat().st_mode
+        if not stat.S_ISDIR(mode):
+            raise NotADirectoryError(f"not a folder: {self.root}")
+        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+            raise UnsafeFolder(
+                f"{self.root} is writable by others and has no sticky bit (mode "
+                f"{stat.S_IMODE(mode):04o}): they could replace the spool's folder"
+            )
+
+    def _check_directory(self) -> None:
+        info = os.lstat(self.directory)
+        if not stat.S_ISDIR(info.st_mode):
+            raise UnsafeFolder(f"{self.directory} is not a plain folder (a symlink?)")
+        if info.st_uid != os.geteuid():
+            raise UnsafeFolder(
+                f"{self.directory} belongs to another user (uid {info.st_uid}, not {os.geteuid()})"
+            )
+        if stat.S_IMODE(info.st_mode) != 0o700:
+            # The spool's own folder (its name is the destination's hash), made by hand
+            # or under another umask: narrowed.
+            os.chmod(self.directory, 0o700)
+
+    def _usable(self, *, create: bool) -> bool:
+        """Whether the spool may use its folder (checked once per process, then trusted);
+        False, reported once, when it must not. `create=False`: a missing folder is
+        simply empty (False, no report)."""
+        if self._safe:
+            return True
+        if not create and not os.path.lexists(self.directory):
+            return False
+        try:
+            with self._lock:
+                self._ensure_directory()
+        except UnsafeFolder as problem:
+            self.trouble("unsafe", f"the spool is not used: {problem}")
+            return False
+        except OSError as error:
+            self.trouble("folder", f"cannot use the spool at {self.directory}: {error}")
+            return False
+        return True
 
     def _write_file(self, data: bytes) -> None:
         sequence = next(self._sequence)
@@ -317,7 +452,7 @@ class Spool:
 
     def _sized_files(self) -> Iterator[tuple[Path, int]]:
         for path in self._entries():
-            if _PENDING.fullmatch(path.name) or _CORRUPT.fullmatch(path.name):
+            if _PENDING.fullmatch(path.name) or _SET_ASIDE.fullmatch(path.name):
                 try:
                     yield path, path.stat().st_size
                 except FileNotFoundError:
@@ -341,33 +476,41 @@ class Spool:
         Files another process claims first are skipped; unreadable files are set aside
         and reported once. The caller `done()`s or `release()`s each claim it gets.
         """
+        if not self._usable(create=False):
+            return  # no folder yet (nothing spooled), or one that must not be trusted
         self._take_back_abandoned()
         for path in sorted(self._entries(), key=lambda item: item.name):
             name = path.name
-            if not _PENDING.fullmatch(name):
-                self._note_foreign(path)
-                continue
-            if name in self._skipped:
-                continue
+            if not _PENDING.fullmatch(name) or name in self._skipped:
+                continue  # claimed, set aside, being written, or not the spool's at all
             claimed = path.with_name(f"{name}.claimed-{os.getpid()}")
+            _HELD_HERE.add(claimed)  # before the rename: no moment where it looks abandoned
             try:
                 os.rename(path, claimed)
             except FileNotFoundError:
+                _forget_claim(claimed)
                 continue  # another process claimed it first
             except OSError as error:
+                _forget_claim(claimed)
                 self.trouble("claim", f"cannot claim a spool file: {error}")
                 return
             with contextlib.suppress(OSError):
-                os.utime(claimed)  # the claim's age, for `_take_back_abandoned`
+                # The claim's age, for `_take_back_abandoned`: the exact clock, not the
+                # file system's coarser "now", to compare with `_STARTED_NS`.
+                now = time.time_ns()
+                os.utime(claimed, ns=(now, now))
             try:
                 batch = self._read(claimed)
             except UnknownVersion as problem:
-                self._skip(name, f"left alone: {problem}")
+                aside = f"{name}.v{problem.version}"
+                self._skip(name, f"set aside as {aside}: {problem}")
+                _forget_claim(claimed)
                 with contextlib.suppress(OSError):
-                    os.rename(claimed, path)
+                    os.rename(claimed, path.with_name(aside))
                 continue
             except UnreadableFile as problem:
                 self._skip(name, f"set aside as {name}.corrupt: {problem}")
+                _forget_claim(claimed)
                 with contextlib.suppress(OSError):
                     os.rename(claimed, path.with_name(f"{name}.corrupt"))
                 continue
@@ -390,7 +533,8 @@ class Spool:
             if claim not in self._held:
                 return False
             self._held.discard(claim)
-            return True
+        _forget_claim(claim.path)
+        return True
 
     def release_held(self) -> int:
         """At shutdown: put back every file this process still holds.
@@ -425,8 +569,11 @@ class Spool:
         header = _load(lines[0], 1)
         if header.get("format") != FORMAT:
             raise UnreadableFile("not a codex-otel spool file")
-        if header.get("version") != VERSION:
-            raise UnknownVersion(f"format version {header.get('version')!r}, not {VERSION}")
+        version = header.get("version")
+        if version != VERSION:
+            if _is_time(version) and version < 10**9:  # a sane version number: set aside
+                raise UnknownVersion(version)
+            raise UnreadableFile(f"format version {version!r} is not a number")
         if header.get("destination") != self.destination:
             raise UnreadableFile("written for another destination")
         count = header.get("count")
@@ -442,23 +589,34 @@ class Spool:
         return Batch(_attributes(resource, 1), scope_name, scope_version, tuple(events))
 
     def _take_back_abandoned(self) -> None:
-        """Put back the claims of processes that died before finishing their delivery."""
-        now = time.time()
+        """Put back the claims of processes that died before finishing their delivery, and
+        this version's files another version set aside."""
+        now = time.time_ns()
         for path in self._entries():
             claimed = _CLAIMED.fullmatch(path.name)
             temporary = _TEMPORARY.fullmatch(path.name)
             if claimed is not None:
                 pid = int(claimed["pid"])
                 try:
-                    stale = now - path.stat().st_mtime > _STALE_CLAIM_S
+                    made = path.stat().st_mtime_ns
                 except FileNotFoundError:
                     continue
-                if pid != os.getpid() and (stale or not _alive(pid)):
+                if pid == os.getpid():
+                    # Ours, unless an earlier process with the same pid claimed it before
+                    # this one started (and was killed: a container's every run is pid 1).
+                    abandoned = path not in _HELD_HERE and made < _STARTED_NS
+                else:
+                    abandoned = now - made > _STALE_CLAIM_S * 1e9 or not _alive(pid)
+                if abandoned:
                     with contextlib.suppress(OSError):
                         os.rename(path, path.with_name(claimed["base"]))
             elif temporary is not None and not _alive(int(temporary["pid"])):
                 with contextlib.suppress(OSError):
                     path.unlink()  # a write cut off by a kill: never a visible spool file
+            elif path.name.endswith(_MINE_SET_ASIDE) and _SET_ASIDE.fullmatch(path.name):
+                # This version's file, set aside by a process of another version: ours.
+                with contextlib.suppress(OSError):
+                    os.rename(path, path.with_name(path.name[: -len(_MINE_SET_ASIDE)]))
 
     def _entries(self) -> list[Path]:
         try:
@@ -468,17 +626,6 @@ class Spool:
         except OSError as error:
             self.trouble("list", f"cannot list the spool at {self.directory}: {error}")
             return []
-
-    def _note_foreign(self, path: Path) -> None:
-        name = path.name
-        if (
-            _CLAIMED.fullmatch(name)
-            or _CORRUPT.fullmatch(name)
-            or _TEMPORARY.fullmatch(name)
-            or name in self._skipped
-        ):
-            return
-        self._skip(name, "left alone: not a name the spool writes")
 
     def _skip(self, name: str, why: str) -> None:
         with self._lock:
@@ -552,6 +699,19 @@ def _declared_count(path: Path) -> int:
         return count if isinstance(count, int) and count >= 0 else 0
     except (OSError, ValueError):
         return 0
+
+
+def _make_folder(folder: Path, *, parents: bool) -> bool:
+    """mkdir 0700 (cut by the umask); True when this call created it."""
+    try:
+        folder.mkdir(mode=0o700, parents=parents)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _forget_claim(claimed: Path) -> None:
+    _HELD_HERE.discard(claimed)
 
 
 def _alive(pid: int) -> bool:

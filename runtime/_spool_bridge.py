@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger("codex_otel")
 
 
-def keeper(spool: Spool, batch_size: int) -> Callable[[Sequence[ReadableLogRecord]], None]:
-    """The pipeline's `undelivered` hook: write each failed batch to `spool`."""
+def keeper(spool: Spool, batch_size: int) -> Callable[[Sequence[ReadableLogRecord]], bool]:
+    """The pipeline's `undelivered` hook: write each failed batch to `spool`; True when
+    every record was written (a full spool drops the oldest, counted and reported)."""
 
-    def keep(records: Sequence[ReadableLogRecord]) -> None:
-        for batch in batches_from_records(records, batch_size):
-            spool.write(batch)
+    def keep(records: Sequence[ReadableLogRecord]) -> bool:
+        written = sum(spool.write(batch) for batch in batches_from_records(records, batch_size))
+        return written == len(records)
 
     return keep
 

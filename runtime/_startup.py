@@ -15,7 +15,6 @@ spool, which needs no SDK, and the half-built pipeline is left to the daemon thr
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import logging
 import sys
@@ -151,6 +150,9 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         #: Made by the start thread (hashing and the spool module stay off the caller's
         #: thread), or at exit if the start never got that far.
         self.spool: Spool | None = None
+        #: The delivery of earlier runs' spool began, and is over.
+        self._delivering = False
+        self._delivered = threading.Event()
         super().__init__(
             config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
@@ -198,10 +200,16 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
             deadline = time.monotonic() + timeout
         pipeline, waiting = self._close()
         if pipeline is not None:
+            if self._delivering:
+                # The delivery starts no new file now (`_closing`); the export of the one
+                # in flight gets the time first: once the collector took it, putting it
+                # back would deliver it again.
+                self._delivered.wait(max(deadline - time.monotonic(), 0.0))
             delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
             if self.spool is not None:
                 # A delivery of older runs' files cut off by the exit: their files go back
-                # now rather than when a later process finds this one dead.
+                # now rather than when a later process finds this one dead (delivered
+                # again if the collector had taken the one in flight: at least once).
                 self.spool.release_held()
             return delivered
         if waiting:
@@ -272,14 +280,19 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 self._started.set()
         if abandoned is not None:
             abandoned.shutdown(1.0)  # nothing queued: returns at once
-        if pipeline is not None and self.spool is not None:
+        if pipeline is not None and self.spool is not None and not self._closing:
+            # Not once shutdown has begun: a run shorter than its start leaves the spool
+            # to a later run, rather than claim files it has no time to deliver.
+            self._delivering = True
             if deliver_in_background:  # on the caller's thread: never wait for a collector
                 delivery = threading.Thread(
                     target=self._deliver_spool, args=(pipeline,), name="codex-otel-spool"
                 )
                 delivery.daemon = True
-                with contextlib.suppress(RuntimeError):  # out of threads: next run delivers
+                try:
                     delivery.start()
+                except RuntimeError:  # out of threads: the next run delivers
+                    self._delivered.set()
             else:
                 self._deliver_spool(pipeline)
 
@@ -288,21 +301,30 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
         assert self.spool is not None
         try:
-            deliver_spool(self.spool, pipeline, lambda: self._closed)
+            # Stops once shutdown has begun (`_closing`, set before shutdown waits for
+            # anything): no new file is claimed for an export the exit would cut off.
+            deliver_spool(self.spool, pipeline, lambda: self._closing or self._closed)
         except Exception:  # never let the delivery of old events hurt the host
             logger.debug("codex-otel: delivering the spool failed", exc_info=True)
+        finally:
+            self._delivered.set()
 
     def _build(self) -> tuple[Pipeline | None, bool]:
         """The running pipeline (None: nothing to export), and whether the start failed."""
         from ._spool_bridge import keeper
         from .pipeline import start_pipeline
 
-        hook: Callable[[Sequence[ReadableLogRecord]], None] | None = None
+        hook: Callable[[Sequence[ReadableLogRecord]], bool] | None = None
+        location = None
         if self.spool is not None:
             hook = keeper(self.spool, self._config.batch.max_export_batch_size)
+            location = str(self.spool.directory)
         try:
             pipeline = start_pipeline(
-                self._config, service_version=self._service_version, undelivered=hook
+                self._config,
+                service_version=self._service_version,
+                undelivered=hook,
+                spool_location=location,
             )
         except Exception as error:
             if self._closing or sys.is_finalizing():
@@ -321,6 +343,12 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 )
             return None, True
         return pipeline, False
+
+    def _reinit_after_fork(self) -> None:
+        super()._reinit_after_fork()
+        # The delivery thread is the parent's (and so are its claims: see `Spool`).
+        self._delivering = False
+        self._delivered = threading.Event()
 
     def _exit_wait(self) -> tuple[float, bool]:
         if not self._spools:  # nothing to lose to a wait: no need to count it

@@ -252,7 +252,8 @@ def start_pipeline(
     config: OtelConfig,
     *,
     service_version: str,
-    undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
+    undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None = None,
+    spool_location: str | None = None,
 ) -> Pipeline | None:
     """Build and start the exporter pipeline `config` asks for.
 
@@ -260,7 +261,8 @@ def start_pipeline(
     (`sdk_disabled`, or OTEL_SDK_DISABLED=true seen by the SDK itself). Raises
     `OtelUnavailable` when the `otel` extra is not installed, and `ConfigError` when the
     exporter cannot be set up (an unreadable certificate, a file that cannot be opened).
-    `undelivered` receives the batches that could not be delivered (see the module doc).
+    `undelivered` receives the batches that could not be delivered (see the module doc),
+    and returns whether it kept them all; `spool_location` says where, in the totals.
     """
     if isinstance(config.exporter, NoExporter) or config.sdk_disabled:
         return None
@@ -272,6 +274,7 @@ def start_pipeline(
 
     health = Health(description=describe(config.exporter))
     health.spooling = undelivered is not None
+    health.spool_location = spool_location
     # From here on, what the SDK logs is this pipeline's: counted, not printed.
     sdk_logs = SDK_LOGS.claim(health)
     try:
@@ -290,7 +293,7 @@ def _build_pipeline(
     service_version: str,
     health: Health,
     sdk_logs: _Claim,
-    undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None,
+    undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None,
 ) -> Pipeline | None:
     from opentelemetry._logs import NoOpLogger
     from opentelemetry.metrics import NoOpMeterProvider
@@ -330,7 +333,7 @@ def _assemble(
     otel_logger: Any,
     health: Health,
     sdk_logs: _Claim,
-    undelivered: Callable[[Sequence[ReadableLogRecord]], None] | None,
+    undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None,
 ) -> Pipeline:
     """The exporter, the batch processor and the `Pipeline` around them."""
     from opentelemetry._logs import SeverityNumber

@@ -61,6 +61,8 @@ class TelemetryStats:
     spooled: int = 0
     #: Events the spool dropped because it was full (the oldest go first).
     dropped_spool_full: int = 0
+    #: Events the spool could not write (a full disk, a folder it must not use): lost.
+    spool_failures: int = 0
     #: Metric exports that failed (metrics are not spooled: these are lost).
     metric_export_failures: int = 0
     #: Measurements dropped while the metrics pipeline started (its wait queue was full).
@@ -299,6 +301,7 @@ class Telemetry:
             + (metrics.sdk_messages if metrics else 0),
             spooled=spool.spooled if spool else 0,
             dropped_spool_full=spool.dropped if spool else 0,
+            spool_failures=spool.failed if spool else 0,
             metric_export_failures=metrics.export_failures if metrics else 0,
             dropped_measurements=metrics.dropped if metrics else 0,
         )

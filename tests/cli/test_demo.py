@@ -149,7 +149,7 @@ def test_unreachable_collector_fails_within_the_shutdown_timeout(tmp_path: Path)
     config = tmp_path / "otel.toml"
     config.write_text(
         f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "http://127.0.0.1:{unused_port()}", timeout = 1.0 }} }}\n'
-        "shutdown_timeout = 1.0\n"
+        "shutdown_timeout = 1.0\n[otel.spool]\nenabled = false\n"  # nothing kept: lost
     )
     started = time.monotonic()
     result = demo("--config", str(config))
@@ -158,6 +158,28 @@ def test_unreachable_collector_fails_within_the_shutdown_timeout(tmp_path: Path)
     assert "could not all be delivered" in result.stderr
     assert "Traceback" not in result.stderr
     assert took < 1.0 + 6.0  # the timeout plus interpreter start-up and imports
+
+
+def test_an_offline_demo_says_where_its_events_wait(tmp_path: Path, spool_in_tmp: Path) -> None:
+    config = tmp_path / "otel.toml"
+    config.write_text(
+        f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "http://127.0.0.1:{unused_port()}" }} }}\n'
+    )
+    result = demo("--config", str(config))
+    # Not delivered (the collector was not reached): 1, as for any undelivered demo ...
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    # ... but it says where the events are instead of "0 failed, 0 dropped".
+    assert "could not all be delivered" not in result.stderr
+    [folder] = spool_in_tmp.iterdir()
+    message = f"17 events spooled at {folder}; the next run with the collector up delivers them"
+    assert message in result.stderr, result.stderr
+    spooled = [
+        json.loads(line)["name"]
+        for path in folder.glob("*.jsonl")
+        for line in path.read_text(encoding="ascii").splitlines()[1:]
+    ]
+    assert len(spooled) == 17 and set(spooled) == set(events.EVENT_NAMES)
 
 
 @pytest.mark.parametrize(

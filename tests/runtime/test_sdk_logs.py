@@ -40,9 +40,12 @@ def started(telemetry: Telemetry) -> Telemetry:
 
 def dead_telemetry() -> Telemetry:
     endpoint = f"http://127.0.0.1:{unused_port()}/v1/logs"
+    # No spool: a failed export is then lost, and the SDK's messages about it are news
+    # (with the spool on, they are counted and not reported: see test_startup).
     text = (
         "[otel]\nshutdown_timeout = 1.0\n"
         f'exporter = {{ otlp-http = {{ endpoint = "{endpoint}", timeout = 1.0 }} }}\n'
+        "[otel.spool]\nenabled = false\n"
     )
     return started(Telemetry(load_config(text=text, environ={}), service_version="t"))
 
@@ -184,6 +187,7 @@ HOST = textwrap.dedent(
     telemetry = Telemetry(load_config(text=(
         "[otel]\\nshutdown_timeout = 1.0\\n"
         'exporter = { otlp-http = { endpoint = "' + endpoint + '", timeout = 1.0 } }\\n'
+        "[otel.spool]\\nenabled = false\\n"  # lost, not spooled: worth reporting
     ), environ={}), service_version="host")
     conversation = telemetry.conversation(events.Metadata(
         conversation_id="c", app_version="1", terminal_type="t", model="m", slug="s"))

@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,35 @@ def test_an_abandoned_claim_of_a_dead_process_is_taken_back(tmp_path: Path) -> N
     assert claim.batch.events[0].attributes["n"] == 7
 
 
+def test_a_claim_of_an_earlier_process_with_this_pid_is_taken_back(tmp_path: Path) -> None:
+    # Containers give every run the same pid: a SIGKILLed run's claim carries ours.
+    spool = spool_at(tmp_path)
+    spool.write(batch(event(8)))
+    [path] = spool.pending_files()
+    claimed = path.with_name(f"{path.name}.claimed-{os.getpid()}")
+    path.rename(claimed)
+    before_this_process = time.time_ns() - 3_600 * 10**9  # claimed an hour ago
+    os.utime(claimed, ns=(before_this_process, before_this_process))
+    [claim] = list(spool.claims())
+    assert claim.batch.events[0].attributes["n"] == 8
+
+
+def test_a_claim_this_process_holds_is_not_taken_back_by_another_spool(tmp_path: Path) -> None:
+    writer = spool_at(tmp_path)
+    writer.write(batch(event(1)))
+    writer.write(batch(event(2)))
+    holder = writer.claims()
+    held = next(holder)
+    # The claimed file keeps an old time stamp, as a file an earlier process claimed.
+    os.utime(held.path, ns=(1, 1))
+    other = spool_at(tmp_path)  # a second Telemetry of this process, same destination
+    numbers = [c.batch.events[0].attributes["n"] for c in other.claims()]
+    assert numbers == [2]
+    assert held.path.exists()
+    held.done()
+    assert not held.path.exists()
+
+
 def test_bad_files_are_set_aside_and_reported_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -189,6 +219,47 @@ def test_bad_files_are_set_aside_and_reported_once(
     assert len([r for r in caplog.records if "skipping spool file" in r.getMessage()]) == 1
 
 
+def test_files_of_another_version_are_set_aside_and_foreign_names_ignored_once_for_all(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = spool_at(tmp_path)
+    writer.write(batch(event(1)))
+    [good] = writer.pending_files()
+    newer = good.read_bytes().replace(b'"version":1', b'"version":7')
+    (writer.directory / "00000000000000000001-1-1.jsonl").write_bytes(newer)
+    (writer.directory / "00000000000000000002-1-1.jsonl").write_bytes(b"{not json\n")
+    for foreign in ("README.txt", "notes", ".DS_Store", "00000000000000000003-1-1.jsonl~"):
+        (writer.directory / foreign).write_text("mine")
+
+    def messages(spool: Spool) -> list[str]:
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="codex_otel"):
+            for claim in spool.claims():
+                claim.release()
+        return [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
+
+    first = messages(spool_at(tmp_path))  # a process
+    assert len(first) == 1 and "skipping spool file" in first[0], first
+    assert "README" not in first[0] and "notes" not in first[0]
+    # The next processes (fresh `Spool`s: nothing remembered in memory) say nothing.
+    assert messages(spool_at(tmp_path)) == []
+    assert messages(spool_at(tmp_path)) == []
+    names = sorted(path.name for path in writer.directory.iterdir())
+    assert "00000000000000000001-1-1.jsonl.v7" in names  # left for version 7, unchanged
+    assert (writer.directory / "00000000000000000001-1-1.jsonl.v7").read_bytes() == newer
+    assert "00000000000000000002-1-1.jsonl.corrupt" in names
+    assert (writer.directory / "README.txt").read_text() == "mine"
+
+
+def test_files_of_this_version_set_aside_by_another_version_are_delivered(tmp_path: Path) -> None:
+    spool = spool_at(tmp_path)
+    spool.write(batch(event(4)))
+    [path] = spool.pending_files()
+    path.rename(path.with_name(f"{path.name}.v1"))  # as a version-2 process would
+    [claim] = list(spool_at(tmp_path).claims())
+    assert claim.batch.events[0].attributes["n"] == 4
+
+
 def test_permissions_do_not_depend_on_the_umask(tmp_path: Path) -> None:
     old = os.umask(0)
     try:
@@ -200,6 +271,60 @@ def test_permissions_do_not_depend_on_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE(spool.directory.stat().st_mode) == 0o700
     [file] = spool.pending_files()
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
+
+
+def test_a_configured_shared_folder_keeps_its_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # as /tmp: world-writable, sticky
+    spool = spool_at(shared)
+    assert spool.write(batch(event(1))) == 1
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777  # not the spool's to change
+    assert stat.S_IMODE(spool.directory.stat().st_mode) == 0o700
+    [claim] = list(spool_at(shared).claims())
+    claim.done()
+
+
+def test_an_existing_own_destination_folder_is_narrowed_to_0700(tmp_path: Path) -> None:
+    spool = spool_at(tmp_path / "root")
+    spool.directory.mkdir(parents=True)
+    os.chmod(spool.directory, 0o755)
+    assert spool.write(batch(event(1))) == 1
+    assert stat.S_IMODE(spool.directory.stat().st_mode) == 0o700
+
+
+def test_a_root_others_can_write_without_sticky_bit_is_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_root = tmp_path / "open"
+    open_root.mkdir()
+    os.chmod(open_root, 0o777)
+    spool = spool_at(open_root)
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        assert spool.write(batch(event(1))) == 0
+        assert spool.write(batch(event(2))) == 0
+        assert list(spool.claims()) == []
+    assert spool.failed == 2 and spool.spooled == 0
+    assert not spool.directory.exists()
+    assert stat.S_IMODE(open_root.stat().st_mode) == 0o777
+    reports = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
+    assert len(reports) == 1 and "no sticky bit" in reports[0], reports
+
+
+def test_a_destination_folder_of_another_user_is_neither_written_nor_delivered(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted = spool_at(tmp_path)
+    planted.write(batch(event(1)))  # as if another user had put this file there
+    real_uid = os.geteuid()
+    monkeypatch.setattr(os, "geteuid", lambda: real_uid + 1)
+    spool = spool_at(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        assert list(spool.claims()) == []
+        assert spool.write(batch(event(2))) == 0
+    assert len(planted.pending_files()) == 1  # untouched
+    reports = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
+    assert len(reports) == 1 and "belongs to another user" in reports[0], reports
 
 
 def test_a_spool_path_that_is_a_file_never_raises(
@@ -226,9 +351,26 @@ def test_destinations_are_hashes_that_tell_endpoints_apart() -> None:
     assert len(keys) == 4
     for key in keys:
         assert key is not None and len(key) == 32 and all(c in "0123456789abcdef" for c in key)
-    # Headers are not part of the destination: a rotated token keeps its spool.
-    assert destination_key(OtlpHttpExporter(secret, headers={"a": "1"})) == destination_key(
-        OtlpHttpExporter(secret, headers={"a": "2"})
+
+
+def test_headers_are_part_of_the_destination_without_their_values_on_disk() -> None:
+    url = "https://collector.example.com/v1/logs"
+    tenant_a = destination_key(OtlpHttpExporter(url, headers={"x-tenant": "a", "api-key": "k1"}))
+    tenant_b = destination_key(OtlpHttpExporter(url, headers={"x-tenant": "b", "api-key": "k1"}))
+    rotated = destination_key(OtlpHttpExporter(url, headers={"x-tenant": "a", "api-key": "k2"}))
+    none = destination_key(OtlpHttpExporter(url))
+    assert len({tenant_a, tenant_b, rotated, none}) == 4
+    # Order and the case of names do not matter (HTTP and gRPC names are case-blind) ...
+    assert tenant_a == destination_key(
+        OtlpHttpExporter(url, headers={"API-Key": "k1", "X-Tenant": "a"})
+    )
+    # ... and no name/value boundary is ambiguous.
+    assert destination_key(OtlpHttpExporter(url, headers={"a": "b,c"})) != destination_key(
+        OtlpHttpExporter(url, headers={"a": "b", "c": ""})
+    )
+    grpc = "https://collector.example.com:4317"
+    assert destination_key(OtlpGrpcExporter(grpc, headers={"t": "1"})) != destination_key(
+        OtlpGrpcExporter(grpc, headers={"t": "2"})
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -261,3 +262,85 @@ def test_a_batch_the_collector_keeps_refusing_is_dropped_and_does_not_block_othe
     assert spool.pending_files() == []  # the refused batch is gone after MAX_REJECTIONS runs
     refused = [r for r in http_receiver.requests if not r.accepted]
     assert len(refused) == MAX_REJECTIONS
+
+
+def test_a_failed_batch_that_is_spooled_warns_nothing_and_says_where_it_waits(
+    spool_in_tmp: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from receivers import unused_port
+
+    refused = f"http://127.0.0.1:{unused_port()}/v1/logs"  # the collector is down
+    config = load_config(text=otlp(refused).replace(" }", ", timeout = 0.5 }", 1), environ={})
+    with caplog.at_level(logging.INFO, logger="codex_otel"):
+        telemetry = Telemetry(config, service_version="1")
+        assert telemetry.wait_until_started(30)
+        conversation = telemetry.conversation(METADATA)
+        for attempt in range(5):
+            events.api_request(conversation, attempt=attempt, duration_ms=1)
+        assert not telemetry.force_flush(10)  # the export fails: the batch goes to the spool
+        telemetry.shutdown(2)
+    stats = telemetry.stats
+    assert stats.export_failures >= 1 and stats.sdk_messages >= 1  # counted ...
+    assert stats.spooled == 5
+    # ... but nothing is lost, so nothing is a warning: not the SDK's retry messages, not
+    # the failed export, not the totals.
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == []
+    spool = _startup.spool_for(config)
+    assert spool is not None
+    totals = [r.getMessage() for r in caplog.records if "totals at shutdown" in r.getMessage()]
+    assert len(totals) == 1 and "nothing lost" in totals[0]
+    assert str(spool.directory) in totals[0]
+
+
+@pytest.mark.background_start
+def test_a_start_that_ends_after_shutdown_began_leaves_the_spool_to_a_later_run(
+    http_receiver: OtlpHttpReceiver, slow_start: threading.Event
+) -> None:
+    from codex_otel.runtime._spool import Batch, Event
+
+    config = load_config(text=otlp(http_receiver.endpoint, "shutdown_timeout = 10.0"), environ={})
+    spool = _startup.spool_for(config)
+    assert spool is not None
+    old = Event("codex.api_request", 1, 1, {"conversation.id": "old", "attempt": 0})
+    spool.write(Batch({"service.name": "s"}, "codex_otel", None, (old,)))
+    telemetry = Telemetry(config, service_version="1")
+    events.api_request(telemetry.conversation(METADATA), attempt=1, duration_ms=0)
+    # The run ends while its start is still importing (a short run on a loaded machine).
+    ending = threading.Thread(target=telemetry.shutdown)
+    ending.start()
+    deadline = time.monotonic() + 10
+    while not telemetry._pipeline._closing and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.005)
+    slow_start.set()
+    ending.join(20)
+    assert not ending.is_alive()
+    # Its own event is delivered; the spooled one is not even claimed: no export the exit
+    # could cut off (and no file put back after the collector took it: a duplicate).
+    assert [r.attributes["conversation.id"] for r in http_receiver.received_records()] == ["start"]
+    assert len(spool.pending_files()) == 1
+    assert list(spool.directory.glob("*.claimed-*")) == []
+
+
+def test_shutdown_lets_the_spool_export_in_flight_finish_rather_than_put_it_back(
+    http_receiver: OtlpHttpReceiver,
+) -> None:
+    from codex_otel.runtime._spool import Batch, Event
+
+    config = load_config(text=otlp(http_receiver.endpoint, "shutdown_timeout = 10.0"), environ={})
+    spool = _startup.spool_for(config)
+    assert spool is not None
+    old = Event("codex.api_request", 1, 1, {"conversation.id": "old", "attempt": 0})
+    spool.write(Batch({"service.name": "s"}, "codex_otel", None, (old,)))
+    http_receiver.slow(1.0, times=1)  # the collector takes the delivery, answers late
+    telemetry = Telemetry(config, service_version="1")
+    deadline = time.monotonic() + 20
+    while not list(spool.directory.glob("*.claimed-*")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert list(spool.directory.glob("*.claimed-*")), "the delivery never began"
+    telemetry.shutdown()  # while the delivery's export is in flight
+    assert http_receiver.wait_for(1, timeout=10)
+    time.sleep(0.5)  # a late `done()` of a claim put back would leave the file: look
+    # Delivered once: the file is gone, not put back for the next run to send again.
+    assert spool.pending_files() == []
+    assert list(spool.directory.iterdir()) == []

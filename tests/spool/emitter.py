@@ -2,6 +2,8 @@
 
     python emitter.py ENDPOINT TAG COUNT MODE [TOML_LINES]
 
+ENDPOINT `none` configures `exporter = "none"` (the baseline of the exit time).
+
 Emits COUNT `codex.api_request` events in conversation TAG (attempt 0..COUNT-1), then:
 - `exit`: prints "exiting" and ends (the exit hook shuts telemetry down);
 - `linger`: prints "emitted" and waits until its standard input closes, then ends the
@@ -22,12 +24,14 @@ from codex_otel.runtime import Telemetry, load_config
 def main() -> None:
     endpoint, tag, count, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     extra = sys.argv[5] if len(sys.argv) > 5 else ""
+    exporter = (
+        '"none"'  # the baseline of the exit time
+        if endpoint == "none"
+        else "{ otlp-http = { "
+        f'endpoint = "{endpoint}", headers = {{ "x-otlp-api-key" = "${{OTLP_TOKEN}}" }} }} }}'
+    )
     config = load_config(
-        text=(
-            "[otel]\nexporter = { otlp-http = { "
-            f'endpoint = "{endpoint}", headers = {{ "x-otlp-api-key" = "${{OTLP_TOKEN}}" }} '
-            f"}} }}\n{extra}\n"
-        ),
+        text=f"[otel]\nexporter = {exporter}\n{extra}\n",
         environ={"OTLP_TOKEN": "spool-secret-token-4e1d"},
     )
     telemetry = Telemetry(config, service_version="0.0.1-spool")
