@@ -6,6 +6,7 @@ goes on the wire) are made here, once; the templates only place the results.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .diagnostics import with_article
@@ -21,6 +22,7 @@ from .py_layout import (
     annotation,
     call,
     comprehension,
+    parameter,
 )
 from .py_literals import LINE_LENGTH, py_str
 from .wire_limits import INT64_MAX, INT64_MIN
@@ -218,6 +220,33 @@ def _lookup(attribute: Attribute, subject: str) -> tuple[Statement, ...]:
 # --- views: what the templates loop over ---------------------------------------------
 
 
+def deprecation_note(item: Event | Metric) -> str:
+    """The docstring paragraph of a deprecated emitter or recorder ("" when current)."""
+    if item.deprecated is None:
+        return ""
+    note = f"Deprecated: {item.deprecated.note}"
+    if item.deprecated.replacement:
+        note += f" Use `{item.deprecated.replacement}` instead."
+    return note
+
+
+def declaration(
+    function_name: str, attributes: Sequence[Attribute], value_parameter: str | None = None
+) -> str:
+    """An emitter's or recorder's `def` line and parameters up to `) -> None` (no colon),
+    laid out as ruff format does: the conversation, a recorder's value, then the
+    keyword-only attributes, one a line at indent 4. A parameter's continuation lines
+    carry their own indentation. The module and the site's pages both show this text."""
+    lines = [f"def {function_name}(", "    conversation: Conversation[Metadata],"]
+    if value_parameter is not None:
+        lines.append("    " + value_parameter)
+    if attributes:
+        lines.append("    *,")
+    lines += ["    " + parameter(a) for a in attributes]
+    lines.append(") -> None")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class ArgumentView:
     """One emitter argument: the statements generated for it, in the emitter's order."""
@@ -268,6 +297,22 @@ class EmitterView:
         """In catalog order of the attributes, as the keys appear in the docs."""
         by_key = {a.attribute.key: a for a in self.arguments}
         return tuple(s for a in self.event.attributes for s in by_key[a.key].dual_emission)
+
+    @property
+    def deprecation_note(self) -> str:
+        return deprecation_note(self.event)
+
+    @property
+    def declaration(self) -> str:
+        """The emitter's declaration, every argument (required first)."""
+        event = self.event
+        attributes = (*event.required_attributes, *event.optional_attributes)
+        return declaration(event.function_name, attributes)
+
+    @property
+    def current_declaration(self) -> str:
+        """The non-deprecated overload's declaration: no optional deprecated argument."""
+        return declaration(self.event.function_name, self.event.current_attributes)
 
 
 @dataclass(frozen=True)
@@ -541,6 +586,17 @@ class RecorderView:
             for a in (*metric.required_attributes, *metric.optional_attributes)
         ]
         return f"{metric.function_name}({', '.join(parameters)})"
+
+    @property
+    def deprecation_note(self) -> str:
+        return deprecation_note(self.metric)
+
+    @property
+    def declaration(self) -> str:
+        """The recorder's declaration: the conversation, the value, then the attributes."""
+        metric = self.metric
+        attributes = (*metric.required_attributes, *metric.optional_attributes)
+        return declaration(metric.function_name, attributes, self.value_parameter)
 
     @property
     def value_doc(self) -> str:
