@@ -201,13 +201,10 @@ class Toggle:
     description: str
 
 
-@dataclass(frozen=True)
-class Event:
-    name: str
-    function_name: str
-    description: str
-    stability: str
-    deprecated: Deprecation | None
+class AttributeOwner:
+    """What an event and a metric share: their attributes, split as their emitter's or
+    recorder's arguments are (the subclasses are the dataclasses that hold them)."""
+
     attributes: tuple[Attribute, ...]
 
     @property
@@ -222,6 +219,16 @@ class Event:
     def deprecated_attributes(self) -> tuple[Attribute, ...]:
         """Attributes whose argument warns when passed."""
         return tuple(a for a in self.attributes if a.deprecated)
+
+
+@dataclass(frozen=True)
+class Event(AttributeOwner):
+    name: str
+    function_name: str
+    description: str
+    stability: str
+    deprecated: Deprecation | None
+    attributes: tuple[Attribute, ...]
 
     @property
     def has_deprecated_overload(self) -> bool:
@@ -245,7 +252,7 @@ ValueType = Literal["int", "double"]
 
 
 @dataclass(frozen=True)
-class Metric:
+class Metric(AttributeOwner):
     """One metric: its instrument, unit, attributes and the recorder generated for it."""
 
     name: str
@@ -292,18 +299,6 @@ class Metric:
             deprecated=None,
             minimum=0 if self.refuses_negative else None,
         )
-
-    @property
-    def required_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if a.is_required)
-
-    @property
-    def optional_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if not a.is_required)
-
-    @property
-    def deprecated_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if a.deprecated)
 
 
 @dataclass(frozen=True)
