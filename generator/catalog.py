@@ -1,7 +1,10 @@
 """Load a catalog: read (YAML with positions) -> check structure (JSON Schema) -> resolve.
 
 When the structure is wrong, the meaning checks still run on the well-formed parts, so
-both kinds of error are reported at once.
+both kinds of error are reported at once. The salvaged part gets a second structural
+pass on purpose: resolve trusts the JSON Schema's guarantees, and a resolver tolerant of
+any shape would re-implement them as hand-written guards; the second pass costs nothing
+for a valid catalog (it runs only for one that is already invalid).
 """
 
 from __future__ import annotations
