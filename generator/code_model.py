@@ -305,9 +305,7 @@ class EmitterView:
     @property
     def declaration(self) -> str:
         """The emitter's declaration, every argument (required first)."""
-        event = self.event
-        attributes = (*event.required_attributes, *event.optional_attributes)
-        return declaration(event.function_name, attributes)
+        return declaration(self.event.function_name, self.event.argument_attributes)
 
     @property
     def current_declaration(self) -> str:
@@ -355,7 +353,7 @@ def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
 
 def emitter_view(event: Event) -> EmitterView:
     warnings = _argument_warnings(event)
-    arguments = (*event.required_attributes, *event.optional_attributes)
+    arguments = event.argument_attributes
     return EmitterView(event, warnings, tuple(_argument_view(a, event.name) for a in arguments))
 
 
@@ -583,7 +581,7 @@ class RecorderView:
             parameters.append("*")
         parameters += [
             f"{a.python_name}: {annotation(a)}" + ("" if a.is_required else " = None")
-            for a in (*metric.required_attributes, *metric.optional_attributes)
+            for a in metric.argument_attributes
         ]
         return f"{metric.function_name}({', '.join(parameters)})"
 
@@ -595,8 +593,7 @@ class RecorderView:
     def declaration(self) -> str:
         """The recorder's declaration: the conversation, the value, then the attributes."""
         metric = self.metric
-        attributes = (*metric.required_attributes, *metric.optional_attributes)
-        return declaration(metric.function_name, attributes, self.value_parameter)
+        return declaration(metric.function_name, metric.argument_attributes, self.value_parameter)
 
     @property
     def value_doc(self) -> str:
@@ -638,7 +635,7 @@ def _tuple_literal(values: tuple[int | float, ...], indent: int) -> str:
 def recorder_view(metric: Metric) -> RecorderView:
     value = metric.value
     parameter = f"value: {value.type.python_scalar}" + (" = 1," if metric.is_counter else ",")
-    arguments = (*metric.required_attributes, *metric.optional_attributes)
+    arguments = metric.argument_attributes
     # A value that is not a recorded type raises; so does a negative one where the
     # instrument refuses it, and an int beyond 64 bits (the SDK would drop the point).
     checks = _argument_view(value, metric.name).checks

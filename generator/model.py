@@ -220,6 +220,12 @@ class AttributeOwner:
         """Attributes whose argument warns when passed."""
         return tuple(a for a in self.attributes if a.deprecated)
 
+    @property
+    def argument_attributes(self) -> tuple[Attribute, ...]:
+        """The attributes in the order of the emitter's or recorder's arguments: the
+        required ones first, each part in catalog order."""
+        return (*self.required_attributes, *self.optional_attributes)
+
 
 @dataclass(frozen=True)
 class Event(AttributeOwner):
@@ -240,11 +246,7 @@ class Event(AttributeOwner):
     @property
     def current_attributes(self) -> tuple[Attribute, ...]:
         """The attributes the non-deprecated overload takes, required ones first."""
-        return tuple(
-            a
-            for a in (*self.required_attributes, *self.optional_attributes)
-            if a.is_required or not a.deprecated
-        )
+        return tuple(a for a in self.argument_attributes if a.is_required or not a.deprecated)
 
 
 Instrument = Literal["counter", "updowncounter", "histogram", "gauge"]
