@@ -1,10 +1,10 @@
 """Load a catalog: read (YAML with positions) -> check structure (JSON Schema) -> resolve.
 
 When the structure is wrong, the meaning checks still run on the well-formed parts, so
-both kinds of error are reported at once. That second structural pass (over the salvaged
-part) runs only for a catalog already known to be invalid; a resolver that tolerated
-missing parts instead would re-implement the JSON Schema's guarantees as hand-written
-guards in every step of `resolve`.
+both kinds of error are reported at once. The salvaged part gets a second structural
+pass on purpose: resolve trusts the JSON Schema's guarantees, and a resolver tolerant of
+any shape would re-implement them as hand-written guards; the second pass costs nothing
+for a valid catalog (it runs only for one that is already invalid).
 """
 
 from __future__ import annotations

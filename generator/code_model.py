@@ -6,6 +6,7 @@ goes on the wire) are made here, once; the templates only place the results.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .diagnostics import with_article
@@ -21,6 +22,7 @@ from .py_layout import (
     annotation,
     call,
     comprehension,
+    parameter,
 )
 from .py_literals import LINE_LENGTH, py_str
 from .wire_limits import INT64_MAX, INT64_MIN
@@ -218,6 +220,33 @@ def _lookup(attribute: Attribute, subject: str) -> tuple[Statement, ...]:
 # --- views: what the templates loop over ---------------------------------------------
 
 
+def deprecation_note(item: Event | Metric) -> str:
+    """The docstring paragraph of a deprecated emitter or recorder ("" when current)."""
+    if item.deprecated is None:
+        return ""
+    note = f"Deprecated: {item.deprecated.note}"
+    if item.deprecated.replacement:
+        note += f" Use `{item.deprecated.replacement}` instead."
+    return note
+
+
+def declaration(
+    function_name: str, attributes: Sequence[Attribute], value_parameter: str | None = None
+) -> str:
+    """An emitter's or recorder's `def` line and parameters up to `) -> None` (no colon),
+    laid out as ruff format does: the conversation, a recorder's value, then the
+    keyword-only attributes, one a line at indent 4. A parameter's continuation lines
+    carry their own indentation. The module and the site's pages both show this text."""
+    lines = [f"def {function_name}(", "    conversation: Conversation[Metadata],"]
+    if value_parameter is not None:
+        lines.append("    " + value_parameter)
+    if attributes:
+        lines.append("    *,")
+    lines += ["    " + parameter(a) for a in attributes]
+    lines.append(") -> None")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class ArgumentView:
     """One emitter argument: the statements generated for it, in the emitter's order."""
@@ -269,6 +298,20 @@ class EmitterView:
         by_key = {a.attribute.key: a for a in self.arguments}
         return tuple(s for a in self.event.attributes for s in by_key[a.key].dual_emission)
 
+    @property
+    def deprecation_note(self) -> str:
+        return deprecation_note(self.event)
+
+    @property
+    def declaration(self) -> str:
+        """The emitter's declaration, every argument (required first)."""
+        return declaration(self.event.function_name, self.event.argument_attributes)
+
+    @property
+    def current_declaration(self) -> str:
+        """The non-deprecated overload's declaration: no optional deprecated argument."""
+        return declaration(self.event.function_name, self.event.current_attributes)
+
 
 @dataclass(frozen=True)
 class MetadataFieldView:
@@ -310,7 +353,7 @@ def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
 
 def emitter_view(event: Event) -> EmitterView:
     warnings = _argument_warnings(event)
-    arguments = (*event.required_attributes, *event.optional_attributes)
+    arguments = event.argument_attributes
     return EmitterView(event, warnings, tuple(_argument_view(a, event.name) for a in arguments))
 
 
@@ -538,9 +581,19 @@ class RecorderView:
             parameters.append("*")
         parameters += [
             f"{a.python_name}: {annotation(a)}" + ("" if a.is_required else " = None")
-            for a in (*metric.required_attributes, *metric.optional_attributes)
+            for a in metric.argument_attributes
         ]
         return f"{metric.function_name}({', '.join(parameters)})"
+
+    @property
+    def deprecation_note(self) -> str:
+        return deprecation_note(self.metric)
+
+    @property
+    def declaration(self) -> str:
+        """The recorder's declaration: the conversation, the value, then the attributes."""
+        metric = self.metric
+        return declaration(metric.function_name, metric.argument_attributes, self.value_parameter)
 
     @property
     def value_doc(self) -> str:
@@ -582,7 +635,7 @@ def _tuple_literal(values: tuple[int | float, ...], indent: int) -> str:
 def recorder_view(metric: Metric) -> RecorderView:
     value = metric.value
     parameter = f"value: {value.type.python_scalar}" + (" = 1," if metric.is_counter else ",")
-    arguments = (*metric.required_attributes, *metric.optional_attributes)
+    arguments = metric.argument_attributes
     # A value that is not a recorded type raises; so does a negative one where the
     # instrument refuses it, and an int beyond 64 bits (the SDK would drop the point).
     checks = _argument_view(value, metric.name).checks

@@ -15,7 +15,7 @@ leaves the user's machine (content that was withheld is exported).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, TypeVar, Union
 
@@ -762,26 +762,45 @@ class _Differ:
         )
 
     def event(self, path: str, old: Event, new: Event, renamed: bool) -> Iterator[Change]:
+        yield from self.member("event", "emitter", path, old, new, renamed=renamed)
+
+    def member(
+        self,
+        noun: str,
+        what: str,
+        path: str,
+        old: Event | Metric,
+        new: Event | Metric,
+        *,
+        renamed: bool,
+        specific: Iterable[Change] = (),
+    ) -> Iterator[Change]:
+        """The changes an event and a metric share, in this order: the Python name of its
+        `what` (emitter, recorder), the `specific` changes of its kind (a lazy iterable,
+        so none is computed for an unchanged item), stability, deprecation, description
+        and the attributes."""
         if old == new and _same_examples(old.attributes, new.attributes):
             return  # the common case, without a comparison per field
+        name = new.name
         if old.function_name != new.function_name:
             yield _change(
-                "event.python_name_changed",
+                f"{noun}.python_name_changed",
                 path,
                 old.function_name,
                 new.function_name,
-                f"emitter of {new.name} renamed from {old.function_name} to {new.function_name}",
+                f"{what} of {name} renamed from {old.function_name} to {new.function_name}",
             )
-        yield from _stability("event", path, new.name, old.stability, new.stability)
+        yield from specific
+        yield from _stability(noun, path, name, old.stability, new.stability)
         if not renamed:  # a rename reports the deprecation that announces it
-            yield from _deprecation("event", path, new.name, old.deprecated, new.deprecated)
+            yield from _deprecation(noun, path, name, old.deprecated, new.deprecated)
         if old.description != new.description:
             yield _change(
-                "event.description_changed",
+                f"{noun}.description_changed",
                 path,
                 old.description,
                 new.description,
-                f"description of event {new.name} changed",
+                f"description of {noun} {name} changed",
             )
         yield from self.group(
             f"{path}.attributes", {a.key: a for a in old.attributes}, new.attributes
@@ -819,48 +838,9 @@ class _Differ:
         )
 
     def metric(self, path: str, old: Metric, new: Metric, renamed: bool) -> Iterator[Change]:
-        if old == new and _same_examples(old.attributes, new.attributes):
-            return
-        name = new.name
-        if old.function_name != new.function_name:
-            yield _change(
-                "metric.python_name_changed",
-                path,
-                old.function_name,
-                new.function_name,
-                f"recorder of {name} renamed from {old.function_name} to {new.function_name}",
-            )
-        if old.instrument != new.instrument:
-            yield _change(
-                "metric.instrument_changed",
-                f"{path}.instrument",
-                old.instrument,
-                new.instrument,
-                f"{name} is now a {new.instrument}, was a {old.instrument}: its points change type",
-            )
-        if old.unit != new.unit:
-            yield _change(
-                "metric.unit_changed",
-                f"{path}.unit",
-                old.unit,
-                new.unit,
-                f"unit of {name} changed from {old.unit} to {new.unit}",
-            )
-        yield from _value_type(path, old, new)
-        yield from _boundaries(path, old, new)
-        yield from _stability("metric", path, name, old.stability, new.stability)
-        if not renamed:
-            yield from _deprecation("metric", path, name, old.deprecated, new.deprecated)
-        if old.description != new.description:
-            yield _change(
-                "metric.description_changed",
-                path,
-                old.description,
-                new.description,
-                f"description of metric {name} changed",
-            )
-        yield from self.group(
-            f"{path}.attributes", {a.key: a for a in old.attributes}, new.attributes
+        specific = _metric_specific(path, old, new)
+        yield from self.member(
+            "metric", "recorder", path, old, new, renamed=renamed, specific=specific
         )
 
     def group(
@@ -1293,6 +1273,29 @@ def _dual_emission(
                 None,
                 f"{key} is no longer also sent as {legacy}",
             )
+
+
+def _metric_specific(path: str, old: Metric, new: Metric) -> Iterator[Change]:
+    """A metric's own changes: instrument, unit, value type and bucket boundaries."""
+    name = new.name
+    if old.instrument != new.instrument:
+        yield _change(
+            "metric.instrument_changed",
+            f"{path}.instrument",
+            old.instrument,
+            new.instrument,
+            f"{name} is now a {new.instrument}, was a {old.instrument}: its points change type",
+        )
+    if old.unit != new.unit:
+        yield _change(
+            "metric.unit_changed",
+            f"{path}.unit",
+            old.unit,
+            new.unit,
+            f"unit of {name} changed from {old.unit} to {new.unit}",
+        )
+    yield from _value_type(path, old, new)
+    yield from _boundaries(path, old, new)
 
 
 def _stability(what: str, path: str, name: str, old: str, new: str) -> Iterator[Change]:

@@ -201,13 +201,10 @@ class Toggle:
     description: str
 
 
-@dataclass(frozen=True)
-class Event:
-    name: str
-    function_name: str
-    description: str
-    stability: str
-    deprecated: Deprecation | None
+class AttributeOwner:
+    """What an event and a metric share: their attributes, split as their emitter's or
+    recorder's arguments are (the subclasses are the dataclasses that hold them)."""
+
     attributes: tuple[Attribute, ...]
 
     @property
@@ -224,6 +221,22 @@ class Event:
         return tuple(a for a in self.attributes if a.deprecated)
 
     @property
+    def argument_attributes(self) -> tuple[Attribute, ...]:
+        """The attributes in the order of the emitter's or recorder's arguments: the
+        required ones first, each part in catalog order."""
+        return (*self.required_attributes, *self.optional_attributes)
+
+
+@dataclass(frozen=True)
+class Event(AttributeOwner):
+    name: str
+    function_name: str
+    description: str
+    stability: str
+    deprecated: Deprecation | None
+    attributes: tuple[Attribute, ...]
+
+    @property
     def has_deprecated_overload(self) -> bool:
         """Whether the emitter gets two overloads, the second deprecated and the only one
         that accepts the optional deprecated arguments, so type checkers flag passing them.
@@ -233,11 +246,7 @@ class Event:
     @property
     def current_attributes(self) -> tuple[Attribute, ...]:
         """The attributes the non-deprecated overload takes, required ones first."""
-        return tuple(
-            a
-            for a in (*self.required_attributes, *self.optional_attributes)
-            if a.is_required or not a.deprecated
-        )
+        return tuple(a for a in self.argument_attributes if a.is_required or not a.deprecated)
 
 
 Instrument = Literal["counter", "updowncounter", "histogram", "gauge"]
@@ -245,7 +254,7 @@ ValueType = Literal["int", "double"]
 
 
 @dataclass(frozen=True)
-class Metric:
+class Metric(AttributeOwner):
     """One metric: its instrument, unit, attributes and the recorder generated for it."""
 
     name: str
@@ -292,18 +301,6 @@ class Metric:
             deprecated=None,
             minimum=0 if self.refuses_negative else None,
         )
-
-    @property
-    def required_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if a.is_required)
-
-    @property
-    def optional_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if not a.is_required)
-
-    @property
-    def deprecated_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if a.deprecated)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from pathlib import Path
 from typing import Any
 
@@ -438,6 +438,32 @@ class _Resolver:
             attributes.append(attribute)
         return tuple(attributes)
 
+    def defined_twice(self, noun: str, path: DocPath, name: str, names: dict[str, DocPath]) -> bool:
+        """Whether an event or metric `name` (at `path`) was defined before, as an error
+        that names the first definition's line; else `names` records where it is."""
+        if name in names:
+            first = self.source.locate(names[name])[0]
+            self.error(
+                (*path, "name"),
+                f"{noun} {name!r} is defined twice (first on line {first})",
+                "rename or remove one of them",
+            )
+            return True
+        names[name] = (*path, "name")
+        return False
+
+    def function_name_error(
+        self, noun: str, path: DocPath, name: str, *, role: str, function: str, problem: str | None
+    ) -> None:
+        """The error for the name of event or metric `name`'s emitter or recorder (`role`)
+        when it has a `problem` (see `_function_problem`)."""
+        if problem:
+            self.error(
+                (*path, "name"),
+                f"{noun} {name!r} gives the {role} name {function!r}, which {problem}",
+                f"set `python_name` on the {noun}",
+            )
+
     def resolve_events(self, common: tuple[Attribute, ...]) -> tuple[Event, ...]:
         events: list[Event] = []
         names: dict[str, DocPath] = {}
@@ -448,27 +474,13 @@ class _Resolver:
         for index, body in enumerate(self.doc["events"]):
             path: DocPath = ("events", index)
             name = body["name"]
-            if name in names:
-                first = self.source.locate(names[name])[0]
-                self.error(
-                    (*path, "name"),
-                    f"event {name!r} is defined twice (first on line {first})",
-                    "rename or remove one of them",
-                )
+            if self.defined_twice("event", path, name, names):
                 continue
-            names[name] = (*path, "name")
             function = body.get("python_name") or naming.function_name_for_event(name, namespace)
-            problem = naming.problem_with_name(function)
-            if problem is None and function in functions:
-                problem = f"is also the emitter of {functions[function]!r}"
-            if problem is None and (function in enum_classes or function in naming.RESERVED):
-                problem = "is already used in the generated module"
-            if problem:
-                self.error(
-                    (*path, "name"),
-                    f"event {name!r} gives the emitter name {function!r}, which {problem}",
-                    "set `python_name` on the event",
-                )
+            problem = _function_problem(function, ((functions, "emitter"),), enum_classes)
+            self.function_name_error(
+                "event", path, name, role="emitter", function=function, problem=problem
+            )
             functions[function] = name
             attributes = self.with_legacy_keys(
                 self.resolve_group(
@@ -626,37 +638,22 @@ class _Resolver:
         for index, body in enumerate(bodies):
             path: DocPath = ("metrics", index)
             name = body["name"]
-            if name in names:
-                first = self.source.locate(names[name])[0]
-                self.error(
-                    (*path, "name"),
-                    f"metric {name!r} is defined twice (first on line {first})",
-                    "rename or remove one of them",
-                )
+            if self.defined_twice("metric", path, name, names):
                 continue
-            names[name] = (*path, "name")
             recorder = body.get("python_name") or naming.recorder_name_for_metric(
                 name, self.doc.get("namespace")
             )
             constant = naming.metric_constant_for(recorder)
-            problem = naming.problem_with_name(recorder)
-            if problem is None and recorder in recorders:
-                problem = f"is also the recorder of {recorders[recorder]!r}"
-            if problem is None and recorder in emitters:
-                problem = f"is also the emitter of {emitters[recorder]!r}"
-            if problem is None and (recorder in enum_classes or recorder in naming.RESERVED):
-                problem = "is already used in the generated module"
+            owners = ((recorders, "recorder"), (emitters, "emitter"))
+            problem = _function_problem(recorder, owners, enum_classes)
             if problem is None and constant in constants:
                 problem = (
                     f"gives the constant {constant}, as the recorder of "
                     f"{constants[constant]!r} does"
                 )
-            if problem:
-                self.error(
-                    (*path, "name"),
-                    f"metric {name!r} gives the recorder name {recorder!r}, which {problem}",
-                    "set `python_name` on the metric",
-                )
+            self.function_name_error(
+                "metric", path, name, role="recorder", function=recorder, problem=problem
+            )
             recorders[recorder] = name
             constants[constant] = name
             attributes = self.resolve_group(
@@ -812,3 +809,18 @@ def resolve(
     catalog = resolver.resolve()
     diagnostics = sorted(resolver.diagnostics, key=lambda d: (d.line, d.column))
     return (None if diagnostics else catalog), diagnostics
+
+
+def _function_problem(
+    function: str, owners: Sequence[tuple[Mapping[str, str], str]], enum_classes: Set[str]
+) -> str | None:
+    """What is wrong with an emitter's or recorder's name, or None: not an identifier (or
+    a keyword), the function of an earlier item (`owners`: which names each role has
+    taken, and for whom), or a name the generated module uses already."""
+    problem = naming.problem_with_name(function)
+    for taken, role in owners:
+        if problem is None and function in taken:
+            problem = f"is also the {role} of {taken[function]!r}"
+    if problem is None and (function in enum_classes or function in naming.RESERVED):
+        problem = "is already used in the generated module"
+    return problem

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .code_model import recorder_view
+from .code_model import emitter_view, recorder_view
 from .diff import SDK_DEFAULT_BOUNDARIES
 from .model import Attribute, Catalog, Event, Metric, Toggle
-from .render import parameter
 
 #: Where each kind of page lives, relative to the site's root.
 INDEX_PAGE = "index.html"
@@ -199,35 +198,6 @@ class Site:
         return tuple(use for section in self.toggles for use in section.uses)
 
 
-def signature(event: Event) -> str:
-    """The emitter's declaration, parameter lines as events.py.jinja lays them out."""
-    lines = [f"def {event.function_name}(", "    conversation: Conversation[Metadata],"]
-    if event.attributes:
-        lines.append("    *,")
-    # A parameter's continuation lines carry their own indentation, as in the template.
-    lines += [
-        "    " + parameter(a) for a in (*event.required_attributes, *event.optional_attributes)
-    ]
-    lines.append(") -> None")
-    return "\n".join(lines)
-
-
-def recorder_signature(metric: Metric) -> str:
-    """The recorder's declaration, laid out as `signature` lays out an emitter's."""
-    lines = [
-        f"def {metric.function_name}(",
-        "    conversation: Conversation[Metadata],",
-        "    " + recorder_view(metric).value_parameter,
-    ]
-    if metric.attributes:
-        lines.append("    *,")
-    lines += [
-        "    " + parameter(a) for a in (*metric.required_attributes, *metric.optional_attributes)
-    ]
-    lines.append(") -> None")
-    return "\n".join(lines)
-
-
 def _toggle_sections(catalog: Catalog) -> tuple[ToggleSection, ...]:
     """Per toggle, every attribute it guards: the common ones, then each event's."""
     uses: list[RedactedUse] = [
@@ -311,7 +281,7 @@ def build_site_model(
             event=event,
             page=event_page(event),
             schema_file=schema_file(event),
-            signature=signature(event),
+            signature=emitter_view(event).declaration,
             schema_text=schema_texts[event.name],
             replacement_page=(
                 pages.get(event.deprecated.replacement)
@@ -342,7 +312,7 @@ def build_site_model(
         MetricView(
             metric=metric,
             page=metric_page(metric),
-            signature=recorder_signature(metric),
+            signature=recorder_view(metric).declaration,
             replacement_page=(
                 metric_pages.get(metric.deprecated.replacement)
                 if metric.deprecated and metric.deprecated.replacement

@@ -19,6 +19,8 @@ import yaml
 from hypothesis import event
 from hypothesis import strategies as st
 
+from codex_otel.generator import naming
+
 # --- text and names ------------------------------------------------------------------------
 
 #: Pieces of hostile text: Python, Jinja, Markdown, HTML, JSON, YAML and terminal syntax,
@@ -93,14 +95,24 @@ texts = st.lists(text_piece, min_size=1, max_size=4).map("".join).filter(bool)
 PYTHON_NAMES = sorted(
     {*(k for k in keyword.kwlist if k.islower()), "match", "case", "type", "print", "list", "id"}
 )
+
+
+def _snake(name: str) -> str:
+    """A reserved name as a catalog's `python_name` could spell it: `ClassVar` ->
+    `class_var` (an enum class CamelCases it back), `CATALOG_VERSION` -> `catalog_version`."""
+    if name.upper() == name:
+        return name.lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 #: Names legal by pattern that mean something in the generated module or its imports (as
 #: parameters, Metadata fields, emitters, or CamelCased as enum classes), and ambiguous ones.
+#: The reserved ones come from the generator's one list, so a helper added to the runtime
+#: is drawn here too; sorted, so a failing example replays under any hash seed.
 MODULE_NAMES = [
-    *("l", "i", "o", "class_var", "final", "literal", "mapping", "sequence", "attributes"),
-    *("conversation", "to_attributes", "post_init", "metadata", "self", "cls", "enum"),
-    *("warnings", "dataclass", "dataclasses", "typing", "annotations", "truncate", "wire"),
-    *("invalid_argument", "is_array_of", "recording", "emit", "allows", "computed"),
-    *("catalog_version", "event_names", "toggles", "true", "null", "yes", "on", "z9_"),
+    *sorted({_snake(name) for name in naming.RESERVED}),
+    *("l", "i", "o", "post_init", "wire", "recording", "emit", "allows", "computed"),
+    *(naming.RECORDER_VALUE, "true", "null", "yes", "on", "z9_"),
     *("x" * 64, "a" * 65),
 ]
 TRICKY_NAMES = PYTHON_NAMES + MODULE_NAMES
