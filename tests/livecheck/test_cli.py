@@ -393,3 +393,22 @@ def test_the_grpc_receiver_holds_a_message_to_the_limit_once_decompressed() -> N
         receiver.stop()
     assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert sink.accepted == [len(small)]
+
+
+@pytest.mark.no_otel
+def test_counts_are_worded_in_the_singular_for_one(schema: Path) -> None:
+    one = run("--schema", str(schema), "--input", "-", stdin=LINES[3] + "\n")
+    assert one.stdout.startswith("live-check: 1 record in 1 request, checked against")
+    assert "Findings: 1 error, 0 warnings (distinct findings)" in one.stdout
+    assert one.stdout.rstrip().endswith("FAIL: 1 finding at or above --fail-on error")
+    points = run("--schema", str(schema), "--input", "-", stdin=LINES[1] + "\n")
+    assert points.stdout.startswith("live-check: 0 records and 4 metric points in 1 request,")
+
+
+@pytest.mark.no_otel
+def test_fail_on_offers_the_issues_thresholds_only() -> None:
+    # No kind is an `info` finding: `--fail-on info` would act as `warning`.
+    result = run("--input", str(recorded.FILE), "--fail-on", "info")
+    assert result.returncode == 2
+    assert "--fail-on: invalid choice: 'info'" in result.stderr
+    assert all(choice in result.stderr for choice in ("error", "warning", "never"))
