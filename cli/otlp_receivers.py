@@ -259,9 +259,9 @@ class _ExportHandler(BaseHTTPRequestHandler):
         if length > limit:
             # Not read: the connection closes after the answer (Connection: close).
             self.close_connection = True
-            problem = f"the body is larger than {limit} bytes"
-            self.server.sink.reject(where, problem)
-            self._refuse(413, problem)
+            too_large = f"the body is larger than {limit} bytes"
+            self.server.sink.reject(where, too_large)
+            self._refuse(413, too_large)
             return
         raw = self.rfile.read(length)
         try:
