@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import signal
 import socket
@@ -17,7 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from codex_otel.cli.otlp_receivers import EXPORT_METHOD, MAX_BODY_BYTES, GrpcReceiver
+from codex_otel.cli.otlp_receivers import (
+    EXPORT_METHOD,
+    MAX_BODY_BYTES,
+    GrpcReceiver,
+    HttpReceiver,
+)
 from livecheck import recorded
 from livecheck.process import LiveCheckProcess, command
 
@@ -412,3 +418,32 @@ def test_fail_on_offers_the_issues_thresholds_only() -> None:
     assert result.returncode == 2
     assert "--fail-on: invalid choice: 'info'" in result.stderr
     assert all(choice in result.stderr for choice in ("error", "warning", "never"))
+
+
+class _Rejections(_Sink):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rejected: list[str] = []
+
+    def reject(self, where: str, problem: str) -> None:
+        self.rejected.append(problem)
+
+
+@pytest.mark.no_otel
+def test_the_http_receiver_holds_a_body_to_the_limit_before_and_after_decompression() -> None:
+    sink = _Rejections()
+    receiver = HttpReceiver("127.0.0.1", 0, sink, max_body=1000)
+    url = f"http://127.0.0.1:{receiver.port}/v1/logs"
+    try:
+        assert post(url, zlib.compress(b" " * 1000), "deflate")[0] == 200  # at the limit
+        assert post(url, zlib.compress(b" " * 1001), "deflate")[0] == 413
+        assert post(url, b" " * 1001)[0] == 413  # declared too long: not even read
+        two_members = gzip.compress(b" " * 500) + gzip.compress(b" " * 500)
+        assert post(url, two_members, "gzip")[0] == 200
+    finally:
+        receiver.stop()
+    assert sink.accepted == [1000, 1000]
+    assert sink.rejected == [
+        "the body is larger than 1000 bytes once decompressed",
+        "the body is larger than 1000 bytes",
+    ]
