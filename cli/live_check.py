@@ -32,6 +32,7 @@ from codex_otel.generator.livecheck import (
     LiveMetric,
     LivePoint,
     LiveRecord,
+    Report,
     ResourceMetrics,
     ResourceRecords,
     build_report,
@@ -63,6 +64,8 @@ class Session:
         self.stopped = threading.Event()
         self._lock = threading.Lock()
         self._bad_lines = 0
+        #: Why an input could not be read (exit 2), set by the reading thread.
+        self.read_error: str | None = None
 
     def _room(self) -> int | None:
         if self.max_records is None:
@@ -80,6 +83,24 @@ class Session:
             self.checker.check_batches(batches, where)
             if self._room() == 0:
                 self.stopped.set()
+
+    def check_line(self, line: bytes, where: str) -> None:
+        """One OTLP/JSON line. Its decoded records die with the call: a reading loop that
+        kept them in a local until the next line was decoded held two lines' records at
+        once, and the collector's full passes walked them (checking a third slower)."""
+        try:
+            batches = decode_json_line(line)
+        except InvalidRequest as error:
+            self.bad(where, str(error))
+            return
+        self.check(batches, where)
+
+    def report(self, fail_on: str) -> Report:
+        """The report of what was checked, once no source checks any more: the lock makes
+        it whole (a request being checked when the stop came is in it, or not at all)."""
+        with self._lock:
+            self.stopped.set()
+            return build_report(self.checker, fail_on=fail_on)
 
     def bad(self, where: str, problem: str) -> None:
         with self._lock:
@@ -142,13 +163,16 @@ def _first_records(batches: list[Batch], room: int) -> list[Batch]:
 @contextlib.contextmanager
 def _opened(name: str) -> Iterator[BinaryIO]:
     if name == "-":
-        yield sys.stdin.buffer
+        # A reader of its own on the descriptor, never closed: the reading thread may still
+        # be blocked in it when the command ends, and nothing at exit waits for it.
+        yield open(sys.stdin.fileno(), "rb", closefd=False)  # noqa: SIM115
         return
     with open(name, "rb") as handle:
         yield handle
 
 
-def _read_input(session: Session, name: str) -> None:
+def read_input(session: Session, name: str) -> None:
+    """Check every line of one input (a file, or `-`) until its end or the session stops."""
     label = "<stdin>" if name == "-" else name
     with _opened(name) as handle:
         for number, line in enumerate(handle, 1):
@@ -156,13 +180,23 @@ def _read_input(session: Session, name: str) -> None:
                 return
             if not line.strip():
                 continue  # blank lines (a trailing newline) are not requests
-            where = f"{label}:{number}"
-            try:
-                batches = decode_json_line(line)
-            except InvalidRequest as error:
-                session.bad(where, str(error))
-                continue
-            session.check(batches, where)
+            session.check_line(line, f"{label}:{number}")
+
+
+def _read_inputs(session: Session, names: list[str], *, last_source: bool) -> None:
+    """The reading thread: every input in turn; at their end, the session stops when no
+    receiver runs. An input that cannot be read stops it too, noted for exit 2."""
+    try:
+        for name in names:
+            read_input(session, name)
+    except OSError as error:
+        session.read_error = f"cannot read the input: {error.strerror or error}"
+    except Exception as error:  # a bug: exit 2 and its traceback, never a silent hang
+        session.read_error = f"reading the input failed: {error!r}"
+        raise
+    finally:
+        if last_source or session.read_error is not None:
+            session.stopped.set()
 
 
 def _unreadable(names: list[str]) -> str | None:
@@ -192,22 +226,39 @@ def _error(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def _wait(session: Session, deadline: float | None) -> None:
-    """Until a stop: `--max-records` reached, the deadline, Ctrl-C or SIGTERM.
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-    Both signals get a handler of their own, SIGINT too: a process started in the
-    background by a shell without job control inherits SIGINT ignored, and Ctrl-C (or a
-    test's SIGINT) must still end the wait and give the report."""
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {number: signal.getsignal(number) for number in stops}
+
+def _stop_on_signals(session: Session) -> None:
+    """SIGINT (Ctrl-C) and SIGTERM stop the session, from now on.
+
+    SIGINT gets a handler of its own too: a process started in the background by a shell
+    without job control inherits SIGINT ignored, and Ctrl-C (or a test's SIGINT) must
+    still stop it. Only the main thread can set handlers; elsewhere this does nothing."""
 
     def on_stop(_signum: int, _frame: FrameType | None) -> None:
         session.stopped.set()
 
-    in_main = threading.current_thread() is threading.main_thread()
-    if in_main:
-        for number in stops:
+    if threading.current_thread() is threading.main_thread():
+        for number in _STOP_SIGNALS:
             signal.signal(number, on_stop)
+
+
+def _ignore_stop_signals() -> None:
+    """Once the report is written, its verdict is the exit status: a later Ctrl-C or
+    SIGTERM (a shell sends Ctrl-C to the whole pipeline) is ignored. Putting the previous
+    handlers back would not do: SIGINT would raise KeyboardInterrupt (exit 130), and while
+    the interpreter exits it puts the default actions back, so either signal would kill
+    the process (130, 143) after a full report; it leaves ignored signals ignored."""
+    if threading.current_thread() is threading.main_thread():
+        for number in _STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+
+
+def _wait(session: Session, deadline: float | None) -> None:
+    """Until a stop: the end of the inputs when no receiver runs, `--max-records` reached,
+    the deadline, Ctrl-C or SIGTERM. The main thread waits here whatever the sources, so
+    every stop works on an input that stays open (a pipe whose writer is still running)."""
     try:
         while not session.stopped.is_set():
             left = None if deadline is None else deadline - time.monotonic()
@@ -215,11 +266,8 @@ def _wait(session: Session, deadline: float | None) -> None:
                 break
             session.stopped.wait(0.2 if left is None else min(0.2, left))
     except KeyboardInterrupt:
-        pass  # Ctrl-C: report what was seen
-    finally:
-        if in_main:
-            for number, handler in previous.items():
-                signal.signal(number, handler)
+        pass  # Ctrl-C before the handler was set (or where it could not be): report
+    session.stopped.set()
 
 
 def run_live_check(args: argparse.Namespace) -> int:
@@ -248,6 +296,7 @@ def run_live_check(args: argparse.Namespace) -> int:
                 "pip install 'codex-otel[otel]'; --input of OTLP/JSON files works without it"
             )
     session = Session(LiveChecker(catalog), args.max_records)
+    _stop_on_signals(session)
     deadline = None if args.duration is None else time.monotonic() + args.duration
     receivers: list[GrpcReceiver | HttpReceiver] = []
     try:
@@ -265,25 +314,31 @@ def run_live_check(args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-        try:
-            for name in inputs:
-                _read_input(session, name)
-        except OSError as error:
-            return _error(f"cannot read the input: {error.strerror or error}")
-        except KeyboardInterrupt:
-            session.stopped.set()
-        if receivers:
-            _wait(session, deadline)
+        if inputs:
+            # A daemon thread: one blocked on an input that stays open ends with the process.
+            threading.Thread(
+                target=_read_inputs,
+                args=(session, inputs),
+                kwargs={"last_source": not receivers},
+                name="live-check-inputs",
+                daemon=True,
+            ).start()
+        _wait(session, deadline)
     finally:
         session.stopped.set()
         for receiver in receivers:
             receiver.stop()
-    report = build_report(session.checker, fail_on=args.fail_on)
+    if session.read_error is not None:
+        return _error(session.read_error)
+    report = session.report(args.fail_on)
     if isinstance(sys.stdout, io.TextIOWrapper):
         # Traffic can carry lone surrogates (OTLP/JSON allows them): shown escaped.
         sys.stdout.reconfigure(errors="backslashreplace")
-    sys.stdout.write(render(report, args.format))
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(render(report, args.format))
+        sys.stdout.flush()
+    finally:
+        _ignore_stop_signals()
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 

@@ -16,8 +16,9 @@ whether they are installed, and nothing here imports them before a receiver star
 
 from __future__ import annotations
 
-import gzip
 import json
+import os
+import sys
 import threading
 import zlib
 from concurrent import futures
@@ -44,12 +45,24 @@ LOGS_PATH = "/v1/logs"
 METRICS_PATH = "/v1/metrics"
 #: The HTTP paths the receiver answers, with the signal each carries.
 PATHS: dict[str, Signal] = {LOGS_PATH: "logs", METRICS_PATH: "metrics"}
-#: Larger bodies are refused (the Collector's default limit is 20 MiB after decompression).
+#: Larger bodies are refused, before and after decompression (HTTP 413, gRPC
+#: RESOURCE_EXHAUSTED); the Collector's default limit is 20 MiB after decompression.
 MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+def quiet_grpc() -> None:
+    """gRPC's own log lines off (`GRPC_VERBOSITY=NONE`) unless the user set a verbosity:
+    a port in use would otherwise print gRPC's internal error line (`E... add_port.cc:83
+    Failed to add port ...`) before the command's own message. gRPC reads the variable
+    when it is imported: this runs first, in live-check alone, never for an application
+    that imports codex-otel."""
+    if "grpc" not in sys.modules:
+        os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
 
 def receivers_available() -> str | None:
     """None when the receivers can run here, else what is missing."""
+    quiet_grpc()
     try:
         import grpc  # noqa: F401
         from opentelemetry.proto.collector.logs.v1 import logs_service_pb2  # noqa: F401
@@ -69,15 +82,24 @@ class GrpcReceiver:
 
     kind = "OTLP/gRPC"
 
-    def __init__(self, host: str, port: int, sink: RequestSink) -> None:
+    def __init__(
+        self, host: str, port: int, sink: RequestSink, *, max_body: int = MAX_BODY_BYTES
+    ) -> None:
+        quiet_grpc()
         import grpc
 
         self._sink = sink
         self._count = 0
         self._count_lock = threading.Lock()
         self._executor = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="live-grpc")
-        # so_reuseport off: a port another process listens on is refused, not shared.
-        server = grpc.server(self._executor, options=[("grpc.so_reuseport", 0)])
+        options = [
+            # so_reuseport off: a port another process listens on is refused, not shared.
+            ("grpc.so_reuseport", 0),
+            # The HTTP receiver's limit; gRPC holds a message to it after decompression
+            # too (RESOURCE_EXHAUSTED past it), so a small gzip message cannot fill memory.
+            ("grpc.max_receive_message_length", max_body),
+        ]
+        server = grpc.server(self._executor, options=options)
         services = (
             (EXPORT_METHOD, self._export_logs),
             (METRICS_EXPORT_METHOD, self._export_metrics),
@@ -137,18 +159,50 @@ class _HttpServer(ThreadingHTTPServer):
     # A port another process listens on is refused, not shared.
     allow_reuse_address = False
     sink: RequestSink
+    max_body = MAX_BODY_BYTES
     count = 0
     count_lock: threading.Lock
 
 
-def _decompress(encoding: str, body: bytes) -> bytes:
+class BodyTooLarge(ValueError):
+    """A body over the limit once decompressed (a small gzip body can hold gigabytes)."""
+
+
+def _decompress(encoding: str, body: bytes, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The body decompressed, never more than `limit` bytes of it held: past that,
+    `BodyTooLarge`. gzip may have several members, as `gzip.decompress` allows."""
     if encoding in ("", "identity"):
         return body
     if encoding in ("gzip", "x-gzip"):
-        return gzip.decompress(body)
-    if encoding == "deflate":
-        return zlib.decompress(body)
-    raise ValueError(f"unsupported Content-Encoding {encoding!r} (gzip and deflate are)")
+        wbits = 31
+    elif encoding == "deflate":
+        wbits = 15  # HTTP's deflate is the zlib format
+    else:
+        raise ValueError(f"unsupported Content-Encoding {encoding!r} (gzip and deflate are)")
+    parts: list[bytes] = []
+    size = 0
+    rest = body
+    while rest:
+        decompressor = zlib.decompressobj(wbits=wbits)
+        while True:
+            # A MiB at a time: zlib's own output buffer never grows past it.
+            part = decompressor.decompress(rest, min(_CHUNK, limit + 1 - size))
+            size += len(part)
+            if size > limit:
+                raise BodyTooLarge(f"the body is larger than {limit} bytes once decompressed")
+            parts.append(part)
+            rest = decompressor.unconsumed_tail
+            if decompressor.eof or not (rest or part):
+                break
+        if not decompressor.eof:
+            raise EOFError("the compressed body ends before its end marker")
+        rest = decompressor.unused_data
+        if wbits == 15 or not rest.strip(b"\0"):  # gzip members may be zero-padded
+            break
+    return b"".join(parts)
+
+
+_CHUNK = 1 << 20
 
 
 class _ExportHandler(BaseHTTPRequestHandler):
@@ -162,12 +216,15 @@ class _ExportHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
 
     def _refuse(self, status: int, message: str) -> None:
         # google.rpc.Status in JSON form: exporters log the message.
-        code = 3 if status == 400 else 12
+        # INVALID_ARGUMENT, RESOURCE_EXHAUSTED, else UNIMPLEMENTED
+        code = {400: 3, 413: 8}.get(status, 12)
         body = json.dumps({"code": code, "message": message}).encode()
         self._answer(status, "application/json", body)
 
@@ -194,16 +251,26 @@ class _ExportHandler(BaseHTTPRequestHandler):
         except ValueError:
             self._refuse(411, "Content-Length is required")
             return
-        if length > MAX_BODY_BYTES:
-            self._refuse(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-            return
-        raw = self.rfile.read(length)
         with self.server.count_lock:
             self.server.count += 1
             what = encoding if signal == "logs" else f"{encoding} metrics"
             where = f"otlp-http request {self.server.count} ({what})"
+        limit = self.server.max_body
+        if length > limit:
+            # Not read: the connection closes after the answer (Connection: close).
+            self.close_connection = True
+            too_large = f"the body is larger than {limit} bytes"
+            self.server.sink.reject(where, too_large)
+            self._refuse(413, too_large)
+            return
+        raw = self.rfile.read(length)
         try:
-            body = _decompress(self.headers.get("Content-Encoding", "").strip().lower(), raw)
+            coding = self.headers.get("Content-Encoding", "").strip().lower()
+            body = _decompress(coding, raw, limit)
+        except BodyTooLarge as error:
+            self.server.sink.reject(where, str(error))
+            self._refuse(413, str(error))
+            return
         except (OSError, EOFError, zlib.error, ValueError) as error:
             self.server.sink.reject(where, f"cannot decompress the body: {error}")
             self._refuse(400, f"cannot decompress the body: {error}")
@@ -222,13 +289,16 @@ class HttpReceiver:
 
     kind = "OTLP/HTTP"
 
-    def __init__(self, host: str, port: int, sink: RequestSink) -> None:
+    def __init__(
+        self, host: str, port: int, sink: RequestSink, *, max_body: int = MAX_BODY_BYTES
+    ) -> None:
         try:
             server = _HttpServer((host, port), _ExportHandler)
         except OSError as error:
             reason = error.strerror or str(error)
             raise ReceiverError(f"cannot listen on {host}:{port} (OTLP/HTTP): {reason}") from None
         server.sink = sink
+        server.max_body = max_body
         server.count_lock = threading.Lock()
         self._server = server
         self.host, self.port = host, server.server_address[1]

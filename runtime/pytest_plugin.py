@@ -78,7 +78,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_sep("-", f"codex-otel catalog coverage ({Path(path).name})")
         terminalreporter.write_line(
             f"events {len(events['seen'])}/{events['total']} ({events['ratio']:.0%}), "
-            f"attributes {attributes['seen']}/{attributes['total']} ({attributes['ratio']:.0%})"
+            f"attributes {len(attributes['seen'])}/{attributes['total']} "
+            f"({attributes['ratio']:.0%})"
         )
         if events["unseen"]:
             terminalreporter.write_line("never emitted: " + ", ".join(events["unseen"]))

@@ -1,5 +1,6 @@
 """live_check_records_per_s: records per second `codex-otel live-check` checks in a
-100,000-record OTLP/JSON file (reading and parsing included). See live_check_traffic."""
+100,000-record OTLP/JSON file, read line by line as the command reads it (reading and
+parsing included). See live_check_traffic."""
 
 from __future__ import annotations
 

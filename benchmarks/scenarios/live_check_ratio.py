@@ -1,5 +1,6 @@
-"""live_check_ratio: the live-check rate over the rate of merely parsing the same lines
-with `json.loads`; 0.5 means checking costs no more than reading. See live_check_traffic."""
+"""live_check_ratio: the live-check rate over the rate of merely reading the same file line
+by line and parsing each line with `json.loads`; 0.5 means checking costs no more than
+reading. See live_check_traffic."""
 
 from __future__ import annotations
 

@@ -6,8 +6,11 @@ over with its pauses removed: every event of the catalog in each of its forms, t
 results with their content exported (so the redaction check finds something on every
 tool result, as it would in a fleet with `log_tool_details` on).
 
-One side reads the file and checks every line (`json.loads` included); the other only
-parses the same lines with `json.loads`. Rounds alternate; the rates are medians.
+One side runs what `codex-otel live-check --input FILE` runs: the command's own
+`read_input` opens the file, reads it line by line and checks every line through the
+session (its lock, `--max-records` bookkeeping, `json.loads` and the checker). The other
+reads the same file the same way and only parses each line with `json.loads`. Rounds
+alternate; the rates are medians.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import suite  # noqa: F401  (tests/ on the path, for `support`)
 from harness import Context, Detail, interleaved, median
 
 from codex_otel.cli import demo
+from codex_otel.cli.live_check import Session, read_input
 from codex_otel.generator import load_catalog
 from codex_otel.generator.catalog import bundled_catalog_path
 from codex_otel.generator.livecheck import LiveChecker
@@ -71,32 +75,33 @@ def measure(context: Context) -> Measurement:
         return _cache[id(context)]
     path = context.scratch / "live-check-traffic.jsonl"
     records = write_traffic(path, context.pick(full=RECORDS, quick=10_000))
-    lines = path.read_bytes().splitlines()
+    lines = sum(1 for line in path.read_bytes().splitlines() if line.strip())
     catalog = load_catalog(bundled_catalog_path())
     last: list[LiveChecker] = []
 
     def check() -> float:
         start = time.perf_counter()
-        checker = LiveChecker(catalog)  # compiling the catalog is part of the cost
-        check_line = checker.check_json_line
-        for number, line in enumerate(lines, 1):
-            check_line(line, f"traffic.jsonl:{number}")
+        session = Session(LiveChecker(catalog), None)  # compiling the catalog is part of it
+        read_input(session, str(path))
         elapsed = time.perf_counter() - start
-        last[:] = [checker]
-        return checker.records / elapsed
+        last[:] = [session.checker]
+        return session.checker.records / elapsed
 
     def parse() -> float:
         import json
 
         start = time.perf_counter()
         count = 0
-        for line in lines:
-            document = json.loads(line)
-            count += sum(
-                len(scope["logRecords"])
-                for resource in document["resourceLogs"]
-                for scope in resource["scopeLogs"]
-            )
+        with open(path, "rb") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                document = json.loads(line)
+                count += sum(
+                    len(scope["logRecords"])
+                    for resource in document["resourceLogs"]
+                    for scope in resource["scopeLogs"]
+                )
         return count / (time.perf_counter() - start)
 
     rounds = context.pick(full=7, quick=2)
@@ -105,7 +110,7 @@ def measure(context: Context) -> Measurement:
     findings = checker.findings.sorted()
     result = Measurement(
         records=checker.records,
-        lines=len(lines),
+        lines=lines,
         check_per_s=median(samples["check"]),
         parse_per_s=median(samples["parse"]),
         findings=len(findings),

@@ -400,17 +400,23 @@ class LiveChecker:
     # --- coverage --------------------------------------------------------------------
 
     def coverage(self) -> dict[str, object]:
-        """Which of the catalog's events and attributes were seen, and the ratio of each."""
+        """Which of the catalog's events, attributes and metrics were seen, and the ratio of
+        each: names seen and never seen, and per event (or metric) its attributes.
+
+        An attribute is one the catalog's events carry (their own and the common group's;
+        `event.name` aside), seen when a record of an event that defines it carries it."""
         seen_events = [name for name, event in self.events.items() if event.records]
         unseen_events = [name for name, event in self.events.items() if not event.records]
         by_event: dict[str, dict[str, list[str]]] = {}
-        seen_pairs = total_pairs = 0
+        keys: dict[str, bool] = {}  # every key the events carry, in the catalog's order
         for name, event in self.events.items():
             seen = [key for key in event.own if key in event.seen]
             unseen = [key for key in event.own if key not in event.seen]
             by_event[name] = {"seen": seen, "unseen": unseen}
-            seen_pairs += len(seen)
-            total_pairs += len(event.own)
+            for key in event.own:
+                keys[key] = keys.get(key, False) or key in event.seen
+        seen_keys = [key for key, seen in keys.items() if seen]
+        unseen_keys = [key for key, seen in keys.items() if not seen]
         seen_metrics = [name for name, metric in self.metrics.items() if metric.points]
         unseen_metrics = [name for name, metric in self.metrics.items() if not metric.points]
         by_metric = {
@@ -435,9 +441,10 @@ class LiveChecker:
                 "by_metric": by_metric,
             },
             "attributes": {
-                "total": total_pairs,
-                "seen": seen_pairs,
-                "ratio": _ratio(seen_pairs, total_pairs),
+                "total": len(keys),
+                "seen": seen_keys,
+                "unseen": unseen_keys,
+                "ratio": _ratio(len(seen_keys), len(keys)),
                 "by_event": by_event,
             },
         }

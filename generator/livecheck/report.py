@@ -16,7 +16,8 @@ from .aggregate import Finding
 from .checker import LiveChecker
 from .kinds import SEVERITIES, at_or_above
 
-FAIL_ON_CHOICES = (*SEVERITIES, "never")
+#: `--fail-on`: no kind is an `info` finding, so `info` would act as `warning`: not offered.
+FAIL_ON_CHOICES = ("error", "warning", "never")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ def render(report: Report, output_format: str) -> str:
 
 def _counts(report: Report) -> str:
     by_severity = Counter(f.severity for f in report.findings)
-    parts = [f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in SEVERITIES]
+    # `info` only when a finding has it: no kind is an `info` finding today.
+    shown = [s for s in SEVERITIES if s != "info" or by_severity[s]]
+    parts = [_plural(by_severity[s], s) for s in shown]
     return ", ".join(parts) + " (distinct findings)"
 
 
@@ -95,11 +98,13 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     events, attributes = coverage["events"], coverage["attributes"]
     lines = [
         f"events {len(events['seen'])}/{events['total']} ({_percent(events['ratio'])}), "
-        f"attributes {attributes['seen']}/{attributes['total']} "
+        f"attributes {len(attributes['seen'])}/{attributes['total']} "
         f"({_percent(attributes['ratio'])})"
     ]
     if events["unseen"]:
         lines.append("never seen: " + ", ".join(events["unseen"]))
+    if attributes["unseen"]:
+        lines.append("attributes never seen: " + ", ".join(attributes["unseen"]))
     for name, keys in attributes["by_event"].items():
         if name in events["seen"] and keys["unseen"]:
             lines.append(f"{name}: never seen " + ", ".join(keys["unseen"]))
@@ -116,16 +121,21 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _counted(report: Report) -> str:
     """What was checked: records, and metric data points when there were any."""
-    points = f" and {report.points} metric points" if report.points else ""
-    return f"{report.records} records{points} in {report.requests} requests"
+    points = f" and {_plural(report.points, 'metric point')}" if report.points else ""
+    return f"{_plural(report.records, 'record')}{points} in {_plural(report.requests, 'request')}"
 
 
 def _verdict(report: Report) -> str:
     if report.ok:
         return f"OK: no finding at or above --fail-on {report.fail_on}"
-    return f"FAIL: {len(report.failing)} finding(s) at or above --fail-on {report.fail_on}"
+    failing = _plural(len(report.failing), "finding")
+    return f"FAIL: {failing} at or above --fail-on {report.fail_on}"
 
 
 def format_text(report: Report) -> str:

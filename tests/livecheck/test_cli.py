@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from codex_otel.cli.otlp_receivers import (
+    EXPORT_METHOD,
+    MAX_BODY_BYTES,
+    GrpcReceiver,
+    HttpReceiver,
+)
 from livecheck import recorded
 from livecheck.process import LiveCheckProcess, command
 
@@ -202,7 +215,9 @@ def test_a_port_in_use_exits_2(flag: str, busy_port: int) -> None:
     result = run(flag, str(busy_port), "--duration", "5")
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"cannot listen on 127.0.0.1:{busy_port}" in result.stderr
-    assert "Traceback" not in result.stderr
+    # The command's message alone: not gRPC's own log line (E... add_port.cc:83 ...) too.
+    assert result.stderr.startswith("codex-otel live-check: error: cannot listen on")
+    assert result.stderr.count("\n") == 1, result.stderr
 
 
 def test_duration_stops_the_receivers_and_reports_nothing_seen(
@@ -215,3 +230,220 @@ def test_duration_stops_the_receivers_and_reports_nothing_seen(
     document = json.loads(finished.stdout)
     assert document["records"] == 0
     assert document["coverage"]["events"]["ratio"] == 0.0
+
+
+# --- stops on an input that stays open (a pipe whose writer still runs) ----------------------
+
+#: A line that is not JSON: the command names it on standard error as it reads it, which
+#: tells the test how far the reading got.
+MARKER = "not json"
+
+
+@pytest.mark.no_otel
+def test_max_records_stops_an_input_that_stays_open(
+    live_check: type[LiveCheckProcess], schema: Path
+) -> None:
+    process = live_check(
+        ["--schema", str(schema), "--input", "-", "--max-records", "5", "--format", "json"],
+        stdin=True,
+    )
+    process.write("".join(line + "\n" for line in LINES[:3]))  # 12 records; no end of input
+    finished = process.finish(timeout=60)
+    document = json.loads(finished.stdout)
+    # Line 1 holds 4 records, line 2 4 metric points: 5 in all are checked, no more.
+    assert document["records"] + document["points"] == 5 and document["requests"] == 2
+    assert finished.returncode == 0 == len(document["findings"]), finished.stderr
+
+
+@pytest.mark.no_otel
+def test_duration_stops_an_input_that_stays_open(
+    live_check: type[LiveCheckProcess], schema: Path
+) -> None:
+    process = live_check(
+        ["--schema", str(schema), "--input", "-", "--duration", "3", "--format", "json"],
+        stdin=True,
+    )
+    process.write(LINES[0] + "\n")
+    started = time.monotonic()
+    finished = process.finish(timeout=60)
+    document = json.loads(finished.stdout)
+    assert document["records"] == 4 and finished.returncode == 0, finished.stderr
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.no_otel
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_gives_the_report(
+    live_check: type[LiveCheckProcess], schema: Path, stop: signal.Signals
+) -> None:
+    process = live_check(["--schema", str(schema), "--input", "-", "--format", "json"], stdin=True)
+    process.write(LINES[0] + "\n" + MARKER + "\n")
+    process.wait_stderr("<stdin>:2: not valid JSON")  # line 1 is checked
+    finished = process.finish(stop_signal=stop)
+    # The report, and its verdict as the exit status (the bad line is an error): not 143/130.
+    document = json.loads(finished.stdout)
+    assert document["records"] == 4 and document["requests"] == 2
+    assert [f["kind"] for f in document["findings"]] == ["invalid_request"]
+    assert finished.returncode == 1, finished.stderr
+
+
+@pytest.mark.no_otel
+def test_ctrl_c_while_it_stops_by_itself_does_not_change_the_exit_status(
+    live_check: type[LiveCheckProcess], schema: Path
+) -> None:
+    """Ctrl-C sent again and again (a shell sends it to the whole pipeline) while
+    `--max-records` stops it and the report is written: the exit status stays the
+    report's verdict, never 130."""
+    process = live_check(
+        ["--schema", str(schema), "--input", "-", "--max-records", "8", "--format", "json"],
+        stdin=True,
+    )
+    process.write(MARKER + "\n")
+    process.wait_stderr("<stdin>:1: not valid JSON")  # reading: the handlers are set
+    process.write("".join(line + "\n" for line in LINES[:3]))
+    while process.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.process.send_signal(signal.SIGINT)
+        time.sleep(0.002)
+    finished = process.finish()
+    document = json.loads(finished.stdout)
+    assert document["ok"] is False  # the bad line
+    assert finished.returncode == 1, finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
+def test_host_sets_the_address_the_receivers_listen_on(
+    live_check: type[LiveCheckProcess],
+) -> None:
+    # 127.0.0.2 is a loopback address of its own on Linux: listening there, not on 127.0.0.1.
+    process = live_check(["--otlp-http", "0", "--host", "127.0.0.2", "--format", "json"])
+    port = process.wait_listening(1)["http"]
+    assert "OTLP/HTTP receiver on 127.0.0.2:" in "".join(process._stderr)
+    status, _ = post(f"http://127.0.0.2:{port}/v1/logs", LINES[0].encode())
+    assert status == 200
+    with pytest.raises(urllib.error.URLError, match="refused"):
+        post(f"http://127.0.0.1:{port}/v1/logs", LINES[0].encode())
+    finished = process.finish(interrupt=True)
+    assert json.loads(finished.stdout)["records"] == 4
+
+
+def post(url: str, body: bytes, encoding: str | None = None) -> tuple[int, bytes]:
+    headers = {"Content-Type": "application/json"}
+    if encoding:
+        headers["Content-Encoding"] = encoding
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def gzip_of_spaces(size: int) -> bytes:
+    """A gzip body that decompresses to `size` bytes of spaces, made without holding them."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
+    chunk = b" " * (1 << 20)
+    parts = [compressor.compress(chunk) for _ in range(size >> 20)]
+    return b"".join(parts) + compressor.flush()
+
+
+def test_a_body_too_large_once_decompressed_gets_413_and_memory_stays_bounded(
+    live_check: type[LiveCheckProcess],
+) -> None:
+    process = live_check(["--otlp-http", "0", "--format", "json"])
+    port = process.wait_listening(1)["http"]
+    bomb = gzip_of_spaces(300 << 20)  # 300 MiB of spaces in about 300 KB
+    assert len(bomb) < MAX_BODY_BYTES
+    status, answer = post(f"http://127.0.0.1:{port}/v1/logs", bomb, "gzip")
+    assert status == 413, answer
+    assert json.loads(answer)["message"] == (
+        f"the body is larger than {MAX_BODY_BYTES} bytes once decompressed"
+    )
+    # The receiver still answers, and the refused body is in the report.
+    assert post(f"http://127.0.0.1:{port}/v1/logs", LINES[0].encode())[0] == 200
+    finished = process.finish(interrupt=True)
+    document = json.loads(finished.stdout)
+    assert document["records"] == 4
+    [refused] = document["findings"]
+    assert refused["kind"] == "invalid_request"
+    assert "once decompressed" in refused["example"]["detail"]
+    if process.max_rss_kib is not None:
+        # The limit decompressed (64 MiB) over the interpreter (about 50): not 300 MiB more.
+        assert process.max_rss_kib < 160 * 1024, process.max_rss_kib
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.accepted: list[int] = []
+
+    def accept(self, encoding: str, body: bytes, where: str, signal: str) -> str | None:
+        self.accepted.append(len(body))
+        return None
+
+    def reject(self, where: str, problem: str) -> None:
+        raise AssertionError(f"{where}: {problem}")
+
+
+def test_the_grpc_receiver_holds_a_message_to_the_limit_once_decompressed() -> None:
+    grpc = pytest.importorskip("grpc", reason="the receivers need the otel extra")
+    sink = _Sink()
+    receiver = GrpcReceiver("127.0.0.1", 0, sink, max_body=1 << 20)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{receiver.port}") as channel:
+            export = channel.unary_unary(EXPORT_METHOD)
+            small = b"\n" + b"\0" * 1000  # what arrives is the sink's to judge
+            export(small, compression=grpc.Compression.Gzip, timeout=30)
+            with pytest.raises(grpc.RpcError) as refused:
+                export(b"\0" * (2 << 20), compression=grpc.Compression.Gzip, timeout=30)
+    finally:
+        receiver.stop()
+    assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert sink.accepted == [len(small)]
+
+
+@pytest.mark.no_otel
+def test_counts_are_worded_in_the_singular_for_one(schema: Path) -> None:
+    one = run("--schema", str(schema), "--input", "-", stdin=LINES[3] + "\n")
+    assert one.stdout.startswith("live-check: 1 record in 1 request, checked against")
+    assert "Findings: 1 error, 0 warnings (distinct findings)" in one.stdout
+    assert one.stdout.rstrip().endswith("FAIL: 1 finding at or above --fail-on error")
+    points = run("--schema", str(schema), "--input", "-", stdin=LINES[1] + "\n")
+    assert points.stdout.startswith("live-check: 0 records and 4 metric points in 1 request,")
+
+
+@pytest.mark.no_otel
+def test_fail_on_offers_the_issues_thresholds_only() -> None:
+    # No kind is an `info` finding: `--fail-on info` would act as `warning`.
+    result = run("--input", str(recorded.FILE), "--fail-on", "info")
+    assert result.returncode == 2
+    assert "--fail-on: invalid choice: 'info'" in result.stderr
+    assert all(choice in result.stderr for choice in ("error", "warning", "never"))
+
+
+class _Rejections(_Sink):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rejected: list[str] = []
+
+    def reject(self, where: str, problem: str) -> None:
+        self.rejected.append(problem)
+
+
+@pytest.mark.no_otel
+def test_the_http_receiver_holds_a_body_to_the_limit_before_and_after_decompression() -> None:
+    sink = _Rejections()
+    receiver = HttpReceiver("127.0.0.1", 0, sink, max_body=1000)
+    url = f"http://127.0.0.1:{receiver.port}/v1/logs"
+    try:
+        assert post(url, zlib.compress(b" " * 1000), "deflate")[0] == 200  # at the limit
+        assert post(url, zlib.compress(b" " * 1001), "deflate")[0] == 413
+        assert post(url, b" " * 1001)[0] == 413  # declared too long: not even read
+        two_members = gzip.compress(b" " * 500) + gzip.compress(b" " * 500)
+        assert post(url, two_members, "gzip")[0] == 200
+    finally:
+        receiver.stop()
+    assert sink.accepted == [1000, 1000]
+    assert sink.rejected == [
+        "the body is larger than 1000 bytes once decompressed",
+        "the body is larger than 1000 bytes",
+    ]

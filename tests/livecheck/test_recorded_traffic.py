@@ -163,7 +163,15 @@ def test_the_json_report_has_the_documented_shape(catalog: Catalog) -> None:
     attributes = document["coverage"]["attributes"]
     assert "cf_ray" in attributes["by_event"]["codex.api_request"]["unseen"]
     assert "attempt" in attributes["by_event"]["codex.api_request"]["seen"]
-    assert attributes["ratio"] == round(attributes["seen"] / attributes["total"], 4)
+    # Attributes as events are: the names seen and never seen, and the ratio.
+    assert set(attributes) == {"total", "seen", "unseen", "ratio", "by_event"}
+    assert "attempt" in attributes["seen"] and "cf_ray" in attributes["unseen"]
+    assert "event.name" not in attributes["seen"] + attributes["unseen"]
+    assert len(attributes["seen"]) + len(attributes["unseen"]) == attributes["total"]
+    assert attributes["ratio"] == round(len(attributes["seen"]) / attributes["total"], 4)
+    # A key seen on one event is seen, though another event's records lack it.
+    assert "error.message" in attributes["by_event"]["codex.sse_event"]["unseen"]
+    assert "error.message" in attributes["seen"]
     assert document["points"] == 14
     metrics = document["coverage"]["metrics"]
     assert metrics["seen"] == [
