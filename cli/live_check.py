@@ -229,30 +229,30 @@ def _error(message: str) -> int:
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def _stop_on_signals(session: Session) -> None:
+def _stop_on_signals(session: Session) -> dict[int, object]:
     """SIGINT (Ctrl-C) and SIGTERM stop the session, from now on.
 
     SIGINT gets a handler of its own too: a process started in the background by a shell
     without job control inherits SIGINT ignored, and Ctrl-C (or a test's SIGINT) must
-    still stop it. Only the main thread can set handlers; elsewhere this does nothing."""
+    still stop it. Only the main thread can set handlers; elsewhere this does nothing.
+    Returns the handlers it replaced."""
 
     def on_stop(_signum: int, _frame: FrameType | None) -> None:
         session.stopped.set()
 
+    previous: dict[int, object] = {}
     if threading.current_thread() is threading.main_thread():
         for number in _STOP_SIGNALS:
-            signal.signal(number, on_stop)
+            previous[number] = signal.signal(number, on_stop)
+    return previous
 
 
-def _ignore_stop_signals() -> None:
-    """Once the report is written, its verdict is the exit status: a later Ctrl-C or
-    SIGTERM (a shell sends Ctrl-C to the whole pipeline) is ignored. Putting the previous
-    handlers back would not do: SIGINT would raise KeyboardInterrupt (exit 130), and while
-    the interpreter exits it puts the default actions back, so either signal would kill
-    the process (130, 143) after a full report; it leaves ignored signals ignored."""
-    if threading.current_thread() is threading.main_thread():
-        for number in _STOP_SIGNALS:
-            signal.signal(number, signal.SIG_IGN)
+def _restore_stop_signals(previous: dict[int, object]) -> None:
+    """The handlers from before the run, for a caller that runs live-check in-process. The
+    command's own process ignores both signals once the report is out (`cli.main`), so a
+    late Ctrl-C cannot turn the verdict into 130."""
+    for number, handler in previous.items():
+        signal.signal(number, handler)  # type: ignore[arg-type]
 
 
 def _wait(session: Session, deadline: float | None) -> None:
@@ -296,7 +296,7 @@ def run_live_check(args: argparse.Namespace) -> int:
                 "pip install 'codex-otel[otel]'; --input of OTLP/JSON files works without it"
             )
     session = Session(LiveChecker(catalog), args.max_records)
-    _stop_on_signals(session)
+    previous_handlers = _stop_on_signals(session)
     deadline = None if args.duration is None else time.monotonic() + args.duration
     receivers: list[GrpcReceiver | HttpReceiver] = []
     try:
@@ -338,7 +338,7 @@ def run_live_check(args: argparse.Namespace) -> int:
         sys.stdout.write(render(report, args.format))
         sys.stdout.flush()
     finally:
-        _ignore_stop_signals()
+        _restore_stop_signals(previous_handlers)
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 

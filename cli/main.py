@@ -9,7 +9,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -269,12 +271,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command; `argv` None means it runs as its own process (the console script,
+    `python -m codex_otel.cli`), whose exit status is settled once the command returns."""
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
     except KeyboardInterrupt:
         return 130
+    if argv is None:
+        _settle_exit_status()
     return status
+
+
+def _settle_exit_status() -> None:
+    """The command is done: its status is the verdict. A Ctrl-C or SIGTERM arriving while
+    the interpreter exits (a shell sends Ctrl-C to a whole pipeline; live-check is often
+    its last stage) must not turn it into 130 or 143: Python puts the default actions
+    back at exit, but leaves ignored signals ignored."""
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -447,3 +447,18 @@ def test_the_http_receiver_holds_a_body_to_the_limit_before_and_after_decompress
         "the body is larger than 1000 bytes once decompressed",
         "the body is larger than 1000 bytes",
     ]
+
+
+def test_in_process_the_callers_signal_handlers_are_put_back(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Run in-process (an application's script, a test), live-check leaves Ctrl-C and
+    SIGTERM as it found them: only its own process ignores them once the report is out."""
+    from codex_otel.cli.main import main
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    status = main(["live-check", "--input", str(recorded.FILE), "--format", "json"])
+    after = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    assert status == 1  # the recorded traffic holds a finding of every kind
+    assert json.loads(capsys.readouterr().out)["records"] > 0
+    assert after == before
