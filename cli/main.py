@@ -2,24 +2,30 @@
 
 Exit codes: 0 success, 1 stale output (`generate --check`, `docs --check`), a failed demo
 export, a version bump smaller than `diff` requires, or a live-check finding at or above
-`--fail-on`; 2 bad input (a catalog, a config or a path). Errors are one paragraph, never a
-traceback.
+`--fail-on`; 2 bad input (a catalog, a config or a path); 141 when standard output's
+reader closed the pipe (`codex-otel demo | head`), quietly, as for a process SIGPIPE ends.
+Errors are one paragraph, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO, cast
 
 from .version import PrintVersion
 
 EXIT_OK = 0
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
+#: Standard output's reader closed the pipe: 128 + SIGPIPE, as for `yes | head`.
+EXIT_READER_GONE = 141
 
 SCHEMA_HELP = "catalog YAML (default: ./schema/catalog.yaml if it exists, else the bundled one)"
 
@@ -189,10 +195,37 @@ def cmd_docs(args: argparse.Namespace) -> int:
     )
 
 
+class ReaderGone(BaseException):
+    """Standard output's reader closed the pipe (`codex-otel demo | head`). A
+    BaseException, so that the demo's printing subscriber stops the command rather than
+    being counted and reported as "a subscriber raised" by `Telemetry`, which catches
+    `Exception`."""
+
+
+class _PipeOut(io.TextIOBase):
+    """Standard output, written through at once, raising `ReaderGone` when the reader
+    has gone: the command then stops quietly, as a process killed by SIGPIPE does."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        return len(text)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(args.config)
+    return run_demo(args.config, cast(TextIO, _PipeOut(sys.stdout)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -306,7 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="run a scripted agent session that emits every event of the catalog"
     )
     demo.add_argument(
-        "--config", metavar="FILE", help="TOML file whose [otel] table to use (default: stdout)"
+        "--config",
+        metavar="FILE",
+        help='TOML file whose [otel] table to use (default: exporter "none", nothing is '
+        "exported); the events are printed to standard output either way",
     )
     demo.set_defaults(handler=cmd_demo)
 
@@ -322,11 +358,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
     except KeyboardInterrupt:
         return 130
+    except (BrokenPipeError, ReaderGone):
+        # `codex-otel ... | head`: the reader has what it wanted. No traceback, no
+        # message; the status a shell gives a process killed by SIGPIPE.
+        if argv is None:
+            _discard_stdout()
+        return EXIT_READER_GONE
     if argv is None:
         _settle_exit_status()
     return status
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what is
+    still buffered does not fail again on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # no real file descriptor behind sys.stdout: nothing will be flushed to it
+    finally:
+        os.close(devnull)
 
 
 def _settle_exit_status() -> None:

@@ -41,6 +41,9 @@ def test_the_demo_session_conforms(
     # The default config exports tool details: warnings, shown with --fail-on warning.
     with pytest.raises(AssertionError, match=re.escape("unredacted codex.tool_result arguments")):
         otel_capture.assert_conforms(fail_on="warning")
+    # The finding names the setting that sends the content (not "its redaction toggle").
+    with pytest.raises(AssertionError, match=re.escape("log_tool_details = true sends it")):
+        otel_capture.assert_conforms(fail_on="warning")
 
 
 def test_an_event_that_drifted_from_the_catalog_fails_naming_the_finding() -> None:
