@@ -72,7 +72,8 @@ def build_docs(
     check: bool,
     history: list[str] | None = None,
 ) -> int:
-    """Build the site of `schema` (None: the bundled catalog) into `out`, or with `check`
+    """Build the site of `schema` (None: `./schema/catalog.yaml` when the current directory
+    has one, else the bundled catalog) into `out`, or with `check`
     only compare. Errors are one paragraph on stderr and exit 2, never a traceback.
 
     `history` lists earlier catalog versions (paths or `REV:PATH`, oldest first) for the
@@ -117,5 +118,8 @@ def build_docs(
     written = [change for change in changes if change.status != "unchanged"]
     for change in written:
         print(f"{change.status}: {out / change.path}")
-    print(f"{out}: {len(outputs)} files, {len(written)} changed; open {out / 'index.html'}")
+    print(
+        f"{out}: {len(outputs)} files from {schema}, {len(written)} changed; "
+        f"open {out / 'index.html'}"
+    )
     return EXIT_OK

@@ -374,7 +374,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog="Exit status: 1 when a finding is at or above --fail-on, 0 otherwise, "
         "2 on bad input (catalog, file, port in use, no otel extra for a receiver).",
     )
-    parser.add_argument("--schema", metavar="FILE", help="catalog YAML (default: the bundled one)")
+    parser.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="catalog YAML (default: ./schema/catalog.yaml if it exists, else the bundled one)",
+    )
     parser.add_argument(
         "--input",
         metavar="FILE",

@@ -2,24 +2,32 @@
 
 Exit codes: 0 success, 1 stale output (`generate --check`, `docs --check`), a failed demo
 export, a version bump smaller than `diff` requires, or a live-check finding at or above
-`--fail-on`; 2 bad input (a catalog, a config or a path). Errors are one paragraph, never a
-traceback.
+`--fail-on`; 2 bad input (a catalog, a config or a path); 141 when standard output's
+reader closed the pipe (`codex-otel demo | head`), quietly, as for a process SIGPIPE ends.
+Errors are one paragraph, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO, cast
 
 from .version import PrintVersion
 
 EXIT_OK = 0
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
+#: Standard output's reader closed the pipe: 128 + SIGPIPE, as for `yes | head`.
+EXIT_READER_GONE = 141
+
+SCHEMA_HELP = "catalog YAML (default: ./schema/catalog.yaml if it exists, else the bundled one)"
 
 
 def _package_dir(module_name: str) -> Path:
@@ -30,11 +38,36 @@ def _package_dir(module_name: str) -> Path:
     return Path(str(module.__file__)).resolve().parent
 
 
-def default_catalog() -> Path:
+#: A project laid out like this repository: its catalog and its generated folder, relative
+#: to the current directory.
+PROJECT_CATALOG = Path("schema") / "catalog.yaml"
+PROJECT_OUTPUT = Path("generated")
+
+
+def bundled_catalog() -> Path:
+    """The catalog shipped inside the installed package."""
     return _package_dir("codex_otel.schema") / "catalog.yaml"
 
 
+def project_catalog() -> Path | None:
+    """`schema/catalog.yaml` when the current directory is a project laid out like this one
+    (a checkout, whatever the kind of install), else None."""
+    return PROJECT_CATALOG if PROJECT_CATALOG.is_file() else None
+
+
+def default_catalog() -> Path:
+    """The catalog a command reads when none is given: the current directory's
+    `schema/catalog.yaml` when it has one (the file the user edits), else the bundled one.
+    A non-editable install must not silently read the copy in site-packages from a checkout."""
+    return project_catalog() or bundled_catalog()
+
+
 def default_output() -> Path:
+    """`generated/` of the current directory's project when it has both the catalog and
+    that folder, else the installed package's own folder (which `generate` only writes to
+    when it is a checkout's, see `in_checkout`)."""
+    if project_catalog() is not None and PROJECT_OUTPUT.is_dir():
+        return PROJECT_OUTPUT
     return _package_dir("codex_otel.generated")
 
 
@@ -55,10 +88,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     schema = Path(args.schema) if args.schema else default_catalog()
     out = Path(args.out) if args.out else default_output()
-    if not args.out and not args.check and not in_checkout(out):
+    if not args.out and not args.check and out != PROJECT_OUTPUT and not in_checkout(out):
+        example = (
+            f"--schema {PROJECT_CATALOG.as_posix()} --out {PROJECT_OUTPUT.as_posix()}/"
+            if project_catalog() is not None
+            else "--out generated/"
+        )
         return _error(
             f"--out is required outside a checkout of codex-otel: the default, {out}, is "
-            "inside the installed package. Pass --out DIR, e.g. --out generated/"
+            f"inside the installed package. Pass --out DIR, e.g. {example}"
         )
     if args.templates and not Path(args.templates).is_dir():
         return _error(f"template directory {args.templates} does not exist")
@@ -84,6 +122,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     stale = [
         change for change in changes if change.status not in ("unchanged", "written", "removed")
     ]
+    if not args.check:
+        print(f"catalog: {schema}")
     for change in changes:
         if args.check:
             if change.status != "unchanged":
@@ -107,7 +147,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from codex_otel.generator import CatalogError, load_catalog
 
     status = EXIT_OK
-    for file in args.files:
+    for file in args.files or [str(default_catalog())]:
         try:
             catalog = load_catalog(file)
         except CatalogError as error:
@@ -138,6 +178,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.old is None:
         print("codex-otel diff: error: the following arguments are required: OLD", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.new is None:
+        print(f"codex-otel: diff: NEW is {default_catalog()}", file=sys.stderr)
     return run_diff(args.old, args.new or str(default_catalog()), args.format)
 
 
@@ -153,10 +195,37 @@ def cmd_docs(args: argparse.Namespace) -> int:
     )
 
 
+class ReaderGone(BaseException):
+    """Standard output's reader closed the pipe (`codex-otel demo | head`). A
+    BaseException, so that the demo's printing subscriber stops the command rather than
+    being counted and reported as "a subscriber raised" by `Telemetry`, which catches
+    `Exception`."""
+
+
+class _PipeOut(io.TextIOBase):
+    """Standard output, written through at once, raising `ReaderGone` when the reader
+    has gone: the command then stops quietly, as a process killed by SIGPIPE does."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
+        return len(text)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(args.config)
+    return run_demo(args.config, cast(TextIO, _PipeOut(sys.stdout)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,10 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     generate = commands.add_parser(
         "generate", help="render the catalog into emitters, docs and JSON Schemas"
     )
+    generate.add_argument("--schema", metavar="FILE", help=SCHEMA_HELP)
     generate.add_argument(
-        "--schema", metavar="FILE", help="catalog YAML (default: the bundled one)"
+        "--out",
+        metavar="DIR",
+        help="output folder (default: ./generated/ if it exists beside ./schema/catalog.yaml; "
+        "else the package's own folder when it is a checkout's, and otherwise required)",
     )
-    generate.add_argument("--out", metavar="DIR", help="output folder (default: generated/)")
     generate.add_argument(
         "--templates",
         metavar="DIR",
@@ -193,7 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=cmd_generate)
 
     validate = commands.add_parser("validate", help="check catalog files; exit 2 on any error")
-    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="catalog YAML files (default: " + SCHEMA_HELP.split("(default: ", 1)[1],
+    )
     validate.set_defaults(handler=cmd_validate)
 
     diff = commands.add_parser(
@@ -217,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
         "new",
         metavar="NEW",
         nargs="?",
-        help="catalog path or git REV:PATH (default: the bundled one)",
+        help="catalog path or git REV:PATH (default: ./schema/catalog.yaml if it exists, "
+        "else the bundled one)",
     )
     diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     diff.add_argument(
@@ -225,7 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         action="append",
         help=(
-            "the CI gate: compare the one catalog given (default: the bundled one) with "
+            "the CI gate: compare the one catalog given (default: ./schema/catalog.yaml if it "
+            "exists, else the bundled one) with "
             "itself at the merge base of HEAD and REF (repeat for fallbacks, the first git "
             "knows wins); on REF itself, with HEAD^. Passes when there is no history"
         ),
@@ -236,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
         "docs", help="build the static documentation site of the catalog (HTML, no network)"
     )
     docs.add_argument("--out", metavar="DIR", required=True, help="folder to write the site to")
-    docs.add_argument("--schema", metavar="FILE", help="catalog YAML (default: the bundled one)")
+    docs.add_argument("--schema", metavar="FILE", help=SCHEMA_HELP)
     docs.add_argument(
         "--templates",
         metavar="DIR",
@@ -260,7 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="run a scripted agent session that emits every event of the catalog"
     )
     demo.add_argument(
-        "--config", metavar="FILE", help="TOML file whose [otel] table to use (default: stdout)"
+        "--config",
+        metavar="FILE",
+        help='TOML file whose [otel] table to use (default: exporter "none", nothing is '
+        "exported); the events are printed to standard output either way",
     )
     demo.set_defaults(handler=cmd_demo)
 
@@ -276,11 +358,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
     except KeyboardInterrupt:
         return 130
+    except (BrokenPipeError, ReaderGone):
+        # `codex-otel ... | head`: the reader has what it wanted. No traceback, no
+        # message; the status a shell gives a process killed by SIGPIPE.
+        if argv is None:
+            _discard_stdout()
+        return EXIT_READER_GONE
     if argv is None:
         _settle_exit_status()
     return status
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what is
+    still buffered does not fail again on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # no real file descriptor behind sys.stdout: nothing will be flushed to it
+    finally:
+        os.close(devnull)
 
 
 def _settle_exit_status() -> None:

@@ -64,6 +64,7 @@ def load_config(
         base_dir = path.absolute().parent
     document = _parse_toml(text or "", origin or "<text>")
     reader = _Reader(os.environ if environ is None else environ, base_dir, origin)
+    reader.misplaced(document, toggles)
     return reader.config(document.get("otel", {}), toggles)
 
 
@@ -90,6 +91,16 @@ _TOP_KEYS = (
     "batch",
     "spool",
     "metrics",
+)
+#: `[otel]` settings that, at the top level of a file (a snippet pasted without its
+#: `[otel]` line), would be silently ignored; never a key of Codex's own config.toml. The
+#: generic table names (`batch`, `spool`, `metrics`) are left out: other tools use them.
+_MISPLACED_KEYS = (
+    "environment",
+    "exporter",
+    "metrics_exporter",
+    "service_name",
+    "shutdown_timeout",
 )
 _EXPORTERS = ("none", "otlp-http", "otlp-grpc", "file")
 _OTLP_KEYS = {
@@ -264,6 +275,20 @@ class _Reader:
                 self.bad(f"{path}.{key}", f"unknown key; {hint}allowed: {', '.join(allowed)}")
 
     # --- the [otel] table ---------------------------------------------------------------
+
+    def misplaced(self, document: Mapping[str, object], toggles: Mapping[str, bool]) -> None:
+        """Refuse an `[otel]` setting at the top level of the file, which the `[otel]`
+        table does not hold: a snippet pasted without its `[otel]` line must not quietly
+        leave telemetry at its defaults."""
+        otel = document.get("otel")
+        inside = otel if isinstance(otel, dict) else {}
+        for key in (*_MISPLACED_KEYS, *toggles):
+            if key in document and key not in inside:
+                where = f"{self.origin}: {key}" if self.origin is not None else key
+                raise model.ConfigError(
+                    f"{where}: an [otel] setting outside the [otel] table, where it would be "
+                    f"ignored; it belongs under [otel] (put the line `[otel]` before `{key} = ...`)"
+                )
 
     def config(self, otel: object, toggles: Mapping[str, bool]) -> model.OtelConfig:
         table = self.table(otel, "otel")

@@ -328,7 +328,7 @@ class LiveChecker:
                 event,
                 expected.key,
                 f"{expected.key!r} carries its content, not the placeholder "
-                f"{expected.placeholder!r}: its redaction toggle is on",
+                f"{expected.placeholder!r}: {expected.toggle} = true sends it",
                 where,
                 value=value,
                 redacted=True,

@@ -38,6 +38,8 @@ class AttributeExpectation:
     bounds_text: str
     max_length: int | None
     placeholder: str | None
+    #: The privacy toggle that, set to true, sends the content instead of the placeholder.
+    toggle: str | None
     deprecated: str | None
 
 
@@ -98,6 +100,7 @@ def compile_attribute(attribute: Attribute) -> AttributeExpectation:
         bounds_text=_bounds_text(attribute),
         max_length=attribute.max_length,
         placeholder=redaction,
+        toggle=attribute.redact.toggle if attribute.redact else None,
         deprecated=deprecated,
     )
 
@@ -115,6 +118,7 @@ def _event_name_expectation(name: str) -> AttributeExpectation:
         bounds_text="",
         max_length=None,
         placeholder=None,
+        toggle=None,
         deprecated=None,
     )
 

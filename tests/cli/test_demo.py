@@ -241,3 +241,23 @@ def test_without_the_otel_extra_the_demo_says_nothing_was_exported(
     assert "Traceback" not in result.stderr
     assert not out.exists()
     assert not metrics_out.exists()
+
+
+def test_a_reader_that_closes_early_ends_the_demo_quietly() -> None:
+    """Regression: `codex-otel demo | head` printed "codex-otel: a subscriber raised" and
+    a BrokenPipeError traceback. The reader here takes one line and closes the pipe; the
+    command stops with SIGPIPE's shell status and says nothing on stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "codex_otel.cli", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()  # the reader has what it wanted
+    process.stdout.close()
+    stderr = process.stderr.read()
+    status = process.wait(timeout=60)
+    assert "Traceback" not in stderr and "subscriber raised" not in stderr, stderr
+    assert "Broken pipe" not in stderr
+    assert status == 141

@@ -8,24 +8,12 @@ folders, no checkout around them) and the command runs from that copy.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from support.generation import REPO
-
-SUB_PACKAGES = ("schema", "generator", "generated", "runtime", "instrument", "cli")
-
-
-def installed_copy(root: Path) -> Path:
-    site = root / "site-packages"
-    for sub in SUB_PACKAGES:
-        shutil.copytree(
-            REPO / sub, site / "codex_otel" / sub, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    shutil.copy(REPO / "runtime" / "_package_root" / "__init__.py", site / "codex_otel")
-    return site
+from support.installed import installed_copy, snapshot
 
 
 def run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -39,10 +27,6 @@ def run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_outside_a_checkout_generate_requires_out(tmp_path: Path) -> None:
@@ -73,4 +57,4 @@ def test_in_a_checkout_the_default_is_the_checkouts_generated_folder() -> None:
     from codex_otel.cli.main import default_output, in_checkout
 
     assert in_checkout(default_output())
-    assert default_output() == (REPO / "generated").resolve()
+    assert default_output().resolve() == (REPO / "generated").resolve()

@@ -41,6 +41,9 @@ def test_the_demo_session_conforms(
     # The default config exports tool details: warnings, shown with --fail-on warning.
     with pytest.raises(AssertionError, match=re.escape("unredacted codex.tool_result arguments")):
         otel_capture.assert_conforms(fail_on="warning")
+    # The finding names the setting that sends the content (not "its redaction toggle").
+    with pytest.raises(AssertionError, match=re.escape("log_tool_details = true sends it")):
+        otel_capture.assert_conforms(fail_on="warning")
 
 
 def test_an_event_that_drifted_from_the_catalog_fails_naming_the_finding() -> None:
@@ -137,3 +140,20 @@ def test_a_capture_from_telemetry_directly() -> None:
         events.user_prompt(telemetry.conversation(METADATA), prompt_length=5, prompt="hello")
     telemetry.shutdown()
     assert assert_conforms(captured).records == 1
+
+
+def test_the_readme_fixture_example_passes_under_pytest(tmp_path: Path) -> None:
+    """The README's `otel_capture` example, verbatim, run by pytest in a fresh process
+    with the plugin loaded from its entry point: it passes and prints the coverage."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Testing with the `otel_capture` fixture", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "otel_capture.assert_conforms()" in snippet
+    (tmp_path / "test_telemetry.py").write_text(snippet, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_telemetry.py"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+    assert "codex-otel catalog coverage" in result.stdout

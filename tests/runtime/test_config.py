@@ -1364,3 +1364,72 @@ def test_every_toml_example_of_the_reference_loads(
     monkeypatch.chdir(certs.parent)  # the examples' relative TLS paths are certs/...
     for block in blocks:
         load_config(text=block, environ={"OTLP_TOKEN": SECRET})
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('exporter = { file = { path = "events.jsonl" } }', "exporter"),
+        ('metrics_exporter = { otlp-http = { endpoint = "http://c:4318" } }', "metrics_exporter"),
+        ('environment = "staging"', "environment"),
+        ("log_user_prompt = true", "log_user_prompt"),
+        ("log_tool_details = false", "log_tool_details"),
+        ('service_name = "agent"', "service_name"),
+        ("shutdown_timeout = 1.5", "shutdown_timeout"),
+    ],
+)
+def test_an_otel_setting_outside_the_otel_table_is_refused(
+    tmp_path: Path, line: str, key: str
+) -> None:
+    """Regression: a README snippet pasted without its `[otel]` line was silently ignored
+    (telemetry stayed at its defaults). Before the table, or with no table at all."""
+    config_file = tmp_path / "config.toml"
+    for text in (f'model = "o3"\n{line}\n', f"{line}\n[otel]\n"):
+        config_file.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as info:
+            load_config(config_file, environ={})
+        message = str(info.value)
+        assert message.startswith(f"{config_file}: {key}: ")
+        assert "belongs under [otel]" in message
+    with pytest.raises(ConfigError, match=rf"^{key}: .*belongs under \[otel\]"):
+        load_config(text=f"{line}\n", environ={})
+
+
+def test_a_custom_toggle_outside_the_otel_table_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"^log_diffs: .*belongs under \[otel\]"):
+        load_config(text="log_diffs = true\n", environ={}, toggles={"log_diffs": False})
+
+
+def test_codex_top_level_keys_and_a_key_held_by_the_otel_table_are_accepted() -> None:
+    """Codex's own top-level keys never collide; a top-level key the [otel] table also
+    holds belongs to something else and is left alone."""
+    text = (
+        'model = "gpt-5-codex"\nmodel_provider = "openai"\napproval_policy = "on-request"\n'
+        'sandbox_mode = "workspace-write"\nmodel_reasoning_effort = "high"\n'
+        'environment = "tool-of-my-own"\nnotify = ["notify-send"]\n'
+        '[shell_environment_policy]\ninherit = "core"\n'
+        '[otel]\nenvironment = "staging"\n[metrics]\nanything = 1\n[batch]\nsize = 3\n'
+    )
+    config = load_config(text=text, environ={})
+    assert config.environment == "staging"
+
+
+def test_every_readme_toml_snippet_starts_with_its_table_and_loads(tmp_path: Path) -> None:
+    """Regression: the README's exporter snippets had no `[otel]` line, so pasted as
+    shown they were ignored. Each snippet starts with its table; each exporter line of the
+    exporters snippet loads as the one `exporter` of an `[otel]` table."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    snippets = [part.split("```", 1)[0] for part in readme.split("```toml\n")[1:]]
+    assert len(snippets) >= 3
+    environ = {"OTLP_TOKEN": "secret"}
+    for pem in ("ca.pem", "client.pem", "client-key.pem"):  # the TLS line's files
+        (tmp_path / pem).write_text("", encoding="utf-8")
+    config_file = tmp_path / "config.toml"
+    for snippet in snippets:
+        assert snippet.startswith("[otel]\n"), snippet
+        lines = snippet.splitlines()
+        exporter_lines = [line for line in lines if line.startswith("exporter = ")]
+        alternatives = [f"[otel]\n{line}\n" for line in exporter_lines]
+        for text in alternatives if len(alternatives) > 1 else [snippet]:
+            config_file.write_text(text, encoding="utf-8")
+            load_config(config_file, environ=environ)

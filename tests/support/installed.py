@@ -1,0 +1,25 @@
+"""The package copied as pip lays it out (non-editable), to run the command from."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .generation import REPO
+
+SUB_PACKAGES = ("schema", "generator", "generated", "runtime", "instrument", "cli")
+
+
+def installed_copy(root: Path) -> Path:
+    """`root/site-packages` holding `codex_otel/<sub-package>` folders, no checkout around."""
+    site = root / "site-packages"
+    for sub in SUB_PACKAGES:
+        shutil.copytree(
+            REPO / sub, site / "codex_otel" / sub, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(REPO / "runtime" / "_package_root" / "__init__.py", site / "codex_otel")
+    return site
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
