@@ -21,7 +21,10 @@ def fits_line_length(source: str) -> bool:
     for line in source.splitlines():
         if len(line) <= LINE_LENGTH // 2:  # the common case, without a width per character
             continue
-        width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+        if line.isascii():  # one column per character, without asking each one
+            width = len(line)
+        else:
+            width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
         if width > LINE_LENGTH and len(line.split()) > 1:
             return False
     return True
