@@ -1,5 +1,5 @@
 """Between the exporter pipeline and the spool: SDK log records into spool batches, spool
-batches back into SDK log records, and the delivery of a spool at start.
+batches back into SDK log records, and the delivery of a spool (at start, and at exit).
 
 Only `records_from_batch` and `deliver_spool` import the SDK, and only once the
 pipeline (which imported it) is running; turning records into batches needs none.
@@ -117,7 +117,8 @@ def deliver_spool(spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]
             logger.debug("codex-otel: a spooled batch cannot be rebuilt", exc_info=True)
             ok = False
         if ok:
-            claim.done()
+            if claim.done():
+                spool.note_delivered(len(claim.batch.events))
             delivered += len(claim.batch.events)
             collector_up = True
             for earlier in failed:
