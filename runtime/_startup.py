@@ -163,6 +163,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         #: The delivery of earlier runs' spool began, and is over.
         self._delivering = False
         self._delivered = threading.Event()
+        #: That delivery tried every file with the collector up: none again at exit.
+        self._swept = False
         super().__init__(
             config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
@@ -216,7 +218,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 # back would deliver it again.
                 self._delivered.wait(max(deadline - time.monotonic(), 0.0))
             then = None
-            if self.spool is not None:
+            if self.spool is not None and not self._swept:
                 then = functools.partial(self._deliver_at_exit, pipeline, self.spool, deadline)
             delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0), then=then)
             if self.spool is not None:
@@ -234,8 +236,9 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         """Deliver the spool within what is left of the shutdown's bound (`deadline`).
 
         Run by the pipeline's shutdown thread only once this run's own events reached the
-        collector: it is up, so the spool goes now rather than wait for the next run (a
-        run shorter than its background start never delivers it otherwise). One file at
+        collector, and unless the delivery at start tried every file already: the
+        collector is up, so the spool goes now rather than wait for the next run (a run
+        shorter than its background start never delivers it otherwise). One file at
         a time; no new file once less than `_EXIT_RESERVE` of the time is left. A file
         not reached stays pending; one in flight when the time is up is put back by
         `shutdown` (delivered again if the collector took it: at least once).
@@ -333,7 +336,9 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         try:
             # Stops once shutdown has begun (`_closing`, set before shutdown waits for
             # anything): no new file is claimed for an export the exit would cut off.
-            deliver_spool(self.spool, pipeline, lambda: self._closing or self._closed)
+            _, self._swept = deliver_spool(
+                self.spool, pipeline, lambda: self._closing or self._closed
+            )
         except Exception:  # never let the delivery of old events hurt the host
             logger.debug("codex-otel: delivering the spool failed", exc_info=True)
         finally:
