@@ -295,15 +295,28 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
         + stats.spool_failures
     )
     lost_metrics = stats.metric_export_failures + stats.dropped_measurements
+    if stats.spool_delivered:
+        out.write(f"{stats.spool_delivered} earlier events delivered from the spool.\n")
     if delivered and not (lost_events or lost_metrics or stats.spooled):
         out.write(f"All events delivered ({_describe(config)}).\n")
+        if spool is not None and stats.spool_pending:
+            # Older runs' events the time did not allow: this run's own are delivered.
+            out.write(
+                f"{stats.spool_pending} events still spooled at {spool.directory}; the next "
+                "run delivers them (earlier runs' events, not a failure of this run).\n"
+            )
         return 0
     if spool is not None and stats.spooled and not lost_events:
         # Not delivered now, but nothing of the events is lost: say where they wait.
         print(
             f"codex-otel: the collector was not reached ({_describe(config)}): "
-            f"{stats.spooled} events spooled at {spool.directory}; the next run with the "
-            "collector up delivers them.",
+            f"{stats.spooled} events spooled at {spool.directory}"
+            + (
+                f" ({stats.spool_pending} in all with earlier runs')"
+                if stats.spool_pending > stats.spooled
+                else ""
+            )
+            + "; the next run with the collector up delivers them.",
             file=sys.stderr,
         )
         if lost_metrics:

@@ -49,6 +49,11 @@ class GuardedExporter:
         self._closed = False
         #: Set when shutdown ran out of time: later batches fail at once, without I/O.
         self.aborted = False
+        #: The SDK's shutdown leaves the exporter open (`hold_open`): the spool is
+        #: delivered through it at exit, then `close_held` closes it.
+        self._held_open = False
+        #: Whether the latest export (own or spooled) reached the collector.
+        self.last_export_ok = False
         self._inherited_pools: list[object] = []
         at_fork(after_in_child=self._reinit_after_fork)
 
@@ -83,6 +88,7 @@ class GuardedExporter:
             with self._lock:
                 self._in_flight = None
                 already_kept = batch is self._set_aside
+            self.last_export_ok = result is self._success
             if result is not self._success:
                 # Shutdown set the batch aside when it aborted (and spooled it), or it goes
                 # to the spool now: delayed, not lost (the spool reports its own trouble).
@@ -108,6 +114,7 @@ class GuardedExporter:
             logger.debug("codex-otel: the exporter raised", exc_info=True)
         finally:
             self._health.end_export(spooled=not ok)
+        self.last_export_ok = ok
         return ok
 
     def set_aside_in_flight_and(self, queued: Sequence[ReadableLogRecord]) -> None:
@@ -136,6 +143,17 @@ class GuardedExporter:
         return self._inner.force_flush(timeout_millis)
 
     def shutdown(self, timeout_millis: float = 30_000) -> None:
+        if self._held_open:
+            return  # `close_held` closes it, after the spool's delivery at exit
+        self._close()
+
+    def hold_open(self) -> None:
+        """Let the coming SDK shutdown leave the exporter open (see `close_held`)."""
+        self._held_open = True
+
+    def close_held(self) -> None:
+        """Close the exporter `hold_open` kept open (idempotent)."""
+        self._held_open = False
         self._close()
 
     def abort(self) -> bool:

@@ -144,21 +144,27 @@ class BoundedLifecycle:
         self._shutdown_requested.wait()
         failures_before = self._health.export_failures
         try:
-            # The pending data is exported, then the exporter is shut down.
-            self._provider.shutdown()
-            finished = True
-        except Exception:
-            logger.debug("%sSDK shutdown failed", self._message_prefix, exc_info=True)
-            finished = False
+            try:
+                # The pending data is exported, then the exporter is shut down.
+                self._provider.shutdown()
+                finished = True
+            except Exception:
+                logger.debug("%sSDK shutdown failed", self._message_prefix, exc_info=True)
+                finished = False
+            self._shutdown_ok = (
+                finished
+                and not self._exporter_aborted
+                and self._health.export_failures == failures_before
+            )
+            self._after_shutdown(self._shutdown_ok)
         finally:
             # The SDK's threads have been joined and the exporter closed: the SDK logs no
             # more for this pipeline (after an abort, only now).
             self._sdk_logs.release()
-        self._shutdown_ok = (
-            finished
-            and not self._exporter_aborted
-            and self._health.export_failures == failures_before
-        )
+
+    def _after_shutdown(self, delivered: bool) -> None:
+        """Run on the shutdown thread once the SDK's shutdown is over (`delivered`: every
+        pending item was exported), before the SDK's messages stop being this pipeline's."""
 
     def _reinit_after_fork(self) -> None:
         # A lock held by another thread at fork time would stay locked in the child, and

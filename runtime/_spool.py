@@ -203,14 +203,16 @@ class Claim:
         self.name = base
         self.batch = batch
 
-    def done(self) -> None:
-        """Delivered: the file goes."""
+    def done(self) -> bool:
+        """Delivered: the file goes. False when shutdown had put it back meanwhile (it is
+        delivered again later: at least once)."""
         if not self._spool.settle(self):
-            return  # released at shutdown meanwhile: delivered again later (at least once)
+            return False
         try:
             self.path.unlink()
         except OSError as error:
             self._spool.trouble("delete", f"cannot delete a delivered spool file: {error}")
+        return True
 
     def release(self) -> None:
         """Not delivered: the file goes back, for this or a later process to try again.
@@ -260,6 +262,8 @@ class Spool:
         self.failed = 0
         #: Files skipped as corrupt, truncated, of another version or unknown.
         self.skipped_files = 0
+        #: Events this process delivered from the spool (its files removed).
+        self.delivered = 0
         self._skipped: set[str] = set()
         #: The claims this process holds and has not yet settled (done or released).
         self._held: set[Claim] = set()
@@ -548,6 +552,14 @@ class Spool:
         for claim in held:
             claim.release()
         return len(held)
+
+    def note_delivered(self, events: int) -> None:
+        with self._lock:
+            self.delivered += events
+
+    def pending_events(self) -> int:
+        """The events waiting in this destination's pending files now (headers only)."""
+        return sum(_declared_count(path) for path in self.pending_files())
 
     def pending_files(self) -> list[Path]:
         """The files waiting for delivery (not claimed, not set aside), oldest first."""

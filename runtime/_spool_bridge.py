@@ -1,5 +1,5 @@
 """Between the exporter pipeline and the spool: SDK log records into spool batches, spool
-batches back into SDK log records, and the delivery of a spool at start.
+batches back into SDK log records, and the delivery of a spool (at start, and at exit).
 
 Only `records_from_batch` and `deliver_spool` import the SDK, and only once the
 pipeline (which imported it) is running; turning records into batches needs none.
@@ -95,21 +95,26 @@ def records_from_batch(batch: Batch) -> list[ReadableLogRecord]:
     ]
 
 
-def deliver_spool(spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]) -> int:
+def deliver_spool(
+    spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]
+) -> tuple[int, bool]:
     """Deliver what earlier processes spooled for this destination, oldest first.
 
     A failure means the collector is away, or that it refuses this one batch. Which one
     is told by the next file: a success (here or earlier) makes the failed batch a
     rejected one (`Claim.rejected`: dropped after a few runs), a second failure in a row
     ends the delivery (the rest waits for a later process). Stops as well when
-    `stopping()` says so. Returns the number of events delivered.
+    `stopping()` says so. Returns the number of events delivered, and whether every
+    pending file was tried with the collector up (not stopped, not ended by failures).
     """
     delivered = 0
     collector_up = False
+    cut_short = False
     failed: list[Claim] = []
     for claim in spool.claims():
         if stopping():
             claim.release()
+            cut_short = True
             break
         try:
             ok = pipeline.deliver_spooled(records_from_batch(claim.batch))
@@ -117,7 +122,8 @@ def deliver_spool(spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]
             logger.debug("codex-otel: a spooled batch cannot be rebuilt", exc_info=True)
             ok = False
         if ok:
-            claim.done()
+            if claim.done():
+                spool.note_delivered(len(claim.batch.events))
             delivered += len(claim.batch.events)
             collector_up = True
             for earlier in failed:
@@ -134,7 +140,7 @@ def deliver_spool(spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]
         claim.release()
     if delivered:
         logger.debug("codex-otel: delivered %d spooled events", delivered)
-    return delivered
+    return delivered, not (cut_short or failed)
 
 
 def resource_before_start(

@@ -11,10 +11,14 @@ thread delivers what earlier processes spooled for this destination.
 At shutdown (and so at interpreter exit), the pipeline gets what is left of the timeout;
 if the background start has not finished by then, the waiting events go straight to the
 spool, which needs no SDK, and the half-built pipeline is left to the daemon thread.
+When the pipeline's own events reached the collector and time is left, the spool is
+delivered then, within that time (`_deliver_at_exit`): a run shorter than its start
+delivers it too. With the collector away, nothing of that runs: the exit is as quick.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import sys
@@ -57,6 +61,12 @@ _YIELD_S = 0.005
 #: the exit then waits for the start up to this long (our own import, not a collector:
 #: it ends), and the shutdown still gets its whole `shutdown_timeout` after it.
 _START_WAIT_WITHOUT_SPOOL = START_WAIT
+
+#: The spool's delivery at exit starts no new file once less than this share of the
+#: shutdown's time is left (at most `_EXIT_RESERVE_MAX_S`): the file in flight then gets
+#: its answer, and the metrics' last export its time.
+_EXIT_RESERVE = 0.1
+_EXIT_RESERVE_MAX_S = 0.5
 
 #: An event waiting for the start: its name, attributes and timestamp.
 _Waiting = tuple[str, dict[str, AttributeValue], int]
@@ -153,6 +163,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         #: The delivery of earlier runs' spool began, and is over.
         self._delivering = False
         self._delivered = threading.Event()
+        #: That delivery tried every file with the collector up: none again at exit.
+        self._swept = False
         super().__init__(
             config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
@@ -205,7 +217,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 # in flight gets the time first: once the collector took it, putting it
                 # back would deliver it again.
                 self._delivered.wait(max(deadline - time.monotonic(), 0.0))
-            delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
+            then = None
+            if self.spool is not None and not self._swept:
+                then = functools.partial(self._deliver_at_exit, pipeline, self.spool, deadline)
+            delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0), then=then)
             if self.spool is not None:
                 # A delivery of older runs' files cut off by the exit: their files go back
                 # now rather than when a later process finds this one dead (delivered
@@ -215,6 +230,23 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         if waiting:
             return self._spool_waiting(waiting)
         return True
+
+    @staticmethod
+    def _deliver_at_exit(pipeline: Pipeline, spool: Spool, deadline: float) -> None:
+        """Deliver the spool within what is left of the shutdown's bound (`deadline`).
+
+        Run by the pipeline's shutdown thread only once this run's own events reached the
+        collector, and unless the delivery at start tried every file already: the
+        collector is up, so the spool goes now rather than wait for the next run (a run
+        shorter than its background start never delivers it otherwise). One file at
+        a time; no new file once less than `_EXIT_RESERVE` of the time is left. A file
+        not reached stays pending; one in flight when the time is up is put back by
+        `shutdown` (delivered again if the collector took it: at least once).
+        """
+        from ._spool_bridge import deliver_spool
+
+        reserve = min((deadline - time.monotonic()) * _EXIT_RESERVE, _EXIT_RESERVE_MAX_S)
+        deliver_spool(spool, pipeline, lambda: time.monotonic() >= deadline - reserve)
 
     def _spool_waiting(self, waiting: Sequence[_Waiting]) -> bool:
         from ._spool import Batch, Event
@@ -282,7 +314,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
             abandoned.shutdown(1.0)  # nothing queued: returns at once
         if pipeline is not None and self.spool is not None and not self._closing:
             # Not once shutdown has begun: a run shorter than its start leaves the spool
-            # to a later run, rather than claim files it has no time to deliver.
+            # to its shutdown, which delivers it within its bound once this run's own
+            # events reached the collector (`_deliver_at_exit`).
             self._delivering = True
             if deliver_in_background:  # on the caller's thread: never wait for a collector
                 delivery = threading.Thread(
@@ -303,7 +336,9 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         try:
             # Stops once shutdown has begun (`_closing`, set before shutdown waits for
             # anything): no new file is claimed for an export the exit would cut off.
-            deliver_spool(self.spool, pipeline, lambda: self._closing or self._closed)
+            _, self._swept = deliver_spool(
+                self.spool, pipeline, lambda: self._closing or self._closed
+            )
         except Exception:  # never let the delivery of old events hurt the host
             logger.debug("codex-otel: delivering the spool failed", exc_info=True)
         finally:

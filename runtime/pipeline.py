@@ -36,6 +36,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -111,6 +112,12 @@ class Pipeline(BoundedLifecycle):
         self._emit = emit
         self._severity = severity
         self._description = description
+        #: Run by the shutdown thread after the pipeline's own events were delivered
+        #: (`shutdown(then=...)`: the spool's delivery at exit), and whether it runs.
+        self._then: Callable[[], object] | None = None
+        self._delivering_at_exit = False
+        #: Set once the SDK's shutdown is over (what was queued is settled).
+        self._own_settled = threading.Event()
         self._start_lifecycle()
 
     # --- the hot path ----------------------------------------------------------------
@@ -165,18 +172,25 @@ class Pipeline(BoundedLifecycle):
 
     # --- lifecycle -------------------------------------------------------------------
 
-    def shutdown(self, timeout: float) -> bool:
+    def shutdown(self, timeout: float, *, then: Callable[[], object] | None = None) -> bool:
         """Flush and stop, within `timeout` seconds (plus a few milliseconds). Idempotent.
 
         Returns True when every queued event was exported. When the time runs out, the
         exporter is aborted and what is still queued is discarded. The first shutdown of
         a pipeline that lost events logs the totals once.
+
+        `then` (the spool's delivery at exit) runs on the shutdown thread after every
+        queued event was exported and the latest export reached the collector, with the
+        exporter still open (`deliver_spooled` works); never when the collector failed.
+        It gets what is left of `timeout` (its own deadline is its business); when the
+        time runs out the exporter is closed under it and this returns anyway.
         """
-        delivered = self._shutdown(timeout)
+        delivered = self._shutdown(timeout, then)
         self._health.report_totals()
         return delivered
 
-    def _shutdown(self, timeout: float) -> bool:
+    def _shutdown(self, timeout: float, then: Callable[[], object] | None = None) -> bool:
+        deadline = time.monotonic() + timeout
         with self._lock:
             self._closed = True
             if self._exporter.aborted:
@@ -185,8 +199,39 @@ class Pipeline(BoundedLifecycle):
             if thread is None:
                 self._give_up(timeout)
                 return False
+            if then is not None and not self._shutdown_requested.is_set():
+                self._then = then
+                self._exporter.hold_open()  # closed by the shutdown thread after `then`
             self._shutdown_requested.set()
-        return self._join_shutdown(thread, timeout) and self._shutdown_ok
+        if self._then is None:
+            return self._join_shutdown(thread, timeout) and self._shutdown_ok
+        if not self._own_settled.wait(max(timeout, 0.0)):
+            # The pipeline's own events ran out of time: as without `then` (which the
+            # shutdown thread now skips: the exporter is aborted).
+            self._abort(timeout)
+            return False
+        delivered = self._shutdown_ok
+        thread.join(max(deadline - time.monotonic(), 0.0))
+        if thread.is_alive():
+            # The delivery of the spool ran out of time: its export in flight is cut off
+            # (the caller puts its file back). The pipeline's own events are delivered.
+            self._exporter.abort()
+        return delivered
+
+    def _after_shutdown(self, delivered: bool) -> None:
+        self._own_settled.set()
+        then = self._then
+        if then is None:
+            return
+        try:
+            if delivered and self._exporter.last_export_ok and not self._exporter.aborted:
+                self._delivering_at_exit = True
+                then()
+        except Exception:  # never let the delivery of old events hurt the host
+            logger.debug("codex-otel: delivering the spool at exit failed", exc_info=True)
+        finally:
+            self._delivering_at_exit = False
+            self._exporter.close_held()
 
     def _flush_provider(self, timeout: float) -> bool:
         # The SDK ignores a timeout here (#4568); the join in `force_flush` bounds it.
@@ -239,7 +284,7 @@ class Pipeline(BoundedLifecycle):
     def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool:
         """Export records read back from the spool, now, bypassing the queue; True if the
         collector took them. Failures are the caller's to keep (they are never re-spooled)."""
-        if self._closed:
+        if self._closed and not self._delivering_at_exit:
             return False
         return self._exporter.export_unspooled(records)
 

@@ -63,6 +63,11 @@ class TelemetryStats:
     dropped_spool_full: int = 0
     #: Events the spool could not write (a full disk, a folder it must not use): lost.
     spool_failures: int = 0
+    #: Events earlier runs spooled that this one delivered (their files removed).
+    spool_delivered: int = 0
+    #: After shutdown: events still waiting in this destination's spool for a later run
+    #: (this run's and older ones). 0 before shutdown.
+    spool_pending: int = 0
     #: Metric exports that failed (metrics are not spooled: these are lost).
     metric_export_failures: int = 0
     #: Measurements dropped while the metrics pipeline started (its wait queue was full).
@@ -302,6 +307,8 @@ class Telemetry:
             spooled=spool.spooled if spool else 0,
             dropped_spool_full=spool.dropped if spool else 0,
             spool_failures=spool.failed if spool else 0,
+            spool_delivered=spool.delivered if spool else 0,
+            spool_pending=spool.pending_events() if spool and self._closed else 0,
             metric_export_failures=metrics.export_failures if metrics else 0,
             dropped_measurements=metrics.dropped if metrics else 0,
         )

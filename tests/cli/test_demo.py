@@ -13,7 +13,9 @@ import pytest
 from codex_otel.cli.demo import run_session
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager
-from codex_otel.runtime import Telemetry
+from codex_otel.runtime import Telemetry, load_config
+from codex_otel.runtime._spool import Batch, Event
+from codex_otel.runtime._startup import spool_for
 from receivers import OtlpHttpReceiver, unused_port
 from support.metadata import make_metadata
 
@@ -180,6 +182,61 @@ def test_an_offline_demo_says_where_its_events_wait(tmp_path: Path, spool_in_tmp
         for line in path.read_text(encoding="ascii").splitlines()[1:]
     ]
     assert len(spooled) == 17 and set(spooled) == set(events.EVENT_NAMES)
+
+
+def test_a_demo_with_the_collector_back_delivers_the_spool_at_exit(
+    tmp_path: Path, spool_in_tmp: Path
+) -> None:
+    """The walkthrough of issue 15: offline, then one short run with the collector back
+    delivers its own events and the spooled ones before it exits, and says so."""
+    port = unused_port()
+    config = tmp_path / "otel.toml"
+    config.write_text(
+        f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "http://127.0.0.1:{port}" }} }}\n'
+        "shutdown_timeout = 5.0\n"
+    )
+    offline = demo("--config", str(config))
+    assert offline.returncode == 1, offline.stderr
+    [folder] = spool_in_tmp.iterdir()
+    assert list(folder.glob("*.jsonl"))
+    with OtlpHttpReceiver(port=port) as receiver:
+        result = demo("--config", str(config))
+        # Delivered before the process ended: not left to a thread or a later run.
+        records = receiver.received_records()
+    assert result.returncode == 0, result.stderr
+    assert len(records) == 34
+    assert {r.event_name for r in records} == set(events.EVENT_NAMES)
+    assert len({r.resource["service.instance.id"] for r in records}) == 2  # both runs'
+    assert list(folder.iterdir()) == []
+    assert "17 earlier events delivered from the spool" in result.stdout
+    assert "All events delivered" in result.stdout
+    assert "still spooled" not in result.stdout
+
+
+def test_a_demo_says_which_spooled_events_still_wait(tmp_path: Path, spool_in_tmp: Path) -> None:
+    """A slow collector: the demo delivers its own events (exit 0), and the older
+    spooled events the time did not allow are reported as waiting, not as a failure."""
+    with OtlpHttpReceiver() as receiver:
+        config = tmp_path / "otel.toml"
+        config.write_text(
+            f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{receiver.endpoint}" }} }}\n'
+            "shutdown_timeout = 3.0\n"
+        )
+        spool = spool_for(load_config(config))
+        assert spool is not None
+        for number in range(10):
+            event = Event("codex.api_request", 1, 1, {"conversation.id": "old", "attempt": number})
+            spool.write(Batch({"service.name": "old-run"}, "codex_otel", None, (event,)))
+        receiver.slow(0.5)  # every answer: the 10 old files need 5 s, more than the run has
+        result = demo("--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "All events delivered" in result.stdout
+    left = sum(1 for _ in spool.pending_files())
+    assert left >= 1
+    assert f"{left} events still spooled at {spool.directory}; the next run delivers them" in (
+        result.stdout
+    )
+    assert "not a failure of this run" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -294,7 +294,7 @@ def test_a_failed_batch_that_is_spooled_warns_nothing_and_says_where_it_waits(
 
 
 @pytest.mark.background_start
-def test_a_start_that_ends_after_shutdown_began_leaves_the_spool_to_a_later_run(
+def test_a_start_that_ends_after_shutdown_began_delivers_the_spool_at_exit(
     http_receiver: OtlpHttpReceiver, slow_start: threading.Event
 ) -> None:
     from codex_otel.runtime._spool import Batch, Event
@@ -315,11 +315,14 @@ def test_a_start_that_ends_after_shutdown_began_leaves_the_spool_to_a_later_run(
     slow_start.set()
     ending.join(20)
     assert not ending.is_alive()
-    # Its own event is delivered; the spooled one is not even claimed: no export the exit
-    # could cut off (and no file put back after the collector took it: a duplicate).
-    assert [r.attributes["conversation.id"] for r in http_receiver.received_records()] == ["start"]
-    assert len(spool.pending_files()) == 1
+    # No delivery in the background once shutdown has begun; the shutdown delivers its
+    # own event, and then, the collector being up, the spooled one within its bound.
+    got = [r.attributes["conversation.id"] for r in http_receiver.received_records()]
+    assert got == ["start", "old"]
+    assert spool.pending_files() == []
     assert list(spool.directory.glob("*.claimed-*")) == []
+    assert telemetry.stats.spool_delivered == 1
+    assert telemetry.stats.spool_pending == 0
 
 
 def test_shutdown_lets_the_spool_export_in_flight_finish_rather_than_put_it_back(

@@ -211,6 +211,62 @@ def test_an_offline_run_exits_and_the_next_run_delivers_every_spooled_event(
     assert {r.resource["service.version"] for r in receiver.received_records()} == {"0.0.1-spool"}
 
 
+def test_a_short_run_with_the_collector_back_delivers_the_spool_at_exit(
+    otlp_receivers: ReceiverFactory, spool_in_tmp: Path
+) -> None:
+    """A run that exits right after emitting, before its background start would deliver
+    the spool on its own: its shutdown, seeing its own events reach the collector,
+    delivers every spooled event within `shutdown_timeout`, and the folder is empty."""
+    port = unused_port()
+    run_offline(endpoint_at(port), "offline", 40, quiet=True)
+    run_offline(endpoint_at(port), "offline-2", 20, quiet=True)
+    assert spooled(spool_in_tmp) == collections.Counter(ids("offline", 40) | ids("offline-2", 20))
+    files_before = len(leftovers(spool_in_tmp))
+    assert files_before >= 2
+
+    receiver = otlp_receivers.http(port=port)  # the collector is back
+    started = time.monotonic()
+    elapsed, stderr = exit_time(endpoint_at(port), "short", 17, "shutdown_timeout = 5.0")
+    took = time.monotonic() - started
+    assert "Traceback" not in stderr, stderr
+    # Everything arrived by the time the process was gone: delivered at exit, not by a
+    # background thread that outlived it.
+    got = arrivals(receiver)
+    assert set(got) == ids("offline", 40) | ids("offline-2", 20) | ids("short", 17)
+    assert max(got.values()) == 1
+    assert leftovers(spool_in_tmp) == []  # every delivered file removed, no claim left
+    assert elapsed < 5.0 + EXIT_MARGIN_S, (elapsed, took)  # within shutdown_timeout
+
+
+def test_the_delivery_at_exit_stops_within_shutdown_timeout(
+    otlp_receivers: ReceiverFactory, spool_in_tmp: Path
+) -> None:
+    """A slow collector: the delivery at exit delivers what fits in `shutdown_timeout`,
+    the exit keeps its bound, and what was not delivered stays pending (a file in flight
+    at the end is put back, not left claimed): nothing is lost."""
+    receiver = otlp_receivers.http()
+    spool = emitter_spool(receiver.endpoint)
+    for number in range(8):
+        event = Event(
+            "codex.api_request",
+            time.time_ns(),
+            time.time_ns(),
+            {"conversation.id": "old", "attempt": number},
+        )
+        spool.write(Batch({"service.name": "old-run"}, "codex_otel", None, (event,)))
+    receiver.slow(0.4)  # every answer: 8 files take 3.2 s, more than the run has
+    elapsed, _ = exit_time(receiver.endpoint, "short", 3, "shutdown_timeout = 1.5")
+    assert elapsed < 1.5 + EXIT_MARGIN_S, elapsed
+    got = arrivals(receiver)
+    assert ids("short", 3) <= set(got)
+    pending = spooled(spool_in_tmp)
+    assert pending, "the time did not allow delivering every file"
+    assert not any(".claimed-" in name for name in leftovers(spool_in_tmp))
+    # At least once: every old event arrived or still waits (the one in flight may be both).
+    assert ids("old", 8) <= set(got) | set(pending)
+    assert max(pending.values()) == 1
+
+
 def test_a_collector_that_never_answers_is_spooled_too(
     otlp_receivers: ReceiverFactory, lingering: list[Lingering], spool_in_tmp: Path
 ) -> None:
