@@ -43,6 +43,8 @@ class Health:
         #: Of `sdk_messages`, those logged during an export whose batch then went to the
         #: spool (the exporter saying the collector is away): counted, never reported.
         self.excused_messages = 0
+        #: Of `sdk_messages`, those held by an export still running (see `report_totals`).
+        self._held_messages = 0
         #: Per thread: the SDK messages of the export running there, until its outcome
         #: says whether they are about a spooled batch (`hold_sdk_messages`).
         self._exporting = threading.local()
@@ -87,7 +89,9 @@ class Health:
             messages = self.sdk_messages
             spooled = self.spooled_failures
             lost = failures - spooled
-            unexplained = messages - self.excused_messages
+            # An export still running at shutdown (cut off by the bounded exit, its batch
+            # set aside for the spool) has not said yet that its messages are excused.
+            unexplained = messages - self.excused_messages - self._held_messages
             warn = bool(dropped or lost or errors or unexplained)
             first = (warn or spooled) and self._first("totals")
         if not first:
@@ -127,19 +131,22 @@ class Health:
         self._exporting.held = None
         if not held:
             return
-        if spooled:
-            with self._lock:
+        with self._lock:
+            self._held_messages -= len(held)
+            if spooled:
                 self.excused_messages += len(held)
-            return
-        self._report_sdk_message(held[0])
+        if not spooled:
+            self._report_sdk_message(held[0])
 
     def add_sdk_message(self, record: logging.LogRecord) -> None:
         """A WARNING or worse the SDK logged for this pipeline: counted, the first one
         reported by its logger's name and level. Not by its text: the SDK quotes the
         endpoint as configured, credentials in the URL included."""
+        held: list[logging.LogRecord] | None = getattr(self._exporting, "held", None)
         with self._lock:
             self.sdk_messages += 1
-        held: list[logging.LogRecord] | None = getattr(self._exporting, "held", None)
+            if held is not None:
+                self._held_messages += 1
         if held is not None:
             held.append(record)  # reported, or not, when the export's outcome is known
             return
@@ -176,6 +183,7 @@ class Health:
     def _reinit_after_fork(self) -> None:
         self._lock = threading.Lock()
         self._exporting = threading.local()
+        self._held_messages = 0  # held by the parent's export threads, absent here
 
 
 class DropCounter:
