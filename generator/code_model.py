@@ -425,14 +425,21 @@ def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) 
     else:
         store = (If((given,), (Line(f"_attributes[{key}] = {value}"),)),)
 
+    dual = _dual_emission(attribute, key, "_attributes")
+    return ArgumentView(attribute, checks, prepare, entry, store, dual)
+
+
+def _dual_emission(attribute: Attribute, key: str, target: str) -> tuple[Statement, ...]:
+    """For a renamed attribute within its migration window: the value under each old key
+    too (`key`: the new key as a literal; `target`: the dict being built)."""
     dual: list[Statement] = []
     for legacy in attribute.also_sent_as:
         dual.append(
             Line(f"# Dual emission: the deprecated key too, until catalog version {legacy.until}.")
         )
-        copy = Line(f"_attributes[{py_str(legacy.key)}] = _attributes[{key}]")
-        dual.append(If((f"{key} in _attributes",), (copy,)))
-    return ArgumentView(attribute, checks, prepare, entry, store, tuple(dual))
+        copy = Line(f"{target}[{py_str(legacy.key)}] = {target}[{key}]")
+        dual.append(If((f"{key} in {target}",), (copy,)))
+    return tuple(dual)
 
 
 @dataclass(frozen=True)
@@ -523,14 +530,8 @@ def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
             (Text(deprecation_message(attribute)), "DeprecationWarning", "stacklevel=3"),
         )
         warnings = (If((given,), (warn,)),)
-    dual: list[Statement] = []
-    for legacy in attribute.also_sent_as:
-        dual.append(
-            Line(f"# Dual emission: the deprecated key too, until catalog version {legacy.until}.")
-        )
-        copy_key = Line(f"attributes[{py_str(legacy.key)}] = attributes[{key}]")
-        dual.append(If((f"{key} in attributes",), (copy_key,)))
-    return MetadataFieldView(attribute, checks, copy, entry, store, warnings, tuple(dual))
+    dual = _dual_emission(attribute, key, "attributes")
+    return MetadataFieldView(attribute, checks, copy, entry, store, warnings, dual)
 
 
 # --- metric recorders ----------------------------------------------------------------

@@ -7,26 +7,15 @@ folders, no checkout around them) and the command runs from that copy.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from support.generation import REPO
-from support.installed import installed_copy, snapshot
+from support.installed import installed_copy, run_installed, snapshot
 
 
 def run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "codex_otel.cli", "generate", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environ,
-        timeout=120,
-        check=False,
-    )
+    return run_installed(site, cwd, "generate", *args)
 
 
 def test_outside_a_checkout_generate_requires_out(tmp_path: Path) -> None:

@@ -10,31 +10,16 @@ package is copied here as pip lays it out, and the commands run from a temp proj
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from support.generation import REPO
 from support.installed import installed_copy, snapshot
+from support.installed import run_installed as cli
 
 EDIT = ("  log_tool_details:\n    default: true", "  log_tool_details:\n    default: false")
-
-
-def cli(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`codex-otel ARGS` run from the installed copy `site`, in `cwd`."""
-    environ = {**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "codex_otel.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environ,
-        timeout=120,
-        check=False,
-    )
 
 
 def git(cwd: Path, *args: str) -> None:
