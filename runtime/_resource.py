@@ -31,7 +31,7 @@ def resource_attributes(
     the config, with its precedence.
 
     Every key and value is made valid UTF-8 (`plain_string`): the environment hands over
-    bytes that are not UTF-8 as lone surrogates (`team=caf\udce9`), and a host may pass
+    bytes that are not UTF-8 as lone surrogates (`team=caf\\udce9`), and a host may pass
     any `str` as `service_version`. Unclean, one such value cost every OTLP/JSON batch and
     the resource over protobuf.
     """
