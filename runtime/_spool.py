@@ -474,8 +474,10 @@ class Spool:
 
     # --- delivering --------------------------------------------------------------------
 
-    def claims(self) -> Iterator[Claim]:
-        """Claim and read the spooled files, oldest first, one at a time.
+    def claims(self, *, written_since_ns: int = 0) -> Iterator[Claim]:
+        """Claim and read the spooled files, oldest first, one at a time; with
+        `written_since_ns`, only the files written from that time on (a file's name begins
+        with the time it was written).
 
         Files another process claims first are skipped; unreadable files are set aside
         and reported once. The caller `done()`s or `release()`s each claim it gets.
@@ -487,6 +489,8 @@ class Spool:
             name = path.name
             if not _PENDING.fullmatch(name) or name in self._skipped:
                 continue  # claimed, set aside, being written, or not the spool's at all
+            if written_since_ns and int(name[:20]) < written_since_ns:
+                continue
             claimed = path.with_name(f"{name}.claimed-{os.getpid()}")
             _HELD_HERE.add(claimed)  # before the rename: no moment where it looks abandoned
             try:

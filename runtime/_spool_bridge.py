@@ -96,7 +96,7 @@ def records_from_batch(batch: Batch) -> list[ReadableLogRecord]:
 
 
 def deliver_spool(
-    spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool]
+    spool: Spool, pipeline: Pipeline, stopping: Callable[[], bool], *, written_since_ns: int = 0
 ) -> tuple[int, bool]:
     """Deliver what earlier processes spooled for this destination, oldest first.
 
@@ -104,14 +104,15 @@ def deliver_spool(
     is told by the next file: a success (here or earlier) makes the failed batch a
     rejected one (`Claim.rejected`: dropped after a few runs), a second failure in a row
     ends the delivery (the rest waits for a later process). Stops as well when
-    `stopping()` says so. Returns the number of events delivered, and whether every
-    pending file was tried with the collector up (not stopped, not ended by failures).
+    `stopping()` says so. `written_since_ns`: only the files written from then on (see
+    `Spool.claims`). Returns the number of events delivered, and whether every pending
+    file was tried with the collector up (not stopped, not ended by failures).
     """
     delivered = 0
     collector_up = False
     cut_short = False
     failed: list[Claim] = []
-    for claim in spool.claims():
+    for claim in spool.claims(written_since_ns=written_since_ns):
         if stopping():
             claim.release()
             cut_short = True

@@ -163,8 +163,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         #: The delivery of earlier runs' spool began, and is over.
         self._delivering = False
         self._delivered = threading.Event()
-        #: That delivery tried every file with the collector up: none again at exit.
-        self._swept = False
+        #: When that delivery began, once it tried every file with the collector up: at
+        #: exit, only files written since then (this run's own, spooled mid-run) are
+        #: tried, so none is tried twice in one run. 0: every file is tried at exit.
+        self._swept_since_ns = 0
         super().__init__(
             config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
@@ -218,8 +220,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 # back would deliver it again.
                 self._delivered.wait(max(deadline - time.monotonic(), 0.0))
             then = None
-            if self.spool is not None and not self._swept:
-                then = functools.partial(self._deliver_at_exit, pipeline, self.spool, deadline)
+            if self.spool is not None:
+                then = functools.partial(
+                    self._deliver_at_exit, pipeline, self.spool, deadline, self._swept_since_ns
+                )
             delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0), then=then)
             if self.spool is not None:
                 # A delivery of older runs' files cut off by the exit: their files go back
@@ -232,21 +236,31 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         return True
 
     @staticmethod
-    def _deliver_at_exit(pipeline: Pipeline, spool: Spool, deadline: float) -> None:
+    def _deliver_at_exit(
+        pipeline: Pipeline, spool: Spool, deadline: float, written_since_ns: int
+    ) -> None:
         """Deliver the spool within what is left of the shutdown's bound (`deadline`).
 
         Run by the pipeline's shutdown thread only once this run's own events reached the
-        collector, and unless the delivery at start tried every file already: the
-        collector is up, so the spool goes now rather than wait for the next run (a run
-        shorter than its background start never delivers it otherwise). One file at
-        a time; no new file once less than `_EXIT_RESERVE` of the time is left. A file
-        not reached stays pending; one in flight when the time is up is put back by
-        `shutdown` (delivered again if the collector took it: at least once).
+        collector: the collector is up, so the spool goes now rather than wait for the
+        next run (a run shorter than its background start never delivers it otherwise,
+        and a batch spooled mid-run while the collector was away would wait). When the
+        delivery at start tried every file already, only files written since it began
+        (`written_since_ns`) are tried, so a batch the collector refuses is not counted
+        twice in one run. One file at a time; no new file once less than `_EXIT_RESERVE`
+        of the time is left. A file not reached stays pending; one in flight when the
+        time is up is put back by `shutdown` (delivered again if the collector took it:
+        at least once).
         """
         from ._spool_bridge import deliver_spool
 
         reserve = min((deadline - time.monotonic()) * _EXIT_RESERVE, _EXIT_RESERVE_MAX_S)
-        deliver_spool(spool, pipeline, lambda: time.monotonic() >= deadline - reserve)
+        deliver_spool(
+            spool,
+            pipeline,
+            lambda: time.monotonic() >= deadline - reserve,
+            written_since_ns=written_since_ns,
+        )
 
     def _spool_waiting(self, waiting: Sequence[_Waiting]) -> bool:
         from ._spool import Batch, Event
@@ -336,9 +350,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         try:
             # Stops once shutdown has begun (`_closing`, set before shutdown waits for
             # anything): no new file is claimed for an export the exit would cut off.
-            _, self._swept = deliver_spool(
-                self.spool, pipeline, lambda: self._closing or self._closed
-            )
+            began = time.time_ns()
+            _, swept = deliver_spool(self.spool, pipeline, lambda: self._closing or self._closed)
+            if swept:
+                self._swept_since_ns = began
         except Exception:  # never let the delivery of old events hurt the host
             logger.debug("codex-otel: delivering the spool failed", exc_info=True)
         finally:

@@ -347,3 +347,30 @@ def test_shutdown_lets_the_spool_export_in_flight_finish_rather_than_put_it_back
     # Delivered once: the file is gone, not put back for the next run to send again.
     assert spool.pending_files() == []
     assert list(spool.directory.iterdir()) == []
+
+
+def test_a_batch_spooled_mid_run_is_delivered_at_exit_once_the_collector_is_back(
+    http_receiver: OtlpHttpReceiver, spool_in_tmp: Path
+) -> None:
+    """The start-up delivery has swept the spool (nothing older waits); then one export
+    fails and its batch is spooled; the collector takes the next one. At exit the batch
+    spooled mid-run goes too, rather than wait for the next run."""
+    config = load_config(text=otlp(http_receiver.endpoint, "shutdown_timeout = 10.0"), environ={})
+    telemetry = Telemetry(config, service_version="1")
+    assert telemetry.wait_until_started(30)
+    deadline = time.monotonic() + 10  # the start-up delivery (of an empty spool) is over
+    while not telemetry._pipeline._delivered.is_set() and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.01)
+    conversation = telemetry.conversation(METADATA)
+    http_receiver.respond_with_status(400, times=1)
+    events.api_request(conversation, attempt=1, duration_ms=0)  # refused: spooled
+    assert not telemetry.force_flush(10)
+    spool = _startup.spool_for(config)
+    assert spool is not None
+    assert len(spool.pending_files()) == 1
+    events.api_request(conversation, attempt=2, duration_ms=0)  # the collector takes it
+    telemetry.shutdown()
+    got = [r.attributes["attempt"] for r in http_receiver.received_records()]
+    assert got == [2, 1]
+    assert spool.pending_files() == []
+    assert telemetry.stats.spool_delivered == 1
