@@ -58,7 +58,7 @@ def _runs(interpreter: str) -> bool:
         return False
 
 
-CODE = ["runtime", "generator", "generated", "instrument", "cli"]
+CODE = ["runtime", "generator", "livecheck", "generated", "instrument", "cli"]
 
 # Test on every supported Python that is installed; skip the absent ones, even on CI
 # (nox would otherwise fail there when an interpreter is missing).

@@ -24,7 +24,7 @@ from types import FrameType
 from typing import BinaryIO
 
 from codex_otel.generator import CatalogError, load_catalog
-from codex_otel.generator.livecheck import (
+from codex_otel.livecheck import (
     FAIL_ON_CHOICES,
     Batch,
     InvalidRequest,

@@ -20,7 +20,7 @@ from .metrics import CapturedMeasurement
 from .telemetry import CapturedEvent
 
 if TYPE_CHECKING:
-    from codex_otel.generator.livecheck import LiveChecker, Report
+    from codex_otel.livecheck import LiveChecker, Report
 
 #: Per catalog file: a checker that has seen every event checked this session (coverage).
 _session: dict[str, LiveChecker] = {}
@@ -53,7 +53,7 @@ def _feed(checker: LiveChecker, events: Iterable[CapturedEvent]) -> None:
 
 
 def _feed_measurements(checker: LiveChecker, measurements: Sequence[CapturedMeasurement]) -> None:
-    from codex_otel.generator.livecheck.records import LiveMetric, LivePoint
+    from codex_otel.livecheck.records import LiveMetric, LivePoint
 
     for index, measurement in enumerate(measurements):
         metric = measurement.metric
@@ -78,7 +78,7 @@ def check_events(
 ) -> Report:
     """The live-check report of `events` and `measurements` against the catalog (default:
     the bundled one)."""
-    from codex_otel.generator.livecheck import LiveChecker, build_report
+    from codex_otel.livecheck import LiveChecker, build_report
 
     events, measured = list(events), list(measurements)
     path = _catalog_path(schema)
@@ -101,7 +101,7 @@ def assert_conforms(
     """Fail (AssertionError listing the findings) unless every event and measurement
     conforms to the catalog: no finding at or above `fail_on`. Returns the report (its
     coverage says which of the catalog's events, metrics and attributes they exercised)."""
-    from codex_otel.generator.livecheck import render
+    from codex_otel.livecheck import render
 
     report = check_events(events, measurements=measurements, schema=schema, fail_on=fail_on)
     if not report.ok:

@@ -28,7 +28,7 @@ from .metrics import CapturedMeasurement
 from .telemetry import CapturedEvent, Telemetry
 
 if TYPE_CHECKING:
-    from codex_otel.generator.livecheck import Report
+    from codex_otel.livecheck import Report
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pytest
 
 from support.generation import REPO
 
-PACKAGE_FOLDERS = ("schema", "generator", "generated", "runtime", "instrument", "cli")
+PACKAGE_FOLDERS = ("schema", "generator", "livecheck", "generated", "runtime", "instrument", "cli")
 SOURCES = sorted(path for folder in PACKAGE_FOLDERS for path in (REPO / folder).rglob("*.py"))
 _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 

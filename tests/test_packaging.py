@@ -20,7 +20,7 @@ CHECK = r"""
 import importlib, importlib.resources as resources, json, sys
 from pathlib import Path
 target = Path(sys.argv[1])
-for name in ["schema", "generator", "generated", "generated.events", "runtime", "instrument", "cli.main"]:
+for name in ["schema", "generator", "livecheck", "generated", "generated.events", "runtime", "instrument", "cli.main"]:
     module = importlib.import_module("codex_otel." + name)
     assert Path(module.__file__).is_relative_to(target), (name, module.__file__)
 for package, resource in [

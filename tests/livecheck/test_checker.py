@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
-from codex_otel.generator.livecheck import (
+from codex_otel.livecheck import (
     LiveChecker,
     ResourceRecords,
     build_report,
@@ -172,7 +172,7 @@ def test_json_any_values(pair: dict[str, object], expected: object) -> None:
     ],
 )  # fmt: skip
 def test_malformed_requests_name_the_path(line: str, message: str) -> None:
-    from codex_otel.generator.livecheck import InvalidRequest
+    from codex_otel.livecheck import InvalidRequest
 
     with pytest.raises(InvalidRequest) as error:
         decode_json_line(line)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from codex_otel.generator import Catalog, load_catalog_text
-from codex_otel.generator.livecheck import KINDS, LiveChecker, build_report, render
+from codex_otel.livecheck import KINDS, LiveChecker, build_report, render
 from livecheck import recorded
 
 pytestmark = pytest.mark.no_otel

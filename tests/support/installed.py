@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .generation import REPO
 
-SUB_PACKAGES = ("schema", "generator", "generated", "runtime", "instrument", "cli")
+SUB_PACKAGES = ("schema", "generator", "livecheck", "generated", "runtime", "instrument", "cli")
 
 
 def installed_copy(root: Path) -> Path:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from ..diagnostics import with_article
-from ..model import Catalog
+from codex_otel.generator.diagnostics import with_article
+from codex_otel.generator.model import Catalog
+
 from .aggregate import Findings
 from .expectations import (
     EVENT_NAME_KEY,

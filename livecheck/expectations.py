@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diff import SDK_DEFAULT_BOUNDARIES
-from ..model import Attribute, Catalog, Event, Metric
+from codex_otel.generator.diff import SDK_DEFAULT_BOUNDARIES
+from codex_otel.generator.model import Attribute, Catalog, Event, Metric
 
 #: The attribute that carries the event's name on records that have no OTLP EventName
 #: (as Codex sends them); codex-otel sends it too. It must name the record's event.
