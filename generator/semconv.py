@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -27,6 +28,8 @@ TYPES = frozenset(
     {"string", "int", "double", "boolean", "string[]", "int[]", "double[]", "boolean[]", "any"}
 )
 INSTRUMENTS = frozenset({"counter", "updowncounter", "histogram", "gauge"})
+
+_Record = TypeVar("_Record")
 
 
 class SemconvError(Exception):
@@ -175,7 +178,7 @@ class Registry:
                 raise SemconvError(f"semconv {self.version}: rename cycle {' -> '.join(seen)}")
 
 
-def _lookup(table: Mapping[str, Any], key: str, kind: str, version: str) -> Any:
+def _lookup(table: Mapping[str, _Record], key: str, kind: str, version: str) -> _Record:
     try:
         return table[key]
     except KeyError:
@@ -233,7 +236,9 @@ class _Reader:
             raise self.fail(where, f"expected a mapping, found {type(value).__name__}")
         return value
 
-    def text(self, data: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
+    def text(
+        self, data: Mapping[str, Any], key: str, where: str, default: str | None = None
+    ) -> str:
         value = data.get(key, default)
         if not isinstance(value, str):
             raise self.fail(where, f"{key} must be a string, found {value!r}")
@@ -274,7 +279,9 @@ class _Reader:
             for name, signal in signals.items():
                 for use in signal.attributes:
                     if use.id not in attributes:
-                        raise self.fail(f"{kind}.{name}", f"attribute {use.id} is not in the snapshot")
+                        raise self.fail(
+                            f"{kind}.{name}", f"attribute {use.id} is not in the snapshot"
+                        )
         return Registry(
             version=source.release.removeprefix("v"),
             source=source,
@@ -298,13 +305,16 @@ class _Reader:
         where = f"attributes.{name}"
         type_name = self.text(data, "type", where)
         if type_name not in TYPES:
-            raise self.fail(where, f"unknown type {type_name!r} (known: {', '.join(sorted(TYPES))})")
+            raise self.fail(
+                where, f"unknown type {type_name!r} (known: {', '.join(sorted(TYPES))})"
+            )
         members = []
         for index, raw in enumerate(data.get("members") or []):
             at = f"{where}.members[{index}]"
             member = self.mapping(raw, at)
             value = member.get("value")
-            if type(value) is not {"string": str, "int": int}.get(type_name):
+            expected = {"string": str, "int": int}.get(type_name)
+            if not isinstance(value, (str, int)) or type(value) is not expected:
                 raise self.fail(at, f"value {value!r} is not of the enum's type {type_name}")
             members.append(
                 EnumMember(
@@ -347,7 +357,7 @@ class _Reader:
                 isinstance(b, (int, float)) and not isinstance(b, bool) for b in buckets
             ):
                 raise self.fail(where, f"bucket_boundaries must be a list of numbers: {buckets!r}")
-            if any(a >= b for a, b in zip(buckets, buckets[1:])):
+            if any(a >= b for a, b in pairwise(buckets)):
                 raise self.fail(where, f"bucket_boundaries must increase: {buckets!r}")
         return Metric(
             name=name,

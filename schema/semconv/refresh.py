@@ -169,7 +169,9 @@ class Model:
     def __init__(self, checkout: Path, also_model: Iterable[Path]) -> None:
         genai = checkout / GENAI_MODEL
         if not genai.is_dir():
-            raise RefreshError(f"{checkout}: no {GENAI_MODEL.as_posix()}/ (not a conventions checkout?)")
+            raise RefreshError(
+                f"{checkout}: no {GENAI_MODEL.as_posix()}/ (not a conventions checkout?)"
+            )
         self.checkout = checkout
         self.read: list[Path] = []
         self.groups: dict[str, Group] = {}
@@ -184,7 +186,9 @@ class Model:
                 for group in read_groups(path, checkout):
                     for attribute in group.data.get("attributes") or []:
                         if "id" in attribute and attribute["id"] not in self.definitions:
-                            self.definitions[attribute["id"]] = attribute_record(attribute, group.path)
+                            self.definitions[attribute["id"]] = attribute_record(
+                                attribute, group.path
+                            )
         self.genai_defined = sorted(
             str(attribute["id"])
             for group in self.groups.values()
@@ -203,7 +207,9 @@ class Model:
         refs: dict[str, dict[str, Any]] = {}
         parent = group.data.get("extends")
         if parent:
-            refs = {k: dict(v) for k, v in self.resolved_refs(str(parent), (*seen, group_id)).items()}
+            refs = {
+                k: dict(v) for k, v in self.resolved_refs(str(parent), (*seen, group_id)).items()
+            }
         for attribute in group.data.get("attributes") or []:
             name = attribute.get("ref", attribute.get("id"))
             merged = refs.setdefault(str(name), {})
@@ -359,7 +365,8 @@ def render(snapshot: dict[str, Any]) -> str:
     header = (
         "# OpenTelemetry GenAI semantic conventions, as codex-otel reads them.\n"
         f"# Source: {source['repository']} at {source['release']} ({source['commit']}),\n"
-        "# its model/gen-ai/ registry files and docs/gen-ai/gen-ai-metrics.md (bucket boundaries).\n"
+        "# its model/gen-ai/ registry files and docs/gen-ai/gen-ai-metrics.md (bucket\n"
+        "# boundaries).\n"
         "# Written by schema/semconv/refresh.py: do not edit by hand, re-run it.\n"
     )
     return header + yaml.dump(
@@ -371,25 +378,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkout", type=Path, help="a checkout of the conventions at a release")
     parser.add_argument(
-        "--repository", default="https://github.com/open-telemetry/semantic-conventions",
+        "--repository",
+        default="https://github.com/open-telemetry/semantic-conventions",
         help="where the checkout came from (recorded in the snapshot)",
     )
     parser.add_argument("--release", required=True, help="the checkout's tag, e.g. v1.41.1")
     parser.add_argument("--commit", required=True, help="the checkout's commit hash")
     parser.add_argument(
-        "--also-model", type=Path, action="append", default=[],
+        "--also-model",
+        type=Path,
+        action="append",
+        default=[],
         help="another model/ directory to resolve referenced attributes from (repeatable)",
     )
     parser.add_argument("--out", type=Path, default=HERE, help="directory of the snapshot")
     parser.add_argument(
-        "--check", action="store_true",
+        "--check",
+        action="store_true",
         help="write nothing; exit 1 if the snapshot differs from what the checkout gives",
     )
     args = parser.parse_args(argv)
     if not re.fullmatch(r"v?\d+\.\d+\.\d+[\w.-]*", args.release):
         parser.error(f"--release {args.release!r} is not a version tag like v1.41.1")
     try:
-        snapshot = build(args.checkout.resolve(), args.repository, args.release, args.commit, args.also_model)
+        snapshot = build(
+            args.checkout.resolve(), args.repository, args.release, args.commit, args.also_model
+        )
     except RefreshError as error:
         print(f"refresh: {error}", file=sys.stderr)
         return 1
@@ -404,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{target} is what {args.checkout} gives")
         return 0
     target.write_text(text, encoding="utf-8")
-    counts = ", ".join(f"{len(snapshot[k])} {k}" for k in ("attributes", "metrics", "events", "spans"))
+    counts = ", ".join(
+        f"{len(snapshot[k])} {k}" for k in ("attributes", "metrics", "events", "spans")
+    )
     print(f"wrote {target} ({counts})")
     return 0
 
