@@ -17,8 +17,8 @@ gives (a hand edit, or a refresh forgotten after a change to this script). A new
 is a new file (`gen_ai-1.42.0.yaml`): `load_semconv()` picks the newest,
 `load_semconv("1.41.1")` still reads the older one.
 
-What it reads, relative to the checkout (the layout both `semantic-conventions` up to
-v1.41 and `semantic-conventions-genai` use):
+What it reads, relative to the checkout of `semantic-conventions` (v1.41.1 is the last
+release holding `model/gen-ai/`; from v1.42 only deprecation stubs remain there):
 
 - every `model/gen-ai/**/*.yaml`: groups of type `attribute_group` (attributes defined
   with `id:`, referenced with `ref:`), `metric`, `event` and `span`; `extends` chains are
@@ -28,9 +28,14 @@ v1.41 and `semantic-conventions-genai` use):
   the `<!-- semconv metric.ID -->` marker of the metric's table;
 - every other `model/**/*.yaml` of the checkout (and of each `--also-model` directory)
   only to resolve attributes the GenAI groups reference (`server.address`, `error.type`)
-  or name as a replacement (`openai.request.service_tier`). The `semantic-conventions-genai`
-  repository takes those from core semantic conventions, so pass a checkout of the core
-  release it depends on with `--also-model CORE/model`.
+  or name as a replacement (`openai.request.service_tier`); `--also-model CORE/model`
+  adds a checkout of core conventions to resolve from, for a tree that lacks them.
+
+The conventions' new home, `open-telemetry/semantic-conventions-genai`, has no release yet
+and writes its model in Weaver's `file_format: definition/2` (top-level `attributes:` with
+`key:`, `attribute_groups:` with `ref_group:`, `metrics:`, `spans:` keyed by `type:`).
+This script reads the `groups:` format of the released conventions and refuses a
+definition/2 file by name rather than write a snapshot with its contents missing.
 
 An attribute referenced but defined nowhere is an error, never a silent gap.
 """
@@ -85,9 +90,14 @@ def read_groups(path: Path, checkout: Path) -> list[Group]:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise RefreshError(f"{path}: not YAML: {error}") from error
+    relative = path.relative_to(checkout).as_posix() if path.is_relative_to(checkout) else str(path)
+    if isinstance(document, dict) and document.get("file_format", "definition/1") != "definition/1":
+        raise RefreshError(
+            f"{relative}: file_format {document['file_format']} is not read by this script "
+            "(it reads the released conventions' `groups:` files, definition/1)"
+        )
     if not isinstance(document, dict) or not isinstance(document.get("groups"), list):
         return []  # manifests and other non-model files
-    relative = path.relative_to(checkout).as_posix() if path.is_relative_to(checkout) else str(path)
     groups = []
     for index, data in enumerate(document["groups"]):
         if not isinstance(data, dict) or "id" not in data:

@@ -230,3 +230,18 @@ def test_refresh_is_deterministic(checkout: Path, tmp_path: Path) -> None:
     assert (tmp_path / "a" / "gen_ai-9.8.7.yaml").read_bytes() == (
         tmp_path / "b" / "gen_ai-9.8.7.yaml"
     ).read_bytes()
+
+
+def test_a_definition_2_file_is_refused_by_name_not_skipped(checkout: Path, tmp_path: Path) -> None:
+    # semantic-conventions-genai writes Weaver's definition/2; an empty snapshot would pass
+    # every later check, so the script must stop at such a file.
+    v2 = checkout / "model/gen-ai/usage-metrics.yaml"
+    v2.write_text(
+        "file_format: definition/2\nmetrics:\n  - name: gen_ai.client.inference.tokens\n"
+        "    instrument: counter\n    unit: '{token}'\n",
+        encoding="utf-8",
+    )
+    result = refresh(checkout, "--release", "v1.0.0", "--commit", COMMIT, "--out", tmp_path)
+    assert result.returncode == 1
+    assert "model/gen-ai/usage-metrics.yaml: file_format definition/2 is not read" in result.stderr
+    assert not list(tmp_path.glob("gen_ai-*.yaml"))
