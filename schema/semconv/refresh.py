@@ -256,6 +256,19 @@ def metric_prose(checkout: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def metric_facts_from_prose(prose: dict[str, dict[str, Any]], metric_id: str) -> dict[str, Any]:
+    """A metric's prose facts; their absence is said on stderr, not silently dropped."""
+    facts = prose.get(metric_id, {})
+    missing = [k for k in ("bucket_boundaries", "requirement") if k not in facts]
+    if missing:
+        print(
+            f"refresh: warning: {METRICS_DOC.as_posix()} gives no {' or '.join(missing)} "
+            f"for {metric_id}",
+            file=sys.stderr,
+        )
+    return facts
+
+
 def signal_attributes(model: Model, group_id: str) -> dict[str, dict[str, Any]]:
     refs = model.resolved_refs(group_id)
     missing = [name for name in refs if name not in model.definitions]
@@ -302,7 +315,7 @@ def build(
                 "unit": str(data["unit"]),
                 **({"value_type": value_type["metric_value_type"]} if value_type else {}),
                 **common,
-                **prose.get(group.id, {}),
+                **metric_facts_from_prose(prose, group.id),
                 "attributes": signal_attributes(model, group.id),
                 "defined_in": group.path,
             }

@@ -245,3 +245,16 @@ def test_a_definition_2_file_is_refused_by_name_not_skipped(checkout: Path, tmp_
     assert result.returncode == 1
     assert "model/gen-ai/usage-metrics.yaml: file_format definition/2 is not read" in result.stderr
     assert not list(tmp_path.glob("gen_ai-*.yaml"))
+
+
+def test_a_metric_without_buckets_in_the_metrics_document_is_reported(
+    checkout: Path, tmp_path: Path
+) -> None:
+    doc = checkout / "docs/gen-ai/gen-ai-metrics.md"
+    doc.write_text(doc.read_text().replace("[1, 4, 16, 64]", "(none)"), encoding="utf-8")
+    result = refresh(checkout, "--release", "v9.8.7", "--commit", COMMIT, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "gives no bucket_boundaries for metric.gen_ai.client.token.usage" in result.stderr
+    registry = load_semconv_file(tmp_path / "gen_ai-9.8.7.yaml")
+    assert registry.metric("gen_ai.client.token.usage").bucket_boundaries is None
+    assert registry.metric("gen_ai.client.operation.duration").bucket_boundaries is not None
