@@ -322,6 +322,7 @@ def test_a_destination_folder_of_another_user_is_neither_written_nor_delivered(
     with caplog.at_level(logging.WARNING, logger="codex_otel"):
         assert list(spool.claims()) == []
         assert spool.write(batch(event(2))) == 0
+    monkeypatch.undo()  # the planting user again
     assert len(planted.pending_files()) == 1  # untouched
     reports = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
     assert len(reports) == 1 and "belongs to another user" in reports[0], reports
