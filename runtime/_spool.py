@@ -66,6 +66,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from codex_otel.generated import INT64_MAX, INT64_MIN
+
 from ._fork import at_fork
 from ._spool_disk import NotSpoolData, UnsafeFolder, entry_size, open_folder, read_plain
 from .config import ExporterConfig, OtlpGrpcExporter, OtlpHttpExporter
@@ -518,7 +520,7 @@ class Spool:
             _forget_claim(self.directory / claimed)
             self.trouble("claim", f"cannot claim a spool file: {error}")
             return None
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, NotImplementedError):
             # The claim's age, for `_take_back_abandoned`: the exact clock, not the file
             # system's coarser "now", to compare with `_STARTED_NS`. Not through a link.
             now = time.time_ns()
@@ -717,7 +719,7 @@ def _shallow(line: str) -> bool:
 
 def _event(value: dict[str, Any], number: int) -> Event:
     name, stamp, observed = value.get("name"), value.get("time"), value.get("observed")
-    if not (isinstance(name, str) and _is_time(stamp) and _is_time(observed)):
+    if not (isinstance(name, str) and _is_stamp(stamp) and _is_stamp(observed)):
         raise UnreadableFile(f"line {number}: not an event (name, time, observed)")
     attributes = value.get("attributes")
     if not isinstance(attributes, dict):
@@ -728,11 +730,24 @@ def _event(value: dict[str, Any], number: int) -> Event:
 def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]:
     for key, item in value.items():
         if isinstance(item, list):
-            if not all(isinstance(member, str | int | float) for member in item):
+            if not all(_scalar(member) for member in item):
                 raise UnreadableFile(f"line {number}: attribute {key!r} has a bad array")
-        elif not isinstance(item, str | int | float):  # bool is an int
+        elif not _scalar(item):
             raise UnreadableFile(f"line {number}: attribute {key!r} has a bad value")
     return value
+
+
+def _scalar(value: object) -> bool:
+    """A value the spool writes: str, float, bool (an int) or an int within int64, as the
+    runtime accepts at emit (OTLP has no larger integer: the SDK would drop it)."""
+    if isinstance(value, int):
+        return INT64_MIN <= value <= INT64_MAX
+    return isinstance(value, str | float)
+
+
+def _is_stamp(value: object) -> TypeGuard[int]:
+    """A timestamp OTLP can carry (fixed64 nanoseconds): a larger one is never exported."""
+    return _is_time(value) and value < 2**64
 
 
 def _is_time(value: object) -> TypeGuard[int]:

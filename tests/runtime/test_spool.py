@@ -207,6 +207,9 @@ def test_bad_files_are_set_aside_and_reported_once(
         "00000000000000000005-1-1.jsonl": text.replace(b"d" * 32, b"e" * 32),
         "00000000000000000006-1-1.jsonl": b"[" * 100_000 + b"\n",  # a RecursionError before
         "00000000000000000007-1-1.jsonl": text.replace(b'"n":1', b'"n":[[[1]]]'),  # too deep
+        # Never written (the runtime refuses them at emit), never exportable as they are.
+        "00000000000000000008-1-1.jsonl": text.replace(b'"n":1', b'"n":%d' % 2**63),
+        "00000000000000000009-1-1.jsonl": text.replace(b'"time":1001', b'"time":%d' % 2**64),
     }
     for name, content in bad.items():
         (spool.directory / name).write_bytes(content)
@@ -214,7 +217,7 @@ def test_bad_files_are_set_aside_and_reported_once(
         claims = list(spool.claims())
         assert list(spool.claims()) == []  # a second pass reports nothing new
     assert [c.batch.events[0].attributes["n"] for c in claims] == [1]
-    assert spool.skipped_files == 7
+    assert spool.skipped_files == 9
     assert sorted(p.name for p in spool.directory.glob("*.corrupt")) == sorted(
         f"{name}.corrupt" for name in bad
     )

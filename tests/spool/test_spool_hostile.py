@@ -50,6 +50,8 @@ KINDS = {
     "sparse-256MiB": "00000000000000000003-1-1.jsonl",
     "sparse-1GiB": "00000000000000000004-1-1.jsonl",
     "symlink": "00000000000000000005-1-1.jsonl",
+    # Two in a row: two failures in a row used to mean "the collector is away".
+    "beyond-int64": "00000000000000000006-1-1.jsonl",
 }
 
 
@@ -64,6 +66,11 @@ def plant(folder: Path, kind: str) -> str:
     elif kind.startswith("sparse"):
         with open(folder / name, "wb") as sparse:
             sparse.truncate((256 if kind == "sparse-256MiB" else 1024) << 20)
+    elif kind == "beyond-int64":
+        [valid, *_] = sorted(folder.glob("*-*-*.jsonl"))
+        text = valid.read_bytes().replace(b'"attempt":0', b'"attempt":%d' % 2**70)
+        (folder / name).write_bytes(text)
+        (folder / name.replace("-1-1", "-1-2")).write_bytes(text)
     else:
         # A well-formed spool file elsewhere: the link must not be followed to it.
         [valid, *_] = sorted(folder.glob("*-*-*.jsonl"))
