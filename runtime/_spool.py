@@ -98,10 +98,10 @@ _STARTED_NS = time.time_ns()
 #: The deepest nesting of a line: an event's `{"attributes": {"key": [values]}}`. A line
 #: nested deeper is not the spool's (and JSON's parser would recurse once per level).
 _MAX_NESTING = 3
-#: A JSON string (spool files are ASCII: every other character is escaped).
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-#: An innermost array or object: no bracket inside.
-_INNERMOST = re.compile(r"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
+#: A JSON string (spool files are ASCII: every other character is escaped), on one line.
+_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+#: An innermost array or object, on one line: no bracket inside.
+_INNERMOST = re.compile(r"\[[^\[\]{}\n]*\]|\{[^\[\]{}\n]*\}")
 
 
 class _HeldHere:
@@ -454,7 +454,8 @@ class Spool:
         """The event count a file's header declares (0 when it cannot be read)."""
         try:
             line = read_plain(name, folder, self.max_bytes, first_line=True)
-            header = _load(line.decode("ascii"), 1)
+            text = line.decode("ascii")
+            header = _load(text, 1) if _shallow(text) else {}
         except (OSError, NotSpoolData, UnreadableFile, UnicodeDecodeError):
             return 0
         count = header.get("count")
@@ -600,6 +601,8 @@ class Spool:
             raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
         if not text.endswith("\n"):
             raise UnreadableFile("truncated (no final newline)")
+        if not _shallow(text):  # every line at once: a few passes over the whole text
+            raise UnreadableFile(f"not JSON lines nested at most {_MAX_NESTING} deep")
         lines = text.split("\n")[:-1]
         header = _load(lines[0], 1)
         if header.get("format") != FORMAT:
@@ -694,8 +697,7 @@ def _dump(value: object) -> str:
 
 
 def _load(line: str, number: int) -> dict[str, Any]:
-    if not _shallow(line):
-        raise UnreadableFile(f"line {number}: not JSON nested at most {_MAX_NESTING} deep")
+    """One line, already found `_shallow`."""
     try:
         value = json.loads(line)
     except (ValueError, RecursionError):
@@ -705,11 +707,12 @@ def _load(line: str, number: int) -> dict[str, Any]:
     return value
 
 
-def _shallow(line: str) -> bool:
-    """Whether `line`'s arrays and objects nest at most `_MAX_NESTING` deep (a line that
-    does not balance its brackets is not: it is not JSON either). Checked without
-    parsing: a few regular-expression passes over the line with its strings removed."""
-    skeleton = _JSON_STRING.sub("", line)
+def _shallow(text: str) -> bool:
+    """Whether the arrays and objects of each line of `text` nest at most `_MAX_NESTING`
+    deep (a line that does not balance its brackets is not: it is not JSON either).
+    Checked without parsing: a few regular-expression passes over the text with its
+    strings removed; neither a string nor a bracket pair spans lines."""
+    skeleton = _JSON_STRING.sub("", text)
     for _ in range(_MAX_NESTING):
         skeleton, found = _INNERMOST.subn("", skeleton)
         if not found:
