@@ -47,6 +47,10 @@ an editor's backup) are ignored without a word. Set-aside files count against th
 so they go in time. Each kind of trouble is reported once per process on the
 `codex_otel` logger. Nothing here raises into the host: every disk error is
 counted, reported once and swallowed.
+
+Longer than most modules: writing, the cap, claiming and reading share the file names'
+rules, the lock and the counters, and the format's checks are the reader's. The disk
+access itself (descriptors, checks, bounded reads) is `_spool_disk.py`.
 """
 
 from __future__ import annotations
