@@ -38,6 +38,7 @@ from codex_otel.runtime import (
     load_config,
 )
 from codex_otel.runtime._startup import spool_for
+from codex_otel.runtime.config import url_without_secrets
 
 #: How long each scripted step "takes", so durations in the output are not all zero.
 STEP_SECONDS = 0.012
@@ -205,7 +206,8 @@ def _destination(exporter: ExporterConfig) -> str:
         return f"file: {exporter.path}"
     if isinstance(exporter, NoExporter):
         return '"none"'
-    return f"{exporter.kind}: {exporter.endpoint}"
+    # Masked as everywhere else: user info and a query may hold credentials.
+    return f"{exporter.kind}: {url_without_secrets(exporter.endpoint)}"
 
 
 def _describe(config: OtelConfig) -> str:

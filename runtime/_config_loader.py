@@ -5,7 +5,15 @@ Every setting is decided the same way: the `[otel]` table, else the standard env
 variable, else the default. `${VAR}` in endpoints and header values expands from the
 environment. Anything wrong is a `ConfigError` naming the key path (or the variable), the
 offending value and what is allowed: a bad table must never quietly turn telemetry off.
-Header values are never shown, as they usually carry credentials.
+Header values are never shown, as they usually carry credentials; a key path is shown
+with its control characters escaped (a header name read from the environment may hold a
+CR LF).
+
+Every duration and interval has a maximum (`_MAX_SECONDS`, `_MAX_SCHEDULE_DELAY_MS`,
+`_MAX_EXPORT_INTERVAL_MS`), far beyond any useful value but well inside what the timers
+of the standard library and the SDK take: beyond it a value is a `ConfigError` here, never
+an `OverflowError` at shutdown or in a background thread. A TOML document nested deeper
+than `MAX_TOML_DEPTH` is refused as well, whether or not the nesting is in `[otel]`.
 
 Standard library only: the runtime must import cheaply and work without the `otel` extra.
 """
@@ -68,18 +76,61 @@ def load_config(
     return reader.config(document.get("otel", {}), toggles)
 
 
+#: Tables and arrays nested deeper than this are refused: no setting is nested beyond 5,
+#: and the TOML parser recurses once per level (100,000 levels were a `RecursionError`).
+MAX_TOML_DEPTH = 32
+#: The longest `shutdown_timeout` and exporter `timeout`: one hour.
+_MAX_SECONDS = 3600.0
+#: The longest `[otel.batch] schedule_delay_ms` (and OTEL_BLRP_SCHEDULE_DELAY): one hour.
+_MAX_SCHEDULE_DELAY_MS = 3_600_000
+#: The longest `[otel.metrics] export_interval_ms` (and OTEL_METRIC_EXPORT_INTERVAL): a day.
+_MAX_EXPORT_INTERVAL_MS = 86_400_000
+
+
 def _parse_toml(text: str, origin: str) -> dict[str, Any]:
     # Imported here, not at module level: most processes never read a config file.
     if sys.version_info >= (3, 11):
         import tomllib
     else:
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    too_deep = f"{origin}: invalid TOML: nested deeper than {MAX_TOML_DEPTH} tables or arrays"
     try:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # The message ends with "(at line L, column C)" and quotes none of the text.
         raise model.ConfigError(f"{origin}: invalid TOML: {exc}") from None
+    except RecursionError:  # nested so deep that the parser itself gave up
+        raise model.ConfigError(too_deep) from None
+    where = _too_deep(document)
+    if where is not None:
+        raise model.ConfigError(f"{too_deep} (at {_printable(where)})")
     return document
+
+
+def _too_deep(document: dict[str, Any]) -> str | None:
+    """The key path of a value nested beyond `MAX_TOML_DEPTH`, else None. A loop with
+    its own stack, not recursion: the walk must not fail where the parser did not."""
+    stack: list[tuple[object, str, int]] = [(document, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_TOML_DEPTH:
+            return where or "the top level"
+        if isinstance(value, dict):
+            items = [(f"{where}.{key}" if where else str(key), item) for key, item in value.items()]
+        elif isinstance(value, list):
+            items = [(f"{where}[{index}]", item) for index, item in enumerate(value)]
+        else:
+            continue
+        stack.extend((item, path, depth + 1) for path, item in items)
+    return None
+
+
+def _printable(text: str) -> str:
+    """`text` with its control and other unprintable characters escaped as `repr` would
+    (a CR LF in a header name must not start a new line of a log)."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 _TOP_KEYS = (
@@ -200,7 +251,9 @@ class _Reader:
         raise model.ConfigError(f"{self.named(where)}: {problem}")
 
     def named(self, where: str) -> str:
-        """A key path as messages name it (prefixed with the file), or a variable name."""
+        """A key path as messages name it (prefixed with the file), or a variable name;
+        unprintable characters (of a key or a header name) escaped."""
+        where = _printable(where)
         in_file = self.origin is not None and (where == "otel" or where.startswith("otel."))
         return f"{self.origin}: {where}" if in_file else where
 
@@ -258,14 +311,20 @@ class _Reader:
             self.bad(f"{path}.{key}", f"expected a number of seconds, got {_kind(value)} {value!r}")
         if not (math.isfinite(value) and value > 0):
             self.bad(f"{path}.{key}", f"expected a positive number of seconds, got {value!r}")
+        if value > _MAX_SECONDS:
+            self.bad(f"{path}.{key}", f"{value!r} seconds is too long; at most {_MAX_SECONDS:g}")
         return float(value)
 
-    def count(self, table: Mapping[str, object], path: str, key: str) -> int | None:
+    def count(
+        self, table: Mapping[str, object], path: str, key: str, *, most: int | None = None
+    ) -> int | None:
         value = table.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             self.bad(f"{path}.{key}", f"expected a positive integer, got {_kind(value)} {value!r}")
+        if most is not None and value > most:
+            self.bad(f"{path}.{key}", f"{value} is too large; at most {most}")
         return value
 
     def check_keys(self, table: Mapping[str, object], path: str, allowed: Collection[str]) -> None:
@@ -332,10 +391,11 @@ class _Reader:
         values: dict[str, int] = {}
         sources: dict[str, str] = {}
         for key, var in _BATCH_ENV.items():
-            value, source = self.count(table, path, key), f"{path}.{key}"
+            most = _MAX_SCHEDULE_DELAY_MS if key == "schedule_delay_ms" else None
+            value, source = self.count(table, path, key, most=most), f"{path}.{key}"
             found = self.env(var)
             if value is None and found is not None:
-                value, source = self.env_count(*found), var
+                value, source = self.env_count(*found, most=most), var
             if value is not None:
                 values[key], sources[key] = value, source
         batch = model.BatchConfig(**values)
@@ -353,10 +413,13 @@ class _Reader:
         path = "otel.metrics"
         table = self.sub(otel, "otel", "metrics") or {}
         self.check_keys(table, path, ("export_interval_ms", "temporality"))
-        interval = self.count(table, path, "export_interval_ms")
+        most = _MAX_EXPORT_INTERVAL_MS
+        interval = self.count(table, path, "export_interval_ms", most=most)
         if interval is None:
             found = self.env("OTEL_METRIC_EXPORT_INTERVAL")
-            interval = self.env_count(*found) if found else model.DEFAULT_EXPORT_INTERVAL_MS
+            interval = (
+                self.env_count(*found, most=most) if found else model.DEFAULT_EXPORT_INTERVAL_MS
+            )
         temporality = self.choice(table, path, "temporality", _TEMPORALITIES)
         if temporality is None:
             found = self.env("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE")
@@ -387,10 +450,18 @@ class _Reader:
             max_bytes=model.DEFAULT_SPOOL_BYTES if max_bytes is None else max_bytes,
         )
 
-    def env_count(self, var: str, value: str) -> int:
-        if not value.isdigit() or int(value) <= 0:
+    def env_count(self, var: str, value: str, *, most: int | None = None) -> int:
+        # ASCII digits only (`isdigit` takes other scripts' digits and superscripts).
+        if not (value.isascii() and value.isdigit()) or not value.strip("0"):
             self.bad(var, f"expected a positive integer, got {value!r}")
-        return int(value)
+        # Compared as text first: int() refuses more than 4300 digits (a ValueError).
+        digits = value.lstrip("0")
+        if most is not None and (len(digits) > len(str(most)) or int(digits) > most):
+            self.bad(
+                var,
+                f"{digits[:20]}{'...' if len(digits) > 20 else ''} is too large; at most {most}",
+            )
+        return int(digits)
 
     def resource_attributes(self) -> dict[str, str]:
         found = self.env("OTEL_RESOURCE_ATTRIBUTES")
@@ -478,7 +549,7 @@ class _Reader:
         # Validated even when the table picked the transport.
         chosen = self.env_protocol(signal)
         endpoint = self.endpoint(kind, body, path, signal)
-        headers = self.headers(body, path, signal)
+        headers = self.headers(body, path, signal, grpc=kind == "otlp-grpc")
         tls = self.tls(body, path, endpoint, signal)
         compression = self.choice(body, path, "compression", ("gzip", "none"))
         compression = compression or self.env_compression(signal)
@@ -520,6 +591,8 @@ class _Reader:
             millis = math.nan
         if not (math.isfinite(millis) and millis > 0):
             self.bad(var, f"expected a positive number of milliseconds, got {value!r}")
+        if millis > _MAX_SECONDS * 1000:
+            self.bad(var, f"{value!r} milliseconds is too long; at most {_MAX_SECONDS * 1000:.0f}")
         return millis / 1000  # the spec's unit is milliseconds; ours is seconds
 
     # --- endpoints -----------------------------------------------------------------------
@@ -600,7 +673,9 @@ class _Reader:
 
     # --- headers and TLS -----------------------------------------------------------------
 
-    def headers(self, body: Mapping[str, object], path: str, signal: _Signal) -> dict[str, str]:
+    def headers(
+        self, body: Mapping[str, object], path: str, signal: _Signal, *, grpc: bool
+    ) -> dict[str, str]:
         # Header names are case-insensitive (and gRPC metadata keys must be lower case), so
         # they are lower-cased; that also makes "the table wins per key" unambiguous.
         merged: dict[str, str] = {}
@@ -608,21 +683,32 @@ class _Reader:
         if found is not None:
             var = found[0]
             for name, text in self.pairs(*found, secret=True):
-                merged[self.header_name(name, var)] = self.header_value(text, f"{var}: {name}")
+                key = self.header_name(name, var, grpc=grpc)
+                merged[key] = self.header_value(text, f"{var}: {name}")
         table = self.sub(body, path, "headers") or {}
         for name, value in table.items():
             where = f"{path}.headers.{name}"
             if not isinstance(value, str):
                 self.bad(where, f"expected a string, got {_kind(value)} (value not shown)")
-            merged[self.header_name(name, where)] = self.header_value(
+            merged[self.header_name(name, where, grpc=grpc)] = self.header_value(
                 self.expand(value, where), where
             )
         return merged
 
-    def header_name(self, name: str, where: str) -> str:
+    def header_name(self, name: str, where: str, *, grpc: bool) -> str:
         if not _HEADER_NAME.fullmatch(name):
             self.bad(
-                where, f"{name!r} is not a valid header name (letters, digits, -_.!#$%&'*+^`|~)"
+                where,
+                f"{_printable(repr(name))} is not a valid header name "
+                "(letters, digits, -_.!#$%&'*+^`|~)",
+            )
+        if grpc and name.lower().endswith("-bin"):
+            # gRPC sends a `-bin` key's value as bytes, which a text setting cannot be:
+            # accepted, every export would fail (and spool) for ever.
+            self.bad(
+                where,
+                f"{name.lower()!r}: gRPC metadata keys ending in -bin carry binary values, "
+                "which are not supported; use a key without the -bin suffix",
             )
         return name.lower()
 

@@ -7,12 +7,14 @@ their names and values among the hashed text): no endpoint, token or header ever
 a name, and a spooled event is only ever offered to the destination it was emitted for.
 
 Folders: a root the spool creates is made 0700; an existing root keeps its mode (it may be
-a shared folder such as `/tmp`, 1777), but one that is group- or world-writable without
-the sticky bit is refused (others could swap the spool's folder). The `<destination>`
-folder is the spool's own: created 0700, narrowed to 0700 when it is wider, and refused
-when another user owns it or it is not a plain folder (a symlink). A refused spool is
-reported once and not used: nothing is written there nor delivered from there. Files are
-0600.
+a shared folder such as `/tmp`, 1777), but one owned by another user than this one or
+root, or group- or world-writable without the sticky bit, is refused (others could swap
+the spool's folder). The `<destination>` folder is the spool's own: created 0700,
+narrowed to 0700 when it is wider, and refused when another user owns it or it is not a
+plain folder (a symlink). The folders are checked at every write and every read, and
+used through the checked descriptor, never through the path (`_spool_disk.py`): a swap
+after the check changes nothing. A refused spool is reported once and not used: nothing
+is written there nor delivered from there. Files are 0600.
 
 A file is JSON lines: a header (format, version, destination, the resource and scope the
 events were emitted with, the event count), then one event per line (name, timestamps,
@@ -34,27 +36,33 @@ takes back (its owner is dead) and delivers again.
 
 The spool is bounded per destination (`max_bytes`): when a new batch does not fit, the
 oldest files are deleted first, and their events counted as dropped. A file that cannot
-be read (corrupt, truncated) is renamed `<name>.corrupt` and skipped; a file of another
-format version is renamed `<name>.v<version>`, left for that version (a process renames
-its own version's `*.v<VERSION>` files back and delivers them, and ignores the others').
-Both are reported once, by the process that renames them; later processes ignore the new
-names silently. Names the spool never
-writes (a README, an editor's backup) are ignored without a word. Set-aside files count
-against the cap, so they go in time. Each kind of trouble is reported once per process
-on the `codex_otel` logger. Nothing here raises into the host: every disk error is
+be read (corrupt, truncated; not a regular file, such as a FIFO or a symlink; larger than
+the cap; nested deeper than the format ever is) is renamed `<name>.corrupt` and skipped,
+never read beyond the cap nor waited on, and the files after it are delivered as usual; a
+file of another format version is renamed `<name>.v<version>`, left for that version (a
+process renames its own version's `*.v<VERSION>` files back and delivers them, and
+ignores the others'). Both are reported once (WARNING), by the process that renames them;
+later processes ignore the new names silently. Names the spool never writes (a README,
+an editor's backup) are ignored without a word. Set-aside files count against the cap,
+so they go in time. Each kind of trouble is reported once per process on the
+`codex_otel` logger. Nothing here raises into the host: every disk error is
 counted, reported once and swallowed.
+
+Longer than most modules: writing, the cap, claiming and reading share the file names'
+rules, the lock and the counters, and the format's checks are the reader's. The disk
+access itself (descriptors, checks, bounded reads) is `_spool_disk.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
 import logging
 import os
 import re
-import stat
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,7 +70,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from codex_otel.generated import INT64_MAX, INT64_MIN
+
 from ._fork import at_fork
+from ._spool_disk import NotSpoolData, UnsafeFolder, entry_size, open_folder, read_plain
 from .config import ExporterConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
 
@@ -88,6 +99,13 @@ _STALE_CLAIM_S = 600.0
 #: imported): a claim with this process's pid but older than that was made by an earlier
 #: process with the same pid (containers give every run the same one) that was killed.
 _STARTED_NS = time.time_ns()
+#: The deepest nesting of a line: an event's `{"attributes": {"key": [values]}}`. A line
+#: nested deeper is not the spool's (and JSON's parser would recurse once per level).
+_MAX_NESTING = 3
+#: A JSON string (spool files are ASCII: every other character is escaped), on one line.
+_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+#: An innermost array or object, on one line: no bracket inside.
+_INNERMOST = re.compile(r"\[[^\[\]{}\n]*\]|\{[^\[\]{}\n]*\}")
 
 
 class _HeldHere:
@@ -190,16 +208,14 @@ class UnknownVersion(UnreadableFile):
         self.version = version
 
 
-class UnsafeFolder(Exception):
-    """A spool folder the spool must not use: another user's, or others could swap it."""
-
-
 class Claim:
     """A spool file this process has claimed. `done()` after delivery, else `release()`."""
 
-    def __init__(self, spool: Spool, path: Path, base: str, batch: Batch) -> None:
+    def __init__(self, spool: Spool, claimed: str, base: str, batch: Batch) -> None:
         self._spool = spool
-        self.path = path
+        #: The claimed file's name in the destination folder.
+        self.claimed = claimed
+        self.path = spool.directory / claimed
         self.name = base
         self.batch = batch
 
@@ -209,8 +225,9 @@ class Claim:
         if not self._spool.settle(self):
             return False
         try:
-            self.path.unlink()
-        except OSError as error:
+            with self._spool.folder() as folder:
+                os.unlink(self.claimed, dir_fd=folder)
+        except (OSError, UnsafeFolder) as error:
             self._spool.trouble("delete", f"cannot delete a delivered spool file: {error}")
         return True
 
@@ -222,8 +239,9 @@ class Claim:
         if not self._spool.settle(self):
             return
         try:
-            os.rename(self.path, self.path.with_name(self.name))
-        except OSError as error:
+            with self._spool.folder() as folder:
+                os.rename(self.claimed, self.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except (OSError, UnsafeFolder) as error:
             self._spool.trouble("release", f"cannot put back a spool file: {error}")
             return
         self._spool.apply_cap()
@@ -268,8 +286,6 @@ class Spool:
         #: The claims this process holds and has not yet settled (done or released).
         self._held: set[Claim] = set()
         self._claims_closed = False
-        #: The folders were checked (`_ensure_directory`) and may be used.
-        self._safe = False
         at_fork(after_in_child=self._reinit_after_fork)
 
     def _reinit_after_fork(self) -> None:
@@ -292,10 +308,12 @@ class Spool:
                     self._report_full()
                 if not lines:
                     return 0
-                self._ensure_directory()  # raises UnsafeFolder: counted as failed below
                 data = "".join(lines).encode("ascii")
-                self._make_room(len(data))
-                self._write_file(data)
+                # Checked now, used through its descriptor (raises UnsafeFolder: counted
+                # as failed below).
+                with self.folder(create=True) as folder:
+                    self._make_room(folder, len(data))
+                    self._write_file(folder, data)
                 written = len(lines) - 1
                 self.spooled += written
                 first = "spooled" not in self._reported
@@ -355,112 +373,97 @@ class Spool:
             }
         )
 
-    def _ensure_directory(self) -> None:
-        """Create the folders as needed; raise `UnsafeFolder` for one the spool must not
-        use (see the module doc). Only what the spool creates, or its own destination
-        folder, is ever chmod'ed: a configured `path` such as `/tmp` keeps its mode."""
-        if self._safe:
-            return
-        self._check_root(created=_make_folder(self.root, parents=True))
-        _make_folder(self.directory, parents=False)
-        self._check_directory()
-        self._safe = True
-
-    def _check_root(self, *, created: bool) -> None:
-        if created:
-            # mkdir's mode is cut by the umask; ours, so made private whatever the umask.
-            os.chmod(self.root, 0o700)
-            return
-        mode = self.root.stat().st_mode
-        if not stat.S_ISDIR(mode):
-            raise NotADirectoryError(f"not a folder: {self.root}")
-        if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
-            raise UnsafeFolder(
-                f"{self.root} is writable by others and has no sticky bit (mode "
-                f"{stat.S_IMODE(mode):04o}): they could replace the spool's folder"
-            )
-
-    def _check_directory(self) -> None:
-        info = os.lstat(self.directory)
-        if not stat.S_ISDIR(info.st_mode):
-            raise UnsafeFolder(f"{self.directory} is not a plain folder (a symlink?)")
-        if info.st_uid != os.geteuid():
-            raise UnsafeFolder(
-                f"{self.directory} belongs to another user (uid {info.st_uid}, not {os.geteuid()})"
-            )
-        if stat.S_IMODE(info.st_mode) != 0o700:
-            # The spool's own folder (its name is the destination's hash), made by hand
-            # or under another umask: narrowed.
-            os.chmod(self.directory, 0o700)
-
-    def _usable(self, *, create: bool) -> bool:
-        """Whether the spool may use its folder (checked once per process, then trusted);
-        False, reported once, when it must not. `create=False`: a missing folder is
-        simply empty (False, no report)."""
-        if self._safe:
-            return True
-        if not create and not os.path.lexists(self.directory):
-            return False
+    @contextlib.contextmanager
+    def folder(self, *, create: bool = False) -> Iterator[int]:
+        """The destination folder's descriptor, checked now (see `_spool_disk`). Raises
+        `UnsafeFolder` for a folder the spool must not use, `FileNotFoundError` when it
+        does not exist and `create` is false, `OSError` for a disk error."""
+        fd = open_folder(self.root, self.destination, create=create)
+        if fd is None:
+            raise FileNotFoundError(f"no spool folder at {self.directory}")
         try:
-            with self._lock:
-                self._ensure_directory()
+            yield fd
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[int | None]:
+        """The checked folder to read from, or None: no folder yet (nothing spooled,
+        silently), or one that must not be used (reported once)."""
+        try:
+            fd = open_folder(self.root, self.destination, create=False)
         except UnsafeFolder as problem:
             self.trouble("unsafe", f"the spool is not used: {problem}")
-            return False
+            fd = None
         except OSError as error:
             self.trouble("folder", f"cannot use the spool at {self.directory}: {error}")
-            return False
-        return True
+            fd = None
+        try:
+            yield fd
+        finally:
+            if fd is not None:
+                os.close(fd)
 
-    def _write_file(self, data: bytes) -> None:
+    def _write_file(self, folder: int, data: bytes) -> None:
         sequence = next(self._sequence)
-        temporary = self.directory / f".tmp-{os.getpid()}-{sequence}"
+        temporary = f".tmp-{os.getpid()}-{sequence}"
         # Created 0600 from the start: the events are never readable by others, not even
         # for the moment between open and chmod.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        descriptor = os.open(temporary, flags, 0o600, dir_fd=folder)
         try:
             with os.fdopen(descriptor, "wb") as file:
                 file.write(data)
             # No fsync: it would cost the exit milliseconds, and a killed process loses
             # nothing from the page cache; only a machine crash right after exit could.
             final = f"{time.time_ns():020d}-{os.getpid()}-{sequence}{_SUFFIX}"
-            os.replace(temporary, self.directory / final)
+            os.replace(temporary, final, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
             with contextlib.suppress(OSError):
-                temporary.unlink()
+                os.unlink(temporary, dir_fd=folder)
             raise
 
     def apply_cap(self) -> None:
         """Delete the oldest files while the spool is over `max_bytes`. Never raises."""
         try:
-            with self._lock:
-                self._make_room(0)
-        except OSError as error:
+            with self._lock, self.folder() as folder:
+                self._make_room(folder, 0)
+        except (OSError, UnsafeFolder) as error:
             self.trouble("cap", f"cannot apply the spool's cap at {self.directory}: {error}")
 
-    def _make_room(self, incoming: int) -> None:
+    def _make_room(self, folder: int, incoming: int) -> None:
         """Delete the oldest files until `incoming` more bytes fit under `max_bytes`."""
-        files = sorted(self._sized_files(), key=lambda item: item[0].name)
+        files = sorted(self._sized_files(folder))
         total = sum(size for _, size in files) + incoming
-        for path, size in files:
+        for name, size in files:
             if total <= self.max_bytes:
                 break
-            events = _declared_count(path)
+            events = self._declared_count(name, folder)
             try:
-                path.unlink()
+                os.unlink(name, dir_fd=folder)
             except FileNotFoundError:
                 events = 0  # claimed or dropped by another process meanwhile
             total -= size
             self.dropped += events
             self._report_full()
 
-    def _sized_files(self) -> Iterator[tuple[Path, int]]:
-        for path in self._entries():
-            if _PENDING.fullmatch(path.name) or _SET_ASIDE.fullmatch(path.name):
-                try:
-                    yield path, path.stat().st_size
-                except FileNotFoundError:
-                    continue
+    def _sized_files(self, folder: int) -> Iterator[tuple[str, int]]:
+        for name in self._entries(folder):
+            if _PENDING.fullmatch(name) or _SET_ASIDE.fullmatch(name):
+                size = entry_size(name, folder)
+                if size is not None:
+                    yield name, size
+
+    def _declared_count(self, name: str, folder: int) -> int:
+        """The event count a file's header declares (0 when it cannot be read)."""
+        try:
+            line = read_plain(name, folder, self.max_bytes, first_line=True)
+            text = line.decode("ascii")
+            header = _load(text, 1) if _shallow(text) else {}
+        except (OSError, NotSpoolData, UnreadableFile, UnicodeDecodeError):
+            return 0
+        count = header.get("count")
+        return count if _is_time(count) else 0
 
     def _report_full(self) -> None:
         if "full" not in self._reported:
@@ -480,49 +483,26 @@ class Spool:
         with the time it was written).
 
         Files another process claims first are skipped; unreadable files are set aside
-        and reported once. The caller `done()`s or `release()`s each claim it gets.
+        and reported once, and the files after them delivered all the same. The folder is
+        checked again for each file. The caller `done()`s or `release()`s each claim it
+        gets.
         """
-        if not self._usable(create=False):
-            return  # no folder yet (nothing spooled), or one that must not be trusted
-        self._take_back_abandoned()
-        for path in sorted(self._entries(), key=lambda item: item.name):
-            name = path.name
+        with self._reading() as folder:
+            if folder is None:
+                return  # no folder yet (nothing spooled), or one that must not be trusted
+            self._take_back_abandoned(folder)
+            names = sorted(self._entries(folder))
+        for name in names:
             if not _PENDING.fullmatch(name) or name in self._skipped:
                 continue  # claimed, set aside, being written, or not the spool's at all
             if written_since_ns and int(name[:20]) < written_since_ns:
                 continue
-            claimed = path.with_name(f"{name}.claimed-{os.getpid()}")
-            _HELD_HERE.add(claimed)  # before the rename: no moment where it looks abandoned
-            try:
-                os.rename(path, claimed)
-            except FileNotFoundError:
-                _forget_claim(claimed)
-                continue  # another process claimed it first
-            except OSError as error:
-                _forget_claim(claimed)
-                self.trouble("claim", f"cannot claim a spool file: {error}")
-                return
-            with contextlib.suppress(OSError):
-                # The claim's age, for `_take_back_abandoned`: the exact clock, not the
-                # file system's coarser "now", to compare with `_STARTED_NS`.
-                now = time.time_ns()
-                os.utime(claimed, ns=(now, now))
-            try:
-                batch = self._read(claimed)
-            except UnknownVersion as problem:
-                aside = f"{name}.v{problem.version}"
-                self._skip(name, f"set aside as {aside}: {problem}")
-                _forget_claim(claimed)
-                with contextlib.suppress(OSError):
-                    os.rename(claimed, path.with_name(aside))
+            with self._reading() as folder:
+                if folder is None:
+                    return
+                claim = self._claim(name, folder)
+            if claim is None:
                 continue
-            except UnreadableFile as problem:
-                self._skip(name, f"set aside as {name}.corrupt: {problem}")
-                _forget_claim(claimed)
-                with contextlib.suppress(OSError):
-                    os.rename(claimed, path.with_name(f"{name}.corrupt"))
-                continue
-            claim = Claim(self, claimed, name, batch)
             with self._lock:
                 self._held.add(claim)
                 closed = self._claims_closed
@@ -530,6 +510,40 @@ class Spool:
                 claim.release()
                 return
             yield claim
+
+    def _claim(self, name: str, folder: int) -> Claim | None:
+        """Claim and read one pending file; None when another process claimed it first,
+        or when it is set aside (unreadable, another version)."""
+        claimed = f"{name}.claimed-{os.getpid()}"
+        _HELD_HERE.add(self.directory / claimed)  # before the rename: never looks abandoned
+        try:
+            os.rename(name, claimed, src_dir_fd=folder, dst_dir_fd=folder)
+        except FileNotFoundError:
+            _forget_claim(self.directory / claimed)
+            return None  # another process claimed it first
+        except OSError as error:
+            _forget_claim(self.directory / claimed)
+            self.trouble("claim", f"cannot claim a spool file: {error}")
+            return None
+        with contextlib.suppress(OSError, NotImplementedError):
+            # The claim's age, for `_take_back_abandoned`: the exact clock, not the file
+            # system's coarser "now", to compare with `_STARTED_NS`. Not through a link.
+            now = time.time_ns()
+            os.utime(claimed, ns=(now, now), dir_fd=folder, follow_symlinks=False)
+        try:
+            batch = self._read(claimed, folder)
+        except UnknownVersion as problem:
+            aside = f"{name}.v{problem.version}"
+            self._skip(name, f"set aside as {aside}: {problem}")
+        except Exception as problem:  # anything else: whatever it holds, it is not ours
+            self._skip(name, f"set aside as {name}.corrupt: {problem}")
+            aside = f"{name}.corrupt"
+        else:
+            return Claim(self, claimed, name, batch)
+        _forget_claim(self.directory / claimed)
+        with contextlib.suppress(OSError):
+            os.rename(claimed, aside, src_dir_fd=folder, dst_dir_fd=folder)
+        return None
 
     def held(self, claim: Claim) -> bool:
         with self._lock:
@@ -563,24 +577,36 @@ class Spool:
 
     def pending_events(self) -> int:
         """The events waiting in this destination's pending files now (headers only)."""
-        return sum(_declared_count(path) for path in self.pending_files())
+        with self._reading() as folder:
+            if folder is None:
+                return 0
+            return sum(
+                self._declared_count(name, folder)
+                for name in self._entries(folder)
+                if _PENDING.fullmatch(name)
+            )
 
     def pending_files(self) -> list[Path]:
         """The files waiting for delivery (not claimed, not set aside), oldest first."""
-        return sorted(
-            (path for path in self._entries() if _PENDING.fullmatch(path.name)),
-            key=lambda item: item.name,
-        )
+        with self._reading() as folder:
+            names = [] if folder is None else self._entries(folder)
+        return [self.directory / name for name in sorted(names) if _PENDING.fullmatch(name)]
 
-    def _read(self, path: Path) -> Batch:
+    def _read(self, name: str, folder: int) -> Batch:
         try:
-            text = path.read_bytes().decode("ascii")
+            text = read_plain(name, folder, self.max_bytes).decode("ascii")
+        except NotSpoolData as problem:
+            raise UnreadableFile(str(problem)) from None
         except UnicodeDecodeError as error:
             raise UnreadableFile(f"not ASCII JSON ({error.reason})") from None
         except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise UnreadableFile("a symbolic link, not a file the spool wrote") from None
             raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
         if not text.endswith("\n"):
             raise UnreadableFile("truncated (no final newline)")
+        if not _shallow(text):  # every line at once: a few passes over the whole text
+            raise UnreadableFile(f"not JSON lines nested at most {_MAX_NESTING} deep")
         lines = text.split("\n")[:-1]
         header = _load(lines[0], 1)
         if header.get("format") != FORMAT:
@@ -604,41 +630,43 @@ class Spool:
         events = [_event(_load(line, number), number) for number, line in enumerate(lines[1:], 2)]
         return Batch(_attributes(resource, 1), scope_name, scope_version, tuple(events))
 
-    def _take_back_abandoned(self) -> None:
+    def _take_back_abandoned(self, folder: int) -> None:
         """Put back the claims of processes that died before finishing their delivery, and
         this version's files another version set aside."""
         now = time.time_ns()
-        for path in self._entries():
-            claimed = _CLAIMED.fullmatch(path.name)
-            temporary = _TEMPORARY.fullmatch(path.name)
+        for name in self._entries(folder):
+            claimed = _CLAIMED.fullmatch(name)
+            temporary = _TEMPORARY.fullmatch(name)
             if claimed is not None:
                 pid = int(claimed["pid"])
                 try:
-                    made = path.stat().st_mtime_ns
+                    made = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mtime_ns
                 except FileNotFoundError:
                     continue
                 if pid == os.getpid():
                     # Ours, unless an earlier process with the same pid claimed it before
                     # this one started (and was killed: a container's every run is pid 1).
-                    abandoned = path not in _HELD_HERE and made < _STARTED_NS
+                    abandoned = self.directory / name not in _HELD_HERE and made < _STARTED_NS
                 else:
                     abandoned = now - made > _STALE_CLAIM_S * 1e9 or not _alive(pid)
                 if abandoned:
-                    with contextlib.suppress(OSError):
-                        os.rename(path, path.with_name(claimed["base"]))
+                    self._rename(name, claimed["base"], folder)
             elif temporary is not None and not _alive(int(temporary["pid"])):
                 with contextlib.suppress(OSError):
-                    path.unlink()  # a write cut off by a kill: never a visible spool file
-            elif path.name.endswith(_MINE_SET_ASIDE) and _SET_ASIDE.fullmatch(path.name):
+                    # A write cut off by a kill: never a visible spool file.
+                    os.unlink(name, dir_fd=folder)
+            elif name.endswith(_MINE_SET_ASIDE) and _SET_ASIDE.fullmatch(name):
                 # This version's file, set aside by a process of another version: ours.
-                with contextlib.suppress(OSError):
-                    os.rename(path, path.with_name(path.name[: -len(_MINE_SET_ASIDE)]))
+                self._rename(name, name[: -len(_MINE_SET_ASIDE)], folder)
 
-    def _entries(self) -> list[Path]:
+    @staticmethod
+    def _rename(old: str, new: str, folder: int) -> None:
+        with contextlib.suppress(OSError):
+            os.rename(old, new, src_dir_fd=folder, dst_dir_fd=folder)
+
+    def _entries(self, folder: int) -> list[str]:
         try:
-            return list(self.directory.iterdir())
-        except FileNotFoundError:
-            return []
+            return os.listdir(folder)
         except OSError as error:
             self.trouble("list", f"cannot list the spool at {self.directory}: {error}")
             return []
@@ -673,18 +701,32 @@ def _dump(value: object) -> str:
 
 
 def _load(line: str, number: int) -> dict[str, Any]:
+    """One line, already found `_shallow`."""
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise UnreadableFile(f"line {number}: not JSON") from None
     if not isinstance(value, dict):
         raise UnreadableFile(f"line {number}: not a JSON object")
     return value
 
 
+def _shallow(text: str) -> bool:
+    """Whether the arrays and objects of each line of `text` nest at most `_MAX_NESTING`
+    deep (a line that does not balance its brackets is not: it is not JSON either).
+    Checked without parsing: a few regular-expression passes over the text with its
+    strings removed; neither a string nor a bracket pair spans lines."""
+    skeleton = _JSON_STRING.sub("", text)
+    for _ in range(_MAX_NESTING):
+        skeleton, found = _INNERMOST.subn("", skeleton)
+        if not found:
+            break
+    return not any(bracket in skeleton for bracket in "[]{}")
+
+
 def _event(value: dict[str, Any], number: int) -> Event:
     name, stamp, observed = value.get("name"), value.get("time"), value.get("observed")
-    if not (isinstance(name, str) and _is_time(stamp) and _is_time(observed)):
+    if not (isinstance(name, str) and _is_stamp(stamp) and _is_stamp(observed)):
         raise UnreadableFile(f"line {number}: not an event (name, time, observed)")
     attributes = value.get("attributes")
     if not isinstance(attributes, dict):
@@ -695,35 +737,28 @@ def _event(value: dict[str, Any], number: int) -> Event:
 def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]:
     for key, item in value.items():
         if isinstance(item, list):
-            if not all(isinstance(member, str | int | float) for member in item):
+            if not all(_scalar(member) for member in item):
                 raise UnreadableFile(f"line {number}: attribute {key!r} has a bad array")
-        elif not isinstance(item, str | int | float):  # bool is an int
+        elif not _scalar(item):
             raise UnreadableFile(f"line {number}: attribute {key!r} has a bad value")
     return value
 
 
+def _scalar(value: object) -> bool:
+    """A value the spool writes: str, float, bool (an int) or an int within int64, as the
+    runtime accepts at emit (OTLP has no larger integer: the SDK would drop it)."""
+    if isinstance(value, int):
+        return INT64_MIN <= value <= INT64_MAX
+    return isinstance(value, str | float)
+
+
+def _is_stamp(value: object) -> TypeGuard[int]:
+    """A timestamp OTLP can carry (fixed64 nanoseconds): a larger one is never exported."""
+    return _is_time(value) and value < 2**64
+
+
 def _is_time(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _declared_count(path: Path) -> int:
-    """The event count a file's header declares (0 when it cannot be read)."""
-    try:
-        with path.open("rb") as file:
-            header = json.loads(file.readline())
-        count = header.get("count") if isinstance(header, dict) else None
-        return count if isinstance(count, int) and count >= 0 else 0
-    except (OSError, ValueError):
-        return 0
-
-
-def _make_folder(folder: Path, *, parents: bool) -> bool:
-    """mkdir 0700 (cut by the umask); True when this call created it."""
-    try:
-        folder.mkdir(mode=0o700, parents=parents)
-    except FileExistsError:
-        return False
-    return True
 
 
 def _forget_claim(claimed: Path) -> None:

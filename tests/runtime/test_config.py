@@ -1433,3 +1433,193 @@ def test_every_readme_toml_snippet_starts_with_its_table_and_loads(tmp_path: Pat
         for text in alternatives if len(alternatives) > 1 else [snippet]:
             config_file.write_text(text, encoding="utf-8")
             load_config(config_file, environ=environ)
+
+
+# --- bounds: durations, nesting, gRPC binary headers, what messages show -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "key"),
+    [
+        (otel("shutdown_timeout = 1e10"), {}, "otel.shutdown_timeout"),
+        (otel("shutdown_timeout = 3600.5"), {}, "otel.shutdown_timeout"),
+        ("[otel.batch]\nschedule_delay_ms = 10000000000000\n", {}, "otel.batch.schedule_delay_ms"),
+        ("", {"OTEL_BLRP_SCHEDULE_DELAY": "10000000000000"}, "OTEL_BLRP_SCHEDULE_DELAY"),
+        ("", {"OTEL_BLRP_SCHEDULE_DELAY": "9" * 5000}, "OTEL_BLRP_SCHEDULE_DELAY"),
+        (
+            "[otel.metrics]\nexport_interval_ms = 10000000000000\n",
+            {},
+            "otel.metrics.export_interval_ms",
+        ),
+        ("", {"OTEL_METRIC_EXPORT_INTERVAL": "86400001"}, "OTEL_METRIC_EXPORT_INTERVAL"),
+        (
+            otel("exporter = { otlp-http = { timeout = 1e10 } }"),
+            {},
+            "otel.exporter.otlp-http.timeout",
+        ),
+        (
+            otel('exporter = "otlp-http"'),
+            {"OTEL_EXPORTER_OTLP_TIMEOUT": "1e13"},
+            "OTEL_EXPORTER_OTLP_TIMEOUT",
+        ),
+    ],
+)
+def test_every_duration_has_a_maximum(text: str, env: dict[str, str], key: str) -> None:
+    """Beyond the documented maximum a duration is a ConfigError naming the key, never an
+    OverflowError from a timer at shutdown or in the metric reader's thread."""
+    message = error(text, env)
+    assert message.startswith(f"{key}: ")
+    assert "at most" in message
+
+
+def test_the_maxima_themselves_are_accepted() -> None:
+    config = load(
+        otel("shutdown_timeout = 3600\nexporter = { otlp-http = { timeout = 3600 } }")
+        + "[otel.batch]\nschedule_delay_ms = 3600000\n"
+        + "[otel.metrics]\nexport_interval_ms = 86400000\n"
+    )
+    assert config.shutdown_timeout == 3600.0
+    assert config.batch.schedule_delay_ms == 3_600_000
+    assert config.metrics.export_interval_ms == 86_400_000
+
+
+def test_the_documented_maxima_are_the_enforced_ones() -> None:
+    """docs/configuration.md states each maximum; a value one past it is refused."""
+    from codex_otel.runtime import _config_loader as loader
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    for documented in (
+        f"at most {loader._MAX_SECONDS:g} s",
+        f"at most {loader._MAX_SCHEDULE_DELAY_MS:,}",
+        f"at most {loader._MAX_EXPORT_INTERVAL_MS:,}",
+        f"{loader.MAX_TOML_DEPTH} levels",
+    ):
+        assert documented in docs
+    error(otel(f"shutdown_timeout = {loader._MAX_SECONDS + 1}"))
+    error(f"[otel.batch]\nschedule_delay_ms = {loader._MAX_SCHEDULE_DELAY_MS + 1}\n")
+    error(f"[otel.metrics]\nexport_interval_ms = {loader._MAX_EXPORT_INTERVAL_MS + 1}\n")
+
+
+OVERFLOW_RUN = """
+import sys
+from codex_otel.runtime import ConfigError, Telemetry, load_config
+try:
+    config = load_config(sys.argv[1], missing_ok=False)
+except ConfigError as problem:
+    print(problem)
+    sys.exit(3)
+telemetry = Telemetry(config, service_version="1.0")
+telemetry.shutdown()
+"""
+
+
+@pytest.mark.parametrize(
+    ("content", "env", "key"),
+    [
+        ("[otel]\nshutdown_timeout = 1e10\n", {}, "otel.shutdown_timeout"),
+        ("", {"OTEL_BLRP_SCHEDULE_DELAY": "10000000000000"}, "OTEL_BLRP_SCHEDULE_DELAY"),
+        ("[otel.metrics]\nexport_interval_ms = 10000000000000\n", {}, "export_interval_ms"),
+    ],
+)
+def test_a_process_with_a_huge_duration_stops_at_load_without_a_traceback(
+    tmp_path: Path, content: str, env: dict[str, str], key: str
+) -> None:
+    """The issue's process: a huge duration used to load, then fail at exit with an
+    OverflowError (and the events neither exported, spooled nor counted)."""
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        content + '[otel.exporter.otlp-http]\nendpoint = "http://127.0.0.1:9/v1/logs"\n'
+        if "[otel]" in content
+        else '[otel]\nexporter = "otlp-http"\n' + content
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    environ.update(env, XDG_STATE_HOME=str(tmp_path / "state"))
+    result = subprocess.run(
+        [sys.executable, "-c", OVERFLOW_RUN, str(config_file)], capture_output=True, text=True,
+        env=environ, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert key in result.stdout
+    assert "Traceback" not in result.stderr and "Overflow" not in result.stderr
+
+
+def test_an_unrelated_value_nested_100k_deep_is_a_config_error() -> None:
+    message = error("unrelated = " + "[" * 100_000 + "]" * 100_000 + "\n" + otel(""))
+    assert "nested deeper than" in message
+
+
+def test_nesting_past_the_limit_names_where() -> None:
+    from codex_otel.runtime._config_loader import MAX_TOML_DEPTH
+
+    deep = "[" * (MAX_TOML_DEPTH + 1) + "]" * (MAX_TOML_DEPTH + 1)
+    message = error(f"other = {{ tool = {deep} }}\n")
+    assert "nested deeper than" in message and "other.tool[0]" in message
+    # Dotted keys nest without brackets: counted all the same.
+    dotted = ".".join(["k"] * (MAX_TOML_DEPTH + 2))
+    assert "nested deeper than" in error(f"{dotted} = 1\n")
+    # At the limit, still a plain document.
+    fits = "[" * (MAX_TOML_DEPTH - 1) + "]" * (MAX_TOML_DEPTH - 1)
+    load(f"other = {fits}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "key"),
+    [
+        (
+            otel("exporter = { otlp-grpc = { headers = { x-k-bin = 'YWJj' } } }"),
+            {},
+            "otel.exporter.otlp-grpc.headers.x-k-bin",
+        ),
+        (
+            otel('exporter = "otlp-grpc"'),
+            {"OTEL_EXPORTER_OTLP_HEADERS": "X-K-Bin=YWJj"},
+            "OTEL_EXPORTER_OTLP_HEADERS",
+        ),
+    ],
+)
+def test_grpc_binary_metadata_keys_are_refused_at_load(
+    text: str, env: dict[str, str], key: str
+) -> None:
+    """A `-bin` key makes gRPC expect bytes: every export failed and spooled for ever."""
+    message = error(text, env)
+    assert message.startswith(f"{key}: ")
+    assert "-bin" in message and "YWJj" not in message
+
+
+def test_a_bin_header_is_fine_over_http() -> None:
+    exporter = http(otel("exporter = { otlp-http = { headers = { x-k-bin = 'v' } } }"))
+    assert exporter.headers == {"x-k-bin": "v"}
+
+
+@pytest.mark.parametrize(
+    ("text", "env"),
+    [
+        (otel('exporter = { otlp-http = { headers = { "x\\r\\nInjected: 1" = "v" } } }'), {}),
+        (otel('exporter = "otlp-http"'), {"OTEL_EXPORTER_OTLP_HEADERS": "x\r\nInjected: 1=v"}),
+        (otel('"bad\\u001b[31mkey" = 1'), {}),
+    ],
+)
+def test_no_control_character_reaches_a_message(text: str, env: dict[str, str]) -> None:
+    message = error(text, env)
+    assert message.isprintable(), repr(message)
+    assert "\\r\\n" in message or "\\x1b" in message
+
+
+def test_the_demo_never_prints_the_endpoints_credentials(tmp_path: Path) -> None:
+    """`codex-otel demo` printed the raw endpoint; everywhere else masks it."""
+    from receivers import unused_port
+
+    endpoint = f"http://user:SECRETpw@127.0.0.1:{unused_port()}/v1/logs?token=SECRETq"
+    config_file = tmp_path / "otel.toml"
+    config_file.write_text(
+        f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{endpoint}" }} }}\n'
+        f'[otel.spool]\npath = "{tmp_path / "spool"}"\n'
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "codex_otel.cli", "demo", "--config", str(config_file)],
+        capture_output=True, text=True, env=environ, timeout=60, check=False,
+    )  # fmt: skip
+    shown = result.stdout + result.stderr
+    assert "otlp-http: http://***@127.0.0.1:" in result.stdout
+    assert "SECRET" not in shown

@@ -205,6 +205,11 @@ def test_bad_files_are_set_aside_and_reported_once(
         "00000000000000000003-1-1.jsonl": text.replace(b'"count":1', b'"count":5'),
         "00000000000000000004-1-1.jsonl": text.replace(b'"n":1', b'"n":{"x":1}'),
         "00000000000000000005-1-1.jsonl": text.replace(b"d" * 32, b"e" * 32),
+        "00000000000000000006-1-1.jsonl": b"[" * 100_000 + b"\n",  # a RecursionError before
+        "00000000000000000007-1-1.jsonl": text.replace(b'"n":1', b'"n":[[[1]]]'),  # too deep
+        # Never written (the runtime refuses them at emit), never exportable as they are.
+        "00000000000000000008-1-1.jsonl": text.replace(b'"n":1', b'"n":%d' % 2**63),
+        "00000000000000000009-1-1.jsonl": text.replace(b'"time":1001', b'"time":%d' % 2**64),
     }
     for name, content in bad.items():
         (spool.directory / name).write_bytes(content)
@@ -212,7 +217,7 @@ def test_bad_files_are_set_aside_and_reported_once(
         claims = list(spool.claims())
         assert list(spool.claims()) == []  # a second pass reports nothing new
     assert [c.batch.events[0].attributes["n"] for c in claims] == [1]
-    assert spool.skipped_files == 5
+    assert spool.skipped_files == 9
     assert sorted(p.name for p in spool.directory.glob("*.corrupt")) == sorted(
         f"{name}.corrupt" for name in bad
     )
@@ -322,6 +327,7 @@ def test_a_destination_folder_of_another_user_is_neither_written_nor_delivered(
     with caplog.at_level(logging.WARNING, logger="codex_otel"):
         assert list(spool.claims()) == []
         assert spool.write(batch(event(2))) == 0
+    monkeypatch.undo()  # the planting user again
     assert len(planted.pending_files()) == 1  # untouched
     reports = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
     assert len(reports) == 1 and "belongs to another user" in reports[0], reports
@@ -380,3 +386,28 @@ def test_default_root_follows_xdg(tmp_path: Path) -> None:
     home_default = Path.home() / ".local" / "state" / "codex-otel"
     assert default_root({"XDG_STATE_HOME": "relative/dir"}) == home_default
     assert default_root({}) == home_default
+
+
+def test_the_folder_is_checked_at_every_write_and_every_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Checked once per process before: a destination folder swapped for a symlink after
+    the first write got the next batch written (and read) through the link."""
+    spool = spool_at(tmp_path / "root")
+    assert spool.write(batch(event(1))) == 1
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    planted = spool_at(tmp_path / "other", destination="d" * 32)
+    planted.write(batch(event(9)))  # a well-formed file the link would lead to
+    [lure] = planted.pending_files()
+    os.rename(lure, elsewhere / lure.name)
+    os.rename(spool.directory, tmp_path / "root" / "moved")
+    os.symlink(elsewhere, spool.directory)
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        assert spool.write(batch(event(2))) == 0
+        assert list(spool.claims()) == []
+        assert spool.pending_files() == []
+    assert [path.name for path in elsewhere.iterdir()] == [lure.name]  # nothing added nor taken
+    assert spool.failed == 1
+    reports = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
+    assert len(reports) == 1 and "not a plain folder" in reports[0], reports

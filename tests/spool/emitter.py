@@ -6,8 +6,9 @@ ENDPOINT `none` configures `exporter = "none"` (the baseline of the exit time).
 
 Emits COUNT `codex.api_request` events in conversation TAG (attempt 0..COUNT-1), then:
 - `exit`: prints "exiting" and ends (the exit hook shuts telemetry down);
-- `linger`: prints "emitted" and waits until its standard input closes, then ends the
-  same way (a process that lives while the test watches the receiver);
+- `linger`: prints "emitted" and waits until its standard input closes, then prints
+  "maxrss N" (its peak resident memory so far, in KiB) and ends the same way (a process
+  that lives while the test watches the receiver);
 - `hang`: prints "emitted" and sleeps until killed.
 The spool folder comes from XDG_STATE_HOME, which the tests point at a temporary folder.
 """
@@ -19,6 +20,14 @@ import time
 
 from codex_otel.generated import events
 from codex_otel.runtime import Telemetry, load_config
+
+
+def peak_rss_kib() -> int:
+    """The process's peak resident memory, in KiB (macOS counts bytes)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
 
 
 def main() -> None:
@@ -48,6 +57,7 @@ def main() -> None:
     print("emitted", flush=True)
     if mode == "linger":
         sys.stdin.read()
+        print(f"maxrss {peak_rss_kib()}", flush=True)
     elif mode == "hang":
         while True:
             time.sleep(1)

@@ -122,10 +122,12 @@ class Lingering:
         )
         assert self.process.stdout is not None
         self.first_line = self.process.stdout.readline()
+        #: What it printed after its first line (`finish()`): "maxrss N".
+        self.output = ""
 
     def finish(self) -> str:
         """Close its input: it exits normally (exit hook included). Returns its stderr."""
-        _, stderr = self.process.communicate(timeout=30)
+        self.output, stderr = self.process.communicate(timeout=30)
         assert self.first_line == "emitted\n", stderr
         assert self.process.returncode == 0, stderr
         assert "Traceback" not in stderr, stderr
