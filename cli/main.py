@@ -172,15 +172,31 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_BAD_INPUT
-        return merge_base_gate(
-            args.against_merge_base, args.old or str(default_catalog()), args.format
-        )
+        catalog = args.old or project_catalog()
+        if catalog is None:
+            return _error(
+                f"diff --against-merge-base: no catalog given, and there is no "
+                f"./{PROJECT_CATALOG.as_posix()} here: name the catalog to gate, e.g. "
+                f"`codex-otel diff --against-merge-base {args.against_merge_base[0]} "
+                "path/to/catalog.yaml`"
+            )
+        return merge_base_gate(args.against_merge_base, str(catalog), args.format)
     if args.old is None:
         print("codex-otel diff: error: the following arguments are required: OLD", file=sys.stderr)
         return EXIT_BAD_INPUT
+    new = args.new or project_catalog()
+    if new is None:
+        # The bundled catalog is Codex's, not the user's: comparing a user's file with it
+        # would report changes nobody made and pass or fail on them.
+        return _error(
+            f"diff: NEW is required here (there is no ./{PROJECT_CATALOG.as_posix()} to "
+            f"compare {args.old} with): `codex-otel diff OLD NEW`, e.g. "
+            f"`codex-otel diff {args.old} catalog.yaml` or `codex-otel diff "
+            f"HEAD~1:catalog.yaml catalog.yaml`"
+        )
     if args.new is None:
-        print(f"codex-otel: diff: NEW is {default_catalog()}", file=sys.stderr)
-    return run_diff(args.old, args.new or str(default_catalog()), args.format)
+        print(f"codex-otel: diff: NEW is {new}", file=sys.stderr)
+    return run_diff(args.old, str(new), args.format)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -294,8 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
         "new",
         metavar="NEW",
         nargs="?",
-        help="catalog path or git REV:PATH (default: ./schema/catalog.yaml if it exists, "
-        "else the bundled one)",
+        help="catalog path or git REV:PATH (default: ./schema/catalog.yaml; required where "
+        "there is none)",
     )
     diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     diff.add_argument(
@@ -303,10 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         action="append",
         help=(
-            "the CI gate: compare the one catalog given (default: ./schema/catalog.yaml if it "
-            "exists, else the bundled one) with "
-            "itself at the merge base of HEAD and REF (repeat for fallbacks, the first git "
-            "knows wins); on REF itself, with HEAD^. Passes when there is no history"
+            "the CI gate: compare the one catalog given (default: ./schema/catalog.yaml) "
+            "with itself at the merge base of HEAD and REF (repeat for fallbacks, the first "
+            "git knows wins); on REF itself, with HEAD^. A REF git does not know is exit 2; "
+            "passes, saying so, only when there is no history (no repository or commit, "
+            "REF's first commit, no catalog at the base)"
         ),
     )
     diff.set_defaults(handler=cmd_diff)
