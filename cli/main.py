@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -83,6 +84,21 @@ def _error(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+def regenerate_command(args: argparse.Namespace) -> str:
+    """The `codex-otel generate` command that rewrites what `generate --check` checked:
+    the same options, `--check` left out, quoted for a POSIX shell."""
+    words = ["codex-otel", "generate"]
+    for option, value in (
+        ("--schema", args.schema),
+        ("--out", args.out),
+        ("--templates", args.templates),
+        ("--baseline", args.baseline),
+    ):
+        if value:
+            words += [option, value]
+    return shlex.join(words)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from codex_otel.generator import CatalogError, load_catalog, render, write_outputs
 
@@ -97,6 +113,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return _error(
             f"--out is required outside a checkout of codex-otel: the default, {out}, is "
             f"inside the installed package. Pass --out DIR, e.g. {example}"
+        )
+    if out.exists() and not out.is_dir():
+        return _error(
+            f"--out {out} is not a directory: generate writes a package folder "
+            "(__init__.py, events.py, EVENTS.md, schemas/); name a folder, e.g. --out my_events/"
         )
     if args.templates and not Path(args.templates).is_dir():
         return _error(f"template directory {args.templates} does not exist")
@@ -135,7 +156,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if stale:
             print(
                 f"{len(stale)} generated file(s) in {out} are out of date with {schema}; "
-                "run `codex-otel generate` and commit the result.",
+                f"run `{regenerate_command(args)}` and commit the result.",
                 file=sys.stderr,
             )
             return EXIT_STALE
@@ -208,6 +229,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         templates=args.templates,
         check=args.check,
         history=args.history,
+        force=args.force,
     )
 
 
@@ -253,7 +275,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser(
-        "generate", help="render the catalog into emitters, docs and JSON Schemas"
+        "generate",
+        help="render the catalog into emitters, docs and JSON Schemas",
+        description=(
+            "Render a catalog into a Python package: typed emitters and metric recorders "
+            "(events.py, __init__.py), their documentation (EVENTS.md) and a wire JSON "
+            "Schema per event (schemas/). Files that did not change are left alone; files "
+            "a previous run wrote and the catalog no longer needs are removed."
+        ),
+        epilog=(
+            "exit codes: 0 written (or, with --check, up to date); 1 with --check, a file "
+            "is stale or missing (a diff of each on stdout); 2 bad input (an invalid "
+            "catalog, a missing template folder, an --out that is not a folder, a "
+            "template that fails to render)."
+        ),
     )
     generate.add_argument("--schema", metavar="FILE", help=SCHEMA_HELP)
     generate.add_argument(
@@ -329,9 +364,30 @@ def build_parser() -> argparse.ArgumentParser:
     diff.set_defaults(handler=cmd_diff)
 
     docs = commands.add_parser(
-        "docs", help="build the static documentation site of the catalog (HTML, no network)"
+        "docs",
+        help="build the static documentation site of the catalog (HTML, no network)",
+        description=(
+            "Build a static documentation site from a catalog: an index with search, a "
+            "page per event and metric, a privacy page and (with history) a changes page. "
+            "The same catalog gives the same bytes; the folder works from disk (file://) "
+            "and from any static host. Files the site did not write are left alone; a "
+            "folder holding files it would overwrite that an earlier build did not write "
+            "is refused unless --force."
+        ),
+        epilog=(
+            "exit codes: 0 built (or, with --check, up to date); 1 with --check, the site "
+            "differs from the catalog (each file that differs listed); 2 bad input (an "
+            "invalid catalog or history, a missing template folder, an --out that is not "
+            "a folder or holds files of another site, a template that fails to render)."
+        ),
     )
     docs.add_argument("--out", metavar="DIR", required=True, help="folder to write the site to")
+    docs.add_argument(
+        "--force",
+        action="store_true",
+        help="write into --out even where it holds files the site would overwrite that "
+        "codex-otel docs did not write",
+    )
     docs.add_argument("--schema", metavar="FILE", help=SCHEMA_HELP)
     docs.add_argument(
         "--templates",
@@ -353,7 +409,26 @@ def build_parser() -> argparse.ArgumentParser:
     docs.set_defaults(handler=cmd_docs)
 
     demo = commands.add_parser(
-        "demo", help="run a scripted agent session that emits every event of the catalog"
+        "demo",
+        help="run a scripted agent session that emits every event of the catalog",
+        description=(
+            "Run a scripted agent session through the real helpers and emitters: every "
+            "event of the bundled catalog in each of its forms, and the metrics recorded "
+            "beside them. The events and a summary of the measurements are printed "
+            "readably to standard output, or to standard error when the config's file "
+            'exporter writes the telemetry itself to standard output (path = "-"), so '
+            "that `codex-otel demo --config c.toml | codex-otel live-check --input -` "
+            "reads OTLP/JSON alone. With --config the telemetry also goes where its [otel] "
+            "table says; the standard OTEL_* variables refine that table, as described "
+            "in docs/configuration.md."
+        ),
+        epilog=(
+            "exit codes: 0 nothing to export, or everything delivered; 1 an export "
+            "failed or the collector was not reached (events kept in the spool for the "
+            "next run are reported, on stderr, with where they wait); 2 bad input (a "
+            "config file that is missing or invalid); 141 standard output's reader "
+            "closed the pipe."
+        ),
     )
     demo.add_argument(
         "--config",
