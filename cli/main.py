@@ -263,7 +263,7 @@ class _PipeOut(io.TextIOBase):
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(args.config, cast(TextIO, _PipeOut(sys.stdout)))
+    return run_demo(args.config, cast(TextIO, _PipeOut(sys.stdout)), sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -433,8 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--config",
         metavar="FILE",
-        help='TOML file whose [otel] table to use (default: exporter "none", nothing is '
-        "exported); the events are printed to standard output either way",
+        help="TOML file whose [otel] table to use (default: none; the defaults and the "
+        "OTEL_* variables decide, so nothing is exported unless an endpoint variable is "
+        "set); the events are printed readably either way",
     )
     demo.set_defaults(handler=cmd_demo)
 
