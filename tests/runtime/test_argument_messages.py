@@ -8,7 +8,7 @@ import pytest
 
 from codex_otel.generated import events
 from codex_otel.generator import load_catalog
-from codex_otel.runtime import Telemetry
+from codex_otel.runtime import Conversation, Telemetry
 from codex_otel.runtime.arguments import SHOWN_CHARS, shown
 from support.generation import REPO
 from support.metadata import make_metadata
@@ -17,12 +17,12 @@ SECRET = "sk-live-0123456789abcdef-do-not-print"
 
 
 @pytest.fixture
-def conversation() -> events.Conversation[events.Metadata]:
+def conversation() -> Conversation[events.Metadata]:
     return Telemetry(service_version="test").conversation(make_metadata())
 
 
 def test_an_unknown_enum_member_is_shown(
-    conversation: events.Conversation[events.Metadata],
+    conversation: Conversation[events.Metadata],
 ) -> None:
     with pytest.raises(ValueError, match="decision") as raised:
         events.tool_decision(
@@ -38,13 +38,13 @@ def test_an_unknown_enum_member_is_shown(
     )
 
 
-def test_a_bounds_error_names_the_value(conversation: events.Conversation[events.Metadata]) -> None:
+def test_a_bounds_error_names_the_value(conversation: Conversation[events.Metadata]) -> None:
     with pytest.raises(ValueError, match="'value'") as raised:
         events.record_api_request(conversation, -3, status="200", success="true")
     assert str(raised.value).endswith("must be between 0 and 9223372036854775807; got -3")
 
 
-def test_a_shown_value_is_cut_short(conversation: events.Conversation[events.Metadata]) -> None:
+def test_a_shown_value_is_cut_short(conversation: Conversation[events.Metadata]) -> None:
     with pytest.raises(ValueError, match="'decision'") as raised:
         events.tool_decision(
             conversation,
@@ -61,7 +61,7 @@ def test_a_shown_value_is_cut_short(conversation: events.Conversation[events.Met
 
 
 def test_a_value_of_the_wrong_type_is_named_by_its_type_only(
-    conversation: events.Conversation[events.Metadata],
+    conversation: Conversation[events.Metadata],
 ) -> None:
     with pytest.raises(TypeError) as raised:
         events.user_prompt(conversation, prompt_length=3, prompt=[SECRET])  # type: ignore[arg-type]
