@@ -60,10 +60,11 @@ def merge_base_gate(main_refs: Sequence[str], catalog: str, output_format: str =
     knows against the working tree's `catalog`, and exit as `diff` does.
 
     It says what it compares with, on stderr. It passes (exit 0), saying why, only when
-    there is genuinely nothing to compare with: no git repository or no commit yet, the
-    main branch's first commit, or no catalog at the base. A REF that git does not know
-    (none of them, when several are given) or one with no common history with HEAD is
-    bad input (exit 2, naming it): a typo or a shallow CI clone must not pass the gate.
+    there is genuinely nothing to compare with: a repository with no commit yet, the main
+    branch's first commit, or no catalog at the base. No git repository at all, a REF that
+    git does not know (none of them, when several are given) or one with no common
+    history with HEAD is bad input (exit 2, naming it): a source archive, a typo or a
+    shallow CI clone must not pass the gate.
     On the main branch itself the merge base is HEAD, which would compare the catalog
     with itself; it compares with the previous commit, HEAD^, instead."""
     if _load(catalog) is None:  # reported as `diff` reports it
@@ -71,8 +72,15 @@ def merge_base_gate(main_refs: Sequence[str], catalog: str, output_format: str =
     top = git_output("rev-parse", "--show-toplevel")
     head = git_output("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     if top is None:
-        _say("not in a git repository: no history to compare with; passing.")
-        return EXIT_OK
+        # Not "no history": the history is not here to look at (a source archive, a CI
+        # job without the clone), and passing would be a false green.
+        print(
+            f"codex-otel: error: --against-merge-base: {catalog} is not in a git repository "
+            "(or git is not installed): the gate compares with the git history; run it in a "
+            "clone, or compare two files with `codex-otel diff OLD NEW`.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     if head is None:
         _say("the git repository has no commit yet: no history to compare with; passing.")
         return EXIT_OK

@@ -357,8 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
             "the CI gate: compare the one catalog given (default: ./schema/catalog.yaml) "
             "with itself at the merge base of HEAD and REF (repeat for fallbacks, the first "
             "git knows wins); on REF itself, with HEAD^. A REF git does not know is exit 2; "
-            "passes, saying so, only when there is no history (no repository or commit, "
-            "REF's first commit, no catalog at the base)"
+            "passes, saying so, only when there is no history (no commit yet, REF's first "
+            "commit, no catalog at the base)"
         ),
     )
     diff.set_defaults(handler=cmd_diff)

@@ -109,13 +109,11 @@ def test_the_first_main_ref_git_knows_wins(repo: Path, capsys: Capture) -> None:
     assert "of main\n" in said
 
 
-@pytest.mark.parametrize("history", ["no repository", "no commit", "no catalog at the base"])
+@pytest.mark.parametrize("history", ["no commit", "no catalog at the base"])
 def test_with_no_history_to_compare_with_the_gate_says_so_and_passes(
     repo: Path, capsys: Capture, history: str
 ) -> None:
     expected = {
-        "no repository": "codex-otel: gate: not in a git repository: no history to compare "
-        "with; passing.",
         "no commit": "codex-otel: gate: the git repository has no commit yet: no history to "
         "compare with; passing.",
         "no catalog at the base": f"codex-otel: gate: {CATALOG} does not exist at the merge base",
@@ -128,8 +126,7 @@ def test_with_no_history_to_compare_with_the_gate_says_so_and_passes(
         git(repo, "switch", "-q", "-c", "feature")
         commit(repo, BREAKING, "the catalog")
     else:
-        if history == "no commit":
-            init(repo)
+        init(repo)
         (repo / "schema").mkdir()
         (repo / CATALOG).write_text(BREAKING, encoding="utf-8")
     status, said = gate(capsys)
@@ -162,3 +159,13 @@ def test_a_main_ref_with_no_common_history_is_bad_input(repo: Path, capsys: Capt
     status, said = gate(capsys, "main")
     assert status == 2
     assert "HEAD and main have no common history" in said
+
+
+def test_outside_a_git_repository_the_gate_is_bad_input(repo: Path, capsys: Capture) -> None:
+    # A source archive or a CI job without the clone: the history is not here to look at.
+    (repo / "schema").mkdir()
+    (repo / CATALOG).write_text(BREAKING, encoding="utf-8")
+    status, said = gate(capsys)
+    assert status == 2
+    assert f"{CATALOG} is not in a git repository" in said
+    assert "passing" not in said
