@@ -418,9 +418,9 @@ def build_parser() -> argparse.ArgumentParser:
             "readably to standard output, or to standard error when the config's file "
             'exporter writes the telemetry itself to standard output (path = "-"), so '
             "that `codex-otel demo --config c.toml | codex-otel live-check --input -` "
-            "reads OTLP/JSON alone. With --config the telemetry also goes where its [otel] "
-            "table says; the standard OTEL_* variables refine that table, as described "
-            "in docs/configuration.md."
+            "reads OTLP/JSON alone. The telemetry goes where the --config file's [otel] "
+            "table and the standard OTEL_* variables say, the table winning (without "
+            "either, nowhere), as docs/configuration.md describes."
         ),
         epilog=(
             "exit codes: 0 nothing to export, or everything delivered; 1 an export "
