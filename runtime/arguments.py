@@ -57,9 +57,10 @@ def wrong_int_items(event: str, field: str, expected: str, value: object) -> NoR
     """Raise the error for an int array `is_array_of` refused: a ValueError when every
     item is an int (the types were right: an item exceeds 64 bits), else `wrong_items`."""
     if isinstance(value, (list, tuple)) and all(type(item) is int for item in value):
-        big = next(item for item in value if not INT64_MIN <= item <= INT64_MAX)
+        big = [item for item in value if not INT64_MIN <= item <= INT64_MAX]
         raise ValueError(
-            f"{event}: argument {field!r} must be {expected}; an item exceeds 64 bits: {shown(big)}"
+            f"{event}: argument {field!r} must be {expected}; an item exceeds 64 bits"
+            + (f": {shown(big[0])}" if big else "")
         )
     wrong_items(event, field, expected, value)
 
