@@ -232,15 +232,32 @@ def _quiet_sdk_logging() -> None:
     library.propagate = False
 
 
-def run_demo(config_path: str | None, out: TextIO = sys.stdout) -> int:
+def telemetry_on_stdout(config: OtelConfig) -> bool:
+    """Whether a file exporter writes the telemetry itself to standard output (`path =
+    "-"`): the demo's own text must then go elsewhere, or a reader of the OTLP/JSON lines
+    (`codex-otel live-check --input -`) would get both mixed."""
+    return any(
+        isinstance(exporter, FileExporter) and exporter.path == "-"
+        for exporter in (config.exporter, config.metrics_exporter)
+    )
+
+
+def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run the session; 0 when every event was delivered, 1 when not (events spooled for
-    the next run included: the collector was not reached), 2 on bad input."""
+    the next run included: the collector was not reached), 2 on bad input.
+
+    The readable text goes to `out`, or to `err` when the telemetry itself goes to
+    standard output. Without `config_path` the configuration is the defaults and the
+    standard `OTEL_*` variables, as `load_config()` gives any application: an endpoint
+    variable turns export on."""
     try:
         # A --config that does not exist is a mistake, not a request for the defaults.
-        config = load_config(Path(config_path), missing_ok=False) if config_path else OtelConfig()
+        config = load_config(Path(config_path) if config_path else None, missing_ok=False)
     except ConfigError as error:
         print(f"codex-otel: error: {error}", file=sys.stderr)
         return 2
+    if telemetry_on_stdout(config):
+        out = err
     _quiet_sdk_logging()
     try:
         telemetry = Telemetry(config, service_version=_version())

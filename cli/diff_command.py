@@ -59,29 +59,60 @@ def merge_base_gate(main_refs: Sequence[str], catalog: str, output_format: str =
     diff the catalog at the merge base of HEAD with the first of `main_refs` that git
     knows against the working tree's `catalog`, and exit as `diff` does.
 
-    It says what it compares with, on stderr, and passes (exit 0) when there is nothing
-    to compare with: no git repository, no main branch, or no catalog at the base. On
-    the main branch itself the merge base is HEAD, which would compare the catalog with
-    itself; it compares with the previous commit, HEAD^, instead."""
+    It says what it compares with, on stderr. It passes (exit 0), saying why, only when
+    there is genuinely nothing to compare with: a repository with no commit yet, the main
+    branch's first commit, or no catalog at the base. No git repository at all, a REF that
+    git does not know (none of them, when several are given) or one with no common
+    history with HEAD is bad input (exit 2, naming it): a source archive, a typo or a
+    shallow CI clone must not pass the gate.
+    On the main branch itself the merge base is HEAD, which would compare the catalog
+    with itself; it compares with the previous commit, HEAD^, instead."""
     if _load(catalog) is None:  # reported as `diff` reports it
         return EXIT_BAD_INPUT
     top = git_output("rev-parse", "--show-toplevel")
     head = git_output("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    if top is None or head is None:
-        _say("no git history to compare with; passing.")
+    if top is None:
+        # Not "no history": the history is not here to look at (a source archive, a CI
+        # job without the clone), and passing would be a false green.
+        print(
+            f"codex-otel: error: --against-merge-base: {catalog} is not in a git repository "
+            "(or git is not installed): the gate compares with the git history; run it in a "
+            "clone, or compare two files with `codex-otel diff OLD NEW`.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    if head is None:
+        _say("the git repository has no commit yet: no history to compare with; passing.")
         return EXIT_OK
     try:
         path = Path(catalog).resolve().relative_to(Path(top).resolve()).as_posix()
     except ValueError:
         print(f"codex-otel: error: {catalog} is not in the git repository {top}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    found = ((ref, git_output("merge-base", "HEAD", ref)) for ref in main_refs)
-    ref, base = next(((ref, base) for ref, base in found if base), ("", None))
-    if base is None:
-        _say(
-            f"no main branch ({', '.join(main_refs)}) in the git history to compare with; passing."
+    known = [
+        ref
+        for ref in main_refs
+        if git_output("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    ]
+    if not known:
+        names = ", ".join(main_refs)
+        print(
+            f"codex-otel: error: --against-merge-base: git knows no commit named {names} "
+            f"in {top}. Name the main branch as git knows it (`git branch -a` lists them); "
+            "in a CI clone, fetch it first (e.g. actions/checkout with fetch-depth: 0).",
+            file=sys.stderr,
         )
-        return EXIT_OK
+        return EXIT_BAD_INPUT
+    ref = known[0]
+    base = git_output("merge-base", "HEAD", ref)
+    if base is None:
+        print(
+            f"codex-otel: error: --against-merge-base: HEAD and {ref} have no common history "
+            "to find a merge base in (unrelated histories, or a shallow clone: fetch the full "
+            "history, e.g. `git fetch --unshallow`).",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     what = f"the merge base {base[:12]} of {ref}"
     if base == head:
         parent = git_output("rev-parse", "--verify", "--quiet", "HEAD^1")

@@ -9,7 +9,7 @@ from pathlib import Path
 from codex_otel.generator import CatalogError, load_catalog
 from codex_otel.generator.render import Change
 from codex_otel.generator.revision import CatalogSourceError
-from codex_otel.generator.site import build_site, write_site
+from codex_otel.generator.site import build_site, site_files, write_site
 from codex_otel.generator.site_history import (
     TaggedHistoryError,
     load_history,
@@ -64,6 +64,26 @@ def _report_check(changes: list[Change], out: Path, schema: Path, rebuild: str) 
     return EXIT_OK
 
 
+#: What every page of a site codex-otel docs built says in its head.
+GENERATOR_MARK = '<meta name="generator" content="codex-otel docs">'
+
+
+def _foreign_files(out: Path, paths: list[str]) -> list[str]:
+    """The files in `out` that building the site would overwrite or remove although no
+    earlier build wrote them: none when the folder's index.html is one of ours (a
+    rebuild), else every such file that exists (an unrelated index.html, say). Files
+    the site never writes (a CNAME, a README) are left alone either way."""
+    if not out.is_dir():
+        return []
+    index = out / "index.html"
+    try:
+        if index.is_file() and GENERATOR_MARK in index.read_text("utf-8", "replace"):
+            return []
+    except OSError:
+        pass  # unreadable: treat it as someone else's
+    return sorted({path for path in paths if (out / path).exists()} | site_files(out))
+
+
 def build_docs(
     schema: Path | None,
     out: Path,
@@ -71,6 +91,7 @@ def build_docs(
     templates: str | None,
     check: bool,
     history: list[str] | None = None,
+    force: bool = False,
 ) -> int:
     """Build the site of `schema` (None: `./schema/catalog.yaml` when the current directory
     has one, else the bundled catalog) into `out`, or with `check`
@@ -84,6 +105,9 @@ def build_docs(
         from .main import default_catalog
 
         schema = default_catalog()
+    if out.exists() and not out.is_dir():
+        print(f"codex-otel: error: --out {out} is not a directory", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if templates and not Path(templates).is_dir():
         print(f"codex-otel: error: template directory {templates} does not exist", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -102,6 +126,17 @@ def build_docs(
         return EXIT_BAD_INPUT
     try:
         outputs = build_site(catalog, templates, releases=history_releases)
+        foreign = [] if check or force else _foreign_files(out, [o.path for o in outputs])
+        if foreign:
+            shown = ", ".join(str(out / path) for path in foreign[:3])
+            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            print(
+                f"codex-otel: error: {out} holds files that codex-otel docs did not write and "
+                f"would overwrite or remove ({shown}{more}): choose an empty folder, or pass "
+                "--force to replace them.",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
         changes = write_site(outputs, out, check=check)
     except OSError as error:
         print(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -83,6 +84,21 @@ def _error(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+def regenerate_command(args: argparse.Namespace) -> str:
+    """The `codex-otel generate` command that rewrites what `generate --check` checked:
+    the same options, `--check` left out, quoted for a POSIX shell."""
+    words = ["codex-otel", "generate"]
+    for option, value in (
+        ("--schema", args.schema),
+        ("--out", args.out),
+        ("--templates", args.templates),
+        ("--baseline", args.baseline),
+    ):
+        if value:
+            words += [option, value]
+    return shlex.join(words)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from codex_otel.generator import CatalogError, load_catalog, render, write_outputs
 
@@ -97,6 +113,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return _error(
             f"--out is required outside a checkout of codex-otel: the default, {out}, is "
             f"inside the installed package. Pass --out DIR, e.g. {example}"
+        )
+    if out.exists() and not out.is_dir():
+        return _error(
+            f"--out {out} is not a directory: generate writes a package folder "
+            "(__init__.py, events.py, EVENTS.md, schemas/); name a folder, e.g. --out my_events/"
         )
     if args.templates and not Path(args.templates).is_dir():
         return _error(f"template directory {args.templates} does not exist")
@@ -135,7 +156,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if stale:
             print(
                 f"{len(stale)} generated file(s) in {out} are out of date with {schema}; "
-                "run `codex-otel generate` and commit the result.",
+                f"run `{regenerate_command(args)}` and commit the result.",
                 file=sys.stderr,
             )
             return EXIT_STALE
@@ -172,15 +193,31 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_BAD_INPUT
-        return merge_base_gate(
-            args.against_merge_base, args.old or str(default_catalog()), args.format
-        )
+        catalog = args.old or project_catalog()
+        if catalog is None:
+            return _error(
+                f"diff --against-merge-base: no catalog given, and there is no "
+                f"./{PROJECT_CATALOG.as_posix()} here: name the catalog to gate, e.g. "
+                f"`codex-otel diff --against-merge-base {args.against_merge_base[0]} "
+                "path/to/catalog.yaml`"
+            )
+        return merge_base_gate(args.against_merge_base, str(catalog), args.format)
     if args.old is None:
         print("codex-otel diff: error: the following arguments are required: OLD", file=sys.stderr)
         return EXIT_BAD_INPUT
+    new = args.new or project_catalog()
+    if new is None:
+        # The bundled catalog is Codex's, not the user's: comparing a user's file with it
+        # would report changes nobody made and pass or fail on them.
+        return _error(
+            f"diff: NEW is required here (there is no ./{PROJECT_CATALOG.as_posix()} to "
+            f"compare {args.old} with): `codex-otel diff OLD NEW`, e.g. "
+            f"`codex-otel diff {args.old} catalog.yaml` or `codex-otel diff "
+            f"HEAD~1:catalog.yaml catalog.yaml`"
+        )
     if args.new is None:
-        print(f"codex-otel: diff: NEW is {default_catalog()}", file=sys.stderr)
-    return run_diff(args.old, args.new or str(default_catalog()), args.format)
+        print(f"codex-otel: diff: NEW is {new}", file=sys.stderr)
+    return run_diff(args.old, str(new), args.format)
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -192,6 +229,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         templates=args.templates,
         check=args.check,
         history=args.history,
+        force=args.force,
     )
 
 
@@ -225,7 +263,7 @@ class _PipeOut(io.TextIOBase):
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(args.config, cast(TextIO, _PipeOut(sys.stdout)))
+    return run_demo(args.config, cast(TextIO, _PipeOut(sys.stdout)), sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,7 +275,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     generate = commands.add_parser(
-        "generate", help="render the catalog into emitters, docs and JSON Schemas"
+        "generate",
+        help="render the catalog into emitters, docs and JSON Schemas",
+        description=(
+            "Render a catalog into a Python package: typed emitters and metric recorders "
+            "(events.py, __init__.py), their documentation (EVENTS.md) and a wire JSON "
+            "Schema per event (schemas/). Files that did not change are left alone; files "
+            "a previous run wrote and the catalog no longer needs are removed."
+        ),
+        epilog=(
+            "exit codes: 0 written (or, with --check, up to date); 1 with --check, a file "
+            "is stale or missing (a diff of each on stdout); 2 bad input (an invalid "
+            "catalog, a missing template folder, an --out that is not a folder, a "
+            "template that fails to render)."
+        ),
     )
     generate.add_argument("--schema", metavar="FILE", help=SCHEMA_HELP)
     generate.add_argument(
@@ -294,8 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
         "new",
         metavar="NEW",
         nargs="?",
-        help="catalog path or git REV:PATH (default: ./schema/catalog.yaml if it exists, "
-        "else the bundled one)",
+        help="catalog path or git REV:PATH (default: ./schema/catalog.yaml; required where "
+        "there is none)",
     )
     diff.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     diff.add_argument(
@@ -303,18 +354,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         action="append",
         help=(
-            "the CI gate: compare the one catalog given (default: ./schema/catalog.yaml if it "
-            "exists, else the bundled one) with "
-            "itself at the merge base of HEAD and REF (repeat for fallbacks, the first git "
-            "knows wins); on REF itself, with HEAD^. Passes when there is no history"
+            "the CI gate: compare the one catalog given (default: ./schema/catalog.yaml) "
+            "with itself at the merge base of HEAD and REF (repeat for fallbacks, the first "
+            "git knows wins); on REF itself, with HEAD^. A REF git does not know is exit 2; "
+            "passes, saying so, only when there is no history (no commit yet, REF's first "
+            "commit, no catalog at the base)"
         ),
     )
     diff.set_defaults(handler=cmd_diff)
 
     docs = commands.add_parser(
-        "docs", help="build the static documentation site of the catalog (HTML, no network)"
+        "docs",
+        help="build the static documentation site of the catalog (HTML, no network)",
+        description=(
+            "Build a static documentation site from a catalog: an index with search, a "
+            "page per event and metric, a privacy page and (with history) a changes page. "
+            "The same catalog gives the same bytes; the folder works from disk (file://) "
+            "and from any static host. Files the site did not write are left alone; a "
+            "folder holding files it would overwrite that an earlier build did not write "
+            "is refused unless --force."
+        ),
+        epilog=(
+            "exit codes: 0 built (or, with --check, up to date); 1 with --check, the site "
+            "differs from the catalog (each file that differs listed); 2 bad input (an "
+            "invalid catalog or history, a missing template folder, an --out that is not "
+            "a folder or holds files of another site, a template that fails to render)."
+        ),
     )
     docs.add_argument("--out", metavar="DIR", required=True, help="folder to write the site to")
+    docs.add_argument(
+        "--force",
+        action="store_true",
+        help="write into --out even where it holds files the site would overwrite that "
+        "codex-otel docs did not write",
+    )
     docs.add_argument("--schema", metavar="FILE", help=SCHEMA_HELP)
     docs.add_argument(
         "--templates",
@@ -336,13 +409,33 @@ def build_parser() -> argparse.ArgumentParser:
     docs.set_defaults(handler=cmd_docs)
 
     demo = commands.add_parser(
-        "demo", help="run a scripted agent session that emits every event of the catalog"
+        "demo",
+        help="run a scripted agent session that emits every event of the catalog",
+        description=(
+            "Run a scripted agent session through the real helpers and emitters: every "
+            "event of the bundled catalog in each of its forms, and the metrics recorded "
+            "beside them. The events and a summary of the measurements are printed "
+            "readably to standard output, or to standard error when the config's file "
+            'exporter writes the telemetry itself to standard output (path = "-"), so '
+            "that `codex-otel demo --config c.toml | codex-otel live-check --input -` "
+            "reads OTLP/JSON alone. The telemetry goes where the --config file's [otel] "
+            "table and the standard OTEL_* variables say, the table winning (without "
+            "either, nowhere), as docs/configuration.md describes."
+        ),
+        epilog=(
+            "exit codes: 0 nothing to export, or everything delivered; 1 an export "
+            "failed or the collector was not reached (events kept in the spool for the "
+            "next run are reported, on stderr, with where they wait); 2 bad input (a "
+            "config file that is missing or invalid); 141 standard output's reader "
+            "closed the pipe."
+        ),
     )
     demo.add_argument(
         "--config",
         metavar="FILE",
-        help='TOML file whose [otel] table to use (default: exporter "none", nothing is '
-        "exported); the events are printed to standard output either way",
+        help="TOML file whose [otel] table to use (default: none; the defaults and the "
+        "OTEL_* variables decide, so nothing is exported unless an endpoint variable is "
+        "set); the events are printed readably either way",
     )
     demo.set_defaults(handler=cmd_demo)
 

@@ -289,7 +289,10 @@ def conversation_starts(
             wrong_type("codex.conversation_starts", "context_window", "int", context_window)
         if not 0 <= context_window <= INT64_MAX:
             out_of_range(
-                "codex.conversation_starts", "context_window", "between 0 and 9223372036854775807"
+                "codex.conversation_starts",
+                "context_window",
+                "between 0 and 9223372036854775807",
+                context_window,
             )
     if max_output_tokens is not None:
         if type(max_output_tokens) is not int:
@@ -299,6 +302,7 @@ def conversation_starts(
                 "codex.conversation_starts",
                 "max_output_tokens",
                 "between 0 and 9223372036854775807",
+                max_output_tokens,
             )
     if auto_compact_token_limit is not None:
         if type(auto_compact_token_limit) is not int:
@@ -310,7 +314,10 @@ def conversation_starts(
             )
         if not INT64_MIN <= auto_compact_token_limit <= INT64_MAX:
             out_of_range(
-                "codex.conversation_starts", "auto_compact_token_limit", "a 64-bit integer"
+                "codex.conversation_starts",
+                "auto_compact_token_limit",
+                "a 64-bit integer",
+                auto_compact_token_limit,
             )
     if active_profile is not None and not isinstance(active_profile, str):
         wrong_type("codex.conversation_starts", "active_profile", "str", active_profile)
@@ -363,18 +370,25 @@ def api_request(
     if type(attempt) is not int:
         wrong_type("codex.api_request", "attempt", "int", attempt)
     if not 0 <= attempt <= INT64_MAX:
-        out_of_range("codex.api_request", "attempt", "between 0 and 9223372036854775807")
+        out_of_range("codex.api_request", "attempt", "between 0 and 9223372036854775807", attempt)
     if type(duration_ms) is not int:
         wrong_type("codex.api_request", "duration_ms", "int", duration_ms)
     if not 0 <= duration_ms <= INT64_MAX:
-        out_of_range("codex.api_request", "duration_ms", "between 0 and 9223372036854775807")
+        out_of_range(
+            "codex.api_request", "duration_ms", "between 0 and 9223372036854775807", duration_ms
+        )
     if http_response_status_code is not None:
         if type(http_response_status_code) is not int:
             wrong_type(
                 "codex.api_request", "http_response_status_code", "int", http_response_status_code
             )
         if not 0 <= http_response_status_code <= 65535:
-            out_of_range("codex.api_request", "http_response_status_code", "between 0 and 65535")
+            out_of_range(
+                "codex.api_request",
+                "http_response_status_code",
+                "between 0 and 65535",
+                http_response_status_code,
+            )
     if error_message is not None and not isinstance(error_message, str):
         wrong_type("codex.api_request", "error_message", "str", error_message)
     if cf_ray is not None and not isinstance(cf_ray, str):
@@ -439,7 +453,9 @@ def sse_event(
         if type(duration_ms) is not int:
             wrong_type("codex.sse_event", "duration_ms", "int", duration_ms)
         if not 0 <= duration_ms <= INT64_MAX:
-            out_of_range("codex.sse_event", "duration_ms", "between 0 and 9223372036854775807")
+            out_of_range(
+                "codex.sse_event", "duration_ms", "between 0 and 9223372036854775807", duration_ms
+            )
     if error_message is not None and not isinstance(error_message, str):
         wrong_type("codex.sse_event", "error_message", "str", error_message)
     if input_token_count is not None:
@@ -447,34 +463,51 @@ def sse_event(
             wrong_type("codex.sse_event", "input_token_count", "int", input_token_count)
         if not 0 <= input_token_count <= INT64_MAX:
             out_of_range(
-                "codex.sse_event", "input_token_count", "between 0 and 9223372036854775807"
+                "codex.sse_event",
+                "input_token_count",
+                "between 0 and 9223372036854775807",
+                input_token_count,
             )
     if output_token_count is not None:
         if type(output_token_count) is not int:
             wrong_type("codex.sse_event", "output_token_count", "int", output_token_count)
         if not 0 <= output_token_count <= INT64_MAX:
             out_of_range(
-                "codex.sse_event", "output_token_count", "between 0 and 9223372036854775807"
+                "codex.sse_event",
+                "output_token_count",
+                "between 0 and 9223372036854775807",
+                output_token_count,
             )
     if cached_token_count is not None:
         if type(cached_token_count) is not int:
             wrong_type("codex.sse_event", "cached_token_count", "int", cached_token_count)
         if not 0 <= cached_token_count <= INT64_MAX:
             out_of_range(
-                "codex.sse_event", "cached_token_count", "between 0 and 9223372036854775807"
+                "codex.sse_event",
+                "cached_token_count",
+                "between 0 and 9223372036854775807",
+                cached_token_count,
             )
     if reasoning_token_count is not None:
         if type(reasoning_token_count) is not int:
             wrong_type("codex.sse_event", "reasoning_token_count", "int", reasoning_token_count)
         if not 0 <= reasoning_token_count <= INT64_MAX:
             out_of_range(
-                "codex.sse_event", "reasoning_token_count", "between 0 and 9223372036854775807"
+                "codex.sse_event",
+                "reasoning_token_count",
+                "between 0 and 9223372036854775807",
+                reasoning_token_count,
             )
     if tool_token_count is not None:
         if type(tool_token_count) is not int:
             wrong_type("codex.sse_event", "tool_token_count", "int", tool_token_count)
         if not 0 <= tool_token_count <= INT64_MAX:
-            out_of_range("codex.sse_event", "tool_token_count", "between 0 and 9223372036854775807")
+            out_of_range(
+                "codex.sse_event",
+                "tool_token_count",
+                "between 0 and 9223372036854775807",
+                tool_token_count,
+            )
     if not conversation.recording:
         return
     _attributes: Attributes = {}
@@ -516,7 +549,9 @@ def user_prompt(
     if type(prompt_length) is not int:
         wrong_type("codex.user_prompt", "prompt_length", "int", prompt_length)
     if not 0 <= prompt_length <= INT64_MAX:
-        out_of_range("codex.user_prompt", "prompt_length", "between 0 and 9223372036854775807")
+        out_of_range(
+            "codex.user_prompt", "prompt_length", "between 0 and 9223372036854775807", prompt_length
+        )
     if not isinstance(prompt, str):
         wrong_type("codex.user_prompt", "prompt", "str", prompt)
     if not conversation.recording:
@@ -614,7 +649,9 @@ def tool_result(
     if type(duration_ms) is not int:
         wrong_type("codex.tool_result", "duration_ms", "int", duration_ms)
     if not 0 <= duration_ms <= INT64_MAX:
-        out_of_range("codex.tool_result", "duration_ms", "between 0 and 9223372036854775807")
+        out_of_range(
+            "codex.tool_result", "duration_ms", "between 0 and 9223372036854775807", duration_ms
+        )
     _success = None
     if isinstance(success, (str, Success)):
         _success = _SUCCESS_WIRE.get(success)
@@ -679,7 +716,7 @@ def record_api_request(
     if type(value) is not int:
         wrong_type("codex.api_request", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.api_request", "value", "between 0 and 9223372036854775807")
+        out_of_range("codex.api_request", "value", "between 0 and 9223372036854775807", value)
     if not isinstance(status, str):
         wrong_type("codex.api_request", "status", "str", status)
     _success = None
@@ -733,7 +770,9 @@ def record_api_request_duration_ms(
     if type(value) is not int:
         wrong_type("codex.api_request.duration_ms", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.api_request.duration_ms", "value", "between 0 and 9223372036854775807")
+        out_of_range(
+            "codex.api_request.duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
     if not isinstance(status, str):
         wrong_type("codex.api_request.duration_ms", "status", "str", status)
     _success = None
@@ -781,7 +820,7 @@ def record_tool_call(
     if type(value) is not int:
         wrong_type("codex.tool.call", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.tool.call", "value", "between 0 and 9223372036854775807")
+        out_of_range("codex.tool.call", "value", "between 0 and 9223372036854775807", value)
     if not isinstance(tool, str):
         wrong_type("codex.tool.call", "tool", "str", tool)
     _success = None
@@ -829,7 +868,9 @@ def record_tool_call_duration_ms(
     if type(value) is not int:
         wrong_type("codex.tool.call.duration_ms", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.tool.call.duration_ms", "value", "between 0 and 9223372036854775807")
+        out_of_range(
+            "codex.tool.call.duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
     if not isinstance(tool, str):
         wrong_type("codex.tool.call.duration_ms", "tool", "str", tool)
     _success = None
@@ -878,7 +919,7 @@ def record_sse_event(
     if type(value) is not int:
         wrong_type("codex.sse_event", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.sse_event", "value", "between 0 and 9223372036854775807")
+        out_of_range("codex.sse_event", "value", "between 0 and 9223372036854775807", value)
     if not isinstance(kind, str):
         wrong_type("codex.sse_event", "kind", "str", kind)
     _success = None
@@ -927,7 +968,9 @@ def record_sse_event_duration_ms(
     if type(value) is not int:
         wrong_type("codex.sse_event.duration_ms", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.sse_event.duration_ms", "value", "between 0 and 9223372036854775807")
+        out_of_range(
+            "codex.sse_event.duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
     if not isinstance(kind, str):
         wrong_type("codex.sse_event.duration_ms", "kind", "str", kind)
     _success = None
@@ -973,7 +1016,7 @@ def record_turn_token_usage(
     if type(value) is not int:
         wrong_type("codex.turn.token_usage", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.turn.token_usage", "value", "between 0 and 9223372036854775807")
+        out_of_range("codex.turn.token_usage", "value", "between 0 and 9223372036854775807", value)
     _token_type = None
     if isinstance(token_type, (str, TokenType)):
         _token_type = _TOKEN_TYPE_WIRE.get(token_type)

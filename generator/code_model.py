@@ -176,10 +176,10 @@ def expected(attribute: Attribute) -> str:
     attribute_type = attribute.type
     if attribute_type.is_enum:
         members = "one of " + ", ".join(repr(m.value) for m in attribute_type.members)
-        return f"sequence of {members}" if attribute_type.is_array else members
-    return {"string": "str", "int": "int", "double": "float", "boolean": "bool"}[
-        attribute_type.base
-    ] + (" sequence" if attribute_type.is_array else "")
+        return f"a list or tuple, each item {members}" if attribute_type.is_array else members
+    name = {"string": "str", "int": "int", "double": "float", "boolean": "bool"}
+    base = name[attribute_type.base]
+    return f"a list or tuple of {base}" if attribute_type.is_array else base
 
 
 def wire_map_name(attribute_type: AttributeType) -> str:
@@ -200,8 +200,10 @@ def _refuse(attribute: Attribute, event: str, subject: str) -> Call:
     return Call(attribute.error_helper, arguments)
 
 
-def _refuse_range(attribute: Attribute, event: str) -> Call:
-    arguments = (event, py_str(attribute.python_name), Text(attribute.range_text))
+def _refuse_range(attribute: Attribute, event: str, subject: str) -> Call:
+    """The call that raises for a number outside the bounds (its value is shown: bounds
+    are on numbers, which are never redacted)."""
+    arguments = (event, py_str(attribute.python_name), Text(attribute.range_text), subject)
     return Call("out_of_range", arguments)
 
 
@@ -380,7 +382,7 @@ def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) 
     given = f"{name} is not None"
     refuse = _refuse(attribute, label, name)
     range_check = (
-        (If((range_test(attribute),), (_refuse_range(attribute, label),)),)
+        (If((range_test(attribute),), (_refuse_range(attribute, label, name),)),)
         if attribute.is_range_checked
         else ()
     )
@@ -497,7 +499,8 @@ def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
         checks = (If((*guard, unknown), (refuse,)),)
         if attribute.is_range_checked:
             range_check = If(
-                (*guard, range_test(attribute, subject)), (_refuse_range(attribute, label),)
+                (*guard, range_test(attribute, subject)),
+                (_refuse_range(attribute, label, subject),),
             )
             checks = (*checks, range_check)
 

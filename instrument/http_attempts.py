@@ -51,7 +51,7 @@ def check_attempt(attempt: int) -> None:
     if type(attempt) is not int:
         wrong_type(_EVENT, "attempt", "int", attempt)
     if not 0 <= attempt <= INT64_MAX:  # the catalog's minimum, and 64 bits
-        out_of_range(_EVENT, "attempt", f"between 0 and {INT64_MAX}")
+        out_of_range(_EVENT, "attempt", f"between 0 and {INT64_MAX}", attempt)
 
 
 def record_attempt(

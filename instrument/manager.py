@@ -362,7 +362,7 @@ def _check_count(field: str, value: object) -> None:
     if type(value) is not int:
         wrong_type("codex.turn.token_usage", field, "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("codex.turn.token_usage", field, f"between 0 and {INT64_MAX}")
+        out_of_range("codex.turn.token_usage", field, f"between 0 and {INT64_MAX}", value)
 
 
 @overload

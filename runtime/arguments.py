@@ -3,9 +3,13 @@
 Generated code does the cheap type tests inline and, when one fails, calls the helper
 named for the check that failed: the generator knows which check that is, so no helper
 reads the expected type's wording to choose between TypeError and ValueError.
-Every error names the event and the field, and the value's type, never the value itself:
-it may be a secret or a prompt. `expected` is the catalog's type in words ("str",
-"one of 'a', 'b'"), for the message only.
+Every error names the event and the field. A value of the wrong type is named by its
+type only: it may be a secret or a prompt (a redacted attribute is always a plain string,
+whose only check is its type). A value of the right type that the catalog refuses (not a
+member of an enum, outside the bounds, an int past 64 bits) is shown, cut to
+`SHOWN_CHARS` characters: the catalog's generator refuses redaction on enums and numbers,
+so such a value is never one a toggle would have hidden. `expected` is the catalog's type
+in words ("str", "one of 'a', 'b'"), for the message only.
 """
 
 from __future__ import annotations
@@ -17,6 +21,22 @@ from typing import NoReturn, TypeVar
 from codex_otel.generated import INT64_MAX, INT64_MIN
 
 W = TypeVar("W", str, int)
+
+#: The most characters of a refused value an error message shows.
+SHOWN_CHARS = 40
+
+
+def shown(value: object) -> str:
+    """`value` as an error message shows it: its repr, cut to `SHOWN_CHARS` characters
+    (an int too long to print is described by its size: repr would fail past 4300
+    digits)."""
+    if type(value) is int and not -(10**SHOWN_CHARS) < value < 10**SHOWN_CHARS:
+        return f"an int of {value.bit_length()} bits"
+    if isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(shown(item) for item in value[:SHOWN_CHARS]) + "]"
+    else:
+        text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
 def wrong_type(event: str, field: str, expected: str, value: object) -> NoReturn:
@@ -37,7 +57,11 @@ def wrong_int_items(event: str, field: str, expected: str, value: object) -> NoR
     """Raise the error for an int array `is_array_of` refused: a ValueError when every
     item is an int (the types were right: an item exceeds 64 bits), else `wrong_items`."""
     if isinstance(value, (list, tuple)) and all(type(item) is int for item in value):
-        raise ValueError(f"{event}: argument {field!r} must be {expected}; an item exceeds 64 bits")
+        big = [item for item in value if not INT64_MIN <= item <= INT64_MAX]
+        raise ValueError(
+            f"{event}: argument {field!r} must be {expected}; an item exceeds 64 bits"
+            + (f": {shown(big[0])}" if big else "")
+        )
     wrong_items(event, field, expected, value)
 
 
@@ -45,7 +69,7 @@ def not_a_member(event: str, field: str, expected: str, value: object) -> NoRetu
     """Raise the error for a scalar enum argument that is no member (nor a member's value):
     a ValueError for a str or int (a wrong value), a TypeError for anything else."""
     if type(value) in (str, int):
-        raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
+        raise ValueError(f"{event}: argument {field!r} must be {expected}; got {shown(value)}")
     wrong_type(event, field, expected, value)
 
 
@@ -56,13 +80,13 @@ def not_members(event: str, field: str, expected: str, value: object) -> NoRetur
     if isinstance(value, (list, tuple)) and all(
         type(item) in (str, int) or isinstance(item, enum.Enum) for item in value
     ):
-        raise ValueError(f"{event}: argument {field!r} must be {expected}; got an unknown member")
+        raise ValueError(f"{event}: argument {field!r} must be {expected}; got {shown(value)}")
     wrong_items(event, field, expected, value)
 
 
-def out_of_range(event: str, field: str, bounds: str) -> NoReturn:
+def out_of_range(event: str, field: str, bounds: str, value: object) -> NoReturn:
     """Raise the error for a number outside the catalog's bounds (`bounds`: "at least 0")."""
-    raise ValueError(f"{event}: argument {field!r} must be {bounds}")
+    raise ValueError(f"{event}: argument {field!r} must be {bounds}; got {shown(value)}")
 
 
 def is_array_of(value: object, item_types: type | tuple[type, ...]) -> bool:

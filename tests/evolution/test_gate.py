@@ -109,36 +109,63 @@ def test_the_first_main_ref_git_knows_wins(repo: Path, capsys: Capture) -> None:
     assert "of main\n" in said
 
 
-@pytest.mark.parametrize("history", ["none", "no main branch", "no catalog at the base"])
+@pytest.mark.parametrize("history", ["no commit", "no catalog at the base"])
 def test_with_no_history_to_compare_with_the_gate_says_so_and_passes(
     repo: Path, capsys: Capture, history: str
 ) -> None:
     expected = {
-        "none": "codex-otel: gate: no git history to compare with; passing.",
-        "no main branch": "codex-otel: gate: no main branch (origin/main, main) in the git "
-        "history to compare with; passing.",
+        "no commit": "codex-otel: gate: the git repository has no commit yet: no history to "
+        "compare with; passing.",
         "no catalog at the base": f"codex-otel: gate: {CATALOG} does not exist at the merge base",
     }[history]
-    if history == "none":
-        (repo / "schema").mkdir()
-        (repo / CATALOG).write_text(BREAKING, encoding="utf-8")
+    if history == "no catalog at the base":
+        init(repo)
+        (repo / "README").write_text("shop\n", encoding="utf-8")
+        git(repo, "add", ".")
+        git(repo, "commit", "-q", "-m", "readme")
+        git(repo, "switch", "-q", "-c", "feature")
+        commit(repo, BREAKING, "the catalog")
     else:
         init(repo)
-        if history == "no main branch":
-            git(repo, "switch", "-q", "-c", "feature")
-        else:
-            (repo / "README").write_text("shop\n", encoding="utf-8")
-            git(repo, "add", ".")
-            git(repo, "commit", "-q", "-m", "readme")
-            git(repo, "switch", "-q", "-c", "feature")
-        commit(repo, BREAKING, "the catalog")
+        (repo / "schema").mkdir()
+        (repo / CATALOG).write_text(BREAKING, encoding="utf-8")
     status, said = gate(capsys)
     assert status == 0
     assert said.startswith(expected)
     assert "Catalog" not in said  # no diff ran
 
 
-def test_the_gate_takes_one_catalog(repo: Path, capsys: Capture) -> None:
-    status = main(["diff", "--against-merge-base", "main", CATALOG, CATALOG])
+@pytest.mark.parametrize("refs", [("nosuch",), ("origin/main", "main")])
+def test_a_main_ref_git_does_not_know_is_bad_input_naming_it(
+    repo: Path, capsys: Capture, refs: tuple[str, ...]
+) -> None:
+    # A typo (`nosuch`), or a branch absent from this clone: the gate cannot compare, and
+    # passing would be a false green in CI.
+    init(repo)
+    git(repo, "switch", "-q", "-c", "feature")
+    commit(repo, SHOP, "shop 1.0.0")
+    commit(repo, BREAKING, "remove shop.refunded, no bump")
+    status, said = gate(capsys, *refs)
     assert status == 2
-    assert "with --against-merge-base give one catalog, not two" in capsys.readouterr().err
+    assert f"git knows no commit named {', '.join(refs)}" in said
+    assert "passing" not in said
+
+
+def test_a_main_ref_with_no_common_history_is_bad_input(repo: Path, capsys: Capture) -> None:
+    init(repo)
+    commit(repo, SHOP, "shop 1.0.0 on main")
+    git(repo, "switch", "-q", "--orphan", "elsewhere")
+    commit(repo, BREAKING, "an unrelated history")
+    status, said = gate(capsys, "main")
+    assert status == 2
+    assert "HEAD and main have no common history" in said
+
+
+def test_outside_a_git_repository_the_gate_is_bad_input(repo: Path, capsys: Capture) -> None:
+    # A source archive or a CI job without the clone: the history is not here to look at.
+    (repo / "schema").mkdir()
+    (repo / CATALOG).write_text(BREAKING, encoding="utf-8")
+    status, said = gate(capsys)
+    assert status == 2
+    assert f"{CATALOG} is not in a git repository" in said
+    assert "passing" not in said

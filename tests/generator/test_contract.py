@@ -29,14 +29,19 @@ def test_a_module_imports_only_contract_names(path: Path) -> None:
 @pytest.mark.parametrize(
     ("helper", "value", "error", "message"),
     [
-        ("wrong_type", [1], TypeError, "e: argument 'f' must be x, not list"),
-        ("wrong_items", [1, "a"], TypeError, "must be x, not list holding int, str"),
-        ("wrong_int_items", [2**64], ValueError, "must be x; an item exceeds 64 bits"),
-        ("wrong_int_items", [1.0], TypeError, "must be x, not list holding float"),
-        ("not_a_member", "zz", ValueError, "must be x; got an unknown member"),
-        ("not_a_member", 1.5, TypeError, "must be x, not float"),
-        ("not_members", ["zz"], ValueError, "must be x; got an unknown member"),
-        ("not_members", [None], TypeError, "must be x, not list holding NoneType"),
+        ("wrong_type", ["zz"], TypeError, "e: argument 'f' must be x, not list"),
+        ("wrong_items", [1, "zz"], TypeError, "must be x, not list holding int, str"),
+        (
+            "wrong_int_items",
+            [1, 2**64],
+            ValueError,
+            "; an item exceeds 64 bits: 18446744073709551616",
+        ),
+        ("wrong_int_items", [1.0, "zz"], TypeError, "must be x, not list holding float, str"),
+        ("not_a_member", "zz", ValueError, "must be x; got 'zz'"),
+        ("not_a_member", b"zz", TypeError, "must be x, not bytes"),
+        ("not_members", ["a", "zz"], ValueError, "must be x; got ['a', 'zz']"),
+        ("not_members", ["zz", None], TypeError, "must be x, not list holding NoneType, str"),
     ],
 )
 def test_each_error_helper_raises_what_its_name_says(
@@ -46,4 +51,5 @@ def test_each_error_helper_raises_what_its_name_says(
     with pytest.raises(error) as raised:
         function("e", "f", "x", value)
     assert message in str(raised.value)
-    assert "zz" not in str(raised.value)  # the value itself is never shown
+    if error is TypeError:  # a value of the wrong type is named by its type only
+        assert "zz" not in str(raised.value)

@@ -176,7 +176,7 @@ def test_codex_definitions_carry_units_and_boundaries(telemetry: Telemetry) -> N
         (
             lambda c: codex.record_tool_call(c, tool="shell", success="maybe"),  # type: ignore[arg-type]
             ValueError,
-            "codex.tool.call: argument 'success' must be one of 'true', 'false'; got an unknown",
+            "codex.tool.call: argument 'success' must be one of 'true', 'false'; got 'maybe'",
         ),
         (
             lambda c: codex.record_tool_call(c, -1, tool="shell", success="true"),
@@ -201,7 +201,8 @@ def test_codex_definitions_carry_units_and_boundaries(telemetry: Telemetry) -> N
         (
             lambda c: codex.record_api_request(c, 2**63, status="200", success="true"),
             ValueError,
-            "codex.api_request: argument 'value' must be between 0 and 9223372036854775807",
+            "codex.api_request: argument 'value' must be between 0 and 9223372036854775807; "
+            "got 9223372036854775808",
         ),
         (
             lambda c: codex.record_turn_token_usage(c, 1, token_type="prompt"),  # type: ignore[arg-type]
@@ -286,17 +287,21 @@ def test_mini_recorders_of_every_instrument(telemetry: Telemetry, mini: ModuleTy
         (
             "record_step_time",
             -0.5,
-            (ValueError, "step.seconds: argument 'value' must be at least 0"),
+            (ValueError, "step.seconds: argument 'value' must be at least 0; got -0.5"),
         ),
         (
             "record_step_time",
             float("nan"),
-            (ValueError, "step.seconds: argument 'value' must be at least 0"),
+            (ValueError, "step.seconds: argument 'value' must be at least 0; got nan"),
         ),
         (
             "record_build_queue_depth",
             -(2**63) - 1,
-            (ValueError, "build.queue.depth: argument 'value' must be a 64-bit integer"),
+            (
+                ValueError,
+                "build.queue.depth: argument 'value' must be a 64-bit integer; "
+                "got -9223372036854775809",
+            ),
         ),
         (
             "record_build_queue_depth",
@@ -327,7 +332,9 @@ def test_mini_attribute_checks(telemetry: Telemetry, mini: ModuleType) -> None:
         mini.record_step_runs(conversation, step_cached=True, priority=1, runner_slot=16)
     with pytest.raises(TypeError, match=r"step.runs: argument 'step_cached' must be bool, not int"):
         mini.record_step_runs(conversation, step_cached=1, priority=1)
-    with pytest.raises(ValueError, match=r"step.load: argument 'step_signals' must be sequence"):
+    with pytest.raises(
+        ValueError, match=r"step.load: argument 'step_signals' must be a list or tuple, each item"
+    ):
         mini.record_step_load(conversation, 0.5, step_signals=[3])
 
 

@@ -180,7 +180,10 @@ def test_an_attempt_out_of_the_catalog_bounds_raises_before_the_request_runs(
     manager: EventManager, attempt: int, recorded: Recorded
 ) -> None:
     # The message is the emitter's own (the same bounds, checked before the request).
-    bounds = r"^codex\.api_request: argument 'attempt' must be between 0 and 9223372036854775807$"
+    bounds = (
+        r"^codex\.api_request: argument 'attempt' must be between 0 and 9223372036854775807; "
+        rf"got {attempt}$"
+    )
     with pytest.raises(ValueError, match=bounds) as from_emitter:
         events.api_request(manager.conversation, attempt=attempt, duration_ms=0)
     calls: list[int] = []

@@ -148,7 +148,7 @@ class Metadata:
         if self.build_id is not None and type(self.build_id) is not int:
             wrong_type("Metadata", "build_id", "int", self.build_id)
         if self.build_id is not None and not 1 <= self.build_id <= INT64_MAX:
-            out_of_range("Metadata", "build_id", "between 1 and 9223372036854775807")
+            out_of_range("Metadata", "build_id", "between 1 and 9223372036854775807", self.build_id)
         if self.runner_features is not None:
             _runner_features = wire_members(
                 self.runner_features, (str, RunnerFeatures), _RUNNER_FEATURES_WIRE
@@ -157,7 +157,7 @@ class Metadata:
                 not_members(
                     "Metadata",
                     "runner_features",
-                    "sequence of one of 'docker', 'gpu'",
+                    "a list or tuple, each item one of 'docker', 'gpu'",
                     self.runner_features,
                 )
         # Copies the caller cannot change after the checks (the wire values come later).
@@ -265,17 +265,22 @@ def step_finished(
         if type(step_ratio) not in (int, float):
             wrong_type("step.finished", "step_ratio", "float", step_ratio)
         if not 0 <= step_ratio <= 1.5:
-            out_of_range("step.finished", "step_ratio", "between 0 and 1.5")
+            out_of_range("step.finished", "step_ratio", "between 0 and 1.5", step_ratio)
     if step_tags is not None and not is_array_of(step_tags, str):
-        wrong_items("step.finished", "step_tags", "str sequence", step_tags)
+        wrong_items("step.finished", "step_tags", "a list or tuple of str", step_tags)
     if step_exit_codes is not None and not is_array_of(step_exit_codes, int):
-        wrong_int_items("step.finished", "step_exit_codes", "int sequence", step_exit_codes)
+        wrong_int_items(
+            "step.finished", "step_exit_codes", "a list or tuple of int", step_exit_codes
+        )
     _step_signals = None
     if step_signals is not None:
         _step_signals = wire_members(step_signals, (int, StepSignals), _STEP_SIGNALS_WIRE)
         if _step_signals is None:
             not_members(
-                "step.finished", "step_signals", "sequence of one of 2, 9, 15", step_signals
+                "step.finished",
+                "step_signals",
+                "a list or tuple, each item one of 2, 9, 15",
+                step_signals,
             )
     if step_legacy_id is not None and not isinstance(step_legacy_id, str):
         wrong_type("step.finished", "step_legacy_id", "str", step_legacy_id)
@@ -379,7 +384,7 @@ def record_step_runs(
     if type(value) is not int:
         wrong_type("step.runs", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("step.runs", "value", "between 0 and 9223372036854775807")
+        out_of_range("step.runs", "value", "between 0 and 9223372036854775807", value)
     if type(step_cached) is not bool:
         wrong_type("step.runs", "step_cached", "bool", step_cached)
     _priority = None
@@ -391,7 +396,7 @@ def record_step_runs(
         if type(runner_slot) is not int:
             wrong_type("step.runs", "runner_slot", "int", runner_slot)
         if not 0 <= runner_slot <= 15:
-            out_of_range("step.runs", "runner_slot", "between 0 and 15")
+            out_of_range("step.runs", "runner_slot", "between 0 and 15", runner_slot)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
@@ -428,7 +433,7 @@ def record_build_queue_depth(
     if type(value) is not int:
         wrong_type("build.queue.depth", "value", "int", value)
     if not INT64_MIN <= value <= INT64_MAX:
-        out_of_range("build.queue.depth", "value", "a 64-bit integer")
+        out_of_range("build.queue.depth", "value", "a 64-bit integer", value)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = dict(conversation.metric_attributes)
@@ -465,7 +470,12 @@ def record_step_load(
     if step_signals is not None:
         _step_signals = wire_members(step_signals, (int, StepSignals), _STEP_SIGNALS_WIRE)
         if _step_signals is None:
-            not_members("step.load", "step_signals", "sequence of one of 2, 9, 15", step_signals)
+            not_members(
+                "step.load",
+                "step_signals",
+                "a list or tuple, each item one of 2, 9, 15",
+                step_signals,
+            )
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = dict(conversation.metric_attributes)
@@ -502,7 +512,7 @@ def record_step_time(
     if type(value) not in (int, float):
         wrong_type("step.seconds", "value", "float", value)
     if not value >= 0:
-        out_of_range("step.seconds", "value", "at least 0")
+        out_of_range("step.seconds", "value", "at least 0", value)
     _priority = None
     if priority is not None:
         _priority = None
@@ -545,7 +555,7 @@ def record_step_duration_old(
     if type(value) is not int:
         wrong_type("step.duration_old", "value", "int", value)
     if not 0 <= value <= INT64_MAX:
-        out_of_range("step.duration_old", "value", "between 0 and 9223372036854775807")
+        out_of_range("step.duration_old", "value", "between 0 and 9223372036854775807", value)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = dict(conversation.metric_attributes)
