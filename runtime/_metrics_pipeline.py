@@ -36,9 +36,9 @@ from ._background import START_WAIT, BackgroundStart
 from ._guarded_exporter import shut_down_inner
 from ._health import Health
 from ._lifecycle import BoundedLifecycle
+from ._sdk_logs import SDK_LOGS
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .metrics import MetricDefinition
-from .sdk_logs import SDK_LOGS
 from .types import AttributeValue
 
 if TYPE_CHECKING:
@@ -49,8 +49,8 @@ if TYPE_CHECKING:
         MetricReader,
     )
 
+    from ._sdk_logs import _Claim
     from .config import Temporality
-    from .sdk_logs import _Claim
 
 logger = logging.getLogger("codex_otel")
 

@@ -45,8 +45,8 @@ __all__ = [
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
 
+    from ._pipeline import Pipeline
     from ._spool import Spool
-    from .pipeline import Pipeline
 
 logger = logging.getLogger("codex_otel")
 
@@ -275,7 +275,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 len(waiting),
             )
             return False
-        from .pipeline import SCOPE_NAME
+        from ._pipeline import SCOPE_NAME
 
         # No versions (telemetry.sdk.version, the scope's): importlib.metadata would cost
         # the exit ~10 ms, on the path that must be quick.
@@ -361,8 +361,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
     def _build(self) -> tuple[Pipeline | None, bool]:
         """The running pipeline (None: nothing to export), and whether the start failed."""
+        from ._pipeline import start_pipeline
         from ._spool_bridge import keeper
-        from .pipeline import start_pipeline
 
         hook: Callable[[Sequence[ReadableLogRecord]], bool] | None = None
         location = None

@@ -46,8 +46,8 @@ from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
 from ._resource import distribution_version, sdk_resource
+from ._sdk_logs import SDK_LOGS, worker_of
 from .config import ConfigError, NoExporter, OtelConfig
-from .sdk_logs import SDK_LOGS, worker_of
 from .types import AttributeValue
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 
-    from .sdk_logs import _Claim
+    from ._sdk_logs import _Claim
 
 __all__ = ["AttributeValue", "OtelUnavailable", "Pipeline", "start_pipeline"]
 
