@@ -54,9 +54,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("codex_otel")
 
-#: The instrumentation scope of every metric (the same as the events').
-SCOPE_NAME = "codex_otel"
-
 #: How many measurements may wait for the provider to start; the oldest go first.
 WAITING_LIMIT = 4096
 
@@ -306,7 +303,7 @@ def _build(
         # `Telemetry` registers its own, bounded, atexit hook; the SDK's is unbounded.
         shutdown_on_exit=False,
     )
-    meter = provider.get_meter(SCOPE_NAME, distribution_version("codex-otel"))
+    meter = provider.get_meter(config.scope_name, distribution_version("codex-otel"))
     if isinstance(meter, NoOpMeter):
         # OTEL_SDK_DISABLED=true in the process environment.
         provider.shutdown()

@@ -62,9 +62,6 @@ __all__ = ["AttributeValue", "OtelUnavailable", "Pipeline", "start_pipeline"]
 
 logger = logging.getLogger("codex_otel")
 
-#: The instrumentation scope of every record.
-SCOPE_NAME = "codex_otel"
-
 # What the SDK logs below a frame of these modules (the pipeline, its exporter wrapper
 # and its loss counters) is this pipeline's (see sdk_logs).
 SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {
@@ -353,7 +350,7 @@ def _build_pipeline(
         shutdown_on_exit=False,
         meter_provider=meter_provider,
     )
-    otel_logger = provider.get_logger(SCOPE_NAME, distribution_version("codex-otel"))
+    otel_logger = provider.get_logger(config.scope_name, distribution_version("codex-otel"))
     if isinstance(otel_logger, NoOpLogger):
         # OTEL_SDK_DISABLED=true in the process environment: the SDK would drop
         # everything, so report "nothing to export" instead of running a worker.

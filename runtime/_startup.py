@@ -275,8 +275,6 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 len(waiting),
             )
             return False
-        from ._pipeline import SCOPE_NAME
-
         # No versions (telemetry.sdk.version, the scope's): importlib.metadata would cost
         # the exit ~10 ms, on the path that must be quick.
         resource = resource_before_start(self._config, self._service_version, versions=False)
@@ -284,7 +282,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         events = [Event(name, stamp, stamp, attributes) for name, attributes, stamp in waiting]
         for start in range(0, len(events), size):
             chunk = tuple(events[start : start + size])
-            self.spool.write(Batch(resource, SCOPE_NAME, None, chunk))
+            self.spool.write(Batch(resource, self._config.scope_name, None, chunk))
         return False
 
     # --- the background start ----------------------------------------------------------

@@ -25,15 +25,14 @@ import pytest
 
 from codex_otel.generated import events
 from codex_otel.runtime import (
-    TRUNCATION_MARKER,
     CapturedEvent,
     Conversation,
     OtelConfig,
     Telemetry,
     TelemetryStats,
     load_config,
-    truncate,
 )
+from codex_otel.runtime.truncation import TRUNCATION_MARKER, truncate
 from support.metadata import make_metadata
 
 #: How long the interpreter may take past `shutdown_timeout` to exit (thread hand-over,
@@ -825,7 +824,7 @@ def test_none_exporter_imports_no_opentelemetry() -> None:
     assert "codex_otel.generated.events" in modules
     unwanted = ("opentelemetry", "grpc", "google.protobuf", "requests", "urllib3")
     assert [
-        m for m in modules if m.startswith(unwanted) or m.startswith("codex_otel.runtime.pipe")
+        m for m in modules if m.startswith(unwanted) or m.startswith("codex_otel.runtime._pipeline")
     ] == []
 
 
