@@ -194,7 +194,7 @@ def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, DiscardingExpor
         sdk_logger = pipeline._emit.__self__
     except AttributeError as error:
         raise RuntimeError(
-            f"runtime/pipeline.py or _guarded_exporter.py internals changed ({error}); update "
+            f"runtime/_pipeline.py or _guarded_exporter.py internals changed ({error}); update "
             "benchmarks/workload.py:discarding_telemetry"
         ) from error
     discarding = DiscardingExporter()

@@ -37,7 +37,6 @@ from codex_otel.runtime import (
     Telemetry,
     load_config,
 )
-from codex_otel.runtime._startup import spool_for
 from codex_otel.runtime.config import url_without_secrets
 
 #: How long each scripted step "takes", so durations in the output are not all zero.
@@ -306,10 +305,10 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
         return 1
     # With a spool, a failed export is kept on disk for the next run: delayed, not lost
     # (unless the spool itself dropped or could not write it, counted apart).
-    spool = spool_for(config) if exports_events else None
+    spool_dir = telemetry.spool_directory
     lost_events = (
         stats.dropped_queue_full
-        + (0 if spool is not None else stats.export_failures)
+        + (0 if spool_dir is not None else stats.export_failures)
         + stats.dropped_spool_full
         + stats.spool_failures
     )
@@ -318,18 +317,18 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
         out.write(f"{stats.spool_delivered} earlier events delivered from the spool.\n")
     if delivered and not (lost_events or lost_metrics or stats.spooled):
         out.write(f"All events delivered ({_describe(config)}).\n")
-        if spool is not None and stats.spool_pending:
+        if spool_dir is not None and stats.spool_pending:
             # Older runs' events the time did not allow: this run's own are delivered.
             out.write(
-                f"{stats.spool_pending} events still spooled at {spool.directory}; the next "
+                f"{stats.spool_pending} events still spooled at {spool_dir}; the next "
                 "run delivers them (earlier runs' events, not a failure of this run).\n"
             )
         return 0
-    if spool is not None and stats.spooled and not lost_events:
+    if spool_dir is not None and stats.spooled and not lost_events:
         # Not delivered now, but nothing of the events is lost: say where they wait.
         print(
             f"codex-otel: the collector was not reached ({_describe(config)}): "
-            f"{stats.spooled} events spooled at {spool.directory}"
+            f"{stats.spooled} events spooled at {spool_dir}"
             + (
                 f" ({stats.spool_pending} in all with earlier runs')"
                 if stats.spool_pending > stats.spooled
@@ -345,7 +344,9 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
                 file=sys.stderr,
             )
         return 1
-    failures = (0 if spool is not None else stats.export_failures) + stats.metric_export_failures
+    failures = (
+        0 if spool_dir is not None else stats.export_failures
+    ) + stats.metric_export_failures
     dropped = (
         stats.dropped_queue_full
         + stats.dropped_spool_full
@@ -355,7 +356,7 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
     print(
         f"codex-otel: error: the events could not all be delivered ({_describe(config)}; "
         f"{failures} failed export(s), {dropped} dropped"
-        + (f", {stats.spooled} spooled at {spool.directory}" if spool and stats.spooled else "")
+        + (f", {stats.spooled} spooled at {spool_dir}" if spool_dir and stats.spooled else "")
         + f", shutdown took {took:.1f} s of at most {config.shutdown_timeout} s). "
         "Check that the collector is running and reachable.",
         file=sys.stderr,

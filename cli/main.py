@@ -32,11 +32,15 @@ SCHEMA_HELP = "catalog YAML (default: ./schema/catalog.yaml if it exists, else t
 
 
 def _package_dir(module_name: str) -> Path:
-    """The real folder of a codex_otel sub-package (through editable-install symlinks)."""
-    import importlib
+    """The real folder of a codex_otel sub-package (through editable-install symlinks),
+    found without running it: the generated package's `__init__` registers its catalog
+    with the runtime, which `generate` must not need (nor a stale copy break)."""
+    import importlib.util
 
-    module = importlib.import_module(module_name)
-    return Path(str(module.__file__)).resolve().parent
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"no module named {module_name!r}", name=module_name)
+    return Path(spec.origin).resolve().parent
 
 
 #: A project laid out like this repository: its catalog and its generated folder, relative

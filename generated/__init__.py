@@ -5,12 +5,14 @@
 The package also holds EVENTS.md (the event documentation) and schemas/ (one JSON
 Schema per event, of the attributes as they arrive on the wire).
 
-Facts the runtime reads without importing the emitters are here too (this module imports
-only typing): the bundled catalog's toggles are the runtime's defaults, and the range of
-the catalog's ints is the one the runtime checks.
+Importing the package hands the runtime what the catalog decides: the privacy toggles
+`load_config` accepts in the `[otel]` table (with their defaults), the default
+`service.name` and the instrumentation scope of what a `Telemetry` exports.
 """
 
 from typing import Final
+
+from codex_otel.runtime._contract import register_catalog
 
 #: Privacy toggles the catalog's redaction policies name, with their defaults.
 TOGGLES: Final[dict[str, bool]] = {
@@ -18,6 +20,8 @@ TOGGLES: Final[dict[str, bool]] = {
     "log_tool_details": True,
 }
 
-#: The range of the catalog's `int` (an OTLP int: 64-bit signed).
-INT64_MIN: Final = -9223372036854775808
-INT64_MAX: Final = 9223372036854775807
+register_catalog(
+    toggles=TOGGLES,
+    service_name="codex-cli",
+    scope_name="codex_otel",
+)

@@ -351,6 +351,11 @@ class Catalog:
     metrics: tuple[Metric, ...] = ()
     #: Wire keys of the common attributes every metric carries (`common.metric_attributes`).
     metric_keys: tuple[str, ...] = ()
+    #: The default `service.name` of an application's telemetry (`service.name`, else the
+    #: namespace, else `unknown_service`) and the instrumentation scope of its records and
+    #: metrics (`service.scope`, else the namespace, else the service name).
+    service_name: str = "unknown_service"
+    scope_name: str = "unknown_service"
 
     @property
     def _all_attributes(self) -> tuple[Attribute, ...]:

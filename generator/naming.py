@@ -15,9 +15,14 @@ _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 
 # --- the names the generated module reserves (one list, in four parts) ---------------
 
-#: The helpers the runtime offers generated code: the contract with `codex_otel.runtime`
-#: (runtime/arguments.py, truncation.py, deprecation.py, wire_strings.py). `Catalog.runtime_imports`
-#: imports the ones a module calls; tests check each is exported by the runtime.
+# The contract with the runtime: the names below are those of `codex_otel.runtime._contract`
+# (its `HELPERS`, `CONSTANTS`, `CATALOG_REGISTRATION`, `CONVERSATION_MEMBERS`), kept here
+# because the generator never imports the runtime; tests/generator/test_contract.py holds
+# the two sides equal and checks that generated modules use no other name of the runtime.
+
+#: The helpers the runtime offers generated code (runtime/arguments.py, truncation.py,
+#: deprecation.py, wire_strings.py). `Catalog.runtime_imports` imports the ones a module
+#: calls.
 RUNTIME_HELPERS = (
     "deprecated",
     "is_array_of",
@@ -34,6 +39,20 @@ RUNTIME_HELPERS = (
 
 #: The other names the module may import from the runtime: types and the 64-bit limits.
 RUNTIME_CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN", "MetricDefinition")
+
+#: What the generated package's `__init__` calls to hand the catalog's toggles, service
+#: name and scope to the runtime.
+CATALOG_REGISTRATION = "register_catalog"
+
+#: The members of `Conversation` generated emitters and recorders read or call.
+CONVERSATION_MEMBERS = (
+    "allows",
+    "emit",
+    "metric_attributes",
+    "metrics_recording",
+    "record_point",
+    "recording",
+)
 
 #: Names the module defines or imports from the standard library at top level, besides
 #: emitters and enum classes.

@@ -37,6 +37,9 @@ from .salvage import Absent
 from .source import Source
 from .wire_limits import INT64_MAX, INT64_MIN
 
+#: The `service.name` of a catalog with neither `service.name` nor a namespace: what
+#: OpenTelemetry SDKs call a service that did not name itself.
+UNNAMED_SERVICE = "unknown_service"
 _RELEASE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?")
 
 
@@ -571,7 +574,16 @@ class _Resolver:
             differences=self.resolve_differences(),
             metrics=metrics,
             metric_keys=tuple(metric_keys),
+            **self.resolve_service(),
         )
+
+    def resolve_service(self) -> dict[str, str]:
+        """The catalog's `service` names, with the defaults that need no Codex: the
+        namespace, else the name OpenTelemetry gives a service that named none."""
+        service = self.doc.get("service") or {}
+        namespace = self.doc.get("namespace")
+        name = service.get("name") or namespace or UNNAMED_SERVICE
+        return {"service_name": name, "scope_name": service.get("scope") or namespace or name}
 
     # --- metrics -----------------------------------------------------------------------
 

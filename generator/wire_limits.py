@@ -1,10 +1,9 @@
-"""Limits of the wire that the catalog format's types mean: the one definition.
+"""Limits of the wire that the catalog format's types mean, for the generator.
 
-The catalog's `int` is an OTLP int, 64-bit signed. The generator writes these bounds into
-the emitters' range checks, and writes the constants into the generated package, where the
-runtime reads them (with the bundled catalog's toggles): the runtime must work installed
-with the generated package alone, and the generator must not import the runtime, whose
-import reads the generated package (which the generator may be about to rewrite).
+The catalog's `int` is an OTLP int, 64-bit signed. The generator checks catalogs against
+this range and writes it into the emitters' range checks. The runtime keeps the same two
+numbers in its own leaf module (`runtime/_int64.py`): the generator never imports the
+runtime, and the runtime never imports the generator; a test holds the two equal.
 """
 
 #: The range of an OTLP int (64-bit signed); the SDK's encoder fails a batch holding more.

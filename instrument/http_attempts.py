@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from codex_otel.generated import events
-from codex_otel.runtime import INT64_MAX, out_of_range, wrong_type
+from codex_otel.runtime._contract import INT64_MAX, out_of_range, wrong_type
 
 from . import measurements
 from .outcomes import (

@@ -36,7 +36,8 @@ from collections.abc import (
 from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 from codex_otel.generated import events
-from codex_otel.runtime import INT64_MAX, Conversation, out_of_range, wrong_type
+from codex_otel.runtime import Conversation
+from codex_otel.runtime._contract import INT64_MAX, out_of_range, wrong_type
 
 from . import completion, http_attempts, prompts, sse, tools
 from .completion import TokenUsage, ToolTokenCounter, total_tokens

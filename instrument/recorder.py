@@ -18,6 +18,7 @@ from typing import TypeAlias
 
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation
+from codex_otel.runtime._contract import note_emit_error
 
 #: A monotonic clock in integer nanoseconds, such as `time.perf_counter_ns` (the default)
 #: or `time.monotonic_ns`. Tests inject a fake one.
@@ -124,4 +125,4 @@ class Recorder:
     def failed(self) -> None:
         """Count one internal telemetry failure; reported once by the runtime."""
         with contextlib.suppress(Exception):  # the runtime's counter itself failing
-            self.conversation.telemetry.note_emit_error()
+            note_emit_error(self.conversation.telemetry)

@@ -26,7 +26,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, Literal, TypeAlias, TypeVar
 
 from codex_otel.generated import events
-from codex_otel.runtime import Conversation, wrong_type
+from codex_otel.runtime import Conversation
+from codex_otel.runtime._contract import wrong_type
 
 from . import measurements
 from .outcomes import error_text

@@ -1,27 +1,18 @@
 """The hand-written runtime under the generated emitters.
 
-Public API: `Telemetry` (config, exporter pipeline, subscribers, shutdown), `Conversation`
-(per-conversation metadata), `load_config` and the config model, and the helpers that
-generated code calls. Importing this package imports no OpenTelemetry module; the
-exporter pipeline is loaded only when an exporter is configured.
+Public API, what an application calls: `Telemetry` (config, exporter pipeline,
+subscribers, capture, shutdown, `stats`), `Conversation` (per-conversation metadata),
+`load_config` and the config model, and the types of captured events and measurements.
+Generated code reaches the runtime through `codex_otel.runtime._contract` instead; the
+runtime knows no catalog (a generated package registers its own when imported).
+
+Importing this package imports no OpenTelemetry module; the exporter pipeline is loaded
+only when an exporter is configured.
 """
 
 from typing import TYPE_CHECKING
 
-from codex_otel.generated import INT64_MAX, INT64_MIN
-
-from .arguments import (
-    is_array_of,
-    not_a_member,
-    not_members,
-    out_of_range,
-    wire_members,
-    wrong_int_items,
-    wrong_items,
-    wrong_type,
-)
 from .config import (
-    DEFAULT_TOGGLES,
     BatchConfig,
     ConfigError,
     ExporterConfig,
@@ -37,15 +28,9 @@ from .config import (
 )
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
-from .truncation import TRUNCATION_MARKER, truncate
-from .types import Attributes, AttributeValue, MetadataLike, MetricMetadataLike
-from .wire_strings import plain_string, wire_string
+from .types import Attributes, AttributeValue
 
 __all__ = [
-    "DEFAULT_TOGGLES",
-    "INT64_MAX",
-    "INT64_MIN",
-    "TRUNCATION_MARKER",
     "AttributeValue",
     "Attributes",
     "BatchConfig",
@@ -56,9 +41,7 @@ __all__ = [
     "ExporterConfig",
     "FileExporter",
     "MeasurementSubscriber",
-    "MetadataLike",
     "MetricDefinition",
-    "MetricMetadataLike",
     "MetricsConfig",
     "NoExporter",
     "OtelConfig",
@@ -69,35 +52,15 @@ __all__ = [
     "Telemetry",
     "TelemetryStats",
     "TlsConfig",
-    "deprecated",
-    "is_array_of",
     "load_config",
-    "not_a_member",
-    "not_members",
-    "out_of_range",
-    "plain_string",
-    "truncate",
-    "wire_members",
-    "wire_string",
-    "wrong_int_items",
-    "wrong_items",
-    "wrong_type",
 ]
 
 if TYPE_CHECKING:
-    from .deprecation import deprecated
-
     #: The installed codex-otel distribution's version (computed on first access).
     __version__: str
 
 
 def __getattr__(name: str) -> object:
-    # PEP 702's decorator is loaded only by generated modules that deprecate something, so
-    # importing the runtime loads nothing outside the standard library (no typing_extensions).
-    if name == "deprecated":
-        from .deprecation import deprecated
-
-        return deprecated
     if name == "__version__":
         # Looked up on first access (importlib.metadata costs ~10 ms), then kept.
         from ._resource import distribution_version

@@ -27,11 +27,15 @@ import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import config as model
+from ._catalogs import catalog_defaults
 from ._tls import TlsNames, check_tls, plaintext
+
+if TYPE_CHECKING:
+    from ._catalogs import CatalogDefaults
 
 
 def load_config(
@@ -39,7 +43,7 @@ def load_config(
     *,
     text: str | None = None,
     environ: Mapping[str, str] | None = None,
-    toggles: Mapping[str, bool] = model.DEFAULT_TOGGLES,
+    toggles: Mapping[str, bool] | None = None,
     missing_ok: bool = True,
 ) -> model.OtelConfig:
     """Read the `[otel]` table from a TOML file (`source`) or string (`text`).
@@ -47,9 +51,15 @@ def load_config(
     With neither, the defaults and the environment alone decide; so does a file that does
     not exist, as Codex runs with its defaults without `~/.codex/config.toml`
     (`missing_ok=False` makes that a `ConfigError`). `environ` defaults to `os.environ`.
-    `toggles` names the privacy toggles the table may set, with defaults. Raises
-    `ConfigError` for an unreadable file, bad TOML or a bad setting.
+    `toggles` names the privacy toggles the table may set, with defaults; by default
+    those of the catalog whose generated package is imported (importing it registers
+    them). Raises `ConfigError` for an unreadable file, bad TOML or a bad setting.
     """
+    defaults = catalog_defaults()
+    # An unknown toggle is most likely the catalog's, when no generated package said so.
+    note = _NO_CATALOG_HINT if toggles is None and not defaults.catalogs else ""
+    if toggles is None:
+        toggles = defaults.toggles
     if source is not None and text is not None:
         raise TypeError("load_config() takes a file path or text=, not both")
     origin: str | None = None
@@ -73,7 +83,7 @@ def load_config(
     document = _parse_toml(text or "", origin or "<text>")
     reader = _Reader(os.environ if environ is None else environ, base_dir, origin)
     reader.misplaced(document, toggles)
-    return reader.config(document.get("otel", {}), toggles)
+    return reader.config(document.get("otel", {}), toggles, defaults, note)
 
 
 #: Tables and arrays nested deeper than this are refused: no setting is nested beyond 5,
@@ -152,6 +162,12 @@ _MISPLACED_KEYS = (
     "metrics_exporter",
     "service_name",
     "shutdown_timeout",
+)
+#: Added to the unknown-key message while no generated package has registered its catalog:
+#: a toggle is unknown then because the catalog's package was not imported yet.
+_NO_CATALOG_HINT = (
+    " (no catalog's toggles are known: import the generated package before load_config,"
+    " or pass toggles=)"
 )
 _EXPORTERS = ("none", "otlp-http", "otlp-grpc", "file")
 _OTLP_KEYS = {
@@ -327,11 +343,13 @@ class _Reader:
             self.bad(f"{path}.{key}", f"{value} is too large; at most {most}")
         return value
 
-    def check_keys(self, table: Mapping[str, object], path: str, allowed: Collection[str]) -> None:
+    def check_keys(
+        self, table: Mapping[str, object], path: str, allowed: Collection[str], note: str = ""
+    ) -> None:
         for key in table:
             if key not in allowed:
                 hint = _suggest(key, allowed)
-                self.bad(f"{path}.{key}", f"unknown key; {hint}allowed: {', '.join(allowed)}")
+                self.bad(f"{path}.{key}", f"unknown key; {hint}allowed: {', '.join(allowed)}{note}")
 
     # --- the [otel] table ---------------------------------------------------------------
 
@@ -349,18 +367,20 @@ class _Reader:
                     f"ignored; it belongs under [otel] (put the line `[otel]` before `{key} = ...`)"
                 )
 
-    def config(self, otel: object, toggles: Mapping[str, bool]) -> model.OtelConfig:
+    def config(
+        self, otel: object, toggles: Mapping[str, bool], defaults: CatalogDefaults, note: str
+    ) -> model.OtelConfig:
         table = self.table(otel, "otel")
-        self.check_keys(table, "otel", (*_TOP_KEYS, *toggles))
+        self.check_keys(table, "otel", (*_TOP_KEYS, *toggles), note)
         resource = self.resource_attributes()
         # Table, then OTEL_SERVICE_NAME, then service.name in OTEL_RESOURCE_ATTRIBUTES (the
-        # spec's order), then Codex's "codex-cli".
+        # spec's order), then the catalog's.
         found = self.env("OTEL_SERVICE_NAME")
         service_name = (
             self.text(table, "otel", "service_name")
             or (found[1] if found else None)
             or resource.get("service.name")
-            or "codex-cli"
+            or defaults.service_name
         )
         flags = {name: self.flag(table, "otel", name) for name in toggles}
         disabled = self.env("OTEL_SDK_DISABLED")
@@ -380,6 +400,7 @@ class _Reader:
             batch=self.batch(table),
             spool=self.spool(table),
             resource_attributes=resource,
+            scope_name=defaults.scope_name,
             # Only "true" disables, as the spec says; anything else leaves the SDK on.
             sdk_disabled=disabled is not None and disabled[1].lower() == "true",
         )

@@ -119,16 +119,16 @@ def _http_exporter(
     if config.protocol == "json":
         from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
 
-        from . import otlp_json
+        from . import _otlp_json
 
         # The JSON exporter (0.66b1) supports TLS, mTLS, headers and gzip like the
         # protobuf one; it only lacks `meter_provider` (it records no self-metrics).
         # The wrappers encode what strict receivers take: no empty log body object,
         # integers as JSON numbers, which Rotel needs (see otlp_json).
         json_exporter: Callable[..., Any] = (
-            otlp_json.json_http_exporter
+            _otlp_json.json_http_exporter
             if temporality is None
-            else otlp_json.json_http_metric_exporter
+            else _otlp_json.json_http_metric_exporter
         )
         return json_exporter(
             compression=(
@@ -227,10 +227,12 @@ def _grpc_exporter(
 
 
 def _file_exporter(config: FileExporter, temporality: Temporalities | None = None) -> Any:
-    from . import otlp_json
+    from . import _otlp_json
 
     json_file_exporter: Callable[..., Any] = (
-        otlp_json.json_file_exporter if temporality is None else otlp_json.json_file_metric_exporter
+        _otlp_json.json_file_exporter
+        if temporality is None
+        else _otlp_json.json_file_metric_exporter
     )
     options = _signal_options(temporality)
     if config.path == "-":

@@ -20,11 +20,11 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._fork import at_fork
-from .sdk_logs import SDK_LOGS
+from ._sdk_logs import SDK_LOGS
 
 if TYPE_CHECKING:
     from ._health import Health
-    from .sdk_logs import _Claim
+    from ._sdk_logs import _Claim
 
 logger = logging.getLogger("codex_otel")
 

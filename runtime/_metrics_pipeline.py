@@ -36,9 +36,9 @@ from ._background import START_WAIT, BackgroundStart
 from ._guarded_exporter import shut_down_inner
 from ._health import Health
 from ._lifecycle import BoundedLifecycle
+from ._sdk_logs import SDK_LOGS
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .metrics import MetricDefinition
-from .sdk_logs import SDK_LOGS
 from .types import AttributeValue
 
 if TYPE_CHECKING:
@@ -49,13 +49,10 @@ if TYPE_CHECKING:
         MetricReader,
     )
 
+    from ._sdk_logs import _Claim
     from .config import Temporality
-    from .sdk_logs import _Claim
 
 logger = logging.getLogger("codex_otel")
-
-#: The instrumentation scope of every metric (the same as the events').
-SCOPE_NAME = "codex_otel"
 
 #: How many measurements may wait for the provider to start; the oldest go first.
 WAITING_LIMIT = 4096
@@ -306,7 +303,7 @@ def _build(
         # `Telemetry` registers its own, bounded, atexit hook; the SDK's is unbounded.
         shutdown_on_exit=False,
     )
-    meter = provider.get_meter(SCOPE_NAME, distribution_version("codex-otel"))
+    meter = provider.get_meter(config.scope_name, distribution_version("codex-otel"))
     if isinstance(meter, NoOpMeter):
         # OTEL_SDK_DISABLED=true in the process environment.
         provider.shutdown()

@@ -70,9 +70,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from codex_otel.generated import INT64_MAX, INT64_MIN
-
 from ._fork import at_fork
+from ._int64 import INT64_MAX, INT64_MIN
 from ._spool_disk import NotSpoolData, UnsafeFolder, entry_size, open_folder, read_plain
 from .config import ExporterConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue

@@ -20,7 +20,7 @@ from .types import AttributeValue
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
 
-    from .pipeline import Pipeline
+    from ._pipeline import Pipeline
 
 logger = logging.getLogger("codex_otel")
 

@@ -45,8 +45,8 @@ __all__ = [
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
 
+    from ._pipeline import Pipeline
     from ._spool import Spool
-    from .pipeline import Pipeline
 
 logger = logging.getLogger("codex_otel")
 
@@ -275,8 +275,6 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 len(waiting),
             )
             return False
-        from .pipeline import SCOPE_NAME
-
         # No versions (telemetry.sdk.version, the scope's): importlib.metadata would cost
         # the exit ~10 ms, on the path that must be quick.
         resource = resource_before_start(self._config, self._service_version, versions=False)
@@ -284,7 +282,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         events = [Event(name, stamp, stamp, attributes) for name, attributes, stamp in waiting]
         for start in range(0, len(events), size):
             chunk = tuple(events[start : start + size])
-            self.spool.write(Batch(resource, SCOPE_NAME, None, chunk))
+            self.spool.write(Batch(resource, self._config.scope_name, None, chunk))
         return False
 
     # --- the background start ----------------------------------------------------------
@@ -361,8 +359,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
     def _build(self) -> tuple[Pipeline | None, bool]:
         """The running pipeline (None: nothing to export), and whether the start failed."""
+        from ._pipeline import start_pipeline
         from ._spool_bridge import keeper
-        from .pipeline import start_pipeline
 
         hook: Callable[[Sequence[ReadableLogRecord]], bool] | None = None
         location = None

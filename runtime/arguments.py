@@ -18,7 +18,7 @@ import enum
 from collections.abc import Mapping
 from typing import NoReturn, TypeVar
 
-from codex_otel.generated import INT64_MAX, INT64_MIN
+from ._int64 import INT64_MAX, INT64_MIN
 
 W = TypeVar("W", str, int)
 

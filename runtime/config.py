@@ -4,6 +4,10 @@
 the environment; it is re-exported here, where users have always imported it. Header
 values are never shown in a repr, as they usually carry credentials.
 
+The defaults a catalog decides (its privacy toggles, the service name, the instrumentation
+scope) come from the generated package the application imported (`_catalogs`), never from
+a catalog this module knows.
+
 Standard library only: the runtime must import cheaply and work without the `otel` extra.
 """
 
@@ -16,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from ._catalogs import catalog_defaults
+
 if TYPE_CHECKING:
     from ._config_loader import load_config
 
@@ -23,7 +29,6 @@ __all__ = [
     "DEFAULT_EXPORT_INTERVAL_MS",
     "DEFAULT_SHUTDOWN_TIMEOUT",
     "DEFAULT_SPOOL_BYTES",
-    "DEFAULT_TOGGLES",
     "BatchConfig",
     "ConfigError",
     "ExporterConfig",
@@ -38,13 +43,6 @@ __all__ = [
     "load_config",
     "url_without_secrets",
 ]
-
-
-from codex_otel.generated import TOGGLES as BUNDLED_CATALOG_TOGGLES
-
-#: Privacy toggles known to the `[otel]` table, with their defaults: the bundled catalog's
-#: (its redaction policies name them), from the generated package.
-DEFAULT_TOGGLES: Mapping[str, bool] = BUNDLED_CATALOG_TOGGLES
 
 
 class ConfigError(ValueError):
@@ -197,8 +195,12 @@ class OtelConfig:
 
     environment: str = "dev"
     exporter: ExporterConfig = field(default_factory=NoExporter)
-    toggles: Mapping[str, bool] = field(default_factory=lambda: dict(DEFAULT_TOGGLES))
-    service_name: str = "codex-cli"
+    #: The privacy toggles, with their values; by default those of the catalog whose
+    #: generated package was imported, at their defaults (none before one is imported).
+    toggles: Mapping[str, bool] = field(default_factory=lambda: dict(catalog_defaults().toggles))
+    #: The `service.name` resource attribute; by default the catalog's (`service.name` in
+    #: the catalog, else its namespace).
+    service_name: str = field(default_factory=lambda: catalog_defaults().service_name)
     #: Seconds `Telemetry.shutdown` (and the interpreter-exit hook) may take at most. Short
     #: by default: a CLI must exit promptly, and what is not delivered by then is spooled.
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
@@ -212,6 +214,9 @@ class OtelConfig:
     #: are never spooled: what a shutdown cannot deliver in time is lost.
     metrics_exporter: ExporterConfig = field(default_factory=NoExporter)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    #: The instrumentation scope of every exported record and metric: the catalog's
+    #: (`service.scope`, else its namespace). Not an `[otel]` key: the catalog decides it.
+    scope_name: str = field(default_factory=lambda: catalog_defaults().scope_name)
 
 
 def __getattr__(name: str) -> object:

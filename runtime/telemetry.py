@@ -4,8 +4,9 @@
 Generated emitters call `Conversation.recording`, `Conversation.allows` and
 `Conversation.emit`; generated metric recorders read `Conversation.metrics_recording` and
 `Conversation.metric_attributes`, build the finished point and call
-`Conversation.record_point`. Hand-written callers use `Conversation.record`, which merges
-and cleans the point itself. Nothing here knows any particular catalog.
+`Conversation.record_point` (the contract: `_contract.CONVERSATION_MEMBERS`).
+Hand-written callers use `Conversation.record`, which merges and cleans the point itself.
+Nothing here knows any particular catalog.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -100,11 +102,11 @@ class Telemetry:
         self._metrics: BackgroundMetrics | None = self._start_metrics()
         #: Read by every metric recorder first, as `recording` by emitters.
         self.metrics_recording = self._metrics is not None
-        #: What `Conversation.record` calls: `dispatch_measurement`, or, while nobody but
+        #: What `Conversation.record` calls: `_dispatch_measurement`, or, while nobody but
         #: the pipeline sees measurements, the sink's own `record` (no subscriber branch,
-        #: no shutdown check: shutdown puts `dispatch_measurement` back first).
+        #: no shutdown check: shutdown puts `_dispatch_measurement` back first).
         self._measure: Callable[[MetricDefinition, int | float, Attributes], object] = (
-            self.dispatch_measurement
+            self._dispatch_measurement
         )
         #: In the same case, the running pipeline's instruments by `id(definition)`, which
         #: `Conversation.record` calls itself (one call less per measurement); else empty.
@@ -142,7 +144,7 @@ class Telemetry:
         with self._lock:
             self._update_recording()
 
-    # --- what generated code uses --------------------------------------------------
+    # --- what conversations use ----------------------------------------------------
 
     def conversation(self, metadata: M) -> Conversation[M]:
         """A conversation whose events carry `metadata` (the generated `Metadata` class)."""
@@ -151,11 +153,11 @@ class Telemetry:
     def allows(self, toggle: str) -> bool:
         """The value of a privacy toggle; a toggle the config does not know redacts.
 
-        A config knows the toggles `load_config(..., toggles=)` was given, with their
-        defaults: the bundled catalog's by default, `events.TOGGLES` for another catalog."""
+        A config knows the toggles of the catalog whose generated package is imported,
+        with their defaults (or those `load_config(..., toggles=)` was given)."""
         return self.config.toggles.get(toggle, False)
 
-    def dispatch(self, event_name: str, attributes: Attributes, timestamp_ns: int) -> None:
+    def _dispatch(self, event_name: str, attributes: Attributes, timestamp_ns: int) -> None:
         """Hand one finished event to subscribers and the pipeline. Never raises."""
         if self._closed:
             self._drop_after_shutdown()
@@ -175,7 +177,7 @@ class Telemetry:
         if pipeline is not None and not pipeline.emit(event_name, attributes, timestamp_ns):
             self._drop_after_shutdown()  # shutdown began after the check above
 
-    def dispatch_measurement(
+    def _dispatch_measurement(
         self, metric: MetricDefinition, value: int | float, attributes: Attributes
     ) -> None:
         """Hand one measurement to measurement subscribers and the metrics pipeline.
@@ -206,7 +208,7 @@ class Telemetry:
             "codex-otel: telemetry is shut down; later events are dropped and counted",
         )
 
-    def note_emit_error(self) -> None:
+    def _note_emit_error(self) -> None:
         """Count an internal failure while emitting; report the first one."""
         self._emit_errors += 1
         self._report_once("emit", "codex-otel: an event could not be emitted")
@@ -267,13 +269,13 @@ class Telemetry:
             unsubscribe()
 
     def _update_recording(self) -> None:
-        # The pipeline stays set after shutdown, so late events still reach `dispatch`
+        # The pipeline stays set after shutdown, so late events still reach `_dispatch`
         # and are counted as dropped.
         self.recording = bool(self._subscribers) or self._pipeline is not None
         self.metrics_recording = bool(self._measurement_subscribers) or self._metrics is not None
         sink = self._metrics
         direct = sink is not None and not self._measurement_subscribers and not self._closed
-        self._measure = sink.record if direct else self.dispatch_measurement  # type: ignore[union-attr]
+        self._measure = sink.record if direct else self._dispatch_measurement  # type: ignore[union-attr]
         self._instruments = (
             getattr(sink, "instruments", _NO_INSTRUMENTS) if direct else _NO_INSTRUMENTS
         )
@@ -290,6 +292,18 @@ class Telemetry:
     def exporting_metrics(self) -> bool:
         """True when a metrics pipeline runs (`metrics_exporter` is set, the SDK is on)."""
         return self._metrics is not None
+
+    @property
+    def spool_directory(self) -> Path | None:
+        """The folder where the events this process could not deliver wait for a later
+        run (`[otel.spool]`): None when nothing is spooled (the spool is off, or the
+        exporter is not an OTLP one, or nothing is exported)."""
+        if self._pipeline is None:
+            return None
+        from ._startup import spool_for
+
+        spool = spool_for(self.config)
+        return None if spool is None else spool.directory
 
     @property
     def stats(self) -> TelemetryStats:
@@ -343,7 +357,7 @@ class Telemetry:
             if self._closed:
                 return True
             self._closed = True
-            self._update_recording()  # measurements go through `dispatch_measurement` again
+            self._update_recording()  # measurements go through `_dispatch_measurement` again
         atexit.unregister(self._shutdown_at_exit)
         deadline = time.monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
@@ -468,9 +482,9 @@ class Conversation(Generic[M]):
                     record[key] = wire_value(value)
                 else:
                     record[key] = value
-            self._telemetry.dispatch(event_name, record, now)
+            self._telemetry._dispatch(event_name, record, now)
         except Exception:
-            self._telemetry.note_emit_error()
+            self._telemetry._note_emit_error()
 
     def record(self, metric: MetricDefinition, value: int | float, attributes: Attributes) -> None:
         """Add the metadata's metric attributes to `attributes` (the metric's own win
@@ -489,7 +503,7 @@ class Conversation(Generic[M]):
                     point = self._wire_point(attributes)
                     break
         except Exception:
-            self._telemetry.note_emit_error()
+            self._telemetry._note_emit_error()
             return
         self.record_point(metric, value, point)
 
@@ -508,7 +522,7 @@ class Conversation(Generic[M]):
             add, kind, _ = entry
             add(value if type(value) is kind else kind(value), point)
         except Exception:
-            self._telemetry.note_emit_error()
+            self._telemetry._note_emit_error()
 
     def _wire_point(self, attributes: Attributes) -> Attributes:
         """The metadata's metric attributes and `attributes`, every string valid UTF-8."""

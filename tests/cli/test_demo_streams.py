@@ -73,11 +73,15 @@ def test_without_telemetry_on_stdout_the_text_stays_on_stdout(tmp_path: Path) ->
     assert result.stderr == ""
 
 
-def test_the_otlp_endpoint_variable_alone_turns_the_demos_export_on() -> None:
+def test_the_otlp_endpoint_variable_alone_turns_the_demos_export_on(tmp_path: Path) -> None:
+    # The table says nothing of exporters; it only gives the exit the time a loaded
+    # machine may need for the first export (the default 0.25 s would spool, exit 1).
+    config = tmp_path / "patient.toml"
+    config.write_text("[otel]\nshutdown_timeout = 10\n", encoding="utf-8")
     with OtlpHttpReceiver() as receiver:
         base = receiver.endpoint.removesuffix("/v1/logs")
         result = subprocess.run(
-            [*CLI, "demo"],
+            [*CLI, "demo", "--config", str(config)],
             capture_output=True,
             text=True,
             timeout=60,

@@ -25,7 +25,8 @@ from codex_otel.generator import (
     render,
     write_outputs,
 )
-from codex_otel.runtime import TRUNCATION_MARKER, OtelConfig, Telemetry
+from codex_otel.runtime import OtelConfig, Telemetry
+from codex_otel.runtime.truncation import TRUNCATION_MARKER
 from support.generation import REPO, GenerateFn, import_generated
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"

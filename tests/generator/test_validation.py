@@ -11,7 +11,7 @@ import pytest
 from codex_otel.generator import CatalogError, load_catalog, load_catalog_text
 from codex_otel.generator.source import MAX_NODES
 from codex_otel.generator.structure import ecma_pattern, format_schema
-from codex_otel.runtime import TRUNCATION_MARKER, truncate
+from codex_otel.runtime.truncation import TRUNCATION_MARKER, truncate
 
 VALID = """\
 catalog_version: 1.0.0

@@ -60,7 +60,8 @@ from hypothesis.control import currently_in_test_context
 from codex_otel.cli.main import main as cli_main
 from codex_otel.generator import CatalogError, load_catalog, render, write_outputs
 from codex_otel.generator.model import Attribute, Catalog
-from codex_otel.runtime import OtelConfig, Telemetry, truncate
+from codex_otel.runtime import OtelConfig, Telemetry
+from codex_otel.runtime.truncation import truncate
 from support.catalog_documents import (
     MAX_CUT_CAP,
     catalogs,

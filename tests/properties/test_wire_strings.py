@@ -37,7 +37,8 @@ pytest.importorskip("opentelemetry.proto")
 pytest.importorskip("grpc")
 
 from codex_otel.generated import events
-from codex_otel.runtime import Telemetry, load_config, truncate
+from codex_otel.runtime import Telemetry, load_config
+from codex_otel.runtime.truncation import truncate
 from receivers import (
     OtlpGrpcReceiver,
     OtlpHttpReceiver,

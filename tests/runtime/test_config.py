@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import codex_otel.generated  # registers the bundled catalog: its toggles and service name
+from codex_otel.runtime._catalogs import catalog_defaults
 from codex_otel.runtime.config import (
-    DEFAULT_TOGGLES,
     BatchConfig,
     ConfigError,
     FileExporter,
@@ -284,15 +285,14 @@ def test_toggle_not_in_the_toggles_argument_is_unknown() -> None:
 
 def test_default_toggles_are_not_mutated() -> None:
     load(otel("log_user_prompt = true"))
-    assert DEFAULT_TOGGLES == {"log_user_prompt": False, "log_tool_details": True}
+    assert catalog_defaults().toggles == {"log_user_prompt": False, "log_tool_details": True}
 
 
-def test_the_default_toggles_are_the_bundled_catalogs() -> None:
-    # The runtime's defaults are the bundled catalog's toggles (`config.DEFAULT_TOGGLES` is
-    # the generated `TOGGLES`), never a copy kept in step by hand.
-    from codex_otel.generated import events
-
-    assert dict(DEFAULT_TOGGLES) == events.TOGGLES
+def test_the_default_toggles_are_the_imported_catalogs() -> None:
+    # The runtime's defaults are the toggles the bundled catalog's generated package
+    # registered when imported, never a copy kept in step by hand.
+    assert load_config(environ={}).toggles == codex_otel.generated.TOGGLES
+    assert OtelConfig().toggles == codex_otel.generated.TOGGLES
 
 
 # --- batch ---------------------------------------------------------------------------

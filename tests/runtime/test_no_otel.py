@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 from codex_otel.generated import events
-from codex_otel.runtime import TRUNCATION_MARKER, Telemetry, _startup, load_config
+from codex_otel.runtime import Telemetry, _startup, load_config
+from codex_otel.runtime.truncation import TRUNCATION_MARKER
 
 pytestmark = pytest.mark.no_otel
 

@@ -1,4 +1,4 @@
-"""`runtime/otlp_json`: the OTLP/JSON the HTTP JSON and file exporters write.
+"""`runtime/_otlp_json`: the OTLP/JSON the HTTP JSON and file exporters write.
 
 Empty arrays and key-value lists: the official encoder writes `{"arrayValue": {}}` (proto3
 JSON leaves out an empty repeated field), which Rotel refuses ("missing field `values`",
@@ -20,7 +20,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.resources import Resource
 
-from codex_otel.runtime.otlp_json import encode_metrics_request, encode_request
+from codex_otel.runtime._otlp_json import encode_metrics_request, encode_request
 
 
 def _values(node: Any) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from codex_otel.runtime._pipeline import OtelUnavailable, Pipeline, start_pipeline
 from codex_otel.runtime.config import (
     BatchConfig,
     ConfigError,
@@ -31,7 +32,6 @@ from codex_otel.runtime.config import (
     OtlpHttpExporter,
     TlsConfig,
 )
-from codex_otel.runtime.pipeline import OtelUnavailable, Pipeline, start_pipeline
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, TlsCerts, unused_port
 
 #: Shutdown may overrun its timeout by this much (thread hand-over, exporter abort).
@@ -532,7 +532,7 @@ def test_importing_the_module_imports_no_opentelemetry() -> None:
     result = run_python(
         """
         import sys
-        import codex_otel.runtime.pipeline
+        import codex_otel.runtime._pipeline
         loaded = [m for m in sys.modules if m.startswith(("opentelemetry", "grpc", "google"))]
         assert not loaded, loaded
         """
@@ -545,7 +545,7 @@ def test_none_exporter_imports_no_opentelemetry() -> None:
         """
         import sys
         from codex_otel.runtime.config import OtelConfig, OtlpHttpExporter
-        from codex_otel.runtime.pipeline import start_pipeline
+        from codex_otel.runtime._pipeline import start_pipeline
         assert start_pipeline(OtelConfig(), service_version="1") is None
         disabled = OtelConfig(exporter=OtlpHttpExporter(endpoint="http://x/v1/logs"),
                               sdk_disabled=True)
@@ -570,7 +570,7 @@ def test_non_grpc_exporters_do_not_import_grpc(exporter: str) -> None:
         f"""
         import sys
         from codex_otel.runtime.config import FileExporter, OtelConfig, OtlpHttpExporter
-        from codex_otel.runtime.pipeline import start_pipeline
+        from codex_otel.runtime._pipeline import start_pipeline
         pipeline = start_pipeline(OtelConfig(exporter={exporter}), service_version="1")
         assert pipeline is not None
         pipeline.shutdown(0.2)
@@ -596,7 +596,7 @@ def test_missing_otel_extra_raises_otel_unavailable() -> None:
 
         sys.meta_path.insert(0, NoOpenTelemetry())
         from codex_otel.runtime.config import OtelConfig, OtlpHttpExporter
-        from codex_otel.runtime.pipeline import OtelUnavailable, start_pipeline
+        from codex_otel.runtime._pipeline import OtelUnavailable, start_pipeline
         config = OtelConfig(exporter=OtlpHttpExporter(endpoint="http://127.0.0.1:9/v1/logs"))
         try:
             start_pipeline(config, service_version="1")
@@ -617,7 +617,7 @@ def test_forked_child_exports_its_own_events(tmp_path: Path) -> None:
         f"""
         import os, time
         from codex_otel.runtime.config import FileExporter, OtelConfig
-        from codex_otel.runtime.pipeline import start_pipeline
+        from codex_otel.runtime._pipeline import start_pipeline
         pipeline = start_pipeline(OtelConfig(exporter=FileExporter(path={str(path)!r})),
                                   service_version="1")
         pipeline.emit("codex.parent_before", {{}}, time.time_ns())

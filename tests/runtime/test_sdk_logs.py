@@ -21,7 +21,7 @@ pytest.importorskip("opentelemetry.sdk")
 
 from codex_otel.generated import events
 from codex_otel.runtime import Telemetry, load_config
-from codex_otel.runtime.sdk_logs import SDK_LOGS
+from codex_otel.runtime._sdk_logs import SDK_LOGS
 from receivers import unused_port
 from support.metadata import make_metadata
 

@@ -160,7 +160,7 @@ def test_awkward_text_passes_through_rotel_exactly(
 def test_rotel_refuses_the_official_json_encoding_and_accepts_ours(
     rotel_collector: RotelCollector,
 ) -> None:
-    """Why `runtime/otlp_json` exists: the official encoder (0.66b1) writes `"body": {}` for
+    """Why `runtime/_otlp_json` exists: the official encoder (0.66b1) writes `"body": {}` for
     a record without a body, and Rotel refuses the request; the same batch without it is
     accepted. If a future encoder fixes this, the first assertion says so."""
     from opentelemetry.exporter.otlp.json.common._log_encoder import encode_logs
@@ -170,7 +170,7 @@ def test_rotel_refuses_the_official_json_encoding_and_accepts_ours(
         SimpleLogRecordProcessor,
     )
 
-    from codex_otel.runtime.otlp_json import encode_body
+    from codex_otel.runtime._otlp_json import encode_body
 
     memory = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]  # SDK: unannotated __init__
     provider = LoggerProvider(shutdown_on_exit=False)

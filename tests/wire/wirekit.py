@@ -19,7 +19,8 @@ from typing import Any, Literal
 import jsonschema
 
 from codex_otel.generated import events
-from codex_otel.runtime import Conversation, Telemetry, truncate
+from codex_otel.runtime import Conversation, Telemetry
+from codex_otel.runtime.truncation import truncate
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedRecord, ReceivedRequest, TlsCerts
 from receivers.fixtures import ReceiverFactory
 from support.metadata import CODEX_METADATA

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final, Literal, overload
 
-from codex_otel.runtime import (
+from codex_otel.runtime._contract import (
     INT64_MAX,
     INT64_MIN,
     Attributes,

@@ -46,8 +46,8 @@ from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
 from ._resource import distribution_version, sdk_resource
+from ._sdk_logs import SDK_LOGS, worker_of
 from .config import ConfigError, NoExporter, OtelConfig
-from .sdk_logs import SDK_LOGS, worker_of
 from .types import AttributeValue
 
 if TYPE_CHECKING:
@@ -56,14 +56,11 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 
-    from .sdk_logs import _Claim
+    from ._sdk_logs import _Claim
 
 __all__ = ["AttributeValue", "OtelUnavailable", "Pipeline", "start_pipeline"]
 
 logger = logging.getLogger("codex_otel")
-
-#: The instrumentation scope of every record.
-SCOPE_NAME = "codex_otel"
 
 # What the SDK logs below a frame of these modules (the pipeline, its exporter wrapper
 # and its loss counters) is this pipeline's (see sdk_logs).
@@ -353,7 +350,7 @@ def _build_pipeline(
         shutdown_on_exit=False,
         meter_provider=meter_provider,
     )
-    otel_logger = provider.get_logger(SCOPE_NAME, distribution_version("codex-otel"))
+    otel_logger = provider.get_logger(config.scope_name, distribution_version("codex-otel"))
     if isinstance(otel_logger, NoOpLogger):
         # OTEL_SDK_DISABLED=true in the process environment: the SDK would drop
         # everything, so report "nothing to export" instead of running a worker.
