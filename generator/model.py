@@ -6,7 +6,6 @@ templates only format. Nothing here is specific to any one catalog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -324,19 +323,6 @@ class Differences:
 
 
 @dataclass(frozen=True)
-class AttributeUse:
-    """One attribute and the events that use it the same way (for the differences tables)."""
-
-    attribute: Attribute
-    #: Event names; empty when the attribute is in the common group (every event).
-    events: tuple[str, ...]
-
-    @property
-    def everywhere(self) -> bool:
-        return not self.events
-
-
-@dataclass(frozen=True)
 class Catalog:
     #: The catalog's file name (no directories), for the "generated from" lines.
     file_name: str
@@ -448,43 +434,3 @@ class Catalog:
     def metadata_fields(self) -> tuple[Attribute, ...]:
         """Common attributes the metadata object holds (computed ones excluded)."""
         return tuple(a for a in self.common if a.computed is None)
-
-    # --- the differences from the reference implementation, from the attributes ---------
-
-    def _uses(self, same: Callable[[Attribute], object]) -> tuple[AttributeUse, ...]:
-        """Attributes grouped by key and `same(attribute)`, with the events that use each
-        group (none for common attributes), in catalog order; a None `same` is left out."""
-        groups: dict[tuple[str, object], tuple[Attribute, list[str]]] = {}
-        for attribute in self.common:
-            if same(attribute) is not None:
-                groups[(attribute.key, same(attribute))] = (attribute, [])
-        for event in self.events:
-            for attribute in event.attributes:
-                if same(attribute) is None:
-                    continue
-                group = groups.setdefault((attribute.key, same(attribute)), (attribute, []))
-                group[1].append(event.name)
-        return tuple(
-            AttributeUse(attribute, tuple(events)) for attribute, events in groups.values()
-        )
-
-    @property
-    def retyped_uses(self) -> tuple[AttributeUse, ...]:
-        """Attributes the reference sends with another type (`reference_type`)."""
-        return self._uses(lambda attribute: attribute.reference_type)
-
-    @property
-    def capped_uses(self) -> tuple[AttributeUse, ...]:
-        """Attributes cut to a length (`max_length`), per cap."""
-        return self._uses(lambda attribute: attribute.max_length)
-
-    @property
-    def checked_uses(self) -> tuple[AttributeUse, ...]:
-        """Event arguments an emitter refuses beyond their type: bounds and enum members."""
-        return self._uses(
-            lambda attribute: (
-                (attribute.range_text if attribute.is_range_checked else None)
-                if not attribute.type.is_enum
-                else attribute.type.display
-            )
-        )

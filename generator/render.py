@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .code_model import emitter_view, metadata_view, recorder_view
+from .docs_model import build_docs_model
 from .markdown import anchor, md, md_code
 from .model import Catalog
 from .output import Change, OutputFile, write_outputs
@@ -90,6 +91,8 @@ def render(
         "emitters": [emitter_view(event) for event in catalog.events],
         "recorders": [recorder_view(metric) for metric in catalog.metrics],
         "metadata": metadata_view(catalog),
+        # What the docs say about each attribute: EVENTS.md.jinja only formats it.
+        "docs": build_docs_model(catalog),
         "int64_min": INT64_MIN,
         "int64_max": INT64_MAX,
     }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .code_model import emitter_view, recorder_view
 from .diff import SDK_DEFAULT_BOUNDARIES
+from .docs_model import AttributeDoc, attribute_doc
 from .model import Attribute, Catalog, Event, Metric, Toggle
 
 #: Where each kind of page lives, relative to the site's root.
@@ -139,6 +140,8 @@ class EventView:
     schema_text: str
     #: The event named by `deprecated.replacement`, when the catalog has it.
     replacement_page: str | None
+    #: What the docs say about each attribute (the facts EVENTS.md shows too).
+    attributes: tuple[AttributeDoc, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,8 @@ class MetricView:
     replacement_page: str | None
     #: The metadata attributes every metric carries (`common.metric_attributes`).
     metadata: tuple[Attribute, ...]
+    #: What the docs say about each attribute.
+    attributes: tuple[AttributeDoc, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -182,6 +187,8 @@ class Site:
     releases: tuple[Release, ...] = ()
     #: The search index: a list of records, serialised into a script by `site.py`.
     search_records: tuple[dict[str, object], ...] = ()
+    #: What the docs say about each common attribute.
+    common: tuple[AttributeDoc, ...] = ()
 
     @property
     def title(self) -> str:
@@ -288,6 +295,7 @@ def build_site_model(
                 if event.deprecated and event.deprecated.replacement
                 else None
             ),
+            attributes=tuple(attribute_doc(a) for a in event.attributes),
         )
         for event in catalog.events
     )
@@ -319,6 +327,7 @@ def build_site_model(
                 else None
             ),
             metadata=catalog.metric_attributes,
+            attributes=tuple(attribute_doc(a, metric=True) for a in metric.attributes),
         )
         for metric in catalog.metrics
     )
@@ -354,4 +363,5 @@ def build_site_model(
         metrics=metrics,
         releases=tuple(releases),
         search_records=_search_records(catalog),
+        common=tuple(attribute_doc(a) for a in catalog.common),
     )

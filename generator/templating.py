@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from . import code_model
-from .markdown import anchor, md, md_code
+from .markdown import anchor, md, md_code, md_words
 from .py_layout import (
     Text,
     annotation,
@@ -129,6 +129,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         wire_map_name=code_model.wire_map_name,
         md=md,
         md_code=md_code,
+        md_words=md_words,
         anchor=anchor,
     )
     return env

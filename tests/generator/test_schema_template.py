@@ -8,7 +8,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from codex_otel.generator import load_catalog, render
-from tests.support.generation import REPO
+from support.generation import REPO
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 #: The bundled catalog and every catalog the tests keep as files.
@@ -64,9 +64,7 @@ def test_every_example_of_every_schema_is_valid_against_it() -> None:
             if output.path.startswith("schemas/"):
                 document = json.loads(output.text)
                 assert _examples_against_their_schema(document) == []
-                checked += sum(
-                    len(p.get("examples", [])) for p in document["properties"].values()
-                )
+                checked += sum(len(p.get("examples", [])) for p in document["properties"].values())
     assert checked > 0
 
 
