@@ -27,6 +27,12 @@ Audience = Literal["api", "wire", "privacy"]
 Value = Union[str, int, float, bool, None, list["Value"]]  # noqa: UP007 (recursive alias)
 
 SEVERITIES: tuple[Severity, ...] = ("breaking", "compatible", "info")
+#: How outputs head each severity's changes, listed in `SEVERITIES` order.
+SEVERITY_HEADINGS: dict[str, str] = {
+    "breaking": "Breaking",
+    "compatible": "Compatible",
+    "info": "Information only",
+}
 AUDIENCES: tuple[Audience, ...] = ("api", "wire", "privacy")
 
 

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .code_model import emitter_view, recorder_view
-from .diff import SDK_DEFAULT_BOUNDARIES
+from .diff import SDK_DEFAULT_BOUNDARIES, SEVERITIES, SEVERITY_HEADINGS
 from .docs_model import AttributeDoc, attribute_doc
 from .model import Attribute, Catalog, Event, Metric, Toggle
+from .semver import GateResult
 
 #: Where each kind of page lives, relative to the site's root.
 INDEX_PAGE = "index.html"
@@ -56,6 +57,17 @@ class CatalogChange:
     subject: str
     #: One sentence saying what happened to the subject.
     text: str
+    #: Whom the change breaks (`api`, `wire`, `privacy`), as `codex-otel diff` says.
+    audiences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The changes of one severity, under the heading `codex-otel diff` gives them."""
+
+    severity: str
+    heading: str
+    changes: tuple[CatalogChange, ...]
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,33 @@ class Release:
     changes: tuple[CatalogChange, ...]
     #: Whether `to_version` is the catalog the site is built from (not a tagged version).
     unreleased: bool = False
+    #: The version gate of this step (`codex-otel diff`'s), when the changes come from it.
+    gate: GateResult | None = None
+
+    @property
+    def groups(self) -> tuple[ChangeGroup, ...]:
+        """The changes by severity, breaking first, as `codex-otel diff` lists them; a
+        severity without changes has no group."""
+        order = [*SEVERITIES, *sorted({c.severity for c in self.changes} - set(SEVERITIES))]
+        return tuple(
+            ChangeGroup(
+                severity,
+                SEVERITY_HEADINGS.get(severity, severity),
+                tuple(c for c in self.changes if c.severity == severity),
+            )
+            for severity in order
+            if any(c.severity == severity for c in self.changes)
+        )
+
+    @property
+    def verdict(self) -> str:
+        """The gate's verdict on this version step, worded as `codex-otel diff` prints it
+        (empty without a gate)."""
+        return self.gate.verdict if self.gate else ""
+
+    @property
+    def passes(self) -> bool:
+        return self.gate is None or self.gate.ok
 
     @property
     def title(self) -> str:
