@@ -6,8 +6,9 @@ classification, audiences and verdict `codex-otel diff` prints. The versions com
 `--history REV:PATH ...`, or else from the git tags merged into HEAD whose tree holds the
 catalog, so a project that tags its releases gets the page with no option at all. Those
 tags are ordered by the `catalog_version` each holds (semver precedence, pre-release
-suffixes ignored) and, for equal versions, by their place in history (an ancestor first): not by when a tag was created, so tagging an old
-commit late does not put it last, and a tag on a branch HEAD does not contain is not used.
+suffixes ignored) and, for equal versions, by their place in history (an ancestor first):
+not by when a tag was created, so tagging an old commit late does not put it last, and a
+tag on a branch HEAD does not contain is not used.
 """
 
 from __future__ import annotations

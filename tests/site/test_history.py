@@ -226,7 +226,11 @@ def test_the_changes_page_classifies_each_step_as_diff_does(
     on each version step: a bump smaller than the changes need is flagged, as `diff`
     fails it, and a downgrade is said to be one."""
     bundled = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
-    gone = {"name": "codex.gone", "description": "An event 1.1.0 removes.", "attributes": []}
+    gone: dict[str, object] = {
+        "name": "codex.gone",
+        "description": "An event 1.1.0 removes.",
+        "attributes": [],
+    }
     files = {
         "0.2.0": _version("0.2.0", [*bundled["events"][:-1], gone]),
         "0.1.0": _version("0.1.0", [*bundled["events"][:-1], gone]),  # a downgrade, same events
