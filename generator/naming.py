@@ -35,9 +35,18 @@ RUNTIME_HELPERS = (
 #: The other names the module may import from the runtime: types and the 64-bit limits.
 RUNTIME_CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN", "MetricDefinition")
 
+#: The generated module's alias of an array argument's type, `list[T] | tuple[T, ...]`, and
+#: its type variable.
+ARRAY_ALIAS = "ArrayOf"
+ARRAY_ITEM = "_Item"
+
 #: Names the module defines or imports from the standard library at top level, besides
 #: emitters and enum classes.
 MODULE_NAMES = (
+    ARRAY_ALIAS,
+    ARRAY_ITEM,
+    "TypeAlias",
+    "TypeVar",
     "Metadata",
     "CATALOG_VERSION",
     "TOGGLES",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .model import Attribute, Toggle
+from .naming import ARRAY_ALIAS
 from .py_literals import LINE_LENGTH, py_str, py_str_parts, py_value
 
 
@@ -150,7 +151,7 @@ def parameter(attribute: Attribute) -> str:
     if optional and 4 + len(f"{name}: {core}") <= LINE_LENGTH:
         return f"{name}: {core}{tail}"
     opening = core.find("[")
-    if core.startswith("Sequence[") and 8 + len(core[opening + 1 : -1]) <= LINE_LENGTH:
+    if core.startswith(f"{ARRAY_ALIAS}[") and 8 + len(core[opening + 1 : -1]) <= LINE_LENGTH:
         return f"{name}: {core[: opening + 1]}\n        {core[opening + 1 : -1]}\n    ]{tail}"
     return line  # longer than ruff's layouts handled here (names of ~64 characters)
 
@@ -165,11 +166,11 @@ def field(attribute: Attribute) -> str:
     if 8 + len(text) <= LINE_LENGTH:
         return f"{name}: (\n        {text}\n    ) = None"
     core = _annotation_core(attribute)
-    inner = core[len("Sequence[") : -1]
-    if core.startswith("Sequence[") and 12 + len(inner) <= LINE_LENGTH:
+    inner = core[len(ARRAY_ALIAS) + 1 : -1]
+    if core.startswith(f"{ARRAY_ALIAS}[") and 12 + len(inner) <= LINE_LENGTH:
         lines = [
             f"{name}: (",
-            "    Sequence[",
+            f"    {ARRAY_ALIAS}[",
             f"        {inner}",
             "    ]",
             "    | None",
@@ -180,7 +181,10 @@ def field(attribute: Attribute) -> str:
 
 
 def annotation(attribute: Attribute) -> str:
-    """The parameter annotation: enums accept the enum class or its literal values."""
+    """The parameter annotation: enums accept the enum class or its literal values; arrays
+    are `ArrayOf[item]`, the generated module's alias of `list[item] | tuple[item, ...]`
+    (not `Sequence[item]`: a str is a sequence of str, and type checkers let it through
+    where the run-time check refuses it)."""
     text = _annotation_core(attribute)
     return text if attribute.is_required else f"{text} | None"
 
@@ -191,9 +195,9 @@ def _annotation_core(attribute: Attribute) -> str:
         literals = ", ".join(py_value(m.value) for m in attribute_type.members)
         text = f"{attribute_type.class_name} | Literal[{literals}]"
         if attribute_type.is_array:
-            text = f"Sequence[{text}]"
+            text = f"{ARRAY_ALIAS}[{text}]"
     elif attribute_type.is_array:
-        text = f"Sequence[{attribute_type.python_scalar}]"
+        text = f"{ARRAY_ALIAS}[{attribute_type.python_scalar}]"
     else:
         text = attribute_type.python_scalar
     return text
