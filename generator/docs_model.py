@@ -11,6 +11,7 @@ HTML escapes everything).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +21,15 @@ from .model import Attribute, Catalog, Event, Metric
 from .py_layout import annotation
 
 PartKind = Literal["text", "code", "strong"]
+
+#: A code span in catalog prose: a run of backticks, text, the same run. The one Markdown
+#: the catalog's prose uses; the site shows it as code, its search as plain text.
+CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+
+
+def plain_text(prose: str) -> str:
+    """Catalog prose without its code spans' backticks (`event_name` -> event_name)."""
+    return CODE_SPAN.sub(lambda match: match.group(2).strip(), prose)
 
 
 @dataclass(frozen=True)

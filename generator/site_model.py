@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .code_model import emitter_view, recorder_view
 from .diff import SDK_DEFAULT_BOUNDARIES, SEVERITIES, SEVERITY_HEADINGS
-from .docs_model import AttributeDoc, attribute_doc
+from .docs_model import AttributeDoc, attribute_doc, plain_text
 from .model import Attribute, Catalog, Event, Metric, Toggle
 from .semver import GateResult
 
@@ -21,6 +21,11 @@ INDEX_PAGE = "index.html"
 PRIVACY_PAGE = "privacy.html"
 CHANGES_PAGE = "changes.html"
 EVENT_PAGES = "events"
+#: What the privacy page is about, in the search's words.
+PRIVACY_SUMMARY = (
+    "Attributes that can carry user content, and the toggles that decide whether each is "
+    "redacted (replaced by a placeholder) or exported."
+)
 #: Metric pages have a folder of their own: a metric may share its name with an event.
 METRIC_PAGES = "metrics"
 SCHEMA_FILES = "schemas"
@@ -267,14 +272,25 @@ def _toggle_sections(catalog: Catalog) -> tuple[ToggleSection, ...]:
 
 
 def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
-    """One record per event (and one for the common attributes): what the search matches
-    (names, keys, descriptions) and where each match links to."""
+    """One record per event and metric, one for the common attributes and one for the
+    privacy page: what the search matches (names, keys, descriptions as plain text, and
+    `tags`: words a page shows beside them, such as "redacted") and where each match
+    links to."""
+
+    def tags(attribute: Attribute) -> str:
+        words = []
+        if attribute.redact:
+            words += ["redacted", attribute.redact.toggle]
+        if attribute.deprecated:
+            words.append("deprecated")
+        return " ".join(words)
 
     def attributes(page: str, items: Sequence[Attribute]) -> list[dict[str, str]]:
         return [
             {
                 "key": a.key,
-                "description": a.description,
+                "description": plain_text(a.description),
+                "tags": tags(a),
                 "url": f"{page}#{attribute_anchor(a)}",
             }
             for a in items
@@ -284,7 +300,8 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
         {
             "kind": "event",
             "name": event.name,
-            "description": event.description,
+            "description": plain_text(event.description),
+            "tags": "deprecated" if event.deprecated else "",
             "url": event_page(event),
             "attributes": attributes(event_page(event), event.attributes),
         }
@@ -294,7 +311,8 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
         {
             "kind": "metric",
             "name": metric.name,
-            "description": metric.description,
+            "description": plain_text(metric.description),
+            "tags": "deprecated" if metric.deprecated else "",
             "url": metric_page(metric),
             "attributes": attributes(metric_page(metric), metric.attributes),
         }
@@ -305,11 +323,25 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
             {
                 "kind": "common",
                 "name": "common metadata",
-                "description": catalog.common_description or "Attributes on every event.",
+                "description": plain_text(
+                    catalog.common_description or "Attributes on every event."
+                ),
+                "tags": "",
                 "url": f"{INDEX_PAGE}#common",
                 "attributes": attributes(INDEX_PAGE, catalog.common),
             }
         )
+    records.append(
+        {
+            "kind": "page",
+            "name": "Privacy",
+            "description": PRIVACY_SUMMARY,
+            "tags": "privacy redacted redaction toggles "
+            + " ".join(toggle.name for toggle in catalog.toggles),
+            "url": PRIVACY_PAGE,
+            "attributes": [],
+        }
+    )
     return tuple(records)
 
 

@@ -1,0 +1,27 @@
+"""schema/FORMAT.md says what the generator does: the templates a `--templates` folder may
+override are exactly the packaged ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from codex_otel.generator.templating import check_template_dir, known_template_names
+
+REPO = Path(__file__).resolve().parents[2]
+FORMAT = REPO / "schema" / "FORMAT.md"
+
+
+def overridable_in_format_md() -> set[str]:
+    text = FORMAT.read_text(encoding="utf-8")
+    paragraph = text[text.index("`--templates TDIR`") :].split("\n\n", 1)[0]
+    return set(re.findall(r"`([\w./]+\.jinja)`", paragraph))
+
+
+def test_format_md_names_every_template_a_folder_may_override(tmp_path: Path) -> None:
+    named = overridable_in_format_md()
+    assert named == set(known_template_names())
+    for name in named:  # and each is accepted as an override
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("", encoding="utf-8")
+    check_template_dir(tmp_path)
