@@ -3,8 +3,8 @@ the same rule for every kind, each kind bringing its own evidence."""
 
 from __future__ import annotations
 
-from codex_otel.generator import diff_fields
 from codex_otel.generator import diff as diff_module
+from codex_otel.generator import diff_fields
 from codex_otel.generator.renames import match
 
 
