@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jinja2
+
+from codex_otel.generator.site import site_environment
 from codex_otel.generator.templating import check_template_dir, known_template_names
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,3 +28,14 @@ def test_format_md_names_every_template_a_folder_may_override(tmp_path: Path) ->
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("", encoding="utf-8")
     check_template_dir(tmp_path)
+
+
+def test_every_filter_is_used_by_a_packaged_template() -> None:
+    """The environments register the filters the packaged templates use, and no other:
+    a filter no template uses is dead code a template author would take for an API."""
+    templates = REPO / "generator" / "templates"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in templates.rglob("*.jinja"))
+    used = set(re.findall(r"\|\s*(\w+)", text)) | set(re.findall(r"map\(\"(\w+)\"\)", text))
+    ours = set(site_environment().filters) - set(jinja2.Environment().filters)
+    assert ours, "no filter found: the check would be vacuous"
+    assert ours - used == set(), "registered, used by no template"
