@@ -16,8 +16,8 @@ _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 # --- the names the generated module reserves (one list, in four parts) ---------------
 
 #: The helpers the runtime offers generated code: the contract with `codex_otel.runtime`
-#: (runtime/arguments.py, truncation.py, deprecation.py, wire_strings.py). `Catalog.runtime_imports`
-#: imports the ones a module calls; tests check each is exported by the runtime.
+#: (runtime/arguments.py, truncation.py, deprecation.py, wire_strings.py). A module imports
+#: the ones it calls (`code_model.module_view`); tests check the runtime exports each.
 RUNTIME_HELPERS = (
     "deprecated",
     "is_array_of",

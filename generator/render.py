@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .code_model import emitter_view, metadata_view, recorder_view
+from .code_model import emitter_view, metadata_view, module_view, recorder_view
 from .docs_model import build_docs_model
 from .markdown import anchor, md, md_code
 from .model import Catalog
@@ -92,6 +92,7 @@ def render(
         "emitters": [emitter_view(event) for event in catalog.events],
         "recorders": [recorder_view(metric) for metric in catalog.metrics],
         "metadata": metadata_view(catalog),
+        "module": module_view(catalog),
         # What the docs say about each attribute: EVENTS.md.jinja only formats it.
         "docs": build_docs_model(catalog),
         "array_alias": ARRAY_ALIAS,
