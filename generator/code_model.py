@@ -23,8 +23,9 @@ from .py_layout import (
     call,
     comprehension,
     parameter,
+    tuple_literal,
 )
-from .py_literals import LINE_LENGTH, py_str
+from .py_literals import py_str
 from .wire_limits import INT64_MAX, INT64_MIN
 
 
@@ -461,6 +462,8 @@ class MetadataView:
     """The generated `Metadata` class's methods, statement by statement."""
 
     fields: tuple[MetadataFieldView, ...]
+    #: The `METRIC_KEYS` class constant, laid out at indent 4.
+    metric_keys: str
 
     @property
     def checks(self) -> tuple[Statement, ...]:
@@ -488,7 +491,15 @@ class MetadataView:
 
 
 def metadata_view(catalog: Catalog) -> MetadataView:
-    return MetadataView(tuple(_metadata_field_view(a) for a in catalog.metadata_fields))
+    return MetadataView(
+        tuple(_metadata_field_view(a) for a in catalog.metadata_fields),
+        tuple_literal(
+            [py_str(key) for key in catalog.metric_keys],
+            4,
+            lead="METRIC_KEYS: ClassVar[tuple[str, ...]] = ",
+            expand=True,
+        ),
+    )
 
 
 def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
@@ -623,28 +634,22 @@ class RecorderView:
     def definition(self) -> str:
         """The `MetricDefinition(...)` of the module constant, laid out at indent 0."""
         metric = self.metric
-        boundaries = "None" if metric.boundaries is None else _tuple_literal(metric.boundaries, 4)
+        boundaries = (
+            "boundaries=None"
+            if metric.boundaries is None
+            else tuple_literal(
+                [repr(bound) for bound in metric.boundaries], 4, lead="boundaries=", tail=","
+            )
+        )
         arguments: tuple[str | Text, ...] = (
             f"name={py_str(metric.name)}",
             f"instrument={py_str(metric.instrument)}",
             f"unit={py_str(metric.unit)}",
             Text(metric.description, keyword="description"),
             f"value_type={py_str(metric.value_type)}",
-            f"boundaries={boundaries}",
+            boundaries,
         )
         return call("MetricDefinition", arguments, 0, lead=f"{metric.constant_name}: Final = ")
-
-
-def _tuple_literal(values: tuple[int | float, ...], indent: int) -> str:
-    """A tuple of numbers after `boundaries=` on a line indented by `indent`, laid out as
-    ruff format does: on the line when it fits, else one item a line."""
-    if len(values) == 1:
-        return f"({values[0]!r},)"
-    flat = "(" + ", ".join(repr(v) for v in values) + ")"
-    if indent + len("boundaries=") + len(flat) + 1 <= LINE_LENGTH:
-        return flat
-    inner = " " * (indent + 4)
-    return "(\n" + "".join(f"{inner}{v!r},\n" for v in values) + " " * indent + ")"
 
 
 def recorder_view(metric: Metric) -> RecorderView:
@@ -679,6 +684,9 @@ class ModuleView:
     uses_overloads: bool
     #: Whether an emitter, a recorder or `Metadata` warns about an argument (`warnings`).
     has_deprecated_arguments: bool
+    #: The `EVENT_NAMES` and `METRIC_NAMES` constants, laid out.
+    event_names: str
+    metric_names: str
 
 
 def module_view(catalog: Catalog) -> ModuleView:
@@ -696,6 +704,18 @@ def module_view(catalog: Catalog) -> ModuleView:
         uses_overloads=uses_overloads,
         has_deprecated_arguments=any(a.deprecated for a in catalog.metadata_fields)
         or any(owner.deprecated_attributes for owner in owners),
+        event_names=tuple_literal(
+            [py_str(e.name) for e in catalog.events],
+            0,
+            lead="EVENT_NAMES: Final[tuple[str, ...]] = ",
+            expand=True,
+        ),
+        metric_names=tuple_literal(
+            [py_str(m.name) for m in catalog.metrics],
+            0,
+            lead="METRIC_NAMES: Final[tuple[str, ...]] = ",
+            expand=True,
+        ),
     )
 
 

@@ -7,7 +7,7 @@ uses are laid out here the way ruff would, for the line length of pyproject.toml
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Attribute, Toggle
@@ -35,6 +35,21 @@ def toggles_constant(toggles: Iterable[Toggle]) -> str:
     """The `TOGGLES` constant (toggle name -> default) of the generated package and module."""
     items = "".join(f"    {py_str(t.name)}: {py_value(t.default)},\n" for t in toggles)
     return "TOGGLES: Final[dict[str, bool]] = {" + (f"\n{items}}}" if items else "}")
+
+
+def tuple_literal(
+    items: Sequence[str], indent: int, *, lead: str = "", tail: str = "", expand: bool = False
+) -> str:
+    """`lead` and a tuple of `items` (Python source each), for a line indented by `indent`
+    that `tail` ends, laid out as ruff format does: `()` and `(x,)` on the line; more items
+    on the line when they fit, unless `expand` (a magic trailing comma) puts one a line."""
+    if len(items) <= 1:
+        return f"{lead}({items[0]},)" if items else f"{lead}()"
+    flat = f"{lead}({', '.join(items)})"
+    if not expand and indent + len(flat) + len(tail) <= LINE_LENGTH:
+        return flat
+    inner = " " * (indent + 4)
+    return f"{lead}(\n" + "".join(f"{inner}{item},\n" for item in items) + " " * indent + ")"
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,18 @@ def test_every_filter_is_used_by_a_packaged_template() -> None:
     ours = set(site_environment().filters) - set(jinja2.Environment().filters)
     assert ours, "no filter found: the check would be vacuous"
     assert ours - used == set(), "registered, used by no template"
+
+
+def test_tuples_are_laid_out_as_ruff_format_lays_them_out() -> None:
+    """One layout of tuples (py_layout.tuple_literal) for the constants and arguments."""
+    from codex_otel.generator.py_layout import tuple_literal
+
+    assert tuple_literal([], 0, lead="X = ") == "X = ()"
+    assert tuple_literal(["'a'"], 0, lead="X = ", expand=True) == "X = ('a',)"
+    assert tuple_literal(["1", "2"], 4, lead="b=", tail=",") == "b=(1, 2)"
+    assert (
+        tuple_literal(["1", "2"], 4, lead="X = ", expand=True)
+        == "X = (\n        1,\n        2,\n    )"
+    )
+    long = [str(10**12 + n) for n in range(10)]
+    assert tuple_literal(long, 4, lead="b=", tail=",").count("\n") == len(long) + 1
