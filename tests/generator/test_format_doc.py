@@ -54,3 +54,55 @@ def test_tuples_are_laid_out_as_ruff_format_lays_them_out() -> None:
     )
     long = [str(10**12 + n) for n in range(10)]
     assert tuple_literal(long, 4, lead="b=", tail=",").count("\n") == len(long) + 1
+
+
+#: Where the docs name the bundled catalog's version (not an example's): "the bundled
+#: catalog (1.3.0)", "catalog 1.3.0", a report's `"catalog": "codex 1.3.0"`, the changes
+#: page's "1.3.0 (unreleased changes)".
+VERSION_MENTIONS = (
+    r"bundled catalog \((\d+\.\d+\.\d+)\)",
+    r"\bcatalog (\d+\.\d+\.\d+)\b",
+    r'"codex (\d+\.\d+\.\d+)"',
+    r"(\d+\.\d+\.\d+) \(unreleased changes\)",
+)
+
+
+def test_every_mention_of_the_bundled_catalogs_version_is_its_version() -> None:
+    from codex_otel.generator import load_catalog
+
+    version = load_catalog(REPO / "schema" / "catalog.yaml").version
+    documents = [REPO / "README.md", FORMAT, *sorted((REPO / "docs").glob("*.md"))]
+    found = []
+    for document in documents:
+        text = document.read_text(encoding="utf-8")
+        for pattern in VERSION_MENTIONS:
+            for match in re.finditer(pattern, text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append((f"{document.relative_to(REPO)}:{line}", match.group(1)))
+    assert len(found) >= 3, found  # the docs do name it: the check is not vacuous
+    assert [where for where, named in found if named != version] == [], (version, found)
+
+
+def test_architecture_names_every_generator_module_and_the_model_imports_no_view() -> None:
+    """docs/ARCHITECTURE.md's generator sections name every module of generator/, and the
+    import graph is the one they describe: the resolved model imports no view model, and
+    the view models no template code."""
+    import ast
+
+    text = (REPO / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    modules = sorted(p.stem for p in (REPO / "generator").glob("*.py") if p.stem != "__init__")
+    assert [m for m in modules if f"`{m}`" not in text] == []
+
+    def imports(module: str) -> set[str]:
+        tree = ast.parse((REPO / "generator" / f"{module}.py").read_text(encoding="utf-8"))
+        return {
+            node.module or ""
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1
+        }
+
+    assert imports("model") <= {"wire_limits"}
+    views = ("code_model", "docs_model", "site_model")
+    for view in views:
+        assert not imports(view) & {"templating", "render", "site", "markdown"}, view
+    assert "docs_model" in imports("site_model") and "docs_model" in imports("render")
