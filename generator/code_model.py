@@ -89,34 +89,41 @@ def _enum_item_types(attribute_type: AttributeType) -> str:
     return f"({scalar}, {attribute_type.class_name})"
 
 
-def wire_value(attribute: Attribute) -> str:
-    """The expression sent on the wire for a checked argument: doubles always as floats."""
-    name, attribute_type = attribute.python_name, attribute.type
-    if attribute_type.base == "double" and not attribute_type.is_enum:
-        return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
+def _shaped(attribute: Attribute, subject: str) -> str | tuple[str, str]:
+    """What goes on the wire for the checked value `subject`, for emitters' arguments and
+    `Metadata`'s fields alike: an enum's wire value, doubles always as floats, text cut to
+    its cap. An expression, or for an array whose items change, (item expression, the
+    array) for a comprehension."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        wire_map = wire_map_name(attribute_type)
+        return (
+            (f"{wire_map}[item]", subject) if attribute_type.is_array else f"{wire_map}[{subject}]"
+        )
+    if attribute_type.base == "double":
+        return ("float(item)", subject) if attribute_type.is_array else f"float({subject})"
     if attribute.max_length:
-        return f"truncate({name}, {attribute.max_length})"
-    return name
+        return f"truncate({subject}, {attribute.max_length})"
+    return subject
+
+
+def wire_value(attribute: Attribute) -> str:
+    """The expression sent on the wire for a checked argument (an enum argument's wire
+    value is looked up by its checks, so it is the argument itself here)."""
+    name = attribute.python_name
+    if attribute.type.is_enum:
+        return name
+    shaped = _shaped(attribute, name)
+    return shaped if isinstance(shaped, str) else f"[{shaped[0]} for item in {shaped[1]}]"
 
 
 def metadata_value(attribute: Attribute, indent: int, lead: str, tail: str = "") -> str:
     """`lead`, the wire value of a checked metadata field (shaped as emitters shape
     arguments) and `tail`, laid out for a line indented by `indent`."""
-    name, attribute_type = f"self.{attribute.python_name}", attribute.type
-    if attribute_type.is_enum:
-        wire_map = wire_map_name(attribute_type)
-        if attribute_type.is_array:
-            return comprehension(f"{wire_map}[item]", name, indent, lead, tail)
-        value = f"{wire_map}[{name}]"
-    elif attribute_type.base == "double" and attribute_type.is_array:
-        return comprehension("float(item)", name, indent, lead, tail)
-    elif attribute_type.base == "double":
-        value = f"float({name})"
-    elif attribute.max_length:
-        value = f"truncate({name}, {attribute.max_length})"
-    else:
-        value = name
-    return f"{lead}{value}{tail}"
+    shaped = _shaped(attribute, f"self.{attribute.python_name}")
+    if isinstance(shaped, str):
+        return f"{lead}{shaped}{tail}"
+    return comprehension(*shaped, indent, lead, tail)
 
 
 def _array_item_types(attribute_type: AttributeType) -> str:
