@@ -17,7 +17,7 @@ _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 
 #: The helpers the runtime offers generated code: the contract with `codex_otel.runtime`
 #: (runtime/arguments.py, truncation.py, deprecation.py, wire_strings.py). A module imports
-#: the ones it calls (`code_model.module_view`); tests check the runtime exports each.
+#: the ones it calls (`module_model.module_view`); tests check the runtime exports each.
 RUNTIME_HELPERS = (
     "deprecated",
     "is_array_of",

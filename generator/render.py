@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .code_model import emitter_view, metadata_view, module_view, recorder_view
+from .code_model import emitter_view, metadata_view, recorder_view
 from .docs_model import build_docs_model
 from .markdown import anchor, md, md_code
 from .model import Catalog
+from .module_model import module_view
 from .naming import ARRAY_ALIAS, ARRAY_ITEM
 from .output import Change, OutputFile, write_outputs
 from .py_layout import annotation, call, field, fits_line_length, if_all, parameter

@@ -8,7 +8,7 @@ import pytest
 
 import codex_otel.runtime
 from codex_otel.generator import load_catalog
-from codex_otel.generator.code_model import module_view
+from codex_otel.generator.module_model import module_view
 from codex_otel.generator.naming import RESERVED, RUNTIME_CONSTANTS, RUNTIME_HELPERS
 
 HERE = Path(__file__).resolve().parent

@@ -102,7 +102,7 @@ def test_architecture_names_every_generator_module_and_the_model_imports_no_view
         }
 
     assert imports("model") <= {"wire_limits"}
-    views = ("code_model", "docs_model", "site_model")
+    views = ("code_model", "module_model", "docs_model", "site_model")
     for view in views:
         assert not imports(view) & {"templating", "render", "site", "markdown"}, view
     assert "docs_model" in imports("site_model") and "docs_model" in imports("render")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from codex_otel.generator import CatalogError, load_catalog, load_catalog_text
-from codex_otel.generator.code_model import module_view
+from codex_otel.generator.module_model import module_view
 from codex_otel.generator.source import MAX_NODES
 from codex_otel.generator.structure import ecma_pattern, format_schema
 from codex_otel.runtime import TRUNCATION_MARKER, truncate
