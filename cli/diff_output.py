@@ -25,21 +25,6 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _verdict(result: GateResult) -> str:
-    versions = f"{result.old_version} -> {result.new_version}"
-    if result.required_bump == "none":
-        return f"OK: no change, so any version will do ({versions})."
-    if result.ok:
-        return (
-            f"OK: the changes need a {result.required_bump} bump; "
-            f"{versions} is a {result.declared_bump} bump."
-        )
-    return (
-        f"FAIL: the changes need a {result.required_bump} bump, "
-        f"but {versions} is a {result.declared_bump} bump."
-    )
-
-
 def _count(changes: tuple[Change, ...]) -> str:
     return f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
 
@@ -60,7 +45,7 @@ def as_text(result: GateResult) -> str:
             lines.append(f"  {_printable(change.path)}")
             lines.append(f"      {_printable(change.message)}  [{change.kind}{breaks}]")
     lines.append("")
-    lines.append(_verdict(result))
+    lines.append(result.verdict)
     return "\n".join(lines) + "\n"
 
 

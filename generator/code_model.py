@@ -1,7 +1,9 @@
 """What the generated code does with each attribute: its checks, wire value, messages.
 
 The decisions about one attribute (which test, which runtime helper, which expression
-goes on the wire) are made here, once; the templates only place the results.
+goes on the wire) are made here, once; the templates only place the results. Longer than
+~600 lines because emitters, recorders and `Metadata` share these decisions: split by
+kind, each part would import the others' private helpers.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from .py_layout import (
     call,
     comprehension,
     parameter,
+    tuple_literal,
 )
-from .py_literals import LINE_LENGTH, py_str
+from .py_literals import py_str
 from .wire_limits import INT64_MAX, INT64_MIN
 
 
@@ -88,34 +91,41 @@ def _enum_item_types(attribute_type: AttributeType) -> str:
     return f"({scalar}, {attribute_type.class_name})"
 
 
-def wire_value(attribute: Attribute) -> str:
-    """The expression sent on the wire for a checked argument: doubles always as floats."""
-    name, attribute_type = attribute.python_name, attribute.type
-    if attribute_type.base == "double" and not attribute_type.is_enum:
-        return f"[float(item) for item in {name}]" if attribute_type.is_array else f"float({name})"
+def _shaped(attribute: Attribute, subject: str) -> str | tuple[str, str]:
+    """What goes on the wire for the checked value `subject`, for emitters' arguments and
+    `Metadata`'s fields alike: an enum's wire value, doubles always as floats, text cut to
+    its cap. An expression, or for an array whose items change, (item expression, the
+    array) for a comprehension."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        wire_map = wire_map_name(attribute_type)
+        return (
+            (f"{wire_map}[item]", subject) if attribute_type.is_array else f"{wire_map}[{subject}]"
+        )
+    if attribute_type.base == "double":
+        return ("float(item)", subject) if attribute_type.is_array else f"float({subject})"
     if attribute.max_length:
-        return f"truncate({name}, {attribute.max_length})"
-    return name
+        return f"truncate({subject}, {attribute.max_length})"
+    return subject
+
+
+def wire_value(attribute: Attribute) -> str:
+    """The expression sent on the wire for a checked argument (an enum argument's wire
+    value is looked up by its checks, so it is the argument itself here)."""
+    name = attribute.python_name
+    if attribute.type.is_enum:
+        return name
+    shaped = _shaped(attribute, name)
+    return shaped if isinstance(shaped, str) else f"[{shaped[0]} for item in {shaped[1]}]"
 
 
 def metadata_value(attribute: Attribute, indent: int, lead: str, tail: str = "") -> str:
     """`lead`, the wire value of a checked metadata field (shaped as emitters shape
     arguments) and `tail`, laid out for a line indented by `indent`."""
-    name, attribute_type = f"self.{attribute.python_name}", attribute.type
-    if attribute_type.is_enum:
-        wire_map = wire_map_name(attribute_type)
-        if attribute_type.is_array:
-            return comprehension(f"{wire_map}[item]", name, indent, lead, tail)
-        value = f"{wire_map}[{name}]"
-    elif attribute_type.base == "double" and attribute_type.is_array:
-        return comprehension("float(item)", name, indent, lead, tail)
-    elif attribute_type.base == "double":
-        value = f"float({name})"
-    elif attribute.max_length:
-        value = f"truncate({name}, {attribute.max_length})"
-    else:
-        value = name
-    return f"{lead}{value}{tail}"
+    shaped = _shaped(attribute, f"self.{attribute.python_name}")
+    if isinstance(shaped, str):
+        return f"{lead}{shaped}{tail}"
+    return comprehension(*shaped, indent, lead, tail)
 
 
 def _array_item_types(attribute_type: AttributeType) -> str:
@@ -194,10 +204,24 @@ def _upper_snake(camel: str) -> str:
 # --- statements of the checks -------------------------------------------------------
 
 
+def error_helper(attribute: Attribute) -> str:
+    """The runtime helper (`runtime/arguments.py`) a failed type or member check calls.
+
+    Named for the check, so the runtime never guesses from the wording of the expected
+    type whether the value had a wrong type (TypeError) or a wrong value (ValueError). One
+    of `naming.RUNTIME_HELPERS`."""
+    attribute_type = attribute.type
+    if attribute_type.is_enum:
+        return "not_members" if attribute_type.is_array else "not_a_member"
+    if attribute_type.is_array:
+        return "wrong_int_items" if attribute_type.base == "int" else "wrong_items"
+    return "wrong_type"
+
+
 def _refuse(attribute: Attribute, event: str, subject: str) -> Call:
     """The call that raises for a value of the wrong type or not in the enum."""
     arguments = (event, py_str(attribute.python_name), Text(expected(attribute)), subject)
-    return Call(attribute.error_helper, arguments)
+    return Call(error_helper(attribute), arguments)
 
 
 def _refuse_range(attribute: Attribute, event: str, subject: str) -> Call:
@@ -449,6 +473,8 @@ class MetadataView:
     """The generated `Metadata` class's methods, statement by statement."""
 
     fields: tuple[MetadataFieldView, ...]
+    #: The `METRIC_KEYS` class constant, laid out at indent 4.
+    metric_keys: str
 
     @property
     def checks(self) -> tuple[Statement, ...]:
@@ -476,7 +502,15 @@ class MetadataView:
 
 
 def metadata_view(catalog: Catalog) -> MetadataView:
-    return MetadataView(tuple(_metadata_field_view(a) for a in catalog.metadata_fields))
+    return MetadataView(
+        tuple(_metadata_field_view(a) for a in catalog.metadata_fields),
+        tuple_literal(
+            [py_str(key) for key in catalog.metric_keys],
+            4,
+            lead="METRIC_KEYS: ClassVar[tuple[str, ...]] = ",
+            expand=True,
+        ),
+    )
 
 
 def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
@@ -612,28 +646,22 @@ class RecorderView:
     def definition(self) -> str:
         """The `MetricDefinition(...)` of the module constant, laid out at indent 0."""
         metric = self.metric
-        boundaries = "None" if metric.boundaries is None else _tuple_literal(metric.boundaries, 4)
+        boundaries = (
+            "boundaries=None"
+            if metric.boundaries is None
+            else tuple_literal(
+                [repr(bound) for bound in metric.boundaries], 4, lead="boundaries=", tail=","
+            )
+        )
         arguments: tuple[str | Text, ...] = (
             f"name={py_str(metric.name)}",
             f"instrument={py_str(metric.instrument)}",
             f"unit={py_str(metric.unit)}",
             Text(metric.description, keyword="description"),
             f"value_type={py_str(metric.value_type)}",
-            f"boundaries={boundaries}",
+            boundaries,
         )
         return call("MetricDefinition", arguments, 0, lead=f"{metric.constant_name}: Final = ")
-
-
-def _tuple_literal(values: tuple[int | float, ...], indent: int) -> str:
-    """A tuple of numbers after `boundaries=` on a line indented by `indent`, laid out as
-    ruff format does: on the line when it fits, else one item a line."""
-    if len(values) == 1:
-        return f"({values[0]!r},)"
-    flat = "(" + ", ".join(repr(v) for v in values) + ")"
-    if indent + len("boundaries=") + len(flat) + 1 <= LINE_LENGTH:
-        return flat
-    inner = " " * (indent + 4)
-    return "(\n" + "".join(f"{inner}{v!r},\n" for v in values) + " " * indent + ")"
 
 
 def recorder_view(metric: Metric) -> RecorderView:

@@ -6,7 +6,6 @@ templates only format. Nothing here is specific to any one catalog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -161,19 +160,6 @@ class Attribute:
         return low, high
 
     @property
-    def error_helper(self) -> str:
-        """The runtime helper (`runtime/arguments.py`) a failed type or member check calls.
-
-        Named for the check, so the runtime never guesses from the wording of the
-        expected type whether the value had a wrong type (TypeError) or a wrong value
-        (ValueError). One of `naming.RUNTIME_HELPERS`."""
-        if self.type.is_enum:
-            return "not_members" if self.type.is_array else "not_a_member"
-        if self.type.is_array:
-            return "wrong_int_items" if self.type.base == "int" else "wrong_items"
-        return "wrong_type"
-
-    @property
     def range_text(self) -> str:
         """What an out-of-range error says the value must be."""
         if not self.has_bounds and self.type.base == "int":
@@ -324,19 +310,6 @@ class Differences:
 
 
 @dataclass(frozen=True)
-class AttributeUse:
-    """One attribute and the events that use it the same way (for the differences tables)."""
-
-    attribute: Attribute
-    #: Event names; empty when the attribute is in the common group (every event).
-    events: tuple[str, ...]
-
-    @property
-    def everywhere(self) -> bool:
-        return not self.events
-
-
-@dataclass(frozen=True)
 class Catalog:
     #: The catalog's file name (no directories), for the "generated from" lines.
     file_name: str
@@ -382,114 +355,6 @@ class Catalog:
         return tuple(seen.values())
 
     @property
-    def uses_arrays(self) -> bool:
-        """Whether any attribute is an array (the module then imports Sequence)."""
-        return any(a.type.is_array for a in self._all_attributes)
-
-    @property
-    def runtime_imports(self) -> tuple[str, ...]:
-        """The runtime helpers the generated module calls, so it imports nothing unused."""
-        used = [
-            *(a for e in self.events for a in e.attributes),
-            *self.metadata_fields,
-            *(a for m in self.metrics for a in (m.value, *m.attributes)),
-        ]
-        names = {"Attributes", "Conversation", *(a.error_helper for a in used)}
-        if self.metrics:
-            names.add("MetricDefinition")
-        if any(a.type.is_array and not a.type.is_enum for a in used):
-            names.add("is_array_of")
-        limits = {
-            bound
-            for a in used
-            if a.type.base == "int" and a.is_range_checked
-            for bound in a.checked_bounds
-        }
-        names |= {
-            name
-            for name, value in (("INT64_MAX", INT64_MAX), ("INT64_MIN", INT64_MIN))
-            if value in limits
-        }
-        if any(a.is_range_checked for a in used):
-            names.add("out_of_range")
-        if any(a.max_length for a in used):
-            names.add("truncate")
-        if any(a.type.is_array and a.type.is_enum for a in used):
-            names.add("wire_members")
-        if any(
-            a.type.base == "string" and not a.type.is_enum
-            for m in self.metrics
-            for a in m.attributes
-        ):
-            names.add("plain_string")  # recorders make free text valid UTF-8 themselves
-        if self.has_deprecated_events or self.uses_overloads or self.has_deprecated_metrics:
-            names.add("deprecated")
-        # As isort sorts imported names: constants, then classes, then functions.
-        return tuple(
-            sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n))
-        )
-
-    @property
-    def has_deprecated_events(self) -> bool:
-        return any(e.deprecated for e in self.events)
-
-    @property
-    def has_deprecated_metrics(self) -> bool:
-        return any(m.deprecated for m in self.metrics)
-
-    @property
-    def has_deprecated_arguments(self) -> bool:
-        """Whether any emitter or recorder warns about an argument (the module then imports
-        warnings)."""
-        owners: tuple[Event | Metric, ...] = (*self.events, *self.metrics)
-        metadata = any(a.deprecated for a in self.metadata_fields)  # Metadata warns too
-        return metadata or any(owner.deprecated_attributes for owner in owners)
-
-    @property
-    def uses_overloads(self) -> bool:
-        return any(e.has_deprecated_overload for e in self.events)
-
-    @property
     def metadata_fields(self) -> tuple[Attribute, ...]:
         """Common attributes the metadata object holds (computed ones excluded)."""
         return tuple(a for a in self.common if a.computed is None)
-
-    # --- the differences from the reference implementation, from the attributes ---------
-
-    def _uses(self, same: Callable[[Attribute], object]) -> tuple[AttributeUse, ...]:
-        """Attributes grouped by key and `same(attribute)`, with the events that use each
-        group (none for common attributes), in catalog order; a None `same` is left out."""
-        groups: dict[tuple[str, object], tuple[Attribute, list[str]]] = {}
-        for attribute in self.common:
-            if same(attribute) is not None:
-                groups[(attribute.key, same(attribute))] = (attribute, [])
-        for event in self.events:
-            for attribute in event.attributes:
-                if same(attribute) is None:
-                    continue
-                group = groups.setdefault((attribute.key, same(attribute)), (attribute, []))
-                group[1].append(event.name)
-        return tuple(
-            AttributeUse(attribute, tuple(events)) for attribute, events in groups.values()
-        )
-
-    @property
-    def retyped_uses(self) -> tuple[AttributeUse, ...]:
-        """Attributes the reference sends with another type (`reference_type`)."""
-        return self._uses(lambda attribute: attribute.reference_type)
-
-    @property
-    def capped_uses(self) -> tuple[AttributeUse, ...]:
-        """Attributes cut to a length (`max_length`), per cap."""
-        return self._uses(lambda attribute: attribute.max_length)
-
-    @property
-    def checked_uses(self) -> tuple[AttributeUse, ...]:
-        """Event arguments an emitter refuses beyond their type: bounds and enum members."""
-        return self._uses(
-            lambda attribute: (
-                (attribute.range_text if attribute.is_range_checked else None)
-                if not attribute.type.is_enum
-                else attribute.type.display
-            )
-        )

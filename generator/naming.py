@@ -21,8 +21,8 @@ _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 # the two sides equal and checks that generated modules use no other name of the runtime.
 
 #: The helpers the runtime offers generated code (runtime/arguments.py, truncation.py,
-#: deprecation.py, wire_strings.py). `Catalog.runtime_imports` imports the ones a module
-#: calls.
+#: deprecation.py, wire_strings.py). A module imports the ones it calls
+#: (`module_model.module_view`).
 RUNTIME_HELPERS = (
     "deprecated",
     "is_array_of",
@@ -54,9 +54,18 @@ CONVERSATION_MEMBERS = (
     "recording",
 )
 
+#: The generated module's alias of an array argument's type, `list[T] | tuple[T, ...]`, and
+#: its type variable.
+ARRAY_ALIAS = "ArrayOf"
+ARRAY_ITEM = "_Item"
+
 #: Names the module defines or imports from the standard library at top level, besides
 #: emitters and enum classes.
 MODULE_NAMES = (
+    ARRAY_ALIAS,
+    ARRAY_ITEM,
+    "TypeAlias",
+    "TypeVar",
     "Metadata",
     "CATALOG_VERSION",
     "TOGGLES",

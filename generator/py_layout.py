@@ -7,10 +7,11 @@ uses are laid out here the way ruff would, for the line length of pyproject.toml
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Attribute, Toggle
+from .naming import ARRAY_ALIAS
 from .py_literals import LINE_LENGTH, py_str, py_str_parts, py_value
 
 
@@ -34,6 +35,21 @@ def toggles_constant(toggles: Iterable[Toggle]) -> str:
     """The `TOGGLES` constant (toggle name -> default) of the generated package and module."""
     items = "".join(f"    {py_str(t.name)}: {py_value(t.default)},\n" for t in toggles)
     return "TOGGLES: Final[dict[str, bool]] = {" + (f"\n{items}}}" if items else "}")
+
+
+def tuple_literal(
+    items: Sequence[str], indent: int, *, lead: str = "", tail: str = "", expand: bool = False
+) -> str:
+    """`lead` and a tuple of `items` (Python source each), for a line indented by `indent`
+    that `tail` ends, laid out as ruff format does: `()` and `(x,)` on the line; more items
+    on the line when they fit, unless `expand` (a magic trailing comma) puts one a line."""
+    if len(items) <= 1:
+        return f"{lead}({items[0]},)" if items else f"{lead}()"
+    flat = f"{lead}({', '.join(items)})"
+    if not expand and indent + len(flat) + len(tail) <= LINE_LENGTH:
+        return flat
+    inner = " " * (indent + 4)
+    return f"{lead}(\n" + "".join(f"{inner}{item},\n" for item in items) + " " * indent + ")"
 
 
 @dataclass(frozen=True)
@@ -150,7 +166,7 @@ def parameter(attribute: Attribute) -> str:
     if optional and 4 + len(f"{name}: {core}") <= LINE_LENGTH:
         return f"{name}: {core}{tail}"
     opening = core.find("[")
-    if core.startswith("Sequence[") and 8 + len(core[opening + 1 : -1]) <= LINE_LENGTH:
+    if core.startswith(f"{ARRAY_ALIAS}[") and 8 + len(core[opening + 1 : -1]) <= LINE_LENGTH:
         return f"{name}: {core[: opening + 1]}\n        {core[opening + 1 : -1]}\n    ]{tail}"
     return line  # longer than ruff's layouts handled here (names of ~64 characters)
 
@@ -165,11 +181,11 @@ def field(attribute: Attribute) -> str:
     if 8 + len(text) <= LINE_LENGTH:
         return f"{name}: (\n        {text}\n    ) = None"
     core = _annotation_core(attribute)
-    inner = core[len("Sequence[") : -1]
-    if core.startswith("Sequence[") and 12 + len(inner) <= LINE_LENGTH:
+    inner = core[len(ARRAY_ALIAS) + 1 : -1]
+    if core.startswith(f"{ARRAY_ALIAS}[") and 12 + len(inner) <= LINE_LENGTH:
         lines = [
             f"{name}: (",
-            "    Sequence[",
+            f"    {ARRAY_ALIAS}[",
             f"        {inner}",
             "    ]",
             "    | None",
@@ -180,7 +196,10 @@ def field(attribute: Attribute) -> str:
 
 
 def annotation(attribute: Attribute) -> str:
-    """The parameter annotation: enums accept the enum class or its literal values."""
+    """The parameter annotation: enums accept the enum class or its literal values; arrays
+    are `ArrayOf[item]`, the generated module's alias of `list[item] | tuple[item, ...]`
+    (not `Sequence[item]`: a str is a sequence of str, and type checkers let it through
+    where the run-time check refuses it)."""
     text = _annotation_core(attribute)
     return text if attribute.is_required else f"{text} | None"
 
@@ -191,9 +210,9 @@ def _annotation_core(attribute: Attribute) -> str:
         literals = ", ".join(py_value(m.value) for m in attribute_type.members)
         text = f"{attribute_type.class_name} | Literal[{literals}]"
         if attribute_type.is_array:
-            text = f"Sequence[{text}]"
+            text = f"{ARRAY_ALIAS}[{text}]"
     elif attribute_type.is_array:
-        text = f"Sequence[{attribute_type.python_scalar}]"
+        text = f"{ARRAY_ALIAS}[{attribute_type.python_scalar}]"
     else:
         text = attribute_type.python_scalar
     return text

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .code_model import emitter_view, metadata_view, recorder_view
+from .docs_model import build_docs_model
 from .markdown import anchor, md, md_code
 from .model import Catalog
+from .module_model import module_view
+from .naming import ARRAY_ALIAS, ARRAY_ITEM
 from .output import Change, OutputFile, write_outputs
 from .py_layout import annotation, call, field, fits_line_length, if_all, parameter
 from .py_literals import LINE_LENGTH, docstring, docstring_block, py_str, py_value, visible
@@ -90,6 +93,11 @@ def render(
         "emitters": [emitter_view(event) for event in catalog.events],
         "recorders": [recorder_view(metric) for metric in catalog.metrics],
         "metadata": metadata_view(catalog),
+        "module": module_view(catalog),
+        # What the docs say about each attribute: EVENTS.md.jinja only formats it.
+        "docs": build_docs_model(catalog),
+        "array_alias": ARRAY_ALIAS,
+        "array_item": ARRAY_ITEM,
         "int64_min": INT64_MIN,
         "int64_max": INT64_MAX,
     }

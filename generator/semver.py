@@ -83,6 +83,30 @@ class GateResult:
     def ok(self) -> bool:
         return allows(self.declared_bump, self.required_bump)
 
+    @property
+    def is_downgrade(self) -> bool:
+        """Whether the new version is lower than the old one (a downgrade allows no change)."""
+        return version_key(self.new_version) < version_key(self.old_version)
+
+    @property
+    def verdict(self) -> str:
+        """The gate's verdict in one line, as `codex-otel diff` prints it and the docs
+        site's changes page shows it for each version step: OK, or FAIL with the bump the
+        changes need and the one the versions declare; a downgrade is said so."""
+        versions = f"{self.old_version} -> {self.new_version}"
+        if self.required_bump == "none":
+            down = ", a downgrade" if self.is_downgrade else ""
+            return f"OK: no change, so any version will do ({versions}{down})."
+        if self.is_downgrade:
+            return (
+                f"FAIL: the changes need a {self.required_bump} bump, but {versions} is a "
+                "downgrade, which allows no change."
+            )
+        declared = f"a {self.declared_bump} bump"
+        if self.ok:
+            return f"OK: the changes need a {self.required_bump} bump; {versions} is {declared}."
+        return f"FAIL: the changes need a {self.required_bump} bump, but {versions} is {declared}."
+
 
 def gate(old_version: str, new_version: str, changes: Iterable[Change]) -> GateResult:
     """The required and declared bumps of a set of changes between two versions."""

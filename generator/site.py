@@ -10,13 +10,13 @@ file:// and from any static host, and the same catalog always gives the same byt
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 import jinja2
 from markupsafe import Markup, escape
 
+from .docs_model import CODE_SPAN
 from .model import Catalog
 from .py_literals import visible
 from .render import Change, OutputFile, environment, render, write_outputs
@@ -79,15 +79,18 @@ def _finalize(value: object) -> object:
     return value
 
 
-#: A code span in catalog prose: a run of backticks, text, the same run.
-_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
-
-
 def prose(text: str) -> Markup:
     """Catalog prose (descriptions, notes) as HTML: escaped, with its `code spans` (the
     one Markdown the catalog's prose uses, as in EVENTS.md) shown as code."""
     escaped = str(escape(_shown(text)))  # escaping leaves backticks alone
-    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(2).strip()}</code>", escaped))
+    return Markup(CODE_SPAN.sub(lambda m: f"<code>{m.group(2).strip()}</code>", escaped))
+
+
+def name_breaks(name: str) -> Markup:
+    """A dotted name that wraps only after a dot (`codex.` / `api_request`), never inside
+    a word: escaped, with a line-break opportunity (`<wbr>`) after each dot; its element's
+    CSS (`code.name`) allows no other break."""
+    return Markup(".<wbr>").join(_shown(part) for part in name.split("."))
 
 
 def site_environment(template_dir: str | Path | None = None) -> jinja2.Environment:
@@ -101,6 +104,7 @@ def site_environment(template_dir: str | Path | None = None) -> jinja2.Environme
         attribute_anchor=attribute_anchor,
         basename=_basename,
         css_class=css_class,
+        name_breaks=name_breaks,
     )
     return env
 

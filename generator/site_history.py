@@ -1,13 +1,14 @@
 """The docs site's change history: catalog versions in, `Release`s (newest first) out.
 
 Each consecutive pair of versions, oldest to newest and ending with the catalog the site
-is built from, is compared with `diff_catalogs`, the same classification `codex-otel diff`
-prints. The versions come from `--history REV:PATH ...`, or else from the git tags merged
-into HEAD whose tree holds the catalog, so a project that tags its releases gets the page
-with no option at all. Those tags are ordered by the `catalog_version` each holds
-(semver precedence, pre-release suffixes ignored) and, for equal versions, by their
-place in history (an ancestor first): not by when a tag was created, so tagging an old
-commit late does not put it last, and a tag on a branch HEAD does not contain is not used.
+is built from, is compared with `diff_catalogs` and gated with `semver.gate`: the same
+classification, audiences and verdict `codex-otel diff` prints. The versions come from
+`--history REV:PATH ...`, or else from the git tags merged into HEAD whose tree holds the
+catalog, so a project that tags its releases gets the page with no option at all. Those
+tags are ordered by the `catalog_version` each holds (semver precedence, pre-release
+suffixes ignored) and, for equal versions, by their place in history (an ancestor first):
+not by when a tag was created, so tagging an old commit late does not put it last, and a
+tag on a branch HEAD does not contain is not used.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .diagnostics import CatalogError
 from .diff import diff_catalogs
 from .model import Catalog
 from .revision import GIT_TIMEOUT_S, CatalogSourceError, load_catalog_spec
-from .semver import version_key
+from .semver import gate, version_key
 from .site_model import CatalogChange, Release
 
 
@@ -37,17 +38,22 @@ def releases(versions: Sequence[Catalog], current: Catalog) -> list[Release]:
         changes = diff_catalogs(old, new)
         if not changes and old.version == new.version:
             continue
+        step = gate(old.version, new.version, changes)  # what `codex-otel diff` decides
         found.append(
             Release(
                 from_version=old.version,
                 to_version=new.version,
                 changes=tuple(
                     CatalogChange(
-                        severity=change.severity, subject=change.path, text=change.message
+                        severity=change.severity,
+                        subject=change.path,
+                        text=change.message,
+                        audiences=change.audiences,
                     )
                     for change in changes
                 ),
                 unreleased=new is current,
+                gate=step,
             )
         )
     return found[::-1]

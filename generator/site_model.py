@@ -11,14 +11,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .code_model import emitter_view, recorder_view
-from .diff import SDK_DEFAULT_BOUNDARIES
+from .diff import SDK_DEFAULT_BOUNDARIES, SEVERITIES, SEVERITY_HEADINGS
+from .docs_model import AttributeDoc, attribute_doc, plain_text
 from .model import Attribute, Catalog, Event, Metric, Toggle
+from .semver import GateResult
 
 #: Where each kind of page lives, relative to the site's root.
 INDEX_PAGE = "index.html"
 PRIVACY_PAGE = "privacy.html"
 CHANGES_PAGE = "changes.html"
 EVENT_PAGES = "events"
+#: What the privacy page is about, in the search's words.
+PRIVACY_SUMMARY = (
+    "Attributes that can carry user content, and the toggles that decide whether each is "
+    "redacted (replaced by a placeholder) or exported."
+)
 #: Metric pages have a folder of their own: a metric may share its name with an event.
 METRIC_PAGES = "metrics"
 SCHEMA_FILES = "schemas"
@@ -55,6 +62,17 @@ class CatalogChange:
     subject: str
     #: One sentence saying what happened to the subject.
     text: str
+    #: Whom the change breaks (`api`, `wire`, `privacy`), as `codex-otel diff` says.
+    audiences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The changes of one severity, under the heading `codex-otel diff` gives them."""
+
+    severity: str
+    heading: str
+    changes: tuple[CatalogChange, ...]
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,33 @@ class Release:
     changes: tuple[CatalogChange, ...]
     #: Whether `to_version` is the catalog the site is built from (not a tagged version).
     unreleased: bool = False
+    #: The version gate of this step (`codex-otel diff`'s), when the changes come from it.
+    gate: GateResult | None = None
+
+    @property
+    def groups(self) -> tuple[ChangeGroup, ...]:
+        """The changes by severity, breaking first, as `codex-otel diff` lists them; a
+        severity without changes has no group."""
+        order = [*SEVERITIES, *sorted({c.severity for c in self.changes} - set(SEVERITIES))]
+        return tuple(
+            ChangeGroup(
+                severity,
+                SEVERITY_HEADINGS.get(severity, severity),
+                tuple(c for c in self.changes if c.severity == severity),
+            )
+            for severity in order
+            if any(c.severity == severity for c in self.changes)
+        )
+
+    @property
+    def verdict(self) -> str:
+        """The gate's verdict on this version step, worded as `codex-otel diff` prints it
+        (empty without a gate)."""
+        return self.gate.verdict if self.gate else ""
+
+    @property
+    def passes(self) -> bool:
+        return self.gate is None or self.gate.ok
 
     @property
     def title(self) -> str:
@@ -139,6 +184,8 @@ class EventView:
     schema_text: str
     #: The event named by `deprecated.replacement`, when the catalog has it.
     replacement_page: str | None
+    #: What the docs say about each attribute (the facts EVENTS.md shows too).
+    attributes: tuple[AttributeDoc, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +198,8 @@ class MetricView:
     replacement_page: str | None
     #: The metadata attributes every metric carries (`common.metric_attributes`).
     metadata: tuple[Attribute, ...]
+    #: What the docs say about each attribute.
+    attributes: tuple[AttributeDoc, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -182,6 +231,8 @@ class Site:
     releases: tuple[Release, ...] = ()
     #: The search index: a list of records, serialised into a script by `site.py`.
     search_records: tuple[dict[str, object], ...] = ()
+    #: What the docs say about each common attribute.
+    common: tuple[AttributeDoc, ...] = ()
 
     @property
     def title(self) -> str:
@@ -221,14 +272,25 @@ def _toggle_sections(catalog: Catalog) -> tuple[ToggleSection, ...]:
 
 
 def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
-    """One record per event (and one for the common attributes): what the search matches
-    (names, keys, descriptions) and where each match links to."""
+    """One record per event and metric, one for the common attributes and one for the
+    privacy page: what the search matches (names, keys, descriptions as plain text, and
+    `tags`: words a page shows beside them, such as "redacted") and where each match
+    links to."""
+
+    def tags(attribute: Attribute) -> str:
+        words = []
+        if attribute.redact:
+            words += ["redacted", attribute.redact.toggle]
+        if attribute.deprecated:
+            words.append("deprecated")
+        return " ".join(words)
 
     def attributes(page: str, items: Sequence[Attribute]) -> list[dict[str, str]]:
         return [
             {
                 "key": a.key,
-                "description": a.description,
+                "description": plain_text(a.description),
+                "tags": tags(a),
                 "url": f"{page}#{attribute_anchor(a)}",
             }
             for a in items
@@ -238,7 +300,8 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
         {
             "kind": "event",
             "name": event.name,
-            "description": event.description,
+            "description": plain_text(event.description),
+            "tags": "deprecated" if event.deprecated else "",
             "url": event_page(event),
             "attributes": attributes(event_page(event), event.attributes),
         }
@@ -248,7 +311,8 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
         {
             "kind": "metric",
             "name": metric.name,
-            "description": metric.description,
+            "description": plain_text(metric.description),
+            "tags": "deprecated" if metric.deprecated else "",
             "url": metric_page(metric),
             "attributes": attributes(metric_page(metric), metric.attributes),
         }
@@ -259,11 +323,25 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
             {
                 "kind": "common",
                 "name": "common metadata",
-                "description": catalog.common_description or "Attributes on every event.",
+                "description": plain_text(
+                    catalog.common_description or "Attributes on every event."
+                ),
+                "tags": "",
                 "url": f"{INDEX_PAGE}#common",
                 "attributes": attributes(INDEX_PAGE, catalog.common),
             }
         )
+    records.append(
+        {
+            "kind": "page",
+            "name": "Privacy",
+            "description": PRIVACY_SUMMARY,
+            "tags": "privacy redacted redaction toggles "
+            + " ".join(toggle.name for toggle in catalog.toggles),
+            "url": PRIVACY_PAGE,
+            "attributes": [],
+        }
+    )
     return tuple(records)
 
 
@@ -288,6 +366,7 @@ def build_site_model(
                 if event.deprecated and event.deprecated.replacement
                 else None
             ),
+            attributes=tuple(attribute_doc(a) for a in event.attributes),
         )
         for event in catalog.events
     )
@@ -319,6 +398,7 @@ def build_site_model(
                 else None
             ),
             metadata=catalog.metric_attributes,
+            attributes=tuple(attribute_doc(a, metric=True) for a in metric.attributes),
         )
         for metric in catalog.metrics
     )
@@ -354,4 +434,5 @@ def build_site_model(
         metrics=metrics,
         releases=tuple(releases),
         search_records=_search_records(catalog),
+        common=tuple(attribute_doc(a) for a in catalog.common),
     )

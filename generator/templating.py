@@ -12,14 +12,11 @@ from pathlib import Path
 import jinja2
 
 from . import code_model
-from .markdown import anchor, md, md_code
+from .markdown import anchor, md, md_code, md_words
 from .py_layout import (
     Text,
-    annotation,
     call,
     field,
-    if_all,
-    parameter,
     statement,
     toggles_constant,
 )
@@ -103,32 +100,24 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
             enabled_extensions=("html.jinja",), default_for_string=False, default=False
         ),
     )
+    # Every filter a packaged template uses, and no other (a test checks both ways).
     env.filters.update(
         py_str=py_str,
         py_value=py_value,
         docstring=docstring,
         docstring_block=docstring_block,
         call=call,
-        annotation=annotation,
-        parameter=parameter,
         field=field,
-        type_test=code_model.type_test,
-        enum_type_test=code_model.enum_type_test,
-        range_test=code_model.range_test,
-        if_all=if_all,
         python=statement,
         text=Text,
         toggles_constant=toggles_constant,
-        enum_unknown=code_model.enum_unknown,
-        wire_value=code_model.wire_value,
-        metadata_value=code_model.metadata_value,
-        expected=code_model.expected,
         deprecation_message=code_model.deprecation_message,
         deprecated_arguments_message=code_model.deprecated_arguments_message,
         argument_doc=code_model.argument_doc,
         wire_map_name=code_model.wire_map_name,
         md=md,
         md_code=md_code,
+        md_words=md_words,
         anchor=anchor,
     )
     return env

@@ -28,8 +28,10 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> SchemaDocument:
     for attribute in (*catalog.common, *event.attributes):
         properties[attribute.key] = _attribute_schema(attribute)
         if attribute.computed == "event_name":
-            # The runtime copies the record's event name here: one value per event.
+            # The runtime copies the record's event name here: one value per event, which
+            # is then the only example that holds (the catalog's example names one event).
             properties[attribute.key]["const"] = event.name
+            properties[attribute.key]["examples"] = [event.name]
         if attribute.is_required:
             required.append(attribute.key)
         for legacy in attribute.also_sent_as:  # dual emission: the same value, old key

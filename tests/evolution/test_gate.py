@@ -169,3 +169,22 @@ def test_outside_a_git_repository_the_gate_is_bad_input(repo: Path, capsys: Capt
     assert status == 2
     assert f"{CATALOG} is not in a git repository" in said
     assert "passing" not in said
+
+
+def test_the_gate_takes_one_catalog(repo: Path, capsys: Capture) -> None:
+    status = main(["diff", "--against-merge-base", "main", CATALOG, CATALOG])
+    assert status == 2
+    assert "with --against-merge-base give one catalog, not two" in capsys.readouterr().err
+
+
+def test_a_downgrade_is_named_in_the_verdict() -> None:
+    from codex_otel.generator.diff_rules import change
+    from codex_otel.generator.semver import gate
+
+    added = change("event.added", "events[x]", None, "x", "event x added")
+    assert gate("0.2.0", "0.1.0", [added]).verdict == (
+        "FAIL: the changes need a minor bump, but 0.2.0 -> 0.1.0 is a downgrade, which "
+        "allows no change."
+    )
+    assert gate("0.2.0", "0.1.0", []).verdict.endswith("(0.2.0 -> 0.1.0, a downgrade).")
+    assert gate("0.1.0", "0.2.0", [added]).verdict.startswith("OK: ")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from codex_otel.generator import load_catalog, render
+from codex_otel.generator.module_model import module_view
 from codex_otel.generator.naming import (
     CATALOG_REGISTRATION,
     CONVERSATION_MEMBERS,
@@ -53,7 +54,7 @@ def test_every_conversation_member_of_the_contract_exists(member: str) -> None:
 
 @pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.stem)
 def test_a_module_imports_only_contract_names(path: Path) -> None:
-    imports = set(load_catalog(path).runtime_imports)
+    imports = set(module_view(load_catalog(path)).runtime_imports)
     assert imports <= set(RUNTIME_HELPERS) | set(RUNTIME_CONSTANTS)
     assert imports <= RESERVED
 

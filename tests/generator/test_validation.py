@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from codex_otel.generator import CatalogError, load_catalog, load_catalog_text
+from codex_otel.generator.module_model import module_view
 from codex_otel.generator.source import MAX_NODES
 from codex_otel.generator.structure import ecma_pattern, format_schema
 from codex_otel.runtime.truncation import TRUNCATION_MARKER, truncate
@@ -879,7 +880,7 @@ def test_every_runtime_helper_a_module_imports_is_reserved() -> None:
     from codex_otel.generator.naming import RESERVED
 
     mini = load_catalog(Path(__file__).parent / "fixtures" / "mini.yaml")
-    helpers = {name for name in mini.runtime_imports if name[0].islower()}
+    helpers = {name for name in module_view(mini).runtime_imports if name[0].islower()}
     assert helpers == {
         "deprecated",
         "is_array_of",

@@ -8,6 +8,7 @@ import pytest
 
 from codex_otel.generated import events
 from codex_otel.generator import load_catalog
+from codex_otel.generator.code_model import error_helper
 from codex_otel.runtime import Conversation, Telemetry
 from codex_otel.runtime.arguments import SHOWN_CHARS, shown
 from support.generation import REPO
@@ -81,5 +82,5 @@ def test_no_check_that_shows_a_value_is_generated_for_a_redacted_attribute() -> 
     ]
     assert redacted  # the bundled catalog has some: prompt, tool arguments and output
     for attribute in redacted:
-        assert attribute.error_helper == "wrong_type", attribute.key
+        assert error_helper(attribute) == "wrong_type", attribute.key
         assert not attribute.is_range_checked, attribute.key

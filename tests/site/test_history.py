@@ -3,6 +3,7 @@ that hold the catalog, and bad specs. The diff itself is tested in tests/evoluti
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 from pathlib import Path
@@ -79,7 +80,7 @@ def test_the_tags_that_hold_the_catalog_make_the_history(
     at_1_1 = load_catalog_spec("v1.1.0:schema/catalog.yaml", cwd=repo)
     [added] = [c for c in diff_catalogs(at_1_0, at_1_1) if c.kind == "event.added"]
     items = [text(li) for li in parse(out / "changes.html").iterfind(".//main//section[2]//li")]
-    assert f"{added.severity} {added.path}: {added.message}" in items, items
+    assert f"{added.severity} {added.path}: {added.message} (breaks nobody)" in items, items
 
 
 def test_history_given_explicitly_and_none_at_all(
@@ -208,3 +209,70 @@ def test_changes_since_the_last_tag_without_a_new_version_are_unreleased(
     out = repo / "site"
     assert main(["docs", "--schema", "schema/catalog.yaml", "--out", str(out)]) == 0
     assert releases_on(out / "changes.html") == ["1.1.0 (unreleased changes)", "1.0.0 to 1.1.0"]
+
+
+def _version(version: str, events: list[dict[str, object]] | None = None) -> str:
+    document = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    document["catalog_version"] = version
+    if events is not None:
+        document["events"] = events
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
+def test_the_changes_page_classifies_each_step_as_diff_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Same changes, same order (breaking first), whom each breaks, and the gate's verdict
+    on each version step: a bump smaller than the changes need is flagged, as `diff`
+    fails it, and a downgrade is said to be one."""
+    bundled = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    gone: dict[str, object] = {
+        "name": "codex.gone",
+        "description": "An event 1.1.0 removes.",
+        "attributes": [],
+    }
+    files = {
+        "0.2.0": _version("0.2.0", [*bundled["events"][:-1], gone]),
+        "0.1.0": _version("0.1.0", [*bundled["events"][:-1], gone]),  # a downgrade, same events
+        "1.0.0": _version("1.0.0", [*bundled["events"][:-1], gone]),
+        "1.1.0": _version("1.1.0"),  # removes codex.gone (breaking), adds an event: FAIL
+    }
+    paths = []
+    for version, text_ in files.items():
+        path = tmp_path / f"{version}.yaml"
+        path.write_text(text_, encoding="utf-8")
+        paths.append(path)
+    catalogs = [load_catalog(path) for path in paths]
+    site = tmp_path / "site"
+    history = [f"{path}" for path in paths[:-1]]
+    assert (
+        main(["docs", "--schema", str(paths[-1]), "--out", str(site), "--history", *history]) == 0
+    )
+    page = parse(site / "changes.html")
+    sections = {text(s.find("h2")): s for s in page.iterfind(".//main/section")}
+    assert list(sections) == ["1.0.0 to 1.1.0", "0.1.0 to 1.0.0", "0.2.0 to 0.1.0"]
+    for old, new in itertools.pairwise(paths):
+        old_catalog, new_catalog = load_catalog(old), load_catalog(new)
+        section = sections[f"{old_catalog.version} to {new_catalog.version}"]
+        code = main(["diff", str(old), str(new)])
+        said = capsys.readouterr().out.strip().splitlines()
+        verdict = section.find("p[@class]")
+        assert verdict is not None
+        assert text(verdict) == said[-1]  # the same verdict, worded the same
+        assert verdict.attrib["class"] == ("verdict ok" if code == 0 else "verdict fail")
+        # Headings and their order as diff prints them ("Breaking (1):").
+        headings = [text(h) for h in section.iterfind("h3")]
+        assert headings == [line.rstrip(":") for line in said if line.endswith("):")]
+        shown = [text(li) for li in section.iterfind(".//li")]
+        changes = sorted(
+            diff_catalogs(old_catalog, new_catalog),
+            key=lambda c: ("breaking", "compatible", "info").index(c.severity),
+        )
+        assert len(shown) == len(changes)
+        for item, change in zip(shown, changes, strict=True):
+            breaks = ", ".join(change.audiences) or "nobody"
+            assert item.startswith(f"{change.severity} {change.path}:"), (item, change)
+            assert item.endswith(f"(breaks {breaks})"), item
+    assert text(sections["1.0.0 to 1.1.0"].find("p[@class]")).startswith("FAIL: ")
+    assert "downgrade" in text(sections["0.2.0 to 0.1.0"].find("p[@class]"))
+    assert [c.version for c in catalogs] == list(files)

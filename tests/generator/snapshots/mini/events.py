@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import enum
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Final, Literal, overload
+from typing import ClassVar, Final, Literal, TypeAlias, TypeVar, overload
 
 from codex_otel.runtime._contract import (
     INT64_MAX,
@@ -33,6 +33,11 @@ from codex_otel.runtime._contract import (
     wrong_items,
     wrong_type,
 )
+
+_Item = TypeVar("_Item")
+#: An array argument: a list or a tuple of its items. Not any Sequence: a str is a
+#: sequence of str, which type checkers would let through where the check refuses it.
+ArrayOf: TypeAlias = list[_Item] | tuple[_Item, ...]
 
 CATALOG_VERSION: Final = "0.3.1"
 
@@ -139,7 +144,7 @@ class Metadata:
     build_id: int | None = None
     """build.id: Number of the build."""
 
-    runner_features: Sequence[RunnerFeatures | Literal["docker", "gpu"]] | None = None
+    runner_features: ArrayOf[RunnerFeatures | Literal["docker", "gpu"]] | None = None
     """runner.features: What the runner offers its steps."""
 
     def __post_init__(self) -> None:
@@ -187,9 +192,9 @@ def step_finished(
     step_cached: bool,
     priority: Priority | Literal[1, 5],
     step_ratio: float | None = None,
-    step_tags: Sequence[str] | None = None,
-    step_exit_codes: Sequence[int] | None = None,
-    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
+    step_tags: ArrayOf[str] | None = None,
+    step_exit_codes: ArrayOf[int] | None = None,
+    step_signals: ArrayOf[StepSignals | Literal[2, 9, 15]] | None = None,
 ) -> None: ...
 @overload
 @deprecated(
@@ -204,9 +209,9 @@ def step_finished(
     step_cached: bool,
     priority: Priority | Literal[1, 5],
     step_ratio: float | None = None,
-    step_tags: Sequence[str] | None = None,
-    step_exit_codes: Sequence[int] | None = None,
-    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
+    step_tags: ArrayOf[str] | None = None,
+    step_exit_codes: ArrayOf[int] | None = None,
+    step_signals: ArrayOf[StepSignals | Literal[2, 9, 15]] | None = None,
     step_legacy_id: str | None = None,
 ) -> None: ...
 def step_finished(
@@ -217,9 +222,9 @@ def step_finished(
     step_cached: bool,
     priority: Priority | Literal[1, 5],
     step_ratio: float | None = None,
-    step_tags: Sequence[str] | None = None,
-    step_exit_codes: Sequence[int] | None = None,
-    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
+    step_tags: ArrayOf[str] | None = None,
+    step_exit_codes: ArrayOf[int] | None = None,
+    step_signals: ArrayOf[StepSignals | Literal[2, 9, 15]] | None = None,
     step_legacy_id: str | None = None,
 ) -> None:
     """A build step finished.
@@ -454,7 +459,7 @@ def record_step_load(
     conversation: Conversation[Metadata],
     value: float,
     *,
-    step_signals: Sequence[StepSignals | Literal[2, 9, 15]] | None = None,
+    step_signals: ArrayOf[StepSignals | Literal[2, 9, 15]] | None = None,
 ) -> None:
     """Load of the runner while the step ran, "from 0 to 1" (a \\backslash too).
 

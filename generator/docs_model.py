@@ -1,0 +1,300 @@
+"""What the documentation says about the catalog, decided once for EVENTS.md and the site.
+
+`generated/EVENTS.md` and the documentation site (`codex-otel docs`) describe the same
+attributes. Which facts an attribute has (who sets it, the Python name that passes it,
+its redaction, cap, bounds, deprecation), and the sentences EVENTS.md writes after its
+description, are decided here from the resolved catalog; both sets of templates only
+format them. A sentence is a `Words`: catalog prose and literal values kept apart, so
+each target escapes each part for itself (Markdown code spans show entities literally,
+HTML escapes everything).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from .code_model import recorder_view
+from .model import Attribute, Catalog, Event, Metric
+from .py_layout import annotation
+
+PartKind = Literal["text", "code", "strong"]
+
+#: A code span in catalog prose: a run of backticks, text, the same run. The one Markdown
+#: the catalog's prose uses; the site shows it as code, its search as plain text.
+CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+
+
+def plain_text(prose: str) -> str:
+    """Catalog prose without its code spans' backticks (`event_name` -> event_name)."""
+    return CODE_SPAN.sub(lambda match: match.group(2).strip(), prose)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a sentence: `text` is prose (it may hold `code spans`, as catalog prose
+    does), `code` a literal value (a str as it is, anything else as JSON), `strong` a
+    label shown in bold."""
+
+    kind: PartKind
+    value: object
+
+
+Words = tuple[Part, ...]
+
+
+def _text(value: str) -> Part:
+    return Part("text", value)
+
+
+def _code(value: object) -> Part:
+    return Part("code", value)
+
+
+#: Who sets a computed attribute, by its `computed` kind.
+_SET_BY = {
+    "timestamp": "The runtime when the event is emitted",
+    "event_name": "The runtime: the event's name, the same as the record's `event_name`",
+}
+
+
+@dataclass(frozen=True)
+class AttributeDoc:
+    """One attribute as the docs describe it where it is used."""
+
+    attribute: Attribute
+    #: Who sets a computed attribute (prose, no final stop); None: the caller passes it.
+    set_by: str | None
+    #: How Python code passes the value (`name: annotation`); None for computed ones,
+    #: which no argument or `Metadata` field takes.
+    python: str | None
+    #: The sentences EVENTS.md writes after the description, in order.
+    notes: tuple[Words, ...]
+
+    @property
+    def key(self) -> str:
+        return self.attribute.key
+
+
+def attribute_doc(attribute: Attribute, *, metric: bool = False) -> AttributeDoc:
+    """The docs' facts of `attribute`; `metric`: a metric's attribute (no redaction or
+    computed kinds there, and its deprecation names no replacement)."""
+    set_by = _SET_BY.get(attribute.computed or "")
+    notes: list[Words] = []
+    members = attribute.type.members
+    if members:
+        parts: list[Part] = [_text("One of: ")]
+        for index, member in enumerate(members):
+            last = index == len(members) - 1
+            parts += [_code(member.value), _text(" ("), _text(member.description)]
+            parts.append(_text(")." if last else "); "))
+        notes.append(tuple(parts))
+    if set_by is not None:
+        notes.append((_text(f"Set by t{set_by[1:]}."),))
+    if attribute.redact and not metric:
+        notes.append(
+            (
+                Part("strong", "Redacted"),
+                _text(" to "),
+                _code(attribute.redact.placeholder),
+                _text(" unless "),
+                _code(attribute.redact.toggle),
+                _text(" is on."),
+            )
+        )
+    if attribute.max_length:
+        notes.append((_text(f"Cut to {attribute.max_length} characters, with a marker."),))
+    if attribute.has_bounds:
+        notes.append((_text(f"Must be {attribute.bounds_text}."),))
+    if attribute.deprecated:
+        deprecation: list[Part] = [Part("strong", "Deprecated:"), _text(" ")]
+        deprecation.append(_text(attribute.deprecated.note))
+        if attribute.deprecated.replacement and not metric:
+            deprecation += [_text(" Use "), _code(attribute.deprecated.replacement), _text(".")]
+        notes.append(tuple(deprecation))
+    return AttributeDoc(
+        attribute=attribute,
+        set_by=set_by,
+        python=None if set_by else f"{attribute.python_name}: {annotation(attribute)}",
+        notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """A key an attribute is also sent under until a version (dual emission)."""
+
+    old_key: str
+    new_key: str
+    until: str
+
+
+@dataclass(frozen=True)
+class UseRow:
+    """A row of a differences table: the attribute, where, and its other cells."""
+
+    key: str
+    #: Event names; empty: every event.
+    events: tuple[str, ...]
+    cells: tuple[Words, ...]
+
+
+@dataclass(frozen=True)
+class EventDoc:
+    event: Event
+    attributes: tuple[AttributeDoc, ...]
+    renamed: tuple[Renamed, ...]
+
+
+@dataclass(frozen=True)
+class MetricDoc:
+    metric: Metric
+    attributes: tuple[AttributeDoc, ...]
+    #: The recorder's signature on one line.
+    signature: str
+
+
+@dataclass(frozen=True)
+class UseTable:
+    """A table of the differences section; a table without rows is not shown."""
+
+    title: str
+    #: A paragraph of prose above the table.
+    intro: str
+    #: The headings of the columns after "Attribute" and "Events".
+    columns: tuple[str, ...]
+    rows: tuple[UseRow, ...]
+
+
+@dataclass(frozen=True)
+class Docs:
+    """Everything EVENTS.md formats beside the catalog itself."""
+
+    catalog: Catalog
+    common: tuple[AttributeDoc, ...]
+    common_renamed: tuple[Renamed, ...]
+    events: tuple[EventDoc, ...]
+    metrics: tuple[MetricDoc, ...]
+    metric_metadata: tuple[AttributeDoc, ...]
+    #: The differences section's tables derived from the attributes (those with rows).
+    tables: tuple[UseTable, ...]
+
+
+def _renamed(attributes: tuple[Attribute, ...]) -> tuple[Renamed, ...]:
+    return tuple(
+        Renamed(legacy.key, attribute.key, legacy.until)
+        for attribute in attributes
+        for legacy in attribute.also_sent_as
+    )
+
+
+@dataclass(frozen=True)
+class AttributeUse:
+    """One attribute and the events that use it the same way (for the differences tables)."""
+
+    attribute: Attribute
+    #: Event names; empty when the attribute is in the common group (every event).
+    events: tuple[str, ...]
+
+
+def _uses(catalog: Catalog, same: Callable[[Attribute], object]) -> tuple[AttributeUse, ...]:
+    """Attributes grouped by key and `same(attribute)`, with the events that use each
+    group (none for common attributes), in catalog order; a None `same` is left out."""
+    groups: dict[tuple[str, object], tuple[Attribute, list[str]]] = {}
+    for attribute in catalog.common:
+        if same(attribute) is not None:
+            groups[(attribute.key, same(attribute))] = (attribute, [])
+    for event in catalog.events:
+        for attribute in event.attributes:
+            if same(attribute) is None:
+                continue
+            group = groups.setdefault((attribute.key, same(attribute)), (attribute, []))
+            group[1].append(event.name)
+    return tuple(AttributeUse(attribute, tuple(events)) for attribute, events in groups.values())
+
+
+def _allowed(attribute: Attribute) -> Words:
+    """What an argument check allows beyond the type, in words: enum members, or the range."""
+    if not attribute.type.is_enum:
+        return (_text(attribute.range_text),)
+    parts: list[Part] = [_text(("a list of " if attribute.type.is_array else "") + "one of ")]
+    for index, member in enumerate(attribute.type.members):
+        parts += [_text(", ")] if index else []
+        parts.append(_code(member.value))
+    parts.append(_text(" (or the enum's members)"))
+    return tuple(parts)
+
+
+def _rows(
+    catalog: Catalog,
+    same: Callable[[Attribute], object],
+    cells: Callable[[Attribute], tuple[Words, ...]],
+) -> tuple[UseRow, ...]:
+    return tuple(
+        UseRow(use.attribute.key, use.events, cells(use.attribute)) for use in _uses(catalog, same)
+    )
+
+
+def _checked(attribute: Attribute) -> object:
+    """What sets apart the emitters' checks of an argument beyond its type (None: none)."""
+    if attribute.type.is_enum:
+        return attribute.type.display
+    return attribute.range_text if attribute.is_range_checked else None
+
+
+def _tables(catalog: Catalog) -> tuple[UseTable, ...]:
+    """The differences section's tables: types, caps, argument checks."""
+    if catalog.differences is None:
+        return ()
+    name = catalog.differences.name
+    tables = (
+        UseTable(
+            "Types",
+            f"Attributes {name} sends with another type than these events do.",
+            (f"{name} sends", "Sent here"),
+            _rows(
+                catalog,
+                lambda a: a.reference_type,
+                lambda a: ((_text(str(a.reference_type)),), (_text(a.type.display),)),
+            ),
+        ),
+        UseTable(
+            "Truncation caps",
+            "Longer values are cut to the cap, in characters (code points), the marker included.",
+            ("Cap",),
+            _rows(catalog, lambda a: a.max_length, lambda a: ((_text(str(a.max_length)),),)),
+        ),
+        UseTable(
+            "Argument checks",
+            "Besides its type (a `TypeError` otherwise), an emitter checks these arguments "
+            "and raises `ValueError` for a value outside what is listed.",
+            ("Allowed",),
+            _rows(catalog, _checked, lambda a: (_allowed(a),)),
+        ),
+    )
+    return tuple(table for table in tables if table.rows)
+
+
+def build_docs_model(catalog: Catalog) -> Docs:
+    """The facts EVENTS.md shows, from `catalog`."""
+    return Docs(
+        catalog=catalog,
+        common=tuple(attribute_doc(a) for a in catalog.common),
+        common_renamed=_renamed(catalog.common),
+        events=tuple(
+            EventDoc(e, tuple(attribute_doc(a) for a in e.attributes), _renamed(e.attributes))
+            for e in catalog.events
+        ),
+        metrics=tuple(
+            MetricDoc(
+                m,
+                tuple(attribute_doc(a, metric=True) for a in m.attributes),
+                recorder_view(m).signature,
+            )
+            for m in catalog.metrics
+        ),
+        metric_metadata=tuple(attribute_doc(a) for a in catalog.metric_attributes),
+        tables=_tables(catalog),
+    )
