@@ -29,7 +29,7 @@ from codex_otel.runtime import (
     load_config,
 )
 from codex_otel.runtime import telemetry as telemetry_module
-from codex_otel.runtime.pytest_plugin import OtelCapture
+from codex_otel.livecheck.pytest_plugin import OtelCapture
 from support.metadata import CODEX_METADATA
 
 pytestmark = pytest.mark.no_otel

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from wire.wirekit import TRANSPORTS, Transport, emit_catalog, exporter_table, otel_toml
 
-from livecheck.process import LiveCheckProcess
+from live_check.process import LiveCheckProcess
 from receivers.rotel import RotelFactory
 from support.telemetry import TelemetryFactory
 
@@ -148,8 +148,10 @@ def test_bodies_that_are_not_export_requests_are_refused_and_reported(
         assert export(b"", timeout=5) == b""  # an empty request: accepted
     finished = process.finish(interrupt=True)
     assert finished.returncode == 1
-    [invalid] = json.loads(finished.stdout)["findings"]
-    assert invalid["kind"] == "invalid_request" and invalid["count"] == 4
+    [invalid, nothing] = json.loads(finished.stdout)["findings"]
+    # The 415 and the 404 are refusals in the report too.
+    assert invalid["kind"] == "invalid_request" and invalid["count"] == 6
+    assert nothing["kind"] == "no_records"
     assert [e["where"] for e in invalid["examples"]] == [
         "otlp-http request 1 (protobuf)",
         "otlp-http request 2 (protobuf)",

@@ -18,14 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from codex_otel.cli.otlp_receivers import (
-    EXPORT_METHOD,
-    MAX_BODY_BYTES,
-    GrpcReceiver,
-    HttpReceiver,
-)
-from livecheck import recorded
-from livecheck.process import LiveCheckProcess, command
+from codex_otel.livecheck.grpc_receiver import GrpcReceiver
+from codex_otel.livecheck.http_receiver import HttpReceiver
+from codex_otel.livecheck.receivers import EXPORT_METHOD, MAX_BODY_BYTES
+from live_check import recorded
+from live_check.process import LiveCheckProcess, command
 
 LINES = recorded.FILE.read_text(encoding="utf-8").splitlines()
 
@@ -68,17 +65,17 @@ def test_errors_exit_1_and_fail_on_moves_the_threshold(tmp_path: Path, schema: P
     result = run("--schema", str(schema), "--input", str(recorded.FILE))
     assert result.returncode == 1
     assert "FAIL:" in result.stdout
-    # Only warnings (exported prompt): 0 by default, 1 with --fail-on warning.
-    warning_only = write(
-        tmp_path / "warn.jsonl", [LINES[len(recorded.CLEAN) + len(recorded.CODEX) + 7]]
+    # Only an exported prompt, which a toggle that is on sends: `unredacted` is info, so 0
+    # by default and with --fail-on warning; 1 with --fail-on info or --require-redaction.
+    info_only = write(
+        tmp_path / "info.jsonl", [LINES[len(recorded.CLEAN) + len(recorded.CODEX) + 7]]
     )
-    assert run("--schema", str(schema), "--input", str(warning_only)).returncode == 0
-    assert (
-        run(
-            "--schema", str(schema), "--input", str(warning_only), "--fail-on", "warning"
-        ).returncode
-        == 1
-    )
+
+    def status(*args: str) -> int:
+        return run("--schema", str(schema), "--input", str(info_only), *args).returncode
+
+    assert status() == 0 == status("--fail-on", "warning")
+    assert status("--fail-on", "info") == 1 == status("--require-redaction")
     assert (
         run("--schema", str(schema), "--input", str(recorded.FILE), "--fail-on", "never").returncode
         == 0
@@ -220,16 +217,23 @@ def test_a_port_in_use_exits_2(flag: str, busy_port: int) -> None:
     assert result.stderr.count("\n") == 1, result.stderr
 
 
-def test_duration_stops_the_receivers_and_reports_nothing_seen(
-    live_check: type[LiveCheckProcess],
+@pytest.mark.parametrize("allow_empty", [False, True])
+def test_duration_stops_the_receivers_and_nothing_received_is_no_records(
+    live_check: type[LiveCheckProcess], allow_empty: bool
 ) -> None:
-    process = live_check(["--otlp-http", "0", "--duration", "1", "--format", "json"])
+    flags = ["--allow-empty"] if allow_empty else []
+    process = live_check(["--otlp-http", "0", "--duration", "1", "--format", "json", *flags])
     process.wait_listening(1)
     finished = process.finish(timeout=20)
-    assert finished.returncode == 0
     document = json.loads(finished.stdout)
     assert document["records"] == 0
     assert document["coverage"]["events"]["ratio"] == 0.0
+    if allow_empty:
+        assert finished.returncode == 0 and document["findings"] == []
+    else:
+        assert finished.returncode == 1
+        [nothing] = document["findings"]
+        assert (nothing["kind"], nothing["severity"]) == ("no_records", "error")
 
 
 # --- stops on an input that stays open (a pipe whose writer still runs) ----------------------
@@ -383,6 +387,9 @@ class _Sink:
     def reject(self, where: str, problem: str) -> None:
         raise AssertionError(f"{where}: {problem}")
 
+    def turn_away(self, where: str, reason: str) -> None:
+        raise AssertionError(f"{where}: {reason}")
+
 
 def test_the_grpc_receiver_holds_a_message_to_the_limit_once_decompressed() -> None:
     grpc = pytest.importorskip("grpc", reason="the receivers need the otel extra")
@@ -412,12 +419,11 @@ def test_counts_are_worded_in_the_singular_for_one(schema: Path) -> None:
 
 
 @pytest.mark.no_otel
-def test_fail_on_offers_the_issues_thresholds_only() -> None:
-    # No kind is an `info` finding: `--fail-on info` would act as `warning`.
-    result = run("--input", str(recorded.FILE), "--fail-on", "info")
+def test_fail_on_offers_the_severities_and_never() -> None:
+    result = run("--input", str(recorded.FILE), "--fail-on", "notice")
     assert result.returncode == 2
-    assert "--fail-on: invalid choice: 'info'" in result.stderr
-    assert all(choice in result.stderr for choice in ("error", "warning", "never"))
+    assert "--fail-on: invalid choice: 'notice'" in result.stderr
+    assert all(choice in result.stderr for choice in ("error", "warning", "info", "never"))
 
 
 class _Rejections(_Sink):
