@@ -16,8 +16,10 @@ what the limits need:
 
 - every connection is a task on one event loop thread: thousands of idle connections cost
   memory, not threads, and stopping cancels them all at once;
-- at most `max_connections` are open (one more is answered 503 and closed), the listen
-  backlog is `backlog`, a connection idle for `idle_timeout` is closed;
+- at most `max_connections` are open (below the process's file descriptor limit): one
+  more closes the connection idle the longest (waiting for its next request, which a
+  client sends on a new connection), or is answered 503 when none is idle; the listen
+  backlog is `backlog`; a connection idle for `idle_timeout` is closed;
 - compressed and decompressed bytes of every request in flight are charged to one budget
   (`in_flight`): a request that would pass it waits for room, then gets 503 with
   `Retry-After`, as a collector answers when its memory limiter refuses;
@@ -96,13 +98,14 @@ class _Budget:
         self.used = 0
         self._changed = asyncio.Condition()
 
-    async def take(self, size: int, wait: float) -> bool:
-        """Charge `size` bytes, waiting up to `wait` seconds for room; False if none came.
-        A request alone in flight always gets its bytes (one body is held to max_body)."""
+    async def take(self, size: int, wait: float, held: int) -> bool:
+        """Charge `size` more bytes to a request that holds `held`, waiting up to `wait`
+        seconds for room; False if none came. A request alone in flight always gets its
+        bytes (one body is held to max_body), so the budget can never block itself."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         async with self._changed:
-            while self.used and self.used + size > self.limit:
+            while self.used > held and self.used + size > self.limit:
                 left = deadline - loop.time()
                 if left <= 0:
                     return False
@@ -162,8 +165,11 @@ class HttpReceiver:
         self._checking = concurrent.futures.ThreadPoolExecutor(
             max_workers=2, thread_name_prefix="live-http-check"
         )
+        self._max_connections = _connection_limit(limits.max_connections)
         self._loop = asyncio.new_event_loop()
         self._connections: set[asyncio.Task[None]] = set()
+        #: Connections waiting for their next request, the longest waiting first.
+        self._idle: dict[asyncio.Task[None], None] = {}
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="live-http", daemon=True)
         self._thread.start()
@@ -200,7 +206,12 @@ class HttpReceiver:
         task = asyncio.current_task()
         assert task is not None
         try:
-            if len(self._connections) >= self.limits.max_connections:
+            if len(self._connections) >= self._max_connections and self._idle:
+                oldest = next(iter(self._idle))
+                del self._idle[oldest]
+                oldest.cancel()  # its peer reconnects for its next request
+                self._connections.discard(oldest)
+            if len(self._connections) >= self._max_connections:
                 where = self._next_where(None)
                 reason = f"{len(self._connections)} connections are open, the receiver's limit"
                 self._sink.turn_away(where, reason)
@@ -210,6 +221,10 @@ class HttpReceiver:
             await self._exchange(reader, writer)
         except (_Gone, ConnectionError, OSError, asyncio.IncompleteReadError):
             pass  # a reset, a close or an idle peer: nothing to answer, nothing to print
+        except asyncio.CancelledError:
+            # Closed for a newer connection, or at the stop. The task ends normally: asyncio
+            # (3.11) logs the exception of a connection task that ends cancelled.
+            pass
         finally:
             self._connections.discard(task)
             writer.transport.abort()
@@ -260,10 +275,16 @@ class HttpReceiver:
             event = connection.next_event()
             if event is not h11.NEED_DATA:
                 return event
+            task = asyncio.current_task()
+            assert task is not None
+            if connection.their_state is h11.IDLE and not connection.trailing_data[0]:
+                self._idle[task] = None
             try:
                 data = await asyncio.wait_for(reader.read(_READ_SIZE), self.limits.idle_timeout)
             except asyncio.TimeoutError:
                 raise _Gone from None
+            finally:
+                self._idle.pop(task, None)
             if not data and (connection.their_state is not h11.IDLE or connection.trailing_data[0]):
                 raise _Gone
             connection.receive_data(data)
@@ -354,7 +375,7 @@ class HttpReceiver:
                 await self._budget.give(request.charged)
 
     async def _charge(self, request: _Request, size: int) -> None:
-        if not await self._budget.take(size, self.limits.busy_wait):
+        if not await self._budget.take(size, self.limits.busy_wait, request.charged):
             reason = (
                 f"{self._budget.used} bytes are in flight; {size} more would pass the "
                 f"receiver's limit of {self._budget.limit}"
@@ -362,6 +383,17 @@ class HttpReceiver:
             self._sink.turn_away(request.where, reason)
             raise _Refused(503, reason, busy=True)
         request.charged += size
+
+    async def _joined(self, request: _Request, parts: list[bytes]) -> bytes:
+        """The parts as one bytes object; the copy is charged while both are held, and the
+        parts are emptied (the caller's list): only the copy stays."""
+        size = sum(len(part) for part in parts)
+        await self._charge(request, size)
+        joined = b"".join(parts)
+        parts.clear()
+        await self._budget.give(size)
+        request.charged -= size
+        return joined
 
     async def _checked(
         self,
@@ -389,8 +421,7 @@ class HttpReceiver:
                 raise _Refused(413, too_large)
             await self._charge(request, len(event.data))
             parts.append(bytes(event.data))
-        raw = b"".join(parts)
-        del parts
+        raw = await self._joined(request, parts)
         try:
             if request.coding in ("", "identity"):
                 body = raw
@@ -399,8 +430,7 @@ class HttpReceiver:
                 for piece in decompress(request.coding, raw, limit):
                     await self._charge(request, len(piece))
                     pieces.append(piece)
-                body = b"".join(pieces)
-                del pieces
+                body = await self._joined(request, pieces)
         except BodyTooLarge as error:
             self._sink.reject(request.where, str(error))
             raise _Refused(413, str(error)) from None
@@ -451,6 +481,19 @@ class HttpReceiver:
             self._thread.join(10)
         self._checking.shutdown(wait=False, cancel_futures=True)
         self._listener.close()
+
+
+def _connection_limit(wanted: int) -> int:
+    """`wanted`, kept below the file descriptors this process may open (each connection
+    holds one; the rest of the process needs some): past that limit accept() would fail."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return wanted
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - 64))
 
 
 def _status_json(status: int, message: str) -> tuple[int, str, bytes]:

@@ -61,9 +61,10 @@ class Limits:
     #: decompressed bytes together (HTTP). A request that would pass it waits up to
     #: `busy_wait` seconds for room, then gets 503 with `Retry-After`. gRPC holds it with
     #: `in_flight // max_body` handler threads (a message is read by its thread).
-    in_flight: int = 4 * MAX_BODY_BYTES
+    in_flight: int = 2 * MAX_BODY_BYTES
     busy_wait: float = 5.0
-    #: Open connections; one more gets 503 (HTTP) or is refused by gRPC.
+    #: Open connections; one more closes the longest idle (HTTP), else gets 503 (HTTP)
+    #: or is refused (gRPC).
     max_connections: int = 1024
     #: Seconds a connection may stay idle (between requests, or mid-request with nothing
     #: arriving) before it is closed.
