@@ -27,8 +27,9 @@ what the limits need:
   read as the next request; every refusal is reported with its reason (`RequestSink`);
 - a peer that resets or goes away ends its connection without a word on standard error.
 
-Decoding and checking run on a worker thread (the checker's lock serialises them), so a
-large body never stalls the other connections.
+Decoding and checking run on one worker thread (the checker's lock serialises them
+anyway), so a large body never stalls the other connections; the copy decoding makes is
+charged to the budget before it starts.
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ class HttpReceiver:
         self.host, self.port = host, listener.getsockname()[1]
         self._listener = listener
         self._checking = concurrent.futures.ThreadPoolExecutor(
-            max_workers=2, thread_name_prefix="live-http-check"
+            max_workers=1, thread_name_prefix="live-http-check"
         )
         self._max_connections = _connection_limit(limits.max_connections)
         self._loop = asyncio.new_event_loop()
@@ -438,6 +439,9 @@ class HttpReceiver:
             undecodable = f"cannot decompress the body: {error}"
             self._sink.reject(request.where, undecodable)
             raise _Refused(400, undecodable) from None
+        # Decoding makes a copy at least as large (JSON: the text; protobuf: the message):
+        # charged too, so the budget holds what checking holds.
+        await self._charge(request, len(body))
         problem: str | None = await asyncio.get_running_loop().run_in_executor(
             self._checking, self._check, request, body
         )
