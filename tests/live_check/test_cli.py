@@ -468,3 +468,89 @@ def test_in_process_the_callers_signal_handlers_are_put_back(
     assert status == 1  # the recorded traffic holds a finding of every kind
     assert json.loads(capsys.readouterr().out)["records"] > 0
     assert after == before
+
+
+# --- no records, pretty-printed documents, the report's words --------------------------------
+
+
+@pytest.mark.no_otel
+def test_an_empty_input_is_a_no_records_error_unless_allowed(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = run("--input", str(empty))
+    assert result.returncode == 1, result.stdout
+    assert "ERROR   no_records x1: no log record or metric point was checked" in result.stdout
+    assert "--allow-empty" in result.stdout
+    allowed = run("--input", str(empty), "--allow-empty", "--format", "json")
+    assert allowed.returncode == 0 and json.loads(allowed.stdout)["findings"] == []
+
+
+def pretty(line: str) -> str:
+    """A request as people write examples: indented over many lines."""
+    return json.dumps(json.loads(line), indent=2)
+
+
+@pytest.mark.no_otel
+def test_pretty_printed_documents_are_read_whole_and_the_report_says_so(
+    tmp_path: Path, schema: Path
+) -> None:
+    # One document, then two more separated by blank lines and on one line each.
+    path = tmp_path / "logs.json"
+    path.write_text(pretty(LINES[0]) + "\n\n" + LINES[0] + "\n" + pretty(LINES[1]) + "\n")
+    result = run("--schema", str(schema), "--input", str(path), "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (document["records"], document["points"], document["requests"]) == (8, 4, 3)
+    assert document["inputs"] == [{"input": str(path), "read_as": "documents"}]
+    text = run("--schema", str(schema), "--input", "-", stdin=pretty(LINES[0]))
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "read <stdin> as whole JSON documents" in text.stdout
+    assert text.stdout.startswith("live-check: 4 records in 1 request")
+    lines = run("--schema", str(schema), "--input", str(recorded.FILE), "--format", "json")
+    assert json.loads(lines.stdout)["inputs"] == [{"input": str(recorded.FILE), "read_as": "lines"}]
+
+
+@pytest.mark.no_otel
+def test_a_document_that_does_not_parse_is_named_by_its_line_and_the_next_is_read(
+    tmp_path: Path, schema: Path
+) -> None:
+    path = tmp_path / "logs.json"
+    path.write_text(pretty(LINES[0]) + '\n{\n  "resourceLogs": [ oops ]\n}\n' + pretty(LINES[0]))
+    result = run("--schema", str(schema), "--input", str(path), "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["records"] == 8
+    [invalid] = document["findings"]
+    broken = len(pretty(LINES[0]).splitlines()) + 2  # the line of `oops`
+    assert invalid["example"]["where"] == f"{path}:{broken}"
+    assert invalid["example"]["detail"].startswith("not valid JSON")
+
+
+NAMELESS = json.dumps(
+    {
+        "resourceLogs": [
+            {"resource": {"attributes": []}, "scopeLogs": [{"logRecords": [{}, {}, {}]}]}
+        ]
+    }
+)
+
+
+@pytest.mark.no_otel
+def test_the_text_report_shows_places_once_and_no_placeholder_subjects() -> None:
+    result = run("--input", "-", stdin=NAMELESS + "\n" + NAMELESS + "\n")
+    lines = result.stdout.splitlines()
+    # Findings without an event or attribute name none (no `- -`); places on one line.
+    assert (
+        "ERROR   unknown_event x6: the record has no EventName and no event.name attribute" in lines
+    )
+    assert "        e.g. at <stdin>:1, <stdin>:1, <stdin>:1" in lines
+    assert not any(" - -" in line for line in lines)
+    # missing_service_name counts resources (2), not records (6).
+    [service] = [line for line in lines if "missing_service_name" in line and " x" in line]
+    assert service.startswith("WARNING missing_service_name service.name x2:"), service
+
+
+def test_the_receivers_start_line_says_how_to_stop(live_check: type[LiveCheckProcess]) -> None:
+    process = live_check(["--otlp-http", "0", "--allow-empty"])
+    process.wait_listening(1)
+    finished = process.finish(interrupt=True)
+    assert "(Ctrl-C or SIGTERM stops it and prints the report)" in finished.stderr
