@@ -554,3 +554,21 @@ def test_the_receivers_start_line_says_how_to_stop(live_check: type[LiveCheckPro
     process.wait_listening(1)
     finished = process.finish(interrupt=True)
     assert "(Ctrl-C or SIGTERM stops it and prints the report)" in finished.stderr
+
+
+@pytest.mark.no_otel
+def test_an_input_line_nested_100000_deep_is_an_invalid_request_and_the_run_goes_on(
+    live_check: type[LiveCheckProcess], tmp_path: Path
+) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(LINES[0].encode() + b"\n" + b"[" * 100_000 + b"\n" + LINES[0].encode() + b"\n")
+    process = live_check(["--input", str(path), "--format", "json"])
+    finished = process.finish(timeout=60)
+    assert finished.returncode == 1, finished.stderr
+    document = json.loads(finished.stdout)
+    assert document["records"] == 8 and document["requests"] == 3
+    [invalid] = document["findings"]
+    assert invalid["kind"] == "invalid_request"
+    assert invalid["example"]["where"] == f"{path}:2"
+    assert "nested deeper" in invalid["example"]["detail"]
+    assert "Traceback" not in finished.stderr and "Exception" not in finished.stderr
