@@ -235,6 +235,7 @@ class HttpReceiver:
         h11 = self._h11
         connection = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
         while True:
+            request: _Request | None = None
             try:
                 event = await self._next_event(connection, reader)
                 if isinstance(event, h11.ConnectionClosed):
@@ -248,7 +249,8 @@ class HttpReceiver:
                 return  # a body left unread is never taken for the next request
             except h11.RemoteProtocolError as error:
                 problem = f"malformed HTTP request: {error}"
-                self._sink.reject(self._next_where(None), problem)
+                where = request.where if request is not None else self._next_where(None)
+                self._sink.reject(where, problem)
                 if connection.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                     await self._refuse(reader, writer, _Refused(400, problem))
                 return
