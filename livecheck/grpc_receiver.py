@@ -4,8 +4,8 @@ grpcio's server parses HTTP/2 and gRPC framing; what live-check adds is its limi
 channel options: a message is held to `max_body` after decompression (RESOURCE_EXHAUSTED
 past it, before live-check sees it), at most `max_connections` connections are accepted,
 connections idle for `idle_timeout` are closed, and a message is read by the handler thread
-that checks it, so `in_flight // max_body` threads hold at most `in_flight` decompressed
-bytes at once (HTTP/2 flow control holds the rest on the senders' side).
+that checks it, so `in_flight // max_body` threads (at most 4) hold at most `in_flight`
+decompressed bytes at once (HTTP/2 flow control holds the rest on the senders' side).
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ class GrpcReceiver:
         self._sink = sink
         self._count = 0
         self._count_lock = threading.Lock()
-        workers = max(1, limits.in_flight // limits.max_body)
+        # A message is read by the thread that checks it: threads times max_body is what
+        # gRPC holds decompressed at once (checking is serialised anyway: a few suffice).
+        workers = max(1, min(4, limits.in_flight // limits.max_body))
         self._executor = futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="live-grpc"
         )
