@@ -121,9 +121,17 @@ _NO_VALUE: Final = object()
 class Findings:
     """The aggregation. Not thread-safe: callers that check from several threads lock."""
 
-    def __init__(self, *, examples: int = 3, max_keys: int = 1000) -> None:
+    def __init__(
+        self,
+        *,
+        examples: int = 3,
+        max_keys: int = 1000,
+        severities: dict[str, Severity] | None = None,
+    ) -> None:
         self.examples = examples
         self.max_keys = max_keys
+        #: Kinds reported at another severity than their own (`--require-redaction`).
+        self.severities = severities or {}
         self._entries: dict[tuple[str, str | None, str | None, str | None], Finding] = {}
 
     def add(
@@ -153,7 +161,14 @@ class Findings:
                 message = f"{message} (and others: too many distinct names to list)"
                 entry = self._entries.get(key)
             if entry is None:
-                entry = Finding(kind, severity_of(kind), key[1], key[2], message, metric=key[3])
+                entry = Finding(
+                    kind,
+                    severity_of(kind, self.severities),
+                    key[1],
+                    key[2],
+                    message,
+                    metric=key[3],
+                )
                 self._entries[key] = entry
         entry.count += count
         if len(entry.examples) < self.examples:

@@ -24,6 +24,7 @@ from .expectations import (
     compile_catalog,
     compile_metrics,
 )
+from .kinds import Severity
 from .otlp_json import decode_json_line
 from .records import Batch, InvalidRequest, LiveMetric, ResourceMetrics
 
@@ -32,11 +33,22 @@ _SEEN_SLACK = 64
 
 
 class LiveChecker:
-    def __init__(self, catalog: Catalog, *, examples: int = 3, max_keys: int = 1000) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        examples: int = 3,
+        max_keys: int = 1000,
+        require_redaction: bool = False,
+    ) -> None:
+        """`require_redaction`: the senders' privacy toggles are meant to be off, so content
+        in an attribute with a redaction policy is an error; by default it is `info` (a
+        toggle that is on by configuration is a choice, not a fault)."""
         self.catalog = catalog
         self.events: dict[str, EventExpectation] = compile_catalog(catalog)
         self.metrics: dict[str, MetricExpectation] = compile_metrics(catalog)
-        self.findings = Findings(examples=examples, max_keys=max_keys)
+        overrides: dict[str, Severity] = {"unredacted": "error"} if require_redaction else {}
+        self.findings = Findings(examples=examples, max_keys=max_keys, severities=overrides)
         #: Records and metric data points checked, and export requests (lines, bodies)
         #: read, valid or not.
         self.records = 0
@@ -66,7 +78,7 @@ class LiveChecker:
                 continue
             resource, records = batch
             if resource is not None and records:
-                self._check_resource(resource, len(records), where)
+                self._check_resource(resource, where)
             for name, attributes in records:  # type: ignore[misc]  # LiveRecords
                 check(name, attributes, where)
             checked += len(records)
@@ -75,7 +87,7 @@ class LiveChecker:
     def _check_metrics(self, batch: ResourceMetrics, where: str) -> int:
         points = sum(len(metric.points) for metric in batch.metrics)
         if batch.resource is not None and batch.metrics:
-            self._check_resource(batch.resource, max(points, 1), where)
+            self._check_resource(batch.resource, where)
         for metric in batch.metrics:
             self.check_metric(metric, where)
         return points
@@ -93,16 +105,35 @@ class LiveChecker:
 
     # --- records ---------------------------------------------------------------------
 
-    def _check_resource(self, resource: Mapping[str, object], count: int, where: str) -> None:
+    def refused(self, where: str, reason: str) -> None:
+        """A request the receiver turned away at its limits; the sender retries it."""
+        self.findings.add(
+            "refused", None, None, "turned away at the receiver's limits", where, detail=reason
+        )
+
+    def nothing_checked(self) -> None:
+        """No record and no point at all: a broken export must not pass."""
+        self.findings.add(
+            "no_records",
+            None,
+            None,
+            "no log record or metric point was checked (--allow-empty accepts that)",
+            "this run",
+            detail=f"{self.requests} request{'' if self.requests == 1 else 's'} read, "
+            "no record or point in them",
+        )
+
+    def _check_resource(self, resource: Mapping[str, object], where: str) -> None:
+        """Once per resource of a request: the count is of resources, not records."""
         service = resource.get("service.name")
         if service.__class__ is not str or not service:
             self.findings.add(
                 "missing_service_name",
                 None,
                 "service.name",
-                "the resource has no service.name: the records cannot be told apart by service",
+                "the resource has no service.name: its records cannot be told apart by "
+                "service (counted per resource)",
                 where,
-                count=count,
             )
 
     def check_record(self, name: str, attributes: Mapping[str, object], where: str) -> None:

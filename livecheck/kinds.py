@@ -33,22 +33,35 @@ KINDS: Final[dict[str, tuple[Severity, str]]] = {
     "enum_violation": ("error", "the value is not one of the enum's members"),
     "out_of_bounds": ("error", "the number is outside the catalog's minimum/maximum"),
     "too_long": ("error", "the string is longer than the catalog's max_length"),
-    "invalid_request": ("error", "the input is not an OTLP logs or metrics export request"),
+    "invalid_request": (
+        "error",
+        "the input is not an OTLP logs or metrics export request, or the receiver refused "
+        "it for what it is (malformed HTTP, a wrong path, method or media type, too large)",
+    ),
+    "no_records": ("error", "nothing was checked: no log record or metric point arrived"),
     "deprecated": ("warning", "a deprecated event, metric or attribute is in use"),
     "boundaries_mismatch": (
         "warning",
         "a histogram's bucket bounds are not the catalog's (a view or the exporter's "
         "configuration may change them on purpose)",
     ),
-    "unredacted": (
-        "warning",
-        "an attribute with a redaction policy carries its content, not its placeholder",
-    ),
     "missing_service_name": ("warning", "the resource has no service.name"),
+    "refused": (
+        "warning",
+        "the receiver turned a request away at its limits (connections, bytes in flight); "
+        "the sender retries it",
+    ),
+    "unredacted": (
+        "info",
+        "an attribute with a redaction policy carries its content, not its placeholder: "
+        "the sender's privacy toggle is on (an error with --require-redaction)",
+    ),
 }
 
 
-def severity_of(kind: str) -> Severity:
+def severity_of(kind: str, overrides: dict[str, Severity] | None = None) -> Severity:
+    if overrides and kind in overrides:
+        return overrides[kind]
     return KINDS[kind][0]
 
 

@@ -41,7 +41,15 @@ def decode_json_line(line: str | bytes, signal: str | None = None) -> list[Batch
         raise InvalidRequest(f"not UTF-8 text: {error.reason} at byte {error.start}") from None
     except json.JSONDecodeError as error:
         raise InvalidRequest(f"not valid JSON: {error.msg} at column {error.pos + 1}") from None
-    return decode_json_request(document, signal)
+    except RecursionError:
+        # The parser's own depth limit (the interpreter's recursion limit): an export
+        # request is a few levels deep, `"[" * 100000` is not one.
+        raise InvalidRequest("not valid JSON: nested deeper than the parser allows") from None
+    try:
+        return decode_json_request(document, signal)
+    except RecursionError:
+        # An AnyValue nested (arrays in kvlists in arrays ...) deeper than Python recurses.
+        raise InvalidRequest("an attribute value is nested too deeply") from None
 
 
 def decode_json_request(document: object, signal: str | None = None) -> list[Batch]:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .aggregate import Finding
 from .checker import LiveChecker
 from .kinds import SEVERITIES, at_or_above
 
-#: `--fail-on`: no kind is an `info` finding, so `info` would act as `warning`: not offered.
-FAIL_ON_CHOICES = ("error", "warning", "never")
+#: `--fail-on`: the severities, and `never`.
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class Report:
     catalog: str
     #: Metric data points checked.
     points: int = 0
+    #: How each `--input` was read: `lines` or `documents`, by its name.
+    inputs: dict[str, str] = field(default_factory=dict)
 
     @property
     def failing(self) -> list[Finding]:
@@ -48,12 +50,15 @@ class Report:
             "catalog": self.catalog,
             "findings": [finding.to_json() for finding in self.findings],
             "coverage": self.coverage,
+            "inputs": [{"input": name, "read_as": how} for name, how in self.inputs.items()],
             "fail_on": self.fail_on,
             "ok": self.ok,
         }
 
 
-def build_report(checker: LiveChecker, *, fail_on: str = "error") -> Report:
+def build_report(
+    checker: LiveChecker, *, fail_on: str = "error", inputs: dict[str, str] | None = None
+) -> Report:
     if fail_on not in FAIL_ON_CHOICES:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON_CHOICES)}, not {fail_on!r}")
     catalog = checker.catalog
@@ -66,6 +71,7 @@ def build_report(checker: LiveChecker, *, fail_on: str = "error") -> Report:
         fail_on=fail_on,
         catalog=name,
         points=checker.points,
+        inputs=inputs or {},
     )
 
 
@@ -79,15 +85,36 @@ def render(report: Report, output_format: str) -> str:
 
 def _counts(report: Report) -> str:
     by_severity = Counter(f.severity for f in report.findings)
-    # `info` only when a finding has it: no kind is an `info` finding today.
+    # `info` only when a finding has it.
     shown = [s for s in SEVERITIES if s != "info" or by_severity[s]]
     parts = [_plural(by_severity[s], s) for s in shown]
     return ", ".join(parts) + " (distinct findings)"
 
 
 def _subject(finding: Finding) -> str:
-    owner = f"metric {finding.metric}" if finding.metric else finding.event or "-"
-    return f"{owner} {finding.attribute or '-'}"
+    """`event attribute`, `metric NAME attribute`, or only the parts a finding has."""
+    owner = f"metric {finding.metric}" if finding.metric else finding.event
+    return " ".join(part for part in (owner, finding.attribute) if part)
+
+
+_READ_AS = {"lines": "JSON lines", "documents": "whole JSON documents"}
+
+
+def _inputs_line(report: Report) -> list[str]:
+    return [f"read {name} as {_READ_AS.get(how, how)}" for name, how in report.inputs.items()]
+
+
+def _examples(finding: Finding) -> list[str]:
+    """One line per example with a value or detail; places alone on one line."""
+    places = [e.where for e in finding.examples if e.type is None and e.detail is None]
+    lines = [
+        f"        e.g. {e.text()}"
+        for e in finding.examples
+        if e.type is not None or e.detail is not None
+    ]
+    if places:
+        lines.append("        e.g. at " + ", ".join(places))
+    return lines
 
 
 def _percent(ratio: float) -> str:
@@ -141,6 +168,7 @@ def _verdict(report: Report) -> str:
 def format_text(report: Report) -> str:
     lines = [
         f"live-check: {_counted(report)}, checked against catalog {report.catalog}",
+        *_inputs_line(report),
         "",
     ]
     if report.findings:
@@ -152,11 +180,12 @@ def format_text(report: Report) -> str:
             lines.append(f"  {kind:<22} {count:>8}")
         lines.append("")
         for finding in report.findings:
+            subject = _subject(finding)
             lines.append(
-                f"{finding.severity.upper():<7} {finding.kind} {_subject(finding)} "
+                f"{finding.severity.upper():<7} {finding.kind}{' ' if subject else ''}{subject} "
                 f"x{finding.count}: {finding.message}"
             )
-            lines.extend(f"        e.g. {example.text()}" for example in finding.examples)
+            lines.extend(_examples(finding))
     else:
         lines.append("Findings: none")
     lines.append("")
@@ -176,6 +205,8 @@ def format_markdown(report: Report) -> str:
         "",
         f"{_counted(report)}, checked against catalog {report.catalog}. **{_verdict(report)}**",
         "",
+        *(f"- {_cell(line)}" for line in _inputs_line(report)),
+        *([""] if report.inputs else []),
         "## Findings",
         "",
     ]

@@ -12,10 +12,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: Modules that still reach live-check from the runtime: `assert_conforms` and the pytest
-#: plugin, which the live-check stage takes over (they move to livecheck/).
-KNOWN_EXCEPTIONS = {"runtime/conformance.py", "runtime/pytest_plugin.py"}
-
 
 def _imports(path: Path, package: str) -> set[str]:
     """Every module `path` imports, absolute (relative imports resolved in `package`)."""
@@ -61,7 +57,7 @@ def test_the_scan_sees_relative_and_lazy_imports() -> None:
 def test_the_runtime_imports_no_catalog_nor_the_stages_above_it() -> None:
     forbidden = ("codex_otel.generated", "codex_otel.generator", "codex_otel.livecheck")
     found = _reaching(_stage_imports("runtime"), tuple(f + "." for f in forbidden) + forbidden)
-    assert set(found) <= KNOWN_EXCEPTIONS, found
+    assert found == {}, found
 
 
 def test_the_generator_does_not_import_the_runtime_nor_its_output() -> None:

@@ -23,11 +23,12 @@ import suite  # noqa: F401  (tests/ on the path, for `support`)
 from harness import Context, Detail, interleaved, median
 
 from codex_otel.cli import demo
-from codex_otel.cli.live_check import Session, read_input
 from codex_otel.generator import load_catalog
 from codex_otel.generator.catalog import bundled_catalog_path
 from codex_otel.instrument import EventManager
 from codex_otel.livecheck import LiveChecker
+from codex_otel.livecheck.inputs import read_input
+from codex_otel.livecheck.session import Session
 from codex_otel.runtime import Telemetry, load_config
 from support.metadata import CODEX_METADATA
 

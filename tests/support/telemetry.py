@@ -1,7 +1,7 @@
 """Telemetry started from `[otel]` TOML for wire-level tests, shut down at teardown.
 
 `start_telemetry` is a fixture: a conftest (or test module) that wants it imports it, as
-tests/wire/conftest.py and tests/livecheck/conftest.py do.
+tests/wire/conftest.py and tests/live_check/conftest.py do.
 """
 
 from __future__ import annotations

@@ -8,9 +8,13 @@ Offers the `otel_capture` fixture to applications that test their instrumentatio
         assert otel_capture.names() == ["codex.user_prompt"]
         otel_capture.assert_conforms()  # every event and measurement conforms
 
-`assert_conforms(events, measurements=...)` (from `codex_otel.runtime.conformance`) checks
-any captured events and measurements against the catalog; at the end of the run the plugin
-prints the catalog's events, metrics and attributes those checks never saw.
+`assert_conforms(events, measurements=...)` (from `codex_otel.livecheck.conformance`)
+checks any captured events and measurements against the catalog; at the end of the run the
+plugin prints, per catalog, the events, metrics and attributes those checks never saw.
+
+An application sets its catalog once: the `codex_otel_catalog` ini option (a path, relative
+to the ini file), which both `otel_capture` and `assert_conforms` then use, or a conftest
+that overrides the `otel_catalog` fixture (`otel_capture` alone).
 """
 
 from __future__ import annotations
@@ -22,13 +26,20 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .config import OtelConfig
-from .conformance import assert_conforms, reset_session_coverage, session_coverage
-from .metrics import CapturedMeasurement
-from .telemetry import CapturedEvent, Telemetry
+from codex_otel.runtime import CapturedEvent, CapturedMeasurement, OtelConfig, Telemetry
+
+from .conformance import (
+    assert_conforms,
+    reset_session_coverage,
+    session_catalogs,
+    set_default_catalog,
+)
 
 if TYPE_CHECKING:
-    from codex_otel.livecheck import Report
+    from .report import Report
+
+#: The ini option naming the application's catalog.
+CATALOG_OPTION = "codex_otel_catalog"
 
 
 @dataclass
@@ -38,6 +49,8 @@ class OtelCapture:
     telemetry: Telemetry
     events: list[CapturedEvent] = field(default_factory=list)
     measurements: list[CapturedMeasurement] = field(default_factory=list)
+    #: The catalog `assert_conforms` holds them against (None: the session's default).
+    schema: str | Path | None = None
 
     def names(self) -> list[str]:
         """The names of the captured events, in order."""
@@ -53,17 +66,49 @@ class OtelCapture:
         """Fail unless every captured event and measurement conforms to the catalog (see
         conformance)."""
         return assert_conforms(
-            self.events, measurements=self.measurements, schema=schema, fail_on=fail_on
+            self.events,
+            measurements=self.measurements,
+            schema=schema if schema is not None else self.schema,
+            fail_on=fail_on,
         )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        CATALOG_OPTION,
+        "codex-otel: the catalog otel_capture and assert_conforms check against "
+        "(a path relative to the ini file; default: the bundled catalog)",
+        default="",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = str(config.getini(CATALOG_OPTION) or "")
+    if not value:
+        set_default_catalog(None)
+        return
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    path = base / value
+    if not path.is_file():
+        raise pytest.UsageError(f"{CATALOG_OPTION} = {value}: no catalog at {path}")
+    set_default_catalog(path)
+
+
 @pytest.fixture
-def otel_capture() -> Iterator[OtelCapture]:
+def otel_catalog() -> str | Path | None:
+    """The catalog `otel_capture.assert_conforms()` checks against: None is the
+    `codex_otel_catalog` ini option's, else the bundled one. Override it in a conftest to
+    give a directory of tests a catalog of its own."""
+    return None
+
+
+@pytest.fixture
+def otel_capture(otel_catalog: str | Path | None) -> Iterator[OtelCapture]:
     """Telemetry with `exporter = "none"` whose events and measurements are collected for
     assertions."""
     telemetry = Telemetry(OtelConfig(), service_version="test")
     with telemetry.capture() as events, telemetry.capture_measurements() as measurements:
-        yield OtelCapture(telemetry, events, measurements)
+        yield OtelCapture(telemetry, events, measurements, schema=otel_catalog)
     telemetry.shutdown()
 
 
@@ -72,10 +117,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The catalog coverage of the events `assert_conforms` checked, when it was called."""
-    for path, coverage in session_coverage().items():
+    """Per catalog, the coverage of the events `assert_conforms` checked, when it was
+    called; each named by its namespace and path (an application's catalog and the
+    bundled one may both be checked in one run)."""
+    for name, path, coverage in session_catalogs():
         events, attributes = coverage["events"], coverage["attributes"]
-        terminalreporter.write_sep("-", f"codex-otel catalog coverage ({Path(path).name})")
+        terminalreporter.write_sep("-", f"codex-otel catalog coverage: {name} ({path})")
         terminalreporter.write_line(
             f"events {len(events['seen'])}/{events['total']} ({events['ratio']:.0%}), "
             f"attributes {len(attributes['seen'])}/{attributes['total']} "

@@ -6,8 +6,10 @@ catalog with live-check's checker, and fails the test with every finding; each c
 adds to a per-session coverage tally, which the pytest plugin prints at the end of the run
 (the catalog's events and metrics the tests never recorded).
 
-The checker lives in the generator (it needs the resolved catalog); it is imported on the
-first call, so applications that never check pay nothing for it.
+The catalog is the bundled one unless `schema=` names another, or the application set
+its own once (`set_default_catalog`, which the pytest plugin calls with the
+`codex_otel_catalog` ini option). The checker needs the generator (the resolved catalog);
+both are imported on the first call, so applications that never check pay nothing for them.
 """
 
 from __future__ import annotations
@@ -16,20 +18,29 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .metrics import CapturedMeasurement
-from .telemetry import CapturedEvent
+from codex_otel.runtime import CapturedEvent, CapturedMeasurement
 
 if TYPE_CHECKING:
-    from codex_otel.livecheck import LiveChecker, Report
+    from .checker import LiveChecker
+    from .report import Report
 
 #: Per catalog file: a checker that has seen every event checked this session (coverage).
 _session: dict[str, LiveChecker] = {}
 _catalogs: dict[str, Any] = {}
+#: The catalog `schema=None` means, when the application set one.
+_default: list[str] = []
+
+
+def set_default_catalog(schema: str | Path | None) -> None:
+    """The catalog every check uses unless `schema=` says otherwise (None: the bundled one)."""
+    _default[:] = [] if schema is None else [str(Path(schema).resolve())]
 
 
 def _catalog_path(schema: str | Path | None) -> str:
     if schema is not None:
         return str(Path(schema).resolve())
+    if _default:
+        return _default[0]
     from codex_otel.generator import bundled_catalog_path
 
     return str(bundled_catalog_path())
@@ -53,7 +64,7 @@ def _feed(checker: LiveChecker, events: Iterable[CapturedEvent]) -> None:
 
 
 def _feed_measurements(checker: LiveChecker, measurements: Sequence[CapturedMeasurement]) -> None:
-    from codex_otel.livecheck.records import LiveMetric, LivePoint
+    from .records import LiveMetric, LivePoint
 
     for index, measurement in enumerate(measurements):
         metric = measurement.metric
@@ -77,8 +88,9 @@ def check_events(
     fail_on: str = "error",
 ) -> Report:
     """The live-check report of `events` and `measurements` against the catalog (default:
-    the bundled one)."""
-    from codex_otel.livecheck import LiveChecker, build_report
+    the application's, `set_default_catalog`, else the bundled one)."""
+    from .checker import LiveChecker
+    from .report import build_report
 
     events, measured = list(events), list(measurements)
     path = _catalog_path(schema)
@@ -101,7 +113,7 @@ def assert_conforms(
     """Fail (AssertionError listing the findings) unless every event and measurement
     conforms to the catalog: no finding at or above `fail_on`. Returns the report (its
     coverage says which of the catalog's events, metrics and attributes they exercised)."""
-    from codex_otel.livecheck import render
+    from .report import render
 
     report = check_events(events, measurements=measurements, schema=schema, fail_on=fail_on)
     if not report.ok:
@@ -114,6 +126,15 @@ def assert_conforms(
 def session_coverage() -> dict[str, dict[str, Any]]:
     """Per catalog file, the coverage of every event checked so far in this process."""
     return {path: checker.coverage() for path, checker in _session.items()}
+
+
+def session_catalogs() -> list[tuple[str, str, dict[str, Any]]]:
+    """Per catalog checked so far in this process: its namespace (or file name), its path
+    and the coverage of everything checked against it."""
+    return [
+        (checker.catalog.namespace or Path(path).name, path, checker.coverage())
+        for path, checker in _session.items()
+    ]
 
 
 def reset_session_coverage() -> None:

@@ -15,9 +15,9 @@ import pytest
 from codex_otel.cli import demo
 from codex_otel.generated import events
 from codex_otel.instrument import EventManager
+from codex_otel.livecheck.conformance import assert_conforms
+from codex_otel.livecheck.pytest_plugin import OtelCapture
 from codex_otel.runtime import CapturedEvent, CapturedMeasurement, MetricDefinition, Telemetry
-from codex_otel.runtime.conformance import assert_conforms
-from codex_otel.runtime.pytest_plugin import OtelCapture
 from support.metadata import CODEX_METADATA
 
 #: A Codex session's metadata, its optional fields unknown.
@@ -38,12 +38,14 @@ def test_the_demo_session_conforms(
     assert report.coverage["events"]["unseen"] == []
     unseen = report.coverage["attributes"]["by_event"]["codex.api_request"]["unseen"]
     assert unseen == ["auth_mode", "user.account_id"]
-    # The default config exports tool details: warnings, shown with --fail-on warning.
+    # The default config exports tool details, a choice: `unredacted` is info, so the demo
+    # passes --fail-on warning, and shows it with --fail-on info.
+    otel_capture.assert_conforms(fail_on="warning")
     with pytest.raises(AssertionError, match=re.escape("unredacted codex.tool_result arguments")):
-        otel_capture.assert_conforms(fail_on="warning")
+        otel_capture.assert_conforms(fail_on="info")
     # The finding names the setting that sends the content (not "its redaction toggle").
     with pytest.raises(AssertionError, match=re.escape("log_tool_details = true sends it")):
-        otel_capture.assert_conforms(fail_on="warning")
+        otel_capture.assert_conforms(fail_on="info")
 
 
 def test_an_event_that_drifted_from_the_catalog_fails_naming_the_finding() -> None:
@@ -114,7 +116,7 @@ def test_the_plugin_prints_the_coverage_of_the_run(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "codex-otel catalog coverage (catalog.yaml)" in result.stdout
+    assert re.search(r"codex-otel catalog coverage: codex \(/\S+/catalog\.yaml\)", result.stdout)
     assert "events 2/6 (33%)" in result.stdout
     assert (
         "never emitted: codex.conversation_starts, codex.api_request, codex.sse_event, "
@@ -157,3 +159,89 @@ def test_the_readme_fixture_example_passes_under_pytest(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
     assert "codex-otel catalog coverage" in result.stdout
+
+
+def test_an_application_sets_its_catalog_once_and_each_summary_names_its_catalog(
+    tmp_path: Path,
+) -> None:
+    """The `codex_otel_catalog` ini option sets the catalog of `assert_conforms` and
+    `otel_capture`; a conftest's `otel_catalog` fixture overrides it for its directory. The
+    run checks against two catalogs: two coverage summaries, each named by its catalog's
+    namespace (or file name) and path."""
+    from support.generation import REPO
+
+    (tmp_path / "app").mkdir()
+    catalog = tmp_path / "app" / "mini.yaml"
+    catalog.write_text(
+        (REPO / "tests" / "generator" / "fixtures" / "mini.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\ncodex_otel_catalog = app/mini.yaml\n", encoding="utf-8"
+    )
+    unknown = 'CapturedEvent("codex.tool_decision", {}, 0)'
+    (tmp_path / "test_app.py").write_text(
+        textwrap.dedent(
+            f"""
+            import pytest
+            from codex_otel.livecheck.conformance import assert_conforms
+            from codex_otel.runtime import CapturedEvent
+
+            def test_assert_conforms_uses_the_ini_catalog():
+                with pytest.raises(AssertionError, match="unknown_event codex.tool_decision"):
+                    assert_conforms([{unknown}])
+
+            def test_otel_capture_uses_the_ini_catalog(otel_capture):
+                otel_capture.events.append({unknown})
+                with pytest.raises(AssertionError, match="unknown_event codex.tool_decision"):
+                    otel_capture.assert_conforms()
+            """
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "bundled").mkdir()
+    (tmp_path / "bundled" / "conftest.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+            from codex_otel.generator import bundled_catalog_path
+
+            @pytest.fixture
+            def otel_catalog():
+                return bundled_catalog_path()
+            """
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "bundled" / "test_bundled.py").write_text(
+        textwrap.dedent(
+            f"""
+            import pytest
+            from codex_otel.runtime import CapturedEvent
+
+            def test_the_override_wins(otel_capture):
+                otel_capture.events.append({unknown})
+                with pytest.raises(AssertionError, match="missing_required codex.tool_decision"):
+                    otel_capture.assert_conforms()
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"codex-otel catalog coverage: mini.yaml ({catalog})" in result.stdout
+    assert re.search(r"codex-otel catalog coverage: codex \(/\S+/catalog\.yaml\)", result.stdout)
+
+
+def test_an_ini_catalog_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\ncodex_otel_catalog = nope.yaml\n")
+    (tmp_path / "test_x.py").write_text("def test_x():\n    pass\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "codex_otel_catalog = nope.yaml: no catalog at" in result.stderr

@@ -15,7 +15,7 @@ import pytest
 
 from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
 from codex_otel.generator.model import Attribute, Metric
-from livecheck.process import LiveCheckProcess, command
+from live_check.process import LiveCheckProcess, command
 
 pytestmark = [pytest.mark.wire, pytest.mark.timeout(120)]
 
@@ -189,8 +189,8 @@ def test_a_logs_request_on_the_metrics_path_is_refused_as_a_collector_does(
     assert refused.value.code == 400
     assert b"where metrics were expected" in refused.value.read()
     document = finish(process)
-    [invalid] = document["findings"]
-    assert invalid["kind"] == "invalid_request"
+    [invalid, nothing] = document["findings"]
+    assert invalid["kind"] == "invalid_request" and nothing["kind"] == "no_records"
     assert invalid["example"]["where"] == "otlp-http request 1 (json metrics)"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from livecheck.process import live_check
+from live_check.process import live_check
 from support.telemetry import start_telemetry
 
 __all__ = ["live_check", "start_telemetry"]

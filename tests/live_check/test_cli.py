@@ -18,14 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from codex_otel.cli.otlp_receivers import (
-    EXPORT_METHOD,
-    MAX_BODY_BYTES,
-    GrpcReceiver,
-    HttpReceiver,
-)
-from livecheck import recorded
-from livecheck.process import LiveCheckProcess, command
+from codex_otel.livecheck.grpc_receiver import GrpcReceiver
+from codex_otel.livecheck.http_receiver import HttpReceiver
+from codex_otel.livecheck.receivers import EXPORT_METHOD, MAX_BODY_BYTES
+from live_check import recorded
+from live_check.process import LiveCheckProcess, command
 
 LINES = recorded.FILE.read_text(encoding="utf-8").splitlines()
 
@@ -68,17 +65,17 @@ def test_errors_exit_1_and_fail_on_moves_the_threshold(tmp_path: Path, schema: P
     result = run("--schema", str(schema), "--input", str(recorded.FILE))
     assert result.returncode == 1
     assert "FAIL:" in result.stdout
-    # Only warnings (exported prompt): 0 by default, 1 with --fail-on warning.
-    warning_only = write(
-        tmp_path / "warn.jsonl", [LINES[len(recorded.CLEAN) + len(recorded.CODEX) + 7]]
+    # Only an exported prompt, which a toggle that is on sends: `unredacted` is info, so 0
+    # by default and with --fail-on warning; 1 with --fail-on info or --require-redaction.
+    info_only = write(
+        tmp_path / "info.jsonl", [LINES[len(recorded.CLEAN) + len(recorded.CODEX) + 7]]
     )
-    assert run("--schema", str(schema), "--input", str(warning_only)).returncode == 0
-    assert (
-        run(
-            "--schema", str(schema), "--input", str(warning_only), "--fail-on", "warning"
-        ).returncode
-        == 1
-    )
+
+    def status(*args: str) -> int:
+        return run("--schema", str(schema), "--input", str(info_only), *args).returncode
+
+    assert status() == 0 == status("--fail-on", "warning")
+    assert status("--fail-on", "info") == 1 == status("--require-redaction")
     assert (
         run("--schema", str(schema), "--input", str(recorded.FILE), "--fail-on", "never").returncode
         == 0
@@ -220,16 +217,23 @@ def test_a_port_in_use_exits_2(flag: str, busy_port: int) -> None:
     assert result.stderr.count("\n") == 1, result.stderr
 
 
-def test_duration_stops_the_receivers_and_reports_nothing_seen(
-    live_check: type[LiveCheckProcess],
+@pytest.mark.parametrize("allow_empty", [False, True])
+def test_duration_stops_the_receivers_and_nothing_received_is_no_records(
+    live_check: type[LiveCheckProcess], allow_empty: bool
 ) -> None:
-    process = live_check(["--otlp-http", "0", "--duration", "1", "--format", "json"])
+    flags = ["--allow-empty"] if allow_empty else []
+    process = live_check(["--otlp-http", "0", "--duration", "1", "--format", "json", *flags])
     process.wait_listening(1)
     finished = process.finish(timeout=20)
-    assert finished.returncode == 0
     document = json.loads(finished.stdout)
     assert document["records"] == 0
     assert document["coverage"]["events"]["ratio"] == 0.0
+    if allow_empty:
+        assert finished.returncode == 0 and document["findings"] == []
+    else:
+        assert finished.returncode == 1
+        [nothing] = document["findings"]
+        assert (nothing["kind"], nothing["severity"]) == ("no_records", "error")
 
 
 # --- stops on an input that stays open (a pipe whose writer still runs) ----------------------
@@ -383,6 +387,9 @@ class _Sink:
     def reject(self, where: str, problem: str) -> None:
         raise AssertionError(f"{where}: {problem}")
 
+    def turn_away(self, where: str, reason: str) -> None:
+        raise AssertionError(f"{where}: {reason}")
+
 
 def test_the_grpc_receiver_holds_a_message_to_the_limit_once_decompressed() -> None:
     grpc = pytest.importorskip("grpc", reason="the receivers need the otel extra")
@@ -412,12 +419,11 @@ def test_counts_are_worded_in_the_singular_for_one(schema: Path) -> None:
 
 
 @pytest.mark.no_otel
-def test_fail_on_offers_the_issues_thresholds_only() -> None:
-    # No kind is an `info` finding: `--fail-on info` would act as `warning`.
-    result = run("--input", str(recorded.FILE), "--fail-on", "info")
+def test_fail_on_offers_the_severities_and_never() -> None:
+    result = run("--input", str(recorded.FILE), "--fail-on", "notice")
     assert result.returncode == 2
-    assert "--fail-on: invalid choice: 'info'" in result.stderr
-    assert all(choice in result.stderr for choice in ("error", "warning", "never"))
+    assert "--fail-on: invalid choice: 'notice'" in result.stderr
+    assert all(choice in result.stderr for choice in ("error", "warning", "info", "never"))
 
 
 class _Rejections(_Sink):
@@ -462,3 +468,107 @@ def test_in_process_the_callers_signal_handlers_are_put_back(
     assert status == 1  # the recorded traffic holds a finding of every kind
     assert json.loads(capsys.readouterr().out)["records"] > 0
     assert after == before
+
+
+# --- no records, pretty-printed documents, the report's words --------------------------------
+
+
+@pytest.mark.no_otel
+def test_an_empty_input_is_a_no_records_error_unless_allowed(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = run("--input", str(empty))
+    assert result.returncode == 1, result.stdout
+    assert "ERROR   no_records x1: no log record or metric point was checked" in result.stdout
+    assert "--allow-empty" in result.stdout
+    allowed = run("--input", str(empty), "--allow-empty", "--format", "json")
+    assert allowed.returncode == 0 and json.loads(allowed.stdout)["findings"] == []
+
+
+def pretty(line: str) -> str:
+    """A request as people write examples: indented over many lines."""
+    return json.dumps(json.loads(line), indent=2)
+
+
+@pytest.mark.no_otel
+def test_pretty_printed_documents_are_read_whole_and_the_report_says_so(
+    tmp_path: Path, schema: Path
+) -> None:
+    # One document, then two more separated by blank lines and on one line each.
+    path = tmp_path / "logs.json"
+    path.write_text(pretty(LINES[0]) + "\n\n" + LINES[0] + "\n" + pretty(LINES[1]) + "\n")
+    result = run("--schema", str(schema), "--input", str(path), "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (document["records"], document["points"], document["requests"]) == (8, 4, 3)
+    assert document["inputs"] == [{"input": str(path), "read_as": "documents"}]
+    text = run("--schema", str(schema), "--input", "-", stdin=pretty(LINES[0]))
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "read <stdin> as whole JSON documents" in text.stdout
+    assert text.stdout.startswith("live-check: 4 records in 1 request")
+    lines = run("--schema", str(schema), "--input", str(recorded.FILE), "--format", "json")
+    assert json.loads(lines.stdout)["inputs"] == [{"input": str(recorded.FILE), "read_as": "lines"}]
+
+
+@pytest.mark.no_otel
+def test_a_document_that_does_not_parse_is_named_by_its_line_and_the_next_is_read(
+    tmp_path: Path, schema: Path
+) -> None:
+    path = tmp_path / "logs.json"
+    path.write_text(pretty(LINES[0]) + '\n{\n  "resourceLogs": [ oops ]\n}\n' + pretty(LINES[0]))
+    result = run("--schema", str(schema), "--input", str(path), "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["records"] == 8
+    [invalid] = document["findings"]
+    broken = len(pretty(LINES[0]).splitlines()) + 2  # the line of `oops`
+    assert invalid["example"]["where"] == f"{path}:{broken}"
+    assert invalid["example"]["detail"].startswith("not valid JSON")
+
+
+NAMELESS = json.dumps(
+    {
+        "resourceLogs": [
+            {"resource": {"attributes": []}, "scopeLogs": [{"logRecords": [{}, {}, {}]}]}
+        ]
+    }
+)
+
+
+@pytest.mark.no_otel
+def test_the_text_report_shows_places_once_and_no_placeholder_subjects() -> None:
+    result = run("--input", "-", stdin=NAMELESS + "\n" + NAMELESS + "\n")
+    lines = result.stdout.splitlines()
+    # Findings without an event or attribute name none (no `- -`); places on one line.
+    assert (
+        "ERROR   unknown_event x6: the record has no EventName and no event.name attribute" in lines
+    )
+    assert "        e.g. at <stdin>:1, <stdin>:1, <stdin>:1" in lines
+    assert not any(" - -" in line for line in lines)
+    # missing_service_name counts resources (2), not records (6).
+    [service] = [line for line in lines if "missing_service_name" in line and " x" in line]
+    assert service.startswith("WARNING missing_service_name service.name x2:"), service
+
+
+def test_the_receivers_start_line_says_how_to_stop(live_check: type[LiveCheckProcess]) -> None:
+    process = live_check(["--otlp-http", "0", "--allow-empty"])
+    process.wait_listening(1)
+    finished = process.finish(interrupt=True)
+    assert "(Ctrl-C or SIGTERM stops it and prints the report)" in finished.stderr
+
+
+@pytest.mark.no_otel
+def test_an_input_line_nested_100000_deep_is_an_invalid_request_and_the_run_goes_on(
+    live_check: type[LiveCheckProcess], tmp_path: Path
+) -> None:
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(LINES[0].encode() + b"\n" + b"[" * 100_000 + b"\n" + LINES[0].encode() + b"\n")
+    process = live_check(["--input", str(path), "--format", "json"])
+    finished = process.finish(timeout=60)
+    assert finished.returncode == 1, finished.stderr
+    document = json.loads(finished.stdout)
+    assert document["records"] == 8 and document["requests"] == 3
+    [invalid] = document["findings"]
+    assert invalid["kind"] == "invalid_request"
+    assert invalid["example"]["where"] == f"{path}:2"
+    assert "nested deeper" in invalid["example"]["detail"]
+    assert "Traceback" not in finished.stderr and "Exception" not in finished.stderr

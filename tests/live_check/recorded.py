@@ -15,7 +15,7 @@ ExportMetricsServiceRequest each):
   tool arguments and output are exported (Codex's `log_tool_details` default);
 - one line per remaining finding kind, and two lines that are not export requests.
 
-`python tests/livecheck/recorded.py` rewrites the file; a test checks it is up to date.
+`python tests/live_check/recorded.py` rewrites the file; a test checks it is up to date.
 """
 
 from __future__ import annotations

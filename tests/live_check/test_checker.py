@@ -19,7 +19,7 @@ from codex_otel.livecheck import (
     decode_proto_request,
     render,
 )
-from livecheck import recorded
+from live_check import recorded
 
 CATALOG: Catalog = load_catalog(bundled_catalog_path())
 VALID_LINES = recorded.FILE.read_text(encoding="utf-8").splitlines()[: -len(recorded.BAD_LINES)]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from wire.wirekit import TRANSPORTS, Transport, emit_catalog, exporter_table, otel_toml
 
-from livecheck.process import LiveCheckProcess
+from live_check.process import LiveCheckProcess
 from receivers.rotel import RotelFactory
 from support.telemetry import TelemetryFactory
 
@@ -29,13 +29,14 @@ def endpoint(transport: Transport, ports: dict[str, int]) -> str:
 
 
 def assert_conforming(document: dict[str, Any], records: int) -> None:
-    """No error; the only warnings are the exported tool details (log_tool_details on)."""
+    """No error, no warning; the only findings are the exported tool details
+    (log_tool_details on, a choice the report shows as info)."""
     assert document["records"] == records
     assert document["ok"] is True
-    kinds = {(f["kind"], f["event"], f["attribute"]) for f in document["findings"]}
+    kinds = {(f["kind"], f["severity"], f["event"], f["attribute"]) for f in document["findings"]}
     assert kinds <= {
-        ("unredacted", "codex.tool_result", "arguments"),
-        ("unredacted", "codex.tool_result", "output"),
+        ("unredacted", "info", "codex.tool_result", "arguments"),
+        ("unredacted", "info", "codex.tool_result", "output"),
     }, document["findings"]
     assert document["coverage"]["events"]["unseen"] == []
 
@@ -66,7 +67,10 @@ def test_the_project_exporters_over_every_transport(
 def test_the_demo_over_every_transport_conforms(
     live_check: type[LiveCheckProcess], tmp_path: Path
 ) -> None:
-    process = live_check(["--otlp-grpc", "0", "--otlp-http", "0", "--format", "json"])
+    # With the default config (tool details exported, as in Codex): even warnings fail.
+    process = live_check(
+        ["--otlp-grpc", "0", "--otlp-http", "0", "--format", "json", "--fail-on", "warning"]
+    )
     ports = process.wait_listening(2)
     for transport in TRANSPORTS:
         config = tmp_path / f"{transport}.toml"
@@ -148,8 +152,10 @@ def test_bodies_that_are_not_export_requests_are_refused_and_reported(
         assert export(b"", timeout=5) == b""  # an empty request: accepted
     finished = process.finish(interrupt=True)
     assert finished.returncode == 1
-    [invalid] = json.loads(finished.stdout)["findings"]
-    assert invalid["kind"] == "invalid_request" and invalid["count"] == 4
+    [invalid, nothing] = json.loads(finished.stdout)["findings"]
+    # The 415 and the 404 are refusals in the report too.
+    assert invalid["kind"] == "invalid_request" and invalid["count"] == 6
+    assert nothing["kind"] == "no_records"
     assert [e["where"] for e in invalid["examples"]] == [
         "otlp-http request 1 (protobuf)",
         "otlp-http request 2 (protobuf)",
