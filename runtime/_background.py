@@ -41,6 +41,19 @@ BACKGROUND_START = not ((3, 12, 0) <= sys.version_info[:3] < (3, 12, 3))
 START_WAIT = 5.0
 
 
+class _Emitting(threading.local):
+    #: This thread is inside an emit (or record) already: a call now re-enters it.
+    busy = False
+
+
+#: Per thread, whether an emit is under way there. A signal handler runs on the main
+#: thread between two bytecodes of whatever it interrupted, an emit included: the
+#: interrupted emit may hold a lock (ours, or the SDK's batch queue's `Event`) that the
+#: handler's emit would wait for, for ever, since the holder is the waiting thread itself.
+#: So an emit that re-enters one on its thread drops its event, and counts it, instead.
+EMITTING = _Emitting()
+
+
 class _Running(Protocol):
     """What the background start asks of the pipeline it built."""
 
@@ -74,10 +87,14 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
         self._config = config
         self._exporter_kind = exporter_kind
         self._limit = waiting_limit
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler may emit while its thread holds the lock (in a
+        # shutdown, or a start on the caller's thread); a plain lock would wait for ever.
+        self._lock = threading.RLock()
         #: What was emitted before the pipeline was ready, oldest first.
         self._waiting: collections.deque[WaitingT] = collections.deque()
         self._dropped_waiting = 0
+        #: Emits that re-entered an emit on their thread (a signal handler's): dropped.
+        self._dropped_reentrant = 0
         #: Set once the start is over (a pipeline, or none because it failed).
         self._pipeline: RunningT | None = None
         self._started = threading.Event()
@@ -137,7 +154,7 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
 
     @property
     def dropped(self) -> int:
-        return self._dropped_waiting
+        return self._dropped_waiting + self._dropped_reentrant
 
     @property
     def export_failures(self) -> int:
@@ -222,7 +239,7 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
     def _reinit_after_fork(self) -> None:
         # A lock held at fork time stays locked in the child, and the start thread does
         # not exist there. What waited is the parent's to deliver.
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         if not self._started.is_set():
             self._waiting.clear()
             if not self._closed:

@@ -116,6 +116,7 @@ def _http_exporter(
         timeout=timeout,
         **_signal_options(temporality),
     )
+    import_what_the_first_export_imports(config)
     if config.protocol == "json":
         from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
 
@@ -152,6 +153,28 @@ def _http_exporter(
         meter_provider=meter_provider,
         **options,
     )
+
+
+def import_what_the_first_export_imports(config: OtlpHttpExporter) -> None:
+    """Import now, on the start thread, the modules the HTTP transports import lazily on
+    their first request, so that the export imports nothing.
+
+    A fork waits for the start (`BackgroundStart`), never for an export: a fork while the
+    batch worker imported a module would leave the child that module's import lock, held
+    by a thread it does not have, and the child's own first export would wait for it for
+    ever (its events lost, "collector down or slow?"). `tests/wire/test_emit_anywhere.py`
+    checks that a first export imports nothing, on every transport.
+    """
+    if config.protocol == "json":
+        # urllib3 (the JSON exporter's transport) encodes the host name with the "idna"
+        # codec when it connects: `encodings.idna`, `stringprep`, `unicodedata`.
+        import codecs
+
+        codecs.lookup("idna")
+    else:
+        # requests looks for credentials in ~/.netrc on every request (`trust_env`), and
+        # imports `netrc` (and `shlex`) to do so the first time.
+        import netrc  # noqa: F401
 
 
 def _session_trusting(ca: str) -> requests.Session:

@@ -49,7 +49,9 @@ class Health:
         #: says whether they are about a spooled batch (`hold_sdk_messages`).
         self._exporting = threading.local()
         self._reported: set[str] = set()
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler's emit may count a drop while its thread holds the
+        # lock (reading totals, say); a plain lock would wait for ever.
+        self._lock = threading.RLock()
         at_fork(after_in_child=self._reinit_after_fork)
 
     def add_dropped(self, count: int) -> None:
@@ -181,7 +183,7 @@ class Health:
         return True
 
     def _reinit_after_fork(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._exporting = threading.local()
         self._held_messages = 0  # held by the parent's export threads, absent here
 

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ._background import BACKGROUND_START, START_WAIT, BackgroundStart
+from ._background import BACKGROUND_START, EMITTING, START_WAIT, BackgroundStart
 from ._exporters import check_file_exporter
 from ._tls import tls_files
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
@@ -176,14 +176,24 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
     def emit(
         self, event_name: str, attributes: dict[str, AttributeValue], timestamp_ns: int
     ) -> bool:
-        """Queue one event (see `Pipeline.emit`); False when shut down. Never raises."""
-        pipeline = self._pipeline
-        if pipeline is None:
-            held = self._running_or_wait((event_name, attributes, timestamp_ns))
-            if isinstance(held, bool):
-                return held
-            pipeline = held
-        return pipeline.emit(event_name, attributes, timestamp_ns)
+        """Queue one event (see `Pipeline.emit`); False when shut down. Never raises,
+        never waits for another emit: one that re-enters an emit on its thread (from a
+        signal handler) drops its event and counts it in `dropped` (see `EMITTING`)."""
+        emitting = EMITTING
+        if emitting.busy:
+            self._dropped_reentrant += 1
+            return True
+        emitting.busy = True
+        try:
+            pipeline = self._pipeline
+            if pipeline is None:
+                held = self._running_or_wait((event_name, attributes, timestamp_ns))
+                if isinstance(held, bool):
+                    return held
+                pipeline = held
+            return pipeline.emit(event_name, attributes, timestamp_ns)
+        finally:
+            emitting.busy = False
 
     def _first_waiting_drop(self) -> None:
         logger.warning(
@@ -197,7 +207,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
     @property
     def dropped(self) -> int:
         pipeline = self._pipeline
-        return self._dropped_waiting + (pipeline.dropped if pipeline is not None else 0)
+        own = self._dropped_waiting + self._dropped_reentrant
+        return own + (pipeline.dropped if pipeline is not None else 0)
 
     @property
     def ready(self) -> bool:

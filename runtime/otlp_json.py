@@ -95,6 +95,9 @@ def encode_body(batch: Sequence[ReadableLogRecord]) -> bytes:
 
 def json_http_exporter(**options: Any) -> LogRecordExporter:
     """The official OTLP/HTTP JSON exporter (same `options`), sending `encode_body`."""
+    # The encoder is imported by `encode_request`: now, not by the first export (a fork
+    # during an import leaves the child its lock: see `_exporters`).
+    import opentelemetry.exporter.otlp.json.common._log_encoder  # noqa: F401
     from opentelemetry.exporter.otlp.json.http._log_exporter import OTLPLogExporter
     from opentelemetry.sdk._logs.export import LogRecordExportResult
 
@@ -125,6 +128,7 @@ def json_file_exporter(
     *, path: str | None = None, stream: IO[str] | None = None
 ) -> LogRecordExporter:
     """The official OTLP/JSON file exporter (one request per line), writing `encode_request`."""
+    import opentelemetry.exporter.otlp.json.common._log_encoder  # noqa: F401 (as above)
     from opentelemetry.exporter.otlp.json.file._log_exporter import FileLogExporter
 
     if path is not None:
@@ -199,6 +203,7 @@ def _number(value: Any) -> Any:
 def json_http_metric_exporter(**options: Any) -> MetricExporter:
     """The official OTLP/HTTP JSON metric exporter (same `options`), sending the body of
     `encode_metrics_request`."""
+    import opentelemetry.exporter.otlp.json.common.metrics_encoder  # noqa: F401 (as above)
     from opentelemetry.exporter.otlp.json.http.metric_exporter import OTLPMetricExporter
     from opentelemetry.sdk.metrics.export import MetricExportResult
 
@@ -231,6 +236,7 @@ def json_file_metric_exporter(
     *, path: str | None = None, stream: IO[str] | None = None, **options: Any
 ) -> MetricExporter:
     """The official OTLP/JSON file metric exporter, writing `encode_metrics_request`."""
+    import opentelemetry.exporter.otlp.json.common.metrics_encoder  # noqa: F401 (as above)
     from opentelemetry.exporter.otlp.json.file.metric_exporter import FileMetricExporter
 
     if path is not None:
