@@ -16,7 +16,6 @@ import collections
 # Imported before `_finish_start_before_exit` registers its hook (about 1.5 ms once
 # logging is loaded): see there.
 import concurrent.futures.thread  # noqa: F401
-import contextlib
 import sys
 import threading
 import time
@@ -26,6 +25,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ._fork import at_fork
 from ._lifecycle import start_thread
+from ._sdk_compat import register_before_thread_pools_close
 from .config import OtelConfig
 
 #: CPython 3.12.0 to 3.12.2 refuse to start any thread once the main thread has ended
@@ -39,19 +39,6 @@ BACKGROUND_START = not ((3, 12, 0) <= sys.version_info[:3] < (3, 12, 3))
 #: How long a fork (and, where nothing else bounds it, the exit) waits for an unfinished
 #: start: our own import, not a collector, so it ends.
 START_WAIT = 5.0
-
-
-class _Emitting(threading.local):
-    #: This thread is inside an emit (or record) already: a call now re-enters it.
-    busy = False
-
-
-#: Per thread, whether an emit is under way there. A signal handler runs on the main
-#: thread between two bytecodes of whatever it interrupted, an emit included: the
-#: interrupted emit may hold a lock (ours, or the SDK's batch queue's `Event`) that the
-#: handler's emit would wait for, for ever, since the holder is the waiting thread itself.
-#: So an emit that re-enters one on its thread drops its event, and counts it, instead.
-EMITTING = _Emitting()
 
 
 class _Running(Protocol):
@@ -210,9 +197,6 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
         earlier), and before the `atexit` hooks, where `Telemetry` shuts down. Private
         API (3.9+), looked up, not assumed: without it an unfinished start is cut off.
         """
-        register = getattr(threading, "_register_atexit", None)
-        if register is None:
-            return
         ref = weakref.ref(self)
 
         def finish_start() -> None:
@@ -225,8 +209,7 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
             if counted:
                 alive._waited_at_exit = time.monotonic() - began
 
-        with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
-            register(finish_start)
+        register_before_thread_pools_close(finish_start)
 
     def _finish_start_before_fork(self) -> None:
         # A fork while the start thread imports would leave the child with module locks

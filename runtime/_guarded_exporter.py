@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 
 from ._fork import at_fork, fresh_connection_pools
 from ._health import Health
+from .sdk_logs import SDK_LOGS
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
+
+    from .sdk_logs import _Claim
 
 logger = logging.getLogger("codex_otel")
 
@@ -36,8 +39,11 @@ class GuardedExporter:
         success: LogRecordExportResult,
         failure: LogRecordExportResult,
         undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None = None,
+        sdk_logs: _Claim | None = None,
     ) -> None:
         self._inner = inner
+        #: What the SDK logs while this exporter runs is this pipeline's (see sdk_logs).
+        self._sdk_logs = sdk_logs
         self._undelivered = undelivered
         #: The batch being exported, and the one shutdown set aside while it was.
         self._in_flight: Sequence[ReadableLogRecord] | None = None
@@ -79,7 +85,8 @@ class GuardedExporter:
         spooled = False
         try:
             try:
-                result = self._inner.export(batch)
+                with SDK_LOGS.calling_for(self._sdk_logs):
+                    result = self._inner.export(batch)
             except Exception:
                 # The SDK's exporters report failures by result; an exception is a bug or
                 # an encoding problem, that the batch processor would log with a traceback.
@@ -109,7 +116,8 @@ class GuardedExporter:
         self._health.hold_sdk_messages()
         ok = False
         try:
-            ok = self._inner.export(batch) is self._success
+            with SDK_LOGS.calling_for(self._sdk_logs):
+                ok = self._inner.export(batch) is self._success
         except Exception:
             logger.debug("codex-otel: the exporter raised", exc_info=True)
         finally:
@@ -181,7 +189,8 @@ class GuardedExporter:
             if self._closed:
                 return
             self._closed = True
-        shut_down_inner(self._inner, "exporter")
+        with SDK_LOGS.calling_for(self._sdk_logs):
+            shut_down_inner(self._inner, "exporter")
 
 
 def shut_down_inner(inner: object, what: str) -> None:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from . import _sdk_compat
 from ._fork import at_fork
 
 if TYPE_CHECKING:
@@ -213,11 +214,9 @@ class DropCounter:
 
 
 def install_drop_counter(processor: BatchLogRecordProcessor, health: Health) -> bool:
-    # Private SDK attributes (1.45: `_batch_processor._metrics`); checked, not assumed,
-    # so a future SDK that moves them costs the counter, not the pipeline.
-    batch_processor = getattr(processor, "_batch_processor", None)
-    metrics = getattr(batch_processor, "_metrics", None)
-    if batch_processor is None or not callable(getattr(metrics, "drop_items", None)):
-        return False
-    batch_processor._metrics = DropCounter(cast("ProcessorMetricsT", metrics), health)
-    return True
+    """Count `processor`'s queue-full drops in `health` (False: this SDK hides them)."""
+
+    def wrap(metrics: ProcessorMetricsT) -> ProcessorMetricsT:
+        return cast("ProcessorMetricsT", DropCounter(metrics, health))
+
+    return _sdk_compat.wrap_processor_metrics(processor, wrap)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,7 +37,7 @@ from ._health import Health
 from ._lifecycle import BoundedLifecycle
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .metrics import MetricDefinition
-from .sdk_logs import SDK_LOGS
+from .sdk_logs import CALLING, SDK_LOGS
 from .types import AttributeValue
 
 if TYPE_CHECKING:
@@ -60,9 +59,6 @@ SCOPE_NAME = "codex_otel"
 #: How many measurements may wait for the provider to start; the oldest go first.
 WAITING_LIMIT = 4096
 
-# What the SDK logs below a frame of this module is this pipeline's (see sdk_logs).
-SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {__name__}
-
 Recorder = Callable[..., None]
 #: An instrument ready to record: its bound add/record/set, the value's Python type (int
 #: or float), and its definition.
@@ -82,9 +78,12 @@ def temporality_preference(preference: Temporality) -> dict[type, AggregationTem
         ObservableGauge,
         ObservableUpDownCounter,
         UpDownCounter,
-        _Gauge,
     )
     from opentelemetry.sdk.metrics.export import AggregationTemporality
+
+    from ._sdk_compat import gauge_class
+
+    _Gauge = gauge_class()
 
     cumulative, delta = AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA
     deltas: tuple[type, ...] = {
@@ -159,9 +158,16 @@ class MetricsPipeline(BoundedLifecycle):
     def record(
         self, metric: MetricDefinition, value: int | float, attributes: Mapping[str, Any]
     ) -> bool:
-        """Record one measurement; False when shut down. Never raises."""
+        """Record one measurement; False when shut down. Never raises, never waits for
+        another record: one that re-enters a call on its thread (from a signal handler)
+        is dropped and counted (see `sdk_logs.CALLING`)."""
         if self._closed:
             return False
+        calling = CALLING
+        if calling.claim is not None:
+            self._health.add_dropped(1)
+            return True
+        calling.claim = self._sdk_logs
         try:
             entry = self.instruments.get(id(metric))
             if entry is None:
@@ -172,6 +178,8 @@ class MetricsPipeline(BoundedLifecycle):
             add(value if type(value) is kind else kind(value), attributes)
         except Exception:
             self._health.add_emit_error()
+        finally:
+            calling.claim = None
         return True
 
     def _instrument(self, metric: MetricDefinition) -> InstrumentEntry:
@@ -236,7 +244,8 @@ class MetricsPipeline(BoundedLifecycle):
         return self._shutdown_ok
 
     def _abort(self, timeout: float) -> None:
-        self._abort_exporter()
+        with SDK_LOGS.calling_for(self._sdk_logs):
+            self._abort_exporter()
         # The last collection is lost (an export still on the wire may yet arrive).
         self._health.add_export_failure(report=False)
         logger.info(
@@ -264,7 +273,7 @@ def build_metrics_pipeline(
     health = Health(description=f"{describe(config.metrics_exporter)} (metrics)")
     sdk_logs = SDK_LOGS.claim(health)
     try:
-        with SDK_LOGS.building(sdk_logs):
+        with SDK_LOGS.calling_for(sdk_logs):
             return _build(config, service_version, health, sdk_logs, reader)
     except BaseException:
         sdk_logs.release()
@@ -284,6 +293,7 @@ def _build(
 
     from ._exporters import build_metric_exporter, export_timeout_of
     from ._resource import distribution_version, sdk_resource
+    from ._sdk_compat import reader_ident
 
     guarded: _Abortable | None = None
     if reader is None:
@@ -299,7 +309,7 @@ def _build(
             export_timeout_millis=export_timeout_of(config, config.metrics_exporter) * 1000,
         )
         # The reader's thread runs the periodic exports: what the SDK logs there is ours.
-        sdk_logs.worker = _thread_of(reader)
+        sdk_logs.worker = reader_ident(reader)
     provider = MeterProvider(
         resource=sdk_resource(config, service_version),
         metric_readers=[reader],
@@ -332,12 +342,11 @@ def _guard(inner: MetricExporter, health: Health) -> _Abortable:
     with a traceback by the reader) and abortable at shutdown."""
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
 
+    from ._sdk_compat import exporter_preferences
+
     class GuardedMetricExporter(MetricExporter):
         def __init__(self) -> None:
-            super().__init__(
-                preferred_temporality=inner._preferred_temporality,
-                preferred_aggregation=inner._preferred_aggregation,
-            )
+            super().__init__(**exporter_preferences(inner))
             self._health = health
             self._lock = threading.Lock()
             self._closed = False
@@ -376,18 +385,6 @@ def _guard(inner: MetricExporter, health: Health) -> _Abortable:
             shut_down_inner(inner, "metric exporter")
 
     return GuardedMetricExporter()
-
-
-def _thread_of(reader: object) -> Callable[[], int | None]:
-    """The periodic reader's thread id, read when asked (SDK-private, 1.45:
-    `_daemon_thread`, looked up, not assumed; it changes in a forked child)."""
-    ref = weakref.ref(reader)
-
-    def ident() -> int | None:
-        thread = getattr(ref(), "_daemon_thread", None)
-        return getattr(thread, "ident", None)
-
-    return ident
 
 
 # --- the background start -----------------------------------------------------------------

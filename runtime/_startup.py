@@ -27,10 +27,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ._background import BACKGROUND_START, EMITTING, START_WAIT, BackgroundStart
+from ._background import BACKGROUND_START, START_WAIT, BackgroundStart
 from ._exporters import check_file_exporter
 from ._tls import tls_files
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
+from .sdk_logs import CALLING, STARTING
 from .types import AttributeValue
 
 __all__ = [
@@ -176,24 +177,30 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
     def emit(
         self, event_name: str, attributes: dict[str, AttributeValue], timestamp_ns: int
     ) -> bool:
-        """Queue one event (see `Pipeline.emit`); False when shut down. Never raises,
-        never waits for another emit: one that re-enters an emit on its thread (from a
-        signal handler) drops its event and counts it in `dropped` (see `EMITTING`)."""
-        emitting = EMITTING
-        if emitting.busy:
+        """Queue one event (see `Pipeline.emit`); False when shut down. Never raises.
+
+        Never waits for another emit either. A signal handler runs on its thread between
+        two bytecodes of whatever it interrupted, an emit included, which may hold a lock
+        (ours, or the SDK's batch queue's `Event`) that the handler's emit would wait for
+        for ever: the holder is the waiting thread itself. So an emit that re-enters a
+        call into the SDK on its thread (`CALLING`, which also tells `sdk_logs` whose the
+        SDK's messages are) drops its event and counts it in `dropped`."""
+        calling = CALLING
+        if calling.claim is not None:
             self._dropped_reentrant += 1
             return True
-        emitting.busy = True
+        pipeline = self._pipeline
         try:
-            pipeline = self._pipeline
             if pipeline is None:
+                calling.claim = STARTING
                 held = self._running_or_wait((event_name, attributes, timestamp_ns))
                 if isinstance(held, bool):
                     return held
                 pipeline = held
+            calling.claim = pipeline.sdk_logs
             return pipeline.emit(event_name, attributes, timestamp_ns)
         finally:
-            emitting.busy = False
+            calling.claim = None
 
     def _first_waiting_drop(self) -> None:
         logger.warning(

@@ -20,9 +20,9 @@ resource and scope attributes, nested ones included (`_fill_empty_values`).
 
 The HTTP JSON exporter and the file exporter below are the official classes with this
 encoder in place of theirs. They reach one private attribute each (0.66b1: the HTTP
-exporter's `_client`, the file exporter's `_exporter._encode`), checked when the exporter
-is built: a version that moved them gets the official encoder and a debug message, not a
-broken pipeline. The extra is pinned to 0.66b1 for this reason.
+exporter's `_client`, the file exporter's `_exporter._encode`; through `_sdk_compat`,
+whose tests check them), looked up when the exporter is built: a version that moved them
+gets the official encoder and a debug message, not a broken pipeline.
 
 Metrics (`encode_metrics_request`, below) get the same treatment for another receiver
 quirk: their integers are written as JSON numbers.
@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
+
+from ._sdk_compat import json_exporter_shut_down, json_http_client, replace_file_encoder
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
@@ -102,25 +104,26 @@ def json_http_exporter(**options: Any) -> LogRecordExporter:
     from opentelemetry.sdk._logs.export import LogRecordExportResult
 
     class StrictJsonLogExporter(OTLPLogExporter):
+        send: Callable[[bytes], bool]
+
         def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
-            if self._shutdown:
+            if json_exporter_shut_down(self):
                 return LogRecordExportResult.FAILURE
             try:
                 body = encode_body(batch)
             except Exception:
                 logger.debug("codex-otel: a batch could not be encoded", exc_info=True)
                 return LogRecordExportResult.FAILURE
-            if self._client.export(body).success:
+            if self.send(body):
                 return LogRecordExportResult.SUCCESS
             return LogRecordExportResult.FAILURE
 
     exporter = StrictJsonLogExporter(**options)
-    if not callable(getattr(getattr(exporter, "_client", None), "export", None)) or not hasattr(
-        exporter, "_shutdown"
-    ):
-        logger.debug("codex-otel: this JSON exporter version keeps its own encoder")
+    send = json_http_client(exporter)
+    if send is None:
         exporter.shutdown()
         return OTLPLogExporter(**options)
+    exporter.send = send
     return exporter
 
 
@@ -137,11 +140,7 @@ def json_file_exporter(
         exporter = FileLogExporter(stream=stream)
     else:
         raise ValueError("json_file_exporter: give a path or a stream")
-    writer = getattr(exporter, "_exporter", None)
-    if writer is not None and callable(getattr(writer, "_encode", None)):
-        writer._encode = encode_request
-    else:
-        logger.debug("codex-otel: this file exporter version keeps its own encoder")
+    replace_file_encoder(exporter, encode_request)
     return exporter
 
 
@@ -208,27 +207,28 @@ def json_http_metric_exporter(**options: Any) -> MetricExporter:
     from opentelemetry.sdk.metrics.export import MetricExportResult
 
     class StrictJsonMetricExporter(OTLPMetricExporter):
+        send: Callable[[bytes], bool]
+
         def export(
             self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
         ) -> MetricExportResult:
-            if self._shutdown:
+            if json_exporter_shut_down(self):
                 return MetricExportResult.FAILURE
             try:
                 body = json.dumps(encode_metrics_request(metrics_data) or {}).encode("utf-8")
             except Exception:
                 logger.debug("codex-otel: metrics could not be encoded", exc_info=True)
                 return MetricExportResult.FAILURE
-            if self._client.export(body).success:
+            if self.send(body):
                 return MetricExportResult.SUCCESS
             return MetricExportResult.FAILURE
 
     exporter = StrictJsonMetricExporter(**options)
-    if not callable(getattr(getattr(exporter, "_client", None), "export", None)) or not hasattr(
-        exporter, "_shutdown"
-    ):
-        logger.debug("codex-otel: this JSON metric exporter version keeps its own encoder")
+    send = json_http_client(exporter)
+    if send is None:
         exporter.shutdown()
         return OTLPMetricExporter(**options)
+    exporter.send = send
     return exporter
 
 
@@ -245,9 +245,5 @@ def json_file_metric_exporter(
         exporter = FileMetricExporter(stream=stream, **options)
     else:
         raise ValueError("json_file_metric_exporter: give a path or a stream")
-    writer = getattr(exporter, "_exporter", None)
-    if writer is not None and callable(getattr(writer, "_encode", None)):
-        writer._encode = encode_metrics_request
-    else:
-        logger.debug("codex-otel: this file metric exporter version keeps its own encoder")
+    replace_file_encoder(exporter, encode_metrics_request)
     return exporter
