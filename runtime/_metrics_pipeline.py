@@ -26,15 +26,15 @@ failure. A metric is an aggregate, and a later run cannot add to this run's tota
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, cast
 
 from ._background import START_WAIT, BackgroundStart
-from ._guarded_exporter import shut_down_inner
+from ._guarded_exporter import ExportGuard, guarded_metric_exporter
 from ._health import Health
 from ._lifecycle import BoundedLifecycle
+from ._signal import METRICS
 from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .metrics import MetricDefinition
 from .sdk_logs import CALLING, SDK_LOGS
@@ -106,14 +106,14 @@ def temporality_preference(preference: Temporality) -> dict[type, AggregationTem
 def check_metrics_now(config: OtelConfig) -> None:
     """What would make the background start fail, checked on the caller's thread (no
     OpenTelemetry import, no file read). Raises `ConfigError` naming the key."""
-    from ._exporters import METRICS_KEY, check_file_exporter
+    from ._exporters import check_file_exporter
     from ._tls import tls_files
 
     exporter = config.metrics_exporter
     if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
-        tls_files(exporter, read=False, key=METRICS_KEY)
+        tls_files(exporter, read=False, key=METRICS.key)
     elif isinstance(exporter, FileExporter):
-        check_file_exporter(exporter, key=METRICS_KEY)
+        check_file_exporter(exporter, key=METRICS.key)
     if config.metrics.export_interval_ms <= 0:
         raise ConfigError(
             f"otel.metrics.export_interval_ms: must be positive, got "
@@ -139,7 +139,7 @@ class MetricsPipeline(BoundedLifecycle):
         meter: Any,
         health: Health,
         sdk_logs: _Claim,
-        abort: Callable[[], None],
+        abort: Callable[[], object],
     ) -> None:
         self._provider = provider
         self._meter = meter
@@ -271,13 +271,9 @@ def build_metrics_pipeline(
     from ._exporters import describe
 
     health = Health(description=f"{describe(config.metrics_exporter)} (metrics)")
-    sdk_logs = SDK_LOGS.claim(health)
-    try:
-        with SDK_LOGS.calling_for(sdk_logs):
-            return _build(config, service_version, health, sdk_logs, reader)
-    except BaseException:
-        sdk_logs.release()
-        raise
+    return SDK_LOGS.build_claimed(
+        health, lambda sdk_logs: _build(config, service_version, health, sdk_logs, reader)
+    )
 
 
 def _build(
@@ -291,20 +287,21 @@ def _build(
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
-    from ._exporters import build_metric_exporter, export_timeout_of
+    from ._exporters import build_exporter, export_timeout_of
     from ._resource import distribution_version, sdk_resource
     from ._sdk_compat import reader_ident
 
-    guarded: _Abortable | None = None
+    guarded: ExportGuard | None = None
     if reader is None:
-        inner = build_metric_exporter(
+        inner = build_exporter(
+            METRICS,
             config.metrics_exporter,
             export_timeout_of(config, config.metrics_exporter),
-            temporality_preference(config.metrics.temporality),
+            preferred_temporality=temporality_preference(config.metrics.temporality),
         )
-        guarded = _guard(inner, health)
+        guarded = guarded_metric_exporter(inner, health, sdk_logs)
         reader = PeriodicExportingMetricReader(
-            guarded,  # type: ignore[arg-type]
+            cast("MetricExporter", guarded),
             export_interval_millis=config.metrics.export_interval_ms,
             export_timeout_millis=export_timeout_of(config, config.metrics_exporter) * 1000,
         )
@@ -327,64 +324,8 @@ def _build(
         meter=meter,
         health=health,
         sdk_logs=sdk_logs,
-        abort=guarded.abort if guarded is not None else lambda: None,
+        abort=guarded.abort if guarded is not None else lambda: False,
     )
-
-
-class _Abortable(Protocol):
-    """What `_guard` returns: a `MetricExporter` that can also be aborted."""
-
-    def abort(self) -> None: ...
-
-
-def _guard(inner: MetricExporter, health: Health) -> _Abortable:
-    """`inner`, counting failed exports (an exception counts as one, and is not logged
-    with a traceback by the reader) and abortable at shutdown."""
-    from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
-
-    from ._sdk_compat import exporter_preferences
-
-    class GuardedMetricExporter(MetricExporter):
-        def __init__(self) -> None:
-            super().__init__(**exporter_preferences(inner))
-            self._health = health
-            self._lock = threading.Lock()
-            self._closed = False
-            self.aborted = False
-
-        def export(
-            self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any
-        ) -> MetricExportResult:
-            if self.aborted:
-                self._health.add_export_failure(report=False)
-                return MetricExportResult.FAILURE
-            try:
-                result = inner.export(metrics_data, timeout_millis=timeout_millis)
-            except Exception:
-                logger.debug("codex-otel: the metric exporter raised", exc_info=True)
-                result = MetricExportResult.FAILURE
-            if result is not MetricExportResult.SUCCESS:
-                self._health.add_export_failure(report=not self.aborted)
-            return result
-
-        def force_flush(self, timeout_millis: float = 10_000) -> bool:
-            return bool(inner.force_flush(timeout_millis=timeout_millis))
-
-        def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-            self._close()
-
-        def abort(self) -> None:
-            self.aborted = True
-            self._close()
-
-        def _close(self) -> None:
-            with self._lock:
-                if self._closed:
-                    return
-                self._closed = True
-            shut_down_inner(inner, "metric exporter")
-
-    return GuardedMetricExporter()
 
 
 # --- the background start -----------------------------------------------------------------

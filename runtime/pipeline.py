@@ -45,6 +45,7 @@ from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
 from ._resource import distribution_version, sdk_resource
 from ._sdk_compat import take_queued, worker_ident, worker_thread
+from ._signal import LOGS
 from .config import ConfigError, NoExporter, OtelConfig
 from .sdk_logs import SDK_LOGS
 from .types import AttributeValue
@@ -302,16 +303,10 @@ def start_pipeline(
     health.spooling = undelivered is not None
     health.spool_location = spool_location
     # From here on, what the SDK logs is this pipeline's: counted, not printed.
-    sdk_logs = SDK_LOGS.claim(health)
-    try:
-        with SDK_LOGS.calling_for(sdk_logs):
-            pipeline = _build_pipeline(config, service_version, health, sdk_logs, undelivered)
-    except BaseException:
-        sdk_logs.release()
-        raise
-    if pipeline is None:
-        sdk_logs.release()
-    return pipeline
+    return SDK_LOGS.build_claimed(
+        health,
+        lambda sdk_logs: _build_pipeline(config, service_version, health, sdk_logs, undelivered),
+    )
 
 
 def _build_pipeline(
@@ -367,7 +362,7 @@ def _assemble(
 
     export_timeout = export_timeout_of(config)
     try:
-        inner = build_exporter(config.exporter, export_timeout, meter_provider)
+        inner = cast("LogRecordExporter", build_exporter(LOGS, config.exporter, export_timeout))
     except ImportError as error:
         raise _unavailable(error) from error
     exporter = GuardedExporter(

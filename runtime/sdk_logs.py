@@ -37,7 +37,9 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+BuiltT = TypeVar("BuiltT")
 
 #: The logger hierarchy the SDK and the OTLP exporters log under.
 SDK_LOGGER = "opentelemetry"
@@ -115,6 +117,23 @@ class SdkLogCapture:
                 sdk_logger.propagate = False
             self._claims.append(claim)
         return claim
+
+    def build_claimed(
+        self, sink: MessageSink, build: Callable[[_Claim], BuiltT | None]
+    ) -> BuiltT | None:
+        """`build(claim)`, with a claim for `sink` registered and this thread calling the
+        SDK for it (what the SDK logs while a pipeline is built is that pipeline's). The
+        claim is released when `build` raises or builds nothing; else the pipeline owns it."""
+        claim = self.claim(sink)
+        try:
+            with self.calling_for(claim):
+                built = build(claim)
+        except BaseException:
+            claim.release()
+            raise
+        if built is None:
+            claim.release()
+        return built
 
     def _release(self, claim: _Claim) -> None:
         with self._lock:

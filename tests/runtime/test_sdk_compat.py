@@ -48,10 +48,26 @@ def nothing_moved(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     assert moved == [], moved
 
 
-def batch_processor(max_queue_size: int = 2048) -> tuple[LoggerProvider, BatchLogRecordProcessor]:
+class BlockingExporter(InMemoryLogRecordExporter):
+    """Holds the worker in `export` until released: the queue then fills for certain."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exporting = threading.Event()
+        self.release = threading.Event()
+
+    def export(self, batch: Any) -> Any:
+        self.exporting.set()
+        self.release.wait(10)
+        return super().export(batch)
+
+
+def batch_processor(
+    max_queue_size: int = 2048, exporter: Any = None
+) -> tuple[LoggerProvider, BatchLogRecordProcessor]:
     provider = LoggerProvider(shutdown_on_exit=False)
     processor = BatchLogRecordProcessor(
-        InMemoryLogRecordExporter(),
+        exporter or InMemoryLogRecordExporter(),
         schedule_delay_millis=60_000,  # nothing leaves the queue on its own
         max_queue_size=max_queue_size,
         max_export_batch_size=max_queue_size,
@@ -85,8 +101,10 @@ def test_the_batch_queue_is_taken_oldest_first(request: pytest.FixtureRequest) -
 
 
 def test_queue_full_drops_reach_the_wrapped_recorder(request: pytest.FixtureRequest) -> None:
-    provider, processor = batch_processor(max_queue_size=2)
+    exporter = BlockingExporter()
+    provider, processor = batch_processor(max_queue_size=2, exporter=exporter)
     request.addfinalizer(provider.shutdown)
+    request.addfinalizer(exporter.release.set)
     drops: list[tuple[int, str]] = []
 
     class Counting:
@@ -103,9 +121,11 @@ def test_queue_full_drops_reach_the_wrapped_recorder(request: pytest.FixtureRequ
             self.inner.finish_items(count)
 
     assert _sdk_compat.wrap_processor_metrics(processor, Counting), _sdk_compat.PROCESSOR_METRICS
-    emit(provider, "a", "b")
+    emit(provider, "a", "b")  # a full batch: the worker takes it, and is held exporting it
+    assert exporter.exporting.wait(10)
+    emit(provider, "c", "d")
     assert drops == []
-    emit(provider, "c", "d", "e")  # the queue holds 2: three drops, each reported once
+    emit(provider, "e", "f", "g")  # the queue holds 2: three drops, each reported once
     assert drops == [(1, "queue_full")] * 3
 
 
