@@ -215,6 +215,17 @@ def _file_exporter(signal: Signal, config: FileExporter, signal_options: dict[st
         raise cannot_open(config.path, error.strerror or str(error), signal.key) from error
 
 
+def check_exporter_now(signal: Signal, config: ExporterConfig) -> None:
+    """What would make building `signal`'s exporter fail, checked on the caller's thread:
+    no OpenTelemetry import, no file read (TLS files that cannot be read or do not pair,
+    TLS on a plain http:// endpoint, an export file that cannot be opened). Raises
+    `ConfigError` naming the key."""
+    if isinstance(config, OtlpHttpExporter | OtlpGrpcExporter):
+        tls_files(config, read=False, key=signal.key)
+    elif isinstance(config, FileExporter):
+        check_file_exporter(config, key=signal.key)
+
+
 def check_file_exporter(config: FileExporter, *, key: str = "exporter") -> None:
     """What opening the export file would say, checked without creating the file: the SDK
     may turn out disabled (OTEL_SDK_DISABLED), and then nothing is written anywhere."""

@@ -17,7 +17,8 @@ from ._fork import at_fork
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
-    from opentelemetry.sdk._shared_internal._processor_metrics import ProcessorMetricsT
+
+    from ._sdk_compat import ProcessorMetricsT
 
 logger = logging.getLogger("codex_otel")
 

@@ -35,7 +35,7 @@ from ._guarded_exporter import ExportGuard, guarded_metric_exporter
 from ._health import Health
 from ._lifecycle import BoundedLifecycle
 from ._signal import METRICS
-from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
+from .config import ConfigError, OtelConfig
 from .metrics import MetricDefinition
 from .sdk_logs import CALLING, SDK_LOGS
 from .types import AttributeValue
@@ -83,19 +83,19 @@ def temporality_preference(preference: Temporality) -> dict[type, AggregationTem
 
     from ._sdk_compat import gauge_class
 
-    _Gauge = gauge_class()
+    gauge = gauge_class()
 
     cumulative, delta = AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA
     deltas: tuple[type, ...] = {
         "cumulative": (),
-        "delta": (Counter, Histogram, _Gauge, ObservableCounter, ObservableGauge),
+        "delta": (Counter, Histogram, gauge, ObservableCounter, ObservableGauge),
         "lowmemory": (Counter, Histogram),
     }[preference]
     kinds = (
         Counter,
         UpDownCounter,
         Histogram,
-        _Gauge,
+        gauge,
         ObservableCounter,
         ObservableUpDownCounter,
         ObservableGauge,
@@ -106,14 +106,9 @@ def temporality_preference(preference: Temporality) -> dict[type, AggregationTem
 def check_metrics_now(config: OtelConfig) -> None:
     """What would make the background start fail, checked on the caller's thread (no
     OpenTelemetry import, no file read). Raises `ConfigError` naming the key."""
-    from ._exporters import check_file_exporter
-    from ._tls import tls_files
+    from ._exporters import check_exporter_now
 
-    exporter = config.metrics_exporter
-    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
-        tls_files(exporter, read=False, key=METRICS.key)
-    elif isinstance(exporter, FileExporter):
-        check_file_exporter(exporter, key=METRICS.key)
+    check_exporter_now(METRICS, config.metrics_exporter)
     if config.metrics.export_interval_ms <= 0:
         raise ConfigError(
             f"otel.metrics.export_interval_ms: must be positive, got "

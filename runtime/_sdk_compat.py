@@ -29,7 +29,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from opentelemetry.sdk._shared_internal._processor_metrics import ProcessorMetricsT
+    from opentelemetry.sdk._shared_internal import _processor_metrics
+
+    #: The batch processor's self-metrics recorder (what `wrap_processor_metrics` wraps).
+    ProcessorMetricsT = _processor_metrics.ProcessorMetricsT
 
 logger = logging.getLogger("codex_otel")
 

@@ -28,9 +28,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ._background import BACKGROUND_START, START_WAIT, BackgroundStart
-from ._exporters import check_file_exporter
-from ._tls import tls_files
-from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
+from ._exporters import check_exporter_now
+from ._signal import LOGS
+from .config import ConfigError, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .sdk_logs import CALLING, STARTING
 from .types import AttributeValue
 
@@ -118,11 +118,7 @@ def check_now(config: OtelConfig) -> None:
     http:// endpoint, an export file that cannot be opened, bad batch sizes). Cheap: no
     OpenTelemetry import, no file read (the start reads the TLS files).
     """
-    exporter = config.exporter
-    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
-        tls_files(exporter, read=False)
-    elif isinstance(exporter, FileExporter):
-        check_file_exporter(exporter)
+    check_exporter_now(LOGS, config.exporter)
     batch = config.batch
     if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
         batch.max_export_batch_size > batch.max_queue_size

@@ -34,7 +34,10 @@ from opentelemetry.sdk.metrics.export import (
 )
 
 from codex_otel.runtime import _sdk_compat
+from codex_otel.runtime._signal import LOGS, METRICS
 from receivers import OtlpHttpReceiver, unused_port
+
+SIGNALS = {"logs": LOGS, "metrics": METRICS}
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +55,7 @@ class BlockingExporter(InMemoryLogRecordExporter):
     """Holds the worker in `export` until released: the queue then fills for certain."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.exporting = threading.Event()
         self.release = threading.Event()
 
@@ -67,7 +70,7 @@ def batch_processor(
 ) -> tuple[LoggerProvider, BatchLogRecordProcessor]:
     provider = LoggerProvider(shutdown_on_exit=False)
     processor = BatchLogRecordProcessor(
-        exporter or InMemoryLogRecordExporter(),
+        exporter or InMemoryLogRecordExporter(),  # type: ignore[no-untyped-call]
         schedule_delay_millis=60_000,  # nothing leaves the queue on its own
         max_queue_size=max_queue_size,
         max_export_batch_size=max_queue_size,
@@ -158,7 +161,7 @@ def test_a_metric_exporters_preferences_are_read_back() -> None:
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
     from opentelemetry.sdk.metrics import Counter
 
-    preference = {Counter: AggregationTemporality.DELTA}
+    preference: dict[type, AggregationTemporality] = {Counter: AggregationTemporality.DELTA}
     exporter = OTLPMetricExporter(
         endpoint=f"http://127.0.0.1:{unused_port()}/v1/metrics", preferred_temporality=preference
     )
@@ -172,15 +175,10 @@ def test_a_metric_exporters_preferences_are_read_back() -> None:
 
 @pytest.mark.parametrize("signal", ["logs", "metrics"])
 def test_the_json_exporters_client_sends_a_body(signal: str) -> None:
-    if signal == "logs":
-        from opentelemetry.exporter.otlp.json.http._log_exporter import OTLPLogExporter as Json
-    else:
-        from opentelemetry.exporter.otlp.json.http.metric_exporter import (
-            OTLPMetricExporter as Json,
-        )
+    json_http = SIGNALS[signal].load(SIGNALS[signal].http_json)
     receiver = OtlpHttpReceiver()
     try:
-        exporter = Json(endpoint=receiver.endpoint.replace("/v1/logs", f"/v1/{signal}"))
+        exporter = json_http(endpoint=receiver.endpoint.replace("/v1/logs", f"/v1/{signal}"))
         send = _sdk_compat.json_http_client(exporter)
         assert send is not None, _sdk_compat.JSON_HTTP_CLIENT
         assert _sdk_compat.json_exporter_shut_down(exporter) is False
@@ -194,16 +192,10 @@ def test_the_json_exporters_client_sends_a_body(signal: str) -> None:
 
 @pytest.mark.parametrize("signal", ["logs", "metrics"])
 def test_the_json_file_exporter_writes_what_the_encoder_returns(signal: str) -> None:
-    if signal == "logs":
-        from opentelemetry.exporter.otlp.json.file._log_exporter import FileLogExporter as File
-    else:
-        from opentelemetry.exporter.otlp.json.file.metric_exporter import (
-            FileMetricExporter as File,
-        )
     stream = io.StringIO()
-    exporter = File(stream=stream)
+    exporter = SIGNALS[signal].load(SIGNALS[signal].json_file)(stream=stream)
     assert _sdk_compat.replace_file_encoder(exporter, lambda batch: {"mine": True})
-    exporter.export([] if signal == "logs" else _empty_metrics())  # type: ignore[arg-type]
+    exporter.export([] if signal == "logs" else _empty_metrics())
     assert stream.getvalue() == '{"mine":true}\n', _sdk_compat.JSON_FILE_ENCODER
 
 
@@ -262,3 +254,40 @@ def _empty_metrics() -> Any:
     from opentelemetry.sdk.metrics.export import MetricsData
 
     return MetricsData(resource_metrics=[])
+
+
+#: Private names of the OpenTelemetry packages (and CPython's frame walking): as code
+#: names, and as the string a `getattr` would look them up by.
+PRIVATE_NAMES = {
+    "_batch_processor", "_worker_thread", "_daemon_thread", "_Gauge", "_register_atexit",
+    "_preferred_temporality", "_preferred_aggregation", "_shared_internal", "_transport",
+    "_getframe", "f_locals",
+}  # fmt: skip
+PRIVATE_STRINGS = PRIVATE_NAMES | {"_client", "_encode", "_queue", "_metrics", "_shutdown",
+                                   "_exporter", "_pool", "_session"}  # fmt: skip
+
+
+def test_no_other_runtime_module_reaches_an_internal() -> None:
+    """What this file checks is all there is: `_sdk_compat` is the one module that
+    reaches into OpenTelemetry (or walks stack frames)."""
+    import io as io_module
+    import tokenize
+    from pathlib import Path
+
+    from codex_otel import runtime
+
+    found = []
+    for path in sorted(Path(runtime.__file__).parent.glob("*.py")):
+        if path.name == "_sdk_compat.py":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for token in tokenize.generate_tokens(io_module.StringIO(source).readline):
+            name = token.string
+            if token.type == tokenize.STRING:
+                name = name.strip("\"'")
+                if name not in PRIVATE_STRINGS:
+                    continue
+            elif token.type != tokenize.NAME or name not in PRIVATE_NAMES:
+                continue
+            found.append(f"{path.name}:{token.start[0]}: {token.string}")
+    assert found == [], found
