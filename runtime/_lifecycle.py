@@ -101,7 +101,7 @@ class BoundedLifecycle:
         return not thread.is_alive() and self._flush_ok
 
     def _run_flush(self, timeout: float) -> None:
-        CALLING.claim = self._sdk_logs  # this thread calls the SDK for this pipeline only
+        CALLING.calling.claim = self._sdk_logs  # this thread calls the SDK for this pipeline only
         failures_before = self._health.export_failures
         try:
             flushed = self._flush_provider(timeout)
@@ -138,7 +138,7 @@ class BoundedLifecycle:
         return thread if start_thread(thread) else None
 
     def _shutdown_when_asked(self) -> None:
-        CALLING.claim = self._sdk_logs  # this thread calls the SDK for this pipeline only
+        CALLING.calling.claim = self._sdk_logs  # this thread calls the SDK for this pipeline
         self._shutdown_requested.wait()
         failures_before = self._health.export_failures
         try:

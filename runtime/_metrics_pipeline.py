@@ -158,7 +158,7 @@ class MetricsPipeline(BoundedLifecycle):
         is dropped and counted (see `sdk_logs.CALLING`)."""
         if self._closed:
             return False
-        calling = CALLING
+        calling = CALLING.calling
         if calling.claim is not None:
             self._health.add_dropped(1)
             return True

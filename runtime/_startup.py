@@ -181,7 +181,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         for ever: the holder is the waiting thread itself. So an emit that re-enters a
         call into the SDK on its thread (`CALLING`, which also tells `sdk_logs` whose the
         SDK's messages are) drops its event and counts it in `dropped`."""
-        calling = CALLING
+        calling = CALLING.calling
         if calling.claim is not None:
             self._dropped_reentrant += 1
             return True
