@@ -31,7 +31,7 @@ from ._background import BACKGROUND_START, START_WAIT, BackgroundStart
 from ._exporters import check_exporter_now
 from ._signal import LOGS
 from .config import ConfigError, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
-from .sdk_logs import CALLING, STARTING
+from .sdk_logs import CALLING, SDK_LOGS, STARTING
 from .types import AttributeValue
 
 __all__ = [
@@ -332,7 +332,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
             else:
                 abandoned = None
                 if pipeline is not None:
-                    self._replay_waiting(pipeline.emit)
+                    # What the SDK logs while these events are handed over is the
+                    # pipeline's (see sdk_logs), as for any emit.
+                    with SDK_LOGS.calling_for(pipeline.sdk_logs):
+                        self._replay_waiting(pipeline.emit)
                     self._pipeline = pipeline
                 elif not failed:
                     self._waiting.clear()  # nothing is exported (OTEL_SDK_DISABLED)
