@@ -10,24 +10,29 @@ own attributes) and calls `logger.emit` on a logger of the same `LoggerProvider`
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, Final
 
 import suite  # noqa: F401  (tests/ on the path, for `support`)
 from opentelemetry._logs import SeverityNumber
+from opentelemetry.exporter.otlp.json.file._log_exporter import FileLogExporter
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 from opentelemetry.sdk._logs import LoggerProvider
-from opentelemetry.sdk._logs.export import (
-    BatchLogRecordProcessor,
-    LogRecordExporter,
-    LogRecordExportResult,
-)
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
 
 from codex_otel.generated import events
-from codex_otel.runtime import BatchConfig, Conversation, OtelConfig, OtlpHttpExporter, Telemetry
+from codex_otel.runtime import (
+    BatchConfig,
+    Conversation,
+    FileExporter,
+    OtelConfig,
+    OtlpHttpExporter,
+    Telemetry,
+)
 from support.metadata import CODEX_METADATA
 
 EVENT_NAME = "codex.tool_result"
@@ -53,9 +58,6 @@ SUCCESS: Final = "true"
 OUTPUT = "total 8\ndrwxr-xr-x  4 user staff 128 .\n-rw-r--r--  1 user staff 2048 README.md\n"
 CALL_ID = "call_Xf3kq9"
 ARGUMENTS = '{"command": ["ls", "-la"]}'
-
-#: A port nothing is sent to: pipelines built for in-process scenarios never export there.
-UNUSED_ENDPOINT = "http://127.0.0.1:9/v1/logs"
 
 
 # --- the two ways to emit ---------------------------------------------------------------------
@@ -144,23 +146,6 @@ def conversation(telemetry: Telemetry) -> Conversation[events.Metadata]:
 # --- pipelines ----------------------------------------------------------------------------------
 
 
-class DiscardingExporter(LogRecordExporter):
-    """Accepts every batch and keeps nothing: the pipeline minus the network."""
-
-    def __init__(self) -> None:
-        self.records = 0
-
-    def export(self, batch: Sequence[Any]) -> LogRecordExportResult:
-        self.records += len(batch)
-        return LogRecordExportResult.SUCCESS
-
-    def shutdown(self) -> None:
-        pass
-
-    def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return True
-
-
 def exporting_telemetry(
     endpoint: str, batch: BatchConfig, *, shutdown_timeout: float = 5.0
 ) -> Telemetry:
@@ -177,30 +162,47 @@ def exporting_telemetry(
     return telemetry
 
 
-def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, DiscardingExporter, Any]:
-    """A `Telemetry` whose pipeline exports into a `DiscardingExporter`, and the SDK logger
-    that pipeline emits through (for a hand-written baseline on the same provider).
+#: No export before a flush: the timed loops measure the emit, never an export on the
+#: worker thread (the scenarios flush between rounds, untimed).
+QUIET_DELAY_MS = 60_000
 
-    The runtime has no hook to inject an exporter, so this reaches into `Pipeline`
-    internals: it builds an OTLP/HTTP pipeline (nothing is sent before the first export)
-    and swaps the exporter inside the runtime's `GuardedExporter` before any event.
+
+def quiet_batch(batch: BatchConfig) -> BatchConfig:
+    """`batch`'s queue, exported only when flushed (one batch holds the whole queue)."""
+    return BatchConfig(
+        schedule_delay_ms=QUIET_DELAY_MS,
+        max_queue_size=batch.max_queue_size,
+        max_export_batch_size=batch.max_queue_size,
+    )
+
+
+def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, Any, LoggerProvider]:
+    """A running `Telemetry` exporting OTLP/JSON lines to `os.devnull`, and a logger of the
+    SDK wired by hand the same way (the official JSON file exporter to `os.devnull`, the
+    same batch processor settings), for a hand-written baseline; shut its provider down.
+
+    Both export only when flushed (`quiet_batch`), so what the loops time is the same
+    work on both sides: building the record and queueing it. Built through the runtime's
+    public API only (no exporter swapped inside it).
     """
-    telemetry = exporting_telemetry(UNUSED_ENDPOINT, batch)
-    background: Any = telemetry._pipeline
-    try:
-        pipeline = background._pipeline  # the running pipeline behind the background start
-        guarded = pipeline._exporter
-        original = guarded._inner
-        sdk_logger = pipeline._emit.__self__
-    except AttributeError as error:
-        raise RuntimeError(
-            f"runtime/_pipeline.py or _guarded_exporter.py internals changed ({error}); update "
-            "benchmarks/workload.py:discarding_telemetry"
-        ) from error
-    discarding = DiscardingExporter()
-    guarded._inner = discarding
-    original.shutdown()
-    return telemetry, discarding, sdk_logger
+    batch = quiet_batch(batch)
+    config = OtelConfig(exporter=FileExporter(os.devnull), batch=batch, shutdown_timeout=5.0)
+    telemetry = Telemetry(config, service_version=SERVICE_VERSION)
+    if not telemetry.recording or not telemetry.wait_until_started(30):
+        raise RuntimeError("the runtime did not start its exporter pipeline")
+    provider = LoggerProvider(
+        resource=Resource.create({"service.name": "codex-cli", "service.version": SERVICE_VERSION}),
+        shutdown_on_exit=False,
+    )
+    provider.add_log_record_processor(
+        BatchLogRecordProcessor(
+            FileLogExporter(os.devnull),
+            schedule_delay_millis=batch.schedule_delay_ms,
+            max_export_batch_size=batch.max_export_batch_size,
+            max_queue_size=batch.max_queue_size,
+        )
+    )
+    return telemetry, provider.get_logger("codex_otel"), provider
 
 
 def hand_wired_pipeline(endpoint: str, batch: BatchConfig) -> tuple[LoggerProvider, Any]:

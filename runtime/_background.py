@@ -16,7 +16,6 @@ import collections
 # Imported before `_finish_start_before_exit` registers its hook (about 1.5 ms once
 # logging is loaded): see there.
 import concurrent.futures.thread  # noqa: F401
-import contextlib
 import sys
 import threading
 import time
@@ -26,6 +25,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ._fork import at_fork
 from ._lifecycle import start_thread
+from ._sdk_compat import register_before_thread_pools_close
 from .config import OtelConfig
 
 #: CPython 3.12.0 to 3.12.2 refuse to start any thread once the main thread has ended
@@ -74,10 +74,14 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
         self._config = config
         self._exporter_kind = exporter_kind
         self._limit = waiting_limit
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler may emit while its thread holds the lock (in a
+        # shutdown, or a start on the caller's thread); a plain lock would wait for ever.
+        self._lock = threading.RLock()
         #: What was emitted before the pipeline was ready, oldest first.
         self._waiting: collections.deque[WaitingT] = collections.deque()
         self._dropped_waiting = 0
+        #: Emits that re-entered an emit on their thread (a signal handler's): dropped.
+        self._dropped_reentrant = 0
         #: Set once the start is over (a pipeline, or none because it failed).
         self._pipeline: RunningT | None = None
         self._started = threading.Event()
@@ -137,7 +141,7 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
 
     @property
     def dropped(self) -> int:
-        return self._dropped_waiting
+        return self._dropped_waiting + self._dropped_reentrant
 
     @property
     def export_failures(self) -> int:
@@ -193,9 +197,6 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
         earlier), and before the `atexit` hooks, where `Telemetry` shuts down. Private
         API (3.9+), looked up, not assumed: without it an unfinished start is cut off.
         """
-        register = getattr(threading, "_register_atexit", None)
-        if register is None:
-            return
         ref = weakref.ref(self)
 
         def finish_start() -> None:
@@ -208,8 +209,7 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
             if counted:
                 alive._waited_at_exit = time.monotonic() - began
 
-        with contextlib.suppress(RuntimeError):  # the interpreter is exiting already
-            register(finish_start)
+        register_before_thread_pools_close(finish_start)
 
     def _finish_start_before_fork(self) -> None:
         # A fork while the start thread imports would leave the child with module locks
@@ -222,7 +222,7 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
     def _reinit_after_fork(self) -> None:
         # A lock held at fork time stays locked in the child, and the start thread does
         # not exist there. What waited is the parent's to deliver.
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         if not self._started.is_set():
             self._waiting.clear()
             if not self._closed:

@@ -1,8 +1,9 @@
-"""The OTLP exporters the config names (for logs and for metrics), built (with their TLS
-files read), and what the pipelines say about a destination in their messages.
+"""The OTLP exporter the config names for a signal (`_signal`: logs, metrics), built
+(with its TLS files read), and what the pipelines say about a destination in messages.
 
-`build_exporter` imports only the exporter that is configured (gRPC only for
-`otlp-grpc`); importing this module imports no OpenTelemetry module. An `ImportError`
+One factory for every signal: `build_exporter(signal, ...)` imports only the exporter
+that is configured (gRPC only for `otlp-grpc`); importing this module imports no
+OpenTelemetry module. An `ImportError`
 from it means the `otel` extra is missing (the pipeline reports `OtelUnavailable`).
 """
 
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, MutableMapping
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING, Any
 
+from ._signal import Signal
 from ._tls import tls_files
 from .config import (
     ConfigError,
@@ -27,16 +29,7 @@ from .config import (
 if TYPE_CHECKING:
     import requests
     from opentelemetry.metrics import MeterProvider
-    from opentelemetry.sdk._logs.export import LogRecordExporter
-    from opentelemetry.sdk.metrics.export import AggregationTemporality, MetricExporter
     from requests.sessions import _Settings
-
-    #: The metrics' temporality per instrument class.
-    Temporalities = dict[type, AggregationTemporality]
-
-#: The `[otel]` key of the metrics' exporter, for messages.
-METRICS_KEY = "metrics_exporter"
-
 
 #: Lower bound of the exporter's timeout. A very short `shutdown_timeout` means "do not
 #: wait long at exit", not "give every export no time at all"; shutdown stays bounded by
@@ -45,32 +38,17 @@ _MIN_EXPORT_TIMEOUT = 1.0
 
 
 def build_exporter(
-    config: ExporterConfig, timeout: float, meter_provider: MeterProvider
-) -> LogRecordExporter:
-    """The logs' exporter for `exporter`."""
+    signal: Signal, config: ExporterConfig, timeout: float, **signal_options: Any
+) -> Any:
+    """`signal`'s exporter for `config` (the exporter the `[otel]` key `signal.key`
+    names); `signal_options` are the signal's own arguments (the metrics' temporality)."""
     if isinstance(config, OtlpHttpExporter):
-        return cast("LogRecordExporter", _http_exporter(config, timeout, meter_provider))
+        return _http_exporter(signal, config, timeout, signal_options)
     if isinstance(config, OtlpGrpcExporter):
-        return cast("LogRecordExporter", _grpc_exporter(config, timeout, meter_provider))
+        return _grpc_exporter(signal, config, timeout, signal_options)
     if isinstance(config, FileExporter):
-        return cast("LogRecordExporter", _file_exporter(config))
-    raise ConfigError(f"otel.exporter: cannot export with {config!r}")
-
-
-def build_metric_exporter(
-    config: ExporterConfig, timeout: float, temporality: Temporalities
-) -> MetricExporter:
-    """The metrics' exporter for `metrics_exporter`: the same transports and settings as
-    the logs' (`build_exporter`), with `temporality` per instrument class."""
-    if isinstance(config, OtlpHttpExporter):
-        exporter = _http_exporter(config, timeout, _no_self_metrics(), temporality)
-    elif isinstance(config, OtlpGrpcExporter):
-        exporter = _grpc_exporter(config, timeout, _no_self_metrics(), temporality)
-    elif isinstance(config, FileExporter):
-        exporter = _file_exporter(config, temporality)
-    else:
-        raise ConfigError(f"otel.{METRICS_KEY}: cannot export with {config!r}")
-    return cast("MetricExporter", exporter)
+        return _file_exporter(signal, config, signal_options)
+    raise ConfigError(f"otel.{signal.key}: cannot export with {config!r}")
 
 
 def export_timeout_of(config: OtelConfig, exporter: ExporterConfig | None = None) -> float:
@@ -91,16 +69,13 @@ def export_timeout_of(config: OtelConfig, exporter: ExporterConfig | None = None
     return bound
 
 
-# --- one builder per transport: the logs' exporter, or, given `temporality`, the metrics'
+# --- one builder per transport ---------------------------------------------------------
 
 
 def _http_exporter(
-    config: OtlpHttpExporter,
-    timeout: float,
-    meter_provider: MeterProvider,
-    temporality: Temporalities | None = None,
+    signal: Signal, config: OtlpHttpExporter, timeout: float, signal_options: dict[str, Any]
 ) -> Any:
-    tls = tls_files(config, key=_key_of(temporality))
+    tls = tls_files(config, key=signal.key)
     # The exporters also merge OTEL_EXPORTER_OTLP_[LOGS_|METRICS_]HEADERS beneath these
     # headers (and read the certificate variables when no file is given); `load_config`
     # has already applied the same variables with the same precedence, so that adds
@@ -114,23 +89,20 @@ def _http_exporter(
         client_certificate_file=tls.certificate,
         headers=dict(config.headers),
         timeout=timeout,
-        **_signal_options(temporality),
+        **signal_options,
     )
+    import_what_the_first_export_imports(config)
     if config.protocol == "json":
         from opentelemetry.exporter.otlp.common.http import Compression as JsonCompression
 
-        from . import _otlp_json
+        from ._otlp_json import json_http_exporter
 
         # The JSON exporter (0.66b1) supports TLS, mTLS, headers and gzip like the
         # protobuf one; it only lacks `meter_provider` (it records no self-metrics).
-        # The wrappers encode what strict receivers take: no empty log body object,
+        # The wrapper encodes what strict receivers take: no empty log body object,
         # integers as JSON numbers, which Rotel needs (see otlp_json).
-        json_exporter: Callable[..., Any] = (
-            _otlp_json.json_http_exporter
-            if temporality is None
-            else _otlp_json.json_http_metric_exporter
-        )
-        return json_exporter(
+        return json_http_exporter(
+            signal,
             compression=(
                 JsonCompression.GZIP if config.compression == "gzip" else JsonCompression.NONE
             ),
@@ -138,20 +110,34 @@ def _http_exporter(
         )
     from opentelemetry.exporter.otlp.proto.http import Compression
 
-    if temporality is None:
-        from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
-
-        exporter_class: Any = OTLPLogExporter
-    else:
-        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-
-        exporter_class = OTLPMetricExporter
-    return exporter_class(
+    return signal.load(signal.http_protobuf)(
         session=_session_trusting(tls.ca) if tls.ca is not None else None,
         compression=Compression.Gzip if config.compression == "gzip" else Compression.NoCompression,
-        meter_provider=meter_provider,
+        meter_provider=_no_self_metrics(),
         **options,
     )
+
+
+def import_what_the_first_export_imports(config: OtlpHttpExporter) -> None:
+    """Import now, on the start thread, the modules the HTTP transports import lazily on
+    their first request, so that the export imports nothing.
+
+    A fork waits for the start (`BackgroundStart`), never for an export: a fork while the
+    batch worker imported a module would leave the child that module's import lock, held
+    by a thread it does not have, and the child's own first export would wait for it for
+    ever (its events lost, "collector down or slow?"). `tests/wire/test_emit_anywhere.py`
+    checks that a first export imports nothing, on every transport.
+    """
+    if config.protocol == "json":
+        # urllib3 (the JSON exporter's transport) encodes the host name with the "idna"
+        # codec when it connects: `encodings.idna`, `stringprep`, `unicodedata`.
+        import codecs
+
+        codecs.lookup("idna")
+    else:
+        # requests looks for credentials in ~/.netrc on every request (`trust_env`), and
+        # imports `netrc` (and `shlex`) to do so the first time.
+        import netrc  # noqa: F401
 
 
 def _session_trusting(ca: str) -> requests.Session:
@@ -184,22 +170,12 @@ def _session_trusting(ca: str) -> requests.Session:
 
 
 def _grpc_exporter(
-    config: OtlpGrpcExporter,
-    timeout: float,
-    meter_provider: MeterProvider,
-    temporality: Temporalities | None = None,
+    signal: Signal, config: OtlpGrpcExporter, timeout: float, signal_options: dict[str, Any]
 ) -> Any:
     import grpc
 
-    if temporality is None:
-        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter
-
-        exporter_class: Any = OTLPLogExporter
-    else:
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
-
-        exporter_class = OTLPMetricExporter
-    tls = tls_files(config, key=_key_of(temporality))
+    exporter_class = signal.load(signal.grpc)
+    tls = tls_files(config, key=signal.key)
     credentials = None
     if config.tls is not None:
         credentials = grpc.ssl_channel_credentials(
@@ -221,39 +197,33 @@ def _grpc_exporter(
             if config.compression == "gzip"
             else grpc.Compression.NoCompression
         ),
-        meter_provider=meter_provider,
-        **_signal_options(temporality),
+        meter_provider=_no_self_metrics(),
+        **signal_options,
     )
 
 
-def _file_exporter(config: FileExporter, temporality: Temporalities | None = None) -> Any:
-    from . import _otlp_json
+def _file_exporter(signal: Signal, config: FileExporter, signal_options: dict[str, Any]) -> Any:
+    from ._otlp_json import json_file_exporter
 
-    json_file_exporter: Callable[..., Any] = (
-        _otlp_json.json_file_exporter
-        if temporality is None
-        else _otlp_json.json_file_metric_exporter
-    )
-    options = _signal_options(temporality)
     if config.path == "-":
         # The stream as it is now (a test's capture, a redirected stdout); not owned, so
         # shutdown flushes it but never closes it.
-        return json_file_exporter(stream=sys.stdout, **options)
+        return json_file_exporter(signal, stream=sys.stdout, **signal_options)
     try:
-        return json_file_exporter(path=config.path, **options)
+        return json_file_exporter(signal, path=config.path, **signal_options)
     except OSError as error:
-        key = _key_of(temporality)
-        raise cannot_open(config.path, error.strerror or str(error), key) from error
+        raise cannot_open(config.path, error.strerror or str(error), signal.key) from error
 
 
-def _key_of(temporality: Temporalities | None) -> str:
-    """The `[otel]` key the exporter came from, for messages."""
-    return "exporter" if temporality is None else METRICS_KEY
-
-
-def _signal_options(temporality: Temporalities | None) -> dict[str, Any]:
-    """The metrics' own exporter argument; the logs' exporter has none."""
-    return {} if temporality is None else {"preferred_temporality": temporality}
+def check_exporter_now(signal: Signal, config: ExporterConfig) -> None:
+    """What would make building `signal`'s exporter fail, checked on the caller's thread:
+    no OpenTelemetry import, no file read (TLS files that cannot be read or do not pair,
+    TLS on a plain http:// endpoint, an export file that cannot be opened). Raises
+    `ConfigError` naming the key."""
+    if isinstance(config, OtlpHttpExporter | OtlpGrpcExporter):
+        tls_files(config, read=False, key=signal.key)
+    elif isinstance(config, FileExporter):
+        check_file_exporter(config, key=signal.key)
 
 
 def check_file_exporter(config: FileExporter, *, key: str = "exporter") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 logger = logging.getLogger("codex_otel")
 
@@ -46,16 +46,12 @@ def fresh_connection_pools(exporter: object) -> list[object]:
     locks that a thread of the parent may have held at fork time, and would only close
     the child's copies of the sockets. (gRPC handles fork itself.)
 
-    SDK-private attributes (1.45: requests `_client._transport._session` for protobuf,
-    urllib3 `_client._transport._pool` for JSON), looked up, not assumed.
+    Where the pools are is the exporters' private business (`_sdk_compat`).
     """
-    transport = getattr(getattr(exporter, "_client", None), "_transport", None)
-    adapters = getattr(getattr(transport, "_session", None), "adapters", None)
-    holders = [(transport, "_pool")]
-    if isinstance(adapters, Mapping):
-        holders += [(adapter, "poolmanager") for adapter in adapters.values()]
+    from ._sdk_compat import connection_pool_holders
+
     inherited: list[object] = []
-    for holder, attribute in holders:
+    for holder, attribute in connection_pool_holders(exporter):
         pool = getattr(holder, attribute, None)
         settings = getattr(pool, "connection_pool_kw", None)
         if pool is None or not isinstance(settings, dict):

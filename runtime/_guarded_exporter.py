@@ -1,6 +1,8 @@
-"""The configured exporter inside the pipeline: counts failed batches, hands undelivered
-ones to the spool hook, and can be aborted at shutdown. No OpenTelemetry import at import
-time.
+"""The configured exporter inside a pipeline: counts failed exports, can be aborted at
+shutdown, and says whose the SDK's messages are while it runs (`ExportGuard`, for every
+signal); for events, also hands undelivered batches to the spool hook (`GuardedExporter`);
+for metrics, has the SDK's `MetricExporter` type the periodic reader needs
+(`guarded_metric_exporter`). No OpenTelemetry import at import time.
 """
 
 from __future__ import annotations
@@ -8,19 +10,84 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._fork import at_fork, fresh_connection_pools
 from ._health import Health
+from ._sdk_logs import SDK_LOGS
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
 
+    from ._sdk_logs import _Claim
+
 logger = logging.getLogger("codex_otel")
 
 
-class GuardedExporter:
+class ExportGuard:
+    """What every signal's exporter wrapper does around the SDK's exporter `inner`: an
+    export that raises is a failed one (logged at debug level, not with the traceback a
+    reader or processor would print), the SDK's messages meanwhile are the pipeline's,
+    `abort` stops it for good, and it is shut down once."""
+
+    def __init__(
+        self,
+        inner: Any,
+        health: Health,
+        *,
+        success: Any,
+        failure: Any,
+        sdk_logs: _Claim | None,
+        what: str,
+    ) -> None:
+        self._inner = inner
+        self._health = health
+        self._success = success
+        self._failure = failure
+        #: What the SDK logs while this exporter runs is this pipeline's (see sdk_logs).
+        self._sdk_logs = sdk_logs
+        self._what = what
+        self._lock = threading.Lock()
+        self._closed = False
+        #: Set when shutdown ran out of time: later exports fail at once, without I/O.
+        self.aborted = False
+
+    def _call_inner(self, export: Callable[[], Any]) -> Any:
+        """`export()`'s result; the failure result when it raised."""
+        try:
+            with SDK_LOGS.calling_for(self._sdk_logs):
+                return export()
+        except Exception:
+            # The SDK's exporters report failures by result; an exception is a bug or an
+            # encoding problem, that the SDK would log with a traceback.
+            logger.debug("codex-otel: the %s raised", self._what, exc_info=True)
+            return self._failure
+
+    def abort(self) -> bool:
+        """Stop now: no more retries, a gRPC call in flight is cancelled, no new exports.
+
+        An HTTP request already on the wire ends at its own timeout (the exporter's
+        timeout, at most `shutdown_timeout`), on the daemon worker thread. Returns False
+        when the exporter was already aborted.
+        """
+        with self._lock:
+            if self.aborted:
+                return False
+            self.aborted = True
+        self._close()
+        return True
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        with SDK_LOGS.calling_for(self._sdk_logs):
+            shut_down_inner(self._inner, self._what)
+
+
+class GuardedExporter(ExportGuard):
     """The configured exporter, counting failed batches and abortable at shutdown.
 
     It has `LogRecordExporter`'s interface (`export`, `shutdown`, `force_flush`) without
@@ -36,19 +103,15 @@ class GuardedExporter:
         success: LogRecordExportResult,
         failure: LogRecordExportResult,
         undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None = None,
+        sdk_logs: _Claim | None = None,
     ) -> None:
-        self._inner = inner
+        super().__init__(
+            inner, health, success=success, failure=failure, sdk_logs=sdk_logs, what="exporter"
+        )
         self._undelivered = undelivered
         #: The batch being exported, and the one shutdown set aside while it was.
         self._in_flight: Sequence[ReadableLogRecord] | None = None
         self._set_aside: Sequence[ReadableLogRecord] | None = None
-        self._health = health
-        self._success = success
-        self._failure = failure
-        self._lock = threading.Lock()
-        self._closed = False
-        #: Set when shutdown ran out of time: later batches fail at once, without I/O.
-        self.aborted = False
         #: The SDK's shutdown leaves the exporter open (`hold_open`): the spool is
         #: delivered through it at exit, then `close_held` closes it.
         self._held_open = False
@@ -69,7 +132,8 @@ class GuardedExporter:
     def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
         if self.aborted:
             self._keep(batch)
-            return self._failure
+            failure: LogRecordExportResult = self._failure
+            return failure
         with self._lock:
             self._in_flight = batch
         if self.keeps_undelivered:
@@ -78,13 +142,7 @@ class GuardedExporter:
             self._health.hold_sdk_messages()
         spooled = False
         try:
-            try:
-                result = self._inner.export(batch)
-            except Exception:
-                # The SDK's exporters report failures by result; an exception is a bug or
-                # an encoding problem, that the batch processor would log with a traceback.
-                logger.debug("codex-otel: the exporter raised", exc_info=True)
-                result = self._failure
+            result: LogRecordExportResult = self._call_inner(lambda: self._inner.export(batch))
             with self._lock:
                 self._in_flight = None
                 already_kept = batch is self._set_aside
@@ -109,9 +167,7 @@ class GuardedExporter:
         self._health.hold_sdk_messages()
         ok = False
         try:
-            ok = self._inner.export(batch) is self._success
-        except Exception:
-            logger.debug("codex-otel: the exporter raised", exc_info=True)
+            ok = self._call_inner(lambda: self._inner.export(batch)) is self._success
         finally:
             self._health.end_export(spooled=not ok)
         self.last_export_ok = ok
@@ -140,7 +196,7 @@ class GuardedExporter:
             return False
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return self._inner.force_flush(timeout_millis)
+        return bool(self._inner.force_flush(timeout_millis))
 
     def shutdown(self, timeout_millis: float = 30_000) -> None:
         if self._held_open:
@@ -156,32 +212,53 @@ class GuardedExporter:
         self._held_open = False
         self._close()
 
-    def abort(self) -> bool:
-        """Stop now: no more retries, a gRPC call in flight is cancelled, no new exports.
-
-        An HTTP request already on the wire ends at its own timeout (the exporter's
-        timeout, at most `shutdown_timeout`), on the daemon worker thread. Returns False
-        when the exporter was already aborted.
-        """
-        with self._lock:
-            if self.aborted:
-                return False
-            self.aborted = True
-        self._close()
-        return True
-
     def _reinit_after_fork(self) -> None:
         self._lock = threading.Lock()
         self._in_flight = self._set_aside = None
         # Kept alive, never closed: see `fresh_connection_pools`.
         self._inherited_pools = fresh_connection_pools(self._inner)
 
-    def _close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-        shut_down_inner(self._inner, "exporter")
+
+def guarded_metric_exporter(inner: Any, health: Health, sdk_logs: _Claim | None) -> Any:
+    """`inner` (the SDK's metric exporter) guarded: a `MetricExporter` with its
+    preferences, every failed export counted, abortable. Metrics are never spooled."""
+    from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
+
+    from ._sdk_compat import exporter_preferences
+
+    class GuardedMetricExporter(ExportGuard, MetricExporter):
+        def __init__(self) -> None:
+            MetricExporter.__init__(self, **exporter_preferences(inner))
+            ExportGuard.__init__(
+                self,
+                inner,
+                health,
+                success=MetricExportResult.SUCCESS,
+                failure=MetricExportResult.FAILURE,
+                sdk_logs=sdk_logs,
+                what="metric exporter",
+            )
+
+        def export(
+            self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any
+        ) -> MetricExportResult:
+            if self.aborted:
+                health.add_export_failure(report=False)
+                return MetricExportResult.FAILURE
+            result: MetricExportResult = self._call_inner(
+                lambda: inner.export(metrics_data, timeout_millis=timeout_millis)
+            )
+            if result is not MetricExportResult.SUCCESS:
+                health.add_export_failure(report=not self.aborted)
+            return result
+
+        def force_flush(self, timeout_millis: float = 10_000) -> bool:
+            return bool(inner.force_flush(timeout_millis=timeout_millis))
+
+        def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+            self._close()
+
+    return GuardedMetricExporter()
 
 
 def shut_down_inner(inner: object, what: str) -> None:

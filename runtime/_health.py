@@ -12,11 +12,13 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
+from . import _sdk_compat
 from ._fork import at_fork
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
-    from opentelemetry.sdk._shared_internal._processor_metrics import ProcessorMetricsT
+
+    from ._sdk_compat import ProcessorMetricsT
 
 logger = logging.getLogger("codex_otel")
 
@@ -49,7 +51,9 @@ class Health:
         #: says whether they are about a spooled batch (`hold_sdk_messages`).
         self._exporting = threading.local()
         self._reported: set[str] = set()
-        self._lock = threading.Lock()
+        # Re-entrant: a signal handler's emit may count a drop while its thread holds the
+        # lock (reading totals, say); a plain lock would wait for ever.
+        self._lock = threading.RLock()
         at_fork(after_in_child=self._reinit_after_fork)
 
     def add_dropped(self, count: int) -> None:
@@ -181,7 +185,7 @@ class Health:
         return True
 
     def _reinit_after_fork(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._exporting = threading.local()
         self._held_messages = 0  # held by the parent's export threads, absent here
 
@@ -211,11 +215,9 @@ class DropCounter:
 
 
 def install_drop_counter(processor: BatchLogRecordProcessor, health: Health) -> bool:
-    # Private SDK attributes (1.45: `_batch_processor._metrics`); checked, not assumed,
-    # so a future SDK that moves them costs the counter, not the pipeline.
-    batch_processor = getattr(processor, "_batch_processor", None)
-    metrics = getattr(batch_processor, "_metrics", None)
-    if batch_processor is None or not callable(getattr(metrics, "drop_items", None)):
-        return False
-    batch_processor._metrics = DropCounter(cast("ProcessorMetricsT", metrics), health)
-    return True
+    """Count `processor`'s queue-full drops in `health` (False: this SDK hides them)."""
+
+    def wrap(metrics: ProcessorMetricsT) -> ProcessorMetricsT:
+        return cast("ProcessorMetricsT", DropCounter(metrics, health))
+
+    return _sdk_compat.wrap_processor_metrics(processor, wrap)

@@ -20,17 +20,13 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._fork import at_fork
-from ._sdk_logs import SDK_LOGS
+from ._sdk_logs import CALLING
 
 if TYPE_CHECKING:
     from ._health import Health
     from ._sdk_logs import _Claim
 
 logger = logging.getLogger("codex_otel")
-
-# The SDK's flush and shutdown run below a frame of this module: what it logs there is
-# the pipeline's (see sdk_logs; `self` here is the pipeline, with its `_health`).
-SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {__name__}
 
 
 def start_thread(thread: threading.Thread) -> bool:
@@ -105,6 +101,7 @@ class BoundedLifecycle:
         return not thread.is_alive() and self._flush_ok
 
     def _run_flush(self, timeout: float) -> None:
+        CALLING.calling.claim = self._sdk_logs  # this thread calls the SDK for this pipeline only
         failures_before = self._health.export_failures
         try:
             flushed = self._flush_provider(timeout)
@@ -141,6 +138,7 @@ class BoundedLifecycle:
         return thread if start_thread(thread) else None
 
     def _shutdown_when_asked(self) -> None:
+        CALLING.calling.claim = self._sdk_logs  # this thread calls the SDK for this pipeline
         self._shutdown_requested.wait()
         failures_before = self._health.export_failures
         try:

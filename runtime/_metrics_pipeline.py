@@ -26,18 +26,17 @@ failure. A metric is an aggregate, and a later run cannot add to this run's tota
 from __future__ import annotations
 
 import logging
-import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, cast
 
 from ._background import START_WAIT, BackgroundStart
-from ._guarded_exporter import shut_down_inner
+from ._guarded_exporter import ExportGuard, guarded_metric_exporter
 from ._health import Health
 from ._lifecycle import BoundedLifecycle
-from ._sdk_logs import SDK_LOGS
-from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
+from ._sdk_logs import CALLING, SDK_LOGS
+from ._signal import METRICS
+from .config import ConfigError, OtelConfig
 from .metrics import MetricDefinition
 from .types import AttributeValue
 
@@ -56,9 +55,6 @@ logger = logging.getLogger("codex_otel")
 
 #: How many measurements may wait for the provider to start; the oldest go first.
 WAITING_LIMIT = 4096
-
-# What the SDK logs below a frame of this module is this pipeline's (see sdk_logs).
-SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {__name__}
 
 Recorder = Callable[..., None]
 #: An instrument ready to record: its bound add/record/set, the value's Python type (int
@@ -79,21 +75,24 @@ def temporality_preference(preference: Temporality) -> dict[type, AggregationTem
         ObservableGauge,
         ObservableUpDownCounter,
         UpDownCounter,
-        _Gauge,
     )
     from opentelemetry.sdk.metrics.export import AggregationTemporality
+
+    from ._sdk_compat import gauge_class
+
+    gauge = gauge_class()
 
     cumulative, delta = AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA
     deltas: tuple[type, ...] = {
         "cumulative": (),
-        "delta": (Counter, Histogram, _Gauge, ObservableCounter, ObservableGauge),
+        "delta": (Counter, Histogram, gauge, ObservableCounter, ObservableGauge),
         "lowmemory": (Counter, Histogram),
     }[preference]
     kinds = (
         Counter,
         UpDownCounter,
         Histogram,
-        _Gauge,
+        gauge,
         ObservableCounter,
         ObservableUpDownCounter,
         ObservableGauge,
@@ -104,14 +103,9 @@ def temporality_preference(preference: Temporality) -> dict[type, AggregationTem
 def check_metrics_now(config: OtelConfig) -> None:
     """What would make the background start fail, checked on the caller's thread (no
     OpenTelemetry import, no file read). Raises `ConfigError` naming the key."""
-    from ._exporters import METRICS_KEY, check_file_exporter
-    from ._tls import tls_files
+    from ._exporters import check_exporter_now
 
-    exporter = config.metrics_exporter
-    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
-        tls_files(exporter, read=False, key=METRICS_KEY)
-    elif isinstance(exporter, FileExporter):
-        check_file_exporter(exporter, key=METRICS_KEY)
+    check_exporter_now(METRICS, config.metrics_exporter)
     if config.metrics.export_interval_ms <= 0:
         raise ConfigError(
             f"otel.metrics.export_interval_ms: must be positive, got "
@@ -137,7 +131,7 @@ class MetricsPipeline(BoundedLifecycle):
         meter: Any,
         health: Health,
         sdk_logs: _Claim,
-        abort: Callable[[], None],
+        abort: Callable[[], object],
     ) -> None:
         self._provider = provider
         self._meter = meter
@@ -156,9 +150,16 @@ class MetricsPipeline(BoundedLifecycle):
     def record(
         self, metric: MetricDefinition, value: int | float, attributes: Mapping[str, Any]
     ) -> bool:
-        """Record one measurement; False when shut down. Never raises."""
+        """Record one measurement; False when shut down. Never raises, never waits for
+        another record: one that re-enters a call on its thread (from a signal handler)
+        is dropped and counted (see `sdk_logs.CALLING`)."""
         if self._closed:
             return False
+        calling = CALLING.calling
+        if calling.claim is not None:
+            self._health.add_dropped(1)
+            return True
+        calling.claim = self._sdk_logs
         try:
             entry = self.instruments.get(id(metric))
             if entry is None:
@@ -169,6 +170,8 @@ class MetricsPipeline(BoundedLifecycle):
             add(value if type(value) is kind else kind(value), attributes)
         except Exception:
             self._health.add_emit_error()
+        finally:
+            calling.claim = None
         return True
 
     def _instrument(self, metric: MetricDefinition) -> InstrumentEntry:
@@ -233,7 +236,8 @@ class MetricsPipeline(BoundedLifecycle):
         return self._shutdown_ok
 
     def _abort(self, timeout: float) -> None:
-        self._abort_exporter()
+        with SDK_LOGS.calling_for(self._sdk_logs):
+            self._abort_exporter()
         # The last collection is lost (an export still on the wire may yet arrive).
         self._health.add_export_failure(report=False)
         logger.info(
@@ -259,13 +263,9 @@ def build_metrics_pipeline(
     from ._exporters import describe
 
     health = Health(description=f"{describe(config.metrics_exporter)} (metrics)")
-    sdk_logs = SDK_LOGS.claim(health)
-    try:
-        with SDK_LOGS.building(sdk_logs):
-            return _build(config, service_version, health, sdk_logs, reader)
-    except BaseException:
-        sdk_logs.release()
-        raise
+    return SDK_LOGS.build_claimed(
+        health, lambda sdk_logs: _build(config, service_version, health, sdk_logs, reader)
+    )
 
 
 def _build(
@@ -279,24 +279,26 @@ def _build(
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
-    from ._exporters import build_metric_exporter, export_timeout_of
+    from ._exporters import build_exporter, export_timeout_of
     from ._resource import distribution_version, sdk_resource
+    from ._sdk_compat import reader_ident
 
-    guarded: _Abortable | None = None
+    guarded: ExportGuard | None = None
     if reader is None:
-        inner = build_metric_exporter(
+        inner = build_exporter(
+            METRICS,
             config.metrics_exporter,
             export_timeout_of(config, config.metrics_exporter),
-            temporality_preference(config.metrics.temporality),
+            preferred_temporality=temporality_preference(config.metrics.temporality),
         )
-        guarded = _guard(inner, health)
+        guarded = guarded_metric_exporter(inner, health, sdk_logs)
         reader = PeriodicExportingMetricReader(
-            guarded,  # type: ignore[arg-type]
+            cast("MetricExporter", guarded),
             export_interval_millis=config.metrics.export_interval_ms,
             export_timeout_millis=export_timeout_of(config, config.metrics_exporter) * 1000,
         )
         # The reader's thread runs the periodic exports: what the SDK logs there is ours.
-        sdk_logs.worker = _thread_of(reader)
+        sdk_logs.worker = reader_ident(reader)
     provider = MeterProvider(
         resource=sdk_resource(config, service_version),
         metric_readers=[reader],
@@ -314,77 +316,8 @@ def _build(
         meter=meter,
         health=health,
         sdk_logs=sdk_logs,
-        abort=guarded.abort if guarded is not None else lambda: None,
+        abort=guarded.abort if guarded is not None else lambda: False,
     )
-
-
-class _Abortable(Protocol):
-    """What `_guard` returns: a `MetricExporter` that can also be aborted."""
-
-    def abort(self) -> None: ...
-
-
-def _guard(inner: MetricExporter, health: Health) -> _Abortable:
-    """`inner`, counting failed exports (an exception counts as one, and is not logged
-    with a traceback by the reader) and abortable at shutdown."""
-    from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
-
-    class GuardedMetricExporter(MetricExporter):
-        def __init__(self) -> None:
-            super().__init__(
-                preferred_temporality=inner._preferred_temporality,
-                preferred_aggregation=inner._preferred_aggregation,
-            )
-            self._health = health
-            self._lock = threading.Lock()
-            self._closed = False
-            self.aborted = False
-
-        def export(
-            self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any
-        ) -> MetricExportResult:
-            if self.aborted:
-                self._health.add_export_failure(report=False)
-                return MetricExportResult.FAILURE
-            try:
-                result = inner.export(metrics_data, timeout_millis=timeout_millis)
-            except Exception:
-                logger.debug("codex-otel: the metric exporter raised", exc_info=True)
-                result = MetricExportResult.FAILURE
-            if result is not MetricExportResult.SUCCESS:
-                self._health.add_export_failure(report=not self.aborted)
-            return result
-
-        def force_flush(self, timeout_millis: float = 10_000) -> bool:
-            return bool(inner.force_flush(timeout_millis=timeout_millis))
-
-        def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
-            self._close()
-
-        def abort(self) -> None:
-            self.aborted = True
-            self._close()
-
-        def _close(self) -> None:
-            with self._lock:
-                if self._closed:
-                    return
-                self._closed = True
-            shut_down_inner(inner, "metric exporter")
-
-    return GuardedMetricExporter()
-
-
-def _thread_of(reader: object) -> Callable[[], int | None]:
-    """The periodic reader's thread id, read when asked (SDK-private, 1.45:
-    `_daemon_thread`, looked up, not assumed; it changes in a forked child)."""
-    ref = weakref.ref(reader)
-
-    def ident() -> int | None:
-        thread = getattr(ref(), "_daemon_thread", None)
-        return getattr(thread, "ident", None)
-
-    return ident
 
 
 # --- the background start -----------------------------------------------------------------

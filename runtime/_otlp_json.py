@@ -18,11 +18,12 @@ field `values`"). `ArrayValue.values` and `KeyValueList.values` are repeated fie
 encoders below write it for every empty array or key-value list, in record, data point,
 resource and scope attributes, nested ones included (`_fill_empty_values`).
 
-The HTTP JSON exporter and the file exporter below are the official classes with this
-encoder in place of theirs. They reach one private attribute each (0.66b1: the HTTP
-exporter's `_client`, the file exporter's `_exporter._encode`), checked when the exporter
-is built: a version that moved them gets the official encoder and a debug message, not a
-broken pipeline. The extra is pinned to 0.66b1 for this reason.
+The HTTP JSON exporter and the file exporter below are the official classes with these
+encoders in place of theirs, one of each for every signal (`_signal`). They reach one
+private attribute each (0.66b1: the HTTP exporter's `_client`, the file exporter's
+`_exporter._encode`; through `_sdk_compat`, whose tests check them), looked up when the
+exporter is built: a version that moved them gets the official encoder and a debug
+message, not a broken pipeline.
 
 Metrics (`encode_metrics_request`, below) get the same treatment for another receiver
 quirk: their integers are written as JSON numbers.
@@ -34,13 +35,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
+
+from ._sdk_compat import json_exporter_shut_down, json_http_client, replace_file_encoder
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
-    from opentelemetry.sdk._logs.export import LogRecordExporter
-    from opentelemetry.sdk.metrics.export import MetricExporter, MetricsData
+    from opentelemetry.sdk.metrics.export import MetricsData
+
+    from ._signal import Signal
 
 logger = logging.getLogger("codex_otel")
 
@@ -91,54 +95,6 @@ def _fill_empty_value(value: dict[str, Any]) -> None:
 def encode_body(batch: Sequence[ReadableLogRecord]) -> bytes:
     """The HTTP request body: the request as JSON text, UTF-8 (ASCII-escaped, as upstream)."""
     return json.dumps(encode_request(batch) or {}).encode("utf-8")
-
-
-def json_http_exporter(**options: Any) -> LogRecordExporter:
-    """The official OTLP/HTTP JSON exporter (same `options`), sending `encode_body`."""
-    from opentelemetry.exporter.otlp.json.http._log_exporter import OTLPLogExporter
-    from opentelemetry.sdk._logs.export import LogRecordExportResult
-
-    class StrictJsonLogExporter(OTLPLogExporter):
-        def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
-            if self._shutdown:
-                return LogRecordExportResult.FAILURE
-            try:
-                body = encode_body(batch)
-            except Exception:
-                logger.debug("codex-otel: a batch could not be encoded", exc_info=True)
-                return LogRecordExportResult.FAILURE
-            if self._client.export(body).success:
-                return LogRecordExportResult.SUCCESS
-            return LogRecordExportResult.FAILURE
-
-    exporter = StrictJsonLogExporter(**options)
-    if not callable(getattr(getattr(exporter, "_client", None), "export", None)) or not hasattr(
-        exporter, "_shutdown"
-    ):
-        logger.debug("codex-otel: this JSON exporter version keeps its own encoder")
-        exporter.shutdown()
-        return OTLPLogExporter(**options)
-    return exporter
-
-
-def json_file_exporter(
-    *, path: str | None = None, stream: IO[str] | None = None
-) -> LogRecordExporter:
-    """The official OTLP/JSON file exporter (one request per line), writing `encode_request`."""
-    from opentelemetry.exporter.otlp.json.file._log_exporter import FileLogExporter
-
-    if path is not None:
-        exporter = FileLogExporter(path)
-    elif stream is not None:
-        exporter = FileLogExporter(stream=stream)
-    else:
-        raise ValueError("json_file_exporter: give a path or a stream")
-    writer = getattr(exporter, "_exporter", None)
-    if writer is not None and callable(getattr(writer, "_encode", None)):
-        writer._encode = encode_request
-    else:
-        logger.debug("codex-otel: this file exporter version keeps its own encoder")
-    return exporter
 
 
 # --- metrics ------------------------------------------------------------------------------
@@ -196,52 +152,49 @@ def _number(value: Any) -> Any:
     return value
 
 
-def json_http_metric_exporter(**options: Any) -> MetricExporter:
-    """The official OTLP/HTTP JSON metric exporter (same `options`), sending the body of
-    `encode_metrics_request`."""
-    from opentelemetry.exporter.otlp.json.http.metric_exporter import OTLPMetricExporter
-    from opentelemetry.sdk.metrics.export import MetricExportResult
+# --- the exporters ------------------------------------------------------------------------
 
-    class StrictJsonMetricExporter(OTLPMetricExporter):
-        def export(
-            self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
-        ) -> MetricExportResult:
-            if self._shutdown:
-                return MetricExportResult.FAILURE
+
+def json_http_exporter(signal: Signal, **options: Any) -> Any:
+    """The official OTLP/HTTP JSON exporter of `signal` (same `options`), sending the body
+    of the signal's encoder above (`encode_request`, `encode_metrics_request`)."""
+    official: Any = signal.load(signal.http_json)
+    success, failure = signal.results()
+    encode = signal.encode()
+
+    class StrictJsonExporter(official):  # type: ignore[misc]
+        send: Callable[[bytes], bool]
+
+        def export(self, data: Any, *args: Any, **kwargs: Any) -> Any:
+            if json_exporter_shut_down(self):
+                return failure
             try:
-                body = json.dumps(encode_metrics_request(metrics_data) or {}).encode("utf-8")
+                body = json.dumps(encode(data) or {}).encode("utf-8")
             except Exception:
-                logger.debug("codex-otel: metrics could not be encoded", exc_info=True)
-                return MetricExportResult.FAILURE
-            if self._client.export(body).success:
-                return MetricExportResult.SUCCESS
-            return MetricExportResult.FAILURE
+                logger.debug("codex-otel: %s could not be encoded", signal.name, exc_info=True)
+                return failure
+            return success if self.send(body) else failure
 
-    exporter = StrictJsonMetricExporter(**options)
-    if not callable(getattr(getattr(exporter, "_client", None), "export", None)) or not hasattr(
-        exporter, "_shutdown"
-    ):
-        logger.debug("codex-otel: this JSON metric exporter version keeps its own encoder")
+    exporter = StrictJsonExporter(**options)
+    send = json_http_client(exporter)
+    if send is None:
         exporter.shutdown()
-        return OTLPMetricExporter(**options)
+        return official(**options)
+    exporter.send = send
     return exporter
 
 
-def json_file_metric_exporter(
-    *, path: str | None = None, stream: IO[str] | None = None, **options: Any
-) -> MetricExporter:
-    """The official OTLP/JSON file metric exporter, writing `encode_metrics_request`."""
-    from opentelemetry.exporter.otlp.json.file.metric_exporter import FileMetricExporter
-
+def json_file_exporter(
+    signal: Signal, *, path: str | None = None, stream: IO[str] | None = None, **options: Any
+) -> Any:
+    """The official OTLP/JSON file exporter of `signal` (one request per line), writing
+    what the signal's encoder above returns."""
+    official: Any = signal.load(signal.json_file)
     if path is not None:
-        exporter = FileMetricExporter(path, **options)
+        exporter = official(path, **options)
     elif stream is not None:
-        exporter = FileMetricExporter(stream=stream, **options)
+        exporter = official(stream=stream, **options)
     else:
-        raise ValueError("json_file_metric_exporter: give a path or a stream")
-    writer = getattr(exporter, "_exporter", None)
-    if writer is not None and callable(getattr(writer, "_encode", None)):
-        writer._encode = encode_metrics_request
-    else:
-        logger.debug("codex-otel: this file metric exporter version keeps its own encoder")
+        raise ValueError("json_file_exporter: give a path or a stream")
+    replace_file_encoder(exporter, signal.encode())
     return exporter

@@ -33,20 +33,20 @@ What this module guarantees on top of the SDK (opentelemetry-sdk 1.45):
 
 from __future__ import annotations
 
-import collections
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from . import _guarded_exporter, _health
 from ._exporters import build_exporter, describe, export_timeout_of
 from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
 from ._resource import distribution_version, sdk_resource
-from ._sdk_logs import SDK_LOGS, worker_of
+from ._sdk_compat import take_queued, worker_ident, worker_thread
+from ._sdk_logs import SDK_LOGS
+from ._signal import LOGS
 from .config import ConfigError, NoExporter, OtelConfig
 from .types import AttributeValue
 
@@ -61,14 +61,6 @@ if TYPE_CHECKING:
 __all__ = ["AttributeValue", "OtelUnavailable", "Pipeline", "start_pipeline"]
 
 logger = logging.getLogger("codex_otel")
-
-# What the SDK logs below a frame of these modules (the pipeline, its exporter wrapper
-# and its loss counters) is this pipeline's (see sdk_logs).
-SDK_LOGS.owner_modules = SDK_LOGS.owner_modules | {
-    __name__,
-    _guarded_exporter.__name__,
-    _health.__name__,
-}
 
 
 #: After an abort, how long shutdown waits for the batch worker to hand over (and so
@@ -102,6 +94,8 @@ class Pipeline(BoundedLifecycle):
     ) -> None:
         self._provider = provider
         self._sdk_logs = sdk_logs
+        #: The same, read on every emit (`BackgroundPipeline.emit` names it in `CALLING`).
+        self.sdk_logs = sdk_logs
         self._processor = processor
         self._exporter = exporter
         self._health = health
@@ -239,7 +233,9 @@ class Pipeline(BoundedLifecycle):
         return self._exporter.aborted
 
     def _abort(self, timeout: float) -> None:
-        if not self._exporter.abort():
+        with SDK_LOGS.calling_for(self._sdk_logs):
+            aborted = self._exporter.abort()
+        if not aborted:
             return  # a concurrent shutdown call got here first and said so
         if self._exporter.keeps_undelivered:
             # Expected whenever the collector is away at exit, and nothing is lost.
@@ -249,11 +245,9 @@ class Pipeline(BoundedLifecycle):
                 timeout,
                 self._description,
             )
-            self._exporter.set_aside_in_flight_and(self._take_queued())
-            worker = getattr(
-                getattr(self._processor, "_batch_processor", None), "_worker_thread", None
-            )
-            if isinstance(worker, threading.Thread) and not self._exporter.exporting:
+            self._exporter.set_aside_in_flight_and(take_queued(self._processor))
+            worker = worker_thread(self._processor)
+            if worker is not None and not self._exporter.exporting:
                 # The worker may hold a batch it took from the queue just before the abort
                 # and not yet handed to the exporter: the exporter now fails it at once and
                 # spools it, on the worker's (daemon) thread. Wait for that, briefly.
@@ -265,18 +259,6 @@ class Pipeline(BoundedLifecycle):
             timeout,
             self._description,
         )
-
-    def _take_queued(self) -> list[ReadableLogRecord]:
-        """Empty the batch queue, oldest first (SDK-private, looked up, not assumed)."""
-        queue = getattr(getattr(self._processor, "_batch_processor", None), "_queue", None)
-        taken: list[ReadableLogRecord] = []
-        if isinstance(queue, collections.deque):
-            while True:
-                try:
-                    taken.append(queue.pop())  # the oldest record is at the right end
-                except IndexError:
-                    break
-        return taken
 
     def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool:
         """Export records read back from the spool, now, bypassing the queue; True if the
@@ -318,16 +300,10 @@ def start_pipeline(
     health.spooling = undelivered is not None
     health.spool_location = spool_location
     # From here on, what the SDK logs is this pipeline's: counted, not printed.
-    sdk_logs = SDK_LOGS.claim(health)
-    try:
-        with SDK_LOGS.building(sdk_logs):
-            pipeline = _build_pipeline(config, service_version, health, sdk_logs, undelivered)
-    except BaseException:
-        sdk_logs.release()
-        raise
-    if pipeline is None:
-        sdk_logs.release()
-    return pipeline
+    return SDK_LOGS.build_claimed(
+        health,
+        lambda sdk_logs: _build_pipeline(config, service_version, health, sdk_logs, undelivered),
+    )
 
 
 def _build_pipeline(
@@ -383,7 +359,7 @@ def _assemble(
 
     export_timeout = export_timeout_of(config)
     try:
-        inner = build_exporter(config.exporter, export_timeout, meter_provider)
+        inner = cast("LogRecordExporter", build_exporter(LOGS, config.exporter, export_timeout))
     except ImportError as error:
         raise _unavailable(error) from error
     exporter = GuardedExporter(
@@ -392,6 +368,7 @@ def _assemble(
         success=LogRecordExportResult.SUCCESS,
         failure=LogRecordExportResult.FAILURE,
         undelivered=undelivered,
+        sdk_logs=sdk_logs,
     )
     batch = config.batch
     try:
@@ -415,7 +392,7 @@ def _assemble(
         ) from error
     if not install_drop_counter(processor, health):
         logger.debug("codex-otel: this SDK version hides queue drops; `dropped` stays 0")
-    sdk_logs.worker = worker_of(processor)
+    sdk_logs.worker = worker_ident(processor)
     provider.add_log_record_processor(processor)
     return Pipeline(
         provider=provider,

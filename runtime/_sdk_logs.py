@@ -13,29 +13,33 @@ replaced. Each record the handler sees is attributed:
 
 - A record logged on behalf of a codex-otel pipeline is counted by that pipeline
   (`_Health.add_sdk_message`; the first one is reported on the `codex_otel` logger, the
-  rest only counted, as drops are). "On behalf of" means: a frame of the pipeline module
-  is on the logging thread's stack (emit, flush, shutdown, the exporter's `export`), the
-  pipeline is being built on that thread, or the thread is the pipeline's batch worker.
+  rest only counted, as drops are). "On behalf of" means: the logging thread is calling
+  the SDK for the pipeline (`CALLING`: set around an emit, the exporter's `export`, an
+  abort, while the pipeline is built, and for the life of its flush and shutdown
+  threads), or the thread is the pipeline's batch worker or periodic reader.
+
+  The SDK offers no hook that says which provider a message is about (its loggers are
+  per module, shared by every provider in the process), so the pipeline says what it is
+  doing, per thread: one thread-local store on the way in and out, which the emit path
+  needs anyway to stay safe under re-entry (see `_startup.BackgroundPipeline.emit`).
 - Any other record (the host's own OpenTelemetry setup uses the same SDK loggers) is
   handed on exactly as propagation would have: to the handlers of the `opentelemetry`
   logger's ancestors, and to the last-resort handler when nobody has one.
 
 The host's root logger and handlers are never touched. The last pipeline to finish
 removes the handler and puts `propagate` back (unless the host changed it meanwhile).
-Attribution walks the stack only when the SDK logs, which is rare; the emit path pays
-nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import sys
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+BuiltT = TypeVar("BuiltT")
 
 #: The logger hierarchy the SDK and the OTLP exporters log under.
 SDK_LOGGER = "opentelemetry"
@@ -62,6 +66,33 @@ class _Claim:
             self._capture._release(self)
 
 
+class Calling:
+    """One thread's state: whom it is calling the SDK for now."""
+
+    __slots__ = ("claim",)
+
+    def __init__(self) -> None:
+        #: A pipeline's claim, `STARTING` (an emit while the pipeline starts), or None
+        #: (nothing of codex-otel's).
+        self.claim: object = None
+
+
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        # One thread-local read per emit, then plain attributes: a thread-local's own
+        # attributes cost several times more, and an emit reads and writes this thrice.
+        self.calling = Calling()
+
+
+#: Per thread (`CALLING.calling.claim`): whom the thread is calling the SDK for (see the
+#: module doc). An emit that finds it set re-enters a call on its own thread (a signal
+#: handler's).
+CALLING = _PerThread()
+
+#: `CALLING.calling.claim` during an emit before the pipeline (and its claim) exists.
+STARTING = object()
+
+
 class _Handler(logging.Handler):
     def __init__(self, capture: SdkLogCapture) -> None:
         super().__init__(logging.NOTSET)
@@ -85,9 +116,6 @@ class SdkLogCapture:
         self._claims: list[_Claim] = []
         self._handler = _Handler(self)
         self._previous_propagate = True
-        self._building = threading.local()
-        #: The modules whose frames mark a record as a pipeline's (the pipeline's module).
-        self.owner_modules: frozenset[str] = frozenset()
 
     # --- registration ------------------------------------------------------------------
 
@@ -102,6 +130,23 @@ class SdkLogCapture:
                 sdk_logger.propagate = False
             self._claims.append(claim)
         return claim
+
+    def build_claimed(
+        self, sink: MessageSink, build: Callable[[_Claim], BuiltT | None]
+    ) -> BuiltT | None:
+        """`build(claim)`, with a claim for `sink` registered and this thread calling the
+        SDK for it (what the SDK logs while a pipeline is built is that pipeline's). The
+        claim is released when `build` raises or builds nothing; else the pipeline owns it."""
+        claim = self.claim(sink)
+        try:
+            with self.calling_for(claim):
+                built = build(claim)
+        except BaseException:
+            claim.release()
+            raise
+        if built is None:
+            claim.release()
+        return built
 
     def _release(self, claim: _Claim) -> None:
         with self._lock:
@@ -120,14 +165,16 @@ class SdkLogCapture:
         return bool(self._claims)
 
     @contextmanager
-    def building(self, claim: _Claim) -> Iterator[None]:
-        """Attribute what the SDK logs on this thread inside the block to `claim`."""
-        previous = getattr(self._building, "claim", None)
-        self._building.claim = claim
+    def calling_for(self, claim: _Claim | None) -> Iterator[None]:
+        """Attribute what the SDK logs on this thread inside the block to `claim` (the
+        pipeline being built, or calling the SDK: see `CALLING`)."""
+        calling = CALLING.calling
+        previous = calling.claim
+        calling.claim = claim
         try:
             yield
         finally:
-            self._building.claim = previous
+            calling.claim = previous
 
     # --- routing -----------------------------------------------------------------------
 
@@ -141,18 +188,10 @@ class SdkLogCapture:
 
     def _owner(self, record: logging.LogRecord) -> _Claim | None:
         claims = list(self._claims)
-        building = getattr(self._building, "claim", None)
-        if building in claims:
-            return building  # type: ignore[no-any-return]
-        by_sink = {id(claim.sink): claim for claim in claims}
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_globals.get("__name__") in self.owner_modules:
-                owner = frame.f_locals.get("self")
-                sink = getattr(owner, "_health", owner)
-                if id(sink) in by_sink:
-                    return by_sink[id(sink)]
-            frame = frame.f_back  # type: ignore[assignment]
+        calling = CALLING.calling.claim
+        for claim in claims:
+            if claim is calling:
+                return claim
         for claim in claims:
             if claim.worker() == record.thread:
                 return claim
@@ -189,21 +228,6 @@ def _handlers_from(logger: logging.Logger, *, stop: logging.Logger) -> int:
             break
         current = current.parent
     return count
-
-
-def worker_of(processor: object) -> Callable[[], int | None]:
-    """The batch worker thread's id, read when asked (it changes in a forked child).
-
-    SDK-private (1.45: `_batch_processor._worker_thread`), looked up, not assumed."""
-    ref = weakref.ref(processor)
-
-    def ident() -> int | None:
-        alive = ref()
-        batch = getattr(alive, "_batch_processor", None)
-        thread = getattr(batch, "_worker_thread", None)
-        return getattr(thread, "ident", None)
-
-    return ident
 
 
 #: The process's one capture: the `opentelemetry` logger is one per process too.

@@ -28,9 +28,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ._background import BACKGROUND_START, START_WAIT, BackgroundStart
-from ._exporters import check_file_exporter
-from ._tls import tls_files
-from .config import ConfigError, FileExporter, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
+from ._exporters import check_exporter_now
+from ._sdk_logs import CALLING, SDK_LOGS, STARTING
+from ._signal import LOGS
+from .config import ConfigError, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .types import AttributeValue
 
 __all__ = [
@@ -117,11 +118,7 @@ def check_now(config: OtelConfig) -> None:
     http:// endpoint, an export file that cannot be opened, bad batch sizes). Cheap: no
     OpenTelemetry import, no file read (the start reads the TLS files).
     """
-    exporter = config.exporter
-    if isinstance(exporter, OtlpHttpExporter | OtlpGrpcExporter):
-        tls_files(exporter, read=False)
-    elif isinstance(exporter, FileExporter):
-        check_file_exporter(exporter)
+    check_exporter_now(LOGS, config.exporter)
     batch = config.batch
     if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
         batch.max_export_batch_size > batch.max_queue_size
@@ -176,14 +173,30 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
     def emit(
         self, event_name: str, attributes: dict[str, AttributeValue], timestamp_ns: int
     ) -> bool:
-        """Queue one event (see `Pipeline.emit`); False when shut down. Never raises."""
+        """Queue one event (see `Pipeline.emit`); False when shut down. Never raises.
+
+        Never waits for another emit either. A signal handler runs on its thread between
+        two bytecodes of whatever it interrupted, an emit included, which may hold a lock
+        (ours, or the SDK's batch queue's `Event`) that the handler's emit would wait for
+        for ever: the holder is the waiting thread itself. So an emit that re-enters a
+        call into the SDK on its thread (`CALLING`, which also tells `sdk_logs` whose the
+        SDK's messages are) drops its event and counts it in `dropped`."""
+        calling = CALLING.calling
+        if calling.claim is not None:
+            self._dropped_reentrant += 1
+            return True
         pipeline = self._pipeline
-        if pipeline is None:
-            held = self._running_or_wait((event_name, attributes, timestamp_ns))
-            if isinstance(held, bool):
-                return held
-            pipeline = held
-        return pipeline.emit(event_name, attributes, timestamp_ns)
+        try:
+            if pipeline is None:
+                calling.claim = STARTING
+                held = self._running_or_wait((event_name, attributes, timestamp_ns))
+                if isinstance(held, bool):
+                    return held
+                pipeline = held
+            calling.claim = pipeline.sdk_logs
+            return pipeline.emit(event_name, attributes, timestamp_ns)
+        finally:
+            calling.claim = None
 
     def _first_waiting_drop(self) -> None:
         logger.warning(
@@ -197,7 +210,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
     @property
     def dropped(self) -> int:
         pipeline = self._pipeline
-        return self._dropped_waiting + (pipeline.dropped if pipeline is not None else 0)
+        own = self._dropped_waiting + self._dropped_reentrant
+        return own + (pipeline.dropped if pipeline is not None else 0)
 
     @property
     def ready(self) -> bool:
@@ -316,7 +330,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
             else:
                 abandoned = None
                 if pipeline is not None:
-                    self._replay_waiting(pipeline.emit)
+                    # What the SDK logs while these events are handed over is the
+                    # pipeline's (see sdk_logs), as for any emit.
+                    with SDK_LOGS.calling_for(pipeline.sdk_logs):
+                        self._replay_waiting(pipeline.emit)
                     self._pipeline = pipeline
                 elif not failed:
                     self._waiting.clear()  # nothing is exported (OTEL_SDK_DISABLED)

@@ -220,3 +220,23 @@ def test_a_plain_host_sees_only_codex_otels_own_lines() -> None:
     assert "hunter2" not in result.stderr
     assert int(result.stdout) >= 1
     assert time.monotonic() - began < 60
+
+
+def test_a_record_logged_while_handing_over_waiting_events_is_the_pipelines(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Events emitted before the start is over are handed to the SDK on the start thread:
+    what the SDK logs then (here, about an attribute value it cannot export) is the
+    pipeline's too, counted and kept from the host's handlers."""
+    text = f'[otel]\nexporter = {{ file = {{ path = "{(tmp_path / "a.jsonl").as_posix()}" }} }}\n'
+    telemetry = Telemetry(load_config(text=text, environ={}), service_version="t")
+    with caplog.at_level(logging.DEBUG):
+        # Straight to the pipeline (generated emitters refuse such a value): waits for the
+        # start, which imports the SDK for far longer than this takes.
+        telemetry._dispatch("codex.test", {"bad": object()}, time.time_ns())  # type: ignore[dict-item]
+        assert telemetry._pipeline is not None and not telemetry._pipeline.ready
+        assert telemetry.wait_until_started(30)
+        telemetry.shutdown()
+    sdk = [r for r in caplog.records if r.name.startswith("opentelemetry")]
+    assert sdk == [], [(r.name, r.getMessage()) for r in sdk]
+    assert telemetry.stats.sdk_messages >= 1
