@@ -1,0 +1,334 @@
+"""Credentials found in free text and replaced by a marker naming their kind.
+
+    >>> scrub("export GITHUB_TOKEN=ghp_...")        # doctest: +SKIP
+    Scrubbed(text='export GITHUB_TOKEN=[SECRET:github-pat]', kinds=('github-pat',))
+
+`scrub(text)` returns the text with every credential replaced by `[SECRET:<kind>]` and the
+kinds it replaced, in order; `findings(text)` returns where they are (for a leak report
+that names kinds and counts, never values); `might_contain_secret(text)` is the cheap
+question. None of them raises for any `str` (lone surrogates included) and each runs in
+time linear in the text: the patterns (`_secret_rules`) have bounded repetitions and
+literal anchors, and an adversarial megabyte is part of the tests.
+
+How it scans. Every credential format is ASCII, so the engine works on the text's ASCII
+view, `text.encode("ascii", "replace")`: one byte per character (anything else becomes
+`?`), so offsets are the text's own. Each rule is one pattern beginning with a literal of
+two bytes or more, which `re` finds with its fast literal search (gigabytes per second)
+and only then tries the rest; the case-insensitive rules (secret-naming keys such as
+`DB_PASSWORD=`, `Authorization:` headers) run on the lower-cased view. The generic rules'
+candidates are then judged in Python (the whole key name, the value: not a number, a
+placeholder, a variable, a type annotation or a call), which costs only where a stem such
+as `token` or `key` is followed by a separator. Matches that overlap keep the earliest,
+then the longest, then the specific rule over the generic one.
+
+Documented example credentials (AWS's `AKIAIOSFODNN7EXAMPLE` and its secret key, jwt.io's
+sample token) are left as they are: they appear in documentation and test fixtures an agent
+reads, they grant nothing, and only those exact strings are spared, so a real key differing
+by one character is still scrubbed.
+
+Compared side by side (tests/privacy/compare.py, on the generated corpora of
+tests/privacy/corpus.py: 2.3 MB with 290 planted credentials of 28 kinds, 2.0 MB of clean
+output rich in lookalikes; CPython 3.11, 2 shared cores):
+
+| engine | recall | false positives / MB | MB/s |
+|---|---|---|---|
+| this module (stdlib `re`) | see compare.py | | |
+
+(The table is filled in by the measurement: see the report in CHANGELOG and compare.py.)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+
+from ._secret_rules import ASSIGNMENTS, CONTEXTUAL, SPECIFIC, Rule
+
+#: The marker that replaces a credential; `{kind}` names its format.
+MARKER: Final = "[SECRET:{kind}]"
+
+#: Exact documented example values, left alone (see the module's docstring).
+DOCUMENTED_EXAMPLES: Final[frozenset[str]] = frozenset(
+    {
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwi"
+        "aWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    }
+)
+
+
+class Finding(NamedTuple):
+    """A credential: its kind and where it is (`text[start:end]`)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+class Scrubbed(NamedTuple):
+    """The scrubbed text and the kinds replaced, in order of appearance."""
+
+    text: str
+    kinds: tuple[str, ...]
+
+
+def scrub(text: str) -> Scrubbed:
+    """`text` with each credential replaced by `[SECRET:<kind>]`."""
+    text = _exact(text)
+    found = findings(text)
+    if not found:
+        return Scrubbed(text, ())
+    parts: list[str] = []
+    position = 0
+    for finding in found:
+        parts.append(text[position : finding.start])
+        parts.append(MARKER.format(kind=finding.kind))
+        position = finding.end
+    parts.append(text[position:])
+    return Scrubbed("".join(parts), tuple(finding.kind for finding in found))
+
+
+def might_contain_secret(text: str) -> bool:
+    """False only when `text` holds no credential `scrub` would replace."""
+    return bool(findings(_exact(text)))
+
+
+def findings(text: str) -> list[Finding]:
+    """The credentials in `text`, in order, none overlapping."""
+    text = _exact(text)
+    data = text.encode("ascii", "replace")
+    lower: bytes | None = None
+    candidates: list[tuple[int, int, int, str]] = []
+    for rule in _RULES:
+        if rule.lower:
+            if lower is None:
+                lower = data.lower()
+            view = lower
+        else:
+            view = data
+        for match in rule.pattern.finditer(view):
+            found = _judge(rule, match, view)
+            if found is not None:
+                start, end, kind = found
+                # Sorted by start, then longest, then specific before generic.
+                candidates.append((start, start - end, int(rule.generic), kind))
+    if not candidates:
+        return []
+    candidates.sort()
+    result: list[Finding] = []
+    reached = 0
+    for start, negative_length, _, kind in candidates:
+        if start < reached:
+            continue
+        end = start - negative_length
+        if text[start:end] in DOCUMENTED_EXAMPLES:
+            continue
+        result.append(Finding(kind, start, end))
+        reached = end
+    return result
+
+
+# --- judging one match --------------------------------------------------------------------
+
+
+def _judge(rule: Rule, match: re.Match[bytes], view: bytes) -> tuple[int, int, str] | None:
+    """The span and kind `match` scrubs, or None when it is no credential."""
+    start = match.start()
+    if rule.back is not None:
+        start -= rule.back_len
+        if start < 0 or not rule.back.fullmatch(view, start, match.start()):
+            return None
+    if rule.before and start > 0 and view[start - 1] in rule.before:
+        return None
+    if rule.assignment:
+        return _assignment(match, view)
+    kind = _kind(rule, match)
+    if "v" in rule.pattern.groupindex:
+        value_start, value_end = match.span("v")
+        if _placeholder(view[value_start:value_end]):
+            return None
+        return value_start, value_end, kind
+    return start, match.end(), kind
+
+
+def _kind(rule: Rule, match: re.Match[bytes]) -> str:
+    for name, value in match.groupdict().items():
+        if value is not None and name.startswith("k_"):
+            return name[2:].replace("_", "-")
+    return rule.kind
+
+
+_KEY_CHARS: Final = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-")
+_SEPARATORS: Final = re.compile(rb"[_.-]")
+
+#: What may follow a stem in a secret-naming key (separators removed): `secret_key`,
+#: `AWS_SECRET_ACCESS_KEY`, `SECRET_KEY_BASE`, `client_secrets`.
+_TAILS: Final[frozenset[bytes]] = frozenset(
+    {
+        b"",
+        b"s",
+        b"key",
+        b"accesskey",
+        b"keybase",
+        b"base",
+        b"value",
+        b"b64",
+        b"base64",
+        b"hex",
+        b"token",
+        b"str",
+    }
+)
+#: Keys ending in `key` that name a secret; any other `...key` (sort_key, cache key) does not.
+_SECRET_KEYS: Final = (
+    b"apikey",
+    b"accesskey",
+    b"privatekey",
+    b"secretkey",
+    b"accountkey",
+    b"sharedaccesskey",
+    b"authkey",
+    b"clientkey",
+    b"signingkey",
+    b"encryptionkey",
+    b"masterkey",
+    b"subscriptionkey",
+    b"adminkey",
+    b"appkey",
+    b"licensekey",
+    b"servicekey",
+    b"webhookkey",
+    b"hmackey",
+)
+#: `...token` keys that hold a cursor, not a credential.
+_CURSORS: Final = (
+    b"pagetoken",
+    b"nexttoken",
+    b"continuationtoken",
+    b"synctoken",
+    b"cancellationtoken",
+    b"paginationtoken",
+    b"resumetoken",
+    b"cursortoken",
+)
+#: Values that are words of a language or a format, never a credential.
+_NOT_VALUES: Final[frozenset[bytes]] = frozenset(
+    b"true false null none nil undefined yes no on off required optional disabled enabled"
+    b" str bytes string int integer number bool boolean any object secretstr secretbytes"
+    b" optional union dict list text varchar char unknown never void password secret token"
+    b" redacted masked hidden removed omitted empty default auto env environ"
+    b" os.environ process.env".split()
+)
+_NUMBER: Final = re.compile(rb"[-+]?[0-9][0-9_.,:]*[a-z%]{0,3}")
+_IDENTIFIER: Final = re.compile(rb"[a-z_][a-z0-9_]*")
+_DOTTED: Final = re.compile(rb"[a-z_$][a-z0-9_$]*(?:\.[a-z_$][a-z0-9_$]*)+")
+_PLACEHOLDER_START: Final = (b"$", b"{", b"<", b"%", b"[", b"*", b"#", b"!", b"&", b"@", b"?")
+_PLACEHOLDER_WORDS: Final = (b"your", b"xxx", b"...", b"redacted", b"placeholder", b"changeit")
+
+
+def _assignment(match: re.Match[bytes], view: bytes) -> tuple[int, int, str] | None:
+    """A `KEY=value`, `key: value` or `"key": "value"` whose key names a secret."""
+    key_start = match.start()
+    floor = max(0, key_start - 40)
+    while key_start > floor and view[key_start - 1] in _KEY_CHARS:
+        key_start -= 1
+    key = _SEPARATORS.sub(b"", view[key_start : match.end("tail")])
+    stem = _SEPARATORS.sub(b"", view[match.start() : match.start("tail")])
+    tail = _SEPARATORS.sub(b"", match.group("tail"))
+    if tail not in _TAILS:
+        return None
+    if stem == b"key" and not key.endswith(_SECRET_KEYS):
+        return None
+    if stem == b"pwd" and key in (b"pwd", b"oldpwd"):
+        return None
+    if stem == b"auth" and key != b"auth":
+        return None
+    if stem == b"token" and key.endswith(_CURSORS):
+        return None
+    quoted = match.group("q") is not None
+    group = "qv" if quoted else "v"
+    value_start, value_end = match.span(group)
+    value = view[value_start:value_end]
+    if not _plausible_value(value, key, quoted=quoted):
+        return None
+    if not quoted and not _bare_literal(match, view, value, key):
+        return None
+    return value_start, value_end, _assignment_kind(key)
+
+
+def _plausible_value(value: bytes, key: bytes, *, quoted: bool) -> bool:
+    if len(value) < (4 if quoted else 5) or not any(byte in _ALNUM for byte in value):
+        return False
+    if value in _NOT_VALUES or _NUMBER.fullmatch(value) or _placeholder(value):
+        return False
+    return _SEPARATORS.sub(b"", value) != key
+
+
+def _bare_literal(match: re.Match[bytes], view: bytes, value: bytes, key: bytes) -> bool:
+    """An unquoted value that is a literal, not code (a call, a variable, a type)."""
+    after = view[match.end() : match.end() + 1]
+    if after in (b"(", b"["):
+        return False
+    if _DOTTED.fullmatch(value):
+        return False
+    if _IDENTIFIER.fullmatch(value):
+        # password=password, token=token) (keyword arguments); password = user_input
+        # (an assignment from a variable); but DB_PASSWORD=hunter2 is a password.
+        if after in (b",", b")"):
+            return False
+        spaced = view[match.start("sep") - 1 : match.start("sep")] == b" "
+        if spaced and not any(48 <= byte <= 57 for byte in value):
+            return False
+    return True
+
+
+_ALNUM: Final = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _placeholder(value: bytes) -> bool:
+    """A template, a variable reference, a mask or an already scrubbed value."""
+    lower = value.lower()
+    if lower.startswith(_PLACEHOLDER_START) or b"secret:" in lower:
+        return True
+    if any(word in lower for word in _PLACEHOLDER_WORDS):
+        return True
+    return len(set(lower)) <= 2
+
+
+def _assignment_kind(key: bytes) -> str:
+    if key.endswith(b"secretaccesskey"):
+        return "aws-secret-access-key"
+    if key == b"accountkey":
+        return "azure-storage-key"
+    if key == b"sharedaccesskey":
+        return "azure-shared-access-key"
+    for word, kind in _KEY_KINDS:
+        if word in key:
+            return kind
+    return "secret"
+
+
+_KEY_KINDS: Final = (
+    (b"pass", "password"),
+    (b"pwd", "password"),
+    (b"privatekey", "private-key"),
+    (b"apikey", "api-key"),
+    (b"token", "token"),
+    (b"secret", "secret"),
+    (b"credential", "credential"),
+    (b"key", "key"),
+    (b"auth", "credential"),
+)
+
+
+def _exact(text: str) -> str:
+    """An exact `str` with the same characters (a subclass's methods are never asked)."""
+    if type(text) is str:
+        return text
+    if isinstance(text, str):
+        return str.__str__(text)
+    raise TypeError(f"scrub takes a str, not {type(text).__name__}")
+
+
+_RULES: Final[tuple[Rule, ...]] = SPECIFIC + CONTEXTUAL + ASSIGNMENTS
