@@ -36,10 +36,14 @@ class Rule:
     lower: bool = False
     #: The byte before the match must not be one of these (a word boundary, by default).
     before: bytes = b""
-    #: A pattern the `len(back)` bytes just before the match must fullmatch; they are then
-    #: part of the secret (the `sk` before `_live_`).
+    #: A pattern the `back_len` bytes just before the match must fullmatch; they are then
+    #: part of the secret (the 4 characters before an Azure secret's `Q~`).
     back: re.Pattern[bytes] | None = None
     back_len: int = 0
+    #: The match must follow one of these, which is then part of the secret: the anchor
+    #: starts at a rarer byte than the format's first (`ken` of `token`, `k_live_` of
+    #: `sk_live_`), because `re` searches for an anchor's first byte one byte at a time.
+    lead: tuple[bytes, ...] = ()
     #: A generic rule (a `KEY=value` assignment, a header): loses a tie to a specific one.
     generic: bool = False
     #: A secret-naming key and its value, judged as a whole by `_secrets`.
@@ -100,8 +104,7 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     _rule(
         "stripe-key",
         rb"k_(?:live|test|prod)_[A-Za-z0-9]{10,247}" + _END,
-        back=re.compile(rb"[sr]"),
-        back_len=1,
+        lead=(b"s", b"r"),
         before=_TOKEN,
     ),
     _rule("stripe-webhook-secret", rb"whsec_[A-Za-z0-9+/=]{24,100}" + _END, before=_TOKEN),
@@ -109,10 +112,11 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     # (sk-ant-api03-, -admin01-, Claude's OAuth sk-ant-oat01-/-ort01-), OpenRouter.
     _rule(
         "openai-api-key",
-        rb"sk-(?:(?P<k_anthropic_api_key>ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{40,250})"
+        rb"k-(?:(?P<k_anthropic_api_key>ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{40,250})"
         rb"|(?P<k_openrouter_api_key>or-v1-[0-9a-f]{64})"
         rb"|(?:proj|svcacct|admin|service)-[A-Za-z0-9_-]{40,250}"
         rb"|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})" + _END,
+        lead=(b"s",),
         before=_TOKEN,
     ),
     # Google: API keys, OAuth access tokens and client secrets.
@@ -130,8 +134,8 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     # A JWT: three base64url parts, the first two JSON objects (`eyJ` is `{"`).
     _rule(
         "jwt",
-        rb"eyJ[A-Za-z0-9_-]{8,8000}\.ey[A-Za-z0-9_-]{8,16000}\.[A-Za-z0-9_-]{0,2000}"
-        + _END,
+        rb"J[A-Za-z0-9_-]{8,8000}\.ey[A-Za-z0-9_-]{8,16000}\.[A-Za-z0-9_-]{0,2000}" + _END,
+        lead=(b"ey",),
         before=_TOKEN,
     ),
     # PEM private keys (PKCS#1/#8, EC, OpenSSH, PGP blocks), with real or escaped newlines
@@ -150,9 +154,8 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     _rule("sendgrid-api-key", rb"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}" + _END, before=_TOKEN),
     _rule(
         "digitalocean-token",
-        rb"_v1_[a-f0-9]{64}" + _END,
-        back=re.compile(rb"do[opr]"),
-        back_len=3,
+        rb"v1_[a-f0-9]{64}" + _END,
+        lead=(b"doo_", b"dop_", b"dor_"),
         before=_TOKEN,
     ),
     _rule("shopify-token", rb"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _END, before=_TOKEN),
@@ -178,34 +181,65 @@ CONTEXTUAL: Final[tuple[Rule, ...]] = (
     # the scheme (Bearer, Basic, token, ...).
     _rule(
         "authorization-header",
-        rb"authorization\\?[\"']?[ \t]{0,8}[:=][ \t]{0,8}\\?[\"']?"
+        rb"zation\\?[\"']?[ \t]{0,8}[:=][ \t]{0,8}\\?[\"']?"
         rb"(?:(?:bearer|basic|token|bot|digest|apikey|api-key|sso-key|ssws|dsn)[ \t]{1,8})?"
         rb"(?P<v>[A-Za-z0-9._~+/=:-]{8,4096})",
+        lead=(b"authori",),
         lower=True,
         generic=True,
     ),
 )
 
-#: The stems of secret-naming keys (lower case): a match starts at the stem, and
-#: `_secrets` reads the whole key back from there and decides from all of it.
-KEY_STEMS: Final[tuple[bytes, ...]] = (
-    b"pass(?:w(?:or)?d|phrase)",
-    b"pwd",
-    b"secret",
-    b"token",
-    b"key",
-    b"credential",
-    b"auth",
+_QUALIFIERS = (
+    b"api access private secret account sharedaccess auth client signing encryption master"
+    b" subscription admin app license service webhook hmac".split()
+)
+#: `...key` names a secret only after a qualifier (api_key, AccountKey; not sort_key).
+_QUALIFIED_KEY = b"key(?:" + b"|".join(
+    b"(?<=" + qualifier + separator + b"key)"
+    for qualifier in _QUALIFIERS
+    for separator in (b"", b"_", b"-", b".")
+) + b")"
+_CURSORS = b"page next continuation sync cancellation pagination resume cursor".split()
+#: `...token` names a credential, except a cursor's (nextPageToken, NextToken).
+_CREDENTIAL_TOKEN = b"ken" + b"".join(
+    b"(?<!" + cursor + separator + b"token)" for cursor in _CURSORS for separator in (b"", b"_")
+)
+
+#: The stems of secret-naming keys (lower case) and the bytes that must precede the
+#: anchor: a match starts at the stem, and `_secrets` reads the key back from there.
+KEY_STEMS: Final[tuple[tuple[bytes, tuple[bytes, ...]], ...]] = (
+    (b"w(?:or)?d", (b"pass", b"p")),
+    (b"phrase", (b"pass",)),
+    (b"cret", (b"se",)),
+    (_CREDENTIAL_TOKEN, (b"to",)),
+    (_QUALIFIED_KEY, ()),
+    (b"dential", (b"cre",)),
+    # `auth` alone (a Docker config's "auth"), not `oauth` or `auth_url`.
+    (b"auth(?<![a-z0-9_.-]auth)", ()),
 )
 
 #: After the stem: the rest of the key's name, the closing quote, the separator and the
 #: value (quoted, possibly JSON-escaped, or bare).
 _ASSIGNMENT = (
-    rb"(?P<tail>[a-z0-9_.-]{0,40})\\?[\"'\]]{0,2}[ \t]{0,8}(?P<sep>:=|=>|=|:)[ \t]{0,8}"
-    rb"(?:(?P<q>\\?[\"'`])(?P<qv>(?:[^\"'`\\\n]|\\[^\"'`\n]){1,1024})"
-    rb"|(?P<v>[^\s\"'`,;<>(){}\[\]|]{1,1024}))"
+    # What may end a secret-naming key after its stem: SECRET_KEY, AWS_SECRET_ACCESS_KEY,
+    # SECRET_KEY_BASE, client_secrets (never token_count, password_min_length).
+    rb"(?P<t>(?:s|[_.-]?(?:access[_.-]?key|key(?:[_.-]?base)?|base(?:64)?|value|b64|hex|token|str))?)"
+    rb"(?![a-z0-9_.-])"
+    rb"\\?[\"'\]]{0,2}(?P<sep>[ \t]{0,8}(?::=|=>|=(?!=)|:(?!:))[ \t]{0,8}@SPACE@)"
+    rb"(?:(?P<q>\\?[\"'`])(?P<qv>(?:[^\"'`\\\n]|\\[^\"'`\n]){4,1024})"
+    rb"|(?P<v>[^\s\"'`,;<>{}\[\]|$:=][^\s\"'`,;<>{}\[\]|]{4,1023}))"
 )
 
 ASSIGNMENTS: Final[tuple[Rule, ...]] = tuple(
-    _rule("secret", stem + _ASSIGNMENT, lower=True, generic=True, assignment=True) for stem in KEY_STEMS
+    _rule(
+        "secret",
+        # A password may also follow its command-line flag after a space (`--password X`).
+        stem + _ASSIGNMENT.replace(b"@SPACE@", b"|[ \t]{1,8}" if b"w" in stem else b""),
+        lead=lead,
+        lower=True,
+        generic=True,
+        assignment=True,
+    )
+    for stem, lead in KEY_STEMS
 )

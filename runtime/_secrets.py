@@ -135,6 +135,11 @@ def findings(text: str) -> list[Finding]:
 def _judge(rule: Rule, match: re.Match[bytes], view: bytes) -> tuple[int, int, str] | None:
     """The span and kind `match` scrubs, or None when it is no credential."""
     start = match.start()
+    if rule.lead:
+        lead = next((word for word in rule.lead if view.endswith(word, 0, start)), None)
+        if lead is None:
+            return None
+        start -= len(lead)
     if rule.back is not None:
         start -= rule.back_len
         if start < 0 or not rule.back.fullmatch(view, start, match.start()):
@@ -142,7 +147,7 @@ def _judge(rule: Rule, match: re.Match[bytes], view: bytes) -> tuple[int, int, s
     if rule.before and start > 0 and view[start - 1] in rule.before:
         return None
     if rule.assignment:
-        return _assignment(match, view)
+        return _assignment(match, view, start)
     kind = _kind(rule, match)
     if "v" in rule.pattern.groupindex:
         value_start, value_end = match.span("v")
@@ -222,20 +227,37 @@ _NOT_VALUES: Final[frozenset[bytes]] = frozenset(
 )
 _NUMBER: Final = re.compile(rb"[-+]?[0-9][0-9_.,:]*[a-z%]{0,3}")
 _IDENTIFIER: Final = re.compile(rb"[a-z_][a-z0-9_]*")
+_CALLEE: Final = re.compile(rb"[a-z_$][a-z0-9_$.]*")
 _DOTTED: Final = re.compile(rb"[a-z_$][a-z0-9_$]*(?:\.[a-z_$][a-z0-9_$]*)+")
-_PLACEHOLDER_START: Final = (b"$", b"{", b"<", b"%", b"[", b"*", b"#", b"!", b"&", b"@", b"?")
-_PLACEHOLDER_WORDS: Final = (b"your", b"xxx", b"...", b"redacted", b"placeholder", b"changeit")
+_PLACEHOLDER_START: Final = (
+    b"$",
+    b"{",
+    b"<",
+    b"[",
+    b"%(",
+    b"%s",
+    b"***",
+    b"!ref",
+    b"!vault",
+    b"your",
+    b"xxx",
+    b"...",
+    b"redacted",
+    b"placeholder",
+)
 
 
-def _assignment(match: re.Match[bytes], view: bytes) -> tuple[int, int, str] | None:
+def _assignment(match: re.Match[bytes], view: bytes, stem_start: int) -> tuple[int, int, str] | None:
     """A `KEY=value`, `key: value` or `"key": "value"` whose key names a secret."""
-    key_start = match.start()
+    key_start = stem_start
     floor = max(0, key_start - 40)
     while key_start > floor and view[key_start - 1] in _KEY_CHARS:
         key_start -= 1
-    key = _SEPARATORS.sub(b"", view[key_start : match.end("tail")])
-    stem = _SEPARATORS.sub(b"", view[match.start() : match.start("tail")])
-    tail = _SEPARATORS.sub(b"", match.group("tail"))
+    if key_start > 0 and view.startswith(b"[secret:", key_start - 1):
+        return None  # a marker of an earlier scrub
+    key = _SEPARATORS.sub(b"", view[key_start : match.end("t")])
+    stem = view[stem_start : match.start("t")]
+    tail = _SEPARATORS.sub(b"", match.group("t"))
     if tail not in _TAILS:
         return None
     if stem == b"key" and not key.endswith(_SECRET_KEYS):
@@ -246,6 +268,8 @@ def _assignment(match: re.Match[bytes], view: bytes) -> tuple[int, int, str] | N
         return None
     if stem == b"token" and key.endswith(_CURSORS):
         return None
+    if not match.group("sep").strip() and view[key_start : key_start + 1] != b"-":
+        return None  # `password X` is prose; `--password X` is a command line
     quoted = match.group("q") is not None
     group = "qv" if quoted else "v"
     value_start, value_end = match.span(group)
@@ -268,14 +292,17 @@ def _plausible_value(value: bytes, key: bytes, *, quoted: bool) -> bool:
 def _bare_literal(match: re.Match[bytes], view: bytes, value: bytes, key: bytes) -> bool:
     """An unquoted value that is a literal, not code (a call, a variable, a type)."""
     after = view[match.end() : match.end() + 1]
-    if after in (b"(", b"["):
+    if value.endswith((b")", b"(")) and _CALLEE.fullmatch(value.partition(b"(")[0]):
+        return False  # a call: get_token(), os.environ.get("TOKEN")
+    value = value.rstrip(b"):")  # the end of the arguments around `token=token):`
+    if after == b"[":
         return False
     if _DOTTED.fullmatch(value):
         return False
     if _IDENTIFIER.fullmatch(value):
         # password=password, token=token) (keyword arguments); password = user_input
         # (an assignment from a variable); but DB_PASSWORD=hunter2 is a password.
-        if after in (b",", b")"):
+        if after in (b",", b")") or value == key or b")" in match.group("v"):
             return False
         spaced = view[match.start("sep") - 1 : match.start("sep")] == b" "
         if spaced and not any(48 <= byte <= 57 for byte in value):
@@ -289,9 +316,7 @@ _ALNUM: Final = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 def _placeholder(value: bytes) -> bool:
     """A template, a variable reference, a mask or an already scrubbed value."""
     lower = value.lower()
-    if lower.startswith(_PLACEHOLDER_START) or b"secret:" in lower:
-        return True
-    if any(word in lower for word in _PLACEHOLDER_WORDS):
+    if lower.startswith(_PLACEHOLDER_START) or lower.startswith(b"secret:", 1):
         return True
     return len(set(lower)) <= 2
 
