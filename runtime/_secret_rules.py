@@ -74,8 +74,7 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     _rule(
         "github-token",
         rb"gh(?:(?P<k_github_pat>p)|(?P<k_github_oauth_token>o)|(?P<k_github_user_token>u)"
-        rb"|(?P<k_github_app_token>s)|(?P<k_github_refresh_token>r))_[A-Za-z0-9]{36,251}"
-        + _END,
+        rb"|(?P<k_github_app_token>s)|(?P<k_github_refresh_token>r))_[A-Za-z0-9]{36,251}" + _END,
         before=_TOKEN,
     ),
     _rule(
@@ -92,9 +91,7 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
         before=_TOKEN,
     ),
     # Slack: bot, user, workspace, app-level and refresh tokens; incoming webhooks.
-    _rule(
-        "slack-token", rb"xox[abposer]-[A-Za-z0-9-]{10,250}" + _END, before=_TOKEN
-    ),
+    _rule("slack-token", rb"xox[abposer]-[A-Za-z0-9-]{10,250}" + _END, before=_TOKEN),
     _rule("slack-app-token", rb"xapp-\d-[A-Za-z0-9-]{10,250}" + _END, before=_TOKEN),
     _rule(
         "slack-webhook-url",
@@ -195,11 +192,15 @@ _QUALIFIERS = (
     b" subscription admin app license service webhook hmac".split()
 )
 #: `...key` names a secret only after a qualifier (api_key, AccountKey; not sort_key).
-_QUALIFIED_KEY = b"key(?:" + b"|".join(
-    b"(?<=" + qualifier + separator + b"key)"
-    for qualifier in _QUALIFIERS
-    for separator in (b"", b"_", b"-", b".")
-) + b")"
+_QUALIFIED_KEY = (
+    b"key(?:"
+    + b"|".join(
+        b"(?<=" + qualifier + separator + b"key)"
+        for qualifier in _QUALIFIERS
+        for separator in (b"", b"_", b"-", b".")
+    )
+    + b")"
+)
 _CURSORS = b"page next continuation sync cancellation pagination resume cursor".split()
 #: `...token` names a credential, except a cursor's (nextPageToken, NextToken).
 _CREDENTIAL_TOKEN = b"ken" + b"".join(

@@ -247,7 +247,9 @@ _PLACEHOLDER_START: Final = (
 )
 
 
-def _assignment(match: re.Match[bytes], view: bytes, stem_start: int) -> tuple[int, int, str] | None:
+def _assignment(
+    match: re.Match[bytes], view: bytes, stem_start: int
+) -> tuple[int, int, str] | None:
     """A `KEY=value`, `key: value` or `"key": "value"` whose key names a secret."""
     key_start = stem_start
     floor = max(0, key_start - 40)

@@ -20,7 +20,7 @@ from codex_otel.runtime._secrets import findings
 if __package__:
     from . import corpus
 else:  # run as a script
-    import corpus  # type: ignore[no-redef]
+    import corpus  # type: ignore[no-redef,import-not-found]
 
 
 def _best_cpu(action: Callable[[], object]) -> float:
@@ -34,9 +34,7 @@ def _best_cpu(action: Callable[[], object]) -> float:
 
 def ours(text: str, plants: list[corpus.Plant], clean: str) -> tuple[float, float, float]:
     found = findings(text)
-    covered = sum(
-        any(f.start <= p.start and f.end >= p.end for f in found) for p in plants
-    )
+    covered = sum(any(f.start <= p.start and f.end >= p.end for f in found) for p in plants)
     false = len(findings(clean))
     seconds = _best_cpu(lambda: findings(clean))
     return covered / len(plants), false / (len(clean) / 1e6), len(clean) / 1e6 / seconds
@@ -71,8 +69,10 @@ def main() -> None:
     size = parser.parse_args().size
     text, plants = corpus.planted(size=size)
     clean = corpus.clean(size=size)
-    print(f"corpus: {len(text) / 1e6:.2f} MB, {len(plants)} planted credentials of "
-          f"{len({p.kind for p in plants})} kinds; clean: {len(clean) / 1e6:.2f} MB")
+    print(
+        f"corpus: {len(text) / 1e6:.2f} MB, {len(plants)} planted credentials of "
+        f"{len({p.kind for p in plants})} kinds; clean: {len(clean) / 1e6:.2f} MB"
+    )
     for name, side in (("codex-otel _secrets", ours), ("detect-secrets", detect_secrets_side)):
         try:
             recall, false, speed = side(text, plants, clean)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 if __package__:
     from . import credentials as cred
 else:  # run as a script
-    import credentials as cred  # type: ignore[no-redef]
+    import credentials as cred  # type: ignore[no-redef,import-not-found]
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,10 @@ class Writer:
     plants: list[Plant] = field(default_factory=list)
     size: int = 0
 
-    def write(self, text: str) -> None:
+    def write(self, text: str) -> str:
         self.parts.append(text)
         self.size += len(text)
+        return text
 
     def secret(self, kind: str, value: str | None = None, stand_in: str | None = None) -> str:
         """Write a credential of `kind` (made here unless given); returns what was written."""
@@ -68,7 +69,14 @@ class Writer:
         return text
 
 
-_STAND_INS = ("${SECRET}", "<redacted>", "****", "${{ secrets.TOKEN }}", "$TOKEN", "<your-token-here>")
+_STAND_INS = (
+    "${SECRET}",
+    "<redacted>",
+    "****",
+    "${{ secrets.TOKEN }}",
+    "$TOKEN",
+    "<your-token-here>",
+)
 
 
 # --- lookalikes: identifiers that are not credentials ------------------------------------
@@ -90,11 +98,44 @@ def words(rng: random.Random, count: int) -> str:
     return " ".join(rng.choice(_WORDS) for _ in range(count))
 
 
-_WORDS = (
-    "the request token count exceeded limit retry with backoff cache key secret manager "
-    "password policy session expired user login handler config loader parser input output "
-    "stream buffer worker queue timeout connection pool database migration schema index"
-).split()
+_WORDS = [
+    "the",
+    "request",
+    "token",
+    "count",
+    "exceeded",
+    "limit",
+    "retry",
+    "with",
+    "backoff",
+    "cache",
+    "key",
+    "secret",
+    "manager",
+    "password",
+    "policy",
+    "session",
+    "expired",
+    "user",
+    "login",
+    "handler",
+    "config",
+    "loader",
+    "parser",
+    "input",
+    "output",
+    "stream",
+    "buffer",
+    "worker",
+    "queue",
+    "timeout",
+    "connection",
+    "pool",
+    "database",
+    "migration",
+    "schema",
+    "index",
+]
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -103,10 +144,16 @@ _WORDS = (
 def shell_session(w: Writer) -> None:
     rng = w.rng
     w.write(f"$ cd ~/src/{rng.choice(('api', 'web', 'infra', 'ml-pipeline'))} && git status\n")
-    w.write(f"On branch feature/{rng.choice(('auth', 'billing', 'search'))}-{rng.randrange(100, 999)}\n")
-    w.write("Changes not staged for commit:\n  modified:   src/config.py\n  modified:   .env.example\n\n")
+    w.write(
+        f"On branch feature/{rng.choice(('auth', 'billing', 'search'))}-{rng.randrange(100, 999)}\n"
+    )
+    w.write(
+        "Changes not staged for commit:\n  modified:   src/config.py\n  modified:   .env.example\n\n"
+    )
     w.write(f"$ git log --oneline -3\n{sha1(rng)[:7]} Fix token refresh race\n")
-    w.write(f"{sha1(rng)[:7]} Bump pydantic to 2.7.1\n{sha1(rng)[:7]} Add password_min_length setting\n")
+    w.write(
+        f"{sha1(rng)[:7]} Bump pydantic to 2.7.1\n{sha1(rng)[:7]} Add password_min_length setting\n"
+    )
     choice = rng.randrange(6)
     if choice == 0:
         w.write("$ export GITHUB_TOKEN=")
@@ -122,10 +169,14 @@ def shell_session(w: Writer) -> None:
         w.secret("url-password", cred.opaque_token(rng))
         w.write("@gitlab.example.com/team/app.git (fetch)\n")
     elif choice == 3:
-        w.write("$ aws configure list\n      Name                    Value             Type    Location\n")
+        w.write(
+            "$ aws configure list\n      Name                    Value             Type    Location\n"
+        )
         w.write("access_key     ****************")
         w.write(cred.pick(rng, cred.BASE32, 4))
-        w.write(" shared-credentials-file\n$ cat ~/.aws/credentials\n[default]\naws_access_key_id = ")
+        w.write(
+            " shared-credentials-file\n$ cat ~/.aws/credentials\n[default]\naws_access_key_id = "
+        )
         w.secret("aws-access-key-id")
         w.write("\naws_secret_access_key = ")
         w.secret("aws-secret-access-key")
@@ -140,19 +191,27 @@ def shell_session(w: Writer) -> None:
         w.write(" registry.example.com\nLogin Succeeded\n")
     w.write(f"$ ls -la\ntotal {rng.randrange(40, 200)}\n")
     for name in ("README.md", "pyproject.toml", "src", "tests", ".env"):
-        w.write(f"-rw-r--r--  1 dev staff {rng.randrange(100, 90000):>6} Nov {rng.randrange(1, 28):>2} 10:{rng.randrange(10, 59)} {name}\n")
+        w.write(
+            f"-rw-r--r--  1 dev staff {rng.randrange(100, 90000):>6} Nov {rng.randrange(1, 28):>2} 10:{rng.randrange(10, 59)} {name}\n"
+        )
 
 
 def env_dump(w: Writer) -> None:
     rng = w.rng
     w.write("$ env | sort\n")
-    lines: list[tuple[str, Callable[[], None]]] = [
+    lines: list[tuple[str, Callable[[], object]]] = [
         ("HOME=/home/dev\n", lambda: None),
         ("LANG=en_US.UTF-8\n", lambda: None),
         (f"PWD=/home/dev/src/app\nOLDPWD=/home/dev\nSHLVL={rng.randrange(1, 4)}\n", lambda: None),
         ("PATH=/usr/local/bin:/usr/bin:/bin:/home/dev/.cargo/bin\n", lambda: None),
-        (f"TOKEN_COUNT={rng.randrange(1, 50)}\nMAX_TOKENS={rng.choice((1024, 4096, 8192))}\n", lambda: None),
-        (f"SSH_AUTH_SOCK=/tmp/ssh-{cred.pick(rng, cred.ALNUM, 10)}/agent.{rng.randrange(1000, 9999)}\n", lambda: None),
+        (
+            f"TOKEN_COUNT={rng.randrange(1, 50)}\nMAX_TOKENS={rng.choice((1024, 4096, 8192))}\n",
+            lambda: None,
+        ),
+        (
+            f"SSH_AUTH_SOCK=/tmp/ssh-{cred.pick(rng, cred.ALNUM, 10)}/agent.{rng.randrange(1000, 9999)}\n",
+            lambda: None,
+        ),
         (f"GIT_COMMIT={sha1(rng)}\nBUILD_ID={a_uuid(rng)}\n", lambda: None),
         ("AWS_ACCESS_KEY_ID=", lambda: (w.secret("aws-access-key-id"), w.write("\n"))),
         ("AWS_SECRET_ACCESS_KEY=", lambda: (w.secret("aws-secret-access-key"), w.write("\n"))),
@@ -195,22 +254,32 @@ def dotenv(w: Writer) -> None:
 
 def git_diff(w: Writer) -> None:
     rng = w.rng
-    w.write(f"$ git diff\ndiff --git a/config/settings.yaml b/config/settings.yaml\nindex {sha1(rng)[:7]}..{sha1(rng)[:7]} 100644\n")
-    w.write("--- a/config/settings.yaml\n+++ b/config/settings.yaml\n@@ -12,9 +12,11 @@ database:\n")
-    w.write("   host: db.internal\n   port: 5432\n   user: app\n-  password: ${DB_PASSWORD}\n+  password: ")
+    w.write(
+        f"$ git diff\ndiff --git a/config/settings.yaml b/config/settings.yaml\nindex {sha1(rng)[:7]}..{sha1(rng)[:7]} 100644\n"
+    )
+    w.write(
+        "--- a/config/settings.yaml\n+++ b/config/settings.yaml\n@@ -12,9 +12,11 @@ database:\n"
+    )
+    w.write(
+        "   host: db.internal\n   port: 5432\n   user: app\n-  password: ${DB_PASSWORD}\n+  password: "
+    )
     w.secret("password", cred.password(rng).replace("#", "x").replace(" ", ""))
     w.write("\n   pool_size: 10\n auth:\n   password_min_length: 8\n   token_ttl_seconds: 900\n")
     w.write("-  client_secret: ''\n+  client_secret: \"")
     w.secret("secret", cred.opaque_token(rng))
     w.write('"\n')
     w.write("diff --git a/src/client.py b/src/client.py\n@@ -1,8 +1,9 @@\n import os\n")
-    w.write("+import requests\n \n-API_KEY = os.environ[\"API_KEY\"]\n+API_KEY = \"")
+    w.write('+import requests\n \n-API_KEY = os.environ["API_KEY"]\n+API_KEY = "')
     w.secret("api-key", cred.opaque_token(rng))
     w.write('"  # TODO: move back to env\n \n def fetch(token: str | None = None) -> dict:\n')
-    w.write("     headers = {\"Authorization\": f\"Bearer {token}\"}\n+    password = getpass.getpass()\n")
+    w.write(
+        '     headers = {"Authorization": f"Bearer {token}"}\n+    password = getpass.getpass()\n'
+    )
     w.write("     return requests.get(URL, headers=headers, auth=auth, timeout=10).json()\n")
     if rng.random() < 0.6:
-        w.write("diff --git a/deploy/key.pem b/deploy/key.pem\nnew file mode 100600\n--- /dev/null\n+++ b/deploy/key.pem\n@@ -0,0 +1,28 @@\n")
+        w.write(
+            "diff --git a/deploy/key.pem b/deploy/key.pem\nnew file mode 100600\n--- /dev/null\n+++ b/deploy/key.pem\n@@ -0,0 +1,28 @@\n"
+        )
         w.write("+")
         w.secret("private-key", "\n+".join(cred.private_key(rng).splitlines()))
         w.write("\n")
@@ -227,17 +296,23 @@ def pytest_run(w: Writer) -> None:
     w.write('>       response = client.post("/login", json={"username": "alice", "password": "')
     w.secret("password", cred.password(rng).replace('"', ""))
     w.write('"})\n')
-    w.write("E       AssertionError: assert 200 == 401\nE        +  where 200 = <Response [200]>.status_code\n\n")
+    w.write(
+        "E       AssertionError: assert 200 == 401\nE        +  where 200 = <Response [200]>.status_code\n\n"
+    )
     w.write(f"tests/test_auth.py:{rng.randrange(20, 300)}: AssertionError\n")
     w.write("----------------------------- Captured log call ------------------------------\n")
-    w.write("DEBUG    urllib3.connectionpool:connectionpool.py:546 https://api.example.com:443 \"POST /oauth/token HTTP/1.1\" 200 None\n")
-    w.write("DEBUG    app.auth:auth.py:88 token response: {\"access_token\": \"")
+    w.write(
+        'DEBUG    urllib3.connectionpool:connectionpool.py:546 https://api.example.com:443 "POST /oauth/token HTTP/1.1" 200 None\n'
+    )
+    w.write('DEBUG    app.auth:auth.py:88 token response: {"access_token": "')
     w.secret(rng.choice(("jwt", "google-oauth-token")))
     w.write('", "token_type": "Bearer", "expires_in": 3599, "refresh_token": "')
     w.secret("token", cred.opaque_token(rng))
     w.write('"}\n')
     passed = rng.randrange(50, 400)
-    w.write(f"FAILED tests/test_auth.py::test_login_rejects_expired_token - AssertionError\n{passed} passed, 1 failed in {rng.random() * 20:.2f}s\n")
+    w.write(
+        f"FAILED tests/test_auth.py::test_login_rejects_expired_token - AssertionError\n{passed} passed, 1 failed in {rng.random() * 20:.2f}s\n"
+    )
 
 
 def npm_run(w: Writer) -> None:
@@ -249,18 +324,24 @@ def npm_run(w: Writer) -> None:
     w.write("$ cat .npmrc\nregistry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=")
     w.secret("npm-token")
     w.write("\n$ npm ls --depth=0\nweb@1.4.2 /home/dev/web\n")
-    w.write(f"\u251c\u2500\u2500 react@18.3.1\n\u2514\u2500\u2500 zod@3.23.8 integrity sha512-{base64.b64encode(rng.randbytes(64)).decode()}\n")
+    w.write(
+        f"\u251c\u2500\u2500 react@18.3.1\n\u2514\u2500\u2500 zod@3.23.8 integrity sha512-{base64.b64encode(rng.randbytes(64)).decode()}\n"
+    )
 
 
 def cargo_run(w: Writer) -> None:
     rng = w.rng
     w.write("$ cargo test\n   Compiling tokio v1.38.0\n   Compiling app v0.3.1 (/home/dev/app)\n")
-    w.write(f"    Finished `test` profile [unoptimized + debuginfo] target(s) in {rng.randrange(5, 90)}.{rng.randrange(10, 99)}s\n")
-    w.write(f"     Running unittests src/lib.rs (target/debug/deps/app-{cred.pick(rng, cred.HEX, 16)})\n\n")
+    w.write(
+        f"    Finished `test` profile [unoptimized + debuginfo] target(s) in {rng.randrange(5, 90)}.{rng.randrange(10, 99)}s\n"
+    )
+    w.write(
+        f"     Running unittests src/lib.rs (target/debug/deps/app-{cred.pick(rng, cred.HEX, 16)})\n\n"
+    )
     for name in ("token::parses_header", "secret::rotates", "key::derive", "auth::password_hash"):
         w.write(f"test {name} ... ok\n")
     w.write("\nthread 'config::loads_env' panicked at src/config.rs:41:9:\n")
-    w.write("assertion `left == right` failed\n  left: Config { api_token: \"")
+    w.write('assertion `left == right` failed\n  left: Config { api_token: "')
     w.secret("token", cred.opaque_token(rng))
     w.write('", endpoint: "https://api.example.com" }\n')
     w.write(f"test result: FAILED. {rng.randrange(10, 80)} passed; 1 failed; 0 ignored\n")
@@ -268,15 +349,21 @@ def cargo_run(w: Writer) -> None:
 
 def json_response(w: Writer) -> None:
     rng = w.rng
-    w.write("$ aws sts assume-role --role-arn arn:aws:iam::123456789012:role/deploy --role-session-name ci\n")
+    w.write(
+        "$ aws sts assume-role --role-arn arn:aws:iam::123456789012:role/deploy --role-session-name ci\n"
+    )
     w.write('{\n    "Credentials": {\n        "AccessKeyId": "')
     w.secret("aws-access-key-id", "ASIA" + cred.pick(rng, cred.BASE32, 16))
     w.write('",\n        "SecretAccessKey": "')
     w.secret("aws-secret-access-key")
     w.write('",\n        "SessionToken": "')
     w.secret("token", cred.aws_session_token(rng))
-    w.write(f'",\n        "Expiration": "2026-12-0{rng.randrange(1, 9)}T18:{rng.randrange(10, 59)}:00+00:00"\n    }},\n')
-    w.write(f'    "AssumedRoleUser": {{"AssumedRoleId": "AROA{cred.pick(rng, cred.BASE32, 17)}:ci"}}\n}}\n')
+    w.write(
+        f'",\n        "Expiration": "2026-12-0{rng.randrange(1, 9)}T18:{rng.randrange(10, 59)}:00+00:00"\n    }},\n'
+    )
+    w.write(
+        f'    "AssumedRoleUser": {{"AssumedRoleId": "AROA{cred.pick(rng, cred.BASE32, 17)}:ci"}}\n}}\n'
+    )
     w.write("$ cat service-account.json\n")
     document = {
         "type": "service_account",
@@ -310,8 +397,15 @@ def api_listing(w: Writer) -> None:
         }
         for _ in range(rng.randrange(3, 8))
     ]
-    body = {"items": items, "nextPageToken": base64.b64encode(json.dumps({"o": rng.randrange(10**6)}).encode()).decode()}
-    w.write("$ curl -s https://api.example.com/v2/files | jq .\n" + json.dumps(body, indent=2) + "\n")
+    body = {
+        "items": items,
+        "nextPageToken": base64.b64encode(
+            json.dumps({"o": rng.randrange(10**6)}).encode()
+        ).decode(),
+    }
+    w.write(
+        "$ curl -s https://api.example.com/v2/files | jq .\n" + json.dumps(body, indent=2) + "\n"
+    )
 
 
 def log_lines(w: Writer) -> None:
@@ -323,7 +417,10 @@ def log_lines(w: Writer) -> None:
         roll = rng.random()
         if roll < 0.04:
             w.write("outgoing request headers={'Authorization': 'Basic ")
-            w.secret("authorization-header", base64.b64encode(f"svc:{cred.password(rng)}".encode()).decode())
+            w.secret(
+                "authorization-header",
+                base64.b64encode(f"svc:{cred.password(rng)}".encode()).decode(),
+            )
             w.write("', 'Accept': 'application/json'}\n")
         elif roll < 0.07:
             w.write("connecting to mongodb+srv://reporter:")
@@ -334,19 +431,29 @@ def log_lines(w: Writer) -> None:
             w.secret("gitlab-pat")
             w.write("\n")
         else:
-            w.write(f"request_id={a_uuid(rng)} trace_id={cred.pick(rng, cred.HEX, 32)} {words(rng, rng.randrange(4, 12))} took={rng.randrange(1, 900)}ms\n")
+            w.write(
+                f"request_id={a_uuid(rng)} trace_id={cred.pick(rng, cred.HEX, 32)} {words(rng, rng.randrange(4, 12))} took={rng.randrange(1, 900)}ms\n"
+            )
 
 
 def config_file(w: Writer) -> None:
     rng = w.rng
-    w.write("$ cat config/production.toml\n[server]\nhost = \"0.0.0.0\"\nport = 8443\nworkers = 4\n\n[auth]\n")
-    w.write("password_min_length = 12\ntoken_ttl = \"15m\"\nsession_key_name = \"sid\"\njwt_secret = \"")
+    w.write(
+        '$ cat config/production.toml\n[server]\nhost = "0.0.0.0"\nport = 8443\nworkers = 4\n\n[auth]\n'
+    )
+    w.write('password_min_length = 12\ntoken_ttl = "15m"\nsession_key_name = "sid"\njwt_secret = "')
     w.secret("secret", cred.opaque_token(rng))
-    w.write("\"\n\n[integrations.github]\napp_id = 123456\nwebhook_secret = \"")
+    w.write('"\n\n[integrations.github]\napp_id = 123456\nwebhook_secret = "')
     w.secret("secret", cred.opaque_token(rng))
-    w.write("\"\ntoken = \"")
-    w.secret(rng.choice(("github-app-token", "github-oauth-token", "github-user-token", "github-refresh-token")))
-    w.write("\"\n\n$ cat docker-compose.yml\nservices:\n  db:\n    image: postgres:16\n    environment:\n")
+    w.write('"\ntoken = "')
+    w.secret(
+        rng.choice(
+            ("github-app-token", "github-oauth-token", "github-user-token", "github-refresh-token")
+        )
+    )
+    w.write(
+        '"\n\n$ cat docker-compose.yml\nservices:\n  db:\n    image: postgres:16\n    environment:\n'
+    )
     w.write("      POSTGRES_USER: app\n      POSTGRES_PASSWORD: ")
     w.secret("password", cred.password(rng).replace("#", "x").replace(":", ""))
     w.write("\n  kms:\n    environment:\n      AGE_KEY_FILE: /run/secrets/age.txt\n")
@@ -357,23 +464,33 @@ def stack_trace(w: Writer) -> None:
     rng = w.rng
     w.write("Traceback (most recent call last):\n")
     for depth in range(rng.randrange(3, 7)):
-        module = rng.choice(("app/handlers.py", "app/db.py", "site-packages/httpx/_client.py", "app/auth/tokens.py"))
-        w.write(f'  File "/srv/{module}", line {rng.randrange(10, 900)}, in {rng.choice(("handle", "refresh_token", "connect", "get_secret"))}\n')
-        w.write(f"    {rng.choice(('return self._send(request)', 'token = self.cache.get(key)', 'raise AuthError(msg)', 'conn = pool.acquire()'))}\n")
+        module = rng.choice(
+            ("app/handlers.py", "app/db.py", "site-packages/httpx/_client.py", "app/auth/tokens.py")
+        )
+        w.write(
+            f'  File "/srv/{module}", line {rng.randrange(10, 900)}, in {rng.choice(("handle", "refresh_token", "connect", "get_secret"))}\n'
+        )
+        w.write(
+            f"    {rng.choice(('return self._send(request)', 'token = self.cache.get(key)', 'raise AuthError(msg)', 'conn = pool.acquire()'))}\n"
+        )
         del depth
     if rng.random() < 0.5:
-        w.write("httpx.HTTPStatusError: Client error '401 Unauthorized' for url 'https://hooks.example.com/notify?api_key=")
+        w.write(
+            "httpx.HTTPStatusError: Client error '401 Unauthorized' for url 'https://hooks.example.com/notify?api_key="
+        )
         w.secret("api-key", cred.opaque_token(rng))
         w.write("'\n")
     else:
         w.write("sqlalchemy.exc.OperationalError: (psycopg.OperationalError) connection failed: ")
-        w.write("FATAL: password authentication failed for user \"app\"\n")
+        w.write('FATAL: password authentication failed for user "app"\n')
 
 
 def base64_blob(w: Writer) -> None:
     rng = w.rng
     png = b"\x89PNG\r\n\x1a\n" + rng.randbytes(rng.randrange(600, 3000))
-    w.write('<img alt="chart" src="data:image/png;base64,' + base64.b64encode(png).decode() + '">\n')
+    w.write(
+        '<img alt="chart" src="data:image/png;base64,' + base64.b64encode(png).decode() + '">\n'
+    )
 
 
 def minified_js(w: Writer) -> None:
@@ -398,10 +515,16 @@ def documented_examples(w: Writer) -> None:
 def python_source(w: Writer) -> None:
     rng = w.rng
     w.write("$ sed -n 1,40p app/settings.py\nimport os\nfrom pydantic import SecretStr\n\n")
-    w.write("class Settings(BaseSettings):\n    api_key: SecretStr\n    password: str = Field(min_length=8)\n")
-    w.write("    token: Optional[str] = None\n    max_tokens: int = 4096\n    secret_key = os.environ.get(\"SECRET_KEY\")\n\n")
+    w.write(
+        "class Settings(BaseSettings):\n    api_key: SecretStr\n    password: str = Field(min_length=8)\n"
+    )
+    w.write(
+        '    token: Optional[str] = None\n    max_tokens: int = 4096\n    secret_key = os.environ.get("SECRET_KEY")\n\n'
+    )
     w.write("def connect(password=password, token=token):\n    password = getpass.getpass()\n")
-    w.write("    client = Client(api_key=api_key, secret=settings.secret)\n    return client.login(password)\n")
+    w.write(
+        "    client = Client(api_key=api_key, secret=settings.secret)\n    return client.login(password)\n"
+    )
     w.write(f"# sklearn is installed as sk-learn in some mirrors; commit {sha1(rng)}\n")
     if w.planting and rng.random() < 0.5:
         w.write('DEFAULT_ADMIN_PASSWORD = "')

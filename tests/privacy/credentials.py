@@ -183,7 +183,11 @@ def password(rng: random.Random) -> str:
         words = ("orbit", "maple", "quartz", "falcon", "ember", "tundra", "violet", "cobalt")
         return "-".join(rng.sample(words, 3)) + str(rng.randrange(10, 99))
     if style == 2:
-        return rng.choice(("Summer", "Winter", "Dragon", "Monkey")) + str(rng.randrange(1990, 2030)) + "!"
+        return (
+            rng.choice(("Summer", "Winter", "Dragon", "Monkey"))
+            + str(rng.randrange(1990, 2030))
+            + "!"
+        )
     return pick(rng, HEX, 32)
 
 

@@ -24,7 +24,9 @@ def clean() -> str:
     return corpus.clean()
 
 
-def test_the_corpora_are_big_and_varied(planted: tuple[str, list[corpus.Plant]], clean: str) -> None:
+def test_the_corpora_are_big_and_varied(
+    planted: tuple[str, list[corpus.Plant]], clean: str
+) -> None:
     text, plants = planted
     assert len(text.encode()) >= 2_000_000 and len(clean.encode()) >= 2_000_000
     assert len(plants) >= 200
@@ -91,11 +93,23 @@ def test_a_credential_in_a_sentence_is_replaced_by_its_kind(kind: str, value: st
     [
         ("DB_PASSWORD=hunter2x\n", "DB_PASSWORD=[SECRET:password]\n"),
         ('{"client_secret": "s3cr3t-v4lue"}', '{"client_secret": "[SECRET:secret]"}'),
-        ("aws_secret_access_key = " + "a1B2" * 10, "aws_secret_access_key = [SECRET:aws-secret-access-key]"),
+        (
+            "aws_secret_access_key = " + "a1B2" * 10,
+            "aws_secret_access_key = [SECRET:aws-secret-access-key]",
+        ),
         ("postgres://app:pa55word@db:5432/x", "postgres://app:[SECRET:url-password]@db:5432/x"),
-        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "Authorization: Basic [SECRET:authorization-header]"),
-        ("docker login --password Winter2027! reg", "docker login --password [SECRET:password] reg"),
-        ("-----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY-----\nok", "[SECRET:private-key]\nok"),
+        (
+            "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+            "Authorization: Basic [SECRET:authorization-header]",
+        ),
+        (
+            "docker login --password Winter2027! reg",
+            "docker login --password [SECRET:password] reg",
+        ),
+        (
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY-----\nok",
+            "[SECRET:private-key]\nok",
+        ),
         ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk", "[SECRET:private-key]"),
     ],
 )
@@ -146,7 +160,7 @@ def test_any_str_is_accepted() -> None:
     assert result.text == "\ud800 caf\u00e9 \U0001f600 [SECRET:github-pat] \udfff"
 
     class Text(str):
-        def encode(self, *args: object, **kwargs: object) -> bytes:  # type: ignore[override]
+        def encode(self, *args: object, **kwargs: object) -> bytes:
             raise AssertionError("a subclass's methods are never asked")
 
     assert scrub(Text(token)).kinds == ("github-pat",)
