@@ -40,10 +40,9 @@ class Rule:
     #: part of the secret (the 4 characters before an Azure secret's `Q~`).
     back: re.Pattern[bytes] | None = None
     back_len: int = 0
-    #: The match must follow one of these, which is then part of the secret: the anchor
-    #: starts at a rarer byte than the format's first (`ken` of `token`, `k_live_` of
-    #: `sk_live_`), because `re` searches for an anchor's first byte one byte at a time.
-    lead: tuple[bytes, ...] = ()
+    #: The literals a match starts with: the engine finds each with `bytes.find` and
+    #: tries the pattern there (by default the pattern's own literal start).
+    anchors: tuple[bytes, ...] = ()
     #: A generic rule (a `KEY=value` assignment, a header): loses a tie to a specific one.
     generic: bool = False
     #: A secret-naming key and its value, judged as a whole by `_secrets`.
@@ -57,7 +56,24 @@ _TOKEN = _WORD + b"_-"
 _END = rb"(?![A-Za-z0-9_-])"
 
 
+_LITERAL = re.compile(rb"(?:[A-Za-z0-9_~:/-]|\\[.-])+")
+
+
+def literal_start(pattern: bytes) -> bytes:
+    """The literal bytes every match of `pattern` starts with (its source's leading run of
+    plain characters, less a last one a quantifier makes optional)."""
+    run = _LITERAL.match(pattern)
+    if run is None:
+        return b""
+    literal = run.group().replace(b"\\", b"")
+    if pattern[run.end() : run.end() + 1] in (b"?", b"*", b"{"):
+        literal = literal[:-1]
+    return literal
+
+
 def _rule(kind: str, pattern: bytes, **options: object) -> Rule:
+    if "anchors" not in options:
+        options["anchors"] = (literal_start(pattern),)
     return Rule(kind, re.compile(pattern), **options)  # type: ignore[arg-type]
 
 
@@ -66,7 +82,8 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     # AWS access key ids: a four-letter type prefix and 16 base-32 characters.
     _rule(
         "aws-access-key-id",
-        rb"A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z2-7]{16}(?![A-Za-z0-9])",
+        rb"A(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Za-z0-9])",
+        anchors=(b"AKIA", b"ASIA", b"ABIA", b"ACCA"),
         before=_WORD,
     ),
     # GitHub: ghp_ (classic PAT), gho_ (OAuth), ghu_ (user-to-server), ghs_ (app
@@ -75,6 +92,7 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
         "github-token",
         rb"gh(?:(?P<k_github_pat>p)|(?P<k_github_oauth_token>o)|(?P<k_github_user_token>u)"
         rb"|(?P<k_github_app_token>s)|(?P<k_github_refresh_token>r))_[A-Za-z0-9]{36,251}" + _END,
+        anchors=(b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"),
         before=_TOKEN,
     ),
     _rule(
@@ -101,7 +119,9 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     _rule(
         "stripe-key",
         rb"k_(?:live|test|prod)_[A-Za-z0-9]{10,247}" + _END,
-        lead=(b"s", b"r"),
+        anchors=(b"k_live_", b"k_test_", b"k_prod_"),
+        back=re.compile(rb"[sr]"),
+        back_len=1,
         before=_TOKEN,
     ),
     _rule("stripe-webhook-secret", rb"whsec_[A-Za-z0-9+/=]{24,100}" + _END, before=_TOKEN),
@@ -109,11 +129,10 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     # (sk-ant-api03-, -admin01-, Claude's OAuth sk-ant-oat01-/-ort01-), OpenRouter.
     _rule(
         "openai-api-key",
-        rb"k-(?:(?P<k_anthropic_api_key>ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{40,250})"
+        rb"sk-(?:(?P<k_anthropic_api_key>ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{40,250})"
         rb"|(?P<k_openrouter_api_key>or-v1-[0-9a-f]{64})"
         rb"|(?:proj|svcacct|admin|service)-[A-Za-z0-9_-]{40,250}"
         rb"|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})" + _END,
-        lead=(b"s",),
         before=_TOKEN,
     ),
     # Google: API keys, OAuth access tokens and client secrets.
@@ -131,8 +150,7 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     # A JWT: three base64url parts, the first two JSON objects (`eyJ` is `{"`).
     _rule(
         "jwt",
-        rb"J[A-Za-z0-9_-]{8,8000}\.ey[A-Za-z0-9_-]{8,16000}\.[A-Za-z0-9_-]{0,2000}" + _END,
-        lead=(b"ey",),
+        rb"eyJ[A-Za-z0-9_-]{8,8000}\.ey[A-Za-z0-9_-]{8,16000}\.[A-Za-z0-9_-]{0,2000}" + _END,
         before=_TOKEN,
     ),
     # PEM private keys (PKCS#1/#8, EC, OpenSSH, PGP blocks), with real or escaped newlines
@@ -151,8 +169,9 @@ SPECIFIC: Final[tuple[Rule, ...]] = (
     _rule("sendgrid-api-key", rb"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}" + _END, before=_TOKEN),
     _rule(
         "digitalocean-token",
-        rb"v1_[a-f0-9]{64}" + _END,
-        lead=(b"doo_", b"dop_", b"dor_"),
+        rb"_v1_[a-f0-9]{64}" + _END,
+        back=re.compile(rb"do[opr]"),
+        back_len=3,
         before=_TOKEN,
     ),
     _rule("shopify-token", rb"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _END, before=_TOKEN),
@@ -178,10 +197,9 @@ CONTEXTUAL: Final[tuple[Rule, ...]] = (
     # the scheme (Bearer, Basic, token, ...).
     _rule(
         "authorization-header",
-        rb"zation\\?[\"']?[ \t]{0,8}[:=][ \t]{0,8}\\?[\"']?"
+        rb"authorization\\?[\"']?[ \t]{0,8}[:=][ \t]{0,8}\\?[\"']?"
         rb"(?:(?:bearer|basic|token|bot|digest|apikey|api-key|sso-key|ssws|dsn)[ \t]{1,8})?"
         rb"(?P<v>[A-Za-z0-9._~+/=:-]{8,4096})",
-        lead=(b"authori",),
         lower=True,
         generic=True,
     ),
@@ -192,32 +210,40 @@ _QUALIFIERS = (
     b" subscription admin app license service webhook hmac".split()
 )
 #: `...key` names a secret only after a qualifier (api_key, AccountKey; not sort_key).
+def _by_length(words: list[bytes]) -> list[bytes]:
+    """`words` as alternations of words of one length (a look-behind must have one width)."""
+    lengths = sorted({len(word) for word in words})
+    return [b"(?:" + b"|".join(w for w in words if len(w) == n) + b")" for n in lengths]
+
+
+#: `...key` names a secret only after a qualifier (api_key, AccountKey; not sort_key).
 _QUALIFIED_KEY = (
     b"key(?:"
     + b"|".join(
-        b"(?<=" + qualifier + separator + b"key)"
-        for qualifier in _QUALIFIERS
-        for separator in (b"", b"_", b"-", b".")
+        b"(?<=" + group + separator + b"key)"
+        for group in _by_length(_QUALIFIERS)
+        for separator in (b"", b"[_.-]")
     )
     + b")"
 )
 _CURSORS = b"page next continuation sync cancellation pagination resume cursor".split()
 #: `...token` names a credential, except a cursor's (nextPageToken, NextToken).
 _CREDENTIAL_TOKEN = b"ken" + b"".join(
-    b"(?<!" + cursor + separator + b"token)" for cursor in _CURSORS for separator in (b"", b"_")
+    b"(?<!" + group + separator + b"token)"
+    for group in _by_length(_CURSORS)
+    for separator in (b"", b"_")
 )
 
-#: The stems of secret-naming keys (lower case) and the bytes that must precede the
-#: anchor: a match starts at the stem, and `_secrets` reads the key back from there.
+#: The stems of secret-naming keys (lower case) and their anchors: a match starts at the
+#: stem, and `_secrets` reads the whole key back from there.
 KEY_STEMS: Final[tuple[tuple[bytes, tuple[bytes, ...]], ...]] = (
-    (b"w(?:or)?d", (b"pass", b"p")),
-    (b"phrase", (b"pass",)),
-    (b"cret", (b"se",)),
-    (_CREDENTIAL_TOKEN, (b"to",)),
-    (_QUALIFIED_KEY, ()),
-    (b"dential", (b"cre",)),
+    (b"(?:passw(?:or)?d|pwd|passphrase)", (b"passw", b"pwd", b"passphrase")),
+    (b"secret", (b"secret",)),
+    (b"to" + _CREDENTIAL_TOKEN, (b"token",)),
+    (_QUALIFIED_KEY, (b"key",)),
+    (b"credential", (b"credential",)),
     # `auth` alone (a Docker config's "auth"), not `oauth` or `auth_url`.
-    (b"auth(?<![a-z0-9_.-]auth)", ()),
+    (b"auth(?<![a-z0-9_.-]auth)", (b"auth",)),
 )
 
 #: After the stem: the rest of the key's name, the closing quote, the separator and the
@@ -236,11 +262,11 @@ ASSIGNMENTS: Final[tuple[Rule, ...]] = tuple(
     _rule(
         "secret",
         # A password may also follow its command-line flag after a space (`--password X`).
-        stem + _ASSIGNMENT.replace(b"@SPACE@", b"|[ \t]{1,8}" if b"w" in stem else b""),
-        lead=lead,
+        stem + _ASSIGNMENT.replace(b"@SPACE@", b"|[ \t]{1,8}" if b"pwd" in stem else b""),
+        anchors=anchors,
         lower=True,
         generic=True,
         assignment=True,
     )
-    for stem, lead in KEY_STEMS
+    for stem, anchors in KEY_STEMS
 )

@@ -107,12 +107,19 @@ def findings(text: str) -> list[Finding]:
             view = lower
         else:
             view = data
-        for match in rule.pattern.finditer(view):
-            found = _judge(rule, match, view)
-            if found is not None:
+        match_at = rule.pattern.match
+        for anchor in rule.anchors:
+            position = view.find(anchor)
+            while position >= 0:
+                match = match_at(view, position)
+                found = None if match is None else _judge(rule, match, view)
+                if found is None:
+                    position = view.find(anchor, position + 1)
+                    continue
                 start, end, kind = found
                 # Sorted by start, then longest, then specific before generic.
                 candidates.append((start, start - end, int(rule.generic), kind))
+                position = view.find(anchor, max(end, position + 1))
     if not candidates:
         return []
     candidates.sort()
@@ -135,11 +142,6 @@ def findings(text: str) -> list[Finding]:
 def _judge(rule: Rule, match: re.Match[bytes], view: bytes) -> tuple[int, int, str] | None:
     """The span and kind `match` scrubs, or None when it is no credential."""
     start = match.start()
-    if rule.lead:
-        lead = next((word for word in rule.lead if view.endswith(word, 0, start)), None)
-        if lead is None:
-            return None
-        start -= len(lead)
     if rule.back is not None:
         start -= rule.back_len
         if start < 0 or not rule.back.fullmatch(view, start, match.start()):
@@ -164,8 +166,8 @@ def _kind(rule: Rule, match: re.Match[bytes]) -> str:
     return rule.kind
 
 
-_KEY_CHARS: Final = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-")
-_SEPARATORS: Final = re.compile(rb"[_.-]")
+_KEY_CHARS: Final = b"abcdefghijklmnopqrstuvwxyz0123456789_.-"
+_SEPARATORS: Final = b"_.-"
 
 #: What may follow a stem in a secret-naming key (separators removed): `secret_key`,
 #: `AWS_SECRET_ACCESS_KEY`, `SECRET_KEY_BASE`, `client_secrets`.
@@ -227,7 +229,8 @@ _NOT_VALUES: Final[frozenset[bytes]] = frozenset(
 )
 _NUMBER: Final = re.compile(rb"[-+]?[0-9][0-9_.,:]*[a-z%]{0,3}")
 _IDENTIFIER: Final = re.compile(rb"[a-z_][a-z0-9_]*")
-_CALLEE: Final = re.compile(rb"[a-z_$][a-z0-9_$.]*")
+#: A call (`get_token()`, `parse(&header)?`, `os.environ.get(` cut at its quote).
+_CALL: Final = re.compile(rb"[a-z_$][a-z0-9_$.:]*\((?:.*\))?[?!;.]*")
 _DOTTED: Final = re.compile(rb"[a-z_$][a-z0-9_$]*(?:\.[a-z_$][a-z0-9_$]*)+")
 _PLACEHOLDER_START: Final = (
     b"$",
@@ -251,15 +254,13 @@ def _assignment(
     match: re.Match[bytes], view: bytes, stem_start: int
 ) -> tuple[int, int, str] | None:
     """A `KEY=value`, `key: value` or `"key": "value"` whose key names a secret."""
-    key_start = stem_start
-    floor = max(0, key_start - 40)
-    while key_start > floor and view[key_start - 1] in _KEY_CHARS:
-        key_start -= 1
+    before = view[max(0, stem_start - 40) : stem_start]
+    key_start = stem_start - (len(before) - len(before.rstrip(_KEY_CHARS)))
     if key_start > 0 and view.startswith(b"[secret:", key_start - 1):
         return None  # a marker of an earlier scrub
-    key = _SEPARATORS.sub(b"", view[key_start : match.end("t")])
+    key = view[key_start : match.end("t")].translate(None, _SEPARATORS)
     stem = view[stem_start : match.start("t")]
-    tail = _SEPARATORS.sub(b"", match.group("t"))
+    tail = match.group("t").translate(None, _SEPARATORS)
     if tail not in _TAILS:
         return None
     if stem == b"key" and not key.endswith(_SECRET_KEYS):
@@ -288,13 +289,13 @@ def _plausible_value(value: bytes, key: bytes, *, quoted: bool) -> bool:
         return False
     if value in _NOT_VALUES or _NUMBER.fullmatch(value) or _placeholder(value):
         return False
-    return _SEPARATORS.sub(b"", value) != key
+    return value.translate(None, _SEPARATORS) != key
 
 
 def _bare_literal(match: re.Match[bytes], view: bytes, value: bytes, key: bytes) -> bool:
     """An unquoted value that is a literal, not code (a call, a variable, a type)."""
     after = view[match.end() : match.end() + 1]
-    if value.endswith((b")", b"(")) and _CALLEE.fullmatch(value.partition(b"(")[0]):
+    if _CALL.fullmatch(value):
         return False  # a call: get_token(), os.environ.get("TOKEN")
     value = value.rstrip(b"):")  # the end of the arguments around `token=token):`
     if after == b"[":
