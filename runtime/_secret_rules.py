@@ -209,6 +209,8 @@ _QUALIFIERS = (
     b"api access private secret account sharedaccess auth client signing encryption master"
     b" subscription admin app license service webhook hmac".split()
 )
+
+
 #: `...key` names a secret only after a qualifier (api_key, AccountKey; not sort_key).
 def _by_length(words: list[bytes]) -> list[bytes]:
     """`words` as alternations of words of one length (a look-behind must have one width)."""
@@ -242,17 +244,22 @@ KEY_STEMS: Final[tuple[tuple[bytes, tuple[bytes, ...]], ...]] = (
     (b"to" + _CREDENTIAL_TOKEN, (b"token",)),
     (_QUALIFIED_KEY, (b"key",)),
     (b"credential", (b"credential",)),
-    # `auth` alone (a Docker config's "auth"), not `oauth` or `auth_url`.
-    (b"auth(?<![a-z0-9_.-]auth)", (b"auth",)),
+    # `"auth"` alone (a Docker config's), not `oauth` or `auth_url`.
+    (b'"auth', (b'"auth',)),
 )
 
 #: After the stem: the rest of the key's name, the closing quote, the separator and the
 #: value (quoted, possibly JSON-escaped, or bare).
+#: What may end a secret-naming key after its stem: SECRET_KEY, AWS_SECRET_ACCESS_KEY,
+#: SECRET_KEY_BASE, client_secrets (never token_count, password_min_length).
+KEY_TAIL: Final = (
+    rb"(?:s|[_.-]?(?:access[_.-]?key|key(?:[_.-]?base)?|base(?:64)?|value|b64|hex|token|str))?"
+)
+#: The stems that may also take their value after a space (`--password X`).
+FLAG_STEMS: Final = (b"passw", b"pwd", b"passphrase")
+
 _ASSIGNMENT = (
-    # What may end a secret-naming key after its stem: SECRET_KEY, AWS_SECRET_ACCESS_KEY,
-    # SECRET_KEY_BASE, client_secrets (never token_count, password_min_length).
-    rb"(?P<t>(?:s|[_.-]?(?:access[_.-]?key|key(?:[_.-]?base)?|base(?:64)?|value|b64|hex|token|str))?)"
-    rb"(?![a-z0-9_.-])"
+    rb"(?P<t>" + KEY_TAIL + rb")(?![a-z0-9_.-])"
     rb"\\?[\"'\]]{0,2}(?P<sep>[ \t]{0,8}(?::=|=>|=(?!=)|:(?!:))[ \t]{0,8}@SPACE@)"
     rb"(?:(?P<q>\\?[\"'`])(?P<qv>(?:[^\"'`\\\n]|\\[^\"'`\n]){4,1024})"
     rb"|(?P<v>[^\s\"'`,;<>{}\[\]|$:=][^\s\"'`,;<>{}\[\]|]{4,1023}))"
@@ -262,7 +269,7 @@ ASSIGNMENTS: Final[tuple[Rule, ...]] = tuple(
     _rule(
         "secret",
         # A password may also follow its command-line flag after a space (`--password X`).
-        stem + _ASSIGNMENT.replace(b"@SPACE@", b"|[ \t]{1,8}" if b"pwd" in stem else b""),
+        stem + _ASSIGNMENT.replace(b"@SPACE@", b"|[ \t]{1,8}" if anchors == FLAG_STEMS else b""),
         anchors=anchors,
         lower=True,
         generic=True,

@@ -40,9 +40,10 @@ output rich in lookalikes; CPython 3.11, 2 shared cores):
 from __future__ import annotations
 
 import re
-from typing import Final, NamedTuple
+from collections.abc import Iterator
+from typing import Any, Final, NamedTuple
 
-from ._secret_rules import ASSIGNMENTS, CONTEXTUAL, SPECIFIC, Rule
+from ._secret_rules import ASSIGNMENTS, CONTEXTUAL, FLAG_STEMS, KEY_TAIL, SPECIFIC, Rule
 
 #: The marker that replaces a credential; `{kind}` names its format.
 MARKER: Final = "[SECRET:{kind}]"
@@ -98,28 +99,20 @@ def findings(text: str) -> list[Finding]:
     """The credentials in `text`, in order, none overlapping."""
     text = _exact(text)
     data = text.encode("ascii", "replace")
-    lower: bytes | None = None
     candidates: list[tuple[int, int, int, str]] = []
-    for rule in _RULES:
-        if rule.lower:
-            if lower is None:
-                lower = data.lower()
-            view = lower
-        else:
-            view = data
-        match_at = rule.pattern.match
-        for anchor in rule.anchors:
-            position = view.find(anchor)
-            while position >= 0:
-                match = match_at(view, position)
-                found = None if match is None else _judge(rule, match, view)
-                if found is None:
-                    position = view.find(anchor, position + 1)
-                    continue
+    for view, scanner in ((data, _CASED), (data.lower(), _LOWER)):
+        # A credential is never looked for inside one already found in the same view.
+        reached = 0
+        for position, rule in scanner.positions(view):
+            if position < reached:
+                continue
+            match = rule.pattern.match(view, position)
+            found = None if match is None else _judge(rule, match, view)
+            if found is not None:
                 start, end, kind = found
                 # Sorted by start, then longest, then specific before generic.
                 candidates.append((start, start - end, int(rule.generic), kind))
-                position = view.find(anchor, max(end, position + 1))
+                reached = max(reached, end)
     if not candidates:
         return []
     candidates.sort()
@@ -168,6 +161,7 @@ def _kind(rule: Rule, match: re.Match[bytes]) -> str:
 
 _KEY_CHARS: Final = b"abcdefghijklmnopqrstuvwxyz0123456789_.-"
 _SEPARATORS: Final = b"_.-"
+_SEPARATORS_AND_QUOTE: Final = b'_.-"'
 
 #: What may follow a stem in a secret-naming key (separators removed): `secret_key`,
 #: `AWS_SECRET_ACCESS_KEY`, `SECRET_KEY_BASE`, `client_secrets`.
@@ -258,8 +252,8 @@ def _assignment(
     key_start = stem_start - (len(before) - len(before.rstrip(_KEY_CHARS)))
     if key_start > 0 and view.startswith(b"[secret:", key_start - 1):
         return None  # a marker of an earlier scrub
-    key = view[key_start : match.end("t")].translate(None, _SEPARATORS)
-    stem = view[stem_start : match.start("t")]
+    key = view[key_start : match.end("t")].translate(None, _SEPARATORS_AND_QUOTE)
+    stem = view[stem_start : match.start("t")].lstrip(b'"')
     tail = match.group("t").translate(None, _SEPARATORS)
     if tail not in _TAILS:
         return None
@@ -359,4 +353,86 @@ def _exact(text: str) -> str:
     raise TypeError(f"scrub takes a str, not {type(text).__name__}")
 
 
-_RULES: Final[tuple[Rule, ...]] = SPECIFIC + CONTEXTUAL + ASSIGNMENTS
+# --- finding the anchors ------------------------------------------------------------------
+
+
+class _Scanner:
+    """Where the rules of one view may match: every occurrence of each rule's anchors.
+
+    With google-re2 installed, one linear-time pass of a single automaton over all the
+    anchors (with, for the secret-naming keys, the separator that must follow) finds them;
+    otherwise one `bytes.find` loop per anchor. Both report the same positions to the same
+    patterns, so the results are the same; only the speed differs (see the docstring).
+    """
+
+    def __init__(
+        self, rules: tuple[Rule, ...], contexts: dict[bytes, bytes], *, accelerated: bool
+    ) -> None:
+        #: Every (anchor, rule) pair, in the order both searches report them at one position.
+        self.pairs = [(anchor, rule) for rule in rules for anchor in rule.anchors]
+        #: first byte -> the pairs whose anchor starts with it
+        self.table: dict[int, list[tuple[bytes, Rule]]] = {}
+        for anchor, rule in self.pairs:
+            self.table.setdefault(anchor[0], []).append((anchor, rule))
+        alternatives = sorted(
+            {re.escape(anchor) + contexts.get(anchor, b"") for r in rules for anchor in r.anchors}
+        )
+        self.automaton: Any = (
+            _re2.compile(b"|".join(alternatives)) if accelerated and _re2 is not None else None
+        )
+
+    def positions(self, view: bytes) -> Iterator[tuple[int, Rule]]:
+        """Each position where an anchor starts, in order, with the rule to try there."""
+        if self.automaton is None:
+            found: list[tuple[int, int]] = []
+            for index, (anchor, _) in enumerate(self.pairs):
+                position = view.find(anchor)
+                while position >= 0:
+                    found.append((position, index))
+                    position = view.find(anchor, position + 1)
+            found.sort()
+            for position, index in found:
+                yield position, self.pairs[index][1]
+            return
+        search = self.automaton.search
+        hit = search(view)
+        while hit is not None:
+            position = hit.start()
+            for anchor, rule in self.table[view[position]]:
+                if view.startswith(anchor, position):
+                    yield position, rule
+            hit = search(view, position + 1)
+
+
+try:  # an optional accelerator: the same positions, found in one pass
+    import re2 as _re2  # type: ignore[import-untyped,import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the environment
+    _re2 = None
+
+#: After a key's stem, what must follow for an assignment to be possible (the RE2 pass
+#: reports only those; the patterns decide the rest): the rest of the name, a closing
+#: quote, the separator.
+_SEPARATOR = rb"[ \t]{0,8}(?::=|=>|=[^=]|:[^:]|[:=]$)"
+_AFTER_STEM = b"(?:" + KEY_TAIL + rb")\\?[\"'\]]{0,2}" + _SEPARATOR
+_AFTER_FLAG = b"(?:" + KEY_TAIL + rb")\\?[\"'\]]{0,2}(?:" + _SEPARATOR + rb"|[ \t])"
+
+
+def scanners(*, accelerated: bool) -> tuple[_Scanner, _Scanner]:
+    """The scanners of the text's own view and of its lower-cased view."""
+    cased = tuple(rule for rule in SPECIFIC + CONTEXTUAL if not rule.lower)
+    lower = tuple(rule for rule in SPECIFIC + CONTEXTUAL + ASSIGNMENTS if rule.lower)
+    contexts = {
+        anchor: (b"(?:or)?d" if anchor == b"passw" else b"")
+        + (_AFTER_FLAG if anchor in FLAG_STEMS else _AFTER_STEM)
+        for rule in ASSIGNMENTS
+        for anchor in rule.anchors
+    }
+    return (
+        _Scanner(cased, {}, accelerated=accelerated),
+        _Scanner(lower, contexts, accelerated=accelerated),
+    )
+
+
+#: Whether google-re2 finds the anchors (else `bytes.find`): the results are the same.
+ACCELERATED: Final = _re2 is not None
+_CASED, _LOWER = scanners(accelerated=ACCELERATED)

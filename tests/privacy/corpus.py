@@ -560,7 +560,9 @@ def pytest_verbose(w: Writer) -> None:
     w.write("$ python -m pytest -v tests/\n============ test session starts ============\n")
     w.write(f"platform linux -- Python 3.12.{rng.randrange(1, 8)}, pytest-8.3.3, pluggy-1.5.0\n")
     for index in range(rng.randrange(40, 120)):
-        module = rng.choice(("test_api", "test_models", "test_tokenizer", "test_cache", "test_auth"))
+        module = rng.choice(
+            ("test_api", "test_models", "test_tokenizer", "test_cache", "test_auth")
+        )
         name = "_".join(rng.choice(_WORDS) for _ in range(rng.randrange(2, 5)))
         status = "PASSED" if rng.random() < 0.97 else rng.choice(("SKIPPED", "XFAIL"))
         w.write(f"tests/{module}.py::test_{name}[{index}] {status} [{rng.randrange(1, 100):>3}%]\n")
@@ -571,14 +573,24 @@ def build_log(w: Writer) -> None:
     w.write("$ npm install\n")
     for _ in range(rng.randrange(5, 15)):
         package = rng.choice(("inflight", "glob", "rimraf", "uuid", "querystring", "request"))
-        w.write(f"npm warn deprecated {package}@{rng.randrange(1, 9)}.{rng.randrange(20)}.{rng.randrange(9)}: This module is not supported\n")
-    w.write(f"\nadded {rng.randrange(200, 1400)} packages, and audited {rng.randrange(200, 1400)} packages in {rng.randrange(2, 60)}s\n")
+        w.write(
+            f"npm warn deprecated {package}@{rng.randrange(1, 9)}.{rng.randrange(20)}.{rng.randrange(9)}: This module is not supported\n"
+        )
+    w.write(
+        f"\nadded {rng.randrange(200, 1400)} packages, and audited {rng.randrange(200, 1400)} packages in {rng.randrange(2, 60)}s\n"
+    )
     w.write("$ cargo build --release\n")
     for _ in range(rng.randrange(10, 40)):
         crate = rng.choice(("serde", "tokio", "hyper", "rustls", "ring", "sha2", "base64", "uuid"))
-        w.write(f"   Compiling {crate} v{rng.randrange(1)}.{rng.randrange(40)}.{rng.randrange(30)}\n")
-    w.write("warning: unused variable: `token`\n  --> src/auth.rs:42:9\n   |\n42 |     let token = parse(&header)?;\n")
-    w.write("   |         ^^^^^ help: if this is intentional, prefix it with an underscore: `_token`\n")
+        w.write(
+            f"   Compiling {crate} v{rng.randrange(1)}.{rng.randrange(40)}.{rng.randrange(30)}\n"
+        )
+    w.write(
+        "warning: unused variable: `token`\n  --> src/auth.rs:42:9\n   |\n42 |     let token = parse(&header)?;\n"
+    )
+    w.write(
+        "   |         ^^^^^ help: if this is intentional, prefix it with an underscore: `_token`\n"
+    )
 
 
 def source_listing(w: Writer) -> None:
@@ -598,11 +610,15 @@ def git_log(w: Writer) -> None:
     rng = w.rng
     w.write("$ git log --stat -5\n")
     for _ in range(5):
-        w.write(f"commit {sha1(rng)}\nAuthor: {rng.choice(('Ada', 'Linus', 'Grace'))} <dev@example.com>\n")
+        w.write(
+            f"commit {sha1(rng)}\nAuthor: {rng.choice(('Ada', 'Linus', 'Grace'))} <dev@example.com>\n"
+        )
         w.write(f"Date:   Mon Dec {rng.randrange(1, 28)} 1{rng.randrange(10)}:00:00 2026 +0100\n\n")
         w.write(f"    {words(rng, rng.randrange(4, 10)).capitalize()}\n\n")
         for _ in range(rng.randrange(1, 5)):
-            w.write(f" src/{rng.choice(_WORDS)}/{rng.choice(_WORDS)}.py | {rng.randrange(1, 90):>3} {'+' * rng.randrange(1, 20)}{'-' * rng.randrange(0, 9)}\n")
+            w.write(
+                f" src/{rng.choice(_WORDS)}/{rng.choice(_WORDS)}.py | {rng.randrange(1, 90):>3} {'+' * rng.randrange(1, 20)}{'-' * rng.randrange(0, 9)}\n"
+            )
 
 
 def file_listing(w: Writer) -> None:
@@ -612,7 +628,9 @@ def file_listing(w: Writer) -> None:
         w.write(f"{sha256(rng)}  ./data/{a_uuid(rng)}.json\n")
     w.write("$ docker images\nREPOSITORY   TAG   IMAGE ID   CREATED   SIZE\n")
     for _ in range(rng.randrange(3, 10)):
-        w.write(f"app/{rng.choice(_WORDS)}   {rng.randrange(1, 9)}.{rng.randrange(20)}   {sha1(rng)[:12]}   {rng.randrange(2, 30)} days ago   {rng.randrange(50, 900)}MB\n")
+        w.write(
+            f"app/{rng.choice(_WORDS)}   {rng.randrange(1, 9)}.{rng.randrange(20)}   {sha1(rng)[:12]}   {rng.randrange(2, 30)} days ago   {rng.randrange(50, 900)}MB\n"
+        )
 
 
 BULK: tuple[Callable[[Writer], None], ...] = (

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from codex_otel.runtime import _secrets as secrets
 from codex_otel.runtime._secrets import MARKER, Finding, findings, might_contain_secret, scrub
 from privacy import corpus
 from privacy import credentials as cred
@@ -195,3 +196,16 @@ def test_an_adversarial_megabyte_is_scanned_in_linear_time(name: str) -> None:
     start = time.process_time()
     scrub(text)
     assert time.process_time() - start < 3.0, name
+
+
+@pytest.mark.skipif(not secrets.ACCELERATED, reason="google-re2 is not installed")
+def test_the_re2_scan_and_the_stdlib_scan_find_the_same(
+    planted: tuple[str, list[corpus.Plant]], clean: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [planted[0], clean, *ADVERSARIAL.values()]
+    accelerated = [findings(text) for text in texts]
+    cased, lower = secrets.scanners(accelerated=False)
+    assert cased.automaton is None and lower.automaton is None
+    monkeypatch.setattr(secrets, "_CASED", cased)
+    monkeypatch.setattr(secrets, "_LOWER", lower)
+    assert [findings(text) for text in texts] == accelerated
