@@ -40,7 +40,7 @@ output rich in lookalikes; CPython 3.11, 2 shared cores):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final, NamedTuple
 
 from ._secret_rules import ASSIGNMENTS, CONTEXTUAL, FLAG_STEMS, KEY_TAIL, SPECIFIC, Rule
@@ -380,6 +380,11 @@ class _Scanner:
         self.automaton: Any = (
             _re2.compile(b"|".join(alternatives)) if accelerated and _re2 is not None else None
         )
+        #: RE2's own search (google-re2's `_regexp.Match`), skipping the wrapper's match
+        #: object for each of the many hits; the public `search` where it is missing.
+        self._search: Callable[[bytes, int], int] | None = None
+        if self.automaton is not None:
+            self._search = _raw_search(self.automaton)
 
     def positions(self, view: bytes) -> Iterator[tuple[int, Rule]]:
         """Each position where an anchor starts, in order, with the rule to try there."""
@@ -394,14 +399,33 @@ class _Scanner:
             for position, index in found:
                 yield position, self.pairs[index][1]
             return
-        search = self.automaton.search
-        hit = search(view)
-        while hit is not None:
-            position = hit.start()
+        assert self._search is not None
+        search = self._search
+        position = search(view, 0)
+        while position >= 0:
             for anchor, rule in self.table[view[position]]:
                 if view.startswith(anchor, position):
                     yield position, rule
-            hit = search(view, position + 1)
+            position = search(view, position + 1)
+
+
+def _raw_search(automaton: Any) -> Callable[[bytes, int], int]:
+    """`search(view, pos)`: where the next hit starts, or -1."""
+    raw = getattr(automaton, "_regexp", None)
+    unanchored = getattr(getattr(_re2, "_Anchor", None), "UNANCHORED", None)
+    if raw is not None and unanchored is not None and hasattr(raw, "Match"):
+        match = raw.Match
+
+        def search(view: bytes, position: int) -> int:
+            return int(match(unanchored, view, position, len(view))[0][0])
+
+        return search
+
+    def public_search(view: bytes, position: int) -> int:
+        hit = automaton.search(view, position)
+        return -1 if hit is None else int(hit.start())
+
+    return public_search
 
 
 try:  # an optional accelerator: the same positions, found in one pass

@@ -209,3 +209,22 @@ def test_the_re2_scan_and_the_stdlib_scan_find_the_same(
     monkeypatch.setattr(secrets, "_CASED", cased)
     monkeypatch.setattr(secrets, "_LOWER", lower)
     assert [findings(text) for text in texts] == accelerated
+
+
+@pytest.mark.skipif(not secrets.ACCELERATED, reason="google-re2 is not installed")
+def test_the_public_re2_search_reports_the_same_positions(
+    planted: tuple[str, list[corpus.Plant]],
+) -> None:
+    class PublicOnly:
+        """google-re2's compiled pattern without its private parts."""
+
+        def __init__(self, automaton: object) -> None:
+            self.search = automaton.search  # type: ignore[attr-defined]
+
+    view = planted[0][:300_000].encode("ascii", "replace").lower()
+    scanner = secrets._LOWER
+    raw = secrets._raw_search(scanner.automaton)
+    public = secrets._raw_search(PublicOnly(scanner.automaton))
+    assert raw is not public
+    for position in (0, 1, 5_000, 123_456):
+        assert raw(view, position) == public(view, position)
