@@ -4,7 +4,7 @@
 
 Prints, for each engine: recall over the planted credentials (a credential counts as found
 when a finding covers it whole, or for detect-secrets, whose findings are values and line
-numbers, when a reported value lies inside it), false positives per MB of the clean corpus,
+numbers, when a reported value lies inside it or holds it), false positives per MB of the clean corpus,
 and MB/s (CPU time, the best of three). detect-secrets is optional (`pip install
 detect-secrets`); it scans line by line with its default plugins.
 """
@@ -12,8 +12,10 @@ detect-secrets`); it scans line by line with its default plugins.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from codex_otel.runtime import _secrets as secrets
 from codex_otel.runtime._secrets import findings
@@ -54,23 +56,35 @@ def ours_stdlib(text: str, plants: list[corpus.Plant], clean: str) -> tuple[floa
 def detect_secrets_side(
     text: str, plants: list[corpus.Plant], clean: str
 ) -> tuple[float, float, float]:
-    from detect_secrets.core.scan import scan_line
-    from detect_secrets.settings import default_settings
+    """detect-secrets' file scan (`SecretsCollection.scan_file`, default plugins and
+    filters) of each corpus written to a `.txt` file."""
+    # Optional (not a dev dependency): `pip install detect-secrets` to compare.
+    from detect_secrets.core.secrets_collection import (  # type: ignore[import-not-found,unused-ignore]
+        SecretsCollection,
+    )
+    from detect_secrets.settings import (  # type: ignore[import-not-found,unused-ignore]
+        default_settings,
+    )
 
     def values(document: str) -> list[str]:
-        return [
-            secret.secret_value or ""
-            for line in document.splitlines()
-            for secret in scan_line(line)
-        ]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "output.txt"
+            path.write_text(document, encoding="utf-8", errors="surrogatepass")
+            with default_settings():
+                collection = SecretsCollection()
+                collection.scan_file(str(path))
+            return [secret.secret_value or "" for _, secret in collection]
 
-    with default_settings():
-        reported = values(text)
-        covered = sum(
-            any(value and value in text[p.start : p.end] for value in reported) for p in plants
+    reported = values(text)
+    covered = sum(
+        any(
+            value and (value in text[p.start : p.end] or text[p.start : p.end] in value)
+            for value in reported
         )
-        false = len(values(clean))
-        seconds = _best_cpu(lambda: values(clean))
+        for p in plants
+    )
+    false = len(values(clean))
+    seconds = _best_cpu(lambda: values(clean))
     return covered / len(plants), false / (len(clean) / 1e6), len(clean) / 1e6 / seconds
 
 
