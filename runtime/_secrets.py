@@ -45,9 +45,10 @@ UUIDs and base64 (its false positives); it has no rules for several formats plan
 (Anthropic, OpenAI project keys, GitLab routable tokens, passwords in URLs, most vendors'
 prefixed tokens), and it reports values, not spans, so it cannot replace them in place.
 This module is kept: it meets the recall and false-positive targets and is two orders of
-magnitude faster (the `scrub_mb_per_s` benchmark measures it in wall-clock time). Its rules still miss what no rule names (a bare random string with no
-telling key), and a secret-naming key's unquoted value that reads as code (`password =
-user_input`, an identifier after a spaced `=`) is taken for code.
+magnitude faster (`scrub_mb_per_s` in benchmarks/ measures it in wall-clock time). Its
+rules still miss what no rule names (a bare random string with no telling key), and a
+secret-naming key's unquoted value that reads as code (`password = user_input`, an
+identifier after a spaced `=`) is taken for code.
 """
 
 from __future__ import annotations
