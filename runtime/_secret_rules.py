@@ -6,15 +6,16 @@ token formats; the patterns are written here for this engine. Every pattern is a
 pattern over the text's ASCII view (see `_secrets`), and obeys three rules that keep the
 scan linear and fast with the standard library's `re`:
 
-- it starts with a literal of at least two bytes (its *anchor*), so `re` finds candidates
-  with its fast literal search instead of trying the pattern at every position;
+- it starts with a literal of at least two bytes (its *anchor*, `Rule.anchors`): the
+  engine finds the anchors (with `bytes.find`, or one RE2 pass) and tries the pattern only
+  there, never at every position;
 - every repetition is bounded, and no repetition can match the same text two ways;
 - what comes before the anchor (a word boundary, the `sk`/`rk` of a Stripe key) is checked
-  by the engine (`Rule.before`, `Rule.back`), not by a look-behind, which would hide the
-  anchor from `re`.
+  by the engine (`Rule.before`, `Rule.back`); a look-behind is used only after the anchor
+  (the qualifier of `api_key`, the cursor of `nextPageToken`).
 
-A rule whose pattern has a group named `v` replaces only that group (the value after
-`AccountKey=`); otherwise the whole match. Named groups `k_<kind>` pick the kind among a
+A rule whose pattern has a group named `v` replaces only that group (the password of a
+URL); otherwise the whole match. Named groups `k_<kind>` pick the kind among a
 rule's alternatives.
 """
 

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from codex_otel.runtime import _secret_rules as rule_set
 from codex_otel.runtime import _secrets as secrets
 from codex_otel.runtime._secrets import MARKER, Finding, findings, might_contain_secret, scrub
 from privacy import corpus
@@ -228,3 +229,9 @@ def test_the_public_re2_search_reports_the_same_positions(
     assert raw is not public
     for position in (0, 1, 5_000, 123_456):
         assert raw(view, position) == public(view, position)
+
+
+def test_every_rule_has_anchors_of_two_bytes_or_more() -> None:
+    rules = rule_set.SPECIFIC + rule_set.CONTEXTUAL + rule_set.ASSIGNMENTS
+    assert all(rule.anchors for rule in rules)
+    assert all(len(anchor) >= 2 for rule in rules for anchor in rule.anchors)
