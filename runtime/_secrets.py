@@ -23,7 +23,7 @@ variable, a type annotation or a call). With google-re2 installed, one pass of a
 automaton finds the anchors (for keys, only where a separator follows); without it, one
 `bytes.find` loop per anchor: the same positions, so the same results (a test holds them
 equal), at a quarter of the speed. Overlapping matches keep the earliest, then the longest, then
-the specific rule over the generic one; nothing is looked for inside a credential found.
+the specific rule over the generic one.
 
 Documented example credentials (AWS's `AKIAIOSFODNN7EXAMPLE` and its secret key, jwt.io's
 sample token) are left as they are: they appear in documentation and test fixtures an agent
@@ -115,10 +115,11 @@ def findings(text: str) -> list[Finding]:
     data = text.encode("ascii", "replace")
     candidates: list[tuple[int, int, int, str]] = []
     for view, scanner in ((data, _CASED), (data.lower(), _LOWER)):
-        # A credential is never looked for inside one already found in the same view.
-        reached = 0
+        # A rule does not look again inside what it found (`password=` a thousand times
+        # over is one value, not a thousand); other rules still look there.
+        ends: dict[int, int] = {}  # id(rule) -> the end of its last finding
         for position, rule in scanner.positions(view):
-            if position < reached:
+            if position < ends.get(id(rule), 0):
                 continue
             match = rule.pattern.match(view, position)
             found = None if match is None else _judge(rule, match, view)
@@ -126,7 +127,7 @@ def findings(text: str) -> list[Finding]:
                 start, end, kind = found
                 # Sorted by start, then longest, then specific before generic.
                 candidates.append((start, start - end, int(rule.generic), kind))
-                reached = max(reached, end)
+                ends[id(rule)] = end
     if not candidates:
         return []
     candidates.sort()
@@ -264,8 +265,10 @@ def _assignment(
     """A `KEY=value`, `key: value` or `"key": "value"` whose key names a secret."""
     before = view[max(0, stem_start - 40) : stem_start]
     key_start = stem_start - (len(before) - len(before.rstrip(_KEY_CHARS)))
-    if key_start > 0 and view.startswith(b"[secret:", key_start - 1):
-        return None  # a marker of an earlier scrub
+    if view.endswith(b"[secret:", 0, key_start) or view.startswith(
+        b"[secret:", max(key_start - 1, 0)
+    ):
+        return None  # the kind in a marker of an earlier scrub, or its `SECRET:`
     key = view[key_start : match.end("t")].translate(None, _SEPARATORS_AND_QUOTE)
     stem = view[stem_start : match.start("t")].lstrip(b'"')
     tail = match.group("t").translate(None, _SEPARATORS)
@@ -327,7 +330,7 @@ _ALNUM: Final = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 def _placeholder(value: bytes) -> bool:
     """A template, a variable reference, a mask or an already scrubbed value."""
     lower = value.lower()
-    if lower.startswith(_PLACEHOLDER_START) or lower.startswith(b"secret:", 1):
+    if lower.startswith(_PLACEHOLDER_START) or b"[secret:" in lower:
         return True
     return len(set(lower)) <= 2
 
