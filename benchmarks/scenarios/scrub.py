@@ -2,7 +2,8 @@
 agent tool output: the generated corpora of tests/privacy/corpus.py (the planted one, with
 its credentials, and the clean one), megabytes of UTF-8 per second of wall-clock time,
 median of the rounds. CPU-time rates are in the details (a shared machine's wall clock
-counts the neighbours' work too)."""
+counts the neighbours' work too), with which search found the anchors (google-re2 when
+installed) and, then, the stdlib search's rate on the clean corpus."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import suite  # noqa: F401  (tests/ on the path, for `privacy`)
 from harness import Context, Metric, Target, interleaved, median, rounded
 from privacy import corpus
 
+from codex_otel.runtime import _secrets
 from codex_otel.runtime._secrets import scrub
 
 NAME = "scrub_mb_per_s"
@@ -37,6 +39,7 @@ def run(context: Context) -> Metric:
     rounds = context.pick(full=7, quick=2)
     samples = interleaved({name: functools.partial(side, name) for name in texts}, rounds)
     rates = {name: median(values) for name, values in samples.items()}
+    stdlib = _stdlib_cpu_rate(clean, megabytes["clean"]) if _secrets.ACCELERATED else None
     return Metric.of(
         NAME,
         median([rates["planted"], rates["clean"]]),
@@ -50,5 +53,20 @@ def run(context: Context) -> Metric:
             "planted_mb": rounded(megabytes["planted"]),
             "clean_mb": rounded(megabytes["clean"]),
             "planted_credentials": len(plants),
+            "search": "google-re2" if _secrets.ACCELERATED else "stdlib",
+            "stdlib_clean_cpu_mb_per_s": None if stdlib is None else rounded(stdlib),
         },
     )
+
+
+def _stdlib_cpu_rate(text: str, megabytes: float) -> float:
+    """The clean corpus's CPU-time rate with the anchors found by `bytes.find` (what an
+    install without google-re2 gets), one run."""
+    saved = _secrets._CASED, _secrets._LOWER
+    _secrets._CASED, _secrets._LOWER = _secrets.scanners(accelerated=False)
+    try:
+        start = time.process_time()
+        scrub(text)
+        return megabytes / (time.process_time() - start or 1e-9)
+    finally:
+        _secrets._CASED, _secrets._LOWER = saved
