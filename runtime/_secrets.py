@@ -61,6 +61,8 @@ from ._secret_rules import ASSIGNMENTS, CONTEXTUAL, FLAG_STEMS, KEY_TAIL, SPECIF
 
 #: The marker that replaces a credential; `{kind}` names its format.
 MARKER: Final = "[SECRET:{kind}]"
+#: The kind that replaces a whole text the scan failed on.
+UNSCANNED: Final = "unscanned"
 
 #: Exact documented example values, left alone (see the module's docstring).
 DOCUMENTED_EXAMPLES: Final[frozenset[str]] = frozenset(
@@ -89,9 +91,16 @@ class Scrubbed(NamedTuple):
 
 
 def scrub(text: str) -> Scrubbed:
-    """`text` with each credential replaced by `[SECRET:<kind>]`."""
+    """`text` with each credential replaced by `[SECRET:<kind>]`.
+
+    Should the scan itself fail (a bug, never a property of the text), the whole text is
+    replaced: a scrubber that fails must not let through what it could not read.
+    """
     text = _exact(text)
-    found = findings(text)
+    try:
+        found = findings(text)
+    except Exception:
+        return Scrubbed(MARKER.format(kind=UNSCANNED), (UNSCANNED,))
     if not found:
         return Scrubbed(text, ())
     parts: list[str] = []

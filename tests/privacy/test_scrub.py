@@ -275,3 +275,13 @@ def test_scrubbing_never_raises_and_its_markers_stay(parts: list[str]) -> None:
     markers = [(m.start(), m.end()) for m in re.finditer(r"\[SECRET:[a-z0-9-]+\]", once.text)]
     for found in findings(once.text):
         assert all(found.end <= start or found.start >= end for start, end in markers)
+
+
+def test_a_failing_scan_lets_nothing_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*arguments: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(secrets, "_judge", broken)
+    assert scrub(f"token: {SAMPLES['github-pat']}") == ("[SECRET:unscanned]", ("unscanned",))
+    with pytest.raises(RuntimeError):
+        findings(SAMPLES["github-pat"])
