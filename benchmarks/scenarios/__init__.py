@@ -21,7 +21,9 @@ from . import (
     metric_disabled,
     metric_record,
     no_otel,
+    scrub,
     startup,
+    tool_result_scrub,
 )
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -39,6 +41,8 @@ _MODULES: tuple[ModuleType, ...] = (
     live_check,
     live_check_ratio,
     diff,
+    scrub,
+    tool_result_scrub,
 )
 
 
