@@ -372,8 +372,11 @@ def test_a_body_too_large_once_decompressed_gets_413_and_memory_stays_bounded(
     assert refused["kind"] == "invalid_request"
     assert "once decompressed" in refused["example"]["detail"]
     if process.max_rss_kib is not None:
-        # The limit decompressed (64 MiB) over the interpreter (about 50): not 300 MiB more.
-        assert process.max_rss_kib < 160 * 1024, process.max_rss_kib
+        # The receiver's bytes in flight are bounded by its budget (128 MiB, compressed,
+        # decompressed and decoding copies together; this body alone stops at 64 MiB
+        # decompressed) over the interpreter (about 50): not the 300 MiB of the bomb. Alone
+        # the peak is about 120 MiB; on a loaded machine more of the budget is held at once.
+        assert process.max_rss_kib < 200 * 1024, process.max_rss_kib
 
 
 class _Sink:
