@@ -167,9 +167,6 @@ class TokenType(enum.Enum):
     TOTAL = "total"
     """Every token of the response."""
 
-    CACHE_WRITE_INPUT = "cache_write_input"
-    """Input tokens written to the prompt cache."""
-
 
 #: TokenType members and their values, mapped to the value sent on the wire.
 _TOKEN_TYPE_WIRE: Final[dict[object, str]] = {
@@ -178,13 +175,11 @@ _TOKEN_TYPE_WIRE: Final[dict[object, str]] = {
     TokenType.OUTPUT: "output",
     TokenType.REASONING_OUTPUT: "reasoning_output",
     TokenType.TOTAL: "total",
-    TokenType.CACHE_WRITE_INPUT: "cache_write_input",
     "input": "input",
     "cached_input": "cached_input",
     "output": "output",
     "reasoning_output": "reasoning_output",
     "total": "total",
-    "cache_write_input": "cache_write_input",
 }
 
 
@@ -327,7 +322,7 @@ def conversation_starts(
     auth_env_codex_api_key_enabled: bool | None = None,
     auth_env_provider_key_name: str | None = None,
     auth_env_provider_key_present: bool | None = None,
-    auth_env_refresh_token_url_override_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
 ) -> None:
     """A conversation started, with the model and policy settings it runs under.
 
@@ -347,8 +342,7 @@ def conversation_starts(
             conversation history is compacted automatically.
         approval_policy: `approval_policy`, required. When the user is asked to approve a tool
             call.
-        sandbox_policy: `sandbox_policy`, required. Sandbox policy the agent's commands run
-            under.
+        sandbox_policy: `sandbox_policy`, required. Sandbox the agent's commands run in.
         mcp_servers: `mcp_servers`, required. Names of the configured MCP servers, joined with
             ", ".
         active_profile: `active_profile`, optional. Name of the configuration profile in use.
@@ -364,9 +358,8 @@ def conversation_starts(
         auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
             provider reads its key from a variable. Whether the provider's API key variable is set,
             when the provider has one.
-        auth_env_refresh_token_url_override_present:
-            `auth.env_refresh_token_url_override_present`, optional. Whether the environment
-            overrides the URL used to refresh sign-in tokens.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
     """
     if not isinstance(provider_name, str):
         wrong_type("codex.conversation_starts", "provider_name", "str", provider_name)
@@ -464,15 +457,12 @@ def conversation_starts(
             "bool",
             auth_env_provider_key_present,
         )
-    if (
-        auth_env_refresh_token_url_override_present is not None
-        and type(auth_env_refresh_token_url_override_present) is not bool
-    ):
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
         wrong_type(
             "codex.conversation_starts",
-            "auth_env_refresh_token_url_override_present",
+            "refresh_url_override_present",
             "bool",
-            auth_env_refresh_token_url_override_present,
+            refresh_url_override_present,
         )
     if not conversation.recording:
         return
@@ -503,8 +493,8 @@ def conversation_starts(
         _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
     if auth_env_provider_key_present is not None:
         _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
-    if auth_env_refresh_token_url_override_present is not None:
-        _attributes["auth.env_refresh_token_url_override_present"] = auth_env_refresh_token_url_override_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
     conversation.emit("codex.conversation_starts", _attributes)
 
 
@@ -527,7 +517,7 @@ def api_request(
     auth_env_codex_api_key_enabled: bool | None = None,
     auth_env_provider_key_name: str | None = None,
     auth_env_provider_key_present: bool | None = None,
-    auth_env_refresh_token_url_override_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
     auth_request_id: str | None = None,
     auth_cf_ray: str | None = None,
     auth_error: str | None = None,
@@ -573,9 +563,8 @@ def api_request(
         auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
             provider reads its key from a variable. Whether the provider's API key variable is set,
             when the provider has one.
-        auth_env_refresh_token_url_override_present:
-            `auth.env_refresh_token_url_override_present`, optional. Whether the environment
-            overrides the URL used to refresh sign-in tokens.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
         auth_request_id: `auth.request_id`, optional. Identifier of the request as the server
             reported it, for authentication diagnostics.
         auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
@@ -679,15 +668,12 @@ def api_request(
             "bool",
             auth_env_provider_key_present,
         )
-    if (
-        auth_env_refresh_token_url_override_present is not None
-        and type(auth_env_refresh_token_url_override_present) is not bool
-    ):
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
         wrong_type(
             "codex.api_request",
-            "auth_env_refresh_token_url_override_present",
+            "refresh_url_override_present",
             "bool",
-            auth_env_refresh_token_url_override_present,
+            refresh_url_override_present,
         )
     if auth_request_id is not None and not isinstance(auth_request_id, str):
         wrong_type("codex.api_request", "auth_request_id", "str", auth_request_id)
@@ -735,8 +721,8 @@ def api_request(
         _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
     if auth_env_provider_key_present is not None:
         _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
-    if auth_env_refresh_token_url_override_present is not None:
-        _attributes["auth.env_refresh_token_url_override_present"] = auth_env_refresh_token_url_override_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
     if auth_request_id is not None:
         _attributes["auth.request_id"] = auth_request_id
     if auth_cf_ray is not None:
@@ -771,7 +757,7 @@ def websocket_connect(
     auth_env_codex_api_key_enabled: bool | None = None,
     auth_env_provider_key_name: str | None = None,
     auth_env_provider_key_present: bool | None = None,
-    auth_env_refresh_token_url_override_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
     auth_request_id: str | None = None,
     auth_cf_ray: str | None = None,
     auth_error: str | None = None,
@@ -818,9 +804,8 @@ def websocket_connect(
         auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
             provider reads its key from a variable. Whether the provider's API key variable is set,
             when the provider has one.
-        auth_env_refresh_token_url_override_present:
-            `auth.env_refresh_token_url_override_present`, optional. Whether the environment
-            overrides the URL used to refresh sign-in tokens.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
         auth_request_id: `auth.request_id`, optional. Identifier of the request as the server
             reported it, for authentication diagnostics.
         auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
@@ -936,15 +921,12 @@ def websocket_connect(
             "bool",
             auth_env_provider_key_present,
         )
-    if (
-        auth_env_refresh_token_url_override_present is not None
-        and type(auth_env_refresh_token_url_override_present) is not bool
-    ):
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
         wrong_type(
             "codex.websocket_connect",
-            "auth_env_refresh_token_url_override_present",
+            "refresh_url_override_present",
             "bool",
-            auth_env_refresh_token_url_override_present,
+            refresh_url_override_present,
         )
     if auth_request_id is not None and not isinstance(auth_request_id, str):
         wrong_type("codex.websocket_connect", "auth_request_id", "str", auth_request_id)
@@ -992,8 +974,8 @@ def websocket_connect(
         _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
     if auth_env_provider_key_present is not None:
         _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
-    if auth_env_refresh_token_url_override_present is not None:
-        _attributes["auth.env_refresh_token_url_override_present"] = auth_env_refresh_token_url_override_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
     if auth_request_id is not None:
         _attributes["auth.request_id"] = auth_request_id
     if auth_cf_ray is not None:
@@ -1021,7 +1003,7 @@ def websocket_request(
     auth_env_codex_api_key_enabled: bool | None = None,
     auth_env_provider_key_name: str | None = None,
     auth_env_provider_key_present: bool | None = None,
-    auth_env_refresh_token_url_override_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
     auth_agent_id: str | None = None,
     auth_task_id: str | None = None,
 ) -> None:
@@ -1050,9 +1032,8 @@ def websocket_request(
         auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
             provider reads its key from a variable. Whether the provider's API key variable is set,
             when the provider has one.
-        auth_env_refresh_token_url_override_present:
-            `auth.env_refresh_token_url_override_present`, optional. Whether the environment
-            overrides the URL used to refresh sign-in tokens.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
         auth_agent_id: `auth.agent_id`, optional. Identifier of the agent the request was
             authenticated for, when any.
         auth_task_id: `auth.task_id`, optional. Identifier of the task the request was
@@ -1125,15 +1106,12 @@ def websocket_request(
             "bool",
             auth_env_provider_key_present,
         )
-    if (
-        auth_env_refresh_token_url_override_present is not None
-        and type(auth_env_refresh_token_url_override_present) is not bool
-    ):
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
         wrong_type(
             "codex.websocket_request",
-            "auth_env_refresh_token_url_override_present",
+            "refresh_url_override_present",
             "bool",
-            auth_env_refresh_token_url_override_present,
+            refresh_url_override_present,
         )
     if auth_agent_id is not None and not isinstance(auth_agent_id, str):
         wrong_type("codex.websocket_request", "auth_agent_id", "str", auth_agent_id)
@@ -1159,8 +1137,8 @@ def websocket_request(
         _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
     if auth_env_provider_key_present is not None:
         _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
-    if auth_env_refresh_token_url_override_present is not None:
-        _attributes["auth.env_refresh_token_url_override_present"] = auth_env_refresh_token_url_override_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
     if auth_agent_id is not None:
         _attributes["auth.agent_id"] = auth_agent_id
     if auth_task_id is not None:
@@ -1993,8 +1971,6 @@ def record_tool_call(
     *,
     tool: str,
     success: Success | Literal["true", "false"],
-    sandbox: str | None = None,
-    sandbox_policy: str | None = None,
 ) -> None:
     """Tool calls that finished, or failed before they could run.
 
@@ -2005,10 +1981,6 @@ def record_tool_call(
         tool: `tool`, required. Name of the tool, as a metric tag.
         success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
             `"false"`.
-        sandbox: `sandbox`, conditional: when the caller says which sandbox the tool ran in. The
-            kind of sandbox a tool call ran in, as Codex names it (a metric tag).
-        sandbox_policy: `sandbox_policy`, conditional: when the caller says which policy the
-            tool ran under. Sandbox policy the agent's commands run under.
     """
     if type(value) is not int:
         wrong_type("codex.tool.call", "value", "int", value)
@@ -2021,10 +1993,6 @@ def record_tool_call(
         _success = _SUCCESS_WIRE.get(success)
     if _success is None:
         not_a_member("codex.tool.call", "success", "one of 'true', 'false'", success)
-    if sandbox is not None and not isinstance(sandbox, str):
-        wrong_type("codex.tool.call", "sandbox", "str", sandbox)
-    if sandbox_policy is not None and not isinstance(sandbox_policy, str):
-        wrong_type("codex.tool.call", "sandbox_policy", "str", sandbox_policy)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
@@ -2032,10 +2000,6 @@ def record_tool_call(
         "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
         "success": _success,
     }
-    if sandbox is not None:
-        _attributes["sandbox"] = sandbox if type(sandbox) is str and sandbox.isascii() else plain_string(sandbox)
-    if sandbox_policy is not None:
-        _attributes["sandbox_policy"] = sandbox_policy if type(sandbox_policy) is str and sandbox_policy.isascii() else plain_string(sandbox_policy)
     conversation.record_point(_METRIC_TOOL_CALL, value, _attributes)
 
 
@@ -2090,8 +2054,6 @@ def record_tool_call_duration_ms(
     *,
     tool: str,
     success: Success | Literal["true", "false"],
-    sandbox: str | None = None,
-    sandbox_policy: str | None = None,
 ) -> None:
     """Execution time of tool calls in milliseconds; 0 when a call failed before it ran.
 
@@ -2105,10 +2067,6 @@ def record_tool_call_duration_ms(
         tool: `tool`, required. Name of the tool, as a metric tag.
         success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
             `"false"`.
-        sandbox: `sandbox`, conditional: when the caller says which sandbox the tool ran in. The
-            kind of sandbox a tool call ran in, as Codex names it (a metric tag).
-        sandbox_policy: `sandbox_policy`, conditional: when the caller says which policy the
-            tool ran under. Sandbox policy the agent's commands run under.
     """
     if type(value) is not int:
         wrong_type("codex.tool.call.duration_ms", "value", "int", value)
@@ -2123,10 +2081,6 @@ def record_tool_call_duration_ms(
         _success = _SUCCESS_WIRE.get(success)
     if _success is None:
         not_a_member("codex.tool.call.duration_ms", "success", "one of 'true', 'false'", success)
-    if sandbox is not None and not isinstance(sandbox, str):
-        wrong_type("codex.tool.call.duration_ms", "sandbox", "str", sandbox)
-    if sandbox_policy is not None and not isinstance(sandbox_policy, str):
-        wrong_type("codex.tool.call.duration_ms", "sandbox_policy", "str", sandbox_policy)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
@@ -2134,10 +2088,6 @@ def record_tool_call_duration_ms(
         "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
         "success": _success,
     }
-    if sandbox is not None:
-        _attributes["sandbox"] = sandbox if type(sandbox) is str and sandbox.isascii() else plain_string(sandbox)
-    if sandbox_policy is not None:
-        _attributes["sandbox_policy"] = sandbox_policy if type(sandbox_policy) is str and sandbox_policy.isascii() else plain_string(sandbox_policy)
     conversation.record_point(_METRIC_TOOL_CALL_DURATION_MS, value, _attributes)
 
 
@@ -2806,7 +2756,7 @@ def record_turn_token_usage(
     conversation: Conversation[Metadata],
     value: int,
     *,
-    token_type: TokenType | Literal["input", "cached_input", "output", "reasoning_output", "total", "cache_write_input"],
+    token_type: TokenType | Literal["input", "cached_input", "output", "reasoning_output", "total"],
 ) -> None:
     """Tokens a completed response used, one measurement per token type.
 
@@ -2828,8 +2778,7 @@ def record_turn_token_usage(
         not_a_member(
             "codex.turn.token_usage",
             "token_type",
-            "one of 'input', 'cached_input', 'output', 'reasoning_output', 'total', "
-            "'cache_write_input'",
+            "one of 'input', 'cached_input', 'output', 'reasoning_output', 'total'",
             token_type,
         )
     if not conversation.metrics_recording:
@@ -2891,7 +2840,6 @@ def record_startup_phase_duration_ms(
     value: int,
     *,
     phase: str,
-    status: str | None = None,
 ) -> None:
     """Duration of each phase of starting a thread or prewarming its first turn.
 
@@ -2903,8 +2851,6 @@ def record_startup_phase_duration_ms(
     Args:
         value: The value to record, in `ms`. Must be at least 0.
         phase: `phase`, required. The startup phase timed, as a metric tag.
-        status: `status`, conditional: when the phase reports how it ended. How the phase ended,
-            as the `codex.startup_phase` event's `startup.status`.
     """
     if type(value) is not int:
         wrong_type("codex.startup.phase.duration_ms", "value", "int", value)
@@ -2914,16 +2860,12 @@ def record_startup_phase_duration_ms(
         )
     if not isinstance(phase, str):
         wrong_type("codex.startup.phase.duration_ms", "phase", "str", phase)
-    if status is not None and not isinstance(status, str):
-        wrong_type("codex.startup.phase.duration_ms", "status", "str", status)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
         "phase": phase if type(phase) is str and phase.isascii() else plain_string(phase),
     }
-    if status is not None:
-        _attributes["status"] = status if type(status) is str and status.isascii() else plain_string(status)
     conversation.record_point(_METRIC_STARTUP_PHASE_DURATION_MS, value, _attributes)
 
 
