@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from codex_otel.generated import events
 from codex_otel.instrument import EventManager
 from codex_otel.runtime import CapturedEvent, CapturedMeasurement, Telemetry
 from support.instrument import FakeClock
@@ -107,9 +106,13 @@ def test_a_turn_times_first_token_first_message_and_end(
 
 
 def test_a_turn_that_fails_still_ended(manager: EventManager, clock: FakeClock, seen: Seen) -> None:
-    with pytest.raises(RuntimeError, match="model refused"), manager.turn():
-        clock.advance(12)
-        raise RuntimeError("model refused")
+    def turn() -> None:
+        with manager.turn():
+            clock.advance(12)
+            raise RuntimeError("model refused")
+
+    with pytest.raises(RuntimeError, match="model refused"):
+        turn()
     assert seen.named() == []
     assert seen.points() == [
         ("codex.turn.e2e_duration_ms", 12, {}),
@@ -120,10 +123,14 @@ def test_a_turn_that_fails_still_ended(manager: EventManager, clock: FakeClock, 
 def test_an_interrupted_turn_records_nothing_more(
     manager: EventManager, clock: FakeClock, seen: Seen
 ) -> None:
-    with pytest.raises(KeyboardInterrupt), manager.turn() as turn:
-        clock.advance(5)
-        turn.first_token()
-        raise KeyboardInterrupt
+    def interrupted() -> None:
+        with manager.turn() as turn:
+            clock.advance(5)
+            turn.first_token()
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
     assert [name for name, _, _ in seen.points()] == ["codex.turn.ttft.duration_ms"]
 
 
@@ -162,9 +169,13 @@ def test_a_websocket_connect_that_opens(
 def test_a_websocket_connect_that_is_refused(
     manager: EventManager, clock: FakeClock, seen: Seen
 ) -> None:
-    with pytest.raises(Refused), manager.websocket_connect():
-        clock.advance(40)
-        raise Refused("handshake refused: 403")
+    def connect() -> None:
+        with manager.websocket_connect():
+            clock.advance(40)
+            raise Refused("handshake refused: 403")
+
+    with pytest.raises(Refused):
+        connect()
     assert seen.named() == [
         (
             "codex.websocket_connect",
@@ -181,9 +192,14 @@ def test_a_websocket_connect_that_is_refused(
 def test_websocket_requests(manager: EventManager, clock: FakeClock, seen: Seen) -> None:
     with manager.websocket_request(connection_reused=True):
         clock.advance(1500)
-    with pytest.raises(ConnectionResetError), manager.websocket_request():
-        clock.advance(3)
-        raise ConnectionResetError("connection reset by peer")
+
+    def reset() -> None:
+        with manager.websocket_request():
+            clock.advance(3)
+            raise ConnectionResetError("connection reset by peer")
+
+    with pytest.raises(ConnectionResetError):
+        reset()
     assert seen.named() == [
         (
             "codex.websocket_request",
@@ -243,9 +259,14 @@ def test_startup_phases(manager: EventManager, clock: FakeClock, seen: Seen) -> 
     with manager.startup_phase("startup_prewarm_build_tools") as phase:
         clock.advance(9)
         phase.status = "ok"
-    with pytest.raises(OSError, match="disk full"), manager.startup_phase("thread_start_total"):
-        clock.advance(44)
-        raise OSError("disk full")
+
+    def total() -> None:
+        with manager.startup_phase("thread_start_total"):
+            clock.advance(44)
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        total()
     assert seen.named() == [
         ("codex.startup_phase", {"startup.phase": "thread_start_create_thread", "duration_ms": 31}),
         (
@@ -267,9 +288,13 @@ def test_startup_phases(manager: EventManager, clock: FakeClock, seen: Seen) -> 
 
 def test_a_startup_phase_name_is_checked_before_the_phase_runs(manager: EventManager) -> None:
     ran = []
-    with pytest.raises(TypeError, match=r"codex\.startup_phase.*'phase'"):
+
+    def phase() -> None:
         with manager.startup_phase(42):  # type: ignore[arg-type]
             ran.append(True)
+
+    with pytest.raises(TypeError, match=r"codex\.startup_phase.*'phase'"):
+        phase()
     assert ran == []
 
 
