@@ -5,8 +5,9 @@
 
 Catalog version 1.4.0.
 
-Log events that describe each Codex run: outbound API requests, streamed responses, user prompts,
-tool-approval decisions and tool results.
+Log events that describe each Codex run: startup, outbound API requests over HTTP and websockets,
+authentication recovery, streamed responses, user prompts, tool-approval decisions, tool results and
+sandbox outcomes, and plugin install suggestions.
 """
 
 from __future__ import annotations
