@@ -32,6 +32,8 @@ class StartupPhase(TimedBlock):
     def __init__(self, recorder: Recorder, phase: str, status: str | None = None) -> None:
         if not isinstance(phase, str):  # checked before the phase runs, never after
             wrong_type(_EVENT, "phase", "str", phase)
+        if status is not None and not isinstance(status, str):
+            wrong_type(_EVENT, "status", "str", status)
         super().__init__(recorder)
         self.phase = phase
         #: How the phase ended (`startup.status`), when the caller says.

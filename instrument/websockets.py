@@ -20,7 +20,7 @@ generated emitters.
 from __future__ import annotations
 
 from codex_otel.generated import events
-from codex_otel.runtime import Conversation
+from codex_otel.runtime import Conversation, wrong_type
 
 from . import measurements
 from .outcomes import ResponseLike, error_status, error_text, response_status
@@ -32,6 +32,15 @@ def _success(error: Exception | None) -> measurements.SuccessTag:
     return "true" if error is None else "false"
 
 
+def _check(event: str, endpoint: str | None, connection_reused: bool | None) -> None:
+    """The block's own arguments, checked when it is made (before the work it times): a
+    wrong one raises here instead of being counted as a telemetry error at the end."""
+    if endpoint is not None and not isinstance(endpoint, str):
+        wrong_type(event, "endpoint", "str", endpoint)
+    if connection_reused is not None and type(connection_reused) is not bool:
+        wrong_type(event, "connection_reused", "bool", connection_reused)
+
+
 class WebsocketConnect(TimedBlock):
     """`with manager.websocket_connect(endpoint=...) as connect: ws = open_ws(...)`."""
 
@@ -40,6 +49,7 @@ class WebsocketConnect(TimedBlock):
     def __init__(
         self, recorder: Recorder, endpoint: str | None, connection_reused: bool | None
     ) -> None:
+        _check("codex.websocket_connect", endpoint, connection_reused)
         super().__init__(recorder)
         self.endpoint = endpoint
         self.connection_reused = connection_reused
@@ -72,6 +82,7 @@ class WebsocketRequest(TimedBlock):
     __slots__ = ("connection_reused",)
 
     def __init__(self, recorder: Recorder, connection_reused: bool | None) -> None:
+        _check("codex.websocket_request", None, connection_reused)
         super().__init__(recorder)
         self.connection_reused = connection_reused
 

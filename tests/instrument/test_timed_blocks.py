@@ -298,6 +298,15 @@ def test_a_startup_phase_name_is_checked_before_the_phase_runs(manager: EventMan
     assert ran == []
 
 
+def test_wrong_block_arguments_raise_before_the_block_runs(manager: EventManager) -> None:
+    with pytest.raises(TypeError, match=r"codex\.websocket_connect.*'endpoint'"):
+        manager.websocket_connect(endpoint=b"/v1/responses")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"codex\.websocket_request.*'connection_reused'"):
+        manager.websocket_request(connection_reused=1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"codex\.startup_phase.*'status'"):
+        manager.startup_phase("thread_start_total", status=0)  # type: ignore[arg-type]
+
+
 def test_sandbox_outcomes(manager: EventManager, seen: Seen) -> None:
     manager.sandbox_outcome("shell", "call_1", "success", 0.3509)
     manager.sandbox_outcome("shell", "call_2", "escalated", timedelta(seconds=1), 2.0001)
