@@ -1,12 +1,14 @@
 """`codex-otel demo`: a scripted agent session through the real helpers and emitters.
 
-The session starts a conversation, retries a failing API request, streams a response
-whose server-sent events include failures and a completion, asks for two tool approvals
-(one approved, one denied), and runs tools that succeed, fail, and fail before running:
-every event of the catalog, in each of its forms, and the metrics the helpers record
-beside them. Without `--config` the events and a summary of the measurements are printed
-readably to standard output; with it, they go where the file's `[otel]` table says
-(`exporter` for the events, `metrics_exporter` for the metrics).
+The session times its startup phases, starts a thread and a conversation, recovers from
+an expired sign-in, opens a websocket and sends a request over it, then, in a timed turn,
+retries a failing API request, streams a response whose server-sent events include
+failures and a completion, asks for two tool approvals (one approved, one denied), runs
+tools that succeed (one in the sandbox), fail, and fail before running, and suggests a
+plugin: every event of the catalog, in each of its forms, and every metric. Without
+`--config` the events and a summary of the measurements are printed readably to standard
+output; with it, they go where the file's `[otel]` table says (`exporter` for the events,
+`metrics_exporter` for the metrics).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from codex_otel.generated import events
-from codex_otel.instrument import EventManager
+from codex_otel.instrument import EventManager, Turn
 from codex_otel.runtime import (
     CapturedEvent,
     CapturedMeasurement,
@@ -100,7 +102,14 @@ def _stream() -> Iterator[DemoSSE]:
 
 
 def run_session(manager: EventManager) -> None:
-    """The scripted session; emits every event of the catalog in each of its forms."""
+    """The scripted session; emits every event of the catalog in each of its forms and
+    records every metric."""
+    with manager.startup_phase("thread_start_create_thread"):
+        time.sleep(STEP_SECONDS)
+    with manager.startup_phase("thread_start_total") as phase:
+        time.sleep(STEP_SECONDS)
+        phase.status = "ok"
+    manager.thread_started(is_git=True)
     manager.conversation_starts(
         provider_name="openai",
         reasoning_effort="medium",
@@ -113,10 +122,37 @@ def run_session(manager: EventManager) -> None:
         mcp_servers=["github", "filesystem"],
         active_profile="demo",
     )
+    # Codex's authentication layer reports its recovery; the demo has none, so it emits
+    # the event through the generated emitter, as such an application would.
+    events.auth_recovery(
+        manager.conversation,
+        auth_mode="chatgpt",
+        auth_step="refresh_token",
+        auth_outcome="recovered",
+        auth_recovery_reason="unauthorized",
+        auth_state_changed=True,
+    )
+    _websocket(manager)
     manager.user_prompt(
         [{"type": "text", "text": "Fix the failing test "}, {"type": "image"}, "please"]
     )
+    with manager.turn() as turn:
+        _model_call(manager, turn)
+        _tools(manager, turn)
+    _plugin_suggestion(manager)
 
+
+def _websocket(manager: EventManager) -> None:
+    with manager.websocket_connect(endpoint="/v1/responses", connection_reused=False) as connect:
+        time.sleep(STEP_SECONDS)
+        connect.response = DemoResponse(101)
+    with manager.websocket_request(connection_reused=True):
+        time.sleep(STEP_SECONDS)
+        manager.websocket_event("response.created", STEP_SECONDS)
+        manager.websocket_event("parse_error", STEP_SECONDS, failed=True)
+
+
+def _model_call(manager: EventManager, turn: Turn) -> None:
     def rate_limited() -> DemoResponse:
         time.sleep(STEP_SECONDS)
         raise RateLimited("429 Too Many Requests: rate limit reached, retry after 1s")
@@ -129,10 +165,15 @@ def run_session(manager: EventManager) -> None:
         return DemoResponse(200, {"cf-ray": "8f1e2d3c4b5a6978-SJC"})
 
     manager.log_request(2, accepted)
-    for _ in manager.log_sse_stream(_stream()):
-        pass  # the agent would render each item
+    for item in manager.log_sse_stream(_stream()):
+        if item.event == "response.output_text.delta":
+            turn.first_token()  # the agent would render each item
+        elif item.event == "response.output_item.done":
+            turn.first_message()
     manager.sse_event_completed_failed("response.completed arrived after the stream closed")
 
+
+def _tools(manager: EventManager, turn: Turn) -> None:
     manager.tool_decision("shell", "call_1", "approved", "config")
     manager.tool_decision("shell", "call_2", "denied", "user")
 
@@ -144,10 +185,31 @@ def run_session(manager: EventManager) -> None:
         time.sleep(STEP_SECONDS)
         raise RuntimeError("patch does not apply: src/app.py hunk 2")
 
+    turn.tool_call()
     manager.log_tool_result("shell", "call_1", '{"command": ["pytest", "-q"]}', run_tests)
+    manager.sandbox_outcome("shell", "call_1", "success", STEP_SECONDS)
+    turn.tool_call()
     with contextlib.suppress(RuntimeError):  # reported to the model, as Codex does
         manager.log_tool_result("apply_patch", "call_3", '{"patch": "..."}', apply_patch)
+    turn.tool_call()
     manager.log_tool_failed("unknown_tool", "unsupported call: unknown_tool")
+
+
+def _plugin_suggestion(manager: EventManager) -> None:
+    # No helper: what a plugin is, and how a user answers, is the application's own.
+    tool = {
+        "plugin_install_tool_type": "mcp",
+        "plugin_install_tool_id": "linear",
+        "plugin_install_tool_name": "Linear",
+    }
+    events.plugin_install_elicitation_sent(manager.conversation, **tool)
+    events.plugin_install_suggestion(
+        manager.conversation,
+        **tool,
+        plugin_install_response_action="accept",
+        plugin_install_user_confirmed=True,
+        plugin_install_completed=True,
+    )
 
 
 # --- printing ----------------------------------------------------------------------------
@@ -267,6 +329,8 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
         conversation_id=str(uuid.uuid4()),
         app_version=_version(),
         auth_mode="ApiKey",
+        originator="codex_cli_rs",
+        session_source="cli",
         terminal_type="demo-terminal/1.0",
         model="gpt-5-codex",
         slug="gpt-5-codex",

@@ -1,12 +1,13 @@
-# Generated from catalog.yaml (catalog version 1.3.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.4.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
-# ruff: noqa: SIM108, RUF100
+# ruff: noqa: E501, SIM108, RUF100
 """Typed emitters for the events of catalog.yaml, and recorders for its metrics.
 
-Catalog version 1.3.0.
+Catalog version 1.4.0.
 
-Log events that describe each Codex run: outbound API requests, streamed responses, user prompts,
-tool-approval decisions and tool results.
+Log events that describe each Codex run: startup, outbound API requests over HTTP and websockets,
+authentication recovery, streamed responses, user prompts, tool-approval decisions, tool results and
+sandbox outcomes, and plugin install suggestions.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from codex_otel.runtime._contract import (
     wrong_type,
 )
 
-CATALOG_VERSION: Final = "1.3.0"
+CATALOG_VERSION: Final = "1.4.0"
 
 #: Privacy toggles the catalog's redaction policies name, with their defaults.
 TOGGLES: Final[dict[str, bool]] = {
@@ -41,10 +42,18 @@ TOGGLES: Final[dict[str, bool]] = {
 EVENT_NAMES: Final[tuple[str, ...]] = (
     "codex.conversation_starts",
     "codex.api_request",
+    "codex.websocket_connect",
+    "codex.websocket_request",
+    "codex.auth_recovery",
     "codex.sse_event",
     "codex.user_prompt",
     "codex.tool_decision",
     "codex.tool_result",
+    "codex.sandbox_outcome",
+    "codex.startup_phase",
+    "codex.turn_ttft",
+    "codex.plugin_install_elicitation_sent",
+    "codex.plugin_install_suggestion",
 )
 
 #: Every metric this module records, in catalog order.
@@ -55,8 +64,37 @@ METRIC_NAMES: Final[tuple[str, ...]] = (
     "codex.tool.call.duration_ms",
     "codex.sse_event",
     "codex.sse_event.duration_ms",
+    "codex.websocket.request",
+    "codex.websocket.request.duration_ms",
+    "codex.websocket.event",
+    "codex.websocket.event.duration_ms",
+    "codex.turn.e2e_duration_ms",
+    "codex.turn.ttft.duration_ms",
+    "codex.turn.ttfm.duration_ms",
+    "codex.turn.tool.call",
     "codex.turn.token_usage",
+    "codex.startup.phase.duration_ms",
+    "codex.thread.started",
 )
+
+
+class Success(enum.Enum):
+    """Whether the tool call succeeded, as the string `"true"` or `"false"`."""
+
+    TRUE = "true"
+    """It succeeded (the tool ran and succeeded, for a tool call)."""
+
+    FALSE = "false"
+    """It failed (or the tool could not be run, for a tool call)."""
+
+
+#: Success members and their values, mapped to the value sent on the wire.
+_SUCCESS_WIRE: Final[dict[object, str]] = {
+    Success.TRUE: "true",
+    Success.FALSE: "false",
+    "true": "true",
+    "false": "false",
+}
 
 
 class Decision(enum.Enum):
@@ -97,32 +135,18 @@ class Source(enum.Enum):
     USER = "user"
     """Decided by the user when asked."""
 
+    AUTOMATED_REVIEWER = "automated_reviewer"
+    """Decided by an automated reviewer (Codex's guardian) instead of the user."""
+
 
 #: Source members and their values, mapped to the value sent on the wire.
 _SOURCE_WIRE: Final[dict[object, str]] = {
     Source.CONFIG: "config",
     Source.USER: "user",
+    Source.AUTOMATED_REVIEWER: "automated_reviewer",
     "config": "config",
     "user": "user",
-}
-
-
-class Success(enum.Enum):
-    """Whether the tool call succeeded, as the string `"true"` or `"false"`."""
-
-    TRUE = "true"
-    """It succeeded (the tool ran and succeeded, for a tool call)."""
-
-    FALSE = "false"
-    """It failed (or the tool could not be run, for a tool call)."""
-
-
-#: Success members and their values, mapped to the value sent on the wire.
-_SUCCESS_WIRE: Final[dict[object, str]] = {
-    Success.TRUE: "true",
-    Success.FALSE: "false",
-    "true": "true",
-    "false": "false",
+    "automated_reviewer": "automated_reviewer",
 }
 
 
@@ -160,6 +184,25 @@ _TOKEN_TYPE_WIRE: Final[dict[object, str]] = {
 }
 
 
+class IsGit(enum.Enum):
+    """Whether the thread's working directory is in a git repository, as a metric tag."""
+
+    TRUE = "true"
+    """The thread's working directory is in a git repository."""
+
+    FALSE = "false"
+    """It is not."""
+
+
+#: IsGit members and their values, mapped to the value sent on the wire.
+_IS_GIT_WIRE: Final[dict[object, str]] = {
+    IsGit.TRUE: "true",
+    IsGit.FALSE: "false",
+    "true": "true",
+    "false": "false",
+}
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Metadata:
     """Metadata shared by every event.
@@ -180,6 +223,8 @@ class Metadata:
         "model",
         "app.version",
         "auth_mode",
+        "originator",
+        "session_source",
     )
 
     conversation_id: str
@@ -203,6 +248,19 @@ class Metadata:
     slug: str
     """slug: Model family slug the model belongs to."""
 
+    originator: str | None = None
+    """originator: The client that started the session (Codex's originator, sanitised for metric
+    tags), when known.
+    """
+
+    user_email: str | None = None
+    """user.email: Email address of the signed-in user, when known."""
+
+    session_source: str | None = None
+    """session_source: Where the session was started from, when known; Codex tags every metric with
+    it.
+    """
+
     def __post_init__(self) -> None:
         if not isinstance(self.conversation_id, str):
             wrong_type("Metadata", "conversation_id", "str", self.conversation_id)
@@ -218,6 +276,12 @@ class Metadata:
             wrong_type("Metadata", "model", "str", self.model)
         if not isinstance(self.slug, str):
             wrong_type("Metadata", "slug", "str", self.slug)
+        if self.originator is not None and not isinstance(self.originator, str):
+            wrong_type("Metadata", "originator", "str", self.originator)
+        if self.user_email is not None and not isinstance(self.user_email, str):
+            wrong_type("Metadata", "user_email", "str", self.user_email)
+        if self.session_source is not None and not isinstance(self.session_source, str):
+            wrong_type("Metadata", "session_source", "str", self.session_source)
 
     def to_attributes(self) -> Attributes:
         """The metadata as wire attributes; unknown optional values are omitted."""
@@ -232,6 +296,12 @@ class Metadata:
             attributes["auth_mode"] = self.auth_mode
         if self.user_account_id:  # unknown: None or empty, omitted either way
             attributes["user.account_id"] = self.user_account_id
+        if self.originator:  # unknown: None or empty, omitted either way
+            attributes["originator"] = self.originator
+        if self.user_email:  # unknown: None or empty, omitted either way
+            attributes["user.email"] = self.user_email
+        if self.session_source:  # unknown: None or empty, omitted either way
+            attributes["session_source"] = self.session_source
         return attributes
 
 
@@ -248,6 +318,12 @@ def conversation_starts(
     max_output_tokens: int | None = None,
     auto_compact_token_limit: int | None = None,
     active_profile: str | None = None,
+    auth_env_openai_api_key_present: bool | None = None,
+    auth_env_codex_api_key_present: bool | None = None,
+    auth_env_codex_api_key_enabled: bool | None = None,
+    auth_env_provider_key_name: str | None = None,
+    auth_env_provider_key_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
 ) -> None:
     """A conversation started, with the model and policy settings it runs under.
 
@@ -271,6 +347,20 @@ def conversation_starts(
         mcp_servers: `mcp_servers`, required. Names of the configured MCP servers, joined with
             ", ".
         active_profile: `active_profile`, optional. Name of the configuration profile in use.
+        auth_env_openai_api_key_present: `auth.env_openai_api_key_present`, optional. Whether
+            the `OPENAI_API_KEY` environment variable is set.
+        auth_env_codex_api_key_present: `auth.env_codex_api_key_present`, optional. Whether the
+            `CODEX_API_KEY` environment variable is set.
+        auth_env_codex_api_key_enabled: `auth.env_codex_api_key_enabled`, optional. Whether
+            reading the API key from `CODEX_API_KEY` is enabled.
+        auth_env_provider_key_name: `auth.env_provider_key_name`, conditional: when the provider
+            reads its key from a variable. Name of the environment variable the model provider reads
+            its API key from, when the provider has one (the name only).
+        auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
+            provider reads its key from a variable. Whether the provider's API key variable is set,
+            when the provider has one.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
     """
     if not isinstance(provider_name, str):
         wrong_type("codex.conversation_starts", "provider_name", "str", provider_name)
@@ -321,6 +411,60 @@ def conversation_starts(
             )
     if active_profile is not None and not isinstance(active_profile, str):
         wrong_type("codex.conversation_starts", "active_profile", "str", active_profile)
+    if (
+        auth_env_openai_api_key_present is not None
+        and type(auth_env_openai_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.conversation_starts",
+            "auth_env_openai_api_key_present",
+            "bool",
+            auth_env_openai_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_present is not None
+        and type(auth_env_codex_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.conversation_starts",
+            "auth_env_codex_api_key_present",
+            "bool",
+            auth_env_codex_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_enabled is not None
+        and type(auth_env_codex_api_key_enabled) is not bool
+    ):
+        wrong_type(
+            "codex.conversation_starts",
+            "auth_env_codex_api_key_enabled",
+            "bool",
+            auth_env_codex_api_key_enabled,
+        )
+    if auth_env_provider_key_name is not None and not isinstance(auth_env_provider_key_name, str):
+        wrong_type(
+            "codex.conversation_starts",
+            "auth_env_provider_key_name",
+            "str",
+            auth_env_provider_key_name,
+        )
+    if (
+        auth_env_provider_key_present is not None
+        and type(auth_env_provider_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.conversation_starts",
+            "auth_env_provider_key_present",
+            "bool",
+            auth_env_provider_key_present,
+        )
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
+        wrong_type(
+            "codex.conversation_starts",
+            "refresh_url_override_present",
+            "bool",
+            refresh_url_override_present,
+        )
     if not conversation.recording:
         return
     _attributes: Attributes = {
@@ -340,6 +484,18 @@ def conversation_starts(
         _attributes["auto_compact_token_limit"] = auto_compact_token_limit
     if active_profile is not None:
         _attributes["active_profile"] = active_profile
+    if auth_env_openai_api_key_present is not None:
+        _attributes["auth.env_openai_api_key_present"] = auth_env_openai_api_key_present
+    if auth_env_codex_api_key_present is not None:
+        _attributes["auth.env_codex_api_key_present"] = auth_env_codex_api_key_present
+    if auth_env_codex_api_key_enabled is not None:
+        _attributes["auth.env_codex_api_key_enabled"] = auth_env_codex_api_key_enabled
+    if auth_env_provider_key_name is not None:
+        _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
+    if auth_env_provider_key_present is not None:
+        _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
     conversation.emit("codex.conversation_starts", _attributes)
 
 
@@ -351,6 +507,24 @@ def api_request(
     http_response_status_code: int | None = None,
     error_message: str | None = None,
     cf_ray: str | None = None,
+    endpoint: str | None = None,
+    auth_header_attached: bool | None = None,
+    auth_header_name: str | None = None,
+    auth_retry_after_unauthorized: bool | None = None,
+    auth_recovery_mode: str | None = None,
+    auth_recovery_phase: str | None = None,
+    auth_env_openai_api_key_present: bool | None = None,
+    auth_env_codex_api_key_present: bool | None = None,
+    auth_env_codex_api_key_enabled: bool | None = None,
+    auth_env_provider_key_name: str | None = None,
+    auth_env_provider_key_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
+    auth_request_id: str | None = None,
+    auth_cf_ray: str | None = None,
+    auth_error: str | None = None,
+    auth_error_code: str | None = None,
+    auth_agent_id: str | None = None,
+    auth_task_id: str | None = None,
 ) -> None:
     """One attempt of an outbound request to the model API, successful or not.
 
@@ -366,6 +540,44 @@ def api_request(
         error_message: `error.message`, conditional: on failure. Text of the error that made the
             operation fail. Cut to 4096 characters.
         cf_ray: `cf_ray`, optional. Value of the response's `cf-ray` header.
+        endpoint: `endpoint`, optional. The model API endpoint the request or connection went
+            to.
+        auth_header_attached: `auth.header_attached`, optional. Whether an authorization header
+            was attached to the request.
+        auth_header_name: `auth.header_name`, conditional: when a header was attached. Name of
+            the authorization header attached, when one was.
+        auth_retry_after_unauthorized: `auth.retry_after_unauthorized`, optional. Whether this
+            request retries one the server refused as unauthorized.
+        auth_recovery_mode: `auth.recovery_mode`, conditional: during an authentication
+            recovery. Mode of the authentication recovery in progress, when one is.
+        auth_recovery_phase: `auth.recovery_phase`, conditional: during an authentication
+            recovery. Phase of the authentication recovery in progress, when one is.
+        auth_env_openai_api_key_present: `auth.env_openai_api_key_present`, optional. Whether
+            the `OPENAI_API_KEY` environment variable is set.
+        auth_env_codex_api_key_present: `auth.env_codex_api_key_present`, optional. Whether the
+            `CODEX_API_KEY` environment variable is set.
+        auth_env_codex_api_key_enabled: `auth.env_codex_api_key_enabled`, optional. Whether
+            reading the API key from `CODEX_API_KEY` is enabled.
+        auth_env_provider_key_name: `auth.env_provider_key_name`, conditional: when the provider
+            reads its key from a variable. Name of the environment variable the model provider reads
+            its API key from, when the provider has one (the name only).
+        auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
+            provider reads its key from a variable. Whether the provider's API key variable is set,
+            when the provider has one.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
+        auth_request_id: `auth.request_id`, optional. Identifier of the request as the server
+            reported it, for authentication diagnostics.
+        auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
+            authentication diagnostics.
+        auth_error: `auth.error`, conditional: on an authentication failure. The authentication
+            error the server or the client reported. Cut to 4096 characters.
+        auth_error_code: `auth.error_code`, conditional: on an authentication failure. Code of
+            the authentication error.
+        auth_agent_id: `auth.agent_id`, optional. Identifier of the agent the request was
+            authenticated for, when any.
+        auth_task_id: `auth.task_id`, optional. Identifier of the task the request was
+            authenticated for, when any.
     """
     if type(attempt) is not int:
         wrong_type("codex.api_request", "attempt", "int", attempt)
@@ -393,6 +605,89 @@ def api_request(
         wrong_type("codex.api_request", "error_message", "str", error_message)
     if cf_ray is not None and not isinstance(cf_ray, str):
         wrong_type("codex.api_request", "cf_ray", "str", cf_ray)
+    if endpoint is not None and not isinstance(endpoint, str):
+        wrong_type("codex.api_request", "endpoint", "str", endpoint)
+    if auth_header_attached is not None and type(auth_header_attached) is not bool:
+        wrong_type("codex.api_request", "auth_header_attached", "bool", auth_header_attached)
+    if auth_header_name is not None and not isinstance(auth_header_name, str):
+        wrong_type("codex.api_request", "auth_header_name", "str", auth_header_name)
+    if (
+        auth_retry_after_unauthorized is not None
+        and type(auth_retry_after_unauthorized) is not bool
+    ):
+        wrong_type(
+            "codex.api_request",
+            "auth_retry_after_unauthorized",
+            "bool",
+            auth_retry_after_unauthorized,
+        )
+    if auth_recovery_mode is not None and not isinstance(auth_recovery_mode, str):
+        wrong_type("codex.api_request", "auth_recovery_mode", "str", auth_recovery_mode)
+    if auth_recovery_phase is not None and not isinstance(auth_recovery_phase, str):
+        wrong_type("codex.api_request", "auth_recovery_phase", "str", auth_recovery_phase)
+    if (
+        auth_env_openai_api_key_present is not None
+        and type(auth_env_openai_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.api_request",
+            "auth_env_openai_api_key_present",
+            "bool",
+            auth_env_openai_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_present is not None
+        and type(auth_env_codex_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.api_request",
+            "auth_env_codex_api_key_present",
+            "bool",
+            auth_env_codex_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_enabled is not None
+        and type(auth_env_codex_api_key_enabled) is not bool
+    ):
+        wrong_type(
+            "codex.api_request",
+            "auth_env_codex_api_key_enabled",
+            "bool",
+            auth_env_codex_api_key_enabled,
+        )
+    if auth_env_provider_key_name is not None and not isinstance(auth_env_provider_key_name, str):
+        wrong_type(
+            "codex.api_request", "auth_env_provider_key_name", "str", auth_env_provider_key_name
+        )
+    if (
+        auth_env_provider_key_present is not None
+        and type(auth_env_provider_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.api_request",
+            "auth_env_provider_key_present",
+            "bool",
+            auth_env_provider_key_present,
+        )
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
+        wrong_type(
+            "codex.api_request",
+            "refresh_url_override_present",
+            "bool",
+            refresh_url_override_present,
+        )
+    if auth_request_id is not None and not isinstance(auth_request_id, str):
+        wrong_type("codex.api_request", "auth_request_id", "str", auth_request_id)
+    if auth_cf_ray is not None and not isinstance(auth_cf_ray, str):
+        wrong_type("codex.api_request", "auth_cf_ray", "str", auth_cf_ray)
+    if auth_error is not None and not isinstance(auth_error, str):
+        wrong_type("codex.api_request", "auth_error", "str", auth_error)
+    if auth_error_code is not None and not isinstance(auth_error_code, str):
+        wrong_type("codex.api_request", "auth_error_code", "str", auth_error_code)
+    if auth_agent_id is not None and not isinstance(auth_agent_id, str):
+        wrong_type("codex.api_request", "auth_agent_id", "str", auth_agent_id)
+    if auth_task_id is not None and not isinstance(auth_task_id, str):
+        wrong_type("codex.api_request", "auth_task_id", "str", auth_task_id)
     if not conversation.recording:
         return
     _attributes: Attributes = {
@@ -405,7 +700,526 @@ def api_request(
         _attributes["error.message"] = truncate(error_message, 4096)
     if cf_ray is not None:
         _attributes["cf_ray"] = cf_ray
+    if endpoint is not None:
+        _attributes["endpoint"] = endpoint
+    if auth_header_attached is not None:
+        _attributes["auth.header_attached"] = auth_header_attached
+    if auth_header_name is not None:
+        _attributes["auth.header_name"] = auth_header_name
+    if auth_retry_after_unauthorized is not None:
+        _attributes["auth.retry_after_unauthorized"] = auth_retry_after_unauthorized
+    if auth_recovery_mode is not None:
+        _attributes["auth.recovery_mode"] = auth_recovery_mode
+    if auth_recovery_phase is not None:
+        _attributes["auth.recovery_phase"] = auth_recovery_phase
+    if auth_env_openai_api_key_present is not None:
+        _attributes["auth.env_openai_api_key_present"] = auth_env_openai_api_key_present
+    if auth_env_codex_api_key_present is not None:
+        _attributes["auth.env_codex_api_key_present"] = auth_env_codex_api_key_present
+    if auth_env_codex_api_key_enabled is not None:
+        _attributes["auth.env_codex_api_key_enabled"] = auth_env_codex_api_key_enabled
+    if auth_env_provider_key_name is not None:
+        _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
+    if auth_env_provider_key_present is not None:
+        _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
+    if auth_request_id is not None:
+        _attributes["auth.request_id"] = auth_request_id
+    if auth_cf_ray is not None:
+        _attributes["auth.cf_ray"] = auth_cf_ray
+    if auth_error is not None:
+        _attributes["auth.error"] = truncate(auth_error, 4096)
+    if auth_error_code is not None:
+        _attributes["auth.error_code"] = auth_error_code
+    if auth_agent_id is not None:
+        _attributes["auth.agent_id"] = auth_agent_id
+    if auth_task_id is not None:
+        _attributes["auth.task_id"] = auth_task_id
     conversation.emit("codex.api_request", _attributes)
+
+
+def websocket_connect(
+    conversation: Conversation[Metadata],
+    *,
+    duration_ms: int,
+    success: Success | Literal["true", "false"],
+    http_response_status_code: int | None = None,
+    error_message: str | None = None,
+    endpoint: str | None = None,
+    auth_connection_reused: bool | None = None,
+    auth_header_attached: bool | None = None,
+    auth_header_name: str | None = None,
+    auth_retry_after_unauthorized: bool | None = None,
+    auth_recovery_mode: str | None = None,
+    auth_recovery_phase: str | None = None,
+    auth_env_openai_api_key_present: bool | None = None,
+    auth_env_codex_api_key_present: bool | None = None,
+    auth_env_codex_api_key_enabled: bool | None = None,
+    auth_env_provider_key_name: str | None = None,
+    auth_env_provider_key_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
+    auth_request_id: str | None = None,
+    auth_cf_ray: str | None = None,
+    auth_error: str | None = None,
+    auth_error_code: str | None = None,
+    auth_agent_id: str | None = None,
+    auth_task_id: str | None = None,
+) -> None:
+    """One attempt to open the websocket connection to the model API, successful or not.
+
+    Emits `codex.websocket_connect`.
+
+    Args:
+        duration_ms: `duration_ms`, required. Time from starting the connection to it being open
+            or failing, in milliseconds. Must be at least 0.
+        success: `success`, required. Whether the connection opened, as the string `"true"` or
+            `"false"`.
+        http_response_status_code: `http.response.status_code`, optional. HTTP status code of
+            the response, when there was one. Must be between 0 and 65535.
+        error_message: `error.message`, conditional: on failure. Text of the error that made the
+            operation fail. Cut to 4096 characters.
+        endpoint: `endpoint`, optional. The model API endpoint the request or connection went
+            to.
+        auth_connection_reused: `auth.connection_reused`, optional. Whether an already open
+            websocket connection was reused.
+        auth_header_attached: `auth.header_attached`, optional. Whether an authorization header
+            was attached to the request.
+        auth_header_name: `auth.header_name`, conditional: when a header was attached. Name of
+            the authorization header attached, when one was.
+        auth_retry_after_unauthorized: `auth.retry_after_unauthorized`, optional. Whether this
+            request retries one the server refused as unauthorized.
+        auth_recovery_mode: `auth.recovery_mode`, conditional: during an authentication
+            recovery. Mode of the authentication recovery in progress, when one is.
+        auth_recovery_phase: `auth.recovery_phase`, conditional: during an authentication
+            recovery. Phase of the authentication recovery in progress, when one is.
+        auth_env_openai_api_key_present: `auth.env_openai_api_key_present`, optional. Whether
+            the `OPENAI_API_KEY` environment variable is set.
+        auth_env_codex_api_key_present: `auth.env_codex_api_key_present`, optional. Whether the
+            `CODEX_API_KEY` environment variable is set.
+        auth_env_codex_api_key_enabled: `auth.env_codex_api_key_enabled`, optional. Whether
+            reading the API key from `CODEX_API_KEY` is enabled.
+        auth_env_provider_key_name: `auth.env_provider_key_name`, conditional: when the provider
+            reads its key from a variable. Name of the environment variable the model provider reads
+            its API key from, when the provider has one (the name only).
+        auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
+            provider reads its key from a variable. Whether the provider's API key variable is set,
+            when the provider has one.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
+        auth_request_id: `auth.request_id`, optional. Identifier of the request as the server
+            reported it, for authentication diagnostics.
+        auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
+            authentication diagnostics.
+        auth_error: `auth.error`, conditional: on an authentication failure. The authentication
+            error the server or the client reported. Cut to 4096 characters.
+        auth_error_code: `auth.error_code`, conditional: on an authentication failure. Code of
+            the authentication error.
+        auth_agent_id: `auth.agent_id`, optional. Identifier of the agent the request was
+            authenticated for, when any.
+        auth_task_id: `auth.task_id`, optional. Identifier of the task the request was
+            authenticated for, when any.
+    """
+    if type(duration_ms) is not int:
+        wrong_type("codex.websocket_connect", "duration_ms", "int", duration_ms)
+    if not 0 <= duration_ms <= INT64_MAX:
+        out_of_range(
+            "codex.websocket_connect",
+            "duration_ms",
+            "between 0 and 9223372036854775807",
+            duration_ms,
+        )
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.websocket_connect", "success", "one of 'true', 'false'", success)
+    if http_response_status_code is not None:
+        if type(http_response_status_code) is not int:
+            wrong_type(
+                "codex.websocket_connect",
+                "http_response_status_code",
+                "int",
+                http_response_status_code,
+            )
+        if not 0 <= http_response_status_code <= 65535:
+            out_of_range(
+                "codex.websocket_connect",
+                "http_response_status_code",
+                "between 0 and 65535",
+                http_response_status_code,
+            )
+    if error_message is not None and not isinstance(error_message, str):
+        wrong_type("codex.websocket_connect", "error_message", "str", error_message)
+    if endpoint is not None and not isinstance(endpoint, str):
+        wrong_type("codex.websocket_connect", "endpoint", "str", endpoint)
+    if auth_connection_reused is not None and type(auth_connection_reused) is not bool:
+        wrong_type(
+            "codex.websocket_connect", "auth_connection_reused", "bool", auth_connection_reused
+        )
+    if auth_header_attached is not None and type(auth_header_attached) is not bool:
+        wrong_type("codex.websocket_connect", "auth_header_attached", "bool", auth_header_attached)
+    if auth_header_name is not None and not isinstance(auth_header_name, str):
+        wrong_type("codex.websocket_connect", "auth_header_name", "str", auth_header_name)
+    if (
+        auth_retry_after_unauthorized is not None
+        and type(auth_retry_after_unauthorized) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_connect",
+            "auth_retry_after_unauthorized",
+            "bool",
+            auth_retry_after_unauthorized,
+        )
+    if auth_recovery_mode is not None and not isinstance(auth_recovery_mode, str):
+        wrong_type("codex.websocket_connect", "auth_recovery_mode", "str", auth_recovery_mode)
+    if auth_recovery_phase is not None and not isinstance(auth_recovery_phase, str):
+        wrong_type("codex.websocket_connect", "auth_recovery_phase", "str", auth_recovery_phase)
+    if (
+        auth_env_openai_api_key_present is not None
+        and type(auth_env_openai_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_connect",
+            "auth_env_openai_api_key_present",
+            "bool",
+            auth_env_openai_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_present is not None
+        and type(auth_env_codex_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_connect",
+            "auth_env_codex_api_key_present",
+            "bool",
+            auth_env_codex_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_enabled is not None
+        and type(auth_env_codex_api_key_enabled) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_connect",
+            "auth_env_codex_api_key_enabled",
+            "bool",
+            auth_env_codex_api_key_enabled,
+        )
+    if auth_env_provider_key_name is not None and not isinstance(auth_env_provider_key_name, str):
+        wrong_type(
+            "codex.websocket_connect",
+            "auth_env_provider_key_name",
+            "str",
+            auth_env_provider_key_name,
+        )
+    if (
+        auth_env_provider_key_present is not None
+        and type(auth_env_provider_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_connect",
+            "auth_env_provider_key_present",
+            "bool",
+            auth_env_provider_key_present,
+        )
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
+        wrong_type(
+            "codex.websocket_connect",
+            "refresh_url_override_present",
+            "bool",
+            refresh_url_override_present,
+        )
+    if auth_request_id is not None and not isinstance(auth_request_id, str):
+        wrong_type("codex.websocket_connect", "auth_request_id", "str", auth_request_id)
+    if auth_cf_ray is not None and not isinstance(auth_cf_ray, str):
+        wrong_type("codex.websocket_connect", "auth_cf_ray", "str", auth_cf_ray)
+    if auth_error is not None and not isinstance(auth_error, str):
+        wrong_type("codex.websocket_connect", "auth_error", "str", auth_error)
+    if auth_error_code is not None and not isinstance(auth_error_code, str):
+        wrong_type("codex.websocket_connect", "auth_error_code", "str", auth_error_code)
+    if auth_agent_id is not None and not isinstance(auth_agent_id, str):
+        wrong_type("codex.websocket_connect", "auth_agent_id", "str", auth_agent_id)
+    if auth_task_id is not None and not isinstance(auth_task_id, str):
+        wrong_type("codex.websocket_connect", "auth_task_id", "str", auth_task_id)
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "duration_ms": duration_ms,
+        "success": _success,
+    }
+    if http_response_status_code is not None:
+        _attributes["http.response.status_code"] = http_response_status_code
+    if error_message is not None:
+        _attributes["error.message"] = truncate(error_message, 4096)
+    if endpoint is not None:
+        _attributes["endpoint"] = endpoint
+    if auth_connection_reused is not None:
+        _attributes["auth.connection_reused"] = auth_connection_reused
+    if auth_header_attached is not None:
+        _attributes["auth.header_attached"] = auth_header_attached
+    if auth_header_name is not None:
+        _attributes["auth.header_name"] = auth_header_name
+    if auth_retry_after_unauthorized is not None:
+        _attributes["auth.retry_after_unauthorized"] = auth_retry_after_unauthorized
+    if auth_recovery_mode is not None:
+        _attributes["auth.recovery_mode"] = auth_recovery_mode
+    if auth_recovery_phase is not None:
+        _attributes["auth.recovery_phase"] = auth_recovery_phase
+    if auth_env_openai_api_key_present is not None:
+        _attributes["auth.env_openai_api_key_present"] = auth_env_openai_api_key_present
+    if auth_env_codex_api_key_present is not None:
+        _attributes["auth.env_codex_api_key_present"] = auth_env_codex_api_key_present
+    if auth_env_codex_api_key_enabled is not None:
+        _attributes["auth.env_codex_api_key_enabled"] = auth_env_codex_api_key_enabled
+    if auth_env_provider_key_name is not None:
+        _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
+    if auth_env_provider_key_present is not None:
+        _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
+    if auth_request_id is not None:
+        _attributes["auth.request_id"] = auth_request_id
+    if auth_cf_ray is not None:
+        _attributes["auth.cf_ray"] = auth_cf_ray
+    if auth_error is not None:
+        _attributes["auth.error"] = truncate(auth_error, 4096)
+    if auth_error_code is not None:
+        _attributes["auth.error_code"] = auth_error_code
+    if auth_agent_id is not None:
+        _attributes["auth.agent_id"] = auth_agent_id
+    if auth_task_id is not None:
+        _attributes["auth.task_id"] = auth_task_id
+    conversation.emit("codex.websocket_connect", _attributes)
+
+
+def websocket_request(
+    conversation: Conversation[Metadata],
+    *,
+    duration_ms: int,
+    success: Success | Literal["true", "false"],
+    error_message: str | None = None,
+    auth_connection_reused: bool | None = None,
+    auth_env_openai_api_key_present: bool | None = None,
+    auth_env_codex_api_key_present: bool | None = None,
+    auth_env_codex_api_key_enabled: bool | None = None,
+    auth_env_provider_key_name: str | None = None,
+    auth_env_provider_key_present: bool | None = None,
+    refresh_url_override_present: bool | None = None,
+    auth_agent_id: str | None = None,
+    auth_task_id: str | None = None,
+) -> None:
+    """One request sent over the websocket connection, until its response ended or failed.
+
+    Emits `codex.websocket_request`.
+
+    Args:
+        duration_ms: `duration_ms`, required. Time from sending the request to its end or
+            failure, in milliseconds. Must be at least 0.
+        success: `success`, required. Whether the request succeeded, as the string `"true"` or
+            `"false"`.
+        error_message: `error.message`, conditional: on failure. Text of the error that made the
+            operation fail. Cut to 4096 characters.
+        auth_connection_reused: `auth.connection_reused`, optional. Whether an already open
+            websocket connection was reused.
+        auth_env_openai_api_key_present: `auth.env_openai_api_key_present`, optional. Whether
+            the `OPENAI_API_KEY` environment variable is set.
+        auth_env_codex_api_key_present: `auth.env_codex_api_key_present`, optional. Whether the
+            `CODEX_API_KEY` environment variable is set.
+        auth_env_codex_api_key_enabled: `auth.env_codex_api_key_enabled`, optional. Whether
+            reading the API key from `CODEX_API_KEY` is enabled.
+        auth_env_provider_key_name: `auth.env_provider_key_name`, conditional: when the provider
+            reads its key from a variable. Name of the environment variable the model provider reads
+            its API key from, when the provider has one (the name only).
+        auth_env_provider_key_present: `auth.env_provider_key_present`, conditional: when the
+            provider reads its key from a variable. Whether the provider's API key variable is set,
+            when the provider has one.
+        refresh_url_override_present: `auth.env_refresh_token_url_override_present`, optional.
+            Whether the environment overrides the URL used to refresh sign-in tokens.
+        auth_agent_id: `auth.agent_id`, optional. Identifier of the agent the request was
+            authenticated for, when any.
+        auth_task_id: `auth.task_id`, optional. Identifier of the task the request was
+            authenticated for, when any.
+    """
+    if type(duration_ms) is not int:
+        wrong_type("codex.websocket_request", "duration_ms", "int", duration_ms)
+    if not 0 <= duration_ms <= INT64_MAX:
+        out_of_range(
+            "codex.websocket_request",
+            "duration_ms",
+            "between 0 and 9223372036854775807",
+            duration_ms,
+        )
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.websocket_request", "success", "one of 'true', 'false'", success)
+    if error_message is not None and not isinstance(error_message, str):
+        wrong_type("codex.websocket_request", "error_message", "str", error_message)
+    if auth_connection_reused is not None and type(auth_connection_reused) is not bool:
+        wrong_type(
+            "codex.websocket_request", "auth_connection_reused", "bool", auth_connection_reused
+        )
+    if (
+        auth_env_openai_api_key_present is not None
+        and type(auth_env_openai_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_request",
+            "auth_env_openai_api_key_present",
+            "bool",
+            auth_env_openai_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_present is not None
+        and type(auth_env_codex_api_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_request",
+            "auth_env_codex_api_key_present",
+            "bool",
+            auth_env_codex_api_key_present,
+        )
+    if (
+        auth_env_codex_api_key_enabled is not None
+        and type(auth_env_codex_api_key_enabled) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_request",
+            "auth_env_codex_api_key_enabled",
+            "bool",
+            auth_env_codex_api_key_enabled,
+        )
+    if auth_env_provider_key_name is not None and not isinstance(auth_env_provider_key_name, str):
+        wrong_type(
+            "codex.websocket_request",
+            "auth_env_provider_key_name",
+            "str",
+            auth_env_provider_key_name,
+        )
+    if (
+        auth_env_provider_key_present is not None
+        and type(auth_env_provider_key_present) is not bool
+    ):
+        wrong_type(
+            "codex.websocket_request",
+            "auth_env_provider_key_present",
+            "bool",
+            auth_env_provider_key_present,
+        )
+    if refresh_url_override_present is not None and type(refresh_url_override_present) is not bool:
+        wrong_type(
+            "codex.websocket_request",
+            "refresh_url_override_present",
+            "bool",
+            refresh_url_override_present,
+        )
+    if auth_agent_id is not None and not isinstance(auth_agent_id, str):
+        wrong_type("codex.websocket_request", "auth_agent_id", "str", auth_agent_id)
+    if auth_task_id is not None and not isinstance(auth_task_id, str):
+        wrong_type("codex.websocket_request", "auth_task_id", "str", auth_task_id)
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "duration_ms": duration_ms,
+        "success": _success,
+    }
+    if error_message is not None:
+        _attributes["error.message"] = truncate(error_message, 4096)
+    if auth_connection_reused is not None:
+        _attributes["auth.connection_reused"] = auth_connection_reused
+    if auth_env_openai_api_key_present is not None:
+        _attributes["auth.env_openai_api_key_present"] = auth_env_openai_api_key_present
+    if auth_env_codex_api_key_present is not None:
+        _attributes["auth.env_codex_api_key_present"] = auth_env_codex_api_key_present
+    if auth_env_codex_api_key_enabled is not None:
+        _attributes["auth.env_codex_api_key_enabled"] = auth_env_codex_api_key_enabled
+    if auth_env_provider_key_name is not None:
+        _attributes["auth.env_provider_key_name"] = auth_env_provider_key_name
+    if auth_env_provider_key_present is not None:
+        _attributes["auth.env_provider_key_present"] = auth_env_provider_key_present
+    if refresh_url_override_present is not None:
+        _attributes["auth.env_refresh_token_url_override_present"] = refresh_url_override_present
+    if auth_agent_id is not None:
+        _attributes["auth.agent_id"] = auth_agent_id
+    if auth_task_id is not None:
+        _attributes["auth.task_id"] = auth_task_id
+    conversation.emit("codex.websocket_request", _attributes)
+
+
+def auth_recovery(
+    conversation: Conversation[Metadata],
+    *,
+    auth_mode: str,
+    auth_step: str,
+    auth_outcome: str,
+    auth_recovery_reason: str | None = None,
+    auth_state_changed: bool | None = None,
+    auth_request_id: str | None = None,
+    auth_cf_ray: str | None = None,
+    auth_error: str | None = None,
+    auth_error_code: str | None = None,
+) -> None:
+    """A step of recovering from an authentication failure (such as refreshing a token).
+
+    Emits `codex.auth_recovery`.
+
+    Args:
+        auth_mode: `auth.mode`, required. How the session authenticates, as the recovery saw it.
+        auth_step: `auth.step`, required. The step of the authentication recovery this event
+            reports.
+        auth_outcome: `auth.outcome`, required. How that step ended.
+        auth_recovery_reason: `auth.recovery_reason`, optional. Why the recovery was started,
+            when known.
+        auth_state_changed: `auth.state_changed`, optional. Whether the step changed the stored
+            credentials, when known.
+        auth_request_id: `auth.request_id`, optional. Identifier of the request as the server
+            reported it, for authentication diagnostics.
+        auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
+            authentication diagnostics.
+        auth_error: `auth.error`, conditional: on an authentication failure. The authentication
+            error the server or the client reported. Cut to 4096 characters.
+        auth_error_code: `auth.error_code`, conditional: on an authentication failure. Code of
+            the authentication error.
+    """
+    if not isinstance(auth_mode, str):
+        wrong_type("codex.auth_recovery", "auth_mode", "str", auth_mode)
+    if not isinstance(auth_step, str):
+        wrong_type("codex.auth_recovery", "auth_step", "str", auth_step)
+    if not isinstance(auth_outcome, str):
+        wrong_type("codex.auth_recovery", "auth_outcome", "str", auth_outcome)
+    if auth_recovery_reason is not None and not isinstance(auth_recovery_reason, str):
+        wrong_type("codex.auth_recovery", "auth_recovery_reason", "str", auth_recovery_reason)
+    if auth_state_changed is not None and type(auth_state_changed) is not bool:
+        wrong_type("codex.auth_recovery", "auth_state_changed", "bool", auth_state_changed)
+    if auth_request_id is not None and not isinstance(auth_request_id, str):
+        wrong_type("codex.auth_recovery", "auth_request_id", "str", auth_request_id)
+    if auth_cf_ray is not None and not isinstance(auth_cf_ray, str):
+        wrong_type("codex.auth_recovery", "auth_cf_ray", "str", auth_cf_ray)
+    if auth_error is not None and not isinstance(auth_error, str):
+        wrong_type("codex.auth_recovery", "auth_error", "str", auth_error)
+    if auth_error_code is not None and not isinstance(auth_error_code, str):
+        wrong_type("codex.auth_recovery", "auth_error_code", "str", auth_error_code)
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "auth.mode": auth_mode,
+        "auth.step": auth_step,
+        "auth.outcome": auth_outcome,
+    }
+    if auth_recovery_reason is not None:
+        _attributes["auth.recovery_reason"] = auth_recovery_reason
+    if auth_state_changed is not None:
+        _attributes["auth.state_changed"] = auth_state_changed
+    if auth_request_id is not None:
+        _attributes["auth.request_id"] = auth_request_id
+    if auth_cf_ray is not None:
+        _attributes["auth.cf_ray"] = auth_cf_ray
+    if auth_error is not None:
+        _attributes["auth.error"] = truncate(auth_error, 4096)
+    if auth_error_code is not None:
+        _attributes["auth.error_code"] = auth_error_code
+    conversation.emit("codex.auth_recovery", _attributes)
 
 
 def sse_event(
@@ -419,6 +1233,10 @@ def sse_event(
     cached_token_count: int | None = None,
     reasoning_token_count: int | None = None,
     tool_token_count: int | None = None,
+    cache_write_token_count: int | None = None,
+    ttft_ms: int | None = None,
+    service_tier: str | None = None,
+    model_reasoning_effort: str | None = None,
 ) -> None:
     """One server-sent event of a streamed response, a failure while reading the stream, or the
     summary of a completed response.
@@ -446,6 +1264,15 @@ def sse_event(
             only. Tokens counted towards tool use; Codex fills it with the response usage's
             `total_tokens`, and so does the SSE helper of `codex_otel.instrument`. Must be at least
             0.
+        cache_write_token_count: `cache_write_token_count`, conditional: on a successful
+            response.completed only. Input tokens written to the prompt cache. Must be at least 0.
+        ttft_ms: `ttft_ms`, conditional: on a successful response.completed only, when known.
+            Time to the response's first token, in milliseconds, when known. Must be at least 0.
+        service_tier: `service_tier`, conditional: on a successful response.completed only, when
+            reported. Service tier the response was served with, when reported.
+        model_reasoning_effort: `model_reasoning_effort`, conditional: on a successful
+            response.completed only, when known. Reasoning effort the response was produced with,
+            when known.
     """
     if event_kind is not None and not isinstance(event_kind, str):
         wrong_type("codex.sse_event", "event_kind", "str", event_kind)
@@ -508,6 +1335,25 @@ def sse_event(
                 "between 0 and 9223372036854775807",
                 tool_token_count,
             )
+    if cache_write_token_count is not None:
+        if type(cache_write_token_count) is not int:
+            wrong_type("codex.sse_event", "cache_write_token_count", "int", cache_write_token_count)
+        if not 0 <= cache_write_token_count <= INT64_MAX:
+            out_of_range(
+                "codex.sse_event",
+                "cache_write_token_count",
+                "between 0 and 9223372036854775807",
+                cache_write_token_count,
+            )
+    if ttft_ms is not None:
+        if type(ttft_ms) is not int:
+            wrong_type("codex.sse_event", "ttft_ms", "int", ttft_ms)
+        if not 0 <= ttft_ms <= INT64_MAX:
+            out_of_range("codex.sse_event", "ttft_ms", "between 0 and 9223372036854775807", ttft_ms)
+    if service_tier is not None and not isinstance(service_tier, str):
+        wrong_type("codex.sse_event", "service_tier", "str", service_tier)
+    if model_reasoning_effort is not None and not isinstance(model_reasoning_effort, str):
+        wrong_type("codex.sse_event", "model_reasoning_effort", "str", model_reasoning_effort)
     if not conversation.recording:
         return
     _attributes: Attributes = {}
@@ -527,6 +1373,14 @@ def sse_event(
         _attributes["reasoning_token_count"] = reasoning_token_count
     if tool_token_count is not None:
         _attributes["tool_token_count"] = tool_token_count
+    if cache_write_token_count is not None:
+        _attributes["cache_write_token_count"] = cache_write_token_count
+    if ttft_ms is not None:
+        _attributes["ttft_ms"] = ttft_ms
+    if service_tier is not None:
+        _attributes["service_tier"] = service_tier
+    if model_reasoning_effort is not None:
+        _attributes["model_reasoning_effort"] = model_reasoning_effort
     conversation.emit("codex.sse_event", _attributes)
 
 
@@ -573,7 +1427,7 @@ def tool_decision(
     tool_name: str,
     call_id: str,
     decision: Decision | Literal["approved", "approved_for_session", "denied", "abort"],
-    source: Source | Literal["config", "user"],
+    source: Source | Literal["config", "user", "automated_reviewer"],
 ) -> None:
     """A tool call was approved or denied, by the configuration or by the user.
 
@@ -603,7 +1457,9 @@ def tool_decision(
     if isinstance(source, (str, Source)):
         _source = _SOURCE_WIRE.get(source)
     if _source is None:
-        not_a_member("codex.tool_decision", "source", "one of 'config', 'user'", source)
+        not_a_member(
+            "codex.tool_decision", "source", "one of 'config', 'user', 'automated_reviewer'", source
+        )
     if not conversation.recording:
         return
     _attributes: Attributes = {
@@ -624,6 +1480,8 @@ def tool_result(
     output: str,
     call_id: str | None = None,
     arguments: str | None = None,
+    mcp_server: str | None = None,
+    mcp_server_origin: str | None = None,
 ) -> None:
     """A tool call finished, or failed before it could run.
 
@@ -643,6 +1501,10 @@ def tool_result(
         output: `output`, required. Output of the tool, or the text of its error when it failed.
             Replaced by '[REDACTED]' unless the `log_tool_details` toggle is on. Cut to 16384
             characters.
+        mcp_server: `mcp_server`, conditional: for an MCP tool. Name of the MCP server that
+            provides the tool, for an MCP tool.
+        mcp_server_origin: `mcp_server_origin`, conditional: for an MCP tool. Where that MCP
+            server is configured or served from, for an MCP tool.
     """
     if not isinstance(tool_name, str):
         wrong_type("codex.tool_result", "tool_name", "str", tool_name)
@@ -663,6 +1525,10 @@ def tool_result(
         wrong_type("codex.tool_result", "call_id", "str", call_id)
     if arguments is not None and not isinstance(arguments, str):
         wrong_type("codex.tool_result", "arguments", "str", arguments)
+    if mcp_server is not None and not isinstance(mcp_server, str):
+        wrong_type("codex.tool_result", "mcp_server", "str", mcp_server)
+    if mcp_server_origin is not None and not isinstance(mcp_server_origin, str):
+        wrong_type("codex.tool_result", "mcp_server_origin", "str", mcp_server_origin)
     if not conversation.recording:
         return
     if conversation.allows("log_tool_details"):
@@ -682,7 +1548,269 @@ def tool_result(
             _attributes["arguments"] = truncate(arguments, 16384)
         else:
             _attributes["arguments"] = "[REDACTED]"
+    if mcp_server is not None:
+        _attributes["mcp_server"] = mcp_server
+    if mcp_server_origin is not None:
+        _attributes["mcp_server_origin"] = mcp_server_origin
     conversation.emit("codex.tool_result", _attributes)
+
+
+def sandbox_outcome(
+    conversation: Conversation[Metadata],
+    *,
+    tool_name: str,
+    call_id: str,
+    outcome: str,
+    initial_duration_ms: int,
+    escalated_duration_ms: int | None = None,
+) -> None:
+    """How a command run in the sandbox ended, with the duration of the sandboxed run and of the
+    rerun with escalated permissions when there was one.
+
+    Emits `codex.sandbox_outcome`.
+
+    Args:
+        tool_name: `tool_name`, required. Name of the tool.
+        call_id: `call_id`, required. Identifier of the tool call, as given by the model.
+        outcome: `outcome`, required. How the sandboxed command ended, as Codex names it.
+        initial_duration_ms: `initial_duration_ms`, required. Duration of the first run, in the
+            sandbox, in milliseconds. Must be at least 0.
+        escalated_duration_ms: `escalated_duration_ms`, conditional: when the command was rerun
+            with escalated permissions. Duration of the rerun with escalated permissions (outside
+            the sandbox), in milliseconds, when there was one. Must be at least 0.
+    """
+    if not isinstance(tool_name, str):
+        wrong_type("codex.sandbox_outcome", "tool_name", "str", tool_name)
+    if not isinstance(call_id, str):
+        wrong_type("codex.sandbox_outcome", "call_id", "str", call_id)
+    if not isinstance(outcome, str):
+        wrong_type("codex.sandbox_outcome", "outcome", "str", outcome)
+    if type(initial_duration_ms) is not int:
+        wrong_type("codex.sandbox_outcome", "initial_duration_ms", "int", initial_duration_ms)
+    if not 0 <= initial_duration_ms <= INT64_MAX:
+        out_of_range(
+            "codex.sandbox_outcome",
+            "initial_duration_ms",
+            "between 0 and 9223372036854775807",
+            initial_duration_ms,
+        )
+    if escalated_duration_ms is not None:
+        if type(escalated_duration_ms) is not int:
+            wrong_type(
+                "codex.sandbox_outcome", "escalated_duration_ms", "int", escalated_duration_ms
+            )
+        if not 0 <= escalated_duration_ms <= INT64_MAX:
+            out_of_range(
+                "codex.sandbox_outcome",
+                "escalated_duration_ms",
+                "between 0 and 9223372036854775807",
+                escalated_duration_ms,
+            )
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "tool_name": tool_name,
+        "call_id": call_id,
+        "outcome": outcome,
+        "initial_duration_ms": initial_duration_ms,
+    }
+    if escalated_duration_ms is not None:
+        _attributes["escalated_duration_ms"] = escalated_duration_ms
+    conversation.emit("codex.sandbox_outcome", _attributes)
+
+
+def startup_phase(
+    conversation: Conversation[Metadata],
+    *,
+    startup_phase: str,
+    duration_ms: int,
+    startup_status: str | None = None,
+) -> None:
+    """A phase of starting a thread (or of prewarming the first turn) finished.
+
+    Emits `codex.startup_phase`.
+
+    Args:
+        startup_phase: `startup.phase`, required. The startup phase that was timed.
+        startup_status: `startup.status`, optional. How the phase ended, when it reports it.
+        duration_ms: `duration_ms`, required. Duration of the phase in milliseconds. Must be at
+            least 0.
+    """
+    if not isinstance(startup_phase, str):
+        wrong_type("codex.startup_phase", "startup_phase", "str", startup_phase)
+    if type(duration_ms) is not int:
+        wrong_type("codex.startup_phase", "duration_ms", "int", duration_ms)
+    if not 0 <= duration_ms <= INT64_MAX:
+        out_of_range(
+            "codex.startup_phase", "duration_ms", "between 0 and 9223372036854775807", duration_ms
+        )
+    if startup_status is not None and not isinstance(startup_status, str):
+        wrong_type("codex.startup_phase", "startup_status", "str", startup_status)
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "startup.phase": startup_phase,
+        "duration_ms": duration_ms,
+    }
+    if startup_status is not None:
+        _attributes["startup.status"] = startup_status
+    conversation.emit("codex.startup_phase", _attributes)
+
+
+def turn_ttft(
+    conversation: Conversation[Metadata],
+    *,
+    duration_ms: int,
+) -> None:
+    """The first token of a turn's response arrived.
+
+    Emits `codex.turn_ttft`.
+
+    Args:
+        duration_ms: `duration_ms`, required. Time from the start of the turn to its first
+            token, in milliseconds. Must be at least 0.
+    """
+    if type(duration_ms) is not int:
+        wrong_type("codex.turn_ttft", "duration_ms", "int", duration_ms)
+    if not 0 <= duration_ms <= INT64_MAX:
+        out_of_range(
+            "codex.turn_ttft", "duration_ms", "between 0 and 9223372036854775807", duration_ms
+        )
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "duration_ms": duration_ms,
+    }
+    conversation.emit("codex.turn_ttft", _attributes)
+
+
+def plugin_install_elicitation_sent(
+    conversation: Conversation[Metadata],
+    *,
+    plugin_install_tool_type: str,
+    plugin_install_tool_id: str,
+    plugin_install_tool_name: str,
+) -> None:
+    """The user was asked whether to install the plugin that provides a tool.
+
+    Emits `codex.plugin_install_elicitation_sent`.
+
+    Args:
+        plugin_install_tool_type: `plugin_install.tool_type`, required. Kind of the tool a
+            plugin install was suggested for.
+        plugin_install_tool_id: `plugin_install.tool_id`, required. Identifier of that tool.
+        plugin_install_tool_name: `plugin_install.tool_name`, required. Name of that tool.
+    """
+    if not isinstance(plugin_install_tool_type, str):
+        wrong_type(
+            "codex.plugin_install_elicitation_sent",
+            "plugin_install_tool_type",
+            "str",
+            plugin_install_tool_type,
+        )
+    if not isinstance(plugin_install_tool_id, str):
+        wrong_type(
+            "codex.plugin_install_elicitation_sent",
+            "plugin_install_tool_id",
+            "str",
+            plugin_install_tool_id,
+        )
+    if not isinstance(plugin_install_tool_name, str):
+        wrong_type(
+            "codex.plugin_install_elicitation_sent",
+            "plugin_install_tool_name",
+            "str",
+            plugin_install_tool_name,
+        )
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "plugin_install.tool_type": plugin_install_tool_type,
+        "plugin_install.tool_id": plugin_install_tool_id,
+        "plugin_install.tool_name": plugin_install_tool_name,
+    }
+    conversation.emit("codex.plugin_install_elicitation_sent", _attributes)
+
+
+def plugin_install_suggestion(
+    conversation: Conversation[Metadata],
+    *,
+    plugin_install_tool_type: str,
+    plugin_install_tool_id: str,
+    plugin_install_tool_name: str,
+    plugin_install_response_action: str,
+    plugin_install_user_confirmed: bool,
+    plugin_install_completed: bool,
+) -> None:
+    """The user answered a suggestion to install the plugin that provides a tool.
+
+    Emits `codex.plugin_install_suggestion`.
+
+    Args:
+        plugin_install_tool_type: `plugin_install.tool_type`, required. Kind of the tool a
+            plugin install was suggested for.
+        plugin_install_tool_id: `plugin_install.tool_id`, required. Identifier of that tool.
+        plugin_install_tool_name: `plugin_install.tool_name`, required. Name of that tool.
+        plugin_install_response_action: `plugin_install.response_action`, required. How the user
+            answered the suggestion.
+        plugin_install_user_confirmed: `plugin_install.user_confirmed`, required. Whether the
+            user confirmed the install.
+        plugin_install_completed: `plugin_install.completed`, required. Whether the install
+            completed.
+    """
+    if not isinstance(plugin_install_tool_type, str):
+        wrong_type(
+            "codex.plugin_install_suggestion",
+            "plugin_install_tool_type",
+            "str",
+            plugin_install_tool_type,
+        )
+    if not isinstance(plugin_install_tool_id, str):
+        wrong_type(
+            "codex.plugin_install_suggestion",
+            "plugin_install_tool_id",
+            "str",
+            plugin_install_tool_id,
+        )
+    if not isinstance(plugin_install_tool_name, str):
+        wrong_type(
+            "codex.plugin_install_suggestion",
+            "plugin_install_tool_name",
+            "str",
+            plugin_install_tool_name,
+        )
+    if not isinstance(plugin_install_response_action, str):
+        wrong_type(
+            "codex.plugin_install_suggestion",
+            "plugin_install_response_action",
+            "str",
+            plugin_install_response_action,
+        )
+    if type(plugin_install_user_confirmed) is not bool:
+        wrong_type(
+            "codex.plugin_install_suggestion",
+            "plugin_install_user_confirmed",
+            "bool",
+            plugin_install_user_confirmed,
+        )
+    if type(plugin_install_completed) is not bool:
+        wrong_type(
+            "codex.plugin_install_suggestion",
+            "plugin_install_completed",
+            "bool",
+            plugin_install_completed,
+        )
+    if not conversation.recording:
+        return
+    _attributes: Attributes = {
+        "plugin_install.tool_type": plugin_install_tool_type,
+        "plugin_install.tool_id": plugin_install_tool_id,
+        "plugin_install.tool_name": plugin_install_tool_name,
+        "plugin_install.response_action": plugin_install_response_action,
+        "plugin_install.user_confirmed": plugin_install_user_confirmed,
+        "plugin_install.completed": plugin_install_completed,
+    }
+    conversation.emit("codex.plugin_install_suggestion", _attributes)
 
 
 _METRIC_API_REQUEST: Final = MetricDefinition(
@@ -743,7 +1871,43 @@ _METRIC_API_REQUEST_DURATION_MS: Final = MetricDefinition(
         "error, in milliseconds."
     ),
     value_type="int",
-    boundaries=(50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000),
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+        300000,
+    ),
 )
 
 
@@ -758,7 +1922,9 @@ def record_api_request_duration_ms(
     in milliseconds.
 
     Records `codex.api_request.duration_ms`: a histogram of int values in `ms`. Bucket boundaries:
-    50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000.
+    0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500,
+    4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000,
+    120000, 300000.
 
     Args:
         value: The value to record, in `ms`. Must be at least 0.
@@ -844,7 +2010,42 @@ _METRIC_TOOL_CALL_DURATION_MS: Final = MetricDefinition(
     unit="ms",
     description="Execution time of tool calls in milliseconds; 0 when a call failed before it ran.",
     value_type="int",
-    boundaries=None,
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
 )
 
 
@@ -857,7 +2058,10 @@ def record_tool_call_duration_ms(
 ) -> None:
     """Execution time of tool calls in milliseconds; 0 when a call failed before it ran.
 
-    Records `codex.tool.call.duration_ms`: a histogram of int values in `ms`.
+    Records `codex.tool.call.duration_ms`: a histogram of int values in `ms`. Bucket boundaries: 0,
+    5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500,
+    4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000,
+    120000.
 
     Args:
         value: The value to record, in `ms`. Must be at least 0.
@@ -943,7 +2147,42 @@ _METRIC_SSE_EVENT_DURATION_MS: Final = MetricDefinition(
     unit="ms",
     description="Time spent waiting for each server-sent event, in milliseconds.",
     value_type="int",
-    boundaries=None,
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
 )
 
 
@@ -956,7 +2195,10 @@ def record_sse_event_duration_ms(
 ) -> None:
     """Time spent waiting for each server-sent event, in milliseconds.
 
-    Records `codex.sse_event.duration_ms`: a histogram of int values in `ms`.
+    Records `codex.sse_event.duration_ms`: a histogram of int values in `ms`. Bucket boundaries: 0,
+    5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500,
+    4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000,
+    120000.
 
     Args:
         value: The value to record, in `ms`. Must be at least 0.
@@ -986,6 +2228,519 @@ def record_sse_event_duration_ms(
         "success": _success,
     }
     conversation.record_point(_METRIC_SSE_EVENT_DURATION_MS, value, _attributes)
+
+
+_METRIC_WEBSOCKET_REQUEST: Final = MetricDefinition(
+    name="codex.websocket.request",
+    instrument="counter",
+    unit="{request}",
+    description="Requests sent over the websocket connection to the model API, successful or not.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_websocket_request(
+    conversation: Conversation[Metadata],
+    value: int = 1,
+    *,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Requests sent over the websocket connection to the model API, successful or not.
+
+    Records `codex.websocket.request`: a counter of int values in `{request}`.
+
+    Args:
+        value: The value to record, in `{request}` (1 when left out). Must be at least 0.
+        success: `success`, required. `"true"` for a request that succeeded, else `"false"`.
+    """
+    if type(value) is not int:
+        wrong_type("codex.websocket.request", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.websocket.request", "value", "between 0 and 9223372036854775807", value)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.websocket.request", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        **conversation.metric_attributes,
+        "success": _success,
+    }
+    conversation.record_point(_METRIC_WEBSOCKET_REQUEST, value, _attributes)
+
+
+_METRIC_WEBSOCKET_REQUEST_DURATION_MS: Final = MetricDefinition(
+    name="codex.websocket.request.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Time from sending a websocket request to its end or failure, in milliseconds.",
+    value_type="int",
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
+)
+
+
+def record_websocket_request_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+    *,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Time from sending a websocket request to its end or failure, in milliseconds.
+
+    Records `codex.websocket.request.duration_ms`: a histogram of int values in `ms`. Bucket
+    boundaries: 0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500,
+    3000, 3500, 4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000,
+    60000, 120000.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+        success: `success`, required. `"true"` for a request that succeeded, else `"false"`.
+    """
+    if type(value) is not int:
+        wrong_type("codex.websocket.request.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range(
+            "codex.websocket.request.duration_ms",
+            "value",
+            "between 0 and 9223372036854775807",
+            value,
+        )
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member(
+            "codex.websocket.request.duration_ms", "success", "one of 'true', 'false'", success
+        )
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        **conversation.metric_attributes,
+        "success": _success,
+    }
+    conversation.record_point(_METRIC_WEBSOCKET_REQUEST_DURATION_MS, value, _attributes)
+
+
+_METRIC_WEBSOCKET_EVENT: Final = MetricDefinition(
+    name="codex.websocket.event",
+    instrument="counter",
+    unit="{event}",
+    description="Messages received over the websocket connection, and failures reading one.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_websocket_event(
+    conversation: Conversation[Metadata],
+    value: int = 1,
+    *,
+    kind: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Messages received over the websocket connection, and failures reading one.
+
+    Records `codex.websocket.event`: a counter of int values in `{event}`.
+
+    Args:
+        value: The value to record, in `{event}` (1 when left out). Must be at least 0.
+        kind: `kind`, required. Type of the message; `unknown` when it has none, `parse_error`
+            when it could not be parsed (Codex's values).
+        success: `success`, required. `"true"` for a message read without error, `"false"` for a
+            failure.
+    """
+    if type(value) is not int:
+        wrong_type("codex.websocket.event", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.websocket.event", "value", "between 0 and 9223372036854775807", value)
+    if not isinstance(kind, str):
+        wrong_type("codex.websocket.event", "kind", "str", kind)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member("codex.websocket.event", "success", "one of 'true', 'false'", success)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        **conversation.metric_attributes,
+        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "success": _success,
+    }
+    conversation.record_point(_METRIC_WEBSOCKET_EVENT, value, _attributes)
+
+
+_METRIC_WEBSOCKET_EVENT_DURATION_MS: Final = MetricDefinition(
+    name="codex.websocket.event.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Time spent waiting for each websocket message, in milliseconds.",
+    value_type="int",
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
+)
+
+
+def record_websocket_event_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+    *,
+    kind: str,
+    success: Success | Literal["true", "false"],
+) -> None:
+    """Time spent waiting for each websocket message, in milliseconds.
+
+    Records `codex.websocket.event.duration_ms`: a histogram of int values in `ms`. Bucket
+    boundaries: 0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500,
+    3000, 3500, 4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000,
+    60000, 120000.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+        kind: `kind`, required. Type of the message; `unknown` when it has none, `parse_error`
+            when it could not be parsed (Codex's values).
+        success: `success`, required. `"true"` for a message read without error, `"false"` for a
+            failure.
+    """
+    if type(value) is not int:
+        wrong_type("codex.websocket.event.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range(
+            "codex.websocket.event.duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
+    if not isinstance(kind, str):
+        wrong_type("codex.websocket.event.duration_ms", "kind", "str", kind)
+    _success = None
+    if isinstance(success, (str, Success)):
+        _success = _SUCCESS_WIRE.get(success)
+    if _success is None:
+        not_a_member(
+            "codex.websocket.event.duration_ms", "success", "one of 'true', 'false'", success
+        )
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        **conversation.metric_attributes,
+        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "success": _success,
+    }
+    conversation.record_point(_METRIC_WEBSOCKET_EVENT_DURATION_MS, value, _attributes)
+
+
+_METRIC_TURN_E2E_DURATION_MS: Final = MetricDefinition(
+    name="codex.turn.e2e_duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Time from the start of a turn to its end, in milliseconds.",
+    value_type="int",
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
+)
+
+
+def record_turn_e2e_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+) -> None:
+    """Time from the start of a turn to its end, in milliseconds.
+
+    Records `codex.turn.e2e_duration_ms`: a histogram of int values in `ms`. Bucket boundaries: 0,
+    5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500,
+    4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000,
+    120000.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+    """
+    if type(value) is not int:
+        wrong_type("codex.turn.e2e_duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range(
+            "codex.turn.e2e_duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = dict(conversation.metric_attributes)
+    conversation.record_point(_METRIC_TURN_E2E_DURATION_MS, value, _attributes)
+
+
+_METRIC_TURN_TTFT_DURATION_MS: Final = MetricDefinition(
+    name="codex.turn.ttft.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Time from the start of a turn to the first token of its response, in milliseconds.",
+    value_type="int",
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
+)
+
+
+def record_turn_ttft_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+) -> None:
+    """Time from the start of a turn to the first token of its response, in milliseconds.
+
+    Records `codex.turn.ttft.duration_ms`: a histogram of int values in `ms`. Bucket boundaries: 0,
+    5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500,
+    4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000,
+    120000.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+    """
+    if type(value) is not int:
+        wrong_type("codex.turn.ttft.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range(
+            "codex.turn.ttft.duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = dict(conversation.metric_attributes)
+    conversation.record_point(_METRIC_TURN_TTFT_DURATION_MS, value, _attributes)
+
+
+_METRIC_TURN_TTFM_DURATION_MS: Final = MetricDefinition(
+    name="codex.turn.ttfm.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Time from the start of a turn to its first message, in milliseconds.",
+    value_type="int",
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
+)
+
+
+def record_turn_ttfm_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+) -> None:
+    """Time from the start of a turn to its first message, in milliseconds.
+
+    Records `codex.turn.ttfm.duration_ms`: a histogram of int values in `ms`. Bucket boundaries: 0,
+    5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500,
+    4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000,
+    120000.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+    """
+    if type(value) is not int:
+        wrong_type("codex.turn.ttfm.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range(
+            "codex.turn.ttfm.duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = dict(conversation.metric_attributes)
+    conversation.record_point(_METRIC_TURN_TTFM_DURATION_MS, value, _attributes)
+
+
+_METRIC_TURN_TOOL_CALL: Final = MetricDefinition(
+    name="codex.turn.tool.call",
+    instrument="histogram",
+    unit="{call}",
+    description="Tool calls per turn, one measurement at the end of each turn.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_turn_tool_call(
+    conversation: Conversation[Metadata],
+    value: int,
+) -> None:
+    """Tool calls per turn, one measurement at the end of each turn.
+
+    Records `codex.turn.tool.call`: a histogram of int values in `{call}`.
+
+    Args:
+        value: The value to record, in `{call}`. Must be at least 0.
+    """
+    if type(value) is not int:
+        wrong_type("codex.turn.tool.call", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.turn.tool.call", "value", "between 0 and 9223372036854775807", value)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = dict(conversation.metric_attributes)
+    conversation.record_point(_METRIC_TURN_TOOL_CALL, value, _attributes)
 
 
 _METRIC_TURN_TOKEN_USAGE: Final = MetricDefinition(
@@ -1034,3 +2789,125 @@ def record_turn_token_usage(
         "token_type": _token_type,
     }
     conversation.record_point(_METRIC_TURN_TOKEN_USAGE, value, _attributes)
+
+
+_METRIC_STARTUP_PHASE_DURATION_MS: Final = MetricDefinition(
+    name="codex.startup.phase.duration_ms",
+    instrument="histogram",
+    unit="ms",
+    description="Duration of each phase of starting a thread or prewarming its first turn.",
+    value_type="int",
+    boundaries=(
+        0,
+        5,
+        10,
+        25,
+        50,
+        75,
+        100,
+        250,
+        500,
+        750,
+        1000,
+        1250,
+        1500,
+        1750,
+        2000,
+        2250,
+        2500,
+        3000,
+        3500,
+        4000,
+        4500,
+        5000,
+        6000,
+        7000,
+        7500,
+        8000,
+        9000,
+        10000,
+        12000,
+        15000,
+        20000,
+        30000,
+        60000,
+        120000,
+    ),
+)
+
+
+def record_startup_phase_duration_ms(
+    conversation: Conversation[Metadata],
+    value: int,
+    *,
+    phase: str,
+) -> None:
+    """Duration of each phase of starting a thread or prewarming its first turn.
+
+    Records `codex.startup.phase.duration_ms`: a histogram of int values in `ms`. Bucket boundaries:
+    0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250, 2500, 3000, 3500,
+    4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000, 12000, 15000, 20000, 30000, 60000,
+    120000.
+
+    Args:
+        value: The value to record, in `ms`. Must be at least 0.
+        phase: `phase`, required. The startup phase timed, as a metric tag.
+    """
+    if type(value) is not int:
+        wrong_type("codex.startup.phase.duration_ms", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range(
+            "codex.startup.phase.duration_ms", "value", "between 0 and 9223372036854775807", value
+        )
+    if not isinstance(phase, str):
+        wrong_type("codex.startup.phase.duration_ms", "phase", "str", phase)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        **conversation.metric_attributes,
+        "phase": phase if type(phase) is str and phase.isascii() else plain_string(phase),
+    }
+    conversation.record_point(_METRIC_STARTUP_PHASE_DURATION_MS, value, _attributes)
+
+
+_METRIC_THREAD_STARTED: Final = MetricDefinition(
+    name="codex.thread.started",
+    instrument="counter",
+    unit="{thread}",
+    description="Threads (conversations) started.",
+    value_type="int",
+    boundaries=None,
+)
+
+
+def record_thread_started(
+    conversation: Conversation[Metadata],
+    value: int = 1,
+    *,
+    is_git: IsGit | Literal["true", "false"],
+) -> None:
+    """Threads (conversations) started.
+
+    Records `codex.thread.started`: a counter of int values in `{thread}`.
+
+    Args:
+        value: The value to record, in `{thread}` (1 when left out). Must be at least 0.
+        is_git: `is_git`, required. Whether the thread's working directory is in a git
+            repository, as a metric tag.
+    """
+    if type(value) is not int:
+        wrong_type("codex.thread.started", "value", "int", value)
+    if not 0 <= value <= INT64_MAX:
+        out_of_range("codex.thread.started", "value", "between 0 and 9223372036854775807", value)
+    _is_git = None
+    if isinstance(is_git, (str, IsGit)):
+        _is_git = _IS_GIT_WIRE.get(is_git)
+    if _is_git is None:
+        not_a_member("codex.thread.started", "is_git", "one of 'true', 'false'", is_git)
+    if not conversation.metrics_recording:
+        return
+    _attributes: Attributes = {
+        **conversation.metric_attributes,
+        "is_git": _is_git,
+    }
+    conversation.record_point(_METRIC_THREAD_STARTED, value, _attributes)

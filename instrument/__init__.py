@@ -12,14 +12,22 @@ classifies how they ended. The modules, one job each:
 - `completion`: the `response.completed` summary and its token usage;
 - `prompts`: the text of `codex.user_prompt`;
 - `tools`: `codex.tool_result` around a tool call;
+- `websockets`: `codex.websocket_connect`, `codex.websocket_request` and the
+  `codex.websocket.*` metrics;
+- `turns`: a turn timed from its start: `codex.turn_ttft`, the `codex.turn.*` durations
+  and its tool calls;
+- `startup`: `codex.startup_phase` per startup phase; `codex.thread.started`;
+- `timed`: the timed `with` block the three above are built on;
 - `measurements`: the metrics beside those events (`codex.api_request`, `codex.tool.call`,
-  `codex.sse_event`, their `.duration_ms`, `codex.turn.token_usage`) and their tags;
+  `codex.sse_event`, `codex.websocket.*`, their `.duration_ms`, the `codex.turn.*`,
+  startup and thread metrics) and their tags;
 - `manager`: `EventManager`, the public face of all of the above.
 """
 
 from .completion import (
     COMPLETED_KIND,
     MISSING_USAGE,
+    ResponseDetails,
     TokenUsage,
     ToolTokenCounter,
     no_tool_tokens,
@@ -50,7 +58,10 @@ from .sse import (
     classify,
     is_response_item,
 )
+from .startup import StartupPhase
 from .tools import SuccessLike, format_output
+from .turns import Turn
+from .websockets import WebsocketConnect, WebsocketRequest
 
 __all__ = [
     "COMPLETED_KIND",
@@ -67,13 +78,18 @@ __all__ = [
     "InputItem",
     "OutputItemValidator",
     "RequestAttempt",
+    "ResponseDetails",
     "ResponseLike",
     "SSEIdleTimeout",
     "ServerSentEventLike",
+    "StartupPhase",
     "SuccessLike",
     "TokenUsage",
     "ToolTokenCounter",
+    "Turn",
     "TypedItem",
+    "WebsocketConnect",
+    "WebsocketRequest",
     "cf_ray",
     "classify",
     "error_status",

@@ -68,6 +68,18 @@ class TokenUsage:
     #: The usage's `total_tokens`: not on the event (Codex sends it as `tool_token_count`),
     #: recorded as the `total` of `codex.turn.token_usage`; None when not known.
     total_token_count: int | None = None
+    #: Input tokens written to the prompt cache, when the caller knows them (the event's
+    #: `cache_write_token_count`; the Responses API usage read here does not say).
+    cache_write_token_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseDetails:
+    """What else the summary may carry about the response, when the caller knows it."""
+
+    ttft_ms: int | None = None
+    service_tier: str | None = None
+    model_reasoning_effort: str | None = None
 
 
 def _count(value: object) -> int | None:
@@ -116,7 +128,11 @@ def parse_usage(data: object, tool_tokens: ToolTokenCounter = total_tokens) -> T
     )
 
 
-def emit_completed(conversation: Conversation[events.Metadata], usage: TokenUsage) -> None:
+def emit_completed(
+    conversation: Conversation[events.Metadata],
+    usage: TokenUsage,
+    details: ResponseDetails = ResponseDetails(),
+) -> None:
     """The successful summary: kind `response.completed` and the counts, no duration; and
     `codex.turn.token_usage` per known token type."""
     events.sse_event(
@@ -127,6 +143,10 @@ def emit_completed(conversation: Conversation[events.Metadata], usage: TokenUsag
         cached_token_count=usage.cached_token_count,
         reasoning_token_count=usage.reasoning_token_count,
         tool_token_count=usage.tool_token_count,
+        cache_write_token_count=usage.cache_write_token_count,
+        ttft_ms=details.ttft_ms,
+        service_tier=details.service_tier,
+        model_reasoning_effort=details.model_reasoning_effort,
     )
     measurements.token_usage(conversation, usage)
 

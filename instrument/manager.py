@@ -39,12 +39,15 @@ from codex_otel.generated import events
 from codex_otel.runtime import Conversation
 from codex_otel.runtime._contract import INT64_MAX, out_of_range, wrong_type
 
-from . import completion, http_attempts, prompts, sse, tools
-from .completion import TokenUsage, ToolTokenCounter, total_tokens
+from . import completion, http_attempts, measurements, prompts, sse, tools, turns
+from .completion import ResponseDetails, TokenUsage, ToolTokenCounter, total_tokens
 from .outcomes import error_text
 from .recorder import Clock, Duration, Recorder, duration_ms
 from .sse import DEFAULT_IDLE_TIMEOUT, E, OutputItemValidator, StreamOptions, is_response_item
+from .startup import StartupPhase
 from .tools import SuccessLike
+from .turns import Turn
+from .websockets import WebsocketConnect, WebsocketRequest, websocket_event
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -222,11 +225,16 @@ class EventManager:
         tool_token_count: int = 0,
         *,
         total_token_count: int | None = None,
+        cache_write_token_count: int | None = None,
+        ttft_ms: int | None = None,
+        service_tier: str | None = None,
+        model_reasoning_effort: str | None = None,
     ) -> None:
         """The `response.completed` summary with its token counts (no duration).
 
         `codex.turn.token_usage` is recorded per count given; `total_token_count` (the
-        usage's `total_tokens`, which the event does not carry) only for that metric."""
+        usage's `total_tokens`, which the event does not carry) only for that metric. The
+        keywords after it go on the event only, when given."""
         if total_token_count is not None:
             _check_count("total_token_count", total_token_count)
         usage = TokenUsage(
@@ -236,8 +244,10 @@ class EventManager:
             reasoning_token_count,
             tool_token_count,
             total_token_count,
+            cache_write_token_count,
         )
-        completion.emit_completed(self.conversation, usage)
+        details = ResponseDetails(ttft_ms, service_tier, model_reasoning_effort)
+        completion.emit_completed(self.conversation, usage, details)
 
     def sse_event_completed_failed(self, error: str | BaseException) -> None:
         """The `response.completed` summary of a completion that could not be read."""
@@ -355,6 +365,82 @@ class EventManager:
     def log_tool_failed(self, tool_name: str, error: str | BaseException) -> None:
         """A tool call that failed before it ran: no call id or arguments, duration 0."""
         tools.emit_result(self.conversation, tool_name, 0, "false", _text(error))
+
+    # --- codex.sandbox_outcome -------------------------------------------------------
+
+    def sandbox_outcome(
+        self,
+        tool_name: str,
+        call_id: str,
+        outcome: str,
+        initial_duration: Duration,
+        escalated_duration: Duration | None = None,
+    ) -> None:
+        """How a sandboxed command ended: `initial_duration` of its run in the sandbox,
+        `escalated_duration` of its rerun with escalated permissions when there was one
+        (timedelta, or seconds)."""
+        event = "codex.sandbox_outcome"
+        initial = duration_ms(initial_duration, event=event, field="initial_duration")
+        escalated = (
+            None
+            if escalated_duration is None
+            else duration_ms(escalated_duration, event=event, field="escalated_duration")
+        )
+        events.sandbox_outcome(
+            self.conversation,
+            tool_name=tool_name,
+            call_id=call_id,
+            outcome=outcome,
+            initial_duration_ms=initial,
+            escalated_duration_ms=escalated,
+        )
+
+    # --- turns: codex.turn_ttft and the codex.turn.* metrics --------------------------
+
+    def turn(self) -> Turn:
+        """A turn as a block, timed from its start: `first_token()`, `first_message()`,
+        `tool_call()` inside it; the end-to-end duration when it is left (see `turns`)."""
+        return Turn(self._recorder)
+
+    def turn_ttft(self, duration: Duration) -> None:
+        """The first token of a turn arrived `duration` after the turn started, measured
+        elsewhere: `codex.turn_ttft` and `codex.turn.ttft.duration_ms`."""
+        turns.emit_ttft(self.conversation, duration_ms(duration, event="codex.turn_ttft"))
+
+    # --- the websocket transport -------------------------------------------------------
+
+    def websocket_connect(
+        self, *, endpoint: str | None = None, connection_reused: bool | None = None
+    ) -> WebsocketConnect:
+        """Opening the websocket connection, as a block (`with` or `async with`); set
+        `.response` to the handshake's response for its status (see `websockets`)."""
+        return WebsocketConnect(self._recorder, endpoint, connection_reused)
+
+    def websocket_request(self, *, connection_reused: bool | None = None) -> WebsocketRequest:
+        """One request over the websocket connection, until its response ended, as a
+        block: `codex.websocket_request` and the `codex.websocket.request` metrics."""
+        return WebsocketRequest(self._recorder, connection_reused)
+
+    def websocket_event(
+        self, kind: str | None, duration: Duration, *, failed: bool = False
+    ) -> None:
+        """One message read from the websocket connection, of type `kind` (None: it had
+        none), that took `duration` to arrive: the `codex.websocket.event` metrics."""
+        ms = duration_ms(duration, event="codex.websocket.event")
+        websocket_event(self.conversation, kind, ms, failed)
+
+    # --- startup ------------------------------------------------------------------------
+
+    def startup_phase(self, phase: str, status: str | None = None) -> StartupPhase:
+        """A startup phase as a block: `codex.startup_phase` and
+        `codex.startup.phase.duration_ms` when it is left (see `startup`)."""
+        return StartupPhase(self._recorder, phase, status)
+
+    def thread_started(self, *, is_git: bool) -> None:
+        """A thread (conversation) started: `codex.thread.started`."""
+        if type(is_git) is not bool:
+            wrong_type("codex.thread.started", "is_git", "bool", is_git)
+        measurements.thread_started(self.conversation, is_git)
 
 
 def _check_count(field: str, value: object) -> None:

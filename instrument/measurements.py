@@ -97,3 +97,70 @@ def token_usage(conversation: Conversation[events.Metadata], usage: TokenUsage) 
         record(conversation, usage.reasoning_token_count, token_type="reasoning_output")
     if usage.total_token_count is not None:
         record(conversation, usage.total_token_count, token_type="total")
+
+
+def websocket_request(
+    conversation: Conversation[events.Metadata], duration_ms: int, succeeded: bool
+) -> None:
+    """One request over the websocket connection that took `duration_ms`."""
+    if not conversation.metrics_recording:
+        return
+    success: SuccessTag = "true" if succeeded else "false"
+    events.record_websocket_request(conversation, success=success)
+    events.record_websocket_request_duration_ms(conversation, duration_ms, success=success)
+
+
+def websocket_event(
+    conversation: Conversation[events.Metadata],
+    kind: str | None,
+    duration_ms: int,
+    succeeded: bool,
+) -> None:
+    """One websocket message of type `kind` (None: it had none, tagged `unknown` as Codex
+    tags it) that took `duration_ms` to arrive."""
+    if not conversation.metrics_recording:
+        return
+    kind_tag = UNKNOWN_KIND_TAG if kind is None else kind
+    success: SuccessTag = "true" if succeeded else "false"
+    events.record_websocket_event(conversation, kind=kind_tag, success=success)
+    events.record_websocket_event_duration_ms(
+        conversation, duration_ms, kind=kind_tag, success=success
+    )
+
+
+def turn_ttft(conversation: Conversation[events.Metadata], duration_ms: int) -> None:
+    """`codex.turn.ttft.duration_ms`: the time from a turn's start to its first token."""
+    if conversation.metrics_recording:
+        events.record_turn_ttft_duration_ms(conversation, duration_ms)
+
+
+def turn_ttfm(conversation: Conversation[events.Metadata], duration_ms: int) -> None:
+    """`codex.turn.ttfm.duration_ms`: the time from a turn's start to its first message."""
+    if conversation.metrics_recording:
+        events.record_turn_ttfm_duration_ms(conversation, duration_ms)
+
+
+def turn_ended(
+    conversation: Conversation[events.Metadata], duration_ms: int, tool_calls: int | None
+) -> None:
+    """`codex.turn.e2e_duration_ms` of a turn that ended, and `codex.turn.tool.call`, its
+    number of tool calls, when counted."""
+    if not conversation.metrics_recording:
+        return
+    events.record_turn_e2e_duration_ms(conversation, duration_ms)
+    if tool_calls is not None:
+        events.record_turn_tool_call(conversation, tool_calls)
+
+
+def startup_phase(
+    conversation: Conversation[events.Metadata], phase: str, duration_ms: int
+) -> None:
+    """`codex.startup.phase.duration_ms` of one startup phase."""
+    if conversation.metrics_recording:
+        events.record_startup_phase_duration_ms(conversation, duration_ms, phase=phase)
+
+
+def thread_started(conversation: Conversation[events.Metadata], is_git: bool) -> None:
+    """`codex.thread.started` +1, tagged whether the working directory is a git repository."""
+    if conversation.metrics_recording:
+        events.record_thread_started(conversation, is_git="true" if is_git else "false")

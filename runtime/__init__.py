@@ -58,14 +58,15 @@ __all__ = [
 if TYPE_CHECKING:
     #: The installed codex-otel distribution's version (computed on first access).
     __version__: str
+else:
+    # Hidden from mypy: a module `__getattr__` would let it accept an import of any name
+    # from this package (a helper that moved to `_contract` would type-check).
+    def __getattr__(name: str) -> object:
+        if name == "__version__":
+            # Looked up on first access (importlib.metadata costs ~10 ms), then kept.
+            from ._resource import distribution_version
 
-
-def __getattr__(name: str) -> object:
-    if name == "__version__":
-        # Looked up on first access (importlib.metadata costs ~10 ms), then kept.
-        from ._resource import distribution_version
-
-        version = distribution_version("codex-otel") or "0+unknown"
-        globals()["__version__"] = version
-        return version
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+            version = distribution_version("codex-otel") or "0+unknown"
+            globals()["__version__"] = version
+            return version
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,6 +17,7 @@ from codex_otel.runtime import Telemetry, load_config
 from codex_otel.runtime._spool import Batch, Event
 from codex_otel.runtime._startup import spool_for
 from receivers import OtlpHttpReceiver, unused_port
+from support.demo import session_event_count
 from support.metadata import make_metadata
 
 
@@ -28,6 +29,16 @@ def demo(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         timeout=timeout,
         check=False,
     )
+
+
+SESSION_EVENTS = session_event_count()
+
+
+def test_the_session_records_every_metric() -> None:
+    telemetry = Telemetry(service_version="test")
+    with telemetry.capture_measurements() as measurements:
+        run_session(EventManager(telemetry.conversation(make_metadata())))
+    assert {m.name for m in measurements} == set(events.METRIC_NAMES)
 
 
 def test_the_session_emits_every_event_in_every_form() -> None:
@@ -70,7 +81,7 @@ def test_demo_prints_every_event_readably() -> None:
     assert result.returncode == 0, result.stderr
     for name in events.EVENT_NAMES:
         assert f"  {name}\n" in result.stdout
-    assert "17 events emitted" in result.stdout
+    assert f"{SESSION_EVENTS} events emitted" in result.stdout
     assert result.stderr == ""
 
 
@@ -83,7 +94,7 @@ def test_demo_sends_every_event_to_a_collector(tmp_path: Path) -> None:
         )
         result = demo("--config", str(config))
         assert result.returncode == 0, result.stderr
-        assert receiver.wait_for(17, timeout=5)
+        assert receiver.wait_for(SESSION_EVENTS, timeout=5)
         assert {r.event_name for r in receiver.received_records()} == set(events.EVENT_NAMES)
         assert all(r.resource["service.name"] == "codex-cli" for r in receiver.received_records())
     assert "All events delivered" in result.stdout
@@ -111,7 +122,7 @@ def test_demo_sends_every_metric_to_a_collector_beside_the_events(tmp_path: Path
         )
         result = demo("--config", str(config))
         assert result.returncode == 0, result.stderr
-        assert receiver.wait_for(17, timeout=5)
+        assert receiver.wait_for(SESSION_EVENTS, timeout=5)
         assert receiver.wait_for_points(
             lambda points: {p.name for p in points} >= set(events.METRIC_NAMES), timeout=5
         )
@@ -144,7 +155,7 @@ def test_demo_writes_the_otlp_json_file(tmp_path: Path) -> None:
         for scope in resource["scopeLogs"]
         for record in scope["logRecords"]
     ]
-    assert len(names) == 17 and set(names) == set(events.EVENT_NAMES)
+    assert len(names) == SESSION_EVENTS and set(names) == set(events.EVENT_NAMES)
 
 
 def test_unreachable_collector_fails_within_the_shutdown_timeout(tmp_path: Path) -> None:
@@ -174,14 +185,14 @@ def test_an_offline_demo_says_where_its_events_wait(tmp_path: Path, spool_in_tmp
     # ... but it says where the events are instead of "0 failed, 0 dropped".
     assert "could not all be delivered" not in result.stderr
     [folder] = spool_in_tmp.iterdir()
-    message = f"17 events spooled at {folder}; the next run with the collector up delivers them"
+    message = f"{SESSION_EVENTS} events spooled at {folder}; the next run with the collector up delivers them"
     assert message in result.stderr, result.stderr
     spooled = [
         json.loads(line)["name"]
         for path in folder.glob("*.jsonl")
         for line in path.read_text(encoding="ascii").splitlines()[1:]
     ]
-    assert len(spooled) == 17 and set(spooled) == set(events.EVENT_NAMES)
+    assert len(spooled) == SESSION_EVENTS and set(spooled) == set(events.EVENT_NAMES)
 
 
 def test_a_demo_with_the_collector_back_delivers_the_spool_at_exit(
@@ -204,11 +215,11 @@ def test_a_demo_with_the_collector_back_delivers_the_spool_at_exit(
         # Delivered before the process ended: not left to a thread or a later run.
         records = receiver.received_records()
     assert result.returncode == 0, result.stderr
-    assert len(records) == 34
+    assert len(records) == 2 * SESSION_EVENTS
     assert {r.event_name for r in records} == set(events.EVENT_NAMES)
     assert len({r.resource["service.instance.id"] for r in records}) == 2  # both runs'
     assert list(folder.iterdir()) == []
-    assert "17 earlier events delivered from the spool" in result.stdout
+    assert f"{SESSION_EVENTS} earlier events delivered from the spool" in result.stdout
     assert "All events delivered" in result.stdout
     assert "still spooled" not in result.stdout
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from codex_otel.generated import events
 from receivers import OtlpHttpReceiver
+from support.demo import session_event_count
 
 CLI = [sys.executable, "-m", "codex_otel.cli"]
 
@@ -47,11 +48,11 @@ def test_demo_piped_into_live_check_gives_it_otlp_json_alone(tmp_path: Path) -> 
     assert demo.wait(timeout=60) == 0, demo_err
     assert check.returncode == 0, check.stdout + check.stderr
     report = json.loads(check.stdout)
-    assert report["records"] == 17
+    assert report["records"] == session_event_count()
     assert [f for f in report["findings"] if f["kind"] == "invalid_request"] == []
     # The demo's own text went to standard error, all of it.
     assert "codex-otel demo: a scripted agent session (exporter file: -)." in demo_err
-    assert "17 events emitted" in demo_err
+    assert f"{session_event_count()} events emitted" in demo_err
     for name in events.EVENT_NAMES:
         assert f"  {name}\n" in demo_err
 
@@ -69,7 +70,7 @@ def test_without_telemetry_on_stdout_the_text_stays_on_stdout(tmp_path: Path) ->
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "17 events emitted" in result.stdout
+    assert f"{session_event_count()} events emitted" in result.stdout
     assert result.stderr == ""
 
 
@@ -89,7 +90,7 @@ def test_the_otlp_endpoint_variable_alone_turns_the_demos_export_on(tmp_path: Pa
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-        assert receiver.wait_for(17, timeout=10)
+        assert receiver.wait_for(session_event_count(), timeout=10)
         assert receiver.wait_for_points(
             lambda points: {p.name for p in points} >= set(events.METRIC_NAMES), timeout=10
         )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from codex_otel.generated import events
 from receivers import OtlpHttpReceiver, unused_port
+from support.demo import session_event_count
 from support.generation import REPO
 
 EXAMPLE = REPO / "examples" / "codex-otel.toml"
@@ -57,6 +58,6 @@ def test_with_the_collector_up_the_example_delivers_everything(tmp_path: Path) -
         port = int(receiver.endpoint.split(":")[2].split("/")[0])
         result, _ = _demo(_example_at(tmp_path, port))
         assert result.returncode == 0, result.stdout + result.stderr
-        assert receiver.wait_for(17, timeout=10)
+        assert receiver.wait_for(session_event_count(), timeout=10)
     assert "All events delivered" in result.stdout
     assert {r.event_name for r in receiver.received_records()} == set(events.EVENT_NAMES)

@@ -57,9 +57,25 @@ def test_codex_metric_names_and_metadata_keys() -> None:
         "codex.tool.call.duration_ms",
         "codex.sse_event",
         "codex.sse_event.duration_ms",
+        "codex.websocket.request",
+        "codex.websocket.request.duration_ms",
+        "codex.websocket.event",
+        "codex.websocket.event.duration_ms",
+        "codex.turn.e2e_duration_ms",
+        "codex.turn.ttft.duration_ms",
+        "codex.turn.ttfm.duration_ms",
+        "codex.turn.tool.call",
         "codex.turn.token_usage",
+        "codex.startup.phase.duration_ms",
+        "codex.thread.started",
     )
-    assert codex.Metadata.METRIC_KEYS == ("model", "app.version", "auth_mode")
+    assert codex.Metadata.METRIC_KEYS == (
+        "model",
+        "app.version",
+        "auth_mode",
+        "originator",
+        "session_source",
+    )
 
 
 CODEX_CALLS: list[tuple[str, str, Any, int, dict[str, object]]] = [

@@ -28,11 +28,19 @@ METADATA = make_metadata(
     slug="gpt-5-codex",
     auth_mode="ChatGPT",
     user_account_id="acct_1",
+    originator="codex_cli_rs",
+    session_source="cli",
 )
 
 #: The metadata every metric carries (the catalog's METRIC_KEYS); conversation.id,
 #: slug, terminal.type and user.account_id never go on a metric.
-METRIC_METADATA = {"model": "gpt-5-codex", "app.version": "0.42.0", "auth_mode": "ChatGPT"}
+METRIC_METADATA = {
+    "model": "gpt-5-codex",
+    "app.version": "0.42.0",
+    "auth_mode": "ChatGPT",
+    "originator": "codex_cli_rs",
+    "session_source": "cli",
+}
 
 #: Each metric's instrument, unit and value type, as the catalog declares them.
 DEFINITIONS = {
@@ -43,6 +51,16 @@ DEFINITIONS = {
     "codex.sse_event": ("counter", "{event}"),
     "codex.sse_event.duration_ms": ("histogram", "ms"),
     "codex.turn.token_usage": ("histogram", "{token}"),
+    "codex.websocket.request": ("counter", "{request}"),
+    "codex.websocket.request.duration_ms": ("histogram", "ms"),
+    "codex.websocket.event": ("counter", "{event}"),
+    "codex.websocket.event.duration_ms": ("histogram", "ms"),
+    "codex.turn.e2e_duration_ms": ("histogram", "ms"),
+    "codex.turn.ttft.duration_ms": ("histogram", "ms"),
+    "codex.turn.ttfm.duration_ms": ("histogram", "ms"),
+    "codex.turn.tool.call": ("histogram", "{call}"),
+    "codex.startup.phase.duration_ms": ("histogram", "ms"),
+    "codex.thread.started": ("counter", "{thread}"),
 }
 
 Point = tuple[str, int | float, dict[str, Any]]

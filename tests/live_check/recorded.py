@@ -13,7 +13,8 @@ ExportMetricsServiceRequest each):
   as strings while `attempt`, `http.response.status_code`, `cached_token_count`,
   `reasoning_token_count` and `context_window` (recorded as u64/Option) arrive as ints;
   tool arguments and output are exported (Codex's `log_tool_details` default);
-- one line per remaining finding kind, and two lines that are not export requests.
+- one line per remaining finding kind, and two lines that are not export requests;
+- before those two, one clean line of the events Codex added since (`NEWER_EVENTS`).
 
 `python tests/live_check/recorded.py` rewrites the file; a test checks it is up to date.
 """
@@ -97,8 +98,19 @@ def codex_record(name: str, own: Mapping[str, object]) -> dict[str, Any]:
 
 
 #: The metadata every metric carries (`common.metric_attributes`).
-METRIC_METADATA = {"model": "gpt-5-codex", "app.version": "0.42.0", "auth_mode": "ApiKey"}
-API_REQUEST_BOUNDS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000]
+METRIC_METADATA = {
+    "model": "gpt-5-codex",
+    "app.version": "0.42.0",
+    "auth_mode": "ApiKey",
+    "originator": "codex_cli_rs",
+    "session_source": "cli",
+}
+#: The bucket bounds of Codex's duration histograms; the catalog's API request durations
+#: add 5 minutes.
+DURATION_BOUNDS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2250,
+                   2500, 3000, 3500, 4000, 4500, 5000, 6000, 7000, 7500, 8000, 9000, 10000,
+                   12000, 15000, 20000, 30000, 60000, 120000]  # fmt: skip
+API_REQUEST_BOUNDS = [*DURATION_BOUNDS, 300000]
 
 
 def tags(own: Mapping[str, object]) -> list[dict[str, Any]]:
@@ -167,6 +179,40 @@ TOOL_DECISION = {
     "source": "user",
 }
 
+#: The events the catalog grew with Codex's (1.4.0), their required fields (and a few
+#: others), as codex-otel sends them, on one line after the finding kinds, so that the line
+#: numbers of the groups before it stay as they were.
+NEWER_EVENTS: dict[str, dict[str, object]] = {
+    "codex.websocket_connect": {"duration_ms": 88, "success": "true", "endpoint": "/v1/responses"},
+    "codex.websocket_request": {"duration_ms": 1500, "success": "true"},
+    "codex.auth_recovery": {
+        "auth.mode": "chatgpt",
+        "auth.step": "refresh_token",
+        "auth.outcome": "recovered",
+    },
+    "codex.sandbox_outcome": {
+        "tool_name": "shell",
+        "call_id": "call_1",
+        "outcome": "success",
+        "initial_duration_ms": 350,
+    },
+    "codex.startup_phase": {"startup.phase": "thread_start_total", "duration_ms": 31},
+    "codex.turn_ttft": {"duration_ms": 640},
+    "codex.plugin_install_elicitation_sent": {
+        "plugin_install.tool_type": "mcp",
+        "plugin_install.tool_id": "linear",
+        "plugin_install.tool_name": "Linear",
+    },
+    "codex.plugin_install_suggestion": {
+        "plugin_install.tool_type": "mcp",
+        "plugin_install.tool_id": "linear",
+        "plugin_install.tool_name": "Linear",
+        "plugin_install.response_action": "accept",
+        "plugin_install.user_confirmed": True,
+        "plugin_install.completed": True,
+    },
+}
+
 CLEAN = [
     request(
         [
@@ -199,7 +245,7 @@ CLEAN = [
                 "codex.tool.call.duration_ms",
                 "ms",
                 [{"tool": "shell", "success": "false"}],
-                [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000],
+                DURATION_BOUNDS,
             ),
         ]
     ),
@@ -392,8 +438,11 @@ def catalog_text() -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
+NEWER = [request([codex_otel_record(name, own) for name, own in NEWER_EVENTS.items()])]
+
+
 def lines() -> list[str]:
-    return [*CLEAN, *CODEX, *ONE_PER_KIND, *BAD_LINES]
+    return [*CLEAN, *CODEX, *ONE_PER_KIND, *NEWER, *BAD_LINES]
 
 
 def render() -> str:

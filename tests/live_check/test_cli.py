@@ -107,7 +107,7 @@ def test_standard_input_and_several_inputs(schema: Path) -> None:
         stdin=LINES[0] + "\n",
     )  # fmt: skip
     document = json.loads(result.stdout)
-    assert document["records"] == 4 + 24
+    assert document["records"] == 4 + 24 + len(recorded.NEWER_EVENTS)
 
 
 @pytest.mark.no_otel

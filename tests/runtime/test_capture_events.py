@@ -214,6 +214,190 @@ CASES: dict[str, Case] = {
     ),
 }
 
+#: The argument of a wire key whose catalog `python_name` is not the key with dots as
+#: underscores.
+RENAMED = {"auth.env_refresh_token_url_override_present": "refresh_url_override_present"}
+
+
+def same_on_the_wire(event: str, emitter: Callable[..., None], wire: dict[str, Any]) -> Case:
+    """A case whose arguments are sent as given (no redaction, no cap reached)."""
+    kwargs = {RENAMED.get(key, key.replace(".", "_")): value for key, value in wire.items()}
+    return Case(event, emitter, kwargs, wire)
+
+
+AUTH_ENV = {
+    "auth.env_openai_api_key_present": True,
+    "auth.env_codex_api_key_present": False,
+    "auth.env_codex_api_key_enabled": False,
+    "auth.env_provider_key_name": "OPENAI_API_KEY",
+    "auth.env_provider_key_present": True,
+    "auth.env_refresh_token_url_override_present": False,
+}
+AUTH_DIAGNOSTICS = {
+    "auth.request_id": "req_8f1e",
+    "auth.cf_ray": "8f1e2d3c4b5a6978-SJC",
+    "auth.error": "token expired",
+    "auth.error_code": "token_expired",
+}
+AUTH_HEADER = {
+    "auth.header_attached": True,
+    "auth.header_name": "authorization",
+    "auth.retry_after_unauthorized": True,
+    "auth.recovery_mode": "managed",
+    "auth.recovery_phase": "refresh_token",
+}
+PLUGIN = {
+    "plugin_install.tool_type": "mcp",
+    "plugin_install.tool_id": "linear",
+    "plugin_install.tool_name": "Linear",
+}
+CASES.update(
+    {
+        "conversation_starts-auth": same_on_the_wire(
+            "codex.conversation_starts",
+            events.conversation_starts,
+            {
+                "provider_name": "openai",
+                "reasoning_summary": "auto",
+                "approval_policy": "never",
+                "sandbox_policy": "read-only",
+                "mcp_servers": "",
+                **AUTH_ENV,
+            },
+        ),
+        "api_request-auth": same_on_the_wire(
+            "codex.api_request",
+            events.api_request,
+            {
+                "attempt": 2,
+                "duration_ms": 38,
+                "http.response.status_code": 401,
+                "endpoint": "/v1/responses",
+                **AUTH_HEADER,
+                **AUTH_ENV,
+                **AUTH_DIAGNOSTICS,
+                "auth.agent_id": "agent_1",
+                "auth.task_id": "task_1",
+            },
+        ),
+        "websocket_connect-all": same_on_the_wire(
+            "codex.websocket_connect",
+            events.websocket_connect,
+            {
+                "duration_ms": 88,
+                "success": "false",
+                "http.response.status_code": 403,
+                "error.message": "handshake refused",
+                "endpoint": "/v1/responses",
+                "auth.connection_reused": False,
+                **AUTH_HEADER,
+                **AUTH_ENV,
+                **AUTH_DIAGNOSTICS,
+                "auth.agent_id": "agent_1",
+                "auth.task_id": "task_1",
+            },
+        ),
+        "websocket_connect-required": same_on_the_wire(
+            "codex.websocket_connect",
+            events.websocket_connect,
+            {"duration_ms": 0, "success": "true"},
+        ),
+        "websocket_request-all": same_on_the_wire(
+            "codex.websocket_request",
+            events.websocket_request,
+            {
+                "duration_ms": 1500,
+                "success": "false",
+                "error.message": "connection reset",
+                "auth.connection_reused": True,
+                **AUTH_ENV,
+                "auth.agent_id": "agent_1",
+                "auth.task_id": "task_1",
+            },
+        ),
+        "auth_recovery-all": same_on_the_wire(
+            "codex.auth_recovery",
+            events.auth_recovery,
+            {
+                "auth.mode": "chatgpt",
+                "auth.step": "refresh_token",
+                "auth.outcome": "recovered",
+                "auth.recovery_reason": "unauthorized",
+                "auth.state_changed": True,
+                **AUTH_DIAGNOSTICS,
+            },
+        ),
+        "sse_event-completed-details": same_on_the_wire(
+            "codex.sse_event",
+            events.sse_event,
+            {
+                "event.kind": "response.completed",
+                "input_token_count": 1520,
+                "output_token_count": 310,
+                "tool_token_count": 1830,
+                "cache_write_token_count": 256,
+                "ttft_ms": 640,
+                "service_tier": "flex",
+                "model_reasoning_effort": "high",
+            },
+        ),
+        "tool_result-mcp": same_on_the_wire(
+            "codex.tool_result",
+            events.tool_result,
+            {
+                "tool_name": "create_issue",
+                "duration_ms": 300,
+                "success": "true",
+                "output": "created",
+                "mcp_server": "linear",
+                "mcp_server_origin": "config",
+            },
+        ),
+        "tool_decision-automated": same_on_the_wire(
+            "codex.tool_decision",
+            events.tool_decision,
+            {
+                "tool_name": "shell",
+                "call_id": "c2",
+                "decision": "denied",
+                "source": "automated_reviewer",
+            },
+        ),
+        "sandbox_outcome-all": same_on_the_wire(
+            "codex.sandbox_outcome",
+            events.sandbox_outcome,
+            {
+                "tool_name": "shell",
+                "call_id": "c3",
+                "outcome": "escalated",
+                "initial_duration_ms": 350,
+                "escalated_duration_ms": 1200,
+            },
+        ),
+        "startup_phase-all": same_on_the_wire(
+            "codex.startup_phase",
+            events.startup_phase,
+            {"startup.phase": "thread_start_total", "startup.status": "ok", "duration_ms": 31},
+        ),
+        "turn_ttft-all": same_on_the_wire(
+            "codex.turn_ttft", events.turn_ttft, {"duration_ms": 640}
+        ),
+        "plugin_install_elicitation_sent-all": same_on_the_wire(
+            "codex.plugin_install_elicitation_sent", events.plugin_install_elicitation_sent, PLUGIN
+        ),
+        "plugin_install_suggestion-all": same_on_the_wire(
+            "codex.plugin_install_suggestion",
+            events.plugin_install_suggestion,
+            {
+                **PLUGIN,
+                "plugin_install.response_action": "decline",
+                "plugin_install.user_confirmed": False,
+                "plugin_install.completed": False,
+            },
+        ),
+    }
+)
+
 
 def expected_stamp(timestamp_ns: int) -> str:
     """`event.timestamp` for a time, computed with datetime (the runtime uses time.gmtime)."""

@@ -21,6 +21,8 @@ def make_metadata(
     *,
     auth_mode: str | None = None,
     user_account_id: str | None = None,
+    originator: str | None = None,
+    session_source: str | None = None,
 ) -> events.Metadata:
     """`events.Metadata` with placeholders for the required fields not given."""
     return events.Metadata(
@@ -28,6 +30,8 @@ def make_metadata(
         app_version=app_version,
         auth_mode=auth_mode,
         user_account_id=user_account_id,
+        originator=originator,
+        session_source=session_source,
         terminal_type=terminal_type,
         model=model,
         slug=slug,

@@ -25,12 +25,14 @@ from wire.wirekit import (
     check_resource,
     emit_catalog,
     exporter_table,
+    metadata,
     otel_toml,
     q,
 )
 
 from codex_otel.generated import events
-from codex_otel.runtime import TelemetryStats
+from codex_otel.generator import bundled_catalog_path, load_catalog
+from codex_otel.runtime import Telemetry, TelemetryStats
 from receivers import OtlpGrpcReceiver
 from receivers.rotel import RotelCollector, RotelFactory
 from support.metadata import make_metadata
@@ -234,3 +236,74 @@ def test_rotel_accepts_an_empty_string_array(
     assert received["tags-1"]["step.tags"] == ["fast"]
     assert rotel_collector.errors() == []
     assert telemetry.stats == NO_LOSS
+
+
+# --- every catalog metric -------------------------------------------------------------------
+
+#: The instruments' OTLP data fields.
+METRIC_KINDS = {
+    "counter": "sum",
+    "updowncounter": "sum",
+    "histogram": "histogram",
+    "gauge": "gauge",
+}
+#: What every point carries: the metadata's metric keys, all of them known here.
+METRIC_METADATA = metadata("rotel-metrics", full=True)
+
+
+def record_catalog_metrics(telemetry: Telemetry) -> dict[str, dict[str, object]]:
+    """Record every metric of the bundled catalog once through its generated recorder, each
+    tag from its attribute's first catalog example; return the tags, per metric name."""
+    conversation = telemetry.conversation(METRIC_METADATA)
+    recorded: dict[str, dict[str, object]] = {}
+    for metric in load_catalog(bundled_catalog_path()).metrics:
+        tags = {a.key: a.examples[0] for a in metric.attributes}
+        arguments = {a.python_name: a.examples[0] for a in metric.attributes}
+        value = 1 if metric.instrument == "counter" else 412
+        getattr(events, metric.function_name)(conversation, value, **arguments)
+        recorded[metric.name] = tags
+    return recorded
+
+
+@pytest.mark.parametrize("transport", ["http-binary", "http-json", "grpc"])
+def test_rotel_decodes_every_catalog_metric(
+    transport: str, rotel_collectors: RotelFactory, start_telemetry: TelemetryFactory
+) -> None:
+    # Rotel decodes, re-encodes and forwards to an in-repo gRPC receiver, which decodes
+    # exactly what Rotel understood.
+    catalog = {m.name: m for m in load_catalog(bundled_catalog_path()).metrics}
+    with OtlpGrpcReceiver() as downstream:
+        rotel = rotel_collectors(forward_to=downstream.endpoint)
+        endpoint = (
+            rotel.grpc_endpoint
+            if transport == "grpc"
+            else rotel.http_endpoint.replace("/v1/logs", "/v1/metrics")
+        )
+        exporter = exporter_table(transport, endpoint).replace(  # type: ignore[arg-type]
+            "[otel.exporter.", "[otel.metrics_exporter."
+        )
+        telemetry = start_telemetry(otel_toml("", extra="[otel.metrics]\n" + exporter))
+        recorded = record_catalog_metrics(telemetry)
+        assert telemetry.shutdown()
+        assert downstream.wait_for_points(
+            lambda points: {p.name for p in points} >= set(catalog), timeout=15
+        ), rotel.errors()
+        points = downstream.received_points()
+    assert rotel.errors() == []
+    assert {p.name for p in points} == set(events.METRIC_NAMES) == set(recorded)
+    metric_metadata = {
+        key: value
+        for key, value in METRIC_METADATA.to_attributes().items()
+        if key in events.Metadata.METRIC_KEYS
+    }
+    assert set(metric_metadata) == set(events.Metadata.METRIC_KEYS)  # every one known here
+    for point in points:
+        metric = catalog[point.name]
+        assert (point.kind, point.unit) == (METRIC_KINDS[metric.instrument], metric.unit)
+        assert point.attributes == {**metric_metadata, **recorded[point.name]}
+        if metric.instrument == "histogram":
+            assert (point.count, point.value) == (1, 412)
+            if metric.boundaries is not None:
+                assert point.explicit_bounds == tuple(float(b) for b in metric.boundaries)
+        else:
+            assert point.value == 1

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import jsonschema
 
 from codex_otel.generated import events
+from codex_otel.generator import bundled_catalog_path, load_catalog
 from codex_otel.runtime import Conversation, Telemetry
 from codex_otel.runtime.truncation import truncate
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedRecord, ReceivedRequest, TlsCerts
@@ -45,7 +46,7 @@ HEADERS_ON_THE_WIRE: Mapping[str, str] = {"x-otlp-api-key": TOKEN, "x-tenant": "
 RESOURCE_FROM_ENV: Mapping[str, str] = {"deployment.environment.name": "ci", "team": "agents core"}
 
 #: Per catalog type, the OTLP `AnyValue` field a value must travel in.
-WIRE_KIND = {"integer": "int_value", "string": "string_value"}
+WIRE_KIND = {"integer": "int_value", "string": "string_value", "boolean": "bool_value"}
 JSON_KIND = {"intValue": "int_value", "stringValue": "string_value", "boolValue": "bool_value",
              "doubleValue": "double_value", "arrayValue": "array_value"}  # fmt: skip
 
@@ -151,12 +152,16 @@ def endpoint_at(transport: Transport, port: int, *, tls: bool = False) -> str:
 
 
 def metadata(conversation_id: str, *, full: bool = False) -> events.Metadata:
-    """Conversation metadata; `full` also sets the optional fields (auth mode, account)."""
+    """Conversation metadata; `full` also sets the optional fields (auth mode, account,
+    originator, e-mail, session source)."""
     return replace(
         CODEX_METADATA,
         conversation_id=conversation_id,
         auth_mode=CODEX_METADATA.auth_mode if full else None,
         user_account_id=CODEX_METADATA.user_account_id if full else None,
+        originator="codex_cli_rs" if full else None,
+        user_email="dev@example.com" if full else None,
+        session_source="vscode" if full else None,
         terminal_type="vscode/1.95.0 ✓",
     )
 
@@ -179,6 +184,28 @@ OUTPUT = "total 8\ndrwxr-xr-x  4 user staff 128 ."
 REDACTED = "[REDACTED]"
 
 
+#: The bundled catalog's events, for the calls built from its examples.
+CATALOG_EVENTS = {event.name: event for event in load_catalog(bundled_catalog_path()).events}
+
+
+def from_examples(
+    event_name: str, given: Mapping[str, object], *, full: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The arguments and expected wire values, from each attribute's first catalog example,
+    of the event's attributes that `given` (wire keys) leaves out: every one when `full`,
+    else the required ones. None of these is redacted or long enough to be cut."""
+    kwargs: dict[str, Any] = {}
+    expected: dict[str, Any] = {}
+    for attribute in CATALOG_EVENTS[event_name].argument_attributes:
+        if attribute.key in given or not (full or attribute.requirement == "required"):
+            continue
+        assert attribute.redact is None and attribute.examples, (event_name, attribute.key)
+        value = attribute.examples[0]
+        kwargs[attribute.python_name] = value
+        expected[attribute.key] = value
+    return kwargs, expected
+
+
 def _call(
     event_name: str,
     emitter: Callable[..., None],
@@ -187,10 +214,28 @@ def _call(
     *,
     full: bool,
 ) -> Call:
-    def emit(conversation: Conversation[events.Metadata]) -> None:
-        emitter(conversation, **kwargs)
+    """A call as written, completed from the catalog's examples with the attributes it
+    does not name (all of them for a `full` call): fields a catalog edit adds are sent
+    and checked too."""
+    more_kwargs, more_expected = from_examples(event_name, expected, full=full)
+    arguments = {**more_kwargs, **kwargs}
 
-    return Call(event_name, full, emit, expected)
+    def emit(conversation: Conversation[events.Metadata]) -> None:
+        emitter(conversation, **arguments)
+
+    return Call(event_name, full, emit, {**more_expected, **expected})
+
+
+def example_calls(written: Sequence[Call]) -> list[Call]:
+    """Both calls (every field, required ones only) of each catalog event that `written`
+    does not call, from the catalog's examples alone."""
+    covered = {call.event_name for call in written}
+    return [
+        _call(name, getattr(events, event.function_name), {}, {}, full=full)
+        for full in (True, False)
+        for name, event in CATALOG_EVENTS.items()
+        if name not in covered
+    ]
 
 
 def catalog_calls(*, log_user_prompt: bool = False, log_tool_details: bool = True) -> list[Call]:
@@ -202,7 +247,7 @@ def catalog_calls(*, log_user_prompt: bool = False, log_tool_details: bool = Tru
     """
     prompt = PROMPT if log_user_prompt else REDACTED
     details = log_tool_details
-    return [
+    written = [
         _call(
             "codex.conversation_starts",
             events.conversation_starts,
@@ -381,6 +426,7 @@ def catalog_calls(*, log_user_prompt: bool = False, log_tool_details: bool = Tru
             full=False,
         ),
     ]
+    return [*written, *example_calls(written)]
 
 
 @dataclass(frozen=True)
