@@ -101,8 +101,10 @@ _STARTED_NS = time.time_ns()
 #: The deepest nesting of a line: an event's `{"attributes": {"key": [values]}}`. A line
 #: nested deeper is not the spool's (and JSON's parser would recurse once per level).
 _MAX_NESTING = 3
-#: A JSON string (spool files are ASCII: every other character is escaped), on one line.
-_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+#: A JSON string once its escaped backslashes and quotes are gone (`_shallow`), on one
+#: line. No backslash case in the pattern: with one, an unterminated string of escaped
+#: quotes (`"\"\"\"...`) failed from every quote, in time quadratic in the line.
+_JSON_STRING = re.compile(r'"[^"\n]*"')
 #: An innermost array or object, on one line: no bracket inside.
 _INNERMOST = re.compile(r"\[[^\[\]{}\n]*\]|\{[^\[\]{}\n]*\}")
 
@@ -715,7 +717,9 @@ def _shallow(text: str) -> bool:
     deep (a line that does not balance its brackets is not: it is not JSON either).
     Checked without parsing: a few regular-expression passes over the text with its
     strings removed; neither a string nor a bracket pair spans lines."""
-    skeleton = _JSON_STRING.sub("", text)
+    # Escapes pair from the left, as JSON reads them: `\\` first, then `\"`. What is
+    # left of a string has no backslash before a quote: one linear pass finds them all.
+    skeleton = _JSON_STRING.sub("", text.replace("\\\\", "").replace('\\"', ""))
     for _ in range(_MAX_NESTING):
         skeleton, found = _INNERMOST.subn("", skeleton)
         if not found:
@@ -767,8 +771,8 @@ def _forget_claim(claimed: Path) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
+    except (ProcessLookupError, OverflowError):
+        return False  # OverflowError: a pid no process can have (a name planted by hand)
     except PermissionError:
         return True  # someone else's process: alive
     return True
