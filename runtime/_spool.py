@@ -616,12 +616,12 @@ class Spool:
         if version != VERSION:
             if _is_time(version) and version < 10**9:  # a sane version number: set aside
                 raise UnknownVersion(version)
-            raise UnreadableFile(f"format version {version!r} is not a number")
+            raise UnreadableFile(f"format version {_brief(version)} is not a number")
         if header.get("destination") != self.destination:
             raise UnreadableFile("written for another destination")
         count = header.get("count")
         if count != len(lines) - 1:
-            raise UnreadableFile(f"declares {count!r} events, holds {len(lines) - 1}")
+            raise UnreadableFile(f"declares {_brief(count)} events, holds {len(lines) - 1}")
         resource, scope = header.get("resource"), header.get("scope")
         if not isinstance(resource, dict) or not isinstance(scope, dict):
             raise UnreadableFile("the header has no resource or scope")
@@ -741,10 +741,17 @@ def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]
     for key, item in value.items():
         if isinstance(item, list):
             if not all(_scalar(member) for member in item):
-                raise UnreadableFile(f"line {number}: attribute {key!r} has a bad array")
+                raise UnreadableFile(f"line {number}: attribute {_brief(key)} has a bad array")
         elif not _scalar(item):
-            raise UnreadableFile(f"line {number}: attribute {key!r} has a bad value")
+            raise UnreadableFile(f"line {number}: attribute {_brief(key)} has a bad value")
     return value
+
+
+def _brief(value: object) -> str:
+    """A value read from a file, as a warning shows it: `repr` (no control character
+    raw), cut to 60 characters (a planted file's 4 MiB string is no log line)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:50]}...({len(text)} characters)"
 
 
 def _scalar(value: object) -> bool:
