@@ -322,7 +322,7 @@ class Spool:
             if first:  # INFO: delayed, not lost; the host's logging decides whether it shows
                 logger.info(
                     "codex-otel: undelivered events are spooled at %s for the next run to deliver",
-                    self.directory,
+                    _printable(str(self.directory)),
                 )
             return written
         except UnsafeFolder as problem:  # someone else's folder: never write there
@@ -472,7 +472,7 @@ class Spool:
             logger.warning(
                 "codex-otel: the spool at %s is full (max_bytes=%d); the oldest undelivered "
                 "events are dropped and counted",
-                self.directory,
+                _printable(str(self.directory)),
                 self.max_bytes,
             )
 
@@ -693,7 +693,9 @@ class Spool:
             if kind in self._reported:
                 return
             self._reported.add(kind)
-        logger.warning("codex-otel: %s (further problems of this kind are not logged)", message)
+        logger.warning(
+            "codex-otel: %s (further problems of this kind are not logged)", _printable(message)
+        )
 
 
 def _dump(value: object) -> str:
@@ -745,6 +747,15 @@ def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]
         elif not _scalar(item):
             raise UnreadableFile(f"line {number}: attribute {_brief(key)} has a bad value")
     return value
+
+
+def _printable(text: str) -> str:
+    """`text` with its control and other unprintable characters escaped as `repr` would:
+    a spool path from the config or XDG_STATE_HOME may hold a line break or an escape
+    sequence, which must not start a new line of the host's log or colour it."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def _brief(value: object) -> str:
