@@ -89,6 +89,10 @@ def load_config(
 #: Tables and arrays nested deeper than this are refused: no setting is nested beyond 5,
 #: and the TOML parser recurses once per level (100,000 levels were a `RecursionError`).
 MAX_TOML_DEPTH = 32
+#: The largest count or size (`max_queue_size`, `max_bytes`...): a signed 64-bit integer.
+#: Far beyond any memory; an integer of thousands of digits is a ConfigError, not a
+#: ValueError from int().
+_MAX_COUNT = 2**63 - 1
 #: The longest `shutdown_timeout` and exporter `timeout`: one hour.
 _MAX_SECONDS = 3600.0
 #: The longest `[otel.batch] schedule_delay_ms` (and OTEL_BLRP_SCHEDULE_DELAY): one hour.
@@ -109,6 +113,8 @@ def _parse_toml(text: str, origin: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # The message ends with "(at line L, column C)" and quotes none of the text.
         raise model.ConfigError(f"{origin}: invalid TOML: {exc}") from None
+    except ValueError:  # an integer of more digits than int() reads (4300): not a TOML error
+        raise model.ConfigError(f"{origin}: invalid TOML: a number too long to read") from None
     except RecursionError:  # nested so deep that the parser itself gave up
         raise model.ConfigError(too_deep) from None
     where = _too_deep(document)
@@ -123,7 +129,8 @@ def _too_deep(document: dict[str, Any]) -> str | None:
     stack: list[tuple[object, str, int]] = [(document, "", 0)]
     while stack:
         value, where, depth = stack.pop()
-        if depth > MAX_TOML_DEPTH:
+        # Tables and arrays are the levels; a plain value inside the deepest is no level.
+        if depth > MAX_TOML_DEPTH and isinstance(value, (dict, list)):
             return where or "the top level"
         if isinstance(value, dict):
             items = [(f"{where}.{key}" if where else str(key), item) for key, item in value.items()]
@@ -225,6 +232,22 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE = re.compile(r"[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?")
 
 
+def _shown(value: object) -> str:
+    """`value` as a message shows it: a string with any URL user info or query masked (an
+    endpoint written where another setting belongs still holds its token), a table or an
+    array by its kind alone (it may hold headers), anything else as `repr` shows it."""
+    if isinstance(value, str):
+        return repr(model.url_without_secrets(value))
+    if isinstance(value, (dict, list)):
+        return "(not shown)"
+    return _short(repr(value))
+
+
+def _short(text: str) -> str:
+    """A number's text cut to 40 characters: a 4000-digit integer is no message."""
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+
 def _kind(value: object) -> str:
     """The TOML type of `value`, for messages (bool first: it is an int to Python)."""
     for python_type, name in (
@@ -286,7 +309,7 @@ class _Reader:
 
     def table(self, value: object, where: str) -> dict[str, object]:
         if not isinstance(value, dict):
-            self.bad(where, f"expected a table, got {_kind(value)} {value!r}")
+            self.bad(where, f"expected a table, got {_kind(value)} {_shown(value)}")
         return value
 
     def sub(self, table: Mapping[str, object], path: str, key: str) -> dict[str, object] | None:
@@ -298,7 +321,7 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.bad(f"{path}.{key}", f"expected a string, got {_kind(value)} {value!r}")
+            self.bad(f"{path}.{key}", f"expected a string, got {_kind(value)} {_shown(value)}")
         if not value.strip():
             self.bad(f"{path}.{key}", "must not be empty")
         return value
@@ -316,31 +339,35 @@ class _Reader:
     def flag(self, table: Mapping[str, object], path: str, key: str) -> bool | None:
         value = table.get(key)
         if value is not None and not isinstance(value, bool):
-            self.bad(f"{path}.{key}", f"expected true or false, got {_kind(value)} {value!r}")
+            self.bad(f"{path}.{key}", f"expected true or false, got {_kind(value)} {_shown(value)}")
         return value
 
     def seconds(self, table: Mapping[str, object], path: str, key: str) -> float | None:
         value = table.get(key)
         if value is None:
             return None
+        where = f"{path}.{key}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.bad(f"{path}.{key}", f"expected a number of seconds, got {_kind(value)} {value!r}")
-        if not (math.isfinite(value) and value > 0):
-            self.bad(f"{path}.{key}", f"expected a positive number of seconds, got {value!r}")
+            self.bad(where, f"expected a number of seconds, got {_kind(value)} {_shown(value)}")
+        # Not math.isfinite first: an integer beyond a float's range is an OverflowError.
+        if not value > 0 or (isinstance(value, float) and not math.isfinite(value)):
+            self.bad(where, f"expected a positive number of seconds, got {_shown(value)}")
         if value > _MAX_SECONDS:
-            self.bad(f"{path}.{key}", f"{value!r} seconds is too long; at most {_MAX_SECONDS:g}")
+            self.bad(where, f"{_shown(value)} seconds is too long; at most {_MAX_SECONDS:g}")
         return float(value)
 
     def count(
-        self, table: Mapping[str, object], path: str, key: str, *, most: int | None = None
+        self, table: Mapping[str, object], path: str, key: str, *, most: int = _MAX_COUNT
     ) -> int | None:
         value = table.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            self.bad(f"{path}.{key}", f"expected a positive integer, got {_kind(value)} {value!r}")
-        if most is not None and value > most:
-            self.bad(f"{path}.{key}", f"{value} is too large; at most {most}")
+            self.bad(
+                f"{path}.{key}", f"expected a positive integer, got {_kind(value)} {_shown(value)}"
+            )
+        if value > most:
+            self.bad(f"{path}.{key}", f"{_short(str(value))} is too large; at most {most}")
         return value
 
     def check_keys(
@@ -412,7 +439,7 @@ class _Reader:
         values: dict[str, int] = {}
         sources: dict[str, str] = {}
         for key, var in _BATCH_ENV.items():
-            most = _MAX_SCHEDULE_DELAY_MS if key == "schedule_delay_ms" else None
+            most = _MAX_SCHEDULE_DELAY_MS if key == "schedule_delay_ms" else _MAX_COUNT
             value, source = self.count(table, path, key, most=most), f"{path}.{key}"
             found = self.env(var)
             if value is None and found is not None:
@@ -471,13 +498,13 @@ class _Reader:
             max_bytes=model.DEFAULT_SPOOL_BYTES if max_bytes is None else max_bytes,
         )
 
-    def env_count(self, var: str, value: str, *, most: int | None = None) -> int:
+    def env_count(self, var: str, value: str, *, most: int = _MAX_COUNT) -> int:
         # ASCII digits only (`isdigit` takes other scripts' digits and superscripts).
         if not (value.isascii() and value.isdigit()) or not value.strip("0"):
             self.bad(var, f"expected a positive integer, got {value!r}")
         # Compared as text first: int() refuses more than 4300 digits (a ValueError).
         digits = value.lstrip("0")
-        if most is not None and (len(digits) > len(str(most)) or int(digits) > most):
+        if len(digits) > len(str(most)) or int(digits) > most:
             self.bad(
                 var,
                 f"{digits[:20]}{'...' if len(digits) > 20 else ''} is too large; at most {most}",
@@ -529,12 +556,12 @@ class _Reader:
                 )
             self.bad(
                 path,
-                f"unknown exporter {value!r}; {_suggest(value, _EXPORTERS)}"
+                f"unknown exporter {_shown(value)}; {_suggest(value, _EXPORTERS)}"
                 f"expected one of {_one_of(_EXPORTERS)} or a table such as "
                 '{ otlp-http = { endpoint = "..." } }',
             )
         if not isinstance(value, dict):
-            self.bad(path, f"expected a string or a table, got {_kind(value)} {value!r}")
+            self.bad(path, f"expected a string or a table, got {_kind(value)} {_shown(value)}")
         if len(value) != 1:
             self.bad(
                 path,
@@ -706,6 +733,10 @@ class _Reader:
             for name, text in self.pairs(*found, secret=True):
                 key = self.header_name(name, var, grpc=grpc)
                 merged[key] = self.header_value(text, f"{var}: {name}")
+        raw = body.get("headers")
+        if raw is not None and not isinstance(raw, dict):
+            # Most likely the variable's `name=value` form: a secret, never shown.
+            self.bad(f"{path}.headers", f"expected a table, got {_kind(raw)} (not shown)")
         table = self.sub(body, path, "headers") or {}
         for name, value in table.items():
             where = f"{path}.headers.{name}"

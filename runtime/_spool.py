@@ -101,8 +101,10 @@ _STARTED_NS = time.time_ns()
 #: The deepest nesting of a line: an event's `{"attributes": {"key": [values]}}`. A line
 #: nested deeper is not the spool's (and JSON's parser would recurse once per level).
 _MAX_NESTING = 3
-#: A JSON string (spool files are ASCII: every other character is escaped), on one line.
-_JSON_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+#: A JSON string once its escaped backslashes and quotes are gone (`_shallow`), on one
+#: line. No backslash case in the pattern: with one, an unterminated string of escaped
+#: quotes (`"\"\"\"...`) failed from every quote, in time quadratic in the line.
+_JSON_STRING = re.compile(r'"[^"\n]*"')
 #: An innermost array or object, on one line: no bracket inside.
 _INNERMOST = re.compile(r"\[[^\[\]{}\n]*\]|\{[^\[\]{}\n]*\}")
 
@@ -320,7 +322,7 @@ class Spool:
             if first:  # INFO: delayed, not lost; the host's logging decides whether it shows
                 logger.info(
                     "codex-otel: undelivered events are spooled at %s for the next run to deliver",
-                    self.directory,
+                    _printable(str(self.directory)),
                 )
             return written
         except UnsafeFolder as problem:  # someone else's folder: never write there
@@ -470,7 +472,7 @@ class Spool:
             logger.warning(
                 "codex-otel: the spool at %s is full (max_bytes=%d); the oldest undelivered "
                 "events are dropped and counted",
-                self.directory,
+                _printable(str(self.directory)),
                 self.max_bytes,
             )
 
@@ -614,12 +616,12 @@ class Spool:
         if version != VERSION:
             if _is_time(version) and version < 10**9:  # a sane version number: set aside
                 raise UnknownVersion(version)
-            raise UnreadableFile(f"format version {version!r} is not a number")
+            raise UnreadableFile(f"format version {_brief(version)} is not a number")
         if header.get("destination") != self.destination:
             raise UnreadableFile("written for another destination")
         count = header.get("count")
         if count != len(lines) - 1:
-            raise UnreadableFile(f"declares {count!r} events, holds {len(lines) - 1}")
+            raise UnreadableFile(f"declares {_brief(count)} events, holds {len(lines) - 1}")
         resource, scope = header.get("resource"), header.get("scope")
         if not isinstance(resource, dict) or not isinstance(scope, dict):
             raise UnreadableFile("the header has no resource or scope")
@@ -691,7 +693,9 @@ class Spool:
             if kind in self._reported:
                 return
             self._reported.add(kind)
-        logger.warning("codex-otel: %s (further problems of this kind are not logged)", message)
+        logger.warning(
+            "codex-otel: %s (further problems of this kind are not logged)", _printable(message)
+        )
 
 
 def _dump(value: object) -> str:
@@ -715,7 +719,9 @@ def _shallow(text: str) -> bool:
     deep (a line that does not balance its brackets is not: it is not JSON either).
     Checked without parsing: a few regular-expression passes over the text with its
     strings removed; neither a string nor a bracket pair spans lines."""
-    skeleton = _JSON_STRING.sub("", text)
+    # Escapes pair from the left, as JSON reads them: `\\` first, then `\"`. What is
+    # left of a string has no backslash before a quote: one linear pass finds them all.
+    skeleton = _JSON_STRING.sub("", text.replace("\\\\", "").replace('\\"', ""))
     for _ in range(_MAX_NESTING):
         skeleton, found = _INNERMOST.subn("", skeleton)
         if not found:
@@ -737,10 +743,26 @@ def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]
     for key, item in value.items():
         if isinstance(item, list):
             if not all(_scalar(member) for member in item):
-                raise UnreadableFile(f"line {number}: attribute {key!r} has a bad array")
+                raise UnreadableFile(f"line {number}: attribute {_brief(key)} has a bad array")
         elif not _scalar(item):
-            raise UnreadableFile(f"line {number}: attribute {key!r} has a bad value")
+            raise UnreadableFile(f"line {number}: attribute {_brief(key)} has a bad value")
     return value
+
+
+def _printable(text: str) -> str:
+    """`text` with its control and other unprintable characters escaped as `repr` would:
+    a spool path from the config or XDG_STATE_HOME may hold a line break or an escape
+    sequence, which must not start a new line of the host's log or colour it."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def _brief(value: object) -> str:
+    """A value read from a file, as a warning shows it: `repr` (no control character
+    raw), cut to 60 characters (a planted file's 4 MiB string is no log line)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:50]}...({len(text)} characters)"
 
 
 def _scalar(value: object) -> bool:
@@ -767,8 +789,8 @@ def _forget_claim(claimed: Path) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
+    except (ProcessLookupError, OverflowError):
+        return False  # OverflowError: a pid no process can have (a name planted by hand)
     except PermissionError:
         return True  # someone else's process: alive
     return True

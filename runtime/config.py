@@ -70,7 +70,11 @@ def url_without_secrets(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # not a URL at all: mask by pattern instead
-        return _QUERY.sub("?***", _USER_INFO.sub("//***@", url))
+        return _masked(url)
+    if not parts.netloc:
+        # No `//host`: `user:token@host:4318` (no scheme) parses as scheme "user" and a
+        # path, `http:/user:token@host` as a path: masked by pattern too.
+        return _masked(url)
     host = parts.netloc.rpartition("@")[2]
     query = "***" if parts.query else ""
     return urlunsplit(
@@ -78,9 +82,19 @@ def url_without_secrets(url: str) -> str:
     )
 
 
-#: User info (`//user:pass@`) and a query (`?key=...`), in text that does not parse as a URL.
-_USER_INFO = re.compile(r"//[^/@]*@")
-_QUERY = re.compile(r"\?.*", re.DOTALL)
+def _masked(text: str) -> str:
+    """Everything before the last `@` (but a leading `scheme:` or `scheme://`), and a
+    query or fragment, masked: for text that is not a URL with a host."""
+    head, at, tail = text.rpartition("@")
+    if at:
+        scheme = _SCHEME.match(head)
+        text = f"{scheme.group() if scheme else ''}***@{tail}"
+    return _QUERY.sub("?***", text)
+
+
+#: A URL's scheme and the slashes after it; a query or fragment (`?key=...`, `#...`).
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/+")
+_QUERY = re.compile(r"[?#].*", re.DOTALL)
 
 
 def _endpoint_repr(exporter: object) -> str:

@@ -1623,3 +1623,68 @@ def test_the_demo_never_prints_the_endpoints_credentials(tmp_path: Path) -> None
     shown = result.stdout + result.stderr
     assert "otlp-http: http://***@127.0.0.1:" in result.stdout
     assert "SECRET" not in shown
+
+
+HUGE = "1" + "0" * 400
+TOO_MANY_DIGITS = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "key"),
+    [
+        (otel(f"shutdown_timeout = {HUGE}"), {}, "otel.shutdown_timeout"),
+        (http_table(f"timeout = {HUGE}"), {}, "otel.exporter.otlp-http.timeout"),
+        (otel(f"shutdown_timeout = {TOO_MANY_DIGITS}"), {}, "<text>"),
+        ("", {"OTEL_BLRP_MAX_QUEUE_SIZE": TOO_MANY_DIGITS}, "OTEL_BLRP_MAX_QUEUE_SIZE"),
+        ("", {"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": HUGE}, "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"),
+        (f"[otel.batch]\nmax_queue_size = {HUGE}\n", {}, "otel.batch.max_queue_size"),
+        (f"[otel.spool]\nmax_bytes = {HUGE}\n", {}, "otel.spool.max_bytes"),
+    ],
+)
+def test_integers_beyond_any_range_are_config_errors(
+    text: str, env: dict[str, str], key: str
+) -> None:
+    """A 401-digit seconds value was an OverflowError (math.isfinite), a 5000-digit one
+    a ValueError from the TOML parser's int(), as was a 5000-digit count variable with
+    no maximum. Each is a short ConfigError naming where."""
+    message = error(text, env)
+    assert message.startswith(f"{key}: ")
+    assert len(message) < 200, message
+
+
+@pytest.mark.parametrize(
+    ("text", "env"),
+    [
+        # The variable's `name=value` form, or a list, where a table belongs.
+        (http_table('headers = "authorization=Bearer SECRET1"'), {}),
+        (http_table('headers = ["authorization: Bearer SECRET1"]'), {}),
+        (http_table('endpoint = ["http://u:SECRET1@h/v1/logs"]'), {}),
+        # An endpoint written where the exporter's name or table belongs.
+        (otel('exporter = "http://u:SECRET1@h:4318?k=SECRET2"'), {}),
+        (otel('exporter = { otlp-http = "http://u:SECRET1@h:4318" }'), {}),
+        # No scheme, or one slash: not a URL with a host, but the user info is still one.
+        (http_table('endpoint = "user:SECRET1@host:4318"'), {}),
+        (grpc_table('endpoint = "user:SECRET1@host:4317"'), {}),
+        (http_table('endpoint = "http:/u:SECRET1@host/v1/logs#SECRET2"'), {}),
+        (otel('exporter = "otlp-http"'), {"OTEL_EXPORTER_OTLP_ENDPOINT": "u:SECRET1@h:4318"}),
+    ],
+)
+def test_no_message_shows_a_secret_written_in_the_wrong_place(
+    text: str, env: dict[str, str]
+) -> None:
+    message = error(text, env)
+    assert "SECRET" not in message, message
+    assert message.isprintable()
+
+
+def test_the_depth_limit_counts_tables_and_arrays_not_the_value_inside() -> None:
+    """The documented limit is levels of tables and arrays: 32 inline tables holding a
+    number are 32 levels (they were refused, 32 empty arrays were not)."""
+    from codex_otel.runtime._config_loader import MAX_TOML_DEPTH
+
+    tables = "{a=" * MAX_TOML_DEPTH + "1" + "}" * MAX_TOML_DEPTH
+    load(f"x = {tables}\n")
+    arrays = "[" * MAX_TOML_DEPTH + "1" + "]" * MAX_TOML_DEPTH
+    load(f"x = {arrays}\n")
+    deeper = "{a=" * (MAX_TOML_DEPTH + 1) + "1" + "}" * (MAX_TOML_DEPTH + 1)
+    assert "nested deeper than" in error(f"x = {deeper}\n")

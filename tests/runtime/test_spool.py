@@ -411,3 +411,45 @@ def test_the_folder_is_checked_at_every_write_and_every_read(
     assert spool.failed == 1
     reports = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
     assert len(reports) == 1 and "not a plain folder" in reports[0], reports
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'"count":1', b'"count":"%s"' % (b"x" * 100_000)),
+        (b'"version":1', b'"version":"%s"' % (b"x" * 100_000)),
+        (b'"n":1', b'"%s\\u001b[31m\\n":{}' % (b"k" * 100_000)),
+    ],
+)
+def test_a_warning_about_a_planted_file_is_one_short_printable_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, old: bytes, new: bytes
+) -> None:
+    """The value a planted file holds was quoted whole: a 100,000-character warning."""
+    spool = spool_at(tmp_path)
+    spool.write(batch(event(1)))
+    [good] = spool.pending_files()
+    planted = spool.directory / "00000000000000000001-1-1.jsonl"
+    planted.write_bytes(good.read_bytes().replace(old, new))
+    with caplog.at_level(logging.WARNING, logger="codex_otel"):
+        assert [c.batch.events[0].attributes["n"] for c in spool.claims()] == [1]
+    [message] = [r.getMessage() for r in caplog.records if "skipping" in r.getMessage()]
+    assert len(message) < 400 and message.isprintable(), message[:500]
+
+
+def test_a_spool_path_with_control_characters_is_escaped_in_every_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The spool's path comes from the config or XDG_STATE_HOME: a line break or an
+    escape sequence in it was written raw into the host's log."""
+    (tmp_path / "file").write_text("not a folder")
+    unusable = spool_at(tmp_path / "file" / "a\nINJECTED: \x1b[31m")
+    usable = spool_at(tmp_path / "b\nINJECTED: \u2028", max_bytes=300)
+    with caplog.at_level(logging.INFO, logger="codex_otel"):
+        assert unusable.write(batch(event(1))) == 0
+        assert usable.write(batch(event(1))) == 1
+        usable.write(batch(event(2), event(3), event(4)))  # over the cap: "is full"
+    messages = [r.getMessage() for r in caplog.records if r.name == "codex_otel"]
+    assert any("cannot write" in m for m in messages), messages
+    assert any("spooled at" in m for m in messages), messages
+    assert any("is full" in m for m in messages), messages
+    assert all(m.isprintable() and "INJECTED" in m for m in messages), messages

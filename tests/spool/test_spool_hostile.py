@@ -52,6 +52,10 @@ KINDS = {
     "symlink": "00000000000000000005-1-1.jsonl",
     # Two in a row: two failures in a row used to mean "the collector is away".
     "beyond-int64": "00000000000000000006-1-1.jsonl",
+    # An unterminated string of escaped quotes, one 256 KiB line: the depth check's
+    # string pattern failed from every quote (quadratic: minutes for this file, for ever
+    # at the 4 MiB cap), and the delivery thread with it.
+    "escaped-quotes": "00000000000000000007-1-1.jsonl",
 }
 
 
@@ -63,6 +67,8 @@ def plant(folder: Path, kind: str) -> str:
         (folder / name).write_text("[" * 100_000 + "\n")
     elif kind == "fifo":
         os.mkfifo(folder / name, 0o600)
+    elif kind == "escaped-quotes":
+        (folder / name).write_text('"' + '\\"' * (128 << 10) + "\n")
     elif kind.startswith("sparse"):
         with open(folder / name, "wb") as sparse:
             sparse.truncate((256 if kind == "sparse-256MiB" else 1024) << 20)
@@ -149,6 +155,31 @@ def test_every_kind_at_once_is_reported_once(
     assert stderr.count("skipping spool file") == 1, stderr
     assert "Traceback" not in stderr
     assert grown < RSS_SLACK_KIB, f"peak RSS grew by {grown} KiB"
+
+
+def test_names_with_pids_no_process_can_have_do_not_stop_the_delivery(
+    otlp_receivers: ReceiverFactory, lingering: list[Lingering]
+) -> None:
+    """A temporary file and a claim named with a pid beyond any `pid_t`: checking
+    whether their owner lived was an OverflowError out of the delivery, and nothing
+    spooled was delivered. Now their owner is dead: the temporary file goes, the claim
+    is taken back (here a corrupt one: set aside) and the events behind are delivered."""
+    impossible = "9" * 20
+    receiver = otlp_receivers.http()
+    spool = emitter_spool(receiver.endpoint)
+    spool.write(good_batch("behind", 20))
+    folder = spool.directory
+    (folder / f".tmp-{impossible}-1").write_text("cut off")
+    claim = f"00000000000000000001-1-1.jsonl.claimed-{impossible}"
+    (folder / claim).write_text("not a spool file\n")
+    run = Lingering(receiver.endpoint, "live", 1)
+    lingering.append(run)
+    assert receiver.wait_for(21, timeout=20), "the spooled events were not delivered"
+    stderr = run.finish()
+    assert set(arrivals(receiver)) == ids("behind", 20) | ids("live", 1)
+    assert not (folder / f".tmp-{impossible}-1").exists()
+    assert (folder / "00000000000000000001-1-1.jsonl.corrupt").exists()
+    assert "Traceback" not in stderr and "Overflow" not in stderr
 
 
 # --- other users --------------------------------------------------------------------------
