@@ -204,7 +204,10 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
                 return
             wait, counted = alive._exit_wait()
             began = time.monotonic()
-            alive._started.wait(wait)
+            # Ctrl-C during the exit: the exit hook spools what waits (`_signals.py`),
+            # with no caller left to raise it to.
+            with contextlib.suppress(KeyboardInterrupt):
+                alive._started.wait(wait)
             if counted:
                 alive._waited_at_exit = time.monotonic() - began
 

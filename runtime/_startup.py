@@ -66,6 +66,9 @@ _START_WAIT_WITHOUT_SPOOL = START_WAIT
 #: shutdown's time is left (at most `_EXIT_RESERVE_MAX_S`): the file in flight then gets
 #: its answer, and the metrics' last export its time.
 _EXIT_RESERVE = 0.1
+#: At a signal: how long `spool_now` waits for the start's lock (held only briefly, unless
+#: by the interrupted thread itself, which never releases it while the handler runs).
+_SIGNAL_LOCK_WAIT_S = 0.2
 _EXIT_RESERVE_MAX_S = 0.5
 
 #: An event waiting for the start: its name, attributes and timestamp.
@@ -170,6 +173,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         super().__init__(
             config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
+        if self._spools:
+            from ._signals import GUARD
+
+            GUARD.watch(self)  # SIGTERM spools what is in memory (`_signals.py`)
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -234,6 +241,26 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         if waiting:
             return self._spool_waiting(waiting)
         return True
+
+    def spool_now(self) -> None:
+        """A signal ends the process (`_signals.py`): what is in memory goes to the spool
+        now, and the files being delivered go back. Never raises; does not wait for a lock
+        the interrupted thread may hold for longer than `_SIGNAL_LOCK_WAIT_S`."""
+        locked = self._lock.acquire(timeout=_SIGNAL_LOCK_WAIT_S)
+        try:
+            self._closing = self._closed = True
+            pipeline = self._pipeline
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        finally:
+            if locked:
+                self._lock.release()
+        if pipeline is not None:
+            pipeline.spool_now()
+        elif waiting:
+            self._spool_waiting(waiting)
+        if self.spool is not None:
+            self.spool.release_held()
 
     @staticmethod
     def _deliver_at_exit(

@@ -269,6 +269,17 @@ class Pipeline(BoundedLifecycle):
             self._description,
         )
 
+    def spool_now(self) -> None:
+        """A signal ends the process (`_signals.py`): no more exports; the batch in flight
+        and what is queued go to the spool now. Never raises."""
+        self._closed = True
+        if not (self._exporter.keeps_undelivered and self._exporter.abort()):
+            return  # nothing to keep, or an earlier abort kept it already
+        self._exporter.set_aside_in_flight_and(self._take_queued())
+        worker = getattr(getattr(self._processor, "_batch_processor", None), "_worker_thread", None)
+        if isinstance(worker, threading.Thread) and not self._exporter.exporting:
+            worker.join(_SET_ASIDE_WAIT)  # a batch taken but not yet exported: see `_abort`
+
     def _take_queued(self) -> list[ReadableLogRecord]:
         """Empty the batch queue, oldest first (SDK-private, looked up, not assumed)."""
         queue = getattr(getattr(self._processor, "_batch_processor", None), "_queue", None)

@@ -350,12 +350,20 @@ class Telemetry:
         if metrics is not None:
             # The metrics' last export runs while the logs flush: one bound for both.
             metrics.request_shutdown()
-        delivered = pipeline is None or pipeline.shutdown(_left(deadline))
+        try:
+            delivered = pipeline is None or pipeline.shutdown(_left(deadline))
+        except KeyboardInterrupt:
+            # Ctrl-C during the exit wait: spooled now, then the caller's (`_signals.py`).
+            from ._signals import interrupted
+
+            raise interrupted(pipeline) from None
         return (metrics is None or metrics.shutdown(_left(deadline))) and delivered
 
     def _shutdown_at_exit(self) -> None:
         try:
             self.shutdown()
+        except KeyboardInterrupt:  # spooled already; at exit there is no caller to tell
+            logger.debug("codex-otel: interrupted during the exit wait; events spooled")
         except Exception:  # never turn a clean interpreter exit into a traceback
             logger.exception("codex-otel: shutdown at exit failed")
 
