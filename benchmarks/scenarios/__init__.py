@@ -21,6 +21,7 @@ from . import (
     metric_disabled,
     metric_record,
     no_otel,
+    signal_loss,
     startup,
 )
 
@@ -35,6 +36,7 @@ _MODULES: tuple[ModuleType, ...] = (
     dead_collector,
     startup,
     exit_offline,
+    signal_loss,
     generate,
     live_check,
     live_check_ratio,

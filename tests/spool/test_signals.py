@@ -1,7 +1,7 @@
 """SIGTERM and Ctrl-C lose nothing already emitted (`runtime/_signals.py`): real child
 processes (`steady_emitter.py`) emitting at a steady rate to a collector that is down,
 real signals at random moments (during the emits, during the exit wait), then a real
-receiver and one more run that delivers the spool.
+receiver and one more run that delivers the spool (`signal_trials.py`).
 
 Counted: of the events whose emitter returned (the child prints each), how many are not
 in the spool after the signal (lost), and how many arrive twice after the delivery.
@@ -14,69 +14,27 @@ import collections
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from spool.test_spool_processes import arrivals, endpoint_at, leftovers, spooled
+from spool.signal_trials import (
+    deliver,
+    endpoint_at,
+    kill_at_random,
+    pending_files,
+    read_until,
+    sigint_status_ok,
+    spooled,
+    start,
+)
 
 from receivers import unused_port
-from receivers.fixtures import ReceiverFactory
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow, pytest.mark.timeout(240)]
 
-STEADY = Path(__file__).with_name("steady_emitter.py")
 #: Moments per signal here; the benchmark uses 20.
 MOMENTS = 5
-
-
-def start(endpoint: str, tag: str, count: int, mode: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(STEADY), endpoint, tag, str(count), mode],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def read_until(process: subprocess.Popen[str], wanted: str) -> list[str]:
-    assert process.stdout is not None
-    lines: list[str] = []
-    while True:
-        line = process.stdout.readline()
-        if not line:
-            return lines
-        lines.append(line.strip())
-        if line.strip() == wanted:
-            return lines
-
-
-def trial(
-    endpoint: str, tag: str, signum: int, rng: random.Random
-) -> tuple[set[int], int, str, str]:
-    """One run killed by `signum` at a random moment: during its emits (endless), or
-    during its exit wait (a few hundred events, then the exit). Returns the attempts
-    whose emitter returned, the exit status, the output and the error output."""
-    if rng.random() < 0.5:
-        process = start(endpoint, tag, 0, "exit")
-        first = read_until(process, "0")
-        time.sleep(rng.uniform(0.0, 0.6))
-    else:
-        process = start(endpoint, tag, rng.randint(1, 300), "exit")
-        first = read_until(process, "exiting")
-        time.sleep(rng.uniform(0.0, 1.0))  # within the exit wait (see below)
-    if process.poll() is not None:
-        # The exit wait ended first (the exporter gave up within shutdown_timeout): a
-        # run without a signal, spooled by its exit hook.
-        out, err = process.communicate(timeout=30)
-        lines = first + out.split()
-        return {int(line) for line in lines if line.isdigit()}, -signum, out, err
-    process.send_signal(signum)
-    out, err = process.communicate(timeout=30)
-    lines = first + out.split()
-    return {int(line) for line in lines if line.isdigit()}, process.returncode, out, err
 
 
 def no_telemetry_output(err: str) -> None:
@@ -86,39 +44,25 @@ def no_telemetry_output(err: str) -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_at_any_moment_loses_nothing_emitted(
-    signum: int, otlp_receivers: ReceiverFactory, spool_in_tmp: Path
-) -> None:
+def test_a_signal_at_any_moment_loses_nothing_emitted(signum: int, spool_in_tmp: Path) -> None:
     port = unused_port()  # the collector is down: connections are refused
-    rng = random.Random(int.from_bytes(os.urandom(4), "big"))
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
     emitted: set[tuple[str, int]] = set()
     for moment in range(MOMENTS):
         tag = f"run-{moment}"
-        attempts, status, _, err = trial(endpoint_at(port), tag, signum, rng)
-        # The signal's own end: SIGTERM's default action, or the interpreter's after an
-        # uncaught KeyboardInterrupt (-2; 1 when the background start had not finished:
-        # CPython's own choice, the same without the spool); 0 when Ctrl-C came during
-        # the exit hook (no caller left to raise it to, as Python does in an exit hook).
-        assert status in ((-signum, 0, 1) if signum == signal.SIGINT else (-signum,)), err
-        no_telemetry_output(err)
-        emitted |= {(tag, attempt) for attempt in attempts}
-    on_disk = spooled(spool_in_tmp)
-    lost = emitted - set(on_disk)
-    print(f"{len(emitted)} events emitted, {len(lost)} not spooled")
-    assert not lost
+        trial = kill_at_random(endpoint_at(port), tag, signum, rng)
+        assert sigint_status_ok(trial.status, signum) or not trial.signalled, (seed, trial)
+        no_telemetry_output(trial.err)
+        emitted |= {(tag, attempt) for attempt in trial.attempts}
+    lost = emitted - set(spooled(spool_in_tmp))
+    print(f"seed {seed}: {len(emitted)} events emitted, {len(lost)} not spooled")
+    assert not lost, (seed, sorted(lost)[:10])
 
-    receiver = otlp_receivers.http(port=port)  # the collector is back: one more run
-    process = start(endpoint_at(port), "after", 5, "exit")
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    deadline = time.monotonic() + 10
-    while leftovers(spool_in_tmp) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    got = arrivals(receiver)
-    duplicated = {key: times for key, times in got.items() if times > 1}
-    assert emitted <= set(got), sorted(emitted - set(got))[:10]
-    assert not duplicated
-    assert leftovers(spool_in_tmp) == []
+    got = deliver(port, spool_in_tmp)  # the collector is back: one more run
+    assert emitted <= set(got), (seed, sorted(emitted - set(got))[:10])
+    assert not {key: times for key, times in got.items() if times > 1}, seed
+    assert pending_files(spool_in_tmp) == []
 
 
 def test_an_own_sigterm_handler_runs_and_the_library_installs_none(spool_in_tmp: Path) -> None:
