@@ -18,6 +18,7 @@ delivers it too. With the collector away, nothing of that runs: the exit is as q
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import logging
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
 
     from ._spool import Spool
+    from ._write_ahead import WriteAhead
     from .pipeline import Pipeline
 
 logger = logging.getLogger("codex_otel")
@@ -393,12 +395,25 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
         hook: Callable[[Sequence[ReadableLogRecord]], bool] | None = None
         location = None
+        write_ahead: WriteAhead | None = None
+        config = self._config
         if self.spool is not None:
-            hook = keeper(self.spool, self._config.batch.max_export_batch_size)
+            size = config.batch.max_export_batch_size
+            hook = keeper(self.spool, size)
             location = str(self.spool.directory)
+            if config.spool.write_ahead:
+                from ._write_ahead import WriteAhead
+
+                write_ahead = WriteAhead(self.spool, size, hook)
+                hook = write_ahead.keeper
+                # What only memory holds: at most `window_ms` of events (`QueueDrainer`).
+                delay = min(config.batch.schedule_delay_ms, max(config.spool.window_ms // 2, 1))
+                config = dataclasses.replace(
+                    config, batch=dataclasses.replace(config.batch, schedule_delay_ms=delay)
+                )
         try:
             pipeline = start_pipeline(
-                self._config,
+                config,
                 service_version=self._service_version,
                 undelivered=hook,
                 spool_location=location,
@@ -419,6 +434,11 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                     error,
                 )
             return None, True
+        if pipeline is not None and write_ahead is not None:
+            from ._write_ahead import QueueDrainer
+
+            pipeline.write_ahead_with(write_ahead)  # before the first event is queued
+            QueueDrainer(pipeline, write_ahead.keeper, config.spool.window_ms / 1000)
         return pipeline, False
 
     def _reinit_after_fork(self) -> None:

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 
+    from ._write_ahead import WriteAhead
     from .sdk_logs import _Claim
 
 __all__ = ["AttributeValue", "OtelUnavailable", "Pipeline", "start_pipeline"]
@@ -268,6 +269,26 @@ class Pipeline(BoundedLifecycle):
             timeout,
             self._description,
         )
+
+    def write_ahead_with(self, write_ahead: WriteAhead) -> None:
+        """Write each batch to disk before its export (`_write_ahead.py`); set by the start
+        before the first event is queued."""
+        self._exporter.write_ahead = write_ahead
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def stuck_export_s(self) -> float:
+        """How long the export in flight has been running (0: none, or shut down)."""
+        exporter = self._exporter
+        if self._closed or not exporter.exporting:
+            return 0.0
+        return time.monotonic() - exporter.in_flight_since
+
+    def take_queued(self) -> list[ReadableLogRecord]:
+        """Empty the batch queue, oldest first (`_write_ahead.py`: a stuck export)."""
+        return self._take_queued()
 
     def spool_now(self) -> None:
         """A signal ends the process (`_signals.py`): no more exports; the batch in flight

@@ -15,6 +15,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,3 +138,33 @@ def sigint_status_ok(status: int, signum: int) -> bool:
     if signum == signal.SIGINT:
         return status in (-signum, 0, 1)
     return status == -signum
+
+
+def killed_mid_run(
+    endpoint: str, tag: str, rng: random.Random, env: dict[str, str] | None = None
+) -> tuple[dict[int, float], float]:
+    """One endless run SIGKILLed at a random moment (1 to 3 s into its emits): when
+    each attempt's emitter returned (the parent's `time.monotonic()` when it read the
+    line, a moment later), and when the kill was sent."""
+    process = start(endpoint, tag, 0, "exit", env)
+    assert process.stdout is not None
+    seen: dict[int, float] = {}
+    first = process.stdout.readline()  # the interpreter's start is not the run's
+    if first.strip().isdigit():
+        seen[int(first)] = time.monotonic()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.strip().isdigit():
+                seen[int(line)] = time.monotonic()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(rng.uniform(1.0, 3.0))
+    killed = time.monotonic()
+    process.kill()
+    process.wait(timeout=30)
+    reader.join(10)
+    process.communicate(timeout=30)
+    return dict(seen), killed
