@@ -407,7 +407,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 write_ahead = WriteAhead(self.spool, size, hook)
                 hook = write_ahead.keeper
                 # What only memory holds: at most `window_ms` of events (`QueueDrainer`).
-                delay = min(config.batch.schedule_delay_ms, max(config.spool.window_ms // 2, 1))
+                delay = min(config.batch.schedule_delay_ms, max(config.spool.window_ms // 4, 1))
                 config = dataclasses.replace(
                     config, batch=dataclasses.replace(config.batch, schedule_delay_ms=delay)
                 )
@@ -438,7 +438,11 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
             from ._write_ahead import QueueDrainer
 
             pipeline.write_ahead_with(write_ahead)  # before the first event is queued
-            QueueDrainer(pipeline, write_ahead.keeper, config.spool.window_ms / 1000)
+            assert self.spool is not None  # `write_ahead` is made only with a spool
+            drainer = QueueDrainer(
+                pipeline, self.spool, write_ahead.keeper, config.spool.window_ms / 1000
+            )
+            write_ahead.on_delivery = drainer.collector_back
         return pipeline, False
 
     def _reinit_after_fork(self) -> None:

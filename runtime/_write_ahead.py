@@ -14,11 +14,11 @@ delivers it (at least once: the collector may have taken it just before the kill
 
 What only memory holds is the batch queue, at most `window_ms` of events (default 1000:
 1 s). With a healthy collector the batch processor exports every `schedule_delay_ms`,
-which `window_ms` caps, and as soon as `max_export_batch_size` events are queued. With
-the collector down the worker is busy retrying one batch (up to the export timeout)
-while the queue fills: `QueueDrainer` then moves what is queued to the spool every
-quarter of `window_ms`. A SIGKILL loses at most the last `window_ms` of events (and never more than
-`max_queue_size`). SIGTERM and Ctrl-C lose nothing (`_signals.py`).
+which a quarter of `window_ms` caps, and as soon as `max_export_batch_size` events are
+queued. With the collector down the worker is busy retrying one batch (up to the export
+timeout) while the queue fills: `QueueDrainer` then moves what is queued to the spool
+every quarter of `window_ms`. A SIGKILL loses at most the last `window_ms` of events
+(and never more than `max_queue_size`). SIGTERM and Ctrl-C lose nothing (`_signals.py`).
 
 A batch the spool cannot write (a full disk, a read-only folder: reported once) is
 exported all the same, and kept the old way if its export fails. Never raises.
@@ -29,11 +29,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from ._spool import Spool
-from ._spool_bridge import batches_from_records
+from ._spool_bridge import batches_from_records, deliver_spool
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
@@ -60,6 +61,8 @@ class WriteAhead:
         self._lock = threading.Lock()
         #: By `id` of the batch being exported; the batch is held, so its id stays its own.
         self._files: dict[int, tuple[Sequence[ReadableLogRecord], _Files]] = {}
+        #: Called after each delivered batch (`QueueDrainer.collector_back`).
+        self.on_delivery: Callable[[], None] | None = None
 
     def before(self, records: Sequence[ReadableLogRecord]) -> None:
         """Write `records` to disk, before their export."""
@@ -75,6 +78,9 @@ class WriteAhead:
         for name, events in self._take(records) or []:
             if name is not None:
                 self._spool.settle_ahead(name, events, delivered=True)
+        on_delivery = self.on_delivery
+        if on_delivery is not None:
+            on_delivery()
 
     def keeper(self, records: Sequence[ReadableLogRecord]) -> bool:
         """The pipeline's `undelivered` hook: a batch written ahead becomes pending (no
@@ -107,7 +113,12 @@ class _Draining(Protocol):
 
     def stuck_export_s(self) -> float: ...
 
+    @property
+    def collector_failing(self) -> bool: ...
+
     def take_queued(self) -> list[ReadableLogRecord]: ...
+
+    def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool: ...
 
 
 class QueueDrainer:
@@ -118,20 +129,28 @@ class QueueDrainer:
     export in flight has been running longer than that, what is queued is taken out of
     the queue and written to the spool as pending files (delivered later, oldest first,
     like any spooled batch: never exported twice, since it left the queue). With a healthy
-    collector an export takes milliseconds and nothing is ever taken. A daemon thread,
-    one per pipeline, ending with it."""
+    collector an export takes milliseconds and nothing is ever taken. Once an export
+    succeeds again (`collector_back`), what was moved is delivered from the spool at once,
+    on a thread, rather than at exit or by the next run. A daemon thread, one per
+    pipeline, ending with it."""
 
     def __init__(
         self,
         pipeline: _Draining,
+        spool: Spool,
         keep: Callable[[Sequence[ReadableLogRecord]], bool],
         window_s: float,
     ) -> None:
         self._pipeline = pipeline
+        self._spool = spool
         self._keep = keep
         self._window_s = window_s
         self._stop = threading.Event()
         self.drained = 0
+        #: When the first move of this outage began (its files are named from then on);
+        #: 0: nothing moved since the last delivery.
+        self._moved_since_ns = 0
+        self._delivering = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="codex-otel-drain", daemon=True)
         # No thread (at interpreter exit): the window is then the queue's.
         with contextlib.suppress(RuntimeError):
@@ -141,19 +160,54 @@ class QueueDrainer:
         self._stop.set()
 
     def _run(self) -> None:
-        # Checked every quarter window, drained once an export is stuck for a quarter: with
-        # the first export at most half a window after an event was queued (the start
-        # caps `schedule_delay_ms` at half of `window_ms`), no event stays in memory only
-        # for longer than the window.
+        # Checked every quarter window; drained once an export is stuck for a quarter
+        # after a failed one (the collector is away), or for half a window in any case (a
+        # first export to a collector that is down, or silent). With the first export at
+        # most a quarter window after an event was queued (the start caps
+        # `schedule_delay_ms` at a quarter of `window_ms`), no event stays in memory only
+        # for longer than the window. A healthy collector answers well within half.
         quarter = self._window_s / 4
         while not self._stop.wait(quarter):
             try:
-                if self._pipeline.closed:
+                pipeline = self._pipeline
+                if pipeline.closed:
                     return
-                if self._pipeline.stuck_export_s() >= quarter:
+                stuck = pipeline.stuck_export_s()
+                if stuck >= 2 * quarter or (stuck >= quarter and pipeline.collector_failing):
+                    began = time.time_ns()
                     records = self._pipeline.take_queued()
                     if records:
+                        if not self._moved_since_ns:
+                            self._moved_since_ns = began
                         self._keep(records)
                         self.drained += len(records)
             except Exception:  # nothing may escape a thread: it would print a traceback
                 logger.debug("codex-otel: draining the queue failed", exc_info=True)
+
+    def collector_back(self) -> None:
+        """An export succeeded: deliver what this outage moved to the spool, on a thread
+        (one at a time; the exporter's worker must not wait for it)."""
+        since = self._moved_since_ns
+        if not since or self._pipeline.closed or not self._delivering.acquire(blocking=False):
+            return
+        self._moved_since_ns = 0
+        thread = threading.Thread(
+            target=self._deliver, args=(since,), name="codex-otel-redeliver", daemon=True
+        )
+        try:
+            thread.start()
+        except RuntimeError:
+            self._delivering.release()
+
+    def _deliver(self, since_ns: int) -> None:
+        try:
+            deliver_spool(
+                self._spool,
+                self._pipeline,  # type: ignore[arg-type]
+                lambda: self._pipeline.closed,
+                written_since_ns=since_ns,
+            )
+        except Exception:
+            logger.debug("codex-otel: delivering the moved queue failed", exc_info=True)
+        finally:
+            self._delivering.release()

@@ -286,6 +286,11 @@ class Pipeline(BoundedLifecycle):
             return 0.0
         return time.monotonic() - exporter.in_flight_since
 
+    @property
+    def collector_failing(self) -> bool:
+        """The latest export failed (`_write_ahead.QueueDrainer`)."""
+        return not self._exporter.last_export_ok and self._health.export_failures > 0
+
     def take_queued(self) -> list[ReadableLogRecord]:
         """Empty the batch queue, oldest first (`_write_ahead.py`: a stuck export)."""
         return self._take_queued()

@@ -23,6 +23,7 @@ from . import (
     no_otel,
     signal_loss,
     startup,
+    write_ahead_throughput,
 )
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -33,6 +34,7 @@ _MODULES: tuple[ModuleType, ...] = (
     no_otel,
     imports,
     export_throughput,
+    write_ahead_throughput,
     dead_collector,
     startup,
     exit_offline,
