@@ -282,6 +282,11 @@ class Spool:
         self.skipped_files = 0
         #: Events this process delivered from the spool (its files removed).
         self.delivered = 0
+        #: Of those, events of files an interrupted run left claimed (killed while it was
+        #: writing ahead or delivering): taken back from the dead process.
+        self.delivered_interrupted = 0
+        #: The names this process took back from a dead process's claim.
+        self._taken_back: set[str] = set()
         self._skipped: set[str] = set()
         #: The claims this process holds and has not yet settled (done or released).
         self._held: set[Claim] = set()
@@ -634,9 +639,12 @@ class Spool:
             claim.release()
         return len(held)
 
-    def note_delivered(self, events: int) -> None:
+    def note_delivered(self, events: int, name: str = "") -> None:
         with self._lock:
             self.delivered += events
+            if name in self._taken_back:
+                self._taken_back.discard(name)
+                self.delivered_interrupted += events
 
     def pending_events(self) -> int:
         """The events waiting in this destination's pending files now (headers only)."""
@@ -712,8 +720,9 @@ class Spool:
                     abandoned = self.directory / name not in _HELD_HERE and made < _STARTED_NS
                 else:
                     abandoned = now - made > _STALE_CLAIM_S * 1e9 or not _alive(pid)
-                if abandoned:
-                    self._rename(name, claimed["base"], folder)
+                if abandoned and self._rename(name, claimed["base"], folder):
+                    with self._lock:
+                        self._taken_back.add(claimed["base"])
             elif temporary is not None and not _alive(int(temporary["pid"])):
                 with contextlib.suppress(OSError):
                     # A write cut off by a kill: never a visible spool file.
@@ -723,9 +732,12 @@ class Spool:
                 self._rename(name, name[: -len(_MINE_SET_ASIDE)], folder)
 
     @staticmethod
-    def _rename(old: str, new: str, folder: int) -> None:
-        with contextlib.suppress(OSError):
+    def _rename(old: str, new: str, folder: int) -> bool:
+        try:
             os.rename(old, new, src_dir_fd=folder, dst_dir_fd=folder)
+        except OSError:
+            return False
+        return True
 
     def _entries(self, folder: int) -> list[str]:
         try:

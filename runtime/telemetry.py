@@ -65,6 +65,9 @@ class TelemetryStats:
     spool_failures: int = 0
     #: Events earlier runs spooled that this one delivered (their files removed).
     spool_delivered: int = 0
+    #: Of `spool_delivered`, events a run killed mid-export or mid-delivery left (taken
+    #: back from its claim: `runtime/_write_ahead.py`).
+    spool_delivered_interrupted: int = 0
     #: After shutdown: events still waiting in this destination's spool for a later run
     #: (this run's and older ones). 0 before shutdown.
     spool_pending: int = 0
@@ -308,6 +311,7 @@ class Telemetry:
             dropped_spool_full=spool.dropped if spool else 0,
             spool_failures=spool.failed if spool else 0,
             spool_delivered=spool.delivered if spool else 0,
+            spool_delivered_interrupted=spool.delivered_interrupted if spool else 0,
             spool_pending=spool.pending_events() if spool and self._closed else 0,
             metric_export_failures=metrics.export_failures if metrics else 0,
             dropped_measurements=metrics.dropped if metrics else 0,
