@@ -18,7 +18,8 @@ which a quarter of `window_ms` caps, and as soon as `max_export_batch_size` even
 queued. With the collector down the worker is busy retrying one batch (up to the export
 timeout) while the queue fills: `QueueDrainer` then moves what is queued to the spool
 every quarter of `window_ms`. A SIGKILL loses at most the last `window_ms` of events
-(and never more than `max_queue_size`). SIGTERM and Ctrl-C lose nothing (`_signals.py`).
+(1.5 `window_ms` during the first export of an outage; never more than
+`max_queue_size`). SIGTERM and Ctrl-C lose nothing (`_signals.py`).
 
 A batch the spool cannot write (a full disk, a read-only folder: reported once) is
 exported all the same, and kept the old way if its export fails. Never raises.
@@ -161,11 +162,13 @@ class QueueDrainer:
 
     def _run(self) -> None:
         # Checked every quarter window; drained once an export is stuck for a quarter
-        # after a failed one (the collector is away), or for half a window in any case (a
-        # first export to a collector that is down, or silent). With the first export at
-        # most a quarter window after an event was queued (the start caps
-        # `schedule_delay_ms` at a quarter of `window_ms`), no event stays in memory only
-        # for longer than the window. A healthy collector answers well within half.
+        # after a failed one (the collector is away), or for a whole window in any case (a
+        # first export to a collector that is down, or silent; a healthy collector that
+        # slow on a loaded machine only has its events delivered from the spool instead).
+        # With the first export at most a quarter window after an event was queued (the
+        # start caps `schedule_delay_ms` at a quarter of `window_ms`), no event stays in
+        # memory only for longer than the window once an export failed, nor longer than
+        # one and a half windows at the very start of an outage.
         quarter = self._window_s / 4
         while not self._stop.wait(quarter):
             try:
@@ -173,7 +176,7 @@ class QueueDrainer:
                 if pipeline.closed:
                     return
                 stuck = pipeline.stuck_export_s()
-                if stuck >= 2 * quarter or (stuck >= quarter and pipeline.collector_failing):
+                if stuck >= 4 * quarter or (stuck >= quarter and pipeline.collector_failing):
                     began = time.time_ns()
                     records = self._pipeline.take_queued()
                     if records:

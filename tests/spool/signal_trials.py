@@ -30,10 +30,16 @@ def endpoint_at(port: int) -> str:
 
 
 def start(
-    endpoint: str, tag: str, count: int, mode: str, env: dict[str, str] | None = None
+    endpoint: str,
+    tag: str,
+    count: int,
+    mode: str,
+    env: dict[str, str] | None = None,
+    *,
+    shutdown_timeout: float = 2.0,
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(STEADY), endpoint, tag, str(count), mode],
+        [sys.executable, str(STEADY), endpoint, tag, str(count), mode, str(shutdown_timeout)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -115,7 +121,7 @@ def deliver(
     often each (conversation, attempt) arrived."""
     receiver = OtlpHttpReceiver(port=port)
     try:
-        process = start(endpoint_at(port), "after", 5, "exit", env)
+        process = start(endpoint_at(port), "after", 5, "exit", env, shutdown_timeout=15.0)
         _, err = process.communicate(timeout=30)
         if process.returncode != 0:
             raise RuntimeError(f"the delivering run failed:\n{err}")

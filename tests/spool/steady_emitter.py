@@ -1,6 +1,6 @@
 """Child process of the signal tests: a CLI run emitting at a steady rate to OTLP/HTTP.
 
-    python steady_emitter.py ENDPOINT TAG COUNT MODE
+    python steady_emitter.py ENDPOINT TAG COUNT MODE [SHUTDOWN_TIMEOUT]
 
 Emits `codex.api_request` events in conversation TAG (attempt 0, 1, ...), one every
 millisecond or so, and prints each attempt once its emitter returned (the events the
@@ -10,7 +10,8 @@ run may not lose). COUNT 0 emits until killed. Then, by MODE:
   "interrupted" when a KeyboardInterrupt comes out of it (raised again);
 - `own-handler`: like `exit`, but with an own SIGTERM handler installed first, which
   prints "own handler" and calls `telemetry.shutdown()` then `sys.exit(3)`.
-`shutdown_timeout` is 2 s: the collector is down, so the exit waits that long.
+`shutdown_timeout` is 2 s unless given: the collector is down, so the exit waits that
+long (the run that delivers the spool gets more, for a loaded machine).
 The spool folder comes from XDG_STATE_HOME, which the tests point at a temporary folder.
 """
 
@@ -27,9 +28,10 @@ from codex_otel.runtime import Telemetry, load_config
 
 def main() -> None:
     endpoint, tag, count, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    shutdown_timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 2.0
     config = load_config(
         text=(
-            "[otel]\nshutdown_timeout = 2.0\n"
+            f"[otel]\nshutdown_timeout = {shutdown_timeout}\n"
             f'exporter = {{ otlp-http = {{ endpoint = "{endpoint}" }} }}\n'
         ),
         environ={},
