@@ -379,6 +379,10 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
     lost_metrics = stats.metric_export_failures + stats.dropped_measurements
     if stats.spool_delivered:
         out.write(f"{stats.spool_delivered} earlier events delivered from the spool.\n")
+    if stats.spool_delivered_interrupted:
+        out.write(
+            f"{stats.spool_delivered_interrupted} events from an interrupted run delivered.\n"
+        )
     if delivered and not (lost_events or lost_metrics or stats.spooled):
         out.write(f"All events delivered ({_describe(config)}).\n")
         if spool_dir is not None and stats.spool_pending:

@@ -16,6 +16,7 @@ import collections
 # Imported before `_finish_start_before_exit` registers its hook (about 1.5 ms once
 # logging is loaded): see there.
 import concurrent.futures.thread  # noqa: F401
+import contextlib
 import sys
 import threading
 import time
@@ -205,7 +206,10 @@ class BackgroundStart(Generic[RunningT, WaitingT]):
                 return
             wait, counted = alive._exit_wait()
             began = time.monotonic()
-            alive._started.wait(wait)
+            # Ctrl-C during the exit: the exit hook spools what waits (`_signals.py`),
+            # with no caller left to raise it to.
+            with contextlib.suppress(KeyboardInterrupt):
+                alive._started.wait(wait)
             if counted:
                 alive._waited_at_exit = time.monotonic() - began
 

@@ -487,11 +487,15 @@ class _Reader:
     def spool(self, otel: Mapping[str, object]) -> model.SpoolConfig:
         path = "otel.spool"
         table = self.sub(otel, "otel", "spool") or {}
-        self.check_keys(table, path, ("enabled", "path", "max_bytes"))
+        self.check_keys(table, path, ("enabled", "path", "max_bytes", "write_ahead", "window_ms"))
         enabled = self.flag(table, path, "enabled")
         raw = self.text(table, path, "path")
         max_bytes = self.count(table, path, "max_bytes")
+        write_ahead = self.flag(table, path, "write_ahead")
+        window_ms = self.count(table, path, "window_ms", most=_MAX_SCHEDULE_DELAY_MS)
         return model.SpoolConfig(
+            write_ahead=True if write_ahead is None else write_ahead,
+            window_ms=model.DEFAULT_SPOOL_WINDOW_MS if window_ms is None else window_ms,
             enabled=True if enabled is None else enabled,
             # Relative to the config file, like every other path of the table.
             path=None if raw is None else self.base_dir / Path(raw).expanduser(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
 
     from ._sdk_logs import _Claim
+    from ._write_ahead import WriteAhead
 
 logger = logging.getLogger("codex_otel")
 
@@ -117,6 +119,10 @@ class GuardedExporter(ExportGuard):
         self._held_open = False
         #: Whether the latest export (own or spooled) reached the collector.
         self.last_export_ok = False
+        #: Writes each batch to disk before its export (`_write_ahead.py`); set by the start.
+        self.write_ahead: WriteAhead | None = None
+        #: When the export in flight began (`time.monotonic`): a stuck one drains the queue.
+        self.in_flight_since = 0.0
         self._inherited_pools: list[object] = []
         at_fork(after_in_child=self._reinit_after_fork)
 
@@ -136,6 +142,10 @@ class GuardedExporter(ExportGuard):
             return failure
         with self._lock:
             self._in_flight = batch
+            self.in_flight_since = time.monotonic()
+        write_ahead = self.write_ahead
+        if write_ahead is not None:
+            write_ahead.before(batch)  # on disk before the first attempt
         if self.keeps_undelivered:
             # What the SDK logs during this export ("failed to export, retrying") is no
             # news when the batch ends up in the spool: held until the outcome is known.
@@ -147,6 +157,8 @@ class GuardedExporter(ExportGuard):
                 self._in_flight = None
                 already_kept = batch is self._set_aside
             self.last_export_ok = result is self._success
+            if write_ahead is not None and self.last_export_ok:
+                write_ahead.delivered(batch)  # its file goes: never delivered again
             if result is not self._success:
                 # Shutdown set the batch aside when it aborted (and spooled it), or it goes
                 # to the spool now: delayed, not lost (the spool reports its own trouble).

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 
     from ._sdk_logs import _Claim
+    from ._write_ahead import WriteAhead
 
 __all__ = ["AttributeValue", "OtelUnavailable", "Pipeline", "start_pipeline"]
 
@@ -259,6 +260,42 @@ class Pipeline(BoundedLifecycle):
             timeout,
             self._description,
         )
+
+    def write_ahead_with(self, write_ahead: WriteAhead) -> None:
+        """Write each batch to disk before its export (`_write_ahead.py`); set by the start
+        before the first event is queued."""
+        self._exporter.write_ahead = write_ahead
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def stuck_export_s(self) -> float:
+        """How long the export in flight has been running (0: none, or shut down)."""
+        exporter = self._exporter
+        if self._closed or not exporter.exporting:
+            return 0.0
+        return time.monotonic() - exporter.in_flight_since
+
+    @property
+    def collector_failing(self) -> bool:
+        """The latest export failed (`_write_ahead.QueueDrainer`)."""
+        return not self._exporter.last_export_ok and self._health.export_failures > 0
+
+    def take_queued(self) -> list[ReadableLogRecord]:
+        """Empty the batch queue, oldest first (`_write_ahead.py`: a stuck export)."""
+        return take_queued(self._processor)
+
+    def spool_now(self) -> None:
+        """A signal ends the process (`_signals.py`): no more exports; the batch in flight
+        and what is queued go to the spool now. Never raises."""
+        self._closed = True
+        if not (self._exporter.keeps_undelivered and self._exporter.abort()):
+            return  # nothing to keep, or an earlier abort kept it already
+        self._exporter.set_aside_in_flight_and(take_queued(self._processor))
+        worker = worker_thread(self._processor)
+        if worker is not None and not self._exporter.exporting:
+            worker.join(_SET_ASIDE_WAIT)  # a batch taken but not yet exported: see `_abort`
 
     def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool:
         """Export records read back from the spool, now, bypassing the queue; True if the

@@ -283,6 +283,11 @@ class Spool:
         self.skipped_files = 0
         #: Events this process delivered from the spool (its files removed).
         self.delivered = 0
+        #: Of those, events of files an interrupted run left claimed (killed while it was
+        #: writing ahead or delivering): taken back from the dead process.
+        self.delivered_interrupted = 0
+        #: The names this process took back from a dead process's claim.
+        self._taken_back: set[str] = set()
         self._skipped: set[str] = set()
         #: The claims this process holds and has not yet settled (done or released).
         self._held: set[Claim] = set()
@@ -405,24 +410,87 @@ class Spool:
             if fd is not None:
                 os.close(fd)
 
-    def _write_file(self, folder: int, data: bytes) -> None:
+    # --- write ahead (`_write_ahead.py`) -----------------------------------------------
+
+    def write_ahead(self, batch: Batch) -> str | None:
+        """Write `batch` before its first export, claimed by this process (no other
+        process delivers it while this one exports it; one that finds this process dead
+        takes it back and delivers it). Returns the name `settle_ahead` wants; None when
+        it could not be written (reported once; the export goes on, kept as before if it
+        fails). Never raises."""
+        if not batch.events:
+            return None
+        try:
+            lines, trimmed = self._encode(batch)
+            if trimmed or not lines:
+                return None  # larger than the cap: kept (and trimmed) only if it fails
+            data = "".join(lines).encode("ascii")
+            with self._lock, self.folder(create=True) as folder:
+                return self._write_file(folder, data, claimed=True)
+        except UnsafeFolder as problem:
+            self.trouble("unsafe", f"the spool is not used: {problem}")
+        except Exception as error:  # a full disk, a read-only folder: the export goes on
+            self.trouble("write", f"cannot write to the spool at {self.directory}: {error}")
+        return None
+
+    def settle_ahead(self, name: str, events: int, *, delivered: bool) -> bool:
+        """The export of a batch written ahead is over: delivered, its file goes (never
+        delivered again); else the file becomes pending, for a later delivery. True when
+        that was done. Never raises."""
+        claimed = f"{name}.claimed-{os.getpid()}"
+        try:
+            with self.folder() as folder:
+                if delivered:
+                    os.unlink(claimed, dir_fd=folder)
+                else:
+                    os.rename(claimed, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except (OSError, UnsafeFolder) as error:
+            what = "delete a delivered" if delivered else "keep an undelivered"
+            self.trouble("settle", f"cannot {what} spool file: {error}")
+            return False
+        finally:
+            _forget_claim(self.directory / claimed)
+        if delivered:
+            return True
+        with self._lock:
+            self.spooled += events
+            first = "spooled" not in self._reported
+            self._reported.add("spooled")
+        if first:
+            logger.info(
+                "codex-otel: undelivered events are spooled at %s for the next run to deliver",
+                self.directory,
+            )
+        self.apply_cap()  # while claimed it did not count against the cap
+        return True
+
+    def _write_file(self, folder: int, data: bytes, *, claimed: bool = False) -> str:
+        """Write a file atomically; its pending name (claimed by this process when
+        `claimed`: then the file on disk is `<name>.claimed-<pid>`)."""
         sequence = next(self._sequence)
         temporary = f".tmp-{os.getpid()}-{sequence}"
         # Created 0600 from the start: the events are never readable by others, not even
         # for the moment between open and chmod.
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+        name = f"{time.time_ns():020d}-{os.getpid()}-{sequence}{_SUFFIX}"
         descriptor = os.open(temporary, flags, 0o600, dir_fd=folder)
         try:
             with os.fdopen(descriptor, "wb") as file:
                 file.write(data)
             # No fsync: it would cost the exit milliseconds, and a killed process loses
             # nothing from the page cache; only a machine crash right after exit could.
-            final = f"{time.time_ns():020d}-{os.getpid()}-{sequence}{_SUFFIX}"
+            final = name
+            if claimed:
+                final = f"{name}.claimed-{os.getpid()}"
+                _HELD_HERE.add(self.directory / final)  # never taken back from under us
             os.replace(temporary, final, src_dir_fd=folder, dst_dir_fd=folder)
         except BaseException:
+            if claimed:
+                _forget_claim(self.directory / f"{name}.claimed-{os.getpid()}")
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=folder)
             raise
+        return name
 
     def apply_cap(self) -> None:
         """Delete the oldest files while the spool is over `max_bytes`. Never raises."""
@@ -572,9 +640,12 @@ class Spool:
             claim.release()
         return len(held)
 
-    def note_delivered(self, events: int) -> None:
+    def note_delivered(self, events: int, name: str = "") -> None:
         with self._lock:
             self.delivered += events
+            if name in self._taken_back:
+                self._taken_back.discard(name)
+                self.delivered_interrupted += events
 
     def pending_events(self) -> int:
         """The events waiting in this destination's pending files now (headers only)."""
@@ -650,8 +721,9 @@ class Spool:
                     abandoned = self.directory / name not in _HELD_HERE and made < _STARTED_NS
                 else:
                     abandoned = now - made > _STALE_CLAIM_S * 1e9 or not _alive(pid)
-                if abandoned:
-                    self._rename(name, claimed["base"], folder)
+                if abandoned and self._rename(name, claimed["base"], folder):
+                    with self._lock:
+                        self._taken_back.add(claimed["base"])
             elif temporary is not None and not _alive(int(temporary["pid"])):
                 with contextlib.suppress(OSError):
                     # A write cut off by a kill: never a visible spool file.
@@ -661,9 +733,12 @@ class Spool:
                 self._rename(name, name[: -len(_MINE_SET_ASIDE)], folder)
 
     @staticmethod
-    def _rename(old: str, new: str, folder: int) -> None:
-        with contextlib.suppress(OSError):
+    def _rename(old: str, new: str, folder: int) -> bool:
+        try:
             os.rename(old, new, src_dir_fd=folder, dst_dir_fd=folder)
+        except OSError:
+            return False
+        return True
 
     def _entries(self, folder: int) -> list[str]:
         try:

@@ -124,7 +124,7 @@ def deliver_spool(
             ok = False
         if ok:
             if claim.done():
-                spool.note_delivered(len(claim.batch.events))
+                spool.note_delivered(len(claim.batch.events), claim.name)
             delivered += len(claim.batch.events)
             collector_up = True
             for earlier in failed:

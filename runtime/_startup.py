@@ -18,6 +18,7 @@ delivers it too. With the collector away, nothing of that runs: the exit is as q
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import logging
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
     from ._pipeline import Pipeline
     from ._spool import Spool
+    from ._write_ahead import WriteAhead
 
 logger = logging.getLogger("codex_otel")
 
@@ -67,6 +69,9 @@ _START_WAIT_WITHOUT_SPOOL = START_WAIT
 #: shutdown's time is left (at most `_EXIT_RESERVE_MAX_S`): the file in flight then gets
 #: its answer, and the metrics' last export its time.
 _EXIT_RESERVE = 0.1
+#: At a signal: how long `spool_now` waits for the start's lock (held only briefly, unless
+#: by the interrupted thread itself, which never releases it while the handler runs).
+_SIGNAL_LOCK_WAIT_S = 0.2
 _EXIT_RESERVE_MAX_S = 0.5
 
 #: An event waiting for the start: its name, attributes and timestamp.
@@ -167,6 +172,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         super().__init__(
             config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
+        if self._spools:
+            from ._signals import GUARD
+
+            GUARD.watch(self)  # SIGTERM spools what is in memory (`_signals.py`)
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -248,6 +257,26 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         if waiting:
             return self._spool_waiting(waiting)
         return True
+
+    def spool_now(self) -> None:
+        """A signal ends the process (`_signals.py`): what is in memory goes to the spool
+        now, and the files being delivered go back. Never raises; does not wait for a lock
+        the interrupted thread may hold for longer than `_SIGNAL_LOCK_WAIT_S`."""
+        locked = self._lock.acquire(timeout=_SIGNAL_LOCK_WAIT_S)
+        try:
+            self._closing = self._closed = True
+            pipeline = self._pipeline
+            waiting = list(self._waiting)
+            self._waiting.clear()
+        finally:
+            if locked:
+                self._lock.release()
+        if pipeline is not None:
+            pipeline.spool_now()
+        elif waiting:
+            self._spool_waiting(waiting)
+        if self.spool is not None:
+            self.spool.release_held()
 
     @staticmethod
     def _deliver_at_exit(
@@ -381,12 +410,25 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
         hook: Callable[[Sequence[ReadableLogRecord]], bool] | None = None
         location = None
+        write_ahead: WriteAhead | None = None
+        config = self._config
         if self.spool is not None:
-            hook = keeper(self.spool, self._config.batch.max_export_batch_size)
+            size = config.batch.max_export_batch_size
+            hook = keeper(self.spool, size)
             location = str(self.spool.directory)
+            if config.spool.write_ahead:
+                from ._write_ahead import WriteAhead
+
+                write_ahead = WriteAhead(self.spool, size, hook)
+                hook = write_ahead.keeper
+                # What only memory holds: at most `window_ms` of events (`QueueDrainer`).
+                delay = min(config.batch.schedule_delay_ms, max(config.spool.window_ms // 4, 1))
+                config = dataclasses.replace(
+                    config, batch=dataclasses.replace(config.batch, schedule_delay_ms=delay)
+                )
         try:
             pipeline = start_pipeline(
-                self._config,
+                config,
                 service_version=self._service_version,
                 undelivered=hook,
                 spool_location=location,
@@ -407,6 +449,15 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                     error,
                 )
             return None, True
+        if pipeline is not None and write_ahead is not None:
+            from ._write_ahead import QueueDrainer
+
+            pipeline.write_ahead_with(write_ahead)  # before the first event is queued
+            assert self.spool is not None  # `write_ahead` is made only with a spool
+            drainer = QueueDrainer(
+                pipeline, self.spool, write_ahead.keeper, config.spool.window_ms / 1000
+            )
+            write_ahead.on_delivery = drainer.collector_back
         return pipeline, False
 
     def _reinit_after_fork(self) -> None:

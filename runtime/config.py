@@ -169,6 +169,9 @@ class BatchConfig:
 #: modules (~0.1 s here): within the 0.5 s the exit may cost (`exit_offline_extra_ms`).
 DEFAULT_SHUTDOWN_TIMEOUT = 0.25
 
+#: Default `[otel.spool] window_ms`: at most 1 s of events only in memory.
+DEFAULT_SPOOL_WINDOW_MS = 1000
+
 #: Default `[otel.spool] max_bytes`: a few thousand events of a typical size.
 DEFAULT_SPOOL_BYTES = 4 * 1024 * 1024
 
@@ -183,6 +186,11 @@ class SpoolConfig:
     path: Path | None = None
     #: The most bytes spooled per destination; the oldest events go first when full.
     max_bytes: int = DEFAULT_SPOOL_BYTES
+    #: Each batch on disk before its first export, removed once delivered (`_write_ahead.py`).
+    write_ahead: bool = True
+    #: With `write_ahead`: the batch queue is exported at least this often (it caps
+    #: `[otel.batch] schedule_delay_ms`): what only memory holds, with a healthy collector.
+    window_ms: int = DEFAULT_SPOOL_WINDOW_MS
 
 
 #: Default `[otel.metrics] export_interval_ms` (the spec's OTEL_METRIC_EXPORT_INTERVAL

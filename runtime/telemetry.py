@@ -67,6 +67,9 @@ class TelemetryStats:
     spool_failures: int = 0
     #: Events earlier runs spooled that this one delivered (their files removed).
     spool_delivered: int = 0
+    #: Of `spool_delivered`, events a run killed mid-export or mid-delivery left (taken
+    #: back from its claim: `runtime/_write_ahead.py`).
+    spool_delivered_interrupted: int = 0
     #: After shutdown: events still waiting in this destination's spool for a later run
     #: (this run's and older ones). 0 before shutdown.
     spool_pending: int = 0
@@ -322,6 +325,7 @@ class Telemetry:
             dropped_spool_full=spool.dropped if spool else 0,
             spool_failures=spool.failed if spool else 0,
             spool_delivered=spool.delivered if spool else 0,
+            spool_delivered_interrupted=spool.delivered_interrupted if spool else 0,
             spool_pending=spool.pending_events() if spool and self._closed else 0,
             metric_export_failures=metrics.export_failures if metrics else 0,
             dropped_measurements=metrics.dropped if metrics else 0,
@@ -364,12 +368,20 @@ class Telemetry:
         if metrics is not None:
             # The metrics' last export runs while the logs flush: one bound for both.
             metrics.request_shutdown()
-        delivered = pipeline is None or pipeline.shutdown(_left(deadline))
+        try:
+            delivered = pipeline is None or pipeline.shutdown(_left(deadline))
+        except KeyboardInterrupt:
+            # Ctrl-C during the exit wait: spooled now, then the caller's (`_signals.py`).
+            from ._signals import interrupted
+
+            raise interrupted(pipeline) from None
         return (metrics is None or metrics.shutdown(_left(deadline))) and delivered
 
     def _shutdown_at_exit(self) -> None:
         try:
             self.shutdown()
+        except KeyboardInterrupt:  # spooled already; at exit there is no caller to tell
+            logger.debug("codex-otel: interrupted during the exit wait; events spooled")
         except Exception:  # never turn a clean interpreter exit into a traceback
             logger.exception("codex-otel: shutdown at exit failed")
 

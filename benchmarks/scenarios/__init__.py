@@ -22,8 +22,10 @@ from . import (
     metric_record,
     no_otel,
     scrub,
+    signal_loss,
     startup,
     tool_result_scrub,
+    write_ahead_throughput,
 )
 
 _MODULES: tuple[ModuleType, ...] = (
@@ -34,9 +36,11 @@ _MODULES: tuple[ModuleType, ...] = (
     no_otel,
     imports,
     export_throughput,
+    write_ahead_throughput,
     dead_collector,
     startup,
     exit_offline,
+    signal_loss,
     generate,
     live_check,
     live_check_ratio,

@@ -329,3 +329,32 @@ def test_a_reader_that_closes_early_ends_the_demo_quietly() -> None:
     assert "Traceback" not in stderr and "subscriber raised" not in stderr, stderr
     assert "Broken pipe" not in stderr
     assert status == 141
+
+
+def test_a_demo_reports_the_events_an_interrupted_run_left(
+    tmp_path: Path, spool_in_tmp: Path
+) -> None:
+    """A run killed while it exported (its write-ahead file still claimed by its dead
+    pid): the next demo with the collector up takes the file back, delivers it and says
+    "N events from an interrupted run delivered"; the other spooled events are not."""
+    port = unused_port()
+    config = tmp_path / "otel.toml"
+    config.write_text(
+        f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "http://127.0.0.1:{port}" }} }}\n'
+        "shutdown_timeout = 5.0\n[otel.batch]\nmax_export_batch_size = 5\n"
+    )
+    assert demo("--config", str(config)).returncode == 1  # offline: the session spooled
+    [folder] = spool_in_tmp.iterdir()
+    files = sorted(folder.glob("*.jsonl"))
+    assert len(files) >= 2
+    dead = 2**22 + 4321  # above the usual pid_max: no such process
+    claimed = files[0].with_name(f"{files[0].name}.claimed-{dead}")
+    files[0].rename(claimed)
+    interrupted = json.loads(claimed.read_text(encoding="ascii").splitlines()[0])["count"]
+    with OtlpHttpReceiver(port=port) as receiver:
+        result = demo("--config", str(config))
+        records = receiver.received_records()
+    assert result.returncode == 0, result.stderr
+    assert len(records) == 2 * SESSION_EVENTS
+    assert f"{interrupted} events from an interrupted run delivered" in result.stdout
+    assert f"{SESSION_EVENTS} earlier events delivered from the spool" in result.stdout

@@ -450,8 +450,11 @@ def pkis(tls_certs: TlsCerts, untrusted_tls_certs: TlsCerts) -> Pkis:
 
 
 def outage_toml(transport: Transport, endpoint: str, *, trust: TlsCerts | None = None) -> str:
+    # These measure the batch queue's own bounds (dropped and counted when full): the
+    # write-ahead spool would move a stuck queue to disk instead (tests/spool/test_signals.py).
     return otel_toml(
         exporter_table(transport, endpoint, timeout=EXPORT_TIMEOUT, ca=trust),
+        extra="[otel.spool]\nwrite_ahead = false\n",
         shutdown_timeout=SHUTDOWN_TIMEOUT,
         schedule_delay_ms=20,
         max_queue_size=QUEUE,
