@@ -222,6 +222,7 @@ def test_a_plain_host_sees_only_codex_otels_own_lines() -> None:
     assert time.monotonic() - began < 60
 
 
+@pytest.mark.background_start
 def test_a_record_logged_while_handing_over_waiting_events_is_the_pipelines(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
