@@ -438,7 +438,6 @@ class _Rejections(_Sink):
         self.rejected.append(problem)
 
 
-@pytest.mark.no_otel
 def test_the_http_receiver_holds_a_body_to_the_limit_before_and_after_decompression() -> None:
     sink = _Rejections()
     receiver = HttpReceiver("127.0.0.1", 0, sink, max_body=1000)
