@@ -246,13 +246,7 @@ class Pipeline(BoundedLifecycle):
                 timeout,
                 self._description,
             )
-            self._exporter.set_aside_in_flight_and(take_queued(self._processor))
-            worker = worker_thread(self._processor)
-            if worker is not None and not self._exporter.exporting:
-                # The worker may hold a batch it took from the queue just before the abort
-                # and not yet handed to the exporter: the exporter now fails it at once and
-                # spools it, on the worker's (daemon) thread. Wait for that, briefly.
-                worker.join(_SET_ASIDE_WAIT)
+            self._set_aside_all()
             return
         logger.warning(
             "codex-otel: shutdown gave up after %.1fs; events not yet exported to %s are "
@@ -292,10 +286,17 @@ class Pipeline(BoundedLifecycle):
         self._closed = True
         if not (self._exporter.keeps_undelivered and self._exporter.abort()):
             return  # nothing to keep, or an earlier abort kept it already
+        self._set_aside_all()
+
+    def _set_aside_all(self) -> None:
+        """After an abort: the batch in flight, then the queue, to the spool."""
         self._exporter.set_aside_in_flight_and(take_queued(self._processor))
         worker = worker_thread(self._processor)
         if worker is not None and not self._exporter.exporting:
-            worker.join(_SET_ASIDE_WAIT)  # a batch taken but not yet exported: see `_abort`
+            # The worker may hold a batch it took from the queue just before the abort
+            # and not yet handed to the exporter: the exporter now fails it at once and
+            # spools it, on the worker's (daemon) thread. Wait for that, briefly.
+            worker.join(_SET_ASIDE_WAIT)
 
     def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool:
         """Export records read back from the spool, now, bypassing the queue; True if the
