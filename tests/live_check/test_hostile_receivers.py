@@ -308,9 +308,10 @@ def test_concurrent_bodies_that_inflate_are_held_to_the_in_flight_budget(
     assert sum(f["count"] for f in document["findings"]) == 16
     quiet(stderr)
     if process.max_rss_kib is not None:
-        # The budget (128 MiB) over the interpreter and its modules (about 60 MiB): about
-        # 190 MiB measured; not the 16 x 63 MiB the bodies inflate to (1 GiB before).
-        assert process.max_rss_kib < 256 * 1024, process.max_rss_kib
+        # The budget (128 MiB) over the interpreter and its modules (about 60 MiB), plus
+        # what the allocator keeps: 190 MiB measured on 3.11, 261 MiB on 3.13; not the
+        # 16 x 63 MiB the bodies inflate to (1,085 MiB before the budget).
+        assert process.max_rss_kib < 384 * 1024, process.max_rss_kib
 
 
 # --- 6. many connections at once, 7. thousands of idle ones ----------------------------------
