@@ -151,10 +151,10 @@ def test_json_any_values(pair: dict[str, object], expected: object) -> None:
     line = json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": [pair]}]}]}]})
     [batch] = decode_json_line(line)
     assert isinstance(batch, ResourceRecords)
-    resource, [(name, attributes)] = batch
+    resource, [(name, attributes, body)], scopes = batch
     value = attributes["k"]
     assert (str(value) if isinstance(value, float) else value) == expected
-    assert resource == {} and name == ""
+    assert resource == {} and name == "" and body is None and scopes == ()
 
 
 @pytest.mark.no_otel
