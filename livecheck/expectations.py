@@ -161,7 +161,9 @@ def compile_event(event: Event, common: tuple[Attribute, ...]) -> EventExpectati
         name=event.name,
         deprecated=event.deprecated.note if event.deprecated else None,
         attributes=attributes,
-        required=frozenset(a.key for a in declared if a.is_required),
+        # A policy attribute may be absent even when required: its `length` and `drop`
+        # modes send it as `<key>.length` or not at all.
+        required=frozenset(a.key for a in declared if a.is_required and a.redact is None),
         own=tuple(a.key for a in declared if a.key != EVENT_NAME_KEY),
     )
 
