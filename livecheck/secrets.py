@@ -31,26 +31,55 @@ def credential_kinds(value: object) -> Iterator[str]:
             yield found.kind
 
 
-def scan(attributes: Mapping[str, object]) -> list[tuple[str, str]]:
-    """`(key, kind)` for each credential in the values of `attributes` (usually none).
+class SecretScan:
+    """`scan(attributes)`: `(key, kind)` for each credential in the values (usually none).
 
-    The engine's cost is mostly per call, so a record's strings are read in one call,
-    joined by a blank line; a credential found across a join (a private key cut at the end
-    of one value, say) is no value's own, and then each string is read alone instead.
+    Two economies, because the scan reads every string of every record. Values repeat
+    (a conversation id, a model, a terminal on every record of a session): short strings
+    once found clean are remembered (a bounded set, emptied when full), and only the others
+    are read. The engine's cost is partly per call, so a record's unread strings are read
+    in one call, joined by a blank line; a credential found across a join (a private key
+    cut at the end of one value, say) is no value's own, and then each is read alone.
     """
-    keys: list[str] = []
-    texts: list[str] = []
-    for key, value in attributes.items():
-        if value.__class__ is str:
-            if len(value) >= SHORTEST:  # type: ignore[arg-type]  # a str
-                keys.append(key)
-                texts.append(value)  # type: ignore[arg-type]  # a str
-        elif value.__class__ is list or value.__class__ is dict:
-            for text in _strings(value):
-                keys.append(key)
-                texts.append(text)
-    if not texts:
-        return []
+
+    #: Strings up to this long are remembered once found clean...
+    REMEMBERED_LENGTH: Final = 256
+    #: ... and at most this many (then the set starts again, empty).
+    REMEMBERED: Final = 8192
+
+    def __init__(self) -> None:
+        self._clean: set[str] = set()
+
+    def scan(self, attributes: Mapping[str, object]) -> list[tuple[str, str]]:
+        clean = self._clean
+        keys: list[str] = []
+        texts: list[str] = []
+        for key, value in attributes.items():
+            if value.__class__ is str:
+                if len(value) >= SHORTEST and value not in clean:
+                    keys.append(key)
+                    texts.append(value)
+            elif value.__class__ is list or value.__class__ is dict:
+                for text in _strings(value):
+                    keys.append(key)
+                    texts.append(text)
+        if not texts:
+            return []
+        found = _read(keys, texts)
+        if not found:
+            if len(clean) > self.REMEMBERED:
+                clean.clear()
+            clean.update(text for text in texts if len(text) <= self.REMEMBERED_LENGTH)
+        return found
+
+
+def scan(attributes: Mapping[str, object]) -> list[tuple[str, str]]:
+    """`(key, kind)` for each credential in the values of `attributes`, nothing remembered."""
+    return SecretScan().scan(attributes)
+
+
+def _read(keys: list[str], texts: list[str]) -> list[tuple[str, str]]:
+    """`(key, kind)` for each credential in `texts`, `keys[i]` naming where `texts[i]` is."""
     if len(texts) == 1:
         return [(keys[0], found.kind) for found in findings(texts[0])]
     found = findings(_JOIN.join(texts))
@@ -61,7 +90,11 @@ def scan(attributes: Mapping[str, object]) -> list[tuple[str, str]]:
     for finding in found:
         index = bisect_right(ends, finding.start)
         if finding.end > ends[index] - len(_JOIN):
-            return [(key, each.kind) for key, text in zip(keys, texts) for each in findings(text)]
+            return [
+                (key, each.kind)
+                for key, text in zip(keys, texts, strict=True)
+                for each in findings(text)
+            ]
         result.append((keys[index], finding.kind))
     return result
 
@@ -73,13 +106,13 @@ _JOIN: Final = "\n\n"
 def _strings(value: object) -> Iterator[str]:
     """The strings long enough to scan in an array or key-value list, however nested."""
     if value.__class__ is str:
-        if len(value) >= SHORTEST:  # type: ignore[arg-type]  # a str
-            yield value  # type: ignore[misc]  # a str
+        if len(value) >= SHORTEST:
+            yield value
     elif value.__class__ is list:
-        for item in value:  # type: ignore[attr-defined]  # a list
+        for item in value:
             yield from _strings(item)
     elif value.__class__ is dict:
-        for item in value.values():  # type: ignore[attr-defined]  # a dict
+        for item in value.values():
             yield from _strings(item)
 
 
@@ -88,4 +121,4 @@ def holds_secret(value: object) -> bool:
     return next(credential_kinds(value), None) is not None
 
 
-__all__ = ["SHORTEST", "credential_kinds", "holds_secret", "scan"]
+__all__ = ["SHORTEST", "SecretScan", "credential_kinds", "holds_secret", "scan"]

@@ -21,7 +21,6 @@ from .records import (
     LivePoint,
     LiveRecord,
     ResourceMetrics,
-    ResourceRecords,
 )
 from .report import Report, build_report
 

@@ -13,10 +13,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from privacy.credentials import MAKERS
 
 from live_check import recorded
 from live_check.process import LiveCheckProcess
-from privacy.credentials import MAKERS
 
 pytestmark = [pytest.mark.wire, pytest.mark.timeout(180)]
 
@@ -70,7 +70,7 @@ def send(transport: str, ports: dict[str, int], *, planted: bool) -> list[str]:
     )
     for number in range(RECORDS):
         output = f"$ env\nTOKEN={credential(OUTPUT_KINDS[transport], number)}\nPATH=/usr/bin"
-        attributes = {
+        attributes: dict[str, Any] = {
             "event.name": "codex.tool_result",
             **recorded.COMMON,
             "tool_name": "shell",
@@ -89,7 +89,9 @@ def send(transport: str, ports: dict[str, int], *, planted: bool) -> list[str]:
 def run(live_check: type[LiveCheckProcess], *, planted: bool) -> tuple[int, str, list[str]]:
     process = live_check(["--otlp-grpc", "0", "--otlp-http", "0", "--format", "json"])
     ports = process.wait_listening(2)
-    sent = [value for transport in OUTPUT_KINDS for value in send(transport, ports, planted=planted)]
+    sent = [
+        value for transport in OUTPUT_KINDS for value in send(transport, ports, planted=planted)
+    ]
     finished = process.finish(interrupt=True)
     return finished.returncode, finished.stdout, sent
 
@@ -112,7 +114,7 @@ def test_credentials_from_another_senders_exporters_are_found_and_fail_the_run(
     sends = RECORDS * len(OUTPUT_KINDS)
     assert document["records"] == sends
     assert secret_table(document) == {
-        ("codex.tool_result", "output"): Counter({kind: RECORDS for kind in OUTPUT_KINDS.values()}),
+        ("codex.tool_result", "output"): Counter(dict.fromkeys(OUTPUT_KINDS.values(), RECORDS)),
         ("codex.tool_result", "(body)"): Counter({"anthropic-api-key": sends}),
         # Once per export request: the SDK's simple processor sends one record a request.
         (None, "(resource) deploy.key"): Counter({"openai-api-key": sends}),

@@ -15,11 +15,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from privacy.credentials import MAKERS
 
 from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
 from codex_otel.livecheck import LiveChecker, build_report, render
 from live_check import recorded
-from privacy.credentials import MAKERS
 
 CATALOG: Catalog = load_catalog(bundled_catalog_path())
 
@@ -93,7 +93,9 @@ def check(*lines: str) -> LiveChecker:
     return checker
 
 
-def secrets_of(checker: LiveChecker) -> dict[tuple[str | None, str | None, str | None], Counter[str]]:
+def secrets_of(
+    checker: LiveChecker,
+) -> dict[tuple[str | None, str | None, str | None], Counter[str]]:
     """(event, metric, attribute) -> credential kind -> count, from the `secret` findings."""
     table: dict[tuple[str | None, str | None, str | None], Counter[str]] = {}
     for finding in checker.findings.sorted():
@@ -246,8 +248,9 @@ def test_clean_traffic_and_scrubbed_markers_give_no_secret_finding() -> None:
 
 def test_the_secret_scan_of_joined_values_equals_the_scan_of_each() -> None:
     """One call per record (values joined) finds what one call per value finds."""
-    from codex_otel.livecheck.secrets import credential_kinds, scan
     from privacy.corpus import planted
+
+    from codex_otel.livecheck.secrets import credential_kinds, scan
 
     text, plants = planted(seed=5, size=200_000)
     rng = random.Random(5)
@@ -258,7 +261,9 @@ def test_the_secret_scan_of_joined_values_equals_the_scan_of_each() -> None:
             size = rng.choice((3, 12, 60, 300, 3000))
             attributes[f"k{index}"] = text[position : position + size]
             position += size
-        each = [(key, kind) for key, value in attributes.items() for kind in credential_kinds(value)]
+        each = [
+            (key, kind) for key, value in attributes.items() for kind in credential_kinds(value)
+        ]
         assert sorted(scan(attributes)) == sorted(each)
         found += len(each)
     assert found >= len(plants) * 0.9  # a cut between values may split a few
@@ -276,16 +281,19 @@ def test_a_policy_attribute_may_carry_each_privacy_mode() -> None:
     # redact: the placeholder
     assert policy_findings() == set()
     # hash: 64 lowercase hex characters
-    assert policy_findings(output="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08") == set()
+    assert (
+        policy_findings(output="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+        == set()
+    )
     # keep: the content, an info (an error with --require-redaction), as before
     assert policy_findings(output="total 8") == {("unredacted", "output", "info")}
     # not a hash: uppercase, or one character short
-    assert policy_findings(output="9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08") == {
-        ("unredacted", "output", "info")
-    }
-    assert policy_findings(output="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0") == {
-        ("unredacted", "output", "info")
-    }
+    assert policy_findings(
+        output="9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
+    ) == {("unredacted", "output", "info")}
+    assert policy_findings(
+        output="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0"
+    ) == {("unredacted", "output", "info")}
 
 
 def test_a_policy_attribute_may_be_absent_or_replaced_by_its_length() -> None:
@@ -293,9 +301,7 @@ def test_a_policy_attribute_may_be_absent_or_replaced_by_its_length() -> None:
     del attributes["output"]
     dropped = check(logs_request([log("codex.tool_result", attributes)]))
     assert dropped.findings.sorted() == []
-    length = check(
-        logs_request([log("codex.tool_result", {**attributes, "output.length": 16384})])
-    )
+    length = check(logs_request([log("codex.tool_result", {**attributes, "output.length": 16384})]))
     assert length.findings.sorted() == []
     # The companion is an int of at least 0, and only a policy attribute has one.
     wrong = check(
@@ -333,3 +339,21 @@ def test_the_report_names_kind_event_attribute_and_count(output_format: str) -> 
         line_of = next(line for line in text.splitlines() if "github-pat credential" in line)
         assert "output" in line_of
         assert ("x4" if output_format == "text" else "| 4 |") in line_of
+
+
+def test_the_same_credential_again_is_found_again_and_clean_values_are_remembered_bounded() -> None:
+    from codex_otel.livecheck.secrets import SecretScan
+
+    pat = made("github-pat")
+    line = logs_request([log("codex.tool_result", tool_result(f"token {pat}"))])
+    checker = check(line, line, line)
+    assert secrets_of(checker) == {
+        ("codex.tool_result", None, "output"): Counter({"github-pat": 3})
+    }
+    scanner = SecretScan()
+    for number in range(3 * SecretScan.REMEMBERED):
+        assert scanner.scan({"id": f"conversation-{number}", "output": "x" * 300}) == []
+        assert len(scanner._clean) <= SecretScan.REMEMBERED + 2
+    assert scanner.scan({"id": "conversation-1", "output": f"token {pat}"}) == [
+        ("output", "github-pat")
+    ]
