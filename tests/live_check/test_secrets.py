@@ -21,6 +21,9 @@ from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
 from codex_otel.livecheck import LiveChecker, build_report, render
 from live_check import recorded
 
+#: The JSON path and the scrubber's engine need no OpenTelemetry package.
+pytestmark = pytest.mark.no_otel
+
 CATALOG: Catalog = load_catalog(bundled_catalog_path())
 
 #: Long enough that any planted fragment this long would be a part of the credential.
