@@ -360,3 +360,17 @@ def test_the_same_credential_again_is_found_again_and_clean_values_are_remembere
     assert scanner.scan({"id": "conversation-1", "output": f"token {pat}"}) == [
         ("output", "github-pat")
     ]
+
+
+def test_strings_shorter_than_the_scan_reads_hold_no_credential_the_engine_finds() -> None:
+    """Why strings under `SHORTEST` characters are not read: no window that short of the
+    planted corpus (credentials of every kind, with their keys) is a finding."""
+    from privacy.corpus import planted
+
+    from codex_otel.livecheck.secrets import SHORTEST
+    from codex_otel.runtime._secrets import findings
+
+    text, plants = planted(seed=7, size=60_000)
+    assert plants
+    width = SHORTEST - 1
+    assert [i for i in range(len(text) - width) if findings(text[i : i + width])] == []
