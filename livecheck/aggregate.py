@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .kinds import SEVERITY_RANK, Severity, severity_of
+from .secrets import holds_secret
 
 #: How much of a shown value an example keeps.
 SHOWN_CHARACTERS: Final = 120
@@ -50,7 +51,8 @@ def shown(value: object) -> object:
 @dataclass(frozen=True)
 class Example:
     """Where a finding was seen and what the value was; `value` is absent (None and
-    `redacted`) for attributes with a redaction policy, whose length alone is shown."""
+    `redacted`) for attributes with a redaction policy and for values that hold a
+    credential, whose length alone is shown."""
 
     where: str
     type: str | None = None
@@ -100,9 +102,11 @@ class Finding:
     #: The metric, for findings on metrics and their data points (`event` is then None:
     #: a metric may share its name with an event).
     metric: str | None = None
+    #: The kind of credential of a `secret` finding (`github-pat`); None for the others.
+    credential: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "kind": self.kind,
             "severity": self.severity,
             "event": self.event,
@@ -113,6 +117,9 @@ class Finding:
             "example": self.examples[0].to_json() if self.examples else None,
             "examples": [example.to_json() for example in self.examples],
         }
+        if self.credential is not None:
+            out["credential"] = self.credential
+        return out
 
 
 _NO_VALUE: Final = object()
@@ -132,7 +139,9 @@ class Findings:
         self.max_keys = max_keys
         #: Kinds reported at another severity than their own (`--require-redaction`).
         self.severities = severities or {}
-        self._entries: dict[tuple[str, str | None, str | None, str | None], Finding] = {}
+        self._entries: dict[
+            tuple[str, str | None, str | None, str | None, str | None], Finding
+        ] = {}
 
     def add(
         self,
@@ -147,8 +156,9 @@ class Findings:
         count: int = 1,
         detail: str | None = None,
         metric: str | None = None,
+        credential: str | None = None,
     ) -> None:
-        key = (kind, event, attribute, metric)
+        key = (kind, event, attribute, metric, credential)
         entry = self._entries.get(key)
         if entry is None:
             if len(self._entries) >= self.max_keys:
@@ -157,6 +167,7 @@ class Findings:
                     OTHER if metric is None else None,
                     OTHER if attribute is not None else None,
                     OTHER if metric is not None else None,
+                    credential,
                 )
                 message = f"{message} (and others: too many distinct names to list)"
                 entry = self._entries.get(key)
@@ -168,6 +179,7 @@ class Findings:
                     key[2],
                     message,
                     metric=key[3],
+                    credential=credential,
                 )
                 self._entries[key] = entry
         entry.count += count
@@ -196,7 +208,7 @@ def _example(where: str, value: object, redacted: bool) -> Example:
     if value is _NO_VALUE:
         return Example(where)
     length = len(value) if isinstance(value, (str, bytes, list)) else None
-    if redacted:
+    if redacted or holds_secret(value):
         return Example(where, wire_type(value), None, length, redacted=True)
     # A long string is shown cut, with its full length.
     if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:

@@ -10,7 +10,7 @@ to `_check_value`. Not thread-safe: sources that check from several threads hold
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from codex_otel.generator.diagnostics import with_article
 from codex_otel.generator.model import Catalog
@@ -27,7 +27,10 @@ from .expectations import (
 from .kinds import Severity
 from .otlp_json import decode_json_line
 from .records import Batch, InvalidRequest, LiveMetric, ResourceMetrics
+from .secrets import SecretScan
 
+#: The attribute a `secret` finding in a record's body names.
+BODY = "(body)"
 #: Keys a record may carry beyond the catalog's before coverage prunes what it remembers.
 _SEEN_SLACK = 64
 
@@ -54,6 +57,11 @@ class LiveChecker:
         self.records = 0
         self.points = 0
         self.requests = 0
+        #: `(key, kind)` of each credential in a mapping's values (the benchmark measures
+        #: live-check with and without it).
+        self.scan_secrets: Callable[[Mapping[str, object]], list[tuple[str, str]]] = (
+            SecretScan().scan
+        )
 
     # --- sources ---------------------------------------------------------------------
 
@@ -76,11 +84,12 @@ class LiveChecker:
             if batch.__class__ is ResourceMetrics:
                 checked += self._check_metrics(batch, where)
                 continue
-            resource, records = batch
+            resource, records, scopes = batch
             if resource is not None and records:
                 self._check_resource(resource, where)
-            for name, attributes in records:  # type: ignore[misc]  # LiveRecords
-                check(name, attributes, where)
+            self._scan_scopes(scopes, where)
+            for name, attributes, body in records:  # type: ignore[misc]  # LiveRecords
+                check(name, attributes, where, body)
             checked += len(records)
         return checked
 
@@ -88,6 +97,7 @@ class LiveChecker:
         points = sum(len(metric.points) for metric in batch.metrics)
         if batch.resource is not None and batch.metrics:
             self._check_resource(batch.resource, where)
+        self._scan_scopes(batch.scopes, where)
         for metric in batch.metrics:
             self.check_metric(metric, where)
         return points
@@ -125,6 +135,7 @@ class LiveChecker:
 
     def _check_resource(self, resource: Mapping[str, object], where: str) -> None:
         """Once per resource of a request: the count is of resources, not records."""
+        self._scan(resource, None, None, where, "resource")
         service = resource.get("service.name")
         if service.__class__ is not str or not service:
             self.findings.add(
@@ -136,20 +147,26 @@ class LiveChecker:
                 where,
             )
 
-    def check_record(self, name: str, attributes: Mapping[str, object], where: str) -> None:
+    def check_record(
+        self, name: str, attributes: Mapping[str, object], where: str, body: object = None
+    ) -> None:
         self.records += 1
         if not name:
             carried = attributes.get(EVENT_NAME_KEY)
-            if carried.__class__ is not str or not carried:
-                self.findings.add(
-                    "unknown_event",
-                    None,
-                    None,
-                    "the record has no EventName and no event.name attribute",
-                    where,
-                )
-                return
-            name = carried
+            name = carried if carried.__class__ is str else ""
+        # Any record, known or not: a leak is a leak whoever sent it.
+        self._scan(attributes, name or None, None, where)
+        if body is not None:
+            self._scan({BODY: body}, name or None, None, where)
+        if not name:
+            self.findings.add(
+                "unknown_event",
+                None,
+                None,
+                "the record has no EventName and no event.name attribute",
+                where,
+            )
+            return
         event = self.events.get(name)
         if event is None:
             self.findings.add(
@@ -197,6 +214,8 @@ class LiveChecker:
         count = len(metric.points)
         self.points += count
         findings = self.findings
+        for point in metric.points:  # any metric, known or not
+            self._scan(point.attributes, None, name, where)
         expected = self.metrics.get(name)
         if expected is None:
             findings.add(
@@ -303,6 +322,43 @@ class LiveChecker:
             elif not attribute.plain:
                 self._check_value(None, attribute, value, where, metric=name)
 
+    # --- secrets -----------------------------------------------------------------------
+
+    def _scan(
+        self,
+        attributes: Mapping[str, object],
+        event: str | None,
+        metric: str | None,
+        where: str,
+        place: str = "",
+    ) -> None:
+        """A `secret` finding per credential in the values. `place` names attributes that
+        are not a record's or a point's (`resource`, `scope`): the finding's attribute is
+        then `(resource) KEY`; a record's body is the attribute `(body)`."""
+        for key, kind in self.scan_secrets(attributes):
+            if place:
+                subject = f"{place} attribute {key!r}"
+            else:
+                owner = (
+                    f"metric {metric!r}" if metric else f"event {event!r}" if event else "a record"
+                )
+                part = "the body" if key == BODY else f"attribute {key!r}"
+                subject = f"{part} of {owner}"
+            self.findings.add(
+                "secret",
+                event,
+                f"({place}) {key}" if place else key,
+                f"{with_article(kind)} credential in {subject}: the sender exports it "
+                "(its value is never shown)",
+                where,
+                metric=metric,
+                credential=kind,
+            )
+
+    def _scan_scopes(self, scopes: Iterable[Mapping[str, object]], where: str) -> None:
+        for attributes in scopes:
+            self._scan(attributes, None, None, where, "scope")
+
     # --- values ------------------------------------------------------------------------
 
     def _mismatch(
@@ -332,7 +388,12 @@ class LiveChecker:
         where: str,
         metric: str | None = None,
     ) -> None:
-        if expected.item_cls is not None:
+        stand_in = expected.placeholder is not None and (
+            value == expected.placeholder or _is_hash(value)
+        )
+        if stand_in:
+            pass  # what a privacy mode sends instead of the content: not the content's checks
+        elif expected.item_cls is not None:
             items: list[object] = value  # type: ignore[assignment]  # a list: checked by the caller
             for item in items:
                 if item.__class__ is not expected.item_cls:
@@ -354,7 +415,7 @@ class LiveChecker:
                 redacted=expected.placeholder is not None,
                 metric=metric,
             )
-        if expected.placeholder is not None and value != expected.placeholder:
+        if expected.placeholder is not None and not stand_in:
             self.findings.add(
                 "unredacted",
                 event,
@@ -489,6 +550,14 @@ _POINT_TYPE_WORDS = {
     "exponential_histogram": "exponential histogram",
     "empty": "metric without data",
 }
+
+
+def _is_hash(value: object) -> bool:
+    """A policy attribute's `hash` mode: HMAC-SHA256 as 64 lowercase hex characters."""
+    return value.__class__ is str and len(value) == 64 and _HEX.issuperset(value)
+
+
+_HEX = frozenset("0123456789abcdef")
 
 
 def _ratio(part: int, whole: int) -> float:

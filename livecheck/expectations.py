@@ -38,7 +38,8 @@ class AttributeExpectation:
     bounds_text: str
     max_length: int | None
     placeholder: str | None
-    #: The privacy toggle that, set to true, sends the content instead of the placeholder.
+    #: The privacy toggle that, set to true, sends the content instead of the placeholder
+    #: (set to another mode: a keyed hash, `<key>.length` or nothing, all accepted).
     toggle: str | None
     deprecated: str | None
 
@@ -123,16 +124,46 @@ def _event_name_expectation(name: str) -> AttributeExpectation:
     )
 
 
+#: What a sender in `length` mode sends instead of a policy attribute: `<key>.length`.
+LENGTH_SUFFIX = ".length"
+
+
+def _length_companion(key: str) -> AttributeExpectation:
+    """`<key>.length`, the int a policy attribute's `length` mode sends in its place, for
+    catalogs that do not declare it themselves."""
+    return AttributeExpectation(
+        key=key,
+        type_text="int",
+        cls=int,
+        item_cls=None,
+        plain=False,
+        members=None,
+        minimum=0,
+        maximum=None,
+        bounds_text="at least 0",
+        max_length=None,
+        placeholder=None,
+        toggle=None,
+        deprecated=None,
+    )
+
+
 def compile_event(event: Event, common: tuple[Attribute, ...]) -> EventExpectation:
     declared = (*common, *event.attributes)
     attributes = {attribute.key: compile_attribute(attribute) for attribute in declared}
+    for attribute in declared:
+        if attribute.redact is not None:
+            companion = attribute.key + LENGTH_SUFFIX
+            attributes.setdefault(companion, _length_companion(companion))
     # Whether declared or not, `event.name` must name the record's own event.
     attributes[EVENT_NAME_KEY] = _event_name_expectation(event.name)
     return EventExpectation(
         name=event.name,
         deprecated=event.deprecated.note if event.deprecated else None,
         attributes=attributes,
-        required=frozenset(a.key for a in declared if a.is_required),
+        # A policy attribute may be absent even when required: its `length` and `drop`
+        # modes send it as `<key>.length` or not at all.
+        required=frozenset(a.key for a in declared if a.is_required and a.redact is None),
         own=tuple(a.key for a in declared if a.key != EVENT_NAME_KEY),
     )
 

@@ -39,6 +39,12 @@ KINDS: Final[dict[str, tuple[Severity, str]]] = {
         "it for what it is (malformed HTTP, a wrong path, method or media type, too large)",
     ),
     "no_records": ("error", "nothing was checked: no log record or metric point arrived"),
+    "secret": (
+        "error",
+        "a credential (its kind named, its value never shown) is in an exported value: a "
+        "record's attribute or body, a metric point's attribute, a resource or scope "
+        "attribute, from any sender, in the catalog or not",
+    ),
     "deprecated": ("warning", "a deprecated event, metric or attribute is in use"),
     "boundaries_mismatch": (
         "warning",

@@ -83,13 +83,22 @@ def _decode(document: Any, attributes_of: Any) -> list[Batch]:
         resource = resource_logs.get("resource")
         resource_attributes = _attributes(resource.get("attributes")) if resource else {}
         records: list[LiveRecord] = []
+        scopes: list[dict[str, object]] = []
         for scope_logs in _array(resource_logs.get("scopeLogs")):
+            _scope(scope_logs, scopes)
             for log in _array(scope_logs.get("logRecords")):
                 name = log.get("eventName") or ""
                 if name.__class__ is not str:
                     raise TypeError("eventName")
-                records.append(LiveRecord(name, attributes_of(_array(log.get("attributes")))))
-        out.append(ResourceRecords(resource_attributes, records))
+                body = log.get("body")
+                records.append(
+                    LiveRecord(
+                        name,
+                        attributes_of(_array(log.get("attributes"))),
+                        None if body is None else _any(body),
+                    )
+                )
+        out.append(ResourceRecords(resource_attributes, records, tuple(scopes)))
     return out
 
 
@@ -118,11 +127,22 @@ def _decode_metrics(document: Any) -> list[Batch]:
         resource = resource_metrics.get("resource")
         resource_attributes = _attributes(resource.get("attributes")) if resource else {}
         metrics: list[LiveMetric] = []
+        scopes: list[dict[str, object]] = []
         for scope_metrics in _array(resource_metrics.get("scopeMetrics")):
+            _scope(scope_metrics, scopes)
             for metric in _array(scope_metrics.get("metrics")):
                 metrics.append(_metric(metric))
-        out.append(ResourceMetrics(resource_attributes, metrics))
+        out.append(ResourceMetrics(resource_attributes, metrics, tuple(scopes)))
     return out
+
+
+def _scope(scoped: Any, scopes: list[dict[str, object]]) -> None:
+    """Adds the scope's attributes, when it has any, to `scopes`."""
+    scope = scoped.get("scope")
+    if scope:
+        attributes = _attributes(scope.get("attributes"))
+        if attributes:
+            scopes.append(attributes)
 
 
 def _metric(metric: Any) -> LiveMetric:
@@ -264,7 +284,9 @@ def _diagnose_resource_metrics(item: dict[str, Any], path: str) -> str | None:
 
 
 def _diagnose_scope_metrics(item: dict[str, Any], path: str) -> str | None:
-    return _walk_list(item.get("metrics"), f"{path}.metrics", _diagnose_metric)
+    return _diagnose_scope(item, path) or _walk_list(
+        item.get("metrics"), f"{path}.metrics", _diagnose_metric
+    )
 
 
 def _diagnose_metric(item: dict[str, Any], path: str) -> str | None:
@@ -339,13 +361,30 @@ def _diagnose_resource(item: dict[str, Any], path: str) -> str | None:
 
 
 def _diagnose_scope_logs(item: dict[str, Any], path: str) -> str | None:
-    return _walk_list(item.get("logRecords"), f"{path}.logRecords", _diagnose_log)
+    return _diagnose_scope(item, path) or _walk_list(
+        item.get("logRecords"), f"{path}.logRecords", _diagnose_log
+    )
+
+
+def _diagnose_scope(item: dict[str, Any], path: str) -> str | None:
+    """The `scope` of a scopeLogs or scopeMetrics item."""
+    scope = item.get("scope")
+    if scope is None:
+        return None
+    if not isinstance(scope, dict):
+        return f"{path}.scope: expected an object"
+    return _walk_list(scope.get("attributes"), f"{path}.scope.attributes", _pair)
 
 
 def _diagnose_log(item: dict[str, Any], path: str) -> str | None:
     name = item.get("eventName")
     if name is not None and not isinstance(name, str):
         return f"{path}.eventName: expected a string, got a JSON {_json_type(name)}"
+    body = item.get("body")
+    if body is not None:
+        problem = _pair({"key": "body", "value": body}, f"{path}.body")
+        if problem:
+            return problem
     return _walk_list(item.get("attributes"), f"{path}.attributes", _pair)
 
 

@@ -78,7 +78,8 @@ def decode_proto_metrics(message: Any) -> list[Batch]:
             for scope_metrics in resource_metrics.scope_metrics
             for metric in scope_metrics.metrics
         ]
-        out.append(ResourceMetrics(resource, metrics))
+        scopes = _scopes(resource_metrics.scope_metrics)
+        out.append(ResourceMetrics(resource, metrics, scopes))
     return out
 
 
@@ -110,12 +111,21 @@ def decode_proto_message(message: Any) -> list[Batch]:
     for resource_logs in message.resource_logs:
         resource = _attributes(resource_logs.resource.attributes)
         records = [
-            LiveRecord(log.event_name, _attributes(log.attributes))
+            LiveRecord(
+                log.event_name,
+                _attributes(log.attributes),
+                _any(log.body) if log.HasField("body") else None,
+            )
             for scope_logs in resource_logs.scope_logs
             for log in scope_logs.log_records
         ]
-        out.append(ResourceRecords(resource, records))
+        out.append(ResourceRecords(resource, records, _scopes(resource_logs.scope_logs)))
     return out
+
+
+def _scopes(scoped: Any) -> tuple[dict[str, object], ...]:
+    """The attributes of each scope that has any."""
+    return tuple(_attributes(item.scope.attributes) for item in scoped if item.scope.attributes)
 
 
 def _attributes(pairs: Any) -> dict[str, object]:

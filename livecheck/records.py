@@ -16,12 +16,16 @@ class LiveRecord(NamedTuple):
     #: The OTLP EventName; "" when the record has none.
     event_name: str
     attributes: dict[str, object]
+    #: The record's body (an AnyValue); None when it has none. Only scanned for secrets.
+    body: object = None
 
 
 class ResourceRecords(NamedTuple):
     #: The resource's attributes; None when the source has no resource (in-process capture).
     resource: dict[str, object] | None
     records: list[LiveRecord]
+    #: The attributes of each instrumentation scope that has any. Only scanned for secrets.
+    scopes: tuple[dict[str, object], ...] = ()
 
 
 class LivePoint(NamedTuple):
@@ -47,6 +51,8 @@ class LiveMetric(NamedTuple):
 class ResourceMetrics(NamedTuple):
     resource: dict[str, object] | None
     metrics: list[LiveMetric]
+    #: The attributes of each instrumentation scope that has any. Only scanned for secrets.
+    scopes: tuple[dict[str, object], ...] = ()
 
 
 #: What a decoded export request holds: log records or metrics, by resource.

@@ -21,7 +21,6 @@ from .records import (
     LivePoint,
     LiveRecord,
     ResourceMetrics,
-    ResourceRecords,
 )
 from .report import Report, build_report
 
@@ -141,9 +140,9 @@ def first_records(batches: list[Batch], room: int) -> list[Batch]:
                 points: list[LivePoint] = metric.points[:room]
                 metrics.append(metric._replace(points=points))
                 room -= len(points)
-            out.append(ResourceMetrics(batch.resource, metrics))
+            out.append(batch._replace(metrics=metrics))
             continue
         kept: list[LiveRecord] = batch.records[:room]
-        out.append(ResourceRecords(batch.resource, kept))
+        out.append(batch._replace(records=kept))
         room -= len(kept)
     return out

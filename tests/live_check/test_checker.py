@@ -151,10 +151,10 @@ def test_json_any_values(pair: dict[str, object], expected: object) -> None:
     line = json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [{"attributes": [pair]}]}]}]})
     [batch] = decode_json_line(line)
     assert isinstance(batch, ResourceRecords)
-    resource, [(name, attributes)] = batch
+    resource, [(name, attributes, body)], scopes = batch
     value = attributes["k"]
     assert (str(value) if isinstance(value, float) else value) == expected
-    assert resource == {} and name == ""
+    assert resource == {} and name == "" and body is None and scopes == ()
 
 
 @pytest.mark.no_otel
@@ -177,3 +177,53 @@ def test_malformed_requests_name_the_path(line: str, message: str) -> None:
     with pytest.raises(InvalidRequest) as error:
         decode_json_line(line)
     assert str(error.value) == message
+
+
+#: A record with a body and a scope with attributes (what the secret scan reads besides
+#: the attributes), in both signals.
+BODY_AND_SCOPE = (
+    '{"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": '
+    '{"stringValue": "agent"}}]}, "scopeLogs": [{"scope": {"name": "s", "attributes": [{"key": '
+    '"origin", "value": {"stringValue": "cli"}}]}, "logRecords": [{"eventName": "e", "body": '
+    '{"kvlistValue": {"values": [{"key": "text", "value": {"stringValue": "hello"}}]}}}, '
+    '{"eventName": "bare"}]}, {"scope": {"name": "plain"}, "logRecords": []}]}]}',
+    '{"resourceMetrics": [{"scopeMetrics": [{"scope": {"attributes": [{"key": "origin", '
+    '"value": {"stringValue": "cli"}}]}, "metrics": [{"name": "m", "unit": "1", "gauge": '
+    '{"dataPoints": [{"asInt": "1"}]}}]}]}]}',
+)
+
+
+@pytest.mark.parametrize("line", BODY_AND_SCOPE)
+def test_bodies_and_scope_attributes_decode_the_same_from_protobuf_and_json(line: str) -> None:
+    pytest.importorskip("opentelemetry.proto", reason="protobuf needs the otel extra")
+    from google.protobuf import json_format
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+    from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+        ExportMetricsServiceRequest,
+    )
+
+    metrics = line.startswith('{"resourceMetrics"')
+    request = ExportMetricsServiceRequest() if metrics else ExportLogsServiceRequest()
+    message = json_format.Parse(line, request)
+    from_json = decode_json_line(line)
+    from_proto = decode_proto_request(message.SerializeToString(), "metrics" if metrics else "logs")
+    assert from_json == from_proto
+    [batch] = from_json
+    assert batch.scopes == ({"origin": "cli"},)
+    if not metrics:
+        assert isinstance(batch, ResourceRecords)
+        assert [record.body for record in batch.records] == [{"text": "hello"}, None]
+
+
+def test_a_body_that_is_no_any_value_is_named() -> None:
+    line = json.dumps(
+        {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"body": {"intValue": "x"}}]}]}]}
+    )
+    checker = LiveChecker(CATALOG)
+    checker.check_json_line(line, "traffic:1")
+    [finding] = checker.findings.sorted()
+    assert finding.kind == "invalid_request"
+    assert finding.examples[0].detail == (
+        "resourceLogs[0].scopeLogs[0].logRecords[0].body.value ('body'): not a valid "
+        "AnyValue (intValue)"
+    )

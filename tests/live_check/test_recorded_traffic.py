@@ -68,7 +68,11 @@ def test_codex_records_are_reported_exactly_as_type_mismatches(catalog: Catalog)
         # Codex exports tool details by default: a warning, not an error.
         ("unredacted", "codex.tool_result", "arguments"): at,
         ("unredacted", "codex.tool_result", "output"): at,
+        # The output it recorded, `api_key=sk-live-...`, is a credential by its key's name.
+        ("secret", "codex.tool_result", "output"): at,
     }
+    secret = next(f for f in checker.findings.sorted() if f.kind == "secret")
+    assert (secret.severity, secret.credential, secret.count) == ("error", "api-key", 1)
     mismatch = next(f for f in checker.findings.sorted() if f.attribute == "input_token_count")
     assert mismatch.severity == "error"
     assert mismatch.examples[0].type == "string" and mismatch.examples[0].value == "1520"
@@ -81,6 +85,8 @@ def test_every_finding_kind_is_found_where_it_is(catalog: Catalog) -> None:
         return [f"recorded.jsonl:{FIRST_KIND_LINE + offset}"]
 
     table = findings_table(checker)
+    # Every kind the checker finds in traffic is in the file: Codex's line has a secret.
+    assert table[("secret", "codex.tool_result", "output")] == [f"recorded.jsonl:{CODEX_LINE}"]
     own = {key: where for key, where in table.items() if where[0] != f"recorded.jsonl:{CODEX_LINE}"}
     bad = len(LINES) - 1, len(LINES)
     assert own == {
@@ -154,10 +160,12 @@ def test_the_json_report_has_the_documented_shape(catalog: Catalog) -> None:
     assert {"records", "findings", "coverage", "ok"} <= set(document)
     assert document["records"] == 24 + len(recorded.NEWER_EVENTS) and document["ok"] is False
     for finding in document["findings"]:
-        assert set(finding) == {
+        assert set(finding) - {"credential"} == {
             "kind", "severity", "event", "metric", "attribute", "count", "message", "example",
             "examples",
         }  # fmt: skip
+        # The kind of credential, on secret findings alone.
+        assert ("credential" in finding) == (finding["kind"] == "secret")
         assert finding["severity"] == KINDS[finding["kind"]][0]
     events = document["coverage"]["events"]
     assert events["unseen"] == [] and events["ratio"] == 1.0
