@@ -349,7 +349,7 @@ def start_pipeline(
     return SDK_LOGS.build_claimed(
         health,
         lambda sdk_logs: _build_pipeline(
-            config, service_version, health, sdk_logs, undelivered, clean
+            config, service_version, health, sdk_logs, undelivered, clean=clean
         ),
     )
 
@@ -360,6 +360,7 @@ def _build_pipeline(
     health: Health,
     sdk_logs: _Claim,
     undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None,
+    *,
     clean: Callable[[Sequence[ReadableLogRecord]], None],
 ) -> Pipeline | None:
     from opentelemetry._logs import NoOpLogger

@@ -82,7 +82,7 @@ class Privacy:
 
     # --- the caller's thread -----------------------------------------------------------
 
-    def protect(
+    def protect(  # noqa: PLR0917 (the generated call's positional form is the contract)
         self,
         attributes: Attributes,
         key: str,
@@ -128,7 +128,9 @@ class Privacy:
                     self._key = installation_key(self._state_folder())
                 except KeyProblem as problem:
                     self._key_unavailable = True
-                    self.report_once("key", f"codex-otel: hash mode sends the placeholder: {problem}")
+                    self.report_once(
+                        "key", f"codex-otel: hash mode sends the placeholder: {problem}"
+                    )
                 except Exception:  # never into the host
                     self._key_unavailable = True
                     self.report_once("key", "codex-otel: hash mode sends the placeholder")

@@ -480,7 +480,7 @@ class Conversation(Generic[M]):
         """The value of a privacy toggle from the config."""
         return self._telemetry.allows(toggle)
 
-    def protect(
+    def protect(  # noqa: PLR0917 (the generated call's positional form is the contract)
         self,
         attributes: Attributes,
         key: str,

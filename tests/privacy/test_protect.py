@@ -16,7 +16,7 @@ import pytest
 
 from codex_otel.runtime import Telemetry, load_config
 from codex_otel.runtime._privacy import MASK_FAILED, SCRUB_MARGIN
-from codex_otel.runtime.config import OtelConfig, PrivacyConfig, SpoolConfig
+from codex_otel.runtime.config import OtelConfig, PrivacyConfig
 from codex_otel.runtime.types import Attributes
 from support.metadata import make_metadata
 
@@ -84,9 +84,9 @@ def test_a_toggle_s_mode_applies_to_every_attribute_it_governs() -> None:
     assert protected(telemetry_with('log_tool_details = "redact"\n'), "x", off_mode="hash") == {
         "output": "[REDACTED]"
     }
-    assert protected(telemetry_with('log_user_prompt = "keep"\n'), "hi", toggle="log_user_prompt") == {
-        "output": "hi"
-    }
+    assert protected(
+        telemetry_with('log_user_prompt = "keep"\n'), "hi", toggle="log_user_prompt"
+    ) == {"output": "hi"}
 
 
 def test_a_toggle_no_config_knows_sends_the_off_mode() -> None:
@@ -203,7 +203,9 @@ def test_scrub_secrets_false_keeps_credentials_but_still_cuts() -> None:
 def test_the_config_mask_runs_after_the_scrubber(tmp_path: Path) -> None:
     CALLS.clear()
     telemetry = telemetry_with('[otel.privacy]\nmask = "privacy.masks:hide_hostnames"\n')
-    sent = captured(telemetry, {"output": f"ssh db.internal -i {GITHUB}", "tool_name": "a.internal"})
+    sent = captured(
+        telemetry, {"output": f"ssh db.internal -i {GITHUB}", "tool_name": "a.internal"}
+    )
     assert sent["output"] == "ssh [HOST] -i [SECRET:github-pat]"
     assert sent["tool_name"] == "a.internal"  # not a scanned key
     # Once per scanned value (the metadata's conversation.id is one), after the scrubber.

@@ -101,7 +101,9 @@ def test_a_mask_that_cannot_be_had_is_a_config_error(spec: str, fragment: str) -
 
 def test_an_unknown_privacy_key_is_refused() -> None:
     message = error("[otel.privacy]\nscrub_secret = true\n")
-    assert message.startswith("otel.privacy.scrub_secret: unknown key; did you mean 'scrub_secrets'?")
+    assert message.startswith(
+        "otel.privacy.scrub_secret: unknown key; did you mean 'scrub_secrets'?"
+    )
 
 
 @pytest.mark.parametrize(
