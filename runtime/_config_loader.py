@@ -461,7 +461,8 @@ class _Reader:
         for name, default in toggles.items():
             value = table.get(name)
             if value is None:
-                governs_content = content is None or name in content
+                # Only a registered catalog can say a toggle governs no content.
+                governs_content = content is None or name in content or name not in defaults.toggles
                 if captured is not None and governs_content:
                     modes[name] = captured
                 else:
