@@ -25,8 +25,6 @@ the `codex_otel` logger.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +32,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ._catalogs import catalog_defaults
-from ._secrets import scrub
 from .truncation import truncate
 from .types import Attributes, AttributeValue
 
@@ -182,6 +179,9 @@ class Privacy:
 
     def _clean_text(self, text: str, cap: int | None) -> str:
         if self.scrub_secrets:
+            # Imported on first use (it compiles its rules): importing the runtime stays cheap.
+            from ._secrets import scrub
+
             scrubbed = scrub(text)
             if scrubbed.kinds:
                 self.secrets_scrubbed += len(scrubbed.kinds)
@@ -233,6 +233,9 @@ def _cut(text: str, max_length: int, *, scanned: bool) -> str:
 
 
 def _hmac(key: bytes, text: str) -> str:
+    import hashlib  # here: hash mode is rare, and hashlib loads OpenSSL
+    import hmac
+
     # Lone surrogates kept distinct (`surrogatepass`): two different values never hash alike.
     data = text.encode("utf-8", "surrogatepass")
     return hmac.new(key, data, hashlib.sha256).hexdigest()
