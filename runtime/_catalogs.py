@@ -1,5 +1,7 @@
 """What a catalog decides that the runtime must know before any event: its privacy
-toggles (with their defaults), the default `service.name` and the instrumentation scope.
+toggles (with their defaults), the attributes whose values are scanned for credentials
+(`scanned`, with their length caps), the default `service.name` and the instrumentation
+scope.
 
 The runtime knows no catalog. A generated package hands its catalog's decisions over when
 it is imported (its `__init__` calls `register_catalog`), and `load_config` and
@@ -9,7 +11,9 @@ the `[otel]` toggles of whichever catalog the application generated, without bei
 One generated package per process is the rule. When several are imported, the toggles of
 all of them are accepted (a toggle two catalogs share keeps the default of the first
 imported), and the first one imported names the service and the scope: a process that
-mixes catalogs sets `service_name` in its `[otel]` table to be explicit.
+mixes catalogs sets `service_name` in its `[otel]` table to be explicit. The scanned keys
+of all of them are scanned; a key two catalogs cap differently keeps the larger cap (no
+cap wins), so no catalog's values are cut shorter than it asked.
 
 Standard library only (the config model imports this module).
 """
@@ -17,13 +21,14 @@ Standard library only (the config model imports this module).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
 __all__ = ["NO_CATALOG", "CatalogDefaults", "catalog_defaults", "register_catalog"]
 
 _NO_TOGGLES: Mapping[str, bool] = MappingProxyType({})
+_NO_SCANNED: Mapping[str, int | None] = MappingProxyType({})
 
 
 class CatalogDefaults(NamedTuple):
@@ -38,6 +43,13 @@ class CatalogDefaults(NamedTuple):
     scope_name: str = "codex_otel"
     #: How many catalogs these defaults were merged from (0: none was imported).
     catalogs: int = 0
+    #: Attribute keys of class `content` or `identifier` -> their `max_length` (None: no
+    #: cap): the export thread scans these values for credentials, then cuts them.
+    scanned: Mapping[str, int | None] = _NO_SCANNED
+    #: The toggles that govern `content` attributes, which
+    #: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT decides when the `[otel]` table
+    #: does not; None: every toggle of the catalog (a catalog that did not say).
+    content_toggles: frozenset[str] | None = None
 
 
 #: The defaults before any generated package is imported: no toggles (every redacted
@@ -60,9 +72,18 @@ _REGISTRY = _Registry()
 
 
 def register_catalog(
-    *, toggles: Mapping[str, bool], service_name: str, scope_name: str
+    *,
+    toggles: Mapping[str, bool],
+    service_name: str,
+    scope_name: str,
+    scanned: Mapping[str, int | None] | None = None,
+    content_toggles: Collection[str] | None = None,
 ) -> CatalogDefaults:
     """Register one catalog's decisions (called by a generated package's `__init__`).
+
+    `scanned` names every attribute of class `content` or `identifier` with its
+    `max_length` (None when it has none); `content_toggles` the toggles that govern a
+    `content` attribute (by default, all of `toggles`).
 
     Registering the same decisions again (a package imported twice, a reload) changes
     nothing. Returns what was registered."""
@@ -71,6 +92,8 @@ def register_catalog(
         service_name=service_name,
         scope_name=scope_name,
         catalogs=1,
+        scanned=MappingProxyType(dict(scanned or {})),
+        content_toggles=None if content_toggles is None else frozenset(content_toggles),
     )
     with _REGISTRY.lock:
         if entry not in _REGISTRY.entries:
@@ -86,13 +109,26 @@ def catalog_defaults() -> CatalogDefaults:
 
 def _merge(entries: list[CatalogDefaults]) -> CatalogDefaults:
     toggles: dict[str, bool] = {}
+    scanned: dict[str, int | None] = {}
+    content_toggles: set[str] = set()
     for entry in entries:
         for name, default in entry.toggles.items():
             toggles.setdefault(name, default)
+        for key, cap in entry.scanned.items():
+            if key not in scanned:
+                scanned[key] = cap
+            else:
+                known = scanned[key]
+                scanned[key] = None if known is None or cap is None else max(known, cap)
+        content_toggles.update(
+            entry.toggles if entry.content_toggles is None else entry.content_toggles
+        )
     first = entries[0]
     return CatalogDefaults(
         toggles=MappingProxyType(toggles),
         service_name=first.service_name,
         scope_name=first.scope_name,
         catalogs=len(entries),
+        scanned=MappingProxyType(scanned),
+        content_toggles=frozenset(content_toggles),
     )

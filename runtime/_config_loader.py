@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import string
 import sys
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
@@ -159,6 +160,7 @@ _TOP_KEYS = (
     "batch",
     "spool",
     "metrics",
+    "privacy",
 )
 #: `[otel]` settings that, at the top level of a file (a snippet pasted without its
 #: `[otel]` line), would be silently ignored; never a key of Codex's own config.toml. The
@@ -225,6 +227,12 @@ _BATCH_ENV = {
     "max_queue_size": "OTEL_BLRP_MAX_QUEUE_SIZE",
     "max_export_batch_size": "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
 }
+#: OpenTelemetry's GenAI content switch (`opentelemetry-util-genai`), read for the toggles
+#: that govern content when the `[otel]` table does not set them. Events are what is
+#: exported, so the span-only capture is off.
+_CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+_CAPTURE_KEEP = ("TRUE", "SPAN_AND_EVENT", "EVENT_ONLY")
+_CAPTURE_OFF = ("FALSE", "NO_CONTENT", "SPAN_ONLY")
 #: `${NAME}` expands a variable, `$$` is a literal `$`; a lone `${` is a mistake.
 _VAR = re.compile(r"\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)\}|\{)")
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -409,17 +417,16 @@ class _Reader:
             or resource.get("service.name")
             or defaults.service_name
         )
-        flags = {name: self.flag(table, "otel", name) for name in toggles}
+        modes = self.toggle_modes(table, toggles, defaults)
         disabled = self.env("OTEL_SDK_DISABLED")
         return model.OtelConfig(
             environment=self.text(table, "otel", "environment") or "dev",
             exporter=self.exporter(table, _LOGS),
             metrics_exporter=self.exporter(table, _METRICS),
             metrics=self.metrics(table),
-            toggles={
-                name: default if flags[name] is None else bool(flags[name])
-                for name, default in toggles.items()
-            },
+            toggles={name: modes[name] == "keep" for name in toggles},
+            toggle_modes=modes,
+            privacy=self.privacy(table),
             service_name=service_name,
             shutdown_timeout=(
                 self.seconds(table, "otel", "shutdown_timeout") or model.DEFAULT_SHUTDOWN_TIMEOUT
@@ -431,6 +438,92 @@ class _Reader:
             # Only "true" disables, as the spec says; anything else leaves the SDK on.
             sdk_disabled=disabled is not None and disabled[1].lower() == "true",
         )
+
+    def toggle_modes(
+        self, table: Mapping[str, object], toggles: Mapping[str, bool], defaults: CatalogDefaults
+    ) -> dict[str, model.ToggleMode]:
+        """Each toggle's mode: the table's (`true`, `false` or a mode's name), else for a
+        toggle that governs content OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+        else the toggle's default."""
+        content = defaults.content_toggles
+        found = self.env(_CAPTURE_CONTENT)
+        captured: model.ToggleMode | None = None
+        if found is not None:
+            word = found[1].upper()
+            if word in _CAPTURE_KEEP:
+                captured = "keep"
+            elif word in _CAPTURE_OFF:
+                captured = "off"
+            else:
+                allowed = _one_of((*_CAPTURE_KEEP, *_CAPTURE_OFF))
+                self.bad(found[0], f"{found[1]!r} is not allowed; expected one of {allowed}")
+        modes: dict[str, model.ToggleMode] = {}
+        for name, default in toggles.items():
+            value = table.get(name)
+            if value is None:
+                # Only a registered catalog can say a toggle governs no content.
+                governs_content = content is None or name in content or name not in defaults.toggles
+                if captured is not None and governs_content:
+                    modes[name] = captured
+                else:
+                    modes[name] = "keep" if default else "off"
+            elif isinstance(value, bool):
+                modes[name] = "keep" if value else "off"
+            elif isinstance(value, str) and value in model.TOGGLE_MODES:
+                modes[name] = value  # type: ignore[assignment]
+            else:
+                self.bad(
+                    f"otel.{name}",
+                    f"expected true, false or one of {_one_of(model.TOGGLE_MODES)}, got "
+                    f"{_kind(value)} {_shown(value)}",
+                )
+        return modes
+
+    def privacy(self, otel: Mapping[str, object]) -> model.PrivacyConfig:
+        """`[otel.privacy]`: scrubbing, the hash key (never shown), the mask hook."""
+        path = "otel.privacy"
+        table = self.sub(otel, "otel", "privacy") or {}
+        self.check_keys(table, path, ("scrub_secrets", "hash_key", "mask"))
+        scrub = self.flag(table, path, "scrub_secrets")
+        return model.PrivacyConfig(
+            scrub_secrets=True if scrub is None else scrub,
+            hash_key=self.hash_key(table.get("hash_key"), f"{path}.hash_key"),
+            mask=self.mask(self.text(table, path, "mask"), f"{path}.mask"),
+        )
+
+    def hash_key(self, value: object, where: str) -> bytes | None:
+        if value is None:
+            return None
+        # The key is a secret: a message says what is wrong with it, never what it is.
+        expected = "expected 64 hexadecimal digits (a 32-byte key)"
+        if not isinstance(value, str):
+            self.bad(where, f"{expected}, got {_kind(value)} (not shown)")
+        if len(value) != 64 or not all(char in string.hexdigits for char in value):
+            self.bad(where, f"{expected}, got a string of {len(value)} characters (not shown)")
+        return bytes.fromhex(value)
+
+    def mask(self, spec: str | None, where: str) -> Callable[[str], str] | None:
+        """The function `module:function` names, imported now: a missing one is a
+        ConfigError here, not a failure on the export thread."""
+        if spec is None:
+            return None
+        module_name, colon, attribute = spec.partition(":")
+        if not colon or not module_name.strip() or not attribute.strip():
+            self.bad(where, f'expected "module:function", got {spec!r}')
+        import importlib
+
+        try:
+            module = importlib.import_module(module_name.strip())
+        except Exception as error:  # ImportError, or whatever the module raised
+            self.bad(where, f"cannot import {module_name!r}: {type(error).__name__}: {error}")
+        target: object = module
+        for part in attribute.strip().split("."):
+            if not hasattr(target, part):
+                self.bad(where, f"{module_name!r} has no attribute {attribute!r}")
+            target = getattr(target, part)
+        if not callable(target):
+            self.bad(where, f"{spec!r} is {_kind(target)}, not a function")
+        return target
 
     def batch(self, otel: Mapping[str, object]) -> model.BatchConfig:
         path = "otel.batch"

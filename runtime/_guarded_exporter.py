@@ -106,11 +106,15 @@ class GuardedExporter(ExportGuard):
         failure: LogRecordExportResult,
         undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None = None,
         sdk_logs: _Claim | None = None,
+        clean: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
     ) -> None:
         super().__init__(
             inner, health, success=success, failure=failure, sdk_logs=sdk_logs, what="exporter"
         )
         self._undelivered = undelivered
+        #: Cleans each record once, before the write-ahead file, the spool and the
+        #: exporter see it (`_privacy.Privacy.clean_records`: secrets scrubbed, the cut).
+        self._clean = clean
         #: The batch being exported, and the one shutdown set aside while it was.
         self._in_flight: Sequence[ReadableLogRecord] | None = None
         self._set_aside: Sequence[ReadableLogRecord] | None = None
@@ -135,7 +139,13 @@ class GuardedExporter(ExportGuard):
     def keeps_undelivered(self) -> bool:
         return self._undelivered is not None
 
+    def clean(self, records: Sequence[ReadableLogRecord]) -> None:
+        """Clean `records` in place, once each (`_privacy.py`); never raises."""
+        if self._clean is not None:
+            self._clean(records)
+
     def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
+        self.clean(batch)  # on the export thread, before anything is written
         if self.aborted:
             self._keep(batch)
             failure: LogRecordExportResult = self._failure
@@ -202,6 +212,7 @@ class GuardedExporter(ExportGuard):
         if hook is None or not batch:
             return False
         try:
+            self.clean(batch)  # a batch taken from the queue was never exported
             return hook(batch)
         except Exception:  # the hook never raises by contract; a bug must not spread
             logger.debug("codex-otel: keeping an undelivered batch failed", exc_info=True)

@@ -43,6 +43,7 @@ from ._exporters import build_exporter, describe, export_timeout_of
 from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
+from ._privacy import Privacy
 from ._resource import distribution_version, sdk_resource
 from ._sdk_compat import take_queued, worker_ident, worker_thread
 from ._sdk_logs import SDK_LOGS
@@ -277,8 +278,11 @@ class Pipeline(BoundedLifecycle):
         return not self._exporter.last_export_ok and self._health.export_failures > 0
 
     def take_queued(self) -> list[ReadableLogRecord]:
-        """Empty the batch queue, oldest first (`_write_ahead.py`: a stuck export)."""
-        return take_queued(self._processor)
+        """Empty the batch queue, oldest first (`_write_ahead.py`: a stuck export), each
+        record cleaned (`_privacy.py`): it goes to the spool without an export."""
+        records = take_queued(self._processor)
+        self._exporter.clean(records)
+        return records
 
     def spool_now(self) -> None:
         """A signal ends the process (`_signals.py`): no more exports; the batch in flight
@@ -316,6 +320,7 @@ def start_pipeline(
     service_version: str,
     undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None = None,
     spool_location: str | None = None,
+    privacy: Privacy | None = None,
 ) -> Pipeline | None:
     """Build and start the exporter pipeline `config` asks for.
 
@@ -325,6 +330,8 @@ def start_pipeline(
     exporter cannot be set up (an unreadable certificate, a file that cannot be opened).
     `undelivered` receives the batches that could not be delivered (see the module doc),
     and returns whether it kept them all; `spool_location` says where, in the totals.
+    `privacy` cleans each record before the write-ahead file, the spool and the exporter
+    see it (`_privacy.py`); by default one made from `config`.
     """
     if isinstance(config.exporter, NoExporter) or config.sdk_disabled:
         return None
@@ -337,10 +344,13 @@ def start_pipeline(
     health = Health(description=describe(config.exporter))
     health.spooling = undelivered is not None
     health.spool_location = spool_location
+    clean = (privacy if privacy is not None else Privacy(config)).clean_records
     # From here on, what the SDK logs is this pipeline's: counted, not printed.
     return SDK_LOGS.build_claimed(
         health,
-        lambda sdk_logs: _build_pipeline(config, service_version, health, sdk_logs, undelivered),
+        lambda sdk_logs: _build_pipeline(
+            config, service_version, health, sdk_logs, undelivered, clean=clean
+        ),
     )
 
 
@@ -350,6 +360,8 @@ def _build_pipeline(
     health: Health,
     sdk_logs: _Claim,
     undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None,
+    *,
+    clean: Callable[[Sequence[ReadableLogRecord]], None],
 ) -> Pipeline | None:
     from opentelemetry._logs import NoOpLogger
     from opentelemetry.metrics import NoOpMeterProvider
@@ -378,6 +390,7 @@ def _build_pipeline(
         health=health,
         sdk_logs=sdk_logs,
         undelivered=undelivered,
+        clean=clean,
     )
 
 
@@ -390,6 +403,7 @@ def _assemble(
     health: Health,
     sdk_logs: _Claim,
     undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None,
+    clean: Callable[[Sequence[ReadableLogRecord]], None],
 ) -> Pipeline:
     """The exporter, the batch processor and the `Pipeline` around them."""
     from opentelemetry._logs import SeverityNumber
@@ -407,6 +421,7 @@ def _assemble(
         failure=LogRecordExportResult.FAILURE,
         undelivered=undelivered,
         sdk_logs=sdk_logs,
+        clean=clean,
     )
     batch = config.batch
     try:

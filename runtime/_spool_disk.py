@@ -88,6 +88,28 @@ def open_folder(root: Path, destination: str, *, create: bool) -> int | None:
         os.close(root_fd)
 
 
+def open_root(root: Path, *, create: bool) -> int:
+    """A descriptor of the state folder `root` itself, checked as `open_folder` checks it
+    (made 0700 with `create` when missing); the caller closes it. Raises `UnsafeFolder`,
+    `OSError` (`FileNotFoundError` when missing without `create`)."""
+    created = False
+    if create:
+        try:
+            root.mkdir(mode=0o700, parents=True)
+            created = True
+        except FileExistsError:
+            pass
+    fd = os.open(root, _FOLDER)
+    try:
+        _check_root(root, os.fstat(fd))
+        if created:
+            os.fchmod(fd, 0o700)  # mkdir's mode is cut by the umask
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def _check_root(root: Path, info: os.stat_result) -> None:
     if info.st_uid not in (os.geteuid(), 0):
         # Its owner may rename anything in it, sticky bit or not: our folder included.

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from ._background import BACKGROUND_START, START_WAIT, BackgroundStart
 from ._exporters import check_exporter_now
+from ._privacy import Privacy
 from ._sdk_logs import CALLING, SDK_LOGS, STARTING
 from ._signal import LOGS
 from .config import ConfigError, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
@@ -78,7 +79,9 @@ _EXIT_RESERVE_MAX_S = 0.5
 _Waiting = tuple[str, dict[str, AttributeValue], int]
 
 
-def start_in_background(config: OtelConfig, *, service_version: str) -> BackgroundPipeline | None:
+def start_in_background(
+    config: OtelConfig, *, service_version: str, privacy: Privacy | None = None
+) -> BackgroundPipeline | None:
     """The pipeline `config` asks for, starting in the background; None (with a warning)
     when the `otel` extra is missing. Raises `ConfigError` at once for a bad config."""
     check_now(config)
@@ -86,7 +89,7 @@ def start_in_background(config: OtelConfig, *, service_version: str) -> Backgrou
         # Not silent: the configured exporter cannot run without the `otel` extra.
         warn_sdk_missing("exporter", config.exporter.kind, "Events are not exported.")
         return None
-    return BackgroundPipeline(config, service_version=service_version)
+    return BackgroundPipeline(config, service_version=service_version, privacy=privacy)
 
 
 #: The hints this process has given ("otel": install the `otel` extra): once is enough,
@@ -154,8 +157,12 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
     _start_thread_name = "codex-otel-start"
 
-    def __init__(self, config: OtelConfig, *, service_version: str) -> None:
+    def __init__(
+        self, config: OtelConfig, *, service_version: str, privacy: Privacy | None = None
+    ) -> None:
         self._service_version = service_version
+        #: Cleans every event before it is written or exported (`_privacy.py`).
+        self._privacy = privacy if privacy is not None else Privacy(config)
         self._spools = config.spool.enabled and isinstance(
             config.exporter, OtlpHttpExporter | OtlpGrpcExporter
         )
@@ -322,7 +329,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         # the exit ~10 ms, on the path that must be quick.
         resource = resource_before_start(self._config, self._service_version, versions=False)
         size = self._config.batch.max_export_batch_size
-        events = [Event(name, stamp, stamp, attributes) for name, attributes, stamp in waiting]
+        clean = self._privacy.clean
+        events = [
+            Event(name, stamp, stamp, clean(attributes)) for name, attributes, stamp in waiting
+        ]
         for start in range(0, len(events), size):
             chunk = tuple(events[start : start + size])
             self.spool.write(Batch(resource, self._config.scope_name, None, chunk))
@@ -432,6 +442,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
                 service_version=self._service_version,
                 undelivered=hook,
                 spool_location=location,
+                privacy=self._privacy,
             )
         except Exception as error:
             if self._closing or sys.is_finalizing():

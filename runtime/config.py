@@ -14,7 +14,7 @@ Standard library only: the runtime must import cheaply and work without the `ote
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -38,8 +38,10 @@ __all__ = [
     "OtelConfig",
     "OtlpGrpcExporter",
     "OtlpHttpExporter",
+    "PrivacyConfig",
     "SpoolConfig",
     "TlsConfig",
+    "ToggleMode",
     "load_config",
     "url_without_secrets",
 ]
@@ -211,6 +213,27 @@ class MetricsConfig:
     temporality: Temporality = "cumulative"
 
 
+#: What a privacy toggle sends for the attributes it governs: `keep` the value (the toggle
+#: on), `off` each attribute's own off-mode (the toggle off), or one mode for all of them.
+ToggleMode = Literal["keep", "off", "redact", "length", "hash", "drop"]
+
+#: The modes a toggle may name in the `[otel]` table besides `true` and `false`.
+TOGGLE_MODES: tuple[str, ...] = ("keep", "redact", "length", "hash", "drop")
+
+
+@dataclass(frozen=True)
+class PrivacyConfig:
+    """`[otel.privacy]`: credentials scrubbed from kept values, the hash key, a mask."""
+
+    #: Scan every kept value of a `content` or `identifier` attribute for credentials.
+    scrub_secrets: bool = True
+    #: The `hash` mode's HMAC key (32 bytes from 64 hex digits); None: the installation's
+    #: key file in the state folder, created on first use. Never shown.
+    hash_key: bytes | None = field(default=None, repr=False)
+    #: A user function applied to every scanned value after the scrubber (str -> str).
+    mask: Callable[[str], str] | None = None
+
+
 @dataclass(frozen=True)
 class OtelConfig:
     """A resolved `[otel]` table."""
@@ -220,6 +243,10 @@ class OtelConfig:
     #: The privacy toggles, with their values; by default those of the catalog whose
     #: generated package was imported, at their defaults (none before one is imported).
     toggles: Mapping[str, bool] = field(default_factory=lambda: dict(catalog_defaults().toggles))
+    #: What each toggle that is off sends: `off` (each attribute's own off-mode, the
+    #: default) or one mode for every attribute it governs. A toggle that is on is
+    #: `keep`; `toggles` decides which are on (`toggle_modes` only refines the others).
+    toggle_modes: Mapping[str, ToggleMode] = field(default_factory=dict)
     #: The `service.name` resource attribute; by default the catalog's (`service.name` in
     #: the catalog, else its namespace).
     service_name: str = field(default_factory=lambda: catalog_defaults().service_name)
@@ -239,6 +266,16 @@ class OtelConfig:
     #: The instrumentation scope of every exported record and metric: the catalog's
     #: (`service.scope`, else its namespace). Not an `[otel]` key: the catalog decides it.
     scope_name: str = field(default_factory=lambda: catalog_defaults().scope_name)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+
+    def __post_init__(self) -> None:
+        # Every toggle gets its mode, consistent with `toggles` (also after a
+        # `dataclasses.replace` that changed only `toggles`).
+        modes: dict[str, ToggleMode] = {}
+        for name, on in self.toggles.items():
+            given = self.toggle_modes.get(name, "off")
+            modes[name] = "keep" if on else ("off" if given == "keep" else given)
+        object.__setattr__(self, "toggle_modes", modes)
 
 
 def __getattr__(name: str) -> object:

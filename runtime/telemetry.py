@@ -1,7 +1,8 @@
 """`Telemetry` (one per process: config, exporter pipeline, subscribers, shutdown) and
 `Conversation` (one per conversation: the common metadata every event carries).
 
-Generated emitters call `Conversation.recording`, `Conversation.allows` and
+Generated emitters call `Conversation.recording`, `Conversation.protect` (a policy
+attribute, as its privacy toggle's mode says: `_privacy.py`), `Conversation.allows` and
 `Conversation.emit`; generated metric recorders read `Conversation.metrics_recording` and
 `Conversation.metric_attributes`, build the finished point and call
 `Conversation.record_point` (the contract: `_contract.CONVERSATION_MEMBERS`).
@@ -22,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from ._privacy import Mask, Privacy
 from .config import OtelConfig
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .timestamps import TimestampFormatter
@@ -98,6 +100,8 @@ class Telemetry:
         self._subscriber_errors = 0
         self._emit_errors = 0
         self._reported: set[str] = set()
+        #: The toggles' modes, the hash key, the scrubber and the mask (`_privacy.py`).
+        self._privacy = Privacy(self.config)
         self._pipeline: BackgroundPipeline | None = self._start_pipeline()
         #: Read by every emitter first; kept as a plain attribute so the check is cheap.
         self.recording = self._pipeline is not None
@@ -124,7 +128,9 @@ class Telemetry:
         from ._startup import start_in_background
 
         # Config errors raise here; the SDK is imported and built on a daemon thread.
-        return start_in_background(self.config, service_version=self.service_version)
+        return start_in_background(
+            self.config, service_version=self.service_version, privacy=self._privacy
+        )
 
     def _start_metrics(self) -> BackgroundMetrics | None:
         if self.config.metrics_exporter.kind == "none" or self.config.sdk_disabled:
@@ -160,6 +166,13 @@ class Telemetry:
         with their defaults (or those `load_config(..., toggles=)` was given)."""
         return self.config.toggles.get(toggle, False)
 
+    def set_mask(self, mask: Mask | None) -> None:
+        """Apply `mask` (str -> str) to every value of a content or identifier attribute
+        after the secret scrubber, from now on (None: no mask); it replaces
+        `[otel.privacy] mask`. A mask that raises (or returns no `str`) puts
+        `[MASK-FAILED]` in place of the value; it is reported once, never raised."""
+        self._privacy.mask = mask
+
     def _dispatch(self, event_name: str, attributes: Attributes, timestamp_ns: int) -> None:
         """Hand one finished event to subscribers and the pipeline. Never raises."""
         if self._closed:
@@ -167,9 +180,12 @@ class Telemetry:
             return
         subscribers = self._subscribers
         if subscribers:
+            # Subscribers see what the wire carries: cleaned here, on the caller's thread,
+            # and marked so that the export thread does not clean it again.
+            cleaned, attributes = self._privacy.clean_for_subscribers(attributes)
             # Read-only: a subscriber must not be able to change (or un-redact) what the
             # exporter sends after it.
-            event = CapturedEvent(event_name, MappingProxyType(attributes), timestamp_ns)
+            event = CapturedEvent(event_name, MappingProxyType(cleaned), timestamp_ns)
             for subscriber in subscribers:
                 try:
                     subscriber(event)
@@ -463,6 +479,29 @@ class Conversation(Generic[M]):
     def allows(self, toggle: str) -> bool:
         """The value of a privacy toggle from the config."""
         return self._telemetry.allows(toggle)
+
+    def protect(  # noqa: PLR0917 (the generated call's positional form is the contract)
+        self,
+        attributes: Attributes,
+        key: str,
+        value: AttributeValue,
+        toggle: str,
+        placeholder: str,
+        off_mode: str,
+        max_length: int | None,
+    ) -> None:
+        """Store into `attributes` what `toggle`'s mode sends for the policy attribute
+        `key`: `keep` the value (cut to `max_length` on the export thread, after the
+        secret scrubber), `redact` the `placeholder`, `hash` a keyed HMAC-SHA256 (64 hex
+        digits), `length` `<key>.length` only, `drop` nothing. A toggle that is off sends
+        `off_mode`. Never raises."""
+        try:
+            self._telemetry._privacy.protect(
+                attributes, key, value, toggle, placeholder, off_mode, max_length
+            )
+        except Exception:
+            attributes[key] = placeholder
+            self._telemetry._note_emit_error()
 
     def with_metadata(self, **changes: Any) -> Conversation[M]:
         """A copy whose metadata has `changes` applied (field names of the metadata class)."""

@@ -89,3 +89,22 @@ def test_several_catalogs_the_first_names_the_service_every_toggle_is_known() ->
         assert config.service_name == "one"
         """
     )
+
+
+@pytest.mark.no_otel
+def test_scanned_keys_of_every_catalog_are_merged_the_larger_cap_winning() -> None:
+    run_child(
+        """
+        assert dict(catalog_defaults().scanned) == {}  # none registered: nothing scanned
+        register_catalog(toggles={"log_a": True}, service_name="one", scope_name="one",
+                         scanned={"output": 100, "prompt": None, "id": 8})
+        register_catalog(toggles={"log_b": False}, service_name="two", scope_name="two",
+                         scanned={"output": 400, "prompt": 50, "id": 4, "args": 9},
+                         content_toggles=())
+        register_catalog(toggles={"log_c": False}, service_name="three", scope_name="three")
+        defaults = catalog_defaults()
+        assert dict(defaults.scanned) == {"output": 400, "prompt": None, "id": 8, "args": 9}
+        # A catalog that does not say which toggles govern content: all of its toggles.
+        assert defaults.content_toggles == {"log_a", "log_c"}
+        """
+    )

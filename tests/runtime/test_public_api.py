@@ -35,6 +35,7 @@ APPLICATION_API = {
     "BatchConfig",
     "SpoolConfig",
     "MetricsConfig",
+    "PrivacyConfig",
     # capture and subscribers
     "CapturedEvent",
     "CapturedMeasurement",
