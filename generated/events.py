@@ -23,9 +23,9 @@ from codex_otel.runtime._contract import (
     Attributes,
     Conversation,
     MetricDefinition,
+    metric_tag_value,
     not_a_member,
     out_of_range,
-    plain_string,
     truncate,
     wrong_type,
 )
@@ -1856,7 +1856,7 @@ def record_api_request(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "status": status if type(status) is str and status.isascii() else plain_string(status),
+        "status": metric_tag_value(status),
         "success": _success,
     }
     conversation.record_point(_METRIC_API_REQUEST, value, _attributes)
@@ -1950,7 +1950,7 @@ def record_api_request_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "status": status if type(status) is str and status.isascii() else plain_string(status),
+        "status": metric_tag_value(status),
         "success": _success,
     }
     conversation.record_point(_METRIC_API_REQUEST_DURATION_MS, value, _attributes)
@@ -1998,7 +1998,7 @@ def record_tool_call(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
+        "tool": metric_tag_value(tool),
         "success": _success,
     }
     conversation.record_point(_METRIC_TOOL_CALL, value, _attributes)
@@ -2086,7 +2086,7 @@ def record_tool_call_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
+        "tool": metric_tag_value(tool),
         "success": _success,
     }
     conversation.record_point(_METRIC_TOOL_CALL_DURATION_MS, value, _attributes)
@@ -2135,7 +2135,7 @@ def record_sse_event(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_SSE_EVENT, value, _attributes)
@@ -2224,7 +2224,7 @@ def record_sse_event_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_SSE_EVENT_DURATION_MS, value, _attributes)
@@ -2402,7 +2402,7 @@ def record_websocket_event(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_WEBSOCKET_EVENT, value, _attributes)
@@ -2493,7 +2493,7 @@ def record_websocket_event_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_WEBSOCKET_EVENT_DURATION_MS, value, _attributes)
@@ -2865,7 +2865,7 @@ def record_startup_phase_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "phase": phase if type(phase) is str and phase.isascii() else plain_string(phase),
+        "phase": metric_tag_value(phase),
     }
     conversation.record_point(_METRIC_STARTUP_PHASE_DURATION_MS, value, _attributes)
 

@@ -384,23 +384,21 @@ def emitter_view(event: Event) -> EmitterView:
 
 
 def _valid_text(attribute: Attribute) -> str:
-    """A recorder's wire value: free text made valid UTF-8 where it is built (an emitter's
-    goes through `Conversation.emit`, which does it for every value). A `str` subclass
-    is copied into an ordinary `str` first (`plain_string`), so none of its own methods is
-    trusted. Enum members are valid already: they are the catalog's own text."""
-    name, value = attribute.python_name, wire_value(attribute)
+    """A recorder's wire value: free text held to the characters a metric tag may hold
+    (`metric_tag_value`: a valid value as it is, another sanitised as Codex sanitises one,
+    which also makes it plain ASCII, and a `str` subclass an ordinary `str`). Enum members
+    are valid already: the validator held the catalog's own text to the same rule."""
+    value = wire_value(attribute)
     if attribute.type.base != "string" or attribute.type.is_enum:
         return value
     if attribute.type.is_array:
-        return f"[plain_string(item) for item in {value}]"
-    if value == name:  # the common case, inline: an ordinary ASCII `str` costs two tests
-        return f"{name} if type({name}) is str and {name}.isascii() else plain_string({name})"
-    return f"plain_string({value})"
+        return f"[metric_tag_value(item) for item in {value}]"
+    return f"metric_tag_value({value})"
 
 
 def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:
     """`owner`: the event or metric whose errors name the argument; `recorder`: the value
-    on the wire is made valid UTF-8 here (see `_valid_text`)."""
+    on the wire is made a valid metric tag here (see `_valid_text`)."""
     name, label = attribute.python_name, py_str(owner)
     target, key = f"_{name}", py_str(attribute.key)
     given = f"{name} is not None"
