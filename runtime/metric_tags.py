@@ -6,7 +6,10 @@ and reserves the key `le` (a Prometheus histogram's bucket label). Backends buil
 Codex's metrics (and Prometheus-style label stores behind an OTLP collector) rely on it.
 
 Keys and the values of enums come from the catalog, so the generator refuses a bad one
-(file:line:col) and nothing is left to check at run time. Free-text values (a tool name,
+(file:line:col) and nothing is left to check at run time, except on the hand-written path
+(`Conversation.record`), which refuses a point with a bad key, as Codex's client does:
+a key is the caller's code, not data, and is reported (`TelemetryStats.emit_errors`)
+instead of raised. Free-text values (a tool name,
 an HTTP status as text, the model) come from the caller, usually from data it does not
 control itself (an MCP server's tool names), so a recorder **sanitises** them rather
 than refusing them:
@@ -50,11 +53,25 @@ _ALPHANUMERIC: Final = re.compile("[A-Za-z0-9]").search
 _REMEMBERED: Final = 4096
 
 _clean: dict[str, str] = {}
+_good_keys: set[str] = set()
 
 
 def is_valid_tag(text: str) -> bool:
     """Whether `text` is a valid metric tag key or value as it is."""
     return _VALID(text) is not None
+
+
+def is_tag_key(key: str) -> bool:
+    """Whether a hand-written caller's `key` may be a metric tag's (`Conversation.record`
+    refuses the point otherwise, as Codex's client does; generated recorders' keys are
+    the catalog's, checked by the generator)."""
+    if key in _good_keys:
+        return True
+    if type(key) is not str or not is_valid_tag(key) or key in RESERVED_TAG_KEYS:
+        return False
+    if len(_good_keys) < _REMEMBERED:
+        _good_keys.add(key)
+    return True
 
 
 def sanitize_tag_value(value: str) -> str:

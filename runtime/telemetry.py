@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from .config import OtelConfig
+from .metric_tags import is_tag_key
 from .metric_tags import metric_attribute_value as _tag
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .timestamps import TimestampFormatter
@@ -503,11 +504,14 @@ class Conversation(Generic[M]):
     def record(self, metric: MetricDefinition, value: int | float, attributes: Attributes) -> None:
         """Add the metadata's metric attributes to `attributes` (the metric's own win
         no key: the catalog refuses a clash), hold every string to the characters a metric
-        tag may hold (`metric_tags`: sanitised, never refused), and hand the measurement
-        on. Never raises."""
+        tag may hold (`metric_tags`: a value is sanitised; a point with a key outside
+        them, or `le`, is dropped and counted in `TelemetryStats.emit_errors`), and hand
+        the measurement on. Never raises."""
         try:
             point: Attributes = dict(self.metric_attributes)
             for key, value_ in attributes.items():
+                if not is_tag_key(key):
+                    raise ValueError(f"{metric.name}: {key!r} cannot be a metric tag key")
                 point[key] = _tag(value_)
         except Exception:
             self._telemetry._note_emit_error()

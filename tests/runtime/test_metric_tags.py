@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codex_otel.generated import events
+from codex_otel.generator import wire_limits
 from codex_otel.runtime import Telemetry, metric_tags
 from codex_otel.runtime.metric_tags import (
     MAX_TAG_VALUE_LENGTH,
@@ -129,3 +130,27 @@ def test_record_sanitises_strings_and_arrays_of_strings() -> None:
     attributes = seen[0].attributes
     assert (attributes["tool"], attributes["many"], attributes["n"]) == ("a_tool", ["x_y", 3], 2)
     telemetry.shutdown()
+
+
+@pytest.mark.parametrize("key", ["le", "a b", "", "ké"])
+def test_record_refuses_a_point_with_a_bad_key_without_raising(key: str) -> None:
+    telemetry = _telemetry()
+    conversation = telemetry.conversation(make_metadata())
+    with telemetry.capture_measurements() as seen:
+        conversation.record(events._METRIC_TOOL_CALL, 1, {key: "x", "tool": "t"})
+        conversation.record(events._METRIC_TOOL_CALL, 1, {"tool": "t", "success": "true"})
+    assert [m.attributes["tool"] for m in seen] == ["t"]
+    assert telemetry.stats.emit_errors == 1
+    telemetry.shutdown()
+
+
+def test_the_generator_and_the_runtime_hold_one_rule() -> None:
+    """The generator checks catalogs by its own copy of the rule (it never imports the
+    runtime): the two copies are equal."""
+    assert (
+        wire_limits.TAG_CHARACTERS,
+        wire_limits.MAX_TAG_VALUE_LENGTH,
+        wire_limits.RESERVED_TAG_KEYS,
+    ) == (metric_tags.TAG_CHARACTERS, MAX_TAG_VALUE_LENGTH, metric_tags.RESERVED_TAG_KEYS)
+    for text in ["ok", "a b", "", "x" * 257, "x" * 256, "gpt-5/mini.v2"]:
+        assert (wire_limits.tag_problem(text) is None) == is_valid_tag(text), text
