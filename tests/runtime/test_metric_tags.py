@@ -124,11 +124,11 @@ def test_record_sanitises_strings_and_arrays_of_strings() -> None:
         conversation.record(
             events._METRIC_TOOL_CALL,
             1,
-            {"tool": "a tool", "success": "true", "many": ["x y", 3], "n": 2},
+            {"tool": "a tool", "success": "true", "many": ["x y", "z"], "n": 2},
         )
     assert telemetry.stats.emit_errors == 0
     attributes = seen[0].attributes
-    assert (attributes["tool"], attributes["many"], attributes["n"]) == ("a_tool", ["x_y", 3], 2)
+    assert (attributes["tool"], attributes["many"], attributes["n"]) == ("a_tool", ["x_y", "z"], 2)
     telemetry.shutdown()
 
 
