@@ -1,4 +1,4 @@
-# Generated from catalog.yaml (catalog version 1.4.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.5.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 """Code generated from catalog.yaml: import the emitters from `.events`.
 

@@ -1,9 +1,9 @@
-# Generated from catalog.yaml (catalog version 1.4.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.5.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 # ruff: noqa: E501, SIM108, RUF100
 """Typed emitters for the events of catalog.yaml, and recorders for its metrics.
 
-Catalog version 1.4.0.
+Catalog version 1.5.0.
 
 Log events that describe each Codex run: startup, outbound API requests over HTTP and websockets,
 authentication recovery, streamed responses, user prompts, tool-approval decisions, tool results and
@@ -23,14 +23,14 @@ from codex_otel.runtime._contract import (
     Attributes,
     Conversation,
     MetricDefinition,
+    metric_tag_value,
     not_a_member,
     out_of_range,
-    plain_string,
     truncate,
     wrong_type,
 )
 
-CATALOG_VERSION: Final = "1.4.0"
+CATALOG_VERSION: Final = "1.5.0"
 
 #: Privacy toggles the catalog's redaction policies name, with their defaults.
 TOGGLES: Final[dict[str, bool]] = {
@@ -159,6 +159,9 @@ class TokenType(enum.Enum):
     CACHED_INPUT = "cached_input"
     """Input tokens served from the prompt cache."""
 
+    CACHE_WRITE_INPUT = "cache_write_input"
+    """Input tokens written to the prompt cache."""
+
     OUTPUT = "output"
     """Output tokens of the response."""
 
@@ -173,11 +176,13 @@ class TokenType(enum.Enum):
 _TOKEN_TYPE_WIRE: Final[dict[object, str]] = {
     TokenType.INPUT: "input",
     TokenType.CACHED_INPUT: "cached_input",
+    TokenType.CACHE_WRITE_INPUT: "cache_write_input",
     TokenType.OUTPUT: "output",
     TokenType.REASONING_OUTPUT: "reasoning_output",
     TokenType.TOTAL: "total",
     "input": "input",
     "cached_input": "cached_input",
+    "cache_write_input": "cache_write_input",
     "output": "output",
     "reasoning_output": "reasoning_output",
     "total": "total",
@@ -1856,7 +1861,7 @@ def record_api_request(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "status": status if type(status) is str and status.isascii() else plain_string(status),
+        "status": metric_tag_value(status),
         "success": _success,
     }
     conversation.record_point(_METRIC_API_REQUEST, value, _attributes)
@@ -1950,7 +1955,7 @@ def record_api_request_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "status": status if type(status) is str and status.isascii() else plain_string(status),
+        "status": metric_tag_value(status),
         "success": _success,
     }
     conversation.record_point(_METRIC_API_REQUEST_DURATION_MS, value, _attributes)
@@ -1972,6 +1977,8 @@ def record_tool_call(
     *,
     tool: str,
     success: Success | Literal["true", "false"],
+    sandbox: str | None = None,
+    sandbox_policy: str | None = None,
 ) -> None:
     """Tool calls that finished, or failed before they could run.
 
@@ -1982,6 +1989,11 @@ def record_tool_call(
         tool: `tool`, required. Name of the tool, as a metric tag.
         success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
             `"false"`.
+        sandbox: `sandbox`, optional. Sandbox a tool call ran in, as a metric tag: `none`,
+            `external`, or the platform's (`seatbelt`, `seccomp`, `windows_sandbox`,
+            `windows_elevated`), as Codex names it.
+        sandbox_policy: `sandbox_policy`, optional. Sandbox policy of the turn, as Codex tags
+            it: `read-only`, `workspace-write`, `danger-full-access` or `external-sandbox`.
     """
     if type(value) is not int:
         wrong_type("codex.tool.call", "value", "int", value)
@@ -1994,13 +2006,21 @@ def record_tool_call(
         _success = _SUCCESS_WIRE.get(success)
     if _success is None:
         not_a_member("codex.tool.call", "success", "one of 'true', 'false'", success)
+    if sandbox is not None and not isinstance(sandbox, str):
+        wrong_type("codex.tool.call", "sandbox", "str", sandbox)
+    if sandbox_policy is not None and not isinstance(sandbox_policy, str):
+        wrong_type("codex.tool.call", "sandbox_policy", "str", sandbox_policy)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
+        "tool": metric_tag_value(tool),
         "success": _success,
     }
+    if sandbox is not None:
+        _attributes["sandbox"] = metric_tag_value(sandbox)
+    if sandbox_policy is not None:
+        _attributes["sandbox_policy"] = metric_tag_value(sandbox_policy)
     conversation.record_point(_METRIC_TOOL_CALL, value, _attributes)
 
 
@@ -2055,6 +2075,8 @@ def record_tool_call_duration_ms(
     *,
     tool: str,
     success: Success | Literal["true", "false"],
+    sandbox: str | None = None,
+    sandbox_policy: str | None = None,
 ) -> None:
     """Execution time of tool calls in milliseconds; 0 when a call failed before it ran.
 
@@ -2068,6 +2090,11 @@ def record_tool_call_duration_ms(
         tool: `tool`, required. Name of the tool, as a metric tag.
         success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
             `"false"`.
+        sandbox: `sandbox`, optional. Sandbox a tool call ran in, as a metric tag: `none`,
+            `external`, or the platform's (`seatbelt`, `seccomp`, `windows_sandbox`,
+            `windows_elevated`), as Codex names it.
+        sandbox_policy: `sandbox_policy`, optional. Sandbox policy of the turn, as Codex tags
+            it: `read-only`, `workspace-write`, `danger-full-access` or `external-sandbox`.
     """
     if type(value) is not int:
         wrong_type("codex.tool.call.duration_ms", "value", "int", value)
@@ -2082,13 +2109,21 @@ def record_tool_call_duration_ms(
         _success = _SUCCESS_WIRE.get(success)
     if _success is None:
         not_a_member("codex.tool.call.duration_ms", "success", "one of 'true', 'false'", success)
+    if sandbox is not None and not isinstance(sandbox, str):
+        wrong_type("codex.tool.call.duration_ms", "sandbox", "str", sandbox)
+    if sandbox_policy is not None and not isinstance(sandbox_policy, str):
+        wrong_type("codex.tool.call.duration_ms", "sandbox_policy", "str", sandbox_policy)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "tool": tool if type(tool) is str and tool.isascii() else plain_string(tool),
+        "tool": metric_tag_value(tool),
         "success": _success,
     }
+    if sandbox is not None:
+        _attributes["sandbox"] = metric_tag_value(sandbox)
+    if sandbox_policy is not None:
+        _attributes["sandbox_policy"] = metric_tag_value(sandbox_policy)
     conversation.record_point(_METRIC_TOOL_CALL_DURATION_MS, value, _attributes)
 
 
@@ -2135,7 +2170,7 @@ def record_sse_event(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_SSE_EVENT, value, _attributes)
@@ -2224,7 +2259,7 @@ def record_sse_event_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_SSE_EVENT_DURATION_MS, value, _attributes)
@@ -2402,7 +2437,7 @@ def record_websocket_event(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_WEBSOCKET_EVENT, value, _attributes)
@@ -2493,7 +2528,7 @@ def record_websocket_event_duration_ms(
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "kind": kind if type(kind) is str and kind.isascii() else plain_string(kind),
+        "kind": metric_tag_value(kind),
         "success": _success,
     }
     conversation.record_point(_METRIC_WEBSOCKET_EVENT_DURATION_MS, value, _attributes)
@@ -2757,7 +2792,8 @@ def record_turn_token_usage(
     conversation: Conversation[Metadata],
     value: int,
     *,
-    token_type: TokenType | Literal["input", "cached_input", "output", "reasoning_output", "total"],
+    token_type: TokenType
+    | Literal["input", "cached_input", "cache_write_input", "output", "reasoning_output", "total"],
 ) -> None:
     """Tokens a completed response used, one measurement per token type.
 
@@ -2779,7 +2815,8 @@ def record_turn_token_usage(
         not_a_member(
             "codex.turn.token_usage",
             "token_type",
-            "one of 'input', 'cached_input', 'output', 'reasoning_output', 'total'",
+            "one of 'input', 'cached_input', 'cache_write_input', 'output', 'reasoning_output', "
+            "'total'",
             token_type,
         )
     if not conversation.metrics_recording:
@@ -2841,6 +2878,7 @@ def record_startup_phase_duration_ms(
     value: int,
     *,
     phase: str,
+    status: str | None = None,
 ) -> None:
     """Duration of each phase of starting a thread or prewarming its first turn.
 
@@ -2852,6 +2890,7 @@ def record_startup_phase_duration_ms(
     Args:
         value: The value to record, in `ms`. Must be at least 0.
         phase: `phase`, required. The startup phase timed, as a metric tag.
+        status: `status`, optional. How the phase ended, for the phases that report it.
     """
     if type(value) is not int:
         wrong_type("codex.startup.phase.duration_ms", "value", "int", value)
@@ -2861,12 +2900,16 @@ def record_startup_phase_duration_ms(
         )
     if not isinstance(phase, str):
         wrong_type("codex.startup.phase.duration_ms", "phase", "str", phase)
+    if status is not None and not isinstance(status, str):
+        wrong_type("codex.startup.phase.duration_ms", "status", "str", status)
     if not conversation.metrics_recording:
         return
     _attributes: Attributes = {
         **conversation.metric_attributes,
-        "phase": phase if type(phase) is str and phase.isascii() else plain_string(phase),
+        "phase": metric_tag_value(phase),
     }
+    if status is not None:
+        _attributes["status"] = metric_tag_value(status)
     conversation.record_point(_METRIC_STARTUP_PHASE_DURATION_MS, value, _attributes)
 
 

@@ -23,8 +23,10 @@ from .py_layout import (
     Text,
     annotation,
     call,
+    call_of_one,
     comprehension,
     parameter,
+    store_call,
     tuple_literal,
 )
 from .py_literals import py_str
@@ -383,24 +385,46 @@ def emitter_view(event: Event) -> EmitterView:
     return EmitterView(event, warnings, tuple(_argument_view(a, event.name) for a in arguments))
 
 
-def _valid_text(attribute: Attribute) -> str:
-    """A recorder's wire value: free text made valid UTF-8 where it is built (an emitter's
-    goes through `Conversation.emit`, which does it for every value). A `str` subclass
-    is copied into an ordinary `str` first (`plain_string`), so none of its own methods is
-    trusted. Enum members are valid already: they are the catalog's own text."""
-    name, value = attribute.python_name, wire_value(attribute)
+def _tag_text(attribute: Attribute) -> str | None:
+    """A recorder's free-text argument, as the expression `metric_tag_value` is called on
+    (or, for an array, the array whose items it is called on); None for any other
+    argument, sent as an emitter sends it.
+
+    `metric_tag_value` holds the text to the characters a metric tag may hold: a valid
+    value as it is, another sanitised as Codex sanitises one, which also makes it plain
+    ASCII and a `str` subclass an ordinary `str`. Enum members are valid already: the
+    validator held the catalog's own text to the same rule."""
     if attribute.type.base != "string" or attribute.type.is_enum:
-        return value
+        return None
+    return wire_value(attribute)
+
+
+def _tag_entry(attribute: Attribute, key: str, text: str) -> str:
+    """A required free-text tag's value in the recorder's attributes dict, after `key: `
+    on a line indented by 8, laid out as ruff format does (the template adds the comma)."""
+    lead = f"{key}: "
     if attribute.type.is_array:
-        return f"[plain_string(item) for item in {value}]"
-    if value == name:  # the common case, inline: an ordinary ASCII `str` costs two tests
-        return f"{name} if type({name}) is str and {name}.isascii() else plain_string({name})"
-    return f"plain_string({value})"
+        laid = comprehension("metric_tag_value(item)", text, 8, lead, ",")
+    else:
+        laid = call_of_one(lead, "metric_tag_value", text, 8, ",")
+    return laid.removeprefix(lead).removesuffix(",")
+
+
+def _tag_store(attribute: Attribute, key: str, text: str) -> Laid:
+    """An optional free-text tag stored under its key, laid out as ruff format does."""
+    target = "_attributes"
+    if attribute.type.is_array:
+        return Laid(
+            lambda indent: comprehension(
+                "metric_tag_value(item)", text, indent, f"{target}[{key}] = ", ""
+            )
+        )
+    return Laid(lambda indent: store_call(target, key, "metric_tag_value", text, indent))
 
 
 def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:
-    """`owner`: the event or metric whose errors name the argument; `recorder`: the value
-    on the wire is made valid UTF-8 here (see `_valid_text`)."""
+    """`owner`: the event or metric whose errors name the argument; `recorder`: free text
+    on the wire is made a valid metric tag here (see `_tag_text`)."""
     name, label = attribute.python_name, py_str(owner)
     target, key = f"_{name}", py_str(attribute.key)
     given = f"{name} is not None"
@@ -423,13 +447,19 @@ def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) 
     else:
         checks = (If((given, type_test(attribute)), (refuse,)),)
 
-    value = _valid_text(attribute) if recorder else wire_value(attribute)
+    value = wire_value(attribute)
     prepare: tuple[Statement, ...] = ()
     store: tuple[Statement, ...] = ()
     entry: str | None = None
     redact = attribute.redact
     allows = f"conversation.allows({py_str(redact.toggle)})" if redact else ""
-    if attribute.is_required:
+    tag = _tag_text(attribute) if recorder else None
+    if tag is not None:  # metrics carry no redacted attribute: the validator refuses one
+        if attribute.is_required:
+            entry = _tag_entry(attribute, key, tag)
+        else:
+            store = (If((given,), (_tag_store(attribute, key, tag),)),)
+    elif attribute.is_required:
         entry = target if attribute.type.is_enum or redact else value
         if redact:
             prepare = (

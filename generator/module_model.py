@@ -95,7 +95,7 @@ def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
         for m in catalog.metrics
         for a in m.attributes
     ):
-        names.add("plain_string")  # recorders make free text valid UTF-8 themselves
+        names.add("metric_tag_value")  # recorders hold free text to the tag characters
     deprecations: tuple[Event | Metric, ...] = (*catalog.events, *catalog.metrics)
     if uses_overloads or any(item.deprecated for item in deprecations):
         names.add("deprecated")

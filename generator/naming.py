@@ -21,7 +21,7 @@ _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 # the two sides equal and checks that generated modules use no other name of the runtime.
 
 #: The helpers the runtime offers generated code (runtime/arguments.py, truncation.py,
-#: deprecation.py, wire_strings.py). A module imports the ones it calls
+#: deprecation.py, metric_tags.py). A module imports the ones it calls
 #: (`module_model.module_view`).
 RUNTIME_HELPERS = (
     "deprecated",
@@ -29,7 +29,7 @@ RUNTIME_HELPERS = (
     "not_a_member",
     "not_members",
     "out_of_range",
-    "plain_string",
+    "metric_tag_value",
     "truncate",
     "wire_members",
     "wrong_int_items",

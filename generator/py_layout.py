@@ -104,6 +104,27 @@ def call(function: str, args: Iterable[str | Text], indent: int, lead: str = "")
     return f"{lead}{function}(\n{body}{' ' * indent})"
 
 
+def call_of_one(lead: str, function: str, argument: str, indent: int, tail: str = "") -> str:
+    """`lead`, `function(argument)` and `tail` for a line indented by `indent`, laid out
+    as ruff format lays out a call of one argument too long for its line: the argument on
+    a line of its own (ruff leaves the first line long when even `lead function(` is)."""
+    flat = f"{lead}{function}({argument}){tail}"
+    if indent + len(flat) <= LINE_LENGTH:
+        return flat
+    pad = " " * indent
+    return f"{lead}{function}(\n{pad}    {argument}\n{pad}){tail}"
+
+
+def store_call(target: str, key: str, function: str, argument: str, indent: int) -> str:
+    """`target[key] = function(argument)`, laid out as ruff format does: the call split
+    first; when even `target[key] = function(` is too long, the subscript too."""
+    lead = f"{target}[{key}] = "
+    if indent + len(f"{lead}{function}(") <= LINE_LENGTH:
+        return call_of_one(lead, function, argument, indent)
+    pad = " " * indent
+    return f"{target}[\n{pad}    {key}\n{pad}" + call_of_one("] = ", function, argument, indent)
+
+
 def assign_text(lead: str, text: str, indent: int) -> str:
     """`lead` (`_x = `) and a string literal, parenthesized and split when too long, as
     ruff format lays out an assignment of an implicitly concatenated string."""
@@ -134,8 +155,20 @@ def if_all(conditions: Iterable[str], indent: int) -> str:
         arguments = last[opening + 1 : -1]
         if indent + len(head) <= LINE_LENGTH and indent + 4 + len(arguments) <= LINE_LENGTH:
             return f"{head}\n{inner}{arguments}\n{' ' * indent}):"
-    body = f"\n{inner}and ".join(operands)
+    laid = [_operand(o, indent + 4, 4 if index else 0) for index, o in enumerate(operands)]
+    body = f"\n{inner}and ".join(laid)
     return f"if (\n{inner}{body}\n{' ' * indent}):"
+
+
+def _operand(operand: str, indent: int, prefix: int) -> str:
+    """One operand of an exploded condition, on a line indented by `indent` after
+    `prefix` characters (`and `): an operand too long for the line that ends with a call
+    has the call's arguments on a line of their own, as ruff format does."""
+    opening = _opening_of_final_call(operand)
+    if indent + prefix + len(operand) <= LINE_LENGTH or opening is None:
+        return operand
+    pad = " " * indent
+    return f"{operand[: opening + 1]}\n{pad}    {operand[opening + 1 : -1]}\n{pad})"
 
 
 def _opening_of_final_call(text: str) -> int | None:
@@ -156,7 +189,8 @@ def _opening_of_final_call(text: str) -> int | None:
 
 def parameter(attribute: Attribute) -> str:
     """An emitter's keyword parameter line (indent 4), laid out as ruff format does when
-    the annotation is too long: a union splits before `| None`, then a subscript opens."""
+    the annotation is too long: a union splits before `| None`, then a subscript opens,
+    then an enum's own union (`Class | Literal[...]`) splits before its `|`."""
     name, core = attribute.python_name, _annotation_core(attribute)
     optional = not attribute.is_required
     line = f"{name}: {core}{' | None = None' if optional else ''},"
@@ -168,7 +202,32 @@ def parameter(attribute: Attribute) -> str:
     opening = core.find("[")
     if core.startswith(f"{ARRAY_ALIAS}[") and 8 + len(core[opening + 1 : -1]) <= LINE_LENGTH:
         return f"{name}: {core[: opening + 1]}\n        {core[opening + 1 : -1]}\n    ]{tail}"
+    if attribute.type.is_enum and attribute.type.is_array:
+        union = _enum_union(attribute, 8, "")
+        return f"{name}: {ARRAY_ALIAS}[\n        {union}\n    ]{tail}"
+    if attribute.type.is_enum:  # the comma ends the literal's line unless `| None` follows
+        if optional:
+            return f"{name}: {_enum_union(attribute, 4, '')}{tail}"
+        return f"{name}: {_enum_union(attribute, 4, ',')}"
     return line  # longer than ruff's layouts handled here (names of ~64 characters)
+
+
+def _enum_union(attribute: Attribute, indent: int, tail: str) -> str:
+    """`Class | Literal[...]` split before its `|`, for lines indented by `indent` (the
+    first line's indent is the caller's), with `tail` after the subscript's last line.
+    The literal's members: on its line when they fit, else on one line of their own,
+    else one a line with a magic trailing comma, as ruff format lays out a subscript."""
+    attribute_type = attribute.type
+    members = [py_value(m.value) for m in attribute_type.members]
+    pad, inner = " " * indent, " " * (indent + 4)
+    flat = f"| Literal[{', '.join(members)}]"
+    if indent + len(flat) + len(tail) <= LINE_LENGTH:
+        literal = flat
+    elif indent + 4 + len(", ".join(members)) <= LINE_LENGTH:
+        literal = f"| Literal[\n{inner}{', '.join(members)}\n{pad}]"
+    else:
+        literal = "| Literal[\n" + "".join(f"{inner}{m},\n" for m in members) + f"{pad}]"
+    return f"{attribute_type.class_name}\n{pad}{literal}{tail}"
 
 
 def field(attribute: Attribute) -> str:

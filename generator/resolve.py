@@ -35,7 +35,7 @@ from .model import (
 )
 from .salvage import Absent
 from .source import Source
-from .wire_limits import INT64_MAX, INT64_MIN
+from .wire_limits import INT64_MAX, INT64_MIN, RESERVED_TAG_KEYS, tag_problem
 
 #: The `service.name` of a catalog with neither `service.name` nor a namespace: what
 #: OpenTelemetry SDKs call a service that did not name itself.
@@ -67,6 +67,8 @@ class _Resolver:
         self.legacy_keys: dict[str, list[LegacyKey]] = {}
         #: Replacement key -> the deprecated keys that name it.
         self.replaced: dict[str, list[str]] = {}
+        #: Attributes whose enum values were checked as metric tags (once each).
+        self.tag_checked: set[str] = set()
 
     def error(self, path: DocPath, message: str, hint: str = "", *, key: bool = False) -> None:
         self.diagnostics.append(self.source.diagnostic(path, message, hint, key=key))
@@ -588,7 +590,9 @@ class _Resolver:
     # --- metrics -----------------------------------------------------------------------
 
     def check_metric_attribute(self, path: DocPath, attribute: Attribute) -> None:
-        """A metric attribute must have few values (each is a time series) and no secret."""
+        """A metric attribute must have few values (each is a time series), no secret,
+        and a key and enum values Codex's metrics client accepts as a tag."""
+        self.check_tag(path, attribute)
         if attribute.redact:
             self.error(
                 path,
@@ -606,6 +610,36 @@ class _Resolver:
                 "mark the attribute `cardinality: low` in its definition if its values are "
                 "few, or record the metric without it",
             )
+
+    def check_tag(self, path: DocPath, attribute: Attribute) -> None:
+        """The key at the metric's use (`path`); the enum values at their definitions,
+        once per attribute whichever metrics use it. Free-text values are the runtime's
+        to sanitise (runtime/metric_tags.py)."""
+        key = attribute.key
+        problem = "is reserved (a histogram bucket's bound in Prometheus)"
+        if key not in RESERVED_TAG_KEYS:
+            problem = tag_problem(key) or ""
+        if problem:
+            self.error(
+                path,
+                f"attribute {key!r} cannot be a metric tag: its key {problem}",
+                "record the metric without it, or rename the attribute",
+            )
+        if key in self.tag_checked or key not in self.definitions:
+            return
+        self.tag_checked.add(key)
+        definition = self.definitions[key][0]
+        for index, member in enumerate(attribute.type.members):
+            if not isinstance(member.value, str):
+                continue
+            value_problem = tag_problem(member.value)
+            if value_problem:
+                self.error(
+                    (*definition, "type", "members", index, "value"),
+                    f"enum value {member.value!r} of attribute {key!r}, a metric tag, "
+                    f"{value_problem}",
+                    "use a value of those characters (`approved_for_session`, `gpt-5/mini`)",
+                )
 
     def resolve_metric_keys(
         self, common: tuple[Attribute, ...], keys: list[str]

@@ -89,8 +89,27 @@ class EventManager:
         """A copy whose events carry `model` and `slug`; this manager is unchanged."""
         copy = EventManager.__new__(EventManager)
         copy._recorder = Recorder(
-            self.conversation.with_metadata(model=model, slug=slug), self.clock
+            self.conversation.with_metadata(model=model, slug=slug),
+            self.clock,
+            self._recorder.sandbox_tags,
         )
+        return copy
+
+    def with_sandbox(
+        self, sandbox: str | None, sandbox_policy: str | enum.Enum | None
+    ) -> EventManager:
+        """A copy whose tool call metrics (`codex.tool.call`, `codex.tool.call.duration_ms`)
+        are tagged `sandbox` (the sandbox a call runs in: `seatbelt`, `seccomp`, `none`,
+        ...) and `sandbox_policy` (the turn's policy: `read-only`, `workspace-write`, ...),
+        as Codex tags them from the turn's policy; None leaves a tag off. This manager is
+        unchanged. Values are held to the tag characters when recorded."""
+        if sandbox is not None and not isinstance(sandbox, str):
+            wrong_type("codex.tool.call", "sandbox", "str", sandbox)
+        policy = _enum_value(sandbox_policy)
+        if policy is not None and not isinstance(policy, str):
+            wrong_type("codex.tool.call", "sandbox_policy", "str", policy)
+        copy = EventManager.__new__(EventManager)
+        copy._recorder = Recorder(self.conversation, self.clock, (sandbox, policy))
         return copy
 
     def __repr__(self) -> str:
@@ -360,11 +379,27 @@ class EventManager:
     ) -> None:
         """A tool call that ran for `duration` (timedelta, or seconds), measured elsewhere."""
         ms = duration_ms(duration, event="codex.tool_result")
-        tools.emit_result(self.conversation, tool_name, ms, success, output, call_id, arguments)
+        tools.emit_result(
+            self.conversation,
+            tool_name,
+            ms,
+            success,
+            output,
+            call_id,
+            arguments,
+            self._recorder.sandbox_tags,
+        )
 
     def log_tool_failed(self, tool_name: str, error: str | BaseException) -> None:
         """A tool call that failed before it ran: no call id or arguments, duration 0."""
-        tools.emit_result(self.conversation, tool_name, 0, "false", _text(error))
+        tools.emit_result(
+            self.conversation,
+            tool_name,
+            0,
+            "false",
+            _text(error),
+            sandbox_tags=self._recorder.sandbox_tags,
+        )
 
     # --- codex.sandbox_outcome -------------------------------------------------------
 

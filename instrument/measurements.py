@@ -8,13 +8,14 @@ checks have then passed, so a value the event refuses records no metric either):
   (the HTTP status code as text, `none` without a response) and `success` (`true` for a
   2xx status without an error);
 - `tool_call`: `codex.tool.call` +1 and `codex.tool.call.duration_ms`, tagged `tool` and
-  `success` (the event's);
+  `success` (the event's), and `sandbox` and `sandbox_policy` when known
+  (`EventManager.with_sandbox`);
 - `sse_event`: `codex.sse_event` +1 and `codex.sse_event.duration_ms`, tagged `kind` (the SSE
   event type; `none` when the stream itself failed or timed out, as the catalog's `kind`
   says, where Codex writes `unknown`) and `success`;
 - `token_usage`: `codex.turn.token_usage` once per token type the usage knows (`input`,
-  `cached_input`, `output`, `reasoning_output`, `total`), from a successful
-  `response.completed` summary.
+  `cached_input`, `cache_write_input`, `output`, `reasoning_output`, `total`), from a
+  successful `response.completed` summary.
 
 Each returns at once when no metrics pipeline and no measurement subscriber would see a
 measurement (`Conversation.metrics_recording`), before building any tag.
@@ -29,6 +30,7 @@ from codex_otel.runtime import Conversation
 
 if TYPE_CHECKING:
     from .completion import TokenUsage
+    from .recorder import SandboxTags
 
 #: Codex's tags for what is not known: `status` of a request with no response, `kind`
 #: of a stream that failed before an SSE event arrived.
@@ -59,13 +61,28 @@ def api_request(
 
 
 def tool_call(
-    conversation: Conversation[events.Metadata], tool: str, duration_ms: int, success: SuccessTag
+    conversation: Conversation[events.Metadata],
+    tool: str,
+    duration_ms: int,
+    success: SuccessTag,
+    sandbox_tags: SandboxTags = (None, None),
 ) -> None:
-    """One tool call of `tool` that ran for `duration_ms` (0 when it failed before it ran)."""
+    """One tool call of `tool` that ran for `duration_ms` (0 when it failed before it ran),
+    in the sandbox `sandbox_tags` names (`sandbox`, `sandbox_policy`; None: untagged)."""
     if not conversation.metrics_recording:
         return
-    events.record_tool_call(conversation, tool=tool, success=success)
-    events.record_tool_call_duration_ms(conversation, duration_ms, tool=tool, success=success)
+    sandbox, policy = sandbox_tags
+    events.record_tool_call(
+        conversation, tool=tool, success=success, sandbox=sandbox, sandbox_policy=policy
+    )
+    events.record_tool_call_duration_ms(
+        conversation,
+        duration_ms,
+        tool=tool,
+        success=success,
+        sandbox=sandbox,
+        sandbox_policy=policy,
+    )
 
 
 def sse_event(
@@ -92,6 +109,8 @@ def token_usage(conversation: Conversation[events.Metadata], usage: TokenUsage) 
     record(conversation, usage.input_token_count, token_type="input")
     if usage.cached_token_count is not None:
         record(conversation, usage.cached_token_count, token_type="cached_input")
+    if usage.cache_write_token_count is not None:
+        record(conversation, usage.cache_write_token_count, token_type="cache_write_input")
     record(conversation, usage.output_token_count, token_type="output")
     if usage.reasoning_token_count is not None:
         record(conversation, usage.reasoning_token_count, token_type="reasoning_output")
@@ -153,11 +172,17 @@ def turn_ended(
 
 
 def startup_phase(
-    conversation: Conversation[events.Metadata], phase: str, duration_ms: int
+    conversation: Conversation[events.Metadata],
+    phase: str,
+    duration_ms: int,
+    status: str | None = None,
 ) -> None:
-    """`codex.startup.phase.duration_ms` of one startup phase."""
+    """`codex.startup.phase.duration_ms` of one startup phase, tagged `status` when the
+    phase reports how it ended."""
     if conversation.metrics_recording:
-        events.record_startup_phase_duration_ms(conversation, duration_ms, phase=phase)
+        events.record_startup_phase_duration_ms(
+            conversation, duration_ms, phase=phase, status=status
+        )
 
 
 def thread_started(conversation: Conversation[events.Metadata], is_git: bool) -> None:

@@ -81,14 +81,25 @@ class _Guard:
         return False
 
 
+#: The sandbox tags of tool call metrics (`sandbox`, `sandbox_policy`), None when unknown.
+SandboxTags: TypeAlias = tuple[str | None, str | None]
+
+
 class Recorder:
-    """A conversation plus a clock; shared by the instruments of one `EventManager`."""
+    """A conversation plus a clock; shared by the instruments of one `EventManager`, with
+    the sandbox its tool calls run in (`EventManager.with_sandbox`)."""
 
-    __slots__ = ("clock", "conversation", "guard")
+    __slots__ = ("clock", "conversation", "guard", "sandbox_tags")
 
-    def __init__(self, conversation: Conversation[events.Metadata], clock: Clock) -> None:
+    def __init__(
+        self,
+        conversation: Conversation[events.Metadata],
+        clock: Clock,
+        sandbox_tags: SandboxTags = (None, None),
+    ) -> None:
         self.conversation = conversation
         self.clock = clock
+        self.sandbox_tags = sandbox_tags
         self.guard = _Guard(self)
 
     @property

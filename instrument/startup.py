@@ -6,7 +6,8 @@ timed phase, and `codex.thread.started`, as Codex records them.
         phase.status = "ok"      # optional: how it ended, sent as `startup.status`
 
 Leaving the block emits `codex.startup_phase` (`startup.phase`, `startup.status` when set,
-`duration_ms`) and records `codex.startup.phase.duration_ms` tagged `phase`, whether the
+`duration_ms`) and records `codex.startup.phase.duration_ms` tagged `phase` (and `status`
+when set), whether the
 block ended normally or with an exception (which propagates unchanged); an interruption
 records nothing. The phase names are the caller's; Codex's are `thread_start_create_thread`,
 `thread_start_total` and `startup_prewarm_*`.
@@ -53,4 +54,4 @@ def emit_phase(recorder: Recorder, phase: str, status: str | None, duration_ms: 
         events.startup_phase(
             conversation, startup_phase=phase, startup_status=status, duration_ms=duration_ms
         )
-    measurements.startup_phase(conversation, phase, duration_ms)
+    measurements.startup_phase(conversation, phase, duration_ms, status)

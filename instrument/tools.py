@@ -14,9 +14,10 @@ Arguments and output are passed to the generated emitter as they are: it redacts
 unless the `log_tool_details` toggle is on, and cuts them to the catalog's cap.
 
 Beside the event, as Codex does: `codex.tool.call` +1 and `codex.tool.call.duration_ms`,
-tagged `tool` (the tool's name) and `success` (the event's). A call that failed before it
-ran (`EventManager.log_tool_failed`) records them too, with 0 ms as its event says: the
-catalog counts such calls, where Codex records only the event.
+tagged `tool` (the tool's name) and `success` (the event's), and `sandbox` and
+`sandbox_policy` when the manager knows them (`EventManager.with_sandbox`). A call that
+failed before it ran (`EventManager.log_tool_failed`) records them too, with 0 ms as its
+event says: the catalog counts such calls, where Codex records only the event.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from codex_otel.runtime._contract import wrong_type
 from . import measurements
 from .outcomes import error_text
 from .recorded_calls import RecordOutcome, call_recorded, call_recorded_async, check_before_await
-from .recorder import Recorder
+from .recorder import Recorder, SandboxTags
 
 R = TypeVar("R")
 
@@ -109,7 +110,7 @@ def record_tool(
                 success=success,
                 output=format_output(result) if error is None else error_text(error),
             )
-        measurements.tool_call(conversation, tool_name, duration, success)
+        measurements.tool_call(conversation, tool_name, duration, success, recorder.sandbox_tags)
 
 
 def emit_result(  # noqa: PLR0917 - the event's fields, in the manager's order
@@ -120,6 +121,7 @@ def emit_result(  # noqa: PLR0917 - the event's fields, in the manager's order
     output: str,
     call_id: str | None = None,
     arguments: str | None = None,
+    sandbox_tags: SandboxTags = (None, None),
 ) -> None:
     """`codex.tool_result` and its metrics for a call measured elsewhere (the manager's
     `tool_result` and `log_tool_failed`). Raises as the emitter does, before recording."""
@@ -133,7 +135,7 @@ def emit_result(  # noqa: PLR0917 - the event's fields, in the manager's order
         success=value,
         output=output,
     )
-    measurements.tool_call(conversation, tool_name, duration, value)
+    measurements.tool_call(conversation, tool_name, duration, value, sandbox_tags)
 
 
 def run_tool(

@@ -28,11 +28,11 @@ from .arguments import (
     wrong_items,
     wrong_type,
 )
+from .metric_tags import metric_tag_value
 from .metrics import MetricDefinition
 from .telemetry import Conversation, Telemetry
 from .truncation import truncate
 from .types import Attributes
-from .wire_strings import plain_string
 
 if TYPE_CHECKING:
     from .deprecation import deprecated
@@ -45,7 +45,7 @@ HELPERS = (
     "not_a_member",
     "not_members",
     "out_of_range",
-    "plain_string",
+    "metric_tag_value",
     "truncate",
     "wire_members",
     "wrong_int_items",
@@ -80,7 +80,7 @@ __all__ = [  # noqa: RUF022 (grouped as above: the helpers, the constants, the r
     "not_a_member",
     "not_members",
     "out_of_range",
-    "plain_string",
+    "metric_tag_value",
     "truncate",
     "wire_members",
     "wrong_int_items",

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from ._privacy import Mask, Privacy
 from .config import OtelConfig
+from .metric_tags import is_tag_key
+from .metric_tags import metric_attribute_value as _tag
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .timestamps import TimestampFormatter
 from .types import Attributes, AttributeValue, MetadataLike
@@ -455,10 +457,11 @@ class Conversation(Generic[M]):
         # The metadata every metric carries (`METRIC_KEYS`: none for a catalog without
         # metrics), also built once.
         metric_keys: tuple[str, ...] = getattr(metadata, "METRIC_KEYS", ())
-        #: The metadata's wire attributes every metric carries (valid UTF-8); read-only
-        #: by contract: generated recorders start each point from it.
+        #: The metadata's attributes every metric carries, each string a valid metric tag
+        #: (`metric_tags`); read-only by contract: generated recorders start each point
+        #: from it.
         self.metric_attributes: Attributes = {
-            key: value for key, value in self._attributes.items() if key in metric_keys
+            key: _tag(value) for key, value in self._attributes.items() if key in metric_keys
         }
 
     @property
@@ -539,20 +542,16 @@ class Conversation(Generic[M]):
 
     def record(self, metric: MetricDefinition, value: int | float, attributes: Attributes) -> None:
         """Add the metadata's metric attributes to `attributes` (the metric's own win
-        no key: the catalog refuses a clash), make every string valid UTF-8, and hand
+        no key: the catalog refuses a clash), hold every string to the characters a metric
+        tag may hold (`metric_tags`: a value is sanitised; a point with a key outside
+        them, or `le`, is dropped and counted in `TelemetryStats.emit_errors`), and hand
         the measurement on. Never raises."""
         try:
-            point: Attributes = {**self.metric_attributes, **attributes}
-            # Merged first, checked after: ASCII strings and numbers (nearly every value)
-            # then cost no store of their own.
-            for value_ in attributes.values():
-                if type(value_) is str:
-                    if not value_.isascii():
-                        point = self._wire_point(attributes)
-                        break
-                elif isinstance(value_, (list, tuple, str)):  # arrays and str subclasses
-                    point = self._wire_point(attributes)
-                    break
+            point: Attributes = dict(self.metric_attributes)
+            for key, value_ in attributes.items():
+                if not is_tag_key(key):
+                    raise ValueError(f"{metric.name}: {key!r} cannot be a metric tag key")
+                point[key] = _tag(value_)
         except Exception:
             self._telemetry._note_emit_error()
             return
@@ -574,18 +573,6 @@ class Conversation(Generic[M]):
             add(value if type(value) is kind else kind(value), point)
         except Exception:
             self._telemetry._note_emit_error()
-
-    def _wire_point(self, attributes: Attributes) -> Attributes:
-        """The metadata's metric attributes and `attributes`, every string valid UTF-8."""
-        point: Attributes = dict(self.metric_attributes)
-        for key, value in attributes.items():
-            if type(value) is str:
-                point[key] = wire_string(value)
-            elif isinstance(value, (str, list, tuple)):  # arrays, and str subclasses
-                point[key] = wire_value(value)
-            else:
-                point[key] = value
-        return point
 
     def __repr__(self) -> str:
         return f"Conversation({self.metadata!r})"

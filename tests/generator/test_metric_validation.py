@@ -297,3 +297,65 @@ def test_deprecated_metric_with_an_undefined_replacement() -> None:
         "'app.request' is not defined"
     )
     assert "did you mean 'app.requests'?" in error
+
+
+# --- Codex's metric tag rule: keys and enum values of the attributes metrics carry ------
+
+
+def test_an_enum_value_outside_the_tag_characters() -> None:
+    error = only_error(
+        replaced("{value: fast, description: Fast.}", '{value: "fast lane", description: Fast.}')
+    )
+    assert error.startswith(
+        "cat.yaml:26:19: error: attributes[4].type.members[0].value: enum value 'fast lane' "
+        "of attribute 'mode', a metric tag, holds characters a metric tag may not"
+    )
+    assert "hint: use a value of those characters" in error
+
+
+def test_an_enum_value_longer_than_a_tag() -> None:
+    long_value = "f" * 257
+    error = only_error(replaced("{value: fast,", f"{{value: {long_value},"))
+    assert error.startswith(
+        f"cat.yaml:26:19: error: attributes[4].type.members[0].value: enum value "
+        f"'{long_value}' of attribute 'mode', a metric tag, is longer than the 256 characters"
+    )
+    assert load_catalog_text(replaced("{value: fast,", f"{{value: {'f' * 256},"), "cat.yaml")
+
+
+def test_an_enum_value_is_judged_once_however_many_metrics_carry_it() -> None:
+    text = replaced("{value: slow,", "{value: slow/er!,")
+    text = replaced(
+        "    attributes: []\n",
+        "    attributes:\n      - {ref: mode, requirement: optional}\n",
+        text,
+    )
+    error = only_error(text)
+    assert "attributes[4].type.members[1].value: enum value 'slow/er!'" in error
+
+
+def test_enum_values_only_events_carry_are_not_tags() -> None:
+    text = replaced("{value: fast,", '{value: "fast lane",')
+    text = replaced("      - {ref: mode, requirement: optional}\n", "", text)
+    catalog = load_catalog_text(text, "cat.yaml")
+    assert catalog.events[0].attributes[0].type.members[0].value == "fast lane"
+
+
+def test_the_reserved_tag_key_le() -> None:
+    text = replaced("  - key: status\n", "  - key: le\n")
+    text = replaced(
+        "{ref: status, requirement: required}", "{ref: le, requirement: required}", text
+    )
+    error = only_error(text)
+    assert error.startswith(
+        "cat.yaml:54:15: error: metrics[0].attributes[0].ref: attribute 'le' cannot be a metric "
+        "tag: its key is reserved (a histogram bucket's bound in Prometheus)"
+    )
+    on_an_event = replaced("  - key: status\n", "  - key: le\n")
+    on_an_event = replaced("      - {ref: status, requirement: required}\n", "", on_an_event)
+    on_an_event = replaced(
+        "      - {ref: mode, requirement: required}\n",
+        "      - {ref: mode, requirement: required}\n      - {ref: le, requirement: optional}\n",
+        on_an_event,
+    )
+    assert load_catalog_text(on_an_event, "cat.yaml").events[0].attributes[1].key == "le"

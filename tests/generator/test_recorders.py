@@ -6,6 +6,7 @@ The Codex catalog's recorders are the committed generated module; the mini catal
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -421,7 +422,9 @@ def test_recorders_make_free_text_valid_utf8_where_they_build_the_point(
     generate_module: GenerateFn, telemetry: Telemetry
 ) -> None:
     """A recorder hands `Conversation.record_point` a finished point, so free text (a
-    scalar, an array, a capped one) is made valid UTF-8 by the generated code itself."""
+    scalar, an array, a capped one) is made a valid metric tag (and so valid UTF-8) by
+    the generated code itself: each character outside the tag characters becomes `_`,
+    and `_` is trimmed from the ends."""
     module = generate_module(FREE_TEXT_CATALOG)
     conversation = telemetry.conversation(module.Metadata())
     with telemetry.capture_measurements() as measurements:
@@ -431,9 +434,10 @@ def test_recorders_make_free_text_valid_utf8_where_they_build_the_point(
         )
     plain, awkward = (dict(m.attributes) for m in measurements)
     assert plain == {"region": "eu"}
-    assert awkward["region"] == "\ufffdx"
-    assert awkward["labels"] == ["ok", "b\ufffdd"]
+    assert awkward["region"] == "x"
+    assert awkward["labels"] == ["ok", "b_d"]
     queue = awkward["queue"]
     assert isinstance(queue, str) and len(queue) <= 40 and "\udfff" not in queue
+    assert re.fullmatch("[A-Za-z0-9._/-]+", queue)  # capped first, then sanitised
     for value in (awkward["region"], queue, *awkward["labels"]):
         value.encode("utf-8")  # strict

@@ -4,6 +4,7 @@ units, tags (the outcome's and the metadata's), exactly once per event, failure 
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -311,6 +312,54 @@ def test_a_tool_that_failed_before_it_ran(metered: EventManager, both: Captured)
     [event] = both.events
     assert event.attributes["success"] == "false" and event.attributes["duration_ms"] == 0
     assert both.points() == tool("unknown_tool", "false", 0)
+
+
+def test_tool_calls_carry_the_sandbox_of_with_sandbox(
+    metered: EventManager, clock: FakeClock, both: Captured
+) -> None:
+    """Codex tags its tool call metrics `sandbox` and `sandbox_policy` from the turn's
+    policy; a manager made by `with_sandbox` does, and the original does not."""
+
+    class Policy(enum.Enum):
+        WORKSPACE_WRITE = "workspace-write"
+
+    sandboxed = metered.with_sandbox("seatbelt", Policy.WORKSPACE_WRITE)
+
+    def shell() -> str:
+        clock.advance(5)
+        return "ok"
+
+    sandboxed.log_tool_result("shell", "c1", "{}", shell)
+    sandboxed.tool_result("shell", "c2", "{}", 0.002, True, "ok")
+    sandboxed.log_tool_failed("unknown_tool", "no such tool")
+    sandboxed.with_model("gpt-5", "gpt-5").tool_result("shell", "c3", "{}", 0, True, "ok")
+    metered.tool_result("shell", "c4", "{}", 0.001, True, "ok")
+    metered.with_sandbox(None, "read-only").tool_result("shell", "c5", "{}", 0, True, "ok")
+    tags = {"sandbox": "seatbelt", "sandbox_policy": "workspace-write"}
+    # Read directly: `with_model` changes the metadata `Captured.points` checks.
+    points = [(m.name, m.value, dict(m.attributes)) for m in both.measurements]
+    own = [{k: v for k, v in p[2].items() if k in {"tool", "success", *tags}} for p in points]
+    assert own == [
+        *[{"tool": "shell", "success": "true", **tags}] * 2,
+        *[{"tool": "shell", "success": "true", **tags}] * 2,
+        *[{"tool": "unknown_tool", "success": "false", **tags}] * 2,
+        *[{"tool": "shell", "success": "true", **tags}] * 2,
+        *[{"tool": "shell", "success": "true"}] * 2,
+        *[{"tool": "shell", "success": "true", "sandbox_policy": "read-only"}] * 2,
+    ]
+    assert [p[1] for p in points][::2] == [1] * 6
+    assert [p[1] for p in points][1::2] == [5, 2, 0, 0, 1, 0]
+    with pytest.raises(TypeError, match="'sandbox'"):
+        metered.with_sandbox(3, None)  # type: ignore[arg-type]
+
+
+def test_cache_write_tokens_are_a_token_type(metered: EventManager, both: Captured) -> None:
+    metered.sse_event_completed(
+        100, 50, cached_token_count=25, total_token_count=150, cache_write_token_count=40
+    )
+    assert both.points() == tokens(
+        input=100, cached_input=25, cache_write_input=40, output=50, total=150
+    )
 
 
 def test_a_wrong_argument_raises_before_any_metric(metered: EventManager, both: Captured) -> None:

@@ -281,7 +281,12 @@ def test_startup_phases(manager: EventManager, clock: FakeClock, seen: Seen) -> 
     ]
     assert seen.points() == [
         ("codex.startup.phase.duration_ms", 31, {"phase": "thread_start_create_thread"}),
-        ("codex.startup.phase.duration_ms", 9, {"phase": "startup_prewarm_build_tools"}),
+        # The status goes on the metric too, as Codex tags it.
+        (
+            "codex.startup.phase.duration_ms",
+            9,
+            {"phase": "startup_prewarm_build_tools", "status": "ok"},
+        ),
         ("codex.startup.phase.duration_ms", 44, {"phase": "thread_start_total"}),
     ]
 
