@@ -44,7 +44,7 @@ from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
 from ._resource import distribution_version, sdk_resource
-from ._sdk_compat import oldest_queued, take_queued, worker_ident, worker_thread
+from ._sdk_compat import take_queued, worker_ident, worker_thread
 from ._sdk_logs import SDK_LOGS
 from ._signal import LOGS
 from .config import ConfigError, NoExporter, OtelConfig
@@ -110,9 +110,6 @@ class Pipeline(BoundedLifecycle):
         self._delivering_at_exit = False
         #: Set once the SDK's shutdown is over (what was queued is settled).
         self._own_settled = threading.Event()
-        #: No event was queued before this (those emitted during the background start
-        #: were handed over now): `queued_for_s`.
-        self._queue_opened_ns = time.time_ns()
         self._start_lifecycle()
 
     # --- the hot path ----------------------------------------------------------------
@@ -278,16 +275,6 @@ class Pipeline(BoundedLifecycle):
     def collector_failing(self) -> bool:
         """The latest export failed (`_write_ahead.QueueDrainer`)."""
         return not self._exporter.last_export_ok and self._health.export_failures > 0
-
-    def queued_for_s(self) -> float:
-        """How long the oldest queued event has waited in the queue (0: none): its emit
-        time (`emit` stamps each event then), or the pipeline's start for the events
-        handed over by the background start (`_write_ahead.QueueDrainer`)."""
-        record = oldest_queued(self._processor)
-        stamp = getattr(getattr(record, "log_record", None), "timestamp", None)
-        if not isinstance(stamp, int):
-            return 0.0
-        return max(time.time_ns() - max(stamp, self._queue_opened_ns), 0) / 1e9
 
     def take_queued(self) -> list[ReadableLogRecord]:
         """Empty the batch queue, oldest first (`_write_ahead.py`: a stuck export)."""

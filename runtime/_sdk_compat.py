@@ -81,18 +81,6 @@ def worker_ident(processor: object) -> Callable[[], int | None]:
     return ident
 
 
-def oldest_queued(processor: object) -> Any:
-    """The oldest record in the batch queue, left there (None: the queue is empty or
-    cannot be reached)."""
-    queue = getattr(_batch_processor(processor), "_queue", None)
-    if not isinstance(queue, collections.deque):
-        return None
-    try:
-        return queue[-1]  # the oldest record is at the right end
-    except IndexError:  # emptied meanwhile
-        return None
-
-
 def take_queued(processor: object) -> list[Any]:
     """Empty the batch queue, oldest first ([] when it cannot be reached)."""
     queue = getattr(_batch_processor(processor), "_queue", None)

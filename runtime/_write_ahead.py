@@ -17,11 +17,9 @@ What only memory holds is the batch queue, at most `window_ms` of events (defaul
 which a quarter of `window_ms` caps, and as soon as `max_export_batch_size` events are
 queued. With the collector down the worker is busy retrying one batch (up to the export
 timeout) while the queue fills: `QueueDrainer` then moves what is queued to the spool
-every quarter of `window_ms`. So it does when the collector answers but takes batches
-slower than they are emitted (a backlog grows behind exports that are never stuck): once
-the oldest queued event has waited three quarters of `window_ms`. A SIGKILL loses at
-most the last `window_ms` of events (1.5 `window_ms` during the first export of an
-outage; never more than `max_queue_size`). SIGTERM and Ctrl-C lose nothing (`_signals.py`).
+every quarter of `window_ms`. A SIGKILL loses at most the last `window_ms` of events
+(1.5 `window_ms` during the first export of an outage; never more than
+`max_queue_size`). SIGTERM and Ctrl-C lose nothing (`_signals.py`).
 
 A batch the spool cannot write (a full disk, a read-only folder: reported once) is
 exported all the same, and kept the old way if its export fails. Never raises.
@@ -124,8 +122,6 @@ class _Draining(Protocol):
 
     def stuck_export_s(self) -> float: ...
 
-    def queued_for_s(self) -> float: ...
-
     @property
     def collector_failing(self) -> bool: ...
 
@@ -141,9 +137,7 @@ class QueueDrainer:
     retries for up to the export timeout while the queue fills. Every `window_s`, when the
     export in flight has been running longer than that, what is queued is taken out of
     the queue and written to the spool as pending files (delivered later, oldest first,
-    like any spooled batch: never exported twice, since it left the queue); so it is
-    when the oldest queued event has waited three quarters of `window_s` (a collector
-    slower than the emits: a backlog, though no export is stuck). With a healthy
+    like any spooled batch: never exported twice, since it left the queue). With a healthy
     collector an export takes milliseconds and nothing is ever taken. Once an export
     succeeds again (`collector_back`), what was moved is delivered from the spool at once,
     on a thread, rather than at exit or by the next run. A daemon thread, one per
@@ -179,10 +173,6 @@ class QueueDrainer:
         # after a failed one (the collector is away), or for a whole window in any case (a
         # first export to a collector that is down, or silent; a healthy collector that
         # slow on a loaded machine only has its events delivered from the spool instead).
-        # Drained as well once the oldest queued event has waited three quarters: a
-        # collector that answers every export quickly, but takes batches slower than they
-        # are emitted, leaves a backlog growing in memory while no export is ever stuck
-        # (with batches exported every quarter window, a healthy one never gets there).
         # With the first export at most a quarter window after an event was queued (the
         # start caps `schedule_delay_ms` at a quarter of `window_ms`), no event stays in
         # memory only for longer than the window once an export failed, nor longer than
@@ -194,11 +184,7 @@ class QueueDrainer:
                 if pipeline.closed:
                     return
                 stuck = pipeline.stuck_export_s()
-                if (
-                    stuck >= 4 * quarter
-                    or (stuck >= quarter and pipeline.collector_failing)
-                    or pipeline.queued_for_s() >= 3 * quarter
-                ):
+                if stuck >= 4 * quarter or (stuck >= quarter and pipeline.collector_failing):
                     began = time.time_ns()
                     records = self._pipeline.take_queued()
                     if records:
