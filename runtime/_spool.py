@@ -17,7 +17,8 @@ after the check changes nothing. A refused spool is reported once and not used: 
 is written there nor delivered from there. Files are 0600.
 
 A file is JSON lines: a header (format, version, destination, the resource and scope the
-events were emitted with, the event count), then one event per line (name, timestamps,
+events were emitted with, the event count; `"interrupted": true` when a signal had it
+written, for the run that delivers it to report), then one event per line (name, timestamps,
 attributes). JSON rather than the OTLP protobuf of the export request, because the spool
 must be readable, writable and checkable without the `otel` extra: the events still
 waiting for the background start at exit are written without importing the SDK, and a
