@@ -23,6 +23,7 @@ import pytest
 from spool.signal_trials import endpoint_at, read_until, start
 
 from codex_otel.runtime import Telemetry, load_config
+from codex_otel.runtime._spool import Batch, Event, Spool
 from receivers import OtlpHttpReceiver, unused_port
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow, pytest.mark.timeout(120)]
@@ -122,3 +123,24 @@ def test_the_demo_says_how_many_events_of_an_interrupted_run_it_delivered(
     assert f"{marked + unmarked} earlier events delivered from the spool" in result.stdout
     assert f"0 spooled, {marked + unmarked} delivered, 0 still waiting" in result.stdout
     assert MESSAGE not in result.stderr and "codex" not in result.stderr, result.stderr
+
+
+def test_only_the_files_written_after_the_signal_count_as_interrupted(tmp_path: Path) -> None:
+    """The mark is the header's, file by file: a file written before the signal is an
+    earlier run's, one written after it an interrupted run's."""
+    spool = Spool(tmp_path, "destination", 1 << 20)
+
+    def batch(attempt: int) -> Batch:
+        event = Event("codex.api_request", 1, 1, {"conversation.id": "c", "attempt": attempt})
+        return Batch({"service.name": "s"}, "codex_otel", None, (event, event))
+
+    assert spool.write(batch(0)) == 2
+    spool.interrupted = True
+    assert spool.write(batch(1)) == 2
+    reader = Spool(tmp_path, "destination", 1 << 20)
+    marks = []
+    for claim in reader.claims():
+        assert claim.done()
+        marks.append(reader.note_delivered(len(claim.batch.events), claim.name))
+    assert marks == [False, True]
+    assert (reader.delivered, reader.delivered_interrupted) == (4, 2)
