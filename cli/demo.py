@@ -37,6 +37,7 @@ from codex_otel.runtime import (
     OtelConfig,
     Subscriber,
     Telemetry,
+    TelemetryStats,
     load_config,
 )
 from codex_otel.runtime.config import url_without_secrets
@@ -262,6 +263,29 @@ def _metric_summary(out: TextIO, measurements: list[CapturedMeasurement]) -> Non
         out.write(f"    {label:<{width}}  {shown}\n")
 
 
+#: The metric points' counters of `TelemetryStats` (the metrics spool), read with a
+#: default until every build has them.
+_METRIC_SPOOL_FIELDS = ("metric_points_spooled", "metric_points_delivered", "metric_points_pending")
+
+
+def _spool_counts(stats: TelemetryStats, *, metrics: bool) -> str:
+    """The spool's counters, one line per signal: what this run spooled, what it
+    delivered of earlier runs', and what still waits for a later run."""
+    lines = [
+        f"Spool, events: {stats.spooled} spooled, {stats.spool_delivered} delivered, "
+        f"{stats.spool_pending} still waiting.\n"
+    ]
+    if metrics:
+        spooled, delivered, pending = (
+            int(getattr(stats, name, 0)) for name in _METRIC_SPOOL_FIELDS
+        )
+        lines.append(
+            f"Spool, metric points: {spooled} spooled, {delivered} delivered, "
+            f"{pending} still waiting.\n"
+        )
+    return "".join(lines)
+
+
 def _destination(exporter: ExporterConfig) -> str:
     if isinstance(exporter, FileExporter):
         return f"file: {exporter.path}"
@@ -383,6 +407,8 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
         out.write(
             f"{stats.spool_delivered_interrupted} events from an interrupted run delivered.\n"
         )
+    if spool_dir is not None:
+        out.write(_spool_counts(stats, metrics=exports_metrics))
     if delivered and not (lost_events or lost_metrics or stats.spooled):
         out.write(f"All events delivered ({_describe(config)}).\n")
         if spool_dir is not None and stats.spool_pending:

@@ -21,6 +21,9 @@ to the caller (a single line of telemetry in its traceback, no internals). At th
 interpreter's exit there is no caller to raise it to: the exit hook swallows it (logged
 at debug level) once the events are spooled, and the process exits as it would have.
 
+What a signal writes is marked as an interrupted run's (`Spool.interrupted`): the run
+that delivers it says "N events from an interrupted run delivered".
+
 Standard library only; nothing here raises into the host.
 """
 

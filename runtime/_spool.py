@@ -17,7 +17,8 @@ after the check changes nothing. A refused spool is reported once and not used: 
 is written there nor delivered from there. Files are 0600.
 
 A file is JSON lines: a header (format, version, destination, the resource and scope the
-events were emitted with, the event count), then one event per line (name, timestamps,
+events were emitted with, the event count; `"interrupted": true` when a signal had it
+written, for the run that delivers it to report), then one event per line (name, timestamps,
 attributes). JSON rather than the OTLP protobuf of the export request, because the spool
 must be readable, writable and checkable without the `otel` extra: the events still
 waiting for the background start at exit are written without importing the SDK, and a
@@ -283,10 +284,14 @@ class Spool:
         self.skipped_files = 0
         #: Events this process delivered from the spool (its files removed).
         self.delivered = 0
-        #: Of those, events of files an interrupted run left claimed (killed while it was
-        #: writing ahead or delivering): taken back from the dead process.
+        #: Of those, events an interrupted run left: files it had claimed (killed while it
+        #: was writing ahead or delivering: taken back from the dead process), and files a
+        #: signal had it write (their header says `interrupted`).
         self.delivered_interrupted = 0
-        #: The names this process took back from a dead process's claim.
+        #: Set at a signal (`_signals.py`): the files written from then on are marked as
+        #: an interrupted run's (for the run that delivers them to say so).
+        self.interrupted = False
+        #: The names whose delivery counts as an interrupted run's (see above).
         self._taken_back: set[str] = set()
         self._skipped: set[str] = set()
         #: The claims this process holds and has not yet settled (done or released).
@@ -368,16 +373,18 @@ class Spool:
         return [self._header(batch, kept), *events[start:]], start
 
     def _header(self, batch: Batch, count: int) -> str:
-        return _dump(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "destination": self.destination,
-                "resource": dict(batch.resource),
-                "scope": {"name": batch.scope_name, "version": batch.scope_version},
-                "count": count,
-            }
-        )
+        header: dict[str, object] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "destination": self.destination,
+            "resource": dict(batch.resource),
+            "scope": {"name": batch.scope_name, "version": batch.scope_version},
+            "count": count,
+        }
+        if self.interrupted:
+            # An optional key: a reader of this version that does not know it ignores it.
+            header["interrupted"] = True
+        return _dump(header)
 
     @contextlib.contextmanager
     def folder(self, *, create: bool = False) -> Iterator[int]:
@@ -600,7 +607,7 @@ class Spool:
             now = time.time_ns()
             os.utime(claimed, ns=(now, now), dir_fd=folder, follow_symlinks=False)
         try:
-            batch = self._read(claimed, folder)
+            batch, interrupted = self._read(claimed, folder)
         except UnknownVersion as problem:
             aside = f"{name}.v{problem.version}"
             self._skip(name, f"set aside as {aside}: {problem}")
@@ -608,6 +615,9 @@ class Spool:
             self._skip(name, f"set aside as {name}.corrupt: {problem}")
             aside = f"{name}.corrupt"
         else:
+            if interrupted:
+                with self._lock:
+                    self._taken_back.add(name)
             return Claim(self, claimed, name, batch)
         _forget_claim(self.directory / claimed)
         with contextlib.suppress(OSError):
@@ -640,12 +650,16 @@ class Spool:
             claim.release()
         return len(held)
 
-    def note_delivered(self, events: int, name: str = "") -> None:
+    def note_delivered(self, events: int, name: str = "") -> bool:
+        """Count `events` of the file `name` delivered; True when they were an interrupted
+        run's."""
         with self._lock:
             self.delivered += events
-            if name in self._taken_back:
-                self._taken_back.discard(name)
-                self.delivered_interrupted += events
+            if name not in self._taken_back:
+                return False
+            self._taken_back.discard(name)
+            self.delivered_interrupted += events
+            return True
 
     def pending_events(self) -> int:
         """The events waiting in this destination's pending files now (headers only)."""
@@ -664,7 +678,8 @@ class Spool:
             names = [] if folder is None else self._entries(folder)
         return [self.directory / name for name in sorted(names) if _PENDING.fullmatch(name)]
 
-    def _read(self, name: str, folder: int) -> Batch:
+    def _read(self, name: str, folder: int) -> tuple[Batch, bool]:
+        """The file's batch, and whether a signal had it written (`interrupted`)."""
         try:
             text = read_plain(name, folder, self.max_bytes).decode("ascii")
         except NotSpoolData as problem:
@@ -700,7 +715,8 @@ class Spool:
         if not isinstance(scope_name, str) or not isinstance(scope_version, str | None):
             raise UnreadableFile("the header's scope is malformed")
         events = [_event(_load(line, number), number) for number, line in enumerate(lines[1:], 2)]
-        return Batch(_attributes(resource, 1), scope_name, scope_version, tuple(events))
+        batch = Batch(_attributes(resource, 1), scope_name, scope_version, tuple(events))
+        return batch, header.get("interrupted") is True
 
     def _take_back_abandoned(self, folder: int) -> None:
         """Put back the claims of processes that died before finishing their delivery, and

@@ -108,7 +108,7 @@ def deliver_spool(
     `Spool.claims`). Returns the number of events delivered, and whether every pending
     file was tried with the collector up (not stopped, not ended by failures).
     """
-    delivered = 0
+    delivered = interrupted = 0
     collector_up = False
     cut_short = False
     failed: list[Claim] = []
@@ -123,8 +123,8 @@ def deliver_spool(
             logger.debug("codex-otel: a spooled batch cannot be rebuilt", exc_info=True)
             ok = False
         if ok:
-            if claim.done():
-                spool.note_delivered(len(claim.batch.events), claim.name)
+            if claim.done() and spool.note_delivered(len(claim.batch.events), claim.name):
+                interrupted += len(claim.batch.events)
             delivered += len(claim.batch.events)
             collector_up = True
             for earlier in failed:
@@ -141,6 +141,10 @@ def deliver_spool(
         claim.release()
     if delivered:
         logger.debug("codex-otel: delivered %d spooled events", delivered)
+    if interrupted:
+        # INFO: news, not trouble; the host's logging decides whether it shows (never on
+        # its stderr unless it configured logging so).
+        logger.info("codex-otel: %d events from an interrupted run delivered", interrupted)
     return delivered, not (cut_short or failed)
 
 

@@ -278,6 +278,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         finally:
             if locked:
                 self._lock.release()
+        if self.spool is None and waiting:
+            self.spool = spool_for(self._config)
+        if self.spool is not None:
+            self.spool.interrupted = True  # what is written now is an interrupted run's
         if pipeline is not None:
             pipeline.spool_now()
         elif waiting:

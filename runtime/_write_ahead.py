@@ -90,6 +90,14 @@ class WriteAhead:
         files = self._take(records)
         if files is None:
             return self._keep(records)
+        if self._spool.interrupted and self._keep(records):
+            # A signal ends the run (`_signals.py`): the batch is written again, its header
+            # marked as an interrupted run's (the run that delivers it says so), and the
+            # files written ahead go. A kill between the two leaves both: at least once.
+            for name, events in files:
+                if name is not None:
+                    self._spool.settle_ahead(name, events, delivered=True)  # deleted
+            return True
         kept = True
         for name, events in files:
             settled = name is not None and self._spool.settle_ahead(name, events, delivered=False)
