@@ -50,6 +50,7 @@ CONVERSATION_MEMBERS = (
     "emit",
     "metric_attributes",
     "metrics_recording",
+    "protect",
     "record_point",
     "recording",
 )

@@ -24,6 +24,7 @@ from typing import NamedTuple
 __all__ = ["NO_CATALOG", "CatalogDefaults", "catalog_defaults", "register_catalog"]
 
 _NO_TOGGLES: Mapping[str, bool] = MappingProxyType({})
+_NO_SCANNED: Mapping[str, int | None] = MappingProxyType({})
 
 
 class CatalogDefaults(NamedTuple):
@@ -38,6 +39,9 @@ class CatalogDefaults(NamedTuple):
     scope_name: str = "codex_otel"
     #: How many catalogs these defaults were merged from (0: none was imported).
     catalogs: int = 0
+    #: The keys of class content or identifier, with their max_length (None: no cap):
+    #: the values the runtime scans for secrets.
+    scanned: Mapping[str, int | None] = _NO_SCANNED
 
 
 #: The defaults before any generated package is imported: no toggles (every redacted
@@ -60,7 +64,11 @@ _REGISTRY = _Registry()
 
 
 def register_catalog(
-    *, toggles: Mapping[str, bool], service_name: str, scope_name: str
+    *,
+    toggles: Mapping[str, bool],
+    service_name: str,
+    scope_name: str,
+    scanned: Mapping[str, int | None] = _NO_SCANNED,
 ) -> CatalogDefaults:
     """Register one catalog's decisions (called by a generated package's `__init__`).
 
@@ -71,6 +79,7 @@ def register_catalog(
         service_name=service_name,
         scope_name=scope_name,
         catalogs=1,
+        scanned=MappingProxyType(dict(scanned)),
     )
     with _REGISTRY.lock:
         if entry not in _REGISTRY.entries:
@@ -86,13 +95,19 @@ def catalog_defaults() -> CatalogDefaults:
 
 def _merge(entries: list[CatalogDefaults]) -> CatalogDefaults:
     toggles: dict[str, bool] = {}
+    scanned: dict[str, int | None] = {}
     for entry in entries:
         for name, default in entry.toggles.items():
             toggles.setdefault(name, default)
+        for key, cap in entry.scanned.items():
+            # A key two catalogs scan keeps the larger cap (None: no cap is the largest).
+            before = scanned.get(key, 0)
+            scanned[key] = None if before is None or cap is None else max(before, cap)
     first = entries[0]
     return CatalogDefaults(
         toggles=MappingProxyType(toggles),
         service_name=first.service_name,
         scope_name=first.scope_name,
         catalogs=len(entries),
+        scanned=MappingProxyType(scanned),
     )

@@ -61,13 +61,15 @@ CATALOG_REGISTRATION = "register_catalog"
 
 #: The members of `Conversation` generated emitters and recorders read or call:
 #: `recording` and `metrics_recording` (the cheap early return), `allows` (a privacy
-#: toggle), `emit` (a finished event), `metric_attributes` (the metadata every metric
+#: toggle), `protect` (stores a policy attribute as its toggle's mode says), `emit` (a
+#: finished event), `metric_attributes` (the metadata every metric
 #: carries) and `record_point` (a finished point).
 CONVERSATION_MEMBERS = (
     "allows",
     "emit",
     "metric_attributes",
     "metrics_recording",
+    "protect",
     "record_point",
     "recording",
 )

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 from .config import OtelConfig
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .timestamps import TimestampFormatter
+from .truncation import truncate
 from .types import Attributes, AttributeValue, MetadataLike
 from .wire_strings import wire_attributes, wire_string, wire_value
 
@@ -463,6 +464,25 @@ class Conversation(Generic[M]):
     def allows(self, toggle: str) -> bool:
         """The value of a privacy toggle from the config."""
         return self._telemetry.allows(toggle)
+
+    # privacy-runtime replaces this: a minimal stand-in with the contract's signature that
+    # knows only keep (the value, cut) and redact (the placeholder), from `allows`.
+    def protect(  # noqa: PLR0917 (the positional call every generated emitter makes)
+        self,
+        attributes: Attributes,
+        key: str,
+        value: str,
+        toggle: str,
+        placeholder: str,
+        off_mode: str,
+        max_length: int | None,
+    ) -> None:
+        """Store a policy attribute in `attributes` as its toggle says (see the contract
+        in `runtime/_contract.py`)."""
+        if self._telemetry.allows(toggle):
+            attributes[key] = value if max_length is None else truncate(value, max_length)
+        else:
+            attributes[key] = placeholder
 
     def with_metadata(self, **changes: Any) -> Conversation[M]:
         """A copy whose metadata has `changes` applied (field names of the metadata class)."""
