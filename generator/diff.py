@@ -267,8 +267,12 @@ class _Differ:
                 new.description,
                 f"description of {noun} {name} changed",
             )
+        # A policy's `<key>.length` companion follows from the policy, whose own changes
+        # are reported: it is no change of its own.
         yield from self.group(
-            f"{path}.attributes", {a.key: a for a in old.attributes}, new.attributes
+            f"{path}.attributes",
+            {a.key: a for a in old.attributes if a.length_of is None},
+            tuple(a for a in new.attributes if a.length_of is None),
         )
 
     def metric_attributes(self) -> Iterator[Change]:
