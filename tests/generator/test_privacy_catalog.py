@@ -217,3 +217,34 @@ def test_generated_emitters_run_through_protect(generate_module: GenerateFn, tmp
             events.run_said(conversation, text="x" * 5, size=1)
         assert captured[0].attributes["text"] == expected
         assert captured[0].attributes["size"] == 1
+
+
+def test_events_md_lists_each_class_and_policy_with_what_each_mode_sends() -> None:
+    catalog = load_catalog(BUNDLED)
+    docs = {f.path: f.text for f in render(catalog)}["EVENTS.md"]
+    section = docs.split("## Attributes by sensitivity", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split(" | ")[0].strip("| `"): line.split(" | ")
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
+    toggles = {t.name: t for t in catalog.toggles}
+    assert set(rows) == {a.key for _, a in catalog.policy_attributes}
+    for _, attribute in catalog.policy_attributes:
+        cells = rows[attribute.key]
+        assert cells[2] == attribute.sensitivity
+        if attribute.redact is None:
+            assert cells[3:6] == ["none", "-", "-"]
+            continue
+        toggle = toggles[attribute.redact.toggle]
+        assert cells[3:6] == [
+            f"`{toggle.name}`",
+            f"`{str(toggle.default).lower()}`",
+            f"`{attribute.redact.mode}`",
+        ]
+        first = "keep" if toggle.default else attribute.redact.mode
+        assert cells[6].startswith(f"`{first}`: ")
+        for mode in ("keep", "redact", "length", "hash", "drop"):
+            assert f"`{mode}`: " in cells[6]
+        assert f"`{attribute.key}.length`" in cells[6]
+        assert f"`{attribute.redact.placeholder}`" in cells[6]
