@@ -89,13 +89,17 @@ def test_a_content_attribute_without_a_policy_is_refused() -> None:
 
 def test_keep_is_no_mode_a_catalog_may_choose() -> None:
     error = only_error(BASE.replace("mode: hash}", "mode: keep}"))
-    assert error.startswith("cat.yaml:16:65: error: attributes[1].redact.mode: 'keep' is not one of")
+    assert error.startswith(
+        "cat.yaml:16:65: error: attributes[1].redact.mode: 'keep' is not one of"
+    )
     assert "`keep` is what a policy's toggle does when it is on" in error
 
 
 def test_a_mode_not_one_of_the_four_is_refused() -> None:
     error = only_error(BASE.replace("mode: hash}", "mode: mask}"))
-    assert error.startswith("cat.yaml:16:65: error: attributes[1].redact.mode: 'mask' is not one of")
+    assert error.startswith(
+        "cat.yaml:16:65: error: attributes[1].redact.mode: 'mask' is not one of"
+    )
     assert "['redact', 'length', 'hash', 'drop']" in error
     assert "hint: use one of the allowed values" in error
 
@@ -206,7 +210,9 @@ def test_the_bundled_catalog_classes_text_and_identifiers() -> None:
     assert set(catalog.scanned) == set(by_key)
 
 
-def test_generated_emitters_run_through_protect(generate_module: GenerateFn, tmp_path: Path) -> None:
+def test_generated_emitters_run_through_protect(
+    generate_module: GenerateFn, tmp_path: Path
+) -> None:
     catalog = tmp_path / "cat.yaml"
     catalog.write_text(BASE.replace("app.said", "run.said"), encoding="utf-8")
     events = generate_module(str(catalog))
