@@ -290,6 +290,8 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
 
     def tags(attribute: Attribute) -> str:
         words = []
+        if attribute.sensitivity != "metadata":
+            words.append(attribute.sensitivity)
         if attribute.redact:
             words += ["redacted", attribute.redact.toggle]
         if attribute.deprecated:
@@ -347,7 +349,7 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
             "kind": "page",
             "name": "Privacy",
             "description": PRIVACY_SUMMARY,
-            "tags": "privacy redacted redaction toggles "
+            "tags": "privacy redacted redaction toggles sensitivity content identifier hash "
             + " ".join(toggle.name for toggle in catalog.toggles),
             "url": PRIVACY_PAGE,
             "attributes": [],
