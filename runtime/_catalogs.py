@@ -1,5 +1,6 @@
 """What a catalog decides that the runtime must know before any event: its privacy
-toggles (with their defaults), the default `service.name` and the instrumentation scope.
+toggles (with their defaults), the default `service.name`, the instrumentation scope, and
+the keys whose values are scanned for secrets (those of class content or identifier).
 
 The runtime knows no catalog. A generated package hands its catalog's decisions over when
 it is imported (its `__init__` calls `register_catalog`), and `load_config` and
