@@ -289,7 +289,7 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
     links to."""
 
     def tags(attribute: Attribute) -> str:
-        words = []
+        words: list[str] = []
         if attribute.sensitivity != "metadata":
             words.append(attribute.sensitivity)
         if attribute.redact:
