@@ -26,7 +26,6 @@ from codex_otel.runtime._contract import (
     metric_tag_value,
     not_a_member,
     out_of_range,
-    truncate,
     wrong_type,
 )
 
@@ -36,6 +35,7 @@ CATALOG_VERSION: Final = "1.5.0"
 TOGGLES: Final[dict[str, bool]] = {
     "log_user_prompt": False,
     "log_tool_details": True,
+    "log_error_details": True,
 }
 
 #: Every event this module emits, in catalog order.
@@ -543,7 +543,8 @@ def api_request(
         http_response_status_code: `http.response.status_code`, optional. HTTP status code of
             the response, when there was one. Must be between 0 and 65535.
         error_message: `error.message`, conditional: on failure. Text of the error that made the
-            operation fail. Cut to 4096 characters.
+            operation fail. Governed by the `log_error_details` toggle; when it is off, the wire
+            carries the placeholder [REDACTED]. Cut to 4096 characters.
         cf_ray: `cf_ray`, optional. Value of the response's `cf-ray` header.
         endpoint: `endpoint`, optional. The model API endpoint the request or connection went
             to.
@@ -576,7 +577,8 @@ def api_request(
         auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
             authentication diagnostics.
         auth_error: `auth.error`, conditional: on an authentication failure. The authentication
-            error the server or the client reported. Cut to 4096 characters.
+            error the server or the client reported. Governed by the `log_error_details` toggle;
+            when it is off, the wire carries the placeholder [REDACTED]. Cut to 4096 characters.
         auth_error_code: `auth.error_code`, conditional: on an authentication failure. Code of
             the authentication error.
         auth_agent_id: `auth.agent_id`, optional. Identifier of the agent the request was
@@ -702,7 +704,15 @@ def api_request(
     if http_response_status_code is not None:
         _attributes["http.response.status_code"] = http_response_status_code
     if error_message is not None:
-        _attributes["error.message"] = truncate(error_message, 4096)
+        conversation.protect(
+            _attributes,
+            "error.message",
+            error_message,
+            "log_error_details",
+            "[REDACTED]",
+            "redact",
+            4096,
+        )
     if cf_ray is not None:
         _attributes["cf_ray"] = cf_ray
     if endpoint is not None:
@@ -734,7 +744,9 @@ def api_request(
     if auth_cf_ray is not None:
         _attributes["auth.cf_ray"] = auth_cf_ray
     if auth_error is not None:
-        _attributes["auth.error"] = truncate(auth_error, 4096)
+        conversation.protect(
+            _attributes, "auth.error", auth_error, "log_error_details", "[REDACTED]", "redact", 4096
+        )
     if auth_error_code is not None:
         _attributes["auth.error_code"] = auth_error_code
     if auth_agent_id is not None:
@@ -783,7 +795,8 @@ def websocket_connect(
         http_response_status_code: `http.response.status_code`, optional. HTTP status code of
             the response, when there was one. Must be between 0 and 65535.
         error_message: `error.message`, conditional: on failure. Text of the error that made the
-            operation fail. Cut to 4096 characters.
+            operation fail. Governed by the `log_error_details` toggle; when it is off, the wire
+            carries the placeholder [REDACTED]. Cut to 4096 characters.
         endpoint: `endpoint`, optional. The model API endpoint the request or connection went
             to.
         auth_connection_reused: `auth.connection_reused`, optional. Whether an already open
@@ -817,7 +830,8 @@ def websocket_connect(
         auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
             authentication diagnostics.
         auth_error: `auth.error`, conditional: on an authentication failure. The authentication
-            error the server or the client reported. Cut to 4096 characters.
+            error the server or the client reported. Governed by the `log_error_details` toggle;
+            when it is off, the wire carries the placeholder [REDACTED]. Cut to 4096 characters.
         auth_error_code: `auth.error_code`, conditional: on an authentication failure. Code of
             the authentication error.
         auth_agent_id: `auth.agent_id`, optional. Identifier of the agent the request was
@@ -955,7 +969,15 @@ def websocket_connect(
     if http_response_status_code is not None:
         _attributes["http.response.status_code"] = http_response_status_code
     if error_message is not None:
-        _attributes["error.message"] = truncate(error_message, 4096)
+        conversation.protect(
+            _attributes,
+            "error.message",
+            error_message,
+            "log_error_details",
+            "[REDACTED]",
+            "redact",
+            4096,
+        )
     if endpoint is not None:
         _attributes["endpoint"] = endpoint
     if auth_connection_reused is not None:
@@ -987,7 +1009,9 @@ def websocket_connect(
     if auth_cf_ray is not None:
         _attributes["auth.cf_ray"] = auth_cf_ray
     if auth_error is not None:
-        _attributes["auth.error"] = truncate(auth_error, 4096)
+        conversation.protect(
+            _attributes, "auth.error", auth_error, "log_error_details", "[REDACTED]", "redact", 4096
+        )
     if auth_error_code is not None:
         _attributes["auth.error_code"] = auth_error_code
     if auth_agent_id is not None:
@@ -1023,7 +1047,8 @@ def websocket_request(
         success: `success`, required. Whether the request succeeded, as the string `"true"` or
             `"false"`.
         error_message: `error.message`, conditional: on failure. Text of the error that made the
-            operation fail. Cut to 4096 characters.
+            operation fail. Governed by the `log_error_details` toggle; when it is off, the wire
+            carries the placeholder [REDACTED]. Cut to 4096 characters.
         auth_connection_reused: `auth.connection_reused`, optional. Whether an already open
             websocket connection was reused.
         auth_env_openai_api_key_present: `auth.env_openai_api_key_present`, optional. Whether
@@ -1130,7 +1155,15 @@ def websocket_request(
         "success": _success,
     }
     if error_message is not None:
-        _attributes["error.message"] = truncate(error_message, 4096)
+        conversation.protect(
+            _attributes,
+            "error.message",
+            error_message,
+            "log_error_details",
+            "[REDACTED]",
+            "redact",
+            4096,
+        )
     if auth_connection_reused is not None:
         _attributes["auth.connection_reused"] = auth_connection_reused
     if auth_env_openai_api_key_present is not None:
@@ -1183,7 +1216,8 @@ def auth_recovery(
         auth_cf_ray: `auth.cf_ray`, optional. Value of the response's `cf-ray` header, for
             authentication diagnostics.
         auth_error: `auth.error`, conditional: on an authentication failure. The authentication
-            error the server or the client reported. Cut to 4096 characters.
+            error the server or the client reported. Governed by the `log_error_details` toggle;
+            when it is off, the wire carries the placeholder [REDACTED]. Cut to 4096 characters.
         auth_error_code: `auth.error_code`, conditional: on an authentication failure. Code of
             the authentication error.
     """
@@ -1221,7 +1255,9 @@ def auth_recovery(
     if auth_cf_ray is not None:
         _attributes["auth.cf_ray"] = auth_cf_ray
     if auth_error is not None:
-        _attributes["auth.error"] = truncate(auth_error, 4096)
+        conversation.protect(
+            _attributes, "auth.error", auth_error, "log_error_details", "[REDACTED]", "redact", 4096
+        )
     if auth_error_code is not None:
         _attributes["auth.error_code"] = auth_error_code
     conversation.emit("codex.auth_recovery", _attributes)
@@ -1254,7 +1290,8 @@ def sse_event(
         duration_ms: `duration_ms`, conditional: except on the response.completed summary. Time
             spent waiting for this server-sent event, in milliseconds. Must be at least 0.
         error_message: `error.message`, conditional: on failure. Text of the error that made the
-            operation fail. Cut to 4096 characters.
+            operation fail. Governed by the `log_error_details` toggle; when it is off, the wire
+            carries the placeholder [REDACTED]. Cut to 4096 characters.
         input_token_count: `input_token_count`, conditional: on a successful response.completed
             only. Input tokens the response used. Must be at least 0.
         output_token_count: `output_token_count`, conditional: on a successful
@@ -1367,7 +1404,15 @@ def sse_event(
     if duration_ms is not None:
         _attributes["duration_ms"] = duration_ms
     if error_message is not None:
-        _attributes["error.message"] = truncate(error_message, 4096)
+        conversation.protect(
+            _attributes,
+            "error.message",
+            error_message,
+            "log_error_details",
+            "[REDACTED]",
+            "redact",
+            4096,
+        )
     if input_token_count is not None:
         _attributes["input_token_count"] = input_token_count
     if output_token_count is not None:
@@ -1402,8 +1447,9 @@ def user_prompt(
     Args:
         prompt_length: `prompt_length`, required. Length of the prompt in characters (Unicode
             code points), counted before redaction. Must be at least 0.
-        prompt: `prompt`, required. Text of the user's prompt. Replaced by '[REDACTED]' unless
-            the `log_user_prompt` toggle is on. Cut to 16384 characters.
+        prompt: `prompt`, required. Text of the user's prompt. Governed by the `log_user_prompt`
+            toggle; when it is off, the wire carries the placeholder [REDACTED]. Cut to 16384
+            characters.
     """
     if type(prompt_length) is not int:
         wrong_type("codex.user_prompt", "prompt_length", "int", prompt_length)
@@ -1415,14 +1461,12 @@ def user_prompt(
         wrong_type("codex.user_prompt", "prompt", "str", prompt)
     if not conversation.recording:
         return
-    if conversation.allows("log_user_prompt"):
-        _prompt = truncate(prompt, 16384)
-    else:
-        _prompt = "[REDACTED]"
     _attributes: Attributes = {
         "prompt_length": prompt_length,
-        "prompt": _prompt,
     }
+    conversation.protect(
+        _attributes, "prompt", prompt, "log_user_prompt", "[REDACTED]", "redact", 16384
+    )
     conversation.emit("codex.user_prompt", _attributes)
 
 
@@ -1497,15 +1541,16 @@ def tool_result(
         call_id: `call_id`, conditional: absent when the tool failed before it ran. Identifier
             of the tool call, as given by the model.
         arguments: `arguments`, conditional: absent when the tool failed before it ran.
-            Arguments of the tool call, as the model sent them. Replaced by '[REDACTED]' unless the
-            `log_tool_details` toggle is on. Cut to 16384 characters.
+            Arguments of the tool call, as the model sent them. Governed by the `log_tool_details`
+            toggle; when it is off, the wire carries the placeholder [REDACTED]. Cut to 16384
+            characters.
         duration_ms: `duration_ms`, required. Execution time of the tool in milliseconds; 0 when
             it failed before it ran. Must be at least 0.
         success: `success`, required. Whether the tool call succeeded, as the string `"true"` or
             `"false"`.
         output: `output`, required. Output of the tool, or the text of its error when it failed.
-            Replaced by '[REDACTED]' unless the `log_tool_details` toggle is on. Cut to 16384
-            characters.
+            Governed by the `log_tool_details` toggle; when it is off, the wire carries the
+            placeholder [REDACTED]. Cut to 16384 characters.
         mcp_server: `mcp_server`, conditional: for an MCP tool. Name of the MCP server that
             provides the tool, for an MCP tool.
         mcp_server_origin: `mcp_server_origin`, conditional: for an MCP tool. Where that MCP
@@ -1536,23 +1581,20 @@ def tool_result(
         wrong_type("codex.tool_result", "mcp_server_origin", "str", mcp_server_origin)
     if not conversation.recording:
         return
-    if conversation.allows("log_tool_details"):
-        _output = truncate(output, 16384)
-    else:
-        _output = "[REDACTED]"
     _attributes: Attributes = {
         "tool_name": tool_name,
         "duration_ms": duration_ms,
         "success": _success,
-        "output": _output,
     }
+    conversation.protect(
+        _attributes, "output", output, "log_tool_details", "[REDACTED]", "redact", 16384
+    )
     if call_id is not None:
         _attributes["call_id"] = call_id
     if arguments is not None:
-        if conversation.allows("log_tool_details"):
-            _attributes["arguments"] = truncate(arguments, 16384)
-        else:
-            _attributes["arguments"] = "[REDACTED]"
+        conversation.protect(
+            _attributes, "arguments", arguments, "log_tool_details", "[REDACTED]", "redact", 16384
+        )
     if mcp_server is not None:
         _attributes["mcp_server"] = mcp_server
     if mcp_server_origin is not None:

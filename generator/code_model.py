@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from .diagnostics import with_article
 from .model import Attribute, AttributeType, Catalog, Event, Metric
 from .py_layout import (
-    AssignText,
     Call,
     If,
     Laid,
@@ -140,10 +139,9 @@ def argument_doc(attribute: Attribute) -> str:
     """The Args entry of an emitter's docstring for one attribute (name excluded)."""
     parts = [f"`{attribute.key}`, {attribute.requirement_text}.", attribute.description]
     if attribute.redact:
-        parts.append(
-            f"Replaced by {attribute.redact.placeholder!r} unless the"
-            f" `{attribute.redact.toggle}` toggle is on."
-        )
+        redact = attribute.redact
+        parts.append(f"Governed by the `{redact.toggle}` toggle; when it is off, the wire")
+        parts.append(f"carries {_plain(redact.off_text)}.")
     if attribute.max_length:
         parts.append(f"Cut to {attribute.max_length} characters.")
     if attribute.has_bounds:
@@ -153,6 +151,10 @@ def argument_doc(attribute: Attribute) -> str:
         if attribute.deprecated.replacement:
             parts.append(f"Use `{attribute.deprecated.replacement}` instead.")
     return " ".join(parts)
+
+
+def _plain(text: str) -> str:
+    return text.replace("`", "")
 
 
 def deprecation_message(
@@ -282,8 +284,6 @@ class ArgumentView:
     attribute: Attribute
     #: Before anything records: type, member and range checks (they raise).
     checks: tuple[Statement, ...]
-    #: After the recording test, before the attributes dict: a redacted required value.
-    prepare: tuple[Statement, ...]
     #: The value in the attributes dict (required arguments), or None.
     entry: str | None
     #: After the dict: how an optional argument is added.
@@ -306,15 +306,13 @@ class EmitterView:
 
     @property
     def required(self) -> tuple[ArgumentView, ...]:
-        return tuple(a for a in self.arguments if a.attribute.is_required)
+        """The required arguments the attributes dict starts with (a policy attribute is
+        stored by `Conversation.protect` instead)."""
+        return tuple(a for a in self.arguments if a.attribute.is_required and a.entry)
 
     @property
     def checks(self) -> tuple[Statement, ...]:
         return tuple(s for a in self.arguments for s in a.checks)
-
-    @property
-    def prepare(self) -> tuple[Statement, ...]:
-        return tuple(s for a in self.arguments for s in a.prepare)
 
     @property
     def store(self) -> tuple[Statement, ...]:
@@ -324,7 +322,9 @@ class EmitterView:
     def dual_emission(self) -> tuple[Statement, ...]:
         """In catalog order of the attributes, as the keys appear in the docs."""
         by_key = {a.attribute.key: a for a in self.arguments}
-        return tuple(s for a in self.event.attributes for s in by_key[a.key].dual_emission)
+        return tuple(
+            s for a in self.event.attributes if a.key in by_key for s in by_key[a.key].dual_emission
+        )
 
     @property
     def deprecation_note(self) -> str:
@@ -448,41 +448,44 @@ def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) 
         checks = (If((given, type_test(attribute)), (refuse,)),)
 
     value = wire_value(attribute)
-    prepare: tuple[Statement, ...] = ()
     store: tuple[Statement, ...] = ()
     entry: str | None = None
-    redact = attribute.redact
-    allows = f"conversation.allows({py_str(redact.toggle)})" if redact else ""
     tag = _tag_text(attribute) if recorder else None
-    if tag is not None:  # metrics carry no redacted attribute: the validator refuses one
+    if tag is not None:  # metrics carry no policy attribute: the validator refuses one
         if attribute.is_required:
             entry = _tag_entry(attribute, key, tag)
         else:
             store = (If((given,), (_tag_store(attribute, key, tag),)),)
+    elif attribute.redact is not None:
+        # The runtime stores a policy attribute as the toggle's mode says (the value, the
+        # placeholder, its hash, its length or nothing), so it has no dict entry.
+        protect = _protect(attribute, key)
+        store = (protect,) if attribute.is_required else (If((given,), (protect,)),)
     elif attribute.is_required:
-        entry = target if attribute.type.is_enum or redact else value
-        if redact:
-            prepare = (
-                If(
-                    (allows,),
-                    (Line(f"{target} = {value}"),),
-                    (AssignText(f"{target} = ", redact.placeholder),),
-                ),
-            )
+        entry = target if attribute.type.is_enum else value
     elif attribute.type.is_enum:
         store = (If((f"{target} is not None",), (Line(f"_attributes[{key}] = {target}"),)),)
-    elif redact:
-        redacted = If(
-            (allows,),
-            (Line(f"_attributes[{key}] = {value}"),),
-            (AssignText(f"_attributes[{key}] = ", redact.placeholder),),
-        )
-        store = (If((given,), (redacted,)),)
     else:
         store = (If((given,), (Line(f"_attributes[{key}] = {value}"),)),)
 
     dual = _dual_emission(attribute, key, "_attributes")
-    return ArgumentView(attribute, checks, prepare, entry, store, dual)
+    return ArgumentView(attribute, checks, entry, store, dual)
+
+
+def _protect(attribute: Attribute, key: str) -> Call:
+    """The one call that stores a policy attribute (`Conversation.protect`)."""
+    redact = attribute.redact
+    assert redact is not None
+    arguments = (
+        "_attributes",
+        key,
+        attribute.python_name,
+        py_str(redact.toggle),
+        Text(redact.placeholder),
+        py_str(redact.mode),
+        repr(attribute.max_length),
+    )
+    return Call("conversation.protect", arguments)
 
 
 def _dual_emission(attribute: Attribute, key: str, target: str) -> tuple[Statement, ...]:

@@ -23,6 +23,7 @@ from .diff_fields import (
     redaction_changes,
     requirement_changes,
     same_examples,
+    sensitivity_changes,
     stability_changes,
     strict_key,
     type_changes,
@@ -125,6 +126,11 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[Change]:
 class _Differ:
     def __init__(self, old: Catalog, new: Catalog) -> None:
         self.old, self.new = old, new
+        known = {t.name for t in old.toggles}
+        #: Toggles `new` adds that default on: a policy under one changes no wire yet.
+        self.fresh_toggles = frozenset(
+            t.name for t in new.toggles if t.default and t.name not in known
+        )
 
     def changes(self) -> Iterator[Change]:
         yield from self.catalog_level()
@@ -261,8 +267,12 @@ class _Differ:
                 new.description,
                 f"description of {noun} {name} changed",
             )
+        # A policy's `<key>.length` companion follows from the policy, whose own changes
+        # are reported: it is no change of its own.
         yield from self.group(
-            f"{path}.attributes", {a.key: a for a in old.attributes}, new.attributes
+            f"{path}.attributes",
+            {a.key: a for a in old.attributes if a.length_of is None},
+            tuple(a for a in new.attributes if a.length_of is None),
         )
 
     def metric_attributes(self) -> Iterator[Change]:
@@ -388,7 +398,8 @@ class _Differ:
         yield from requirement_changes(path, key, old, new)
         yield from bounds_changes(path, key, old, new)
         yield from max_length_changes(path, key, old.max_length, new.max_length)
-        yield from redaction_changes(path, key, old, new)
+        yield from sensitivity_changes(path, key, old, new)
+        yield from redaction_changes(path, key, old, new, self.fresh_toggles)
         if old.computed != new.computed:
             yield _change(
                 "attribute.computed_changed",

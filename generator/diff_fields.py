@@ -1,16 +1,25 @@
 """The field-by-field comparisons `diff` makes of one attribute, enum or metric, each
 yielding the changes of one kind of field (type, members, requirement, bounds, cap,
-redaction, dual emission, stability, deprecation, a metric's value type and buckets).
+redaction and its off-mode, sensitivity class, dual emission, stability, deprecation, a
+metric's value type and buckets).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 
 from .diff_rules import Change, Value
 from .diff_rules import change as _change
-from .model import Attribute, AttributeType, Deprecation, EnumMember, Metric
+from .model import (
+    OFF_MODES,
+    SENSITIVITIES,
+    Attribute,
+    AttributeType,
+    Deprecation,
+    EnumMember,
+    Metric,
+)
 from .renames import match
 
 # --- values as JSON ------------------------------------------------------------------------
@@ -294,10 +303,23 @@ def max_length_changes(path: str, key: str, old: int | None, new: int | None) ->
     )
 
 
-def redaction_changes(path: str, key: str, old: Attribute, new: Attribute) -> Iterator[Change]:
+def redaction_changes(
+    path: str, key: str, old: Attribute, new: Attribute, fresh_toggles: Set[str] = frozenset()
+) -> Iterator[Change]:
+    """`fresh_toggles`: toggles the new catalog adds that default on (a policy under one
+    changes nothing on the wire until a user turns it off)."""
     where = f"{path}.redact"
     before, after = old.redact, new.redact
-    if before is None and after is not None:
+    if before is None and after is not None and after.toggle in fresh_toggles:
+        yield _change(
+            "attribute.redaction_added_under_new_toggle",
+            where,
+            None,
+            after.toggle,
+            f"{key} is now governed by the new toggle {after.toggle}, which defaults on: "
+            f"sent as before unless a user turns it off",
+        )
+    elif before is None and after is not None:
         yield _change(
             "attribute.redaction_added",
             where,
@@ -331,6 +353,32 @@ def redaction_changes(path: str, key: str, old: Attribute, new: Attribute) -> It
                 f"placeholder of {key} changed"
                 f" from {before.placeholder!r} to {after.placeholder!r}",
             )
+        if before.mode != after.mode:
+            loosened = OFF_MODES.index(after.mode) > OFF_MODES.index(before.mode)
+            yield _change(
+                "attribute.off_mode_loosened" if loosened else "attribute.off_mode_tightened",
+                f"{where}.mode",
+                before.mode,
+                after.mode,
+                f"with {after.toggle} off, {key} is now sent as {after.mode}, not {before.mode}"
+                + (" (privacy regression)" if loosened else ""),
+            )
+
+
+def sensitivity_changes(path: str, key: str, old: Attribute, new: Attribute) -> Iterator[Change]:
+    """A class moved down the order content > identifier > metadata (loosened: its values
+    are no longer treated as that sensitive) or up it (tightened)."""
+    if old.sensitivity == new.sensitivity:
+        return
+    lowered = SENSITIVITIES.index(new.sensitivity) > SENSITIVITIES.index(old.sensitivity)
+    yield _change(
+        "attribute.sensitivity_lowered" if lowered else "attribute.sensitivity_raised",
+        f"{path}.sensitivity",
+        old.sensitivity,
+        new.sensitivity,
+        f"{key} is now classed {new.sensitivity}, not {old.sensitivity}"
+        + (" (privacy regression)" if lowered else ""),
+    )
 
 
 def dual_emission_changes(

@@ -299,6 +299,13 @@ _TABLE: tuple[Rule, ...] = (
         "Unless the toggle is on, readers receive a placeholder where they received the value.",
     ),
     Rule(
+        "attribute.redaction_added_under_new_toggle",
+        COMPATIBLE,
+        (),
+        "A toggle the catalog adds, on by default, now governs the attribute: the value is sent "
+        "as before unless a user turns the new toggle off.",
+    ),
+    Rule(
         "attribute.redaction_removed",
         BREAKING,
         ("privacy",),
@@ -316,6 +323,33 @@ _TABLE: tuple[Rule, ...] = (
         BREAKING,
         ("wire",),
         "Readers that recognise the placeholder (to filter or count redacted values) no longer do.",
+    ),
+    Rule(
+        "attribute.off_mode_loosened",
+        BREAKING,
+        ("privacy",),
+        "With the toggle off, more of the value leaves the machine (the order is drop, redact, "
+        "length, hash): users who turned the toggle off export what they withheld.",
+    ),
+    Rule(
+        "attribute.off_mode_tightened",
+        COMPATIBLE,
+        (),
+        "With the toggle off, less of the value leaves the machine; with it on, nothing changes.",
+    ),
+    Rule(
+        "attribute.sensitivity_lowered",
+        BREAKING,
+        ("privacy",),
+        "The values are classed less sensitive (content, identifier, metadata): a policy may "
+        "no longer be required, and metadata is not scanned for secrets.",
+    ),
+    Rule(
+        "attribute.sensitivity_raised",
+        COMPATIBLE,
+        (),
+        "The values are classed more sensitive: the runtime scans them for secrets (a secret "
+        "in them is replaced by a marker).",
     ),
     Rule(
         "attribute.computed_changed",

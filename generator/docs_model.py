@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .code_model import recorder_view
-from .model import Attribute, Catalog, Event, Metric
+from .model import LENGTH_SUFFIX, Attribute, Catalog, Event, Metric, Toggle
 from .py_layout import annotation
 
 PartKind = Literal["text", "code", "strong"]
@@ -57,6 +57,7 @@ def _code(value: object) -> Part:
 _SET_BY = {
     "timestamp": "The runtime when the event is emitted",
     "event_name": "The runtime: the event's name, the same as the record's `event_name`",
+    "length": "The runtime, from the length of the value it replaces",
 }
 
 
@@ -93,15 +94,23 @@ def attribute_doc(attribute: Attribute, *, metric: bool = False) -> AttributeDoc
         notes.append(tuple(parts))
     if set_by is not None:
         notes.append((_text(f"Set by t{set_by[1:]}."),))
+    if attribute.sensitivity != "metadata":
+        notes.append((_text("Class: "), Part("strong", attribute.sensitivity), _text(".")))
     if attribute.redact and not metric:
+        redact = attribute.redact
+        off: Words = (
+            (_text("the placeholder "), _code(redact.placeholder))
+            if redact.mode == "redact"
+            else (_text(f"`{redact.mode}` mode: "), *mode_words(attribute, redact.mode))
+        )
         notes.append(
             (
                 Part("strong", "Redacted"),
-                _text(" to "),
-                _code(attribute.redact.placeholder),
                 _text(" unless "),
-                _code(attribute.redact.toggle),
-                _text(" is on."),
+                _code(redact.toggle),
+                _text(" is on; off, the wire carries "),
+                *off,
+                _text("."),
             )
         )
     if attribute.max_length:
@@ -180,6 +189,8 @@ class Docs:
     metric_metadata: tuple[AttributeDoc, ...]
     #: The differences section's tables derived from the attributes (those with rows).
     tables: tuple[UseTable, ...]
+    #: Every attribute with a class other than metadata or a policy.
+    privacy: tuple[PrivacyRow, ...] = ()
 
 
 def _renamed(attributes: tuple[Attribute, ...]) -> tuple[Renamed, ...]:
@@ -277,6 +288,86 @@ def _tables(catalog: Catalog) -> tuple[UseTable, ...]:
     return tuple(table for table in tables if table.rows)
 
 
+#: The modes a toggle may choose, in the order the docs list them: `keep` (the toggle
+#: on), then from the least withheld to the most.
+MODES = ("keep", "hash", "length", "redact", "drop")
+
+
+def mode_words(attribute: Attribute, mode: str) -> Words:
+    """What the wire carries for `attribute` (one with a policy) in `mode`."""
+    redact = attribute.redact
+    assert redact is not None
+    if mode == "keep":
+        cut = f", cut to {attribute.max_length} characters" if attribute.max_length else ""
+        scrubbed = ", secrets scrubbed" if attribute.is_scanned else ""
+        return (_text(f"the value{cut}{scrubbed}"),)
+    if mode == "redact":
+        return (_code(redact.placeholder),)
+    if mode == "length":
+        return (_text("only "), _code(attribute.key + LENGTH_SUFFIX), _text(" (an int)"))
+    if mode == "hash":
+        return (_text("a keyed HMAC-SHA256 of the value, 64 hex characters"),)
+    return (_text("nothing (the attribute is omitted)"),)
+
+
+@dataclass(frozen=True)
+class PrivacyRow:
+    """One attribute with a class other than metadata or a policy, and what the wire
+    carries for it in each mode (the privacy tables of EVENTS.md and the site)."""
+
+    attribute: Attribute
+    #: Event names; empty when the attribute is in the common group (every event).
+    events: tuple[str, ...]
+    #: The policy's toggle, or None: the value is always sent (secrets scrubbed).
+    toggle: Toggle | None
+
+    @property
+    def off_mode(self) -> str | None:
+        return self.attribute.redact.mode if self.attribute.redact else None
+
+    @property
+    def default_mode(self) -> str | None:
+        """The mode of a config that leaves the toggle alone."""
+        if self.toggle is None:
+            return None
+        return "keep" if self.toggle.default else self.off_mode
+
+    @property
+    def wire(self) -> tuple[tuple[str, Words], ...]:
+        """Each mode and what it sends, the default first; empty without a policy."""
+        if self.toggle is None:
+            return ()
+        modes = sorted(MODES, key=lambda mode: mode != self.default_mode)
+        return tuple((mode, mode_words(self.attribute, mode)) for mode in modes)
+
+    @property
+    def always(self) -> Words:
+        """What an attribute without a policy carries."""
+        cut = (
+            f", cut to {self.attribute.max_length} characters" if self.attribute.max_length else ""
+        )
+        scrubbed = ", secrets scrubbed" if self.attribute.is_scanned else ""
+        return (_text(f"always the value{cut}{scrubbed}"),)
+
+
+def privacy_rows(catalog: Catalog) -> tuple[PrivacyRow, ...]:
+    toggles = {t.name: t for t in catalog.toggles}
+
+    def same(attribute: Attribute) -> object:
+        if attribute.redact is None and attribute.sensitivity == "metadata":
+            return None
+        return (attribute.sensitivity, attribute.redact, attribute.max_length)
+
+    return tuple(
+        PrivacyRow(
+            use.attribute,
+            use.events,
+            toggles.get(use.attribute.redact.toggle) if use.attribute.redact else None,
+        )
+        for use in _uses(catalog, same)
+    )
+
+
 def build_docs_model(catalog: Catalog) -> Docs:
     """The facts EVENTS.md shows, from `catalog`."""
     return Docs(
@@ -297,4 +388,5 @@ def build_docs_model(catalog: Catalog) -> Docs:
         ),
         metric_metadata=tuple(attribute_doc(a) for a in catalog.metric_attributes),
         tables=_tables(catalog),
+        privacy=privacy_rows(catalog),
     )

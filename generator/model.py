@@ -15,6 +15,15 @@ from .wire_limits import INT64_MAX, INT64_MIN
 
 ScalarBase = Literal["string", "int", "double", "boolean"]
 Requirement = Literal["required", "optional", "conditional"]
+#: How sensitive an attribute's values are: `content` (free text a person or a tool wrote),
+#: `identifier` (names a person, a session or a call), `metadata` (the default).
+Sensitivity = Literal["content", "identifier", "metadata"]
+#: What a policy sends when its toggle is off, from the most withheld to the least.
+OffMode = Literal["drop", "redact", "length", "hash"]
+OFF_MODES: tuple[OffMode, ...] = ("drop", "redact", "length", "hash")
+SENSITIVITIES: tuple[Sensitivity, ...] = ("content", "identifier", "metadata")
+#: The suffix of the companion attribute a policy in `length` mode sends instead.
+LENGTH_SUFFIX = ".length"
 
 _PYTHON_TYPES = {"string": "str", "int": "int", "double": "float", "boolean": "bool"}
 _JSON_TYPES = {"string": "string", "int": "integer", "double": "number", "boolean": "boolean"}
@@ -61,8 +70,28 @@ class AttributeType:
 
 @dataclass(frozen=True)
 class Redaction:
+    """A privacy policy: the toggle that governs the attribute, the placeholder the
+    `redact` mode sends, and the mode used when the toggle is off."""
+
     toggle: str
     placeholder: str
+    mode: OffMode = "redact"
+
+    @property
+    def off_text(self) -> str:
+        """What the wire carries when the toggle is off, in words."""
+        return off_mode_text(self.mode, self.placeholder)
+
+
+def off_mode_text(mode: str, placeholder: str) -> str:
+    """What the wire carries in `mode` (one of `OFF_MODES`, or `keep`), in words."""
+    return {
+        "keep": "the value (cut to its max_length, secrets scrubbed)",
+        "redact": f"the placeholder `{placeholder}`",
+        "length": "no value: only its length, as the int attribute `<key>.length`",
+        "hash": "a keyed HMAC-SHA256 of the value, 64 hex characters",
+        "drop": "nothing: the attribute is omitted",
+    }[mode]
 
 
 @dataclass(frozen=True)
@@ -111,6 +140,15 @@ class Attribute:
     replaces: tuple[str, ...] = ()
     #: The definition's `cardinality` ("low"), or None when it says nothing.
     cardinality: str | None = None
+    #: The definition's `sensitivity` (`metadata` when it says nothing).
+    sensitivity: Sensitivity = "metadata"
+    #: For the `<key>.length` companion (computed `length`): the key whose length it is.
+    length_of: str | None = None
+
+    @property
+    def is_scanned(self) -> bool:
+        """Whether the runtime scans the attribute's values for secrets."""
+        return self.sensitivity in ("content", "identifier")
 
     @property
     def is_required(self) -> bool:
@@ -195,11 +233,13 @@ class AttributeOwner:
 
     @property
     def required_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if a.is_required)
+        return tuple(a for a in self.attributes if a.is_required and a.computed is None)
 
     @property
     def optional_attributes(self) -> tuple[Attribute, ...]:
-        return tuple(a for a in self.attributes if not a.is_required)
+        """Optional arguments: the runtime's computed attributes (a policy's `<key>.length`
+        companion) are not arguments."""
+        return tuple(a for a in self.attributes if not a.is_required and a.computed is None)
 
     @property
     def deprecated_attributes(self) -> tuple[Attribute, ...]:
@@ -353,6 +393,35 @@ class Catalog:
             if attribute.type.class_name and attribute.type.class_name not in seen:
                 seen[attribute.type.class_name] = attribute.type
         return tuple(seen.values())
+
+    @property
+    def scanned(self) -> dict[str, int | None]:
+        """Every key of class content or identifier, with its max_length (the largest of
+        its uses; None when any use has none): what the runtime scans for secrets."""
+        found: dict[str, int | None] = {}
+        for attribute in self._all_attributes:
+            if not attribute.is_scanned:
+                continue
+            cap = attribute.max_length
+            if attribute.key in found:
+                before = found[attribute.key]
+                cap = None if before is None or cap is None else max(before, cap)
+            found[attribute.key] = cap
+        return found
+
+    @property
+    def policy_attributes(self) -> tuple[tuple[Event | None, Attribute], ...]:
+        """Every use of an attribute with a class other than metadata or a policy, with
+        its event (None for the common group), for the privacy docs."""
+        return (
+            *((None, a) for a in self.common if a.redact or a.sensitivity != "metadata"),
+            *(
+                (e, a)
+                for e in self.events
+                for a in e.attributes
+                if a.redact or a.sensitivity != "metadata"
+            ),
+        )
 
     @property
     def metadata_fields(self) -> tuple[Attribute, ...]:

@@ -64,7 +64,7 @@ def module_view(catalog: Catalog) -> ModuleView:
 def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
     """The runtime helpers the generated module calls, so it imports nothing unused."""
     used = [
-        *(a for e in catalog.events for a in e.attributes),
+        *(a for e in catalog.events for a in e.argument_attributes),
         *catalog.metadata_fields,
         *(a for m in catalog.metrics for a in (m.value, *m.attributes)),
     ]
@@ -86,8 +86,8 @@ def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
     }
     if any(a.is_range_checked for a in used):
         names.add("out_of_range")
-    if any(a.max_length for a in used):
-        names.add("truncate")
+    if any(a.max_length and not a.redact for a in used):
+        names.add("truncate")  # a policy attribute is cut by `Conversation.protect`
     if any(a.type.is_array and a.type.is_enum for a in used):
         names.add("wire_members")
     if any(

@@ -7,7 +7,7 @@ uses are laid out here the way ruff would, for the line length of pyproject.toml
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Attribute, Toggle
@@ -35,6 +35,13 @@ def toggles_constant(toggles: Iterable[Toggle]) -> str:
     """The `TOGGLES` constant (toggle name -> default) of the generated package and module."""
     items = "".join(f"    {py_str(t.name)}: {py_value(t.default)},\n" for t in toggles)
     return "TOGGLES: Final[dict[str, bool]] = {" + (f"\n{items}}}" if items else "}")
+
+
+def scanned_constant(scanned: Mapping[str, int | None]) -> str:
+    """The `SCANNED` constant (key -> max_length or None) of the generated package: the
+    keys of class content or identifier, whose values the runtime scans for secrets."""
+    items = "".join(f"    {py_str(key)}: {py_value(cap)},\n" for key, cap in scanned.items())
+    return "SCANNED: Final[dict[str, int | None]] = {" + (f"\n{items}}}" if items else "}")
 
 
 def tuple_literal(

@@ -18,6 +18,7 @@ from typing import Any
 from . import naming
 from .diagnostics import Diagnostic, DocPath, with_article
 from .model import (
+    LENGTH_SUFFIX,
     Attribute,
     AttributeType,
     Catalog,
@@ -232,6 +233,14 @@ class _Resolver:
                 "remove it, or change the type to string",
             )
         redact = body.get("redact")
+        if body.get("sensitivity") == "content" and not redact:
+            self.error(
+                (*path, "sensitivity"),
+                f"attribute {body['key']!r} is content, but has no `redact` policy saying "
+                "which toggle governs it and what is sent when the toggle is off",
+                'add `redact: {toggle: ..., placeholder: "[REDACTED]"}` (and a `mode`), '
+                "or class it identifier or metadata",
+            )
         if redact:
             if not is_plain_string or attribute_type.is_enum:
                 self.error(
@@ -386,7 +395,10 @@ class _Resolver:
             condition=condition,
             examples=tuple(use.get("examples") or body.get("examples") or ()),
             max_length=max_length,
-            redact=Redaction(redact["toggle"], redact["placeholder"]) if redact else None,
+            redact=Redaction(redact["toggle"], redact["placeholder"], redact.get("mode", "redact"))
+            if redact
+            else None,
+            sensitivity=body.get("sensitivity", "metadata"),
             stability=body.get("stability", "development"),
             deprecated=Deprecation(
                 deprecated["note"],
@@ -487,11 +499,14 @@ class _Resolver:
                 "event", path, name, role="emitter", function=function, problem=problem
             )
             functions[function] = name
-            attributes = self.with_legacy_keys(
-                self.resolve_group(
-                    (*path, "attributes"), body["attributes"], common_keys, f"event {name!r}"
+            attributes = self.with_length_companions(
+                path,
+                self.with_legacy_keys(
+                    self.resolve_group(
+                        (*path, "attributes"), body["attributes"], common_keys, f"event {name!r}"
+                    ),
+                    common_keys,
                 ),
-                common_keys,
             )
             deprecated = body.get("deprecated")
             if (
@@ -540,6 +555,32 @@ class _Resolver:
             else attribute
             for attribute in attributes
         )
+
+    def with_length_companions(
+        self, path: DocPath, attributes: tuple[Attribute, ...]
+    ) -> tuple[Attribute, ...]:
+        """`attributes`, then the `<key>.length` companion of each policy attribute: what
+        the runtime sends instead of the value when the toggle's mode is `length` (computed,
+        so no emitter takes it as an argument; last, so the catalog's own come first)."""
+        keys = {a.key for a in attributes}
+        result = list(attributes)
+        for attribute in attributes:
+            if attribute.redact is None:
+                continue
+            companion = length_companion(attribute)
+            if companion.key in keys or companion.key in self.definitions:
+                where = (
+                    "an attribute of this event" if companion.key in keys else "a defined attribute"
+                )
+                self.error(
+                    (*path, "name"),
+                    f"attribute {attribute.key!r} has a policy, whose `length` mode sends "
+                    f"{companion.key!r}, which is also {where}",
+                    f"rename the attribute {companion.key!r}",
+                )
+                continue
+            result.append(companion)
+        return tuple(result)
 
     def resolve(self) -> Catalog:
         self.collect_toggles()
@@ -783,6 +824,29 @@ class _Resolver:
             for note in body.get("notes") or ()
         )
         return Differences(name=body["name"], reference=body["reference"], notes=notes)
+
+
+def length_companion(attribute: Attribute) -> Attribute:
+    """The int attribute `<key>.length` a policy attribute's `length` mode sends."""
+    assert attribute.redact is not None
+    toggle = attribute.redact.toggle
+    return Attribute(
+        key=attribute.key + LENGTH_SUFFIX,
+        python_name=naming.python_name_for_key(attribute.key + LENGTH_SUFFIX),
+        type=AttributeType(base="int"),
+        description=f"Length of `{attribute.key}` in characters (Unicode code points, before "
+        "any cut), sent instead of the value when its toggle's mode is `length`.",
+        requirement="conditional",
+        condition=f"when `{toggle}` is in `length` mode and `{attribute.key}` was given",
+        examples=(),
+        max_length=None,
+        redact=None,
+        stability=attribute.stability,
+        deprecated=None,
+        computed="length",
+        minimum=0,
+        length_of=attribute.key,
+    )
 
 
 def _shape(attribute_type: AttributeType) -> tuple[object, ...]:

@@ -10,13 +10,13 @@ file:// and from any static host, and the same catalog always gives the same byt
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 import jinja2
 from markupsafe import Markup, escape
 
-from .docs_model import CODE_SPAN
+from .docs_model import CODE_SPAN, Part
 from .model import Catalog
 from .py_literals import visible
 from .render import Change, OutputFile, environment, render, write_outputs
@@ -86,6 +86,21 @@ def prose(text: str) -> Markup:
     return Markup(CODE_SPAN.sub(lambda m: f"<code>{m.group(2).strip()}</code>", escaped))
 
 
+def words(parts: Iterable[Part]) -> Markup:
+    """A docs sentence (`docs_model.Words`) as HTML: prose as `prose` shows it, literal
+    values as code (as they arrive on the wire), labels in bold."""
+    shown: dict[str, Callable[[object], str]] = {
+        "text": lambda value: str(prose(str(value))),
+        "code": lambda value: f"<code>{escape(_shown(_literal(value)))}</code>",
+        "strong": lambda value: f"<strong>{prose(str(value))}</strong>",
+    }
+    return Markup("".join(shown[part.kind](part.value) for part in parts))
+
+
+def _literal(value: object) -> str:
+    return value if isinstance(value, str) else json_literal(value)
+
+
 def name_breaks(name: str) -> Markup:
     """A dotted name that wraps only after a dot (`codex.` / `api_request`), never inside
     a word: escaped, with a line-break opportunity (`<wbr>`) after each dot; its element's
@@ -105,6 +120,7 @@ def site_environment(template_dir: str | Path | None = None) -> jinja2.Environme
         basename=_basename,
         css_class=css_class,
         name_breaks=name_breaks,
+        words=words,
     )
     return env
 

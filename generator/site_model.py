@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .code_model import emitter_view, recorder_view
 from .diff import SDK_DEFAULT_BOUNDARIES, SEVERITIES, SEVERITY_HEADINGS
-from .docs_model import AttributeDoc, attribute_doc, plain_text
+from .docs_model import AttributeDoc, PrivacyRow, attribute_doc, plain_text, privacy_rows
 from .model import Attribute, Catalog, Event, Metric, Toggle
 from .semver import GateResult
 
@@ -23,8 +23,9 @@ CHANGES_PAGE = "changes.html"
 EVENT_PAGES = "events"
 #: What the privacy page is about, in the search's words.
 PRIVACY_SUMMARY = (
-    "Attributes that can carry user content, and the toggles that decide whether each is "
-    "redacted (replaced by a placeholder) or exported."
+    "Attributes by sensitivity class (content, identifier), and the toggles and modes that "
+    "decide what the wire carries for each: the value, a placeholder, a hash, a length or "
+    "nothing."
 )
 #: Metric pages have a folder of their own: a metric may share its name with an event.
 METRIC_PAGES = "metrics"
@@ -233,12 +234,22 @@ class Site:
     search_records: tuple[dict[str, object], ...] = ()
     #: What the docs say about each common attribute.
     common: tuple[AttributeDoc, ...] = ()
+    #: Every attribute with a class other than metadata or a policy (the privacy page).
+    privacy: tuple[PrivacyRow, ...] = ()
 
     @property
     def title(self) -> str:
         if self.catalog.namespace:
             return f"{self.catalog.namespace} event catalog"
         return "Event catalog"
+
+    def privacy_links(self, row: PrivacyRow) -> tuple[tuple[str, str], ...]:
+        """Where the privacy page links each of a row's uses: (label, url) pairs, the
+        common metadata's section or each event's attribute."""
+        anchor = attribute_anchor(row.attribute)
+        if not row.events:
+            return (("every event", f"{INDEX_PAGE}#{anchor}"),)
+        return tuple((name, f"{EVENT_PAGES}/{name}.html#{anchor}") for name in row.events)
 
     def toggle(self, name: str) -> Toggle:
         """The catalog's toggle of that name (resolve checked that redactions name one)."""
@@ -278,7 +289,9 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
     links to."""
 
     def tags(attribute: Attribute) -> str:
-        words = []
+        words: list[str] = []
+        if attribute.sensitivity != "metadata":
+            words.append(attribute.sensitivity)
         if attribute.redact:
             words += ["redacted", attribute.redact.toggle]
         if attribute.deprecated:
@@ -336,7 +349,7 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
             "kind": "page",
             "name": "Privacy",
             "description": PRIVACY_SUMMARY,
-            "tags": "privacy redacted redaction toggles "
+            "tags": "privacy redacted redaction toggles sensitivity content identifier hash "
             + " ".join(toggle.name for toggle in catalog.toggles),
             "url": PRIVACY_PAGE,
             "attributes": [],
@@ -435,4 +448,5 @@ def build_site_model(
         releases=tuple(releases),
         search_records=_search_records(catalog),
         common=tuple(attribute_doc(a) for a in catalog.common),
+        privacy=privacy_rows(catalog),
     )

@@ -33,6 +33,13 @@ _HINTS = {
     "maxLength": "shorten it",
 }
 
+#: Hints for a value an `enum` refuses that is a plausible mistake, by (key, value).
+_ENUM_HINTS = {
+    ("mode", "keep"): "`keep` is what a policy's toggle does when it is on, so it is no mode "
+    "to send when it is off: use redact, length, hash or drop (users choose keep in the "
+    "[otel] table)",
+}
+
 #: Numbers in exponent form that YAML 1.1 (PyYAML) reads as strings: `1e-7`, `2E5`, `1.5e3`.
 _YAML11_TEXT_NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
 
@@ -177,6 +184,8 @@ def _describe(source: Source, error: ValidationError) -> list[Diagnostic]:
         hint = "YAML 1.1 reads 1e-7 as text: write a dot and a signed exponent, 1.0e-7"
     if error.validator == "pattern":
         hint = _PATTERN_HINTS.get(str(error.validator_value), hint)
+    if error.validator == "enum" and path and isinstance(error.instance, str):
+        hint = _ENUM_HINTS.get((str(path[-1]), error.instance), hint)
     if "propertyNames" in error.absolute_schema_path:
         # A bad mapping key (a toggle's name): point at that key, not at the mapping.
         name: Any = error.instance

@@ -17,6 +17,7 @@ from .py_layout import (
     Text,
     call,
     field,
+    scanned_constant,
     statement,
     toggles_constant,
 )
@@ -111,6 +112,7 @@ def environment(template_dir: str | Path | None = None) -> jinja2.Environment:
         python=statement,
         text=Text,
         toggles_constant=toggles_constant,
+        scanned_constant=scanned_constant,
         deprecation_message=code_model.deprecation_message,
         deprecated_arguments_message=code_model.deprecated_arguments_message,
         argument_doc=code_model.argument_doc,

@@ -21,6 +21,10 @@ class SchemaDocument(dict[str, Any]):
         return spell_surrogates(text)
 
 
+#: The length of a value in hash mode: HMAC-SHA256 in lowercase hex.
+HASH_LENGTH = 64
+
+
 def wire_schema(event: Event, catalog: Catalog, header: str) -> SchemaDocument:
     """JSON Schema (draft 2020-12) of one event's attributes as they arrive on the wire."""
     properties: dict[str, Any] = {}
@@ -32,7 +36,9 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> SchemaDocument:
             # is then the only example that holds (the catalog's example names one event).
             properties[attribute.key]["const"] = event.name
             properties[attribute.key]["examples"] = [event.name]
-        if attribute.is_required:
+        # A policy attribute may be absent even when required: its toggle's mode may send
+        # only its length (`<key>.length`) or drop it.
+        if attribute.is_required and not attribute.redact:
             required.append(attribute.key)
         for legacy in attribute.also_sent_as:  # dual emission: the same value, old key
             properties[legacy.key] = {
@@ -41,7 +47,7 @@ def wire_schema(event: Event, catalog: Catalog, header: str) -> SchemaDocument:
                 f"until catalog version {legacy.until}.",
                 "deprecated": True,
             }
-            if attribute.is_required:
+            if attribute.is_required and not attribute.redact:
                 required.append(legacy.key)
     schema = {
         "$comment": header,
@@ -67,7 +73,9 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
         item["enum"] = [m.value for m in attribute_type.members]
     if attribute.max_length and not attribute_type.is_array:
         # The cap includes the marker of a cut value: the format's smallest cap fits it.
-        item["maxLength"] = attribute.max_length
+        # A policy's hash mode sends 64 hex characters, whatever the cap.
+        hashed = HASH_LENGTH if attribute.redact else 0
+        item["maxLength"] = max(attribute.max_length, hashed)
     if attribute.minimum is not None:
         item["minimum"] = attribute.minimum
     if attribute.maximum is not None:
@@ -80,9 +88,14 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
         schema["format"] = "date-time"
     if attribute.condition:
         schema["x-condition"] = attribute.condition
+    if attribute.sensitivity != "metadata":
+        schema["x-sensitivity"] = attribute.sensitivity
     if attribute.redact:
         schema["x-redacted-by"] = attribute.redact.toggle
         schema["x-placeholder"] = attribute.redact.placeholder
+        schema["x-off-mode"] = attribute.redact.mode
+    if attribute.length_of:
+        schema["x-length-of"] = attribute.length_of
     if attribute.examples:
         schema["examples"] = list(attribute.examples)
     if attribute.deprecated:

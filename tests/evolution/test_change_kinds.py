@@ -472,6 +472,33 @@ CASES = [
         ("wire",),
     ),
     case(
+        "attribute.redaction_added_under_new_toggle",
+        both(
+            lambda d: d["toggles"].update(log_coupons={"default": True, "description": "C."}),
+            setting(
+                lambda d: attribute(d, "coupon"),
+                redact={"toggle": "log_coupons", "placeholder": "-"},
+            ),
+        ),
+        f"{PAID}[coupon].redact",
+        "compatible",
+        also=("toggle.added",),
+    ),
+    case(
+        "attribute.redaction_added",
+        both(
+            lambda d: d["toggles"].update(log_coupons={"default": False, "description": "C."}),
+            setting(
+                lambda d: attribute(d, "coupon"),
+                redact={"toggle": "log_coupons", "placeholder": "-"},
+            ),
+        ),
+        f"{PAID}[coupon].redact",
+        "breaking",
+        ("wire",),
+        also=("toggle.added",),
+    ),
+    case(
         "attribute.redaction_removed",
         setting(lambda d: attribute(d, "note"), redact=None),
         f"{PAID}[note].redact",
@@ -496,6 +523,61 @@ CASES = [
         f"{PAID}[note].redact.placeholder",
         "breaking",
         ("wire",),
+    ),
+    case(
+        "attribute.off_mode_loosened",
+        setting(
+            lambda d: attribute(d, "note"),
+            redact={"toggle": "log_notes", "placeholder": "[REDACTED]", "mode": "hash"},
+        ),
+        f"{PAID}[note].redact.mode",
+        "breaking",
+        ("privacy",),
+    ),
+    case(
+        "attribute.off_mode_tightened",
+        setting(
+            lambda d: attribute(d, "note"),
+            redact={"toggle": "log_notes", "placeholder": "[REDACTED]", "mode": "drop"},
+        ),
+        f"{PAID}[note].redact.mode",
+        "compatible",
+    ),
+    case(
+        "attribute.off_mode_loosened",
+        setting(
+            lambda d: attribute(d, "note"),
+            redact={"toggle": "log_notes", "placeholder": "[REDACTED]", "mode": "length"},
+        ),
+        f"{PAID}[note].redact.mode",
+        "breaking",
+        ("privacy",),
+        old=setting(
+            lambda d: attribute(d, "note"),
+            redact={"toggle": "log_notes", "placeholder": "[REDACTED]", "mode": "drop"},
+        ),
+    ),
+    case(
+        "attribute.sensitivity_lowered",
+        setting(lambda d: attribute(d, "note"), sensitivity="identifier"),
+        f"{PAID}[note].sensitivity",
+        "breaking",
+        ("privacy",),
+        old=setting(lambda d: attribute(d, "note"), sensitivity="content"),
+    ),
+    case(
+        "attribute.sensitivity_lowered",
+        setting(lambda d: attribute(d, "coupon"), sensitivity="metadata"),
+        (f"{PAID}[coupon].sensitivity",),
+        "breaking",
+        ("privacy",),
+        old=setting(lambda d: attribute(d, "coupon"), sensitivity="identifier"),
+    ),
+    case(
+        "attribute.sensitivity_raised",
+        setting(lambda d: attribute(d, "note"), sensitivity="content"),
+        f"{PAID}[note].sensitivity",
+        "compatible",
     ),
     case(
         "attribute.computed_changed",

@@ -742,7 +742,7 @@ def test_meaning_errors_are_reported_with_structure_errors() -> None:
         "cat.yaml:10:5: error: attributes[0].colour: unknown key 'colour'\n"
         "    hint: allowed keys: cardinality, deprecated, description, examples, key, max_length, maximum, "
         "minimum, python_name, "
-        "redact, reference_type, stability, type",
+        "redact, reference_type, sensitivity, stability, type",
         "cat.yaml:21:16: error: attributes[2].examples[0]: example 'medium' is not an enum "
         "(string)\n    hint: fix the example or the type",
         "cat.yaml:30:15: error: events[0].attributes[1].ref: attribute 'mood' is not defined\n"
@@ -887,7 +887,6 @@ def test_every_runtime_helper_a_module_imports_is_reserved() -> None:
         "not_a_member",
         "not_members",
         "out_of_range",
-        "truncate",
         "wire_members",
         "wrong_int_items",
         "wrong_items",

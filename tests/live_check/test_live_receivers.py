@@ -29,14 +29,24 @@ def endpoint(transport: Transport, ports: dict[str, int]) -> str:
 
 
 def assert_conforming(document: dict[str, Any], records: int) -> None:
-    """No error, no warning; the only findings are the exported tool details
-    (log_tool_details on, a choice the report shows as info)."""
+    """No error, no warning; the only findings are the exported tool details and error
+    texts (log_tool_details and log_error_details on, choices the report shows as info)."""
     assert document["records"] == records
     assert document["ok"] is True
     kinds = {(f["kind"], f["severity"], f["event"], f["attribute"]) for f in document["findings"]}
+    error_texts = {
+        ("codex.api_request", "error.message"),
+        ("codex.api_request", "auth.error"),
+        ("codex.websocket_connect", "error.message"),
+        ("codex.websocket_connect", "auth.error"),
+        ("codex.websocket_request", "error.message"),
+        ("codex.auth_recovery", "auth.error"),
+        ("codex.sse_event", "error.message"),
+    }
     assert kinds <= {
         ("unredacted", "info", "codex.tool_result", "arguments"),
         ("unredacted", "info", "codex.tool_result", "output"),
+        *(("unredacted", "info", event, key) for event, key in error_texts),
     }, document["findings"]
     assert document["coverage"]["events"]["unseen"] == []
 

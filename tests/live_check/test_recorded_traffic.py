@@ -97,6 +97,8 @@ def test_every_finding_kind_is_found_where_it_is(catalog: Catalog) -> None:
         ("enum_violation", "codex.tool_decision", "decision"): line(4),
         ("out_of_bounds", "codex.api_request", "http.response.status_code"): line(5),
         ("too_long", "codex.api_request", "error.message"): line(6),
+        # The error text is exported (log_error_details is on by default): info.
+        ("unredacted", "codex.api_request", "error.message"): line(6),
         ("unredacted", "codex.user_prompt", "prompt"): line(7),
         ("enum_violation", "codex.tool_decision", "event.name"): line(8),
         ("missing_service_name", None, "service.name"): line(9),

@@ -27,7 +27,6 @@ __all__ = ["start_telemetry"]
 pytestmark = [
     pytest.mark.wire,
     pytest.mark.timeout(120),
-    pytest.mark.xfail(strict=True, reason="scrubbing wired by privacy-runtime"),
 ]
 
 pytest.importorskip("grpc", reason="the receivers need the otel extra")

@@ -63,9 +63,17 @@ def test_the_registered_catalog_gives_the_defaults() -> None:
         """
         import codex_otel.generated
         config = load_config(text="[otel]\\nlog_user_prompt = true\\n", environ={})
-        assert config.toggles == {"log_user_prompt": True, "log_tool_details": True}
+        assert config.toggles == {
+            "log_user_prompt": True,
+            "log_tool_details": True,
+            "log_error_details": True,
+        }
         assert (config.service_name, config.scope_name) == ("codex-cli", "codex_otel")
-        assert OtelConfig().toggles == {"log_user_prompt": False, "log_tool_details": True}
+        assert OtelConfig().toggles == {
+            "log_user_prompt": False,
+            "log_tool_details": True,
+            "log_error_details": True,
+        }
         """
     )
 

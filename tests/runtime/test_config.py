@@ -85,7 +85,11 @@ def test_no_source_gives_defaults() -> None:
     assert config == OtelConfig()
     assert config.environment == "dev"
     assert config.exporter == NoExporter()
-    assert config.toggles == {"log_user_prompt": False, "log_tool_details": True}
+    assert config.toggles == {
+        "log_user_prompt": False,
+        "log_tool_details": True,
+        "log_error_details": True,
+    }
     assert config.service_name == "codex-cli"
     assert config.shutdown_timeout == 0.25  # short: what misses it is spooled
     assert config.spool == SpoolConfig(enabled=True, path=None, max_bytes=4 * 1024 * 1024)
@@ -175,7 +179,11 @@ def test_every_scalar_key() -> None:
         )
     )
     assert config.environment == "prod"
-    assert config.toggles == {"log_user_prompt": True, "log_tool_details": False}
+    assert config.toggles == {
+        "log_user_prompt": True,
+        "log_tool_details": False,
+        "log_error_details": True,
+    }
     assert config.service_name == "my-agent"
     assert config.shutdown_timeout == 2.5
 
@@ -285,7 +293,11 @@ def test_toggle_not_in_the_toggles_argument_is_unknown() -> None:
 
 def test_default_toggles_are_not_mutated() -> None:
     load(otel("log_user_prompt = true"))
-    assert catalog_defaults().toggles == {"log_user_prompt": False, "log_tool_details": True}
+    assert catalog_defaults().toggles == {
+        "log_user_prompt": False,
+        "log_tool_details": True,
+        "log_error_details": True,
+    }
 
 
 def test_the_default_toggles_are_the_imported_catalogs() -> None:

@@ -114,3 +114,11 @@ def test_index_names_wrap_only_after_a_dot(site: Path) -> None:
         assert code.attrib["class"] == "name"
         breaks = len(code.findall("wbr"))
         assert breaks == text(code).count("."), text(code)
+
+
+def test_identifier_finds_every_identifier_attribute(site: Path) -> None:
+    catalog = load_catalog(BUNDLED)
+    results = search(site, "identifier")
+    identifiers = {a.key for _, a in catalog.policy_attributes if a.sensitivity == "identifier"}
+    assert {"conversation.id", "call_id", "user.email"} <= identifiers
+    assert identifiers <= {r["title"] for r in results}, results

@@ -203,12 +203,14 @@ def test_the_privacy_page_lists_every_redacted_attribute(
     rows = [
         [text(cell) for cell in row]
         for section in page.iterfind(".//section")
+        if section.get("id", "").startswith("toggle-")
         for row in section.iterfind(".//tbody/tr")
     ]
     expected = [
         [
             attribute.key,
             event.name if event else "every event",
+            attribute.redact.mode,
             json.dumps(attribute.redact.placeholder),
             f"{attribute.max_length} characters" if attribute.max_length else "none",
         ]
@@ -229,6 +231,39 @@ def test_the_privacy_page_lists_every_redacted_attribute(
         redaction = text(section.find(".//dd[@class='redaction']"))
         assert json.dumps(attribute.redact.placeholder) in redaction
         assert attribute.redact.toggle in redaction
+
+
+@pytest.mark.parametrize("catalog_file", CATALOGS)
+def test_the_privacy_page_lists_every_class_and_what_each_mode_sends(
+    catalog_file: Path, tmp_path: Path
+) -> None:
+    catalog = load_catalog(catalog_file)
+    site = build(catalog, tmp_path / "site")
+    table = parse(site / "privacy.html").find(".//section[@id='sensitivity']//table")
+    assert table is not None
+    rows = {text(row[0]): [text(cell) for cell in row] for row in table.iterfind(".//tbody/tr")}
+    items = {
+        text(row[0]): [text(item) for item in row.iterfind(".//li")]
+        for row in table.iterfind(".//tbody/tr")
+    }
+    listed = {a.key: a for _, a in catalog.policy_attributes}
+    assert set(rows) == set(listed)
+    toggles = {t.name: t for t in catalog.toggles}
+    for key, attribute in listed.items():
+        _, _, sensitivity, toggle, default, off_mode, wire = rows[key]
+        assert sensitivity == attribute.sensitivity
+        if attribute.redact is None:
+            assert (toggle, default, off_mode) == ("none", "-", "-")
+            assert wire.startswith("always the value")
+            continue
+        assert (toggle, off_mode) == (attribute.redact.toggle, attribute.redact.mode)
+        assert default == str(toggles[attribute.redact.toggle].default).lower()
+        modes = [item.split(":")[0] for item in items[key]]
+        first = "keep" if toggles[attribute.redact.toggle].default else attribute.redact.mode
+        assert modes[0] == first
+        assert sorted(modes) == ["drop", "hash", "keep", "length", "redact"]
+        assert f"{key}.length" in wire
+        assert json.dumps(attribute.redact.placeholder).strip('"') in wire
 
 
 def test_the_search_index_covers_every_event_and_attribute(tmp_path: Path) -> None:
@@ -410,7 +445,7 @@ def test_any_catalog_text_gives_valid_html_showing_that_text(
         spelled = "\n".join(visible(line) for line in description.split("\n"))
         assert text(lead) == " ".join(spelled.split())
     redactions = [text(dd) for dd in page.iterfind(".//dd[@class='redaction']")]
-    assert redactions and all(r.startswith("Replaced by ") for r in redactions)
+    assert redactions and all(r.startswith("Governed by the ") for r in redactions)
 
 
 def test_the_changes_page_is_absent_until_a_history_is_given(tmp_path: Path) -> None:

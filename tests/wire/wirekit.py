@@ -186,6 +186,9 @@ REDACTED = "[REDACTED]"
 
 #: The bundled catalog's events, for the calls built from its examples.
 CATALOG_EVENTS = {event.name: event for event in load_catalog(bundled_catalog_path()).events}
+#: The bundled catalog's toggles and their defaults: a policy attribute whose toggle is on by
+#: default (and that no call here turns off) is sent as given.
+DEFAULT_TOGGLES = {t.name: t.default for t in load_catalog(bundled_catalog_path()).toggles}
 
 
 def from_examples(
@@ -193,13 +196,14 @@ def from_examples(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The arguments and expected wire values, from each attribute's first catalog example,
     of the event's attributes that `given` (wire keys) leaves out: every one when `full`,
-    else the required ones. None of these is redacted or long enough to be cut."""
+    else the required ones. None of these is redacted by default or long enough to be cut."""
     kwargs: dict[str, Any] = {}
     expected: dict[str, Any] = {}
     for attribute in CATALOG_EVENTS[event_name].argument_attributes:
         if attribute.key in given or not (full or attribute.requirement == "required"):
             continue
-        assert attribute.redact is None and attribute.examples, (event_name, attribute.key)
+        as_given = attribute.redact is None or DEFAULT_TOGGLES[attribute.redact.toggle]
+        assert as_given and attribute.examples, (event_name, attribute.key)
         value = attribute.examples[0]
         kwargs[attribute.python_name] = value
         expected[attribute.key] = value
@@ -495,7 +499,16 @@ def check_catalog(records: Sequence[ReceivedRecord], emitted: Emitted) -> None:
             attributes = record.attributes
             # Names: every property (full call) or exactly the required ones (optional
             # fields left as None are omitted, never sent empty).
+            # A policy's `<key>.length` companion is sent only in length mode, and a
+            # required policy attribute (not required by the schema, which allows the
+            # modes that omit it) is sent in the default modes.
             wanted = set(schema["properties"] if call.full else schema["required"])
+            wanted -= {k for k, p in schema["properties"].items() if "x-length-of" in p}
+            wanted |= {
+                a.key
+                for a in CATALOG_EVENTS[call.event_name].required_attributes
+                if a.redact is not None
+            }
             assert set(attributes) == wanted, (call.event_name, call.full)
             jsonschema.validate(attributes, schema)  # types, enums, max lengths
             # The name is in the record's own field and, as Codex sends it, an attribute.

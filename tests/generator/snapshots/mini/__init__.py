@@ -7,7 +7,8 @@ Schema per event, of the attributes as they arrive on the wire).
 
 Importing the package hands the runtime what the catalog decides: the privacy toggles
 `load_config` accepts in the `[otel]` table (with their defaults), the default
-`service.name` and the instrumentation scope of what a `Telemetry` exports.
+`service.name` and the instrumentation scope of what a `Telemetry` exports, and the keys
+whose values it scans for secrets.
 """
 
 from typing import Final
@@ -19,8 +20,13 @@ TOGGLES: Final[dict[str, bool]] = {
     "log_commands": False,
 }
 
+#: Keys of class content or identifier, with their max_length (None: no cap): the runtime
+#: scans their values for secrets.
+SCANNED: Final[dict[str, int | None]] = {}
+
 register_catalog(
     toggles=TOGGLES,
+    scanned=SCANNED,
     service_name="unknown_service",
     scope_name="unknown_service",
 )

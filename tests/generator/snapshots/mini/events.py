@@ -27,7 +27,6 @@ from codex_otel.runtime._contract import (
     not_a_member,
     not_members,
     out_of_range,
-    truncate,
     wire_members,
     wrong_int_items,
     wrong_items,
@@ -234,8 +233,8 @@ def step_finished(
     Args:
         step_name: `step.name`, required. Name of the step.
         step_command: `step.command`, required. Shell command of the step, which may contain
-            "secrets" and \\backslashes\\. Replaced by '<hidden>' unless the `log_commands` toggle
-            is on. Cut to 64 characters.
+            "secrets" and \\backslashes\\. Governed by the `log_commands` toggle; when it is off,
+            the wire carries the placeholder <hidden>. Cut to 64 characters.
         step_ratio: `step.ratio`, optional. Fraction of the step's budget used. Must be between
             0 and 1.5.
         step_cached: `step.cached`, required. Whether the step's result came from the cache.
@@ -291,16 +290,14 @@ def step_finished(
         wrong_type("step.finished", "step_legacy_id", "str", step_legacy_id)
     if not conversation.recording:
         return
-    if conversation.allows("log_commands"):
-        _step_command = truncate(step_command, 64)
-    else:
-        _step_command = "<hidden>"
     _attributes: Attributes = {
         "step.name": step_name,
-        "step.command": _step_command,
         "step.cached": step_cached,
         "step.priority": _priority,
     }
+    conversation.protect(
+        _attributes, "step.command", step_command, "log_commands", "<hidden>", "redact", 64
+    )
     if step_ratio is not None:
         _attributes["step.ratio"] = float(step_ratio)
     if step_tags is not None:
@@ -341,8 +338,8 @@ def build_started_legacy(
 
     Args:
         step_command: `step.command`, optional. Shell command of the step, which may contain
-            "secrets" and \\backslashes\\. Replaced by '<hidden>' unless the `log_commands` toggle
-            is on. Cut to 48 characters.
+            "secrets" and \\backslashes\\. Governed by the `log_commands` toggle; when it is off,
+            the wire carries the placeholder <hidden>. Cut to 48 characters.
     """
     if step_command is not None and not isinstance(step_command, str):
         wrong_type("build.started_old", "step_command", "str", step_command)
@@ -350,10 +347,9 @@ def build_started_legacy(
         return
     _attributes: Attributes = {}
     if step_command is not None:
-        if conversation.allows("log_commands"):
-            _attributes["step.command"] = truncate(step_command, 48)
-        else:
-            _attributes["step.command"] = "<hidden>"
+        conversation.protect(
+            _attributes, "step.command", step_command, "log_commands", "<hidden>", "redact", 48
+        )
     conversation.emit("build.started_old", _attributes)
 
 
