@@ -29,7 +29,6 @@ from .metric_tags import is_tag_key
 from .metric_tags import metric_attribute_value as _tag
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
 from .timestamps import TimestampFormatter
-from .truncation import truncate
 from .types import Attributes, AttributeValue, MetadataLike
 from .wire_strings import wire_attributes, wire_string, wire_value
 
