@@ -50,6 +50,10 @@ MASK_FAILED: Final = "[MASK-FAILED]"
 #: Marks an event the caller's thread cleaned (for subscribers): the export thread removes
 #: it and leaves the values as they are.
 CLEANED_KEY: Final = "codex_otel.privacy.cleaned"
+#: Beside a `keep` value the caller pre-cut (`CUT_PREFIX + key`): the characters it cut
+#: (an int, or a tuple of ints for an array), so the final cut's marker counts what is
+#: missing from the original, not from the pre-cut value. Removed by `clean`.
+CUT_PREFIX: Final = "codex_otel.privacy.cut:"
 
 Mask = Callable[[str], str]
 
@@ -94,7 +98,10 @@ class Privacy:
         if mode == "off":
             mode = off_mode
         if mode == "keep":
-            attributes[key] = _precut(value, key, max_length)
+            kept, cut = _precut(value, key, max_length)
+            attributes[key] = kept
+            if cut is not None:
+                attributes[CUT_PREFIX + key] = cut
         elif mode == "length":
             attributes[key + ".length"] = len(value) if isinstance(value, (str, list, tuple)) else 0
         elif mode == "hash":
@@ -149,14 +156,21 @@ class Privacy:
             return cleaned  # cleaned on the caller's thread already
         scanned = catalog_defaults().scanned
         try:
+            cuts = [name for name in cleaned if name.startswith(CUT_PREFIX)]
+            precut = {name[len(CUT_PREFIX) :]: cleaned.pop(name) for name in cuts}
             for key, cap in scanned.items():
                 value = cleaned.get(key)
+                cut = precut.get(key)
                 if isinstance(value, str):
-                    cleaned[key] = self._clean_text(value, cap)
+                    before = cut if type(cut) is int else 0
+                    cleaned[key] = self._clean_text(value, cap, before)
                 elif isinstance(value, (list, tuple)):
+                    befores = cut if isinstance(cut, tuple) else ()
                     cleaned[key] = tuple(
-                        self._clean_text(item, cap) if isinstance(item, str) else item
-                        for item in value
+                        self._clean_text(item, cap, _nth(befores, index))
+                        if isinstance(item, str)
+                        else item
+                        for index, item in enumerate(value)
                     )
         except Exception:  # a bug: what could not be cleaned is not sent
             self.report_once("clean", "codex-otel: a value could not be cleaned; it is left out")
@@ -177,7 +191,7 @@ class Privacy:
                 continue
             log.attributes = self.clean(attributes)  # type: ignore[arg-type]
 
-    def _clean_text(self, text: str, cap: int | None) -> str:
+    def _clean_text(self, text: str, cap: int | None, dropped_before: int = 0) -> str:
         if self.scrub_secrets:
             # Imported on first use (it compiles its rules): importing the runtime stays cheap.
             from ._secrets import scrub
@@ -201,7 +215,7 @@ class Privacy:
                     f"is replaced by {MASK_FAILED}",
                 )
                 text = MASK_FAILED
-        return text if cap is None else truncate(text, cap)
+        return text if cap is None else truncate(text, cap, dropped_before)
 
     def report_once(self, kind: str, message: str) -> None:
         if kind not in self._reported:
@@ -209,27 +223,37 @@ class Privacy:
             logger.warning(message)
 
 
-def _precut(value: AttributeValue, key: str, max_length: int | None) -> AttributeValue:
-    """A kept value as the caller stores it: cut with the scrub margin when the export
-    thread cuts it (a scanned key), else cut to its cap now."""
+def _precut(
+    value: AttributeValue, key: str, max_length: int | None
+) -> tuple[AttributeValue, int | tuple[int, ...] | None]:
+    """A kept value as the caller stores it, and what was cut from it for `CUT_PREFIX`
+    (None: nothing): cut with the scrub margin when the export thread cuts it (a scanned
+    key), else cut to its cap now, marker included."""
     if max_length is None:
-        return value
-    scanned = key in catalog_defaults().scanned
-    if isinstance(value, str):
-        return _cut(value, max_length, scanned=scanned)
-    if isinstance(value, (list, tuple)):
-        return tuple(
-            _cut(item, max_length, scanned=scanned) if isinstance(item, str) else item
-            for item in value
-        )
-    return value
-
-
-def _cut(text: str, max_length: int, *, scanned: bool) -> str:
-    if not scanned:
-        return truncate(text, max_length)
+        return value, None
+    if key not in catalog_defaults().scanned:
+        if isinstance(value, str):
+            return truncate(value, max_length), None
+        if isinstance(value, (list, tuple)):
+            return tuple(
+                truncate(item, max_length) if isinstance(item, str) else item for item in value
+            ), None
+        return value, None
     limit = max_length + SCRUB_MARGIN
-    return text if len(text) <= limit else text[:limit]
+    if isinstance(value, str):
+        return (value, None) if len(value) <= limit else (value[:limit], len(value) - limit)
+    if isinstance(value, (list, tuple)):
+        cuts = tuple(max(len(item) - limit, 0) if isinstance(item, str) else 0 for item in value)
+        if not any(cuts):
+            return value, None
+        kept = tuple(item[:limit] if isinstance(item, str) else item for item in value)
+        return kept, cuts
+    return value, None
+
+
+def _nth(counts: tuple[object, ...], index: int) -> int:
+    count = counts[index] if index < len(counts) else 0
+    return count if type(count) is int else 0
 
 
 def _hmac(key: bytes, text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -216,13 +217,23 @@ def test_generated_emitters_run_through_protect(
     catalog = tmp_path / "cat.yaml"
     catalog.write_text(BASE.replace("app.said", "run.said"), encoding="utf-8")
     events = generate_module(str(catalog))
-    for allowed, expected in ((True, "x" * 5), (False, "[REDACTED]")):
+    # On: the text. Off: the catalog's off-mode, `hash` (BASE): 64 hex digits, the same for
+    # the same text (it correlates), never the text or the placeholder.
+    sent: dict[bool, list[object]] = {}
+    for allowed in (True, False):
         tel = Telemetry(OtelConfig(toggles={"log_text": allowed}), service_version="t")
         conversation = tel.conversation(events.Metadata(session_id="s"))
         with tel.capture() as captured:
             events.run_said(conversation, text="x" * 5, size=1)
-        assert captured[0].attributes["text"] == expected
-        assert captured[0].attributes["size"] == 1
+            events.run_said(conversation, text="x" * 5, size=1)
+            events.run_said(conversation, text="y" * 5, size=1)
+        sent[allowed] = [event.attributes["text"] for event in captured]
+        assert [event.attributes["size"] for event in captured] == [1, 1, 1]
+        tel.shutdown()
+    assert sent[True] == ["x" * 5, "x" * 5, "y" * 5]
+    same, again, other = (str(value) for value in sent[False])
+    assert re.fullmatch("[0-9a-f]{64}", same), same
+    assert same == again and other != same
 
 
 def test_events_md_lists_each_class_and_policy_with_what_each_mode_sends() -> None:
