@@ -1,0 +1,227 @@
+"""Metrics across outages, end to end: a real child process (`metrics_emitter.py`) records
+metrics with the collector down and exits; the next run, with a real receiver (the
+in-repo ones, and Rotel) up, delivers the spooled points with their original timestamps.
+
+- Delta: every point of every failed export, each once, at its own time.
+- Cumulative: only the newest point per stream; the spool's size does not grow with the
+  number of failed exports.
+- A truncated or corrupt metric spool file is set aside, the rest delivered.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codex_otel.runtime import load_config
+from codex_otel.runtime._metrics_spool import MetricSpool, metric_spool_for
+from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedPoint, unused_port
+from receivers import rotel as rotel_module
+from receivers.rotel import RotelFactory
+
+pytestmark = [pytest.mark.wire, pytest.mark.slow, pytest.mark.timeout(120)]
+
+sys.path.insert(0, str(Path(__file__).parent))
+from metrics_emitter import config_text  # noqa: E402
+
+EMITTER = Path(__file__).with_name("metrics_emitter.py")
+COUNTER, HISTOGRAM = "codex.api_request", "codex.api_request.duration_ms"
+TRANSPORTS = ["http-binary", "http-json", "grpc"]
+
+
+@dataclass
+class Run:
+    """What one child run printed."""
+
+    windows: list[tuple[int, int]] = field(default_factory=list)
+    spool_bytes: list[int] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    stderr: str = ""
+
+
+def run_child(transport: str, endpoint: str, temporality: str, intervals: int, tag: str) -> Run:
+    process = subprocess.run(
+        [sys.executable, str(EMITTER), transport, endpoint, temporality, str(intervals), tag],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert process.returncode == 0, process.stderr
+    assert "Traceback" not in process.stderr, process.stderr
+    run = Run(stderr=process.stderr)
+    lines = process.stdout.splitlines()
+    assert lines[-1] == "exiting", process.stdout
+    for line in lines[:-1]:
+        document = json.loads(line)
+        if "before" in document:
+            run.windows.append((document["before"], document["after"]))
+            run.spool_bytes.append(document["spool_bytes"])
+        elif "stats" in document:
+            run.stats = document["stats"]
+    return run
+
+
+def spool_of(transport: str, endpoint: str, temporality: str) -> MetricSpool:
+    spool = metric_spool_for(load_config(text=config_text(transport, endpoint, temporality)))
+    assert spool is not None
+    return spool
+
+
+def offline_endpoint(transport: str) -> str:
+    """An endpoint nothing listens on (the collector is down)."""
+    return f"http://127.0.0.1:{unused_port()}"
+
+
+def of_run(points: list[ReceivedPoint], tag: str) -> list[ReceivedPoint]:
+    return [p for p in points if p.attributes.get("run") == tag]
+
+
+def check_delta(points: list[ReceivedPoint], offline: Run, delivered_after: int) -> None:
+    """Every interval's delta point, once, at its own time (inside the export's window
+    of the offline run, long before the delivery)."""
+    counters = sorted((p for p in points if p.name == COUNTER), key=lambda p: p.time_unix_nano)
+    histograms = sorted((p for p in points if p.name == HISTOGRAM), key=lambda p: p.time_unix_nano)
+    assert len(counters) == len(offline.windows), [p.value for p in counters]
+    assert len(histograms) == len(offline.windows)
+    for interval, ((before, after), counter, histogram) in enumerate(
+        zip(offline.windows, counters, histograms, strict=True)
+    ):
+        assert counter.temporality == 1 and histogram.temporality == 1  # delta
+        assert before <= counter.time_unix_nano <= after < delivered_after
+        assert before <= histogram.time_unix_nano <= after
+        assert counter.value == 1 + interval
+        assert histogram.count == 1 and histogram.value == 10.0 * interval
+        assert counter.start_time_unix_nano < counter.time_unix_nano
+        assert counter.resource["service.version"] == "0.0.1-metrics-spool"
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_delta_points_of_an_outage_are_all_delivered_once_by_the_next_run(
+    transport: str,
+) -> None:
+    down = offline_endpoint(transport)
+    offline = run_child(transport, down, "delta", 4, "offline")
+    assert offline.stats["metric_export_failures"] >= 4
+    assert offline.stats["metric_points_spooled"] == 8  # 4 intervals, 2 metrics
+    assert offline.stats["metric_points_pending"] == 8
+    assert offline.stderr == ""  # delayed, not lost: nothing to tell the host's user
+    receiver: OtlpGrpcReceiver | OtlpHttpReceiver = (
+        OtlpGrpcReceiver(port=int(down.rsplit(":", 1)[1]))
+        if transport == "grpc"
+        else OtlpHttpReceiver(port=int(down.rsplit(":", 1)[1]))
+    )
+    with receiver:
+        online = run_child(transport, down, "delta", 1, "online")
+        assert receiver.wait_for_points(lambda found: len(of_run(found, "offline")) >= 8)
+        check_delta(of_run(receiver.received_points(), "offline"), offline, online.windows[0][0])
+        assert online.stats["metric_points_delivered"] == 8
+        assert online.stats["metric_points_pending"] == 0
+        assert len(of_run(receiver.received_points(), "online")) == 2
+        # A delivered file is never delivered again.
+        again = run_child(transport, down, "delta", 1, "again")
+        assert again.stats["metric_points_delivered"] == 0
+        assert len(of_run(receiver.received_points(), "offline")) == 8
+    assert spool_of(transport, down, "delta").pending_files() == []
+
+
+def test_cumulative_outage_keeps_the_newest_point_per_stream_in_a_spool_that_does_not_grow(
+    receiver_port: int,
+) -> None:
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    intervals = 40
+    offline = run_child("http-binary", endpoint, "cumulative", intervals, "offline")
+    sizes = offline.spool_bytes
+    assert sizes[0] > 0
+    # The values' digits may grow (1 -> 820); the points do not.
+    assert max(sizes) - sizes[0] <= 16, sizes
+    assert offline.stats["metric_points_spooled"] == 2  # two streams, each counted once
+    assert offline.stats["metric_points_pending"] == 2
+    spool = spool_of("http-binary", endpoint, "cumulative")
+    assert len(spool.pending_files()) == 1
+    with OtlpHttpReceiver(port=receiver_port) as receiver:
+        online = run_child("http-binary", endpoint, "cumulative", 1, "online")
+        assert receiver.wait_for_points(lambda found: len(of_run(found, "offline")) >= 2)
+        points = of_run(receiver.received_points(), "offline")
+    assert sorted(p.name for p in points) == [COUNTER, HISTOGRAM]
+    counter = next(p for p in points if p.name == COUNTER)
+    histogram = next(p for p in points if p.name == HISTOGRAM)
+    last_flush_end = offline.windows[-1][1]
+    for point in (counter, histogram):
+        assert point.temporality == 2  # cumulative
+        # The newest: the exit's export, after the last forced one, before the next run.
+        assert last_flush_end <= point.time_unix_nano < online.windows[0][0]
+        assert point.start_time_unix_nano <= offline.windows[0][0]
+    assert counter.value == sum(1 + interval for interval in range(intervals))
+    assert histogram.count == intervals
+    assert online.stats["metric_points_delivered"] == 2
+
+
+@pytest.fixture
+def receiver_port() -> int:
+    return unused_port()
+
+
+def test_rotel_receives_the_spooled_points_with_their_timestamps(
+    rotel_collectors: RotelFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with OtlpGrpcReceiver() as downstream:
+        rotel = rotel_collectors(
+            forward_to=downstream.endpoint, extra_args=("--debug-log", "metrics")
+        )
+        endpoint = f"http://127.0.0.1:{rotel.http_port}"
+        ports = (rotel.grpc_port, rotel.http_port)
+        rotel.stop()  # the collector is down for the first run
+        offline = run_child("http-binary", endpoint, "delta", 3, "offline")
+        assert offline.stats["metric_points_pending"] == 6
+        # Back on the same ports (the spool belongs to its endpoint).
+        monkeypatch.setattr(rotel_module, "_two_unused_ports", lambda: ports)
+        rotel.start(attempts=1)
+        online = run_child("http-binary", endpoint, "delta", 1, "online")
+        assert downstream.wait_for_points(
+            lambda found: len(of_run(found, "offline")) >= 6, timeout=15
+        ), rotel.errors()
+        check_delta(of_run(downstream.received_points(), "offline"), offline, online.windows[0][0])
+        assert online.stats["metric_points_delivered"] == 6
+        # Rotel's own decoding (its debug log) saw them as delta points.
+        assert rotel.wait_until(lambda: rotel.stdout.count("-> Name: " + COUNTER) >= 4)
+        assert "AGGREGATION_TEMPORALITY_DELTA" in rotel.stdout
+        assert rotel.errors() == []
+
+
+def test_a_truncated_or_corrupt_metric_spool_file_is_set_aside_and_the_rest_delivered(
+    receiver_port: int,
+) -> None:
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    offline = run_child("http-binary", endpoint, "delta", 3, "offline")
+    spool = spool_of("http-binary", endpoint, "delta")
+    files = spool.pending_files()
+    assert len(files) == 3
+    # A SIGKILL mid-write cannot leave this (writes are atomic), a disk error or a hand can.
+    truncated = files[0]
+    truncated.write_bytes(truncated.read_bytes()[:-40])
+    corrupt = files[1]
+    lines = corrupt.read_text().splitlines(keepends=True)
+    corrupt.write_text(lines[0] + lines[1].replace('"time":', '"time":"x",  "t":'))
+    planted = spool.directory / "00000000000000000001-1-0.jsonl"
+    planted.write_text('{"format":"codex-otel-metric-spool"' + "[" * 100_000 + "\n")
+    with OtlpHttpReceiver(port=receiver_port) as receiver:
+        online = run_child("http-binary", endpoint, "delta", 1, "online")
+        assert receiver.wait_for_points(lambda found: len(of_run(found, "offline")) >= 2)
+        points = of_run(receiver.received_points(), "offline")
+    # Only the third interval's file was intact: its two points arrive, at their time.
+    before, after = offline.windows[2]
+    assert sorted(p.name for p in points) == [COUNTER, HISTOGRAM]
+    assert all(before <= p.time_unix_nano <= after for p in points)
+    assert online.stats["metric_points_delivered"] == 2
+    aside = sorted(path.name for path in spool.directory.iterdir())
+    assert f"{truncated.name}.corrupt" in aside
+    assert f"{corrupt.name}.corrupt" in aside
+    assert f"{planted.name}.corrupt" in aside
+    assert "skipping spool file" in online.stderr
