@@ -37,7 +37,7 @@ from ._health import Health
 from ._lifecycle import BoundedLifecycle
 from ._sdk_logs import CALLING, SDK_LOGS
 from ._signal import METRICS
-from .config import ConfigError, OtelConfig
+from .config import ConfigError, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .metrics import MetricDefinition
 from .types import AttributeValue
 
@@ -60,6 +60,8 @@ WAITING_LIMIT = 4096
 #: After an abort at the shutdown's bound, how long the shutdown waits for the aborted
 #: export to hand its points to the spool.
 _SPOOL_AFTER_ABORT_S = 0.1
+#: At a signal: the collection's own bound (the signal's is `_signals.SIGNAL_BOUND_S`).
+_SIGNAL_COLLECT_MS = 1500
 
 Recorder = Callable[..., None]
 #: An instrument ready to record: its bound add/record/set, the value's Python type (int
@@ -223,6 +225,18 @@ class MetricsPipeline(BoundedLifecycle):
 
     def _flush_provider(self, timeout: float) -> bool:
         return bool(self._provider.force_flush(timeout_millis=max(timeout, 0.001) * 1000))
+
+    def spool_now(self) -> None:
+        """A signal ends the process (`_signals.py`): the exporter is aborted (no network
+        attempt), then what was recorded since the last collection is collected: its
+        export fails at once and its points go to the spool. Without a spool, nothing.
+        Waits for an export in flight (the SDK's export lock); the caller bounds that."""
+        if self.spooling is None or self._closed:
+            return
+        self._closed = True
+        with SDK_LOGS.calling_for(self._sdk_logs):
+            self._abort_exporter()
+            self._provider.force_flush(timeout_millis=_SIGNAL_COLLECT_MS)
 
     def request_shutdown(self) -> None:
         """Start the shutdown (the last collection and its export) without waiting, so
@@ -391,6 +405,19 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
         super().__init__(
             config, exporter_kind=config.metrics_exporter.kind, waiting_limit=WAITING_LIMIT
         )
+        if config.spool.enabled and isinstance(
+            config.metrics_exporter, OtlpHttpExporter | OtlpGrpcExporter
+        ):
+            from ._signals import GUARD
+
+            GUARD.watch(self)  # SIGTERM spools what was recorded since the last collection
+
+    def spool_now(self) -> None:
+        """A signal ends the process: see `MetricsPipeline.spool_now`. Measurements still
+        waiting for the start (not yet aggregated) are lost. Never raises."""
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.spool_now()
 
     # --- the hot path ----------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Child process of the metrics spool tests: a CLI run that records metrics.
 
-    python metrics_emitter.py TRANSPORT ENDPOINT TEMPORALITY INTERVALS TAG
+    python metrics_emitter.py TRANSPORT ENDPOINT TEMPORALITY INTERVALS TAG [hang]
 
 TRANSPORT is `http-binary`, `http-json` or `grpc`; ENDPOINT the collector's (its base
 URL: `/v1/metrics` is added for HTTP). Each of INTERVALS intervals records
@@ -9,7 +9,8 @@ one `codex.api_request.duration_ms` (the interval's number times 10), then force
 collection and its export. It prints one JSON line per interval: the wall-clock times
 around the export (`before`, `after`, ns) and the size of its metrics spool folder then
 (`spool_bytes`); then `exiting`, and ends (the exit hook shuts telemetry down: one more
-collection and export). The spool folder comes from XDG_STATE_HOME.
+collection and export). With `hang`, it records one more `codex.api_request` (1000), prints
+`recorded` and sleeps until a signal ends it. The spool folder comes from XDG_STATE_HOME.
 """
 
 from __future__ import annotations
@@ -81,8 +82,11 @@ def main() -> None:
         after = time.time_ns()
         line = {"before": before, "after": after, "spool_bytes": spool_bytes(config)}
         print(json.dumps(line), flush=True)
-    stats = telemetry.stats
-    print(json.dumps({"stats_before_exit": stats.__dict__}), flush=True)
+    if sys.argv[6:] == ["hang"]:
+        conversation.record(REQUESTS, 1000, {"status": "200", "run": tag})
+        print("recorded", flush=True)
+        while True:
+            time.sleep(1)
     telemetry.shutdown()
     print(json.dumps({"stats": telemetry.stats.__dict__, "pid": os.getpid()}), flush=True)
     print("exiting", flush=True)

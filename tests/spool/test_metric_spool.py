@@ -11,8 +11,10 @@ in-repo ones, and Rotel) up, delivers the spooled points with their original tim
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,3 +227,39 @@ def test_a_truncated_or_corrupt_metric_spool_file_is_set_aside_and_the_rest_deli
     assert f"{corrupt.name}.corrupt" in aside
     assert f"{planted.name}.corrupt" in aside
     assert "skipping spool file" in online.stderr
+
+
+def test_sigterm_spools_what_was_recorded_since_the_last_collection(receiver_port: int) -> None:
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    process = subprocess.Popen(
+        [sys.executable, str(EMITTER), "http-binary", endpoint, "delta", "2", "offline", "hang"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        assert lines[-1] == "recorded\n", lines
+        windows = [(json.loads(line)["before"], json.loads(line)["after"]) for line in lines[:2]]
+        signalled = time.time_ns()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        _, stderr = process.communicate()
+    assert process.returncode == -signal.SIGTERM, stderr  # ended as SIGTERM ends it
+    assert "Traceback" not in stderr, stderr
+    with OtlpHttpReceiver(port=receiver_port) as receiver:
+        online = run_child("http-binary", endpoint, "delta", 1, "online")
+        assert receiver.wait_for_points(lambda found: len(of_run(found, "offline")) >= 5)
+        counters = sorted(
+            (p for p in of_run(receiver.received_points(), "offline") if p.name == COUNTER),
+            key=lambda p: p.time_unix_nano,
+        )
+    # The two failed exports' points, and the one recorded after them, collected at the
+    # signal: each once, at its own time.
+    assert [p.value for p in counters] == [1, 2, 1000]
+    assert windows[1][1] < counters[2].time_unix_nano
+    assert signalled <= counters[2].time_unix_nano < online.windows[0][0]
+    assert counters[2].start_time_unix_nano == counters[1].time_unix_nano  # no gap
