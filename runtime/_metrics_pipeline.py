@@ -400,14 +400,16 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
     ) -> None:
         self._on_ready = on_ready
         self._service_version = service_version
+        #: The points of failed exports go to the spool (`_metrics_spool.py`).
+        self._spools = config.spool.enabled and isinstance(
+            config.metrics_exporter, OtlpHttpExporter | OtlpGrpcExporter
+        )
         #: The running pipeline's instruments (see `MetricsPipeline.instruments`).
         self.instruments: Mapping[int, InstrumentEntry] = {}
         super().__init__(
             config, exporter_kind=config.metrics_exporter.kind, waiting_limit=WAITING_LIMIT
         )
-        if config.spool.enabled and isinstance(
-            config.metrics_exporter, OtlpHttpExporter | OtlpGrpcExporter
-        ):
+        if self._spools:
             from ._signals import GUARD
 
             GUARD.watch(self)  # SIGTERM spools what was recorded since the last collection
@@ -447,7 +449,11 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
         """Deliver the last collection within `timeout` seconds, else drop it."""
         timeout = self._begin_shutdown(timeout)
         deadline = time.monotonic() + timeout
-        self._started.wait(max(timeout, 0.0))
+        if not self._started.wait(max(timeout, 0.0)) and self._spools and self._waiting:
+            # Measurements wait for the start: see `_exit_wait`. The shutdown still gets
+            # its whole timeout after it.
+            self._started.wait(START_WAIT)
+            deadline = time.monotonic() + timeout
         pipeline, waiting = self._close()
         if pipeline is not None:
             delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
@@ -525,5 +531,10 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
 
     def _exit_wait(self) -> tuple[float, bool]:
         # At interpreter exit, let the start finish before the thread pools close (the
-        # SDK's import needs one); counted against the shutdown's bound.
+        # SDK's import needs one); counted against the shutdown's bound, unless
+        # measurements wait for it and the spool could keep them: they are not yet
+        # aggregated, only the pipeline can turn them into points. The start is our own
+        # import, not a collector: it ends (as the logs wait without a spool).
+        if self._spools and self._waiting:
+            return max(self._config.shutdown_timeout, START_WAIT), False
         return min(self._config.shutdown_timeout, START_WAIT), True
