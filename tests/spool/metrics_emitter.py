@@ -1,6 +1,6 @@
 """Child process of the metrics spool tests: a CLI run that records metrics.
 
-    python metrics_emitter.py TRANSPORT ENDPOINT TEMPORALITY INTERVALS TAG [hang]
+    python metrics_emitter.py TRANSPORT ENDPOINT TEMPORALITY INTERVALS TAG [hang|quick]
 
 TRANSPORT is `http-binary`, `http-json` or `grpc`; ENDPOINT the collector's (its base
 URL: `/v1/metrics` is added for HTTP). Each of INTERVALS intervals records
@@ -10,7 +10,10 @@ collection and its export. It prints one JSON line per interval: the wall-clock 
 around the export (`before`, `after`, ns) and the size of its metrics spool folder then
 (`spool_bytes`); then `exiting`, and ends (the exit hook shuts telemetry down: one more
 collection and export). With `hang`, it records one more `codex.api_request` (1000), prints
-`recorded` and sleeps until a signal ends it. The spool folder comes from XDG_STATE_HOME.
+`recorded` and sleeps until a signal ends it. With `quick`, it neither waits for the
+background start nor forces anything: it records one point of each metric, prints
+`exiting` and ends with the default `shutdown_timeout` (a run shorter than its start).
+The spool folder comes from XDG_STATE_HOME.
 """
 
 from __future__ import annotations
@@ -42,12 +45,14 @@ class Meta:
         return {"model": "gpt-5-codex"}
 
 
-def config_text(transport: str, endpoint: str, temporality: str) -> str:
+def config_text(
+    transport: str, endpoint: str, temporality: str, *, shutdown_timeout: bool = True
+) -> str:
     kind = "otlp-grpc" if transport == "grpc" else "otlp-http"
     url = endpoint if transport == "grpc" else f"{endpoint}/v1/metrics"
     lines = [
         "[otel]",
-        "shutdown_timeout = 3.0",
+        "shutdown_timeout = 3.0" if shutdown_timeout else "",
         "[otel.metrics]",
         "export_interval_ms = 3600000",  # collections are forced, one per interval
         f'temporality = "{temporality}"',
@@ -70,10 +75,17 @@ def spool_bytes(config: OtelConfig) -> int:
 def main() -> None:
     transport, endpoint, temporality = sys.argv[1], sys.argv[2], sys.argv[3]
     intervals, tag = int(sys.argv[4]), sys.argv[5]
-    config = load_config(text=config_text(transport, endpoint, temporality), environ={})
-    telemetry = Telemetry(config, service_version="0.0.1-metrics-spool")
-    telemetry.wait_until_started()
+    quick = sys.argv[6:] == ["quick"]
+    text = config_text(transport, endpoint, temporality, shutdown_timeout=not quick)
+    telemetry = Telemetry(load_config(text=text, environ={}), service_version="0.0.1-metrics-spool")
     conversation = telemetry.conversation(Meta())
+    if quick:
+        conversation.record(REQUESTS, 7, {"status": "200", "run": tag})
+        conversation.record(DURATION, 70.0, {"status": "200", "run": tag})
+        print("exiting", flush=True)
+        return
+    telemetry.wait_until_started()
+    config = telemetry.config
     for interval in range(intervals):
         conversation.record(REQUESTS, 1 + interval, {"status": "200", "run": tag})
         conversation.record(DURATION, 10.0 * interval, {"status": "200", "run": tag})

@@ -47,9 +47,20 @@ class Run:
     stderr: str = ""
 
 
-def run_child(transport: str, endpoint: str, temporality: str, intervals: int, tag: str) -> Run:
+def run_child(
+    transport: str, endpoint: str, temporality: str, intervals: int, tag: str, *mode: str
+) -> Run:
     process = subprocess.run(
-        [sys.executable, str(EMITTER), transport, endpoint, temporality, str(intervals), tag],
+        [
+            sys.executable,
+            str(EMITTER),
+            transport,
+            endpoint,
+            temporality,
+            str(intervals),
+            tag,
+            *mode,
+        ],
         check=False,
         capture_output=True,
         text=True,
@@ -263,3 +274,21 @@ def test_sigterm_spools_what_was_recorded_since_the_last_collection(receiver_por
     assert windows[1][1] < counters[2].time_unix_nano
     assert signalled <= counters[2].time_unix_nano < online.windows[0][0]
     assert counters[2].start_time_unix_nano == counters[1].time_unix_nano  # no gap
+
+
+def test_a_run_shorter_than_its_start_spools_its_measurements_at_exit(receiver_port: int) -> None:
+    # gRPC: the heaviest import, so the start is still running when the run exits with
+    # the default shutdown_timeout (0.25 s).
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    began = time.monotonic()
+    offline = run_child("grpc", endpoint, "delta", 0, "short", "quick")
+    took = time.monotonic() - began
+    assert offline.stderr == ""
+    assert took < 10.0, took  # the start is bounded (5 s), the shutdown too
+    spool = spool_of("grpc", endpoint, "delta")
+    assert spool.pending_events() == 2
+    with OtlpGrpcReceiver(port=receiver_port) as receiver:
+        run_child("grpc", endpoint, "delta", 1, "online")
+        assert receiver.wait_for_points(lambda found: len(of_run(found, "short")) >= 2)
+        points = of_run(receiver.received_points(), "short")
+    assert sorted((p.name, p.value) for p in points) == [(COUNTER, 7), (HISTOGRAM, 70.0)]
