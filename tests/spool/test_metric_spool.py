@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,15 @@ def test_cumulative_outage_keeps_the_newest_point_per_stream_in_a_spool_that_doe
     assert online.stats["metric_points_delivered"] == 2
 
 
+def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 @pytest.fixture
 def receiver_port() -> int:
     return unused_port()
@@ -292,3 +302,55 @@ def test_a_run_shorter_than_its_start_spools_its_measurements_at_exit(receiver_p
         assert receiver.wait_for_points(lambda found: len(of_run(found, "short")) >= 2)
         points = of_run(receiver.received_points(), "short")
     assert sorted((p.name, p.value) for p in points) == [(COUNTER, 7), (HISTOGRAM, 70.0)]
+
+
+@pytest.mark.parametrize("temporality", ["delta", "cumulative"])
+def test_the_same_run_delivers_its_spooled_points_once_the_collector_is_back(
+    temporality: str, receiver_port: int
+) -> None:
+    # In this process: a real exporter, a real receiver that comes up mid-run.
+    from metrics_emitter import DURATION, REQUESTS, Meta
+
+    from codex_otel.runtime import Telemetry
+
+    endpoint = f"http://127.0.0.1:{receiver_port}"
+    config = load_config(text=config_text("http-binary", endpoint, temporality), environ={})
+    telemetry = Telemetry(config, service_version="0.0.1-metrics-spool")
+    try:
+        assert telemetry.wait_until_started()
+        conversation = telemetry.conversation(Meta())
+        windows = []
+        for interval in range(3):  # the collector is down
+            conversation.record(REQUESTS, 1 + interval, {"status": "200", "run": "down"})
+            conversation.record(DURATION, 10.0 * interval, {"status": "200", "run": "down"})
+            before = time.time_ns()
+            assert not telemetry.force_flush(5.0)
+            windows.append((before, time.time_ns()))
+        spooled = telemetry.stats.metric_points_spooled
+        assert spooled == (6 if temporality == "delta" else 2)
+        spool = spool_of("http-binary", endpoint, temporality)
+        with OtlpHttpReceiver(port=receiver_port) as receiver:
+            back = time.time_ns()
+            conversation.record(REQUESTS, 100, {"status": "200", "run": "down"})
+            assert telemetry.force_flush(5.0)
+            if temporality == "delta":
+                assert receiver.wait_for_points(lambda found: len(found) >= 7)
+                points = receiver.received_points()
+                spooled_points = [p for p in points if p.time_unix_nano < back]
+                check_delta(spooled_points, Run(windows=windows), back)
+                # Counted once its file is deleted, right after the collector's answer.
+                assert eventually(lambda: telemetry.stats.metric_points_delivered == 6)
+            else:
+                assert receiver.wait_for_points(lambda found: len(found) >= 2)
+                points = receiver.received_points()
+                # Only the export that succeeded: newer than anything spooled, which
+                # it made stale and which is gone without being sent.
+                assert all(p.time_unix_nano >= back for p in points)
+                counter = next(p for p in points if p.name == COUNTER)
+                assert counter.value == 1 + 2 + 3 + 100
+                assert telemetry.stats.metric_points_delivered == 0
+            assert eventually(lambda: spool.pending_files() == [])
+            assert telemetry.shutdown()
+    finally:
+        telemetry.shutdown()
+    assert telemetry.stats.metric_points_pending == 0
