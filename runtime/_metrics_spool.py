@@ -45,6 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
+from ._fork import at_fork
 from ._spool import (
     Batch,
     Event,
@@ -381,6 +382,14 @@ class MetricSpooling:
         self.stopped: Callable[[], bool] = lambda: False
         self._delivering = threading.Lock()
         self._delivery: threading.Thread | None = None
+        at_fork(after_in_child=self._reinit_after_fork)
+
+    def _reinit_after_fork(self) -> None:
+        # Locks a parent's thread held at the fork stay held in the child, and the
+        # delivery thread is the parent's (so are its claims: see `Spool`).
+        self._lock = threading.Lock()
+        self._delivering = threading.Lock()
+        self._delivery = None
 
     @property
     def delivered(self) -> int:
@@ -485,15 +494,19 @@ class MetricSpooling:
             self._remove(self._cumulative_files)
             self._cumulative_files = []
             self._newest.clear()
-        self.deliver_in_background()
+        if not self.deliver_in_background():
+            # A delivery runs already, and may have listed the files before this run's
+            # were written: the next successful export (or the shutdown) tries again.
+            with self._lock:
+                self._undelivered = True
 
     # --- delivery ----------------------------------------------------------------------
 
-    def deliver_in_background(self) -> None:
-        """Deliver the spool on a daemon thread (one at a time: a second call while one
-        runs does nothing)."""
+    def deliver_in_background(self) -> bool:
+        """Deliver the spool on a daemon thread, one at a time: False (nothing started)
+        while one runs, or when no thread can start."""
         if not self._delivering.acquire(blocking=False):
-            return
+            return False
         thread = threading.Thread(
             target=self._deliver, name="codex-otel-metrics-spool", daemon=True
         )
@@ -503,6 +516,8 @@ class MetricSpooling:
         except RuntimeError:  # out of threads, or the interpreter is exiting
             self._delivery = None
             self._delivering.release()
+            return False
+        return True
 
     def _deliver(self) -> None:
         try:
