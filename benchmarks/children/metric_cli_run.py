@@ -33,11 +33,16 @@ def main() -> None:
         )
     )
     for attempt in range(count):
-        status, success = ("200", "true") if attempt % 5 else ("500", "false")
-        events.record_api_request(conversation, status=status, success=success)
-        events.record_api_request_duration_ms(
-            conversation, 100 + attempt, status=status, success=success
-        )
+        if attempt % 5:
+            events.record_api_request(conversation, status="200", success="true")
+            events.record_api_request_duration_ms(
+                conversation, 100 + attempt, status="200", success="true"
+            )
+        else:
+            events.record_api_request(conversation, status="500", success="false")
+            events.record_api_request_duration_ms(
+                conversation, 100 + attempt, status="500", success="false"
+            )
     print("exiting", flush=True)
 
 

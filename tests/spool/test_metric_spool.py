@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spool.metrics_emitter import DURATION, REQUESTS, Meta, config_text
 
-from codex_otel.runtime import load_config
+from codex_otel.runtime import Telemetry, load_config
 from codex_otel.runtime._metrics_spool import MetricSpool, metric_spool_for
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedPoint, unused_port
 from receivers import rotel as rotel_module
@@ -30,8 +31,6 @@ from receivers.rotel import RotelFactory
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow, pytest.mark.timeout(120)]
 
-sys.path.insert(0, str(Path(__file__).parent))
-from metrics_emitter import config_text  # noqa: E402
 
 EMITTER = Path(__file__).with_name("metrics_emitter.py")
 COUNTER, HISTOGRAM = "codex.api_request", "codex.api_request.duration_ms"
@@ -309,9 +308,6 @@ def test_the_same_run_delivers_its_spooled_points_once_the_collector_is_back(
     temporality: str, receiver_port: int
 ) -> None:
     # In this process: a real exporter, a real receiver that comes up mid-run.
-    from metrics_emitter import DURATION, REQUESTS, Meta
-
-    from codex_otel.runtime import Telemetry
 
     endpoint = f"http://127.0.0.1:{receiver_port}"
     config = load_config(text=config_text("http-binary", endpoint, temporality), environ={})
