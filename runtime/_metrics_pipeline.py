@@ -237,6 +237,7 @@ class MetricsPipeline(BoundedLifecycle):
         with SDK_LOGS.calling_for(self._sdk_logs):
             self._abort_exporter()
             self._provider.force_flush(timeout_millis=_SIGNAL_COLLECT_MS)
+        self.spooling.close()  # this run's cumulative points: pending for the next run
 
     def request_shutdown(self) -> None:
         """Start the shutdown (the last collection and its export) without waiting, so
@@ -267,6 +268,11 @@ class MetricsPipeline(BoundedLifecycle):
             thread = self._shutdown_thread
             if thread is not None:
                 thread.join(_SPOOL_AFTER_ABORT_S)
+            if self.spooling.last_export_ok:
+                # The last collection was delivered; the time ran out in the spool's
+                # delivery, whose file in flight goes back (`BackgroundMetrics.shutdown`).
+                logger.debug("codex-otel: the metrics spool's delivery at exit was cut off")
+                return
             self._health.add_export_failure(report=False, spooled=True)
             logger.info(
                 "codex-otel: metrics shutdown gave up after %.1fs; the last metrics for %s "

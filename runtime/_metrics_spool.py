@@ -18,7 +18,8 @@ What a failed export leaves (`MetricSpooling.keep`, the guarded exporter's hook)
   stream (metric name, attributes and start time): each holds everything before it, so
   only the newest is kept. This process's cumulative points are one file, rewritten at
   each failed export (the new file first, then the old one goes): the spool does not grow
-  with the outage's length.
+  with the outage's length. The file is claimed by this process while it runs (no
+  delivery sends points this run's next export makes stale), pending once it shut down.
 
 Delivery: earlier runs' files at the start (on a thread), and, once an export succeeds
 after one failed, this run's own (the cumulative file is then dropped: the export that
@@ -35,13 +36,11 @@ Never raises into the host; the SDK is imported only by the functions that conve
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -58,7 +57,6 @@ from ._spool import (
     destination_key,
 )
 from ._spool_bridge import deliver_batches
-from ._spool_disk import UnsafeFolder
 from .config import OtelConfig
 
 logger = logging.getLogger("codex_otel")
@@ -366,8 +364,9 @@ class MetricSpooling:
         #: The newest spooled point of each cumulative stream of this process, with the
         #: batch (resource, scope) it came in.
         self._newest: dict[_Stream, tuple[Batch, MetricPoint]] = {}
-        #: This process's cumulative files (pending names), replaced at each failure.
-        self._cumulative_files: list[str] = []
+        #: This process's cumulative files (their pending names, held claimed while it
+        #: runs) and their point counts, replaced at each failure.
+        self._cumulative_files: list[tuple[str, int]] = []
         #: Something waits in the spool that this run may deliver once an export succeeds.
         self._undelivered = True
         #: The latest export of this run's own points reached the collector.
@@ -390,6 +389,11 @@ class MetricSpooling:
         self._lock = threading.Lock()
         self._delivering = threading.Lock()
         self._delivery = None
+
+    @property
+    def last_export_ok(self) -> bool:
+        """The latest export of this run's own points reached the collector."""
+        return self._last_ok
 
     @property
     def delivered(self) -> int:
@@ -450,35 +454,39 @@ class MetricSpooling:
 
     def _rewrite_cumulative(self) -> bool:
         """Write the newest point of every cumulative stream, then remove the files they
-        replace (in that order: a kill in between leaves both, never neither)."""
+        replace (in that order: a kill in between leaves both, never neither).
+
+        The files stay claimed by this process while it runs (`Spool.write_ahead`): no
+        delivery, this run's or another's, sends points that this run's next export
+        makes stale. `close` makes them pending; a killed run's claim is taken back by
+        the next run, as any claim of a dead process."""
         groups: dict[tuple[str, str, str], tuple[Batch, list[Event]]] = {}
         for stream, (batch, point) in self._newest.items():
             groups.setdefault(stream[:3], (batch, []))[1].append(point)
-        written: list[str] = []
+        written: list[tuple[str, int]] = []
         complete = True
         for batch, points in groups.values():
             name = self.spool.write_ahead(
                 Batch(batch.resource, batch.scope_name, batch.scope_version, tuple(points))
             )
-            if name is None or not self.spool.settle_ahead(name, len(points), delivered=False):
+            if name is None:
                 complete = False
                 continue
-            written.append(name)
+            written.append((name, len(points)))
         if complete:
-            self._remove(self._cumulative_files)
+            self._settle_cumulative(delivered=True)  # replaced: gone
             self._cumulative_files = written
         else:
             # Keep the older files too: a point is better delivered stale than not at all.
             self._cumulative_files += written
         return complete
 
-    def _remove(self, names: Sequence[str]) -> None:
-        if not names:
-            return
-        with contextlib.suppress(OSError, UnsafeFolder), self.spool.folder() as folder:
-            for name in names:
-                with contextlib.suppress(FileNotFoundError):  # claimed by another run
-                    os.unlink(name, dir_fd=folder)
+    def _settle_cumulative(self, *, delivered: bool) -> None:
+        """This run's cumulative files: deleted (`delivered`: replaced, or made stale by
+        an export that succeeded), else made pending for a later run."""
+        files, self._cumulative_files = self._cumulative_files, []
+        for name, points in files:
+            self.spool.settle_ahead(name, points, delivered=delivered)
 
     # --- a successful export -------------------------------------------------------------
 
@@ -491,8 +499,7 @@ class MetricSpooling:
             if not self._undelivered:
                 return
             self._undelivered = False
-            self._remove(self._cumulative_files)
-            self._cumulative_files = []
+            self._settle_cumulative(delivered=True)
             self._newest.clear()
         if not self.deliver_in_background():
             # A delivery runs already, and may have listed the files before this run's
@@ -545,7 +552,11 @@ class MetricSpooling:
             self._deliver()
 
     def close(self) -> None:
-        """The process is done with the spool: files being delivered go back."""
+        """The process is done with the spool (its shutdown, or a signal): this run's
+        cumulative points become pending, for a later run; files being delivered go
+        back."""
+        with self._lock:
+            self._settle_cumulative(delivered=False)
         self.spool.release_held()
 
 

@@ -347,6 +347,11 @@ def test_the_same_run_delivers_its_spooled_points_once_the_collector_is_back(
                 assert telemetry.stats.metric_points_delivered == 0
             assert eventually(lambda: spool.pending_files() == [])
             assert telemetry.shutdown()
+            if temporality == "cumulative":
+                # Never a stale point after the newer ones, not even from a delivery
+                # that began before the collector came back.
+                assert all(p.time_unix_nano >= back for p in receiver.received_points())
     finally:
         telemetry.shutdown()
     assert telemetry.stats.metric_points_pending == 0
+    assert list(spool.directory.iterdir()) == []  # nothing claimed left behind either
