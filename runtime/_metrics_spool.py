@@ -379,8 +379,8 @@ class MetricSpooling:
         #: when a delivery must stop (the exporter was aborted); set by the start.
         self.send: Callable[[Any], bool] = lambda metrics_data: False
         self.stopped: Callable[[], bool] = lambda: False
+        #: Held while a delivery runs (one at a time).
         self._delivering = threading.Lock()
-        self._delivery: threading.Thread | None = None
         at_fork(after_in_child=self._reinit_after_fork)
 
     def _reinit_after_fork(self) -> None:
@@ -388,7 +388,6 @@ class MetricSpooling:
         # delivery thread is the parent's (so are its claims: see `Spool`).
         self._lock = threading.Lock()
         self._delivering = threading.Lock()
-        self._delivery = None
 
     @property
     def last_export_ok(self) -> bool:
@@ -515,18 +514,23 @@ class MetricSpooling:
         if not self._delivering.acquire(blocking=False):
             return False
         thread = threading.Thread(
-            target=self._deliver, name="codex-otel-metrics-spool", daemon=True
+            target=self._deliver_and_release, name="codex-otel-metrics-spool", daemon=True
         )
-        self._delivery = thread
         try:
             thread.start()
         except RuntimeError:  # out of threads, or the interpreter is exiting
-            self._delivery = None
             self._delivering.release()
             return False
         return True
 
+    def _deliver_and_release(self) -> None:
+        try:
+            self._deliver()
+        finally:
+            self._delivering.release()
+
     def _deliver(self) -> None:
+        """One delivery of the spool; the caller holds `_delivering`."""
         try:
             _, swept = deliver_batches(
                 self.spool, lambda batch: self.send(metrics_from_batch(batch)), self.stopped
@@ -536,20 +540,18 @@ class MetricSpooling:
                     self._undelivered = True
         except Exception:  # never let the delivery of old points hurt the host
             logger.debug("codex-otel: delivering the metrics spool failed", exc_info=True)
-        finally:
-            self._delivering.release()
 
     def before_close(self) -> None:
         """At shutdown, after the last collection was exported (the exporter still open):
-        let a running delivery finish, or deliver what waits when the last export
+        let a running delivery finish, then deliver what waits when the last export
         succeeded. Cut off when the shutdown's bound is reached (`stopped()`)."""
-        thread = self._delivery
-        if thread is not None:
-            thread.join()  # on the shutdown thread: the caller's wait is bounded
-        with self._lock:
-            again = self._last_ok and self._undelivered
-        if again and not self.stopped() and self._delivering.acquire(blocking=False):
-            self._deliver()
+        # On the shutdown thread: the caller's wait is bounded, and an abort at its bound
+        # makes a delivery's exports fail at once.
+        with self._delivering:
+            with self._lock:
+                again = self._last_ok and self._undelivered
+            if again and not self.stopped():
+                self._deliver()
 
     def close(self) -> None:
         """The process is done with the spool (its shutdown, or a signal): this run's

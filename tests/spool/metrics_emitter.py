@@ -18,6 +18,7 @@ The spool folder comes from XDG_STATE_HOME.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -69,7 +70,11 @@ def spool_bytes(config: OtelConfig) -> int:
     spool = metric_spool_for(config)
     if spool is None or not spool.directory.is_dir():
         return 0
-    return sum(path.stat().st_size for path in spool.directory.iterdir() if path.is_file())
+    total = 0
+    for path in spool.directory.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # claimed or delivered meanwhile
+            total += path.stat().st_size
+    return total
 
 
 def main() -> None:
