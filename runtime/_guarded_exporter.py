@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
 
+    from ._metrics_spool import MetricSpooling
     from ._sdk_logs import _Claim
     from ._write_ahead import WriteAhead
 
@@ -244,7 +245,8 @@ class GuardedExporter(ExportGuard):
 
 def guarded_metric_exporter(inner: Any, health: Health, sdk_logs: _Claim | None) -> Any:
     """`inner` (the SDK's metric exporter) guarded: a `MetricExporter` with its
-    preferences, every failed export counted, abortable. Metrics are never spooled."""
+    preferences, every failed export counted, abortable. With `spooling` set (by the
+    start, `_metrics_spool.MetricSpooling`), a failed export's points go to the spool."""
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult
 
     from ._sdk_compat import exporter_preferences
@@ -261,24 +263,56 @@ def guarded_metric_exporter(inner: Any, health: Health, sdk_logs: _Claim | None)
                 sdk_logs=sdk_logs,
                 what="metric exporter",
             )
+            self.spooling: MetricSpooling | None = None
 
         def export(
             self, metrics_data: Any, timeout_millis: float = 10_000, **kwargs: Any
         ) -> MetricExportResult:
+            spooling = self.spooling
             if self.aborted:
-                health.add_export_failure(report=False)
+                spooled = spooling is not None and spooling.keep(metrics_data)
+                health.add_export_failure(report=False, spooled=spooled)
                 return MetricExportResult.FAILURE
-            result: MetricExportResult = self._call_inner(
-                lambda: inner.export(metrics_data, timeout_millis=timeout_millis)
-            )
-            if result is not MetricExportResult.SUCCESS:
-                health.add_export_failure(report=not self.aborted)
+            if spooling is not None:
+                # What the SDK logs about a failure whose points are spooled is no news.
+                health.hold_sdk_messages()
+            spooled = False
+            try:
+                result: MetricExportResult = self._call_inner(
+                    lambda: inner.export(metrics_data, timeout_millis=timeout_millis)
+                )
+                if result is not MetricExportResult.SUCCESS:
+                    spooled = spooling is not None and spooling.keep(metrics_data)
+                    health.add_export_failure(report=not self.aborted, spooled=spooled)
+                elif spooling is not None:
+                    spooling.exported()
+            finally:
+                if spooling is not None:
+                    health.end_export(spooled=spooled)
             return result
+
+        def export_unspooled(self, metrics_data: Any) -> bool:
+            """Export points read back from the spool: no failure accounting, nothing
+            kept (a failed file stays in the spool)."""
+            if self.aborted or self._closed:
+                return False
+            health.hold_sdk_messages()
+            ok = False
+            try:
+                ok = self._call_inner(lambda: inner.export(metrics_data)) is self._success
+            finally:
+                health.end_export(spooled=not ok)  # a failed file stays in the spool
+            return ok
 
         def force_flush(self, timeout_millis: float = 10_000) -> bool:
             return bool(inner.force_flush(timeout_millis=timeout_millis))
 
         def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+            spooling = self.spooling
+            if spooling is not None and not self.aborted:
+                # The last collection is exported: the spool's delivery gets the exporter
+                # until it is over (an abort at the shutdown's bound cuts it off).
+                spooling.before_close()
             self._close()
 
     return GuardedMetricExporter()

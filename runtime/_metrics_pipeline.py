@@ -18,9 +18,10 @@ As for logs (`pipeline.py`, `_startup.py`):
   and wait at most their timeout (`_lifecycle.BoundedLifecycle`, as `Pipeline`); at the
   end of a shutdown the exporter is aborted (retries stop, a gRPC call is cancelled).
 
-Unlike events, metrics are never spooled: a shutdown that cannot deliver the last
-collection in time (the collector down or slow) loses it, and counts it as an export
-failure. A metric is an aggregate, and a later run cannot add to this run's totals.
+With the spool on (`[otel.spool]`) and an OTLP metrics exporter, the points of a failed
+export go to the spool and are delivered later with their original timestamps (delta
+points all, cumulative ones the newest per stream: `_metrics_spool.py`). Without it, a
+failed export is counted and lost.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ._health import Health
 from ._lifecycle import BoundedLifecycle
 from ._sdk_logs import CALLING, SDK_LOGS
 from ._signal import METRICS
-from .config import ConfigError, OtelConfig
+from .config import ConfigError, OtelConfig, OtlpGrpcExporter, OtlpHttpExporter
 from .metrics import MetricDefinition
 from .types import AttributeValue
 
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         MetricReader,
     )
 
+    from ._metrics_spool import MetricSpooling
     from ._sdk_logs import _Claim
     from .config import Temporality
 
@@ -55,6 +57,11 @@ logger = logging.getLogger("codex_otel")
 
 #: How many measurements may wait for the provider to start; the oldest go first.
 WAITING_LIMIT = 4096
+#: After an abort at the shutdown's bound, how long the shutdown waits for the aborted
+#: export to hand its points to the spool.
+_SPOOL_AFTER_ABORT_S = 0.1
+#: At a signal: the collection's own bound (the signal's is `_signals.SIGNAL_BOUND_S`).
+_SIGNAL_COLLECT_MS = 1500
 
 Recorder = Callable[..., None]
 #: An instrument ready to record: its bound add/record/set, the value's Python type (int
@@ -132,8 +139,11 @@ class MetricsPipeline(BoundedLifecycle):
         health: Health,
         sdk_logs: _Claim,
         abort: Callable[[], object],
+        spooling: MetricSpooling | None = None,
     ) -> None:
         self._provider = provider
+        #: The spool of failed exports' points (None: the spool is off, or not OTLP).
+        self.spooling = spooling
         self._meter = meter
         self._health = health
         self._sdk_logs = sdk_logs
@@ -216,6 +226,19 @@ class MetricsPipeline(BoundedLifecycle):
     def _flush_provider(self, timeout: float) -> bool:
         return bool(self._provider.force_flush(timeout_millis=max(timeout, 0.001) * 1000))
 
+    def spool_now(self) -> None:
+        """A signal ends the process (`_signals.py`): the exporter is aborted (no network
+        attempt), then what was recorded since the last collection is collected: its
+        export fails at once and its points go to the spool. Without a spool, nothing.
+        Waits for an export in flight (the SDK's export lock); the caller bounds that."""
+        if self.spooling is None or self._closed:
+            return
+        self._closed = True
+        with SDK_LOGS.calling_for(self._sdk_logs):
+            self._abort_exporter()
+            self._provider.force_flush(timeout_millis=_SIGNAL_COLLECT_MS)
+        self.spooling.close()  # this run's cumulative points: pending for the next run
+
     def request_shutdown(self) -> None:
         """Start the shutdown (the last collection and its export) without waiting, so
         that it runs while the logs shut down. `shutdown` waits for it."""
@@ -238,11 +261,31 @@ class MetricsPipeline(BoundedLifecycle):
     def _abort(self, timeout: float) -> None:
         with SDK_LOGS.calling_for(self._sdk_logs):
             self._abort_exporter()
+        if self.spooling is not None:
+            # The aborted export fails at once and its points go to the spool, on the
+            # shutdown thread: let it (an HTTP request already on the wire is not cut off
+            # and keeps its points with it past the exit: lost, or delivered late).
+            thread = self._shutdown_thread
+            if thread is not None:
+                thread.join(_SPOOL_AFTER_ABORT_S)
+            if self.spooling.last_export_ok:
+                # The last collection was delivered; the time ran out in the spool's
+                # delivery, whose file in flight goes back (`BackgroundMetrics.shutdown`).
+                logger.debug("codex-otel: the metrics spool's delivery at exit was cut off")
+                return
+            self._health.add_export_failure(report=False, spooled=True)
+            logger.info(
+                "codex-otel: metrics shutdown gave up after %.1fs; the last metrics for %s "
+                "are spooled for the next run",
+                timeout,
+                self._health.description,
+            )
+            return
         # The last collection is lost (an export still on the wire may yet arrive).
         self._health.add_export_failure(report=False)
         logger.info(
             "codex-otel: metrics shutdown gave up after %.1fs; the last metrics for %s are "
-            "dropped (metrics are not spooled)",
+            "dropped (the spool is off)",
             timeout,
             self._health.description,
         )
@@ -284,6 +327,7 @@ def _build(
     from ._sdk_compat import reader_ident
 
     guarded: ExportGuard | None = None
+    spooling = None
     if reader is None:
         inner = build_exporter(
             METRICS,
@@ -292,6 +336,10 @@ def _build(
             preferred_temporality=temporality_preference(config.metrics.temporality),
         )
         guarded = guarded_metric_exporter(inner, health, sdk_logs)
+        spooling = _spooling(config, guarded)
+        if spooling is not None:
+            health.spooling = True
+            health.spool_location = str(spooling.spool.directory)
         reader = PeriodicExportingMetricReader(
             cast("MetricExporter", guarded),
             export_interval_millis=config.metrics.export_interval_ms,
@@ -317,7 +365,24 @@ def _build(
         health=health,
         sdk_logs=sdk_logs,
         abort=guarded.abort if guarded is not None else lambda: False,
+        spooling=spooling,
     )
+
+
+def _spooling(config: OtelConfig, guarded: Any) -> MetricSpooling | None:
+    """The spool of `guarded`'s failed exports, hooked to it; None when the spool is off
+    or the metrics exporter is not an OTLP one."""
+    from ._metrics_spool import MetricSpooling, metric_spool_for
+
+    spool = metric_spool_for(config)
+    if spool is None:
+        return None
+    # Gauges follow the preference's temporality: a delta one's samples are all kept.
+    spooling = MetricSpooling(spool, gauges_cumulative=config.metrics.temporality != "delta")
+    spooling.send = guarded.export_unspooled
+    spooling.stopped = lambda: bool(guarded.aborted)
+    guarded.spooling = spooling
+    return spooling
 
 
 # --- the background start -----------------------------------------------------------------
@@ -341,11 +406,26 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
     ) -> None:
         self._on_ready = on_ready
         self._service_version = service_version
+        #: The points of failed exports go to the spool (`_metrics_spool.py`).
+        self._spools = config.spool.enabled and isinstance(
+            config.metrics_exporter, OtlpHttpExporter | OtlpGrpcExporter
+        )
         #: The running pipeline's instruments (see `MetricsPipeline.instruments`).
         self.instruments: Mapping[int, InstrumentEntry] = {}
         super().__init__(
             config, exporter_kind=config.metrics_exporter.kind, waiting_limit=WAITING_LIMIT
         )
+        if self._spools:
+            from ._signals import GUARD
+
+            GUARD.watch(self)  # SIGTERM spools what was recorded since the last collection
+
+    def spool_now(self) -> None:
+        """A signal ends the process: see `MetricsPipeline.spool_now`. Measurements still
+        waiting for the start (not yet aggregated) are lost. Never raises."""
+        pipeline = self._pipeline
+        if pipeline is not None:
+            pipeline.spool_now()
 
     # --- the hot path ----------------------------------------------------------------
 
@@ -375,18 +455,47 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
         """Deliver the last collection within `timeout` seconds, else drop it."""
         timeout = self._begin_shutdown(timeout)
         deadline = time.monotonic() + timeout
-        self._started.wait(max(timeout, 0.0))
+        if not self._started.wait(max(timeout, 0.0)) and self._spools and self._waiting:
+            # Measurements wait for the start: see `_exit_wait`. The shutdown still gets
+            # its whole timeout after it.
+            self._started.wait(START_WAIT)
+            deadline = time.monotonic() + timeout
         pipeline, waiting = self._close()
         if pipeline is not None:
-            return pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
+            delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0))
+            if pipeline.spooling is not None:
+                # A delivery of spooled points cut off by the exit: its file goes back.
+                pipeline.spooling.close()
+            return delivered
         if waiting:
             logger.info(
                 "codex-otel: the metrics exporter was not ready within the shutdown "
-                "timeout; %d measurements are dropped (metrics are not spooled)",
+                "timeout; %d measurements are dropped (not yet aggregated, nothing to spool)",
                 len(waiting),
             )
             return False
         return True
+
+    # --- counters --------------------------------------------------------------------
+
+    def _spooling(self) -> MetricSpooling | None:
+        pipeline = self._pipeline
+        return pipeline.spooling if pipeline is not None else None
+
+    @property
+    def points_spooled(self) -> int:
+        spooling = self._spooling()
+        return spooling.spooled if spooling is not None else 0
+
+    @property
+    def points_delivered(self) -> int:
+        spooling = self._spooling()
+        return spooling.delivered if spooling is not None else 0
+
+    def points_pending(self) -> int:
+        """Points waiting in the metrics spool (reads the folder)."""
+        spooling = self._spooling()
+        return spooling.pending() if spooling is not None else 0
 
     def _start_here(self, *, thread_refused: bool) -> None:
         self._start()
@@ -419,6 +528,8 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
         if abandoned is not None:
             abandoned.shutdown(0.0)
         elif pipeline is not None:
+            if pipeline.spooling is not None:
+                pipeline.spooling.deliver_in_background()  # earlier runs' points
             try:
                 self._on_ready()
             except Exception:  # never let the owner's hook break the start thread
@@ -426,5 +537,10 @@ class BackgroundMetrics(BackgroundStart[MetricsPipeline, Measurement]):
 
     def _exit_wait(self) -> tuple[float, bool]:
         # At interpreter exit, let the start finish before the thread pools close (the
-        # SDK's import needs one); counted against the shutdown's bound.
+        # SDK's import needs one); counted against the shutdown's bound, unless
+        # measurements wait for it and the spool could keep them: they are not yet
+        # aggregated, only the pipeline can turn them into points. The start is our own
+        # import, not a collector: it ends (as the logs wait without a spool).
+        if self._spools and self._waiting:
+            return max(self._config.shutdown_timeout, START_WAIT), False
         return min(self._config.shutdown_timeout, START_WAIT), True

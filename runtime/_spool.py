@@ -69,7 +69,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, ClassVar, TypeGuard
 
 from ._fork import at_fork
 from ._int64 import INT64_MAX, INT64_MIN
@@ -264,7 +264,14 @@ class Claim:
 
 
 class Spool:
-    """The spool folder of one destination. Thread-safe; never raises into the host."""
+    """The spool folder of one destination. Thread-safe; never raises into the host.
+
+    A spool of another kind of item (metric points: `_metrics_spool.py`) names its own
+    `format_name` and turns its items into lines and back (`_event_line`, `_event_from`);
+    the files' handling (writing, the cap, claims, what is set aside) is this class's."""
+
+    #: The header's `format`: a file of another format is set aside, never delivered.
+    format_name: ClassVar[str] = FORMAT
 
     def __init__(self, root: Path, destination: str, max_bytes: int) -> None:
         self.root = root
@@ -348,17 +355,7 @@ class Spool:
 
     def _encode(self, batch: Batch) -> tuple[list[str], int]:
         """The file's lines, header first; the oldest events are cut to fit `max_bytes`."""
-        events = [
-            _dump(
-                {
-                    "name": event.name,
-                    "time": event.timestamp_ns,
-                    "observed": event.observed_ns,
-                    "attributes": dict(event.attributes),
-                }
-            )
-            for event in batch.events
-        ]
+        events = [_dump(self._event_line(event)) for event in batch.events]
         budget = self.max_bytes
         kept = len(events)
         header_size = len(self._header(batch, kept))
@@ -372,9 +369,22 @@ class Spool:
             return [], len(events)
         return [self._header(batch, kept), *events[start:]], start
 
+    def _event_line(self, event: Event) -> dict[str, Any]:
+        """One event as its line's JSON object."""
+        return {
+            "name": event.name,
+            "time": event.timestamp_ns,
+            "observed": event.observed_ns,
+            "attributes": dict(event.attributes),
+        }
+
+    def _event_from(self, value: dict[str, Any], number: int) -> Event:
+        """The event of a line's JSON object (line `number`); raises `UnreadableFile`."""
+        return _event(value, number)
+
     def _header(self, batch: Batch, count: int) -> str:
         header: dict[str, object] = {
-            "format": FORMAT,
+            "format": self.format_name,
             "version": VERSION,
             "destination": self.destination,
             "resource": dict(batch.resource),
@@ -696,8 +706,8 @@ class Spool:
             raise UnreadableFile(f"not JSON lines nested at most {_MAX_NESTING} deep")
         lines = text.split("\n")[:-1]
         header = _load(lines[0], 1)
-        if header.get("format") != FORMAT:
-            raise UnreadableFile("not a codex-otel spool file")
+        if header.get("format") != self.format_name:
+            raise UnreadableFile(f"not a {self.format_name} file")
         version = header.get("version")
         if version != VERSION:
             if _is_time(version) and version < 10**9:  # a sane version number: set aside
@@ -714,7 +724,10 @@ class Spool:
         scope_name, scope_version = scope.get("name"), scope.get("version")
         if not isinstance(scope_name, str) or not isinstance(scope_version, str | None):
             raise UnreadableFile("the header's scope is malformed")
-        events = [_event(_load(line, number), number) for number, line in enumerate(lines[1:], 2)]
+        events = [
+            self._event_from(_load(line, number), number)
+            for number, line in enumerate(lines[1:], 2)
+        ]
         batch = Batch(_attributes(resource, 1), scope_name, scope_version, tuple(events))
         return batch, header.get("interrupted") is True
 

@@ -108,6 +108,25 @@ def deliver_spool(
     `Spool.claims`). Returns the number of events delivered, and whether every pending
     file was tried with the collector up (not stopped, not ended by failures).
     """
+    return deliver_batches(
+        spool,
+        lambda batch: pipeline.deliver_spooled(records_from_batch(batch)),
+        stopping,
+        written_since_ns=written_since_ns,
+    )
+
+
+def deliver_batches(
+    spool: Spool,
+    send: Callable[[Batch], bool],
+    stopping: Callable[[], bool],
+    *,
+    written_since_ns: int = 0,
+    what: str = "events",
+) -> tuple[int, bool]:
+    """`deliver_spool` for any spool: `send` exports one batch read back (True when the
+    collector took it; an exception is a batch that can never be sent); `what` the spool
+    holds, for the log line about an interrupted run's files."""
     delivered = interrupted = 0
     collector_up = False
     cut_short = False
@@ -118,7 +137,7 @@ def deliver_spool(
             cut_short = True
             break
         try:
-            ok = pipeline.deliver_spooled(records_from_batch(claim.batch))
+            ok = send(claim.batch)
         except Exception:  # a value the SDK refuses: the batch can never be sent
             logger.debug("codex-otel: a spooled batch cannot be rebuilt", exc_info=True)
             ok = False
@@ -144,7 +163,7 @@ def deliver_spool(
     if interrupted:
         # INFO: news, not trouble; the host's logging decides whether it shows (never on
         # its stderr unless it configured logging so).
-        logger.info("codex-otel: %d events from an interrupted run delivered", interrupted)
+        logger.info("codex-otel: %d %s from an interrupted run delivered", interrupted, what)
     return delivered, not (cut_short or failed)
 
 

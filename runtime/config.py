@@ -259,8 +259,8 @@ class OtelConfig:
     #: OTEL_SDK_DISABLED=true: nothing is exported, whatever `exporter` says.
     sdk_disabled: bool = False
     spool: SpoolConfig = field(default_factory=SpoolConfig)
-    #: Where metrics go: the same forms as `exporter`; off (`none`) by default. Metrics
-    #: are never spooled: what a shutdown cannot deliver in time is lost.
+    #: Where metrics go: the same forms as `exporter`; off (`none`) by default. The points
+    #: of a failed export are spooled as events are (`runtime/_metrics_spool.py`).
     metrics_exporter: ExporterConfig = field(default_factory=NoExporter)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     #: The instrumentation scope of every exported record and metric: the catalog's

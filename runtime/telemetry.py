@@ -77,10 +77,18 @@ class TelemetryStats:
     #: After shutdown: events still waiting in this destination's spool for a later run
     #: (this run's and older ones). 0 before shutdown.
     spool_pending: int = 0
-    #: Metric exports that failed (metrics are not spooled: these are lost).
+    #: Metric exports that failed (their points spooled when the spool is on).
     metric_export_failures: int = 0
     #: Measurements dropped while the metrics pipeline started (its wait queue was full).
     dropped_measurements: int = 0
+    #: Metric data points written to the spool by failed exports (a cumulative point
+    #: replaced by a newer one of its stream counts once).
+    metric_points_spooled: int = 0
+    #: Metric data points earlier runs (or this one, before the collector came back)
+    #: spooled that this run delivered (their files removed).
+    metric_points_delivered: int = 0
+    #: After shutdown: metric data points still waiting in the spool. 0 before shutdown.
+    metric_points_pending: int = 0
 
 
 class Telemetry:
@@ -347,6 +355,9 @@ class Telemetry:
             spool_pending=spool.pending_events() if spool and self._closed else 0,
             metric_export_failures=metrics.export_failures if metrics else 0,
             dropped_measurements=metrics.dropped if metrics else 0,
+            metric_points_spooled=metrics.points_spooled if metrics else 0,
+            metric_points_delivered=metrics.points_delivered if metrics else 0,
+            metric_points_pending=metrics.points_pending() if metrics and self._closed else 0,
         )
 
     def wait_until_started(self, timeout: float | None = None) -> bool:

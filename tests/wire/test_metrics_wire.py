@@ -2,7 +2,8 @@
 transport (OTLP/HTTP protobuf and JSON, OTLP/gRPC, the OTLP/JSON lines file) to the in-repo
 receivers and to Rotel; temporality as configured; and the faults logs are tested for
 (collector down at start and mid-run, unresponsive at shutdown), always bounded, never a
-line on stderr. Metrics are not spooled: what a dead collector never got is counted.
+line on stderr. What a dead collector never got is counted (and spooled:
+tests/spool/test_metric_spool.py).
 """
 
 from __future__ import annotations
