@@ -31,6 +31,7 @@ from codex_otel.runtime import (
     FileExporter,
     OtelConfig,
     OtlpHttpExporter,
+    PrivacyConfig,
     Telemetry,
 )
 from support.metadata import CODEX_METADATA
@@ -176,7 +177,9 @@ def quiet_batch(batch: BatchConfig) -> BatchConfig:
     )
 
 
-def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, Any, LoggerProvider]:
+def discarding_telemetry(
+    batch: BatchConfig, privacy: PrivacyConfig | None = None
+) -> tuple[Telemetry, Any, LoggerProvider]:
     """A running `Telemetry` exporting OTLP/JSON lines to `os.devnull`, and a logger of the
     SDK wired by hand the same way (the official JSON file exporter to `os.devnull`, the
     same batch processor settings), for a hand-written baseline; shut its provider down.
@@ -186,7 +189,12 @@ def discarding_telemetry(batch: BatchConfig) -> tuple[Telemetry, Any, LoggerProv
     public API only (no exporter swapped inside it).
     """
     batch = quiet_batch(batch)
-    config = OtelConfig(exporter=FileExporter(os.devnull), batch=batch, shutdown_timeout=5.0)
+    config = OtelConfig(
+        exporter=FileExporter(os.devnull),
+        batch=batch,
+        shutdown_timeout=5.0,
+        privacy=privacy if privacy is not None else PrivacyConfig(),
+    )
     telemetry = Telemetry(config, service_version=SERVICE_VERSION)
     if not telemetry.recording or not telemetry.wait_until_started(30):
         raise RuntimeError("the runtime did not start its exporter pipeline")
