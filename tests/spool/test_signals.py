@@ -30,8 +30,10 @@ from spool.signal_trials import (
     start,
 )
 
-from receivers import Recorder, unused_port
+from receivers import OtlpGrpcReceiver, Recorder, unused_port
+from receivers import rotel as rotel_module
 from receivers.fixtures import ReceiverFactory
+from receivers.rotel import RotelFactory
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -148,3 +150,47 @@ def test_sigkill_loses_at_most_the_window(
     twice = sum(1 for times in got.values() if times > 1)
     print(f"seed {seed}: {twice} events delivered twice")
     assert twice <= 512 * len(runs), seed
+
+
+def test_what_signals_spooled_reaches_rotel_once_it_is_up(
+    spool_in_tmp: Path, rotel_collectors: RotelFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same trials with an independent collector: Rotel (down for the killed runs, then
+    up on the same ports) receives every event whose emitter returned, once, from the run
+    that delivers the spool, and decodes them itself (its debug log)."""
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    with OtlpGrpcReceiver() as downstream:
+        rotel = rotel_collectors(forward_to=downstream.endpoint, extra_args=("--debug-log", "logs"))
+        endpoint = f"http://127.0.0.1:{rotel.http_port}/v1/logs"
+        ports = (rotel.grpc_port, rotel.http_port)
+        rotel.stop()  # the collector is down while the runs are killed
+        emitted: set[tuple[str, int]] = set()
+        for moment, signum in enumerate([signal.SIGTERM, signal.SIGINT] * 2):
+            tag = f"rotel-{moment}"
+            trial = kill_at_random(endpoint, tag, signum, rng)
+            assert sigint_status_ok(trial.status, signum) or not trial.signalled, (seed, trial)
+            emitted |= {(tag, attempt) for attempt in trial.attempts}
+        assert emitted and emitted <= set(spooled(spool_in_tmp)), seed
+        monkeypatch.setattr(rotel_module, "_two_unused_ports", lambda: ports)
+        rotel.start(attempts=1)
+        after = start(endpoint, "after", 5, "exit", shutdown_timeout=15.0)
+        _, err = after.communicate(timeout=60)
+        assert after.returncode == 0, err
+
+        def arrived() -> collections.Counter[tuple[str, int]]:
+            return collections.Counter(
+                (str(r.attributes["conversation.id"]), int(str(r.attributes["attempt"])))
+                for r in downstream.received_records()
+            )
+
+        assert downstream.wait_until(lambda: emitted <= set(arrived()), timeout=30), (
+            seed,
+            sorted(emitted - set(arrived()))[:10],
+            rotel.errors(),
+        )
+        got = arrived()
+        assert not {key: times for key, times in got.items() if times > 1}, seed
+        assert rotel.wait_until(lambda: rotel.stdout.count("codex.api_request") >= 1)
+        assert rotel.errors() == []
+    assert pending_files(spool_in_tmp) == []
