@@ -344,7 +344,9 @@ def start_pipeline(
     health = Health(description=describe(config.exporter))
     health.spooling = undelivered is not None
     health.spool_location = spool_location
-    clean = (privacy if privacy is not None else Privacy(config)).clean_records
+    privacy = privacy if privacy is not None else Privacy(config)
+    privacy.import_the_scrubber()
+    clean = privacy.clean_records
     # From here on, what the SDK logs is this pipeline's: counted, not printed.
     return SDK_LOGS.build_claimed(
         health,

@@ -149,6 +149,14 @@ class Privacy:
 
     # --- the export thread (or the caller's, for subscribers) -----------------------------
 
+    def import_the_scrubber(self) -> None:
+        """Import (and compile) the scrubber now, on the pipeline's start thread, so the
+        first export imports nothing: a fork while the export thread held an import lock
+        would leave the child that lock, and its own first export waiting for ever (see
+        `_exporters.import_what_the_first_export_imports`)."""
+        if self.scrub_secrets:
+            from . import _secrets  # noqa: F401
+
     def clean(self, attributes: Mapping[str, AttributeValue]) -> Cleaned:
         """`attributes` with every scanned value scrubbed, masked and cut. Never raises."""
         cleaned = Cleaned(attributes)
