@@ -42,12 +42,32 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("codex_otel")
 
-#: A batch's files: (the pending name, or None when it could not be written; its events).
-_Files = list[tuple[str | None, int]]
+
+class _File:
+    """One write-ahead file (claimed by this process) and what became of its events."""
+
+    __slots__ = ("events", "failed", "gone", "name", "outstanding")
+
+    def __init__(self, name: str, records: Sequence[ReadableLogRecord]) -> None:
+        self.name = name
+        self.events = len(records)
+        #: Events not yet settled, by `id` (held here: the ids stay their own).
+        self.outstanding: dict[int, ReadableLogRecord] = {id(r): r for r in records}
+        #: Events whose export failed: this file is their only copy on disk.
+        self.failed: list[ReadableLogRecord] = []
+        #: Events delivered, or written again elsewhere: never to be delivered from here.
+        self.gone = 0
 
 
 class WriteAhead:
-    """The write-ahead files of the batches being exported, by batch."""
+    """The write-ahead files of the events queued or being exported, by event.
+
+    An event is covered by exactly one file from the moment it is written (by `sweep`,
+    still queued, or by `before`, taken for export) until it is settled: delivered, or
+    failed and kept. A file holds only events that were never delivered: once part of
+    it is delivered, the rest is written anew (rare: `sweep` cuts its files where the
+    worker will cut its batches), so a later run that takes the file of a killed one
+    back delivers again only the events whose export was in flight at the kill."""
 
     def __init__(
         self,
@@ -60,58 +80,144 @@ class WriteAhead:
         #: What keeps a failed batch that has no files here (`_spool_bridge.keeper`).
         self._keep = keep
         self._lock = threading.Lock()
-        #: By `id` of the batch being exported; the batch is held, so its id stays its own.
-        self._files: dict[int, tuple[Sequence[ReadableLogRecord], _Files]] = {}
+        #: The file covering each queued or exported event, by the event's `id`.
+        self._covering: dict[int, _File] = {}
         #: Called after each delivered batch (`QueueDrainer.collector_back`).
         self.on_delivery: Callable[[], None] | None = None
 
-    def before(self, records: Sequence[ReadableLogRecord]) -> None:
-        """Write `records` to disk, before their export."""
-        files: _Files = [
-            (self._spool.write_ahead(batch), len(batch.events))
-            for batch in batches_from_records(records, self._batch_size)
-        ]
+    # --- covering ----------------------------------------------------------------------
+
+    def sweep(self, queued: Sequence[ReadableLogRecord]) -> int:
+        """Write the events of the queue (`queued`, oldest first) that no file covers
+        yet, leaving them queued; returns how many. The queue is first in, first out and
+        each sweep covers everything queued, so the uncovered events are its newest.
+
+        Files are cut where the worker will cut its batches (every `batch_size` events
+        from the oldest queued one), so that one export settles whole files."""
         with self._lock:
-            self._files[id(records)] = (records, files)
+            covering = self._covering
+            first = len(queued)
+            while first > 0 and id(queued[first - 1]) not in covering:
+                first -= 1
+            size = self._batch_size
+            start = first
+            while start < len(queued):
+                end = min(len(queued), (start // size + 1) * size)
+                self._cover(queued[start:end])
+                start = end
+            return len(queued) - first
+
+    def before(self, records: Sequence[ReadableLogRecord]) -> None:
+        """Write the part of `records` no sweep covered yet, before their export."""
+        with self._lock:
+            covering = self._covering
+            uncovered = [record for record in records if id(record) not in covering]
+            if uncovered:
+                self._cover(uncovered)
+
+    def _cover(self, records: Sequence[ReadableLogRecord]) -> None:
+        """Write `records` ahead, claimed (under the lock). A part the spool cannot write
+        stays uncovered: exported all the same, kept the old way if that fails."""
+        index = 0
+        for batch in batches_from_records(records, self._batch_size):
+            part = records[index : index + len(batch.events)]
+            index += len(batch.events)
+            name = self._spool.write_ahead(batch)
+            if name is not None:
+                file = _File(name, part)
+                for record in part:
+                    self._covering[id(record)] = file
+
+    # --- settling ----------------------------------------------------------------------
 
     def delivered(self, records: Sequence[ReadableLogRecord]) -> None:
         """The collector took `records`: their files go."""
-        for name, events in self._take(records) or []:
-            if name is not None:
-                self._spool.settle_ahead(name, events, delivered=True)
+        with self._lock:
+            touched = self._settle(records, failed=False)
+            for file in touched:
+                self._resolve(file)
         on_delivery = self.on_delivery
         if on_delivery is not None:
             on_delivery()
 
     def keeper(self, records: Sequence[ReadableLogRecord]) -> bool:
-        """The pipeline's `undelivered` hook: a batch written ahead becomes pending (no
-        second write); any other (or a part that could not be written ahead) is written
-        now. True when all of it is on disk."""
-        files = self._take(records)
-        if files is None:
-            return self._keep(records)
-        if self._spool.interrupted and self._keep(records):
-            # A signal ends the run (`_signals.py`): the batch is written again, its header
-            # marked as an interrupted run's (the run that delivers it says so), and the
-            # files written ahead go. A kill between the two leaves both: at least once.
-            for name, events in files:
-                if name is not None:
-                    self._spool.settle_ahead(name, events, delivered=True)  # deleted
-            return True
-        kept = True
-        for name, events in files:
-            settled = name is not None and self._spool.settle_ahead(name, events, delivered=False)
-            kept = kept and settled
-        if not kept:
-            # Some part is not on disk: write the whole batch the old way (a part that
-            # was settled may then be spooled twice: at least once, never lost).
-            return self._keep(records)
-        return True
-
-    def _take(self, records: Sequence[ReadableLogRecord]) -> _Files | None:
+        """The pipeline's `undelivered` hook: an event written ahead stays in its file,
+        which becomes pending (no second write); any other is written now. True when all
+        of it is on disk."""
         with self._lock:
-            entry = self._files.pop(id(records), None)
-        return None if entry is None else entry[1]
+            uncovered = [record for record in records if id(record) not in self._covering]
+            if self._spool.interrupted and self._keep(records):
+                # A signal ends the run (`_signals.py`): the events are written again,
+                # the header marked as an interrupted run's (the run that delivers them
+                # says so), and the files written ahead go. A kill between the two leaves
+                # both: at least once.
+                for file in self._settle(records, failed=False):
+                    self._resolve(file)
+                return True
+            kept = True
+            for file in self._settle(records, failed=True):
+                kept = self._resolve(file) and kept
+        if uncovered:
+            kept = self._keep(uncovered) and kept
+        return kept
+
+    def close(self) -> None:
+        """The run's own exports are over: events still covered (dropped from a full
+        queue, or never exported) are kept as pending files, not left claimed."""
+        with self._lock:
+            files = {id(file): file for file in self._covering.values()}
+            for file in files.values():
+                self._settle(list(file.outstanding.values()), failed=True)
+                self._resolve(file)
+
+    def _settle(self, records: Sequence[ReadableLogRecord], *, failed: bool) -> list[_File]:
+        touched: dict[int, _File] = {}
+        covering = self._covering
+        for record in records:
+            file = covering.pop(id(record), None)
+            if file is None:
+                continue
+            del file.outstanding[id(record)]
+            if failed:
+                file.failed.append(record)
+            else:
+                file.gone += 1
+            touched[id(file)] = file
+        return list(touched.values())
+
+    def _resolve(self, file: _File) -> bool:
+        """Settle `file` on disk once what became of its events allows it: deleted when
+        none must stay, pending when all of it must, rewritten when only part of it may
+        be delivered again. False when failed events are not on disk."""
+        spool = self._spool
+        if file.gone and (file.outstanding or file.failed):
+            # Some of its events were delivered: the file must not be delivered again,
+            # whatever happens next. What must stay is written anew, then it goes.
+            kept = not file.failed or self._keep(file.failed)
+            rest = list(file.outstanding.values())
+            if rest:
+                covering = self._covering
+                for record in rest:
+                    del covering[id(record)]
+                self._cover(rest)
+                left = [record for record in rest if id(record) not in covering]
+                if left:
+                    # Not rewritten (a disk error): the old file stays as their cover.
+                    file.outstanding = {id(record): record for record in left}
+                    for record in left:
+                        covering[id(record)] = file
+                    file.failed = []
+                    return kept
+            spool.settle_ahead(file.name, file.events, delivered=True)
+            return kept
+        if file.outstanding:
+            return True  # some of its events are still queued or exported: later
+        if not file.failed:
+            spool.settle_ahead(file.name, file.events, delivered=True)
+            return True
+        if spool.settle_ahead(file.name, file.events, delivered=False):
+            return True
+        return self._keep(file.failed)
 
 
 class _Draining(Protocol):
@@ -126,6 +232,8 @@ class _Draining(Protocol):
     def collector_failing(self) -> bool: ...
 
     def take_queued(self) -> list[ReadableLogRecord]: ...
+
+    def queued(self) -> list[ReadableLogRecord]: ...
 
     def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool: ...
 
@@ -147,12 +255,13 @@ class QueueDrainer:
         self,
         pipeline: _Draining,
         spool: Spool,
-        keep: Callable[[Sequence[ReadableLogRecord]], bool],
+        write_ahead: WriteAhead,
         window_s: float,
     ) -> None:
         self._pipeline = pipeline
         self._spool = spool
-        self._keep = keep
+        self._write_ahead = write_ahead
+        self._keep = write_ahead.keeper
         self._window_s = window_s
         self._stop = threading.Event()
         self.drained = 0
@@ -192,6 +301,10 @@ class QueueDrainer:
                             self._moved_since_ns = began
                         self._keep(records)
                         self.drained += len(records)
+                else:
+                    # The collector answers, maybe slower than events come: what is
+                    # queued is written ahead and stays queued, its export settles it.
+                    self._write_ahead.sweep(pipeline.queued())
             except Exception:  # nothing may escape a thread: it would print a traceback
                 logger.debug("codex-otel: draining the queue failed", exc_info=True)
 
@@ -208,6 +321,12 @@ class QueueDrainer:
         try:
             thread.start()
         except RuntimeError:
+            self._delivering.release()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) for a delivery of moved events to end: the
+        exit's delivery must list the spool after it put back what it had claimed."""
+        if self._delivering.acquire(timeout=max(timeout, 0.0)):
             self._delivering.release()
 
     def _deliver(self, since_ns: int) -> None:
