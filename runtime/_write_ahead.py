@@ -1,25 +1,30 @@
-"""Write ahead: each batch is on disk before its first export attempt, and gone once the
+"""Write ahead: each event is on disk before its first export, and gone once the
 collector acknowledged it.
 
 Without it, a batch reached the spool only after its export had failed (its retries
 included), so a SIGKILL or a crash lost every batch being exported or retried. With it
-(`[otel.spool] write_ahead`, on by default with the spool and an OTLP exporter), the
-exporter (`GuardedExporter.export`) calls `before` with each batch it is about to send:
-the batch is written as a file claimed by this process (`Spool.write_ahead`: no other
-process delivers it meanwhile). Then `after`: delivered, the file is deleted (a later run
-never delivers it again); failed, the batch is handed to the spool hook (`keeper`), which
-turns the claimed file into a pending one instead of writing it a second time. A process
-killed in between leaves a claim whose owner is dead: the next run takes it back and
-delivers it (at least once: the collector may have taken it just before the kill).
+(`[otel.spool] write_ahead`, on by default with the spool and an OTLP exporter), events
+are written as files claimed by this process (`Spool.write_ahead`: no other process
+delivers them meanwhile) in two places: every quarter of `window_ms`, what is queued is
+written and stays queued (`WriteAhead.sweep`, on `QueueDrainer`'s thread); and the
+exporter (`GuardedExporter.export`) calls `before` with each batch it is about to send,
+which writes the part of it no sweep covered yet. Then `delivered`: once no event of a
+file is left to export, it is deleted (a later run never delivers it again); or the
+spool hook (`keeper`): a failed event stays in its file, which becomes pending instead of
+being written a second time. A process killed in between leaves claims whose owner is
+dead: the next run takes them back and delivers them (at least once: the collector may
+have taken the batch in flight just before the kill). A file never holds an event that
+was delivered: the sweep cuts its files where the worker will cut its batches, and when
+an export settles only part of a file anyway, the rest is written anew first.
 
-What only memory holds is the batch queue, at most `window_ms` of events (default 1000:
-1 s). With a healthy collector the batch processor exports every `schedule_delay_ms`,
-which a quarter of `window_ms` caps, and as soon as `max_export_batch_size` events are
-queued. With the collector down the worker is busy retrying one batch (up to the export
-timeout) while the queue fills: `QueueDrainer` then moves what is queued to the spool
-every quarter of `window_ms`. A SIGKILL loses at most the last `window_ms` of events
-(1.5 `window_ms` during the first export of an outage; never more than
-`max_queue_size`). SIGTERM and Ctrl-C lose nothing (`_signals.py`).
+What only memory holds is what was queued since the last sweep: a quarter of
+`window_ms` of events (default 1000: 1 s), plus the time a sweep takes, whether the
+collector keeps up or not (a collector that answers, but slower than events come, no
+longer lets the queue grow in memory only). With the collector down the worker is busy
+retrying one batch (up to the export timeout) while the queue fills: `QueueDrainer` then
+moves what is queued to the spool every quarter of `window_ms` (pending files, delivered
+once an export succeeds again). A SIGKILL loses at most the last `window_ms` of events,
+never more than `max_queue_size`. SIGTERM and Ctrl-C lose nothing (`_signals.py`).
 
 A batch the spool cannot write (a full disk, a read-only folder: reported once) is
 exported all the same, and kept the old way if its export fails. Never raises.
@@ -87,14 +92,17 @@ class WriteAhead:
 
     # --- covering ----------------------------------------------------------------------
 
-    def sweep(self, queued: Sequence[ReadableLogRecord]) -> int:
-        """Write the events of the queue (`queued`, oldest first) that no file covers
+    def sweep(self, queue: Callable[[], Sequence[ReadableLogRecord]]) -> int:
+        """Write the events of the queue (`queue()`, oldest first) that no file covers
         yet, leaving them queued; returns how many. The queue is first in, first out and
         each sweep covers everything queued, so the uncovered events are its newest.
 
         Files are cut where the worker will cut its batches (every `batch_size` events
         from the oldest queued one), so that one export settles whole files."""
         with self._lock:
+            # Read under the lock: an event read earlier may be exported and settled
+            # meanwhile, and would then look uncovered (written again, for nothing).
+            queued = queue()
             covering = self._covering
             first = len(queued)
             while first > 0 and id(queued[first - 1]) not in covering:
@@ -239,17 +247,17 @@ class _Draining(Protocol):
 
 
 class QueueDrainer:
-    """Bounds what only memory holds while the collector is away.
+    """Bounds what only memory holds, whether the collector keeps up or not.
 
-    The batch worker exports one batch at a time; with the collector down, one export
-    retries for up to the export timeout while the queue fills. Every `window_s`, when the
-    export in flight has been running longer than that, what is queued is taken out of
-    the queue and written to the spool as pending files (delivered later, oldest first,
-    like any spooled batch: never exported twice, since it left the queue). With a healthy
-    collector an export takes milliseconds and nothing is ever taken. Once an export
-    succeeds again (`collector_back`), what was moved is delivered from the spool at once,
-    on a thread, rather than at exit or by the next run. A daemon thread, one per
-    pipeline, ending with it."""
+    Every quarter of the window: while the collector answers (however slowly), what is
+    queued is written ahead and stays queued (`WriteAhead.sweep`: its export settles
+    that same file). While the collector is away (the worker exports one batch at a
+    time; one export retries for up to the export timeout while the queue fills), what is
+    queued is taken out of the queue and written to the spool as pending files (delivered
+    later, oldest first, like any spooled batch: never exported twice, since it left the
+    queue). Once an export succeeds again (`collector_back`), what was moved is
+    delivered from the spool at once, on a thread, rather than at exit or by the next
+    run. A daemon thread, one per pipeline, ending with it."""
 
     def __init__(
         self,
@@ -278,14 +286,12 @@ class QueueDrainer:
         self._stop.set()
 
     def _run(self) -> None:
-        # Checked every quarter window; drained once an export is stuck for a quarter
+        # Every quarter window, one of two: drained once an export is stuck for a quarter
         # after a failed one (the collector is away), or for a whole window in any case (a
         # first export to a collector that is down, or silent; a healthy collector that
-        # slow on a loaded machine only has its events delivered from the spool instead).
-        # With the first export at most a quarter window after an event was queued (the
-        # start caps `schedule_delay_ms` at a quarter of `window_ms`), no event stays in
-        # memory only for longer than the window once an export failed, nor longer than
-        # one and a half windows at the very start of an outage.
+        # slow on a loaded machine only has its events delivered from the spool instead);
+        # else swept (written ahead, left queued). Either way no event stays in memory
+        # only for longer than a quarter window and the time one write takes.
         quarter = self._window_s / 4
         while not self._stop.wait(quarter):
             try:
@@ -304,7 +310,7 @@ class QueueDrainer:
                 else:
                     # The collector answers, maybe slower than events come: what is
                     # queued is written ahead and stays queued, its export settles it.
-                    self._write_ahead.sweep(pipeline.queued())
+                    self._write_ahead.sweep(pipeline.queued)
             except Exception:  # nothing may escape a thread: it would print a traceback
                 logger.debug("codex-otel: draining the queue failed", exc_info=True)
 

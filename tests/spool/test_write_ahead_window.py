@@ -99,3 +99,31 @@ def test_a_run_not_killed_delivers_everything_once_and_leaves_no_file(
     assert claimed_mid_run > 5, claimed_mid_run
     assert run.stats["spool_delivered"] == 0, run.stats
     assert files(spool_in_tmp) == []
+
+
+def test_the_exit_delivers_what_an_outage_moved_while_it_was_being_redelivered(
+    spool_in_tmp: Path,
+) -> None:
+    """The collector is down while the run starts: the queue is moved to the spool (many
+    files of 8 events). It comes back, slow (50 ms a request): the run redelivers those
+    files on a thread, one at a time, and its exit comes in the middle of that. The
+    redelivery puts back the file it holds; the exit's delivery must list the spool
+    after that, or the file waits for the next run."""
+    port = unused_port()
+    run = Run(endpoint_at(port), "outage", 2500, 60.0)
+    receiver = None
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(run.seen) < 1200:
+            time.sleep(0.01)
+        moved = [name for name in files(spool_in_tmp) if name.endswith(".jsonl")]
+        assert len(moved) > 20, files(spool_in_tmp)
+        receiver = SlowReceiver(port, delay=0.05)
+        run.finish()
+        got = arrivals(receiver)
+    finally:
+        if receiver is not None:
+            receiver.stop()
+    assert set(got) == run.emitted(), sorted(run.emitted() - set(got))[:10]
+    assert files(spool_in_tmp) == []
+    assert [key for key, times in got.items() if times > 1] == []
