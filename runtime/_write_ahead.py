@@ -136,6 +136,14 @@ class WriteAhead:
                 for record in part:
                     self._covering[id(record)] = file
 
+    def first_written_ns(self, records: Sequence[ReadableLogRecord], now_ns: int) -> int:
+        """When the oldest file covering any of `records` was written (its name begins with
+        that time); `now_ns` when none does. What `QueueDrainer` moves keeps its file, so
+        the redelivery must look that far back."""
+        with self._lock:
+            names = {file.name for r in records if (file := self._covering.get(id(r)))}
+        return min([now_ns, *(int(name[:20]) for name in names)])
+
     # --- settling ----------------------------------------------------------------------
 
     def delivered(self, records: Sequence[ReadableLogRecord]) -> None:
@@ -303,8 +311,10 @@ class QueueDrainer:
                     began = time.time_ns()
                     records = self._pipeline.take_queued()
                     if records:
-                        if not self._moved_since_ns:
-                            self._moved_since_ns = began
+                        # Events written ahead keep their file, named when it was written.
+                        began = self._write_ahead.first_written_ns(records, began)
+                        since = self._moved_since_ns
+                        self._moved_since_ns = min(since, began) if since else began
                         self._keep(records)
                         self.drained += len(records)
                 else:
