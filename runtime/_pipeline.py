@@ -212,15 +212,18 @@ class Pipeline(BoundedLifecycle):
         return delivered
 
     def _after_shutdown(self, delivered: bool) -> None:
-        self._own_settled.set()
-        then = self._then
-        if then is None:
-            return
         write_ahead = self._exporter.write_ahead
         if delivered and write_ahead is not None:
             # Every event was exported: what a file still covers (dropped from a full
             # queue) becomes pending instead of staying claimed by a process gone soon.
-            write_ahead.close()
+            try:
+                write_ahead.close()
+            except Exception:  # never let the spool's bookkeeping hold the exit up
+                logger.debug("codex-otel: settling the write-ahead files failed", exc_info=True)
+        self._own_settled.set()
+        then = self._then
+        if then is None:
+            return
         try:
             if delivered and self._exporter.last_export_ok and not self._exporter.aborted:
                 self._delivering_at_exit = True
