@@ -45,7 +45,7 @@ from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
 from ._privacy import Privacy
 from ._resource import distribution_version, sdk_resource
-from ._sdk_compat import take_queued, worker_ident, worker_thread
+from ._sdk_compat import queued, take_queued, worker_ident, worker_thread
 from ._sdk_logs import SDK_LOGS
 from ._signal import LOGS
 from .config import ConfigError, NoExporter, OtelConfig
@@ -212,6 +212,14 @@ class Pipeline(BoundedLifecycle):
         return delivered
 
     def _after_shutdown(self, delivered: bool) -> None:
+        write_ahead = self._exporter.write_ahead
+        if delivered and write_ahead is not None:
+            # Every event was exported: what a file still covers (dropped from a full
+            # queue) becomes pending instead of staying claimed by a process gone soon.
+            try:
+                write_ahead.close()
+            except Exception:  # never let the spool's bookkeeping hold the exit up
+                logger.debug("codex-otel: settling the write-ahead files failed", exc_info=True)
         self._own_settled.set()
         then = self._then
         if then is None:
@@ -281,6 +289,13 @@ class Pipeline(BoundedLifecycle):
         """Empty the batch queue, oldest first (`_write_ahead.py`: a stuck export), each
         record cleaned (`_privacy.py`): it goes to the spool without an export."""
         records = take_queued(self._processor)
+        self._exporter.clean(records)
+        return records
+
+    def queued(self) -> list[ReadableLogRecord]:
+        """What the batch queue holds, oldest first, left in it (`_write_ahead.py`: each
+        record cleaned, as the write-ahead file and the export see it)."""
+        records = queued(self._processor)
         self._exporter.clean(records)
         return records
 

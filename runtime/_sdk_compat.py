@@ -95,6 +95,18 @@ def take_queued(processor: object) -> list[Any]:
             return taken
 
 
+def queued(processor: object) -> list[Any]:
+    """What the batch queue holds, oldest first, left in it ([] when it cannot be
+    reached). `deque.copy` runs in C, never between two of another thread's changes."""
+    queue = getattr(_batch_processor(processor), "_queue", None)
+    if not isinstance(queue, collections.deque):
+        _moved(QUEUE, "queued events are written ahead only when exported")
+        return []
+    copied = queue.copy()
+    copied.reverse()  # the oldest record is at the right end
+    return list(copied)
+
+
 def wrap_processor_metrics(
     processor: object, wrap: Callable[[ProcessorMetricsT], ProcessorMetricsT]
 ) -> bool:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     from ._pipeline import Pipeline
     from ._spool import Spool
-    from ._write_ahead import WriteAhead
+    from ._write_ahead import QueueDrainer, WriteAhead
 
 logger = logging.getLogger("codex_otel")
 
@@ -176,6 +176,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         #: exit, only files written since then (this run's own, spooled mid-run) are
         #: tried, so none is tried twice in one run. 0: every file is tried at exit.
         self._swept_since_ns = 0
+        #: Writes the queue ahead and moves it to the spool in an outage (write ahead on).
+        self._drainer: QueueDrainer | None = None
         super().__init__(
             config, exporter_kind=config.exporter.kind, waiting_limit=config.batch.max_queue_size
         )
@@ -252,7 +254,12 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
             then = None
             if self.spool is not None:
                 then = functools.partial(
-                    self._deliver_at_exit, pipeline, self.spool, deadline, self._swept_since_ns
+                    self._deliver_at_exit,
+                    pipeline,
+                    self.spool,
+                    deadline,
+                    self._swept_since_ns,
+                    self._drainer,
                 )
             delivered = pipeline.shutdown(max(deadline - time.monotonic(), 0.0), then=then)
             if self.spool is not None:
@@ -291,7 +298,11 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
     @staticmethod
     def _deliver_at_exit(
-        pipeline: Pipeline, spool: Spool, deadline: float, written_since_ns: int
+        pipeline: Pipeline,
+        spool: Spool,
+        deadline: float,
+        written_since_ns: int,
+        drainer: QueueDrainer | None = None,
     ) -> None:
         """Deliver the spool within what is left of the shutdown's bound (`deadline`).
 
@@ -308,6 +319,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         """
         from ._spool_bridge import deliver_spool
 
+        if drainer is not None:
+            # A delivery of what an outage moved to the spool stops at the close and puts
+            # its claims back: listed before that, they would wait for the next run.
+            drainer.wait_idle(deadline - time.monotonic())
         reserve = min((deadline - time.monotonic()) * _EXIT_RESERVE, _EXIT_RESERVE_MAX_S)
         deliver_spool(
             spool,
@@ -469,10 +484,9 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
 
             pipeline.write_ahead_with(write_ahead)  # before the first event is queued
             assert self.spool is not None  # `write_ahead` is made only with a spool
-            drainer = QueueDrainer(
-                pipeline, self.spool, write_ahead.keeper, config.spool.window_ms / 1000
-            )
+            drainer = QueueDrainer(pipeline, self.spool, write_ahead, config.spool.window_ms / 1000)
             write_ahead.on_delivery = drainer.collector_back
+            self._drainer = drainer
         return pipeline, False
 
     def _reinit_after_fork(self) -> None:

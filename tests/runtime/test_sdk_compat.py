@@ -98,6 +98,8 @@ def test_the_batch_queue_is_taken_oldest_first(request: pytest.FixtureRequest) -
     provider, processor = batch_processor()
     request.addfinalizer(provider.shutdown)
     emit(provider, "first", "second", "third")
+    left = _sdk_compat.queued(processor)  # read, left in the queue
+    assert [record.log_record.event_name for record in left] == ["first", "second", "third"]
     taken = _sdk_compat.take_queued(processor)
     assert [record.log_record.event_name for record in taken] == ["first", "second", "third"]
     assert _sdk_compat.take_queued(processor) == []  # the queue is empty now
