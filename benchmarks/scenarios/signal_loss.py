@@ -17,7 +17,14 @@ import signal
 
 import suite  # noqa: F401  (tests/ on the path, for `receivers` and `spool`)
 from harness import Context, Metric, Target
-from spool.signal_trials import deliver, endpoint_at, kill_at_random, sigint_status_ok, spooled
+from spool.signal_trials import (
+    deliver,
+    endpoint_at,
+    kill_at_random,
+    sigint_status_ok,
+    spooled,
+    telemetry_output,
+)
 
 from receivers import unused_port
 
@@ -46,7 +53,7 @@ def run(context: Context) -> Metric:
             unsignalled += not trial.signalled
             if trial.signalled and not sigint_status_ok(trial.status, signum):
                 problems.append(f"{tag}: exit status {trial.status}")
-            if "codex_otel" in trial.err or "codex-otel" in trial.err:
+            if telemetry_output(trial.err, signum) is not None:
                 problems.append(f"{tag}: telemetry wrote to stderr")
             emitted[name] |= {(tag, attempt) for attempt in trial.attempts}
     on_disk = set(spooled(root))

@@ -174,3 +174,24 @@ def killed_mid_run(
     reader.join(10)
     process.communicate(timeout=30)
     return dict(seen), killed
+
+
+def telemetry_output(err: str, signum: int) -> str | None:
+    """What on a killed run's stderr is telemetry's (None: nothing): a message, or a frame
+    of ours in a traceback.
+
+    One exception: a Ctrl-C that lands while the application's main thread is inside an
+    emitter raises KeyboardInterrupt there, as in any library it calls. That traceback is
+    the application's own (it starts in the application's frame and ends in
+    KeyboardInterrupt, nothing chained), even though it passes through our frames."""
+    lines = [line for line in err.splitlines() if line.strip()]
+    if signum == signal.SIGINT and lines and lines[0].startswith("Traceback"):
+        own = (
+            err.count("Traceback") == 1
+            and lines[-1] == "KeyboardInterrupt"
+            and len(lines) > 1
+            and "steady_emitter.py" in lines[1]  # raised in the application's call
+            and not [line for line in lines if line.startswith("codex-otel")]
+        )
+        return None if own else err
+    return err if "codex-otel" in err or "codex_otel" in err else None
