@@ -28,9 +28,13 @@ CHILD = Path(__file__).resolve().parent.parent / "children" / "cli_run.py"
 EVENTS = 50
 
 
-def exit_ms(exporter: str, environment: dict[str, str]) -> float:
+def exit_ms(
+    exporter: str, environment: dict[str, str], child: Path = CHILD, count: int = EVENTS
+) -> float:
+    """Milliseconds from `child`'s "exiting" line to its end (it emits or records `count`
+    times first); shared with `metric_exit_offline`."""
     process = subprocess.Popen(
-        [sys.executable, str(CHILD), exporter, str(EVENTS)],
+        [sys.executable, str(child), exporter, str(count)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -49,7 +53,7 @@ def exit_ms(exporter: str, environment: dict[str, str]) -> float:
             process.kill()
         _, stderr = process.communicate()
     if process.returncode != 0:
-        raise RuntimeError(f"cli_run {exporter!r} failed:\n{stderr}")
+        raise RuntimeError(f"{child.name} {exporter!r} failed:\n{stderr}")
     return elapsed
 
 

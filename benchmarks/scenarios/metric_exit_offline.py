@@ -14,15 +14,13 @@ them into points.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import suite  # noqa: F401  (tests/ on the path, for `receivers`)
 from harness import Context, Metric, Target, interleaved, median, rounded
 
 from receivers import RefusingPort
+from scenarios.exit_offline import exit_ms
 
 NAME = "metric_exit_offline_extra_ms"
 UNIT = "ms"
@@ -34,31 +32,6 @@ CHILD = Path(__file__).resolve().parent.parent / "children" / "metric_cli_run.py
 POINTS = 50
 
 
-def exit_ms(exporter: str, environment: dict[str, str]) -> float:
-    process = subprocess.Popen(
-        [sys.executable, str(CHILD), exporter, str(POINTS)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment,
-    )
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line == "exiting\n":
-                break
-        exiting = time.perf_counter()
-        process.wait(timeout=60)
-        elapsed = (time.perf_counter() - exiting) * 1000
-    finally:
-        if process.poll() is None:
-            process.kill()
-        _, stderr = process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"metric_cli_run {exporter!r} failed:\n{stderr}")
-    return elapsed
-
-
 def run(context: Context) -> Metric:
     rounds = context.pick(full=20, quick=4)
     state = context.scratch / "metric-exit-state"
@@ -68,8 +41,8 @@ def run(context: Context) -> Metric:
         endpoint = refusing.endpoint.replace("/v1/logs", "/v1/metrics")
         samples = interleaved(
             {
-                "offline": lambda: exit_ms(endpoint, environment),
-                "none": lambda: exit_ms("none", environment),
+                "offline": lambda: exit_ms(endpoint, environment, CHILD, POINTS),
+                "none": lambda: exit_ms("none", environment, CHILD, POINTS),
             },
             rounds,
         )
