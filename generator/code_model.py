@@ -209,7 +209,7 @@ def _upper_snake(camel: str) -> str:
 
 
 def error_helper(attribute: Attribute) -> str:
-    """The runtime helper (`runtime/arguments.py`) a failed type or member check calls.
+    """The runtime helper (`runtime/_arguments.py`) a failed type or member check calls.
 
     Named for the check, so the runtime never guesses from the wording of the expected
     type whether the value had a wrong type (TypeError) or a wrong value (ValueError). One

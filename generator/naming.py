@@ -20,8 +20,8 @@ _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
 # because the generator never imports the runtime; tests/generator/test_contract.py holds
 # the two sides equal and checks that generated modules use no other name of the runtime.
 
-#: The helpers the runtime offers generated code (runtime/arguments.py, truncation.py,
-#: deprecation.py, metric_tags.py). A module imports the ones it calls
+#: The helpers the runtime offers generated code (runtime/_arguments.py, _truncation.py,
+#: _deprecation.py, _metric_tags.py). A module imports the ones it calls
 #: (`module_model.module_view`).
 RUNTIME_HELPERS = (
     "deprecated",

@@ -655,7 +655,7 @@ class _Resolver:
     def check_tag(self, path: DocPath, attribute: Attribute) -> None:
         """The key at the metric's use (`path`); the enum values at their definitions,
         once per attribute whichever metrics use it. Free-text values are the runtime's
-        to sanitise (runtime/metric_tags.py)."""
+        to sanitise (runtime/_metric_tags.py)."""
         key = attribute.key
         problem = "is reserved (a histogram bucket's bound in Prometheus)"
         if key not in RESERVED_TAG_KEYS:

@@ -5,7 +5,7 @@ this range and writes it into the emitters' range checks. A metric's attributes 
 Codex's metric tags: their keys and the values of their enums must be what Codex's
 metrics client accepts (`codex-rs/otel/src/metrics/validation.rs`). The runtime keeps the
 same numbers and rule in its own leaf modules (`runtime/_int64.py`,
-`runtime/metric_tags.py`): the generator never imports the runtime, and the runtime never
+`runtime/_metric_tags.py`): the generator never imports the runtime, and the runtime never
 imports the generator; tests hold the two equal.
 """
 

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._catalogs import register_catalog
-from ._int64 import INT64_MAX, INT64_MIN
-from .arguments import (
+from ._arguments import (
     is_array_of,
     not_a_member,
     not_members,
@@ -28,14 +26,16 @@ from .arguments import (
     wrong_items,
     wrong_type,
 )
-from .metric_tags import metric_tag_value
+from ._catalogs import register_catalog
+from ._int64 import INT64_MAX, INT64_MIN
+from ._metric_tags import metric_tag_value
+from ._truncation import truncate
 from .metrics import MetricDefinition
 from .telemetry import Conversation, Telemetry
-from .truncation import truncate
 from .types import Attributes
 
 if TYPE_CHECKING:
-    from .deprecation import deprecated
+    from ._deprecation import deprecated
 
 #: The functions generated code calls (`deprecated` is loaded on first use: only modules
 #: that deprecate something import it).
@@ -106,7 +106,7 @@ def __getattr__(name: str) -> object:
     # PEP 702's decorator is loaded only by generated modules that deprecate something, so
     # importing the contract loads nothing outside the standard library.
     if name == "deprecated":
-        from .deprecation import deprecated
+        from ._deprecation import deprecated
 
         return deprecated
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ._catalogs import catalog_defaults
-from .truncation import truncate
+from ._truncation import truncate
 from .types import Attributes, AttributeValue
 
 if TYPE_CHECKING:

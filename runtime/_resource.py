@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ._wire_strings import plain_string
 from .config import OtelConfig
-from .wire_strings import plain_string
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.resources import Resource

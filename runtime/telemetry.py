@@ -23,14 +23,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
+from ._metric_tags import is_tag_key
+from ._metric_tags import metric_attribute_value as _tag
 from ._privacy import Mask, Privacy
+from ._timestamps import TimestampFormatter
+from ._wire_strings import wire_attributes, wire_string, wire_value
 from .config import OtelConfig
-from .metric_tags import is_tag_key
-from .metric_tags import metric_attribute_value as _tag
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
-from .timestamps import TimestampFormatter
 from .types import Attributes, AttributeValue, MetadataLike
-from .wire_strings import wire_attributes, wire_string, wire_value
 
 if TYPE_CHECKING:
     from ._metrics_pipeline import BackgroundMetrics

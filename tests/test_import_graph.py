@@ -49,7 +49,7 @@ def _reaching(imports: dict[str, set[str]], forbidden: tuple[str, ...]) -> dict[
 
 def test_the_scan_sees_relative_and_lazy_imports() -> None:
     imports = _stage_imports("runtime")
-    assert "codex_otel.runtime._int64" in imports["runtime/arguments.py"]
+    assert "codex_otel.runtime._int64" in imports["runtime/_arguments.py"]
     # `_start_pipeline` imports the background start inside a method.
     assert "codex_otel.runtime._startup" in imports["runtime/telemetry.py"]
 

@@ -26,7 +26,7 @@ from codex_otel.generator import (
     write_outputs,
 )
 from codex_otel.runtime import OtelConfig, Telemetry
-from codex_otel.runtime.truncation import TRUNCATION_MARKER
+from codex_otel.runtime._truncation import TRUNCATION_MARKER
 from support.generation import REPO, GenerateFn, import_generated
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"

@@ -12,7 +12,7 @@ from codex_otel.generator import CatalogError, load_catalog, load_catalog_text
 from codex_otel.generator.module_model import module_view
 from codex_otel.generator.source import MAX_NODES
 from codex_otel.generator.structure import ecma_pattern, format_schema
-from codex_otel.runtime.truncation import TRUNCATION_MARKER, truncate
+from codex_otel.runtime._truncation import TRUNCATION_MARKER, truncate
 
 VALID = """\
 catalog_version: 1.0.0

@@ -61,7 +61,7 @@ from codex_otel.cli.main import main as cli_main
 from codex_otel.generator import CatalogError, load_catalog, render, write_outputs
 from codex_otel.generator.model import Attribute, Catalog
 from codex_otel.runtime import OtelConfig, Telemetry
-from codex_otel.runtime.truncation import truncate
+from codex_otel.runtime._truncation import truncate
 from support.catalog_documents import (
     MAX_CUT_CAP,
     catalogs,
@@ -227,7 +227,7 @@ class Argument:
 
 def utf8_safe(value: Any) -> Any:
     """`value` as OTLP carries it: each lone surrogate of a string (alone or in an array)
-    replaced by U+FFFD, one for one (runtime/wire_strings.py)."""
+    replaced by U+FFFD, one for one (runtime/_wire_strings.py)."""
     if isinstance(value, str):
         return re.sub("[\ud800-\udfff]", "\ufffd", value)
     if isinstance(value, (list, tuple)):

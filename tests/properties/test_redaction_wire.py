@@ -39,7 +39,7 @@ pytest.importorskip("opentelemetry.proto")
 
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation, Telemetry, load_config
-from codex_otel.runtime.truncation import truncate
+from codex_otel.runtime._truncation import truncate
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedRecord, ReceivedRequest
 from support.metadata import make_metadata
 

@@ -38,7 +38,7 @@ pytest.importorskip("grpc")
 
 from codex_otel.generated import events
 from codex_otel.runtime import Telemetry, load_config
-from codex_otel.runtime.truncation import truncate
+from codex_otel.runtime._truncation import truncate
 from receivers import (
     OtlpGrpcReceiver,
     OtlpHttpReceiver,

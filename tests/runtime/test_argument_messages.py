@@ -10,7 +10,7 @@ from codex_otel.generated import events
 from codex_otel.generator import load_catalog
 from codex_otel.generator.code_model import error_helper
 from codex_otel.runtime import Conversation, Telemetry
-from codex_otel.runtime.arguments import SHOWN_CHARS, shown
+from codex_otel.runtime._arguments import SHOWN_CHARS, shown
 from support.generation import REPO
 from support.metadata import make_metadata
 

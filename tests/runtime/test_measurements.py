@@ -36,7 +36,7 @@ def test_a_measurement_carries_the_metric_keys_of_the_metadata_only() -> None:
     [measurement] = measurements
     assert measurement.name == "demo.requests" and measurement.value == 3
     # Metadata keys outside METRIC_KEYS (conversation.id: unbounded) stay off metrics.
-    # Every string held to the metric tag characters (runtime/metric_tags.py).
+    # Every string held to the metric tag characters (runtime/_metric_tags.py).
     assert dict(measurement.attributes) == {
         "model": "gpt-",
         "app.version": "1",

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from codex_otel.generated import events
 from codex_otel.generator import wire_limits
-from codex_otel.runtime import Telemetry, metric_tags
-from codex_otel.runtime.metric_tags import (
+from codex_otel.runtime import Telemetry, _metric_tags
+from codex_otel.runtime._metric_tags import (
     MAX_TAG_VALUE_LENGTH,
     UNSPECIFIED,
     is_valid_tag,
@@ -76,10 +76,10 @@ def test_a_str_subclass_is_read_by_its_characters() -> None:
 
 
 def test_remembered_values_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(metric_tags, "_clean", {})
-    for index in range(metric_tags._REMEMBERED + 50):
+    monkeypatch.setattr(_metric_tags, "_clean", {})
+    for index in range(_metric_tags._REMEMBERED + 50):
         assert metric_tag_value(f"v {index}") == f"v_{index}"
-    assert len(metric_tags._clean) == metric_tags._REMEMBERED
+    assert len(_metric_tags._clean) == _metric_tags._REMEMBERED
 
 
 def _telemetry() -> Telemetry:
@@ -151,6 +151,6 @@ def test_the_generator_and_the_runtime_hold_one_rule() -> None:
         wire_limits.TAG_CHARACTERS,
         wire_limits.MAX_TAG_VALUE_LENGTH,
         wire_limits.RESERVED_TAG_KEYS,
-    ) == (metric_tags.TAG_CHARACTERS, MAX_TAG_VALUE_LENGTH, metric_tags.RESERVED_TAG_KEYS)
+    ) == (_metric_tags.TAG_CHARACTERS, MAX_TAG_VALUE_LENGTH, _metric_tags.RESERVED_TAG_KEYS)
     for text in ["ok", "a b", "", "x" * 257, "x" * 256, "gpt-5/mini.v2"]:
         assert (wire_limits.tag_problem(text) is None) == is_valid_tag(text), text

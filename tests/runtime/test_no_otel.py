@@ -25,7 +25,7 @@ import pytest
 
 from codex_otel.generated import events
 from codex_otel.runtime import Telemetry, _startup, load_config
-from codex_otel.runtime.truncation import TRUNCATION_MARKER
+from codex_otel.runtime._truncation import TRUNCATION_MARKER
 
 pytestmark = pytest.mark.no_otel
 

@@ -32,7 +32,7 @@ from codex_otel.runtime import (
     TelemetryStats,
     load_config,
 )
-from codex_otel.runtime.truncation import TRUNCATION_MARKER, truncate
+from codex_otel.runtime._truncation import TRUNCATION_MARKER, truncate
 from support.metadata import make_metadata
 
 #: How long the interpreter may take past `shutdown_timeout` to exit (thread hand-over,

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from codex_otel.generated import events
 from codex_otel.runtime import AttributeValue, Telemetry, load_config
-from codex_otel.runtime.wire_strings import REPLACEMENT, wire_attributes, wire_string, wire_value
+from codex_otel.runtime._wire_strings import REPLACEMENT, wire_attributes, wire_string, wire_value
 from support.metadata import make_metadata
 
 pytestmark = pytest.mark.no_otel
@@ -151,7 +151,7 @@ def test_record_cleans_str_subclasses(kind: type[str]) -> None:
         conversation.record(metric, 1, {"tool": kind("to\udcffol"), "success": "true"})
         conversation.record(metric, 1, {"tool": kind("shell"), "success": "true"})
     assert telemetry.stats.emit_errors == 0
-    # Metric points hold every string to the tag characters (runtime/metric_tags.py).
+    # Metric points hold every string to the tag characters (runtime/_metric_tags.py).
     assert [m.attributes["tool"] for m in seen] == ["to_ol", "shell"]
     for measurement in seen:
         assert measurement.attributes["model"] == "m"

@@ -21,7 +21,7 @@ import jsonschema
 from codex_otel.generated import events
 from codex_otel.generator import bundled_catalog_path, load_catalog
 from codex_otel.runtime import Conversation, Telemetry
-from codex_otel.runtime.truncation import truncate
+from codex_otel.runtime._truncation import truncate
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedRecord, ReceivedRequest, TlsCerts
 from receivers.fixtures import ReceiverFactory
 from support.metadata import CODEX_METADATA
