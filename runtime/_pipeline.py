@@ -45,7 +45,7 @@ from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle
 from ._privacy import Privacy
 from ._resource import distribution_version, sdk_resource
-from ._sdk_compat import queued, take_queued, worker_ident, worker_thread
+from ._sdk_compat import queue_length, queued, take_queued, worker_ident, worker_thread
 from ._sdk_logs import SDK_LOGS
 from ._signal import LOGS
 from .config import ConfigError, NoExporter, OtelConfig
@@ -291,6 +291,10 @@ class Pipeline(BoundedLifecycle):
         records = take_queued(self._processor)
         self._exporter.clean(records)
         return records
+
+    def queue_length(self) -> int:
+        """How many records the batch queue holds (`_write_ahead.QueueDrainer`)."""
+        return queue_length(self._processor)
 
     def queued(self) -> list[ReadableLogRecord]:
         """What the batch queue holds, oldest first, left in it (`_write_ahead.py`: each

@@ -95,6 +95,12 @@ def take_queued(processor: object) -> list[Any]:
             return taken
 
 
+def queue_length(processor: object) -> int:
+    """How many records the batch queue holds (0 when it cannot be reached)."""
+    queue = getattr(_batch_processor(processor), "_queue", None)
+    return len(queue) if isinstance(queue, collections.deque) else 0
+
+
 def queued(processor: object) -> list[Any]:
     """What the batch queue holds, oldest first, left in it ([] when it cannot be
     reached). `deque.copy` runs in C, never between two of another thread's changes."""

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("codex_otel")
 
+#: How often the drainer looks at the queue's length between its quarter-window rounds
+#: (a `len` of the SDK's deque: a burst is written ahead within this, not a quarter).
+SIZE_CHECK_S = 0.05
+
 
 class _File:
     """One write-ahead file (claimed by this process) and what became of its events."""
@@ -81,7 +85,8 @@ class WriteAhead:
         keep: Callable[[Sequence[ReadableLogRecord]], bool],
     ) -> None:
         self._spool = spool
-        self._batch_size = batch_size
+        #: The export batch size: files are cut at its boundaries (read by the drainer).
+        self.batch_size = batch_size
         #: What keeps a failed batch that has no files here (`_spool_bridge.keeper`).
         self._keep = keep
         self._lock = threading.Lock()
@@ -107,7 +112,7 @@ class WriteAhead:
             first = len(queued)
             while first > 0 and id(queued[first - 1]) not in covering:
                 first -= 1
-            size = self._batch_size
+            size = self.batch_size
             start = first
             while start < len(queued):
                 end = min(len(queued), (start // size + 1) * size)
@@ -127,7 +132,7 @@ class WriteAhead:
         """Write `records` ahead, claimed (under the lock). A part the spool cannot write
         stays uncovered: exported all the same, kept the old way if that fails."""
         index = 0
-        for batch in batches_from_records(records, self._batch_size):
+        for batch in batches_from_records(records, self.batch_size):
             part = records[index : index + len(batch.events)]
             index += len(batch.events)
             name = self._spool.write_ahead(batch)
@@ -251,6 +256,8 @@ class _Draining(Protocol):
 
     def queued(self) -> list[ReadableLogRecord]: ...
 
+    def queue_length(self) -> int: ...
+
     def deliver_spooled(self, records: Sequence[ReadableLogRecord]) -> bool: ...
 
 
@@ -300,12 +307,26 @@ class QueueDrainer:
         # slow on a loaded machine only has its events delivered from the spool instead);
         # else swept (written ahead, left queued). Either way no event stays in memory
         # only for longer than a quarter window and the time one write takes.
+        # Between those, every `SIZE_CHECK_S`: a queue grown by half a batch since the
+        # last sweep is swept at once (a burst is on disk before the timer comes round).
         quarter = self._window_s / 4
-        while not self._stop.wait(quarter):
+        size = self._write_ahead.batch_size
+        swept_length = 0
+        next_quarter = time.monotonic() + quarter
+        while not self._stop.wait(min(quarter, SIZE_CHECK_S)):
             try:
                 pipeline = self._pipeline
                 if pipeline.closed:
                     return
+                if time.monotonic() < next_quarter:
+                    length = pipeline.queue_length()
+                    if length >= size and length - swept_length >= size // 2:
+                        self._write_ahead.sweep(pipeline.queued)
+                        swept_length = pipeline.queue_length()
+                    else:
+                        swept_length = min(swept_length, length)
+                    continue
+                next_quarter = time.monotonic() + quarter
                 stuck = pipeline.stuck_export_s()
                 if stuck >= 4 * quarter or (stuck >= quarter and pipeline.collector_failing):
                     began = time.time_ns()
@@ -321,6 +342,7 @@ class QueueDrainer:
                     # The collector answers, maybe slower than events come: what is
                     # queued is written ahead and stays queued, its export settles it.
                     self._write_ahead.sweep(pipeline.queued)
+                    swept_length = pipeline.queue_length()
             except Exception:  # nothing may escape a thread: it would print a traceback
                 logger.debug("codex-otel: draining the queue failed", exc_info=True)
 

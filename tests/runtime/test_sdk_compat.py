@@ -98,11 +98,13 @@ def test_the_batch_queue_is_taken_oldest_first(request: pytest.FixtureRequest) -
     provider, processor = batch_processor()
     request.addfinalizer(provider.shutdown)
     emit(provider, "first", "second", "third")
+    assert _sdk_compat.queue_length(processor) == 3
     left = _sdk_compat.queued(processor)  # read, left in the queue
     assert [record.log_record.event_name for record in left] == ["first", "second", "third"]
     taken = _sdk_compat.take_queued(processor)
     assert [record.log_record.event_name for record in taken] == ["first", "second", "third"]
     assert _sdk_compat.take_queued(processor) == []  # the queue is empty now
+    assert _sdk_compat.queue_length(processor) == 0
 
 
 def test_queue_full_drops_reach_the_wrapped_recorder(request: pytest.FixtureRequest) -> None:
