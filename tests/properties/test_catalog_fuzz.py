@@ -439,6 +439,7 @@ def emit_everything(
         arguments = {
             a.python_name: draw_argument(data, module, a, toggles, metadata=False)
             for a in event_.attributes
+            if a.computed is None  # a policy's `<key>.length` is the runtime's, not an argument
         }
         calls.append((event_, arguments))
     try:
@@ -477,7 +478,7 @@ def emit_everything(
             **{
                 a.key: arguments[a.python_name].wire
                 for a in event_.attributes
-                if arguments[a.python_name].wire is not None
+                if a.computed is None and arguments[a.python_name].wire is not None
             },
         }
         assert attributes == expected, event_.name
@@ -793,6 +794,15 @@ FOUND: dict[str, tuple[str, str, str | None]] = {
             "  - key: k\n    type: {members: [{value: '</script><script>x()</script>', id: X,"
             " description: m}]}\n    description: '`oops'\n",
             uses="      - {ref: k, requirement: required}",
+        ),
+        "c.yaml",
+        None,
+    ),
+    "a policy's length companion is no emitter argument": (
+        _catalog(
+            "  - {key: said.text, type: string, description: d, max_length: 38,"
+            " redact: {toggle: show, placeholder: x}}\n",
+            uses="      - {ref: said.text, requirement: required}",
         ),
         "c.yaml",
         None,
