@@ -7,8 +7,10 @@ metadata (`model`, a key every metric carries). For OTLP/HTTP protobuf, OTLP/HTT
 OTLP/gRPC and the OTLP/JSON file exporter:
 
 - the plain points recorded before and after arrive too;
-- the tags are there, valid UTF-8, each surrogate replaced by U+FFFD and every other
-  character unchanged; measurement subscribers see the same text;
+- the tags are there, valid UTF-8 and valid metric tags as Codex's client has them
+  (`runtime/_metric_tags.py`: a value outside its characters is sanitised as Codex's
+  `sanitize_metric_tag_value` does, a valid one unchanged); measurement subscribers see
+  the same text;
 - nothing is written to file descriptor 2, and the SDK logged nothing for the pipeline.
 
 Temporality is delta, so each export holds only the points of one example.
@@ -30,6 +32,7 @@ pytest.importorskip("grpc")
 
 from codex_otel.generated import events
 from codex_otel.runtime import Telemetry, load_config
+from codex_otel.runtime._metric_tags import is_valid_tag, metric_tag_value
 from receivers import (
     OtlpGrpcReceiver,
     OtlpHttpReceiver,
@@ -37,7 +40,7 @@ from receivers import (
     decode_metrics_request,
     flatten_metrics_request,
 )
-from support.awkward_text import any_text, fd2_and_root_logs, texts, wire_form
+from support.awkward_text import any_text, fd2_and_root_logs, texts
 from support.metadata import make_metadata
 
 pytestmark = [pytest.mark.wire, pytest.mark.slow]
@@ -152,7 +155,7 @@ def test_any_string_in_a_metric_arrives_as_valid_utf8_and_costs_nothing_else(
         events.record_tool_call(awkward, tool=tool, success="false")
         events.record_tool_call(plain, tool="after", success="true")
         assert telemetry.force_flush(10.0)
-        points = setup.points({"before", "after", wire_form(tool)})
+        points = setup.points({"before", "after", metric_tag_value(tool)})
     assert written == [b""], written
     leaked = [r for r in root.records if r.name.split(".")[0] in ("opentelemetry", "codex_otel")]
     assert leaked == [], [(r.name, r.getMessage()) for r in leaked]
@@ -162,11 +165,14 @@ def test_any_string_in_a_metric_arrives_as_valid_utf8_and_costs_nothing_else(
     awkward_points = [p for p in points if p.attributes["success"] == "false"]
     assert len(awkward_points) == 1, points
     wire = awkward_points[0].attributes
-    assert wire["tool"] == wire_form(tool)
-    assert wire["model"] == wire_form(model)
-    for value in (wire["tool"], wire["model"]):
+    assert wire["tool"] == metric_tag_value(tool)
+    assert wire["model"] == metric_tag_value(model)
+    for value, given_text in ((wire["tool"], tool), (wire["model"], model)):
         assert isinstance(value, str)
         value.encode("utf-8")  # strict: raises on anything that is not valid UTF-8
+        assert is_valid_tag(value), value
+        if is_valid_tag(given_text):
+            assert value == given_text  # a valid tag is sent as given
     assert {p.attributes["tool"] for p in points if p.attributes["success"] == "true"} == {
         "before",
         "after",
