@@ -453,19 +453,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command; `argv` None means it runs as its own process (the console script,
     `python -m codex_otel.cli`), whose exit status is settled once the command returns."""
     args = build_parser().parse_args(argv)
+    status: int | None = None
     try:
-        status: int = args.handler(args)
+        status = args.handler(args)
+        if argv is None:
+            _settle_exit_status()
         sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
     except KeyboardInterrupt:
-        return 130
+        if status is None:
+            return 130
+        # The command had finished when the Ctrl-C came: its verdict stands.
+        if argv is None:
+            _settle_exit_status()
+        return status
     except (BrokenPipeError, ReaderGone):
         # `codex-otel ... | head`: the reader has what it wanted. No traceback, no
         # message; the status a shell gives a process killed by SIGPIPE.
         if argv is None:
             _discard_stdout()
         return EXIT_READER_GONE
-    if argv is None:
-        _settle_exit_status()
     return status
 
 
@@ -486,9 +492,15 @@ def _settle_exit_status() -> None:
     the interpreter exits (a shell sends Ctrl-C to a whole pipeline; live-check is often
     its last stage) must not turn it into 130 or 143: Python puts the default actions
     back at exit, but leaves ignored signals ignored."""
-    if threading.current_thread() is threading.main_thread():
-        for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, signal.SIG_IGN)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for _ in range(3):
+        try:
+            for number in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(number, signal.SIG_IGN)
+            return
+        except KeyboardInterrupt:
+            continue  # one came just before it was ignored: the verdict still stands
 
 
 if __name__ == "__main__":
