@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from ._fork import at_fork
 from ._spool import Spool
 from ._spool_bridge import batches_from_records, deliver_spool
 
@@ -94,6 +95,15 @@ class WriteAhead:
         self._covering: dict[int, _File] = {}
         #: Called after each delivered batch (`QueueDrainer.collector_back`).
         self.on_delivery: Callable[[], None] | None = None
+        at_fork(after_in_child=self._reinit_after_fork)
+
+    def _reinit_after_fork(self) -> None:
+        # The parent's drain thread may have held the lock at the fork (a sweep): the
+        # child would wait for it for ever. The files covering the queue at the fork are
+        # the parent's (claimed under its pid; it exports and settles them), and the
+        # child starts with an empty queue of its own.
+        self._lock = threading.Lock()
+        self._covering = {}
 
     # --- covering ----------------------------------------------------------------------
 

@@ -105,3 +105,43 @@ def test_a_failed_export_turns_its_files_pending_and_close_keeps_the_dropped(
     ahead.close()
     assert claimed(spool) == []
     assert pending(spool) == list(range(12))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
+def test_a_fork_while_a_sweep_holds_the_lock_leaves_a_child_that_writes_ahead(
+    spool: Spool,
+) -> None:
+    """The drain thread sweeps every 50 ms under the write-ahead lock: a fork at that
+    moment left the child a lock nobody would release, and its first export waited for
+    ever. The child starts with a lock (and a cover) of its own."""
+    import threading
+
+    writer = write_ahead(spool)
+    held = threading.Event()
+    release = threading.Event()
+
+    def sweep_in_progress() -> None:
+        with writer._lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=sweep_in_progress)
+    thread.start()
+    assert held.wait(10)
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 1
+            try:
+                import signal
+
+                signal.alarm(5)  # a child that waits for the parent's lock dies of it
+                writer.before(records(3))
+                code = 0 if claimed(spool) else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join(10)
+    assert os.waitstatus_to_exitcode(status) == 0
