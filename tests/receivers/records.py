@@ -287,7 +287,9 @@ def flatten_traces_request(message: Any, transport: str) -> tuple[ReceivedSpan, 
                         start_time_unix_nano=span.start_time_unix_nano,
                         end_time_unix_nano=span.end_time_unix_nano,
                         trace_state=span.trace_state,
-                        links=tuple((link.trace_id.hex(), link.span_id.hex()) for link in span.links),
+                        links=tuple(
+                            (link.trace_id.hex(), link.span_id.hex()) for link in span.links
+                        ),
                         transport=transport,
                     )
                 )
@@ -637,6 +639,8 @@ class Recorder:
 
 __all__ = [
     "DEFAULT_WAIT",
+    "SPAN_KINDS",
+    "STATUS_CODES",
     "Fault",
     "FaultQueue",
     "ReceivedPoint",
@@ -645,8 +649,6 @@ __all__ = [
     "ReceivedSpan",
     "ReceivedSpanEvent",
     "Recorder",
-    "SPAN_KINDS",
-    "STATUS_CODES",
     "Value",
     "any_value_to_python",
     "decode_export_request",

@@ -465,15 +465,14 @@ class RotelCollector:
     def stop(self) -> None:
         """Terminate the agent (SIGTERM, SIGKILL after 5 s) and remove its work folder."""
         process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
         # The reader ends at the pipe's end of file (the agent exited); the pipe is closed
         # after it, so its descriptor is never reused under a select that still waits.
         if self._reader is not None:

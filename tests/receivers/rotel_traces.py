@@ -67,7 +67,9 @@ _VALUE_KINDS = r"(?:Str|Int|Double|Bool|Bytes|Slice|Map|Empty)"
 _ATTRIBUTE = re.compile(rf"^     -> (?P<key>.*?): (?P<value>{_VALUE_KINDS}.*)$", re.S)
 _NESTED_ATTRIBUTE = re.compile(rf"^          -> (?P<key>.*?): (?P<value>{_VALUE_KINDS}.*)$", re.S)
 #: `     -> Name: x` and the like, the fields of an event or a link.
-_ITEM_FIELD = re.compile(r"^     -> (?P<field>Name|Timestamp|Trace ID|ID|TraceState): ?(?P<value>.*)$")
+_ITEM_FIELD = re.compile(
+    r"^     -> (?P<field>Name|Timestamp|Trace ID|ID|TraceState): ?(?P<value>.*)$"
+)
 
 
 @dataclass
