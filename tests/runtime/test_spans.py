@@ -5,6 +5,7 @@ spans: a private `TracerProvider` with the SDK's `InMemorySpanExporter`, handed 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -277,3 +278,28 @@ def test_spans_open_at_shutdown_are_ended_with_an_error_and_counted(traced: Trac
     assert traced.telemetry.stats.spans_ended_at_shutdown == 1
     scope.__exit__(None, None, None)  # the late exit ends nothing twice
     assert len(traced.exporter.get_finished_spans()) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_child_does_not_end_the_parents_spans(traced: Traced) -> None:
+    scope = traced.turn()
+    scope.__enter__()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its exit and its shutdown leave the parent's span alone
+        try:
+            scope.__exit__(None, None, None)
+            traced.telemetry.shutdown(1.0)
+            stats = traced.telemetry.stats
+            ended = len(traced.exporter.get_finished_spans())
+            os.write(write_end, f"{ended} {stats.spans_ended_at_shutdown}".encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert os.read(read_end, 100).decode() == "0 0"
+    os.close(read_end)
+    scope.__exit__(None, None, None)  # the parent ends it, once, as an ordinary span
+    [span] = traced.exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.UNSET
