@@ -79,6 +79,8 @@ class Spans:
         subscribers: Callable[[], tuple[Callable[[CapturedSpan], None], ...]],
         report: Callable[[str, str], None],
         counters: SpanCounters,
+        error_details: bool = True,
+        subscriber_error: Callable[[], None] | None = None,
     ) -> None:
         self.tracer = tracer
         self._raise = parents == "raise"
@@ -87,6 +89,10 @@ class Spans:
         self._subscribers = subscribers
         self._report = report
         self.counters = counters
+        #: Whether an exception's message and stack trace go on its `exception` event
+        #: (the `log_error_details` toggle); else the event carries its type only.
+        self._error_details = error_details
+        self._subscriber_error = subscriber_error
         #: The spans started and not ended, by id(scope): ended at shutdown. dict `[]=`
         #: and `pop` are atomic under the GIL, so whoever pops a span ends it, once.
         self._open: dict[int, LiveScope[Any]] = {}
@@ -160,9 +166,15 @@ class Spans:
         self._publish(scope)
 
     def _record_failure(self, span: Any, exc: BaseException) -> None:
+        error_type = qualified_name(type(exc))
         if "error.type" not in span.attributes:
-            span.set_attribute("error.type", qualified_name(type(exc)))
-        span.record_exception(exc)
+            span.set_attribute("error.type", error_type)
+        if self._error_details:
+            span.record_exception(exc)
+        else:
+            # The SDK's event without the message and stack trace, which may hold text the
+            # error-details toggle keeps off the wire.
+            span.add_event("exception", {"exception.type": error_type})
         span.set_status(Status(StatusCode.ERROR))
 
     def end_open_spans(self) -> int:
@@ -210,7 +222,8 @@ class Spans:
             try:
                 subscriber(captured)
             except Exception:  # a subscriber's bug must not break the host application
-                self._report("span-subscriber", "codex-otel: a span subscriber raised")
+                if self._subscriber_error is not None:
+                    self._subscriber_error()
 
 
 def captured_span(
@@ -279,7 +292,14 @@ class LiveScope(SpanScope[H]):
             # A scope starts one span; a second `with` on it gets a handle that does nothing.
             self._spans._report("span-reused", "codex-otel: a span scope was entered twice")
             return self._handle_type(None)
-        self._spans.start(self)
+        try:
+            self._spans.start(self)
+        except SpanParentError:
+            raise  # `span_parents = "raise"`: the one error entering may raise
+        except Exception:
+            self._spans._report("span-start", "codex-otel: a span could not be started")
+            self._token = None
+            return self._handle_type(None)
         handle = self._handle_type(self)
         self._handle = handle
         return handle
@@ -314,8 +334,11 @@ class LiveScope(SpanScope[H]):
         if not self.open:
             self._spans.counters.attributes_after_end += 1
             return
-        self._span.set_attribute("error.type", error_type)
-        self._span.set_status(Status(StatusCode.ERROR, description or None))
+        try:
+            self._span.set_attribute("error.type", error_type)
+            self._span.set_status(Status(StatusCode.ERROR, description or None))
+        except Exception:
+            self._spans._report("span-attribute", "codex-otel: a span attribute was refused")
 
     def headers(self) -> dict[str, str]:
         carrier: dict[str, str] = {}

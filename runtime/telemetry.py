@@ -254,6 +254,10 @@ class Telemetry:
         if sink is not None and not sink.record(metric, value, attributes):
             self._drop_after_shutdown()
 
+    def _note_subscriber_error(self) -> None:
+        self._subscriber_errors += 1
+        self._report_once("subscriber", "codex-otel: a subscriber raised")
+
     def _drop_after_shutdown(self) -> None:
         with self._lock:
             self._dropped_after_shutdown += 1
@@ -374,6 +378,8 @@ class Telemetry:
                 subscribers=lambda: self._span_subscribers,
                 report=self._report_once,
                 counters=self._span_counters,
+                error_details=self.allows("log_error_details"),
+                subscriber_error=self._note_subscriber_error,
             )
         except ImportError:
             self._spans = None
