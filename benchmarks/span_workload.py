@@ -31,7 +31,7 @@ from opentelemetry.trace import SpanKind, Tracer
 from workload import METADATA, SERVICE_VERSION, quiet_batch
 
 from codex_otel.generated import events
-from codex_otel.runtime import BatchConfig, Conversation, OtelConfig, Telemetry
+from codex_otel.runtime import Attributes, BatchConfig, Conversation, OtelConfig, Telemetry
 from codex_otel.runtime.spans import SpanDefinition, SpanHandle, SpanScope
 
 SPAN_ID = "codex.turn"
@@ -40,6 +40,7 @@ PROVIDER_NAME = "openai"
 REQUEST_MODEL = "gpt-5-codex"
 CONVERSATION_ID = METADATA.conversation_id
 INPUT_TOKENS = 18_432
+INT64_MAX = 2**63 - 1
 #: The wire name both sides give the span.
 SPAN_NAME: Final = f"invoke_agent {AGENT_NAME}"
 #: The instrumentation scope of the hand-written side (the runtime's is its config's).
@@ -65,25 +66,39 @@ class _TurnHandle(SpanHandle):
     def set_input_tokens(self, value: int) -> None:
         if type(value) is not int:
             raise TypeError(f"codex.turn: input_tokens must be an int, got {value!r}")
+        if not 0 <= value <= INT64_MAX:
+            raise ValueError(f"codex.turn: input_tokens must be at least 0, got {value!r}")
         self._set("gen_ai.usage.input_tokens", value)
 
 
-def _start_by_contract(conversation: Conversation[Any], **arguments: Any) -> SpanScope[Any]:
-    """What the generated `turn_span` does: its checks, its attributes, `start_span`."""
-    for key, value in arguments.items():
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"codex.turn: {key} must be a str, got {value!r}")
-    attributes: dict[str, Any] = {
+def _start_by_contract(
+    conversation: Conversation[Any],
+    *,
+    agent_name: str,
+    provider_name: str | None = None,
+    request_model: str | None = None,
+    conversation_id: str | None = None,
+) -> SpanScope[_TurnHandle]:
+    """What the generated `turn_span` does, line for line: its checks, its attributes,
+    `start_span`."""
+    if not isinstance(agent_name, str):
+        raise TypeError(f"codex.turn: agent_name must be a str, got {agent_name!r}")
+    if provider_name is not None and not isinstance(provider_name, str):
+        raise TypeError(f"codex.turn: provider_name must be a str, got {provider_name!r}")
+    if request_model is not None and not isinstance(request_model, str):
+        raise TypeError(f"codex.turn: request_model must be a str, got {request_model!r}")
+    if conversation_id is not None and not isinstance(conversation_id, str):
+        raise TypeError(f"codex.turn: conversation_id must be a str, got {conversation_id!r}")
+    attributes: Attributes = {
         "gen_ai.operation.name": "invoke_agent",
-        "gen_ai.agent.name": arguments["agent_name"],
+        "gen_ai.agent.name": agent_name,
     }
-    for key, attribute in (
-        ("provider_name", "gen_ai.provider.name"),
-        ("request_model", "gen_ai.request.model"),
-        ("conversation_id", "gen_ai.conversation.id"),
-    ):
-        if arguments.get(key) is not None:
-            attributes[attribute] = arguments[key]
+    if provider_name is not None:
+        attributes["gen_ai.provider.name"] = provider_name
+    if request_model is not None:
+        attributes["gen_ai.request.model"] = request_model
+    if conversation_id is not None:
+        attributes["gen_ai.conversation.id"] = conversation_id
     return conversation.start_span(TURN, attributes, _TurnHandle)
 
 
