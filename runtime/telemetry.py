@@ -33,7 +33,15 @@ from ._timestamps import TimestampFormatter
 from ._wire_strings import wire_attributes, wire_string, wire_value
 from .config import OtelConfig
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
-from .spans import CapturedSpan, H, SpanDefinition, SpanScope, SpanSubscriber, noop_scope
+from .spans import (
+    _NOOP_SCOPES,
+    CapturedSpan,
+    H,
+    SpanDefinition,
+    SpanScope,
+    SpanSubscriber,
+    noop_scope,
+)
 from .types import Attributes, AttributeValue, MetadataLike
 
 if TYPE_CHECKING:
@@ -692,7 +700,8 @@ class Conversation(Generic[M]):
         `span_parents = "raise"`."""
         spans = self._telemetry._spans
         if spans is None:
-            return noop_scope(handle)
+            # The shared scope of `handle`'s class, looked up here (one call less).
+            return _NOOP_SCOPES.get(handle) or noop_scope(handle)  # type: ignore[return-value]
         return spans.scope(definition, attributes, handle)
 
     def __repr__(self) -> str:
