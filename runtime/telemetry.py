@@ -381,7 +381,11 @@ class Telemetry:
             self._spans = Spans(
                 tracer if tracer is not None else local_tracer(),
                 parents=getattr(self.config, "span_parents", "count"),
-                constant_attributes=getattr(self.config, "span_attributes", {}),
+                # The trace pipeline's provider sets them on every span it starts; the
+                # subscribers' own tracer needs them here.
+                constant_attributes=(
+                    getattr(self.config, "span_attributes", {}) if tracer is None else {}
+                ),
                 incoming=incoming_context(self._incoming_environ, self._report_once),
                 subscribers=lambda: self._span_subscribers,
                 report=self._report_once,
