@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -314,6 +315,9 @@ class TracesPipeline(BoundedLifecycle):
         #: The SDK tracer of the private provider: spans started on it are exported here.
         self.tracer = tracer
         self._exporter_start: threading.Thread | None = None
+        #: Set once the SDK's shutdown is over (the run's own spans settled); the spool's
+        #: delivery at exit runs after it, on the shutdown thread.
+        self._own_settled = threading.Event()
         self._start_lifecycle()
         at_fork(before=self._wait_for_exporter, after_in_child=self._exporter_start_gone)
 
@@ -402,6 +406,7 @@ class TracesPipeline(BoundedLifecycle):
         """Export what is queued and stop, within `timeout` seconds (plus a few
         milliseconds). Idempotent. True when every span was exported; when the time runs
         out, the exporter is aborted and what is left goes to the spool (when on)."""
+        deadline = time.monotonic() + timeout
         with self._lock:
             self._closed = True
             if self._exporter.aborted:
@@ -410,12 +415,39 @@ class TracesPipeline(BoundedLifecycle):
             if thread is None:
                 self._give_up(timeout)
                 return False
+            if self.spooling is not None and not self._shutdown_requested.is_set():
+                # The spool is delivered at exit through the exporter (`_after_shutdown`):
+                # the SDK's shutdown leaves it open, the shutdown thread closes it.
+                self._exporter.hold_open()
             self._shutdown_requested.set()
-        delivered = self._join_shutdown(thread, timeout) and self._shutdown_ok
+        if not self._own_settled.wait(max(timeout, 0.0)):
+            self._abort(timeout)  # the run's own spans ran out of time: to the spool
+            delivered = False
+        else:
+            delivered = self._shutdown_ok
+            thread.join(max(deadline - time.monotonic(), 0.0))
+            if thread.is_alive():
+                # The spool's delivery at exit ran out of time: its export in flight is
+                # cut off (its file goes back below). The run's own spans are delivered.
+                self._exporter.abort()
         if self.spooling is not None:
             self.spooling.close()  # a delivery of spooled spans cut off: its file goes back
         self._health.report_totals()
         return delivered
+
+    def _after_shutdown(self, delivered: bool) -> None:
+        # On the shutdown thread, the SDK's shutdown over: the run's own spans are settled.
+        self._own_settled.set()
+        spooling = self.spooling
+        if spooling is None:
+            return
+        try:
+            if delivered and self._exporter.last_export_ok and not self._exporter.aborted:
+                spooling.deliver_now()  # the collector is up: what waits in the spool
+        except Exception:  # never let the delivery of old spans hurt the host
+            logger.debug("codex-otel: delivering the span spool at exit failed", exc_info=True)
+        finally:
+            self._exporter.close_held()
 
     @property
     def _exporter_aborted(self) -> bool:

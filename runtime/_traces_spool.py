@@ -445,6 +445,21 @@ class SpanSpooling:
 
     def _deliver_and_release(self) -> None:
         try:
+            self._deliver()
+        finally:
+            self._delivering.release()
+
+    def deliver_now(self) -> None:
+        """At shutdown, once the run's own spans were delivered (the exporter held open):
+        let a running delivery finish, then deliver what waits. Cut off by the shutdown's
+        bound (`stopped()`: an abort makes the exports fail at once)."""
+        with self._delivering:
+            if not self.stopped():
+                self._deliver()
+
+    def _deliver(self) -> None:
+        """One delivery of the spool; the caller holds `_delivering`."""
+        try:
             _, swept = deliver_batches(
                 self.spool,
                 lambda batch: self.send(spans_from_batch(batch)),
@@ -456,8 +471,6 @@ class SpanSpooling:
                     self._undelivered = True
         except Exception:  # never let the delivery of old spans hurt the host
             logger.debug("codex-otel: delivering the span spool failed", exc_info=True)
-        finally:
-            self._delivering.release()
 
     def close(self) -> None:
         """The process is done with the spool: files being delivered go back."""

@@ -547,7 +547,9 @@ def test_file_exporter_ignores_otlp_environment() -> None:
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_TIMEOUT": "bad"}
     # metrics_exporter and trace_exporter are set too: a silent one would take the
     # variables (and refuse "bad").
-    table = 'exporter = { file = { path = "-" } }\nmetrics_exporter = "none"\ntrace_exporter = "none"'
+    table = (
+        'exporter = { file = { path = "-" } }\nmetrics_exporter = "none"\ntrace_exporter = "none"'
+    )
     assert load(otel(table), env).exporter == FileExporter("-")
 
 
