@@ -121,10 +121,12 @@ class Spans:
         if (definition.root if parent_id is None else parent_id in definition.parents) is False:
             self._parent_error(definition, parent_id)
         attributes = scope._attributes
+        name = definition.span_name(attributes) if definition.name_keys else definition.name
         if self._constant:
-            attributes = {**self._constant, **attributes}
+            # As the trace pipeline's processor (and Codex's) sets them: over the span's own.
+            attributes = {**attributes, **self._constant}
         span = self.tracer.start_span(
-            definition.span_name(attributes) if definition.name_keys else definition.name,
+            name,
             context=ctx,
             kind=_KINDS[definition.kind],
             attributes=attributes,
