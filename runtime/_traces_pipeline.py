@@ -102,7 +102,7 @@ def start_traces(
         return None
     from ._exporters import describe
 
-    health = Health(description=f"{describe(config.trace_exporter)} (traces)")
+    health = Health(description=f"{describe(config.trace_exporter)} (traces)", items="spans")
     return SDK_LOGS.build_claimed(
         health, lambda sdk_logs: _build(config, service_version, health, sdk_logs, health_report)
     )
