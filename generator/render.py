@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .code_model import emitter_view, metadata_view, recorder_view
+from .code_model import emitter_view, recorder_view
 from .docs_model import build_docs_model
 from .markdown import anchor, md, md_code
+from .metadata_model import metadata_view
 from .model import Catalog
 from .module_model import module_view
 from .naming import ARRAY_ALIAS, ARRAY_ITEM
