@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .diagnostics import with_article
-from .model import Attribute, AttributeType, Event, Metric
+from .model import Attribute, AttributeType, Event, Metric, Span
 from .py_layout import (
     Call,
     If,
@@ -110,10 +110,11 @@ def _shaped(attribute: Attribute, subject: str) -> str | tuple[str, str]:
     return subject
 
 
-def wire_value(attribute: Attribute) -> str:
+def wire_value(attribute: Attribute, subject: str | None = None) -> str:
     """The expression sent on the wire for a checked argument (an enum argument's wire
-    value is looked up by its checks, so it is the argument itself here)."""
-    name = attribute.python_name
+    value is looked up by its checks, so it is the argument itself here); `subject`: the
+    name that holds the value, when it is not the argument's (a span setter's `value`)."""
+    name = subject or attribute.python_name
     if attribute.type.is_enum:
         return name
     shaped = _shaped(attribute, name)
@@ -158,16 +159,18 @@ def _plain(text: str) -> str:
 
 
 def deprecation_message(
-    item: Event | Metric | Attribute, event: Event | Metric | None = None
+    item: Event | Metric | Span | Attribute, event: Event | Metric | Span | None = None
 ) -> str:
-    """The warning a deprecated event or metric (or an argument of `event`, an event or a
-    metric) gives its callers."""
+    """The warning a deprecated event, metric or span (or an argument of `event`, an event,
+    a metric or a span) gives its callers."""
     if item.deprecated is None:
         return ""
     if isinstance(item, Event):
         return f"event {item.name} is deprecated: {item.deprecated.note}"
     if isinstance(item, Metric):
         return f"metric {item.name} is deprecated: {item.deprecated.note}"
+    if isinstance(item, Span):
+        return f"span {item.id} is deprecated: {item.deprecated.note}"
     if event is None:  # a field of the common group's Metadata
         key = f" ({item.key})" if item.key != item.python_name else ""
         return f"Metadata field {item.python_name}{key} is deprecated: {item.deprecated.note}"
@@ -261,9 +264,14 @@ def deprecation_note(item: Event | Metric) -> str:
 
 
 def declaration(
-    function_name: str, attributes: Sequence[Attribute], value_parameter: str | None = None
+    function_name: str,
+    attributes: Sequence[Attribute],
+    value_parameter: str | None = None,
+    *,
+    returns: str = "None",
 ) -> str:
-    """An emitter's or recorder's `def` line and parameters up to `) -> None` (no colon),
+    """An emitter's, recorder's or span helper's `def` line and parameters up to
+    `) -> <returns>` (no colon),
     laid out as ruff format does: the conversation, a recorder's value, then the
     keyword-only attributes, one a line at indent 4. A parameter's continuation lines
     carry their own indentation. The module and the site's pages both show this text."""
@@ -273,7 +281,7 @@ def declaration(
     if attributes:
         lines.append("    *,")
     lines += ["    " + parameter(a) for a in attributes]
-    lines.append(") -> None")
+    lines.append(f") -> {returns}")
     return "\n".join(lines)
 
 
@@ -341,8 +349,12 @@ class EmitterView:
         return declaration(self.event.function_name, self.event.current_attributes)
 
 
-def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
-    """The warnings an emitter or recorder gives for each deprecated argument passed."""
+def argument_warnings(
+    owner: Event | Metric | Span, attributes: Sequence[Attribute] | None = None
+) -> tuple[Statement, ...]:
+    """The warnings an emitter, recorder or span helper gives for each deprecated argument
+    passed (`attributes`: its arguments, when not all of the owner's attributes are)."""
+    arguments = owner.attributes if attributes is None else attributes
     return tuple(
         If(
             (f"{attribute.python_name} is not None",),
@@ -357,14 +369,15 @@ def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
                 ),
             ),
         )
-        for attribute in owner.deprecated_attributes
+        for attribute in arguments
+        if attribute.deprecated
     )
 
 
 def emitter_view(event: Event) -> EmitterView:
-    warnings = _argument_warnings(event)
+    warnings = argument_warnings(event)
     arguments = event.argument_attributes
-    return EmitterView(event, warnings, tuple(_argument_view(a, event.name) for a in arguments))
+    return EmitterView(event, warnings, tuple(argument_view(a, event.name) for a in arguments))
 
 
 def _tag_text(attribute: Attribute) -> str | None:
@@ -404,7 +417,7 @@ def _tag_store(attribute: Attribute, key: str, text: str) -> Laid:
     return Laid(lambda indent: store_call(target, key, "metric_tag_value", text, indent))
 
 
-def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:
+def argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:
     """`owner`: the event or metric whose errors name the argument; `recorder`: free text
     on the wire is made a valid metric tag here (see `_tag_text`)."""
     name, label = attribute.python_name, py_str(owner)
@@ -586,12 +599,12 @@ def recorder_view(metric: Metric) -> RecorderView:
     arguments = metric.argument_attributes
     # A value that is not a recorded type raises; so does a negative one where the
     # instrument refuses it, and an int beyond 64 bits (the SDK would drop the point).
-    checks = _argument_view(value, metric.name).checks
+    checks = argument_view(value, metric.name).checks
     return RecorderView(
         metric=metric,
-        warnings=_argument_warnings(metric),
+        warnings=argument_warnings(metric),
         value_parameter=parameter,
         value_checks=checks,
         value_entry=wire_value(value),
-        arguments=tuple(_argument_view(a, metric.name, recorder=True) for a in arguments),
+        arguments=tuple(argument_view(a, metric.name, recorder=True) for a in arguments),
     )

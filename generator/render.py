@@ -22,6 +22,7 @@ from .naming import ARRAY_ALIAS, ARRAY_ITEM
 from .output import Change, OutputFile, write_outputs
 from .py_layout import annotation, call, field, fits_line_length, if_all, parameter
 from .py_literals import LINE_LENGTH, docstring, docstring_block, py_str, py_value, visible
+from .span_model import span_view
 from .templating import (
     TEMPLATES,
     TemplateDirError,
@@ -94,6 +95,7 @@ def render(
         "emitters": [emitter_view(event) for event in catalog.events],
         "recorders": [recorder_view(metric) for metric in catalog.metrics],
         "metadata": metadata_view(catalog),
+        "spans": [span_view(span) for span in catalog.spans],
         "module": module_view(catalog),
         # What the docs say about each attribute: EVENTS.md.jinja only formats it.
         "docs": build_docs_model(catalog),
