@@ -1,6 +1,6 @@
 """What the generated module imports and declares at its top, decided from the catalog:
-only what its emitters, recorders and `Metadata` use, in the order isort gives them, and
-its name constants laid out.
+only what its emitters, recorders, span helpers and `Metadata` use, in the order isort
+gives them, and its name constants laid out.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .code_model import error_helper
-from .model import Catalog, Event, Metric
+from .model import Catalog, Event, Metric, Span
 from .py_layout import tuple_literal
 from .py_literals import py_str
 from .wire_limits import INT64_MAX, INT64_MIN
@@ -37,8 +37,9 @@ def module_view(catalog: Catalog) -> ModuleView:
         *catalog.common,
         *(a for e in catalog.events for a in e.attributes),
         *(a for m in catalog.metrics for a in m.attributes),
+        *(a for s in catalog.spans for a in s.attributes),
     )
-    owners: tuple[Event | Metric, ...] = (*catalog.events, *catalog.metrics)
+    owners: tuple[Event | Metric | Span, ...] = (*catalog.events, *catalog.metrics, *catalog.spans)
     uses_overloads = any(e.has_deprecated_overload for e in catalog.events)
     return ModuleView(
         runtime_imports=_runtime_imports(catalog, uses_overloads),
@@ -67,10 +68,13 @@ def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
         *(a for e in catalog.events for a in e.argument_attributes),
         *catalog.metadata_fields,
         *(a for m in catalog.metrics for a in (m.value, *m.attributes)),
+        *(a for s in catalog.spans for a in s.attributes if a.computed is None),
     ]
     names = {"Attributes", "Conversation", *(error_helper(a) for a in used)}
     if catalog.metrics:
         names.add("MetricDefinition")
+    if catalog.spans:
+        names |= {"SpanDefinition", "SpanHandle", "SpanScope"}
     if any(a.type.is_array and not a.type.is_enum for a in used):
         names.add("is_array_of")
     limits = {
@@ -96,7 +100,11 @@ def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
         for a in m.attributes
     ):
         names.add("metric_tag_value")  # recorders hold free text to the tag characters
-    deprecations: tuple[Event | Metric, ...] = (*catalog.events, *catalog.metrics)
+    deprecations: tuple[Event | Metric | Span, ...] = (
+        *catalog.events,
+        *catalog.metrics,
+        *catalog.spans,
+    )
     if uses_overloads or any(item.deprecated for item in deprecations):
         names.add("deprecated")
     # As isort sorts imported names: constants, then classes, then functions.

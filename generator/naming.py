@@ -37,14 +37,25 @@ RUNTIME_HELPERS = (
     "wrong_type",
 )
 
-#: The other names the module may import from the runtime: types and the 64-bit limits.
-RUNTIME_CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN", "MetricDefinition")
+#: The other names the module may import from the runtime: types and the 64-bit limits;
+#: a catalog with spans adds the span types (`runtime/spans.py`): a constant per span
+#: (`SpanDefinition`), the base of its handle (`SpanHandle`) and what its helper returns.
+RUNTIME_CONSTANTS = (
+    "Attributes",
+    "Conversation",
+    "INT64_MAX",
+    "INT64_MIN",
+    "MetricDefinition",
+    "SpanDefinition",
+    "SpanHandle",
+    "SpanScope",
+)
 
 #: What the generated package's `__init__` calls to hand the catalog's toggles, service
 #: name and scope to the runtime.
 CATALOG_REGISTRATION = "register_catalog"
 
-#: The members of `Conversation` generated emitters and recorders read or call.
+#: The members of `Conversation` generated emitters, recorders and span helpers read or call.
 CONVERSATION_MEMBERS = (
     "allows",
     "emit",
@@ -53,6 +64,7 @@ CONVERSATION_MEMBERS = (
     "protect",
     "record_point",
     "recording",
+    "start_span",
 )
 
 #: The generated module's alias of an array argument's type, `list[T] | tuple[T, ...]`, and
@@ -131,6 +143,27 @@ def metric_constant_for(recorder: str) -> str:
     """The module constant of a recorder's metric: `record_api_request` -> `_METRIC_API_REQUEST`
     (a `python_name` without the `record_` prefix keeps all of it)."""
     return "_METRIC_" + recorder.removeprefix("record_").upper()
+
+
+#: What a span's helper name adds to its base name (`tool_call` -> `tool_call_span`); its
+#: handle class and its constant derive from the helper's name.
+SPAN_SUFFIX = "_span"
+
+
+def span_function_name(span_id: str, namespace: str | None, python_name: str | None) -> str:
+    """`codex.tool_call` in namespace `codex` -> `tool_call_span` (from `python_name`, the
+    base without the suffix, when the catalog sets one)."""
+    return (python_name or function_name_for_event(span_id, namespace)) + SPAN_SUFFIX
+
+
+def span_handle_name(function_name: str) -> str:
+    """The handle class of a span helper: `tool_call_span` -> `ToolCallSpan`."""
+    return class_name_for(function_name)
+
+
+def span_constant_name(function_name: str) -> str:
+    """The module constant holding a span's definition: `tool_call_span` -> `TOOL_CALL_SPAN`."""
+    return function_name.upper()
 
 
 def class_name_for(python_name: str) -> str:
