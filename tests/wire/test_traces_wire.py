@@ -1,6 +1,7 @@
 """A traced run end to end: the generated span helpers through the real runtime and trace
 pipeline to Rotel (OTLP/HTTP protobuf, OTLP/gRPC) and to the in-repo receivers (OTLP/HTTP
-JSON), decoded there and checked against the catalog.
+JSON), decoded there and checked against the catalog; and a failed and a crashed tool
+call as Rotel decodes them.
 
 The run (`wire/traced_host.py`) is a turn with a model request and a tool call that waits
 for its approval; the tool runs a real child process with `traced_environ()`, and the
@@ -28,6 +29,7 @@ from pathlib import Path
 import pytest
 from wire.traced_host import EMITTED_INSIDE, SPAN_ATTRIBUTES, metadata, traced_run
 
+from codex_otel.generated import events
 from codex_otel.generator import bundled_catalog_path, load_catalog
 from codex_otel.runtime import Telemetry, load_config, traced_environ
 from receivers import ReceivedRecord, ReceivedSpan
@@ -226,3 +228,39 @@ def test_a_traced_run_and_its_child_process_on_the_wire(
     assert wire.errors() == []
     stats = telemetry.stats
     assert (stats.spans_dropped, stats.span_export_failures, stats.spans_pending) == (0, 0, 0)
+
+
+def test_a_failed_tool_call_and_a_span_left_open_on_the_wire(
+    rotel_collectors: RotelFactory,
+) -> None:
+    """Through Rotel (gRPC): an exception leaving a tool call's block is its ERROR status,
+    `error.type` and `exception` event; a tool call never left (a crashed tool) is ended at
+    shutdown with an ERROR status and `error.type` `codex_otel.shutdown`, not lost."""
+    rotel = rotel_collectors()
+    toml = _toml("otlp-grpc", rotel.grpc_endpoint, rotel.grpc_endpoint)
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="failing")
+    assert telemetry.wait_until_started(30)
+    conversation = telemetry.conversation(metadata("failing"))
+    with events.turn_span(conversation, agent_name="codex"):
+        with (
+            pytest.raises(TimeoutError),
+            events.tool_call_span(conversation, tool_name="slow", tool_call_id="c1"),
+        ):
+            raise TimeoutError("the tool took too long")
+        crashed = events.tool_call_span(conversation, tool_name="crashed", tool_call_id="c2")
+        crashed.__enter__()  # never left: its thread died, say
+    assert telemetry.shutdown(10)
+    assert rotel.wait_for_spans(3, timeout=15), rotel.errors()
+    spans = {span.name: span for span in rotel.received_spans()}
+    turn, failed, open_ = (
+        spans["invoke_agent codex"],
+        spans["execute_tool slow"],
+        spans["execute_tool crashed"],
+    )
+    assert (failed.status, failed.attributes["error.type"]) == ("error", "TimeoutError")
+    assert [event.name for event in failed.events] == ["exception"]
+    assert failed.events[0].attributes["exception.type"] == "TimeoutError"
+    assert (open_.status, open_.attributes["error.type"]) == ("error", "codex_otel.shutdown")
+    assert failed.parent_span_id == open_.parent_span_id == turn.span_id
+    assert telemetry.stats.spans_ended_at_shutdown == 1
+    assert rotel.errors() == []
