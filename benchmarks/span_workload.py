@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Final
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -31,8 +31,7 @@ from opentelemetry.trace import SpanKind, Tracer
 from workload import METADATA, SERVICE_VERSION, quiet_batch
 
 from codex_otel.generated import events
-from codex_otel.runtime import Attributes, BatchConfig, Conversation, OtelConfig, Telemetry
-from codex_otel.runtime.spans import SpanDefinition, SpanHandle, SpanScope
+from codex_otel.runtime import BatchConfig, Conversation, OtelConfig, Telemetry
 
 SPAN_ID = "codex.turn"
 AGENT_NAME = "codex"
@@ -40,87 +39,21 @@ PROVIDER_NAME = "openai"
 REQUEST_MODEL = "gpt-5-codex"
 CONVERSATION_ID = METADATA.conversation_id
 INPUT_TOKENS = 18_432
-INT64_MAX = 2**63 - 1
 #: The wire name both sides give the span.
 SPAN_NAME: Final = f"invoke_agent {AGENT_NAME}"
 #: The instrumentation scope of the hand-written side (the runtime's is its config's).
 HAND_WRITTEN_SCOPE = "bench.hand_written"
 
-#: `codex.turn` as the generated module declares it (`events.TURN_SPAN`); used with
-#: `Conversation.start_span` while the generated module has no span helpers.
-TURN: Final = SpanDefinition(
-    id=SPAN_ID,
-    name="invoke_agent {gen_ai.agent.name}",
-    kind="internal",
-    parents=frozenset(),
-    root=True,
-    name_keys=("gen_ai.agent.name",),
-)
-
-
-class _TurnHandle(SpanHandle):
-    """The generated `TurnSpan`'s one setter used here, as the generator writes it."""
-
-    __slots__ = ()
-
-    def set_input_tokens(self, value: int) -> None:
-        if type(value) is not int:
-            raise TypeError(f"codex.turn: input_tokens must be an int, got {value!r}")
-        if not 0 <= value <= INT64_MAX:
-            raise ValueError(f"codex.turn: input_tokens must be at least 0, got {value!r}")
-        self._set("gen_ai.usage.input_tokens", value)
-
-
-def _start_by_contract(
-    conversation: Conversation[Any],
-    *,
-    agent_name: str,
-    provider_name: str | None = None,
-    request_model: str | None = None,
-    conversation_id: str | None = None,
-) -> SpanScope[_TurnHandle]:
-    """What the generated `turn_span` does, line for line: its checks, its attributes,
-    `start_span`."""
-    if not isinstance(agent_name, str):
-        raise TypeError(f"codex.turn: agent_name must be a str, got {agent_name!r}")
-    if provider_name is not None and not isinstance(provider_name, str):
-        raise TypeError(f"codex.turn: provider_name must be a str, got {provider_name!r}")
-    if request_model is not None and not isinstance(request_model, str):
-        raise TypeError(f"codex.turn: request_model must be a str, got {request_model!r}")
-    if conversation_id is not None and not isinstance(conversation_id, str):
-        raise TypeError(f"codex.turn: conversation_id must be a str, got {conversation_id!r}")
-    attributes: Attributes = {
-        "gen_ai.operation.name": "invoke_agent",
-        "gen_ai.agent.name": agent_name,
-    }
-    if provider_name is not None:
-        attributes["gen_ai.provider.name"] = provider_name
-    if request_model is not None:
-        attributes["gen_ai.request.model"] = request_model
-    if conversation_id is not None:
-        attributes["gen_ai.conversation.id"] = conversation_id
-    return conversation.start_span(TURN, attributes, _TurnHandle)
-
-
-def span_helper() -> tuple[Callable[..., SpanScope[Any]], bool]:
-    """The generated `events.turn_span`, or its stand-in; True when it is the generated one."""
-    helper = getattr(events, "turn_span", None)
-    if callable(helper):
-        return helper, True
-    return _start_by_contract, False
-
-
 # --- the two ways to time a span -------------------------------------------------------------
 
 
-def generated_loop(conversation: Conversation[Any]) -> Callable[[int], int]:
+def generated_loop(conversation: Conversation[events.Metadata]) -> Callable[[int], int]:
     """`loop(n)` starts and ends n spans through the generated helper; returns the ns."""
-    helper, _ = span_helper()
 
     def loop(calls: int) -> int:
         start = time.perf_counter_ns()
         for _ in range(calls):
-            with helper(
+            with events.turn_span(
                 conversation,
                 agent_name=AGENT_NAME,
                 provider_name=PROVIDER_NAME,
@@ -262,7 +195,6 @@ def disabled_telemetry() -> tuple[Telemetry, list[str]]:
     """A `Telemetry` with no trace exporter and no span subscriber, and what is wrong with it
     (its spans must not be recorded)."""
     telemetry = Telemetry(OtelConfig(), service_version=SERVICE_VERSION)
-    helper, _ = span_helper()
-    with helper(telemetry.conversation(METADATA), agent_name=AGENT_NAME) as span:
+    with events.turn_span(telemetry.conversation(METADATA), agent_name=AGENT_NAME) as span:
         recording = bool(span.recording)
     return telemetry, (["the span of the disabled telemetry is recorded"] if recording else [])

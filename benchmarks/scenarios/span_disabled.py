@@ -26,7 +26,6 @@ def run(context: Context) -> Metric:
         disabled_telemetry,
         generated_loop,
         hand_written_loop,
-        span_helper,
     )
     from workload import METADATA
 
@@ -35,7 +34,6 @@ def run(context: Context) -> Metric:
     rounds = context.pick(full=30, quick=10)
     disabled, problems = disabled_telemetry()
     tracing = SharedTracing(BatchConfig(max_queue_size=2 * calls, max_export_batch_size=512))
-    _, generated = span_helper()
     try:
         paired = paired_loops(
             ("disabled", Loop(generated_loop(disabled.conversation(METADATA)), disabled_calls)),
@@ -49,6 +47,5 @@ def run(context: Context) -> Metric:
         NAME,
         UNIT,
         TARGET,
-        details={"helper": "events.turn_span" if generated else "Conversation.start_span"},
         problems=problems,
     )

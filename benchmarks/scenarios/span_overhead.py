@@ -31,12 +31,11 @@ def spans_missing() -> bool:
 def run(context: Context) -> Metric:
     if spans_missing():
         return Metric.skip(NAME, UNIT, TARGET, NO_SPANS)
-    from span_workload import SharedTracing, generated_loop, hand_written_loop, span_helper
+    from span_workload import SharedTracing, generated_loop, hand_written_loop
 
     calls = context.pick(full=2_000, quick=500)
     rounds = context.pick(full=60, quick=10)
     tracing = SharedTracing(BatchConfig(max_queue_size=2 * calls, max_export_batch_size=512))
-    _, generated = span_helper()
     try:
         paired = paired_loops(
             ("generated", Loop(generated_loop(tracing.conversation), calls, tracing.flush)),
@@ -53,6 +52,5 @@ def run(context: Context) -> Metric:
         NAME,
         UNIT,
         TARGET,
-        details={"helper": "events.turn_span" if generated else "Conversation.start_span"},
         problems=problems,
     )
