@@ -1,7 +1,8 @@
 """A traced run end to end: the generated span helpers through the real runtime and trace
 pipeline to Rotel (OTLP/HTTP protobuf, OTLP/gRPC) and to the in-repo receivers (OTLP/HTTP
-JSON), decoded there and checked against the catalog; and a failed and a crashed tool
-call as Rotel decodes them.
+JSON), decoded there and checked against the catalog; a failed and a crashed tool call as
+Rotel decodes them; and no content on any span under every combination of the privacy
+toggles.
 
 The run (`wire/traced_host.py`) is a turn with a model request and a tool call that waits
 for its approval; the tool runs a real child process with `traced_environ()`, and the
@@ -18,6 +19,7 @@ child, a host application of its own, runs the same turn. On the wire:
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -27,7 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from wire.traced_host import EMITTED_INSIDE, SPAN_ATTRIBUTES, metadata, traced_run
+from wire.traced_host import (
+    EMITTED_INSIDE,
+    OUTPUT,
+    PROMPT,
+    SPAN_ATTRIBUTES,
+    metadata,
+    traced_run,
+)
 
 from codex_otel.generated import events
 from codex_otel.generator import bundled_catalog_path, load_catalog
@@ -139,11 +148,14 @@ class Collector:
     errors: Callable[[], list[str]]
 
 
-def _toml(kind: str, logs: str, traces: str, protocol: str | None = None) -> str:
+def _toml(
+    kind: str, logs: str, traces: str, protocol: str | None = None, settings: str = ""
+) -> str:
     extra = f', protocol = "{protocol}"' if protocol else ""
     return (
         "[otel]\n"
         "shutdown_timeout = 5.0\n"
+        f"{settings}"
         f'exporter = {{ {kind} = {{ endpoint = "{logs}"{extra} }} }}\n'
         f'trace_exporter = {{ {kind} = {{ endpoint = "{traces}"{extra} }} }}\n'
         "[otel.batch]\n"
@@ -264,3 +276,48 @@ def test_a_failed_tool_call_and_a_span_left_open_on_the_wire(
     assert failed.parent_span_id == open_.parent_span_id == turn.span_id
     assert telemetry.stats.spans_ended_at_shutdown == 1
     assert rotel.errors() == []
+
+
+TOGGLES = ("log_user_prompt", "log_tool_details", "log_error_details")
+
+
+@pytest.mark.parametrize(
+    "toggles",
+    list(itertools.product([False, True], repeat=len(TOGGLES))),
+    ids=lambda on: "-".join(f"{name}={value}" for name, value in zip(TOGGLES, on, strict=True)),
+)
+def test_spans_carry_no_content_whatever_the_toggles(
+    toggles: tuple[bool, ...], otlp_receivers: ReceiverFactory
+) -> None:
+    """Every combination of the privacy toggles (OTLP/HTTP JSON): the log records carry the
+    prompt and the tool output when their toggle lets them, the spans never do; a span
+    carries exactly its catalog attributes (sizes and counts)."""
+    receiver = otlp_receivers.http()
+    settings = "".join(
+        f"{name} = {str(value).lower()}\n" for name, value in zip(TOGGLES, toggles, strict=True)
+    )
+    toml = _toml("otlp-http", receiver.endpoint, receiver.traces_endpoint, "json", settings)
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="toggles")
+    assert telemetry.wait_until_started(30)
+    traced_run(telemetry.conversation(metadata("toggles")))
+    assert telemetry.shutdown(10)
+    assert receiver.wait_until(
+        lambda: (
+            receiver.span_count() >= SPANS_PER_RUN and receiver.record_count() >= RECORDS_PER_RUN
+        ),
+        15,
+    )
+    spans, records = receiver.received_spans(), receiver.received_records()
+    check_run(spans, records)
+
+    by_name = {record.event_name: record for record in records}
+    prompt_on, tool_details_on = toggles[0], toggles[1]
+    assert (by_name["codex.user_prompt"].attributes["prompt"] == PROMPT) is prompt_on
+    assert (by_name["codex.tool_result"].attributes["output"] == OUTPUT) is tool_details_on
+    content = (PROMPT, OUTPUT, *OUTPUT.splitlines())
+    for span in spans:
+        values = [*span.attributes.values()]
+        values += [value for event in span.events for value in event.attributes.values()]
+        values += [span.name, span.status_message]
+        leaked = [v for v in values if any(text in str(v) for text in content)]
+        assert leaked == [], (span.name, leaked)
