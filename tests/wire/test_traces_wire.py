@@ -1,6 +1,6 @@
 """A traced run end to end: the generated span helpers through the real runtime and trace
-pipeline to Rotel (OTLP/HTTP protobuf, OTLP/gRPC) and to the in-repo receivers (OTLP/HTTP
-JSON), decoded there and checked against the catalog; a failed and a crashed tool call as
+pipeline to Rotel (OTLP/HTTP protobuf and JSON, OTLP/gRPC; Rotel is stricter about OTLP/JSON
+than the Go collector) and to the in-repo receivers (OTLP/HTTP JSON), decoded there and checked against the catalog; a failed and a crashed tool call as
 Rotel decodes them; and no content on any span under every combination of the privacy
 toggles.
 
@@ -19,7 +19,9 @@ child, a host application of its own, runs the same turn. On the wire:
 
 from __future__ import annotations
 
+import http.client
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -169,7 +171,8 @@ def collector(setup: str, rotel_collectors: RotelFactory, receivers: ReceiverFac
         if setup == "rotel-grpc":
             toml = _toml("otlp-grpc", rotel.grpc_endpoint, rotel.grpc_endpoint)
         else:
-            toml = _toml("otlp-http", rotel.http_endpoint, rotel.http_traces_endpoint, "binary")
+            protocol = "json" if setup == "rotel-http-json" else "binary"
+            toml = _toml("otlp-http", rotel.http_endpoint, rotel.http_traces_endpoint, protocol)
         return Collector(
             toml, rotel.received_spans, rotel.received_records, rotel.wait_until, rotel.errors
         )
@@ -193,7 +196,9 @@ def _child_environ() -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("setup", ["rotel-http-protobuf", "rotel-grpc", "receiver-http-json"])
+@pytest.mark.parametrize(
+    "setup", ["rotel-http-protobuf", "rotel-http-json", "rotel-grpc", "receiver-http-json"]
+)
 def test_a_traced_run_and_its_child_process_on_the_wire(
     setup: str, rotel_collectors: RotelFactory, otlp_receivers: ReceiverFactory
 ) -> None:
@@ -224,7 +229,13 @@ def test_a_traced_run_and_its_child_process_on_the_wire(
     def arrived() -> bool:
         return len(wire.spans()) >= 2 * SPANS_PER_RUN and len(wire.records()) >= 2 * RECORDS_PER_RUN
 
-    assert wire.wait(arrived, 15), ([s.name for s in wire.spans()], wire.errors())
+    assert wire.wait(arrived, 15), (
+        sorted(f"{s.resource.get('service.version')}:{s.name}" for s in wire.spans()),
+        sorted(f"{r.resource.get('service.version')}:{r.event_name}" for r in wire.records()),
+        wire.errors(),
+        setup,
+        result.stderr,
+    )
     runs: dict[str, tuple[list[ReceivedSpan], list[ReceivedRecord]]] = {}
     for version in ("parent", "child"):
         spans = [s for s in wire.spans() if s.resource.get("service.version") == version]
@@ -321,3 +332,37 @@ def test_spans_carry_no_content_whatever_the_toggles(
         values += [span.name, span.status_message]
         leaked = [v for v in values if any(text in str(v) for text in content)]
         assert leaked == [], (span.name, leaked)
+
+
+def test_rotel_accepts_the_trace_file_exporters_lines(
+    tmp_path: Path, rotel_collectors: RotelFactory
+) -> None:
+    """`trace_exporter = { file = ... }` writes OTLP/JSON lines; each, posted to Rotel's
+    /v1/traces, is accepted and decoded into the run's spans."""
+    rotel = rotel_collectors()
+    path = tmp_path / "spans.jsonl"
+    toml = (
+        "[otel]\n"
+        'exporter = "none"\n'
+        f"trace_exporter = {{ file = {{ path = {json.dumps(str(path))} }} }}\n"
+    )
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="file")
+    assert telemetry.wait_until_started(30)
+    traced_run(telemetry.conversation(metadata("file")))
+    assert telemetry.shutdown(10)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines
+    for line in lines:
+        connection = http.client.HTTPConnection("127.0.0.1", rotel.http_port, timeout=10)
+        try:
+            connection.request(
+                "POST", "/v1/traces", line.encode(), {"Content-Type": "application/json"}
+            )
+            assert connection.getresponse().status == 200, rotel.errors()
+        finally:
+            connection.close()
+    assert rotel.wait_for_spans(SPANS_PER_RUN, timeout=10), rotel.errors()
+    by_id = {catalog_id(span): span for span in rotel.received_spans()}
+    assert {key: span.attributes for key, span in by_id.items()} == SPAN_ATTRIBUTES
+    assert by_id["codex.tool_approval"].parent_span_id == by_id["codex.tool_call"].span_id
+    assert rotel.errors() == []
