@@ -230,8 +230,8 @@ def test_a_traced_run_and_its_child_process_on_the_wire(
         return len(wire.spans()) >= 2 * SPANS_PER_RUN and len(wire.records()) >= 2 * RECORDS_PER_RUN
 
     assert wire.wait(arrived, 15), (
-        sorted(f"{s.resource.get('service.version')}:{s.name}" for s in wire.spans()),
-        sorted(f"{r.resource.get('service.version')}:{r.event_name}" for r in wire.records()),
+        sorted(f"{s.resource.get('service.version')!s}:{s.name}" for s in wire.spans()),
+        sorted(f"{r.resource.get('service.version')!s}:{r.event_name}" for r in wire.records()),
         wire.errors(),
         setup,
         result.stderr,
