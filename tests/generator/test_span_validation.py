@@ -441,3 +441,20 @@ def test_the_bundled_spans_carry_sizes_and_counts_never_content() -> None:
 def test_a_span_naming_a_metric_of_a_broken_metrics_section_is_not_called_undefined() -> None:
     error = only_error(replaced("instrument: counter", "instrument: meter"))
     assert error.startswith("cat.yaml:40:17: error: metrics[0].instrument: 'meter' is not one of")
+
+
+def test_format_md_documents_every_key_of_a_span() -> None:
+    """FORMAT.md's spans section names every key the JSON Schema allows on a span and on a
+    span's attribute reference, and every span kind."""
+    from codex_otel.generator.structure import format_schema
+
+    text = (BUNDLED.parent / "FORMAT.md").read_text(encoding="utf-8")
+    section = text[text.index("## Spans") : text.index("## Deprecations and renames")]
+    definitions = format_schema()["$defs"]
+    keys = set(definitions["span"]["properties"]) | set(
+        definitions["span_attribute_ref"]["properties"]
+    )
+    assert len(keys) > 12  # the check is not vacuous
+    assert sorted(k for k in keys if f"`{k}`" not in section) == []
+    kinds = definitions["span"]["properties"]["kind"]["enum"]
+    assert all(kind in section for kind in kinds)
