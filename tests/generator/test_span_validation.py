@@ -458,3 +458,37 @@ def test_format_md_documents_every_key_of_a_span() -> None:
     assert sorted(k for k in keys if f"`{k}`" not in section) == []
     kinds = definitions["span"]["properties"]["kind"]["enum"]
     assert all(kind in section for kind in kinds)
+
+
+def test_the_bundled_spans_follow_the_pinned_genai_conventions() -> None:
+    """Every `gen_ai.*` and `error.type` attribute of a bundled span is one of the pinned
+    conventions' attributes, of the same type (an enum's members among theirs), and the
+    request and tool spans are named and kinded as the conventions' spans are."""
+    from codex_otel.generator.semconv import load_semconv
+
+    registry = load_semconv()
+    catalog = load_catalog(BUNDLED)
+    checked = 0
+    for span in catalog.spans:
+        for attribute in span.attributes:
+            if not attribute.key.startswith(("gen_ai.", "error.")):
+                continue
+            convention = registry.attribute(attribute.key)
+            assert convention.deprecation is None, attribute.key
+            assert convention.type == attribute.type.base, attribute.key
+            for member in attribute.type.members:
+                assert convention.member(member.value) is not None, (attribute.key, member)
+            checked += 1
+    assert checked > 20
+    inference = registry.span("span.gen_ai.inference.client")
+    tool = registry.span("span.gen_ai.execute_tool.internal")
+    agent = registry.span("span.gen_ai.invoke_agent.internal")
+    pairs = (("codex.api_request", inference), ("codex.tool_call", tool), ("codex.turn", agent))
+    for span_id, theirs in pairs:
+        ours = catalog.span(span_id)
+        assert (ours.name, ours.kind) == (theirs.name, theirs.kind), span_id
+    # The conventions' required attributes of the request and tool spans are on ours.
+    for span_id, theirs in pairs[:2]:
+        keys = {a.key for a in catalog.span(span_id).attributes}
+        required = {u.id for u in theirs.attributes if u.requirement == "required"}
+        assert required <= keys, (span_id, required - keys)
