@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+from collections.abc import Mapping, Sequence, Set
 
 _LOWER_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*\Z")
 _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
@@ -133,6 +134,27 @@ def metric_constant_for(recorder: str) -> str:
     return "_METRIC_" + recorder.removeprefix("record_").upper()
 
 
+#: What a span's helper name adds to its base name (`tool_call` -> `tool_call_span`); its
+#: handle class and its constant derive from the helper's name.
+SPAN_SUFFIX = "_span"
+
+
+def span_function_name(span_id: str, namespace: str | None, python_name: str | None) -> str:
+    """`codex.tool_call` in namespace `codex` -> `tool_call_span` (from `python_name`, the
+    base without the suffix, when the catalog sets one)."""
+    return (python_name or function_name_for_event(span_id, namespace)) + SPAN_SUFFIX
+
+
+def span_handle_name(function_name: str) -> str:
+    """The handle class of a span helper: `tool_call_span` -> `ToolCallSpan`."""
+    return class_name_for(function_name)
+
+
+def span_constant_name(function_name: str) -> str:
+    """The module constant holding a span's definition: `tool_call_span` -> `TOOL_CALL_SPAN`."""
+    return function_name.upper()
+
+
 def class_name_for(python_name: str) -> str:
     """`http_response_status_code` -> `HttpResponseStatusCode`."""
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_") if part)
@@ -179,3 +201,18 @@ def problem_with_member(name: str) -> str | None:
     if name in AMBIGUOUS:
         return "is ambiguous (it looks like a digit)"
     return None
+
+
+def problem_with_function(
+    function: str, owners: Sequence[tuple[Mapping[str, str], str]], enum_classes: Set[str]
+) -> str | None:
+    """What is wrong with an emitter's or recorder's name, or None: not an identifier (or
+    a keyword), the function of an earlier item (`owners`: which names each role has
+    taken, and for whom), or a name the generated module uses already."""
+    problem = problem_with_name(function)
+    for taken, role in owners:
+        if problem is None and function in taken:
+            problem = f"is also the {role} of {taken[function]!r}"
+    if problem is None and (function in enum_classes or function in RESERVED):
+        problem = "is already used in the generated module"
+    return problem
