@@ -444,9 +444,11 @@ class TracesPipeline(BoundedLifecycle):
         spooling = self.spooling
         if spooling is None:
             return
+        exporter = self._exporter
         try:
-            if delivered and self._exporter.last_export_ok and not self._exporter.aborted:
-                spooling.deliver_now()  # the collector is up: what waits in the spool
+            spooling.finish_delivery(
+                lambda: delivered and exporter.last_export_ok and not exporter.aborted
+            )
         except Exception:  # never let the delivery of old spans hurt the host
             logger.debug("codex-otel: delivering the span spool at exit failed", exc_info=True)
         finally:
