@@ -191,11 +191,15 @@ def test_span_attributes_are_on_every_span_and_the_sampler_applies(
     )
     pipeline = start(config, reports, started)
     make_tree(pipeline)
+    with pipeline.tracer.start_as_current_span("own", attributes={"team": "mine", "k": "v"}):
+        pass
     assert pipeline.shutdown(5.0)
-    assert http_receiver.wait_for_spans(2)
+    assert http_receiver.wait_for_spans(3)
     for span in http_receiver.received_spans():
         assert span.attributes["deployment.region"] == "eu"
+        # Set when the span starts, after its own attributes: the constant wins.
         assert span.attributes["team"] == "agents"
+    assert http_receiver.received_spans("own")[0].attributes["k"] == "v"
 
 
 @pytest.mark.parametrize(
