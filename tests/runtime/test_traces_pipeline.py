@@ -264,20 +264,37 @@ def test_shutdown_is_bounded_with_a_dead_collector_and_spools_the_spans(
         port.close()
 
 
+def receiver_and_exporter(
+    transport: str,
+) -> tuple[OtlpHttpReceiver | OtlpGrpcReceiver, OtlpHttpExporter | OtlpGrpcExporter]:
+    """A receiver not started yet (the collector down) and the exporter that reaches it."""
+    port = unused_port()
+    if transport == "grpc":
+        return OtlpGrpcReceiver(port=port, start=False), OtlpGrpcExporter(
+            f"http://127.0.0.1:{port}", timeout=1.0
+        )
+    protocol = "json" if transport == "http-json" else "binary"
+    return OtlpHttpReceiver(port=port, start=False), OtlpHttpExporter(
+        f"http://127.0.0.1:{port}/v1/traces",
+        protocol=protocol,
+        timeout=1.0,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("transport", ["http-binary", "http-json", "grpc"])
 def test_an_outage_is_spooled_and_every_span_delivered_once_when_the_collector_is_back(
-    reports: Reports, started: list[TracesPipeline]
+    transport: str, reports: Reports, started: list[TracesPipeline]
 ) -> None:
-    receiver = OtlpHttpReceiver(port=unused_port(), start=False)
-    port = receiver.port
-    endpoint = f"http://127.0.0.1:{port}/v1/traces"
-    config = traced(OtlpHttpExporter(endpoint, timeout=1.0), shutdown_timeout=2.0)
+    receiver, exporter = receiver_and_exporter(transport)
+    config = traced(exporter, shutdown_timeout=2.0)
     # Run 1: the collector is down for the whole run; its spans end in the spool.
     first = start(config, reports, started)
     make_tree(first, "-1")
     first.shutdown(2.0)
     assert first.spans_spooled == 2
-    # Run 2: the collector is up. What run 1 left is delivered at the start, this run's
-    # own spans as usual; nothing twice.
+    assert first.spans_pending == 2
+    # Run 2: the collector is up. What run 1 left is delivered, this run's own spans as
+    # usual; nothing twice.
     receiver.start()
     try:
         second = start(config, reports, started)
@@ -345,3 +362,25 @@ def test_rotel_decodes_the_spans_of_every_transport(
     assert rotel_collector.wait_for_spans(2)
     check_tree(rotel_collector.received_spans())
     assert rotel_collector.span_count() == 2
+
+
+def test_an_exporter_that_cannot_start_is_reported_and_its_spans_not_spooled(
+    monkeypatch: pytest.MonkeyPatch, reports: Reports, started: list[TracesPipeline]
+) -> None:
+    from codex_otel.runtime import _traces_pipeline
+
+    def cannot_build(config: OtelConfig, export_timeout: float) -> object:
+        raise RuntimeError("no transport here")
+
+    # The one stand-in of this file: a build failure the config checks cannot foresee.
+    monkeypatch.setattr(_traces_pipeline, "_built_exporter", cannot_build)
+    config = traced(OtlpHttpExporter(f"http://127.0.0.1:{unused_port()}/v1/traces"))
+    pipeline = start(config, reports, started)
+    make_tree(pipeline)  # the tracer works all the same
+    assert not pipeline.shutdown(2.0)
+    assert [kind for kind, _ in reports] == ["trace-exporter-start"]
+    assert "cannot start (RuntimeError: no transport here)" in reports[0][1]
+    # Nothing could ever deliver them: not written to the spool, counted as lost.
+    assert pipeline.spans_spooled == 0
+    assert pipeline.spans_dropped == 2
+    assert pipeline.span_export_failures == 1
