@@ -14,6 +14,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -273,11 +274,9 @@ def receiver_and_exporter(
         return OtlpGrpcReceiver(port=port, start=False), OtlpGrpcExporter(
             f"http://127.0.0.1:{port}", timeout=1.0
         )
-    protocol = "json" if transport == "http-json" else "binary"
+    protocol: Literal["binary", "json"] = "json" if transport == "http-json" else "binary"
     return OtlpHttpReceiver(port=port, start=False), OtlpHttpExporter(
-        f"http://127.0.0.1:{port}/v1/traces",
-        protocol=protocol,
-        timeout=1.0,  # type: ignore[arg-type]
+        f"http://127.0.0.1:{port}/v1/traces", protocol=protocol, timeout=1.0
     )
 
 
@@ -354,7 +353,7 @@ def test_rotel_decodes_the_spans_of_every_transport(
     if transport == "grpc":
         exporter = OtlpGrpcExporter(rotel_collector.grpc_endpoint)
     else:
-        protocol = "json" if transport == "http-json" else "binary"
+        protocol: Literal["binary", "json"] = "json" if transport == "http-json" else "binary"
         exporter = OtlpHttpExporter(rotel_collector.http_traces_endpoint, protocol=protocol)
     pipeline = start(traced(exporter), reports, started)
     make_tree(pipeline)
