@@ -20,6 +20,7 @@ import pytest
 
 from codex_otel.runtime._traces_pipeline import TracesPipeline, start_traces
 from codex_otel.runtime.config import (
+    BatchConfig,
     ConfigError,
     FileExporter,
     OtelConfig,
@@ -383,3 +384,42 @@ def test_an_exporter_that_cannot_start_is_reported_and_its_spans_not_spooled(
     assert pipeline.spans_spooled == 0
     assert pipeline.spans_dropped == 2
     assert pipeline.span_export_failures == 1
+
+
+def test_ctrl_c_during_shutdown_spools_what_is_in_memory(
+    reports: Reports, started: list[TracesPipeline]
+) -> None:
+    """`Telemetry.shutdown` hands its pipelines to `_signals.interrupted` on a Ctrl-C: the
+    queued spans are on disk before the `KeyboardInterrupt` reaches the caller."""
+    from codex_otel.runtime._signals import interrupted
+
+    config = traced(
+        OtlpHttpExporter(f"http://127.0.0.1:{unused_port()}/v1/traces"),
+        batch=BatchConfig(schedule_delay_ms=600_000),  # everything stays queued
+    )
+    pipeline = start(config, reports, started)
+    make_tree(pipeline)
+    raised = interrupted(None, pipeline)
+    assert isinstance(raised, KeyboardInterrupt)
+    assert pipeline.spans_spooled == 2
+    assert pipeline.spooling is not None and pipeline.spooling.spool.interrupted
+    assert not pipeline.shutdown(0.5)  # nothing left to deliver: a signal ended it
+
+
+def test_request_shutdown_lets_the_export_run_while_others_shut_down(
+    http_receiver: OtlpHttpReceiver, reports: Reports, started: list[TracesPipeline]
+) -> None:
+    config = traced(
+        OtlpHttpExporter(http_receiver.traces_endpoint),
+        batch=BatchConfig(schedule_delay_ms=600_000),
+    )
+    pipeline = start(config, reports, started)
+    make_tree(pipeline)
+    pipeline.request_shutdown()
+    assert http_receiver.wait_for_spans(2)  # exported without anyone waiting
+    assert pipeline.shutdown(5.0)
+    assert pipeline.closed
+    # Spans started after the shutdown go nowhere and break nothing.
+    with pipeline.tracer.start_as_current_span("late"):
+        pass
+    assert [span.name for span in http_receiver.received_spans("late")] == []
