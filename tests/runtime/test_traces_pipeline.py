@@ -423,3 +423,35 @@ def test_request_shutdown_lets_the_export_run_while_others_shut_down(
     with pipeline.tracer.start_as_current_span("late"):
         pass
     assert [span.name for span in http_receiver.received_spans("late")] == []
+
+
+def test_the_sdks_messages_are_counted_not_printed(
+    reports: Reports, started: list[TracesPipeline]
+) -> None:
+    """With the collector down the SDK's exporter logs its failures; none of it reaches
+    the host's logging (a handler on the root logger sees nothing of `opentelemetry`)."""
+    import logging
+
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.name.startswith("opentelemetry"):
+                seen.append(record)
+
+    handler = Keep()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        config = traced(
+            OtlpHttpExporter(f"http://127.0.0.1:{unused_port()}/v1/traces", timeout=1.0),
+            spool=SpoolConfig(enabled=False),
+        )
+        pipeline = start(config, reports, started)
+        make_tree(pipeline)
+        assert not pipeline.force_flush(3.0)
+        assert pipeline.span_export_failures == 1
+        assert pipeline.sdk_messages >= 1
+        assert seen == []
+    finally:
+        root.removeHandler(handler)
