@@ -455,3 +455,26 @@ def test_the_sdks_messages_are_counted_not_printed(
         assert seen == []
     finally:
         root.removeHandler(handler)
+
+
+def test_with_traces_off_nothing_of_opentelemetry_is_imported() -> None:
+    """Measured in a fresh interpreter: `trace_exporter = "none"` costs no import; on, the
+    SDK's trace module is loaded by `start_traces` itself (the tracer works at once)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from codex_otel.runtime._traces_pipeline import start_traces\n"
+        "from codex_otel.runtime.config import OtelConfig, OtlpHttpExporter, SpoolConfig\n"
+        "off = start_traces(OtelConfig(), '1', lambda kind, message: None)\n"
+        "print(off is None, any(name.startswith('opentelemetry') for name in sys.modules))\n"
+        "on = start_traces(OtelConfig(trace_exporter=OtlpHttpExporter('http://127.0.0.1:9/v1/"
+        "traces'), spool=SpoolConfig(enabled=False)), '1', lambda kind, message: None)\n"
+        "print(on is not None, 'opentelemetry.sdk.trace' in sys.modules)\n"
+        "on.shutdown(0.1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["True False", "True True"], done.stdout
