@@ -242,6 +242,12 @@ def test_a_bad_config_raises_on_the_callers_thread(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="traces_sampler_arg"):
         start_traces(ratio, "1", lambda kind, message: None)
+    sizes = dataclasses.replace(
+        traced(OtlpHttpExporter("http://127.0.0.1:9/v1/traces")),
+        batch=BatchConfig(max_queue_size=10, max_export_batch_size=20),
+    )
+    with pytest.raises(ConfigError, match=r"otel\.batch: .*max_export_batch_size=20"):
+        start_traces(sizes, "1", lambda kind, message: None)
 
 
 def test_shutdown_is_bounded_with_a_dead_collector_and_spools_the_spans(
