@@ -484,3 +484,28 @@ def test_with_traces_off_nothing_of_opentelemetry_is_imported() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split("\n")[:2] == ["True False", "True True"], done.stdout
+
+
+def test_a_full_queue_drops_and_counts_spans_and_the_bounded_exit_spools_the_rest(
+    http_receiver: OtlpHttpReceiver, reports: Reports, started: list[TracesPipeline]
+) -> None:
+    """The collector takes requests and never answers: the worker is held by its export,
+    the queue (4) fills, the oldest spans are dropped and counted; at the bounded exit the
+    batch in flight and the queue go to the spool."""
+    http_receiver.blackhole()
+    config = traced(
+        OtlpHttpExporter(http_receiver.traces_endpoint, timeout=5.0),
+        batch=BatchConfig(schedule_delay_ms=600_000, max_queue_size=4, max_export_batch_size=2),
+    )
+    pipeline = start(config, reports, started)
+    for index in range(2):  # a full batch: the worker takes it and is held exporting it
+        with pipeline.tracer.start_as_current_span(f"held-{index}"):
+            pass
+    assert http_receiver.wait_for_connections(1)
+    for index in range(10):  # 4 fit in the queue, 6 are dropped
+        with pipeline.tracer.start_as_current_span(f"queued-{index}"):
+            pass
+    assert not pipeline.shutdown(0.5)
+    assert pipeline.spans_dropped == 6
+    assert pipeline.spans_spooled == 6  # the 2 in flight and the 4 left queued
+    assert pipeline.spans_pending == 6
