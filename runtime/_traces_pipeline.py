@@ -193,6 +193,8 @@ def _build(
     if spooling is not None:
         health.spooling = True
         health.spool_location = str(spooling.spool.directory)
+        if config.spool.write_ahead:
+            exporter.write_ahead = spooling  # each batch on disk while it is exported
         spooling.send = lambda spans: exporter.export_unspooled(cast(Any, spans))
         spooling.stopped = lambda: exporter.aborted
         exporter.exported = spooling.exported
@@ -396,7 +398,7 @@ class TracesPipeline(BoundedLifecycle):
     @property
     def spans_delivered(self) -> int:
         """Spans this process delivered from the spool (earlier runs' and its own)."""
-        return self.spooling.delivered if self.spooling is not None else 0
+        return self.spooling.delivered_from_spool if self.spooling is not None else 0
 
     @property
     def spans_pending(self) -> int:

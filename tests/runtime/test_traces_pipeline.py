@@ -107,6 +107,12 @@ def test_spans_reach_an_http_collector(
     check_tree(http_receiver.received_spans())
     assert pipeline.span_export_failures == 0
     assert reports == []
+    # Written ahead while exported, deleted once delivered: nothing left on disk.
+    assert pipeline.spans_spooled == 0
+    assert pipeline.spans_pending == 0
+    spooling = pipeline.spooling
+    assert spooling is not None
+    assert not spooling.spool.directory.exists() or list(spooling.spool.directory.iterdir()) == []
 
 
 def test_spans_reach_a_grpc_collector(
@@ -250,14 +256,18 @@ def test_a_bad_config_raises_on_the_callers_thread(tmp_path: Path) -> None:
         start_traces(sizes, "1", lambda kind, message: None)
 
 
+@pytest.mark.parametrize("write_ahead", [True, False], ids=["write-ahead", "at-failure"])
 def test_shutdown_is_bounded_with_a_dead_collector_and_spools_the_spans(
-    reports: Reports, started: list[TracesPipeline]
+    write_ahead: bool, reports: Reports, started: list[TracesPipeline]
 ) -> None:
     port = RefusingPort()
     try:
         # A black hole would be slower than refused: the bound must hold for both; the
         # exporter's own retries (up to its 10 s timeout) are what is cut off here.
-        config = traced(OtlpHttpExporter(f"http://127.0.0.1:{port.port}/v1/traces"))
+        config = traced(
+            OtlpHttpExporter(f"http://127.0.0.1:{port.port}/v1/traces"),
+            spool=SpoolConfig(write_ahead=write_ahead),
+        )
         pipeline = start(config, reports, started)
         for index in range(50):
             with pipeline.tracer.start_as_current_span(f"s{index}"):
