@@ -354,9 +354,9 @@ class TracesPipeline(BoundedLifecycle):
                 with SDK_LOGS.calling_for(self._sdk_logs):
                     deferred.set(build())
             except Exception as error:
-                deferred.failed()
                 if self.spooling is not None:
                     self.spooling.lost_for_good = True  # nothing to deliver them with
+                deferred.failed()
                 health_report(
                     "trace-exporter-start",
                     f"codex-otel: trace exporter {self._health.description} cannot start "

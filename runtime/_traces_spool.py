@@ -453,6 +453,10 @@ class SpanSpooling:
         span was kept."""
         if self.lost_for_good:
             self.lost += len(spans)
+            with self._lock:
+                ahead = self._ahead.pop(id(spans), None)
+            for name, count in ahead or ():  # written before the build failed: gone too
+                self.spool.settle_ahead(name, count, delivered=True)
             return False
         try:
             settled = self._settle_failed(spans)
