@@ -328,6 +328,9 @@ class TracesPipeline(BoundedLifecycle):
         self._exporter = exporter
         self._health = health
         self._sdk_logs = sdk_logs
+        #: The same, public: the span API names it in `_sdk_logs.CALLING` around its calls
+        #: into the SDK (what the SDK logs then is this pipeline's), as `Pipeline.sdk_logs`.
+        self.sdk_logs = sdk_logs
         #: Where the undelivered spans go (None: the spool is off, or a file exporter).
         self.spooling = spooling
         #: The SDK tracer of the private provider: spans started on it are exported here.
