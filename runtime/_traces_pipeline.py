@@ -335,6 +335,9 @@ class TracesPipeline(BoundedLifecycle):
         self.spooling = spooling
         #: The SDK tracer of the private provider: spans started on it are exported here.
         self.tracer = tracer
+        #: Called first by `spool_now` (a signal ends the process), before the exporter is
+        #: aborted: `Telemetry` ends the spans still open there, so they are spooled too.
+        self.before_spool: Callable[[], object] | None = None
         self._exporter_start: threading.Thread | None = None
         #: Set once the SDK's shutdown is over (the run's own spans settled); the spool's
         #: delivery at exit runs after it, on the shutdown thread.
@@ -512,9 +515,16 @@ class TracesPipeline(BoundedLifecycle):
 
     def spool_now(self) -> None:
         """A signal ends the process (`_signals.py`): no more exports; the batch in flight
-        and what is queued go to the spool now. Never raises."""
-        self._closed = True
+        and what is queued go to the spool now (the spans `before_spool` ends first among
+        them). Never raises."""
         spooling = self.spooling
+        before, self.before_spool = self.before_spool, None  # once
+        if before is not None and spooling is not None:
+            try:
+                before()
+            except Exception:  # the owner's hook must not keep the rest from the disk
+                logger.debug("codex-otel: the traces' before_spool hook failed", exc_info=True)
+        self._closed = True
         if spooling is None:
             return
         spooling.spool.interrupted = True  # the run that delivers them says so

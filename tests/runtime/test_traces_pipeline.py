@@ -519,3 +519,70 @@ def test_a_full_queue_drops_and_counts_spans_and_the_bounded_exit_spools_the_res
     assert pipeline.spans_dropped == 6
     assert pipeline.spans_spooled == 6  # the 2 in flight and the 4 left queued
     assert pipeline.spans_pending == 6
+
+
+BUILD_RACE = """
+import threading
+from codex_otel.runtime import _exporters
+from codex_otel.runtime._signal import LOGS, METRICS, TRACES
+from codex_otel.runtime.config import OtlpHttpExporter
+
+errors = []
+barrier = threading.Barrier(3)
+
+def build(signal):
+    barrier.wait()
+    try:
+        endpoint = f"http://127.0.0.1:9/v1/{signal.name}"
+        _exporters.build_exporter(signal, OtlpHttpExporter(endpoint, protocol="json"), 1.0)
+    except Exception as error:
+        errors.append(repr(error))
+
+threads = [threading.Thread(target=build, args=(signal,)) for signal in (LOGS, METRICS, TRACES)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(errors)
+"""
+
+
+def test_signals_building_their_exporters_at_once_do_not_deadlock_on_imports() -> None:
+    """Each signal builds its exporter on its own start thread; three JSON exporters
+    importing the shared OTLP/JSON packages at once made Python's import locks raise
+    `_DeadlockError` in one of them (7 fresh interpreters of 8 here, without the build
+    lock of `_exporters`): that pipeline never started. Builds are one at a time now."""
+    import subprocess
+    import sys
+
+    for _ in range(4):  # fresh interpreters: the imports happen for real each time
+        done = subprocess.run(
+            [sys.executable, "-c", BUILD_RACE],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_before_spool_ends_open_spans_so_a_signal_spools_them(
+    reports: Reports, started: list[TracesPipeline]
+) -> None:
+    from codex_otel.runtime._signals import interrupted
+
+    config = traced(OtlpHttpExporter(f"http://127.0.0.1:{unused_port()}/v1/traces"))
+    pipeline = start(config, reports, started)
+    open_span = pipeline.tracer.start_span("still-open")
+    ended: list[str] = []
+
+    def end_open_spans() -> None:
+        ended.append("called")
+        open_span.end()
+
+    pipeline.before_spool = end_open_spans
+    interrupted(pipeline)
+    assert ended == ["called"]
+    assert pipeline.spans_spooled == 1
+    interrupted(pipeline)  # a second signal: the hook ran once
+    assert ended == ["called"]
