@@ -24,6 +24,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from ._fork import at_fork
+from ._sdk_compat import detach_context
 from ._wire_strings import wire_value
 from .spans import (
     SHUTDOWN_ERROR_TYPE,
@@ -355,14 +356,9 @@ def _detach(scope: LiveScope[Any]) -> None:
     if token is None:
         return
     try:
-        # The runtime context's own detach: the public one logs a token from another
-        # context (a `with` left in another task) as an error, which would print into
-        # the host; here it is only our span that stays current in that task.
-        runtime_context = getattr(otel_context, "_RUNTIME_CONTEXT", None)
-        if runtime_context is not None:
-            runtime_context.detach(token)
-        else:
-            otel_context.detach(token)
+        # Not the public `detach`, which logs a token from another context (a `with` left
+        # in another task) as an error into the host's logs; only that task keeps our span.
+        detach_context(token)
     except Exception:
         logger.debug("codex-otel: a span's context was left in another context")
 

@@ -144,8 +144,12 @@ def test_a_span_left_open_is_delivered_at_shutdown_with_an_error(
 ) -> None:
     telemetry = Telemetry(traces_config(http_receiver), service_version="1")
     conversation = telemetry.conversation(make_metadata())
-    conversation.start_span(TURN, {}, SpanHandle).__enter__()  # a crashed tool call's turn
-    assert telemetry.shutdown(10)
+    scope = conversation.start_span(TURN, {}, SpanHandle)
+    scope.__enter__()  # a turn whose block never ends (a crashed tool call's)
+    try:
+        assert telemetry.shutdown(10)
+    finally:
+        scope.__exit__(None, None, None)  # the test's context back as it was
     [turn] = http_receiver.received_spans()
     assert turn.status == "error"
     assert turn.attributes["error.type"] == SHUTDOWN_ERROR_TYPE

@@ -303,12 +303,14 @@ def test_spans_open_at_shutdown_are_ended_with_an_error_and_counted(traced: Trac
     scope = traced.turn()
     handle = scope.__enter__()  # a turn whose block never ends (a crashed thread's)
     assert handle.recording
-    traced.telemetry.shutdown(1.0)
+    try:
+        traced.telemetry.shutdown(1.0)
+    finally:
+        scope.__exit__(None, None, None)  # the late exit ends nothing twice
     span = traced.finished()["invoke_agent codex"]
     assert span.status.status_code is StatusCode.ERROR
     assert (span.attributes or {})["error.type"] == SHUTDOWN_ERROR_TYPE
     assert traced.telemetry.stats.spans_ended_at_shutdown == 1
-    scope.__exit__(None, None, None)  # the late exit ends nothing twice
     assert len(traced.exporter.get_finished_spans()) == 1
 
 
