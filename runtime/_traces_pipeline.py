@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from ._background import START_WAIT
-from ._fork import at_fork
+from ._fork import at_fork, fresh_connection_pools
 from ._guarded_exporter import GuardedExporter
 from ._health import Health, install_drop_counter
 from ._lifecycle import BoundedLifecycle, start_thread
@@ -102,7 +102,7 @@ def start_traces(
         return None
     from ._exporters import describe
 
-    health = Health(description=f"{describe(config.trace_exporter)} (traces)")
+    health = Health(description=f"{describe(config.trace_exporter)} (traces)", items="spans")
     return SDK_LOGS.build_claimed(
         health, lambda sdk_logs: _build(config, service_version, health, sdk_logs, health_report)
     )
@@ -247,12 +247,15 @@ class _DeferredExporter:
         self._ready = threading.Event()
         self._inner: Any = None
         self._closed = False
+        self._inherited_pools: list[object] = []
+        at_fork(after_in_child=self._reinit_after_fork)
 
-    @property
-    def _client(self) -> Any:
-        # The HTTP exporters' client, for the fresh connection pools of a forked child
-        # (`_fork.fresh_connection_pools` reaches it through the exporter it is given).
-        return getattr(self._inner, "_client", None)
+    def _reinit_after_fork(self) -> None:
+        # A lock held at the fork stays held in the child; the HTTP exporter's connection
+        # pools are the parent's sockets (kept alive, never closed: see `_fork`).
+        self._lock = threading.Lock()
+        if self._inner is not None:
+            self._inherited_pools = fresh_connection_pools(self._inner)
 
     def set(self, inner: Any) -> None:
         with self._lock:
@@ -441,9 +444,11 @@ class TracesPipeline(BoundedLifecycle):
         spooling = self.spooling
         if spooling is None:
             return
+        exporter = self._exporter
         try:
-            if delivered and self._exporter.last_export_ok and not self._exporter.aborted:
-                spooling.deliver_now()  # the collector is up: what waits in the spool
+            spooling.finish_delivery(
+                lambda: delivered and exporter.last_export_ok and not exporter.aborted
+            )
         except Exception:  # never let the delivery of old spans hurt the host
             logger.debug("codex-otel: delivering the span spool at exit failed", exc_info=True)
         finally:

@@ -449,12 +449,13 @@ class SpanSpooling:
         finally:
             self._delivering.release()
 
-    def deliver_now(self) -> None:
-        """At shutdown, once the run's own spans were delivered (the exporter held open):
-        let a running delivery finish, then deliver what waits. Cut off by the shutdown's
-        bound (`stopped()`: an abort makes the exports fail at once)."""
+    def finish_delivery(self, collector_up: Callable[[], bool]) -> None:
+        """At shutdown, the exporter held open: let a running delivery finish (its claim
+        is settled, not put back under it), then, when `collector_up()` says the run's own
+        spans were delivered, deliver what waits. Cut off by the shutdown's bound
+        (`stopped()`: an abort makes the exports fail at once)."""
         with self._delivering:
-            if not self.stopped():
+            if collector_up() and not self.stopped():
                 self._deliver()
 
     def _deliver(self) -> None:

@@ -28,6 +28,7 @@ from codex_otel.runtime.config import (
     TlsConfig,
 )
 from receivers import OtlpGrpcReceiver, OtlpHttpReceiver, ReceivedSpan, RefusingPort, unused_port
+from receivers.rotel import RotelCollector
 from receivers.tls import TlsCerts
 
 Reports = list[tuple[str, str]]
@@ -191,11 +192,15 @@ def test_span_attributes_are_on_every_span_and_the_sampler_applies(
     )
     pipeline = start(config, reports, started)
     make_tree(pipeline)
+    with pipeline.tracer.start_as_current_span("own", attributes={"team": "mine", "k": "v"}):
+        pass
     assert pipeline.shutdown(5.0)
-    assert http_receiver.wait_for_spans(2)
+    assert http_receiver.wait_for_spans(3)
     for span in http_receiver.received_spans():
         assert span.attributes["deployment.region"] == "eu"
+        # Set when the span starts, after its own attributes: the constant wins.
         assert span.attributes["team"] == "agents"
+    assert http_receiver.received_spans("own")[0].attributes["k"] == "v"
 
 
 @pytest.mark.parametrize(
@@ -317,3 +322,26 @@ def test_spans_spooled_during_a_run_are_delivered_once_the_collector_is_back(
         assert pipeline.spans_pending == 0
     finally:
         receiver.stop()
+
+
+@pytest.mark.parametrize("transport", ["http-binary", "http-json", "grpc"])
+def test_rotel_decodes_the_spans_of_every_transport(
+    rotel_collector: RotelCollector,
+    transport: str,
+    reports: Reports,
+    started: list[TracesPipeline],
+) -> None:
+    """An independent collector (Rotel, Rust) decodes what the pipeline sends: the tree,
+    the error status and its exception event, the resource."""
+    exporter: OtlpHttpExporter | OtlpGrpcExporter
+    if transport == "grpc":
+        exporter = OtlpGrpcExporter(rotel_collector.grpc_endpoint)
+    else:
+        protocol = "json" if transport == "http-json" else "binary"
+        exporter = OtlpHttpExporter(rotel_collector.http_traces_endpoint, protocol=protocol)
+    pipeline = start(traced(exporter), reports, started)
+    make_tree(pipeline)
+    assert pipeline.shutdown(5.0)
+    assert rotel_collector.wait_for_spans(2)
+    check_tree(rotel_collector.received_spans())
+    assert rotel_collector.span_count() == 2
