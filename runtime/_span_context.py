@@ -25,6 +25,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 from ._fork import at_fork
 from ._sdk_compat import detach_context
+from ._sdk_logs import CALLING
 from ._wire_strings import wire_value
 from .spans import (
     SHUTDOWN_ERROR_TYPE,
@@ -82,6 +83,7 @@ class Spans:
         counters: SpanCounters,
         error_details: bool = True,
         subscriber_error: Callable[[], None] | None = None,
+        sdk_claim: object = None,
     ) -> None:
         self.tracer = tracer
         self._raise = parents == "raise"
@@ -94,6 +96,10 @@ class Spans:
         #: (the `log_error_details` toggle); else the event carries its type only.
         self._error_details = error_details
         self._subscriber_error = subscriber_error
+        #: The trace pipeline's claim on the SDK's messages (`_sdk_logs`): what the SDK
+        #: logs while a span starts, changes or ends on the caller's thread (a full batch
+        #: queue's "Queue full") is the pipeline's, counted, not printed into the host.
+        self.sdk_claim = sdk_claim
         #: The spans started and not ended, by id(scope): ended at shutdown. dict `[]=`
         #: and `pop` are atomic under the GIL, so whoever pops a span ends it, once.
         self._open: dict[int, LiveScope[Any]] = {}
@@ -295,6 +301,8 @@ class LiveScope(SpanScope[H]):
             # A scope starts one span; a second `with` on it gets a handle that does nothing.
             self._spans._report("span-reused", "codex-otel: a span scope was entered twice")
             return self._handle_type(None)
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             self._spans.start(self)
         except SpanParentError:
@@ -303,6 +311,8 @@ class LiveScope(SpanScope[H]):
             self._spans._report("span-start", "codex-otel: a span could not be started")
             self._token = None
             return self._handle_type(None)
+        finally:
+            calling.claim = prior
         handle = self._handle_type(self)
         self._handle = handle
         return handle
@@ -315,10 +325,14 @@ class LiveScope(SpanScope[H]):
     ) -> None:
         if self._token is None:
             return
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             self._spans.end(self, exc)
         except Exception:  # never replace the host's exception, nor raise one of ours
             self._spans._report("span-end", "codex-otel: a span could not be ended")
+        finally:
+            calling.claim = prior
 
     # --- what the handle calls ---------------------------------------------------------
 
@@ -326,12 +340,16 @@ class LiveScope(SpanScope[H]):
         if not self.open:
             self._spans.counters.attributes_after_end += 1
             return
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             if type(value) is not str or not value.isascii():
                 value = wire_value(value)
             self._span.set_attribute(key, value)
         except Exception:
             self._spans._report("span-attribute", "codex-otel: a span attribute was refused")
+        finally:
+            calling.claim = prior
 
     def fail(self, error_type: str, description: str) -> None:
         if not self.open:

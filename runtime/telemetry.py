@@ -416,6 +416,10 @@ class Telemetry:
                 counters=self._span_counters,
                 error_details=self.allows("log_error_details"),
                 subscriber_error=self._note_subscriber_error,
+                # The pipeline's claim on the SDK's messages (`_sdk_logs`); TracesPipeline
+                # keeps it as `_sdk_logs` (the logs' Pipeline has it public, `sdk_logs`).
+                sdk_claim=getattr(self._traces, "sdk_logs", None)
+                or getattr(self._traces, "_sdk_logs", None),
             )
         except ImportError:
             self._spans = None

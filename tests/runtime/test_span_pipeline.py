@@ -5,6 +5,8 @@ shutdown with an error status; the stats count what happened."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from codex_otel.generated import events
@@ -154,3 +156,27 @@ def test_a_span_left_open_is_delivered_at_shutdown_with_an_error(
     assert turn.status == "error"
     assert turn.attributes["error.type"] == SHUTDOWN_ERROR_TYPE
     assert telemetry.stats.spans_ended_at_shutdown == 1
+
+
+def test_what_the_sdk_logs_while_a_span_ends_is_counted_not_printed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    config = load_config(
+        text=(
+            "[otel]\n"
+            f'trace_exporter = {{ file = {{ path = "{tmp_path}/spans.jsonl" }} }}\n'
+            "[otel.batch]\nmax_queue_size = 2\nmax_export_batch_size = 1\n"
+            "schedule_delay_ms = 60000\n"
+        ),
+        environ={},
+    )
+    telemetry = Telemetry(config, service_version="1")
+    conversation = telemetry.conversation(make_metadata())
+    for _ in range(50):  # the queue holds 2: the SDK says "Queue full" on this thread
+        with conversation.start_span(TURN, {}, SpanHandle):
+            pass
+    stats = telemetry.stats
+    telemetry.shutdown(5)
+    assert stats.spans_dropped > 0
+    assert stats.sdk_messages > 0
+    assert "Queue full" not in capfd.readouterr().err
