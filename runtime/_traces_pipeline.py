@@ -405,6 +405,23 @@ class TracesPipeline(BoundedLifecycle):
     def _flush_provider(self, timeout: float) -> bool:
         return bool(self._processor.force_flush(int(max(timeout, 0.001) * 1000)))
 
+    def request_shutdown(self) -> None:
+        """Start the shutdown (the last export of what is queued) without waiting, so
+        that it runs while the other signals shut down; `shutdown` waits for it."""
+        with self._lock:
+            self._request_shutdown()
+
+    def _request_shutdown(self) -> None:
+        """The caller holds `_lock`."""
+        self._closed = True
+        if self._shutdown_requested.is_set() or self._shutdown_thread is None:
+            return
+        if self.spooling is not None:
+            # The spool is delivered at exit through the exporter (`_after_shutdown`): the
+            # SDK's shutdown leaves it open, the shutdown thread closes it.
+            self._exporter.hold_open()
+        self._shutdown_requested.set()
+
     def shutdown(self, timeout: float) -> bool:
         """Export what is queued and stop, within `timeout` seconds (plus a few
         milliseconds). Idempotent. True when every span was exported; when the time runs
@@ -418,11 +435,7 @@ class TracesPipeline(BoundedLifecycle):
             if thread is None:
                 self._give_up(timeout)
                 return False
-            if self.spooling is not None and not self._shutdown_requested.is_set():
-                # The spool is delivered at exit through the exporter (`_after_shutdown`):
-                # the SDK's shutdown leaves it open, the shutdown thread closes it.
-                self._exporter.hold_open()
-            self._shutdown_requested.set()
+            self._request_shutdown()
         if not self._own_settled.wait(max(timeout, 0.0)):
             self._abort(timeout)  # the run's own spans ran out of time: to the spool
             delivered = False
