@@ -344,6 +344,11 @@ class LiveScope(SpanScope[H]):
 
     # --- what the handle calls ---------------------------------------------------------
 
+    @property
+    def recording(self) -> bool:
+        """Open, and kept by the sampler (a sampled-out span still propagates its ids)."""
+        return self.open and bool(self._span.is_recording())
+
     def set(self, key: str, value: AttributeValue) -> None:
         if not self.open:
             self._spans.counters.attributes_after_end += 1

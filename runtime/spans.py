@@ -116,9 +116,10 @@ class SpanHandle:
 
     @property
     def recording(self) -> bool:
-        """True while the span is recorded and not ended."""
+        """True while the span is recorded (something records spans and the sampler kept
+        it) and not ended."""
         live = self._live
-        return live is not None and live.open
+        return live is not None and live.recording
 
     def _set(self, key: str, value: AttributeValue) -> None:
         """Set an attribute (generated setters call this after checking `value`). After
