@@ -531,6 +531,8 @@ def _waiting_event(
 
 def _emit_context() -> object:
     """The current OpenTelemetry context, if its module is loaded (a span can be current
-    only then): a dictionary lookup and a context variable read."""
-    context_module = sys.modules.get("opentelemetry.context")
-    return None if context_module is None else context_module.get_current()
+    only then): a dictionary lookup and a context variable read. A module another thread
+    is still importing (the background start's) has no `get_current` yet: no span can be
+    current then either."""
+    get_current = getattr(sys.modules.get("opentelemetry.context"), "get_current", None)
+    return None if get_current is None else get_current()

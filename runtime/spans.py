@@ -201,8 +201,10 @@ def trace_headers() -> dict[str, str]:
     """The W3C `traceparent` (and `tracestate`) headers of the current span, for an
     outbound HTTP request made inside it; {} when no span is current (or OpenTelemetry
     is not installed)."""
-    if sys.modules.get("opentelemetry.context") is None:
-        return {}  # nothing loaded OpenTelemetry's context: no span can be current
+    if getattr(sys.modules.get("opentelemetry.context"), "get_current", None) is None:
+        # Nothing loaded OpenTelemetry's context (or another thread is still importing
+        # it): no span can be current.
+        return {}
     from ._span_context import current_headers
 
     return current_headers()

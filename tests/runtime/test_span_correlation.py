@@ -209,3 +209,30 @@ def test_the_spool_keeps_a_records_span_and_refuses_a_bad_one(tmp_path: Path) ->
     bad = {"name": "e", "time": 1, "observed": 1, "attributes": {}, "trace": ["ab", "cd", 1]}
     with pytest.raises(UnreadableFile, match="line 3: a bad trace"):
         _spool._event(bad, 3)
+
+
+@pytest.mark.background_start
+def test_an_emit_while_the_context_module_is_half_imported_waits_without_a_span(
+    http_receiver: OtlpHttpReceiver,
+    slow_start: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = load_config(
+        text=f'[otel]\nexporter = {{ otlp-http = {{ endpoint = "{http_receiver.endpoint}" }} }}\n',
+        environ={},
+    )
+    telemetry = Telemetry(config, service_version="1")
+    try:
+        # As the background start's import leaves it for a moment: in sys.modules, empty.
+        monkeypatch.setitem(
+            sys.modules, "opentelemetry.context", type(sys)("opentelemetry.context")
+        )
+        events.api_request(telemetry.conversation(make_metadata()), attempt=1, duration_ms=0)
+        monkeypatch.undo()
+        slow_start.set()
+        assert telemetry.shutdown(10)
+    finally:
+        telemetry.shutdown(0.2)
+    assert telemetry.stats.emit_errors == 0
+    [record] = http_receiver.received_records()
+    assert (record.trace_id, record.span_id) == ("", "")
