@@ -107,6 +107,12 @@ def test_spans_reach_an_http_collector(
     check_tree(http_receiver.received_spans())
     assert pipeline.span_export_failures == 0
     assert reports == []
+    # Written ahead while exported, deleted once delivered: nothing left on disk.
+    assert pipeline.spans_spooled == 0
+    assert pipeline.spans_pending == 0
+    spooling = pipeline.spooling
+    assert spooling is not None
+    assert not spooling.spool.directory.exists() or list(spooling.spool.directory.iterdir()) == []
 
 
 def test_spans_reach_a_grpc_collector(
@@ -242,16 +248,26 @@ def test_a_bad_config_raises_on_the_callers_thread(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="traces_sampler_arg"):
         start_traces(ratio, "1", lambda kind, message: None)
+    sizes = dataclasses.replace(
+        traced(OtlpHttpExporter("http://127.0.0.1:9/v1/traces")),
+        batch=BatchConfig(max_queue_size=10, max_export_batch_size=20),
+    )
+    with pytest.raises(ConfigError, match=r"otel\.batch: .*max_export_batch_size=20"):
+        start_traces(sizes, "1", lambda kind, message: None)
 
 
+@pytest.mark.parametrize("write_ahead", [True, False], ids=["write-ahead", "at-failure"])
 def test_shutdown_is_bounded_with_a_dead_collector_and_spools_the_spans(
-    reports: Reports, started: list[TracesPipeline]
+    write_ahead: bool, reports: Reports, started: list[TracesPipeline]
 ) -> None:
     port = RefusingPort()
     try:
         # A black hole would be slower than refused: the bound must hold for both; the
         # exporter's own retries (up to its 10 s timeout) are what is cut off here.
-        config = traced(OtlpHttpExporter(f"http://127.0.0.1:{port.port}/v1/traces"))
+        config = traced(
+            OtlpHttpExporter(f"http://127.0.0.1:{port.port}/v1/traces"),
+            spool=SpoolConfig(write_ahead=write_ahead),
+        )
         pipeline = start(config, reports, started)
         for index in range(50):
             with pipeline.tracer.start_as_current_span(f"s{index}"):
@@ -478,3 +494,28 @@ def test_with_traces_off_nothing_of_opentelemetry_is_imported() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split("\n")[:2] == ["True False", "True True"], done.stdout
+
+
+def test_a_full_queue_drops_and_counts_spans_and_the_bounded_exit_spools_the_rest(
+    http_receiver: OtlpHttpReceiver, reports: Reports, started: list[TracesPipeline]
+) -> None:
+    """The collector takes requests and never answers: the worker is held by its export,
+    the queue (4) fills, the oldest spans are dropped and counted; at the bounded exit the
+    batch in flight and the queue go to the spool."""
+    http_receiver.blackhole()
+    config = traced(
+        OtlpHttpExporter(http_receiver.traces_endpoint, timeout=5.0),
+        batch=BatchConfig(schedule_delay_ms=600_000, max_queue_size=4, max_export_batch_size=2),
+    )
+    pipeline = start(config, reports, started)
+    for index in range(2):  # a full batch: the worker takes it and is held exporting it
+        with pipeline.tracer.start_as_current_span(f"held-{index}"):
+            pass
+    assert http_receiver.wait_for_connections(1)
+    for index in range(10):  # 4 fit in the queue, 6 are dropped
+        with pipeline.tracer.start_as_current_span(f"queued-{index}"):
+            pass
+    assert not pipeline.shutdown(0.5)
+    assert pipeline.spans_dropped == 6
+    assert pipeline.spans_spooled == 6  # the 2 in flight and the 4 left queued
+    assert pipeline.spans_pending == 6
