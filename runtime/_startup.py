@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
 
     from ._pipeline import Pipeline
-    from ._spool import Spool
+    from ._spool import Event, Spool
     from ._write_ahead import QueueDrainer, WriteAhead
 
 logger = logging.getLogger("codex_otel")
@@ -75,8 +75,10 @@ _EXIT_RESERVE = 0.1
 _SIGNAL_LOCK_WAIT_S = 0.2
 _EXIT_RESERVE_MAX_S = 0.5
 
-#: An event waiting for the start: its name, attributes and timestamp.
-_Waiting = tuple[str, dict[str, AttributeValue], int]
+#: An event waiting for the start: its name, attributes, timestamp and the OpenTelemetry
+#: context it was emitted in (its span's ids go on the record when it is replayed on the
+#: start thread; None when OpenTelemetry's context was never loaded: no span can be current).
+_Waiting = tuple[str, dict[str, AttributeValue], int, object]
 
 
 def start_in_background(
@@ -207,7 +209,9 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         try:
             if pipeline is None:
                 calling.claim = STARTING
-                held = self._running_or_wait((event_name, attributes, timestamp_ns))
+                held = self._running_or_wait(
+                    (event_name, attributes, timestamp_ns, _emit_context())
+                )
                 if isinstance(held, bool):
                     return held
                 pipeline = held
@@ -332,7 +336,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         )
 
     def _spool_waiting(self, waiting: Sequence[_Waiting]) -> bool:
-        from ._spool import Batch, Event
+        from ._spool import Batch
         from ._spool_bridge import resource_before_start
 
         if self.spool is None:
@@ -350,7 +354,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         size = self._config.batch.max_export_batch_size
         clean = self._privacy.clean
         events = [
-            Event(name, stamp, stamp, clean(attributes)) for name, attributes, stamp in waiting
+            _waiting_event(name, stamp, clean(attributes), context)
+            for name, attributes, stamp, context in waiting
         ]
         for start in range(0, len(events), size):
             chunk = tuple(events[start : start + size])
@@ -499,3 +504,35 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         if not self._spools:  # nothing to lose to a wait: no need to count it
             return max(self._config.shutdown_timeout, _START_WAIT_WITHOUT_SPOOL), False
         return self._config.shutdown_timeout, True
+
+
+def _waiting_event(
+    name: str, stamp: int, attributes: dict[str, AttributeValue], context: object
+) -> Event:
+    """A waiting event as the spool keeps it, with the ids of the span it was emitted in."""
+    from ._spool import Event
+
+    if context is not None:
+        from opentelemetry.trace import get_current_span
+
+        span = get_current_span(context).get_span_context()  # type: ignore[arg-type]
+        if span.is_valid:
+            return Event(
+                name,
+                stamp,
+                stamp,
+                attributes,
+                trace_id=format(span.trace_id, "032x"),
+                span_id=format(span.span_id, "016x"),
+                trace_flags=int(span.trace_flags),
+            )
+    return Event(name, stamp, stamp, attributes)
+
+
+def _emit_context() -> object:
+    """The current OpenTelemetry context, if its module is loaded (a span can be current
+    only then): a dictionary lookup and a context variable read. A module another thread
+    is still importing (the background start's) has no `get_current` yet: no span can be
+    current then either."""
+    get_current = getattr(sys.modules.get("opentelemetry.context"), "get_current", None)
+    return None if get_current is None else get_current()
