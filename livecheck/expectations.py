@@ -8,10 +8,16 @@ deprecation, array items) applies at all.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codex_otel.generator.diff import SDK_DEFAULT_BOUNDARIES
 from codex_otel.generator.model import Attribute, Catalog, Event, Metric
+
+if TYPE_CHECKING:
+    from codex_otel.generator.model import Span
 
 #: The attribute that carries the event's name on records that have no OTLP EventName
 #: (as Codex sends them); codex-otel sends it too. It must name the record's event.
@@ -222,11 +228,119 @@ def compile_metrics(catalog: Catalog) -> dict[str, MetricExpectation]:
     }
 
 
+#: A placeholder of a span's name template: `{gen_ai.tool.name}`.
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass
+class SpanExpectation:
+    """A catalog span: how its wire name is made, its kind, attributes and parents."""
+
+    id: str
+    #: The name template, as the catalog writes it (`execute_tool {gen_ai.tool.name}`).
+    template: str
+    #: The template cut at its placeholders: (text before, key) pairs, then the tail.
+    parts: tuple[tuple[str, str], ...]
+    tail: str
+    #: Any name of the template's shape, whatever the placeholders hold (a near miss is
+    #: named in the finding).
+    shape: re.Pattern[str]
+    kind: str
+    deprecated: str | None
+    attributes: dict[str, AttributeExpectation]
+    #: Every required attribute, `known: end` ones too: a span is checked once it ended.
+    required: frozenset[str]
+    own: tuple[str, ...]
+    parents: frozenset[str]
+    root: bool
+    #: Spans seen, and the keys seen on them (coverage).
+    spans: int = 0
+    seen: set[str] = field(default_factory=set)
+
+    def name_for(self, attributes: Mapping[str, object]) -> str:
+        """The wire name a span with these attributes gets: each placeholder filled from
+        its attribute, a missing one dropped with the space before it (as the runtime's
+        `SpanDefinition.span_name` does)."""
+        if not self.parts:
+            return self.tail
+        out: list[str] = []
+        for text, key in self.parts:
+            value = attributes.get(key)
+            if value is None:
+                out.append(text[:-1] if text.endswith(" ") else text)
+            else:
+                out.append(text)
+                out.append(value if value.__class__ is str else str(value))
+        out.append(self.tail)
+        return "".join(out).strip()
+
+    @property
+    def allowed_parents(self) -> str:
+        """Where the span may start, in words (`under codex.turn, or as a root`)."""
+        under = " or ".join(sorted(self.parents))
+        if under and self.root:
+            return f"under {under}, or as a root"
+        return f"under {under}" if under else "as a root"
+
+
+def _template(name: str) -> tuple[tuple[tuple[str, str], ...], str, re.Pattern[str]]:
+    parts: list[tuple[str, str]] = []
+    pattern: list[str] = []
+    start = 0
+    for match in _PLACEHOLDER.finditer(name):
+        text = name[start : match.start()]
+        parts.append((text, match.group(1)))
+        pattern.append(re.escape(text) + ".*")
+        start = match.end()
+    tail = name[start:]
+    pattern.append(re.escape(tail))
+    return tuple(parts), tail, re.compile("".join(pattern), re.DOTALL)
+
+
+def compile_span(span: Span) -> SpanExpectation:
+    parts, tail, shape = _template(span.name)
+    attributes = {attribute.key: compile_attribute(attribute) for attribute in span.attributes}
+    return SpanExpectation(
+        id=span.id,
+        template=span.name,
+        parts=parts,
+        tail=tail,
+        shape=shape,
+        kind=span.kind,
+        deprecated=span.deprecated.note if span.deprecated else None,
+        attributes=attributes,
+        required=frozenset(a.key for a in span.attributes if a.is_required),
+        own=tuple(a.key for a in span.attributes),
+        parents=frozenset(span.parents),
+        root=span.root,
+    )
+
+
+def compile_spans(catalog: Catalog) -> dict[str, SpanExpectation]:
+    """The expectations of every span of `catalog`, by catalog id."""
+    spans: tuple[Span, ...] = getattr(catalog, "spans", ())  # PRE-MERGE: catalog.spans
+    return {span.id: compile_span(span) for span in spans}
+
+
+def content_keys(catalog: Catalog) -> frozenset[str]:
+    """Every key that is content somewhere in the catalog (class `content`, or a redaction
+    policy): spans carry sizes and counts, never content, whatever a toggle says."""
+    every = (
+        *catalog.common,
+        *(a for event in catalog.events for a in event.attributes),
+        *(a for metric in catalog.metrics for a in metric.attributes),
+    )
+    return frozenset(a.key for a in every if a.sensitivity == "content" or a.redact is not None)
+
+
 __all__ = [
     "EVENT_NAME_KEY",
     "AttributeExpectation",
     "EventExpectation",
     "MetricExpectation",
+    "SpanExpectation",
     "compile_catalog",
     "compile_metrics",
+    "compile_spans",
+    "content_keys",
 ]
