@@ -1,4 +1,4 @@
-# Generated from catalog.yaml (catalog version 1.5.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.6.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 """Code generated from catalog.yaml: import the emitters from `.events`.
 
@@ -39,6 +39,8 @@ SCANNED: Final[dict[str, int | None]] = {
     "call_id": None,
     "arguments": 16384,
     "output": 16384,
+    "gen_ai.conversation.id": None,
+    "gen_ai.tool.call.id": None,
 }
 
 register_catalog(

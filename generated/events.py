@@ -1,9 +1,9 @@
-# Generated from catalog.yaml (catalog version 1.5.0) by `codex-otel generate`.
+# Generated from catalog.yaml (catalog version 1.6.0) by `codex-otel generate`.
 # Do not edit: change the catalog or a template, then regenerate.
 # ruff: noqa: E501, SIM108, RUF100
 """Typed emitters for the events of catalog.yaml, and recorders for its metrics.
 
-Catalog version 1.5.0.
+Catalog version 1.6.0.
 
 Log events that describe each Codex run: startup, outbound API requests over HTTP and websockets,
 authentication recovery, streamed responses, user prompts, tool-approval decisions, tool results and
@@ -29,7 +29,7 @@ from codex_otel.runtime._contract import (
     wrong_type,
 )
 
-CATALOG_VERSION: Final = "1.5.0"
+CATALOG_VERSION: Final = "1.6.0"
 
 #: Privacy toggles the catalog's redaction policies name, with their defaults.
 TOGGLES: Final[dict[str, bool]] = {
@@ -205,6 +205,40 @@ _IS_GIT_WIRE: Final[dict[object, str]] = {
     IsGit.FALSE: "false",
     "true": "true",
     "false": "false",
+}
+
+
+class OperationName(enum.Enum):
+    """The GenAI operation the span stands for."""
+
+    CHAT = "chat"
+    """A request to a model for a response (Codex's Responses API requests)."""
+
+    TEXT_COMPLETION = "text_completion"
+    """A request to a model's legacy completions API."""
+
+    GENERATE_CONTENT = "generate_content"
+    """A request to a model for multimodal content."""
+
+    INVOKE_AGENT = "invoke_agent"
+    """A run of the agent, such as one turn of a conversation."""
+
+    EXECUTE_TOOL = "execute_tool"
+    """A tool call the agent runs."""
+
+
+#: OperationName members and their values, mapped to the value sent on the wire.
+_OPERATION_NAME_WIRE: Final[dict[object, str]] = {
+    OperationName.CHAT: "chat",
+    OperationName.TEXT_COMPLETION: "text_completion",
+    OperationName.GENERATE_CONTENT: "generate_content",
+    OperationName.INVOKE_AGENT: "invoke_agent",
+    OperationName.EXECUTE_TOOL: "execute_tool",
+    "chat": "chat",
+    "text_completion": "text_completion",
+    "generate_content": "generate_content",
+    "invoke_agent": "invoke_agent",
+    "execute_tool": "execute_tool",
 }
 
 

@@ -24,6 +24,14 @@ OFF_MODES: tuple[OffMode, ...] = ("drop", "redact", "length", "hash")
 SENSITIVITIES: tuple[Sensitivity, ...] = ("content", "identifier", "metadata")
 #: The suffix of the companion attribute a policy in `length` mode sends instead.
 LENGTH_SUFFIX = ".length"
+#: A span's kind, as OpenTelemetry names them.
+SpanKind = Literal["internal", "client", "server", "producer", "consumer"]
+SPAN_KINDS: tuple[SpanKind, ...] = ("internal", "client", "server", "producer", "consumer")
+#: When a span attribute's value is known: when the span starts (an argument of its helper)
+#: or only before it ends (a setter of its handle).
+Known = Literal["start", "end"]
+#: The value a span attribute's `value` fixes (the helper sets it; no argument takes it).
+FixedValue = str | int | float | bool
 
 _PYTHON_TYPES = {"string": "str", "int": "int", "double": "float", "boolean": "bool"}
 _JSON_TYPES = {"string": "string", "int": "integer", "double": "number", "boolean": "boolean"}
@@ -144,6 +152,12 @@ class Attribute:
     sensitivity: Sensitivity = "metadata"
     #: For the `<key>.length` companion (computed `length`): the key whose length it is.
     length_of: str | None = None
+    #: When a span attribute is known (meaningful on span attributes only): `start`, an
+    #: argument of the span's helper; `end`, set through its handle before the span ends.
+    known: Known = "start"
+    #: A span attribute's fixed value (its `value`), sent on every such span; such an
+    #: attribute is `computed` as "fixed", so no helper argument or setter takes it.
+    fixed: FixedValue | None = None
 
     @property
     def is_scanned(self) -> bool:
@@ -330,6 +344,51 @@ class Metric(AttributeOwner):
 
 
 @dataclass(frozen=True)
+class Span(AttributeOwner):
+    """One span: its wire name (a template over its attributes), kind, attributes (each
+    known at start or only at end), where it may start and what is expected inside it."""
+
+    #: The catalog id (`codex.tool_call`); no id travels on the wire.
+    id: str
+    #: The wire name as written: fixed text with `{attribute.key}` placeholders.
+    name: str
+    #: The helper function (`tool_call_span`), its handle class (`ToolCallSpan`) and the
+    #: module constant holding its definition (`TOOL_CALL_SPAN`).
+    function_name: str
+    handle_name: str
+    constant_name: str
+    kind: SpanKind
+    description: str
+    stability: str
+    deprecated: Deprecation | None
+    attributes: tuple[Attribute, ...]
+    #: Ids of the spans this one may start under.
+    parents: tuple[str, ...]
+    #: Whether it may start with no catalog span as its parent.
+    root: bool
+    #: Names of the catalog events and metrics expected inside it.
+    events: tuple[str, ...]
+    metrics: tuple[str, ...]
+    #: The placeholder keys of `name`, in order (each a `known: start` attribute).
+    name_keys: tuple[str, ...] = ()
+
+    @property
+    def start_attributes(self) -> tuple[Attribute, ...]:
+        """The helper's arguments: attributes known at start, required ones first."""
+        return tuple(a for a in self.argument_attributes if a.known == "start")
+
+    @property
+    def end_attributes(self) -> tuple[Attribute, ...]:
+        """The handle's setters: attributes known only at end, in catalog order."""
+        return tuple(a for a in self.attributes if a.known == "end" and a.computed is None)
+
+    @property
+    def fixed_attributes(self) -> tuple[Attribute, ...]:
+        """Attributes whose value the catalog fixes (the helper sets them itself)."""
+        return tuple(a for a in self.attributes if a.fixed is not None)
+
+
+@dataclass(frozen=True)
 class DifferenceNote:
     """One way this catalog's events differ from the reference implementation's."""
 
@@ -369,15 +428,29 @@ class Catalog:
     #: metrics (`service.scope`, else the namespace, else the service name).
     service_name: str = "unknown_service"
     scope_name: str = "unknown_service"
+    spans: tuple[Span, ...] = ()
 
     @property
     def _all_attributes(self) -> tuple[Attribute, ...]:
-        """Every use of an attribute: the common group, the events', the metrics'."""
+        """Every use of an attribute: the common group, the events', the metrics', the
+        spans'."""
         return (
             *self.common,
             *(a for e in self.events for a in e.attributes),
             *(a for m in self.metrics for a in m.attributes),
+            *(a for s in self.spans for a in s.attributes),
         )
+
+    def span(self, span_id: str) -> Span:
+        """The span with catalog id `span_id` (KeyError when there is none)."""
+        for span in self.spans:
+            if span.id == span_id:
+                return span
+        raise KeyError(span_id)
+
+    def children(self, span_id: str) -> tuple[Span, ...]:
+        """The spans that may start under `span_id`, in catalog order."""
+        return tuple(s for s in self.spans if span_id in s.parents)
 
     @property
     def metric_attributes(self) -> tuple[Attribute, ...]:

@@ -133,6 +133,27 @@ def metric_constant_for(recorder: str) -> str:
     return "_METRIC_" + recorder.removeprefix("record_").upper()
 
 
+#: What a span's helper name adds to its base name (`tool_call` -> `tool_call_span`); its
+#: handle class and its constant derive from the helper's name.
+SPAN_SUFFIX = "_span"
+
+
+def span_function_name(span_id: str, namespace: str | None, python_name: str | None) -> str:
+    """`codex.tool_call` in namespace `codex` -> `tool_call_span` (from `python_name`, the
+    base without the suffix, when the catalog sets one)."""
+    return (python_name or function_name_for_event(span_id, namespace)) + SPAN_SUFFIX
+
+
+def span_handle_name(function_name: str) -> str:
+    """The handle class of a span helper: `tool_call_span` -> `ToolCallSpan`."""
+    return class_name_for(function_name)
+
+
+def span_constant_name(function_name: str) -> str:
+    """The module constant holding a span's definition: `tool_call_span` -> `TOOL_CALL_SPAN`."""
+    return function_name.upper()
+
+
 def class_name_for(python_name: str) -> str:
     """`http_response_status_code` -> `HttpResponseStatusCode`."""
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_") if part)

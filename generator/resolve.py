@@ -8,8 +8,6 @@ between derived Python names, and consistency between related fields.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import math
 import re
 from collections.abc import Mapping, Sequence, Set
 from pathlib import Path
@@ -34,6 +32,8 @@ from .model import (
     ScalarBase,
     Toggle,
 )
+from .resolve_checks import example_fits, is_finite, shape, suggest, within
+from .resolve_spans import resolve_spans
 from .salvage import Absent
 from .source import Source
 from .wire_limits import INT64_MAX, INT64_MIN, RESERVED_TAG_KEYS, tag_problem
@@ -130,7 +130,7 @@ class _Resolver:
             self.error(
                 (*path, "deprecated", "replacement"),
                 f"replacement attribute {replacement!r} is not defined",
-                _suggest(replacement, self.definitions, "name a defined attribute"),
+                suggest(replacement, self.definitions, "name a defined attribute"),
             )
         if replacement and replacement in self.types:
             self.replaced.setdefault(replacement, []).append(body["key"])
@@ -144,7 +144,7 @@ class _Resolver:
                 "name the attribute that replaces this one in `replacement`",
             )
         elif replacement in self.types:
-            if _shape(self.types[replacement]) != _shape(self.types[body["key"]]):
+            if shape(self.types[replacement]) != shape(self.types[body["key"]]):
                 self.error(
                     (*path, "deprecated", "emit_both_until"),
                     f"dual emission sends the value of {replacement!r} under {body['key']!r}, "
@@ -260,7 +260,7 @@ class _Resolver:
                 self.error(
                     (*path, "redact", "toggle"),
                     f"toggle {redact['toggle']!r} is not defined",
-                    _suggest(redact["toggle"], self.toggles, "define it under `toggles:`"),
+                    suggest(redact["toggle"], self.toggles, "define it under `toggles:`"),
                 )
         self.check_bounds(path, body, attribute_type)
         self.check_examples(path, body.get("examples"), attribute_type, body)
@@ -283,7 +283,7 @@ class _Resolver:
             return
         for name in bounds:
             value = body[name]
-            if not _is_finite(value):
+            if not is_finite(value):
                 self.error((*path, name), f"{name} {value!r} is not a finite number")
             elif attribute_type.base == "int" and not isinstance(value, int):
                 self.error(
@@ -308,13 +308,13 @@ class _Resolver:
     ) -> None:
         """Each example must be a value of the type, within the attribute's bounds."""
         for index, example in enumerate(examples or []):
-            if not _example_fits(example, attribute_type):
+            if not example_fits(example, attribute_type):
                 self.error(
                     (*path, "examples", index),
                     f"example {example!r} is not {with_article(attribute_type.display)}",
                     "fix the example or the type",
                 )
-            elif not _within(example, body.get("minimum"), body.get("maximum")):
+            elif not within(example, body.get("minimum"), body.get("maximum")):
                 self.error(
                     (*path, "examples", index),
                     f"example {example!r} is outside the attribute's bounds",
@@ -331,7 +331,7 @@ class _Resolver:
             self.error(
                 (*path, "ref"),
                 f"attribute {key!r} is not defined",
-                _suggest(key, self.definitions, "define it under `attributes:`"),
+                suggest(key, self.definitions, "define it under `attributes:`"),
             )
             return None
         _, body = self.definitions[key]
@@ -605,6 +605,8 @@ class _Resolver:
                 )
         metric_keys = self.resolve_metric_keys(common, common_body.get("metric_attributes") or [])
         metrics = self.resolve_metrics(metric_keys, events)
+        enum_classes = {t.class_name for t in self.types.values() if t.class_name}
+        spans = resolve_spans(self, events, metrics, enum_classes)
         return Catalog(
             file_name=Path(self.source.file).name,
             version=self.doc["catalog_version"],
@@ -617,6 +619,7 @@ class _Resolver:
             differences=self.resolve_differences(),
             metrics=metrics,
             metric_keys=tuple(metric_keys),
+            spans=spans,
             **self.resolve_service(),
         )
 
@@ -698,7 +701,7 @@ class _Resolver:
                     self.error(
                         path,
                         f"metric attribute {key!r} is not in the common group",
-                        _suggest(key, by_key, "add a `ref` to it under `common.attributes`"),
+                        suggest(key, by_key, "add a `ref` to it under `common.attributes`"),
                     )
             elif attribute.computed:
                 self.error(
@@ -766,7 +769,7 @@ class _Resolver:
                 self.error(
                     (*path, "deprecated", "replacement"),
                     f"replacement metric {replacement!r} is not defined",
-                    _suggest(replacement, names, "name a defined metric"),
+                    suggest(replacement, names, "name a defined metric"),
                 )
             metrics.append(
                 Metric(
@@ -800,7 +803,7 @@ class _Resolver:
             )
             return None
         for index, bound in enumerate(boundaries):
-            if not _is_finite(bound):
+            if not is_finite(bound):
                 self.error(
                     (*path, "boundaries", index), f"boundary {bound!r} is not a finite number"
                 )
@@ -847,66 +850,6 @@ def length_companion(attribute: Attribute) -> Attribute:
         minimum=0,
         length_of=attribute.key,
     )
-
-
-def _shape(attribute_type: AttributeType) -> tuple[object, ...]:
-    """What a value of the type looks like on the wire (names and docs aside)."""
-    members = tuple((type(m.value).__name__, m.value) for m in attribute_type.members)
-    return (attribute_type.base, attribute_type.is_array, members)
-
-
-def _suggest(word: str, known: Mapping[str, object], fallback: str) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else fallback
-
-
-def _example_fits(example: object, attribute_type: AttributeType) -> bool:
-    if attribute_type.is_array:
-        return isinstance(example, list) and all(
-            _item_fits(item, attribute_type) for item in example
-        )
-    return _item_fits(example, attribute_type)
-
-
-def _item_fits(value: object, attribute_type: AttributeType) -> bool:
-    """Whether `value` is one value of the type (one item, for an array type)."""
-    if attribute_type.is_enum:
-        # Only a str or int can be a member's value (and a list cannot be looked up).
-        return (
-            isinstance(value, (str, int))
-            and not isinstance(value, bool)
-            and value in {m.value for m in attribute_type.members}
-        )
-    return _scalar_fits(value, attribute_type.base)
-
-
-def _is_finite(value: float) -> bool:
-    """Whether `value` is a finite number; an int too large for a float is not one."""
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-def _within(value: object, low: float | None, high: float | None) -> bool:
-    """Whether a numeric `value` lies within the bounds (anything else has no bounds)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return True
-    if low is not None and isinstance(low, (int, float)) and value < low:
-        return False
-    return not (high is not None and isinstance(high, (int, float)) and value > high)
-
-
-def _scalar_fits(value: object, base: str) -> bool:
-    if base == "boolean":
-        return isinstance(value, bool)
-    if isinstance(value, bool):
-        return False
-    if base == "int":  # an OTLP int: 64 bits
-        return isinstance(value, int) and INT64_MIN <= value <= INT64_MAX
-    if base == "double":  # NaN and infinity have no JSON form, and examples are JSON
-        return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
-    return isinstance(value, str)
 
 
 def resolve(

@@ -3,7 +3,7 @@
 A structural error used to hide every semantic one until it was fixed, so a catalog with
 three problems took three runs. Instead, each structural error cuts out the smallest unit
 that holds it: an attribute definition, an event, one attribute reference of an event or
-of the common group, a toggle. What is left is checked against the format again; when it
+of the common group, a toggle, a span. What is left is checked against the format again; when it
 passes, the meaning checks run on it and their errors are reported with the structural
 ones, at the original lines and paths.
 
@@ -34,9 +34,13 @@ class Absent:
     attributes: frozenset[str] = frozenset()
     toggles: frozenset[str] = frozenset()
     events: frozenset[str] = frozenset()
+    spans: frozenset[str] = frozenset()
     any_attribute: bool = False
     any_toggle: bool = False
     any_event: bool = False
+    any_span: bool = False
+    #: The metrics are cut whole (any error in one cuts the `metrics` key).
+    any_metric: bool = False
 
     def attribute(self, key: object) -> bool:
         return self.any_attribute or key in self.attributes
@@ -46,6 +50,12 @@ class Absent:
 
     def event(self, name: object) -> bool:
         return self.any_event or name in self.events
+
+    def span(self, span_id: object) -> bool:
+        return self.any_span or span_id in self.spans
+
+    def metric(self, name: object) -> bool:
+        return self.any_metric
 
 
 @dataclass
@@ -58,6 +68,7 @@ class _Cuts:
     common_keys: set[str | int] = field(default_factory=set)
     toggles: set[str] = field(default_factory=set)
     all_toggles: bool = False
+    spans: set[int] = field(default_factory=set)
     top_keys: set[str | int] = field(default_factory=set)
 
 
@@ -122,6 +133,8 @@ def _cut(cuts: _Cuts, path: DocPath) -> bool:
             cuts.event_uses.setdefault(index, set()).add(path[3])
         else:
             cuts.events.add(index)
+    elif top == "spans" and isinstance(index, int):
+        cuts.spans.add(index)  # a span is one unit: its references name nothing others use
     elif top in _VITAL_KEYS:
         return False
     elif top == "common":
@@ -175,6 +188,11 @@ def _prune(
                 dropped = cuts.event_uses.get(old, set())
                 kept_uses = keep(uses, dropped, ("events", old, "attributes"), (*new, "attributes"))
                 pruned["events"][new[1]] = {**event, "attributes": kept_uses}
+    spans = pruned.get("spans")
+    if isinstance(spans, list) and cuts.spans:
+        pruned["spans"] = keep(spans, cuts.spans, ("spans",), ("spans",))
+    elif isinstance(spans, list):
+        keep(spans, set(), ("spans",), ("spans",))
     common = doc.get("common")
     if cuts.common:
         pruned.pop("common", None)
@@ -195,13 +213,17 @@ def _absent(doc: Mapping[str, Any], cuts: _Cuts) -> Absent:
     """The names the cut units defined (or that a name of some kind was unreadable)."""
     attribute_keys, any_attribute = _names(doc.get("attributes"), cuts.attributes, "key")
     event_names, any_event = _names(doc.get("events"), cuts.events, "name")
+    span_ids, any_span = _names(doc.get("spans"), cuts.spans, "id")
     return Absent(
         attributes=frozenset(attribute_keys),
         toggles=frozenset(cuts.toggles),
         events=frozenset(event_names),
+        spans=frozenset(span_ids),
         any_attribute=any_attribute,
         any_toggle=cuts.all_toggles,
         any_event=any_event,
+        any_span=any_span or "spans" in cuts.top_keys,
+        any_metric="metrics" in cuts.top_keys,
     )
 
 
@@ -236,7 +258,7 @@ def _move(path: DocPath, moves: Mapping[DocPath, DocPath]) -> DocPath | None:
     moved = _renamed(path, moves)
     if moved is not None:
         return moved
-    in_a_list = path[:1] in (("attributes",), ("events",)) and len(path) >= 2
+    in_a_list = path[:1] in (("attributes",), ("events",), ("spans",)) and len(path) >= 2
     if in_a_list or (path[:2] == ("common", "attributes") and len(path) >= 3):
         return None
     return path

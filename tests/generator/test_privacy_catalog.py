@@ -208,7 +208,11 @@ def test_the_bundled_catalog_classes_text_and_identifiers() -> None:
         assert by_key[key].redact is not None, key
     for key in ("call_id", "conversation.id", "user.account_id", "user.email"):
         assert by_key[key].sensitivity == "identifier", key
-    assert set(catalog.scanned) == set(by_key)
+    # Spans carry no content, but their identifiers are scanned for secrets as the events' are.
+    span_identifiers = {a.key for s in catalog.spans for a in s.attributes if a.is_scanned}
+    assert span_identifiers == {"gen_ai.conversation.id", "gen_ai.tool.call.id"}
+    assert all(a.sensitivity != "content" for s in catalog.spans for a in s.attributes)
+    assert set(catalog.scanned) == set(by_key) | span_identifiers
 
 
 def test_generated_emitters_run_through_protect(
