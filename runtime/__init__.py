@@ -2,7 +2,9 @@
 
 Public API, what an application calls: `Telemetry` (config, exporter pipeline,
 subscribers, capture, shutdown, `stats`), `Conversation` (per-conversation metadata),
-`load_config` and the config model, and the types of captured events and measurements.
+`load_config` and the config model, the types of captured events, measurements and
+spans, the span handle and scope types, and the W3C helpers (`trace_headers`,
+`traced_environ`).
 Generated code reaches the runtime through `codex_otel.runtime._contract` instead; the
 runtime knows no catalog (a generated package registers its own when imported).
 
@@ -28,6 +30,16 @@ from .config import (
     load_config,
 )
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
+from .spans import (
+    CapturedSpan,
+    SpanDefinition,
+    SpanHandle,
+    SpanParentError,
+    SpanScope,
+    SpanSubscriber,
+    trace_headers,
+    traced_environ,
+)
 from .telemetry import CapturedEvent, Conversation, Subscriber, Telemetry, TelemetryStats
 from .types import Attributes, AttributeValue
 
@@ -37,6 +49,7 @@ __all__ = [
     "BatchConfig",
     "CapturedEvent",
     "CapturedMeasurement",
+    "CapturedSpan",
     "ConfigError",
     "Conversation",
     "ExporterConfig",
@@ -49,12 +62,19 @@ __all__ = [
     "OtlpGrpcExporter",
     "OtlpHttpExporter",
     "PrivacyConfig",
+    "SpanDefinition",
+    "SpanHandle",
+    "SpanParentError",
+    "SpanScope",
+    "SpanSubscriber",
     "SpoolConfig",
     "Subscriber",
     "Telemetry",
     "TelemetryStats",
     "TlsConfig",
     "load_config",
+    "trace_headers",
+    "traced_environ",
 ]
 
 if TYPE_CHECKING:

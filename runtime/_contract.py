@@ -31,6 +31,7 @@ from ._int64 import INT64_MAX, INT64_MIN
 from ._metric_tags import metric_tag_value
 from ._truncation import truncate
 from .metrics import MetricDefinition
+from .spans import SpanDefinition, SpanHandle, SpanScope
 from .telemetry import Conversation, Telemetry
 from .types import Attributes
 
@@ -53,8 +54,18 @@ HELPERS = (
     "wrong_type",
 )
 
-#: The types and constants generated code imports.
-CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN", "MetricDefinition")
+#: The types and constants generated code imports (`SpanDefinition`, `SpanHandle`,
+#: `SpanScope`: a span's constant, the base of its handle class, its helper's result).
+CONSTANTS = (
+    "Attributes",
+    "Conversation",
+    "INT64_MAX",
+    "INT64_MIN",
+    "MetricDefinition",
+    "SpanDefinition",
+    "SpanHandle",
+    "SpanScope",
+)
 
 #: What a generated package's `__init__` calls to hand its catalog's decisions over.
 CATALOG_REGISTRATION = "register_catalog"
@@ -62,8 +73,8 @@ CATALOG_REGISTRATION = "register_catalog"
 #: The members of `Conversation` generated emitters and recorders read or call:
 #: `recording` and `metrics_recording` (the cheap early return), `allows` (a privacy
 #: toggle), `protect` (a policy attribute, as its toggle's mode says), `emit` (a finished
-#: event), `metric_attributes` (the metadata every metric carries) and `record_point` (a
-#: finished point).
+#: event), `metric_attributes` (the metadata every metric carries), `record_point` (a
+#: finished point) and `start_span` (a span helper's scope).
 CONVERSATION_MEMBERS = (
     "allows",
     "emit",
@@ -72,6 +83,7 @@ CONVERSATION_MEMBERS = (
     "protect",
     "record_point",
     "recording",
+    "start_span",
 )
 
 __all__ = [  # noqa: RUF022 (grouped as above: the helpers, the constants, the rest)
@@ -91,6 +103,9 @@ __all__ = [  # noqa: RUF022 (grouped as above: the helpers, the constants, the r
     "INT64_MAX",
     "INT64_MIN",
     "MetricDefinition",
+    "SpanDefinition",
+    "SpanHandle",
+    "SpanScope",
     "register_catalog",
     "note_emit_error",
 ]

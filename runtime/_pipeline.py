@@ -116,11 +116,17 @@ class Pipeline(BoundedLifecycle):
     # --- the hot path ----------------------------------------------------------------
 
     def emit(
-        self, event_name: str, attributes: Mapping[str, AttributeValue], timestamp_ns: int
+        self,
+        event_name: str,
+        attributes: Mapping[str, AttributeValue],
+        timestamp_ns: int,
+        context: Any = None,
     ) -> bool:
         """Queue one event for export; False when shut down (the caller counts the drop).
 
-        Never raises."""
+        The record carries the trace and span id of `context`'s span (an event emitted
+        before the pipeline ran, replayed on the start thread), by default of the
+        caller's current span (the SDK reads the caller's context). Never raises."""
         if self._closed:
             return False
         try:
@@ -135,6 +141,7 @@ class Pipeline(BoundedLifecycle):
                 severity_text="INFO",
                 attributes=attributes,
                 event_name=event_name,
+                context=context,
             )
         except Exception:
             # Telemetry must never break the host application.

@@ -75,8 +75,10 @@ _EXIT_RESERVE = 0.1
 _SIGNAL_LOCK_WAIT_S = 0.2
 _EXIT_RESERVE_MAX_S = 0.5
 
-#: An event waiting for the start: its name, attributes and timestamp.
-_Waiting = tuple[str, dict[str, AttributeValue], int]
+#: An event waiting for the start: its name, attributes, timestamp and the OpenTelemetry
+#: context it was emitted in (its span's ids go on the record when it is replayed on the
+#: start thread; None when OpenTelemetry's context was never loaded: no span can be current).
+_Waiting = tuple[str, dict[str, AttributeValue], int, object]
 
 
 def start_in_background(
@@ -207,7 +209,9 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         try:
             if pipeline is None:
                 calling.claim = STARTING
-                held = self._running_or_wait((event_name, attributes, timestamp_ns))
+                held = self._running_or_wait(
+                    (event_name, attributes, timestamp_ns, _emit_context())
+                )
                 if isinstance(held, bool):
                     return held
                 pipeline = held
@@ -350,7 +354,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         size = self._config.batch.max_export_batch_size
         clean = self._privacy.clean
         events = [
-            Event(name, stamp, stamp, clean(attributes)) for name, attributes, stamp in waiting
+            Event(name, stamp, stamp, clean(attributes)) for name, attributes, stamp, _ in waiting
         ]
         for start in range(0, len(events), size):
             chunk = tuple(events[start : start + size])
@@ -499,3 +503,10 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         if not self._spools:  # nothing to lose to a wait: no need to count it
             return max(self._config.shutdown_timeout, _START_WAIT_WITHOUT_SPOOL), False
         return self._config.shutdown_timeout, True
+
+
+def _emit_context() -> object:
+    """The current OpenTelemetry context, if its module is loaded (a span can be current
+    only then): a dictionary lookup and a context variable read."""
+    context_module = sys.modules.get("opentelemetry.context")
+    return None if context_module is None else context_module.get_current()

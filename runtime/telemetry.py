@@ -7,6 +7,8 @@ attribute, as its privacy toggle's mode says: `_privacy.py`), `Conversation.allo
 `Conversation.metric_attributes`, build the finished point and call
 `Conversation.record_point` (the contract: `_contract.CONVERSATION_MEMBERS`).
 Hand-written callers use `Conversation.record`, which merges and cleans the point itself.
+Generated span helpers call `Conversation.start_span` (`spans.py`; the machinery of a
+recorded span is `_span_context.py`, loaded only when something records spans).
 Nothing here knows any particular catalog.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -30,10 +33,14 @@ from ._timestamps import TimestampFormatter
 from ._wire_strings import wire_attributes, wire_string, wire_value
 from .config import OtelConfig
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
+from .spans import CapturedSpan, H, SpanDefinition, SpanScope, SpanSubscriber, noop_scope
 from .types import Attributes, AttributeValue, MetadataLike
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
+
     from ._metrics_pipeline import BackgroundMetrics
+    from ._span_context import SpanCounters, Spans
     from ._startup import BackgroundPipeline
 
 logger = logging.getLogger("codex_otel")
@@ -89,6 +96,13 @@ class TelemetryStats:
     metric_points_delivered: int = 0
     #: After shutdown: metric data points still waiting in the spool. 0 before shutdown.
     metric_points_pending: int = 0
+    #: Catalog spans started under a parent the catalog does not allow (`span_parents`).
+    span_parent_errors: int = 0
+    #: Span attributes (or `fail`) set through a handle after its span ended: ignored.
+    span_attributes_after_end: int = 0
+    #: Spans still open at shutdown, ended then with an ERROR status and `error.type`
+    #: `codex_otel.shutdown` (`spans.SHUTDOWN_ERROR_TYPE`).
+    spans_ended_at_shutdown: int = 0
 
 
 class Telemetry:
@@ -105,6 +119,17 @@ class Telemetry:
         self._lock = threading.Lock()
         self._subscribers: tuple[Subscriber, ...] = ()
         self._measurement_subscribers: tuple[MeasurementSubscriber, ...] = ()
+        self._span_subscribers: tuple[SpanSubscriber, ...] = ()
+        #: The tracer spans are exported through (the trace pipeline's); None: none runs.
+        self._tracer: Tracer | None = None
+        #: The span machinery while something records spans (`_update_recording`), else
+        #: None: `Conversation.start_span` returns the shared no-op scope then.
+        self._spans: Spans | None = None
+        self._span_counters: SpanCounters | None = None
+        #: The W3C context the run was started in: the parent of its root spans.
+        self._incoming_environ = {
+            key: os.environ[key] for key in ("TRACEPARENT", "TRACESTATE") if key in os.environ
+        }
         self._closed = False
         self._dropped_after_shutdown = 0
         self._subscriber_errors = 0
@@ -287,6 +312,22 @@ class Telemetry:
         finally:
             unsubscribe()
 
+    def subscribe_spans(self, subscriber: SpanSubscriber) -> Callable[[], None]:
+        """Call `subscriber` with every catalog span when it ends, from now on (spans are
+        recorded while a subscriber exists, even with no trace exporter); returns the
+        unsubscribe function."""
+        return self._subscribe("_span_subscribers", subscriber)
+
+    @contextmanager
+    def capture_spans(self) -> Iterator[list[CapturedSpan]]:
+        """Collect every catalog span that ends inside the block, in the order they end."""
+        captured: list[CapturedSpan] = []
+        unsubscribe = self.subscribe_spans(captured.append)
+        try:
+            yield captured
+        finally:
+            unsubscribe()
+
     @contextmanager
     def capture(self) -> Iterator[list[CapturedEvent]]:
         """Collect every event emitted inside the block, in order, into the yielded list."""
@@ -308,6 +349,45 @@ class Telemetry:
         self._instruments = (
             getattr(sink, "instruments", _NO_INSTRUMENTS) if direct else _NO_INSTRUMENTS
         )
+        self._update_spans()
+
+    def _update_spans(self) -> None:
+        """Under the lock: the span machinery while the trace pipeline or a span
+        subscriber records spans, else None (the no-op path)."""
+        tracer = self._tracer
+        if self._closed or (tracer is None and not self._span_subscribers):
+            self._spans = None
+            return
+        spans = self._spans
+        if spans is not None and (tracer is None or spans.tracer is tracer):
+            return
+        try:
+            from ._span_context import SpanCounters, Spans, incoming_context, local_tracer
+
+            if self._span_counters is None:
+                self._span_counters = SpanCounters()
+            self._spans = Spans(
+                tracer if tracer is not None else local_tracer(),
+                parents=getattr(self.config, "span_parents", "count"),
+                constant_attributes=getattr(self.config, "span_attributes", {}),
+                incoming=incoming_context(self._incoming_environ, self._report_once),
+                subscribers=lambda: self._span_subscribers,
+                report=self._report_once,
+                counters=self._span_counters,
+            )
+        except ImportError:
+            self._spans = None
+            self._report_once(
+                "spans-unavailable",
+                "codex-otel: spans are not recorded: the OpenTelemetry SDK is not installed "
+                "(install codex-otel[otel])",
+            )
+
+    def _use_tracer(self, tracer: Tracer | None) -> None:
+        """Record spans through `tracer` (the trace pipeline's; tests give their own)."""
+        with self._lock:
+            self._tracer = tracer
+            self._update_spans()
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -339,6 +419,7 @@ class Telemetry:
         pipeline = self._pipeline
         spool = pipeline.spool if pipeline else None
         metrics = self._metrics
+        spans = self._span_counters
         return TelemetryStats(
             dropped_after_shutdown=self._dropped_after_shutdown,
             dropped_queue_full=pipeline.dropped if pipeline else 0,
@@ -358,6 +439,9 @@ class Telemetry:
             metric_points_spooled=metrics.points_spooled if metrics else 0,
             metric_points_delivered=metrics.points_delivered if metrics else 0,
             metric_points_pending=metrics.points_pending() if metrics and self._closed else 0,
+            span_parent_errors=spans.parent_errors if spans else 0,
+            span_attributes_after_end=spans.attributes_after_end if spans else 0,
+            spans_ended_at_shutdown=spans.ended_at_shutdown if spans else 0,
         )
 
     def wait_until_started(self, timeout: float | None = None) -> bool:
@@ -390,8 +474,15 @@ class Telemetry:
             if self._closed:
                 return True
             self._closed = True
+            spans = self._spans
             self._update_recording()  # measurements go through `_dispatch_measurement` again
         atexit.unregister(self._shutdown_at_exit)
+        if spans is not None:
+            try:
+                # Before the pipelines flush, so that these spans are exported with them.
+                spans.end_open_spans()
+            except Exception:
+                logger.debug("codex-otel: open spans could not be ended", exc_info=True)
         deadline = time.monotonic() + self._timeout(timeout)
         pipeline, metrics = self._pipeline, self._metrics
         if metrics is not None:
@@ -584,6 +675,19 @@ class Conversation(Generic[M]):
             add(value if type(value) is kind else kind(value), point)
         except Exception:
             self._telemetry._note_emit_error()
+
+    def start_span(
+        self, definition: SpanDefinition, attributes: Attributes, handle: type[H]
+    ) -> SpanScope[H]:
+        """The scope of a catalog span (`with`/`async with` it): `attributes` are those
+        known at start; `handle` is the generated handle class its block gets. When
+        nothing records spans, one shared scope that does nothing (the cheap path).
+        Never raises here; entering raises `SpanParentError` only with
+        `span_parents = "raise"`."""
+        spans = self._telemetry._spans
+        if spans is None:
+            return noop_scope(handle)
+        return spans.scope(definition, attributes, handle)
 
     def __repr__(self) -> str:
         return f"Conversation({self.metadata!r})"

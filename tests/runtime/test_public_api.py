@@ -45,6 +45,16 @@ APPLICATION_API = {
     "MetricDefinition",
     "Attributes",
     "AttributeValue",
+    # spans: the handle and scope generated helpers return, captured spans, the parent
+    # rule's error, the W3C helpers for outbound requests and subprocesses
+    "SpanDefinition",
+    "SpanHandle",
+    "SpanScope",
+    "SpanParentError",
+    "CapturedSpan",
+    "SpanSubscriber",
+    "trace_headers",
+    "traced_environ",
 }
 
 
