@@ -59,7 +59,7 @@ class LiveChecker:
         self._fixed_spans: dict[str, list[SpanExpectation]] = {}
         self._templated_spans: list[SpanExpectation] = []
         for span in self.spans.values():
-            if span.parts:
+            if span.name_keys:
                 self._templated_spans.append(span)
             else:
                 self._fixed_spans.setdefault(span.template, []).append(span)
@@ -426,14 +426,14 @@ class LiveChecker:
         """The catalog span whose name, its template filled from the span's attributes, is
         the span's name, of the span's kind (another kind: a `span_kind_mismatch`, and the
         span is checked as that catalog span); None, reported, when none has the name."""
-        named = [
+        named: list[SpanExpectation] = [
             *self._fixed_spans.get(span.name, ()),
             *(e for e in self._templated_spans if e.name_for(span.attributes) == span.name),
         ]
         if not named:
             near = [e for e in self._templated_spans if e.shape.fullmatch(span.name)]
             if near:
-                keys = ", ".join(repr(key) for _, key in near[0].parts)
+                keys = ", ".join(repr(key) for key in near[0].name_keys)
                 message = (
                     f"no catalog span is named {span.name!r}: it has the shape of "
                     f"{near[0].id!r} ({near[0].template!r}), but the span's {keys} "

@@ -1,4 +1,5 @@
-"""What each event's records must look like, compiled once from the resolved catalog.
+"""What each event's records, each metric's points and each span must look like, compiled
+once from the resolved catalog.
 
 The checker looks an attribute up by key and compares the value's class with one field,
 so everything it needs per attribute is precomputed here: the Python class a decoded
@@ -10,14 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
 from codex_otel.generator.diff import SDK_DEFAULT_BOUNDARIES
-from codex_otel.generator.model import Attribute, Catalog, Event, Metric
-
-if TYPE_CHECKING:
-    from codex_otel.generator.model import Span
+from codex_otel.generator.model import Attribute, Catalog, Event, Metric, Span
+from codex_otel.runtime.spans import SpanDefinition
 
 #: The attribute that carries the event's name on records that have no OTLP EventName
 #: (as Codex sends them); codex-otel sends it too. It must name the record's event.
@@ -239,9 +237,11 @@ class SpanExpectation:
     id: str
     #: The name template, as the catalog writes it (`execute_tool {gen_ai.tool.name}`).
     template: str
-    #: The template cut at its placeholders: (text before, key) pairs, then the tail.
-    parts: tuple[tuple[str, str], ...]
-    tail: str
+    #: What the runtime names a span of this definition with (`span_name`): the checker
+    #: names a wire span the same way, from the span's own attributes.
+    definition: SpanDefinition
+    #: The template's placeholder keys, in order (none: a fixed name).
+    name_keys: tuple[str, ...]
     #: Any name of the template's shape, whatever the placeholders hold (a near miss is
     #: named in the finding).
     shape: re.Pattern[str]
@@ -258,21 +258,9 @@ class SpanExpectation:
     seen: set[str] = field(default_factory=set)
 
     def name_for(self, attributes: Mapping[str, object]) -> str:
-        """The wire name a span with these attributes gets: each placeholder filled from
-        its attribute, a missing one dropped with the space before it (as the runtime's
-        `SpanDefinition.span_name` does)."""
-        if not self.parts:
-            return self.tail
-        out: list[str] = []
-        for text, key in self.parts:
-            value = attributes.get(key)
-            if value is None:
-                out.append(text[:-1] if text.endswith(" ") else text)
-            else:
-                out.append(text)
-                out.append(value if value.__class__ is str else str(value))
-        out.append(self.tail)
-        return "".join(out).strip()
+        """The wire name a span with these attributes gets (the runtime's rule: each
+        placeholder filled from its attribute, a missing one dropped with its space)."""
+        return self.definition.span_name(attributes)  # type: ignore[arg-type]  # decoded values
 
     @property
     def allowed_parents(self) -> str:
@@ -283,29 +271,36 @@ class SpanExpectation:
         return f"under {under}" if under else "as a root"
 
 
-def _template(name: str) -> tuple[tuple[tuple[str, str], ...], str, re.Pattern[str]]:
-    parts: list[tuple[str, str]] = []
+def _shape(name: str) -> re.Pattern[str]:
+    """The template as a regex: its text as written, each placeholder any text."""
     pattern: list[str] = []
     start = 0
     for match in _PLACEHOLDER.finditer(name):
-        text = name[start : match.start()]
-        parts.append((text, match.group(1)))
-        pattern.append(re.escape(text) + ".*")
+        pattern.append(re.escape(name[start : match.start()]) + ".*")
         start = match.end()
-    tail = name[start:]
-    pattern.append(re.escape(tail))
-    return tuple(parts), tail, re.compile("".join(pattern), re.DOTALL)
+    pattern.append(re.escape(name[start:]))
+    return re.compile("".join(pattern), re.DOTALL)
+
+
+def _span_attribute(attribute: Attribute) -> AttributeExpectation:
+    """A span attribute's expectation; one whose value the catalog fixes
+    (`value: execute_tool`) must carry exactly that value."""
+    expected = compile_attribute(attribute)
+    if attribute.fixed is None:
+        return expected
+    return replace(expected, members=frozenset({attribute.fixed}), plain=False)
 
 
 def compile_span(span: Span) -> SpanExpectation:
-    parts, tail, shape = _template(span.name)
-    attributes = {attribute.key: compile_attribute(attribute) for attribute in span.attributes}
+    attributes = {attribute.key: _span_attribute(attribute) for attribute in span.attributes}
     return SpanExpectation(
         id=span.id,
         template=span.name,
-        parts=parts,
-        tail=tail,
-        shape=shape,
+        definition=SpanDefinition(
+            span.id, span.name, span.kind, frozenset(span.parents), span.root, span.name_keys
+        ),
+        name_keys=span.name_keys,
+        shape=_shape(span.name),
         kind=span.kind,
         deprecated=span.deprecated.note if span.deprecated else None,
         attributes=attributes,
@@ -318,8 +313,7 @@ def compile_span(span: Span) -> SpanExpectation:
 
 def compile_spans(catalog: Catalog) -> dict[str, SpanExpectation]:
     """The expectations of every span of `catalog`, by catalog id."""
-    spans: tuple[Span, ...] = getattr(catalog, "spans", ())  # PRE-MERGE: catalog.spans
-    return {span.id: compile_span(span) for span in spans}
+    return {span.id: compile_span(span) for span in catalog.spans}
 
 
 def content_keys(catalog: Catalog) -> frozenset[str]:
