@@ -247,23 +247,25 @@ def test_a_child_that_arrives_before_its_parent_is_checked_against_it(
     process, ports = receivers
     turn, request = SPANS["codex.turn"], SPANS["codex.api_request"]
     tool, approval = SPANS["codex.tool_call"], SPANS["codex.tool_approval"]
-    with tracer_to(http_protobuf(ports)) as tracer:
-        with tracer.start_as_current_span(
+    with (
+        tracer_to(http_protobuf(ports)) as tracer,
+        tracer.start_as_current_span(
             wire_name(turn, attributes_of(turn)), attributes=attributes_of(turn)
-        ):
-            with tracer.start_as_current_span(
-                wire_name(request, attributes_of(request)),
-                kind=SpanKind.CLIENT,
-                attributes=attributes_of(request),
-            ):
-                with tracer.start_as_current_span(
-                    wire_name(tool, attributes_of(tool)), attributes=attributes_of(tool)
-                ):
-                    with tracer.start_as_current_span(
-                        wire_name(approval, attributes_of(approval)),
-                        attributes=attributes_of(approval),
-                    ):
-                        pass
+        ),
+        tracer.start_as_current_span(
+            wire_name(request, attributes_of(request)),
+            kind=SpanKind.CLIENT,
+            attributes=attributes_of(request),
+        ),
+        tracer.start_as_current_span(
+            wire_name(tool, attributes_of(tool)), attributes=attributes_of(tool)
+        ),
+        tracer.start_as_current_span(
+            wire_name(approval, attributes_of(approval)),
+            attributes=attributes_of(approval),
+        ),
+    ):
+        pass
     document = finish(process)
     assert document["spans"] == 4 and document["requests"] == 4
     [finding] = document["findings"]
