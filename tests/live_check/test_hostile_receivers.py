@@ -227,7 +227,7 @@ def test_a_get_is_answered_405_in_json_naming_what_to_post(
     head, _, body = answer.partition(b"\r\n\r\n")
     assert statuses(answer) == [405]
     assert b"Allow: POST" in head and b"application/json" in head
-    assert "POST to /v1/logs and /v1/metrics" in json.loads(body)["message"]
+    assert "POST to /v1/logs, /v1/metrics and /v1/traces" in json.loads(body)["message"]
     document, _ = report(process)
     assert [f["kind"] for f in document["findings"]] == ["invalid_request"]
 
