@@ -144,7 +144,9 @@ def _span(span: Any) -> LiveSpan:
     name = span.get("name") or ""
     if name.__class__ is not str:
         raise TypeError("name")
-    status = span.get("status") or {}
+    status = span.get("status")
+    if status is None:
+        status = {}
     events = tuple(
         (_text(event.get("name")), _careful_attributes(_array(event.get("attributes"))))
         for event in _array(span.get("events"))
