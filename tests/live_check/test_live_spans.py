@@ -18,6 +18,7 @@ import pytest
 from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
 from codex_otel.generator.model import Attribute, Span
 from live_check.process import LiveCheckProcess, command
+from receivers.rotel import RotelFactory
 
 pytestmark = [pytest.mark.wire, pytest.mark.timeout(120)]
 
@@ -330,3 +331,20 @@ def test_the_sdk_json_file_exporters_span_lines_are_checked_with_input(tmp_path:
     )
     assert "spans 3/4 (75%)" in failing.stdout
     assert "spans never seen: codex.tool_approval" in failing.stdout
+
+
+def test_the_span_tree_through_rotel_a_collector_of_its_own(
+    live_check: type[LiveCheckProcess], rotel_collectors: RotelFactory
+) -> None:
+    """SDK -> Rotel (`--exporter otlp`, which re-encodes what it forwards) -> live-check:
+    the spans still match their catalog spans by name and kind, their parents by id."""
+    process = live_check(["--otlp-grpc", "0", "--format", "json"])
+    ports = process.wait_listening(1)
+    rotel = rotel_collectors(forward_to=f"http://127.0.0.1:{ports['grpc']}")
+    with tracer_to(grpc({"grpc": int(rotel.grpc_endpoint.rsplit(":", 1)[1])})) as tracer:
+        sent = send_catalog_tree(tracer) + send_drift(tracer)
+    rotel.stop()  # flushes what it holds to live-check
+    document = finish(process)
+    assert document["spans"] == sent
+    assert subjects(document) == DRIFT_FINDINGS
+    assert document["coverage"]["spans"]["unseen"] == []
