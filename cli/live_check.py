@@ -71,6 +71,7 @@ def run_live_check(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         allow_empty=args.allow_empty,
         require_redaction=args.require_redaction,
+        span_attributes=tuple(args.span_attribute or ()),
     )
     outcome, previous_handlers = run(catalog, options, announce=_announce)
     try:
@@ -169,5 +170,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="the senders' privacy toggles are meant to be off: content in an attribute "
         "with a redaction policy is an error (by default: unredacted, info)",
+    )
+    parser.add_argument(
+        "--span-attribute",
+        metavar="KEY",
+        action="append",
+        help="a key the senders' span_attributes setting puts on every span: accepted on "
+        "any catalog span as a string (repeatable)",
     )
     parser.set_defaults(handler=run_live_check)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 
 from codex_otel.generator.diagnostics import with_article
 from codex_otel.generator.model import Catalog
@@ -47,10 +48,13 @@ class LiveChecker:
         examples: int = 3,
         max_keys: int = 1000,
         require_redaction: bool = False,
+        span_attributes: Iterable[str] = (),
     ) -> None:
         """`require_redaction`: the senders' privacy toggles are meant to be off, so content
         in an attribute with a redaction policy is an error; by default it is `info` (a
-        toggle that is on by configuration is a choice, not a fault)."""
+        toggle that is on by configuration is a choice, not a fault). `span_attributes`:
+        keys the senders' `span_attributes` setting puts on every span (constant strings
+        the catalog cannot know), accepted on any catalog span as strings."""
         self.catalog = catalog
         self.events: dict[str, EventExpectation] = compile_catalog(catalog)
         self.metrics: dict[str, MetricExpectation] = compile_metrics(catalog)
@@ -65,6 +69,7 @@ class LiveChecker:
                 self._fixed_spans.setdefault(span.template, []).append(span)
         #: Keys that are content somewhere in the catalog: never on a span.
         self.content_keys = content_keys(catalog)
+        self.span_attributes = {key: replace(_CONFIGURED, key=key) for key in span_attributes}
         #: The received spans' catalog ids, and the spans waiting for their parent.
         self.span_tree: SpanTree[tuple[SpanExpectation, str]] = SpanTree()
         overrides: dict[str, Severity] = {"unredacted": "error"} if require_redaction else {}
@@ -403,7 +408,7 @@ class LiveChecker:
         known = expected.attributes
         expected.seen.update(key for key in attributes if key in known)
         for key, value in attributes.items():
-            attribute = known.get(key)
+            attribute = known.get(key) or self.span_attributes.get(key)
             if attribute is None:
                 if key in self.content_keys:
                     self._content(name, key, value, where)
@@ -755,6 +760,24 @@ _POINT_TYPE_WORDS = {
     "exponential_histogram": "exponential histogram",
     "empty": "metric without data",
 }
+
+
+#: A key of the senders' `span_attributes` setting: a string on every span.
+_CONFIGURED = AttributeExpectation(
+    key="",
+    type_text="string",
+    cls=str,
+    item_cls=None,
+    plain=True,
+    members=None,
+    minimum=None,
+    maximum=None,
+    bounds_text="",
+    max_length=None,
+    placeholder=None,
+    toggle=None,
+    deprecated=None,
+)
 
 
 def _is_hash(value: object) -> bool:

@@ -58,14 +58,19 @@ Tracer = Any
 
 
 @contextmanager
-def tracer_to(exporter: Exporter) -> Iterator[Tracer]:
-    """A private TracerProvider exporting every span as it ends; shut down (every span
-    sent) when the block ends."""
+def tracer_to(exporter: Exporter, constant: dict[str, str] | None = None) -> Iterator[Tracer]:
+    """A private TracerProvider exporting every span as it ends, each with the `constant`
+    attributes set at its start; shut down (every span sent) when the block ends."""
     from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
+    class Constant(SpanProcessor):
+        def on_start(self, span: Any, parent_context: Any = None) -> None:
+            span.set_attributes(constant or {})
+
     provider = TracerProvider(resource=Resource(RESOURCE), shutdown_on_exit=False)
+    provider.add_span_processor(Constant())
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     try:
         yield provider.get_tracer("codex_otel")
@@ -311,13 +316,15 @@ def test_the_sdk_json_file_exporters_span_lines_are_checked_with_input(tmp_path:
     from opentelemetry.exporter.otlp.json.file.trace_exporter import FileSpanExporter
 
     good, bad = tmp_path / "good.jsonl", tmp_path / "bad.jsonl"
-    with tracer_to(FileSpanExporter(str(good))) as tracer:
+    # As a sender with `span_attributes = { "deployment.region" = "eu-west-1" }` sends.
+    region = {"deployment.region": "eu-west-1"}
+    with tracer_to(FileSpanExporter(str(good)), constant=region) as tracer:
         sent = send_catalog_tree(tracer)
     with tracer_to(FileSpanExporter(str(bad))) as tracer:
         send_drift(tracer)
     assert good.read_text(encoding="utf-8").startswith('{"resourceSpans"')
     passing = subprocess.run(
-        command("--input", str(good), "--format", "json"),
+        command("--input", str(good), "--format", "json", "--span-attribute", "deployment.region"),
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert passing.returncode == 0, passing.stdout + passing.stderr

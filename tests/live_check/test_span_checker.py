@@ -5,6 +5,7 @@ the report's formats naming spans."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -15,8 +16,8 @@ from codex_otel.livecheck.session import Session
 from codex_otel.livecheck.span_tree import NOT_IN_CATALOG, NOT_RECEIVED, ROOT, SpanTree
 
 CATALOG = load_catalog(bundled_catalog_path())
-TURN = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "codex"}
-TOOL = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "shell"}
+TURN: dict[str, Any] = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "codex"}
+TOOL: dict[str, Any] = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "shell"}
 
 
 def traces(*spans: dict[str, object]) -> str:
@@ -145,3 +146,17 @@ def test_a_name_of_a_templates_shape_that_its_attributes_do_not_give_names_the_t
         "('invoke_agent {gen_ai.agent.name}'), but the span's 'gen_ai.agent.name' do not "
         "fill it so"
     )
+
+
+def test_keys_of_the_senders_span_attributes_are_accepted_as_strings_when_named() -> None:
+    region: dict[str, Any] = {**TOOL, "deployment.region": "eu-west-1"}
+    plain = LiveChecker(CATALOG)
+    plain.check_span(span("execute_tool shell", "1" * 16, **region), "here")
+    # (A tool call alone has no turn above it: span_parent, either way.)
+    kinds = {(f.kind, f.attribute) for f in build_report(plain).findings}
+    assert kinds == {("span_parent", None), ("unknown_attribute", "deployment.region")}
+    told = LiveChecker(CATALOG, span_attributes=["deployment.region"])
+    told.check_span(span("execute_tool shell", "1" * 16, **region), "here")
+    told.check_span(span("execute_tool shell", "2" * 16, **{**TOOL, "deployment.region": 3}), "x")
+    kinds = {(f.kind, f.attribute) for f in build_report(told).findings}
+    assert kinds == {("span_parent", None), ("type_mismatch", "deployment.region")}
