@@ -355,3 +355,22 @@ def test_the_span_tree_through_rotel_a_collector_of_its_own(
     assert document["spans"] == sent
     assert subjects(document) == DRIFT_FINDINGS
     assert document["coverage"]["spans"]["unseen"] == []
+
+
+def test_a_pretty_printed_traces_document_is_read_whole(tmp_path: Path) -> None:
+    from opentelemetry.exporter.otlp.json.file.trace_exporter import FileSpanExporter
+
+    lines = tmp_path / "lines.jsonl"
+    with tracer_to(FileSpanExporter(str(lines))) as tracer:
+        sent = send_catalog_tree(tracer)
+    documents = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+    pretty = tmp_path / "traces.json"
+    pretty.write_text("\n".join(json.dumps(d, indent=2) for d in documents), encoding="utf-8")
+    result = subprocess.run(
+        command("--input", str(pretty), "--format", "json"),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["inputs"] == [{"input": str(pretty), "read_as": "documents"}]
+    assert document["spans"] == sent == len(CATALOG.spans)
