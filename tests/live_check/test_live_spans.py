@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wire.wirekit import Transport, exporter_table, metadata, otel_toml
 
 from codex_otel.generator import Catalog, bundled_catalog_path, load_catalog
 from codex_otel.generator.model import Attribute, Span
 from live_check.process import LiveCheckProcess, command
 from receivers.rotel import RotelFactory
+from support.telemetry import TelemetryFactory
 
 pytestmark = [pytest.mark.wire, pytest.mark.timeout(120)]
 
@@ -374,3 +376,51 @@ def test_a_pretty_printed_traces_document_is_read_whole(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["inputs"] == [{"input": str(pretty), "read_as": "documents"}]
     assert document["spans"] == sent == len(CATALOG.spans)
+
+
+def project_tree(conversation: Any) -> int:
+    """The catalog's span tree through the runtime's span API, as generated helpers call
+    it (the fixed values and the attributes known at start); returns the spans ended."""
+    from codex_otel.runtime.spans import SpanDefinition, SpanHandle
+
+    def start(span_id: str) -> Any:
+        span = SPANS[span_id]
+        attributes = {
+            a.key: a.fixed if a.fixed is not None else example(a)
+            for a in span.attributes
+            if a.fixed is not None or a.known == "start"
+        }
+        definition = SpanDefinition(
+            span.id, span.name, span.kind, frozenset(span.parents), span.root, span.name_keys
+        )
+        return conversation.start_span(definition, attributes, SpanHandle)
+
+    with start("codex.turn"):
+        with start("codex.api_request"):
+            pass
+        with start("codex.tool_call"), start("codex.tool_approval"):
+            pass
+    return 4
+
+
+@pytest.mark.parametrize("transport", ["http-binary", "http-json", "grpc"])
+def test_the_projects_trace_exporter_conforms_over_each_transport(
+    receivers: tuple[LiveCheckProcess, dict[str, int]],
+    start_telemetry: TelemetryFactory,
+    transport: Transport,
+) -> None:
+    """codex-otel's own trace pipeline (`trace_exporter`, an OTLP/HTTP endpoint without a
+    path getting /v1/traces) to live-check: the spans a conversation starts conform."""
+    process, ports = receivers
+    port = ports["grpc" if transport == "grpc" else "http"]
+    table = exporter_table(transport, f"http://127.0.0.1:{port}", headers=None)
+    telemetry = start_telemetry(
+        otel_toml(table.replace("[otel.exporter.", "[otel.trace_exporter."))
+    )
+    sent = project_tree(telemetry.conversation(metadata(f"traces-{transport}")))
+    assert telemetry.shutdown()
+    assert telemetry.stats.span_export_failures == 0 and telemetry.stats.spans_dropped == 0
+    document = finish(process)
+    assert document["findings"] == [] and document["exit"] == 0
+    assert document["spans"] == sent
+    assert document["coverage"]["spans"]["unseen"] == []
