@@ -665,6 +665,7 @@ class LiveChecker:
                     value=value,
                     redacted=redacted,
                     metric=metric,
+                    span=span,
                 )
                 return False
         cap = expected.max_length

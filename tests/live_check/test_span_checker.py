@@ -5,6 +5,7 @@ the report's formats naming spans."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,3 +161,65 @@ def test_keys_of_the_senders_span_attributes_are_accepted_as_strings_when_named(
     told.check_span(span("execute_tool shell", "2" * 16, **{**TOOL, "deployment.region": 3}), "x")
     kinds = {(f.kind, f.attribute) for f in build_report(told).findings}
     assert kinds == {("span_parent", None), ("type_mismatch", "deployment.region")}
+
+
+#: mini.yaml (no namespace, unlike Codex's catalog) with spans of its own: a build that may
+#: nest in itself, a step under it with a fixed name, and a deprecated step.
+SPANNED = (
+    (Path(__file__).parents[1] / "generator" / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+    + """
+spans:
+  - id: build
+    name: "build {build.id}"
+    kind: server
+    description: One build.
+    parents: [build]
+    root: true
+    attributes:
+      - {ref: build.id, requirement: required}
+  - id: build.step
+    name: step
+    kind: internal
+    description: One step.
+    parents: [build]
+    attributes:
+      - {ref: step.name, requirement: required}
+      - {ref: step.ratio, requirement: optional, known: end}
+  - id: build.step_old
+    name: old step
+    kind: internal
+    description: One step, as it was.
+    deprecated: {note: Use build.step., replacement: build.step}
+    parents: [build]
+"""
+)
+
+
+def test_an_application_catalogs_spans_fixed_names_self_nesting_bounds_and_deprecation(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "spanned.yaml"
+    path.write_text(SPANNED, encoding="utf-8")
+    checker = LiveChecker(load_catalog(path))
+    outer = LiveSpan("build 7", "server", "t" * 32, "1" * 16, "", {"build.id": 7})
+    inner = LiveSpan("build 8", "server", "t" * 32, "2" * 16, "1" * 16, {"build.id": 8})
+    step = LiveSpan("step", "internal", "t" * 32, "3" * 16, "2" * 16, {"step.name": "test"})
+    bad = step._replace(span_id="4" * 16, attributes={"step.name": "x", "step.ratio": 2.0})
+    old = LiveSpan("old step", "internal", "t" * 32, "5" * 16, "1" * 16, {})
+    for each in (step, bad, old, inner, outer):  # children first, as exporters send them
+        checker.check_span(each, "here")
+    report = build_report(checker)
+    kinds = {(f.kind, f.span, f.attribute) for f in report.findings}
+    assert kinds == {
+        ("out_of_bounds", "build.step", "step.ratio"),
+        ("deprecated", "build.step_old", None),
+    }
+    assert report.coverage["spans"]["unseen"] == []
+    # The step alone: its parent build never came, and a step may not be a root.
+    alone = LiveChecker(load_catalog(path))
+    alone.check_span(step, "here")
+    [parent] = build_report(alone).findings
+    assert (parent.kind, parent.message) == (
+        "span_parent",
+        "span 'build.step' must start under build",
+    )
