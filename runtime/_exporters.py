@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from ._fork import at_fork
 from ._signal import Signal
 from ._tls import tls_files
 from .config import (
@@ -37,11 +39,36 @@ if TYPE_CHECKING:
 _MIN_EXPORT_TIMEOUT = 1.0
 
 
+#: Held while an exporter is built. Each signal's start builds its exporter on a thread
+#: of its own, and two of them importing the same OTLP packages at once (the logs' and
+#: the traces' JSON exporters, say) can make Python's import locks see a cycle and raise
+#: `_DeadlockError` in one: that pipeline never started. Builds are one at a time.
+class _OneBuildAtATime:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        at_fork(after_in_child=self._renew)
+
+    def _renew(self) -> None:
+        # A fork while another thread builds would leave the child the lock, held for ever.
+        self.lock = threading.RLock()
+
+
+_BUILDING = _OneBuildAtATime()
+
+
 def build_exporter(
     signal: Signal, config: ExporterConfig, timeout: float, **signal_options: Any
 ) -> Any:
     """`signal`'s exporter for `config` (the exporter the `[otel]` key `signal.key`
-    names); `signal_options` are the signal's own arguments (the metrics' temporality)."""
+    names); `signal_options` are the signal's own arguments (the metrics' temporality).
+    One build at a time in the process (`_BUILDING`)."""
+    with _BUILDING.lock:
+        return _build(signal, config, timeout, signal_options)
+
+
+def _build(
+    signal: Signal, config: ExporterConfig, timeout: float, signal_options: dict[str, Any]
+) -> Any:
     if isinstance(config, OtlpHttpExporter):
         return _http_exporter(signal, config, timeout, signal_options)
     if isinstance(config, OtlpGrpcExporter):

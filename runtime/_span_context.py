@@ -24,6 +24,8 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from ._fork import at_fork
+from ._sdk_compat import detach_context
+from ._sdk_logs import CALLING
 from ._wire_strings import wire_value
 from .spans import (
     SHUTDOWN_ERROR_TYPE,
@@ -81,6 +83,7 @@ class Spans:
         counters: SpanCounters,
         error_details: bool = True,
         subscriber_error: Callable[[], None] | None = None,
+        sdk_claim: object = None,
     ) -> None:
         self.tracer = tracer
         self._raise = parents == "raise"
@@ -93,6 +96,10 @@ class Spans:
         #: (the `log_error_details` toggle); else the event carries its type only.
         self._error_details = error_details
         self._subscriber_error = subscriber_error
+        #: The trace pipeline's claim on the SDK's messages (`_sdk_logs`): what the SDK
+        #: logs while a span starts, changes or ends on the caller's thread (a full batch
+        #: queue's "Queue full") is the pipeline's, counted, not printed into the host.
+        self.sdk_claim = sdk_claim
         #: The spans started and not ended, by id(scope): ended at shutdown. dict `[]=`
         #: and `pop` are atomic under the GIL, so whoever pops a span ends it, once.
         self._open: dict[int, LiveScope[Any]] = {}
@@ -184,6 +191,14 @@ class Spans:
         `SHUTDOWN_ERROR_TYPE` (a crashed tool call's), counted; how many there were."""
         if os.getpid() != self._pid:
             return 0
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self.sdk_claim
+        try:
+            return self._end_open_spans()
+        finally:
+            calling.claim = prior
+
+    def _end_open_spans(self) -> int:
         ended = 0
         for key in list(self._open):
             scope = self._open.pop(key, None)
@@ -266,6 +281,7 @@ class LiveScope(SpanScope[H]):
         "_attributes",
         "_context",
         "_definition",
+        "_extra_entries",
         "_handle_type",
         "_parent",
         "_span",
@@ -288,12 +304,17 @@ class LiveScope(SpanScope[H]):
         self._token: contextvars.Token[Any] | None = None
         #: True from the start to the end of the span.
         self.open = False
+        #: Entries after the first (`with` on the same scope again): their exits end nothing.
+        self._extra_entries = 0
 
     def __enter__(self) -> H:
         if self._span is not None:
             # A scope starts one span; a second `with` on it gets a handle that does nothing.
             self._spans._report("span-reused", "codex-otel: a span scope was entered twice")
+            self._extra_entries += 1
             return self._handle_type(None)
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             self._spans.start(self)
         except SpanParentError:
@@ -302,6 +323,8 @@ class LiveScope(SpanScope[H]):
             self._spans._report("span-start", "codex-otel: a span could not be started")
             self._token = None
             return self._handle_type(None)
+        finally:
+            calling.claim = prior
         handle = self._handle_type(self)
         self._handle = handle
         return handle
@@ -312,25 +335,41 @@ class LiveScope(SpanScope[H]):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._extra_entries:
+            self._extra_entries -= 1  # a later entry's exit (innermost first)
+            return
         if self._token is None:
             return
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             self._spans.end(self, exc)
         except Exception:  # never replace the host's exception, nor raise one of ours
             self._spans._report("span-end", "codex-otel: a span could not be ended")
+        finally:
+            calling.claim = prior
 
     # --- what the handle calls ---------------------------------------------------------
+
+    @property
+    def recording(self) -> bool:
+        """Open, and kept by the sampler (a sampled-out span still propagates its ids)."""
+        return self.open and bool(self._span.is_recording())
 
     def set(self, key: str, value: AttributeValue) -> None:
         if not self.open:
             self._spans.counters.attributes_after_end += 1
             return
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             if type(value) is not str or not value.isascii():
                 value = wire_value(value)
             self._span.set_attribute(key, value)
         except Exception:
             self._spans._report("span-attribute", "codex-otel: a span attribute was refused")
+        finally:
+            calling.claim = prior
 
     def fail(self, error_type: str, description: str) -> None:
         if not self.open:
@@ -355,14 +394,9 @@ def _detach(scope: LiveScope[Any]) -> None:
     if token is None:
         return
     try:
-        # The runtime context's own detach: the public one logs a token from another
-        # context (a `with` left in another task) as an error, which would print into
-        # the host; here it is only our span that stays current in that task.
-        runtime_context = getattr(otel_context, "_RUNTIME_CONTEXT", None)
-        if runtime_context is not None:
-            runtime_context.detach(token)
-        else:
-            otel_context.detach(token)
+        # Not the public `detach`, which logs a token from another context (a `with` left
+        # in another task) as an error into the host's logs; only that task keeps our span.
+        detach_context(token)
     except Exception:
         logger.debug("codex-otel: a span's context was left in another context")
 

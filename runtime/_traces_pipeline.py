@@ -77,14 +77,27 @@ def start_traces(
     the SDK is not installed (reported through `health_report(kind, message)`, which
     reports each kind once). Raises `ConfigError` for what is wrong with the config on
     the caller's thread (TLS files that cannot be read or do not pair, an export file
-    that cannot be opened, a sampler ratio outside [0, 1]); an exporter that fails to
-    start later is reported through `health_report`, and its spans are not exported.
+    that cannot be opened, bad batch sizes, a sampler ratio outside [0, 1]); an exporter
+    that fails to start later is reported through `health_report`, and its spans are not
+    exported.
     """
     if isinstance(config.trace_exporter, NoExporter) or config.sdk_disabled:
         return None
     from ._exporters import check_exporter_now
 
     check_exporter_now(TRACES, config.trace_exporter)
+    batch = config.batch
+    if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
+        batch.max_export_batch_size > batch.max_queue_size
+    ):
+        # The logs check the same (`_startup.check_now`); a config built in code may be
+        # checked here first, and the SDK would raise a bare ValueError.
+        raise ConfigError(
+            f"otel.batch: every setting must be positive and max_export_batch_size at most "
+            f"max_queue_size (schedule_delay_ms={batch.schedule_delay_ms}, "
+            f"max_queue_size={batch.max_queue_size}, "
+            f"max_export_batch_size={batch.max_export_batch_size})"
+        )
     if not 0.0 <= config.traces_sampler_arg <= 1.0:
         raise ConfigError(
             f"otel.traces_sampler_arg: expected a number from 0 to 1, got "
@@ -180,6 +193,8 @@ def _build(
     if spooling is not None:
         health.spooling = True
         health.spool_location = str(spooling.spool.directory)
+        if config.spool.write_ahead:
+            exporter.write_ahead = spooling  # each batch on disk while it is exported
         spooling.send = lambda spans: exporter.export_unspooled(cast(Any, spans))
         spooling.stopped = lambda: exporter.aborted
         exporter.exported = spooling.exported
@@ -313,10 +328,16 @@ class TracesPipeline(BoundedLifecycle):
         self._exporter = exporter
         self._health = health
         self._sdk_logs = sdk_logs
+        #: The same, public: the span API names it in `_sdk_logs.CALLING` around its calls
+        #: into the SDK (what the SDK logs then is this pipeline's), as `Pipeline.sdk_logs`.
+        self.sdk_logs = sdk_logs
         #: Where the undelivered spans go (None: the spool is off, or a file exporter).
         self.spooling = spooling
         #: The SDK tracer of the private provider: spans started on it are exported here.
         self.tracer = tracer
+        #: Called first by `spool_now` (a signal ends the process), before the exporter is
+        #: aborted: `Telemetry` ends the spans still open there, so they are spooled too.
+        self.before_spool: Callable[[], object] | None = None
         self._exporter_start: threading.Thread | None = None
         #: Set once the SDK's shutdown is over (the run's own spans settled); the spool's
         #: delivery at exit runs after it, on the shutdown thread.
@@ -339,9 +360,9 @@ class TracesPipeline(BoundedLifecycle):
                 with SDK_LOGS.calling_for(self._sdk_logs):
                     deferred.set(build())
             except Exception as error:
-                deferred.failed()
                 if self.spooling is not None:
                     self.spooling.lost_for_good = True  # nothing to deliver them with
+                deferred.failed()
                 health_report(
                     "trace-exporter-start",
                     f"codex-otel: trace exporter {self._health.description} cannot start "
@@ -383,7 +404,7 @@ class TracesPipeline(BoundedLifecycle):
     @property
     def spans_delivered(self) -> int:
         """Spans this process delivered from the spool (earlier runs' and its own)."""
-        return self.spooling.delivered if self.spooling is not None else 0
+        return self.spooling.delivered_from_spool if self.spooling is not None else 0
 
     @property
     def spans_pending(self) -> int:
@@ -405,6 +426,23 @@ class TracesPipeline(BoundedLifecycle):
     def _flush_provider(self, timeout: float) -> bool:
         return bool(self._processor.force_flush(int(max(timeout, 0.001) * 1000)))
 
+    def request_shutdown(self) -> None:
+        """Start the shutdown (the last export of what is queued) without waiting, so
+        that it runs while the other signals shut down; `shutdown` waits for it."""
+        with self._lock:
+            self._request_shutdown()
+
+    def _request_shutdown(self) -> None:
+        """The caller holds `_lock`."""
+        self._closed = True
+        if self._shutdown_requested.is_set() or self._shutdown_thread is None:
+            return
+        if self.spooling is not None:
+            # The spool is delivered at exit through the exporter (`_after_shutdown`): the
+            # SDK's shutdown leaves it open, the shutdown thread closes it.
+            self._exporter.hold_open()
+        self._shutdown_requested.set()
+
     def shutdown(self, timeout: float) -> bool:
         """Export what is queued and stop, within `timeout` seconds (plus a few
         milliseconds). Idempotent. True when every span was exported; when the time runs
@@ -418,11 +456,7 @@ class TracesPipeline(BoundedLifecycle):
             if thread is None:
                 self._give_up(timeout)
                 return False
-            if self.spooling is not None and not self._shutdown_requested.is_set():
-                # The spool is delivered at exit through the exporter (`_after_shutdown`):
-                # the SDK's shutdown leaves it open, the shutdown thread closes it.
-                self._exporter.hold_open()
-            self._shutdown_requested.set()
+            self._request_shutdown()
         if not self._own_settled.wait(max(timeout, 0.0)):
             self._abort(timeout)  # the run's own spans ran out of time: to the spool
             delivered = False
@@ -444,9 +478,11 @@ class TracesPipeline(BoundedLifecycle):
         spooling = self.spooling
         if spooling is None:
             return
+        exporter = self._exporter
         try:
-            if delivered and self._exporter.last_export_ok and not self._exporter.aborted:
-                spooling.deliver_now()  # the collector is up: what waits in the spool
+            spooling.finish_delivery(
+                lambda: delivered and exporter.last_export_ok and not exporter.aborted
+            )
         except Exception:  # never let the delivery of old spans hurt the host
             logger.debug("codex-otel: delivering the span spool at exit failed", exc_info=True)
         finally:
@@ -479,9 +515,16 @@ class TracesPipeline(BoundedLifecycle):
 
     def spool_now(self) -> None:
         """A signal ends the process (`_signals.py`): no more exports; the batch in flight
-        and what is queued go to the spool now. Never raises."""
-        self._closed = True
+        and what is queued go to the spool now (the spans `before_spool` ends first among
+        them). Never raises."""
         spooling = self.spooling
+        before, self.before_spool = self.before_spool, None  # once
+        if before is not None and spooling is not None:
+            try:
+                before()
+            except Exception:  # the owner's hook must not keep the rest from the disk
+                logger.debug("codex-otel: the traces' before_spool hook failed", exc_info=True)
+        self._closed = True
         if spooling is None:
             return
         spooling.spool.interrupted = True  # the run that delivers them says so

@@ -253,6 +253,25 @@ def test_threadings_exit_hook_is_there() -> None:
     assert _sdk_compat.register_before_thread_pools_close(lambda: None)
 
 
+def test_the_runtime_contexts_detach_restores_and_refuses_a_foreign_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import contextvars
+
+    from opentelemetry import context
+
+    key = context.create_key("compat-probe")
+    before = context.get_current()
+    token = context.attach(context.set_value(key, 1))
+    _sdk_compat.detach_context(token)
+    assert context.get_current() is before, _sdk_compat.RUNTIME_CONTEXT
+    # A token attached in another context (another task's) raises, and logs nothing.
+    foreign = contextvars.copy_context().run(context.attach, context.set_value(key, 2))
+    with caplog.at_level(logging.DEBUG), pytest.raises(ValueError, match="different Context"):
+        _sdk_compat.detach_context(foreign)
+    assert not caplog.records, _sdk_compat.RUNTIME_CONTEXT
+
+
 # --- helpers ---------------------------------------------------------------------------
 
 
@@ -286,7 +305,7 @@ def _empty_metrics() -> Any:
 PRIVATE_NAMES = {
     "_batch_processor", "_worker_thread", "_daemon_thread", "_Gauge", "_register_atexit",
     "_preferred_temporality", "_preferred_aggregation", "_shared_internal", "_transport",
-    "_getframe", "f_locals",
+    "_getframe", "f_locals", "_RUNTIME_CONTEXT",
 }  # fmt: skip
 PRIVATE_STRINGS = PRIVATE_NAMES | {"_client", "_encode", "_queue", "_metrics", "_shutdown",
                                    "_exporter", "_pool", "_session"}  # fmt: skip

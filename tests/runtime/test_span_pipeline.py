@@ -5,6 +5,8 @@ shutdown with an error status; the stats count what happened."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from codex_otel.generated import events
@@ -144,9 +146,68 @@ def test_a_span_left_open_is_delivered_at_shutdown_with_an_error(
 ) -> None:
     telemetry = Telemetry(traces_config(http_receiver), service_version="1")
     conversation = telemetry.conversation(make_metadata())
-    conversation.start_span(TURN, {}, SpanHandle).__enter__()  # a crashed tool call's turn
-    assert telemetry.shutdown(10)
+    scope = conversation.start_span(TURN, {}, SpanHandle)
+    scope.__enter__()  # a turn whose block never ends (a crashed tool call's)
+    try:
+        assert telemetry.shutdown(10)
+    finally:
+        scope.__exit__(None, None, None)  # the test's context back as it was
     [turn] = http_receiver.received_spans()
     assert turn.status == "error"
     assert turn.attributes["error.type"] == SHUTDOWN_ERROR_TYPE
     assert telemetry.stats.spans_ended_at_shutdown == 1
+
+
+def test_what_the_sdk_logs_while_a_span_ends_is_counted_not_printed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    config = load_config(
+        text=(
+            "[otel]\n"
+            f'trace_exporter = {{ file = {{ path = "{tmp_path}/spans.jsonl" }} }}\n'
+            "[otel.batch]\nmax_queue_size = 2\nmax_export_batch_size = 1\n"
+            "schedule_delay_ms = 60000\n"
+        ),
+        environ={},
+    )
+    telemetry = Telemetry(config, service_version="1")
+    conversation = telemetry.conversation(make_metadata())
+    for _ in range(50):  # the queue holds 2: the SDK says "Queue full" on this thread
+        with conversation.start_span(TURN, {}, SpanHandle):
+            pass
+    stats = telemetry.stats
+    telemetry.shutdown(5)
+    assert stats.spans_dropped > 0
+    assert stats.sdk_messages > 0
+    assert "Queue full" not in capfd.readouterr().err
+
+
+def test_a_sampled_out_span_is_not_recording_but_still_propagates(
+    http_receiver: OtlpHttpReceiver,
+) -> None:
+    telemetry = Telemetry(
+        traces_config(http_receiver, 'traces_sampler = "always_off"\n'), service_version="1"
+    )
+    conversation = telemetry.conversation(make_metadata())
+    with conversation.start_span(TURN, {}, SpanHandle) as turn:
+        assert not turn.recording
+        traceparent = turn.headers()["traceparent"]
+        events.api_request(conversation, attempt=1, duration_ms=0)
+    assert telemetry.shutdown(10)
+    assert int(traceparent.split("-")[3], 16) & 1 == 0  # not sampled, and says so downstream
+    assert http_receiver.received_spans() == []
+    [record] = http_receiver.received_records()
+    assert record.trace_id == traceparent.split("-")[1]  # the event still names its trace
+    assert telemetry.stats.span_parent_errors == 0
+
+
+def test_force_flush_exports_the_ended_spans(http_receiver: OtlpHttpReceiver) -> None:
+    telemetry = Telemetry(traces_config(http_receiver), service_version="1")
+    try:
+        conversation = telemetry.conversation(make_metadata())
+        with conversation.start_span(TURN, {}, SpanHandle):
+            pass
+        assert telemetry.force_flush(10)
+        assert [span.name for span in http_receiver.received_spans()] == ["invoke_agent"]
+    finally:
+        assert telemetry.shutdown(10)

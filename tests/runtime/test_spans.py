@@ -303,12 +303,14 @@ def test_spans_open_at_shutdown_are_ended_with_an_error_and_counted(traced: Trac
     scope = traced.turn()
     handle = scope.__enter__()  # a turn whose block never ends (a crashed thread's)
     assert handle.recording
-    traced.telemetry.shutdown(1.0)
+    try:
+        traced.telemetry.shutdown(1.0)
+    finally:
+        scope.__exit__(None, None, None)  # the late exit ends nothing twice
     span = traced.finished()["invoke_agent codex"]
     assert span.status.status_code is StatusCode.ERROR
     assert (span.attributes or {})["error.type"] == SHUTDOWN_ERROR_TYPE
     assert traced.telemetry.stats.spans_ended_at_shutdown == 1
-    scope.__exit__(None, None, None)  # the late exit ends nothing twice
     assert len(traced.exporter.get_finished_spans()) == 1
 
 
@@ -335,3 +337,46 @@ def test_a_forked_child_does_not_end_the_parents_spans(traced: Traced) -> None:
     scope.__exit__(None, None, None)  # the parent ends it, once, as an ordinary span
     [span] = traced.exporter.get_finished_spans()
     assert span.status.status_code is StatusCode.UNSET
+
+
+def test_a_span_started_after_shutdown_is_dropped_and_counted(traced: Traced) -> None:
+    traced.telemetry.shutdown(1.0)
+    with traced.turn() as turn:
+        assert not turn.recording
+    assert traced.exporter.get_finished_spans() == ()
+    assert traced.telemetry.stats.dropped_after_shutdown == 1
+
+
+def test_nothing_is_counted_after_shutdown_where_nothing_recorded_spans() -> None:
+    telemetry = Telemetry(service_version="1")
+    telemetry.shutdown(1.0)
+    with telemetry.conversation(make_metadata()).start_span(TURN, {}, SpanHandle):
+        pass
+    assert telemetry.stats.dropped_after_shutdown == 0
+
+
+def test_a_scope_entered_twice_starts_one_span(
+    traced: Traced, caplog: pytest.LogCaptureFixture
+) -> None:
+    scope = traced.turn()
+    with scope as first:
+        with scope as second:  # the same scope again: a handle that does nothing
+            assert not second.recording
+        assert first.recording
+    assert len(traced.exporter.get_finished_spans()) == 1
+    assert [r.getMessage() for r in caplog.records if "entered twice" in r.getMessage()] == [
+        "codex-otel: a span scope was entered twice"
+    ]
+
+
+def test_an_exception_through_async_with_is_recorded_and_propagates(traced: Traced) -> None:
+    async def main() -> None:
+        async with traced.turn(), traced.tool():
+            await asyncio.sleep(0)
+            raise PermissionError("denied")
+
+    with pytest.raises(PermissionError, match="denied"):
+        asyncio.run(main())
+    span = traced.finished()["execute_tool shell"]
+    assert span.status.status_code is StatusCode.ERROR
+    assert (span.attributes or {})["error.type"] == "PermissionError"
