@@ -517,9 +517,9 @@ def build_site_model(
     span_section = IndexSection(
         id="spans",
         title="Spans",
-        intro="Every span is an OpenTelemetry span, started by its generated helper under one "
-        "of the spans the catalog allows as its parent; a trace view shows it by the name "
-        "below its description.",
+        intro="Every span is an OpenTelemetry span, started by its generated helper under a "
+        "span the catalog allows as its parent; a trace view shows it by the name given beside "
+        "its kind, filled in from its attributes.",
         entries=tuple(
             IndexEntry(
                 name=view.span.id,

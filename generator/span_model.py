@@ -162,7 +162,8 @@ class SpanView:
 
 def placement(span: Span) -> str:
     """Where the span may start, in words: under which catalog spans, or as a root."""
-    parents = ", ".join(f"`{parent}`" for parent in span.parents)
+    names = [f"`{parent}`" for parent in span.parents]
+    parents = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     if not span.parents:
         return "a root span (started with no catalog span around it)"
     if span.root:

@@ -109,6 +109,7 @@ def test_index_names_wrap_only_after_a_dot(site: Path) -> None:
     assert [text(code) for code in names] == [
         *(e.name for e in catalog.events),
         *(m.name for m in catalog.metrics),
+        *(s.id for s in catalog.spans),
     ]
     for code in names:
         assert code.attrib["class"] == "name"
