@@ -6,7 +6,9 @@ are captured (`Telemetry.capture_spans`, the runtime's span subscribers)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -17,13 +19,14 @@ from types import ModuleType
 import pytest
 
 from codex_otel.generated import events as codex
-from codex_otel.generator import load_catalog, render, write_outputs
+from codex_otel.generator import load_catalog, load_catalog_text, render, write_outputs
 from codex_otel.runtime import CapturedSpan, Conversation, OtelConfig, Telemetry
 from codex_otel.runtime._contract import truncate
-from support.generation import GenerateFn
+from support.generation import GenerateFn, import_generated
 from support.metadata import make_metadata
 
 SPANS = Path(__file__).resolve().parent / "fixtures" / "spans.yaml"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -323,3 +326,74 @@ def test_generated_span_code_is_written_once_per_span(tmp_path: Path) -> None:
         assert source.count(f"\nclass {span.handle_name}(SpanHandle):") == 1
         assert source.count(f"\ndef {span.function_name}(") == 1
         assert f"conversation.start_span({span.constant_name}, _attributes, " in source
+
+
+HOSTILE = 'He said """hi""" \\ then {{ x }} {% if %} \x00\x07 \u2028 end\' "<script>'
+
+
+def hostile_spans() -> str:
+    text = json.dumps(HOSTILE)
+    name = json.dumps('say "hi" \\ it\'s {kind}')
+    return f"""\
+catalog_version: 1.0.0
+attributes:
+  - key: kind
+    type:
+      members:
+        - {{value: {json.dumps('it"s')}, id: QUOTE, description: {text}}}
+    description: {text}
+    examples: [{json.dumps('it"s')}]
+events:
+  - {{name: e, description: {text}, attributes: []}}
+spans:
+  - id: x.y
+    name: {name}
+    kind: internal
+    description: {text}
+    deprecated: {{note: {text}}}
+    attributes:
+      - {{ref: kind, requirement: required}}
+  - id: x.z
+    name: z
+    kind: internal
+    description: {text}
+    parents: [x.y]
+    attributes:
+      - {{ref: kind, requirement: required, known: end}}
+"""
+
+
+def test_catalog_text_in_spans_cannot_inject_code(tmp_path: Path) -> None:
+    catalog = load_catalog_text(hostile_spans(), "hostile.yaml")
+    write_outputs(render(catalog), tmp_path)
+    module = import_generated(tmp_path)
+    assert module.X_Y_SPAN.name == 'say "hi" \\ it\'s {kind}'
+    assert HOSTILE in " ".join((module.x_y_span.__doc__ or "").split("\n"))
+    telemetry = Telemetry(OtelConfig(), service_version="test")
+    conversation = telemetry.conversation(module.Metadata())
+    with (
+        telemetry.capture_spans() as captured,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with module.x_y_span(conversation, kind='it"s'), module.x_z_span(conversation) as z:
+            z.set_kind(module.Kind.QUOTE)
+    telemetry.shutdown()
+    assert [(s.name, dict(s.attributes)) for s in captured] == [
+        ("z", {"kind": 'it"s'}),
+        ('say "hi" \\ it\'s it"s', {"kind": 'it"s'}),
+    ]
+    markdown = (tmp_path / "EVENTS.md").read_text(encoding="utf-8")
+    assert "<script" not in markdown and "\x00" not in markdown
+    # The module stays what ruff accepts as it is (the project's settings apply).
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [ruff, *command, "--no-cache", "events.py"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

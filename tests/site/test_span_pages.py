@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element
 
 import pytest
 
-from codex_otel.generator import load_catalog
+from codex_otel.generator import load_catalog, load_catalog_text
 from codex_otel.generator.site import build_site, write_site
 from support.site import build, ids, local_links, pages, parse, resolve, text
 
@@ -132,3 +132,17 @@ def test_a_rebuild_removes_the_pages_of_spans_the_catalog_lost(tmp_path: Path) -
     removed = {c.path for c in changes if c.status == "removed"}
     assert {"spans.html", "spans/ci.tick.html"} <= removed
     assert not (out / "spans.html").exists() and not list((out / "spans").glob("*.html"))
+
+
+def test_catalog_text_on_span_pages_is_text(tmp_path: Path) -> None:
+    from generator.test_span_helpers import HOSTILE, hostile_spans
+
+    site = build(load_catalog_text(hostile_spans(), "hostile.yaml"), tmp_path / "site")
+    for path in (site / "spans" / "x.y.html", site / "spans.html"):
+        tree = parse(path)  # strict HTML5: a stray tag or quote would not parse
+        assert [e for e in tree.iter() if e.tag == "script"] == []  # no script on these pages
+    page = parse(site / "spans" / "x.y.html")
+    assert text(page.find(".//dd[@class='span-name']")) == 'say "hi" \\ it\'s {kind}'
+    lead = text(page.find(".//p[@class='lead']"))
+    assert lead.startswith(HOSTILE[:24]) and lead.endswith("end' \"<script>")  # shown as text
+    assert "\\x00\\x07" in lead  # control characters spelled out
