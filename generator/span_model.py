@@ -122,7 +122,8 @@ class SpanView:
     def usage(self) -> str:
         """The docstring's paragraph on how to use the helper."""
         span = self.span
-        text = f"Use it as `with {span.function_name}(conversation, ...) as span:` (or"
+        arguments = "conversation, ..." if self.start_attributes else "conversation"
+        text = f"Use it as `with {span.function_name}({arguments}) as span:` (or"
         text += " `async with`)"
         if self.setters:
             first = setter_name(self.setters[0].attribute)

@@ -407,8 +407,8 @@ def ci_tick_span(
     Starts `ci.tick`, a span of kind producer named `tick`, a root span (started with no catalog
     span around it).
 
-    Use it as `with ci_tick_span(conversation, ...) as span:` (or `async with`). An exception
-    leaving the block sets the error status and `error.type`.
+    Use it as `with ci_tick_span(conversation) as span:` (or `async with`). An exception leaving the
+    block sets the error status and `error.type`.
     """
     _attributes: Attributes = {}
     return conversation.start_span(CI_TICK_SPAN, _attributes, CiTickSpan)
@@ -437,8 +437,8 @@ def ci_orphan_a_span(
 
     Starts `ci.orphan_a`, a span of kind internal named `orphan_a`, started under `ci.orphan_b`.
 
-    Use it as `with ci_orphan_a_span(conversation, ...) as span:` (or `async with`). An exception
-    leaving the block sets the error status and `error.type`.
+    Use it as `with ci_orphan_a_span(conversation) as span:` (or `async with`). An exception leaving
+    the block sets the error status and `error.type`.
     """
     _attributes: Attributes = {}
     return conversation.start_span(CI_ORPHAN_A_SPAN, _attributes, CiOrphanASpan)
@@ -467,8 +467,8 @@ def ci_orphan_b_span(
 
     Starts `ci.orphan_b`, a span of kind internal named `orphan_b`, started under `ci.orphan_a`.
 
-    Use it as `with ci_orphan_b_span(conversation, ...) as span:` (or `async with`). An exception
-    leaving the block sets the error status and `error.type`.
+    Use it as `with ci_orphan_b_span(conversation) as span:` (or `async with`). An exception leaving
+    the block sets the error status and `error.type`.
     """
     _attributes: Attributes = {}
     return conversation.start_span(CI_ORPHAN_B_SPAN, _attributes, CiOrphanBSpan)
