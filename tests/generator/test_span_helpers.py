@@ -260,6 +260,20 @@ def test_a_deprecated_span_and_argument_warn(ci: ModuleType, telemetry: Telemetr
         "argument job_old_name (job.old_name) of ci_legacy_run_span()" in m for m in messages
     )
     assert all(w.filename == __file__ for w in caught)  # the caller's line, not the module's
+    # A deprecated setter is deprecated as a method (PEP 702): it warns at the caller's line.
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        ci.ci_pipeline_span(conversation, job_name="j", job_priority=1),
+        ci.ci_step_span(conversation) as step,
+    ):
+        warnings.simplefilter("always")
+        step.set_job_old_name("old")
+    assert [(str(w.message), w.filename) for w in caught] == [
+        (
+            "set_job_old_name() of CiStepSpan (job.old_name) is deprecated: Replaced by job.name.",
+            __file__,
+        )
+    ]
 
 
 def test_a_span_without_attributes_has_a_helper_without_arguments(

@@ -301,6 +301,17 @@ class CiStepSpan(SpanHandle):
             )
         self._set("job.stages", _job_stages)
 
+    @deprecated(
+        "set_job_old_name() of CiStepSpan (job.old_name) is deprecated: Replaced by job.name."
+    )
+    def set_job_old_name(self, value: str) -> None:
+        """`job.old_name`, optional. Old name of the job. Deprecated: Replaced by job.name. Use
+        `job.name` instead.
+        """
+        if not isinstance(value, str):
+            wrong_type("ci.step", "job_old_name", "str", value)
+        self._set("job.old_name", value)
+
 
 def ci_step_span(
     conversation: Conversation[Metadata],
