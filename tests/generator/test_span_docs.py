@@ -41,9 +41,13 @@ def test_the_bundled_span_tree_is_the_turn_and_what_runs_in_it() -> None:
 
 def test_a_span_nesting_in_itself_and_spans_no_root_leads_to_are_drawn_once() -> None:
     assert shape(span_tree(load_catalog(SPANS))) == [
-        ("ci.pipeline", "", [("ci.step", "", [("ci.step", "repeated", [])])]),
+        (
+            "ci.pipeline",
+            "",
+            [("ci.step", "", [("ci.step", "repeated", [])]), ("ci.tick", "", [])],
+        ),
         ("ci.legacy_run", "", []),
-        ("ci.tick", "", []),
+        ("ci.tick", "repeated", []),
         (
             "ci.orphan_a",
             "detached",
@@ -56,7 +60,8 @@ def test_each_span_doc_says_where_it_starts_and_how_each_attribute_is_set() -> N
     docs = {doc.span.id: doc for doc in build_docs_model(load_catalog(SPANS)).spans}
     assert docs["ci.step"].placement == "Started under `ci.pipeline` or `ci.step`."
     assert docs["ci.step"].children == ("ci.step",)
-    assert docs["ci.tick"].placement.startswith("A root span")
+    assert docs["ci.tick"].placement == "Started under `ci.pipeline` or as a root."
+    assert docs["ci.legacy_run"].placement.startswith("A root span")
     pipeline = {doc.key: doc for doc in docs["ci.pipeline"].attributes}
     assert pipeline["job.name"].python == "job_name: str"
     assert pipeline["job.name"].known == "at start: an argument of `ci_pipeline_span`"

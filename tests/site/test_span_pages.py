@@ -71,9 +71,13 @@ def test_the_span_tree_page_draws_the_catalog_s_nesting(tmp_path: Path) -> None:
     site = build(load_catalog(SPANS), tmp_path / "site")
     page = parse(site / "spans.html")
     assert tree_items(page.find(".//div[@class='span-tree']/ul")) == [
-        ("ci.pipeline", "", [("ci.step", "", [("ci.step", "(shown above)", [])])]),
+        (
+            "ci.pipeline",
+            "",
+            [("ci.step", "", [("ci.step", "(shown above)", [])]), ("ci.tick", "", [])],
+        ),
         ("ci.legacy_run", "", []),
-        ("ci.tick", "", []),
+        ("ci.tick", "(shown above)", []),
         (
             "ci.orphan_a",
             "(never a root; no root leads here)",

@@ -400,7 +400,12 @@ def ci_legacy_run_span(
 
 
 CI_TICK_SPAN: Final = SpanDefinition(
-    id="ci.tick", name="tick", kind="producer", parents=frozenset(), root=True, name_keys=()
+    id="ci.tick",
+    name="tick",
+    kind="producer",
+    parents=frozenset({"ci.pipeline"}),
+    root=True,
+    name_keys=(),
 )
 
 
@@ -413,10 +418,10 @@ class CiTickSpan(SpanHandle):
 def ci_tick_span(
     conversation: Conversation[Metadata],
 ) -> SpanScope[CiTickSpan]:
-    """The scheduler's clock ticked.
+    """The scheduler's clock ticked, on its own or inside a pipeline.
 
-    Starts `ci.tick`, a span of kind producer named `tick`, a root span (started with no catalog
-    span around it).
+    Starts `ci.tick`, a span of kind producer named `tick`, started under `ci.pipeline` or as a
+    root.
 
     Use it as `with ci_tick_span(conversation) as span:` (or `async with`). An exception leaving the
     block sets the error status and `error.type`.
