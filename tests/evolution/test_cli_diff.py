@@ -269,3 +269,28 @@ def test_diff_help_describes_the_command_and_its_exit_codes(capsys: Capture) -> 
         "exit codes: 0 the declared bump allows the changes; 1 the declared bump is smaller "
         "than the changes need; 2 bad input" in text
     )
+
+
+def test_a_span_removed_from_the_bundled_catalog_needs_a_major_bump(
+    capsys: Capture, tmp_path: Path
+) -> None:
+    """The failing case end to end: the approval span removed with a minor bump fails the
+    gate (exit 1) naming the span and its helper; a major bump passes."""
+    import yaml
+
+    bundled = HERE.parents[1] / "schema" / "catalog.yaml"
+    document = yaml.safe_load(bundled.read_text(encoding="utf-8"))
+    major, minor, _ = (int(part) for part in document["catalog_version"].split("."))
+    document["spans"] = [s for s in document["spans"] if s["id"] != "codex.tool_approval"]
+    outcomes = []
+    for version in (f"{major}.{minor + 1}.0", f"{major + 1}.0.0"):
+        document["catalog_version"] = version
+        new = tmp_path / f"{version}.yaml"
+        new.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        status, out, err = run(capsys, "diff", str(bundled), str(new))
+        outcomes.append(status)
+        assert err == ""
+        assert "spans[codex.tool_approval]" in out
+        assert "span codex.tool_approval removed: calls to tool_approval_span fail" in out
+        assert "[span.removed; breaks api, wire]" in out
+    assert outcomes == [1, 0]

@@ -469,6 +469,11 @@ def shuffled(doc: Doc, seed: int) -> Doc:
         rng.shuffle(group)
     if doc.get("common"):
         rng.shuffle(doc["common"]["attributes"])
+    for span in doc.get("spans") or []:
+        rng.shuffle(span.get("attributes") or [])
+        for listed in ("parents", "events", "metrics"):
+            rng.shuffle(span.get(listed) or [])
+    rng.shuffle(doc.get("spans") or [])
     for body in doc["attributes"]:
         if isinstance(body["type"], dict):
             rng.shuffle(body["type"]["members"])
