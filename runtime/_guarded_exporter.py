@@ -12,11 +12,23 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._fork import at_fork, fresh_connection_pools
 from ._health import Health
 from ._sdk_logs import SDK_LOGS
+
+
+class WritesAhead(Protocol):
+    """Puts each batch on disk before its first export (`_write_ahead.WriteAhead` for
+    events, `_traces_spool.SpanSpooling` for spans) and removes it once delivered."""
+
+    def before(self, batch: Sequence[Any]) -> None: ...
+
+    def delivered(self, batch: Sequence[Any]) -> None: ...
+
+    def close(self) -> None: ...
+
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
@@ -25,7 +37,6 @@ if TYPE_CHECKING:
 
     from ._metrics_spool import MetricSpooling
     from ._sdk_logs import _Claim
-    from ._write_ahead import WriteAhead
 
 logger = logging.getLogger("codex_otel")
 
@@ -128,8 +139,9 @@ class GuardedExporter(ExportGuard):
         self._held_open = False
         #: Whether the latest export (own or spooled) reached the collector.
         self.last_export_ok = False
-        #: Writes each batch to disk before its export (`_write_ahead.py`); set by the start.
-        self.write_ahead: WriteAhead | None = None
+        #: Writes each batch to disk before its export (`_write_ahead.py`, spans:
+        #: `_traces_spool.py`); set by the start.
+        self.write_ahead: WritesAhead | None = None
         #: When the export in flight began (`time.monotonic`): a stuck one drains the queue.
         self.in_flight_since = 0.0
         #: Called after each successful export (the span spool: the collector is back).

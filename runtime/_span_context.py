@@ -281,6 +281,7 @@ class LiveScope(SpanScope[H]):
         "_attributes",
         "_context",
         "_definition",
+        "_extra_entries",
         "_handle_type",
         "_parent",
         "_span",
@@ -303,11 +304,14 @@ class LiveScope(SpanScope[H]):
         self._token: contextvars.Token[Any] | None = None
         #: True from the start to the end of the span.
         self.open = False
+        #: Entries after the first (`with` on the same scope again): their exits end nothing.
+        self._extra_entries = 0
 
     def __enter__(self) -> H:
         if self._span is not None:
             # A scope starts one span; a second `with` on it gets a handle that does nothing.
             self._spans._report("span-reused", "codex-otel: a span scope was entered twice")
+            self._extra_entries += 1
             return self._handle_type(None)
         calling = CALLING.calling
         prior, calling.claim = calling.claim, self._spans.sdk_claim
@@ -331,6 +335,9 @@ class LiveScope(SpanScope[H]):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._extra_entries:
+            self._extra_entries -= 1  # a later entry's exit (innermost first)
+            return
         if self._token is None:
             return
         calling = CALLING.calling
@@ -343,6 +350,11 @@ class LiveScope(SpanScope[H]):
             calling.claim = prior
 
     # --- what the handle calls ---------------------------------------------------------
+
+    @property
+    def recording(self) -> bool:
+        """Open, and kept by the sampler (a sampled-out span still propagates its ids)."""
+        return self.open and bool(self._span.is_recording())
 
     def set(self, key: str, value: AttributeValue) -> None:
         if not self.open:

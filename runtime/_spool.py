@@ -186,6 +186,12 @@ class Event:
     timestamp_ns: int
     observed_ns: int
     attributes: Mapping[str, AttributeValue]
+    #: The span it was emitted in: trace id (32 hex digits), span id (16), W3C flags;
+    #: "" when none (the record's ids are zero then). Keyword-only, so that subclasses
+    #: (`MetricPoint`) add positional fields after them.
+    trace_id: str = field(default="", kw_only=True)
+    span_id: str = field(default="", kw_only=True)
+    trace_flags: int = field(default=0, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -371,12 +377,16 @@ class Spool:
 
     def _event_line(self, event: Event) -> dict[str, Any]:
         """One event as its line's JSON object."""
-        return {
+        line: dict[str, Any] = {
             "name": event.name,
             "time": event.timestamp_ns,
             "observed": event.observed_ns,
             "attributes": dict(event.attributes),
         }
+        if event.trace_id:
+            # An optional key: a reader of this version that does not know it ignores it.
+            line["trace"] = [event.trace_id, event.span_id, event.trace_flags]
+        return line
 
     def _event_from(self, value: dict[str, Any], number: int) -> Event:
         """The event of a line's JSON object (line `number`); raises `UnreadableFile`."""
@@ -840,7 +850,35 @@ def _event(value: dict[str, Any], number: int) -> Event:
     attributes = value.get("attributes")
     if not isinstance(attributes, dict):
         raise UnreadableFile(f"line {number}: no attributes object")
-    return Event(name, stamp, observed, _attributes(attributes, number))
+    trace = value.get("trace")
+    if trace is None:
+        return Event(name, stamp, observed, _attributes(attributes, number))
+    if not (
+        isinstance(trace, list)
+        and len(trace) == 3
+        and _is_hex(trace[0], 32)
+        and _is_hex(trace[1], 16)
+        and type(trace[2]) is int
+        and 0 <= trace[2] <= 255
+    ):
+        raise UnreadableFile(f"line {number}: a bad trace (trace id, span id, flags)")
+    return Event(
+        name,
+        stamp,
+        observed,
+        _attributes(attributes, number),
+        trace_id=trace[0],
+        span_id=trace[1],
+        trace_flags=trace[2],
+    )
+
+
+def _is_hex(value: object, digits: int) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) == digits
+        and all(char in "0123456789abcdef" for char in value)
+    )
 
 
 def _attributes(value: dict[str, Any], number: int) -> dict[str, AttributeValue]:

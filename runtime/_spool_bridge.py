@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._resource import distribution_version, resource_attributes
 from ._spool import Batch, Claim, Event, Spool
@@ -54,12 +54,17 @@ def batches_from_records(records: Sequence[ReadableLogRecord], batch_size: int) 
             key, events = this, []
             resource = dict(record.resource.attributes)  # type: ignore[arg-type]
         log = record.log_record
+        trace_id, span_id = log.trace_id or 0, log.span_id or 0
         events.append(
             Event(
                 name=log.event_name or "",
                 timestamp_ns=log.timestamp or 0,
                 observed_ns=log.observed_timestamp or log.timestamp or 0,
                 attributes=dict(log.attributes or {}),  # type: ignore[arg-type]
+                # The span it was emitted in, kept so the delivered record still says so.
+                trace_id=format(trace_id, "032x") if trace_id and span_id else "",
+                span_id=format(span_id, "016x") if trace_id and span_id else "",
+                trace_flags=int(log.trace_flags or 0) if trace_id and span_id else 0,
             )
         )
     if key is not None and events:
@@ -74,6 +79,11 @@ def records_from_batch(batch: Batch) -> list[ReadableLogRecord]:
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+    from opentelemetry.trace import INVALID_SPAN, set_span_in_context
+
+    # A record without a span gets an explicit "no span": given no context, the SDK
+    # would take the delivering thread's current span.
+    no_span = set_span_in_context(INVALID_SPAN)
 
     resource = Resource(dict(batch.resource))
     scope = InstrumentationScope(batch.scope_name, batch.scope_version)
@@ -87,12 +97,33 @@ def records_from_batch(batch: Batch) -> list[ReadableLogRecord]:
                 severity_number=SeverityNumber.INFO,
                 attributes=dict(event.attributes),
                 event_name=event.name,
+                context=span_context_of(event) if event.trace_id else no_span,
             ),
             resource=resource,
             instrumentation_scope=scope,
         )
         for event in batch.events
     ]
+
+
+def span_context_of(event: Event) -> Any:
+    """The OpenTelemetry context whose current span is the one `event` was emitted in."""
+    from opentelemetry.trace import (
+        NonRecordingSpan,
+        SpanContext,
+        TraceFlags,
+        set_span_in_context,
+    )
+
+    span = NonRecordingSpan(
+        SpanContext(
+            int(event.trace_id, 16),
+            int(event.span_id, 16),
+            is_remote=False,
+            trace_flags=TraceFlags(event.trace_flags),
+        )
+    )
+    return set_span_in_context(span)
 
 
 def deliver_spool(

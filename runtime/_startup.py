@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
 
     from ._pipeline import Pipeline
-    from ._spool import Spool
+    from ._spool import Event, Spool
     from ._write_ahead import QueueDrainer, WriteAhead
 
 logger = logging.getLogger("codex_otel")
@@ -336,7 +336,7 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         )
 
     def _spool_waiting(self, waiting: Sequence[_Waiting]) -> bool:
-        from ._spool import Batch, Event
+        from ._spool import Batch
         from ._spool_bridge import resource_before_start
 
         if self.spool is None:
@@ -354,7 +354,8 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         size = self._config.batch.max_export_batch_size
         clean = self._privacy.clean
         events = [
-            Event(name, stamp, stamp, clean(attributes)) for name, attributes, stamp, _ in waiting
+            _waiting_event(name, stamp, clean(attributes), context)
+            for name, attributes, stamp, context in waiting
         ]
         for start in range(0, len(events), size):
             chunk = tuple(events[start : start + size])
@@ -505,8 +506,33 @@ class BackgroundPipeline(BackgroundStart["Pipeline", _Waiting]):
         return self._config.shutdown_timeout, True
 
 
+def _waiting_event(
+    name: str, stamp: int, attributes: dict[str, AttributeValue], context: object
+) -> Event:
+    """A waiting event as the spool keeps it, with the ids of the span it was emitted in."""
+    from ._spool import Event
+
+    if context is not None:
+        from opentelemetry.trace import get_current_span
+
+        span = get_current_span(context).get_span_context()  # type: ignore[arg-type]
+        if span.is_valid:
+            return Event(
+                name,
+                stamp,
+                stamp,
+                attributes,
+                trace_id=format(span.trace_id, "032x"),
+                span_id=format(span.span_id, "016x"),
+                trace_flags=int(span.trace_flags),
+            )
+    return Event(name, stamp, stamp, attributes)
+
+
 def _emit_context() -> object:
     """The current OpenTelemetry context, if its module is loaded (a span can be current
-    only then): a dictionary lookup and a context variable read."""
-    context_module = sys.modules.get("opentelemetry.context")
-    return None if context_module is None else context_module.get_current()
+    only then): a dictionary lookup and a context variable read. A module another thread
+    is still importing (the background start's) has no `get_current` yet: no span can be
+    current then either."""
+    get_current = getattr(sys.modules.get("opentelemetry.context"), "get_current", None)
+    return None if get_current is None else get_current()

@@ -13,11 +13,16 @@ attributes, status, and the span's events and links. Events and links are kept a
 text inside the line: the spool refuses lines nested deeper than an event's
 attributes, and a span event's attributes are one level deeper still.
 
-What the pipeline does with it (`SpanSpooling`, the guarded exporter's hooks): a failed
-export's spans (and, at an abort or a signal, the batch in flight and everything queued)
-are written, one file per batch; earlier runs' files are delivered when the pipeline
-starts (on a thread), and this run's once an export succeeds after one failed (the
-collector is back). Each file is claimed, exported as one request and deleted: a
+What the pipeline does with it (`SpanSpooling`, the guarded exporter's hooks): with
+`[otel.spool] write_ahead` (the default) each batch is written before its first export,
+claimed by this process, and deleted once the collector took it, so a process killed
+while an export waits or retries leaves the batch for the next run to take back; a
+failed export's spans (their file, when written ahead, made pending; and at an abort or a
+signal the batch in flight and everything queued) are written, one file per batch. What
+only memory holds is the batch queue: a SIGKILL loses what waits there. Earlier runs'
+files are delivered when the pipeline starts (on a thread), this run's once an export
+succeeds after one failed (the collector is back), and what is left at exit once the
+run's own spans were delivered. Each file is claimed, exported as one request and deleted: a
 delivered file is never delivered again (at least once: a process killed between the
 collector's answer and the delete has it delivered again by the next run).
 
@@ -372,12 +377,57 @@ class SpanSpooling:
         self.stopped: Callable[[], bool] = lambda: False
         #: Held while a delivery runs (one at a time).
         self._delivering = threading.Lock()
+        #: The batches being exported that are written ahead: id(batch) -> their files
+        #: (name, spans), claimed by this process (`before`).
+        self._ahead: dict[int, list[tuple[str, int]]] = {}
         at_fork(after_in_child=self._reinit_after_fork)
 
     def _reinit_after_fork(self) -> None:
-        # Locks a parent's thread held at the fork stay held in the child.
+        # Locks a parent's thread held at the fork stay held in the child; so do the
+        # parent's write-ahead files (its claims, not the child's to settle).
         self._lock = threading.Lock()
         self._delivering = threading.Lock()
+        self._ahead = {}
+
+    # --- write ahead: each batch on disk while it is exported -------------------------------
+
+    def before(self, spans: Sequence[ReadableSpan]) -> None:
+        """The exporter is about to send `spans`: on disk first, claimed by this process,
+        so that a process killed while the export waits or retries (a collector that does
+        not answer) leaves them for the next run to take back and deliver. A batch that
+        cannot be written is exported all the same (and spooled the old way if that
+        fails). Never raises."""
+        if self.lost_for_good or not spans:
+            return
+        try:
+            written: list[tuple[str, int]] = []
+            for batch in batches_from_spans(spans):
+                name = self.spool.write_ahead(batch)
+                if name is None:  # too large, or the disk refused: the old way, for all
+                    for done, count in written:
+                        self.spool.settle_ahead(done, count, delivered=True)
+                    return
+                written.append((name, len(batch.events)))
+            with self._lock:
+                self._ahead[id(spans)] = written
+        except Exception:
+            logger.debug("codex-otel: writing spans ahead failed", exc_info=True)
+
+    def delivered(self, spans: Sequence[ReadableSpan]) -> None:
+        """The collector took `spans`: their files go (never delivered again)."""
+        with self._lock:
+            written = self._ahead.pop(id(spans), None)
+        for name, count in written or ():
+            self.spool.settle_ahead(name, count, delivered=True)
+
+    def _settle_failed(self, spans: Sequence[ReadableSpan]) -> bool | None:
+        """`spans` failed: their files written ahead become pending (None: none were)."""
+        with self._lock:
+            written = self._ahead.pop(id(spans), None)
+        if written is None:
+            return None
+        kept = [self.spool.settle_ahead(name, count, delivered=False) for name, count in written]
+        return all(kept)
 
     @property
     def spooled(self) -> int:
@@ -385,7 +435,7 @@ class SpanSpooling:
         return self.spool.spooled
 
     @property
-    def delivered(self) -> int:
+    def delivered_from_spool(self) -> int:
         """Spans delivered from the spool by this process (their files removed)."""
         return self.spool.delivered
 
@@ -405,6 +455,11 @@ class SpanSpooling:
             self.lost += len(spans)
             return False
         try:
+            settled = self._settle_failed(spans)
+            if settled is not None:  # on disk already: its files are pending now
+                with self._lock:
+                    self._undelivered = True
+                return settled
             written = 0
             batches = batches_from_spans(spans)
             for batch in batches:
@@ -474,5 +529,11 @@ class SpanSpooling:
             logger.debug("codex-otel: delivering the span spool failed", exc_info=True)
 
     def close(self) -> None:
-        """The process is done with the spool: files being delivered go back."""
+        """The process is done with the spool: files being delivered go back, and files
+        written ahead of an export that never ended become pending."""
+        with self._lock:
+            ahead, self._ahead = self._ahead, {}
+        for written in ahead.values():
+            for name, count in written:
+                self.spool.settle_ahead(name, count, delivered=False)
         self.spool.release_held()

@@ -116,9 +116,10 @@ class SpanHandle:
 
     @property
     def recording(self) -> bool:
-        """True while the span is recorded and not ended."""
+        """True while the span is recorded (something records spans and the sampler kept
+        it) and not ended."""
         live = self._live
-        return live is not None and live.open
+        return live is not None and live.recording
 
     def _set(self, key: str, value: AttributeValue) -> None:
         """Set an attribute (generated setters call this after checking `value`). After
@@ -200,8 +201,10 @@ def trace_headers() -> dict[str, str]:
     """The W3C `traceparent` (and `tracestate`) headers of the current span, for an
     outbound HTTP request made inside it; {} when no span is current (or OpenTelemetry
     is not installed)."""
-    if sys.modules.get("opentelemetry.context") is None:
-        return {}  # nothing loaded OpenTelemetry's context: no span can be current
+    if getattr(sys.modules.get("opentelemetry.context"), "get_current", None) is None:
+        # Nothing loaded OpenTelemetry's context (or another thread is still importing
+        # it): no span can be current.
+        return {}
     from ._span_context import current_headers
 
     return current_headers()

@@ -551,20 +551,20 @@ class Telemetry:
                 logger.debug("codex-otel: open spans could not be ended", exc_info=True)
         deadline = time.monotonic() + self._timeout(timeout)
         pipeline, metrics, traces = self._pipeline, self._metrics, self._traces
+        # The metrics' and the spans' last exports (the spans ended above included) run
+        # while the logs flush: one bound for all.
         if metrics is not None:
-            # The metrics' last export runs while the logs flush: one bound for both.
             metrics.request_shutdown()
+        if traces is not None:
+            traces.request_shutdown()
         try:
             delivered = pipeline is None or pipeline.shutdown(_left(deadline))
-            # The spans (those ended above included) within what the logs left of the bound.
             delivered = (traces is None or traces.shutdown(_left(deadline))) and delivered
         except KeyboardInterrupt:
             # Ctrl-C during the exit wait: spooled now, then the caller's (`_signals.py`).
-            from ._signals import interrupted, spool_all
+            from ._signals import interrupted
 
-            if traces is not None:
-                spool_all([traces])
-            raise interrupted(pipeline) from None
+            raise interrupted(pipeline, traces) from None
         return (metrics is None or metrics.shutdown(_left(deadline))) and delivered
 
     def _shutdown_at_exit(self) -> None:

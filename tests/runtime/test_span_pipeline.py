@@ -180,3 +180,22 @@ def test_what_the_sdk_logs_while_a_span_ends_is_counted_not_printed(
     assert stats.spans_dropped > 0
     assert stats.sdk_messages > 0
     assert "Queue full" not in capfd.readouterr().err
+
+
+def test_a_sampled_out_span_is_not_recording_but_still_propagates(
+    http_receiver: OtlpHttpReceiver,
+) -> None:
+    telemetry = Telemetry(
+        traces_config(http_receiver, 'traces_sampler = "always_off"\n'), service_version="1"
+    )
+    conversation = telemetry.conversation(make_metadata())
+    with conversation.start_span(TURN, {}, SpanHandle) as turn:
+        assert not turn.recording
+        traceparent = turn.headers()["traceparent"]
+        events.api_request(conversation, attempt=1, duration_ms=0)
+    assert telemetry.shutdown(10)
+    assert int(traceparent.split("-")[3], 16) & 1 == 0  # not sampled, and says so downstream
+    assert http_receiver.received_spans() == []
+    [record] = http_receiver.received_records()
+    assert record.trace_id == traceparent.split("-")[1]  # the event still names its trace
+    assert telemetry.stats.span_parent_errors == 0

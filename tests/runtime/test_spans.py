@@ -353,3 +353,17 @@ def test_nothing_is_counted_after_shutdown_where_nothing_recorded_spans() -> Non
     with telemetry.conversation(make_metadata()).start_span(TURN, {}, SpanHandle):
         pass
     assert telemetry.stats.dropped_after_shutdown == 0
+
+
+def test_a_scope_entered_twice_starts_one_span(
+    traced: Traced, caplog: pytest.LogCaptureFixture
+) -> None:
+    scope = traced.turn()
+    with scope as first:
+        with scope as second:  # the same scope again: a handle that does nothing
+            assert not second.recording
+        assert first.recording
+    assert len(traced.exporter.get_finished_spans()) == 1
+    assert [r.getMessage() for r in caplog.records if "entered twice" in r.getMessage()] == [
+        "codex-otel: a span scope was entered twice"
+    ]

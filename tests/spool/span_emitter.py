@@ -1,11 +1,13 @@
 """Child process of the span spool tests: a run that traces, then waits for a signal.
 
-    python span_emitter.py ENDPOINT COUNT TAG
+    python span_emitter.py ENDPOINT COUNT TAG [export]
 
 Starts the trace pipeline (OTLP/HTTP protobuf to ENDPOINT, a traces URL), ends COUNT
 spans named `TAG-<n>` (each a child of a root `TAG-root`, which ends last), prints
 `ended` and sleeps until a signal ends it. The spool folder comes from XDG_STATE_HOME.
-A long batch delay keeps every span in memory (the queue) until the signal.
+A long batch delay keeps every span in memory (the queue) until the signal; with
+`export`, a flush hands them to the exporter first (which a collector that never answers
+holds: the batch is written ahead and being exported when the signal comes).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def main() -> None:
         for number in range(count):
             with pipeline.tracer.start_as_current_span(f"{tag}-{number}"):
                 pass
+    if sys.argv[4:] == ["export"]:
+        pipeline.force_flush(0.05)  # returns at once; the export goes on on its thread
     print("ended", flush=True)
     while True:
         time.sleep(0.1)

@@ -222,3 +222,48 @@ def test_a_forked_child_traces_on_its_own(spool_in_tmp: Path) -> None:
         assert names == ["in-child", "parent-before-fork"]
     finally:
         receiver.stop()
+
+
+def test_sigkill_during_a_stuck_export_leaves_the_batch_for_the_next_run(
+    spool_in_tmp: Path,
+) -> None:
+    """Written ahead: the batch being exported (to a collector that never answers) is on
+    disk, claimed by the process; killed outright, it leaves the claim, and the next run
+    takes it back from the dead process and delivers it."""
+    receiver = OtlpHttpReceiver()
+    try:
+        receiver.blackhole()
+        child = subprocess.Popen(
+            [sys.executable, str(EMITTER), receiver.traces_endpoint, "3", "killed", "export"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "ended"
+            assert receiver.wait_for_faults(1)  # the export is held by the collector
+            child.send_signal(signal.SIGKILL)
+            child.communicate(timeout=20)
+        finally:
+            child.kill()
+        assert child.returncode == -signal.SIGKILL
+        config = OtelConfig(trace_exporter=OtlpHttpExporter(receiver.traces_endpoint))
+        spool = span_spool_for(config)
+        assert spool is not None
+        claimed = [path.name for path in spool.directory.iterdir()]
+        assert len(claimed) == 1 and f".claimed-{child.pid}" in claimed[0], claimed
+        receiver.heal()
+        receiver.clear()
+        from codex_otel.runtime._traces_pipeline import start_traces
+
+        pipeline = start_traces(config, "1", lambda kind, message: None)
+        assert pipeline is not None
+        assert receiver.wait_for_spans(4, timeout=10)
+        assert pipeline.shutdown(5.0)
+        names = sorted(span.name for span in receiver.received_spans())
+        assert names == sorted(["killed-root", "killed-0", "killed-1", "killed-2"])
+        assert pipeline.spans_delivered == 4
+        assert list(spool.directory.iterdir()) == []
+    finally:
+        receiver.stop()
