@@ -13,6 +13,7 @@ import pytest
 
 from codex_otel.generator import load_catalog, load_catalog_text
 from codex_otel.generator.site import build_site, write_site
+from codex_otel.generator.site_model import lineage
 from support.site import build, ids, local_links, pages, parse, resolve, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,3 +151,28 @@ def test_catalog_text_on_span_pages_is_text(tmp_path: Path) -> None:
     lead = text(page.find(".//p[@class='lead']"))
     assert lead.startswith(HOSTILE[:24]) and lead.endswith("end' \"<script>")  # shown as text
     assert "\\x00\\x07" in lead  # control characters spelled out
+
+
+def test_a_span_page_draws_its_line_from_a_root_and_its_children(tmp_path: Path) -> None:
+    site = build(load_catalog(BUNDLED), tmp_path / "site")
+    page = parse(site / "spans" / "codex.tool_approval.html")
+    tree = page.find(".//div[@class='span-tree local-tree']")
+    assert tree is not None
+    path = [text(code) for code in tree.iterfind(".//li/a/code")]
+    assert path == ["codex.turn", "codex.tool_call"]
+    here = tree.find(".//li[@aria-current='page']")
+    assert here is not None and text(here.find("strong")) == "codex.tool_approval"
+    turn = parse(site / "spans" / "codex.turn.html").find(".//div[@class='span-tree local-tree']")
+    assert turn is not None
+    assert [text(code) for code in turn.iterfind(".//li/a/code")] == [
+        "codex.api_request",
+        "codex.tool_call",
+    ]
+
+
+def test_the_line_from_a_root_is_the_shortest_and_empty_where_no_root_leads() -> None:
+    catalog = load_catalog(SPANS)
+    assert lineage(catalog, "ci.pipeline") == ()
+    assert lineage(catalog, "ci.step") == ("ci.pipeline",)
+    assert lineage(catalog, "ci.tick") == ()  # a root, though it may start in a pipeline
+    assert lineage(catalog, "ci.orphan_a") == ()
