@@ -355,6 +355,8 @@ def argument_warnings(
     """The warnings an emitter, recorder or span helper gives for each deprecated argument
     passed (`attributes`: its arguments, when not all of the owner's attributes are)."""
     arguments = owner.attributes if attributes is None else attributes
+    # A deprecated owner's function is wrapped by `deprecated`: one frame more to the caller.
+    stacklevel = "stacklevel=3" if owner.deprecated else "stacklevel=2"
     return tuple(
         If(
             (f"{attribute.python_name} is not None",),
@@ -364,7 +366,7 @@ def argument_warnings(
                     (
                         Text(deprecation_message(attribute, owner)),
                         "DeprecationWarning",
-                        "stacklevel=2",
+                        stacklevel,
                     ),
                 ),
             ),

@@ -39,14 +39,15 @@ def module_view(catalog: Catalog) -> ModuleView:
         *(a for m in catalog.metrics for a in m.attributes),
         *(a for s in catalog.spans for a in s.attributes),
     )
-    owners: tuple[Event | Metric | Span, ...] = (*catalog.events, *catalog.metrics, *catalog.spans)
     uses_overloads = any(e.has_deprecated_overload for e in catalog.events)
     return ModuleView(
         runtime_imports=_runtime_imports(catalog, uses_overloads),
         uses_arrays=any(a.type.is_array for a in attributes),
         uses_overloads=uses_overloads,
+        # (A span's deprecated setter is `@deprecated` instead: it needs no `warnings`.)
         has_deprecated_arguments=any(a.deprecated for a in catalog.metadata_fields)
-        or any(owner.deprecated_attributes for owner in owners),
+        or any(owner.deprecated_attributes for owner in (*catalog.events, *catalog.metrics))
+        or any(a.deprecated for s in catalog.spans for a in s.start_attributes),
         event_names=tuple_literal(
             [py_str(e.name) for e in catalog.events],
             0,
@@ -105,7 +106,8 @@ def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
         *catalog.metrics,
         *catalog.spans,
     )
-    if uses_overloads or any(item.deprecated for item in deprecations):
+    deprecated_setters = any(a.deprecated for s in catalog.spans for a in s.end_attributes)
+    if uses_overloads or deprecated_setters or any(item.deprecated for item in deprecations):
         names.add("deprecated")
     # As isort sorts imported names: constants, then classes, then functions.
     return tuple(sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n)))

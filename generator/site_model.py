@@ -258,6 +258,24 @@ class SpanPage:
     metrics: tuple[NavLink, ...]
     #: The span named by `deprecated.replacement`, when the catalog has it.
     replacement_page: str | None
+    #: The spans from a root down to this one's parent (the first such path in catalog
+    #: order), for the page's small tree; empty for a root, or a span no root leads to.
+    lineage: tuple[NavLink, ...] = ()
+
+
+def lineage(catalog: Catalog, span_id: str) -> tuple[str, ...]:
+    """The ids from a root span down to `span_id`'s parent: breadth first from the roots
+    through each span's children in catalog order, so the shortest path, the first of
+    equals; () for a root, and for a span no root leads to."""
+    paths: dict[str, tuple[str, ...]] = {span.id: () for span in catalog.spans if span.root}
+    queue = list(paths)
+    while queue and span_id not in paths:
+        current = queue.pop(0)
+        for child in catalog.children(current):
+            if child.id not in paths:
+                paths[child.id] = (*paths[current], current)
+                queue.append(child.id)
+    return paths.get(span_id, ())
 
 
 def _handle_text(view: SpanView) -> str:
@@ -517,9 +535,9 @@ def build_site_model(
     span_section = IndexSection(
         id="spans",
         title="Spans",
-        intro="Every span is an OpenTelemetry span, started by its generated helper under one "
-        "of the spans the catalog allows as its parent; a trace view shows it by the name "
-        "below its description.",
+        intro="Every span is an OpenTelemetry span, started by its generated helper under a "
+        "span the catalog allows as its parent; a trace view shows it by the name given beside "
+        "its kind, filled in from its attributes.",
         entries=tuple(
             IndexEntry(
                 name=view.span.id,
@@ -583,6 +601,7 @@ def _span_pages(
                 events=links(span.events, event_pages),
                 metrics=links(span.metrics, metric_pages),
                 replacement_page=pages.get(replacement) if replacement else None,
+                lineage=links(lineage(catalog, span.id), pages),
             )
         )
     return tuple(views)

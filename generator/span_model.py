@@ -17,7 +17,6 @@ from .code_model import (
     argument_view,
     argument_warnings,
     declaration,
-    deprecation_message,
     enum_lookup,
     range_refusal,
     range_test,
@@ -47,8 +46,9 @@ class SetterView:
     declaration: str
     #: The docstring's text: the attribute's key, requirement and description.
     doc: str
-    #: A deprecated attribute's warning, given whenever the setter is called.
-    warnings: tuple[Statement, ...]
+    #: A deprecated attribute's setter is deprecated (PEP 702): the `@deprecated(...)`
+    #: line laid out at indent 4, or "". It warns at run time and type checkers flag calls.
+    decorator: str
     checks: tuple[Statement, ...]
     #: The `self._set(key, value)` calls: the key, then each deprecated key it is also
     #: sent under during a rename.
@@ -122,7 +122,8 @@ class SpanView:
     def usage(self) -> str:
         """The docstring's paragraph on how to use the helper."""
         span = self.span
-        text = f"Use it as `with {span.function_name}(conversation, ...) as span:` (or"
+        arguments = "conversation, ..." if self.start_attributes else "conversation"
+        text = f"Use it as `with {span.function_name}({arguments}) as span:` (or"
         text += " `async with`)"
         if self.setters:
             first = setter_name(self.setters[0].attribute)
@@ -162,7 +163,8 @@ class SpanView:
 
 def placement(span: Span) -> str:
     """Where the span may start, in words: under which catalog spans, or as a root."""
-    parents = ", ".join(f"`{parent}`" for parent in span.parents)
+    names = [f"`{parent}`" for parent in span.parents]
+    parents = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     if not span.parents:
         return "a root span (started with no catalog span around it)"
     if span.root:
@@ -232,15 +234,18 @@ def _setter_view(attribute: Attribute, span: Span) -> SetterView:
     key = py_str(attribute.key)
     sets: list[Statement] = [Call("self._set", (key, value))]
     sets += [Call("self._set", (py_str(legacy.key), value)) for legacy in attribute.also_sent_as]
-    warnings: tuple[Statement, ...] = ()
+    decorator = ""
     if attribute.deprecated:
-        message = Text(deprecation_message(attribute, span))
-        warnings = (Call("warnings.warn", (message, "DeprecationWarning", "stacklevel=2")),)
+        message = Text(
+            f"{setter_name(attribute)}() of {span.handle_name} ({attribute.key}) is deprecated:"
+            f" {attribute.deprecated.note}"
+        )
+        decorator = call("deprecated", (message,), 4, lead="@")
     return SetterView(
         attribute=attribute,
         declaration=_setter_declaration(attribute),
         doc=argument_doc(attribute),
-        warnings=warnings,
+        decorator=decorator,
         checks=checks,
         sets=tuple(sets),
     )
