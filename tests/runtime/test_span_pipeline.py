@@ -199,3 +199,15 @@ def test_a_sampled_out_span_is_not_recording_but_still_propagates(
     [record] = http_receiver.received_records()
     assert record.trace_id == traceparent.split("-")[1]  # the event still names its trace
     assert telemetry.stats.span_parent_errors == 0
+
+
+def test_force_flush_exports_the_ended_spans(http_receiver: OtlpHttpReceiver) -> None:
+    telemetry = Telemetry(traces_config(http_receiver), service_version="1")
+    try:
+        conversation = telemetry.conversation(make_metadata())
+        with conversation.start_span(TURN, {}, SpanHandle):
+            pass
+        assert telemetry.force_flush(10)
+        assert [span.name for span in http_receiver.received_spans()] == ["invoke_agent"]
+    finally:
+        assert telemetry.shutdown(10)

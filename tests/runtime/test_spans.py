@@ -367,3 +367,16 @@ def test_a_scope_entered_twice_starts_one_span(
     assert [r.getMessage() for r in caplog.records if "entered twice" in r.getMessage()] == [
         "codex-otel: a span scope was entered twice"
     ]
+
+
+def test_an_exception_through_async_with_is_recorded_and_propagates(traced: Traced) -> None:
+    async def main() -> None:
+        async with traced.turn(), traced.tool():
+            await asyncio.sleep(0)
+            raise PermissionError("denied")
+
+    with pytest.raises(PermissionError, match="denied"):
+        asyncio.run(main())
+    span = traced.finished()["execute_tool shell"]
+    assert span.status.status_code is StatusCode.ERROR
+    assert (span.attributes or {})["error.type"] == "PermissionError"
