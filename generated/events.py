@@ -5,6 +5,9 @@
 
 Catalog version 1.6.0.
 
+Its spans are started by the helpers at the end (`<span>_span(conversation, ...)`), each
+returning the scope of a typed handle.
+
 Log events that describe each Codex run: startup, outbound API requests over HTTP and websockets,
 authentication recovery, streamed responses, user prompts, tool-approval decisions, tool results and
 sandbox outcomes, and plugin install suggestions.
@@ -23,6 +26,9 @@ from codex_otel.runtime._contract import (
     Attributes,
     Conversation,
     MetricDefinition,
+    SpanDefinition,
+    SpanHandle,
+    SpanScope,
     metric_tag_value,
     not_a_member,
     out_of_range,
@@ -3030,3 +3036,461 @@ def record_thread_started(
         "is_git": _is_git,
     }
     conversation.record_point(_METRIC_THREAD_STARTED, value, _attributes)
+
+
+TURN_SPAN: Final = SpanDefinition(
+    id="codex.turn",
+    name="invoke_agent {gen_ai.agent.name}",
+    kind="internal",
+    parents=frozenset(),
+    root=True,
+    name_keys=("gen_ai.agent.name",),
+)
+
+
+class TurnSpan(SpanHandle):
+    """The handle of a `codex.turn` span: sets the attributes known only at its end."""
+
+    __slots__ = ()
+
+    def set_input_tokens(self, value: int) -> None:
+        """`gen_ai.usage.input_tokens`, conditional: when the turn's responses reported their usage.
+        Input tokens used by the turn's model requests, summed. Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.turn", "input_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range("codex.turn", "input_tokens", "between 0 and 9223372036854775807", value)
+        self._set("gen_ai.usage.input_tokens", value)
+
+    def set_output_tokens(self, value: int) -> None:
+        """`gen_ai.usage.output_tokens`, conditional: when the turn's responses reported their
+        usage. Output tokens used by the turn's model requests, summed. Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.turn", "output_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range("codex.turn", "output_tokens", "between 0 and 9223372036854775807", value)
+        self._set("gen_ai.usage.output_tokens", value)
+
+    def set_cache_read_input_tokens(self, value: int) -> None:
+        """`gen_ai.usage.cache_read.input_tokens`, conditional: when the turn's responses reported
+        cached tokens. Input tokens of the turn's model requests served from the cache, summed. Must
+        be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.turn", "cache_read_input_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.turn", "cache_read_input_tokens", "between 0 and 9223372036854775807", value
+            )
+        self._set("gen_ai.usage.cache_read.input_tokens", value)
+
+    def set_reasoning_output_tokens(self, value: int) -> None:
+        """`gen_ai.usage.reasoning.output_tokens`, conditional: when the turn's responses reported
+        reasoning tokens. Reasoning tokens of the turn's model requests, summed. Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.turn", "reasoning_output_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.turn", "reasoning_output_tokens", "between 0 and 9223372036854775807", value
+            )
+        self._set("gen_ai.usage.reasoning.output_tokens", value)
+
+    def set_error_type(self, value: str) -> None:
+        """`error.type`, conditional: when the turn failed. The class of error the operation ended
+        with: an exception's qualified class name, or a short code the application chose (`timeout`,
+        `denied`).
+        """
+        if not isinstance(value, str):
+            wrong_type("codex.turn", "error_type", "str", value)
+        self._set("error.type", value)
+
+
+def turn_span(
+    conversation: Conversation[Metadata],
+    *,
+    agent_name: str,
+    provider_name: str | None = None,
+    request_model: str | None = None,
+    conversation_id: str | None = None,
+) -> SpanScope[TurnSpan]:
+    """One turn of a conversation: from the user's input to the agent's final answer, with every
+    model request and tool call it makes.
+
+    Starts `codex.turn`, a span of kind internal named `invoke_agent {gen_ai.agent.name}`, a root
+    span (started with no catalog span around it).
+
+    Use it as `with turn_span(conversation, ...) as span:` (or `async with`); set what is known only
+    at the end through the handle (`span.set_input_tokens(...)`). An exception leaving the block
+    sets the error status and `error.type`.
+
+    Args:
+        agent_name: `gen_ai.agent.name`, required. Name of the agent running the turn.
+        provider_name: `gen_ai.provider.name`, conditional: when the application knows its model
+            provider. The model provider, as the GenAI conventions name it (`openai`,
+            `azure.ai.openai`, ...) or the configured provider's id.
+        request_model: `gen_ai.request.model`, conditional: when the turn's model is known. The
+            model a request asks for.
+        conversation_id: `gen_ai.conversation.id`, conditional: when the turn belongs to a
+            conversation with an id. Identifier of the conversation (session, thread) the span
+            belongs to.
+    """
+    if not isinstance(agent_name, str):
+        wrong_type("codex.turn", "agent_name", "str", agent_name)
+    if provider_name is not None and not isinstance(provider_name, str):
+        wrong_type("codex.turn", "provider_name", "str", provider_name)
+    if request_model is not None and not isinstance(request_model, str):
+        wrong_type("codex.turn", "request_model", "str", request_model)
+    if conversation_id is not None and not isinstance(conversation_id, str):
+        wrong_type("codex.turn", "conversation_id", "str", conversation_id)
+    _attributes: Attributes = {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.agent.name": agent_name,
+    }
+    if provider_name is not None:
+        _attributes["gen_ai.provider.name"] = provider_name
+    if request_model is not None:
+        _attributes["gen_ai.request.model"] = request_model
+    if conversation_id is not None:
+        _attributes["gen_ai.conversation.id"] = conversation_id
+    return conversation.start_span(TURN_SPAN, _attributes, TurnSpan)
+
+
+API_REQUEST_SPAN: Final = SpanDefinition(
+    id="codex.api_request",
+    name="{gen_ai.operation.name} {gen_ai.request.model}",
+    kind="client",
+    parents=frozenset({"codex.turn"}),
+    root=False,
+    name_keys=("gen_ai.operation.name", "gen_ai.request.model"),
+)
+
+
+class ApiRequestSpan(SpanHandle):
+    """The handle of a `codex.api_request` span: sets the attributes known only at its end."""
+
+    __slots__ = ()
+
+    def set_response_model(self, value: str) -> None:
+        """`gen_ai.response.model`, conditional: when the response named its model. The model that
+        produced the response, as the response names it.
+        """
+        if not isinstance(value, str):
+            wrong_type("codex.api_request", "response_model", "str", value)
+        self._set("gen_ai.response.model", value)
+
+    def set_http_response_status_code(self, value: int) -> None:
+        """`http.response.status_code`, conditional: when the server answered. HTTP status code of
+        the response, when there was one. Must be between 0 and 65535.
+        """
+        if type(value) is not int:
+            wrong_type("codex.api_request", "http_response_status_code", "int", value)
+        if not 0 <= value <= 65535:
+            out_of_range(
+                "codex.api_request", "http_response_status_code", "between 0 and 65535", value
+            )
+        self._set("http.response.status_code", value)
+
+    def set_input_tokens(self, value: int) -> None:
+        """`gen_ai.usage.input_tokens`, conditional: when the response reported its usage. Input
+        tokens used (the prompt, cached tokens included). Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.api_request", "input_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.api_request", "input_tokens", "between 0 and 9223372036854775807", value
+            )
+        self._set("gen_ai.usage.input_tokens", value)
+
+    def set_output_tokens(self, value: int) -> None:
+        """`gen_ai.usage.output_tokens`, conditional: when the response reported its usage. Output
+        tokens used (the response, reasoning tokens included). Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.api_request", "output_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.api_request", "output_tokens", "between 0 and 9223372036854775807", value
+            )
+        self._set("gen_ai.usage.output_tokens", value)
+
+    def set_cache_read_input_tokens(self, value: int) -> None:
+        """`gen_ai.usage.cache_read.input_tokens`, conditional: when the response reported cached
+        tokens. Input tokens served from the provider's cache. Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.api_request", "cache_read_input_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.api_request",
+                "cache_read_input_tokens",
+                "between 0 and 9223372036854775807",
+                value,
+            )
+        self._set("gen_ai.usage.cache_read.input_tokens", value)
+
+    def set_reasoning_output_tokens(self, value: int) -> None:
+        """`gen_ai.usage.reasoning.output_tokens`, conditional: when the response reported reasoning
+        tokens. Output tokens spent on reasoning. Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.api_request", "reasoning_output_tokens", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.api_request",
+                "reasoning_output_tokens",
+                "between 0 and 9223372036854775807",
+                value,
+            )
+        self._set("gen_ai.usage.reasoning.output_tokens", value)
+
+    def set_error_type(self, value: str) -> None:
+        """`error.type`, conditional: when the request failed. The class of error the operation
+        ended with: an exception's qualified class name, or a short code the application chose
+        (`timeout`, `denied`).
+        """
+        if not isinstance(value, str):
+            wrong_type("codex.api_request", "error_type", "str", value)
+        self._set("error.type", value)
+
+
+def api_request_span(
+    conversation: Conversation[Metadata],
+    *,
+    request_model: str,
+    provider_name: str,
+    conversation_id: str | None = None,
+    attempt: int | None = None,
+) -> SpanScope[ApiRequestSpan]:
+    """One request to the model's API (one attempt: a retry is a span of its own), from sending it
+    to the end of its response stream.
+
+    Starts `codex.api_request`, a span of kind client named `{gen_ai.operation.name}
+    {gen_ai.request.model}`, started under `codex.turn`.
+
+    Use it as `with api_request_span(conversation, ...) as span:` (or `async with`); set what is
+    known only at the end through the handle (`span.set_response_model(...)`). An exception leaving
+    the block sets the error status and `error.type`.
+
+    Args:
+        request_model: `gen_ai.request.model`, required. The model a request asks for.
+        provider_name: `gen_ai.provider.name`, required. The model provider, as the GenAI
+            conventions name it (`openai`, `azure.ai.openai`, ...) or the configured provider's id.
+        conversation_id: `gen_ai.conversation.id`, conditional: when the request belongs to a
+            conversation with an id. Identifier of the conversation (session, thread) the span
+            belongs to.
+        attempt: `attempt`, optional. Number of this attempt of the request; each retry is a new
+            attempt with its own event. Must be at least 0.
+    """
+    if not isinstance(request_model, str):
+        wrong_type("codex.api_request", "request_model", "str", request_model)
+    if not isinstance(provider_name, str):
+        wrong_type("codex.api_request", "provider_name", "str", provider_name)
+    if conversation_id is not None and not isinstance(conversation_id, str):
+        wrong_type("codex.api_request", "conversation_id", "str", conversation_id)
+    if attempt is not None:
+        if type(attempt) is not int:
+            wrong_type("codex.api_request", "attempt", "int", attempt)
+        if not 0 <= attempt <= INT64_MAX:
+            out_of_range(
+                "codex.api_request", "attempt", "between 0 and 9223372036854775807", attempt
+            )
+    _attributes: Attributes = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": request_model,
+        "gen_ai.provider.name": provider_name,
+    }
+    if conversation_id is not None:
+        _attributes["gen_ai.conversation.id"] = conversation_id
+    if attempt is not None:
+        _attributes["attempt"] = attempt
+    return conversation.start_span(API_REQUEST_SPAN, _attributes, ApiRequestSpan)
+
+
+TOOL_CALL_SPAN: Final = SpanDefinition(
+    id="codex.tool_call",
+    name="execute_tool {gen_ai.tool.name}",
+    kind="internal",
+    parents=frozenset({"codex.turn"}),
+    root=False,
+    name_keys=("gen_ai.tool.name",),
+)
+
+
+class ToolCallSpan(SpanHandle):
+    """The handle of a `codex.tool_call` span: sets the attributes known only at its end."""
+
+    __slots__ = ()
+
+    def set_output_length(self, value: int) -> None:
+        """`output_length`, conditional: when the tool ran and gave output. Length of the tool's
+        output in characters (never the output). Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.tool_call", "output_length", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.tool_call", "output_length", "between 0 and 9223372036854775807", value
+            )
+        self._set("output_length", value)
+
+    def set_output_line_count(self, value: int) -> None:
+        """`output_line_count`, conditional: when the tool ran and gave output. Number of lines of
+        the tool's output. Must be at least 0.
+        """
+        if type(value) is not int:
+            wrong_type("codex.tool_call", "output_line_count", "int", value)
+        if not 0 <= value <= INT64_MAX:
+            out_of_range(
+                "codex.tool_call", "output_line_count", "between 0 and 9223372036854775807", value
+            )
+        self._set("output_line_count", value)
+
+    def set_error_type(self, value: str) -> None:
+        """`error.type`, conditional: when the tool call failed, was denied or could not run. The
+        class of error the operation ended with: an exception's qualified class name, or a short
+        code the application chose (`timeout`, `denied`).
+        """
+        if not isinstance(value, str):
+            wrong_type("codex.tool_call", "error_type", "str", value)
+        self._set("error.type", value)
+
+
+def tool_call_span(
+    conversation: Conversation[Metadata],
+    *,
+    tool_name: str,
+    tool_call_id: str | None = None,
+    arguments_length: int | None = None,
+) -> SpanScope[ToolCallSpan]:
+    """One tool call the model asked for, from the call to its result: the approval it may wait for,
+    then the tool's run.
+
+    Starts `codex.tool_call`, a span of kind internal named `execute_tool {gen_ai.tool.name}`,
+    started under `codex.turn`.
+
+    Use it as `with tool_call_span(conversation, ...) as span:` (or `async with`); set what is known
+    only at the end through the handle (`span.set_output_length(...)`). An exception leaving the
+    block sets the error status and `error.type`.
+
+    Args:
+        tool_name: `gen_ai.tool.name`, required. Name of the tool called.
+        tool_call_id: `gen_ai.tool.call.id`, conditional: when the model gave the call an id.
+            Identifier of the tool call, as the model gave it.
+        arguments_length: `arguments_length`, optional. Length of the tool call's arguments in
+            characters (never the arguments). Must be at least 0.
+    """
+    if not isinstance(tool_name, str):
+        wrong_type("codex.tool_call", "tool_name", "str", tool_name)
+    if tool_call_id is not None and not isinstance(tool_call_id, str):
+        wrong_type("codex.tool_call", "tool_call_id", "str", tool_call_id)
+    if arguments_length is not None:
+        if type(arguments_length) is not int:
+            wrong_type("codex.tool_call", "arguments_length", "int", arguments_length)
+        if not 0 <= arguments_length <= INT64_MAX:
+            out_of_range(
+                "codex.tool_call",
+                "arguments_length",
+                "between 0 and 9223372036854775807",
+                arguments_length,
+            )
+    _attributes: Attributes = {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": tool_name,
+    }
+    if tool_call_id is not None:
+        _attributes["gen_ai.tool.call.id"] = tool_call_id
+    if arguments_length is not None:
+        _attributes["arguments_length"] = arguments_length
+    return conversation.start_span(TOOL_CALL_SPAN, _attributes, ToolCallSpan)
+
+
+TOOL_APPROVAL_SPAN: Final = SpanDefinition(
+    id="codex.tool_approval",
+    name="tool_approval {gen_ai.tool.name}",
+    kind="internal",
+    parents=frozenset({"codex.tool_call"}),
+    root=False,
+    name_keys=("gen_ai.tool.name",),
+)
+
+
+class ToolApprovalSpan(SpanHandle):
+    """The handle of a `codex.tool_approval` span: sets the attributes known only at its end."""
+
+    __slots__ = ()
+
+    def set_decision(
+        self, value: Decision | Literal["approved", "approved_for_session", "denied", "abort"]
+    ) -> None:
+        """`decision`, conditional: when a decision was made. Outcome of the approval request."""
+        _decision = None
+        if isinstance(value, (str, Decision)):
+            _decision = _DECISION_WIRE.get(value)
+        if _decision is None:
+            not_a_member(
+                "codex.tool_approval",
+                "decision",
+                "one of 'approved', 'approved_for_session', 'denied', 'abort'",
+                value,
+            )
+        self._set("decision", _decision)
+
+    def set_source(self, value: Source | Literal["config", "user", "automated_reviewer"]) -> None:
+        """`source`, conditional: when a decision was made. Who made the decision."""
+        _source = None
+        if isinstance(value, (str, Source)):
+            _source = _SOURCE_WIRE.get(value)
+        if _source is None:
+            not_a_member(
+                "codex.tool_approval",
+                "source",
+                "one of 'config', 'user', 'automated_reviewer'",
+                value,
+            )
+        self._set("source", _source)
+
+    def set_error_type(self, value: str) -> None:
+        """`error.type`, conditional: when no decision was made (the wait failed or was cut). The
+        class of error the operation ended with: an exception's qualified class name, or a short
+        code the application chose (`timeout`, `denied`).
+        """
+        if not isinstance(value, str):
+            wrong_type("codex.tool_approval", "error_type", "str", value)
+        self._set("error.type", value)
+
+
+def tool_approval_span(
+    conversation: Conversation[Metadata],
+    *,
+    tool_name: str,
+    tool_call_id: str | None = None,
+) -> SpanScope[ToolApprovalSpan]:
+    """The time a tool call is blocked on a decision to run it: the user's approval, or the
+    configuration's or an automated reviewer's decision.
+
+    Starts `codex.tool_approval`, a span of kind internal named `tool_approval {gen_ai.tool.name}`,
+    started under `codex.tool_call`.
+
+    Use it as `with tool_approval_span(conversation, ...) as span:` (or `async with`); set what is
+    known only at the end through the handle (`span.set_decision(...)`). An exception leaving the
+    block sets the error status and `error.type`.
+
+    Args:
+        tool_name: `gen_ai.tool.name`, required. Name of the tool called.
+        tool_call_id: `gen_ai.tool.call.id`, conditional: when the model gave the call an id.
+            Identifier of the tool call, as the model gave it.
+    """
+    if not isinstance(tool_name, str):
+        wrong_type("codex.tool_approval", "tool_name", "str", tool_name)
+    if tool_call_id is not None and not isinstance(tool_call_id, str):
+        wrong_type("codex.tool_approval", "tool_call_id", "str", tool_call_id)
+    _attributes: Attributes = {
+        "gen_ai.tool.name": tool_name,
+    }
+    if tool_call_id is not None:
+        _attributes["gen_ai.tool.call.id"] = tool_call_id
+    return conversation.start_span(TOOL_APPROVAL_SPAN, _attributes, ToolApprovalSpan)

@@ -1,9 +1,9 @@
 """What the generated code does with each attribute: its checks, wire value, messages.
 
 The decisions about one attribute (which test, which runtime helper, which expression
-goes on the wire) are made here, once; the templates only place the results. Longer than
-~600 lines because emitters, recorders and `Metadata` share these decisions: split by
-kind, each part would import the others' private helpers.
+goes on the wire) are made here, once; the templates only place the results. Emitters
+and recorders are viewed here; `Metadata`'s fields (`metadata_model`) and spans' helpers
+(`span_model`) are built from the same checks (`refusal`, `enum_lookup`, ...).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .diagnostics import with_article
-from .model import Attribute, AttributeType, Catalog, Event, Metric
+from .model import Attribute, AttributeType, Event, Metric, Span
 from .py_layout import (
     Call,
     If,
@@ -110,10 +110,11 @@ def _shaped(attribute: Attribute, subject: str) -> str | tuple[str, str]:
     return subject
 
 
-def wire_value(attribute: Attribute) -> str:
+def wire_value(attribute: Attribute, subject: str | None = None) -> str:
     """The expression sent on the wire for a checked argument (an enum argument's wire
-    value is looked up by its checks, so it is the argument itself here)."""
-    name = attribute.python_name
+    value is looked up by its checks, so it is the argument itself here); `subject`: the
+    name that holds the value, when it is not the argument's (a span setter's `value`)."""
+    name = subject or attribute.python_name
     if attribute.type.is_enum:
         return name
     shaped = _shaped(attribute, name)
@@ -158,16 +159,18 @@ def _plain(text: str) -> str:
 
 
 def deprecation_message(
-    item: Event | Metric | Attribute, event: Event | Metric | None = None
+    item: Event | Metric | Span | Attribute, event: Event | Metric | Span | None = None
 ) -> str:
-    """The warning a deprecated event or metric (or an argument of `event`, an event or a
-    metric) gives its callers."""
+    """The warning a deprecated event, metric or span (or an argument of `event`, an event,
+    a metric or a span) gives its callers."""
     if item.deprecated is None:
         return ""
     if isinstance(item, Event):
         return f"event {item.name} is deprecated: {item.deprecated.note}"
     if isinstance(item, Metric):
         return f"metric {item.name} is deprecated: {item.deprecated.note}"
+    if isinstance(item, Span):
+        return f"span {item.id} is deprecated: {item.deprecated.note}"
     if event is None:  # a field of the common group's Metadata
         key = f" ({item.key})" if item.key != item.python_name else ""
         return f"Metadata field {item.python_name}{key} is deprecated: {item.deprecated.note}"
@@ -222,20 +225,20 @@ def error_helper(attribute: Attribute) -> str:
     return "wrong_type"
 
 
-def _refuse(attribute: Attribute, event: str, subject: str) -> Call:
+def refusal(attribute: Attribute, event: str, subject: str) -> Call:
     """The call that raises for a value of the wrong type or not in the enum."""
     arguments = (event, py_str(attribute.python_name), Text(expected(attribute)), subject)
     return Call(error_helper(attribute), arguments)
 
 
-def _refuse_range(attribute: Attribute, event: str, subject: str) -> Call:
+def range_refusal(attribute: Attribute, event: str, subject: str) -> Call:
     """The call that raises for a number outside the bounds (its value is shown: bounds
     are on numbers, which are never redacted)."""
     arguments = (event, py_str(attribute.python_name), Text(attribute.range_text), subject)
     return Call("out_of_range", arguments)
 
 
-def _lookup(attribute: Attribute, subject: str) -> tuple[Statement, ...]:
+def enum_lookup(attribute: Attribute, subject: str) -> tuple[Statement, ...]:
     """Statements that set `_<name>` to the wire value of an enum argument, or to None
     when it is not a member (nor a member's value) of the enum."""
     target, attribute_type = f"_{attribute.python_name}", attribute.type
@@ -261,9 +264,14 @@ def deprecation_note(item: Event | Metric) -> str:
 
 
 def declaration(
-    function_name: str, attributes: Sequence[Attribute], value_parameter: str | None = None
+    function_name: str,
+    attributes: Sequence[Attribute],
+    value_parameter: str | None = None,
+    *,
+    returns: str = "None",
 ) -> str:
-    """An emitter's or recorder's `def` line and parameters up to `) -> None` (no colon),
+    """An emitter's, recorder's or span helper's `def` line and parameters up to
+    `) -> <returns>` (no colon),
     laid out as ruff format does: the conversation, a recorder's value, then the
     keyword-only attributes, one a line at indent 4. A parameter's continuation lines
     carry their own indentation. The module and the site's pages both show this text."""
@@ -273,7 +281,7 @@ def declaration(
     if attributes:
         lines.append("    *,")
     lines += ["    " + parameter(a) for a in attributes]
-    lines.append(") -> None")
+    lines.append(f") -> {returns}")
     return "\n".join(lines)
 
 
@@ -341,26 +349,14 @@ class EmitterView:
         return declaration(self.event.function_name, self.event.current_attributes)
 
 
-@dataclass(frozen=True)
-class MetadataFieldView:
-    """One `Metadata` field: checks in `__post_init__`, its copy, its wire attribute."""
-
-    attribute: Attribute
-    checks: tuple[Statement, ...]
-    #: Arrays: the tuple copy that the caller cannot change after the checks.
-    copy: tuple[Statement, ...]
-    #: Required fields: the dict entry of `to_attributes` (key included).
-    entry: Laid | None
-    #: Optional fields: how `to_attributes` adds the value.
-    store: tuple[Statement, ...]
-    #: A deprecated field: the warning `__post_init__` gives when it is set.
-    warnings: tuple[Statement, ...] = ()
-    #: After every field is stored: the deprecated keys also sent (dual emission).
-    dual_emission: tuple[Statement, ...] = ()
-
-
-def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
-    """The warnings an emitter or recorder gives for each deprecated argument passed."""
+def argument_warnings(
+    owner: Event | Metric | Span, attributes: Sequence[Attribute] | None = None
+) -> tuple[Statement, ...]:
+    """The warnings an emitter, recorder or span helper gives for each deprecated argument
+    passed (`attributes`: its arguments, when not all of the owner's attributes are)."""
+    arguments = owner.attributes if attributes is None else attributes
+    # A deprecated owner's function is wrapped by `deprecated`: one frame more to the caller.
+    stacklevel = "stacklevel=3" if owner.deprecated else "stacklevel=2"
     return tuple(
         If(
             (f"{attribute.python_name} is not None",),
@@ -370,19 +366,20 @@ def _argument_warnings(owner: Event | Metric) -> tuple[Statement, ...]:
                     (
                         Text(deprecation_message(attribute, owner)),
                         "DeprecationWarning",
-                        "stacklevel=2",
+                        stacklevel,
                     ),
                 ),
             ),
         )
-        for attribute in owner.deprecated_attributes
+        for attribute in arguments
+        if attribute.deprecated
     )
 
 
 def emitter_view(event: Event) -> EmitterView:
-    warnings = _argument_warnings(event)
+    warnings = argument_warnings(event)
     arguments = event.argument_attributes
-    return EmitterView(event, warnings, tuple(_argument_view(a, event.name) for a in arguments))
+    return EmitterView(event, warnings, tuple(argument_view(a, event.name) for a in arguments))
 
 
 def _tag_text(attribute: Attribute) -> str | None:
@@ -422,23 +419,27 @@ def _tag_store(attribute: Attribute, key: str, text: str) -> Laid:
     return Laid(lambda indent: store_call(target, key, "metric_tag_value", text, indent))
 
 
-def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:
+def argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) -> ArgumentView:
     """`owner`: the event or metric whose errors name the argument; `recorder`: free text
     on the wire is made a valid metric tag here (see `_tag_text`)."""
     name, label = attribute.python_name, py_str(owner)
     target, key = f"_{name}", py_str(attribute.key)
     given = f"{name} is not None"
-    refuse = _refuse(attribute, label, name)
+    refuse = refusal(attribute, label, name)
     range_check = (
-        (If((range_test(attribute),), (_refuse_range(attribute, label, name),)),)
+        (If((range_test(attribute),), (range_refusal(attribute, label, name),)),)
         if attribute.is_range_checked
         else ()
     )
     checks: tuple[Statement, ...]
     if attribute.type.is_enum and attribute.is_required:
-        checks = (*_lookup(attribute, name), If((f"{target} is None",), (refuse,)), *range_check)
+        checks = (
+            *enum_lookup(attribute, name),
+            If((f"{target} is None",), (refuse,)),
+            *range_check,
+        )
     elif attribute.type.is_enum:
-        lookup = (*_lookup(attribute, name), If((f"{target} is None",), (refuse,)))
+        lookup = (*enum_lookup(attribute, name), If((f"{target} is None",), (refuse,)))
         checks = (Line(f"{target} = None"), If((given,), lookup))
     elif attribute.is_required:
         checks = (If((type_test(attribute),), (refuse,)), *range_check)
@@ -468,7 +469,7 @@ def _argument_view(attribute: Attribute, owner: str, *, recorder: bool = False) 
     else:
         store = (If((given,), (Line(f"_attributes[{key}] = {value}"),)),)
 
-    dual = _dual_emission(attribute, key, "_attributes")
+    dual = dual_emission(attribute, key, "_attributes")
     return ArgumentView(attribute, checks, entry, store, dual)
 
 
@@ -488,7 +489,7 @@ def _protect(attribute: Attribute, key: str) -> Call:
     return Call("conversation.protect", arguments)
 
 
-def _dual_emission(attribute: Attribute, key: str, target: str) -> tuple[Statement, ...]:
+def dual_emission(attribute: Attribute, key: str, target: str) -> tuple[Statement, ...]:
     """For a renamed attribute within its migration window: the value under each old key
     too (`key`: the new key as a literal; `target`: the dict being built)."""
     dual: list[Statement] = []
@@ -499,109 +500,6 @@ def _dual_emission(attribute: Attribute, key: str, target: str) -> tuple[Stateme
         copy = Line(f"{target}[{py_str(legacy.key)}] = {target}[{key}]")
         dual.append(If((f"{key} in {target}",), (copy,)))
     return tuple(dual)
-
-
-@dataclass(frozen=True)
-class MetadataView:
-    """The generated `Metadata` class's methods, statement by statement."""
-
-    fields: tuple[MetadataFieldView, ...]
-    #: The `METRIC_KEYS` class constant, laid out at indent 4.
-    metric_keys: str
-
-    @property
-    def checks(self) -> tuple[Statement, ...]:
-        return tuple(s for f in self.fields for s in f.checks)
-
-    @property
-    def warnings(self) -> tuple[Statement, ...]:
-        return tuple(s for f in self.fields for s in f.warnings)
-
-    @property
-    def copies(self) -> tuple[Statement, ...]:
-        return tuple(s for f in self.fields for s in f.copy)
-
-    @property
-    def dual_emission(self) -> tuple[Statement, ...]:
-        return tuple(s for f in self.fields for s in f.dual_emission)
-
-    @property
-    def entries(self) -> tuple[Laid, ...]:
-        return tuple(f.entry for f in self.fields if f.entry)
-
-    @property
-    def store(self) -> tuple[Statement, ...]:
-        return tuple(s for f in self.fields for s in f.store)
-
-
-def metadata_view(catalog: Catalog) -> MetadataView:
-    return MetadataView(
-        tuple(_metadata_field_view(a) for a in catalog.metadata_fields),
-        tuple_literal(
-            [py_str(key) for key in catalog.metric_keys],
-            4,
-            lead="METRIC_KEYS: ClassVar[tuple[str, ...]] = ",
-            expand=True,
-        ),
-    )
-
-
-def _metadata_field_view(attribute: Attribute) -> MetadataFieldView:
-    name, subject = attribute.python_name, f"self.{attribute.python_name}"
-    label, target = '"Metadata"', f"_{attribute.python_name}"
-    given = f"{subject} is not None"
-    refuse = _refuse(attribute, label, subject)
-    # The optional field's checks run only for a value: its conditions gain `given`.
-    guard = () if attribute.is_required else (given,)
-    checks: tuple[Statement, ...]
-    if attribute.type.is_enum and attribute.type.is_array:
-        lookup = (*_lookup(attribute, subject), If((f"{target} is None",), (refuse,)))
-        checks = lookup if attribute.is_required else (If((given,), lookup),)
-    else:
-        unknown = (
-            enum_unknown(attribute, subject)
-            if attribute.type.is_enum
-            else type_test(attribute, subject)
-        )
-        checks = (If((*guard, unknown), (refuse,)),)
-        if attribute.is_range_checked:
-            range_check = If(
-                (*guard, range_test(attribute, subject)),
-                (_refuse_range(attribute, label, subject),),
-            )
-            checks = (*checks, range_check)
-
-    copy: tuple[Statement, ...] = ()
-    if attribute.type.is_array:
-        set_copy = Call("object.__setattr__", ("self", py_str(name), f"tuple({subject})"))
-        copy = (set_copy,) if attribute.is_required else (If((given,), (set_copy,)),)
-
-    key = py_str(attribute.key)
-    entry: Laid | None = None
-    store: tuple[Statement, ...] = ()
-    if attribute.is_required:
-        entry = Laid(lambda indent: metadata_value(attribute, indent, f"{key}: ", ","))
-    else:
-        assign = Laid(lambda indent: metadata_value(attribute, indent, f"attributes[{key}] = "))
-        plain_string = attribute.type.base == "string" and not (
-            attribute.type.is_array or attribute.type.is_enum
-        )
-        if plain_string:
-            unknown_comment = "unknown: None or empty, omitted either way"
-            store = (If((subject,), (assign,), comment=unknown_comment),)
-        else:
-            store = (If((given,), (assign,)),)
-    # Warned as an emitter warns for a deprecated argument; stacklevel 3 skips
-    # `__post_init__` and the dataclass's `__init__`, naming the caller's construction.
-    warnings: tuple[Statement, ...] = ()
-    if attribute.deprecated:
-        warn = Call(
-            "warnings.warn",
-            (Text(deprecation_message(attribute)), "DeprecationWarning", "stacklevel=3"),
-        )
-        warnings = (If((given,), (warn,)),)
-    dual = _dual_emission(attribute, key, "attributes")
-    return MetadataFieldView(attribute, checks, copy, entry, store, warnings, dual)
 
 
 # --- metric recorders ----------------------------------------------------------------
@@ -703,12 +601,12 @@ def recorder_view(metric: Metric) -> RecorderView:
     arguments = metric.argument_attributes
     # A value that is not a recorded type raises; so does a negative one where the
     # instrument refuses it, and an int beyond 64 bits (the SDK would drop the point).
-    checks = _argument_view(value, metric.name).checks
+    checks = argument_view(value, metric.name).checks
     return RecorderView(
         metric=metric,
-        warnings=_argument_warnings(metric),
+        warnings=argument_warnings(metric),
         value_parameter=parameter,
         value_checks=checks,
         value_entry=wire_value(value),
-        arguments=tuple(_argument_view(a, metric.name, recorder=True) for a in arguments),
+        arguments=tuple(argument_view(a, metric.name, recorder=True) for a in arguments),
     )

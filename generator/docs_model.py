@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .code_model import recorder_view
-from .model import LENGTH_SUFFIX, Attribute, Catalog, Event, Metric, Toggle
+from .model import LENGTH_SUFFIX, Attribute, Catalog, Event, Metric, Span, Toggle
 from .py_layout import annotation
+from .span_model import placement, setter_signature, span_view
 
 PartKind = Literal["text", "code", "strong"]
 
@@ -58,6 +59,7 @@ _SET_BY = {
     "timestamp": "The runtime when the event is emitted",
     "event_name": "The runtime: the event's name, the same as the record's `event_name`",
     "length": "The runtime, from the length of the value it replaces",
+    "fixed": "The span's helper: the catalog fixes the value",
 }
 
 
@@ -73,6 +75,12 @@ class AttributeDoc:
     python: str | None
     #: The sentences EVENTS.md writes after the description, in order.
     notes: tuple[Words, ...]
+    #: A span's attribute: when it is known and how code sets it ("start: an argument of
+    #: the helper", "end: `span.set_x(...)`"), prose; "" for events' and metrics'.
+    known: str = ""
+    #: What the docs call `python` ("Python setter" for a span's end attribute); "": the
+    #: page's default (an emitter's argument, a `Metadata` field).
+    python_label: str = ""
 
     @property
     def key(self) -> str:
@@ -94,6 +102,8 @@ def attribute_doc(attribute: Attribute, *, metric: bool = False) -> AttributeDoc
         notes.append(tuple(parts))
     if set_by is not None:
         notes.append((_text(f"Set by t{set_by[1:]}."),))
+    if attribute.fixed is not None:
+        notes.append((_text("Always "), _code(attribute.fixed), _text(".")))
     if attribute.sensitivity != "metadata":
         notes.append((_text("Class: "), Part("strong", attribute.sensitivity), _text(".")))
     if attribute.redact and not metric:
@@ -166,6 +176,79 @@ class MetricDoc:
 
 
 @dataclass(frozen=True)
+class SpanDoc:
+    span: Span
+    attributes: tuple[AttributeDoc, ...]
+    #: The helper's signature on one line.
+    signature: str
+    #: Where the span may start, in words (prose with code spans).
+    placement: str
+    #: The spans that may start under this one (they list it among their parents).
+    children: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SpanNode:
+    """A span in the span tree: the spans that may start under it below it."""
+
+    span: Span
+    children: tuple[SpanNode, ...] = ()
+    #: The span is drawn (with its children) elsewhere in the tree already, or is its own
+    #: parent here: this node only names it, so every span is expanded once and a span
+    #: that nests in itself does not recurse.
+    repeated: bool = False
+    #: A top-level node that is no root: no root span leads to it.
+    detached: bool = False
+
+
+def span_tree(catalog: Catalog) -> tuple[SpanNode, ...]:
+    """The spans as the catalog nests them: each root with the spans that may start under
+    it, depth first in catalog order. A span reached again (it has several parents, or
+    nests in itself) is named, not expanded again; spans no root leads to follow the
+    roots, marked detached."""
+    expanded: set[str] = set()
+
+    def node(span: Span, *, detached: bool = False) -> SpanNode:
+        if span.id in expanded:
+            return SpanNode(span, repeated=True)
+        expanded.add(span.id)
+        below = tuple(node(child) for child in catalog.children(span.id))
+        return SpanNode(span, below, detached=detached)
+
+    tree = [node(span) for span in catalog.spans if span.root]
+    tree += [node(span, detached=True) for span in catalog.spans if span.id not in expanded]
+    return tuple(tree)
+
+
+def span_attribute_doc(attribute: Attribute, span: Span) -> AttributeDoc:
+    """A span's attribute as the docs describe it: an argument of the helper when known
+    at start, else its handle's setter."""
+    if attribute.fixed is not None:
+        # The definition's examples may be other members; this span only sends its own.
+        doc = attribute_doc(replace(attribute, examples=(attribute.fixed,)))
+        return replace(doc, known="at start: set by the helper")
+    doc = attribute_doc(attribute)
+    if attribute.known == "end":
+        return replace(
+            doc,
+            python=f"span.{setter_signature(attribute)}",
+            python_label="Python setter",
+            known="at the end: set through the handle before the span ends",
+        )
+    return replace(doc, known=f"at start: an argument of `{span.function_name}`")
+
+
+def span_doc(span: Span, catalog: Catalog) -> SpanDoc:
+    return SpanDoc(
+        span=span,
+        attributes=tuple(span_attribute_doc(a, span) for a in span.attributes),
+        signature=span_view(span).signature,
+        placement=placement(span)[0].upper() + placement(span)[1:] + ".",
+        children=tuple(child.id for child in catalog.children(span.id)),
+    )
+
+
+@dataclass(frozen=True)
 class UseTable:
     """A table of the differences section; a table without rows is not shown."""
 
@@ -191,6 +274,8 @@ class Docs:
     tables: tuple[UseTable, ...]
     #: Every attribute with a class other than metadata or a policy.
     privacy: tuple[PrivacyRow, ...] = ()
+    spans: tuple[SpanDoc, ...] = ()
+    span_tree: tuple[SpanNode, ...] = ()
 
 
 def _renamed(attributes: tuple[Attribute, ...]) -> tuple[Renamed, ...]:
@@ -389,4 +474,6 @@ def build_docs_model(catalog: Catalog) -> Docs:
         metric_metadata=tuple(attribute_doc(a) for a in catalog.metric_attributes),
         tables=_tables(catalog),
         privacy=privacy_rows(catalog),
+        spans=tuple(span_doc(span, catalog) for span in catalog.spans),
+        span_tree=span_tree(catalog),
     )

@@ -1,6 +1,6 @@
 """What the generated module imports and declares at its top, decided from the catalog:
-only what its emitters, recorders and `Metadata` use, in the order isort gives them, and
-its name constants laid out.
+only what its emitters, recorders, span helpers and `Metadata` use, in the order isort
+gives them, and its name constants laid out.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .code_model import error_helper
-from .model import Catalog, Event, Metric
+from .model import Catalog, Event, Metric, Span
 from .py_layout import tuple_literal
 from .py_literals import py_str
 from .wire_limits import INT64_MAX, INT64_MIN
@@ -37,15 +37,17 @@ def module_view(catalog: Catalog) -> ModuleView:
         *catalog.common,
         *(a for e in catalog.events for a in e.attributes),
         *(a for m in catalog.metrics for a in m.attributes),
+        *(a for s in catalog.spans for a in s.attributes),
     )
-    owners: tuple[Event | Metric, ...] = (*catalog.events, *catalog.metrics)
     uses_overloads = any(e.has_deprecated_overload for e in catalog.events)
     return ModuleView(
         runtime_imports=_runtime_imports(catalog, uses_overloads),
         uses_arrays=any(a.type.is_array for a in attributes),
         uses_overloads=uses_overloads,
+        # (A span's deprecated setter is `@deprecated` instead: it needs no `warnings`.)
         has_deprecated_arguments=any(a.deprecated for a in catalog.metadata_fields)
-        or any(owner.deprecated_attributes for owner in owners),
+        or any(owner.deprecated_attributes for owner in (*catalog.events, *catalog.metrics))
+        or any(a.deprecated for s in catalog.spans for a in s.start_attributes),
         event_names=tuple_literal(
             [py_str(e.name) for e in catalog.events],
             0,
@@ -67,10 +69,13 @@ def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
         *(a for e in catalog.events for a in e.argument_attributes),
         *catalog.metadata_fields,
         *(a for m in catalog.metrics for a in (m.value, *m.attributes)),
+        *(a for s in catalog.spans for a in s.attributes if a.computed is None),
     ]
     names = {"Attributes", "Conversation", *(error_helper(a) for a in used)}
     if catalog.metrics:
         names.add("MetricDefinition")
+    if catalog.spans:
+        names |= {"SpanDefinition", "SpanHandle", "SpanScope"}
     if any(a.type.is_array and not a.type.is_enum for a in used):
         names.add("is_array_of")
     limits = {
@@ -96,8 +101,13 @@ def _runtime_imports(catalog: Catalog, uses_overloads: bool) -> tuple[str, ...]:
         for a in m.attributes
     ):
         names.add("metric_tag_value")  # recorders hold free text to the tag characters
-    deprecations: tuple[Event | Metric, ...] = (*catalog.events, *catalog.metrics)
-    if uses_overloads or any(item.deprecated for item in deprecations):
+    deprecations: tuple[Event | Metric | Span, ...] = (
+        *catalog.events,
+        *catalog.metrics,
+        *catalog.spans,
+    )
+    deprecated_setters = any(a.deprecated for s in catalog.spans for a in s.end_attributes)
+    if uses_overloads or deprecated_setters or any(item.deprecated for item in deprecations):
         names.add("deprecated")
     # As isort sorts imported names: constants, then classes, then functions.
     return tuple(sorted(names, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n)))

@@ -38,14 +38,25 @@ RUNTIME_HELPERS = (
     "wrong_type",
 )
 
-#: The other names the module may import from the runtime: types and the 64-bit limits.
-RUNTIME_CONSTANTS = ("Attributes", "Conversation", "INT64_MAX", "INT64_MIN", "MetricDefinition")
+#: The other names the module may import from the runtime: types and the 64-bit limits;
+#: a catalog with spans adds the span types (`runtime/spans.py`): a constant per span
+#: (`SpanDefinition`), the base of its handle (`SpanHandle`) and what its helper returns.
+RUNTIME_CONSTANTS = (
+    "Attributes",
+    "Conversation",
+    "INT64_MAX",
+    "INT64_MIN",
+    "MetricDefinition",
+    "SpanDefinition",
+    "SpanHandle",
+    "SpanScope",
+)
 
 #: What the generated package's `__init__` calls to hand the catalog's toggles, service
 #: name and scope to the runtime.
 CATALOG_REGISTRATION = "register_catalog"
 
-#: The members of `Conversation` generated emitters and recorders read or call.
+#: The members of `Conversation` generated emitters, recorders and span helpers read or call.
 CONVERSATION_MEMBERS = (
     "allows",
     "emit",
@@ -54,6 +65,7 @@ CONVERSATION_MEMBERS = (
     "protect",
     "record_point",
     "recording",
+    "start_span",
 )
 
 #: The generated module's alias of an array argument's type, `list[T] | tuple[T, ...]`, and

@@ -12,15 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .code_model import emitter_view, metadata_view, recorder_view
+from .code_model import emitter_view, recorder_view
 from .docs_model import build_docs_model
 from .markdown import anchor, md, md_code
+from .metadata_model import metadata_view
 from .model import Catalog
 from .module_model import module_view
 from .naming import ARRAY_ALIAS, ARRAY_ITEM
 from .output import Change, OutputFile, write_outputs
 from .py_layout import annotation, call, field, fits_line_length, if_all, parameter
 from .py_literals import LINE_LENGTH, docstring, docstring_block, py_str, py_value, visible
+from .span_model import span_view
 from .templating import (
     TEMPLATES,
     TemplateDirError,
@@ -93,6 +95,7 @@ def render(
         "emitters": [emitter_view(event) for event in catalog.events],
         "recorders": [recorder_view(metric) for metric in catalog.metrics],
         "metadata": metadata_view(catalog),
+        "spans": [span_view(span) for span in catalog.spans],
         "module": module_view(catalog),
         # What the docs say about each attribute: EVENTS.md.jinja only formats it.
         "docs": build_docs_model(catalog),

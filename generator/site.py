@@ -28,6 +28,8 @@ from .site_model import (
     METRIC_PAGES,
     PRIVACY_PAGE,
     SCHEMA_FILES,
+    SPAN_PAGES,
+    SPAN_TREE_PAGE,
     Release,
     Site,
     attribute_anchor,
@@ -40,6 +42,8 @@ SITE_TEMPLATES = {
     "index": "site/index.html.jinja",
     "event": "site/event.html.jinja",
     "metric": "site/metric.html.jinja",
+    "span": "site/span.html.jinja",
+    "spans": "site/spans.html.jinja",
     "privacy": "site/privacy.html.jinja",
     "changes": "site/changes.html.jinja",
     "style": "site/style.css.jinja",
@@ -172,10 +176,13 @@ def build_site(
         return OutputFile(path, text)
 
     outputs = [page("index", INDEX_PAGE), page("privacy", PRIVACY_PAGE)]
+    if site.spans:
+        outputs.append(page("spans", SPAN_TREE_PAGE))
     if site.releases:
         outputs.append(page("changes", CHANGES_PAGE))
     outputs += [page("event", view.page, view=view) for view in site.events]
     outputs += [page("metric", view.page, view=view) for view in site.metrics]
+    outputs += [page("span", view.page, view=view) for view in site.spans]
     outputs += [OutputFile(view.schema_file, view.schema_text) for view in site.events]
     outputs += [
         OutputFile(f"{ASSETS}/style.css", env.get_template(SITE_TEMPLATES["style"]).render()),
@@ -189,9 +196,16 @@ def site_files(out_dir: Path) -> set[str]:
     """Files in `out_dir` that building a site would have written (and may remove): only
     these names and folders, so building into a folder that holds more is safe."""
     found = {
-        page for page in (INDEX_PAGE, PRIVACY_PAGE, CHANGES_PAGE) if (out_dir / page).is_file()
+        page
+        for page in (INDEX_PAGE, PRIVACY_PAGE, CHANGES_PAGE, SPAN_TREE_PAGE)
+        if (out_dir / page).is_file()
     }
-    folders = ((EVENT_PAGES, "*.html"), (METRIC_PAGES, "*.html"), (SCHEMA_FILES, "*.json"))
+    folders = (
+        (EVENT_PAGES, "*.html"),
+        (METRIC_PAGES, "*.html"),
+        (SPAN_PAGES, "*.html"),
+        (SCHEMA_FILES, "*.json"),
+    )
     for folder, pattern in (*folders, (ASSETS, "*")):
         if (out_dir / folder).is_dir():
             found |= {
@@ -206,5 +220,6 @@ def write_site(
     outputs: list[OutputFile], out_dir: str | Path, *, check: bool = False
 ) -> list[Change]:
     """Write the site under `out_dir` (or, with `check`, only compare), removing pages
-    that are no longer built (an event removed from the catalog, the changes page)."""
+    that are no longer built (an event or a span removed from the catalog, the changes
+    page, the span tree of a catalog left with no span)."""
     return write_outputs(outputs, out_dir, check=check, managed=site_files)

@@ -12,9 +12,20 @@ from dataclasses import dataclass
 
 from .code_model import emitter_view, recorder_view
 from .diff import SDK_DEFAULT_BOUNDARIES, SEVERITIES, SEVERITY_HEADINGS
-from .docs_model import AttributeDoc, PrivacyRow, attribute_doc, plain_text, privacy_rows
-from .model import Attribute, Catalog, Event, Metric, Toggle
+from .docs_model import (
+    AttributeDoc,
+    PrivacyRow,
+    SpanDoc,
+    SpanNode,
+    attribute_doc,
+    plain_text,
+    privacy_rows,
+    span_doc,
+    span_tree,
+)
+from .model import Attribute, Catalog, Event, Metric, Span, Toggle
 from .semver import GateResult
+from .span_model import SpanView, span_view
 
 #: Where each kind of page lives, relative to the site's root.
 INDEX_PAGE = "index.html"
@@ -31,6 +42,9 @@ PRIVACY_SUMMARY = (
 METRIC_PAGES = "metrics"
 SCHEMA_FILES = "schemas"
 ASSETS = "assets"
+#: Span pages have a folder of their own too; the span tree is a page of its own.
+SPAN_PAGES = "spans"
+SPAN_TREE_PAGE = "spans.html"
 
 
 def event_page(event: Event) -> str:
@@ -39,6 +53,10 @@ def event_page(event: Event) -> str:
 
 def metric_page(metric: Metric) -> str:
     return f"{METRIC_PAGES}/{metric.name}.html"
+
+
+def span_page(span: Span) -> str:
+    return f"{SPAN_PAGES}/{span.id}.html"
 
 
 def schema_file(event: Event) -> str:
@@ -135,7 +153,7 @@ class NavLink:
 
 @dataclass(frozen=True)
 class IndexEntry:
-    """One row of an index section: an event or a metric."""
+    """One row of an index section: an event, a metric or a span."""
 
     name: str
     page: str
@@ -143,7 +161,8 @@ class IndexEntry:
     attribute_count: int
     stability: str
     deprecated: bool
-    #: What kind of metric it is, in words (`counter of int, in {request}`); empty for events.
+    #: What kind of metric or span it is, in words (`counter of int, in {request}`,
+    #: `client span named chat {gen_ai.request.model}`); empty for events.
     kind: str = ""
 
 
@@ -155,6 +174,8 @@ class IndexSection:
     title: str
     intro: str
     entries: tuple[IndexEntry, ...]
+    #: A page the section leads on to (the span tree), shown after the intro.
+    more: NavLink | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +240,54 @@ class MetricView:
 
 
 @dataclass(frozen=True)
+class SpanPage:
+    """One span's page: its helper and handle, where it nests, what happens inside it."""
+
+    span: Span
+    page: str
+    #: What the docs say about the span (its attributes, placement, children).
+    doc: SpanDoc
+    #: The helper's `def` line and parameters, as generated/events.py declares it.
+    signature: str
+    #: The handle class and its setters' signatures, as generated/events.py declares them.
+    handle: str
+    parents: tuple[NavLink, ...]
+    children: tuple[NavLink, ...]
+    #: The events and metrics expected inside it, linked to their pages.
+    events: tuple[NavLink, ...]
+    metrics: tuple[NavLink, ...]
+    #: The span named by `deprecated.replacement`, when the catalog has it.
+    replacement_page: str | None
+    #: The spans from a root down to this one's parent (the first such path in catalog
+    #: order), for the page's small tree; empty for a root, or a span no root leads to.
+    lineage: tuple[NavLink, ...] = ()
+
+
+def lineage(catalog: Catalog, span_id: str) -> tuple[str, ...]:
+    """The ids from a root span down to `span_id`'s parent: breadth first from the roots
+    through each span's children in catalog order, so the shortest path, the first of
+    equals; () for a root, and for a span no root leads to."""
+    paths: dict[str, tuple[str, ...]] = {span.id: () for span in catalog.spans if span.root}
+    queue = list(paths)
+    while queue and span_id not in paths:
+        current = queue.pop(0)
+        for child in catalog.children(current):
+            if child.id not in paths:
+                paths[child.id] = (*paths[current], current)
+                queue.append(child.id)
+    return paths.get(span_id, ())
+
+
+def _handle_text(view: SpanView) -> str:
+    """The handle class as the span page shows it: its base, then each setter's `def`."""
+    lines = [f"class {view.span.handle_name}(SpanHandle):"]
+    lines += [f"    {setter.declaration}: ..." for setter in view.setters]
+    if not view.setters:
+        lines.append("    ...  # no attribute is known only at the end")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the templates format, for one catalog."""
 
@@ -236,6 +305,20 @@ class Site:
     common: tuple[AttributeDoc, ...] = ()
     #: Every attribute with a class other than metadata or a policy (the privacy page).
     privacy: tuple[PrivacyRow, ...] = ()
+    spans: tuple[SpanPage, ...] = ()
+    #: The spans as they nest, for the span tree page.
+    span_tree: tuple[SpanNode, ...] = ()
+
+    @property
+    def listed(self) -> str:
+        """What the index lists, in words: "event", "event and metric", "event, metric and
+        span"."""
+        kinds = ["event", *(["metric"] if self.metrics else []), *(["span"] if self.spans else [])]
+        return " and ".join(kinds) if len(kinds) < 3 else "event, metric and span"
+
+    def span_page(self, span: Span) -> str:
+        """Where a span of the tree has its page."""
+        return span_page(span)
 
     @property
     def title(self) -> str:
@@ -330,6 +413,18 @@ def _search_records(catalog: Catalog) -> tuple[dict[str, object], ...]:
             "attributes": attributes(metric_page(metric), metric.attributes),
         }
         for metric in catalog.metrics
+    ]
+    records += [
+        {
+            "kind": "span",
+            "name": span.id,
+            "description": plain_text(span.description),
+            # The wire name and the kind find the span too: a trace view shows those.
+            "tags": " ".join((span.kind, span.name, *(["deprecated"] if span.deprecated else []))),
+            "url": span_page(span),
+            "attributes": attributes(span_page(span), span.attributes),
+        }
+        for span in catalog.spans
     ]
     if catalog.common:
         records.append(
@@ -435,13 +530,38 @@ def build_site_model(
             for view in metrics
         ),
     )
-    nav = [NavLink("Events", INDEX_PAGE), NavLink("Privacy", PRIVACY_PAGE)]
+    spans = _span_pages(catalog, pages, metric_pages)
+    # Hidden while the catalog has no spans, as the metrics' section is.
+    span_section = IndexSection(
+        id="spans",
+        title="Spans",
+        intro="Every span is an OpenTelemetry span, started by its generated helper under a "
+        "span the catalog allows as its parent; a trace view shows it by the name given beside "
+        "its kind, filled in from its attributes.",
+        entries=tuple(
+            IndexEntry(
+                name=view.span.id,
+                page=view.page,
+                description=view.span.description,
+                attribute_count=len(view.span.attributes),
+                stability=view.span.stability,
+                deprecated=view.span.deprecated is not None,
+                kind=f"{view.span.kind} span named {view.span.name}",
+            )
+            for view in spans
+        ),
+        more=NavLink("How the spans nest: the span tree", SPAN_TREE_PAGE) if spans else None,
+    )
+    nav = [NavLink("Events", INDEX_PAGE)]
+    if spans:
+        nav.append(NavLink("Spans", SPAN_TREE_PAGE))
+    nav.append(NavLink("Privacy", PRIVACY_PAGE))
     if releases:
         nav.append(NavLink("Changes", CHANGES_PAGE))
     return Site(
         catalog=catalog,
         nav=tuple(nav),
-        sections=(event_section, metric_section),
+        sections=(event_section, metric_section, span_section),
         events=events,
         toggles=_toggle_sections(catalog),
         metrics=metrics,
@@ -449,4 +569,39 @@ def build_site_model(
         search_records=_search_records(catalog),
         common=tuple(attribute_doc(a) for a in catalog.common),
         privacy=privacy_rows(catalog),
+        spans=spans,
+        span_tree=span_tree(catalog),
     )
+
+
+def _span_pages(
+    catalog: Catalog, event_pages: dict[str, str], metric_pages: dict[str, str]
+) -> tuple[SpanPage, ...]:
+    """A page per span; links to the spans, events and metrics it names (each of which
+    the catalog has: `resolve` checks the names)."""
+    pages = {span.id: span_page(span) for span in catalog.spans}
+
+    def links(names: Sequence[str], where: dict[str, str]) -> tuple[NavLink, ...]:
+        return tuple(NavLink(name, where[name]) for name in names if name in where)
+
+    views = []
+    for span in catalog.spans:
+        doc = span_doc(span, catalog)
+        view = span_view(span)
+        replacement = span.deprecated.replacement if span.deprecated else None
+        views.append(
+            SpanPage(
+                span=span,
+                page=pages[span.id],
+                doc=doc,
+                signature=view.declaration,
+                handle=_handle_text(view),
+                parents=links(span.parents, pages),
+                children=links(doc.children, pages),
+                events=links(span.events, event_pages),
+                metrics=links(span.metrics, metric_pages),
+                replacement_page=pages.get(replacement) if replacement else None,
+                lineage=links(lineage(catalog, span.id), pages),
+            )
+        )
+    return tuple(views)

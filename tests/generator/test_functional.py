@@ -456,6 +456,7 @@ def test_generated_modules_pass_ruff_and_mypy_strict(tmp_path: Path) -> None:
         ("mini", load_catalog(MINI)),
         ("wide", load_catalog(MINI.parent / "wide.yaml")),
         ("long_tags", load_catalog(MINI.parent / "long-tags.yaml")),
+        ("spans", load_catalog(MINI.parent / "spans.yaml")),
         ("hostile", load_catalog_text(hostile_catalog(), "h.yaml")),
     ]:
         write_outputs(render(catalog), tmp_path / name)

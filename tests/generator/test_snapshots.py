@@ -2,7 +2,7 @@
 
 The real catalog's golden files are generated/ itself (so a stale generated/ fails
 here as well as in `codex-otel generate --check`); the fixture catalog's live in
-snapshots/mini/. Update with `pytest --snapshot-update` and review the diff.
+snapshots/mini/ and snapshots/spans/. Update with `pytest --snapshot-update` and review the diff.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ REPO = HERE.parent.parent
     [
         (REPO / "schema" / "catalog.yaml", REPO / "generated"),
         (HERE / "fixtures" / "mini.yaml", HERE / "snapshots" / "mini"),
+        (HERE / "fixtures" / "spans.yaml", HERE / "snapshots" / "spans"),
     ],
-    ids=["codex", "mini"],
+    ids=["codex", "mini", "spans"],
 )
 def test_generated_files_match_golden(snapshot: Snapshot, catalog: Path, golden: Path) -> None:
     outputs = render(load_catalog(catalog))

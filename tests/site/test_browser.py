@@ -205,6 +205,8 @@ PAGE_KINDS = {
     "search": "index.html?q=redact",
     "event": "events/codex.tool_result.html",
     "metric": "metrics/codex.api_request.duration_ms.html",
+    "span": "spans/codex.tool_call.html",
+    "span-tree": "spans.html",
     "privacy": "privacy.html",
     "changes": "changes.html",
 }
@@ -259,6 +261,14 @@ def test_every_metric_page_opens_without_errors(site: Path, page: Page) -> None:
         page.goto(url(site, f"metrics/{metric.name}.html"))
         assert page.locator("h1").inner_text() == metric.name
         assert page.title() == f"{metric.name} · codex event catalog"
+
+
+def test_every_span_page_opens_and_the_tree_leads_to_it(site: Path, page: Page) -> None:
+    for span in load_catalog(BUNDLED).spans:
+        page.goto(url(site, "spans.html"))
+        page.locator(f'[id="tree-{span.id}"] > a').first.click()
+        assert page.locator("h1").inner_text() == span.id
+        assert page.title() == f"{span.id} · codex event catalog"
 
 
 def test_the_changes_page_lists_the_metric_added(site: Path, page: Page) -> None:

@@ -109,6 +109,7 @@ def test_index_names_wrap_only_after_a_dot(site: Path) -> None:
     assert [text(code) for code in names] == [
         *(e.name for e in catalog.events),
         *(m.name for m in catalog.metrics),
+        *(s.id for s in catalog.spans),
     ]
     for code in names:
         assert code.attrib["class"] == "name"
@@ -122,3 +123,18 @@ def test_identifier_finds_every_identifier_attribute(site: Path) -> None:
     identifiers = {a.key for _, a in catalog.policy_attributes if a.sensitivity == "identifier"}
     assert {"conversation.id", "call_id", "user.email"} <= identifiers
     assert identifiers <= {r["title"] for r in results}, results
+
+
+def test_a_span_is_found_by_its_wire_name_and_its_attributes_name_it(site: Path) -> None:
+    # A trace view shows `execute_tool shell`: the template's fixed text finds the span.
+    results = search(site, "execute_tool")
+    assert results[0] == {
+        "title": "codex.tool_call",
+        "where": "span",
+        "text": results[0]["text"],
+        "url": "spans/codex.tool_call.html",
+    }
+    usage = search(site, "gen_ai.usage.output_tokens")
+    wheres = {hit["where"] for hit in usage if hit["title"] == "gen_ai.usage.output_tokens"}
+    assert {"attribute of span codex.turn", "attribute of span codex.api_request"} <= wheres
+    assert all(hit["url"].startswith("spans/") for hit in usage if "span" in hit["where"])

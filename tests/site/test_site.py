@@ -280,13 +280,21 @@ def test_the_search_index_covers_every_event_and_attribute(tmp_path: Path) -> No
             assert fragment == f"attr-{attribute['key']}" and fragment in ids(parse(target))
     metric_names = [r["name"] for r in records if r["kind"] == "metric"]
     assert metric_names == [metric.name for metric in catalog.metrics]
+    span_records = [r for r in records if r["kind"] == "span"]
+    assert [r["name"] for r in span_records] == [span.id for span in catalog.spans]
+    assert catalog.spans  # the bundled catalog's spans are searched too
+    for record, span in zip(span_records, catalog.spans, strict=True):
+        # A trace view shows the wire name and kind: both find the span.
+        assert span.name in str(record["tags"]) and span.kind in str(record["tags"])
     for record in records:
         target, _ = resolve(site / "index.html", record["url"])
         assert target.is_file(), record["url"]
     keys = {a["key"] for r in records for a in r["attributes"]}
     assert keys == {a.key for a in catalog.common} | {
         a.key for e in catalog.events for a in e.attributes
-    } | {a.key for m in catalog.metrics for a in m.attributes}
+    } | {a.key for m in catalog.metrics for a in m.attributes} | {
+        a.key for s in catalog.spans for a in s.attributes
+    }
 
 
 def test_the_build_is_deterministic_across_processes(tmp_path: Path) -> None:
