@@ -1,6 +1,7 @@
 """The configured exporter inside a pipeline: counts failed exports, can be aborted at
 shutdown, and says whose the SDK's messages are while it runs (`ExportGuard`, for every
-signal); for events, also hands undelivered batches to the spool hook (`GuardedExporter`);
+signal); for events and spans, also hands undelivered batches to the spool hook
+(`GuardedExporter`);
 for metrics, has the SDK's `MetricExporter` type the periodic reader needs
 (`guarded_metric_exporter`). No OpenTelemetry import at import time.
 """
@@ -20,6 +21,7 @@ from ._sdk_logs import SDK_LOGS
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
+    from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
     from ._metrics_spool import MetricSpooling
     from ._sdk_logs import _Claim
@@ -95,17 +97,19 @@ class GuardedExporter(ExportGuard):
 
     It has `LogRecordExporter`'s interface (`export`, `shutdown`, `force_flush`) without
     subclassing it: this module imports no OpenTelemetry at import time, and the batch
-    processor only calls these methods.
+    processor only calls these methods. `SpanExporter`'s interface is the same: the trace
+    pipeline wraps its span exporter in this class too (a batch is then of spans, and
+    `success`/`failure` are `SpanExportResult`'s).
     """
 
     def __init__(
         self,
-        inner: LogRecordExporter,
+        inner: LogRecordExporter | SpanExporter,
         health: Health,
         *,
-        success: LogRecordExportResult,
-        failure: LogRecordExportResult,
-        undelivered: Callable[[Sequence[ReadableLogRecord]], bool] | None = None,
+        success: LogRecordExportResult | SpanExportResult,
+        failure: LogRecordExportResult | SpanExportResult,
+        undelivered: Callable[[Sequence[Any]], bool] | None = None,
         sdk_logs: _Claim | None = None,
         clean: Callable[[Sequence[ReadableLogRecord]], None] | None = None,
     ) -> None:
@@ -128,6 +132,8 @@ class GuardedExporter(ExportGuard):
         self.write_ahead: WriteAhead | None = None
         #: When the export in flight began (`time.monotonic`): a stuck one drains the queue.
         self.in_flight_since = 0.0
+        #: Called after each successful export (the span spool: the collector is back).
+        self.exported: Callable[[], None] | None = None
         self._inherited_pools: list[object] = []
         at_fork(after_in_child=self._reinit_after_fork)
 
@@ -170,6 +176,8 @@ class GuardedExporter(ExportGuard):
             self.last_export_ok = result is self._success
             if write_ahead is not None and self.last_export_ok:
                 write_ahead.delivered(batch)  # its file goes: never delivered again
+            if self.last_export_ok and self.exported is not None:
+                self._call_exported(self.exported)
             if result is not self._success:
                 # Shutdown set the batch aside when it aborted (and spooled it), or it goes
                 # to the spool now: delayed, not lost (the spool reports its own trouble).
@@ -180,6 +188,12 @@ class GuardedExporter(ExportGuard):
             if self.keeps_undelivered:
                 self._health.end_export(spooled=spooled)
         return result
+
+    def _call_exported(self, hook: Callable[[], None]) -> None:
+        try:
+            hook()
+        except Exception:  # the hook never raises by contract; a bug must not spread
+            logger.debug("codex-otel: the exported hook failed", exc_info=True)
 
     def export_unspooled(self, batch: Sequence[ReadableLogRecord]) -> bool:
         """Export without the failure accounting and without keeping a failed batch: a

@@ -30,8 +30,10 @@ class Health:
     under a collector outage the per-event alternative would flood the host's logs.
     """
 
-    def __init__(self, *, description: str) -> None:
+    def __init__(self, *, description: str, items: str = "events") -> None:
         self.description = description
+        #: What the pipeline exports, for messages: "events", "spans".
+        self.items = items
         self.dropped = 0
         self.export_failures = 0
         self.emit_errors = 0
@@ -62,9 +64,10 @@ class Health:
             first = self._first("dropped")
         if first:
             logger.warning(
-                "codex-otel: the export queue is full and events are being dropped: "
+                "codex-otel: the export queue is full and %s are being dropped: "
                 "exporting to %s cannot keep up (collector down or slow?); further drops "
                 "are counted, not logged",
+                self.items,
                 self.description,
             )
 
@@ -76,8 +79,8 @@ class Health:
             first = report and not spooled and self._first("export")
         if first:
             logger.warning(
-                "codex-otel: exporting events to %s failed; further failures are counted, "
-                "not logged",
+                "codex-otel: exporting %s to %s failed; further failures are counted, not logged",
+                self.items,
                 self.description,
             )
 
@@ -103,14 +106,16 @@ class Health:
         where = self.spool_location or "the spool"
         if warn:
             logger.warning(
-                "codex-otel: totals at shutdown for %s: %d events dropped (export queue "
-                "full), %d export batches failed%s, %d events refused by the SDK, %d SDK "
+                "codex-otel: totals at shutdown for %s: %d %s dropped (export queue "
+                "full), %d export batches failed%s, %d %s refused by the SDK, %d SDK "
                 "warnings",
                 self.description,
                 dropped,
+                self.items,
                 lost,
                 f" (and {spooled} more spooled at {where} for the next run)" if spooled else "",
                 errors,
+                self.items,
                 messages,
             )
         else:

@@ -26,7 +26,8 @@ exporter is built: a version that moved them gets the official encoder and a deb
 message, not a broken pipeline.
 
 Metrics (`encode_metrics_request`, below) get the same treatment for another receiver
-quirk: their integers are written as JSON numbers.
+quirk: their integers are written as JSON numbers. Spans (`encode_spans_request`) get
+the empty arrays filled, in span, span event and link attributes too.
 
 Imports the OpenTelemetry packages only when called.
 """
@@ -43,6 +44,7 @@ from ._sdk_compat import json_exporter_shut_down, json_http_client, replace_file
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadableLogRecord
     from opentelemetry.sdk.metrics.export import MetricsData
+    from opentelemetry.sdk.trace import ReadableSpan
 
     from ._signal import Signal
 
@@ -150,6 +152,29 @@ def _number(value: Any) -> Any:
             return value
         return number if abs(number) < _EXACT_IN_JSON else value
     return value
+
+
+# --- spans -------------------------------------------------------------------------------
+
+
+def encode_spans_request(batch: Sequence[ReadableSpan]) -> dict[str, Any] | None:
+    """The OTLP/JSON `ExportTraceServiceRequest` of `batch` as a dict; None when empty.
+    Trace and span ids are hex, as OTLP/JSON says (the official encoder's)."""
+    from opentelemetry.exporter.otlp.json.common.trace_encoder import encode_spans
+
+    request = encode_spans(batch)
+    if not request.resource_spans:
+        return None
+    document: dict[str, Any] = request.to_dict()
+    for resource_spans in document.get("resourceSpans", ()):
+        _fill_empty_values(resource_spans.get("resource", {}).get("attributes", ()))
+        for scope_spans in resource_spans.get("scopeSpans", ()):
+            _fill_empty_values(scope_spans.get("scope", {}).get("attributes", ()))
+            for span in scope_spans.get("spans", ()):
+                _fill_empty_values(span.get("attributes", ()))
+                for part in (*span.get("events", ()), *span.get("links", ())):
+                    _fill_empty_values(part.get("attributes", ()))
+    return document
 
 
 # --- the exporters ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ its queue-full drops (counted), the periodic reader's thread (the SDK's messages
 are the pipeline's), the gauge class (the temporality of every instrument kind), the
 official OTLP/JSON exporters' HTTP client and file encoder (OTLP/JSON that strict
 receivers accept), the HTTP exporters' connection pools (fresh ones in a forked child),
+the runtime context's own detach (a span's context restored without an SDK log line),
 and `threading`'s exit hooks (a start that finishes before the thread pools close).
 
 Each is reached here and nowhere else, by one function that names it and the versions
@@ -48,6 +49,7 @@ JSON_HTTP_CLIENT = "opentelemetry.exporter.otlp.json.http OTLP*Exporter._client,
 JSON_FILE_ENCODER = "opentelemetry.exporter.otlp.json.file File*Exporter._exporter._encode"
 HTTP_POOLS = "OTLP*Exporter._client._transport (._session.adapters / ._pool)"
 EXIT_HOOK = "threading._register_atexit"
+RUNTIME_CONTEXT = "opentelemetry.context._RUNTIME_CONTEXT"
 
 
 def _moved(name: str, consequence: str) -> None:
@@ -207,6 +209,25 @@ def connection_pool_holders(exporter: object) -> Sequence[tuple[object, str]]:
     if isinstance(adapters, dict):
         holders += [(adapter, "poolmanager") for adapter in adapters.values()]
     return holders
+
+
+# --- the context (opentelemetry-api 1.45) ----------------------------------------------
+
+
+def detach_context(token: object) -> None:
+    """Restore the context `attach` replaced, through the runtime context itself (1.45:
+    `opentelemetry.context._RUNTIME_CONTEXT`): the public `detach` logs a token from
+    another context (a span's `with` left in another task) as an ERROR, which would print
+    into the host; here it raises `ValueError` for the caller to count. Falls back to
+    the public `detach` where the attribute moved."""
+    from opentelemetry import context
+
+    runtime_context = getattr(context, "_RUNTIME_CONTEXT", None)
+    if runtime_context is None:
+        _moved(RUNTIME_CONTEXT, "a span left in another context is logged by the SDK")
+        context.detach(token)  # type: ignore[arg-type]
+        return
+    runtime_context.detach(token)
 
 
 # --- CPython ---------------------------------------------------------------------------

@@ -4,9 +4,8 @@ The exporter factory (`_exporters`), the strict OTLP/JSON exporters (`otlp_json`
 guarded exporters (`_guarded_exporter`) and the loss accounting (`_health`) are written
 once; a `Signal` says what differs: the `[otel]` key its exporter is configured under,
 the official exporter class of each transport, the OTLP/JSON encoder, the SDK's export
-result type and its words in messages. Logs (`pipeline.py`, `_startup.py`) and metrics
-(`_metrics_pipeline.py`) each name theirs; a third signal is one more `Signal` and one
-more thin module.
+result type and its words in messages. Logs (`pipeline.py`, `_startup.py`), metrics
+(`_metrics_pipeline.py`) and traces (`_traces_pipeline.py`) each name theirs.
 
 Classes are named by "module:Class" and imported only when an exporter is built, so
 importing this module imports no OpenTelemetry module (gRPC only for `otlp-grpc`).
@@ -24,9 +23,10 @@ from typing import Any
 class Signal:
     """One signal's names; see the module doc."""
 
-    #: The OTLP path's last part and the SDK's word: "logs", "metrics".
+    #: The OTLP path's last part and the SDK's word: "logs", "metrics", "traces".
     name: str
-    #: The `[otel]` key of its exporter, for messages: "exporter", "metrics_exporter".
+    #: The `[otel]` key of its exporter, for messages: "exporter", "metrics_exporter",
+    #: "trace_exporter".
     key: str
     #: The official exporter classes, by transport.
     http_protobuf: str
@@ -86,4 +86,16 @@ METRICS = Signal(
     encoder="encode_metrics_request",
     json_encoder_module=f"{_JSON}.common.metrics_encoder",
     result="opentelemetry.sdk.metrics.export:MetricExportResult",
+)
+
+TRACES = Signal(
+    name="traces",
+    key="trace_exporter",
+    http_protobuf=f"{_PROTO}.http.trace_exporter:OTLPSpanExporter",
+    http_json=f"{_JSON}.http.trace_exporter:OTLPSpanExporter",
+    grpc=f"{_PROTO}.grpc.trace_exporter:OTLPSpanExporter",
+    json_file=f"{_JSON}.file.trace_exporter:FileSpanExporter",
+    encoder="encode_spans_request",
+    json_encoder_module=f"{_JSON}.common.trace_encoder",
+    result="opentelemetry.sdk.trace.export:SpanExportResult",
 )

@@ -24,6 +24,8 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from ._fork import at_fork
+from ._sdk_compat import detach_context
+from ._sdk_logs import CALLING
 from ._wire_strings import wire_value
 from .spans import (
     SHUTDOWN_ERROR_TYPE,
@@ -79,6 +81,9 @@ class Spans:
         subscribers: Callable[[], tuple[Callable[[CapturedSpan], None], ...]],
         report: Callable[[str, str], None],
         counters: SpanCounters,
+        error_details: bool = True,
+        subscriber_error: Callable[[], None] | None = None,
+        sdk_claim: object = None,
     ) -> None:
         self.tracer = tracer
         self._raise = parents == "raise"
@@ -87,6 +92,14 @@ class Spans:
         self._subscribers = subscribers
         self._report = report
         self.counters = counters
+        #: Whether an exception's message and stack trace go on its `exception` event
+        #: (the `log_error_details` toggle); else the event carries its type only.
+        self._error_details = error_details
+        self._subscriber_error = subscriber_error
+        #: The trace pipeline's claim on the SDK's messages (`_sdk_logs`): what the SDK
+        #: logs while a span starts, changes or ends on the caller's thread (a full batch
+        #: queue's "Queue full") is the pipeline's, counted, not printed into the host.
+        self.sdk_claim = sdk_claim
         #: The spans started and not ended, by id(scope): ended at shutdown. dict `[]=`
         #: and `pop` are atomic under the GIL, so whoever pops a span ends it, once.
         self._open: dict[int, LiveScope[Any]] = {}
@@ -115,10 +128,12 @@ class Spans:
         if (definition.root if parent_id is None else parent_id in definition.parents) is False:
             self._parent_error(definition, parent_id)
         attributes = scope._attributes
+        name = definition.span_name(attributes) if definition.name_keys else definition.name
         if self._constant:
-            attributes = {**self._constant, **attributes}
+            # As the trace pipeline's processor (and Codex's) sets them: over the span's own.
+            attributes = {**attributes, **self._constant}
         span = self.tracer.start_span(
-            definition.span_name(attributes) if definition.name_keys else definition.name,
+            name,
             context=ctx,
             kind=_KINDS[definition.kind],
             attributes=attributes,
@@ -160,9 +175,15 @@ class Spans:
         self._publish(scope)
 
     def _record_failure(self, span: Any, exc: BaseException) -> None:
+        error_type = qualified_name(type(exc))
         if "error.type" not in span.attributes:
-            span.set_attribute("error.type", qualified_name(type(exc)))
-        span.record_exception(exc)
+            span.set_attribute("error.type", error_type)
+        if self._error_details:
+            span.record_exception(exc)
+        else:
+            # The SDK's event without the message and stack trace, which may hold text the
+            # error-details toggle keeps off the wire.
+            span.add_event("exception", {"exception.type": error_type})
         span.set_status(Status(StatusCode.ERROR))
 
     def end_open_spans(self) -> int:
@@ -210,7 +231,8 @@ class Spans:
             try:
                 subscriber(captured)
             except Exception:  # a subscriber's bug must not break the host application
-                self._report("span-subscriber", "codex-otel: a span subscriber raised")
+                if self._subscriber_error is not None:
+                    self._subscriber_error()
 
 
 def captured_span(
@@ -279,7 +301,18 @@ class LiveScope(SpanScope[H]):
             # A scope starts one span; a second `with` on it gets a handle that does nothing.
             self._spans._report("span-reused", "codex-otel: a span scope was entered twice")
             return self._handle_type(None)
-        self._spans.start(self)
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
+        try:
+            self._spans.start(self)
+        except SpanParentError:
+            raise  # `span_parents = "raise"`: the one error entering may raise
+        except Exception:
+            self._spans._report("span-start", "codex-otel: a span could not be started")
+            self._token = None
+            return self._handle_type(None)
+        finally:
+            calling.claim = prior
         handle = self._handle_type(self)
         self._handle = handle
         return handle
@@ -292,10 +325,14 @@ class LiveScope(SpanScope[H]):
     ) -> None:
         if self._token is None:
             return
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             self._spans.end(self, exc)
         except Exception:  # never replace the host's exception, nor raise one of ours
             self._spans._report("span-end", "codex-otel: a span could not be ended")
+        finally:
+            calling.claim = prior
 
     # --- what the handle calls ---------------------------------------------------------
 
@@ -303,19 +340,26 @@ class LiveScope(SpanScope[H]):
         if not self.open:
             self._spans.counters.attributes_after_end += 1
             return
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self._spans.sdk_claim
         try:
             if type(value) is not str or not value.isascii():
                 value = wire_value(value)
             self._span.set_attribute(key, value)
         except Exception:
             self._spans._report("span-attribute", "codex-otel: a span attribute was refused")
+        finally:
+            calling.claim = prior
 
     def fail(self, error_type: str, description: str) -> None:
         if not self.open:
             self._spans.counters.attributes_after_end += 1
             return
-        self._span.set_attribute("error.type", error_type)
-        self._span.set_status(Status(StatusCode.ERROR, description or None))
+        try:
+            self._span.set_attribute("error.type", error_type)
+            self._span.set_status(Status(StatusCode.ERROR, description or None))
+        except Exception:
+            self._spans._report("span-attribute", "codex-otel: a span attribute was refused")
 
     def headers(self) -> dict[str, str]:
         carrier: dict[str, str] = {}
@@ -330,14 +374,9 @@ def _detach(scope: LiveScope[Any]) -> None:
     if token is None:
         return
     try:
-        # The runtime context's own detach: the public one logs a token from another
-        # context (a `with` left in another task) as an error, which would print into
-        # the host; here it is only our span that stays current in that task.
-        runtime_context = getattr(otel_context, "_RUNTIME_CONTEXT", None)
-        if runtime_context is not None:
-            runtime_context.detach(token)
-        else:
-            otel_context.detach(token)
+        # Not the public `detach`, which logs a token from another context (a `with` left
+        # in another task) as an error into the host's logs; only that task keeps our span.
+        detach_context(token)
     except Exception:
         logger.debug("codex-otel: a span's context was left in another context")
 

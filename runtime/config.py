@@ -39,9 +39,11 @@ __all__ = [
     "OtlpGrpcExporter",
     "OtlpHttpExporter",
     "PrivacyConfig",
+    "SpanParents",
     "SpoolConfig",
     "TlsConfig",
     "ToggleMode",
+    "TracesSampler",
     "load_config",
     "url_without_secrets",
 ]
@@ -213,6 +215,30 @@ class MetricsConfig:
     temporality: Temporality = "cumulative"
 
 
+#: The trace samplers of OTEL_TRACES_SAMPLER (and `[otel] traces_sampler`): the spec's
+#: names. The ratio ones take `traces_sampler_arg`, a probability in [0, 1].
+TracesSampler = Literal[
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+]
+TRACES_SAMPLERS: tuple[str, ...] = (
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+)
+#: What a span started under a parent the catalog does not allow does: `count` (counted
+#: in `TelemetryStats.span_parent_errors`, the span started anyway) or `raise`
+#: (`SpanParentError`: for development and tests).
+SpanParents = Literal["count", "raise"]
+
+
 #: What a privacy toggle sends for the attributes it governs: `keep` the value (the toggle
 #: on), `off` each attribute's own off-mode (the toggle off), or one mode for all of them.
 ToggleMode = Literal["keep", "off", "redact", "length", "hash", "drop"]
@@ -267,6 +293,18 @@ class OtelConfig:
     #: (`service.scope`, else its namespace). Not an `[otel]` key: the catalog decides it.
     scope_name: str = field(default_factory=lambda: catalog_defaults().scope_name)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    #: Where spans go: the same forms as `exporter`; off (`none`) by default. Spans a
+    #: failed export leaves are spooled as events are (`runtime/_traces_spool.py`).
+    trace_exporter: ExporterConfig = field(default_factory=NoExporter)
+    #: Which spans are recorded (OTEL_TRACES_SAMPLER's names); the ratio samplers keep
+    #: `traces_sampler_arg` of the traces (a probability in [0, 1]).
+    traces_sampler: TracesSampler = "parentbased_always_on"
+    traces_sampler_arg: float = 1.0
+    #: Constant string attributes set on every span when it starts (Codex's
+    #: `span_attributes`: per-span metadata, where resource attributes describe the process).
+    span_attributes: Mapping[str, str] = field(default_factory=dict)
+    #: A span started under a parent the catalog does not allow: counted or raised.
+    span_parents: SpanParents = "count"
 
     def __post_init__(self) -> None:
         # Every toggle gets its mode, consistent with `toggles` (also after a

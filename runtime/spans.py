@@ -200,7 +200,7 @@ def trace_headers() -> dict[str, str]:
     """The W3C `traceparent` (and `tracestate`) headers of the current span, for an
     outbound HTTP request made inside it; {} when no span is current (or OpenTelemetry
     is not installed)."""
-    if "opentelemetry.context" not in sys.modules:
+    if sys.modules.get("opentelemetry.context") is None:
         return {}  # nothing loaded OpenTelemetry's context: no span can be current
     from ._span_context import current_headers
 

@@ -33,7 +33,15 @@ from ._timestamps import TimestampFormatter
 from ._wire_strings import wire_attributes, wire_string, wire_value
 from .config import OtelConfig
 from .metrics import CapturedMeasurement, MeasurementSubscriber, MetricDefinition
-from .spans import CapturedSpan, H, SpanDefinition, SpanScope, SpanSubscriber, noop_scope
+from .spans import (
+    _NOOP_SCOPES,
+    CapturedSpan,
+    H,
+    SpanDefinition,
+    SpanScope,
+    SpanSubscriber,
+    noop_scope,
+)
 from .types import Attributes, AttributeValue, MetadataLike
 
 if TYPE_CHECKING:
@@ -42,6 +50,7 @@ if TYPE_CHECKING:
     from ._metrics_pipeline import BackgroundMetrics
     from ._span_context import SpanCounters, Spans
     from ._startup import BackgroundPipeline
+    from ._traces_pipeline import TracesPipeline
 
 logger = logging.getLogger("codex_otel")
 
@@ -103,6 +112,17 @@ class TelemetryStats:
     #: Spans still open at shutdown, ended then with an ERROR status and `error.type`
     #: `codex_otel.shutdown` (`spans.SHUTDOWN_ERROR_TYPE`).
     spans_ended_at_shutdown: int = 0
+    #: Spans the trace pipeline's batch queue dropped because it was full.
+    spans_dropped: int = 0
+    #: Spans written to the span spool by failed exports (or at an exit that ran out of time).
+    spans_spooled: int = 0
+    #: Spans earlier runs (or this one, before the collector came back) spooled that this
+    #: run delivered.
+    spans_delivered: int = 0
+    #: After shutdown: spans still waiting in the span spool. 0 before shutdown.
+    spans_pending: int = 0
+    #: Span exports that failed (their spans spooled when the spool is on).
+    span_export_failures: int = 0
 
 
 class Telemetry:
@@ -144,6 +164,10 @@ class Telemetry:
         self._metrics: BackgroundMetrics | None = self._start_metrics()
         #: Read by every metric recorder first, as `recording` by emitters.
         self.metrics_recording = self._metrics is not None
+        #: Where spans are exported (`trace_exporter`); None when they are not. Its tracer
+        #: is usable at once (the exporter starts in the background).
+        self._traces: TracesPipeline | None = self._start_traces()
+        self._tracer = self._traces.tracer if self._traces is not None else None
         #: What `Conversation.record` calls: `_dispatch_measurement`, or, while nobody but
         #: the pipeline sees measurements, the sink's own `record` (no subscriber branch,
         #: no shutdown check: shutdown puts `_dispatch_measurement` back first).
@@ -182,6 +206,14 @@ class Telemetry:
         return BackgroundMetrics(
             self.config, service_version=self.service_version, on_ready=self._metrics_ready
         )
+
+    def _start_traces(self) -> TracesPipeline | None:
+        if self.config.trace_exporter.kind == "none" or self.config.sdk_disabled:
+            return None  # nothing trace-related is imported in this case
+        from ._traces_pipeline import start_traces
+
+        # Config errors raise here, as for logs and metrics.
+        return start_traces(self.config, self.service_version, self._report_once)
 
     def _metrics_ready(self) -> None:
         # The sink's `record` is the running pipeline's own from now on: use it directly.
@@ -253,6 +285,10 @@ class Telemetry:
         sink = self._metrics
         if sink is not None and not sink.record(metric, value, attributes):
             self._drop_after_shutdown()
+
+    def _note_subscriber_error(self) -> None:
+        self._subscriber_errors += 1
+        self._report_once("subscriber", "codex-otel: a subscriber raised")
 
     def _drop_after_shutdown(self) -> None:
         with self._lock:
@@ -369,11 +405,21 @@ class Telemetry:
             self._spans = Spans(
                 tracer if tracer is not None else local_tracer(),
                 parents=getattr(self.config, "span_parents", "count"),
-                constant_attributes=getattr(self.config, "span_attributes", {}),
+                # The trace pipeline's provider sets them on every span it starts; the
+                # subscribers' own tracer needs them here.
+                constant_attributes=(
+                    getattr(self.config, "span_attributes", {}) if tracer is None else {}
+                ),
                 incoming=incoming_context(self._incoming_environ, self._report_once),
                 subscribers=lambda: self._span_subscribers,
                 report=self._report_once,
                 counters=self._span_counters,
+                error_details=self.allows("log_error_details"),
+                subscriber_error=self._note_subscriber_error,
+                # The pipeline's claim on the SDK's messages (`_sdk_logs`); TracesPipeline
+                # keeps it as `_sdk_logs` (the logs' Pipeline has it public, `sdk_logs`).
+                sdk_claim=getattr(self._traces, "sdk_logs", None)
+                or getattr(self._traces, "_sdk_logs", None),
             )
         except ImportError:
             self._spans = None
@@ -403,6 +449,11 @@ class Telemetry:
         return self._metrics is not None
 
     @property
+    def exporting_traces(self) -> bool:
+        """True when a trace pipeline runs (`trace_exporter` is set, the SDK is on)."""
+        return self._traces is not None
+
+    @property
     def spool_directory(self) -> Path | None:
         """The folder where the events this process could not deliver wait for a later
         run (`[otel.spool]`): None when nothing is spooled (the spool is off, or the
@@ -420,6 +471,7 @@ class Telemetry:
         spool = pipeline.spool if pipeline else None
         metrics = self._metrics
         spans = self._span_counters
+        traces = self._traces
         return TelemetryStats(
             dropped_after_shutdown=self._dropped_after_shutdown,
             dropped_queue_full=pipeline.dropped if pipeline else 0,
@@ -427,7 +479,8 @@ class Telemetry:
             subscriber_errors=self._subscriber_errors,
             emit_errors=self._emit_errors,
             sdk_messages=(pipeline.sdk_messages if pipeline else 0)
-            + (metrics.sdk_messages if metrics else 0),
+            + (metrics.sdk_messages if metrics else 0)
+            + (traces.sdk_messages if traces else 0),
             spooled=spool.spooled if spool else 0,
             dropped_spool_full=spool.dropped if spool else 0,
             spool_failures=spool.failed if spool else 0,
@@ -442,6 +495,11 @@ class Telemetry:
             span_parent_errors=spans.parent_errors if spans else 0,
             span_attributes_after_end=spans.attributes_after_end if spans else 0,
             spans_ended_at_shutdown=spans.ended_at_shutdown if spans else 0,
+            spans_dropped=traces.spans_dropped if traces else 0,
+            spans_spooled=traces.spans_spooled if traces else 0,
+            spans_delivered=traces.spans_delivered if traces else 0,
+            spans_pending=traces.spans_pending if traces and self._closed else 0,
+            span_export_failures=traces.span_export_failures if traces else 0,
         )
 
     def wait_until_started(self, timeout: float | None = None) -> bool:
@@ -456,13 +514,14 @@ class Telemetry:
         return (metrics is None or metrics.wait_until_started(_left(deadline))) and started
 
     def force_flush(self, timeout: float | None = None) -> bool:
-        """Export what is queued (events, and the metrics collected so far); returns
-        within `timeout` (default: the config's) seconds."""
+        """Export what is queued (events, ended spans, and the metrics collected so far);
+        returns within `timeout` (default: the config's) seconds."""
         if self._closed:
             return True
         deadline = time.monotonic() + self._timeout(timeout)
-        pipeline, metrics = self._pipeline, self._metrics
+        pipeline, metrics, traces = self._pipeline, self._metrics, self._traces
         flushed = pipeline is None or pipeline.force_flush(_left(deadline))
+        flushed = (traces is None or traces.force_flush(_left(deadline))) and flushed
         return (metrics is None or metrics.force_flush(_left(deadline))) and flushed
 
     def shutdown(self, timeout: float | None = None) -> bool:
@@ -484,16 +543,20 @@ class Telemetry:
             except Exception:
                 logger.debug("codex-otel: open spans could not be ended", exc_info=True)
         deadline = time.monotonic() + self._timeout(timeout)
-        pipeline, metrics = self._pipeline, self._metrics
+        pipeline, metrics, traces = self._pipeline, self._metrics, self._traces
         if metrics is not None:
             # The metrics' last export runs while the logs flush: one bound for both.
             metrics.request_shutdown()
         try:
             delivered = pipeline is None or pipeline.shutdown(_left(deadline))
+            # The spans (those ended above included) within what the logs left of the bound.
+            delivered = (traces is None or traces.shutdown(_left(deadline))) and delivered
         except KeyboardInterrupt:
             # Ctrl-C during the exit wait: spooled now, then the caller's (`_signals.py`).
-            from ._signals import interrupted
+            from ._signals import interrupted, spool_all
 
+            if traces is not None:
+                spool_all([traces])
             raise interrupted(pipeline) from None
         return (metrics is None or metrics.shutdown(_left(deadline))) and delivered
 
@@ -686,7 +749,8 @@ class Conversation(Generic[M]):
         `span_parents = "raise"`."""
         spans = self._telemetry._spans
         if spans is None:
-            return noop_scope(handle)
+            # The shared scope of `handle`'s class, looked up here (one call less).
+            return _NOOP_SCOPES.get(handle) or noop_scope(handle)  # type: ignore[return-value]
         return spans.scope(definition, attributes, handle)
 
     def __repr__(self) -> str:

@@ -1,4 +1,5 @@
-"""Real OTLP log and metric receivers for end-to-end tests (test fixtures, not part of the package).
+"""Real OTLP receivers of logs, metrics and traces for end-to-end tests (test fixtures, not
+part of the package).
 
 - ``OtlpHttpReceiver``: OTLP/HTTP (protobuf and JSON, gzip/deflate) on a ThreadingHTTPServer.
 - ``OtlpGrpcReceiver``: OTLP/gRPC on a grpcio server.
@@ -12,20 +13,29 @@ Importing this package needs only the standard library; protobuf, grpcio and tru
 imported when a receiver starts or certificates are made.
 """
 
-from .grpc_receiver import EXPORT_METHOD, METRICS_EXPORT_METHOD, OtlpGrpcReceiver
-from .http_receiver import LOGS_PATH, METRICS_PATH, OtlpHttpReceiver, abortive_close
+from .grpc_receiver import (
+    EXPORT_METHOD,
+    METRICS_EXPORT_METHOD,
+    TRACES_EXPORT_METHOD,
+    OtlpGrpcReceiver,
+)
+from .http_receiver import LOGS_PATH, METRICS_PATH, TRACES_PATH, OtlpHttpReceiver, abortive_close
 from .records import (
     Fault,
     ReceivedPoint,
     ReceivedRecord,
     ReceivedRequest,
+    ReceivedSpan,
+    ReceivedSpanEvent,
     Recorder,
     Value,
     any_value_to_python,
     decode_export_request,
     decode_metrics_request,
+    decode_traces_request,
     flatten_metrics_request,
     flatten_request,
+    flatten_traces_request,
 )
 from .refusing import RefusingPort
 from .tcp_resetter import HTTP2_PREFACE, ResettingListener
@@ -37,12 +47,16 @@ __all__ = [
     "LOGS_PATH",
     "METRICS_EXPORT_METHOD",
     "METRICS_PATH",
+    "TRACES_EXPORT_METHOD",
+    "TRACES_PATH",
     "Fault",
     "OtlpGrpcReceiver",
     "OtlpHttpReceiver",
     "ReceivedPoint",
     "ReceivedRecord",
     "ReceivedRequest",
+    "ReceivedSpan",
+    "ReceivedSpanEvent",
     "Recorder",
     "RefusingPort",
     "ResettingListener",
@@ -52,8 +66,10 @@ __all__ = [
     "any_value_to_python",
     "decode_export_request",
     "decode_metrics_request",
+    "decode_traces_request",
     "flatten_metrics_request",
     "flatten_request",
+    "flatten_traces_request",
     "make_tls_certs",
     "unused_port",
 ]

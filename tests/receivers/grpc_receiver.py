@@ -1,4 +1,5 @@
-"""A real OTLP/gRPC log receiver on loopback (grpcio server), with fault modes.
+"""A real OTLP/gRPC receiver of logs, metrics and traces on loopback (grpcio server), with
+fault modes.
 
 ``Export`` is served by a generic handler with no request deserializer, so every recorded
 body is the request message exactly as the client serialized it (after grpcio undid gRPC
@@ -14,11 +15,21 @@ from concurrent import futures
 from types import TracebackType
 from typing import Any
 
-from .records import Fault, ReceivedRequest, Recorder, flatten_metrics_request, flatten_request
+from .records import (
+    Fault,
+    ReceivedRequest,
+    Recorder,
+    flatten_metrics_request,
+    flatten_request,
+    flatten_traces_request,
+)
 from .tls import TlsCerts
 
 EXPORT_METHOD = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
 METRICS_EXPORT_METHOD = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+TRACES_EXPORT_METHOD = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+#: Each service's method, by signal.
+_METHODS = {"logs": EXPORT_METHOD, "metrics": METRICS_EXPORT_METHOD, "traces": TRACES_EXPORT_METHOD}
 _RETRY_INFO_KEY = "google.rpc.retryinfo-bin"
 
 
@@ -53,8 +64,8 @@ def _peer_common_name(context: Any) -> str | None:
 
 
 class OtlpGrpcReceiver(Recorder):
-    """OTLP/gRPC logs and metrics receiver (``LogsService/Export``,
-    ``MetricsService/Export``) on ``host``, port 0 = ephemeral.
+    """OTLP/gRPC logs, metrics and traces receiver (``LogsService/Export``,
+    ``MetricsService/Export``, ``TraceService/Export``) on ``host``, port 0 = ephemeral.
 
     Insecure by default; ``tls`` for TLS and ``require_client_cert`` for mTLS.
     """
@@ -209,13 +220,15 @@ class OtlpGrpcReceiver(Recorder):
     blackhole = hang
 
     def set_partial_success(self, rejected_log_records: int, error_message: str = "") -> None:
+        """Successful answers carry this partial_success (rejected log records, or rejected
+        spans in an answer to a traces export) until cleared (rejected=0)."""
         self._partial_success = (
             (rejected_log_records, error_message) if rejected_log_records else None
         )
 
     # -- the service
 
-    def _export(self, body: bytes, context: Any, *, metrics: bool = False) -> Any:
+    def _export(self, body: bytes, context: Any, *, signal: str = "logs") -> Any:
         """Answer one ``Export`` call; ``body`` is the request message exactly as the client
         serialized it (gRPC's own message compression already undone by grpcio)."""
         from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
@@ -227,6 +240,11 @@ class OtlpGrpcReceiver(Recorder):
             ExportMetricsServiceRequest,
             ExportMetricsServiceResponse,
         )
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTracePartialSuccess,
+            ExportTraceServiceRequest,
+            ExportTraceServiceResponse,
+        )
 
         # No grpc-encoding among them: grpc core strips reserved headers (grpc-*, te,
         # content-type) from the invocation metadata, and grpcio has no other accessor for
@@ -236,21 +254,26 @@ class OtlpGrpcReceiver(Recorder):
         message: Any = None
         records: tuple[Any, ...] = ()
         points: tuple[Any, ...] = ()
+        spans: tuple[Any, ...] = ()
         error: str | None = None
         try:
-            if metrics:
+            if signal == "metrics":
                 message = ExportMetricsServiceRequest.FromString(body)
                 points = flatten_metrics_request(message, "grpc")
+            elif signal == "traces":
+                message = ExportTraceServiceRequest.FromString(body)
+                spans = flatten_traces_request(message, "grpc")
             else:
                 message = ExportLogsServiceRequest.FromString(body)
                 records = flatten_request(message, "grpc")
         except Exception as exc:  # a client that sends garbage must not crash the receiver
-            message, records, points = None, (), ()
+            message, records, points, spans = None, (), (), ()
             error = f"cannot decode: {type(exc).__name__}: {exc}"
         common: dict[str, Any] = {
             "transport": "grpc",
-            "path": METRICS_EXPORT_METHOD if metrics else EXPORT_METHOD,
+            "path": _METHODS[signal],
             "points": points,
+            "spans": spans,
             "headers": metadata,
             "content_type": "application/grpc",
             "body": body,
@@ -288,10 +311,17 @@ class OtlpGrpcReceiver(Recorder):
                 **common,
             )
         )
-        if metrics:
-            return ExportMetricsServiceResponse()
-        response = ExportLogsServiceResponse()
         partial = self._partial_success
+        if signal == "metrics":
+            return ExportMetricsServiceResponse()
+        if signal == "traces":
+            traces_response = ExportTraceServiceResponse()
+            if partial is not None:
+                traces_response.partial_success.CopyFrom(
+                    ExportTracePartialSuccess(rejected_spans=partial[0], error_message=partial[1])
+                )
+            return traces_response
+        response = ExportLogsServiceResponse()
         if partial is not None:
             response.partial_success.CopyFrom(
                 ExportLogsPartialSuccess(rejected_log_records=partial[0], error_message=partial[1])
@@ -320,9 +350,8 @@ class _Failure(Exception):
 
 
 def _generic_handlers(receiver: OtlpGrpcReceiver) -> tuple[Any, ...]:
-    """``LogsService/Export`` and ``MetricsService/Export`` as generic handlers: no request
-    deserializer, so the handler gets the raw request bytes (what the generated servicer
-    would parse, then drop)."""
+    """The three services' ``Export`` as generic handlers: no request deserializer, so the
+    handler gets the raw request bytes (what the generated servicer would parse, then drop)."""
     import grpc
     from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
         ExportLogsServiceResponse,
@@ -330,11 +359,20 @@ def _generic_handlers(receiver: OtlpGrpcReceiver) -> tuple[Any, ...]:
     from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
         ExportMetricsServiceResponse,
     )
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceResponse,
+    )
 
-    def handler(metrics: bool) -> Any:
+    responses: dict[str, Any] = {
+        "logs": ExportLogsServiceResponse,
+        "metrics": ExportMetricsServiceResponse,
+        "traces": ExportTraceServiceResponse,
+    }
+
+    def handler(signal: str) -> Any:
         def export(body: bytes, context: Any) -> Any:
             try:
-                return receiver._export(body, context, metrics=metrics)
+                return receiver._export(body, context, signal=signal)
             except _Failure as failure:
                 if failure.trailing:
                     context.set_trailing_metadata(failure.trailing)
@@ -343,15 +381,14 @@ def _generic_handlers(receiver: OtlpGrpcReceiver) -> tuple[Any, ...]:
                 receiver._note_server_error(traceback.format_exc())
                 raise
 
-        response = ExportMetricsServiceResponse if metrics else ExportLogsServiceResponse
         return grpc.unary_unary_rpc_method_handler(
             export,
             request_deserializer=None,  # None: the behaviour gets the bytes as received
-            response_serializer=response.SerializeToString,
+            response_serializer=responses[signal].SerializeToString,
         )
 
     handlers = []
-    for method, metrics in ((EXPORT_METHOD, False), (METRICS_EXPORT_METHOD, True)):
+    for signal, method in _METHODS.items():
         service, name = method[1:].rsplit("/", 1)
-        handlers.append(grpc.method_handlers_generic_handler(service, {name: handler(metrics)}))
+        handlers.append(grpc.method_handlers_generic_handler(service, {name: handler(signal)}))
     return tuple(handlers)

@@ -1,4 +1,5 @@
-"""A real OTLP/HTTP log receiver on loopback (stdlib ThreadingHTTPServer), with fault modes."""
+"""A real OTLP/HTTP receiver of logs, metrics and traces on loopback (stdlib
+ThreadingHTTPServer), with fault modes."""
 
 from __future__ import annotations
 
@@ -21,14 +22,17 @@ from .records import (
     Recorder,
     decode_export_request,
     decode_metrics_request,
+    decode_traces_request,
     flatten_metrics_request,
     flatten_request,
+    flatten_traces_request,
 )
 from .serving import ServedOnLoopback
 from .tls import TlsCerts
 
 LOGS_PATH = "/v1/logs"
 METRICS_PATH = "/v1/metrics"
+TRACES_PATH = "/v1/traces"
 _PROTOBUF_TYPES = frozenset({"application/x-protobuf", "application/protobuf"})
 _JSON_TYPE = "application/json"
 _MAX_BODY = 64 * 1024 * 1024
@@ -219,12 +223,12 @@ def _status_body(code: int, message: str, *, json: bool) -> tuple[bytes, str]:
 
 
 class OtlpHttpReceiver(ServedOnLoopback, Recorder):
-    """OTLP/HTTP logs and metrics receiver on ``host`` (default 127.0.0.1), port 0 =
+    """OTLP/HTTP logs, metrics and traces receiver on ``host`` (default 127.0.0.1), port 0 =
     ephemeral.
 
-    Accepts protobuf and JSON bodies (gzip/deflate Content-Encoding) on ``logs_path`` and
-    ``metrics_path``, answers with an ``ExportLogsServiceResponse`` (or
-    ``ExportMetricsServiceResponse``) in the same encoding. Requests to other paths are recorded
+    Accepts protobuf and JSON bodies (gzip/deflate Content-Encoding) on ``logs_path``,
+    ``metrics_path`` and ``traces_path``, answers with the signal's ``Export...ServiceResponse``
+    in the same encoding. Requests to other paths are recorded
     and answered 404. Pass ``tls`` for HTTPS and ``require_client_cert`` for mTLS.
     """
 
@@ -240,6 +244,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         ssl_context: ssl.SSLContext | None = None,
         logs_path: str = LOGS_PATH,
         metrics_path: str = METRICS_PATH,
+        traces_path: str = TRACES_PATH,
         start: bool = True,
     ) -> None:
         Recorder.__init__(self)
@@ -251,6 +256,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         ServedOnLoopback.__init__(self, host, port)
         self.logs_path = logs_path
         self.metrics_path = metrics_path
+        self.traces_path = traces_path
         self._partial_success: tuple[int, str] | None = None
         if start:
             self.start()
@@ -286,6 +292,11 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
     def metrics_endpoint(self) -> str:
         """Full metrics URL, e.g. ``http://127.0.0.1:PORT/v1/metrics``."""
         return self.base_url + self.metrics_path
+
+    @property
+    def traces_endpoint(self) -> str:
+        """Full traces URL, e.g. ``http://127.0.0.1:PORT/v1/traces``."""
+        return self.base_url + self.traces_path
 
     # -- fault modes (each call queues a fault; they apply in order)
 
@@ -336,7 +347,8 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         self._faults.add(Fault("reset", times, stage=stage))
 
     def set_partial_success(self, rejected_log_records: int, error_message: str = "") -> None:
-        """Successful answers carry this partial_success until cleared (rejected=0)."""
+        """Successful answers carry this partial_success until cleared (rejected=0): as
+        rejected log records, or rejected spans in an answer to a traces export."""
         self._partial_success = (
             (rejected_log_records, error_message) if rejected_log_records else None
         )
@@ -368,10 +380,13 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         message: Any = None
         records: tuple[Any, ...] = ()
         points: tuple[Any, ...] = ()
+        spans: tuple[Any, ...] = ()
         error: str | None = None
         status = 200
-        is_metrics = handler.path.split("?", 1)[0] == self.metrics_path
-        if handler.path.split("?", 1)[0] != self.logs_path and not is_metrics:
+        path = handler.path.split("?", 1)[0]
+        is_metrics = path == self.metrics_path
+        is_traces = path == self.traces_path
+        if path != self.logs_path and not is_metrics and not is_traces:
             status, error = 404, f"unknown path {handler.path!r}"
         elif content_type not in _PROTOBUF_TYPES and not is_json:
             status, error = 415, f"unsupported Content-Type {raw_type!r}"
@@ -382,6 +397,9 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
             elif is_metrics:
                 message = decode_metrics_request(body, json=is_json)
                 points = flatten_metrics_request(message, "http")
+            elif is_traces:
+                message = decode_traces_request(body, json=is_json)
+                spans = flatten_traces_request(message, "http")
             else:
                 message = decode_export_request(body, json=is_json)
                 records = flatten_request(message, "http")
@@ -398,6 +416,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                         message=message,
                         records=records,
                         points=points,
+                        spans=spans,
                         status=fault.status,
                         fault=fault.describe(),
                         **common,
@@ -419,6 +438,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                         message=message,
                         records=records,
                         points=points,
+                        spans=spans,
                         fault="blackhole",
                         **common,
                     )
@@ -435,6 +455,7 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                     message=message,
                     records=records,
                     points=points,
+                    spans=spans,
                     status=status,
                     error=error,
                     **common,
@@ -450,16 +471,18 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
                 message=message,
                 records=records,
                 points=points,
+                spans=spans,
                 accepted=True,
                 status=200,
                 fault=fault.describe() if fault is not None else None,
                 **common,
             )
         )
-        payload, payload_type = self._success_body(json=is_json, metrics=is_metrics)
+        signal = "metrics" if is_metrics else "traces" if is_traces else "logs"
+        payload, payload_type = self._success_body(json=is_json, signal=signal)
         handler.respond(200, payload, payload_type)
 
-    def _success_body(self, *, json: bool, metrics: bool = False) -> tuple[bytes, str]:
+    def _success_body(self, *, json: bool, signal: str = "logs") -> tuple[bytes, str]:
         from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
             ExportLogsPartialSuccess,
             ExportLogsServiceResponse,
@@ -467,13 +490,29 @@ class OtlpHttpReceiver(ServedOnLoopback, Recorder):
         from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
             ExportMetricsServiceResponse,
         )
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTracePartialSuccess,
+            ExportTraceServiceResponse,
+        )
 
-        response: Any = ExportMetricsServiceResponse() if metrics else ExportLogsServiceResponse()
+        response: Any
         partial = self._partial_success
-        if partial is not None and not metrics:
-            response.partial_success.CopyFrom(
-                ExportLogsPartialSuccess(rejected_log_records=partial[0], error_message=partial[1])
-            )
+        if signal == "metrics":
+            response = ExportMetricsServiceResponse()
+        elif signal == "traces":
+            response = ExportTraceServiceResponse()
+            if partial is not None:
+                response.partial_success.CopyFrom(
+                    ExportTracePartialSuccess(rejected_spans=partial[0], error_message=partial[1])
+                )
+        else:
+            response = ExportLogsServiceResponse()
+            if partial is not None:
+                response.partial_success.CopyFrom(
+                    ExportLogsPartialSuccess(
+                        rejected_log_records=partial[0], error_message=partial[1]
+                    )
+                )
         if json:
             from google.protobuf import json_format  # type: ignore[import-untyped, unused-ignore]
 

@@ -1,4 +1,5 @@
-"""What a receiver records, how OTLP messages are flattened, and the shared recording API.
+"""What a receiver records (log records, metric points, spans), how OTLP messages are
+flattened, and the shared recording API.
 
 Only the standard library is imported at module level, so importing this package (for
 example from a conftest) works even where opentelemetry-proto or grpcio are missing; the
@@ -68,6 +69,55 @@ class ReceivedPoint:
     transport: str = ""
 
 
+#: OTLP ``Span.SpanKind`` numbers -> the catalog's kind names ("unspecified" for 0).
+SPAN_KINDS = ("unspecified", "internal", "server", "client", "producer", "consumer")
+#: OTLP ``Status.StatusCode`` numbers -> the names span subscribers use.
+STATUS_CODES = ("unset", "ok", "error")
+
+
+@dataclass(frozen=True)
+class ReceivedSpanEvent:
+    """One event of a span (the SDK records an exception as one named "exception")."""
+
+    name: str
+    time_unix_nano: int
+    attributes: dict[str, Value]
+
+
+@dataclass(frozen=True)
+class ReceivedSpan:
+    """One OTLP ``Span`` with its resource and scope, flattened."""
+
+    name: str
+    #: "internal", "client", "server", "producer", "consumer" ("unspecified" for 0).
+    kind: str
+    trace_id: str
+    """32 lower-case hex digits."""
+    span_id: str
+    """16 lower-case hex digits."""
+    parent_span_id: str
+    """16 lower-case hex digits; "" for a span with no parent (a root)."""
+    attributes: dict[str, Value]
+    #: "unset", "ok" or "error".
+    status: str
+    status_message: str
+    events: tuple[ReceivedSpanEvent, ...]
+    resource: dict[str, Value]
+    scope_name: str
+    scope_version: str = ""
+    start_time_unix_nano: int = 0
+    end_time_unix_nano: int = 0
+    trace_state: str = ""
+    #: (trace_id, span_id) of each link, hex.
+    links: tuple[tuple[str, str], ...] = ()
+    transport: str = ""
+    """"http", "grpc" or "rotel": which receiver got it."""
+
+    @property
+    def event_names(self) -> tuple[str, ...]:
+        return tuple(event.name for event in self.events)
+
+
 @dataclass(frozen=True)
 class ReceivedRequest:
     """One HTTP request or gRPC call as the receiver saw it, with how it was answered."""
@@ -102,6 +152,8 @@ class ReceivedRequest:
     "" for gRPC: grpcio does not show the handler the request's grpc-encoding."""
     points: tuple[ReceivedPoint, ...] = ()
     """The metric data points of an ``ExportMetricsServiceRequest`` (``records`` is empty)."""
+    spans: tuple[ReceivedSpan, ...] = ()
+    """The spans of an ``ExportTraceServiceRequest`` (``records`` is empty)."""
 
 
 # --------------------------------------------------------------------------- decoding
@@ -199,6 +251,72 @@ def flatten_metrics_request(message: Any, transport: str) -> tuple[ReceivedPoint
     return tuple(out)
 
 
+def _enum_name(names: tuple[str, ...], number: int) -> str:
+    return names[number] if 0 <= number < len(names) else str(number)
+
+
+def flatten_traces_request(message: Any, transport: str) -> tuple[ReceivedSpan, ...]:
+    """Flatten an ``ExportTraceServiceRequest`` into one span per ``Span``."""
+    out: list[ReceivedSpan] = []
+    for resource_spans in message.resource_spans:
+        resource = key_values_to_dict(resource_spans.resource.attributes)
+        for scope_spans in resource_spans.scope_spans:
+            scope = scope_spans.scope
+            for span in scope_spans.spans:
+                out.append(
+                    ReceivedSpan(
+                        name=span.name,
+                        kind=_enum_name(SPAN_KINDS, int(span.kind)),
+                        trace_id=span.trace_id.hex(),
+                        span_id=span.span_id.hex(),
+                        parent_span_id=span.parent_span_id.hex(),
+                        attributes=key_values_to_dict(span.attributes),
+                        status=_enum_name(STATUS_CODES, int(span.status.code)),
+                        status_message=span.status.message,
+                        events=tuple(
+                            ReceivedSpanEvent(
+                                name=event.name,
+                                time_unix_nano=event.time_unix_nano,
+                                attributes=key_values_to_dict(event.attributes),
+                            )
+                            for event in span.events
+                        ),
+                        resource=dict(resource),
+                        scope_name=scope.name,
+                        scope_version=scope.version,
+                        start_time_unix_nano=span.start_time_unix_nano,
+                        end_time_unix_nano=span.end_time_unix_nano,
+                        trace_state=span.trace_state,
+                        links=tuple(
+                            (link.trace_id.hex(), link.span_id.hex()) for link in span.links
+                        ),
+                        transport=transport,
+                    )
+                )
+    return tuple(out)
+
+
+def decode_traces_request(body: bytes, *, json: bool) -> Any:
+    """Decode an ``ExportTraceServiceRequest`` from protobuf bytes or OTLP/JSON text (hex ids,
+    integer enums, 64-bit integers as strings or numbers; unknown fields ignored)."""
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    message = ExportTraceServiceRequest()
+    if json:
+        import json as jsonlib
+
+        from google.protobuf import json_format  # type: ignore[import-untyped, unused-ignore]
+
+        document = jsonlib.loads(body.decode("utf-8")) if body.strip() else {}
+        _hex_ids_to_base64(document)
+        json_format.ParseDict(document, message, ignore_unknown_fields=True)
+    else:
+        message.ParseFromString(body)
+    return message
+
+
 def decode_metrics_request(body: bytes, *, json: bool) -> Any:
     """Decode an ``ExportMetricsServiceRequest`` from protobuf bytes or OTLP/JSON text."""
     from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
@@ -212,31 +330,37 @@ def decode_metrics_request(body: bytes, *, json: bool) -> Any:
         from google.protobuf import json_format  # type: ignore[import-untyped, unused-ignore]
 
         document = jsonlib.loads(body.decode("utf-8")) if body.strip() else {}
+        _hex_ids_to_base64(document)  # exemplars carry trace and span ids
         json_format.ParseDict(document, message, ignore_unknown_fields=True)
     else:
         message.ParseFromString(body)
     return message
 
 
+#: The OTLP/JSON fields that hold ids (log records, spans, span links, exemplars).
+_ID_FIELDS = frozenset(
+    {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
+)
+
+
 def _hex_ids_to_base64(document: Any) -> None:
-    """OTLP/JSON writes trace and span ids as hex; proto3 JSON expects base64 for bytes."""
+    """OTLP/JSON writes trace and span ids as hex; proto3 JSON expects base64 for bytes.
+
+    Walks the whole document: an id field is a key of a message object, never an attribute
+    (attributes are ``{"key": ..., "value": ...}`` objects), so no attribute is touched."""
+    if isinstance(document, list):
+        for item in document:
+            _hex_ids_to_base64(item)
+        return
     if not isinstance(document, dict):
         return
-    for resource_logs in document.get("resourceLogs") or document.get("resource_logs") or []:
-        if not isinstance(resource_logs, dict):
-            continue
-        for scope_logs in resource_logs.get("scopeLogs") or resource_logs.get("scope_logs") or []:
-            if not isinstance(scope_logs, dict):
-                continue
-            for log in scope_logs.get("logRecords") or scope_logs.get("log_records") or []:
-                if not isinstance(log, dict):
-                    continue
-                for key in ("traceId", "spanId", "trace_id", "span_id"):
-                    raw = log.get(key)
-                    if isinstance(raw, str) and raw:
-                        # not hex: leave it to the proto3 JSON (base64) rules
-                        with contextlib.suppress(ValueError):
-                            log[key] = base64.b64encode(bytes.fromhex(raw)).decode("ascii")
+    for key, raw in document.items():
+        if key in _ID_FIELDS and isinstance(raw, str) and raw:
+            # not hex: leave it to the proto3 JSON (base64) rules
+            with contextlib.suppress(ValueError):
+                document[key] = base64.b64encode(bytes.fromhex(raw)).decode("ascii")
+        elif isinstance(raw, dict | list):
+            _hex_ids_to_base64(raw)
 
 
 def decode_export_request(body: bytes, *, json: bool) -> Any:
@@ -342,6 +466,7 @@ class Recorder:
         self._requests: list[ReceivedRequest] = []
         self._records: list[ReceivedRecord] = []
         self._points: list[ReceivedPoint] = []
+        self._spans: list[ReceivedSpan] = []
         self._applied_faults: list[str] = []
         self._tls_errors: list[str] = []
         self._server_errors: list[str] = []
@@ -357,6 +482,7 @@ class Recorder:
             if request.accepted:
                 self._records.extend(request.records)
                 self._points.extend(request.points)
+                self._spans.extend(request.spans)
             self._cond.notify_all()
 
     def _note_fault(self, fault: Fault) -> None:
@@ -410,6 +536,19 @@ class Recorder:
         """Block until ``predicate(points received so far)`` is true; False on timeout."""
         return self.wait_until(lambda: predicate(self._points), timeout)
 
+    def received_spans(self, name: str | None = None) -> list[ReceivedSpan]:
+        """Spans from accepted requests, in arrival order (optionally those of one name)."""
+        with self._cond:
+            return [s for s in self._spans if name is None or s.name == name]
+
+    def span_count(self) -> int:
+        with self._cond:
+            return len(self._spans)
+
+    def wait_for_spans(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
+        """Block until at least ``count`` spans were received; False on timeout."""
+        return self.wait_until(lambda: len(self._spans) >= count, timeout)
+
     @property
     def requests(self) -> list[ReceivedRequest]:
         """Every request seen, accepted or not, in arrival order."""
@@ -453,6 +592,7 @@ class Recorder:
             self._requests.clear()
             self._records.clear()
             self._points.clear()
+            self._spans.clear()
             self._applied_faults.clear()
             self._tls_errors.clear()
             self._server_errors.clear()
@@ -499,17 +639,23 @@ class Recorder:
 
 __all__ = [
     "DEFAULT_WAIT",
+    "SPAN_KINDS",
+    "STATUS_CODES",
     "Fault",
     "FaultQueue",
     "ReceivedPoint",
     "ReceivedRecord",
     "ReceivedRequest",
+    "ReceivedSpan",
+    "ReceivedSpanEvent",
     "Recorder",
     "Value",
     "any_value_to_python",
     "decode_export_request",
     "decode_metrics_request",
+    "decode_traces_request",
     "flatten_metrics_request",
     "flatten_request",
+    "flatten_traces_request",
     "key_values_to_dict",
 ]

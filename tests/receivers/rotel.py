@@ -7,11 +7,12 @@ loopback ports with
 
     rotel-agent --log-format json start --otlp-grpc-endpoint 127.0.0.1:P
         --otlp-http-endpoint 127.0.0.1:Q --exporter blackhole --debug-log logs
-        --debug-log-verbosity detailed --log-file F --pid-file G
+        --debug-log traces --debug-log-verbosity detailed --log-file F --pid-file G
 
 (or ``--exporter otlp --otlp-exporter-endpoint URL`` to forward what it receives), waits until
 both ports listen, and parses what the detailed debug log prints on standard output into
-``ReceivedRecord`` objects (``transport="rotel"``) with typed attribute values:
+``ReceivedRecord`` objects and ``ReceivedSpan`` objects (``receivers.rotel_traces``), both
+``transport="rotel"``, with typed attribute values:
 ``Str(..)`` -> str, ``Int(..)`` -> int, ``Double(..)`` -> float, ``Bool(..)`` -> bool,
 ``Bytes([..])`` -> bytes, ``Slice(..)`` -> list; an empty body is None. Rotel's own log
 lines (``--log-format json``) are kept apart in ``log_lines``; a request it refuses shows
@@ -34,6 +35,7 @@ import importlib.util
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -50,11 +52,16 @@ from typing import Any
 
 import pytest
 
-from .records import DEFAULT_WAIT, ReceivedRecord, Value
+from .records import DEFAULT_WAIT, ReceivedRecord, ReceivedSpan, Value
+from .rotel_traces import SpanPrintoutParser
 from .tls import unused_port
 
 #: The version the tests are written against (pinned in the `dev` extra).
 ROTEL_VERSION = "0.0.1a15"
+
+#: How long Rotel's output stays quiet before the span being printed counts as complete (a
+#: span has no closing line; see `receivers.rotel_traces`).
+QUIET_SECONDS = 0.05
 
 #: Bunyan levels of Rotel's JSON log lines.
 LEVEL_WARN, LEVEL_ERROR = 40, 50
@@ -156,23 +163,50 @@ class _Open:
 
 
 class DebugLogParser:
-    """Turns the lines of `--debug-log logs --debug-log-verbosity detailed` into records.
+    """Turns the lines of `--debug-log logs --debug-log traces --debug-log-verbosity detailed`
+    into records and spans.
 
     Fed one line at a time (without its newline); `records` grows as each `Flags:` line
-    closes a log record. Lines that are JSON objects are Rotel's own log (`log_lines`).
+    closes a log record, `spans` as each span ends (or `settle()` is called). Lines that are
+    JSON objects are Rotel's own log (`log_lines`).
     """
 
     def __init__(self) -> None:
         self.records: list[ReceivedRecord] = []
         self.log_lines: list[dict[str, Any]] = []
+        self._traces = SpanPrintoutParser(parse_value)
+        #: "traces" from a `ResourceSpans #` line until a `ResourceLog #` line.
+        self._signal = "logs"
         self._resource: dict[str, Value] = {}
         self._scope_name = ""
         self._scope_version = ""
         self._section = ""
         self._open = _Open()
 
+    @property
+    def spans(self) -> list[ReceivedSpan]:
+        return self._traces.spans
+
+    def settle(self) -> None:
+        """The output went quiet: the span being printed is complete as it stands."""
+        self._traces.settle()
+
+    def clear(self) -> None:
+        """Forget the records, spans and log lines read so far."""
+        self.records.clear()
+        self.log_lines.clear()
+        self._traces.clear()
+
     def feed(self, line: str) -> None:
         if line.startswith('{"v":') and self._own_log_line(line):
+            return
+        if line.startswith("ResourceSpans #"):
+            self._signal = "traces"
+        elif line.startswith("ResourceLog #"):
+            self._traces.close()
+            self._signal = "logs"
+        if self._signal == "traces":
+            self._traces.feed(line)
             return
         if line.startswith("     -> ") and _ATTRIBUTE.match(line):
             self._close_value()
@@ -343,6 +377,11 @@ class RotelCollector:
         return f"http://127.0.0.1:{self.http_port}/v1/logs"
 
     @property
+    def http_traces_endpoint(self) -> str:
+        """For an `otlp-http` trace exporter: `http://127.0.0.1:Q/v1/traces`."""
+        return f"http://127.0.0.1:{self.http_port}/v1/traces"
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
@@ -369,6 +408,7 @@ class RotelCollector:
             "--otlp-http-endpoint", f"127.0.0.1:{self.http_port}",
             *exporter,
             "--debug-log", "logs",
+            "--debug-log", "traces",
             "--debug-log-verbosity", "detailed",
             "--log-file", str(self._workdir / "rotel.log"),
             "--pid-file", str(self._workdir / "rotel.pid"),
@@ -425,34 +465,57 @@ class RotelCollector:
     def stop(self) -> None:
         """Terminate the agent (SIGTERM, SIGKILL after 5 s) and remove its work folder."""
         process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
-            if process.stdout is not None:
-                process.stdout.close()
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        # The reader ends at the pipe's end of file (the agent exited); the pipe is closed
+        # after it, so its descriptor is never reused under a select that still waits.
         if self._reader is not None:
             self._reader.join(timeout=5)
             self._reader = None
+        if process is not None and process.stdout is not None:
+            process.stdout.close()
         if self._workdir is not None:
             self._last_stderr = self.stderr
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 
     def _read_stdout(self, process: subprocess.Popen[bytes]) -> None:
+        """Feed the parser each line Rotel prints; when the output has been quiet for
+        `QUIET_SECONDS`, settle the span being printed (a span has no closing line)."""
         assert process.stdout is not None
+        descriptor = process.stdout.fileno()
+        pending = b""
         with contextlib.suppress(ValueError, OSError):  # closed by stop()
-            for raw in process.stdout:
-                line = raw.decode("utf-8", "backslashreplace").removesuffix("\n")
+            while True:
+                ready, _, _ = select.select([descriptor], [], [], QUIET_SECONDS)
+                if not ready:
+                    with self._cond:
+                        self._parser.settle()
+                        self._cond.notify_all()
+                    continue
+                chunk = os.read(descriptor, 1 << 16)
+                if not chunk:
+                    break
+                *lines, pending = (pending + chunk).split(b"\n")
                 with self._cond:
-                    self._stdout_lines.append(line)
-                    self._parser.feed(line)
+                    for raw in lines:
+                        line = raw.decode("utf-8", "backslashreplace")
+                        self._stdout_lines.append(line)
+                        self._parser.feed(line)
                     self._cond.notify_all()
+        with self._cond:
+            if pending:
+                line = pending.decode("utf-8", "backslashreplace")
+                self._stdout_lines.append(line)
+                self._parser.feed(line)
+            self._parser.settle()
+            self._cond.notify_all()
 
     def __enter__(self) -> RotelCollector:
         return self.start()
@@ -476,6 +539,15 @@ class RotelCollector:
     def record_count(self) -> int:
         with self._cond:
             return len(self._parser.records)
+
+    def received_spans(self, name: str | None = None) -> list[ReceivedSpan]:
+        """Spans from the debug log, in the order Rotel printed them (optionally one name's)."""
+        with self._cond:
+            return [span for span in self._parser.spans if name is None or span.name == name]
+
+    def span_count(self) -> int:
+        with self._cond:
+            return len(self._parser.spans)
 
     @property
     def log_lines(self) -> list[dict[str, Any]]:
@@ -505,10 +577,9 @@ class RotelCollector:
         return path.read_text("utf-8", "replace") if path.exists() else ""
 
     def clear(self) -> None:
-        """Forget the records and log lines printed so far."""
+        """Forget the records, spans and log lines printed so far."""
         with self._cond:
-            self._parser.records.clear()
-            self._parser.log_lines.clear()
+            self._parser.clear()
             self._stdout_lines.clear()
 
     # -- waits
@@ -521,6 +592,10 @@ class RotelCollector:
     def wait_for(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
         """Block until at least `count` records were printed; False on timeout."""
         return self.wait_until(lambda: len(self._parser.records) >= count, timeout)
+
+    def wait_for_spans(self, count: int, timeout: float = DEFAULT_WAIT) -> bool:
+        """Block until at least `count` spans were printed (and settled); False on timeout."""
+        return self.wait_until(lambda: len(self._parser.spans) >= count, timeout)
 
     def wait_for_errors(self, count: int = 1, timeout: float = DEFAULT_WAIT) -> bool:
         """Block until Rotel logged at least `count` WARN/ERROR lines."""
@@ -611,6 +686,7 @@ def rotel_collector(rotel_collectors: RotelFactory) -> RotelCollector:
 __all__ = [
     "LEVEL_ERROR",
     "LEVEL_WARN",
+    "QUIET_SECONDS",
     "ROTEL_VERSION",
     "DebugLogParser",
     "RotelCollector",

@@ -545,8 +545,11 @@ def test_bad_file_exporter(inner: str, message_start: str) -> None:
 
 def test_file_exporter_ignores_otlp_environment() -> None:
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_TIMEOUT": "bad"}
-    # metrics_exporter is set too: a silent one would take the variables (and refuse "bad").
-    table = 'exporter = { file = { path = "-" } }\nmetrics_exporter = "none"'
+    # metrics_exporter and trace_exporter are set too: a silent one would take the
+    # variables (and refuse "bad").
+    table = (
+        'exporter = { file = { path = "-" } }\nmetrics_exporter = "none"\ntrace_exporter = "none"'
+    )
     assert load(otel(table), env).exporter == FileExporter("-")
 
 
@@ -873,7 +876,7 @@ def test_table_none_wins_over_environment() -> None:
 
 def test_variables_of_an_unused_exporter_are_not_read() -> None:
     env = {"OTEL_EXPORTER_OTLP_TIMEOUT": "soon", "OTEL_EXPORTER_OTLP_PROTOCOL": "carrier-pigeon"}
-    table = otel('exporter = "none"\nmetrics_exporter = "none"')
+    table = otel('exporter = "none"\nmetrics_exporter = "none"\ntrace_exporter = "none"')
     assert load(table, env).exporter == NoExporter()
 
 
@@ -1498,18 +1501,19 @@ def test_the_maxima_themselves_are_accepted() -> None:
 def test_the_documented_maxima_are_the_enforced_ones() -> None:
     """docs/configuration.md states each maximum; a value one past it is refused."""
     from codex_otel.runtime import _config_loader as loader
+    from codex_otel.runtime import _config_values as values
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
     for documented in (
-        f"at most {loader._MAX_SECONDS:g} s",
-        f"at most {loader._MAX_SCHEDULE_DELAY_MS:,}",
-        f"at most {loader._MAX_EXPORT_INTERVAL_MS:,}",
+        f"at most {values._MAX_SECONDS:g} s",
+        f"at most {values._MAX_SCHEDULE_DELAY_MS:,}",
+        f"at most {values._MAX_EXPORT_INTERVAL_MS:,}",
         f"{loader.MAX_TOML_DEPTH} levels",
     ):
         assert documented in docs
-    error(otel(f"shutdown_timeout = {loader._MAX_SECONDS + 1}"))
-    error(f"[otel.batch]\nschedule_delay_ms = {loader._MAX_SCHEDULE_DELAY_MS + 1}\n")
-    error(f"[otel.metrics]\nexport_interval_ms = {loader._MAX_EXPORT_INTERVAL_MS + 1}\n")
+    error(otel(f"shutdown_timeout = {values._MAX_SECONDS + 1}"))
+    error(f"[otel.batch]\nschedule_delay_ms = {values._MAX_SCHEDULE_DELAY_MS + 1}\n")
+    error(f"[otel.metrics]\nexport_interval_ms = {values._MAX_EXPORT_INTERVAL_MS + 1}\n")
 
 
 OVERFLOW_RUN = """

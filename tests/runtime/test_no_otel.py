@@ -320,3 +320,46 @@ def test_modules_with_no_otel_tests_import_no_opentelemetry(module: str) -> None
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+SPAN_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from codex_otel.runtime import SpanDefinition, SpanHandle, Telemetry, trace_headers, traced_environ
+
+    TURN = SpanDefinition("codex.turn", "invoke_agent", "internal", frozenset(), True)
+    telemetry = Telemetry(service_version="1")
+    conversation = telemetry.conversation(
+        type("M", (), {"COMPUTED": {}, "to_attributes": lambda self: {}})()
+    )
+    with conversation.start_span(TURN, {}, SpanHandle) as handle:
+        assert not handle.recording and handle.headers() == {}
+        assert trace_headers() == {}
+        assert traced_environ({"A": "1"}) == {"A": "1"}
+    with telemetry.capture_spans() as captured, conversation.start_span(TURN, {}, SpanHandle):
+        pass
+    assert captured == []  # nothing records spans without the SDK: reported once
+    telemetry.shutdown()
+    loaded = [m for m in sys.modules if m.startswith("opentelemetry")]
+    assert not loaded, loaded
+    print("spans no-otel ok")
+    """
+)
+
+
+def test_the_span_api_works_and_imports_nothing_without_opentelemetry(tmp_path: Path) -> None:
+    python = bare_environment(tmp_path / "venv")
+    environ = {"PATH": os.environ.get("PATH", ""), "TRACEPARENT": "00-garbage"}
+    result = subprocess.run(
+        [str(python), "-I", "-c", SPAN_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "spans no-otel ok\n"
+    assert "codex-otel[otel]" in result.stderr  # the one report that spans are not recorded
+    assert result.stderr.count("codex-otel:") == 1

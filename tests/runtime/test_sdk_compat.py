@@ -34,10 +34,10 @@ from opentelemetry.sdk.metrics.export import (
 )
 
 from codex_otel.runtime import _sdk_compat
-from codex_otel.runtime._signal import LOGS, METRICS
+from codex_otel.runtime._signal import LOGS, METRICS, TRACES
 from receivers import OtlpHttpReceiver, unused_port
 
-SIGNALS = {"logs": LOGS, "metrics": METRICS}
+SIGNALS = {"logs": LOGS, "metrics": METRICS, "traces": TRACES}
 
 
 @pytest.fixture(autouse=True)
@@ -136,6 +136,27 @@ def test_queue_full_drops_reach_the_wrapped_recorder(request: pytest.FixtureRequ
     assert drops == [(1, "queue_full")] * 3
 
 
+def test_the_span_batch_processor_has_the_same_internals(request: pytest.FixtureRequest) -> None:
+    """The trace pipeline reaches the span processor's worker, queue and drop recorder
+    through the same functions (1.45: both wrap a `_shared_internal.BatchProcessor`)."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    provider = TracerProvider(shutdown_on_exit=False)
+    processor = BatchSpanProcessor(InMemorySpanExporter(), schedule_delay_millis=60_000)
+    provider.add_span_processor(processor)
+    request.addfinalizer(provider.shutdown)
+    thread = _sdk_compat.worker_thread(processor)
+    assert isinstance(thread, threading.Thread) and thread.is_alive(), _sdk_compat.WORKER_THREAD
+    for name in ("first", "second"):
+        with provider.get_tracer("t").start_as_current_span(name):
+            pass
+    assert _sdk_compat.queue_length(processor) == 2, _sdk_compat.QUEUE
+    assert [span.name for span in _sdk_compat.take_queued(processor)] == ["first", "second"]
+    assert _sdk_compat.wrap_processor_metrics(processor, lambda inner: inner)
+
+
 def test_the_periodic_readers_thread(request: pytest.FixtureRequest) -> None:
     reader = PeriodicExportingMetricReader(
         _InMemoryExporter(), export_interval_millis=60_000, export_timeout_millis=1_000
@@ -177,7 +198,7 @@ def test_a_metric_exporters_preferences_are_read_back() -> None:
     assert isinstance(preferences["preferred_aggregation"], dict)
 
 
-@pytest.mark.parametrize("signal", ["logs", "metrics"])
+@pytest.mark.parametrize("signal", ["logs", "metrics", "traces"])
 def test_the_json_exporters_client_sends_a_body(signal: str) -> None:
     json_http = SIGNALS[signal].load(SIGNALS[signal].http_json)
     receiver = OtlpHttpReceiver()
@@ -194,12 +215,12 @@ def test_the_json_exporters_client_sends_a_body(signal: str) -> None:
         receiver.stop()
 
 
-@pytest.mark.parametrize("signal", ["logs", "metrics"])
+@pytest.mark.parametrize("signal", ["logs", "metrics", "traces"])
 def test_the_json_file_exporter_writes_what_the_encoder_returns(signal: str) -> None:
     stream = io.StringIO()
     exporter = SIGNALS[signal].load(SIGNALS[signal].json_file)(stream=stream)
     assert _sdk_compat.replace_file_encoder(exporter, lambda batch: {"mine": True})
-    exporter.export([] if signal == "logs" else _empty_metrics())
+    exporter.export(_empty_metrics() if signal == "metrics" else [])
     assert stream.getvalue() == '{"mine":true}\n', _sdk_compat.JSON_FILE_ENCODER
 
 
@@ -230,6 +251,25 @@ def test_the_http_exporters_connection_pools_are_found(protocol: str) -> None:
 def test_threadings_exit_hook_is_there() -> None:
     assert callable(getattr(threading, "_register_atexit", None)), _sdk_compat.EXIT_HOOK
     assert _sdk_compat.register_before_thread_pools_close(lambda: None)
+
+
+def test_the_runtime_contexts_detach_restores_and_refuses_a_foreign_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import contextvars
+
+    from opentelemetry import context
+
+    key = context.create_key("compat-probe")
+    before = context.get_current()
+    token = context.attach(context.set_value(key, 1))
+    _sdk_compat.detach_context(token)
+    assert context.get_current() is before, _sdk_compat.RUNTIME_CONTEXT
+    # A token attached in another context (another task's) raises, and logs nothing.
+    foreign = contextvars.copy_context().run(context.attach, context.set_value(key, 2))
+    with caplog.at_level(logging.DEBUG), pytest.raises(ValueError, match="different Context"):
+        _sdk_compat.detach_context(foreign)
+    assert not caplog.records, _sdk_compat.RUNTIME_CONTEXT
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -265,7 +305,7 @@ def _empty_metrics() -> Any:
 PRIVATE_NAMES = {
     "_batch_processor", "_worker_thread", "_daemon_thread", "_Gauge", "_register_atexit",
     "_preferred_temporality", "_preferred_aggregation", "_shared_internal", "_transport",
-    "_getframe", "f_locals",
+    "_getframe", "f_locals", "_RUNTIME_CONTEXT",
 }  # fmt: skip
 PRIVATE_STRINGS = PRIVATE_NAMES | {"_client", "_encode", "_queue", "_metrics", "_shutdown",
                                    "_exporter", "_pool", "_session"}  # fmt: skip

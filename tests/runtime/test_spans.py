@@ -5,6 +5,7 @@ spans: a private `TracerProvider` with the SDK's `InMemorySpanExporter`, handed 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,7 @@ from codex_otel.runtime import (
     Attributes,
     CapturedSpan,
     Conversation,
+    OtelConfig,
     SpanDefinition,
     SpanHandle,
     SpanScope,
@@ -64,11 +66,11 @@ class ToolCallSpan(SpanHandle):
 class Traced:
     """A running `Telemetry` whose spans go to an in-memory exporter."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: OtelConfig | None = None) -> None:
         self.exporter = InMemorySpanExporter()
         self.provider = TracerProvider(shutdown_on_exit=False)
         self.provider.add_span_processor(SimpleSpanProcessor(self.exporter))
-        self.telemetry = Telemetry(service_version="1")
+        self.telemetry = Telemetry(config, service_version="1")
         self.telemetry._use_tracer(self.provider.get_tracer("codex_otel"))
         self.conversation: Conversation[Metadata] = self.telemetry.conversation(make_metadata())
 
@@ -124,6 +126,37 @@ def test_an_exception_sets_error_status_and_type_is_recorded_and_propagates(
         assert span.status.status_code is StatusCode.ERROR
         assert (span.attributes or {})["error.type"] == "ConnectionResetError"
         assert [event.name for event in span.events] == ["exception"]
+
+
+def test_the_exception_event_has_its_message_only_with_error_details_on() -> None:
+    messages = []
+    for details in (True, False):
+        config = OtelConfig(toggles={**OtelConfig().toggles, "log_error_details": details})
+        traced = Traced(config)
+        with pytest.raises(ValueError, match="secret path"), traced.turn():
+            raise ValueError("secret path /home/me")
+        traced.telemetry.shutdown(1.0)
+        [event] = traced.finished()["invoke_agent codex"].events
+        assert event.name == "exception"
+        assert (event.attributes or {})["exception.type"] == "ValueError"
+        messages.append((event.attributes or {}).get("exception.message"))
+    assert messages == ["secret path /home/me", None]
+
+
+def test_a_span_subscriber_that_raises_is_counted_and_the_others_still_see_the_span() -> None:
+    telemetry = Telemetry(service_version="1")
+    conversation = telemetry.conversation(make_metadata())
+
+    def broken(span: CapturedSpan) -> None:
+        raise RuntimeError("subscriber bug")
+
+    unsubscribe = telemetry.subscribe_spans(broken)
+    with telemetry.capture_spans() as captured, conversation.start_span(TURN, {}, SpanHandle):
+        pass
+    unsubscribe()
+    assert [span.definition for span in captured] == ["codex.turn"]
+    assert telemetry.stats.subscriber_errors == 1
+    telemetry.shutdown(1.0)
 
 
 def test_error_type_set_through_the_handle_wins_over_the_exception(traced: Traced) -> None:
@@ -270,10 +303,37 @@ def test_spans_open_at_shutdown_are_ended_with_an_error_and_counted(traced: Trac
     scope = traced.turn()
     handle = scope.__enter__()  # a turn whose block never ends (a crashed thread's)
     assert handle.recording
-    traced.telemetry.shutdown(1.0)
+    try:
+        traced.telemetry.shutdown(1.0)
+    finally:
+        scope.__exit__(None, None, None)  # the late exit ends nothing twice
     span = traced.finished()["invoke_agent codex"]
     assert span.status.status_code is StatusCode.ERROR
     assert (span.attributes or {})["error.type"] == SHUTDOWN_ERROR_TYPE
     assert traced.telemetry.stats.spans_ended_at_shutdown == 1
-    scope.__exit__(None, None, None)  # the late exit ends nothing twice
     assert len(traced.exporter.get_finished_spans()) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_child_does_not_end_the_parents_spans(traced: Traced) -> None:
+    scope = traced.turn()
+    scope.__enter__()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its exit and its shutdown leave the parent's span alone
+        try:
+            scope.__exit__(None, None, None)
+            traced.telemetry.shutdown(1.0)
+            stats = traced.telemetry.stats
+            ended = len(traced.exporter.get_finished_spans())
+            os.write(write_end, f"{ended} {stats.spans_ended_at_shutdown}".encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert os.read(read_end, 100).decode() == "0 0"
+    os.close(read_end)
+    scope.__exit__(None, None, None)  # the parent ends it, once, as an ordinary span
+    [span] = traced.exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.UNSET
