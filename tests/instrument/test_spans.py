@@ -166,7 +166,7 @@ def test_async_blocks_keep_each_task_s_spans_apart(
     asyncio.run(turn())
     found = [span for span in spans if span.definition == "codex.tool_call"]
     turn_span = by_id(spans)["codex.turn"]
-    assert sorted(span.attributes["gen_ai.tool.call.id"] for span in found) == ["a", "b"]
+    assert sorted(str(span.attributes["gen_ai.tool.call.id"]) for span in found) == ["a", "b"]
     assert all(span.parent_span_id == turn_span.span_id for span in found)
 
 
