@@ -75,8 +75,9 @@ class ExporterReader(ValueReader):
     # --- exporters -----------------------------------------------------------------------
 
     def exporter(self, otel: Mapping[str, object], signal: _Signal) -> model.ExporterConfig:
-        """`exporter` (logs) or `metrics_exporter`: the same forms, each with its own
-        signal's variables (then the generic OTEL_EXPORTER_OTLP_* ones) and path."""
+        """`exporter` (logs), `metrics_exporter` or `trace_exporter`: the same forms,
+        each with its own signal's variables (then the generic OTEL_EXPORTER_OTLP_* ones)
+        and path."""
         path = f"otel.{signal.key}"
         value = otel.get(signal.key)
         if value is None:
@@ -207,8 +208,8 @@ class ExporterReader(ValueReader):
     def url(
         self, kind: str, value: str, where: str, shown: str, signal: _Signal, *, signal_url: bool
     ) -> str:
-        """Validate an endpoint and apply the signal path rule (`/v1/logs`, `/v1/metrics`)
-        for OTLP/HTTP.
+        """Validate an endpoint and apply the signal path rule (`/v1/logs`, `/v1/metrics`,
+        `/v1/traces`) for OTLP/HTTP.
 
         `signal_url`: a signal endpoint (the table's, or ..._LOGS_ENDPOINT) gets the path
         only when it has none; a base URL (OTEL_EXPORTER_OTLP_ENDPOINT) always gets

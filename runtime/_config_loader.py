@@ -185,8 +185,8 @@ _CAPTURE_OFF = ("FALSE", "NO_CONTENT", "SPAN_ONLY")
 
 
 class _Reader(ExporterReader):
-    """Reads one `[otel]` table. Knows its environment, its file (for messages) and the
-    directory that relative paths start from."""
+    """Reads one `[otel]` table into an `OtelConfig`: the getters and exporters of its
+    bases, the traces keys (`_config_traces`), and the rest of the table here."""
 
     # --- the [otel] table ---------------------------------------------------------------
 

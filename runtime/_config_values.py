@@ -80,8 +80,8 @@ def _suggest(word: str, choices: Collection[str]) -> str:
 
 
 class ValueReader:
-    """Reads one `[otel]` table. Knows its environment, its file (for messages) and the
-    directory that relative paths start from."""
+    """The typed getters of one `[otel]` table, and its errors. Knows its environment,
+    its file (for messages) and the directory that relative paths start from."""
 
     def __init__(self, environ: Mapping[str, str], base_dir: Path, origin: str | None) -> None:
         self.environ = environ

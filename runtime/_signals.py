@@ -8,9 +8,10 @@ wait off with a `KeyboardInterrupt` from inside telemetry, before anything was s
 SIGTERM: a handler is installed only where it changes nothing for the application:
 from the main thread, when the exporter and the spool are on, and only while SIGTERM is
 at its default action (`SIG_DFL`). It spools what is in memory (each live pipeline's
-`spool_now`, on a helper thread joined for at most `SIGNAL_BOUND_S`), puts the default
-action back and sends SIGTERM again: the process ends as it would have (exit status
--15 / 143), with its events spooled for the next run. An application that installs its
+`spool_now`: the events', the metrics', the traces'; on a helper thread joined for at
+most `SIGNAL_BOUND_S`), puts the default action back and sends SIGTERM again: the
+process ends as it would have (exit status -15 / 143), with its events spooled for the
+next run. An application that installs its
 own SIGTERM handler (before or after) replaces nothing of ours and is never replaced:
 calling `Telemetry.shutdown()` (or exiting normally, which runs it) is then its duty.
 
@@ -119,10 +120,12 @@ def spool_all(pipelines: list[SpoolsNow], bound: float = SIGNAL_BOUND_S) -> None
         logger.debug("codex-otel: spooling at a signal took longer than %.1fs", bound)
 
 
-def interrupted(pipeline: SpoolsNow | None) -> KeyboardInterrupt:
-    """A `KeyboardInterrupt` arrived during `shutdown()`: spool what is in memory now;
-    returns a fresh `KeyboardInterrupt` for the caller to raise (`raise ... from None`:
-    without the internals the first was raised in)."""
-    if pipeline is not None:
-        spool_all([pipeline])
+def interrupted(*pipelines: SpoolsNow | None) -> KeyboardInterrupt:
+    """A `KeyboardInterrupt` arrived during `shutdown()`: spool what each pipeline (the
+    events', the traces', ...; None for one that is off) holds in memory now; returns a
+    fresh `KeyboardInterrupt` for the caller to raise (`raise ... from None`: without the
+    internals the first was raised in)."""
+    running = [pipeline for pipeline in pipelines if pipeline is not None]
+    if running:
+        spool_all(running)
     return KeyboardInterrupt()

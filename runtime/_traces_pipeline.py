@@ -77,14 +77,27 @@ def start_traces(
     the SDK is not installed (reported through `health_report(kind, message)`, which
     reports each kind once). Raises `ConfigError` for what is wrong with the config on
     the caller's thread (TLS files that cannot be read or do not pair, an export file
-    that cannot be opened, a sampler ratio outside [0, 1]); an exporter that fails to
-    start later is reported through `health_report`, and its spans are not exported.
+    that cannot be opened, bad batch sizes, a sampler ratio outside [0, 1]); an exporter
+    that fails to start later is reported through `health_report`, and its spans are not
+    exported.
     """
     if isinstance(config.trace_exporter, NoExporter) or config.sdk_disabled:
         return None
     from ._exporters import check_exporter_now
 
     check_exporter_now(TRACES, config.trace_exporter)
+    batch = config.batch
+    if min(batch.schedule_delay_ms, batch.max_queue_size, batch.max_export_batch_size) <= 0 or (
+        batch.max_export_batch_size > batch.max_queue_size
+    ):
+        # The logs check the same (`_startup.check_now`); a config built in code may be
+        # checked here first, and the SDK would raise a bare ValueError.
+        raise ConfigError(
+            f"otel.batch: every setting must be positive and max_export_batch_size at most "
+            f"max_queue_size (schedule_delay_ms={batch.schedule_delay_ms}, "
+            f"max_queue_size={batch.max_queue_size}, "
+            f"max_export_batch_size={batch.max_export_batch_size})"
+        )
     if not 0.0 <= config.traces_sampler_arg <= 1.0:
         raise ConfigError(
             f"otel.traces_sampler_arg: expected a number from 0 to 1, got "
@@ -405,6 +418,23 @@ class TracesPipeline(BoundedLifecycle):
     def _flush_provider(self, timeout: float) -> bool:
         return bool(self._processor.force_flush(int(max(timeout, 0.001) * 1000)))
 
+    def request_shutdown(self) -> None:
+        """Start the shutdown (the last export of what is queued) without waiting, so
+        that it runs while the other signals shut down; `shutdown` waits for it."""
+        with self._lock:
+            self._request_shutdown()
+
+    def _request_shutdown(self) -> None:
+        """The caller holds `_lock`."""
+        self._closed = True
+        if self._shutdown_requested.is_set() or self._shutdown_thread is None:
+            return
+        if self.spooling is not None:
+            # The spool is delivered at exit through the exporter (`_after_shutdown`): the
+            # SDK's shutdown leaves it open, the shutdown thread closes it.
+            self._exporter.hold_open()
+        self._shutdown_requested.set()
+
     def shutdown(self, timeout: float) -> bool:
         """Export what is queued and stop, within `timeout` seconds (plus a few
         milliseconds). Idempotent. True when every span was exported; when the time runs
@@ -418,11 +448,7 @@ class TracesPipeline(BoundedLifecycle):
             if thread is None:
                 self._give_up(timeout)
                 return False
-            if self.spooling is not None and not self._shutdown_requested.is_set():
-                # The spool is delivered at exit through the exporter (`_after_shutdown`):
-                # the SDK's shutdown leaves it open, the shutdown thread closes it.
-                self._exporter.hold_open()
-            self._shutdown_requested.set()
+            self._request_shutdown()
         if not self._own_settled.wait(max(timeout, 0.0)):
             self._abort(timeout)  # the run's own spans ran out of time: to the spool
             delivered = False

@@ -120,8 +120,8 @@ def _endpoint_repr(exporter: object) -> str:
 
 @dataclass(frozen=True, repr=False)
 class OtlpHttpExporter:
-    """`exporter = { otlp-http = { ... } }` (or `metrics_exporter`). `endpoint` is final (the
-    `/v1/logs` or `/v1/metrics` rule applied)."""
+    """`exporter = { otlp-http = { ... } }` (or `metrics_exporter`, `trace_exporter`).
+    `endpoint` is final (the `/v1/logs`, `/v1/metrics` or `/v1/traces` rule applied)."""
 
     endpoint: str
     protocol: Literal["binary", "json"] = "binary"

@@ -14,11 +14,13 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 from codex_otel.runtime._traces_pipeline import TracesPipeline, start_traces
 from codex_otel.runtime.config import (
+    BatchConfig,
     ConfigError,
     FileExporter,
     OtelConfig,
@@ -240,6 +242,12 @@ def test_a_bad_config_raises_on_the_callers_thread(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="traces_sampler_arg"):
         start_traces(ratio, "1", lambda kind, message: None)
+    sizes = dataclasses.replace(
+        traced(OtlpHttpExporter("http://127.0.0.1:9/v1/traces")),
+        batch=BatchConfig(max_queue_size=10, max_export_batch_size=20),
+    )
+    with pytest.raises(ConfigError, match=r"otel\.batch: .*max_export_batch_size=20"):
+        start_traces(sizes, "1", lambda kind, message: None)
 
 
 def test_shutdown_is_bounded_with_a_dead_collector_and_spools_the_spans(
@@ -264,20 +272,35 @@ def test_shutdown_is_bounded_with_a_dead_collector_and_spools_the_spans(
         port.close()
 
 
+def receiver_and_exporter(
+    transport: str,
+) -> tuple[OtlpHttpReceiver | OtlpGrpcReceiver, OtlpHttpExporter | OtlpGrpcExporter]:
+    """A receiver not started yet (the collector down) and the exporter that reaches it."""
+    port = unused_port()
+    if transport == "grpc":
+        return OtlpGrpcReceiver(port=port, start=False), OtlpGrpcExporter(
+            f"http://127.0.0.1:{port}", timeout=1.0
+        )
+    protocol: Literal["binary", "json"] = "json" if transport == "http-json" else "binary"
+    return OtlpHttpReceiver(port=port, start=False), OtlpHttpExporter(
+        f"http://127.0.0.1:{port}/v1/traces", protocol=protocol, timeout=1.0
+    )
+
+
+@pytest.mark.parametrize("transport", ["http-binary", "http-json", "grpc"])
 def test_an_outage_is_spooled_and_every_span_delivered_once_when_the_collector_is_back(
-    reports: Reports, started: list[TracesPipeline]
+    transport: str, reports: Reports, started: list[TracesPipeline]
 ) -> None:
-    receiver = OtlpHttpReceiver(port=unused_port(), start=False)
-    port = receiver.port
-    endpoint = f"http://127.0.0.1:{port}/v1/traces"
-    config = traced(OtlpHttpExporter(endpoint, timeout=1.0), shutdown_timeout=2.0)
+    receiver, exporter = receiver_and_exporter(transport)
+    config = traced(exporter, shutdown_timeout=2.0)
     # Run 1: the collector is down for the whole run; its spans end in the spool.
     first = start(config, reports, started)
     make_tree(first, "-1")
     first.shutdown(2.0)
     assert first.spans_spooled == 2
-    # Run 2: the collector is up. What run 1 left is delivered at the start, this run's
-    # own spans as usual; nothing twice.
+    assert first.spans_pending == 2
+    # Run 2: the collector is up. What run 1 left is delivered, this run's own spans as
+    # usual; nothing twice.
     receiver.start()
     try:
         second = start(config, reports, started)
@@ -337,7 +360,7 @@ def test_rotel_decodes_the_spans_of_every_transport(
     if transport == "grpc":
         exporter = OtlpGrpcExporter(rotel_collector.grpc_endpoint)
     else:
-        protocol = "json" if transport == "http-json" else "binary"
+        protocol: Literal["binary", "json"] = "json" if transport == "http-json" else "binary"
         exporter = OtlpHttpExporter(rotel_collector.http_traces_endpoint, protocol=protocol)
     pipeline = start(traced(exporter), reports, started)
     make_tree(pipeline)
@@ -345,3 +368,119 @@ def test_rotel_decodes_the_spans_of_every_transport(
     assert rotel_collector.wait_for_spans(2)
     check_tree(rotel_collector.received_spans())
     assert rotel_collector.span_count() == 2
+
+
+def test_an_exporter_that_cannot_start_is_reported_and_its_spans_not_spooled(
+    monkeypatch: pytest.MonkeyPatch, reports: Reports, started: list[TracesPipeline]
+) -> None:
+    from codex_otel.runtime import _traces_pipeline
+
+    def cannot_build(config: OtelConfig, export_timeout: float) -> object:
+        raise RuntimeError("no transport here")
+
+    # The one stand-in of this file: a build failure the config checks cannot foresee.
+    monkeypatch.setattr(_traces_pipeline, "_built_exporter", cannot_build)
+    config = traced(OtlpHttpExporter(f"http://127.0.0.1:{unused_port()}/v1/traces"))
+    pipeline = start(config, reports, started)
+    make_tree(pipeline)  # the tracer works all the same
+    assert not pipeline.shutdown(2.0)
+    assert [kind for kind, _ in reports] == ["trace-exporter-start"]
+    assert "cannot start (RuntimeError: no transport here)" in reports[0][1]
+    # Nothing could ever deliver them: not written to the spool, counted as lost.
+    assert pipeline.spans_spooled == 0
+    assert pipeline.spans_dropped == 2
+    assert pipeline.span_export_failures == 1
+
+
+def test_ctrl_c_during_shutdown_spools_what_is_in_memory(
+    reports: Reports, started: list[TracesPipeline]
+) -> None:
+    """`Telemetry.shutdown` hands its pipelines to `_signals.interrupted` on a Ctrl-C: the
+    queued spans are on disk before the `KeyboardInterrupt` reaches the caller."""
+    from codex_otel.runtime._signals import interrupted
+
+    config = traced(
+        OtlpHttpExporter(f"http://127.0.0.1:{unused_port()}/v1/traces"),
+        batch=BatchConfig(schedule_delay_ms=600_000),  # everything stays queued
+    )
+    pipeline = start(config, reports, started)
+    make_tree(pipeline)
+    raised = interrupted(None, pipeline)
+    assert isinstance(raised, KeyboardInterrupt)
+    assert pipeline.spans_spooled == 2
+    assert pipeline.spooling is not None and pipeline.spooling.spool.interrupted
+    assert not pipeline.shutdown(0.5)  # nothing left to deliver: a signal ended it
+
+
+def test_request_shutdown_lets_the_export_run_while_others_shut_down(
+    http_receiver: OtlpHttpReceiver, reports: Reports, started: list[TracesPipeline]
+) -> None:
+    config = traced(
+        OtlpHttpExporter(http_receiver.traces_endpoint),
+        batch=BatchConfig(schedule_delay_ms=600_000),
+    )
+    pipeline = start(config, reports, started)
+    make_tree(pipeline)
+    pipeline.request_shutdown()
+    assert http_receiver.wait_for_spans(2)  # exported without anyone waiting
+    assert pipeline.shutdown(5.0)
+    assert pipeline.closed
+    # Spans started after the shutdown go nowhere and break nothing.
+    with pipeline.tracer.start_as_current_span("late"):
+        pass
+    assert [span.name for span in http_receiver.received_spans("late")] == []
+
+
+def test_the_sdks_messages_are_counted_not_printed(
+    reports: Reports, started: list[TracesPipeline]
+) -> None:
+    """With the collector down the SDK's exporter logs its failures; none of it reaches
+    the host's logging (a handler on the root logger sees nothing of `opentelemetry`)."""
+    import logging
+
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.name.startswith("opentelemetry"):
+                seen.append(record)
+
+    handler = Keep()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        config = traced(
+            OtlpHttpExporter(f"http://127.0.0.1:{unused_port()}/v1/traces", timeout=1.0),
+            spool=SpoolConfig(enabled=False),
+        )
+        pipeline = start(config, reports, started)
+        make_tree(pipeline)
+        assert not pipeline.force_flush(3.0)
+        assert pipeline.span_export_failures == 1
+        assert pipeline.sdk_messages >= 1
+        assert seen == []
+    finally:
+        root.removeHandler(handler)
+
+
+def test_with_traces_off_nothing_of_opentelemetry_is_imported() -> None:
+    """Measured in a fresh interpreter: `trace_exporter = "none"` costs no import; on, the
+    SDK's trace module is loaded by `start_traces` itself (the tracer works at once)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from codex_otel.runtime._traces_pipeline import start_traces\n"
+        "from codex_otel.runtime.config import OtelConfig, OtlpHttpExporter, SpoolConfig\n"
+        "off = start_traces(OtelConfig(), '1', lambda kind, message: None)\n"
+        "print(off is None, any(name.startswith('opentelemetry') for name in sys.modules))\n"
+        "on = start_traces(OtelConfig(trace_exporter=OtlpHttpExporter('http://127.0.0.1:9/v1/"
+        "traces'), spool=SpoolConfig(enabled=False)), '1', lambda kind, message: None)\n"
+        "print(on is not None, 'opentelemetry.sdk.trace' in sys.modules)\n"
+        "on.shutdown(0.1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["True False", "True True"], done.stdout
