@@ -491,16 +491,27 @@ def _settle_exit_status() -> None:
     """The command is done: its status is the verdict. A Ctrl-C or SIGTERM arriving while
     the interpreter exits (a shell sends Ctrl-C to a whole pipeline; live-check is often
     its last stage) must not turn it into 130 or 143: Python puts the default actions
-    back at exit, but leaves ignored signals ignored."""
+    back at exit, but leaves ignored signals ignored.
+
+    The two are blocked first, so none can arrive between the two `signal.signal` calls
+    (a burst of Ctrl-Cs once beat three retries); one that arrived before the block may
+    still raise here, once per signal, and is retried. Ignoring a blocked signal discards
+    it, so unblocking afterwards delivers nothing."""
     if threading.current_thread() is not threading.main_thread():
         return
-    for _ in range(3):
+    both = {signal.SIGINT, signal.SIGTERM}
+    block = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    for _ in range(8):
         try:
-            for number in (signal.SIGINT, signal.SIGTERM):
+            if block is not None:
+                block(signal.SIG_BLOCK, both)
+            for number in both:
                 signal.signal(number, signal.SIG_IGN)
+            if block is not None:
+                block(signal.SIG_UNBLOCK, both)
             return
         except KeyboardInterrupt:
-            continue  # one came just before it was ignored: the verdict still stands
+            continue  # one came just before it was blocked: the verdict still stands
 
 
 if __name__ == "__main__":
