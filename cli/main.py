@@ -18,9 +18,12 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from .version import PrintVersion
+
+if TYPE_CHECKING:
+    from codex_otel.generator.model import Catalog
 
 EXIT_OK = 0
 EXIT_STALE = 1
@@ -179,10 +182,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
-            count = len(catalog.events)
-            noun = "event" if count == 1 else "events"
-            print(f"{file}: valid (catalog version {catalog.version}, {count} {noun})")
+            print(f"{file}: valid (catalog version {catalog.version}, {_contents(catalog)})")
     return status
+
+
+def _contents(catalog: Catalog) -> str:
+    """ "14 events, 17 metrics, 4 spans": what the catalog declares (metrics and spans only
+    when it has some, so an events-only catalog reads as before)."""
+    counts = [(len(catalog.events), "event")]
+    counts += [
+        (n, noun)
+        for n, noun in ((len(catalog.metrics), "metric"), (len(catalog.spans), "span"))
+        if n
+    ]
+    return ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
