@@ -1,12 +1,12 @@
 """`codex-otel live-check`: hold OTLP traffic against the catalog, report findings and coverage.
 
 Sources: OTLP/JSON (`--input`, repeatable, `-` for standard input; each line an export
-request of logs or of metrics, or whole JSON documents) and receivers (`--otlp-grpc PORT`,
-`--otlp-http PORT`; logs and metrics). Stops at `--max-records` (log records and metric
-data points), after `--duration`, at the end of the input when no receiver runs, or on
-Ctrl-C (SIGINT) or SIGTERM; then prints the report. Exit 1 when a finding is at or above
-`--fail-on`, 0 otherwise, 2 on bad input (a bad catalog, an unreadable file, a port in use,
-a missing extra).
+request of logs, metrics or traces, or whole JSON documents) and receivers (`--otlp-grpc
+PORT`, `--otlp-http PORT`; logs, metrics and traces). Stops at `--max-records` (log
+records, metric data points and spans), after `--duration`, at the end of the input when
+no receiver runs, or on Ctrl-C (SIGINT) or SIGTERM; then prints the report. Exit 1 when a
+finding is at or above `--fail-on`, 0 otherwise, 2 on bad input (a bad catalog, an
+unreadable file, a port in use, a missing extra).
 
 This module parses the arguments, checks them and prints; the run is `livecheck.run`.
 """
@@ -71,6 +71,7 @@ def run_live_check(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         allow_empty=args.allow_empty,
         require_redaction=args.require_redaction,
+        span_attributes=tuple(args.span_attribute or ()),
     )
     outcome, previous_handlers = run(catalog, options, announce=_announce)
     try:
@@ -112,9 +113,9 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "live-check",
-        help="check OTLP log and metric traffic (files, gRPC, HTTP) against the catalog",
-        description="Hold OTLP log and metric traffic against the catalog; report findings "
-        "and coverage.",
+        help="check OTLP log, metric and trace traffic (files, gRPC, HTTP) against the catalog",
+        description="Hold OTLP log, metric and trace traffic against the catalog; report "
+        "findings and coverage.",
         epilog="Exit status: 1 when a finding is at or above --fail-on, 0 otherwise, "
         "2 on bad input (catalog, file, port in use, no otel extra for a receiver).",
     )
@@ -127,7 +128,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--input",
         metavar="FILE",
         action="append",
-        help="OTLP/JSON: one logs or metrics export request per line, or whole JSON "
+        help="OTLP/JSON: one logs, metrics or traces export request per line, or whole JSON "
         "documents when the first line is not JSON on its own (repeatable; - is standard input)",
     )
     parser.add_argument("--otlp-grpc", metavar="PORT", type=_port, help="receive OTLP/gRPC here")
@@ -135,7 +136,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--otlp-http",
         metavar="PORT",
         type=_port,
-        help="receive OTLP/HTTP (POST /v1/logs and /v1/metrics) here",
+        help="receive OTLP/HTTP (POST /v1/logs, /v1/metrics and /v1/traces) here",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address the receivers listen on (default 127.0.0.1)"
@@ -144,7 +145,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--max-records",
         metavar="N",
         type=_positive(int),
-        help="stop after N log records and metric data points",
+        help="stop after N log records, metric data points and spans",
     )
     parser.add_argument(
         "--duration", metavar="SECONDS", type=_positive(float), help="stop receiving after this"
@@ -161,12 +162,20 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--allow-empty",
         action="store_true",
-        help="no record at all is not a finding (by default it is: no_records, an error)",
+        help="nothing checked at all (no record, point or span) is not a finding (by "
+        "default it is: no_records, an error)",
     )
     parser.add_argument(
         "--require-redaction",
         action="store_true",
         help="the senders' privacy toggles are meant to be off: content in an attribute "
         "with a redaction policy is an error (by default: unredacted, info)",
+    )
+    parser.add_argument(
+        "--span-attribute",
+        metavar="KEY",
+        action="append",
+        help="a key the senders' span_attributes setting puts on every span: accepted on "
+        "any catalog span as a string (repeatable)",
     )
     parser.set_defaults(handler=run_live_check)

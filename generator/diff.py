@@ -24,6 +24,8 @@ from .diff_fields import (
     requirement_changes,
     same_examples,
     sensitivity_changes,
+    span_attribute_changes,
+    span_changes,
     stability_changes,
     strict_key,
     type_changes,
@@ -45,7 +47,7 @@ from .diff_rules import (
 from .diff_rules import (
     change as _change,
 )
-from .model import Attribute, Catalog, Event, Metric
+from .model import Attribute, Catalog, Event, Metric, Span
 from .renames import match
 
 __all__ = [
@@ -117,7 +119,8 @@ def _items(
 
 def diff_catalogs(old: Catalog, new: Catalog) -> list[Change]:
     """Every change from `old` to `new`, catalog-level first, then toggles, the common
-    group and the events (in `new`'s order, removed ones after). Equal catalogs (order
+    group, the events, the metrics and the spans (each in `new`'s order, removed ones
+    after). Equal catalogs (order
     and formatting aside) give an empty list. The versions are not compared here: see
     `semver.required_bump`."""
     return list(_Differ(old, new).changes())
@@ -141,6 +144,7 @@ class _Differ:
         yield from self.events()
         yield from self.metric_attributes()
         yield from self.metrics()
+        yield from self.spans()
 
     def catalog_level(self) -> Iterator[Change]:
         old, new = self.old, self.new
@@ -312,6 +316,49 @@ class _Differ:
             "metric", "recorder", path, old, new, renamed=renamed, specific=specific
         )
 
+    def spans(self) -> Iterator[Change]:
+        """Spans matched by id (a changed id is a span removed and one added)."""
+        old = {s.id: s for s in self.old.spans}
+        for span in self.new.spans:
+            path = f"spans[{span.id}]"
+            before = old.get(span.id)
+            if before is None:
+                message = f"span {span.id} added ({span.function_name})"
+                yield _change("span.added", path, None, span.name, message)
+            else:
+                yield from self.span(path, before, span)
+        new_ids = {s.id for s in self.new.spans}
+        for span in self.old.spans:
+            if span.id not in new_ids:
+                message = f"span {span.id} removed: calls to {span.function_name} fail"
+                yield _change("span.removed", f"spans[{span.id}]", span.name, None, message)
+
+    def span(self, path: str, old: Span, new: Span) -> Iterator[Change]:
+        """One span's changes: names, kind, where it may start, what is expected inside,
+        stability, deprecation, description, then its attributes."""
+        if old == new and same_examples(old.attributes, new.attributes):
+            return
+        span_id = new.id
+        if old.function_name != new.function_name:
+            yield _change(
+                "span.python_name_changed",
+                path,
+                old.function_name,
+                new.function_name,
+                f"helper of span {span_id} renamed from {old.function_name} to {new.function_name}",
+            )
+        yield from span_changes(path, old, new)
+        yield from stability_changes("span", path, span_id, old.stability, new.stability)
+        yield from deprecation_changes("span", path, span_id, old.deprecated, new.deprecated)
+        if old.description != new.description:
+            message = f"description of span {span_id} changed"
+            yield _change(
+                "span.description_changed", path, old.description, new.description, message
+            )
+        yield from self.group(
+            f"{path}.attributes", {a.key: a for a in old.attributes}, new.attributes
+        )
+
     def group(
         self, path: str, old: dict[str, Attribute], new_attributes: Sequence[Attribute]
     ) -> Iterator[Change]:
@@ -408,6 +455,7 @@ class _Differ:
                 new.computed,
                 f"computed value of {key} changed from {old.computed} to {new.computed}",
             )
+        yield from span_attribute_changes(path, key, old, new)
         # A rename with dual emission is reported as one change, not also as a start.
         yield from dual_emission_changes(path, key, old, new, skip=old.key if renamed else None)
         yield from stability_changes("attribute", path, key, old.stability, new.stability)

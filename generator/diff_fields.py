@@ -1,7 +1,8 @@
 """The field-by-field comparisons `diff` makes of one attribute, enum or metric, each
 yielding the changes of one kind of field (type, members, requirement, bounds, cap,
 redaction and its off-mode, sensitivity class, dual emission, stability, deprecation, a
-metric's value type and buckets).
+metric's value type and buckets, a span's name, kind, parents and expectations, and when a
+span attribute is known and its fixed value).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .model import (
     Deprecation,
     EnumMember,
     Metric,
+    Span,
 )
 from .renames import match
 
@@ -466,4 +468,58 @@ def deprecation_changes(
             before,
             after,
             f"deprecation of {what} {name} changed",
+        )
+
+
+def span_changes(path: str, old: Span, new: Span) -> Iterator[Change]:
+    """What a span's own fields say: its wire name, kind, parents, root, and the events
+    and metrics expected inside it."""
+    span_id = new.id
+    if old.name != new.name:
+        message = f"wire name of span {span_id} changed from {old.name!r} to {new.name!r}"
+        yield _change("span.name_changed", f"{path}.name", old.name, new.name, message)
+    if old.kind != new.kind:
+        message = f"kind of span {span_id} changed from {old.kind} to {new.kind}"
+        yield _change("span.kind_changed", f"{path}.kind", old.kind, new.kind, message)
+    gone: list[Value] = [p for p in old.parents if p not in new.parents]
+    came: list[Value] = [p for p in new.parents if p not in old.parents]
+    if gone:
+        message = f"span {span_id} may no longer start under {', '.join(map(str, gone))}"
+        yield _change("span.parents_narrowed", f"{path}.parents", gone, None, message)
+    if came:
+        message = f"span {span_id} may now start under {', '.join(map(str, came))}"
+        yield _change("span.parents_widened", f"{path}.parents", None, came, message)
+    if old.root != new.root:
+        kind = "span.root_allowed" if new.root else "span.root_disallowed"
+        what = "may now" if new.root else "may no longer"
+        message = f"span {span_id} {what} start with no catalog span above it"
+        yield _change(kind, f"{path}.root", old.root, new.root, message)
+    for field, before, after in (
+        ("events", old.events, new.events),
+        ("metrics", old.metrics, new.metrics),
+    ):
+        if set(before) != set(after):
+            message = f"{field} expected inside span {span_id} changed"
+            listed: tuple[list[Value], list[Value]] = ([*sorted(before)], [*sorted(after)])
+            yield _change(f"span.{field}_changed", f"{path}.{field}", *listed, message)
+
+
+def span_attribute_changes(path: str, key: str, old: Attribute, new: Attribute) -> Iterator[Change]:
+    """When a span attribute is known, and its fixed value (a value that stops or starts
+    being fixed is a change of `computed`, reported by the caller)."""
+    if old.known != new.known:
+        yield _change(
+            "attribute.known_changed",
+            f"{path}.known",
+            old.known,
+            new.known,
+            f"{key} is now known at {new.known}, was at {old.known}",
+        )
+    if old.computed == new.computed == "fixed" and strict_key(old.fixed) != strict_key(new.fixed):
+        yield _change(
+            "attribute.value_changed",
+            f"{path}.value",
+            old.fixed,
+            new.fixed,
+            f"fixed value of {key} changed from {old.fixed!r} to {new.fixed!r}",
         )

@@ -1,14 +1,15 @@
 """The classification table of catalog changes: one row per kind of change, with its
 severity, the audiences it breaks and the reason.
 
-Audiences: `api`, code that calls the generated emitters (a call that worked stops
-type-checking or raises); `wire`, whatever reads the records (collectors, queries,
-dashboards: a key, type, value or guarantee they relied on goes away); `privacy`, what
-leaves the user's machine (content that was withheld is exported).
+Audiences: `api`, code that calls the generated emitters, recorders and span helpers (a
+call that worked stops type-checking or raises); `wire`, whatever reads the records and
+traces (collectors, queries, dashboards: a key, type, value, name or guarantee they relied
+on goes away); `privacy`, what leaves the user's machine (content that was withheld is
+exported).
 
 The table is data so that the documentation (docs/evolution.md) and the tests check
 against the same rows `diff` applies. No module over ~600 lines without a reason: this one
-is the table, 80-odd rows of it, and nothing else.
+is the table, 100-odd rows of it, and nothing else.
 """
 
 from __future__ import annotations
@@ -582,6 +583,127 @@ _TABLE: tuple[Rule, ...] = (
         ("wire",),
         "A bucket bound that readers may query (an SLO on `le=500`) disappears, and percentiles "
         "estimated across the change mix two bucket layouts.",
+    ),
+    # Spans. `api` is code that opens them through the generated helpers; `wire`, whatever
+    # reads the traces (trace views, queries by span name, live-check).
+    Rule(
+        "span.added",
+        COMPATIBLE,
+        (),
+        "A new span helper and a new span; existing calls and readers are untouched.",
+    ),
+    Rule(
+        "span.removed",
+        BREAKING,
+        ("api", "wire"),
+        "Calls to its helper fail, and trace readers stop receiving the span (and its children "
+        "lose their parent).",
+    ),
+    Rule(
+        "span.python_name_changed",
+        BREAKING,
+        ("api",),
+        "Calls to the old helper name, and code naming the old handle class, fail; the spans are "
+        "unchanged.",
+    ),
+    Rule(
+        "span.name_changed",
+        BREAKING,
+        ("wire",),
+        "The span's wire name changes: trace queries, dashboards and sampling rules that select "
+        "it by name stop matching.",
+    ),
+    Rule(
+        "span.kind_changed",
+        BREAKING,
+        ("wire",),
+        "Readers that select or draw spans by kind (client spans as dependencies, service maps) "
+        "see it elsewhere.",
+    ),
+    Rule(
+        "span.parents_narrowed",
+        BREAKING,
+        ("api",),
+        "Code that starts the span under a parent no longer listed breaks the parent rule: an "
+        "error where `span_parents` raises, a counted error otherwise.",
+    ),
+    Rule(
+        "span.parents_widened",
+        COMPATIBLE,
+        (),
+        "The span may start under more parents; every nesting that was allowed still is.",
+    ),
+    Rule(
+        "span.root_disallowed",
+        BREAKING,
+        ("api",),
+        "Code that starts the span with no catalog span above it breaks the parent rule.",
+    ),
+    Rule(
+        "span.root_allowed",
+        COMPATIBLE,
+        (),
+        "The span may also start with no catalog span above it; every nesting that was allowed "
+        "still is.",
+    ),
+    Rule(
+        "span.events_changed",
+        INFO,
+        (),
+        "Which events are expected inside the span is documentation (and live-check's "
+        "coverage); no call or record changes.",
+    ),
+    Rule(
+        "span.metrics_changed",
+        INFO,
+        (),
+        "Which metrics are expected inside the span is documentation; no call or record changes.",
+    ),
+    Rule(
+        "span.deprecated",
+        COMPATIBLE,
+        (),
+        "A deprecation is announced (semantic versioning: a minor release); nothing stops working.",
+    ),
+    Rule(
+        "span.undeprecated",
+        COMPATIBLE,
+        (),
+        "The deprecation goes away; nothing stops working.",
+    ),
+    Rule(
+        "span.deprecation_changed",
+        INFO,
+        (),
+        "The note or replacement of a deprecation changed: documentation only.",
+    ),
+    Rule(
+        "span.stabilized",
+        COMPATIBLE,
+        (),
+        "A development span becomes stable: a stronger promise, nothing changes shape.",
+    ),
+    Rule(
+        "span.destabilized",
+        BREAKING,
+        ("api", "wire"),
+        "A stable span goes back to development: callers and readers lose the promise that it "
+        "will not change.",
+    ),
+    Rule("span.description_changed", INFO, (), "Documentation only."),
+    Rule(
+        "attribute.known_changed",
+        BREAKING,
+        ("api",),
+        "A span attribute moves between the helper's arguments (known at start) and the handle's "
+        "setters (known at end): calls passing it, or setting it, fail.",
+    ),
+    Rule(
+        "attribute.value_changed",
+        BREAKING,
+        ("wire",),
+        "A span attribute's fixed value changes: readers that select spans by the old value stop "
+        "matching.",
     ),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+from collections.abc import Mapping, Sequence, Set
 
 _LOWER_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*\Z")
 _MEMBER_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*\Z")
@@ -212,3 +213,18 @@ def problem_with_member(name: str) -> str | None:
     if name in AMBIGUOUS:
         return "is ambiguous (it looks like a digit)"
     return None
+
+
+def problem_with_function(
+    function: str, owners: Sequence[tuple[Mapping[str, str], str]], enum_classes: Set[str]
+) -> str | None:
+    """What is wrong with an emitter's or recorder's name, or None: not an identifier (or
+    a keyword), the function of an earlier item (`owners`: which names each role has
+    taken, and for whom), or a name the generated module uses already."""
+    problem = problem_with_name(function)
+    for taken, role in owners:
+        if problem is None and function in taken:
+            problem = f"is also the {role} of {taken[function]!r}"
+    if problem is None and (function in enum_classes or function in RESERVED):
+        problem = "is already used in the generated module"
+    return problem

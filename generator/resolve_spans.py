@@ -240,7 +240,8 @@ def _fixed(
         )
     for where, message, hint in problems:
         resolver.error(where, message, hint)
-    return dataclasses.replace(attribute, computed="fixed", fixed=value)
+    # Known at start whatever the use says (reported above), so it is reported once.
+    return dataclasses.replace(attribute, computed="fixed", fixed=value, known="start")
 
 
 def _check_name(

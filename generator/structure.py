@@ -52,6 +52,9 @@ _PATTERN_HINTS = {
     "braces such as {token}, or such terms joined by / (By/s); no spaces",
     "^[A-Z][A-Z0-9_]*$": "enum member ids are upper-case letters, digits and underscores, "
     "starting with a letter",
+    "^([^{}\\u0000-\\u001f\\u007f]|\\{[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*\\})+$": "a span "
+    "name is text with {attribute.key} placeholders, such as `execute_tool {gen_ai.tool.name}`: "
+    "no other braces, no control characters",
 }
 
 

@@ -1,4 +1,4 @@
-"""live-check: hold OTLP log records and metrics against the resolved catalog.
+"""live-check: hold OTLP log records, metrics and spans against the resolved catalog.
 
 The core is pure (decoded records in, aggregated findings and coverage out): `records`
 (the neutral shape), `otlp_json` and `otlp_proto` (decoding), `expectations` (compiled
@@ -29,8 +29,10 @@ if TYPE_CHECKING:
         LiveMetric,
         LivePoint,
         LiveRecord,
+        LiveSpan,
         ResourceMetrics,
         ResourceRecords,
+        ResourceSpans,
     )
     from .report import FAIL_ON_CHOICES, Report, build_report, render
 
@@ -49,8 +51,10 @@ _WHERE = {
     "LiveMetric": "records",
     "LivePoint": "records",
     "LiveRecord": "records",
+    "LiveSpan": "records",
     "ResourceMetrics": "records",
     "ResourceRecords": "records",
+    "ResourceSpans": "records",
     "FAIL_ON_CHOICES": "report",
     "Report": "report",
     "build_report": "report",
@@ -77,9 +81,11 @@ __all__ = [
     "LiveMetric",
     "LivePoint",
     "LiveRecord",
+    "LiveSpan",
     "Report",
     "ResourceMetrics",
     "ResourceRecords",
+    "ResourceSpans",
     "build_report",
     "decode_json_line",
     "decode_json_request",

@@ -1,4 +1,5 @@
-"""Aggregated findings: one entry per kind, event and attribute, with a few examples each.
+"""Aggregated findings: one entry per kind, event (or metric, or span) and attribute, with a
+few examples each.
 
 Memory stays bounded whatever the traffic: a count per key, at most `examples` examples
 per key, at most `max_keys` keys (past that, names that come from the traffic itself, such
@@ -104,6 +105,9 @@ class Finding:
     metric: str | None = None
     #: The kind of credential of a `secret` finding (`github-pat`); None for the others.
     credential: str | None = None
+    #: The span, for findings on spans (`event` and `metric` are then None): its catalog
+    #: id, or its wire name when no catalog span has it (`unknown_span`).
+    span: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -111,6 +115,7 @@ class Finding:
             "severity": self.severity,
             "event": self.event,
             "metric": self.metric,
+            "span": self.span,
             "attribute": self.attribute,
             "count": self.count,
             "message": self.message,
@@ -140,7 +145,7 @@ class Findings:
         #: Kinds reported at another severity than their own (`--require-redaction`).
         self.severities = severities or {}
         self._entries: dict[
-            tuple[str, str | None, str | None, str | None, str | None], Finding
+            tuple[str, str | None, str | None, str | None, str | None, str | None], Finding
         ] = {}
 
     def add(
@@ -157,17 +162,20 @@ class Findings:
         detail: str | None = None,
         metric: str | None = None,
         credential: str | None = None,
+        span: str | None = None,
     ) -> None:
-        key = (kind, event, attribute, metric, credential)
+        key = (kind, event, attribute, metric, credential, span)
         entry = self._entries.get(key)
         if entry is None:
             if len(self._entries) >= self.max_keys:
+                owner = "span" if span is not None else "metric" if metric is not None else ""
                 key = (
                     kind,
-                    OTHER if metric is None else None,
+                    OTHER if not owner else None,
                     OTHER if attribute is not None else None,
-                    OTHER if metric is not None else None,
+                    OTHER if owner == "metric" else None,
                     credential,
+                    OTHER if owner == "span" else None,
                 )
                 message = f"{message} (and others: too many distinct names to list)"
                 entry = self._entries.get(key)
@@ -180,6 +188,7 @@ class Findings:
                     message,
                     metric=key[3],
                     credential=credential,
+                    span=key[5],
                 )
                 self._entries[key] = entry
         entry.count += count
@@ -199,6 +208,7 @@ class Findings:
                 f.kind,
                 f.event or "",
                 f.metric or "",
+                f.span or "",
                 f.attribute or "",
             ),
         )

@@ -1,4 +1,4 @@
-"""The checker: decoded records and metric points against the compiled catalog, into
+"""The checker: decoded records, metric points and spans against the compiled catalog, into
 aggregated findings.
 
 `check_record` runs once per record and its attribute loop once per attribute, so it does
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 
 from codex_otel.generator.diagnostics import with_article
 from codex_otel.generator.model import Catalog
@@ -21,13 +22,17 @@ from .expectations import (
     AttributeExpectation,
     EventExpectation,
     MetricExpectation,
+    SpanExpectation,
     compile_catalog,
     compile_metrics,
+    compile_spans,
+    content_keys,
 )
 from .kinds import Severity
 from .otlp_json import decode_json_line
-from .records import Batch, InvalidRequest, LiveMetric, ResourceMetrics
+from .records import Batch, InvalidRequest, LiveMetric, LiveSpan, ResourceMetrics, ResourceSpans
 from .secrets import SecretScan
+from .span_tree import SpanTree
 
 #: The attribute a `secret` finding in a record's body names.
 BODY = "(body)"
@@ -43,19 +48,37 @@ class LiveChecker:
         examples: int = 3,
         max_keys: int = 1000,
         require_redaction: bool = False,
+        span_attributes: Iterable[str] = (),
     ) -> None:
         """`require_redaction`: the senders' privacy toggles are meant to be off, so content
         in an attribute with a redaction policy is an error; by default it is `info` (a
-        toggle that is on by configuration is a choice, not a fault)."""
+        toggle that is on by configuration is a choice, not a fault). `span_attributes`:
+        keys the senders' `span_attributes` setting puts on every span (constant strings
+        the catalog cannot know), accepted on any catalog span as strings."""
         self.catalog = catalog
         self.events: dict[str, EventExpectation] = compile_catalog(catalog)
         self.metrics: dict[str, MetricExpectation] = compile_metrics(catalog)
+        #: Catalog spans by id; those with a fixed name by name, the templated ones apart.
+        self.spans: dict[str, SpanExpectation] = compile_spans(catalog)
+        self._fixed_spans: dict[str, list[SpanExpectation]] = {}
+        self._templated_spans: list[SpanExpectation] = []
+        for span in self.spans.values():
+            if span.name_keys:
+                self._templated_spans.append(span)
+            else:
+                self._fixed_spans.setdefault(span.template, []).append(span)
+        #: Keys that are content somewhere in the catalog: never on a span.
+        self.content_keys = content_keys(catalog)
+        self.span_attributes = {key: replace(_CONFIGURED, key=key) for key in span_attributes}
+        #: The received spans' catalog ids, and the spans waiting for their parent.
+        self.span_tree: SpanTree[tuple[SpanExpectation, str]] = SpanTree()
         overrides: dict[str, Severity] = {"unredacted": "error"} if require_redaction else {}
         self.findings = Findings(examples=examples, max_keys=max_keys, severities=overrides)
-        #: Records and metric data points checked, and export requests (lines, bodies)
-        #: read, valid or not.
+        #: Records, metric data points and spans checked, and export requests (lines,
+        #: bodies) read, valid or not.
         self.records = 0
         self.points = 0
+        self.span_count = 0
         self.requests = 0
         #: `(key, kind)` of each credential in a mapping's values (the benchmark measures
         #: live-check with and without it).
@@ -76,13 +99,16 @@ class LiveChecker:
         return self.check_batches(batches, where)
 
     def check_batches(self, batches: Iterable[Batch], where: str) -> int:
-        """Check records (or metrics) grouped by resource; returns how many records and
-        data points were checked."""
+        """Check records (or metrics, or spans) grouped by resource; returns how many
+        records, data points and spans were checked."""
         checked = 0
         check = self.check_record
         for batch in batches:
             if batch.__class__ is ResourceMetrics:
                 checked += self._check_metrics(batch, where)
+                continue
+            if batch.__class__ is ResourceSpans:
+                checked += self._check_spans(batch, where)
                 continue
             resource, records, scopes = batch
             if resource is not None and records:
@@ -108,7 +134,7 @@ class LiveChecker:
             "invalid_request",
             None,
             None,
-            "not an OTLP logs or metrics export request",
+            "not an OTLP logs, metrics or traces export request",
             where,
             detail=message,
         )
@@ -127,10 +153,10 @@ class LiveChecker:
             "no_records",
             None,
             None,
-            "no log record or metric point was checked (--allow-empty accepts that)",
+            "no log record, metric point or span was checked (--allow-empty accepts that)",
             "this run",
             detail=f"{self.requests} request{'' if self.requests == 1 else 's'} read, "
-            "no record or point in them",
+            "no record, point or span in them",
         )
 
     def _check_resource(self, resource: Mapping[str, object], where: str) -> None:
@@ -322,6 +348,155 @@ class LiveChecker:
             elif not attribute.plain:
                 self._check_value(None, attribute, value, where, metric=name)
 
+    # --- spans -------------------------------------------------------------------------
+
+    def _check_spans(self, batch: ResourceSpans, where: str) -> int:
+        if batch.resource is not None and batch.spans:
+            self._check_resource(batch.resource, where)
+        self._scan_scopes(batch.scopes, where)
+        for span in batch.spans:
+            self.check_span(span, where)
+        return len(batch.spans)
+
+    def check_span(self, span: LiveSpan, where: str) -> None:
+        """One ended span: matched to a catalog span by name and kind, its attributes
+        checked (required ones whenever they are known: it ended), its parent checked
+        once the parent is known, and any span scanned for content and credentials."""
+        self.span_count += 1
+        findings = self.findings
+        expected = self._match_span(span, where)
+        label = expected.id if expected is not None else span.name
+        self._scan(span.attributes, None, None, where, span=label)
+        for event_name, event_attributes in span.events:
+            if event_attributes:
+                self._scan(event_attributes, None, None, where, f"event {event_name}", span=label)
+        for resolution in self.span_tree.received(
+            span.trace_id,
+            span.span_id,
+            span.parent_span_id,
+            None if expected is None else expected.id,
+            None if expected is None else (expected, where),
+        ):
+            self._check_parent(*resolution)
+        if expected is None:
+            for key, value in span.attributes.items():
+                if key in self.content_keys:
+                    self._content(label, key, value, where)
+            return
+        name = expected.id
+        expected.spans += 1
+        if expected.deprecated is not None:
+            findings.add(
+                "deprecated",
+                None,
+                None,
+                f"span {name!r} is deprecated: {expected.deprecated}",
+                where,
+                span=name,
+            )
+        attributes = span.attributes
+        if not attributes.keys() >= expected.required:
+            for key in sorted(expected.required - attributes.keys()):
+                findings.add(
+                    "missing_required",
+                    None,
+                    key,
+                    f"required attribute {key!r} is absent (spans are checked once ended)",
+                    where,
+                    span=name,
+                )
+        known = expected.attributes
+        expected.seen.update(key for key in attributes if key in known)
+        for key, value in attributes.items():
+            attribute = known.get(key) or self.span_attributes.get(key)
+            if attribute is None:
+                if key in self.content_keys:
+                    self._content(name, key, value, where)
+                else:
+                    findings.add(
+                        "unknown_attribute",
+                        None,
+                        key,
+                        f"attribute {key!r} is not defined for span {name!r}",
+                        where,
+                        value=value,
+                        span=name,
+                    )
+            elif value.__class__ is not attribute.cls:
+                self._mismatch(None, attribute, value, where, span=name)
+            elif not attribute.plain:
+                self._check_value(None, attribute, value, where, span=name)
+
+    def _match_span(self, span: LiveSpan, where: str) -> SpanExpectation | None:
+        """The catalog span whose name, its template filled from the span's attributes, is
+        the span's name, of the span's kind (another kind: a `span_kind_mismatch`, and the
+        span is checked as that catalog span); None, reported, when none has the name."""
+        named: list[SpanExpectation] = [
+            *self._fixed_spans.get(span.name, ()),
+            *(e for e in self._templated_spans if e.name_for(span.attributes) == span.name),
+        ]
+        if not named:
+            near = [e for e in self._templated_spans if e.shape.fullmatch(span.name)]
+            if near:
+                keys = ", ".join(repr(key) for key in near[0].name_keys)
+                message = (
+                    f"no catalog span is named {span.name!r}: it has the shape of "
+                    f"{near[0].id!r} ({near[0].template!r}), but the span's {keys} "
+                    "do not fill it so"
+                )
+            else:
+                message = f"span {span.name!r} is not in the catalog"
+            self.findings.add("unknown_span", None, None, message, where, span=span.name)
+            return None
+        for expected in named:
+            if expected.kind == span.kind:
+                return expected
+        expected = named[0]
+        self.findings.add(
+            "span_kind_mismatch",
+            None,
+            None,
+            f"span {expected.id!r} must be of kind {expected.kind}",
+            where,
+            value=span.kind,
+            span=expected.id,
+        )
+        return expected
+
+    def _check_parent(
+        self, item: tuple[SpanExpectation, str], parent: str | None, shown: str
+    ) -> None:
+        expected, where = item
+        allowed = expected.root if parent is None else parent in expected.parents
+        if not allowed:
+            self.findings.add(
+                "span_parent",
+                None,
+                None,
+                f"span {expected.id!r} must start {expected.allowed_parents}",
+                where,
+                value=shown,
+                span=expected.id,
+            )
+
+    def finish_spans(self) -> None:
+        """The end of the traffic: spans still waiting for a parent never got it (a
+        foreign parent, or one not exported): each must be allowed as a root."""
+        for resolution in self.span_tree.finish():
+            self._check_parent(*resolution)
+
+    def _content(self, span: str, key: str, value: object, where: str) -> None:
+        self.findings.add(
+            "span_content",
+            None,
+            key,
+            f"{key!r} is content in the catalog: spans carry sizes and counts, never content",
+            where,
+            value=value,
+            redacted=True,
+            span=span,
+        )
+
     # --- secrets -----------------------------------------------------------------------
 
     def _scan(
@@ -331,17 +506,23 @@ class LiveChecker:
         metric: str | None,
         where: str,
         place: str = "",
+        *,
+        span: str | None = None,
     ) -> None:
         """A `secret` finding per credential in the values. `place` names attributes that
-        are not a record's or a point's (`resource`, `scope`): the finding's attribute is
-        then `(resource) KEY`; a record's body is the attribute `(body)`."""
+        are not a record's, a point's or a span's (`resource`, `scope`, a span's `event
+        exception`): the finding's attribute is then `(resource) KEY`; a record's body is
+        the attribute `(body)`."""
         for key, kind in self.scan_secrets(attributes):
-            if place:
-                subject = f"{place} attribute {key!r}"
+            if span is not None:
+                owner = f"span {span!r}"
+            elif metric:
+                owner = f"metric {metric!r}"
             else:
-                owner = (
-                    f"metric {metric!r}" if metric else f"event {event!r}" if event else "a record"
-                )
+                owner = f"event {event!r}" if event else "a record"
+            if place:
+                subject = f"{place} attribute {key!r}" + (f" of {owner}" if span else "")
+            else:
                 part = "the body" if key == BODY else f"attribute {key!r}"
                 subject = f"{part} of {owner}"
             self.findings.add(
@@ -353,6 +534,7 @@ class LiveChecker:
                 where,
                 metric=metric,
                 credential=kind,
+                span=span,
             )
 
     def _scan_scopes(self, scopes: Iterable[Mapping[str, object]], where: str) -> None:
@@ -367,7 +549,9 @@ class LiveChecker:
         expected: AttributeExpectation,
         value: object,
         where: str,
+        *,
         metric: str | None = None,
+        span: str | None = None,
     ) -> None:
         self.findings.add(
             "type_mismatch",
@@ -378,6 +562,7 @@ class LiveChecker:
             value=value,
             redacted=expected.placeholder is not None,
             metric=metric,
+            span=span,
         )
 
     def _check_value(
@@ -386,7 +571,9 @@ class LiveChecker:
         expected: AttributeExpectation,
         value: object,
         where: str,
+        *,
         metric: str | None = None,
+        span: str | None = None,
     ) -> None:
         stand_in = expected.placeholder is not None and (
             value == expected.placeholder or _is_hash(value)
@@ -397,13 +584,13 @@ class LiveChecker:
             items: list[object] = value  # type: ignore[assignment]  # a list: checked by the caller
             for item in items:
                 if item.__class__ is not expected.item_cls:
-                    self._mismatch(event, expected, value, where, metric)
+                    self._mismatch(event, expected, value, where, metric=metric, span=span)
                     return
             for item in items:
-                if not self._check_scalar(event, expected, item, where, metric):
+                if not self._check_scalar(event, expected, item, where, metric=metric, span=span):
                     break  # one finding per value is enough
         else:
-            self._check_scalar(event, expected, value, where, metric)
+            self._check_scalar(event, expected, value, where, metric=metric, span=span)
         if expected.deprecated is not None:
             self.findings.add(
                 "deprecated",
@@ -414,6 +601,7 @@ class LiveChecker:
                 value=value,
                 redacted=expected.placeholder is not None,
                 metric=metric,
+                span=span,
             )
         if expected.placeholder is not None and not stand_in:
             self.findings.add(
@@ -426,6 +614,7 @@ class LiveChecker:
                 value=value,
                 redacted=True,
                 metric=metric,
+                span=span,
             )
 
     def _check_scalar(
@@ -434,7 +623,9 @@ class LiveChecker:
         expected: AttributeExpectation,
         value: object,
         where: str,
+        *,
         metric: str | None = None,
+        span: str | None = None,
     ) -> bool:
         """Check an item's value against the enum, bounds and cap; False on a finding."""
         redacted = expected.placeholder is not None
@@ -454,6 +645,7 @@ class LiveChecker:
                 value=value,
                 redacted=redacted,
                 metric=metric,
+                span=span,
             )
             return False
         low, high = expected.minimum, expected.maximum
@@ -473,6 +665,7 @@ class LiveChecker:
                     value=value,
                     redacted=redacted,
                     metric=metric,
+                    span=span,
                 )
                 return False
         cap = expected.max_length
@@ -486,6 +679,7 @@ class LiveChecker:
                 value=value,
                 redacted=redacted,
                 metric=metric,
+                span=span,
             )
             return False
         return True
@@ -493,8 +687,9 @@ class LiveChecker:
     # --- coverage --------------------------------------------------------------------
 
     def coverage(self) -> dict[str, object]:
-        """Which of the catalog's events, attributes and metrics were seen, and the ratio of
-        each: names seen and never seen, and per event (or metric) its attributes.
+        """Which of the catalog's events, attributes, metrics and spans were seen, and the
+        ratio of each: names seen and never seen, and per event (or metric, or span) its
+        attributes.
 
         An attribute is one the catalog's events carry (their own and the common group's;
         `event.name` aside), seen when a record of an event that defines it carries it."""
@@ -519,6 +714,15 @@ class LiveChecker:
             }
             for name, metric in self.metrics.items()
         }
+        seen_spans = [name for name, span in self.spans.items() if span.spans]
+        unseen_spans = [name for name, span in self.spans.items() if not span.spans]
+        by_span = {
+            name: {
+                "seen": [key for key in span.own if key in span.seen],
+                "unseen": [key for key in span.own if key not in span.seen],
+            }
+            for name, span in self.spans.items()
+        }
         return {
             "events": {
                 "total": len(self.events),
@@ -540,6 +744,13 @@ class LiveChecker:
                 "ratio": _ratio(len(seen_keys), len(keys)),
                 "by_event": by_event,
             },
+            "spans": {
+                "total": len(self.spans),
+                "seen": seen_spans,
+                "unseen": unseen_spans,
+                "ratio": _ratio(len(seen_spans), len(self.spans)),
+                "by_span": by_span,
+            },
         }
 
 
@@ -550,6 +761,24 @@ _POINT_TYPE_WORDS = {
     "exponential_histogram": "exponential histogram",
     "empty": "metric without data",
 }
+
+
+#: A key of the senders' `span_attributes` setting: a string on every span.
+_CONFIGURED = AttributeExpectation(
+    key="",
+    type_text="string",
+    cls=str,
+    item_cls=None,
+    plain=True,
+    members=None,
+    minimum=None,
+    maximum=None,
+    bounds_text="",
+    max_length=None,
+    placeholder=None,
+    toggle=None,
+    deprecated=None,
+)
 
 
 def _is_hash(value: object) -> bool:

@@ -1,10 +1,13 @@
-"""Check captured events and measurements against the catalog in an application's own tests.
+"""Check captured events, measurements and spans against the catalog in an application's own
+tests.
 
-`assert_conforms(events, measurements=...)` holds what `telemetry.capture()` and
-`telemetry.capture_measurements()` (or the `otel_capture` fixture) collected against the
-catalog with live-check's checker, and fails the test with every finding; each call also
-adds to a per-session coverage tally, which the pytest plugin prints at the end of the run
-(the catalog's events and metrics the tests never recorded).
+`assert_conforms(events, measurements=..., spans=...)` holds what `telemetry.capture()`,
+`telemetry.capture_measurements()` and `telemetry.capture_spans()` (or the `otel_capture`
+fixture) collected against the catalog with live-check's checker, and fails the test with
+every finding; each call also adds to a per-session coverage tally, which the pytest plugin
+prints at the end of the run (the catalog's events, metrics and spans the tests never
+recorded). A captured span is checked as live-check checks one received: matched by its
+wire name and kind, its parent found by its parent span id among the spans given.
 
 The catalog is the bundled one unless `schema=` names another, or the application set
 its own once (`set_default_catalog`, which the pytest plugin calls with the
@@ -18,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codex_otel.runtime import CapturedEvent, CapturedMeasurement
+from codex_otel.runtime import CapturedEvent, CapturedMeasurement, CapturedSpan
 
 if TYPE_CHECKING:
     from .checker import LiveChecker
@@ -80,19 +83,45 @@ def _feed_measurements(checker: LiveChecker, measurements: Sequence[CapturedMeas
         checker.check_metric(live, f"measurement {index} ({metric.name})")
 
 
+def _feed_spans(checker: LiveChecker, spans: Sequence[CapturedSpan]) -> None:
+    from .records import LiveSpan
+
+    for index, span in enumerate(spans):
+        # What the exporter would send: arrays as lists, the events' names (their
+        # attributes are the SDK's `exception.*`, not the catalog's).
+        attributes: dict[str, object] = {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in span.attributes.items()
+        }
+        live = LiveSpan(
+            span.name,
+            span.kind,
+            span.trace_id,
+            span.span_id,
+            span.parent_span_id or "",
+            attributes,
+            span.status,
+            tuple((name, {}) for name in span.events),
+        )
+        checker.check_span(live, f"span {index} ({span.definition})")
+    # The spans given are all there is: a parent not among them is none of the catalog's.
+    checker.finish_spans()
+
+
 def check_events(
     events: Iterable[CapturedEvent],
     *,
     measurements: Iterable[CapturedMeasurement] = (),
+    spans: Iterable[CapturedSpan] = (),
     schema: str | Path | None = None,
     fail_on: str = "error",
 ) -> Report:
-    """The live-check report of `events` and `measurements` against the catalog (default:
-    the application's, `set_default_catalog`, else the bundled one)."""
+    """The live-check report of `events`, `measurements` and `spans` against the catalog
+    (default: the application's, `set_default_catalog`, else the bundled one)."""
     from .checker import LiveChecker
     from .report import build_report
 
-    events, measured = list(events), list(measurements)
+    events, measured, ended = list(events), list(measurements), list(spans)
     path = _catalog_path(schema)
     checker = LiveChecker(_catalog(path))
     if path not in _session:
@@ -100,6 +129,7 @@ def check_events(
     for each in (checker, _session[path]):
         _feed(each, events)
         _feed_measurements(each, measured)
+        _feed_spans(each, ended)
     return build_report(checker, fail_on=fail_on)
 
 
@@ -107,15 +137,19 @@ def assert_conforms(
     events: Iterable[CapturedEvent],
     *,
     measurements: Iterable[CapturedMeasurement] = (),
+    spans: Iterable[CapturedSpan] = (),
     schema: str | Path | None = None,
     fail_on: str = "error",
 ) -> Report:
-    """Fail (AssertionError listing the findings) unless every event and measurement
+    """Fail (AssertionError listing the findings) unless every event, measurement and span
     conforms to the catalog: no finding at or above `fail_on`. Returns the report (its
-    coverage says which of the catalog's events, metrics and attributes they exercised)."""
+    coverage says which of the catalog's events, metrics, spans and attributes they
+    exercised)."""
     from .report import render
 
-    report = check_events(events, measurements=measurements, schema=schema, fail_on=fail_on)
+    report = check_events(
+        events, measurements=measurements, spans=spans, schema=schema, fail_on=fail_on
+    )
     if not report.ok:
         raise AssertionError(
             "the captured telemetry does not conform to the catalog:\n" + render(report, "text")

@@ -1,4 +1,5 @@
-"""What each event's records must look like, compiled once from the resolved catalog.
+"""What each event's records, each metric's points and each span must look like, compiled
+once from the resolved catalog.
 
 The checker looks an attribute up by key and compares the value's class with one field,
 so everything it needs per attribute is precomputed here: the Python class a decoded
@@ -8,10 +9,13 @@ deprecation, array items) applies at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from codex_otel.generator.diff import SDK_DEFAULT_BOUNDARIES
-from codex_otel.generator.model import Attribute, Catalog, Event, Metric
+from codex_otel.generator.model import Attribute, Catalog, Event, Metric, Span
+from codex_otel.runtime.spans import SpanDefinition
 
 #: The attribute that carries the event's name on records that have no OTLP EventName
 #: (as Codex sends them); codex-otel sends it too. It must name the record's event.
@@ -222,11 +226,115 @@ def compile_metrics(catalog: Catalog) -> dict[str, MetricExpectation]:
     }
 
 
+#: A placeholder of a span's name template: `{gen_ai.tool.name}`.
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass
+class SpanExpectation:
+    """A catalog span: how its wire name is made, its kind, attributes and parents."""
+
+    id: str
+    #: The name template, as the catalog writes it (`execute_tool {gen_ai.tool.name}`).
+    template: str
+    #: What the runtime names a span of this definition with (`span_name`): the checker
+    #: names a wire span the same way, from the span's own attributes.
+    definition: SpanDefinition
+    #: The template's placeholder keys, in order (none: a fixed name).
+    name_keys: tuple[str, ...]
+    #: Any name of the template's shape, whatever the placeholders hold (a near miss is
+    #: named in the finding).
+    shape: re.Pattern[str]
+    kind: str
+    deprecated: str | None
+    attributes: dict[str, AttributeExpectation]
+    #: Every required attribute, `known: end` ones too: a span is checked once it ended.
+    required: frozenset[str]
+    own: tuple[str, ...]
+    parents: frozenset[str]
+    root: bool
+    #: Spans seen, and the keys seen on them (coverage).
+    spans: int = 0
+    seen: set[str] = field(default_factory=set)
+
+    def name_for(self, attributes: Mapping[str, object]) -> str:
+        """The wire name a span with these attributes gets (the runtime's rule: each
+        placeholder filled from its attribute, a missing one dropped with its space)."""
+        return self.definition.span_name(attributes)  # type: ignore[arg-type]  # decoded values
+
+    @property
+    def allowed_parents(self) -> str:
+        """Where the span may start, in words (`under codex.turn, or as a root`)."""
+        under = " or ".join(sorted(self.parents))
+        if under and self.root:
+            return f"under {under}, or as a root"
+        return f"under {under}" if under else "as a root"
+
+
+def _shape(name: str) -> re.Pattern[str]:
+    """The template as a regex: its text as written, each placeholder any text."""
+    pattern: list[str] = []
+    start = 0
+    for match in _PLACEHOLDER.finditer(name):
+        pattern.append(re.escape(name[start : match.start()]) + ".*")
+        start = match.end()
+    pattern.append(re.escape(name[start:]))
+    return re.compile("".join(pattern), re.DOTALL)
+
+
+def _span_attribute(attribute: Attribute) -> AttributeExpectation:
+    """A span attribute's expectation; one whose value the catalog fixes
+    (`value: execute_tool`) must carry exactly that value."""
+    expected = compile_attribute(attribute)
+    if attribute.fixed is None:
+        return expected
+    return replace(expected, members=frozenset({attribute.fixed}), plain=False)
+
+
+def compile_span(span: Span) -> SpanExpectation:
+    attributes = {attribute.key: _span_attribute(attribute) for attribute in span.attributes}
+    return SpanExpectation(
+        id=span.id,
+        template=span.name,
+        definition=SpanDefinition(
+            span.id, span.name, span.kind, frozenset(span.parents), span.root, span.name_keys
+        ),
+        name_keys=span.name_keys,
+        shape=_shape(span.name),
+        kind=span.kind,
+        deprecated=span.deprecated.note if span.deprecated else None,
+        attributes=attributes,
+        required=frozenset(a.key for a in span.attributes if a.is_required),
+        own=tuple(a.key for a in span.attributes),
+        parents=frozenset(span.parents),
+        root=span.root,
+    )
+
+
+def compile_spans(catalog: Catalog) -> dict[str, SpanExpectation]:
+    """The expectations of every span of `catalog`, by catalog id."""
+    return {span.id: compile_span(span) for span in catalog.spans}
+
+
+def content_keys(catalog: Catalog) -> frozenset[str]:
+    """Every key that is content somewhere in the catalog (class `content`, or a redaction
+    policy): spans carry sizes and counts, never content, whatever a toggle says."""
+    every = (
+        *catalog.common,
+        *(a for event in catalog.events for a in event.attributes),
+        *(a for metric in catalog.metrics for a in metric.attributes),
+    )
+    return frozenset(a.key for a in every if a.sensitivity == "content" or a.redact is not None)
+
+
 __all__ = [
     "EVENT_NAME_KEY",
     "AttributeExpectation",
     "EventExpectation",
     "MetricExpectation",
+    "SpanExpectation",
     "compile_catalog",
     "compile_metrics",
+    "compile_spans",
+    "content_keys",
 ]

@@ -1,4 +1,5 @@
-"""OTLP/gRPC receiver: `LogsService/Export` and `MetricsService/Export`.
+"""OTLP/gRPC receiver: `LogsService/Export`, `MetricsService/Export` and
+`TraceService/Export`.
 
 grpcio's server parses HTTP/2 and gRPC framing; what live-check adds is its limits, as
 channel options: a message is held to `max_body` after decompression (RESOURCE_EXHAUSTED
@@ -18,6 +19,7 @@ from typing import Any
 from .receivers import (
     EXPORT_METHOD,
     METRICS_EXPORT_METHOD,
+    TRACES_EXPORT_METHOD,
     Limits,
     ReceiverError,
     RequestSink,
@@ -66,6 +68,7 @@ class GrpcReceiver:
         services = (
             (EXPORT_METHOD, self._export_logs),
             (METRICS_EXPORT_METHOD, self._export_metrics),
+            (TRACES_EXPORT_METHOD, self._export_traces),
         )
         server.add_generic_rpc_handlers(
             tuple(
@@ -99,13 +102,16 @@ class GrpcReceiver:
     def _export_metrics(self, body: bytes, context: Any) -> bytes:
         return self._export(body, context, "metrics")
 
+    def _export_traces(self, body: bytes, context: Any) -> bytes:
+        return self._export(body, context, "traces")
+
     def _export(self, body: bytes, context: Any, signal: Signal) -> bytes:
         import grpc
 
         with self._count_lock:
             self._count += 1
             where = f"otlp-grpc request {self._count}" + (
-                " (metrics)" if signal == "metrics" else ""
+                f" ({signal})" if signal != "logs" else ""
             )
         problem = self._sink.accept("protobuf", body, where, signal)
         if problem is not None:

@@ -1,5 +1,5 @@
-"""OTLP/HTTP receiver: `POST /v1/logs` and `POST /v1/metrics`, protobuf or JSON bodies,
-gzip or deflate, over h11 on asyncio.
+"""OTLP/HTTP receiver: `POST /v1/logs`, `POST /v1/metrics` and `POST /v1/traces`, protobuf
+or JSON bodies, gzip or deflate, over h11 on asyncio.
 
 Why h11: the HTTP a receiver meets from a broken or hostile sender (a negative or absent
 `Content-Length`, chunked bodies, keep-alive, pipelined requests, a body left unread after
@@ -48,6 +48,7 @@ from .receivers import (
     LOGS_PATH,
     METRICS_PATH,
     PATHS,
+    TRACES_PATH,
     BodyTooLarge,
     Encoding,
     Limits,
@@ -332,19 +333,20 @@ class HttpReceiver:
         }.get(media)  # type: ignore[assignment]
         what = None
         if encoding is not None:
-            what = encoding if signal != "metrics" else f"{encoding} metrics"
+            what = f"{encoding} {signal}" if signal in ("metrics", "traces") else encoding
         where = self._next_where(what)
         refused: _Refused | None = None
         if method != "POST":
             refused = _Refused(
                 405,
                 f"{method} {target}: this is an OTLP receiver; exporters POST to "
-                f"{LOGS_PATH} and {METRICS_PATH}",
+                f"{LOGS_PATH}, {METRICS_PATH} and {TRACES_PATH}",
             )
         elif signal is None:
             refused = _Refused(
                 404,
-                f"unknown path {target!r}: OTLP logs go to {LOGS_PATH}, metrics to {METRICS_PATH}",
+                f"unknown path {target!r}: OTLP logs go to {LOGS_PATH}, metrics to "
+                f"{METRICS_PATH}, traces to {TRACES_PATH}",
             )
         elif encoding is None:
             refused = _Refused(

@@ -1,8 +1,9 @@
-"""Decode OTLP/JSON `ExportLogsServiceRequest`s and `ExportMetricsServiceRequest`s (one
-per line of a file, or an HTTP body).
+"""Decode OTLP/JSON `ExportLogsServiceRequest`s, `ExportMetricsServiceRequest`s and
+`ExportTraceServiceRequest`s (one per line of a file, or an HTTP body).
 
 The format is the protobuf JSON mapping OTLP specifies: lowerCamelCase field names,
-64-bit integers as decimal strings (numbers accepted too), bytes in base64. The loop is
+64-bit integers as decimal strings (numbers accepted too), bytes in base64 except trace
+and span ids (hex, as OTLP/JSON says), enums as numbers (their names accepted too). The loop is
 written for speed (it runs once per attribute of every record); a document it cannot
 walk is walked again by `_diagnose`, which names the first thing wrong.
 """
@@ -16,25 +17,30 @@ import math
 from typing import Any
 
 from .records import (
+    SPAN_KINDS,
+    STATUS_CODES,
     Batch,
     InvalidRequest,
     LiveMetric,
     LivePoint,
     LiveRecord,
+    LiveSpan,
     ResourceMetrics,
     ResourceRecords,
+    ResourceSpans,
 )
 
 _SPECIAL_DOUBLES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
 #: The top-level field of each signal's export request.
-_SIGNAL_FIELDS = {"logs": "resourceLogs", "metrics": "resourceMetrics"}
+_SIGNAL_FIELDS = {"logs": "resourceLogs", "metrics": "resourceMetrics", "traces": "resourceSpans"}
 
 
 def decode_json_line(line: str | bytes, signal: str | None = None) -> list[Batch]:
     """Parse one line (or HTTP body) of OTLP/JSON; raise InvalidRequest when it is not one.
-    `signal` (`logs` or `metrics`) accepts only that signal's requests; None, either."""
+    `signal` (`logs`, `metrics` or `traces`) accepts only that signal's requests; None,
+    any."""
     try:
         document = json.loads(line)
     except UnicodeDecodeError as error:
@@ -53,20 +59,19 @@ def decode_json_line(line: str | bytes, signal: str | None = None) -> list[Batch
 
 
 def decode_json_request(document: object, signal: str | None = None) -> list[Batch]:
-    """The records (or metrics) of a parsed OTLP/JSON export request, by resource."""
+    """The records (or metrics, or spans) of a parsed OTLP/JSON export request, by
+    resource."""
     if document.__class__ is not dict or len(document) != 1 or "resourceLogs" not in document:
         if document == {}:
             return []  # an empty request is valid: nothing to check
-        if (
-            document.__class__ is dict
-            and len(document) == 1
-            and "resourceMetrics" in document
-            and signal in (None, "metrics")
-        ):
-            return _decode_metrics_request(document)
+        if document.__class__ is dict and len(document) == 1:
+            if "resourceMetrics" in document and signal in (None, "metrics"):
+                return _decode_metrics_request(document)
+            if "resourceSpans" in document and signal in (None, "traces"):
+                return _decode_traces_request(document)
         raise InvalidRequest(_diagnose(document, signal) or "not an export request")
-    if signal == "metrics":
-        raise InvalidRequest("a logs export request (resourceLogs) where metrics were expected")
+    if signal in ("metrics", "traces"):
+        raise InvalidRequest(f"a logs export request (resourceLogs) where {signal} were expected")
     try:
         return _decode(document, _fast_attributes)
     except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):
@@ -109,6 +114,91 @@ def _decode_metrics_request(document: Any) -> list[Batch]:
         raise InvalidRequest(
             _diagnose(document, "metrics") or f"malformed request: {error}"
         ) from None
+
+
+def _decode_traces_request(document: Any) -> list[Batch]:
+    try:
+        return _decode_traces(document)
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as error:
+        raise InvalidRequest(
+            _diagnose(document, "traces") or f"malformed request: {error}"
+        ) from None
+
+
+def _decode_traces(document: Any) -> list[Batch]:
+    out: list[Batch] = []
+    for resource_spans in _array(document["resourceSpans"]):
+        resource = resource_spans.get("resource")
+        resource_attributes = _attributes(resource.get("attributes")) if resource else {}
+        spans: list[LiveSpan] = []
+        scopes: list[dict[str, object]] = []
+        for scope_spans in _array(resource_spans.get("scopeSpans")):
+            _scope(scope_spans, scopes)
+            for span in _array(scope_spans.get("spans")):
+                spans.append(_span(span))
+        out.append(ResourceSpans(resource_attributes, spans, tuple(scopes)))
+    return out
+
+
+def _span(span: Any) -> LiveSpan:
+    name = span.get("name") or ""
+    if name.__class__ is not str:
+        raise TypeError("name")
+    status = span.get("status")
+    if status is None:
+        status = {}
+    events = tuple(
+        (_text(event.get("name")), _careful_attributes(_array(event.get("attributes"))))
+        for event in _array(span.get("events"))
+    )
+    return LiveSpan(
+        name,
+        _enum(span.get("kind"), SPAN_KINDS, "SPAN_KIND_", "kind"),
+        _hex_id(span.get("traceId")),
+        _hex_id(span.get("spanId")),
+        _hex_id(span.get("parentSpanId")),
+        _careful_attributes(_array(span.get("attributes"))),
+        _enum(status.get("code"), STATUS_CODES, "STATUS_CODE_", "code"),
+        events,
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if value.__class__ is not str:
+        raise TypeError("expected a string")
+    text: str = value
+    return text
+
+
+def _enum(value: Any, names: tuple[str, ...], prefix: str, what: str) -> str:
+    """An OTLP enum by number (the JSON mapping's) or by name (`SPAN_KIND_CLIENT`); an
+    unknown number is kept as `kind 7`, never dropped."""
+    if value is None:
+        return names[0]
+    if value.__class__ is int:
+        return names[value] if 0 <= value < len(names) else f"{what} {value}"
+    if value.__class__ is str and value.startswith(prefix):
+        name = value[len(prefix) :].lower()
+        if name in names:
+            return name
+    raise ValueError(f"not a {what}: {value!r}")
+
+
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def _hex_id(value: Any) -> str:
+    """A trace or span id: hex in OTLP/JSON ("" when absent)."""
+    if value is None:
+        return ""
+    if value.__class__ is not str:
+        raise TypeError("an id must be a hex string")
+    text: str = value.lower()
+    if not _HEX_DIGITS.issuperset(text) or len(text) % 2:
+        raise ValueError(f"not a hex id: {value[:40]!r}")
+    return text
 
 
 #: OTLP's point types with the instrument each comes from (sums: by `isMonotonic`).
@@ -262,19 +352,71 @@ def _diagnose(document: object, signal: str | None = None) -> str | None:
     """The first thing that makes `document` not an export request, with its path."""
     if not isinstance(document, dict):
         return f"not an export request: a JSON {_json_type(document)}, not an object"
-    expected = [_SIGNAL_FIELDS[signal]] if signal else ["resourceLogs", "resourceMetrics"]
+    expected = [_SIGNAL_FIELDS[signal]] if signal else list(_SIGNAL_FIELDS.values())
     present = [field for field in expected if field in document]
     if not present:
         keys = ", ".join(sorted(document)[:5])
-        what = signal or "logs or metrics"
-        return f"not an OTLP {what} export request: no {' or '.join(expected)} (keys: {keys})"
+        what = signal or "logs, metrics or traces"
+        fields = " or ".join(expected) if len(expected) == 1 else _either(expected)
+        return f"not an OTLP {what} export request: no {fields} (keys: {keys})"
     top = present[0]
     extra = sorted(set(document) - {top})
     if extra:
         return f"unknown field {extra[0]!r} beside {top}"
     if top == "resourceMetrics":
         return _walk_list(document[top], top, _diagnose_resource_metrics)
+    if top == "resourceSpans":
+        return _walk_list(document[top], top, _diagnose_resource_spans)
     return _walk_list(document["resourceLogs"], "resourceLogs", _diagnose_resource_logs)
+
+
+def _either(names: list[str]) -> str:
+    """`a, b or c`."""
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _diagnose_resource_spans(item: dict[str, Any], path: str) -> str | None:
+    return _diagnose_resource(item, path) or _walk_list(
+        item.get("scopeSpans"), f"{path}.scopeSpans", _diagnose_scope_spans
+    )
+
+
+def _diagnose_scope_spans(item: dict[str, Any], path: str) -> str | None:
+    return _diagnose_scope(item, path) or _walk_list(
+        item.get("spans"), f"{path}.spans", _diagnose_span
+    )
+
+
+def _diagnose_span(item: dict[str, Any], path: str) -> str | None:
+    name = item.get("name")
+    if name is not None and not isinstance(name, str):
+        return f"{path}.name: expected a string, got a JSON {_json_type(name)}"
+    for field in ("traceId", "spanId", "parentSpanId"):
+        try:
+            _hex_id(item.get(field))
+        except (TypeError, ValueError):
+            return f"{path}.{field}: expected a hex string"
+    try:
+        _enum(item.get("kind"), SPAN_KINDS, "SPAN_KIND_", "kind")
+    except ValueError as error:
+        return f"{path}.kind: {error}"
+    status = item.get("status")
+    if status is not None:
+        if not isinstance(status, dict):
+            return f"{path}.status: expected an object"
+        try:
+            _enum(status.get("code"), STATUS_CODES, "STATUS_CODE_", "code")
+        except ValueError as error:
+            return f"{path}.status.code: {error}"
+    events = _walk_list(item.get("events"), f"{path}.events", _diagnose_span_event)
+    return events or _walk_list(item.get("attributes"), f"{path}.attributes", _pair)
+
+
+def _diagnose_span_event(item: dict[str, Any], path: str) -> str | None:
+    name = item.get("name")
+    if name is not None and not isinstance(name, str):
+        return f"{path}.name: expected a string, got a JSON {_json_type(name)}"
+    return _walk_list(item.get("attributes"), f"{path}.attributes", _pair)
 
 
 def _diagnose_resource_metrics(item: dict[str, Any], path: str) -> str | None:

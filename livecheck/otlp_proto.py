@@ -1,5 +1,5 @@
-"""Decode OTLP protobuf `ExportLogsServiceRequest`s and `ExportMetricsServiceRequest`s
-(gRPC messages and HTTP bodies).
+"""Decode OTLP protobuf `ExportLogsServiceRequest`s, `ExportMetricsServiceRequest`s and
+`ExportTraceServiceRequest`s (gRPC messages and HTTP bodies).
 
 Needs `opentelemetry-proto` (the `otel` extra); imported on first use, so the JSON path
 works without it.
@@ -10,13 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from .records import (
+    SPAN_KINDS,
+    STATUS_CODES,
     Batch,
     InvalidRequest,
     LiveMetric,
     LivePoint,
     LiveRecord,
+    LiveSpan,
     ResourceMetrics,
     ResourceRecords,
+    ResourceSpans,
 )
 
 
@@ -45,20 +49,64 @@ def _metrics_request_class() -> Any:
     return ExportMetricsServiceRequest
 
 
+def _traces_request_class() -> Any:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    return ExportTraceServiceRequest
+
+
 def decode_proto_request(body: bytes, signal: str = "logs") -> list[Batch]:
-    """The records (`signal` "logs") or metrics ("metrics") of a serialized export
-    request, by resource. Protobuf does not say which message it holds: the transport
-    does (the gRPC service, the HTTP path)."""
+    """The records (`signal` "logs"), metrics ("metrics") or spans ("traces") of a
+    serialized export request, by resource. Protobuf does not say which message it holds:
+    the transport does (the gRPC service, the HTTP path)."""
     from google.protobuf.message import DecodeError
 
-    metrics = signal == "metrics"
-    request_class = _metrics_request_class() if metrics else _request_class()
+    if signal == "metrics":
+        request_class = _metrics_request_class()
+    elif signal == "traces":
+        request_class = _traces_request_class()
+    else:
+        request_class = _request_class()
     try:
         message = request_class.FromString(body)
     except DecodeError as error:
         name = request_class.__name__
         raise InvalidRequest(f"not a protobuf {name}: {error}") from None
-    return decode_proto_metrics(message) if metrics else decode_proto_message(message)
+    except RecursionError:
+        raise InvalidRequest("an attribute value is nested too deeply") from None
+    if signal == "metrics":
+        return decode_proto_metrics(message)
+    if signal == "traces":
+        return decode_proto_traces(message)
+    return decode_proto_message(message)
+
+
+def decode_proto_traces(message: Any) -> list[Batch]:
+    out: list[Batch] = []
+    for resource_spans in message.resource_spans:
+        resource = _attributes(resource_spans.resource.attributes)
+        spans = [
+            _span(span) for scope_spans in resource_spans.scope_spans for span in scope_spans.spans
+        ]
+        out.append(ResourceSpans(resource, spans, _scopes(resource_spans.scope_spans)))
+    return out
+
+
+def _span(span: Any) -> LiveSpan:
+    kind = span.kind
+    code = span.status.code
+    return LiveSpan(
+        span.name,
+        SPAN_KINDS[kind] if 0 <= kind < len(SPAN_KINDS) else f"kind {kind}",
+        span.trace_id.hex(),
+        span.span_id.hex(),
+        span.parent_span_id.hex(),
+        _attributes(span.attributes),
+        STATUS_CODES[code] if 0 <= code < len(STATUS_CODES) else f"code {code}",
+        tuple((event.name, _attributes(event.attributes)) for event in span.events),
+    )
 
 
 _INSTRUMENTS = {

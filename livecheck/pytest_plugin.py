@@ -6,11 +6,12 @@ Offers the `otel_capture` fixture to applications that test their instrumentatio
         conversation = otel_capture.telemetry.conversation(events.Metadata(...))
         events.user_prompt(conversation, prompt_length=2, prompt="hi")
         assert otel_capture.names() == ["codex.user_prompt"]
-        otel_capture.assert_conforms()  # every event and measurement conforms
+        otel_capture.assert_conforms()  # every event, measurement and span conforms
 
-`assert_conforms(events, measurements=...)` (from `codex_otel.livecheck.conformance`)
-checks any captured events and measurements against the catalog; at the end of the run the
-plugin prints, per catalog, the events, metrics and attributes those checks never saw.
+`assert_conforms(events, measurements=..., spans=...)` (from
+`codex_otel.livecheck.conformance`) checks any captured events, measurements and spans
+against the catalog; at the end of the run the plugin prints, per catalog, the events,
+metrics, spans and attributes those checks never saw.
 
 An application sets its catalog once: the `codex_otel_catalog` ini option (a path, relative
 to the ini file), which both `otel_capture` and `assert_conforms` then use, or a conftest
@@ -26,7 +27,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from codex_otel.runtime import CapturedEvent, CapturedMeasurement, OtelConfig, Telemetry
+from codex_otel.runtime import (
+    CapturedEvent,
+    CapturedMeasurement,
+    CapturedSpan,
+    OtelConfig,
+    Telemetry,
+)
 
 from .conformance import (
     assert_conforms,
@@ -44,11 +51,13 @@ CATALOG_OPTION = "codex_otel_catalog"
 
 @dataclass
 class OtelCapture:
-    """A `Telemetry` that exports nothing, and every event and measurement it saw."""
+    """A `Telemetry` that exports nothing, and every event, measurement and span it saw."""
 
     telemetry: Telemetry
     events: list[CapturedEvent] = field(default_factory=list)
     measurements: list[CapturedMeasurement] = field(default_factory=list)
+    #: Every catalog span that ended, in the order they ended (children before parents).
+    spans: list[CapturedSpan] = field(default_factory=list)
     #: The catalog `assert_conforms` holds them against (None: the session's default).
     schema: str | Path | None = None
 
@@ -63,11 +72,12 @@ class OtelCapture:
     def assert_conforms(
         self, *, schema: str | Path | None = None, fail_on: str = "error"
     ) -> Report:
-        """Fail unless every captured event and measurement conforms to the catalog (see
-        conformance)."""
+        """Fail unless every captured event, measurement and span conforms to the catalog
+        (see conformance)."""
         return assert_conforms(
             self.events,
             measurements=self.measurements,
+            spans=self.spans,
             schema=schema if schema is not None else self.schema,
             fail_on=fail_on,
         )
@@ -104,11 +114,15 @@ def otel_catalog() -> str | Path | None:
 
 @pytest.fixture
 def otel_capture(otel_catalog: str | Path | None) -> Iterator[OtelCapture]:
-    """Telemetry with `exporter = "none"` whose events and measurements are collected for
-    assertions."""
+    """Telemetry with `exporter = "none"` whose events, measurements and spans are
+    collected for assertions."""
     telemetry = Telemetry(OtelConfig(), service_version="test")
-    with telemetry.capture() as events, telemetry.capture_measurements() as measurements:
-        yield OtelCapture(telemetry, events, measurements, schema=otel_catalog)
+    with (
+        telemetry.capture() as events,
+        telemetry.capture_measurements() as measurements,
+        telemetry.capture_spans() as spans,
+    ):
+        yield OtelCapture(telemetry, events, measurements, spans, schema=otel_catalog)
     telemetry.shutdown()
 
 
@@ -137,3 +151,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             )
             if metrics["unseen"]:
                 terminalreporter.write_line("never recorded: " + ", ".join(metrics["unseen"]))
+        spans = coverage.get("spans")
+        if spans and spans["total"]:
+            terminalreporter.write_line(
+                f"spans {len(spans['seen'])}/{spans['total']} ({spans['ratio']:.0%})"
+            )
+            if spans["unseen"]:
+                terminalreporter.write_line("never started: " + ", ".join(spans["unseen"]))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 Encoding = Literal["protobuf", "json"]
-Signal = Literal["logs", "metrics"]
+Signal = Literal["logs", "metrics", "traces"]
 
 
 class RequestSink(Protocol):
@@ -42,10 +42,12 @@ class RequestSink(Protocol):
 
 EXPORT_METHOD = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
 METRICS_EXPORT_METHOD = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+TRACES_EXPORT_METHOD = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
 LOGS_PATH = "/v1/logs"
 METRICS_PATH = "/v1/metrics"
+TRACES_PATH = "/v1/traces"
 #: The HTTP paths the receiver answers, with the signal each carries.
-PATHS: dict[str, Signal] = {LOGS_PATH: "logs", METRICS_PATH: "metrics"}
+PATHS: dict[str, Signal] = {LOGS_PATH: "logs", METRICS_PATH: "metrics", TRACES_PATH: "traces"}
 #: Larger bodies are refused, before and after decompression (HTTP 413, gRPC
 #: RESOURCE_EXHAUSTED); the Collector's default limit is 20 MiB after decompression.
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -91,6 +93,7 @@ def receivers_available() -> str | None:
         import h11  # noqa: F401
         from opentelemetry.proto.collector.logs.v1 import logs_service_pb2  # noqa: F401
         from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2  # noqa: F401
+        from opentelemetry.proto.collector.trace.v1 import trace_service_pb2  # noqa: F401
     except ImportError as error:
         return f"{error.name or 'grpcio/h11/opentelemetry-proto'} is not installed"
     return None

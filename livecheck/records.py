@@ -1,5 +1,5 @@
-"""The neutral shape every source is decoded into: log records, or metrics and their data
-points, grouped by their resource.
+"""The neutral shape every source is decoded into: log records, metrics and their data
+points, or spans, grouped by their resource.
 
 Values are decoded OTLP `AnyValue`s as Python values: `str`, `int`, `float`, `bool`,
 `list` (arrayValue), `dict` (kvlistValue), `bytes` (bytesValue) and `None` (no value),
@@ -55,10 +55,48 @@ class ResourceMetrics(NamedTuple):
     scopes: tuple[dict[str, object], ...] = ()
 
 
-#: What a decoded export request holds: log records or metrics, by resource.
-Batch = ResourceRecords | ResourceMetrics
+class LiveSpan(NamedTuple):
+    """One ended span, as OTLP carries it (no catalog id travels on the wire)."""
+
+    name: str
+    #: `internal`, `server`, `client`, `producer`, `consumer`, or `unspecified` (OTLP's 0).
+    kind: str
+    #: Lowercase hex: 32 characters for the trace, 16 for spans ("" when absent).
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    attributes: dict[str, object]
+    #: `unset`, `ok` or `error`.
+    status: str = "unset"
+    #: The span's events (the SDK's `exception`, say): name and attributes. Their
+    #: attributes are only scanned for secrets: catalog events travel as log records.
+    events: tuple[tuple[str, dict[str, object]], ...] = ()
+
+
+class ResourceSpans(NamedTuple):
+    resource: dict[str, object] | None
+    spans: list[LiveSpan]
+    #: The attributes of each instrumentation scope that has any. Only scanned for secrets.
+    scopes: tuple[dict[str, object], ...] = ()
+
+
+#: OTLP's `Span.SpanKind` numbers, as the catalog names kinds.
+SPAN_KINDS: tuple[str, ...] = (
+    "unspecified",
+    "internal",
+    "server",
+    "client",
+    "producer",
+    "consumer",
+)
+#: OTLP's `Status.StatusCode` numbers.
+STATUS_CODES: tuple[str, ...] = ("unset", "ok", "error")
+
+
+#: What a decoded export request holds: log records, metrics or spans, by resource.
+Batch = ResourceRecords | ResourceMetrics | ResourceSpans
 
 
 class InvalidRequest(ValueError):
-    """The input is not an OTLP logs or metrics export request; the message says where and
-    why."""
+    """The input is not an OTLP logs, metrics or traces export request; the message says
+    where and why."""

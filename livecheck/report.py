@@ -1,8 +1,8 @@
 """The report: what the checker found and covered, as text, JSON or Markdown.
 
 The JSON shape is a stable interface (docs/live-check.md):
-`{"records", "points", "requests", "findings": [...], "coverage": {...}, "ok", "fail_on",
-"catalog"}`.
+`{"records", "points", "spans", "requests", "findings": [...], "coverage": {...}, "ok",
+"fail_on", "catalog"}`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class Report:
     catalog: str
     #: Metric data points checked.
     points: int = 0
+    #: Spans checked.
+    spans: int = 0
     #: How each `--input` was read: `lines` or `documents`, by its name.
     inputs: dict[str, str] = field(default_factory=dict)
 
@@ -46,6 +48,7 @@ class Report:
         return {
             "records": self.records,
             "points": self.points,
+            "spans": self.spans,
             "requests": self.requests,
             "catalog": self.catalog,
             "findings": [finding.to_json() for finding in self.findings],
@@ -61,6 +64,7 @@ def build_report(
 ) -> Report:
     if fail_on not in FAIL_ON_CHOICES:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON_CHOICES)}, not {fail_on!r}")
+    checker.finish_spans()  # the traffic ended: spans whose parent never came are roots
     catalog = checker.catalog
     name = f"{catalog.namespace or catalog.file_name} {catalog.version}"
     return Report(
@@ -71,6 +75,7 @@ def build_report(
         fail_on=fail_on,
         catalog=name,
         points=checker.points,
+        spans=checker.span_count,
         inputs=inputs or {},
     )
 
@@ -92,12 +97,21 @@ def _counts(report: Report) -> str:
 
 
 def _subject(finding: Finding) -> str:
-    """`event attribute`, `metric NAME attribute`, or only the parts a finding has."""
-    owner = f"metric {finding.metric}" if finding.metric else finding.event
+    """`event attribute`, `metric NAME attribute`, `span NAME attribute`, or only the parts
+    a finding has."""
+    owner = _owner(finding)
     return " ".join(part for part in (owner, finding.attribute) if part)
 
 
 _READ_AS = {"lines": "JSON lines", "documents": "whole JSON documents"}
+
+
+def _owner(finding: Finding) -> str | None:
+    if finding.metric:
+        return f"metric {finding.metric}"
+    if finding.span:
+        return f"span {finding.span}"
+    return finding.event
 
 
 def _inputs_line(report: Report) -> list[str]:
@@ -145,6 +159,14 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
         for name, keys in metrics["by_metric"].items():
             if name in metrics["seen"] and keys["unseen"]:
                 lines.append(f"metric {name}: never seen " + ", ".join(keys["unseen"]))
+    spans = coverage.get("spans")
+    if spans and spans["total"]:
+        lines.append(f"spans {len(spans['seen'])}/{spans['total']} ({_percent(spans['ratio'])})")
+        if spans["unseen"]:
+            lines.append("spans never seen: " + ", ".join(spans["unseen"]))
+        for name, keys in spans["by_span"].items():
+            if name in spans["seen"] and keys["unseen"]:
+                lines.append(f"span {name}: never seen " + ", ".join(keys["unseen"]))
     return lines
 
 
@@ -153,9 +175,14 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _counted(report: Report) -> str:
-    """What was checked: records, and metric data points when there were any."""
-    points = f" and {_plural(report.points, 'metric point')}" if report.points else ""
-    return f"{_plural(report.records, 'record')}{points} in {_plural(report.requests, 'request')}"
+    """What was checked: records, and metric data points and spans when there were any."""
+    parts = [_plural(report.records, "record")]
+    if report.points:
+        parts.append(_plural(report.points, "metric point"))
+    if report.spans:
+        parts.append(_plural(report.spans, "span"))
+    what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{what} in {_plural(report.requests, 'request')}"
 
 
 def _verdict(report: Report) -> str:
@@ -212,7 +239,7 @@ def format_markdown(report: Report) -> str:
     ]
     if report.findings:
         lines += [
-            "| severity | kind | event or metric | attribute | count | message | example |",
+            "| severity | kind | event, metric or span | attribute | count | message | example |",
             "|---|---|---|---|---:|---|---|",
         ]
         for finding in report.findings:
@@ -224,7 +251,7 @@ def format_markdown(report: Report) -> str:
                     for cell in (
                         finding.severity,
                         f"`{finding.kind}`",
-                        f"metric {finding.metric}" if finding.metric else finding.event or "",
+                        _owner(finding) or "",
                         finding.attribute or "",
                         finding.count,
                         finding.message,

@@ -37,6 +37,8 @@ class Options:
     allow_empty: bool = False
     #: Content in an attribute with a redaction policy is an error, not `info`.
     require_redaction: bool = False
+    #: Keys the senders' `span_attributes` setting puts on every span.
+    span_attributes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,11 @@ def run(
     from .grpc_receiver import GrpcReceiver
     from .http_receiver import HttpReceiver
 
-    checker = LiveChecker(catalog, require_redaction=options.require_redaction)
+    checker = LiveChecker(
+        catalog,
+        require_redaction=options.require_redaction,
+        span_attributes=options.span_attributes,
+    )
     session = Session(checker, options.max_records, allow_empty=options.allow_empty)
     previous = _stop_on_signals(session)
     deadline = None if options.duration is None else time.monotonic() + options.duration

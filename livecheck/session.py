@@ -20,7 +20,9 @@ from .records import (
     LiveMetric,
     LivePoint,
     LiveRecord,
+    LiveSpan,
     ResourceMetrics,
+    ResourceSpans,
 )
 from .report import Report, build_report
 
@@ -49,7 +51,8 @@ class Session:
     def _room(self) -> int | None:
         if self.max_records is None:
             return None
-        return self.max_records - self.checker.records - self.checker.points
+        checker = self.checker
+        return self.max_records - checker.records - checker.points - checker.span_count
 
     def check(self, batches: list[Batch], where: str) -> None:
         with self._lock:
@@ -80,7 +83,8 @@ class Session:
         with self._lock:
             self.stopped.set()
             checker = self.checker
-            if not self.allow_empty and not checker.records and not checker.points:
+            nothing = not (checker.records or checker.points or checker.span_count)
+            if not self.allow_empty and nothing:
                 checker.nothing_checked()
             return build_report(checker, fail_on=fail_on, inputs=dict(self.inputs))
 
@@ -127,7 +131,8 @@ class Session:
 
 
 def first_records(batches: list[Batch], room: int) -> list[Batch]:
-    """The batches cut to their first `room` records or data points (`--max-records`)."""
+    """The batches cut to their first `room` records, data points or spans
+    (`--max-records`)."""
     out: list[Batch] = []
     for batch in batches:
         if room <= 0:
@@ -141,6 +146,11 @@ def first_records(batches: list[Batch], room: int) -> list[Batch]:
                 metrics.append(metric._replace(points=points))
                 room -= len(points)
             out.append(batch._replace(metrics=metrics))
+            continue
+        if isinstance(batch, ResourceSpans):
+            spans: list[LiveSpan] = batch.spans[:room]
+            out.append(batch._replace(spans=spans))
+            room -= len(spans)
             continue
         kept: list[LiveRecord] = batch.records[:room]
         out.append(batch._replace(records=kept))

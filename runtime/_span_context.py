@@ -191,6 +191,14 @@ class Spans:
         `SHUTDOWN_ERROR_TYPE` (a crashed tool call's), counted; how many there were."""
         if os.getpid() != self._pid:
             return 0
+        calling = CALLING.calling
+        prior, calling.claim = calling.claim, self.sdk_claim
+        try:
+            return self._end_open_spans()
+        finally:
+            calling.claim = prior
+
+    def _end_open_spans(self) -> int:
         ended = 0
         for key in list(self._open):
             scope = self._open.pop(key, None)

@@ -144,7 +144,7 @@ class Telemetry:
         self._tracer: Tracer | None = None
         #: The span machinery while something records spans (`_update_recording`), else
         #: None: `Conversation.start_span` returns the shared no-op scope then.
-        self._spans: Spans | None = None
+        self._spans: Spans | _SpansAfterShutdown | None = None
         self._span_counters: SpanCounters | None = None
         #: The W3C context the run was started in: the parent of its root spans.
         self._incoming_environ = {
@@ -391,10 +391,17 @@ class Telemetry:
         """Under the lock: the span machinery while the trace pipeline or a span
         subscriber records spans, else None (the no-op path)."""
         tracer = self._tracer
-        if self._closed or (tracer is None and not self._span_subscribers):
+        if self._closed:
+            # Spans started from now on are lost: counted where something recorded them.
+            recorded = self._spans is not None
+            self._spans = _SpansAfterShutdown(self._drop_after_shutdown) if recorded else None
+            return
+        if tracer is None and not self._span_subscribers:
             self._spans = None
             return
         spans = self._spans
+        if isinstance(spans, _SpansAfterShutdown):
+            return
         if spans is not None and (tracer is None or spans.tracer is tracer):
             return
         try:
@@ -533,7 +540,7 @@ class Telemetry:
             if self._closed:
                 return True
             self._closed = True
-            spans = self._spans
+            spans = self._spans if not isinstance(self._spans, _SpansAfterShutdown) else None
             self._update_recording()  # measurements go through `_dispatch_measurement` again
         atexit.unregister(self._shutdown_at_exit)
         if spans is not None:
@@ -544,20 +551,20 @@ class Telemetry:
                 logger.debug("codex-otel: open spans could not be ended", exc_info=True)
         deadline = time.monotonic() + self._timeout(timeout)
         pipeline, metrics, traces = self._pipeline, self._metrics, self._traces
+        # The metrics' and the spans' last exports (the spans ended above included) run
+        # while the logs flush: one bound for all.
         if metrics is not None:
-            # The metrics' last export runs while the logs flush: one bound for both.
             metrics.request_shutdown()
+        if traces is not None:
+            traces.request_shutdown()
         try:
             delivered = pipeline is None or pipeline.shutdown(_left(deadline))
-            # The spans (those ended above included) within what the logs left of the bound.
             delivered = (traces is None or traces.shutdown(_left(deadline))) and delivered
         except KeyboardInterrupt:
             # Ctrl-C during the exit wait: spooled now, then the caller's (`_signals.py`).
-            from ._signals import interrupted, spool_all
+            from ._signals import interrupted
 
-            if traces is not None:
-                spool_all([traces])
-            raise interrupted(pipeline) from None
+            raise interrupted(pipeline, traces) from None
         return (metrics is None or metrics.shutdown(_left(deadline))) and delivered
 
     def _shutdown_at_exit(self) -> None:
@@ -585,6 +592,23 @@ class Telemetry:
     def __repr__(self) -> str:
         state = "shut down" if self._closed else "running"
         return f"Telemetry(exporter={self.config.exporter.kind!r}, {state})"
+
+
+class _SpansAfterShutdown:
+    """What `Conversation.start_span` finds after shutdown where spans were recorded:
+    each span is dropped and counted (`dropped_after_shutdown`, reported once), its
+    scope the no-op one. Where nothing recorded spans, nothing is lost: no count."""
+
+    __slots__ = ("_drop",)
+
+    def __init__(self, drop: Callable[[], None]) -> None:
+        self._drop = drop
+
+    def scope(
+        self, definition: SpanDefinition, attributes: Attributes, handle: type[H]
+    ) -> SpanScope[H]:
+        self._drop()
+        return noop_scope(handle)
 
 
 _NO_INSTRUMENTS: Mapping[int, tuple[Callable[..., None], type, MetricDefinition]] = (

@@ -158,6 +158,59 @@ def case(
     return Case(kind, new, paths, severity, audiences, bump, old, frozenset(also))
 
 
+def with_spans(doc: Doc) -> None:
+    """The base with spans: a checkout, a charge inside it, a refund (with a fixed value)."""
+    doc["spans"] = [
+        {
+            "id": "shop.checkout",
+            "name": "checkout {channel}",
+            "kind": "internal",
+            "description": "A checkout.",
+            "events": ["shop.paid"],
+            "metrics": ["shop.payments"],
+            "attributes": [
+                {"ref": "channel", "requirement": "required"},
+                {"ref": "amount", "requirement": "optional", "known": "end"},
+            ],
+        },
+        {
+            "id": "shop.charge",
+            "name": "charge {method}",
+            "kind": "client",
+            "description": "A charge of the card or the till.",
+            "parents": ["shop.checkout"],
+            "attributes": [
+                {"ref": "method", "requirement": "required"},
+                {"ref": "ratio", "requirement": "optional", "known": "end"},
+            ],
+        },
+        {
+            "id": "shop.refund",
+            "name": "refund",
+            "kind": "internal",
+            "description": "A refund.",
+            "attributes": [{"ref": "channel", "requirement": "required", "value": "store"}],
+        },
+    ]
+
+
+def span(doc: Doc, span_id: str) -> Doc:
+    return next(s for s in doc["spans"] if s["id"] == span_id)
+
+
+def span_use(doc: Doc, span_id: str, key: str) -> Doc:
+    return next(r for r in span(doc, span_id)["attributes"] if r["ref"] == key)
+
+
+def on_spans(*edits: Edit) -> Edit:
+    """The base with spans, then `edits`."""
+    return both(with_spans, *edits)
+
+
+CHARGE = "spans[shop.charge]"
+CHECKOUT = "spans[shop.checkout]"
+
+
 deprecate_refunded = setting(
     lambda d: event(d, "shop.refunded"), deprecated={"note": "Use shop.paid."}
 )
@@ -931,6 +984,181 @@ CASES = [
         f"{AMOUNTS}.boundaries",
         "compatible",
         old=setting(lambda d: metric(d, "shop.payment.amount"), boundaries=None),
+    ),
+    # spans
+    case(
+        "span.added",
+        on_spans(
+            lambda d: d["spans"].append(
+                {
+                    "id": "shop.audit",
+                    "name": "audit",
+                    "kind": "internal",
+                    "description": "An audit.",
+                }
+            )
+        ),
+        "spans[shop.audit]",
+        "compatible",
+        old=with_spans,
+    ),
+    case(
+        "span.removed",
+        on_spans(lambda d: d["spans"].remove(span(d, "shop.charge"))),
+        CHARGE,
+        "breaking",
+        ("api", "wire"),
+        old=with_spans,
+    ),
+    case(
+        "span.python_name_changed",
+        on_spans(setting(lambda d: span(d, "shop.charge"), python_name="pay")),
+        CHARGE,
+        "breaking",
+        ("api",),
+        old=with_spans,
+    ),
+    case(
+        "span.name_changed",
+        on_spans(setting(lambda d: span(d, "shop.charge"), name="pay {method}")),
+        f"{CHARGE}.name",
+        "breaking",
+        ("wire",),
+        old=with_spans,
+    ),
+    case(
+        "span.kind_changed",
+        on_spans(setting(lambda d: span(d, "shop.charge"), kind="internal")),
+        f"{CHARGE}.kind",
+        "breaking",
+        ("wire",),
+        old=with_spans,
+    ),
+    case(
+        "span.parents_narrowed",
+        with_spans,
+        f"{CHARGE}.parents",
+        "breaking",
+        ("api",),
+        old=on_spans(
+            setting(lambda d: span(d, "shop.charge"), parents=["shop.checkout", "shop.refund"])
+        ),
+    ),
+    case(
+        "span.parents_widened",
+        on_spans(
+            setting(lambda d: span(d, "shop.charge"), parents=["shop.checkout", "shop.refund"])
+        ),
+        f"{CHARGE}.parents",
+        "compatible",
+        old=with_spans,
+    ),
+    case(
+        "span.root_disallowed",
+        with_spans,
+        f"{CHARGE}.root",
+        "breaking",
+        ("api",),
+        old=on_spans(setting(lambda d: span(d, "shop.charge"), root=True)),
+    ),
+    case(
+        "span.root_allowed",
+        on_spans(setting(lambda d: span(d, "shop.charge"), root=True)),
+        f"{CHARGE}.root",
+        "compatible",
+        old=with_spans,
+    ),
+    case(
+        "span.events_changed",
+        on_spans(
+            setting(lambda d: span(d, "shop.checkout"), events=["shop.paid", "shop.refunded"])
+        ),
+        f"{CHECKOUT}.events",
+        "info",
+        old=with_spans,
+    ),
+    case(
+        "span.metrics_changed",
+        on_spans(setting(lambda d: span(d, "shop.checkout"), metrics=None)),
+        f"{CHECKOUT}.metrics",
+        "info",
+        old=with_spans,
+    ),
+    case(
+        "span.deprecated",
+        on_spans(setting(lambda d: span(d, "shop.charge"), deprecated={"note": "Unused."})),
+        f"{CHARGE}.deprecated",
+        "compatible",
+        old=with_spans,
+    ),
+    case(
+        "span.undeprecated",
+        with_spans,
+        f"{CHARGE}.deprecated",
+        "compatible",
+        old=on_spans(setting(lambda d: span(d, "shop.charge"), deprecated={"note": "Unused."})),
+    ),
+    case(
+        "span.deprecation_changed",
+        on_spans(setting(lambda d: span(d, "shop.charge"), deprecated={"note": "Gone soon."})),
+        f"{CHARGE}.deprecated",
+        "info",
+        old=on_spans(setting(lambda d: span(d, "shop.charge"), deprecated={"note": "Unused."})),
+    ),
+    case(
+        "span.stabilized",
+        on_spans(setting(lambda d: span(d, "shop.charge"), stability="stable")),
+        f"{CHARGE}.stability",
+        "compatible",
+        old=with_spans,
+    ),
+    case(
+        "span.destabilized",
+        with_spans,
+        f"{CHARGE}.stability",
+        "breaking",
+        ("api", "wire"),
+        old=on_spans(setting(lambda d: span(d, "shop.charge"), stability="stable")),
+    ),
+    case(
+        "span.description_changed",
+        on_spans(setting(lambda d: span(d, "shop.charge"), description="Other.")),
+        CHARGE,
+        "info",
+        old=with_spans,
+    ),
+    case(
+        "attribute.known_changed",
+        on_spans(setting(lambda d: span_use(d, "shop.checkout", "amount"), known=None)),
+        f"{CHECKOUT}.attributes[amount].known",
+        "breaking",
+        ("api",),
+        old=with_spans,
+    ),
+    case(
+        "attribute.value_changed",
+        on_spans(setting(lambda d: span_use(d, "shop.refund", "channel"), value="web")),
+        "spans[shop.refund].attributes[channel].value",
+        "breaking",
+        ("wire",),
+        old=with_spans,
+    ),
+    # ... and a span's attributes as an event's: a removed one breaks both audiences.
+    case(
+        "attribute.removed",
+        on_spans(lambda d: span(d, "shop.charge")["attributes"].pop()),
+        f"{CHARGE}.attributes[ratio]",
+        "breaking",
+        ("api", "wire"),
+        old=with_spans,
+    ),
+    case(
+        "attribute.computed_changed",
+        on_spans(setting(lambda d: span_use(d, "shop.refund", "channel"), value=None)),
+        "spans[shop.refund].attributes[channel]",
+        "breaking",
+        ("api", "wire"),
+        old=with_spans,
     ),
 ]
 

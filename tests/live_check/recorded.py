@@ -407,7 +407,7 @@ ONE_PER_KIND = [
         ]
     ),
 ]
-BAD_LINES = ['{"resourceLogs": [', '{"resourceSpans": []}']
+BAD_LINES = ['{"resourceLogs": [', '{"resourceProfiles": []}']
 
 
 def catalog_text() -> str:

@@ -86,12 +86,12 @@ def test_errors_exit_1_and_fail_on_moves_the_threshold(tmp_path: Path, schema: P
 def test_bad_lines_are_reported_with_line_numbers_and_the_rest_is_checked(
     tmp_path: Path, schema: Path
 ) -> None:
-    lines = [LINES[0], "not json", LINES[0], '{"resourceSpans": []}', "", LINES[0]]
+    lines = [LINES[0], "not json", LINES[0], '{"resourceProfiles": []}', "", LINES[0]]
     path = write(tmp_path / "mixed.jsonl", lines)
     result = run("--schema", str(schema), "--input", str(path), "--format", "json")
     assert result.returncode == 1
     assert f"{path}:2: not valid JSON" in result.stderr
-    assert f"{path}:4: not an OTLP logs or metrics export request" in result.stderr
+    assert f"{path}:4: not an OTLP logs, metrics or traces export request" in result.stderr
     document = json.loads(result.stdout)
     # Three good requests of 4 records; the blank line is not a request.
     assert document["records"] == 12 and document["requests"] == 5
@@ -481,7 +481,7 @@ def test_an_empty_input_is_a_no_records_error_unless_allowed(tmp_path: Path) -> 
     empty.write_text("", encoding="utf-8")
     result = run("--input", str(empty))
     assert result.returncode == 1, result.stdout
-    assert "ERROR   no_records x1: no log record or metric point was checked" in result.stdout
+    assert "ERROR   no_records x1: no log record, metric point or span was checked" in result.stdout
     assert "--allow-empty" in result.stdout
     allowed = run("--input", str(empty), "--allow-empty", "--format", "json")
     assert allowed.returncode == 0 and json.loads(allowed.stdout)["findings"] == []

@@ -204,7 +204,7 @@ def test_chunked_bodies_and_pipelined_requests_are_read_in_order(
 
 @pytest.mark.parametrize(
     ("path", "content_type", "status"),
-    [("/v1/traces", "application/json", 404), ("/v1/logs", "text/plain", 415)],
+    [("/v1/profiles", "application/json", 404), ("/v1/logs", "text/plain", 415)],
 )
 def test_the_body_of_a_refused_request_is_never_read_as_the_next_request(
     http: tuple[LiveCheckProcess, int], path: str, content_type: str, status: int
@@ -227,7 +227,7 @@ def test_a_get_is_answered_405_in_json_naming_what_to_post(
     head, _, body = answer.partition(b"\r\n\r\n")
     assert statuses(answer) == [405]
     assert b"Allow: POST" in head and b"application/json" in head
-    assert "POST to /v1/logs and /v1/metrics" in json.loads(body)["message"]
+    assert "POST to /v1/logs, /v1/metrics and /v1/traces" in json.loads(body)["message"]
     document, _ = report(process)
     assert [f["kind"] for f in document["findings"]] == ["invalid_request"]
 
@@ -448,3 +448,92 @@ def test_an_idle_connection_is_closed_after_the_idle_timeout() -> None:
         started = time.monotonic()
         assert client.recv(10) == b""
         assert 0.4 < time.monotonic() - started < 3
+
+
+# --- 6. traces: the same receivers, a third signal -----------------------------------------
+
+TRACES_EXPORT_METHOD = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+
+
+def one_span_attribute(value: bytes) -> bytes:
+    """An ExportTraceServiceRequest of one span, `probe`, with one attribute, `k`, of this
+    AnyValue."""
+    span = (
+        field(1, bytes(range(1, 17)))  # trace_id
+        + field(2, bytes(range(1, 9)))  # span_id
+        + field(5, b"probe")  # name
+        + field(9, field(1, b"k") + field(2, value))  # attributes
+    )
+    return field(1, field(2, field(2, span)))  # resource_spans.scope_spans.spans
+
+
+def nested_span_value(depth: int) -> bytes:
+    value = b""
+    for _ in range(depth):
+        value = field(5, field(1, value))
+    return one_span_attribute(value)
+
+
+def json_span(value: object) -> bytes:
+    """An OTLP/JSON traces request of one span, `probe`, whose attribute `k` is `value`."""
+    span = {
+        "traceId": "0af7651916cd43dd8448eb211c80319c",
+        "spanId": "b7ad6b7169203331",
+        "name": "probe",
+        "kind": 1,
+        "attributes": [{"key": "k", "value": value}],
+    }
+    return json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}).encode()
+
+
+def test_trace_bodies_that_are_not_trace_requests_are_refused_and_reported(
+    http: tuple[LiveCheckProcess, int],
+) -> None:
+    process, port = http
+    protobuf = "application/x-protobuf"
+    answers = [
+        exchange(port, request("/v1/traces", b"\xff\xff\xff", content_type=protobuf)),
+        exchange(port, request("/v1/traces", DEEP)),
+        exchange(port, request("/v1/traces", LINE)),  # a logs request
+        exchange(port, request("/v1/traces", nested_span_value(5000), content_type=protobuf)),
+        exchange(port, request("/v1/traces", b'{"resourceSpans": [{"scopeSpans": 7}]}')),
+        exchange(port, request("/v1/traces", json_span({"stringValue": "ok"}))),
+    ]
+    assert [statuses(answer) for answer in answers] == [[400], [400], [400], [400], [400], [200]]
+    assert b"not a protobuf ExportTraceServiceRequest" in answers[0]
+    assert b"nested deeper than the parser allows" in answers[1]
+    assert b"a logs export request (resourceLogs) where traces were expected" in answers[2]
+    assert b"resourceSpans[0].scopeSpans: expected an array" in answers[4]
+    document, stderr = report(process)
+    assert document["spans"] == 1 and document["records"] == 0
+    invalid = next(f for f in document["findings"] if f["kind"] == "invalid_request")
+    assert invalid["count"] == 5
+    assert invalid["example"]["where"] == "otlp-http request 1 (protobuf traces)"
+    kinds = {f["kind"] for f in document["findings"]}
+    assert kinds == {"invalid_request", "unknown_span", "missing_service_name"}
+    quiet(stderr)
+
+
+def test_a_span_nested_deep_is_refused_over_grpc_and_a_huge_value_is_checked(
+    live_check: type[LiveCheckProcess],
+) -> None:
+    grpc = pytest.importorskip("grpc")
+    process = live_check(["--otlp-grpc", "0", "--format", "json"])
+    port = process.wait_listening(1)["grpc"]
+    huge = b"x" * (8 * 1024 * 1024)
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        export = channel.unary_unary(TRACES_EXPORT_METHOD)
+        with pytest.raises(grpc.RpcError) as refused:
+            export(nested_span_value(5000), timeout=10)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        # 8 MiB in one attribute value (field 1 of AnyValue: string_value): accepted, checked.
+        assert export(one_span_attribute(field(1, huge)), timeout=30) == b""
+        # Arrays nested 40 deep (80 messages), within protobuf's limit of 100: checked too.
+        assert export(nested_span_value(40), timeout=10) == b""
+    document, stderr = report(process)
+    assert document["spans"] == 2
+    kinds = {f["kind"]: f for f in document["findings"]}
+    assert set(kinds) == {"invalid_request", "unknown_span", "missing_service_name"}
+    assert kinds["invalid_request"]["example"]["where"] == "otlp-grpc request 1 (traces)"
+    assert kinds["unknown_span"]["count"] == 2
+    quiet(stderr)

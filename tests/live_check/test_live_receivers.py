@@ -142,7 +142,7 @@ def test_bodies_that_are_not_export_requests_are_refused_and_reported(
         requests.post(url, data=gzip.compress(b'{"resourceSpans": []}'),
                       headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=5),
         requests.post(url, data=b"{}", headers={"Content-Type": "text/plain"}, timeout=5),
-        requests.post(f"http://127.0.0.1:{ports['http']}/v1/traces", data=b"{}",
+        requests.post(f"http://127.0.0.1:{ports['http']}/v1/profiles", data=b"{}",
                       headers={"Content-Type": "application/json"}, timeout=5),
         requests.post(url, data=gzip.compress(b"{}"),
                       headers={"Content-Type": "application/json", "Content-Encoding": "gzip"}, timeout=5),

@@ -16,6 +16,7 @@ import pytest
 
 from codex_otel.cli import demo
 from codex_otel.generated import events
+from codex_otel.generator import bundled_catalog_path, load_catalog
 from codex_otel.instrument import EventManager
 from codex_otel.livecheck.conformance import assert_conforms
 from codex_otel.livecheck.pytest_plugin import OtelCapture
@@ -132,6 +133,9 @@ def test_the_plugin_prints_the_coverage_of_the_run(tmp_path: Path) -> None:
     assert f"metrics 1/{metrics} ({1 / metrics:.0%})" in result.stdout
     never_recorded = [name for name in events.METRIC_NAMES if name != "codex.tool.call"]
     assert "never recorded: " + ", ".join(never_recorded) + "\n" in result.stdout
+    # No test started a span: every catalog span is named as never started.
+    spans = [span.id for span in load_catalog(bundled_catalog_path()).spans]
+    assert f"spans 0/{len(spans)} (0%)\nnever started: " + ", ".join(spans) in result.stdout
 
 
 def test_without_a_check_the_plugin_prints_no_coverage(tmp_path: Path) -> None:

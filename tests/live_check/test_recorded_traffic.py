@@ -118,9 +118,11 @@ def test_every_finding_kind_is_found_where_it_is(catalog: Catalog) -> None:
         ("missing_required", "metric codex.sse_event", "app.version"): line(17),
         ("invalid_request", None, None): [f"recorded.jsonl:{n}" for n in bad],
     }
-    # Every kind the checker finds in traffic is in the file; the other two are of a whole
-    # run (no_records) and of a receiver at its limits (refused), tested with them.
-    assert {kind for kind, _, _ in table} == set(KINDS) - {"no_records", "refused"}
+    # Every kind the checker finds in log and metric traffic is in the file; the other two
+    # are of a whole run (no_records) and of a receiver at its limits (refused), tested
+    # with them, and the kinds of spans are test_live_spans.py's.
+    span_kinds = {"unknown_span", "span_kind_mismatch", "span_parent", "span_content"}
+    assert {kind for kind, _, _ in table} == set(KINDS) - {"no_records", "refused", *span_kinds}
     # The bad lines did not stop the rest: every record of every other line was checked.
     assert checker.records == 24 + len(recorded.NEWER_EVENTS)
     assert checker.points == 14
@@ -134,8 +136,8 @@ def test_bad_lines_are_named_with_their_line_numbers(catalog: Catalog) -> None:
     texts = [example.text() for example in invalid.examples]
     assert texts[0].startswith(f"recorded.jsonl:{len(LINES) - 1}: not valid JSON")
     assert texts[1] == (
-        f"recorded.jsonl:{len(LINES)}: not an OTLP logs or metrics export request: "
-        "no resourceLogs or resourceMetrics (keys: resourceSpans)"
+        f"recorded.jsonl:{len(LINES)}: not an OTLP logs, metrics or traces export request: "
+        "no resourceLogs, resourceMetrics or resourceSpans (keys: resourceProfiles)"
     )
 
 
@@ -163,8 +165,8 @@ def test_the_json_report_has_the_documented_shape(catalog: Catalog) -> None:
     assert document["records"] == 24 + len(recorded.NEWER_EVENTS) and document["ok"] is False
     for finding in document["findings"]:
         assert set(finding) - {"credential"} == {
-            "kind", "severity", "event", "metric", "attribute", "count", "message", "example",
-            "examples",
+            "kind", "severity", "event", "metric", "span", "attribute", "count", "message",
+            "example", "examples",
         }  # fmt: skip
         # The kind of credential, on secret findings alone.
         assert ("credential" in finding) == (finding["kind"] == "secret")
@@ -184,6 +186,7 @@ def test_the_json_report_has_the_documented_shape(catalog: Catalog) -> None:
     assert "error.message" in attributes["by_event"]["codex.sse_event"]["unseen"]
     assert "error.message" in attributes["seen"]
     assert document["points"] == 14
+    assert document["spans"] == 0  # log and metric traffic only
     metrics = document["coverage"]["metrics"]
     assert metrics["seen"] == [
         "codex.api_request",

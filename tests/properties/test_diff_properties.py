@@ -31,6 +31,7 @@ from codex_otel.generator.semver import gate
 from support.catalog_documents import (
     INSTRUMENTS,
     SCALAR_TYPES,
+    SPAN_KINDS,
     STABILITIES,
     UNITS,
     catalogs,
@@ -44,6 +45,7 @@ from support.catalog_documents import (
     mutate,
     python_names,
     requirements,
+    span_bodies,
     texts,
 )
 
@@ -173,6 +175,52 @@ def _edit_metric(draw: st.DrawFn, doc: Doc, kind: str) -> None:
                 other["attributes"] = [r for r in other["attributes"] if r["ref"] != key]
 
 
+SPAN_EDITS = [
+    "add_span",
+    "drop_span",
+    "span_name",
+    "span_kind",
+    "span_parents",
+    "span_root",
+    "span_known",
+    "span_expected",
+]
+
+
+def _edit_span(draw: st.DrawFn, doc: Doc, kind: str) -> None:
+    """An edit of the spans (one that makes the catalog invalid is rejected by the caller)."""
+    spans: list[Doc] = doc.setdefault("spans", [])
+    if kind == "add_span" or not spans:
+        metric_names = [m["name"] for m in doc.get("metrics") or []]
+        event_names = [e["name"] for e in doc["events"]]
+        added = draw(span_bodies(doc["attributes"], event_names, metric_names, tricky=False))[0]
+        added["id"] += f"_s{len(spans) + 10}"
+        added["python_name"] += f"_{len(spans) + 10}"
+        added.pop("parents", None)
+        added.pop("root", None)
+        spans.append(added)
+        return
+    span = draw(st.sampled_from(spans))
+    ids = [s["id"] for s in spans]
+    if kind == "drop_span":
+        spans.remove(span)
+    elif kind == "span_name":
+        span["name"] = draw(st.sampled_from(["renamed", "other " + span["name"]]))
+    elif kind == "span_kind":
+        span["kind"] = draw(st.sampled_from(SPAN_KINDS))
+    elif kind == "span_parents":
+        span["parents"] = draw(st.lists(st.sampled_from(ids), unique=True, max_size=2))
+    elif kind == "span_root":
+        span["root"] = not span.get("root", not span.get("parents"))
+    elif kind == "span_known" and span.get("attributes"):
+        ref = draw(st.sampled_from(span["attributes"]))
+        ref["known"] = "end" if ref.get("known", "start") == "start" else "start"
+    elif kind == "span_expected":
+        span["events"] = draw(
+            st.lists(st.sampled_from([e["name"] for e in doc["events"]]), unique=True, max_size=2)
+        )
+
+
 def _edit(draw: st.DrawFn, doc: Doc) -> None:
     attributes, events = doc["attributes"], doc["events"]
     refs = _refs(doc)
@@ -200,12 +248,16 @@ def _edit(draw: st.DrawFn, doc: Doc) -> None:
                 "rename_key",
                 "computed",
                 *METRIC_EDITS,
+                *SPAN_EDITS,
             ]
         )
     )
     event(f"edit: {kind}")
     if kind in METRIC_EDITS:
         _edit_metric(draw, doc, kind)
+        return
+    if kind in SPAN_EDITS:
+        _edit_span(draw, doc, kind)
         return
     if kind == "drop_event" and len(events) > 1:
         events.pop(draw(st.integers(0, len(events) - 1)))
@@ -475,6 +527,7 @@ ADDED = {
     "enum.member_added",
     "metric.added",
     "metric_attribute.added",
+    "span.added",
 }
 REMOVED = {
     "event.removed",
@@ -483,6 +536,7 @@ REMOVED = {
     "enum.member_removed",
     "metric.removed",
     "metric_attribute.removed",
+    "span.removed",
 }
 
 

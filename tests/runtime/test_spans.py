@@ -337,3 +337,19 @@ def test_a_forked_child_does_not_end_the_parents_spans(traced: Traced) -> None:
     scope.__exit__(None, None, None)  # the parent ends it, once, as an ordinary span
     [span] = traced.exporter.get_finished_spans()
     assert span.status.status_code is StatusCode.UNSET
+
+
+def test_a_span_started_after_shutdown_is_dropped_and_counted(traced: Traced) -> None:
+    traced.telemetry.shutdown(1.0)
+    with traced.turn() as turn:
+        assert not turn.recording
+    assert traced.exporter.get_finished_spans() == ()
+    assert traced.telemetry.stats.dropped_after_shutdown == 1
+
+
+def test_nothing_is_counted_after_shutdown_where_nothing_recorded_spans() -> None:
+    telemetry = Telemetry(service_version="1")
+    telemetry.shutdown(1.0)
+    with telemetry.conversation(make_metadata()).start_span(TURN, {}, SpanHandle):
+        pass
+    assert telemetry.stats.dropped_after_shutdown == 0

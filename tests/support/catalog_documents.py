@@ -439,7 +439,74 @@ def catalogs(draw: st.DrawFn, tricky: bool = True) -> dict[str, Any]:
         doc["metrics"] = [
             draw(metric_bodies(name, low, taken, metric_names, tricky)) for name in metric_names
         ]
+    if chance(draw, 2):
+        metric_names = [m["name"] for m in doc.get("metrics") or []]
+        doc["spans"] = draw(span_bodies(definitions, event_names, metric_names, tricky))
     return doc
+
+
+SPAN_KINDS = ["internal", "client", "server", "producer", "consumer"]
+#: Fixed text of a span name: the format refuses braces and control characters.
+span_name_text = st.from_regex(r"[a-z_ .:/-]{0,10}", fullmatch=True)
+
+
+@st.composite
+def span_bodies(
+    draw: st.DrawFn,
+    definitions: list[dict[str, Any]],
+    event_names: list[str],
+    metric_names: list[str],
+    tricky: bool = True,
+) -> list[dict[str, Any]]:
+    """1-3 spans over the catalog's attributes, events and metrics; without `tricky`,
+    valid ones (no content, placeholders only of start attributes, helper names that
+    cannot collide)."""
+    ids = draw(st.lists(dotted_names(tricky), min_size=1, max_size=3, unique=True))
+    allowed = [b for b in definitions if tricky or not b.get("redact")]
+    spans: list[dict[str, Any]] = []
+    for index, span_id in enumerate(ids):
+        body: dict[str, Any] = {
+            "id": span_id,
+            "kind": draw(st.sampled_from(SPAN_KINDS)),
+            "description": draw(texts),
+        }
+        if not tricky:
+            body["python_name"] = draw(python_names(tricky=False)) + f"_s{index}"
+        chosen = (
+            draw(st.lists(st.sampled_from(allowed), unique_by=lambda b: b["key"], max_size=4))
+            if allowed
+            else []
+        )
+        refs = []
+        for definition in chosen:
+            ref: dict[str, Any] = {"ref": definition["key"], "requirement": requirements(draw)}
+            if chance(draw, 3):
+                ref["known"] = draw(st.sampled_from(["start", "end"]))
+            if chance(draw, 5):
+                ref["description"] = draw(texts)
+            refs.append(ref)
+        if refs or chance(draw, 2):
+            body["attributes"] = refs
+        starts = [r["ref"] for r in refs if r.get("known", "start") == "start"]
+        keys = starts if not tricky else [b["key"] for b in definitions]
+        placeholders = draw(st.lists(st.sampled_from(keys), max_size=2)) if keys else []
+        pieces = [draw(span_name_text)] + [f"{{{key}}}" for key in placeholders]
+        body["name"] = " ".join(pieces).strip() or "span"
+        parents = draw(st.lists(st.sampled_from(ids), unique=True, max_size=2))
+        if parents:
+            body["parents"] = parents
+        if chance(draw, 3) and (parents or tricky):
+            body["root"] = draw(st.booleans())
+        if chance(draw, 2):
+            body["events"] = draw(st.lists(st.sampled_from(event_names), unique=True, max_size=2))
+        if metric_names and chance(draw, 2):
+            body["metrics"] = draw(st.lists(st.sampled_from(metric_names), unique=True, max_size=2))
+        if chance(draw, 4):
+            body["stability"] = draw(st.sampled_from(STABILITIES))
+        if chance(draw, 6):
+            body["deprecated"] = {"note": draw(texts)}
+        spans.append(body)
+    return spans
 
 
 # --- mutations -------------------------------------------------------------------------------
