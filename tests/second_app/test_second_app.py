@@ -235,7 +235,10 @@ def brick(tmp_path_factory: pytest.TempPathFactory) -> Brick:
 def test_validate_and_generate(brick: Brick) -> None:
     validate = brick.cli("validate", "v1.yaml", "catalog.yaml")
     assert validate.returncode == 0, validate.stderr
-    assert "catalog.yaml: valid (catalog version 1.1.0, 3 events, 2 metrics)" in validate.stdout
+    assert (
+        "catalog.yaml: valid (catalog version 1.1.0, 3 events, 2 metrics, 2 spans)"
+        in validate.stdout
+    )
     assert_nothing_of_codex("validate", validate.stdout + validate.stderr)
 
     generate = brick.generated()
