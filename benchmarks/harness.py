@@ -58,6 +58,8 @@ class Metric:
     details: Mapping[str, Detail] = field(default_factory=dict)
     #: Why the measurement cannot be trusted (events lost, forbidden modules loaded, ...).
     problems: Sequence[str] = ()
+    #: Why nothing was measured on purpose (what it measures is not in this checkout).
+    skipped: str | None = None
 
     @classmethod
     def of(
@@ -85,6 +87,11 @@ class Metric:
         """A scenario that could not produce a value at all."""
         return cls(name, math.nan, unit, target, ok=False, problems=(problem,))
 
+    @classmethod
+    def skip(cls, name: str, unit: str, target: Target, reason: str) -> Metric:
+        """A scenario whose subject is not in this checkout: no value, not a failure."""
+        return cls(name, math.nan, unit, target, ok=False, skipped=reason)
+
     def to_json(self) -> dict[str, object]:
         entry: dict[str, object] = {
             "value": None if math.isnan(self.value) else self.value,
@@ -96,6 +103,8 @@ class Metric:
             entry["details"] = dict(self.details)
         if self.problems:
             entry["problems"] = list(self.problems)
+        if self.skipped is not None:
+            entry["skipped"] = self.skipped
         return entry
 
 

@@ -7,7 +7,8 @@ so the ratios hold on a noisy machine where absolute times do not. The table goe
 standard output; `--json` also writes
 `{"machine": {...}, "metrics": {name: {"value", "unit", "target", "ok", ...}}}`.
 A missed target is reported, not an error: the exit status is 1 only when a scenario
-could not measure at all, 2 for bad arguments.
+could not measure at all (one skipped because its subject is not in this checkout says so
+and is no error), 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def _measure(name: str, context: Context) -> Metric:
 
 
 def _value(metric: Metric) -> str:
+    if metric.skipped is not None:
+        return "skipped"
     if math.isnan(metric.value):
         return "n/a"
     return f"{metric.value:.4g} {metric.unit}"
@@ -85,9 +88,10 @@ def table(metrics: Sequence[Metric], info: Mapping[str, object], header: str) ->
         notes = _summary(metric.details)
         if metric.problems:
             notes = "PROBLEM: " + "; ".join(metric.problems) + (f" | {notes}" if notes else "")
-        rows.append(
-            (metric.name, _value(metric), str(metric.target), "ok" if metric.ok else "MISS", notes)
-        )
+        verdict = "ok" if metric.ok else "MISS"
+        if metric.skipped is not None:
+            notes, verdict = f"SKIPPED: {metric.skipped}", "skip"
+        rows.append((metric.name, _value(metric), str(metric.target), verdict, notes))
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     lines = [
         header,
@@ -136,7 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "metrics": {metric.name: metric.to_json() for metric in metrics},
         }
         args.json.write_text(json.dumps(document, indent=2) + "\n")
-    return 1 if any(math.isnan(metric.value) for metric in metrics) else 0
+    failed = [m for m in metrics if math.isnan(m.value) and m.skipped is None]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -402,3 +402,16 @@ def test_the_span_parser_settles_the_last_span_and_keeps_reading_it() -> None:
     first, second = parser.spans
     assert first.events[0].attributes["exception.type"] == "KeyError"
     assert (second.name, second.span_id) == ("second", "2122232425262728")
+
+
+def test_the_parser_keeps_metrics_printouts_out_of_spans_and_records() -> None:
+    """`--debug-log metrics` (a test's extra_args) prints between the others: its attribute
+    and `Flags:` lines belong to no span and no log record."""
+    parser = DebugLogParser()
+    lines = [*SPAN_PRINTOUT.splitlines()[:19], "ResourceMetrics #0", "     -> stray: Str(x)"]
+    for line in [*lines, "Flags: 0"]:
+        parser.feed(line)
+    parser.settle()
+    (span,) = parser.spans
+    assert span.attributes == {"Name": "an attribute called Name"}
+    assert parser.records == []

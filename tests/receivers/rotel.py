@@ -175,7 +175,8 @@ class DebugLogParser:
         self.records: list[ReceivedRecord] = []
         self.log_lines: list[dict[str, Any]] = []
         self._traces = SpanPrintoutParser(parse_value)
-        #: "traces" from a `ResourceSpans #` line until a `ResourceLog #` line.
+        #: Which part of the printout is being read: "logs", "traces" (from a
+        #: `ResourceSpans #` line) or "metrics" (from a `ResourceMetrics #` line).
         self._signal = "logs"
         self._resource: dict[str, Value] = {}
         self._scope_name = ""
@@ -205,8 +206,14 @@ class DebugLogParser:
         elif line.startswith("ResourceLog #"):
             self._traces.close()
             self._signal = "logs"
+        elif line.startswith("ResourceMetrics #"):
+            # `--debug-log metrics` (extra_args): read from `stdout`, not parsed here.
+            self._traces.close()
+            self._signal = "metrics"
         if self._signal == "traces":
             self._traces.feed(line)
+            return
+        if self._signal == "metrics":
             return
         if line.startswith("     -> ") and _ATTRIBUTE.match(line):
             self._close_value()
