@@ -20,6 +20,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +31,7 @@ from codex_otel.instrument import EventManager, Turn
 from codex_otel.runtime import (
     CapturedEvent,
     CapturedMeasurement,
+    CapturedSpan,
     ConfigError,
     ExporterConfig,
     FileExporter,
@@ -175,9 +177,6 @@ def _model_call(manager: EventManager, turn: Turn) -> None:
 
 
 def _tools(manager: EventManager, turn: Turn) -> None:
-    manager.tool_decision("shell", "call_1", "approved", "config")
-    manager.tool_decision("shell", "call_2", "denied", "user")
-
     def run_tests() -> str:
         time.sleep(STEP_SECONDS)
         return "4 passed in 0.12s"
@@ -187,8 +186,18 @@ def _tools(manager: EventManager, turn: Turn) -> None:
         raise RuntimeError("patch does not apply: src/app.py hunk 2")
 
     turn.tool_call()
-    manager.log_tool_result("shell", "call_1", '{"command": ["pytest", "-q"]}', run_tests)
-    manager.sandbox_outcome("shell", "call_1", "success", STEP_SECONDS)
+    arguments = '{"command": ["pytest", "-q"]}'
+    with manager.tool_call("shell", "call_1", arguments):
+        with manager.awaiting_approval("shell", "call_1"):
+            manager.tool_decision("shell", "call_1", "approved", "config")
+        manager.log_tool_result("shell", "call_1", arguments, run_tests)
+        manager.sandbox_outcome("shell", "call_1", "success", STEP_SECONDS)
+    with manager.tool_call("shell", "call_2", '{"command": ["rm", "-rf", "build"]}') as call:
+        with manager.awaiting_approval("shell", "call_2"):
+            time.sleep(STEP_SECONDS)  # the user reads the command
+            manager.tool_decision("shell", "call_2", "denied", "user")
+        if call is not None:
+            call.fail("denied")  # it never ran: the span says why
     turn.tool_call()
     with contextlib.suppress(RuntimeError):  # reported to the model, as Codex does
         manager.log_tool_result("apply_patch", "call_3", '{"patch": "..."}', apply_patch)
@@ -263,7 +272,42 @@ def _metric_summary(out: TextIO, measurements: list[CapturedMeasurement]) -> Non
         out.write(f"    {label:<{width}}  {shown}\n")
 
 
-def _spool_counts(stats: TelemetryStats, *, metrics: bool) -> str:
+def _capture_spans(telemetry: Telemetry) -> AbstractContextManager[list[CapturedSpan]]:
+    """The run's spans; none without the OpenTelemetry SDK (spans are made by it: the
+    warning that the extra is missing is printed once, for the exporters)."""
+    try:
+        import opentelemetry.sdk.trace  # noqa: F401 (only whether it can be imported)
+    except ImportError:
+        return contextlib.nullcontext([])
+    return telemetry.capture_spans()
+
+
+def _span_tree(out: TextIO, spans: list[CapturedSpan]) -> None:
+    """The run's spans as a tree, parents before children in start order: each span's
+    name, kind, duration and status (what a trace view would show)."""
+    children: dict[str | None, list[CapturedSpan]] = {}
+    ids = {span.span_id for span in spans}
+    for span in sorted(spans, key=lambda span: span.start_ns):
+        parent = span.parent_span_id if span.parent_span_id in ids else None
+        children.setdefault(parent, []).append(span)
+    if not spans:
+        return
+    out.write(f"\n{len(spans)} spans recorded, as a trace view shows them:\n")
+
+    def show(span: CapturedSpan, depth: int) -> None:
+        took = (span.end_ns - span.start_ns) / 1e6
+        status = f", {span.status}" if span.status != "unset" else ""
+        error = span.attributes.get("error.type")
+        reason = f" ({error})" if error is not None else ""
+        out.write(f"    {'  ' * depth}{span.name}  [{span.kind}, {took:.0f} ms{status}{reason}]\n")
+        for child in children.get(span.span_id, []):
+            show(child, depth + 1)
+
+    for root in children.get(None, []):
+        show(root, 0)
+
+
+def _spool_counts(stats: TelemetryStats, *, metrics: bool, traces: bool = False) -> str:
     """The spool's counters, one line per signal: what this run spooled, what it
     delivered of earlier runs', and what still waits for a later run."""
     lines = [
@@ -275,6 +319,11 @@ def _spool_counts(stats: TelemetryStats, *, metrics: bool) -> str:
             f"Spool, metric points: {stats.metric_points_spooled} spooled, "
             f"{stats.metric_points_delivered} delivered, "
             f"{stats.metric_points_pending} still waiting.\n"
+        )
+    if traces:
+        lines.append(
+            f"Spool, spans: {stats.spans_spooled} spooled, {stats.spans_delivered} delivered, "
+            f"{stats.spans_pending} still waiting.\n"
         )
     return "".join(lines)
 
@@ -291,11 +340,14 @@ def _destination(exporter: ExporterConfig) -> str:
 def _describe(config: OtelConfig) -> str:
     if config.sdk_disabled:
         return "OTEL_SDK_DISABLED is set: nothing is exported"
-    if isinstance(config.exporter, NoExporter) and isinstance(config.metrics_exporter, NoExporter):
+    exporters = (config.exporter, config.metrics_exporter, config.trace_exporter)
+    if all(isinstance(exporter, NoExporter) for exporter in exporters):
         return 'exporter "none": nothing is exported'
     described = f"exporter {_destination(config.exporter)}"
     if not isinstance(config.metrics_exporter, NoExporter):
         described += f", metrics_exporter {_destination(config.metrics_exporter)}"
+    if not isinstance(config.trace_exporter, NoExporter):
+        described += f", trace_exporter {_destination(config.trace_exporter)}"
     return described
 
 
@@ -316,7 +368,7 @@ def telemetry_on_stdout(config: OtelConfig) -> bool:
     (`codex-otel live-check --input -`) would get both mixed."""
     return any(
         isinstance(exporter, FileExporter) and exporter.path == "-"
-        for exporter in (config.exporter, config.metrics_exporter)
+        for exporter in (config.exporter, config.metrics_exporter, config.trace_exporter)
     )
 
 
@@ -361,7 +413,10 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
     count, show = _printer(out, common)
     unsubscribe = telemetry.subscribe(show)
     try:
-        with telemetry.capture_measurements() as measurements:
+        with (
+            telemetry.capture_measurements() as measurements,
+            _capture_spans(telemetry) as spans,
+        ):
             run_session(EventManager(conversation))
     finally:
         unsubscribe()
@@ -369,13 +424,19 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
         delivered = telemetry.shutdown()
         took = time.monotonic() - started
     _metric_summary(out, measurements)
+    _span_tree(out, spans)
     stats = telemetry.stats
     out.write(f"\n{count[0]} events emitted; telemetry shut down in {took:.2f} s.\n")
     exports_events = config.exporter.kind != "none"
     exports_metrics = config.metrics_exporter.kind != "none"
-    if config.sdk_disabled or not (exports_events or exports_metrics):
+    exports_traces = config.trace_exporter.kind != "none"
+    if config.sdk_disabled or not (exports_events or exports_metrics or exports_traces):
         return 0
-    if exports_events != telemetry.exporting or exports_metrics != telemetry.exporting_metrics:
+    if (
+        exports_events != telemetry.exporting
+        or exports_metrics != telemetry.exporting_metrics
+        or exports_traces != telemetry.exporting_traces
+    ):
         # An exporter is configured but could not start (the warning above says why and
         # what to install): nothing went anywhere, whatever the counters say.
         print(
@@ -398,6 +459,8 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
     lost_metrics = (
         0 if spool_dir is not None else stats.metric_export_failures
     ) + stats.dropped_measurements
+    # Spans likewise: a failed export is spooled with the spool on, lost without it.
+    lost_spans = (0 if spool_dir is not None else stats.span_export_failures) + stats.spans_dropped
     if stats.spool_delivered:
         out.write(f"{stats.spool_delivered} earlier events delivered from the spool.\n")
     if stats.spool_delivered_interrupted:
@@ -405,9 +468,14 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
             f"{stats.spool_delivered_interrupted} events from an interrupted run delivered.\n"
         )
     if spool_dir is not None:
-        out.write(_spool_counts(stats, metrics=exports_metrics))
+        out.write(_spool_counts(stats, metrics=exports_metrics, traces=exports_traces))
     if delivered and not (
-        lost_events or lost_metrics or stats.spooled or stats.metric_points_spooled
+        lost_events
+        or lost_metrics
+        or lost_spans
+        or stats.spooled
+        or stats.metric_points_spooled
+        or stats.spans_spooled
     ):
         out.write(f"All events delivered ({_describe(config)}).\n")
         if spool_dir is not None and stats.spool_pending:
@@ -417,11 +485,17 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
                 "run delivers them (earlier runs' events, not a failure of this run).\n"
             )
         return 0
-    if spool_dir is not None and stats.spooled and not lost_events:
+    if (
+        spool_dir is not None
+        and (stats.spooled or stats.spans_spooled)
+        and not (lost_events or lost_spans)
+    ):
         # Not delivered now, but nothing of the events is lost: say where they wait.
         print(
             f"codex-otel: the collector was not reached ({_describe(config)}): "
-            f"{stats.spooled} events spooled at {spool_dir}"
+            f"{stats.spooled} events"
+            + (f" and {stats.spans_spooled} spans" if exports_traces else "")
+            + f" spooled at {spool_dir}"
             + (
                 f" ({stats.spool_pending} in all with earlier runs')"
                 if stats.spool_pending > stats.spooled
@@ -438,13 +512,14 @@ def run_demo(config_path: str | None, out: TextIO = sys.stdout, err: TextIO = sy
             )
         return 1
     failures = (
-        0 if spool_dir is not None else stats.export_failures
+        0 if spool_dir is not None else stats.export_failures + stats.span_export_failures
     ) + stats.metric_export_failures
     dropped = (
         stats.dropped_queue_full
         + stats.dropped_spool_full
         + stats.spool_failures
         + stats.dropped_measurements
+        + stats.spans_dropped
     )
     print(
         f"codex-otel: error: the events could not all be delivered ({_describe(config)}; "

@@ -18,9 +18,12 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from .version import PrintVersion
+
+if TYPE_CHECKING:
+    from codex_otel.generator.model import Catalog
 
 EXIT_OK = 0
 EXIT_STALE = 1
@@ -179,10 +182,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             status = EXIT_BAD_INPUT
         else:
-            count = len(catalog.events)
-            noun = "event" if count == 1 else "events"
-            print(f"{file}: valid (catalog version {catalog.version}, {count} {noun})")
+            print(f"{file}: valid (catalog version {catalog.version}, {_contents(catalog)})")
     return status
+
+
+def _contents(catalog: Catalog) -> str:
+    """ "14 events, 17 metrics, 4 spans": what the catalog declares (metrics and spans only
+    when it has some, so an events-only catalog reads as before)."""
+    counts = [(len(catalog.events), "event")]
+    counts += [
+        (n, noun)
+        for n, noun in ((len(catalog.metrics), "metric"), (len(catalog.spans), "span"))
+        if n
+    ]
+    return ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -491,16 +504,27 @@ def _settle_exit_status() -> None:
     """The command is done: its status is the verdict. A Ctrl-C or SIGTERM arriving while
     the interpreter exits (a shell sends Ctrl-C to a whole pipeline; live-check is often
     its last stage) must not turn it into 130 or 143: Python puts the default actions
-    back at exit, but leaves ignored signals ignored."""
+    back at exit, but leaves ignored signals ignored.
+
+    The two are blocked first, so none can arrive between the two `signal.signal` calls
+    (a burst of Ctrl-Cs once beat three retries); one that arrived before the block may
+    still raise here, once per signal, and is retried. Ignoring a blocked signal discards
+    it, so unblocking afterwards delivers nothing."""
     if threading.current_thread() is not threading.main_thread():
         return
-    for _ in range(3):
+    both = {signal.SIGINT, signal.SIGTERM}
+    block = getattr(signal, "pthread_sigmask", None)  # not on Windows
+    for _ in range(8):
         try:
-            for number in (signal.SIGINT, signal.SIGTERM):
+            if block is not None:
+                block(signal.SIG_BLOCK, both)
+            for number in both:
                 signal.signal(number, signal.SIG_IGN)
+            if block is not None:
+                block(signal.SIG_UNBLOCK, both)
             return
         except KeyboardInterrupt:
-            continue  # one came just before it was ignored: the verdict still stands
+            continue  # one came just before it was blocked: the verdict still stands
 
 
 if __name__ == "__main__":

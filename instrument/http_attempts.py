@@ -21,13 +21,14 @@ status and no exception); see `measurements`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, TypeVar
 
 from codex_otel.generated import events
 from codex_otel.runtime._contract import INT64_MAX, out_of_range, wrong_type
 
-from . import measurements
+from . import measurements, spans
 from .outcomes import (
     ResponseLike,
     cf_ray,
@@ -54,26 +55,33 @@ def check_attempt(attempt: int) -> None:
         out_of_range(_EVENT, "attempt", f"between 0 and {INT64_MAX}", attempt)
 
 
-def record_attempt(
+def attempt_status(response: object, error: BaseException | None) -> int | None:
+    """The attempt's HTTP status: the response's, or the one its error carries."""
+    if error is None:
+        return response_status(response)
+    status = error_status(error)
+    return response_status(response) if status is None else status
+
+
+def record_attempt(  # noqa: PLR0917 (the attempt, its outcome and its span)
     recorder: Recorder,
     attempt: int,
     start_ns: int | None,
     response: object,
     error: BaseException | None,
+    span: events.ApiRequestSpan | None = None,
 ) -> None:
     """Emit `codex.api_request` and record its metrics for an attempt that started at
-    `start_ns`. Never raises."""
+    `start_ns`, and put its status on its span. Never raises."""
+    if span is not None and span.recording:
+        with recorder.guard:
+            spans.request_ended(recorder, span, attempt_status(response, error))
     duration = recorder.elapsed_ms(start_ns)
     if duration is None or not recorder.observed:
         return
     with recorder.guard:
         conversation = recorder.conversation
-        if error is None:
-            status = response_status(response)
-        else:
-            status = error_status(error)
-            if status is None:
-                status = response_status(response)
+        status = attempt_status(response, error)
         if recorder.recording:  # `cf-ray` and the error's text are the event's alone
             if error is None:
                 ray = cf_ray(response)
@@ -101,8 +109,9 @@ def run_request(
 ) -> R:
     """Call `request(*args, **kwargs)`, record the attempt, return or re-raise its outcome."""
     check_attempt(attempt)
-    record = _recorder_of(recorder, attempt)
-    return call_recorded(recorder, request, args, kwargs, record, wrapper="log_request")
+    with spans.request_span(recorder, attempt) as span:
+        record = _recorder_of(recorder, attempt, span)
+        return call_recorded(recorder, request, args, kwargs, record, wrapper="log_request")
 
 
 async def run_request_async(
@@ -114,13 +123,16 @@ async def run_request_async(
 ) -> R:
     """Await `request` (an awaitable, or a coroutine function called with the arguments)."""
     check_before_await(lambda: check_attempt(attempt), request)
-    record = _recorder_of(recorder, attempt)
-    return await call_recorded_async(recorder, request, args, kwargs, record)
+    with spans.request_span(recorder, attempt) as span:
+        record = _recorder_of(recorder, attempt, span)
+        return await call_recorded_async(recorder, request, args, kwargs, record)
 
 
-def _recorder_of(recorder: Recorder, attempt: int) -> RecordOutcome:
+def _recorder_of(
+    recorder: Recorder, attempt: int, span: events.ApiRequestSpan | None
+) -> RecordOutcome:
     def record(start_ns: int | None, response: object, error: BaseException | None) -> None:
-        record_attempt(recorder, attempt, start_ns, response, error)
+        record_attempt(recorder, attempt, start_ns, response, error, span)
 
     return record
 
@@ -134,17 +146,27 @@ class RequestAttempt:
     propagates unchanged: the block never swallows it.
     """
 
-    __slots__ = ("_recorder", "_start", "attempt", "response")
+    __slots__ = ("_block", "_recorder", "_span", "_start", "attempt", "response")
 
     def __init__(self, recorder: Recorder, attempt: int) -> None:
         check_attempt(attempt)
         self._recorder = recorder
         self._start: int | None = None
+        self._block: AbstractContextManager[events.ApiRequestSpan | None] | None = None
+        self._span: events.ApiRequestSpan | None = None
         self.attempt = attempt
         #: The response of the attempt, when it produced one.
         self.response: ResponseLike | None = None
 
+    @property
+    def span(self) -> events.ApiRequestSpan | None:
+        """The attempt's `codex.api_request` span (None when spans are not recorded)."""
+        return self._span
+
     def __enter__(self) -> RequestAttempt:
+        block = spans.request_span(self._recorder, self.attempt)
+        self._span = block.__enter__()
+        self._block = block
         self._start = self._recorder.now()
         return self
 
@@ -154,7 +176,12 @@ class RequestAttempt:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._finish(exc)
+        try:
+            self._finish(exc)
+        finally:
+            block, self._block = self._block, None
+            if block is not None:
+                block.__exit__(exc_type, exc, tb)
 
     async def __aenter__(self) -> RequestAttempt:
         return self.__enter__()
@@ -165,12 +192,12 @@ class RequestAttempt:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._finish(exc)
+        self.__exit__(exc_type, exc, tb)
 
     def _finish(self, error: BaseException | None) -> None:
         if error is not None and not isinstance(error, Exception):
             return  # interrupted or cancelled: not an outcome of the request
-        record_attempt(self._recorder, self.attempt, self._start, self.response, error)
+        record_attempt(self._recorder, self.attempt, self._start, self.response, error, self._span)
 
     def __repr__(self) -> str:
         return f"RequestAttempt(attempt={self.attempt}, response={self.response!r})"

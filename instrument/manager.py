@@ -33,13 +33,14 @@ from collections.abc import (
     Iterable,
     Sequence,
 )
+from contextlib import AbstractContextManager
 from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation
 from codex_otel.runtime._contract import INT64_MAX, out_of_range, wrong_type
 
-from . import completion, http_attempts, measurements, prompts, sse, tools, turns
+from . import completion, http_attempts, measurements, prompts, spans, sse, tools, turns
 from .completion import ResponseDetails, TokenUsage, ToolTokenCounter, total_tokens
 from .outcomes import error_text
 from .recorder import Clock, Duration, Recorder, duration_ms
@@ -61,21 +62,33 @@ class EventManager:
     """Times and classifies what a coding agent does, and emits the catalog's events.
 
     `clock` is a monotonic clock in integer nanoseconds (default `time.perf_counter_ns`);
-    durations are whole milliseconds, truncated.
+    durations are whole milliseconds, truncated. `provider` (`gen_ai.provider.name`, the
+    GenAI conventions' name of the model provider) and `agent_name` (`gen_ai.agent.name`)
+    go on the spans the manager opens (see `spans`): a turn, each request attempt, each
+    tool call and its approval.
     """
 
     __slots__ = ("_recorder",)
 
     def __init__(
-        self, conversation: Conversation[events.Metadata], *, clock: Clock = time.perf_counter_ns
+        self,
+        conversation: Conversation[events.Metadata],
+        *,
+        clock: Clock = time.perf_counter_ns,
+        provider: str = "openai",
+        agent_name: str = "codex",
     ) -> None:
+        if not isinstance(provider, str):
+            wrong_type("codex.api_request", "provider_name", "str", provider)
+        if not isinstance(agent_name, str):
+            wrong_type("codex.turn", "agent_name", "str", agent_name)
         reading = clock()
         if type(reading) is not int:  # e.g. time.perf_counter: seconds, not nanoseconds
             raise TypeError(
                 "EventManager: clock must return integer nanoseconds like time.perf_counter_ns, "
                 f"not {type(reading).__name__}"
             )
-        self._recorder = Recorder(conversation, clock)
+        self._recorder = Recorder(conversation, clock, provider=provider, agent_name=agent_name)
 
     @property
     def conversation(self) -> Conversation[events.Metadata]:
@@ -88,10 +101,8 @@ class EventManager:
     def with_model(self, model: str, slug: str) -> EventManager:
         """A copy whose events carry `model` and `slug`; this manager is unchanged."""
         copy = EventManager.__new__(EventManager)
-        copy._recorder = Recorder(
-            self.conversation.with_metadata(model=model, slug=slug),
-            self.clock,
-            self._recorder.sandbox_tags,
+        copy._recorder = self._recorder.copy(
+            conversation=self.conversation.with_metadata(model=model, slug=slug)
         )
         return copy
 
@@ -109,7 +120,7 @@ class EventManager:
         if policy is not None and not isinstance(policy, str):
             wrong_type("codex.tool.call", "sandbox_policy", "str", policy)
         copy = EventManager.__new__(EventManager)
-        copy._recorder = Recorder(self.conversation, self.clock, (sandbox, policy))
+        copy._recorder = self._recorder.copy(sandbox_tags=(sandbox, policy))
         return copy
 
     def __repr__(self) -> str:
@@ -267,6 +278,7 @@ class EventManager:
         )
         details = ResponseDetails(ttft_ms, service_tier, model_reasoning_effort)
         completion.emit_completed(self.conversation, usage, details)
+        spans.usage_reported(self._recorder, usage)
 
     def sse_event_completed_failed(self, error: str | BaseException) -> None:
         """The `response.completed` summary of a completion that could not be read."""
@@ -294,7 +306,9 @@ class EventManager:
         decision: events.Decision | Literal["approved", "approved_for_session", "denied", "abort"],
         source: events.Source | Literal["config", "user"],
     ) -> None:
-        """A tool call was approved or denied, by the configuration or by the user."""
+        """A tool call was approved or denied, by the configuration or by the user.
+
+        Inside `awaiting_approval` for the same call, the decision goes on its span too."""
         events.tool_decision(
             self.conversation,
             tool_name=tool_name,
@@ -302,6 +316,32 @@ class EventManager:
             decision=decision,
             source=source,
         )
+        spans.decided(self._recorder, call_id, decision, source)
+
+    # --- codex.tool_call and codex.tool_approval spans ---------------------------------
+
+    def tool_call(
+        self, tool_name: str, call_id: str, arguments: str | None = None
+    ) -> AbstractContextManager[events.ToolCallSpan | None]:
+        """A tool call as a block (`with` or `async with`), for the `codex.tool_call` span
+        around all of it: the wait for its approval (`awaiting_approval`) and its run
+        (`log_tool_result` inside it adds no second span). Gives the span's handle, or
+        None when spans are not recorded; only the arguments' length goes on the span."""
+        tools.check_text("tool_name", tool_name)
+        tools.check_text("call_id", call_id)
+        if arguments is not None:
+            tools.check_text("arguments", arguments)
+        return spans.tool_call_span(self._recorder, tool_name, call_id, arguments)
+
+    def awaiting_approval(
+        self, tool_name: str, call_id: str
+    ) -> AbstractContextManager[events.ToolApprovalSpan | None]:
+        """The time a tool call is blocked on its approval, as a block (inside
+        `tool_call`): the `codex.tool_approval` span. Call `tool_decision` for the same call
+        inside it, and the decision goes on the span as well as on the event."""
+        tools.check_text("tool_name", tool_name)
+        tools.check_text("call_id", call_id)
+        return spans.approval_span(self._recorder, tool_name, call_id)
 
     # --- codex.tool_result -----------------------------------------------------------
 

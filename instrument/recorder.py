@@ -87,20 +87,40 @@ SandboxTags: TypeAlias = tuple[str | None, str | None]
 
 class Recorder:
     """A conversation plus a clock; shared by the instruments of one `EventManager`, with
-    the sandbox its tool calls run in (`EventManager.with_sandbox`)."""
+    the sandbox its tool calls run in (`EventManager.with_sandbox`) and the names its
+    spans carry (`provider`: `gen_ai.provider.name`; `agent_name`: `gen_ai.agent.name`)."""
 
-    __slots__ = ("clock", "conversation", "guard", "sandbox_tags")
+    __slots__ = ("agent_name", "clock", "conversation", "guard", "provider", "sandbox_tags")
 
     def __init__(
         self,
         conversation: Conversation[events.Metadata],
         clock: Clock,
         sandbox_tags: SandboxTags = (None, None),
+        *,
+        provider: str = "openai",
+        agent_name: str = "codex",
     ) -> None:
         self.conversation = conversation
         self.clock = clock
         self.sandbox_tags = sandbox_tags
+        self.provider = provider
+        self.agent_name = agent_name
         self.guard = _Guard(self)
+
+    def copy(
+        self,
+        conversation: Conversation[events.Metadata] | None = None,
+        sandbox_tags: SandboxTags | None = None,
+    ) -> Recorder:
+        """A recorder like this one with another conversation or sandbox."""
+        return Recorder(
+            self.conversation if conversation is None else conversation,
+            self.clock,
+            self.sandbox_tags if sandbox_tags is None else sandbox_tags,
+            provider=self.provider,
+            agent_name=self.agent_name,
+        )
 
     @property
     def recording(self) -> bool:

@@ -34,7 +34,7 @@ from typing import Any, Final, Protocol, TypeAlias
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation
 
-from . import measurements
+from . import measurements, spans
 from .completion import (
     COMPLETED_KIND,
     TokenUsage,
@@ -177,6 +177,7 @@ def record_item(
             usage = parse_usage(value, options.tool_tokens)
             if isinstance(usage, TokenUsage):
                 emit_completed(recorder.conversation, usage)
+                spans.usage_reported(recorder, usage)
             else:
                 emit_completed_failed(recorder.conversation, usage)
 

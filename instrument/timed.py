@@ -47,7 +47,7 @@ class TimedBlock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._leave(exc)
+        self.__exit__(exc_type, exc, tb)
 
     def _leave(self, error: BaseException | None) -> None:
         if error is not None and not isinstance(error, Exception):

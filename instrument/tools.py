@@ -30,7 +30,7 @@ from codex_otel.generated import events
 from codex_otel.runtime import Conversation
 from codex_otel.runtime._contract import wrong_type
 
-from . import measurements
+from . import measurements, spans
 from .outcomes import error_text
 from .recorded_calls import RecordOutcome, call_recorded, call_recorded_async, check_before_await
 from .recorder import Recorder, SandboxTags
@@ -91,16 +91,24 @@ def record_tool(
     arguments: str,
     result: object = None,
     error: BaseException | None = None,
+    span: events.ToolCallSpan | None = None,
 ) -> None:
     """Emit `codex.tool_result` and record its metrics for a call that started at
-    `start_ns`. Never raises."""
+    `start_ns`, and put its output's size on its span. Never raises."""
     duration = recorder.elapsed_ms(start_ns)
-    if duration is None or not recorder.observed:
+    traced = span is not None and span.recording
+    if duration is None or not (traced or recorder.observed):
         return
     with recorder.guard:
         conversation = recorder.conversation
         success: Literal["true", "false"] = "true" if error is None else "false"
-        if recorder.recording:  # the output's text, maybe long, is the event's alone
+        output: str | None = None
+        if traced or recorder.recording:  # the output's text, maybe long, is not the metric's
+            output = format_output(result) if error is None else error_text(error)
+            spans.tool_output(recorder, span, output)
+        if not recorder.observed:
+            return
+        if output is not None and recorder.recording:
             events.tool_result(
                 conversation,
                 tool_name=tool_name,
@@ -108,7 +116,7 @@ def record_tool(
                 arguments=arguments,
                 duration_ms=duration,
                 success=success,
-                output=format_output(result) if error is None else error_text(error),
+                output=output,
             )
         measurements.tool_call(conversation, tool_name, duration, success, recorder.sandbox_tags)
 
@@ -150,8 +158,9 @@ def run_tool(
 ) -> R:
     """Call `tool(*args, **kwargs)`, record the call, return or re-raise its outcome."""
     check_call(tool_name, call_id, arguments)
-    record = _recorder_of(recorder, tool_name, call_id, arguments)
-    return call_recorded(recorder, tool, args, kwargs, record, wrapper="log_tool_result")
+    with spans.tool_call_span(recorder, tool_name, call_id, arguments) as span:
+        record = _recorder_of(recorder, tool_name, call_id, arguments, span)
+        return call_recorded(recorder, tool, args, kwargs, record, wrapper="log_tool_result")
 
 
 async def run_tool_async(
@@ -166,11 +175,18 @@ async def run_tool_async(
 ) -> R:
     """Await `tool` (an awaitable, or a coroutine function called with the arguments)."""
     check_before_await(lambda: check_call(tool_name, call_id, arguments), tool)
-    record = _recorder_of(recorder, tool_name, call_id, arguments)
-    return await call_recorded_async(recorder, tool, args, kwargs, record)
+    with spans.tool_call_span(recorder, tool_name, call_id, arguments) as span:
+        record = _recorder_of(recorder, tool_name, call_id, arguments, span)
+        return await call_recorded_async(recorder, tool, args, kwargs, record)
 
 
-def _recorder_of(recorder: Recorder, tool_name: str, call_id: str, arguments: str) -> RecordOutcome:
+def _recorder_of(
+    recorder: Recorder,
+    tool_name: str,
+    call_id: str,
+    arguments: str,
+    span: events.ToolCallSpan | None,
+) -> RecordOutcome:
     def record(start_ns: int | None, result: object, error: BaseException | None) -> None:
         record_tool(
             recorder,
@@ -180,6 +196,7 @@ def _recorder_of(recorder: Recorder, tool_name: str, call_id: str, arguments: st
             arguments=arguments,
             result=result,
             error=error,
+            span=span,
         )
 
     return record

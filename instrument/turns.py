@@ -15,15 +15,23 @@ its tool calls, as Codex's turn metrics measure them.
   `codex.turn.e2e_duration_ms` and `codex.turn.tool.call`, the number of `tool_call()`s.
   An interruption (`KeyboardInterrupt`, `asyncio.CancelledError`) records nothing.
 
+The block is also the turn's span (`codex.turn`, see `spans`), started before the clock
+and ended after the metrics are recorded, so they are recorded inside it; `turn.span` is
+its handle (None when spans are not recorded). The token usage of the responses read
+inside the block is summed onto the span at its end.
+
 Each duration is whole milliseconds since the block was entered, by the manager's clock.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from types import TracebackType
+
 from codex_otel.generated import events
 from codex_otel.runtime import Conversation
 
-from . import measurements
+from . import measurements, spans
 from .recorder import Recorder
 from .timed import TimedBlock
 
@@ -38,14 +46,36 @@ def emit_ttft(conversation: Conversation[events.Metadata], duration_ms: int) -> 
 class Turn(TimedBlock):
     """One turn as a block; see the module docstring."""
 
-    __slots__ = ("_first_message_seen", "_first_token_seen", "tool_calls")
+    __slots__ = ("_block", "_first_message_seen", "_first_token_seen", "span", "tool_calls")
 
     def __init__(self, recorder: Recorder) -> None:
         super().__init__(recorder)
         self._first_token_seen = False
         self._first_message_seen = False
+        self._block: AbstractContextManager[events.TurnSpan | None] | None = None
+        #: The turn's span, while the block runs (None when spans are not recorded).
+        self.span: events.TurnSpan | None = None
         #: Tool calls counted so far by `tool_call()`.
         self.tool_calls = 0
+
+    def __enter__(self) -> Turn:
+        block = spans.turn_span(self._recorder)
+        self.span = block.__enter__()
+        self._block = block
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        finally:
+            block, self._block = self._block, None
+            if block is not None:
+                block.__exit__(exc_type, exc, tb)
 
     def first_token(self) -> None:
         """The first token of the turn's response arrived (later calls do nothing)."""

@@ -49,7 +49,7 @@ def test_with_the_collector_down_the_example_exits_within_the_default_timeout(
     assert baseline.returncode == 2
     result, took = _demo(_example_at(tmp_path, unused_port()))
     assert result.returncode == 1, result.stderr  # not reached: spooled, said on stderr
-    assert "events spooled at" in result.stderr
+    assert "events and 8 spans spooled at" in result.stderr
     assert took - baseline_took < 3.0, (took, baseline_took)
 
 
@@ -59,5 +59,6 @@ def test_with_the_collector_up_the_example_delivers_everything(tmp_path: Path) -
         result, _ = _demo(_example_at(tmp_path, port))
         assert result.returncode == 0, result.stdout + result.stderr
         assert receiver.wait_for(session_event_count(), timeout=10)
+        assert receiver.wait_for_spans(8, timeout=10)  # the demo's traced run
     assert "All events delivered" in result.stdout
     assert {r.event_name for r in receiver.received_records()} == set(events.EVENT_NAMES)

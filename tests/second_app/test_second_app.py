@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from receivers import OtlpHttpReceiver
+from receivers import OtlpHttpReceiver, ReceivedRecord
 from receivers.rotel import RotelFactory
 from support.generation import REPO
 
@@ -38,6 +38,8 @@ SERVICE_NAME = "brick-build"  # brick_v*.yaml's `service: {name, scope}`
 SCOPE_NAME = "brick.telemetry"
 EVENT_NAMES = {"brick.build_started", "brick.action_finished", "brick.cache_lookup"}
 METRIC_NAMES = {"brick.actions", "brick.action.duration"}
+#: The spans the application makes: a build, and one action inside it.
+SPAN_NAMES = {"build", "action //app:main"}
 SECRET_COMMAND = "cc -o main main.c -DTOKEN=s3cr3t"
 PIP = [sys.executable, "-m", "pip"]
 
@@ -71,20 +73,24 @@ def main(config_path: str) -> int:
     build = telemetry.conversation(
         events.Metadata(workspace_id="ws-7", brick_version="2.4.0")
     )
-    events.build_started(
-        build, targets=["//app:main", "//lib:core"], jobs=4, platforms=["linux", "macos"]
-    )
-    events.cache_lookup(build, target="//lib:core", cache_kind="remote", cache_hit=True)
-    events.action_finished(
-        build,
-        target="//app:main",
-        outcome="built",
-        duration_ms=1234,
-        command_line=SECRET_COMMAND,
-        exit_codes=[0, 2],
-    )
-    events.record_actions(build, outcome="built")
-    events.record_action_duration(build, 1234, outcome="built")
+    with events.build_span(build, jobs=4, targets=["//app:main", "//lib:core"]):
+        events.build_started(
+            build, targets=["//app:main", "//lib:core"], jobs=4, platforms=["linux", "macos"]
+        )
+        with events.action_span(build, target="//app:main") as action:
+            events.cache_lookup(build, target="//lib:core", cache_kind="remote", cache_hit=True)
+            events.action_finished(
+                build,
+                target="//app:main",
+                outcome="built",
+                duration_ms=1234,
+                command_line=SECRET_COMMAND,
+                exit_codes=[0, 2],
+            )
+            action.set_outcome("built")
+            action.set_exit_codes([0, 2])
+            events.record_actions(build, outcome="built")
+            events.record_action_duration(build, 1234, outcome="built")
     delivered = telemetry.shutdown()
     print("brick: telemetry delivered" if delivered else "brick: telemetry NOT delivered")
     return 0 if delivered else 1
@@ -229,7 +235,10 @@ def brick(tmp_path_factory: pytest.TempPathFactory) -> Brick:
 def test_validate_and_generate(brick: Brick) -> None:
     validate = brick.cli("validate", "v1.yaml", "catalog.yaml")
     assert validate.returncode == 0, validate.stderr
-    assert "catalog.yaml: valid (catalog version 1.1.0, 3 events)" in validate.stdout
+    assert (
+        "catalog.yaml: valid (catalog version 1.1.0, 3 events, 2 metrics, 2 spans)"
+        in validate.stdout
+    )
     assert_nothing_of_codex("validate", validate.stdout + validate.stderr)
 
     generate = brick.generated()
@@ -250,6 +259,7 @@ def test_import_and_emit_to_a_receiver(brick: Brick) -> None:
             "[otel]\n"
             f'exporter = {{ otlp-http = {{ endpoint = "{base}/v1/logs" }} }}\n'
             f'metrics_exporter = {{ otlp-http = {{ endpoint = "{base}/v1/metrics" }} }}\n'
+            f'trace_exporter = {{ otlp-http = {{ endpoint = "{base}" }} }}\n'
             "shutdown_timeout = 5.0\n"
         )
         assert result.returncode == 0, result.stdout + result.stderr
@@ -257,7 +267,9 @@ def test_import_and_emit_to_a_receiver(brick: Brick) -> None:
         assert receiver.wait_for_points(
             lambda points: {p.name for p in points} >= METRIC_NAMES, timeout=10
         )
+        assert receiver.wait_for_spans(2, timeout=10)
         records, points = receiver.received_records(), receiver.received_points()
+        spans = receiver.received_spans()
     assert_nothing_of_codex("the application's output", result.stdout + result.stderr)
     assert {r.event_name for r in records} == EVENT_NAMES
     by_name = {r.event_name: r.attributes for r in records}
@@ -277,6 +289,24 @@ def test_import_and_emit_to_a_receiver(brick: Brick) -> None:
     assert {r.resource["service.name"] for r in records} == {SERVICE_NAME}
     assert {p.resource["service.name"] for p in points} == {SERVICE_NAME}
     assert {r.scope_name for r in records} | {p.scope_name for p in points} == {SCOPE_NAME}
+    # Its spans: the action inside the build, with its own names, service and scope, and
+    # every event emitted inside them carrying their trace.
+    assert {s.name for s in spans} == SPAN_NAMES
+    by_span = {s.name: s for s in spans}
+    build_span, action = by_span["build"], by_span["action //app:main"]
+    assert action.parent_span_id == build_span.span_id
+    assert action.attributes["outcome"] == "built"
+    assert action.attributes["exit_codes"] == [0, 2]
+    assert {s.resource["service.name"] for s in spans} == {SERVICE_NAME}
+    assert {s.scope_name for s in spans} == {SCOPE_NAME}
+    assert {r.trace_id for r in records} == {build_span.trace_id}
+    assert by_name_record(records, "brick.action_finished").span_id == action.span_id
+    assert_nothing_of_codex("the spans", repr(spans))
+
+
+def by_name_record(records: list[ReceivedRecord], name: str) -> ReceivedRecord:
+    [record] = [r for r in records if r.event_name == name]
+    return record
 
 
 def test_its_own_toggle_through_load_config_to_rotel(
@@ -319,6 +349,7 @@ def test_live_check_its_file_exporter_output(brick: Brick) -> None:
         "[otel]\n"
         'exporter = { file = { path = "events.jsonl" } }\n'
         'metrics_exporter = { file = { path = "metrics.jsonl" } }\n'
+        'trace_exporter = { file = { path = "spans.jsonl" } }\n'
         "shutdown_timeout = 5.0\n"  # the SDK's start on a loaded machine, not the file
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -331,6 +362,8 @@ def test_live_check_its_file_exporter_output(brick: Brick) -> None:
         "events.jsonl",
         "--input",
         "metrics.jsonl",
+        "--input",
+        "spans.jsonl",
         "--format",
         "json",
         "--fail-on",
@@ -339,6 +372,7 @@ def test_live_check_its_file_exporter_output(brick: Brick) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
     report = json.loads(check.stdout)
     assert report["records"] == 3
+    assert report["spans"] == 2
     assert report["findings"] == []
     assert_nothing_of_codex("live-check", check.stdout + check.stderr)
     assert_nothing_of_codex("the exported file", exported)
@@ -359,6 +393,10 @@ def test_build_its_site(brick: Brick) -> None:
     for name in EVENT_NAMES:
         assert name in index
     assert "log_command_lines" in (site / "privacy.html").read_text(encoding="utf-8")
+    assert {path.name for path in (site / "spans").iterdir()} == {
+        "brick.build.html",
+        "brick.action.html",
+    }
     assert_nothing_of_codex("docs", docs.stdout + docs.stderr)
     for path in site.rglob("*"):
         if path.is_file():
