@@ -1,8 +1,8 @@
 """A traced run end to end: the generated span helpers through the real runtime and trace
 pipeline to Rotel (OTLP/HTTP protobuf and JSON, OTLP/gRPC; Rotel is stricter about OTLP/JSON
-than the Go collector) and to the in-repo receivers (OTLP/HTTP JSON), decoded there and checked against the catalog; a failed and a crashed tool call as
-Rotel decodes them; and no content on any span under every combination of the privacy
-toggles.
+than the Go collector) and to the in-repo receivers (OTLP/HTTP JSON), decoded there and
+checked against the catalog; a failed and a crashed tool call as Rotel decodes them; and no
+content on any span under every combination of the privacy toggles.
 
 The run (`wire/traced_host.py`) is a turn with a model request and a tool call that waits
 for its approval; the tool runs a real child process with `traced_environ()`, and the
