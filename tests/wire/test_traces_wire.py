@@ -1,8 +1,9 @@
 """A traced run end to end: the generated span helpers through the real runtime and trace
 pipeline to Rotel (OTLP/HTTP protobuf and JSON, OTLP/gRPC; Rotel is stricter about OTLP/JSON
 than the Go collector) and to the in-repo receivers (OTLP/HTTP JSON), decoded there and
-checked against the catalog; a failed and a crashed tool call as Rotel decodes them; and no
-content on any span under every combination of the privacy toggles.
+checked against the catalog; a failed and a crashed tool call as Rotel decodes them; no
+content on any span under every combination of the privacy toggles; and the demo's traced
+run through Rotel's OTLP/HTTP in both encodings.
 
 The run (`wire/traced_host.py`) is a turn with a model request and a tool call that waits
 for its approval; the tool runs a real child process with `traced_environ()`, and the
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli.test_demo import SESSION_EVENTS, demo
+from cli.test_demo_traces import DEMO_SPANS, check_traced_demo
 from wire.traced_host import (
     EMITTED_INSIDE,
     OUTPUT,
@@ -365,4 +368,25 @@ def test_rotel_accepts_the_trace_file_exporters_lines(
     by_id = {catalog_id(span): span for span in rotel.received_spans()}
     assert {key: span.attributes for key, span in by_id.items()} == SPAN_ATTRIBUTES
     assert by_id["codex.tool_approval"].parent_span_id == by_id["codex.tool_call"].span_id
+    assert rotel.errors() == []
+
+
+@pytest.mark.parametrize("protocol", ["binary", "json"])
+def test_rotel_decodes_the_demo_s_traced_run_over_otlp_http(
+    protocol: str, tmp_path: Path, rotel_collectors: RotelFactory
+) -> None:
+    """The demo's whole traced run (`codex-otel demo --config`) through Rotel's OTLP/HTTP, in
+    both encodings (tests/cli/test_demo_traces.py has gRPC): every span decoded, nested as
+    the catalog allows, the events inside a span carrying its ids."""
+    rotel = rotel_collectors()
+    config = tmp_path / "otel.toml"
+    config.write_text(
+        _toml("otlp-http", rotel.http_endpoint, rotel.http_traces_endpoint, protocol),
+        encoding="utf-8",
+    )
+    result = demo("--config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rotel.wait_for(SESSION_EVENTS, timeout=15), rotel.errors()
+    assert rotel.wait_for_spans(DEMO_SPANS, timeout=15), rotel.errors()
+    check_traced_demo(rotel.received_spans(), rotel.received_records())
     assert rotel.errors() == []
