@@ -1,7 +1,9 @@
 """A traced run end to end: the generated span helpers through the real runtime and trace
-pipeline to Rotel (OTLP/HTTP protobuf, OTLP/gRPC) and to the in-repo receivers (OTLP/HTTP
-JSON), decoded there and checked against the catalog; and a failed and a crashed tool
-call as Rotel decodes them.
+pipeline to Rotel (OTLP/HTTP protobuf and JSON, OTLP/gRPC; Rotel is stricter about OTLP/JSON
+than the Go collector) and to the in-repo receivers (OTLP/HTTP JSON), decoded there and
+checked against the catalog; a failed and a crashed tool call as Rotel decodes them; no
+content on any span under every combination of the privacy toggles; and the demo's traced
+run through Rotel's OTLP/HTTP in both encodings.
 
 The run (`wire/traced_host.py`) is a turn with a model request and a tool call that waits
 for its approval; the tool runs a real child process with `traced_environ()`, and the
@@ -18,6 +20,9 @@ child, a host application of its own, runs the same turn. On the wire:
 
 from __future__ import annotations
 
+import http.client
+import itertools
+import json
 import os
 import re
 import subprocess
@@ -27,7 +32,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from wire.traced_host import EMITTED_INSIDE, SPAN_ATTRIBUTES, metadata, traced_run
+from cli.test_demo import SESSION_EVENTS, demo
+from cli.test_demo_traces import DEMO_SPANS, check_traced_demo
+from wire.traced_host import (
+    EMITTED_INSIDE,
+    OUTPUT,
+    PROMPT,
+    SPAN_ATTRIBUTES,
+    metadata,
+    traced_run,
+)
 
 from codex_otel.generated import events
 from codex_otel.generator import bundled_catalog_path, load_catalog
@@ -139,11 +153,14 @@ class Collector:
     errors: Callable[[], list[str]]
 
 
-def _toml(kind: str, logs: str, traces: str, protocol: str | None = None) -> str:
+def _toml(
+    kind: str, logs: str, traces: str, protocol: str | None = None, settings: str = ""
+) -> str:
     extra = f', protocol = "{protocol}"' if protocol else ""
     return (
         "[otel]\n"
         "shutdown_timeout = 5.0\n"
+        f"{settings}"
         f'exporter = {{ {kind} = {{ endpoint = "{logs}"{extra} }} }}\n'
         f'trace_exporter = {{ {kind} = {{ endpoint = "{traces}"{extra} }} }}\n'
         "[otel.batch]\n"
@@ -157,7 +174,8 @@ def collector(setup: str, rotel_collectors: RotelFactory, receivers: ReceiverFac
         if setup == "rotel-grpc":
             toml = _toml("otlp-grpc", rotel.grpc_endpoint, rotel.grpc_endpoint)
         else:
-            toml = _toml("otlp-http", rotel.http_endpoint, rotel.http_traces_endpoint, "binary")
+            protocol = "json" if setup == "rotel-http-json" else "binary"
+            toml = _toml("otlp-http", rotel.http_endpoint, rotel.http_traces_endpoint, protocol)
         return Collector(
             toml, rotel.received_spans, rotel.received_records, rotel.wait_until, rotel.errors
         )
@@ -181,7 +199,9 @@ def _child_environ() -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("setup", ["rotel-http-protobuf", "rotel-grpc", "receiver-http-json"])
+@pytest.mark.parametrize(
+    "setup", ["rotel-http-protobuf", "rotel-http-json", "rotel-grpc", "receiver-http-json"]
+)
 def test_a_traced_run_and_its_child_process_on_the_wire(
     setup: str, rotel_collectors: RotelFactory, otlp_receivers: ReceiverFactory
 ) -> None:
@@ -212,7 +232,13 @@ def test_a_traced_run_and_its_child_process_on_the_wire(
     def arrived() -> bool:
         return len(wire.spans()) >= 2 * SPANS_PER_RUN and len(wire.records()) >= 2 * RECORDS_PER_RUN
 
-    assert wire.wait(arrived, 15), ([s.name for s in wire.spans()], wire.errors())
+    assert wire.wait(arrived, 15), (
+        sorted(f"{s.resource.get('service.version')!s}:{s.name}" for s in wire.spans()),
+        sorted(f"{r.resource.get('service.version')!s}:{r.event_name}" for r in wire.records()),
+        wire.errors(),
+        setup,
+        result.stderr,
+    )
     runs: dict[str, tuple[list[ReceivedSpan], list[ReceivedRecord]]] = {}
     for version in ("parent", "child"):
         spans = [s for s in wire.spans() if s.resource.get("service.version") == version]
@@ -263,4 +289,104 @@ def test_a_failed_tool_call_and_a_span_left_open_on_the_wire(
     assert (open_.status, open_.attributes["error.type"]) == ("error", "codex_otel.shutdown")
     assert failed.parent_span_id == open_.parent_span_id == turn.span_id
     assert telemetry.stats.spans_ended_at_shutdown == 1
+    assert rotel.errors() == []
+
+
+TOGGLES = ("log_user_prompt", "log_tool_details", "log_error_details")
+
+
+@pytest.mark.parametrize(
+    "toggles",
+    list(itertools.product([False, True], repeat=len(TOGGLES))),
+    ids=lambda on: "-".join(f"{name}={value}" for name, value in zip(TOGGLES, on, strict=True)),
+)
+def test_spans_carry_no_content_whatever_the_toggles(
+    toggles: tuple[bool, ...], otlp_receivers: ReceiverFactory
+) -> None:
+    """Every combination of the privacy toggles (OTLP/HTTP JSON): the log records carry the
+    prompt and the tool output when their toggle lets them, the spans never do; a span
+    carries exactly its catalog attributes (sizes and counts)."""
+    receiver = otlp_receivers.http()
+    settings = "".join(
+        f"{name} = {str(value).lower()}\n" for name, value in zip(TOGGLES, toggles, strict=True)
+    )
+    toml = _toml("otlp-http", receiver.endpoint, receiver.traces_endpoint, "json", settings)
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="toggles")
+    assert telemetry.wait_until_started(30)
+    traced_run(telemetry.conversation(metadata("toggles")))
+    assert telemetry.shutdown(10)
+    assert receiver.wait_until(
+        lambda: (
+            receiver.span_count() >= SPANS_PER_RUN and receiver.record_count() >= RECORDS_PER_RUN
+        ),
+        15,
+    )
+    spans, records = receiver.received_spans(), receiver.received_records()
+    check_run(spans, records)
+
+    by_name = {record.event_name: record for record in records}
+    prompt_on, tool_details_on = toggles[0], toggles[1]
+    assert (by_name["codex.user_prompt"].attributes["prompt"] == PROMPT) is prompt_on
+    assert (by_name["codex.tool_result"].attributes["output"] == OUTPUT) is tool_details_on
+    content = (PROMPT, OUTPUT, *OUTPUT.splitlines())
+    for span in spans:
+        values = [*span.attributes.values()]
+        values += [value for event in span.events for value in event.attributes.values()]
+        values += [span.name, span.status_message]
+        leaked = [v for v in values if any(text in str(v) for text in content)]
+        assert leaked == [], (span.name, leaked)
+
+
+def test_rotel_accepts_the_trace_file_exporters_lines(
+    tmp_path: Path, rotel_collectors: RotelFactory
+) -> None:
+    """`trace_exporter = { file = ... }` writes OTLP/JSON lines; each, posted to Rotel's
+    /v1/traces, is accepted and decoded into the run's spans."""
+    rotel = rotel_collectors()
+    path = tmp_path / "spans.jsonl"
+    toml = (
+        "[otel]\n"
+        'exporter = "none"\n'
+        f"trace_exporter = {{ file = {{ path = {json.dumps(str(path))} }} }}\n"
+    )
+    telemetry = Telemetry(load_config(text=toml, environ={}), service_version="file")
+    assert telemetry.wait_until_started(30)
+    traced_run(telemetry.conversation(metadata("file")))
+    assert telemetry.shutdown(10)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines
+    for line in lines:
+        connection = http.client.HTTPConnection("127.0.0.1", rotel.http_port, timeout=10)
+        try:
+            connection.request(
+                "POST", "/v1/traces", line.encode(), {"Content-Type": "application/json"}
+            )
+            assert connection.getresponse().status == 200, rotel.errors()
+        finally:
+            connection.close()
+    assert rotel.wait_for_spans(SPANS_PER_RUN, timeout=10), rotel.errors()
+    by_id = {catalog_id(span): span for span in rotel.received_spans()}
+    assert {key: span.attributes for key, span in by_id.items()} == SPAN_ATTRIBUTES
+    assert by_id["codex.tool_approval"].parent_span_id == by_id["codex.tool_call"].span_id
+    assert rotel.errors() == []
+
+
+@pytest.mark.parametrize("protocol", ["binary", "json"])
+def test_rotel_decodes_the_demo_s_traced_run_over_otlp_http(
+    protocol: str, tmp_path: Path, rotel_collectors: RotelFactory
+) -> None:
+    """The demo's whole traced run (`codex-otel demo --config`) through Rotel's OTLP/HTTP, in
+    both encodings (tests/cli/test_demo_traces.py has gRPC): every span decoded, nested as
+    the catalog allows, the events inside a span carrying its ids."""
+    rotel = rotel_collectors()
+    config = tmp_path / "otel.toml"
+    config.write_text(
+        _toml("otlp-http", rotel.http_endpoint, rotel.http_traces_endpoint, protocol),
+        encoding="utf-8",
+    )
+    result = demo("--config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert rotel.wait_for(SESSION_EVENTS, timeout=15), rotel.errors()
+    assert rotel.wait_for_spans(DEMO_SPANS, timeout=15), rotel.errors()
+    check_traced_demo(rotel.received_spans(), rotel.received_records())
     assert rotel.errors() == []

@@ -20,6 +20,9 @@ MODEL = "gpt-5-codex"
 RESPONSE_MODEL = "gpt-5-codex-2026-11"
 TOOL = "shell"
 CALL_ID = "call_7"
+#: The run's content: on log records when the privacy toggles allow it, never on a span.
+PROMPT = "Refactor the parser and keep the tests green"
+OUTPUT = "total 8\n-rw-r--r-- README.md"
 
 #: The catalog span each event is emitted inside (None: outside every span).
 EMITTED_INSIDE = {
@@ -53,8 +56,8 @@ SPAN_ATTRIBUTES = {
         "gen_ai.operation.name": "execute_tool",
         "gen_ai.tool.name": TOOL,
         "gen_ai.tool.call.id": CALL_ID,
-        "output_length": 2,
-        "output_line_count": 1,
+        "output_length": len(OUTPUT),
+        "output_line_count": 2,
     },
     "codex.tool_approval": {
         "gen_ai.tool.name": TOOL,
@@ -85,7 +88,7 @@ def traced_run(conversation: Conversation[events.Metadata], in_tool: object = No
     with events.turn_span(
         conversation, agent_name="codex", provider_name="openai", request_model=MODEL
     ) as turn:
-        events.user_prompt(conversation, prompt_length=5, prompt="hello")
+        events.user_prompt(conversation, prompt_length=len(PROMPT), prompt=PROMPT)
         with events.api_request_span(
             conversation, request_model=MODEL, provider_name="openai", attempt=1
         ) as request:
@@ -114,11 +117,11 @@ def traced_run(conversation: Conversation[events.Metadata], in_tool: object = No
                 tool_name=TOOL,
                 duration_ms=3,
                 success="true",
-                output="ok",
+                output=OUTPUT,
                 call_id=CALL_ID,
             )
-            tool.set_output_length(2)
-            tool.set_output_line_count(1)
+            tool.set_output_length(len(OUTPUT))
+            tool.set_output_line_count(OUTPUT.count("\n") + 1)
         turn.set_input_tokens(1200)
         turn.set_output_tokens(80)
 
@@ -131,10 +134,10 @@ def main(toml: str, conversation_id: str) -> int:
         print("the exporters did not start", file=sys.stderr)
         return 1
     traced_run(telemetry.conversation(metadata(conversation_id)))
-    if telemetry.shutdown(10):
-        return 0
-    print(f"shutdown did not deliver everything: {telemetry.stats}", file=sys.stderr)
-    return 1
+    delivered = telemetry.shutdown(10)
+    # For the test's messages: what the run's telemetry counted.
+    print(f"delivered={delivered} {telemetry.stats}", file=sys.stderr)
+    return 0 if delivered else 1
 
 
 if __name__ == "__main__":
