@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -213,7 +214,23 @@ class Telemetry:
         from ._traces_pipeline import start_traces
 
         # Config errors raise here, as for logs and metrics.
-        return start_traces(self.config, self.service_version, self._report_once)
+        traces = start_traces(self.config, self.service_version, self._report_once)
+        if traces is not None:
+            # A signal that spools the traces ends the spans still open first (ERROR,
+            # counted), so a run killed in a tool call leaves its span in the spool.
+            # Weakly: the pipeline must not keep this Telemetry alive.
+            owner = weakref.ref(self)
+
+            def end_open_spans() -> None:
+                from ._span_context import Spans  # loaded by then: spans were started
+
+                telemetry = owner()
+                spans = telemetry._spans if telemetry is not None else None
+                if isinstance(spans, Spans):
+                    spans.end_open_spans()
+
+            traces.before_spool = end_open_spans
+        return traces
 
     def _metrics_ready(self) -> None:
         # The sink's `record` is the running pipeline's own from now on: use it directly.

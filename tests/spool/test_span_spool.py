@@ -24,6 +24,8 @@ from codex_otel.runtime._traces_spool import (
 from codex_otel.runtime.config import OtelConfig, OtlpHttpExporter, SpoolConfig
 from receivers import OtlpHttpReceiver, unused_port
 
+OPEN_SPAN_EMITTER = Path(__file__).with_name("open_span_emitter.py")
+
 EMITTER = Path(__file__).with_name("span_emitter.py")
 
 
@@ -191,6 +193,51 @@ def test_sigterm_spools_the_spans_in_memory_and_the_next_run_delivers_them(
         assert spool.pending_events() == 0
     finally:
         receiver.stop()
+
+
+def test_spans_open_at_a_sigterm_are_ended_failed_and_spooled(spool_in_tmp: Path) -> None:
+    """A host killed inside a tool call: its turn and tool call spans, still open, end
+    with an ERROR status and `error.type` `codex_otel.shutdown` before the spool takes
+    what is in memory, and the next run delivers them."""
+    port = unused_port()
+    down = f"http://127.0.0.1:{port}"
+    child = subprocess.Popen(
+        [sys.executable, str(OPEN_SPAN_EMITTER), down],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "open"
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    assert child.returncode == -signal.SIGTERM, err
+    assert "Traceback" not in err
+    config = OtelConfig(trace_exporter=OtlpHttpExporter(f"{down}/v1/traces"))
+    spool = span_spool_for(config)
+    assert spool is not None
+    assert spool.pending_events() == 2
+    receiver = OtlpHttpReceiver(port=port)
+    try:
+        from codex_otel.runtime._traces_pipeline import start_traces
+
+        pipeline = start_traces(config, "1", lambda kind, message: None)
+        assert pipeline is not None
+        assert receiver.wait_for_spans(2, timeout=10)
+        assert pipeline.shutdown(5.0)
+        spans = {span.name: span for span in receiver.received_spans()}
+    finally:
+        receiver.stop()
+    assert set(spans) == {"invoke_agent codex", "execute_tool shell"}
+    for span in spans.values():
+        assert span.status == "error"
+        assert span.attributes["error.type"] == "codex_otel.shutdown"
+    tool, turn = spans["execute_tool shell"], spans["invoke_agent codex"]
+    assert tool.parent_span_id == turn.span_id
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
