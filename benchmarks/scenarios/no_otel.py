@@ -9,6 +9,7 @@ no subscriber. The child checks that OpenTelemetry cannot be found there.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,17 +21,19 @@ NAME = "no_otel_emit_us"
 UNIT = "us"
 TARGET = Target("<=", 1.0)
 
-#: What the wheel is built from (the folders pyproject.toml maps into `codex_otel`).
-_SOURCES = (
-    "pyproject.toml",
-    "README.md",
-    "schema",
-    "generator",
-    "generated",
-    "runtime",
-    "instrument",
-    "cli",
-)
+#: What the wheel is built from: pyproject.toml, the README it names, and the folders its
+#: `[tool.setuptools.package-dir]` maps into `codex_otel` (read from it, so a new stage
+#: folder is never left out of the copy).
+_PACKAGE_DIR = re.compile(r'^"codex_otel[.\w]*"\s*=\s*"([\w]+)', re.MULTILINE)
+
+
+def _sources() -> tuple[str, ...]:
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    table = pyproject.split("[tool.setuptools.package-dir]", 1)[1].split("\n[", 1)[0]
+    folders = sorted(set(_PACKAGE_DIR.findall(table)))
+    return ("pyproject.toml", "README.md", *folders)
+
+
 _CHILD = Path(__file__).resolve().parent.parent / "children" / "no_otel_emit.py"
 
 
@@ -38,7 +41,7 @@ def install_wheel(into: Path) -> Path:
     """Build the package's wheel and install it (no dependencies) under `into`/site."""
     source = into / "src"
     source.mkdir()
-    for name in _SOURCES:
+    for name in _sources():
         origin = REPO / name
         if origin.is_dir():
             shutil.copytree(origin, source / name, ignore=shutil.ignore_patterns("__pycache__"))
