@@ -117,7 +117,7 @@ def scheme_of(page: Page) -> str:
 
 
 #: The search field's label: the bundled catalog has events and metrics.
-SEARCH_LABEL = "Event and metric names, attribute keys and descriptions"
+SEARCH_LABEL = "Event, metric and span names, attribute keys and descriptions"
 
 
 def test_search_for_an_attribute_and_follow_the_result(site: Path, page: Page) -> None:
