@@ -116,7 +116,7 @@ def scheme_of(page: Page) -> str:
     return "dark" if dark else "light"
 
 
-#: The search field's label: the bundled catalog has events and metrics.
+#: The search field's label: the bundled catalog has events, metrics and spans.
 SEARCH_LABEL = "Event, metric and span names, attribute keys and descriptions"
 
 
