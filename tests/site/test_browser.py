@@ -126,7 +126,10 @@ def test_search_for_an_attribute_and_follow_the_result(site: Path, page: Page) -
     result = page.locator("#search-results li").filter(has_text="attribute of codex.tool_result")
     # The attribute, and its `arguments.length` companion (whose description names it).
     assert result.count() == 2
-    assert "2 results for" in page.locator("#search-status").inner_text()
+    # Beside them, the tool call span's `arguments_length` (a size, never the arguments).
+    span_result = page.locator("#search-results li").filter(has_text="codex.tool_call")
+    assert span_result.locator("code").all_inner_texts() == ["arguments_length"]
+    assert "3 results for" in page.locator("#search-status").inner_text()
     # The keyboard path: Enter moves to the first result, Enter follows it.
     page.keyboard.press("Enter")
     focused = page.evaluate("document.activeElement.textContent")
@@ -142,9 +145,15 @@ def test_search_for_an_attribute_and_follow_the_result(site: Path, page: Page) -
 def test_search_by_description_and_by_link(site: Path, page: Page) -> None:
     page.goto(url(site, "index.html") + "?q=cache%20tokens")
     assert page.get_by_label(SEARCH_LABEL).input_value() == ("cache tokens")
-    titles = page.locator("#search-results code").all_inner_texts()
-    # Every word must match: "Input tokens ... cache" of each, not "tokens" alone.
-    assert titles == ["cached_token_count", "cache_write_token_count"]
+    results = page.locator("#search-results li")
+    titles = results.locator("code").all_inner_texts()
+    # Every word must match: "Input tokens ... cache" of each, not "tokens" alone: the
+    # event's two counts and the spans' cached-token attribute, not every token count.
+    assert {"cached_token_count", "cache_write_token_count"} <= set(titles)
+    assert "gen_ai.usage.cache_read.input_tokens" in titles
+    assert "input_token_count" not in titles and "gen_ai.usage.input_tokens" not in titles
+    for text in results.all_inner_texts():
+        assert "cache" in text.lower() and "token" in text.lower(), text
     page.get_by_label(SEARCH_LABEL).fill("no such thing")
     assert page.locator("#search-results").is_hidden()
     assert "No results" in page.locator("#search-status").inner_text()
