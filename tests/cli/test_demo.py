@@ -17,19 +17,8 @@ from codex_otel.runtime import Telemetry, load_config
 from codex_otel.runtime._spool import Batch, Event
 from codex_otel.runtime._startup import spool_for
 from receivers import OtlpHttpReceiver, unused_port
-from support.demo import session_event_count
+from support.demo import demo, session_event_count
 from support.metadata import make_metadata
-
-
-def demo(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codex_otel.cli", "demo", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
 
 SESSION_EVENTS = session_event_count()
 

@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cli.test_demo import SESSION_EVENTS, demo
-from cli.test_demo_traces import DEMO_SPANS, check_traced_demo
 from wire.traced_host import (
     EMITTED_INSIDE,
     OUTPUT,
@@ -49,6 +47,7 @@ from codex_otel.runtime import Telemetry, load_config, traced_environ
 from receivers import ReceivedRecord, ReceivedSpan
 from receivers.fixtures import ReceiverFactory
 from receivers.rotel import RotelFactory
+from support.demo import DEMO_SPANS, check_traced_demo, demo, session_event_count
 
 pytestmark = pytest.mark.wire
 
@@ -386,7 +385,7 @@ def test_rotel_decodes_the_demo_s_traced_run_over_otlp_http(
     )
     result = demo("--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert rotel.wait_for(SESSION_EVENTS, timeout=15), rotel.errors()
+    assert rotel.wait_for(session_event_count(), timeout=15), rotel.errors()
     assert rotel.wait_for_spans(DEMO_SPANS, timeout=15), rotel.errors()
     check_traced_demo(rotel.received_spans(), rotel.received_records())
     assert rotel.errors() == []
